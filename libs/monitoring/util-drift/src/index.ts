@@ -1,0 +1,6 @@
+/**
+ * @module @strata/monitoring/util-drift
+ *
+ * Drift statistics: reference profiles, PSI, KS.
+ */
+export {};

@@ -1,0 +1,26 @@
+/**
+ * @module @strata/shared/nest-platform
+ *
+ * What every Strata NestJS service shares. An app's `main.ts`:
+ *
+ * ```ts
+ * runMain('registry', async () => {
+ *   const config = loadRegistryConfig();
+ *   await bootstrapService(AppModule.forConfig(config), { name: 'registry', port: config.REGISTRY_PORT, ... });
+ * });
+ * ```
+ * and its AppModule imports `PlatformModule.forService({ identity, logLevel, database })`.
+ */
+export * from './lib/platform.constants';
+export * from './lib/platform.module';
+export * from './lib/bootstrap';
+export * from './lib/health/readiness-check';
+export * from './lib/health/readiness.registry';
+export * from './lib/health/health.controller';
+export * from './lib/health/kafka-readiness.check';
+export * from './lib/metrics/metrics';
+export * from './lib/database/database.service';
+export * from './lib/errors/app-error.filter';
+export * from './lib/http/zod-body';
+export * from './lib/logging/logging';
+export * from './lib/platform-config';

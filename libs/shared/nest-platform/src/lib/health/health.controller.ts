@@ -1,0 +1,59 @@
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { SERVICE_IDENTITY, type ServiceIdentity } from '../platform.constants';
+import { type ReadinessCheck, withTimeout } from './readiness-check';
+import { ReadinessRegistry } from './readiness.registry';
+
+/** Result of `/health/ready`: every check with `up` or the reason it is down. */
+export interface ReadinessReport {
+  status: 'ok' | 'unavailable';
+  service: string;
+  checks: Record<string, { status: 'up' | 'down'; error?: string; latencyMs: number }>;
+}
+
+/**
+ * `GET /health/live`: 200 while the process runs (liveness; never checks dependencies).
+ * `GET /health/ready`: 200 when every dependency answered a real request, else 503 naming
+ * the ones that are down (readiness).
+ */
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    private readonly registry: ReadinessRegistry,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: 200 while the process runs' })
+  live(): { status: 'ok'; service: string; version: string } {
+    return { status: 'ok', service: this.identity.name, version: this.identity.version };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: 200 when PostgreSQL, Kafka (and Temporal for training) answer; else 503 naming what is down' })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
+    const report = await runReadinessChecks(this.identity.name, this.registry.list());
+    reply.status(report.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return report;
+  }
+}
+
+/** Runs all checks concurrently, each bounded by `timeoutMs`. */
+export async function runReadinessChecks(service: string, checks: ReadinessCheck[], timeoutMs = 3000): Promise<ReadinessReport> {
+  const entries = await Promise.all(
+    checks.map(async (c) => {
+      const started = Date.now();
+      try {
+        await withTimeout(c.check(), timeoutMs, c.name);
+        return [c.name, { status: 'up' as const, latencyMs: Date.now() - started }] as const;
+      } catch (e) {
+        const error = e instanceof Error ? e.message : String(e);
+        return [c.name, { status: 'down' as const, error, latencyMs: Date.now() - started }] as const;
+      }
+    }),
+  );
+  const allUp = entries.every(([, r]) => r.status === 'up');
+  return { status: allUp ? 'ok' : 'unavailable', service, checks: Object.fromEntries(entries) };
+}

@@ -1,0 +1,60 @@
+import { type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { DATABASE_OPTIONS, DatabaseService, type DatabaseOptions, createDataSourceOptions } from './database/database.service';
+import { HealthController } from './health/health.controller';
+import { KafkaReadinessCheck } from './health/kafka-readiness.check';
+import { ReadinessRegistry } from './health/readiness.registry';
+import { createLoggerParams } from './logging/logging';
+import { MetricsController, getMetricsRegistry } from './metrics/metrics';
+import { METRICS_REGISTRY, SERVICE_IDENTITY, type ServiceIdentity } from './platform.constants';
+
+const PLATFORM_KAFKA_CHECK = Symbol('PLATFORM_KAFKA_CHECK');
+
+export interface PlatformModuleOptions {
+  identity: ServiceIdentity;
+  logLevel: string;
+  database: DatabaseOptions;
+  /** Kafka brokers for the readiness check (omit when a MessagingModule registers its own). */
+  kafkaBrokers?: string[];
+}
+
+/**
+ * What every Strata service imports once, in its AppModule: JSON logging (pino), `/health/live`,
+ * `/health/ready`, `/metrics`, and its PostgreSQL schema (DataSource + migrations, see
+ * {@link DatabaseService}). Global: feature modules inject `DataSource`, `DatabaseService`,
+ * `ReadinessRegistry` and `SERVICE_IDENTITY` without importing it.
+ */
+@Global()
+@Module({})
+export class PlatformModule implements OnModuleInit {
+  constructor(
+    private readonly registry: ReadinessRegistry,
+    private readonly database: DatabaseService,
+    @Inject(PLATFORM_KAFKA_CHECK) private readonly kafkaCheck: KafkaReadinessCheck | null,
+  ) {}
+
+  static forService(options: PlatformModuleOptions): DynamicModule {
+    const kafkaCheck = options.kafkaBrokers ? new KafkaReadinessCheck(options.kafkaBrokers, options.identity.name) : null;
+    return {
+      module: PlatformModule,
+      imports: [LoggerModule.forRoot(createLoggerParams(options.identity.name, options.identity.version, options.logLevel))],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: SERVICE_IDENTITY, useValue: options.identity },
+        { provide: METRICS_REGISTRY, useFactory: getMetricsRegistry },
+        { provide: DATABASE_OPTIONS, useValue: options.database },
+        { provide: DataSource, useFactory: () => new DataSource(createDataSourceOptions(options.database)) },
+        DatabaseService,
+        ReadinessRegistry,
+        { provide: PLATFORM_KAFKA_CHECK, useValue: kafkaCheck },
+      ],
+      exports: [SERVICE_IDENTITY, METRICS_REGISTRY, DataSource, DatabaseService, ReadinessRegistry],
+    };
+  }
+
+  onModuleInit(): void {
+    this.registry.register(this.database);
+    if (this.kafkaCheck) this.registry.register(this.kafkaCheck);
+  }
+}

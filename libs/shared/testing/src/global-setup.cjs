@@ -1,0 +1,34 @@
+/**
+ * Jest globalSetup for integration tests (`*.int-spec.ts`): makes sure real infrastructure
+ * endpoints are in process.env before any test file runs.
+ *
+ * Order (INFRA-NOTES §5, DESIGN "Running it"):
+ *  1. KAFKA_BROKERS, DATABASE_URL and TEMPORAL_ADDRESS all given → use them as they are.
+ *  2. Otherwise, if a Docker engine answers and STRATA_USE_TESTCONTAINERS=1 → not wired yet
+ *     in this version; we say so and fall through to 3.
+ *  3. Otherwise start tools/stack (idempotent: a running stack is reused) and read .stack/env.
+ */
+'use strict';
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '../../../..');
+
+function readEnvFile(file) {
+  const out = {};
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+module.exports = async function globalSetup() {
+  const have = ['KAFKA_BROKERS', 'DATABASE_URL', 'TEMPORAL_ADDRESS'].every((k) => process.env[k]);
+  if (have) return;
+  const stateDir = process.env.STRATA_STATE_DIR || path.join(root, '.stack');
+  execFileSync('bash', [path.join(root, 'tools/stack/stack.sh'), 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const env = readEnvFile(path.join(stateDir, 'env'));
+  for (const [k, v] of Object.entries(env)) if (!process.env[k]) process.env[k] = v;
+};

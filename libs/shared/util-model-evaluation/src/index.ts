@@ -1,0 +1,25 @@
+/**
+ * @module @strata/shared/util-model-evaluation
+ *
+ * Model-quality metrics shared by training (run metrics) and monitoring (performance from
+ * feedback labels): ROC AUC, accuracy, precision/recall/F1, log loss, Brier score, calibration
+ * table and ECE for binary classifiers; MAE and RMSE for regression. Pure functions, no I/O,
+ * deterministic, safe in Temporal workflow code. Every function documents its formula and its
+ * edge cases; none returns NaN or Infinity (ROC AUC is `null` when only one class is present).
+ * Invalid input throws `InvalidArgumentError` from `@strata/shared/util-errors`.
+ */
+export {
+  accuracy,
+  brierScore,
+  calibrationByDecile,
+  confusionCounts,
+  evaluateBinaryClassifier,
+  expectedCalibrationError,
+  f1,
+  logLoss,
+  precision,
+  recall,
+  rocAuc,
+} from './binary';
+export type { BinaryClassificationReport, CalibrationBin, ConfusionCounts, EvaluateBinaryOptions } from './binary';
+export { mae, meanAbsoluteError, rmse, rootMeanSquaredError } from './regression';

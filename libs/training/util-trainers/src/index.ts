@@ -1,0 +1,6 @@
+/**
+ * @module @strata/training/util-trainers
+ *
+ * Built-in trainers (logistic regression) exporting ONNX.
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * @module @strata/training/workflows
+ *
+ * Temporal workflows for training (deterministic code only).
+ */
+export {};
