@@ -47,6 +47,10 @@ for (const lib of libs) {
             executor: 'nx:run-commands',
             options: { command: `jest -c ${lib.dir}/jest.config.cjs --selectProjects int --passWithNoTests --runInBand`, cwd: '{workspaceRoot}' },
           },
+          e2e: {
+            executor: 'nx:run-commands',
+            options: { command: `jest -c ${lib.dir}/jest.config.cjs --selectProjects e2e --passWithNoTests --runInBand`, cwd: '{workspaceRoot}' },
+          },
           lint: { executor: 'nx:run-commands', options: { command: `eslint ${lib.dir}`, cwd: '{workspaceRoot}' } },
         },
       },

@@ -1,6 +1,44 @@
 /**
  * @module @strata/features/data-access-offline-store
  *
- * Offline store on Parquet with DuckDB: materialization and point-in-time joins.
+ * Offline feature store on Parquet with DuckDB: feature-view definitions, materialization
+ * to `features/<view>/<id>.parquet`, point-in-time correct historical retrieval, and a
+ * YAML feature-repo loader.
+ *
+ * @example
+ * ```ts
+ * const offline = new DuckDBOfflineStore({ store });
+ * const repo = await loadFeatureRepo('examples/taxi/feature_repo');
+ * const view = repo.featureViews.find((v) => v.name === 'zone_trip_stats')!;
+ * await offline.materialize(view, [datasetVersionUri], { start: '2019-01-01', end: '2020-01-01' });
+ * const ts = await offline.getHistoricalFeatures({ rows }, ['zone_trip_stats:trips_1h'], [{ view }]);
+ * ```
  */
-export {};
+export { DuckDBOfflineStore, EVENT_TIMESTAMP, CREATED_TIMESTAMP } from './lib/duckdb-offline-store';
+export type {
+  ColumnInfo,
+  DuckDBOfflineStoreDeps,
+  EntityFrameInput,
+  FeatureViewSource,
+  HistoricalFeaturesOptions,
+  HistoricalFeaturesResult,
+  MaterializationResult,
+  MaterializeOptions,
+  OutputRow,
+  TimeInput,
+} from './lib/duckdb-offline-store';
+export { ValueType, DUCKDB_VALUE_TYPE, parseFeatureRef } from './lib/feature-view';
+export type { AnyFeatureView, Entity, FeatureSpec, FeatureView, OnDemandFeatureSpec, OnDemandFeatureView, TrainingSetSpec } from './lib/feature-view';
+export type { JsonScalar } from './lib/duckdb-values';
+export {
+  OfflineStoreError,
+  OfflineStoreErrorCode,
+  FeatureReferenceError,
+  FeatureViewError,
+  EntityFrameError,
+  OfflineQueryError,
+  FeatureRepoError,
+} from './lib/offline-store.errors';
+export { loadFeatureRepo, parseFeatureRepoDocuments } from './lib/repo/feature-repo.loader';
+export type { FeatureRepo } from './lib/repo/feature-repo.loader';
+export { OFFLINE_STORE } from './lib/offline-store.constants';

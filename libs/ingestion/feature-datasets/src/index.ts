@@ -2,5 +2,31 @@
  * @module @strata/ingestion/feature-datasets
  *
  * Datasets and immutable, content-hashed dataset versions written to the lake as Parquet.
+ * The framework-free core ({@link DatasetIngestor}) reads CSV / NDJSON / Parquet with
+ * DuckDB, validates declared columns under a `reject` or `quarantine` policy, writes
+ * `datasets/<name>/<versionId>/data.parquet` and returns schema + profile.
+ *
+ * @example
+ * ```ts
+ * const ingestor = new DatasetIngestor({ store: new LocalObjectStore('/lake') });
+ * const spec = await loadDatasetSpec('examples/taxi/dataset.yaml');
+ * const v = await ingestor.ingest(spec, '/data/yellow_tripdata_sample_2019-03.csv');
+ * // v.versionId, v.uri, v.rowCount, v.schema, v.profile
+ * ```
  */
-export {};
+export { DatasetIngestor } from './lib/core/dataset-ingestor.service';
+export type { DatasetIngestorDeps, DatasetVersion, IngestOptions, IngestSource, SchemaField, StoredFile } from './lib/core/dataset-ingestor.service';
+export { ColumnType, DUCKDB_TYPE, datasetSpecSchema, loadDatasetSpec, parseDatasetSpec } from './lib/core/dataset-spec';
+export type { ColumnSpec, DatasetFormat, DatasetSpec, ValidationPolicy } from './lib/core/dataset-spec';
+export { PROFILE_QUANTILES } from './lib/core/dataset-profile';
+export type { ColumnProfile, DatasetProfile } from './lib/core/dataset-profile';
+export type { JsonScalar } from './lib/core/duckdb-values';
+export {
+  DatasetErrorCode,
+  DatasetIngestionError,
+  DatasetSpecError,
+  DatasetInputError,
+  DatasetSchemaMismatchError,
+  DatasetValidationError,
+} from './lib/core/ingestion.errors';
+export type { ValidationIssue } from './lib/core/ingestion.errors';

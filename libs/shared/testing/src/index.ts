@@ -1,6 +1,10 @@
 /**
  * @module @strata/shared/testing
  *
- * Test harness: real infrastructure endpoints (globalSetup), eventually(), builders.
+ * Test harness shared by integration and end-to-end tests: real infrastructure endpoints
+ * (`infraEnv()`, filled by the jest globalSetup from tools/stack), `eventually()` instead of
+ * sleeps, unique names per run, and starting services from source. Import from spec files only.
  */
-export {};
+export * from './lib/eventually';
+export * from './lib/infra-env';
+export * from './lib/service-process';

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -107,7 +107,7 @@ export class LocalObjectStore implements ObjectStore {
     }
     // Size taken from the open handle: a file truncated while we read ends short and fails.
     const { size } = await fh.stat();
-    const src = createReadStream('', { fd: fh.fd, autoClose: true });
+    const src = fh.createReadStream({ autoClose: true });
     const verify = new VerifyingStream(key, { ...options, sizeAtOpen: size });
     src.on('error', (e) => verify.destroy(e));
     return src.pipe(verify);

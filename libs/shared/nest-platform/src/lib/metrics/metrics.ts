@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Histogram, Registry, collectDefaultMetrics, register as defaultRegistry } from 'prom-client';
+import { Histogram, type Registry, collectDefaultMetrics, register as defaultRegistry } from 'prom-client';
 import { METRICS_REGISTRY } from '../platform.constants';
 
 /**

@@ -1,0 +1,638 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { withLocalFiles, type ObjectStore } from '@strata/shared/data-access-object-store';
+import { toJsonScalar, type JsonScalar } from './duckdb-values';
+import {
+  DUCKDB_VALUE_TYPE,
+  parseFeatureRef,
+  type AnyFeatureView,
+  type Entity,
+  type FeatureView,
+  type OnDemandFeatureView,
+} from './feature-view';
+import { EntityFrameError, FeatureReferenceError, FeatureViewError, OfflineQueryError, OfflineStoreError } from './offline-store.errors';
+import { qid, qstr } from './sql';
+
+/** A point in time: a `Date`, or an ISO-8601 string (an offset is honoured; a naive string is UTC). */
+export type TimeInput = Date | string;
+
+/** A row as returned to JS: BIGINT → number (decimal string if beyond 2^53), timestamps → ISO-8601 UTC strings (ms). */
+export type OutputRow = Record<string, JsonScalar>;
+
+/** A column of a result: name and DuckDB type (e.g. `BIGINT`, `DOUBLE`, `TIMESTAMP WITH TIME ZONE`). */
+export interface ColumnInfo {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** Options of {@link DuckDBOfflineStore.materialize}. */
+export interface MaterializeOptions {
+  /** Inclusive lower bound on `event_timestamp`. */
+  readonly start: TimeInput;
+  /** Exclusive upper bound on `event_timestamp`. */
+  readonly end: TimeInput;
+  /** Default: `<UTC yyyymmddThhmmssZ>-<8 hex>` (lexicographically time-ordered). */
+  readonly materializationId?: string;
+}
+
+/** Result of {@link DuckDBOfflineStore.materialize}. */
+export interface MaterializationResult {
+  readonly view: string;
+  readonly materializationId: string;
+  /** Object key `features/<view>/<materializationId>.parquet`. */
+  readonly key: string;
+  readonly uri: string;
+  readonly sha256: string;
+  readonly sizeBytes: number;
+  readonly rowCount: number;
+  /** ISO-8601 UTC, null when no rows. */
+  readonly minEventTime: string | null;
+  readonly maxEventTime: string | null;
+}
+
+/** Entity frame input: a Parquet object URI, or rows in memory. */
+export type EntityFrameInput =
+  | { readonly uri: string }
+  | { readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>> };
+
+/** Batch view plus the URIs of its materialized feature Parquet files (default: every object under `features/<view>/`). */
+export interface FeatureViewSource {
+  readonly view: FeatureView;
+  readonly uris?: readonly string[];
+}
+
+/** Options of {@link DuckDBOfflineStore.getHistoricalFeatures}. */
+export interface HistoricalFeaturesOptions {
+  /** Never use feature rows whose created_timestamp is after the entity row's time. Default true. */
+  readonly asOfKnownTime?: boolean;
+  /** Entity frame timestamp column. Default `event_timestamp`. */
+  readonly eventTimestampColumn?: string;
+  /** Name feature columns `<view>__<feature>` instead of `<feature>`. Default false. */
+  readonly fullFeatureNames?: boolean;
+  /** `rows` (default), `parquet` (write to the store), or `both`. */
+  readonly output?: 'rows' | 'parquet' | 'both';
+  /** Key of the Parquet output; default `training-sets/<uuid>.parquet`. */
+  readonly outputKey?: string;
+  /** Entities, used to type join-key columns when nothing else tells their type (empty request, no feature files). */
+  readonly entities?: readonly Entity[];
+  /**
+   * Join algorithm. `auto` (default) uses DuckDB ASOF JOIN when it is provably equivalent
+   * (asOfKnownTime off, or no feature row has created_timestamp > event_timestamp), else a
+   * range join ranked per entity row. `asof`/`range` force one (tests, benchmarks; forcing
+   * `asof` when rows are created after their event time is rejected).
+   */
+  readonly strategy?: 'auto' | 'asof' | 'range';
+}
+
+/** Result of {@link DuckDBOfflineStore.getHistoricalFeatures}. */
+export interface HistoricalFeaturesResult {
+  /** Output schema: entity columns (timestamp column normalized to TIMESTAMPTZ) then features in ref order. */
+  readonly columns: readonly ColumnInfo[];
+  readonly rowCount: number;
+  /** Present for output `rows`/`both`: one row per entity row, in input order. */
+  readonly rows?: OutputRow[];
+  /** Present for output `parquet`/`both`. */
+  readonly parquet?: { readonly key: string; readonly uri: string; readonly sha256: string; readonly sizeBytes: number };
+  /** Join strategy used per batch view. */
+  readonly strategies: Readonly<Record<string, 'asof' | 'range'>>;
+}
+
+/** Constructor dependencies of {@link DuckDBOfflineStore}. */
+export interface DuckDBOfflineStoreDeps {
+  readonly store: ObjectStore;
+  /** Staging directory for Parquet before upload and for spooled non-file objects. Default `os.tmpdir()`. */
+  readonly tmpDir?: string;
+  /** DuckDB instance; default a private `:memory:` instance created on first use. */
+  readonly duckdb?: DuckDBInstance;
+}
+
+/** Reserved output column names of materialized feature files. */
+export const EVENT_TIMESTAMP = 'event_timestamp';
+export const CREATED_TIMESTAMP = 'created_timestamp';
+
+/**
+ * Offline feature store on Parquet with DuckDB: materialization of batch views and
+ * point-in-time correct historical retrieval (training sets).
+ *
+ * Feature file layout (`features/<view>/<materializationId>.parquet`): join-key columns,
+ * `event_timestamp` TIMESTAMPTZ, `created_timestamp` TIMESTAMPTZ, then feature columns in
+ * declared order and types. All DuckDB sessions run with `TimeZone = 'UTC'`.
+ */
+export class DuckDBOfflineStore {
+  private readonly store: ObjectStore;
+  private readonly tmpDir: string;
+  private db: Promise<DuckDBInstance> | undefined;
+  private readonly ownsDb: boolean;
+
+  constructor(deps: DuckDBOfflineStoreDeps) {
+    this.store = deps.store;
+    this.tmpDir = deps.tmpDir ?? os.tmpdir();
+    this.ownsDb = deps.duckdb === undefined;
+    if (deps.duckdb) this.db = Promise.resolve(deps.duckdb);
+  }
+
+  /** Closes the private DuckDB instance (no-op when injected). */
+  async close(): Promise<void> {
+    if (this.ownsDb && this.db) (await this.db).closeSync();
+    this.db = undefined;
+  }
+
+  /**
+   * Runs `view.transformation` over the source Parquet files and writes the feature rows
+   * with `start <= event_timestamp < end` to `features/<view>/<materializationId>.parquet`.
+   * The transformation sees the whole source (so trailing windows at `start` are complete);
+   * only its output is filtered by the interval. Rows are sorted by join keys, event time.
+   * @param sourceUris dataset version Parquet URIs (any store URI; `file://` read in place).
+   * @throws FeatureViewError when the SQL fails or lacks a declared column.
+   */
+  async materialize(view: FeatureView, sourceUris: readonly string[], options: MaterializeOptions): Promise<MaterializationResult> {
+    const id = options.materializationId ?? defaultMaterializationId();
+    const key = `features/${view.name}/${id}.parquet`;
+    return this.withConnection(async (conn, work) =>
+      withLocalFiles(this.store, sourceUris, async (paths) => {
+        if (paths.length === 0) throw new FeatureViewError(view.name, 'materialize needs at least one source URI');
+        await this.createSource(conn, view.name, paths);
+        const body = await this.featureRowsSql(conn, view);
+        const tmp = path.join(work, 'features.parquet');
+        const where = `${EVENT_TIMESTAMP} >= ${tsLit(options.start)} AND ${EVENT_TIMESTAMP} < ${tsLit(options.end)}`;
+        const order = [...view.entities.map(qid), EVENT_TIMESTAMP, CREATED_TIMESTAMP].join(', ');
+        await run(conn, `CREATE TEMP TABLE mat AS SELECT * FROM (${body}) WHERE ${where} ORDER BY ${order}`, `Feature view '${view.name}': materialize`);
+        await conn.run(`COPY mat TO ${qstr(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+        const stats = (await conn.runAndReadAll(`SELECT count(*) AS n, min(${EVENT_TIMESTAMP}) AS mn, max(${EVENT_TIMESTAMP}) AS mx FROM mat`)).getRowObjects()[0]!;
+        const put = await this.store.put(key, createReadStream(tmp));
+        return {
+          view: view.name,
+          materializationId: id,
+          key,
+          uri: put.uri,
+          sha256: put.sha256,
+          sizeBytes: put.sizeBytes,
+          rowCount: Number(stats['n']),
+          minEventTime: toJsonScalar(stats['mn'] ?? null) as string | null,
+          maxEventTime: toJsonScalar(stats['mx'] ?? null) as string | null,
+        };
+      }),
+    );
+  }
+
+  /**
+   * Streams the latest feature row per entity key across `featureUris` (latest
+   * `event_timestamp`, then latest `created_timestamp`, then later file / later row), in
+   * batches, for the caller to write to the online store. Rows older than the view's TTL
+   * relative to `asOf` (when given) are skipped.
+   * @param featureUris default: every object under `features/<view>/`.
+   */
+  async *streamLatestRows(
+    view: FeatureView,
+    featureUris?: readonly string[],
+    options: { batchSize?: number; asOf?: TimeInput } = {},
+  ): AsyncGenerator<OutputRow[]> {
+    const uris = featureUris ?? (await this.listFeatureUris(view.name));
+    if (uris.length === 0) return;
+    const db = await this.instance();
+    const conn = await db.connect();
+    try {
+      await conn.run(`SET TimeZone = 'UTC'`);
+      yield* await withLocalFiles(this.store, uris, async (paths) => {
+        const keys = view.entities.map(qid).join(', ');
+        const ttl =
+          options.asOf !== undefined && view.ttlSeconds > 0
+            ? `WHERE ${EVENT_TIMESTAMP} >= ${tsLit(options.asOf)} - INTERVAL ${view.ttlSeconds} SECOND AND ${EVENT_TIMESTAMP} <= ${tsLit(options.asOf)}`
+            : options.asOf !== undefined
+              ? `WHERE ${EVENT_TIMESTAMP} <= ${tsLit(options.asOf)}`
+              : '';
+        const cols = [...view.entities, EVENT_TIMESTAMP, CREATED_TIMESTAMP, ...view.features.map((f) => f.name)].map(qid).join(', ');
+        const sql =
+          `SELECT ${cols} FROM (SELECT *, row_number() OVER (PARTITION BY ${keys} ORDER BY ${EVENT_TIMESTAMP} DESC, ${CREATED_TIMESTAMP} DESC, filename DESC, file_row_number DESC) AS __rn ` +
+          `FROM read_parquet(${pathList(paths)}, filename = true, file_row_number = true, union_by_name = true) ${ttl}) WHERE __rn = 1 ORDER BY ${keys}`;
+        // Collect batches inside the spool scope (spooled temp files vanish after it).
+        const out: OutputRow[][] = [];
+        const res = await conn.stream(sql);
+        const size = options.batchSize ?? 1000;
+        let batch: OutputRow[] = [];
+        for await (const rows of res.yieldRowObjects()) {
+          for (const r of rows) {
+            batch.push(convertRow(r));
+            if (batch.length >= size) {
+              out.push(batch);
+              batch = [];
+            }
+          }
+        }
+        if (batch.length > 0) out.push(batch);
+        return out;
+      });
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  /** URIs of every materialized file of `viewName` (`features/<view>/`), sorted by key. */
+  async listFeatureUris(viewName: string): Promise<string[]> {
+    return (await this.store.list(`features/${viewName}/`)).filter((s) => s.key.endsWith('.parquet')).map((s) => s.uri);
+  }
+
+  /**
+   * Runs a SELECT over the table `source` (the given Parquet URIs) and returns the rows, or
+   * writes them to `outputKey` as Parquet. Used to build entity frames from a training-set
+   * spec's `entitySql`.
+   */
+  async query(
+    sql: string,
+    sourceUris: readonly string[],
+    options: { outputKey?: string } = {},
+  ): Promise<{ columns: ColumnInfo[]; rowCount: number; rows?: OutputRow[]; parquet?: { key: string; uri: string; sha256: string; sizeBytes: number } }> {
+    return this.withConnection((conn, work) =>
+      withLocalFiles(this.store, sourceUris, async (paths) => {
+        await this.createSource(conn, 'query', paths);
+        await run(conn, `CREATE TEMP TABLE q AS ${sql}`, 'Source query');
+        const columns = await describe(conn, 'q');
+        const n = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM q`)).getRowObjects()[0]!['n']);
+        if (options.outputKey) {
+          const tmp = path.join(work, 'q.parquet');
+          await conn.run(`COPY q TO ${qstr(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+          const put = await this.store.put(options.outputKey, createReadStream(tmp));
+          return { columns, rowCount: n, parquet: { key: options.outputKey, uri: put.uri, sha256: put.sha256, sizeBytes: put.sizeBytes } };
+        }
+        return { columns, rowCount: n, rows: (await conn.runAndReadAll(`SELECT * FROM q`)).getRowObjects().map(convertRow) };
+      }),
+    );
+  }
+
+  /**
+   * Point-in-time join. For each entity row (time t = its timestamp column, normalized to
+   * UTC) and each referenced batch view, picks the feature row with the same join keys and
+   * the greatest `event_timestamp` such that `t - ttl <= event_timestamp <= t` (and, with
+   * `asOfKnownTime`, `created_timestamp <= t`); ties on event time go to the greatest
+   * `created_timestamp`, then to the later file (by URI) and later row. No match → nulls.
+   * On-demand features are evaluated on the entity row's request columns.
+   *
+   * Output: exactly one row per entity row, in input order, with every entity column kept.
+   * @param featureRefs `view:feature` strings; output columns follow their order.
+   * @param views batch views (with optional file URIs) and on-demand views the refs point to.
+   * @throws FeatureReferenceError for bad/unknown refs or output-name collisions.
+   * @throws EntityFrameError when the frame lacks a join key, timestamp or request column, or a timestamp does not parse.
+   */
+  async getHistoricalFeatures(
+    entityFrame: EntityFrameInput,
+    featureRefs: readonly string[],
+    views: ReadonlyArray<FeatureViewSource | OnDemandFeatureView>,
+    options: HistoricalFeaturesOptions = {},
+  ): Promise<HistoricalFeaturesResult> {
+    const tsCol = options.eventTimestampColumn ?? EVENT_TIMESTAMP;
+    const asOfKnownTime = options.asOfKnownTime ?? true;
+    const plan = planRefs(featureRefs, views, options.fullFeatureNames ?? false);
+
+    return this.withConnection(async (conn, work) => {
+      // 1. Entity frame → table e(__rid, <entity columns>, __ets).
+      const entityUris = 'uri' in entityFrame ? [entityFrame.uri] : [];
+      return withLocalFiles(this.store, entityUris, async (entityPaths) => {
+        // Feature files: resolve all before building the frame so key types are known.
+        const batch = [...plan.batch.values()];
+        const featureUris = new Map<string, readonly string[]>();
+        for (const b of batch) featureUris.set(b.view.name, b.source.uris ?? (await this.listFeatureUris(b.view.name)));
+        const allFeatureUris = batch.flatMap((b) => featureUris.get(b.view.name) ?? []);
+        return withLocalFiles(this.store, allFeatureUris, async (featurePaths) => {
+          const pathsByView = new Map<string, string[]>();
+          let offset = 0;
+          for (const b of batch) {
+            const n = featureUris.get(b.view.name)?.length ?? 0;
+            pathsByView.set(b.view.name, featurePaths.slice(offset, offset + n));
+            offset += n;
+          }
+
+          // Join-key types: from feature files, else declared entities, else VARCHAR.
+          const keyTypes = new Map<string, string>();
+          for (const e of options.entities ?? []) keyTypes.set(e.joinKey, DUCKDB_VALUE_TYPE[e.valueType]);
+          for (const b of batch) {
+            const ps = pathsByView.get(b.view.name) ?? [];
+            if (ps.length === 0) continue;
+            const cols = await describe(conn, `read_parquet(${pathList(ps)}, union_by_name = true)`);
+            for (const k of b.view.entities) {
+              const c = cols.find((x) => x.name === k);
+              if (!c) throw new FeatureViewError(b.view.name, `feature files lack join key column '${k}'`);
+              keyTypes.set(k, c.type);
+            }
+          }
+
+          await this.loadEntityFrame(conn, entityFrame, entityPaths, tsCol, plan, keyTypes, work);
+          const entityCols = (await describe(conn, 'e0')).map((c) => c.name);
+          for (const b of batch)
+            for (const k of b.view.entities)
+              if (!entityCols.includes(k)) throw new EntityFrameError(`missing join key column '${k}' required by feature view '${b.view.name}'`, { column: k, view: b.view.name });
+          for (const o of plan.onDemand.values())
+            for (const r of o.view.requestSchema)
+              if (!entityCols.includes(r.name)) throw new EntityFrameError(`missing request column '${r.name}' required by on-demand feature view '${o.view.name}'`, { column: r.name, view: o.view.name });
+          for (const out of plan.outputNames.keys())
+            if (entityCols.includes(out)) throw new FeatureReferenceError(plan.outputNames.get(out)!, `output column '${out}' collides with an entity frame column; use fullFeatureNames`);
+
+          await run(conn, `CREATE TEMP TABLE e AS SELECT rowid AS __rid, * EXCLUDE (${qid(tsCol)}), TRY_CAST(${qid(tsCol)} AS TIMESTAMPTZ) AS __ets, ${qid(tsCol)} AS __ts_raw FROM e0`, 'Entity frame');
+          const bad = (await conn.runAndReadAll(`SELECT __rid, __ts_raw::VARCHAR AS v FROM e WHERE __ets IS NULL AND __ts_raw IS NOT NULL LIMIT 1`)).getRowObjects()[0];
+          if (bad) throw new EntityFrameError(`row ${Number(bad['__rid'])}: column '${tsCol}' value '${String(bad['v'])}' is not a timestamp`, { row: Number(bad['__rid']), column: tsCol });
+
+          // 2. One result table per batch view.
+          const strategies: Record<string, 'asof' | 'range'> = {};
+          const joins: string[] = [];
+          const selects: string[] = [];
+          let i = 0;
+          for (const b of batch) {
+            const alias = `v${i++}`;
+            const ps = pathsByView.get(b.view.name) ?? [];
+            strategies[b.view.name] = await this.joinView(conn, alias, b.view, b.features, ps, keyTypes, asOfKnownTime, options.strategy ?? 'auto');
+            joins.push(`LEFT JOIN ${alias} ON ${alias}.__rid = e.__rid`);
+          }
+          for (const o of plan.onDemand.values()) {
+            const alias = `v${i++}`;
+            const casts = o.view.requestSchema.map((r) => `CAST(${r.name === tsCol ? '__ets' : qid(r.name)} AS ${DUCKDB_VALUE_TYPE[r.dtype]}) AS ${qid(r.name)}`).join(', ');
+            const feats = o.features.map((f) => `CAST((${f.expression}) AS ${DUCKDB_VALUE_TYPE[f.dtype]}) AS ${qid(f.name)}`).join(', ');
+            await run(conn, `CREATE TEMP TABLE ${alias} AS SELECT __rid, ${feats} FROM (SELECT __rid, ${casts} FROM e)`, `On-demand feature view '${o.view.name}'`);
+            joins.push(`LEFT JOIN ${alias} ON ${alias}.__rid = e.__rid`);
+          }
+          // Output columns in ref order.
+          const aliasOf = new Map<string, string>();
+          i = 0;
+          for (const b of batch) aliasOf.set(b.view.name, `v${i++}`);
+          for (const o of plan.onDemand.values()) aliasOf.set(o.view.name, `v${i++}`);
+          for (const r of plan.refs) selects.push(`${aliasOf.get(r.view)}.${qid(r.feature)} AS ${qid(r.output)}`);
+
+          const entitySelect = entityCols.map((c) => (c === tsCol ? `e.__ets AS ${qid(tsCol)}` : `e.${qid(c)}`)).join(', ');
+          await conn.run(`CREATE TEMP TABLE result AS SELECT ${[entitySelect, ...selects].join(', ')} FROM e ${joins.join(' ')} ORDER BY e.__rid`);
+          const columns = await describe(conn, 'result');
+          const rowCount = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM result`)).getRowObjects()[0]!['n']);
+          const mode = options.output ?? 'rows';
+          let parquet: HistoricalFeaturesResult['parquet'];
+          if (mode !== 'rows') {
+            const tmp = path.join(work, 'result.parquet');
+            await conn.run(`COPY (SELECT * FROM result ORDER BY rowid) TO ${qstr(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+            const key = options.outputKey ?? `training-sets/${randomUUID()}.parquet`;
+            const put = await this.store.put(key, createReadStream(tmp));
+            parquet = { key, uri: put.uri, sha256: put.sha256, sizeBytes: put.sizeBytes };
+          }
+          const rows = mode === 'parquet' ? undefined : (await conn.runAndReadAll(`SELECT * FROM result ORDER BY rowid`)).getRowObjects().map(convertRow);
+          return { columns, rowCount, strategies, ...(rows ? { rows } : {}), ...(parquet ? { parquet } : {}) };
+        });
+      });
+    });
+  }
+
+  private async joinView(
+    conn: DuckDBConnection,
+    alias: string,
+    view: FeatureView,
+    features: readonly string[],
+    paths: readonly string[],
+    keyTypes: Map<string, string>,
+    asOfKnownTime: boolean,
+    strategy: 'auto' | 'asof' | 'range',
+  ): Promise<'asof' | 'range'> {
+    const f = `f_${alias}`;
+    const feats = features.map(qid);
+    const keys = view.entities.map(qid);
+    if (paths.length === 0) {
+      const fcols = view.features.filter((x) => features.includes(x.name)).map((x) => `NULL::${DUCKDB_VALUE_TYPE[x.dtype]} AS ${qid(x.name)}`);
+      const kcols = view.entities.map((k) => `NULL::${keyTypes.get(k) ?? 'VARCHAR'} AS ${qid(k)}`);
+      await conn.run(
+        `CREATE TEMP TABLE ${f} AS SELECT ${[...kcols, `NULL::TIMESTAMPTZ AS ${EVENT_TIMESTAMP}`, `NULL::TIMESTAMPTZ AS ${CREATED_TIMESTAMP}`, `NULL::VARCHAR AS filename`, `NULL::BIGINT AS file_row_number`, ...fcols].join(', ')} WHERE false`,
+      );
+    } else {
+      const casts = view.features.filter((x) => features.includes(x.name)).map((x) => `CAST(${qid(x.name)} AS ${DUCKDB_VALUE_TYPE[x.dtype]}) AS ${qid(x.name)}`);
+      await run(
+        conn,
+        `CREATE TEMP TABLE ${f} AS SELECT ${[...keys, `${EVENT_TIMESTAMP}::TIMESTAMPTZ AS ${EVENT_TIMESTAMP}`, `coalesce(${CREATED_TIMESTAMP}, ${EVENT_TIMESTAMP})::TIMESTAMPTZ AS ${CREATED_TIMESTAMP}`, 'filename', 'file_row_number', ...casts].join(', ')} ` +
+          `FROM read_parquet(${pathList(paths)}, filename = true, file_row_number = true, union_by_name = true)`,
+        `Feature view '${view.name}': reading feature files`,
+      );
+    }
+    const ttlCond = (ets: string, fts: string) => (view.ttlSeconds > 0 ? ` AND ${fts} >= ${ets} - INTERVAL ${view.ttlSeconds} SECOND` : '');
+    let use: 'asof' | 'range';
+    if (strategy === 'range') use = 'range';
+    else {
+      const createdAfter = asOfKnownTime
+        ? Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM ${f} WHERE ${CREATED_TIMESTAMP} > ${EVENT_TIMESTAMP}`)).getRowObjects()[0]!['n'])
+        : 0;
+      if (strategy === 'asof' && createdAfter > 0)
+        throw new FeatureViewError(view.name, `strategy 'asof' is not exact: ${createdAfter} feature row(s) have created_timestamp > event_timestamp`);
+      use = createdAfter > 0 ? 'range' : 'asof';
+    }
+    const rankOrder = `${EVENT_TIMESTAMP} DESC, ${CREATED_TIMESTAMP} DESC, filename DESC, file_row_number DESC`;
+    const keyEq = (l: string, r: string) => view.entities.map((k) => `${l}.${qid(k)} = ${r}.${qid(k)}`).join(' AND ');
+    const outFeats = feats.map((x) => `f.${x}`).join(', ');
+    if (use === 'asof') {
+      // Exact only because each (keys, event_timestamp) keeps one row (the tie-break winner)
+      // and no row becomes known after its event time, so "created <= t" is implied.
+      await conn.run(
+        `CREATE TEMP TABLE ${f}_d AS SELECT * EXCLUDE (__rn) FROM (SELECT *, row_number() OVER (PARTITION BY ${[...keys, EVENT_TIMESTAMP].join(', ')} ORDER BY ${rankOrder}) AS __rn FROM ${f}) WHERE __rn = 1`,
+      );
+      const sel = feats.map((x) => `CASE WHEN f.${EVENT_TIMESTAMP} IS NOT NULL${ttlCond('e.__ets', `f.${EVENT_TIMESTAMP}`)} THEN f.${x} END AS ${x}`).join(', ');
+      await run(
+        conn,
+        `CREATE TEMP TABLE ${alias} AS SELECT e.__rid${sel ? `, ${sel}` : ''} FROM e ASOF LEFT JOIN ${f}_d f ON ${keyEq('e', 'f')} AND e.__ets >= f.${EVENT_TIMESTAMP}`,
+        `Feature view '${view.name}': point-in-time join`,
+      );
+    } else {
+      const known = asOfKnownTime ? ` AND f.${CREATED_TIMESTAMP} <= e.__ets` : '';
+      await run(
+        conn,
+        `CREATE TEMP TABLE ${alias} AS SELECT __rid${feats.length ? `, ${feats.join(', ')}` : ''} FROM (` +
+          `SELECT e.__rid, ${outFeats ? `${outFeats}, ` : ''}row_number() OVER (PARTITION BY e.__rid ORDER BY f.${EVENT_TIMESTAMP} DESC, f.${CREATED_TIMESTAMP} DESC, f.filename DESC, f.file_row_number DESC) AS __rn ` +
+          `FROM e JOIN ${f} f ON ${keyEq('e', 'f')} AND f.${EVENT_TIMESTAMP} <= e.__ets${ttlCond('e.__ets', `f.${EVENT_TIMESTAMP}`)}${known}) WHERE __rn = 1`,
+        `Feature view '${view.name}': point-in-time join`,
+      );
+    }
+    return use;
+  }
+
+  private async loadEntityFrame(
+    conn: DuckDBConnection,
+    frame: EntityFrameInput,
+    paths: readonly string[],
+    tsCol: string,
+    plan: RefPlan,
+    keyTypes: Map<string, string>,
+    work: string,
+  ): Promise<void> {
+    if ('uri' in frame) {
+      await run(conn, `CREATE TEMP TABLE e0 AS SELECT * FROM read_parquet(${pathList(paths)})`, `Entity frame '${frame.uri}'`);
+      if (!(await describe(conn, 'e0')).some((c) => c.name === tsCol)) throw new EntityFrameError(`missing timestamp column '${tsCol}' in '${frame.uri}'`, { column: tsCol });
+      return;
+    }
+    const rows = frame.rows;
+    // Column list: keys in first-seen order across rows; the empty frame gets the full schema from the views.
+    const names: string[] = [];
+    const seen = new Set<string>();
+    for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) (seen.add(k), names.push(k));
+    if (rows.length === 0) {
+      for (const b of plan.batch.values()) for (const k of b.view.entities) if (!seen.has(k)) (seen.add(k), names.push(k));
+      if (!seen.has(tsCol)) (seen.add(tsCol), names.push(tsCol));
+      for (const o of plan.onDemand.values()) for (const r of o.view.requestSchema) if (!seen.has(r.name)) (seen.add(r.name), names.push(r.name));
+    }
+    if (rows.length > 0 && !seen.has(tsCol)) throw new EntityFrameError(`missing timestamp column '${tsCol}'`, { column: tsCol });
+    const requestTypes = new Map<string, string>();
+    for (const o of plan.onDemand.values()) for (const r of o.view.requestSchema) requestTypes.set(r.name, DUCKDB_VALUE_TYPE[r.dtype]);
+    const types = names.map((n) => (n === tsCol ? 'VARCHAR' : inferJsType(rows, n) ?? keyTypes.get(n) ?? requestTypes.get(n) ?? 'VARCHAR'));
+    await conn.run(`CREATE TEMP TABLE e0 (${names.map((n, i) => `${qid(n)} ${types[i]}`).join(', ')})`);
+    if (rows.length === 0) return;
+    const file = path.join(work, 'entities.ndjson');
+    const fh = await fs.open(file, 'w');
+    try {
+      let buf = '';
+      for (const r of rows) {
+        const o: Record<string, unknown> = {};
+        for (const n of names) o[n] = jsonValue(r[n]);
+        buf += JSON.stringify(o) + '\n';
+        if (buf.length > 1 << 20) (await fh.write(buf), (buf = ''));
+      }
+      await fh.write(buf);
+    } finally {
+      await fh.close();
+    }
+    const colDefs = names.map((n, i) => `${qstr(n)}: ${qstr(types[i]!)}`).join(', ');
+    await run(
+      conn,
+      `INSERT INTO e0 SELECT ${names.map(qid).join(', ')} FROM read_json(${qstr(file)}, format = 'newline_delimited', columns = {${colDefs}})`,
+      'Entity frame (in-memory rows)',
+    );
+  }
+
+  private async createSource(conn: DuckDBConnection, what: string, paths: readonly string[]): Promise<void> {
+    await run(conn, `CREATE TEMP VIEW source AS SELECT * FROM read_parquet(${pathList(paths)}, union_by_name = true)`, `${what}: reading source`);
+  }
+
+  /** SQL producing normalized feature rows (keys, event_timestamp, created_timestamp, features) from the transformation. */
+  private async featureRowsSql(conn: DuckDBConnection, view: FeatureView): Promise<string> {
+    const t = view.transformation ?? 'SELECT * FROM source';
+    let cols: ColumnInfo[];
+    try {
+      cols = await describe(conn, `(${t})`);
+    } catch (e) {
+      throw new FeatureViewError(view.name, `transformation SQL failed: ${e instanceof Error ? e.message : String(e)}`, e);
+    }
+    const need = [...view.entities, view.timestampField, ...(view.createdTimestampField ? [view.createdTimestampField] : []), ...view.features.map((f) => f.name)];
+    const missing = need.filter((n) => !cols.some((c) => c.name === n));
+    if (missing.length) throw new FeatureViewError(view.name, `transformation output lacks column(s) ${missing.map((m) => `'${m}'`).join(', ')} (has: ${cols.map((c) => c.name).join(', ')})`);
+    const created = view.createdTimestampField ? qid(view.createdTimestampField) : qid(view.timestampField);
+    return (
+      `SELECT ${view.entities.map((k) => `t.${qid(k)}`).join(', ')}, CAST(t.${qid(view.timestampField)} AS TIMESTAMPTZ) AS ${EVENT_TIMESTAMP}, ` +
+      `CAST(t.${created} AS TIMESTAMPTZ) AS ${CREATED_TIMESTAMP}, ` +
+      view.features.map((f) => `CAST(t.${qid(f.name)} AS ${DUCKDB_VALUE_TYPE[f.dtype]}) AS ${qid(f.name)}`).join(', ') +
+      ` FROM (${t}) t`
+    );
+  }
+
+  private async withConnection<T>(fn: (conn: DuckDBConnection, work: string) => Promise<T>): Promise<T> {
+    const conn = await (await this.instance()).connect();
+    const work = await fs.mkdtemp(path.join(this.tmpDir, 'strata-offline-'));
+    try {
+      await conn.run(`SET TimeZone = 'UTC'`);
+      return await fn(conn, work);
+    } finally {
+      conn.closeSync();
+      await fs.rm(work, { recursive: true, force: true });
+    }
+  }
+
+  private instance(): Promise<DuckDBInstance> {
+    this.db ??= DuckDBInstance.create(':memory:');
+    return this.db;
+  }
+}
+
+interface RefPlan {
+  refs: Array<{ ref: string; view: string; feature: string; output: string }>;
+  batch: Map<string, { view: FeatureView; source: FeatureViewSource; features: string[] }>;
+  onDemand: Map<string, { view: OnDemandFeatureView; features: Array<OnDemandFeatureView['features'][number]> }>;
+  /** output column → ref */
+  outputNames: Map<string, string>;
+}
+
+function planRefs(featureRefs: readonly string[], views: ReadonlyArray<FeatureViewSource | OnDemandFeatureView>, full: boolean): RefPlan {
+  const byName = new Map<string, FeatureViewSource | OnDemandFeatureView>();
+  for (const v of views) byName.set('view' in v ? v.view.name : v.name, v);
+  const plan: RefPlan = { refs: [], batch: new Map(), onDemand: new Map(), outputNames: new Map() };
+  for (const ref of featureRefs) {
+    const { view, feature } = parseFeatureRef(ref);
+    const v = byName.get(view);
+    if (!v) throw new FeatureReferenceError(ref, `unknown feature view '${view}' (known: ${[...byName.keys()].join(', ') || 'none'})`);
+    const output = full ? `${view}__${feature}` : feature;
+    const prev = plan.outputNames.get(output);
+    if (prev !== undefined) throw new FeatureReferenceError(ref, `output column '${output}' already used by '${prev}'; use fullFeatureNames`);
+    plan.outputNames.set(output, ref);
+    if ('view' in v) {
+      if (!v.view.features.some((f) => f.name === feature)) throw new FeatureReferenceError(ref, `feature view '${view}' has no feature '${feature}'`);
+      const b = plan.batch.get(view) ?? { view: v.view, source: v, features: [] };
+      if (!b.features.includes(feature)) b.features.push(feature);
+      plan.batch.set(view, b);
+    } else {
+      const f = v.features.find((x) => x.name === feature);
+      if (!f) throw new FeatureReferenceError(ref, `on-demand feature view '${view}' has no feature '${feature}'`);
+      const o = plan.onDemand.get(view) ?? { view: v, features: [] };
+      if (!o.features.includes(f)) o.features.push(f);
+      plan.onDemand.set(view, o);
+    }
+    plan.refs.push({ ref, view, feature, output });
+  }
+  return plan;
+}
+
+function inferJsType(rows: ReadonlyArray<Readonly<Record<string, unknown>>>, name: string): string | undefined {
+  let t: string | undefined;
+  for (const r of rows) {
+    const v = r[name];
+    if (v === null || v === undefined) continue;
+    let vt: string;
+    if (typeof v === 'boolean') vt = 'BOOLEAN';
+    else if (typeof v === 'bigint') vt = 'BIGINT';
+    else if (typeof v === 'number') vt = Number.isInteger(v) ? 'BIGINT' : 'DOUBLE';
+    else if (v instanceof Date) vt = 'TIMESTAMPTZ';
+    else vt = 'VARCHAR';
+    if (t === undefined) t = vt;
+    else if (t !== vt) t = (t === 'BIGINT' && vt === 'DOUBLE') || (t === 'DOUBLE' && vt === 'BIGINT') ? 'DOUBLE' : 'VARCHAR';
+  }
+  return t;
+}
+
+function jsonValue(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v instanceof Date) return v.toISOString();
+  if (v !== null && typeof v === 'object') return JSON.stringify(v);
+  return v;
+}
+
+function convertRow(r: Record<string, import('@duckdb/node-api').DuckDBValue>): OutputRow {
+  const o: OutputRow = {};
+  for (const [k, v] of Object.entries(r)) o[k] = toJsonScalar(v);
+  return o;
+}
+
+async function describe(conn: DuckDBConnection, relation: string): Promise<ColumnInfo[]> {
+  const r = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
+  return r.getRowObjects().map((x) => ({ name: String(x['column_name']), type: String(x['column_type']) }));
+}
+
+async function run(conn: DuckDBConnection, sql: string, what: string): Promise<void> {
+  try {
+    await conn.run(sql);
+  } catch (e) {
+    if (e instanceof OfflineStoreError) throw e;
+    throw new OfflineQueryError(what, e);
+  }
+}
+
+function pathList(paths: readonly string[]): string {
+  return `[${paths.map(qstr).join(', ')}]`;
+}
+
+function tsLit(t: TimeInput): string {
+  const s = t instanceof Date ? t.toISOString() : t;
+  if (t instanceof Date && Number.isNaN(t.getTime())) throw new EntityFrameError(`invalid Date in time bound`);
+  return `CAST(${qstr(s)} AS TIMESTAMPTZ)`;
+}
+
+function defaultMaterializationId(): string {
+  const iso = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${iso}-${randomUUID().slice(0, 8)}`;
+}

@@ -1,0 +1,122 @@
+import { FeatureReferenceError } from './offline-store.errors';
+
+/**
+ * Feature-store definitions as plain data (Feast-like). They are what `loadFeatureRepo`
+ * returns from YAML and what {@link DuckDBOfflineStore} consumes.
+ */
+
+/** Value types of entity keys and features, with their DuckDB/Parquet storage type in {@link DUCKDB_VALUE_TYPE}. */
+export const ValueType = {
+  INT32: 'INT32',
+  INT64: 'INT64',
+  FLOAT32: 'FLOAT32',
+  FLOAT64: 'FLOAT64',
+  STRING: 'STRING',
+  BOOL: 'BOOL',
+  TIMESTAMP: 'TIMESTAMP',
+} as const;
+/** Union of {@link ValueType} values. */
+export type ValueType = (typeof ValueType)[keyof typeof ValueType];
+
+/** DuckDB type of each {@link ValueType} (TIMESTAMP is stored as TIMESTAMPTZ, UTC). */
+export const DUCKDB_VALUE_TYPE: Readonly<Record<ValueType, string>> = {
+  INT32: 'INTEGER',
+  INT64: 'BIGINT',
+  FLOAT32: 'FLOAT',
+  FLOAT64: 'DOUBLE',
+  STRING: 'VARCHAR',
+  BOOL: 'BOOLEAN',
+  TIMESTAMP: 'TIMESTAMPTZ',
+};
+
+/** An entity: the thing features describe, identified by its join key column. */
+export interface Entity {
+  readonly name: string;
+  /** Column name used in feature rows and entity frames (e.g. `pickup_location_id`). */
+  readonly joinKey: string;
+  readonly valueType: ValueType;
+  readonly description?: string;
+}
+
+/** A typed feature (output column) of a view. */
+export interface FeatureSpec {
+  readonly name: string;
+  readonly dtype: ValueType;
+  readonly description?: string;
+}
+
+/**
+ * A batch feature view: SQL over a dataset producing time-stamped feature rows per entity key.
+ *
+ * `transformation` is a DuckDB SELECT over the table `source` (the dataset version's
+ * Parquet files, unioned by name). It must output the `entities` join-key columns, the
+ * `timestampField` column, `createdTimestampField` if set, and every feature name.
+ */
+export interface FeatureView {
+  readonly kind: 'feature_view';
+  readonly name: string;
+  /** Join keys (entity `joinKey` values), e.g. `['pickup_location_id']`. */
+  readonly entities: readonly string[];
+  /**
+   * Max age of a feature row, in seconds: a row is usable for an entity row at time t only
+   * if `t - ttlSeconds <= event_timestamp <= t`. 0 means no limit.
+   */
+  readonly ttlSeconds: number;
+  readonly source: { readonly datasetName: string };
+  readonly features: readonly FeatureSpec[];
+  /** Transformation output column holding the event time (naive values are UTC). */
+  readonly timestampField: string;
+  /**
+   * Transformation output column holding when the row became known. Default: the event
+   * timestamp (the row is known as of its event time).
+   */
+  readonly createdTimestampField?: string;
+  /** DuckDB SQL over `source`; default `SELECT * FROM source`. */
+  readonly transformation?: string;
+  readonly description?: string;
+}
+
+/** A request-time feature: a DuckDB SQL expression over request columns. */
+export interface OnDemandFeatureSpec extends FeatureSpec {
+  /** DuckDB expression over the request columns, e.g. `hour(pickup_datetime)`. Trusted (repo-defined) SQL. */
+  readonly expression: string;
+}
+
+/** An on-demand (request-time) feature view: features computed from columns of the request / entity row. */
+export interface OnDemandFeatureView {
+  readonly kind: 'on_demand_feature_view';
+  readonly name: string;
+  /** Columns the request (entity row) must carry; they are cast to these types before evaluation. */
+  readonly requestSchema: readonly FeatureSpec[];
+  readonly features: readonly OnDemandFeatureSpec[];
+  readonly description?: string;
+}
+
+/** Any view a feature reference can point to. */
+export type AnyFeatureView = FeatureView | OnDemandFeatureView;
+
+/** A training-set recipe: SQL over a dataset producing the entity frame, plus the feature refs to join. */
+export interface TrainingSetSpec {
+  readonly kind: 'training_set';
+  readonly name: string;
+  readonly source: { readonly datasetName: string };
+  /**
+   * DuckDB SELECT over `source` producing entity rows: join keys, the timestamp column
+   * (`eventTimestampColumn`), label and request columns.
+   */
+  readonly entitySql: string;
+  readonly eventTimestampColumn: string;
+  readonly label?: string;
+  /** Feature references `view:feature`. */
+  readonly features: readonly string[];
+  /** Output column naming (see `HistoricalFeaturesOptions.fullFeatureNames`). */
+  readonly fullFeatureNames?: boolean;
+  readonly description?: string;
+}
+
+/** Parses `view:feature`. @throws FeatureReferenceError on another shape. */
+export function parseFeatureRef(ref: string): { view: string; feature: string } {
+  const m = /^([^:\s]+):([^:\s]+)$/.exec(ref);
+  if (!m) throw new FeatureReferenceError(ref, `expected 'view:feature'`);
+  return { view: m[1]!, feature: m[2]! };
+}

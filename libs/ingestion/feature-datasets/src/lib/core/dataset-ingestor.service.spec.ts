@@ -1,0 +1,175 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { InMemoryObjectStore, LocalObjectStore } from '@strata/shared/data-access-object-store';
+import { DatasetIngestor } from './dataset-ingestor.service';
+import { loadDatasetSpec, type DatasetSpec } from './dataset-spec';
+import { DatasetSchemaMismatchError, DatasetSpecError, DatasetValidationError } from './ingestion.errors';
+
+const FIXTURE = path.join(__dirname, '../../__fixtures__/taxi-2019-03-200.csv');
+const TAXI_YAML = path.join(__dirname, '../../../../../../examples/taxi/dataset.yaml');
+
+const spec: DatasetSpec = {
+  name: 'people',
+  columns: [
+    { name: 'id', type: 'INT64', nullable: false },
+    { name: 'score', type: 'FLOAT64', min: 0, max: 100 },
+    { name: 'kind', type: 'STRING', allowedValues: ['a', 'b'] },
+    { name: 'ts', type: 'TIMESTAMP' },
+  ],
+};
+const GOOD = 'id,score,kind,ts\n1,10.5,a,2024-03-01 10:00:00\n2,,b,2024-03-01T11:00:00+01:00\n3,99,a,\n';
+const BAD = 'id,score,kind,ts\n1,10.5,a,2024-03-01 10:00:00\n,abc,c,notatime\n3,101,a,2024-03-01 10:00:00\n4,1,b,2024-03-01 10:00:00\n';
+
+describe('DatasetIngestor', () => {
+  let dir: string;
+  let ingestor: DatasetIngestor;
+  let store: LocalObjectStore;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-ingest-spec-'));
+    store = new LocalObjectStore(path.join(dir, 'lake'));
+    ingestor = new DatasetIngestor({ store, tmpDir: dir });
+  });
+  afterEach(async () => {
+    await ingestor.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  const write = async (name: string, text: string) => {
+    const p = path.join(dir, name);
+    await fs.writeFile(p, text);
+    return p;
+  };
+
+  it('ingests a CSV with a declared schema, normalizing timestamps to UTC', async () => {
+    const v = await ingestor.ingest(spec, await write('p.csv', GOOD));
+    expect(v.rowCount).toBe(3);
+    expect(v.versionId).toBe(v.contentSha256.slice(0, 16));
+    expect(v.uri).toBe(store.uriFor(`datasets/people/${v.versionId}/data.parquet`));
+    expect(v.schema).toEqual([
+      { name: 'id', type: 'INT64', nullable: false },
+      { name: 'score', type: 'FLOAT64', nullable: true },
+      { name: 'kind', type: 'STRING', nullable: true },
+      { name: 'ts', type: 'TIMESTAMP', nullable: true },
+    ]);
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run(`SET TimeZone='UTC'`);
+    const rows = (await c.runAndReadAll(`SELECT id, score, kind, strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts, typeof(ts) AS t FROM '${store.pathFor(`datasets/people/${v.versionId}/data.parquet`)}'`)).getRowObjectsJson();
+    expect(rows).toEqual([
+      { id: '1', score: 10.5, kind: 'a', ts: '2024-03-01T10:00:00', t: 'TIMESTAMP WITH TIME ZONE' },
+      { id: '2', score: null, kind: 'b', ts: '2024-03-01T10:00:00', t: 'TIMESTAMP WITH TIME ZONE' },
+      { id: '3', score: 99, kind: 'a', ts: null, t: 'TIMESTAMP WITH TIME ZONE' },
+    ]);
+    c.closeSync();
+    const score = v.profile.columns.find((p) => p.name === 'score')!;
+    expect(score).toMatchObject({ nullCount: 1, min: 10.5, max: 99, mean: (10.5 + 99) / 2, distinctApprox: 2 });
+    expect(score.quantiles?.['p50']).toBeCloseTo(54.75);
+    const ts = v.profile.columns.find((p) => p.name === 'ts')!;
+    expect(ts).toMatchObject({ min: '2024-03-01T10:00:00.000Z', max: '2024-03-01T10:00:00.000Z', nullCount: 1 });
+    expect(v.profile.columns.find((p) => p.name === 'kind')!.topValues).toEqual([
+      { value: 'a', count: 2 },
+      { value: 'b', count: 1 },
+    ]);
+  });
+
+  it('is content-addressed: same content (CSV, stream or NDJSON) gives the same version id; re-ingestion does not rewrite', async () => {
+    const a = await ingestor.ingest(spec, await write('a.csv', GOOD));
+    const b = await ingestor.ingest(spec, Readable.from([Buffer.from(GOOD)]), { format: 'csv' });
+    const nd = [
+      { id: 1, score: 10.5, kind: 'a', ts: '2024-03-01 10:00:00' },
+      { id: 2, score: null, kind: 'b', ts: '2024-03-01T10:00:00Z' },
+      { id: 3, score: 99, kind: 'a' },
+    ]
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    const c = await ingestor.ingest(spec, await write('c.ndjson', nd));
+    expect(a.created).toBe(true);
+    expect(b.created).toBe(false);
+    expect(b.versionId).toBe(a.versionId);
+    expect(c.versionId).toBe(a.versionId);
+    const d = await ingestor.ingest(spec, await write('d.csv', GOOD.replace('99', '98')));
+    expect(d.versionId).not.toBe(a.versionId);
+  });
+
+  it('policy reject: throws with per-row, per-column issues and writes nothing', async () => {
+    const p = await write('bad.csv', BAD);
+    const err = await ingestor.ingest(spec, p).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatasetValidationError);
+    const e = err as DatasetValidationError;
+    expect(e.invalidRowCount).toBe(2);
+    expect(e.issues.map((i) => [i.row, i.column, i.rule])).toEqual([
+      [2, 'id', 'not_null'],
+      [2, 'score', 'type'],
+      [2, 'kind', 'allowed_values'],
+      [2, 'ts', 'type'],
+      [3, 'score', 'max'],
+    ]);
+    expect(e.message).toMatch(/row 2, column 'id', not_null/);
+    expect(await store.list('')).toEqual([]);
+  });
+
+  it('policy quarantine: writes good rows and a quarantine file with the raw values and reasons', async () => {
+    const v = await ingestor.ingest(spec, await write('bad.csv', BAD), { policy: 'quarantine' });
+    expect(v.rowCount).toBe(2);
+    expect(v.validation).toMatchObject({ policy: 'quarantine', inputRowCount: 4, invalidRowCount: 2, issueCount: 5 });
+    expect(v.validation.quarantine?.rowCount).toBe(2);
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    const q = (await c.runAndReadAll(`SELECT _row, score, len(_issues) AS n FROM '${store.pathFor(store.resolve(v.validation.quarantine!.uri))}'`)).getRowObjectsJson();
+    expect(q).toEqual([
+      { _row: '2', score: 'abc', n: '4' },
+      { _row: '3', score: '101', n: '1' },
+    ]);
+    c.closeSync();
+  });
+
+  it('infers the schema when none is declared', async () => {
+    const v = await ingestor.ingest({ name: 'inferred' }, await write('i.csv', 'a,b,c\n1,x,2024-01-01 00:00:00\n2,y,2024-01-02 00:00:00\n'));
+    expect(v.schema).toEqual([
+      { name: 'a', type: 'INT64', nullable: true },
+      { name: 'b', type: 'STRING', nullable: true },
+      { name: 'c', type: 'TIMESTAMP', nullable: true },
+    ]);
+  });
+
+  it('re-ingests its own Parquet output to the same version', async () => {
+    const a = await ingestor.ingest(spec, await write('a.csv', GOOD));
+    const b = await ingestor.ingest(spec, store.pathFor(store.resolve(a.uri)));
+    expect(b.versionId).toBe(a.versionId);
+  });
+
+  it('names missing declared columns and bad specs', async () => {
+    await expect(ingestor.ingest(spec, await write('m.csv', 'id,score\n1,2\n'))).rejects.toThrow(DatasetSchemaMismatchError);
+    await expect(ingestor.ingest(spec, await write('m2.csv', 'id,score\n1,2\n'))).rejects.toThrow(/lacks declared column\(s\) 'kind', 'ts'/);
+    await expect(ingestor.ingest({ name: 'x', columns: [{ name: 'a', type: 'INT' as never }] }, await write('x.csv', 'a\n1\n'))).rejects.toThrow(
+      DatasetSpecError,
+    );
+  });
+
+  it('works with the in-memory store too', async () => {
+    const mem = new InMemoryObjectStore('t');
+    const ing = new DatasetIngestor({ store: mem, tmpDir: dir });
+    const v = await ing.ingest(spec, await write('g.csv', GOOD));
+    expect(v.uri).toBe(`memory://t/datasets/people/${v.versionId}/data.parquet`);
+    expect((await mem.getBuffer(mem.resolve(v.uri), { expectedSha256: v.contentSha256 })).length).toBe(v.sizeBytes);
+    await ing.close();
+  });
+
+  it('ingests a real taxi slice with examples/taxi/dataset.yaml', async () => {
+    const taxi = await loadDatasetSpec(TAXI_YAML);
+    const v = await ingestor.ingest(taxi, FIXTURE);
+    expect(v.validation.inputRowCount).toBe(200);
+    expect(v.rowCount + v.validation.invalidRowCount).toBe(200);
+    expect(v.schema.find((s) => s.name === 'pickup_datetime')).toEqual({ name: 'pickup_datetime', type: 'TIMESTAMP', nullable: false });
+    const pt = v.profile.columns.find((p) => p.name === 'payment_type')!;
+    expect(pt.topValues?.[0]?.value).toBe(1);
+  });
+
+  it('loadDatasetSpec names the file and field on errors', async () => {
+    const p = await write('bad.yaml', 'name: x\ncolumns:\n  - { name: a, type: WAT }\n');
+    await expect(loadDatasetSpec(p)).rejects.toThrow(new RegExp(`${p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*\\n.*columns\\[0\\]\\.type`));
+  });
+});

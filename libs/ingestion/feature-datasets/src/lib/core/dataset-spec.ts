@@ -1,0 +1,140 @@
+import { promises as fs } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { DatasetSpecError } from './ingestion.errors';
+
+/**
+ * Logical column types (Feast-like names) and their storage in Parquet/DuckDB:
+ * INT32→INTEGER, INT64→BIGINT, FLOAT32→FLOAT, FLOAT64→DOUBLE, STRING→VARCHAR, BOOL→BOOLEAN,
+ * DATE→DATE, TIMESTAMP→TIMESTAMP WITH TIME ZONE (UTC-adjusted microseconds; naive input
+ * values are read as UTC, values with an offset are converted to UTC).
+ */
+export const ColumnType = {
+  INT32: 'INT32',
+  INT64: 'INT64',
+  FLOAT32: 'FLOAT32',
+  FLOAT64: 'FLOAT64',
+  STRING: 'STRING',
+  BOOL: 'BOOL',
+  DATE: 'DATE',
+  TIMESTAMP: 'TIMESTAMP',
+} as const;
+/** Union of {@link ColumnType} values. */
+export type ColumnType = (typeof ColumnType)[keyof typeof ColumnType];
+
+/** DuckDB SQL type used to store each {@link ColumnType}. */
+export const DUCKDB_TYPE: Readonly<Record<ColumnType, string>> = {
+  INT32: 'INTEGER',
+  INT64: 'BIGINT',
+  FLOAT32: 'FLOAT',
+  FLOAT64: 'DOUBLE',
+  STRING: 'VARCHAR',
+  BOOL: 'BOOLEAN',
+  DATE: 'DATE',
+  TIMESTAMP: 'TIMESTAMPTZ',
+};
+
+/** Input formats DuckDB reads directly. */
+export type DatasetFormat = 'csv' | 'ndjson' | 'parquet';
+
+/** What to do with rows that fail validation: fail the whole ingestion, or set them aside. */
+export type ValidationPolicy = 'reject' | 'quarantine';
+
+/**
+ * A declared column with its declarative checks. Checks are evaluated per cell, after the
+ * type cast: `nullable: false` → `not_null`; a non-empty cell that does not cast → `type`;
+ * `min`/`max` (inclusive; numbers, or ISO strings for DATE/TIMESTAMP) → `min`/`max`;
+ * `allowedValues` → `allowed_values`. Null cells skip min/max/allowedValues.
+ */
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: ColumnType;
+  /** Default true. */
+  readonly nullable?: boolean;
+  readonly min?: number | string;
+  readonly max?: number | string;
+  readonly allowedValues?: ReadonlyArray<string | number | boolean>;
+  readonly description?: string;
+}
+
+/** A dataset declaration (`dataset.yaml`). Without `columns` the schema is inferred by DuckDB. */
+export interface DatasetSpec {
+  readonly name: string;
+  readonly description?: string;
+  readonly format?: DatasetFormat;
+  readonly policy?: ValidationPolicy;
+  readonly columns?: readonly ColumnSpec[];
+  /** CSV dialect overrides (DuckDB `read_csv` options); auto-detected when absent. */
+  readonly csv?: { readonly delimiter?: string; readonly header?: boolean; readonly quote?: string };
+}
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const columnSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)'),
+    type: z.enum(Object.values(ColumnType) as [ColumnType, ...ColumnType[]]),
+    nullable: z.boolean().optional(),
+    min: z.union([z.number(), z.string()]).optional(),
+    max: z.union([z.number(), z.string()]).optional(),
+    allowedValues: z.array(scalar).min(1).optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+/** zod schema of {@link DatasetSpec} (strict: unknown keys are errors). */
+export const datasetSpecSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case [a-z0-9_-], starting with a letter or digit'),
+    description: z.string().optional(),
+    format: z.enum(['csv', 'ndjson', 'parquet']).optional(),
+    policy: z.enum(['reject', 'quarantine']).optional(),
+    columns: z.array(columnSchema).min(1).optional(),
+    csv: z.object({ delimiter: z.string().length(1).optional(), header: z.boolean().optional(), quote: z.string().length(1).optional() }).strict().optional(),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    const seen = new Set<string>();
+    spec.columns?.forEach((c, i) => {
+      if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: ['columns', i, 'name'], message: `duplicate column '${c.name}'` });
+      seen.add(c.name);
+    });
+  });
+
+/**
+ * Validates an in-memory dataset spec.
+ * @param where label used in error messages (file path or "request body").
+ * @throws DatasetSpecError naming `where` and each bad field path (`columns[3].type`).
+ */
+export function parseDatasetSpec(input: unknown, where = 'dataset spec'): DatasetSpec {
+  const r = datasetSpecSchema.safeParse(input);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    throw new DatasetSpecError(`${where}: invalid dataset spec:\n  ${lines.join('\n  ')}`, { where, issues: lines });
+  }
+  return r.data;
+}
+
+/**
+ * Reads and validates a `dataset.yaml`.
+ * @throws DatasetSpecError on unreadable file, YAML syntax error, or schema violation (message names the file and field).
+ */
+export async function loadDatasetSpec(yamlPath: string): Promise<DatasetSpec> {
+  let text: string;
+  try {
+    text = await fs.readFile(yamlPath, 'utf8');
+  } catch (e) {
+    throw new DatasetSpecError(`${yamlPath}: cannot read dataset spec: ${(e as Error).message}`, { where: yamlPath });
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new DatasetSpecError(`${yamlPath}: YAML syntax error: ${(e as Error).message}`, { where: yamlPath });
+  }
+  return parseDatasetSpec(doc, yamlPath);
+}
+
+function formatPath(p: ReadonlyArray<PropertyKey>): string {
+  if (p.length === 0) return '(root)';
+  return p.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? String(s) : `.${String(s)}`)).join('');
+}

@@ -1,0 +1,396 @@
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  deadLetterTopicOf,
+  parseEnvelopeHeaders,
+  type EventContract,
+  type EventEnvelope,
+  type EventValue,
+  type RawHeaderValue,
+} from '@strata/contracts';
+import { messagingTables, type MessagingTables } from './db';
+import { errorCode, errorMessage, EventValidationError, MessagingError, MessagingErrorCode } from './errors';
+import { sleep } from './kafka';
+import { stderrLogger, type MessagingLogger } from './logger';
+import type { MessagingMetrics } from './metrics';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryable, validateRetryPolicy, type RetryPolicy } from './retry-policy';
+
+/** Header names added to a record written to a dead-letter topic. */
+export const DLQ_HEADERS = {
+  error: 'dlq_error',
+  errorCode: 'dlq_error_code',
+  attempts: 'dlq_attempts',
+  originalTopic: 'dlq_original_topic',
+  originalPartition: 'dlq_original_partition',
+  originalOffset: 'dlq_original_offset',
+  failedAt: 'dlq_failed_at',
+  consumerGroup: 'dlq_consumer_group',
+} as const;
+
+/** What a handler gets besides the value. */
+export interface EventContext {
+  /** EntityManager of the transaction that also records the inbox row: write your effects with it. */
+  manager: EntityManager;
+  /** `ce_id`. */
+  eventId: string;
+  topic: string;
+  partition: number;
+  /** Kafka offset (int64 as string). */
+  offset: string;
+  /** Record key (the aggregate id), or null. */
+  key: string | null;
+  /** Raw record headers as delivered. */
+  headers: Readonly<Record<string, RawHeaderValue>>;
+  /** Parsed CloudEvents attributes. */
+  envelope: EventEnvelope;
+  /** W3C traceparent of the event, if it had one. */
+  traceparent: string | undefined;
+  /** Consumer group. */
+  groupId: string;
+  /** 1 for the first try, 2 for the first retry, … */
+  attempt: number;
+  /** Call from long handlers (longer than a few seconds) to keep the group membership alive. */
+  heartbeat: () => Promise<void>;
+}
+
+/**
+ * A handler. Throw to fail: an error with `retryable: false` goes to `<topic>.dlq` at once; any
+ * other error is retried with backoff up to the policy's attempts, then dead-lettered. The
+ * handler's database work must use `context.manager` so it commits or rolls back together with
+ * the inbox row.
+ */
+export type EventHandler<C extends EventContract = EventContract> = (value: EventValue<C>, context: EventContext) => Promise<void> | void;
+
+/** Per-registration options. */
+export interface ConsumeOptions {
+  /** Consumer group; defaults to the runner's (the service name). */
+  groupId?: string;
+  /** Overrides of the runner's retry policy for this topic. */
+  retry?: Partial<RetryPolicy>;
+}
+
+/** Configuration of an {@link EventConsumerRunner}. */
+export interface EventConsumerRunnerOptions {
+  kafka: Kafka;
+  dataSource: DataSource;
+  /** Default consumer group (the service name by convention). */
+  groupId: string;
+  /** Default retry policy (default 5 attempts, 200 ms doubling, max 10 s). */
+  retry?: RetryPolicy;
+  /** Group session timeout in ms (default 10 000; the broker's minimum is 6 000). */
+  sessionTimeout?: number;
+  /** Heartbeat interval in ms (default 1 000). */
+  heartbeatInterval?: number;
+  /** Partitions processed in parallel per group (default 3); each partition stays sequential. */
+  partitionsConsumedConcurrently?: number;
+  /** Commit offsets at least every this many messages within a batch (default 100). */
+  commitEvery?: number;
+  metrics?: MessagingMetrics;
+  logger?: MessagingLogger;
+}
+
+interface Registration {
+  contract: EventContract;
+  handler: EventHandler;
+  groupId: string;
+  retry: RetryPolicy;
+}
+
+interface Group {
+  groupId: string;
+  registrations: Map<string, Registration>;
+  consumer?: Consumer;
+}
+
+/**
+ * Runs idempotent, transactional event handlers over Kafka consumer groups.
+ *
+ * Per record, sequentially within a partition:
+ * 1. parse the CloudEvents headers and JSON value, validate with the contract's schema; if any of
+ *    that fails the record goes straight to `<topic>.dlq` (the handler is never called);
+ * 2. in ONE PostgreSQL transaction: insert `(group, ce_id)` into `inbox_event` (`ON CONFLICT DO
+ *    NOTHING`; when it already exists the handler is skipped) and run the handler with that
+ *    transaction's EntityManager; commit;
+ * 3. only then resolve the offset; offsets are committed explicitly (`autoCommit: false`) after
+ *    each batch and every `commitEvery` records;
+ * 4. on failure: retry in-process with exponential backoff (retryable errors) up to
+ *    `retry.attempts`, then write the untouched record (key, value bytes, headers) plus `dlq_*`
+ *    headers to `<topic>.dlq`, retrying that write until it succeeds; only then move on.
+ *
+ * New groups start from the earliest offset (`fromBeginning: true`).
+ */
+export class EventConsumerRunner {
+  private readonly groups = new Map<string, Group>();
+  private readonly tables: MessagingTables;
+  private readonly logger: MessagingLogger;
+  private readonly retry: RetryPolicy;
+  private dlqProducer: Producer | undefined;
+  private abort = new AbortController();
+  private running = false;
+
+  constructor(private readonly options: EventConsumerRunnerOptions) {
+    this.tables = messagingTables(options.dataSource);
+    this.logger = options.logger ?? stderrLogger;
+    this.retry = validateRetryPolicy(options.retry ?? { ...DEFAULT_RETRY_POLICY });
+  }
+
+  /** True between {@link start} and {@link stop}. */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Topics registered per group (for diagnostics). */
+  subscriptions(): Array<{ groupId: string; topics: string[] }> {
+    return [...this.groups.values()].map((g) => ({ groupId: g.groupId, topics: [...g.registrations.keys()] }));
+  }
+
+  /**
+   * Registers a handler for a contract's topic. Call before {@link start}.
+   *
+   * @throws MessagingError `CONFIGURATION_INVALID` when the runner is running or the topic already
+   *   has a handler in that group.
+   */
+  register<C extends EventContract>(contract: C, handler: EventHandler<C>, options: ConsumeOptions = {}): this {
+    if (this.running) {
+      throw new MessagingError(MessagingErrorCode.CONFIGURATION_INVALID, `cannot register '${contract.topic}': the consumer runner is already running`);
+    }
+    const groupId = options.groupId ?? this.options.groupId;
+    const group = this.groups.get(groupId) ?? { groupId, registrations: new Map() };
+    if (group.registrations.has(contract.topic)) {
+      throw new MessagingError(
+        MessagingErrorCode.CONFIGURATION_INVALID,
+        `topic '${contract.topic}' already has a handler in consumer group '${groupId}'`,
+      );
+    }
+    group.registrations.set(contract.topic, {
+      contract,
+      handler: handler as EventHandler,
+      groupId,
+      retry: validateRetryPolicy({ ...this.retry, ...options.retry }),
+    });
+    this.groups.set(groupId, group);
+    return this;
+  }
+
+  /**
+   * Connects one consumer per group, subscribes (from the earliest offset for new groups) and
+   * starts consuming. Resolves once every group has joined.
+   *
+   * @throws the kafkajs error when the broker cannot be reached within the client's retries.
+   */
+  async start(): Promise<void> {
+    if (this.running || this.groups.size === 0) return;
+    this.running = true;
+    this.abort = new AbortController();
+    try {
+      for (const group of this.groups.values()) await this.startGroup(group);
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /**
+   * Graceful stop: no new retries start, the record in flight finishes (its transaction commits
+   * or rolls back), resolved offsets are committed, consumers and the DLQ producer disconnect.
+   */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.abort.abort();
+    await Promise.all(
+      [...this.groups.values()].map(async (g) => {
+        await g.consumer?.disconnect().catch((err) => this.logger.warn(`consumer disconnect failed: ${errorMessage(err)}`, { groupId: g.groupId }));
+        g.consumer = undefined;
+      }),
+    );
+    await this.dlqProducer?.disconnect().catch(() => undefined);
+    this.dlqProducer = undefined;
+  }
+
+  private async startGroup(group: Group): Promise<void> {
+    const consumer = this.options.kafka.consumer({
+      groupId: group.groupId,
+      sessionTimeout: this.options.sessionTimeout ?? 10_000,
+      heartbeatInterval: this.options.heartbeatInterval ?? 1000,
+      maxWaitTimeInMs: 500,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    group.consumer = consumer;
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.logger.error(`consumer crashed: ${errorMessage(e.payload.error)} (restart: ${e.payload.restart})`, { groupId: group.groupId });
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...group.registrations.keys()], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.eachBatch(group, payload),
+    });
+  }
+
+  private async eachBatch(group: Group, payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
+    const reg = group.registrations.get(batch.topic);
+    if (!reg) return;
+    const commitEvery = this.options.commitEvery ?? 100;
+    let next: string | undefined;
+    let sinceCommit = 0;
+    const commit = async (): Promise<void> => {
+      if (next === undefined || sinceCommit === 0) return;
+      await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
+      sinceCommit = 0;
+    };
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        const done = await this.process(reg, batch.topic, batch.partition, message, heartbeat);
+        if (!done) break;
+        resolveOffset(message.offset);
+        next = (BigInt(message.offset) + 1n).toString();
+        if (++sinceCommit >= commitEvery) await commit();
+        await heartbeat().catch(() => undefined);
+      }
+    } finally {
+      await commit();
+    }
+  }
+
+  /** Handles one record to completion (handled, skipped, or dead-lettered). False = leave it for redelivery. */
+  private async process(
+    reg: Registration,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    const labels = { topic, group: reg.groupId };
+    const ts = Number(message.timestamp);
+    if (Number.isFinite(ts)) this.options.metrics?.consumerLag.set(labels, Math.max(0, (Date.now() - ts) / 1000));
+    const headers = (message.headers ?? {}) as Readonly<Record<string, RawHeaderValue>>;
+
+    let envelope: EventEnvelope;
+    let value: unknown;
+    try {
+      envelope = parseEnvelopeHeaders(headers, reg.contract.type);
+      let json: unknown;
+      try {
+        json = JSON.parse(message.value ? message.value.toString('utf8') : '');
+      } catch (err) {
+        throw new MessagingError(MessagingErrorCode.EVENT_JSON_INVALID, `record value on topic '${topic}' is not valid JSON: ${errorMessage(err)}`);
+      }
+      const parsed = reg.contract.schema.safeParse(json);
+      if (!parsed.success) throw new EventValidationError(topic, parsed.error.issues, parsed.error);
+      value = parsed.data;
+    } catch (err) {
+      this.options.metrics?.failed.inc(labels);
+      return this.deadLetter(reg, topic, partition, message, err, 0, heartbeat);
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await this.options.dataSource.transaction(async (manager) => {
+          const inserted: unknown[] = await manager.query(
+            `INSERT INTO ${this.tables.inbox} (consumer_group, event_id, topic, partition, "offset")
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING event_id`,
+            [reg.groupId, envelope.id, topic, partition, message.offset],
+          );
+          if (inserted.length === 0) return 'duplicate' as const;
+          await reg.handler(value as EventValue<EventContract>, {
+            manager,
+            eventId: envelope.id,
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key ? message.key.toString('utf8') : null,
+            headers,
+            envelope,
+            traceparent: envelope.traceparent,
+            groupId: reg.groupId,
+            attempt,
+            heartbeat,
+          });
+          return 'handled' as const;
+        });
+        if (outcome === 'handled') this.options.metrics?.consumed.inc(labels);
+        else this.logger.debug?.('duplicate event skipped (inbox)', { eventId: envelope.id, topic, groupId: reg.groupId });
+        return true;
+      } catch (err) {
+        this.options.metrics?.failed.inc(labels);
+        const retryable = isRetryable(err);
+        this.logger.warn(`handler failed (attempt ${attempt}/${reg.retry.attempts}${retryable ? '' : ', not retryable'}): ${errorMessage(err)}`, {
+          eventId: envelope.id,
+          topic,
+          partition,
+          offset: message.offset,
+          groupId: reg.groupId,
+        });
+        if (!retryable || attempt >= reg.retry.attempts) return this.deadLetter(reg, topic, partition, message, err, attempt, heartbeat);
+        if (this.abort.signal.aborted) return false;
+        await heartbeat().catch(() => undefined);
+        await sleep(backoffDelayMs(reg.retry, attempt + 1), this.abort.signal);
+        if (this.abort.signal.aborted) return false;
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * Writes the record, unchanged, to `<topic>.dlq` with `dlq_*` headers. Retries the write until
+   * it succeeds; returns false (leave the record uncommitted) only when stopping.
+   */
+  private async deadLetter(
+    reg: Registration,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    err: unknown,
+    attempts: number,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    const headers: IHeaders = {
+      ...(message.headers ?? {}),
+      [DLQ_HEADERS.error]: errorMessage(err).slice(0, 4000),
+      [DLQ_HEADERS.errorCode]: errorCode(err),
+      [DLQ_HEADERS.attempts]: String(attempts),
+      [DLQ_HEADERS.originalTopic]: topic,
+      [DLQ_HEADERS.originalPartition]: String(partition),
+      [DLQ_HEADERS.originalOffset]: message.offset,
+      [DLQ_HEADERS.failedAt]: new Date().toISOString(),
+      [DLQ_HEADERS.consumerGroup]: reg.groupId,
+    };
+    const dlq = deadLetterTopicOf(topic);
+    for (let i = 1; ; i++) {
+      try {
+        const producer = await this.ensureDlqProducer();
+        await producer.send({ topic: dlq, acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
+        this.options.metrics?.deadLettered.inc({ topic, group: reg.groupId });
+        this.logger.error(`event dead-lettered to '${dlq}' after ${attempts} attempt(s): ${errorMessage(err)}`, {
+          topic,
+          partition,
+          offset: message.offset,
+          groupId: reg.groupId,
+          errorCode: errorCode(err),
+        });
+        return true;
+      } catch (sendErr) {
+        this.logger.warn(`writing to dead-letter topic '${dlq}' failed (try ${i}): ${errorMessage(sendErr)}`);
+        const p = this.dlqProducer;
+        this.dlqProducer = undefined;
+        await p?.disconnect().catch(() => undefined);
+        if (this.abort.signal.aborted) return false;
+        await heartbeat().catch(() => undefined);
+        await sleep(backoffDelayMs({ attempts: Infinity, initialBackoffMs: 200, maxBackoffMs: 5000 }, i + 1), this.abort.signal);
+      }
+    }
+  }
+
+  private async ensureDlqProducer(): Promise<Producer> {
+    if (this.dlqProducer) return this.dlqProducer;
+    const producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    this.dlqProducer = producer;
+    return producer;
+  }
+}

@@ -1,0 +1,34 @@
+import type { EventContract } from '@strata/contracts';
+import type { ConsumeOptions } from '../core/consumer';
+import { CONSUME_EVENT_METADATA } from './messaging.constants';
+
+/** What `@ConsumeEvent` records on a method. */
+export interface ConsumeEventMetadata {
+  contract: EventContract;
+  options: ConsumeOptions;
+}
+
+/**
+ * Marks a provider method as the handler of a contract's topic. `MessagingModule` discovers it at
+ * module init and registers it with the {@link EventConsumerRunner}: the method receives the
+ * validated value and an `EventContext` (`manager` of the transaction that also records the
+ * inbox row, `eventId`, `traceparent`, …), and runs at most once per event and consumer group.
+ *
+ * ```ts
+ * @Injectable()
+ * export class ModelVersionsConsumer {
+ *   @ConsumeEvent(TrainingRunCompletedV1)
+ *   async onRunCompleted(run: TrainingRunCompletedV1, ctx: EventContext): Promise<void> {
+ *     await this.registry.registerFromRun(ctx.manager, run);
+ *   }
+ * }
+ * ```
+ */
+export function ConsumeEvent(contract: EventContract, options: ConsumeOptions = {}): MethodDecorator {
+  return (_target, _key, descriptor) => {
+    const fn = descriptor.value as unknown as object;
+    const list: ConsumeEventMetadata[] = Reflect.getMetadata(CONSUME_EVENT_METADATA, fn) ?? [];
+    Reflect.defineMetadata(CONSUME_EVENT_METADATA, [...list, { contract, options }], fn);
+    return descriptor;
+  };
+}

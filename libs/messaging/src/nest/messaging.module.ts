@@ -1,0 +1,213 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  type Provider,
+} from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { EventConsumerRunner, type EventHandler } from '../core/consumer';
+import { DeadLetterService } from '../core/dead-letters';
+import { createKafka } from '../core/kafka';
+import type { MessagingLogger } from '../core/logger';
+import { MessagingMetrics } from '../core/metrics';
+import { EventPublisher } from '../core/publisher';
+import { OutboxRelay } from '../core/relay';
+import type { RetryPolicy } from '../core/retry-policy';
+import type { ConsumeEventMetadata } from './consume-event.decorator';
+import { DeadLetterController } from './dead-letters.controller';
+import { CONSUME_EVENT_METADATA, KAFKA_CLIENT, MESSAGING_OPTIONS } from './messaging.constants';
+import { MessagingHealth } from './messaging-health';
+
+/** Options of {@link MessagingModule.forRoot}. */
+export interface MessagingModuleOptions {
+  /** The service name: Kafka clientId and default groupId, `ce_source` = `/strata/<serviceName>`. */
+  serviceName: string;
+  /** Kafka brokers (`['127.0.0.1:9092']` or a comma-separated string). */
+  brokers: string[] | string;
+  /** Kafka clientId (default: serviceName). */
+  clientId?: string;
+  /** Default consumer group (default: serviceName). */
+  groupId?: string;
+  /** Handler retry policy (default 5 attempts, 200 ms doubling up to 10 s). */
+  retry?: RetryPolicy;
+  /** Outbox relay tuning. */
+  relay?: { pollIntervalMs?: number; batchSize?: number; enabled?: boolean };
+  /** Consumer tuning. */
+  consumer?: { sessionTimeout?: number; heartbeatInterval?: number; partitionsConsumedConcurrently?: number; enabled?: boolean };
+  /** Name of the @nestjs/typeorm DataSource (default: the default one). */
+  dataSourceName?: string;
+  /** prom-client registry (default: the global registry). */
+  registry?: Registry;
+  /** Mount `GET /dead-letters`, `POST /dead-letters/replay` (default true). */
+  deadLetterController?: boolean;
+  /** Timeout of `MessagingHealth.checkKafka()` in ms (default 3000). */
+  healthTimeoutMs?: number;
+}
+
+function nestLogger(context: string): MessagingLogger {
+  const logger = new Logger(context);
+  const fmt = (m: string, c?: Record<string, unknown>): string => (c ? `${m} ${JSON.stringify(c)}` : m);
+  return {
+    debug: (m, c) => logger.debug(fmt(m, c)),
+    log: (m, c) => logger.log(fmt(m, c)),
+    warn: (m, c) => logger.warn(fmt(m, c)),
+    error: (m, c) => logger.error(fmt(m, c)),
+  };
+}
+
+/**
+ * Wires handlers and lifecycles: discovers `@ConsumeEvent` methods at module init, starts the
+ * relay and the consumers at application bootstrap, stops both (gracefully) before application
+ * shutdown, while the DataSource is still open.
+ *
+ * @internal
+ */
+@Injectable()
+export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('Messaging');
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly runner: EventConsumerRunner,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  onModuleInit(): void {
+    for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') continue;
+      const proto = Object.getPrototypeOf(instance) as object | null;
+      if (!proto) continue;
+      for (const name of this.scanner.getAllMethodNames(proto)) {
+        const method = instance[name];
+        if (typeof method !== 'function') continue;
+        const metas: ConsumeEventMetadata[] | undefined = Reflect.getMetadata(CONSUME_EVENT_METADATA, method);
+        if (!metas) continue;
+        if (!wrapper.isDependencyTreeStatic()) {
+          this.logger.warn(`@ConsumeEvent on ${wrapper.name}.${name} ignored: request-scoped providers cannot consume events`);
+          continue;
+        }
+        for (const { contract, options } of metas) {
+          this.runner.register(contract, (method as EventHandler).bind(instance), options);
+          this.logger.log(`${wrapper.name}.${name} consumes ${contract.topic}`);
+        }
+      }
+    }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.options.relay?.enabled !== false) this.relay.start();
+    if (this.options.consumer?.enabled !== false) await this.runner.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+    await this.relay.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.beforeApplicationShutdown();
+  }
+}
+
+/**
+ * Nest module of @strata/messaging (global). Needs the app's TypeORM DataSource (from
+ * `TypeOrmModule.forRoot`, whose `entities`/`migrations` include MESSAGING_ENTITIES and
+ * MESSAGING_MIGRATIONS). Provides {@link EventPublisher}, {@link OutboxRelay},
+ * {@link EventConsumerRunner}, {@link DeadLetterService}, {@link MessagingHealth},
+ * {@link MessagingMetrics}, the `KAFKA_CLIENT` and, unless disabled, {@link DeadLetterController}.
+ *
+ * ```ts
+ * @Module({
+ *   imports: [
+ *     TypeOrmModule.forRoot({ type: 'postgres', url, schema: 'registry',
+ *       entities: [...MESSAGING_ENTITIES, ...], migrations: [...MESSAGING_MIGRATIONS, ...], migrationsRun: true }),
+ *     MessagingModule.forRoot({ serviceName: 'registry', brokers: config.kafka.brokers,
+ *       retry: { attempts: 5, initialBackoffMs: 200, maxBackoffMs: 10_000 } }),
+ *   ],
+ * })
+ * export class AppModule {}
+ * ```
+ */
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingModuleOptions): DynamicModule {
+    const dataSourceToken = getDataSourceToken(options.dataSourceName);
+    const providers: Provider[] = [
+      { provide: MESSAGING_OPTIONS, useValue: options },
+      {
+        provide: KAFKA_CLIENT,
+        useFactory: (): Kafka =>
+          createKafka({ brokers: options.brokers, clientId: options.clientId ?? options.serviceName, logger: nestLogger('Kafka') }),
+      },
+      { provide: MessagingMetrics, useFactory: () => new MessagingMetrics(options.registry) },
+      {
+        provide: OutboxRelay,
+        inject: [dataSourceToken, KAFKA_CLIENT, MessagingMetrics],
+        useFactory: (dataSource: DataSource, kafka: Kafka, metrics: MessagingMetrics) =>
+          new OutboxRelay({
+            dataSource,
+            kafka,
+            serviceName: options.serviceName,
+            pollIntervalMs: options.relay?.pollIntervalMs,
+            batchSize: options.relay?.batchSize,
+            metrics,
+            logger: nestLogger('OutboxRelay'),
+          }),
+      },
+      {
+        provide: EventPublisher,
+        inject: [OutboxRelay],
+        useFactory: (relay: OutboxRelay) => new EventPublisher({ serviceName: options.serviceName, onPublished: () => relay.wake() }),
+      },
+      {
+        provide: EventConsumerRunner,
+        inject: [dataSourceToken, KAFKA_CLIENT, MessagingMetrics],
+        useFactory: (dataSource: DataSource, kafka: Kafka, metrics: MessagingMetrics) =>
+          new EventConsumerRunner({
+            kafka,
+            dataSource,
+            groupId: options.groupId ?? options.serviceName,
+            retry: options.retry,
+            sessionTimeout: options.consumer?.sessionTimeout,
+            heartbeatInterval: options.consumer?.heartbeatInterval,
+            partitionsConsumedConcurrently: options.consumer?.partitionsConsumedConcurrently,
+            metrics,
+            logger: nestLogger('EventConsumer'),
+          }),
+      },
+      {
+        provide: DeadLetterService,
+        inject: [KAFKA_CLIENT],
+        useFactory: (kafka: Kafka) => new DeadLetterService({ kafka, logger: nestLogger('DeadLetters') }),
+      },
+      {
+        provide: MessagingHealth,
+        inject: [KAFKA_CLIENT],
+        useFactory: (kafka: Kafka) => new MessagingHealth(kafka, options.healthTimeoutMs),
+      },
+      MessagingLifecycle,
+    ];
+    return {
+      module: MessagingModule,
+      imports: [DiscoveryModule],
+      controllers: options.deadLetterController === false ? [] : [DeadLetterController],
+      providers,
+      exports: [KAFKA_CLIENT, MessagingMetrics, OutboxRelay, EventPublisher, EventConsumerRunner, DeadLetterService, MessagingHealth],
+    };
+  }
+}

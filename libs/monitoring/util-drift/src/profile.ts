@@ -1,0 +1,382 @@
+import { InvalidArgumentError } from '@strata/shared/util-errors';
+import { quantileSorted } from './stats';
+
+/** Bucket that collects categories outside a profile's top-K (and unseen ones). */
+export const OTHER_CATEGORY = '__other__';
+/** A numeric feature with at most this many distinct reference values is "discrete". */
+export const DISCRETE_MAX_DISTINCT = 5;
+
+/**
+ * Values of one column. Missing = `null`/`undefined` (and `NaN` for numbers). A column is
+ * categorical when any value is a string or boolean (booleans become `'true'`/`'false'`) or it
+ * is listed in `categorical`; otherwise numeric.
+ */
+export type ColumnValues = ArrayLike<number | null | undefined> | ArrayLike<string | boolean | null | undefined>;
+
+/**
+ * Bin edges, length k + 1 for k bins: `edges[0]` is `null` (−∞) and `edges[k]` is `null` (+∞);
+ * the interior edges are finite and strictly increasing. `-Infinity`/`Infinity` are accepted
+ * in place of the `null` ends. Bin b holds x with edges[b] ≤ x < edges[b+1] (left-closed,
+ * right-open; with open ends every finite x falls in exactly one bin).
+ */
+export type BinEdges = ReadonlyArray<number | null>;
+
+/** Profile of a numeric reference column. JSON-safe (no NaN/Infinity). */
+export interface NumericFeatureProfile {
+  name: string;
+  kind: 'numeric';
+  /** Non-missing reference values. */
+  count: number;
+  /** Missing reference values. */
+  nullCount: number;
+  /** nullCount / (count + nullCount); 0 when the column is empty. */
+  nullShare: number;
+  /** Mean, population std (ddof 0), min, max of the non-missing values; `null` when count is 0. */
+  mean: number | null;
+  std: number | null;
+  min: number | null;
+  max: number | null;
+  /** Quantile bin edges with `null` open ends (see {@link BinEdges}). `[null, null]` when count is 0. */
+  edges: Array<number | null>;
+  /** Reference counts per bin (length edges.length − 1). */
+  counts: number[];
+  /** counts / count per bin (all 0 when count is 0). */
+  proportions: number[];
+  /**
+   * Ascending reference sample used as the reference ECDF by KS and Wasserstein: all sorted
+   * values when count ≤ sketchSize (exact), else the order statistics at 0-based ranks
+   * round(j·(count − 1)/(sketchSize − 1)), j = 0..sketchSize − 1.
+   */
+  sketch: number[];
+  /** Distinct values and their counts when there are at most {@link DISCRETE_MAX_DISTINCT}; else null. */
+  distinct: { values: number[]; counts: number[] } | null;
+}
+
+/** Profile of a categorical reference column. JSON-safe. */
+export interface CategoricalFeatureProfile {
+  name: string;
+  kind: 'categorical';
+  count: number;
+  nullCount: number;
+  nullShare: number;
+  /**
+   * Bucket names: the top-K categories by count (descending, ties by ascending code-unit
+   * order), then {@link OTHER_CATEGORY} last (always present, possibly with count 0).
+   */
+  categories: string[];
+  /** Reference counts per bucket (same order as `categories`). */
+  counts: number[];
+  /** counts / count per bucket (all 0 when count is 0). */
+  proportions: number[];
+  /** Number of distinct reference categories (before top-K). */
+  distinctCount: number;
+}
+
+/** A profiled feature. */
+export type FeatureProfile = NumericFeatureProfile | CategoricalFeatureProfile;
+
+/** Label statistics of the reference set (binary 0/1 label). */
+export interface LabelProfile {
+  name: string;
+  count: number;
+  nullCount: number;
+  /** Share of non-missing labels equal to 1; `null` when count is 0. */
+  positiveRate: number | null;
+}
+
+/** A reference profile: what monitoring stores to compare windows against. JSON-safe. */
+export interface ReferenceProfile {
+  formatVersion: 1;
+  /** Rows in the reference data. */
+  rowCount: number;
+  /** Requested number of quantile bins per numeric feature (fewer after deduplication). */
+  bins: number;
+  categoricalTopK: number;
+  sketchSize: number;
+  /** Features in the order of the input columns (label excluded). */
+  features: FeatureProfile[];
+  label: LabelProfile | null;
+}
+
+/** Options of {@link buildReferenceProfile}. */
+export interface ProfileOptions {
+  /** Quantile bins per numeric feature, integer 1..1000. Default 10. */
+  bins?: number;
+  /** Categories kept per categorical feature, the rest go to `__other__`; integer ≥ 1. Default 20. */
+  categoricalTopK?: number;
+  /** Size of the per-feature ECDF sketch, integer 2..100000. Default 1000. */
+  sketchSize?: number;
+  /** Column holding the 0/1 label; profiled as `label`, not as a feature. */
+  label?: string;
+  /** Columns to treat as categorical even if numeric (numbers become strings via `String`). */
+  categorical?: ReadonlyArray<string>;
+}
+
+function isMissing(v: unknown): boolean {
+  return v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
+}
+
+/**
+ * Counts finite values per bin; missing values (`null`, `undefined`, `NaN`) are skipped. Bin
+ * rule: bin b holds x with edges[b] ≤ x < edges[b+1], i.e. b = number of interior edges ≤ x
+ * (left-closed, right-open; the outer edges are open: −∞ and +∞). Binary search, O(n log k).
+ *
+ * @param edges see {@link BinEdges}: length ≥ 2, ends `null` or ∓Infinity, interior finite and
+ *   strictly increasing.
+ * @returns counts, length edges.length − 1.
+ * @throws InvalidArgumentError Thrown when the edges are malformed or a value is ±Infinity or
+ *   not a number.
+ */
+export function binCounts(values: ArrayLike<number | null | undefined>, edges: BinEdges): number[] {
+  const interior = interiorEdges(edges);
+  const k = interior.length;
+  const counts = new Array<number>(k + 1).fill(0);
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (isMissing(x)) continue;
+    if (typeof x !== 'number' || !Number.isFinite(x)) {
+      throw new InvalidArgumentError(`binCounts: value at index ${i} is ${String(x)}, expected a finite number or null`);
+    }
+    let lo = 0;
+    let hi = k; // find the number of interior edges <= x
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((interior[mid] as number) <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    counts[lo]! += 1;
+  }
+  return counts;
+}
+
+/** Validates edges and returns the interior ones. */
+export function interiorEdges(edges: BinEdges): Float64Array {
+  if (edges.length < 2) throw new InvalidArgumentError(`Bin edges need at least 2 entries, got ${edges.length}`);
+  const first = edges[0];
+  const last = edges[edges.length - 1];
+  if (!(first === null || first === -Infinity) || !(last === null || last === Infinity)) {
+    throw new InvalidArgumentError('Bin edges must start with null (or -Infinity) and end with null (or Infinity)');
+  }
+  const interior = new Float64Array(edges.length - 2);
+  for (let i = 1; i < edges.length - 1; i++) {
+    const e = edges[i];
+    if (typeof e !== 'number' || !Number.isFinite(e)) throw new InvalidArgumentError(`Bin edge ${i} is ${String(e)}, expected finite`);
+    if (i > 1 && e <= (interior[i - 2] as number)) throw new InvalidArgumentError('Bin edges must be strictly increasing');
+    interior[i - 1] = e;
+  }
+  return interior;
+}
+
+/**
+ * Quantile bin edges of an ascending sample: interior edges at {@link quantileSorted}(i/bins)
+ * for i = 1..bins−1, deduplicated (an edge equal to the previous one is dropped), wrapped in
+ * `null` open ends. A constant sample c gives `[null, c, null]`; an empty one `[null, null]`.
+ */
+export function quantileEdges(sorted: ArrayLike<number>, bins: number): Array<number | null> {
+  const out: Array<number | null> = [null];
+  if (sorted.length > 0) {
+    let prev = -Infinity;
+    for (let i = 1; i < bins; i++) {
+      const e = quantileSorted(sorted, i / bins);
+      if (e > prev) {
+        out.push(e);
+        prev = e;
+      }
+    }
+  }
+  out.push(null);
+  return out;
+}
+
+function checkInt(name: string, v: number, min: number, max: number): void {
+  if (!(Number.isInteger(v) && v >= min && v <= max)) {
+    throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got ${v}`);
+  }
+}
+
+/** Detects whether a column is categorical (any string/boolean value). */
+function isCategoricalColumn(values: ColumnValues): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'string' || typeof v === 'boolean') return true;
+  }
+  return false;
+}
+
+/** Non-missing numeric values of a column, sorted ascending; throws on strings or ±Infinity. */
+export function numericValues(feature: string, values: ColumnValues, sort: boolean): { values: Float64Array; nullCount: number } {
+  const out = new Float64Array(values.length);
+  let n = 0;
+  let nulls = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (isMissing(v)) {
+      nulls++;
+      continue;
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new InvalidArgumentError(`Column '${feature}' row ${i} is ${JSON.stringify(v) ?? String(v)}, expected a finite number or null`, {
+        details: { feature, row: i },
+      });
+    }
+    out[n++] = v;
+  }
+  const vals = out.subarray(0, n);
+  if (sort) vals.sort();
+  return { values: vals, nullCount: nulls };
+}
+
+/** Category strings of a column (booleans and numbers via String); missing skipped. */
+export function categoryValues(values: ColumnValues): { counts: Map<string, number>; nullCount: number; count: number } {
+  const counts = new Map<string, number>();
+  let nulls = 0;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (isMissing(v)) {
+      nulls++;
+      continue;
+    }
+    const s = typeof v === 'string' ? v : String(v);
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+    n++;
+  }
+  return { counts, nullCount: nulls, count: n };
+}
+
+function profileNumeric(name: string, values: ColumnValues, bins: number, sketchSize: number): NumericFeatureProfile {
+  const { values: sorted, nullCount } = numericValues(name, values, true);
+  const n = sorted.length;
+  const total = n + nullCount;
+  if (n === 0) {
+    return {
+      name, kind: 'numeric', count: 0, nullCount, nullShare: total === 0 ? 0 : 1,
+      mean: null, std: null, min: null, max: null,
+      edges: [null, null], counts: [0], proportions: [0], sketch: [], distinct: null,
+    };
+  }
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += sorted[i] as number;
+  const mean = sum / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const d = (sorted[i] as number) - mean;
+    ss += d * d;
+  }
+  const edges = quantileEdges(sorted, bins);
+  const counts = binCounts(sorted, edges);
+  let sketch: number[];
+  if (n <= sketchSize) sketch = Array.from(sorted);
+  else {
+    sketch = new Array<number>(sketchSize);
+    for (let j = 0; j < sketchSize; j++) sketch[j] = sorted[Math.round((j * (n - 1)) / (sketchSize - 1))] as number;
+  }
+  const dv: number[] = [];
+  const dc: number[] = [];
+  for (let i = 0; i < n && dv.length <= DISCRETE_MAX_DISTINCT; i++) {
+    const v = sorted[i] as number;
+    if (dv.length > 0 && dv[dv.length - 1] === v) dc[dc.length - 1]! += 1;
+    else {
+      dv.push(v);
+      dc.push(1);
+    }
+  }
+  return {
+    name,
+    kind: 'numeric',
+    count: n,
+    nullCount,
+    nullShare: nullCount / total,
+    mean,
+    std: Math.sqrt(ss / n),
+    min: sorted[0] as number,
+    max: sorted[n - 1] as number,
+    edges,
+    counts,
+    proportions: counts.map((c) => c / n),
+    sketch,
+    distinct: dv.length <= DISCRETE_MAX_DISTINCT ? { values: dv, counts: dc } : null,
+  };
+}
+
+function profileCategorical(name: string, values: ColumnValues, topK: number): CategoricalFeatureProfile {
+  const { counts, nullCount, count } = categoryValues(values);
+  const total = count + nullCount;
+  const entries = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const kept = entries.filter(([k]) => k !== OTHER_CATEGORY).slice(0, topK);
+  const keptCount = kept.reduce((s, [, c]) => s + c, 0);
+  const categories = [...kept.map(([k]) => k), OTHER_CATEGORY];
+  const bucketCounts = [...kept.map(([, c]) => c), count - keptCount];
+  return {
+    name,
+    kind: 'categorical',
+    count,
+    nullCount,
+    nullShare: total === 0 ? 0 : nullCount / total,
+    categories,
+    counts: bucketCounts,
+    proportions: bucketCounts.map((c) => (count === 0 ? 0 : c / count)),
+    distinctCount: counts.size,
+  };
+}
+
+/**
+ * Builds the reference profile of a data set given column-wise.
+ *
+ * Numeric column: count, null count/share, mean, population std, min, max; quantile bin edges
+ * ({@link quantileEdges}: type-7 quantiles at i/bins, deduplicated, `null` open ends); counts
+ * and proportions per bin ({@link binCounts} rule); an ECDF sketch for KS/Wasserstein; the
+ * distinct values when there are ≤ 5. Categorical column: top-K categories + `__other__`
+ * with counts and proportions. The label column (if named) gets its positive rate.
+ * The result is JSON-safe: `JSON.parse(JSON.stringify(p))` deep-equals `p`.
+ *
+ * @param columns column name → values; all columns the same length.
+ * @throws InvalidArgumentError Thrown when there are no columns, lengths differ, an option is
+ *   out of range, a numeric value is ±Infinity, the label column is missing or holds a value
+ *   other than 0/1/true/false/null.
+ */
+export function buildReferenceProfile(columns: Record<string, ColumnValues>, options: ProfileOptions = {}): ReferenceProfile {
+  const bins = options.bins ?? 10;
+  const topK = options.categoricalTopK ?? 20;
+  const sketchSize = options.sketchSize ?? 1000;
+  checkInt('bins', bins, 1, 1000);
+  checkInt('categoricalTopK', topK, 1, 1_000_000);
+  checkInt('sketchSize', sketchSize, 2, 100_000);
+  const names = Object.keys(columns);
+  if (names.length === 0) throw new InvalidArgumentError('Reference data has no columns');
+  const rowCount = (columns[names[0] as string] as ColumnValues).length;
+  for (const name of names) {
+    const len = (columns[name] as ColumnValues).length;
+    if (len !== rowCount) {
+      throw new InvalidArgumentError(`Column '${name}' has ${len} rows, expected ${rowCount} like '${names[0]}'`);
+    }
+  }
+  let label: LabelProfile | null = null;
+  if (options.label !== undefined) {
+    const col = columns[options.label];
+    if (col === undefined) throw new InvalidArgumentError(`Label column '${options.label}' is missing`);
+    let pos = 0;
+    let cnt = 0;
+    let nulls = 0;
+    for (let i = 0; i < col.length; i++) {
+      const v = col[i];
+      if (isMissing(v)) nulls++;
+      else if (v === 1 || v === true) {
+        pos++;
+        cnt++;
+      } else if (v === 0 || v === false) cnt++;
+      else throw new InvalidArgumentError(`Label column '${options.label}' row ${i} is ${String(v)}, expected 0 or 1`);
+    }
+    label = { name: options.label, count: cnt, nullCount: nulls, positiveRate: cnt === 0 ? null : pos / cnt };
+  }
+  const forced = new Set(options.categorical ?? []);
+  const features: FeatureProfile[] = [];
+  for (const name of names) {
+    if (name === options.label) continue;
+    const col = columns[name] as ColumnValues;
+    features.push(
+      forced.has(name) || isCategoricalColumn(col) ? profileCategorical(name, col, topK) : profileNumeric(name, col, bins, sketchSize),
+    );
+  }
+  return { formatVersion: 1, rowCount, bins, categoricalTopK: topK, sketchSize, features, label };
+}

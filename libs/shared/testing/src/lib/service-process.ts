@@ -1,0 +1,58 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { eventually } from './eventually';
+
+/** Repository root (tests spawn services from source, as `npm run up` does). */
+export const REPO_ROOT = path.resolve(__dirname, '../../../../..');
+
+export interface RunningService {
+  name: string;
+  port: number;
+  baseUrl: string;
+  process: ChildProcess;
+  /** Everything the process printed (stdout + stderr). */
+  output(): string;
+  /** Sends SIGTERM and resolves with the exit code (or signal) once the process ended. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts `apps/<name>/src/main.ts` as a child process with the given environment (merged over
+ * process.env), on `port`. Does not wait for readiness; use {@link waitReady}.
+ */
+export function startService(name: string, port: number, env: Record<string, string | undefined>): RunningService {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${name}/src/main.ts`], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, [`${name.toUpperCase()}_PORT`]: String(port), LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    name,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    process: child,
+    output: () => out,
+    exited,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Waits until `GET /health/ready` answers 200 (or throws with the last answer and the logs). */
+export async function waitReady(service: RunningService, timeoutMs = 90_000): Promise<void> {
+  let exited = false;
+  void service.exited.then(() => (exited = true));
+  await eventually(async () => {
+    if (exited) return; // reported below, without waiting out the timeout
+    const res = await fetch(`${service.baseUrl}/health/ready`);
+    if (res.status !== 200) throw new Error(`${service.name} /health/ready ${res.status}: ${await res.text()}`);
+  }, timeoutMs, 250);
+  if (exited) throw new Error(`${service.name} exited (${String(service.process.exitCode)}):\n${service.output().slice(-3000)}`);
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The no-Docker equivalent of `docker compose up -d`: the infrastructure (tools/stack/stack.sh)
+# plus the six Strata services as background processes.
+#
+#   bash tools/stack/services.sh up       stack up, start every service that is not running,
+#                                         return once every /health/ready answers 200
+#   bash tools/stack/services.sh down     stop the services (SIGTERM, graceful), then the stack
+#   bash tools/stack/services.sh status   readiness of every service; exit 1 if any is not ready
+#
+# Logs and pids: $STRATA_RUN_DIR (default <repo>/.run, git-ignored). Services run from source
+# through @swc-node/register (no build step); `nx run <app>:build` makes the production bundle.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+RUN="${STRATA_RUN_DIR:-$ROOT/.run}"
+STATE="${STRATA_STATE_DIR:-$ROOT/.stack}"
+WAIT_SECONDS="${STRATA_SERVICES_WAIT_SECONDS:-180}"
+SERVICES=(ingestion:3001 features:3002 training:3003 registry:3004 serving:3005 monitoring:3006)
+
+log() { printf 'services: %s\n' "$*" >&2; }
+die() { printf 'services: error: %s\n' "$*" >&2; exit 1; }
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+ready() { curl -fsS -m 5 "http://127.0.0.1:$1/health/ready" >/dev/null 2>&1; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+cmd_up() {
+  local t0; t0="$(date +%s%3N)"
+  bash "$ROOT/tools/stack/stack.sh" up >/dev/null
+  set -a; . "$STATE/env"; set +a
+  export STRATA_DATA_DIR="${STRATA_DATA_DIR:-$STATE/data}"
+  mkdir -p "$RUN"
+  local entry svc port
+  for entry in "${SERVICES[@]}"; do
+    svc="${entry%%:*}"; port="${entry##*:}"
+    if pid_alive "$RUN/$svc.pid"; then continue; fi
+    if port_open "$port"; then
+      die "port $port for $svc is already taken by $(ss -Hltnp "sport = :$port" | sed -n 's/.*users:((\"\([^\"]*\)\",pid=\([0-9]*\).*/\1 (pid \2)/p' | head -n1)"
+    fi
+    (cd "$ROOT" && setsid nohup node --enable-source-maps -r @swc-node/register "apps/$svc/src/main.ts" \
+      >>"$RUN/$svc.log" 2>&1 </dev/null & echo $! >"$RUN/$svc.pid")
+  done
+  local deadline=$(( $(date +%s) + WAIT_SECONDS )) pending
+  while :; do
+    pending=()
+    for entry in "${SERVICES[@]}"; do
+      svc="${entry%%:*}"; port="${entry##*:}"
+      if ! pid_alive "$RUN/$svc.pid"; then
+        log "$svc exited during start; last lines of $RUN/$svc.log:"; tail -n 20 "$RUN/$svc.log" >&2; exit 1
+      fi
+      ready "$port" || pending+=("$svc")
+    done
+    [ "${#pending[@]}" -eq 0 ] && break
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      for svc in "${pending[@]}"; do
+        port=$(printf '%s\n' "${SERVICES[@]}" | sed -n "s/^$svc://p")
+        log "$svc not ready after ${WAIT_SECONDS}s: $(curl -sS -m 5 "http://127.0.0.1:$port/health/ready" 2>&1 || true)"
+        log "last lines of $RUN/$svc.log:"; tail -n 10 "$RUN/$svc.log" >&2
+      done
+      exit 1
+    fi
+    sleep 1
+  done
+  log "all services ready in $(( $(date +%s%3N) - t0 ))ms"
+  cmd_status
+}
+
+cmd_down() {
+  local entry svc pid i
+  for entry in "${SERVICES[@]}"; do
+    svc="${entry%%:*}"
+    pid_alive "$RUN/$svc.pid" && kill -TERM "$(cat "$RUN/$svc.pid")" 2>/dev/null || true
+  done
+  for entry in "${SERVICES[@]}"; do
+    svc="${entry%%:*}"
+    if pid_alive "$RUN/$svc.pid"; then
+      pid="$(cat "$RUN/$svc.pid")"
+      for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+      kill -0 "$pid" 2>/dev/null && { log "$svc did not stop in 15s, killing it"; kill -KILL "$pid" || true; }
+    fi
+    rm -f "$RUN/$svc.pid"
+  done
+  [ "${1:-}" = "--keep-stack" ] || bash "$ROOT/tools/stack/stack.sh" down
+}
+
+cmd_status() {
+  local rc=0 entry svc port
+  for entry in "${SERVICES[@]}"; do
+    svc="${entry%%:*}"; port="${entry##*:}"
+    if ready "$port"; then printf '%-11s ready   http://127.0.0.1:%s  (docs /docs, metrics /metrics)\n' "$svc" "$port"
+    else printf '%-11s DOWN    http://127.0.0.1:%s  %s\n' "$svc" "$port" "$(curl -sS -m 5 "http://127.0.0.1:$port/health/ready" 2>&1 | head -c 300)"; rc=1; fi
+  done
+  return $rc
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) shift; cmd_down "$@" ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 up|down [--keep-stack]|status" >&2; exit 2 ;;
+esac

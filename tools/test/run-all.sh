@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `npm test`: everything, in order — lint, typecheck, unit tests, integration tests, end-to-end
+# tests — through Nx, against REAL Kafka, Temporal and PostgreSQL.
+#
+# Infrastructure: if KAFKA_BROKERS, DATABASE_URL and TEMPORAL_ADDRESS are all set they are used
+# as given; otherwise tools/stack is started (idempotent) and its endpoints are used, so this
+# command works alone on a fresh machine. Every step runs even when an earlier one failed;
+# the exit code is non-zero if any failed. The last line is the test summary.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE=${NX_SKIP_NX_CACHE:-true} KAFKAJS_NO_PARTITIONER_WARNING=1
+RESULTS="${STRATA_TEST_RESULTS_DIR:-$ROOT/.run/test-results}"
+export STRATA_TEST_RESULTS_DIR="$RESULTS"
+rm -rf "$RESULTS"; mkdir -p "$RESULTS"
+failed_steps=()
+step() { # name command...
+  local name="$1"; shift
+  local t0; t0=$(date +%s)
+  printf '\n==> %s\n' "$name"
+  if "$@"; then printf '<== %s ok (%ss)\n' "$name" "$(( $(date +%s) - t0 ))"
+  else printf '<== %s FAILED (%ss)\n' "$name" "$(( $(date +%s) - t0 ))"; failed_steps+=("$name"); fi
+}
+
+if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${DATABASE_URL:-}" ] || [ -z "${TEMPORAL_ADDRESS:-}" ]; then
+  step "infrastructure (tools/stack up)" bash tools/stack/stack.sh up
+  if [ -f "${STRATA_STATE_DIR:-$ROOT/.stack}/env" ]; then set -a; . "${STRATA_STATE_DIR:-$ROOT/.stack}/env"; set +a; fi
+fi
+
+npx nx show projects >/dev/null 2>&1 # builds the project graph the module-boundary lint rule reads
+step "lint" npx eslint --max-warnings=-1 .
+step "typecheck" npx tsc -p tsconfig.json --noEmit
+step "unit tests" npx nx run-many -t test --parallel=2 --outputStyle=static
+step "integration tests" npx nx run-many -t test-int --parallel=1 --outputStyle=static
+step "end-to-end tests" npx nx run-many -t e2e --parallel=1 --outputStyle=static
+
+printf '\n==> summary\n'
+[ "${#failed_steps[@]}" -gt 0 ] && printf 'failed steps: %s\n' "${failed_steps[*]}"
+node tools/test/summarize.cjs "$RESULTS"; summary_rc=$?
+[ "${#failed_steps[@]}" -eq 0 ] && [ "$summary_rc" -eq 0 ]
