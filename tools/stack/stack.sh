@@ -62,7 +62,18 @@ tail_log() { [ -f "$1" ] && { log "last lines of $1:"; tail -n 30 "$1" >&2; } ||
 as_pg() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 # ---------------------------------------------------------------------------------- PostgreSQL
+# The cluster lives in $STATE/postgres unless we run as root and the postgres user cannot reach
+# that folder (a checkout under a private home, say): then in /var/tmp/strata-postgres-<hash>.
 pg_dir="$STATE/postgres"
+if is_root && [ -f "$STATE/postgres-dir" ]; then
+  pg_dir="$(cat "$STATE/postgres-dir")"
+elif is_root && id postgres >/dev/null 2>&1; then
+  mkdir -p "$pg_dir"
+  if ! runuser -u postgres -- test -x "$pg_dir" 2>/dev/null; then
+    pg_dir="/var/tmp/strata-postgres-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+  fi
+  printf '%s\n' "$pg_dir" >"$STATE/postgres-dir"
+fi
 pg_ensure_installed() {
   [ -x "$PG_BIN/postgres" ] && return 0
   if is_root && command -v apt-get >/dev/null; then

@@ -1,15 +1,24 @@
 /**
  * @module @strata/ingestion/data-access
  *
- * The ingestion service's PostgreSQL schema: its TypeORM entities and checked-in migrations.
- * Only the ingestion service imports this lib (module boundaries: scope:ingestion).
+ * The ingestion service's PostgreSQL schema: its TypeORM entities and checked-in migrations
+ * (including the messaging outbox/inbox tables). Only the ingestion service imports this lib
+ * (module boundaries: scope:ingestion).
  */
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@strata/messaging';
+import { DatasetVersionEntity } from './entities/dataset-version.entity';
+import { DatasetEntity } from './entities/dataset.entity';
+import { Datasets1733100000000 } from './migrations/1733100000000-datasets';
+
+export { DatasetEntity } from './entities/dataset.entity';
+export { DatasetVersionEntity } from './entities/dataset-version.entity';
+
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityList = Function[];
 
 /** The PostgreSQL schema this service owns. */
 export const INGESTION_SCHEMA = 'ingestion';
-/** Every entity of the schema (TypeORM). */
-export const INGESTION_ENTITIES: EntityList = [];
-/** Every migration, in order. */
-export const INGESTION_MIGRATIONS: EntityList = [];
+/** Every entity of the schema (TypeORM), messaging outbox/inbox included. */
+export const INGESTION_ENTITIES: EntityList = [...MESSAGING_ENTITIES, DatasetEntity, DatasetVersionEntity];
+/** Every migration, in order (messaging tables first). */
+export const INGESTION_MIGRATIONS: EntityList = [...MESSAGING_MIGRATIONS, Datasets1733100000000];

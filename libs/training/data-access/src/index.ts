@@ -1,15 +1,26 @@
 /**
  * @module @strata/training/data-access
  *
- * The training service's PostgreSQL schema: its TypeORM entities and checked-in migrations.
- * Only the training service imports this lib (module boundaries: scope:training).
+ * The training service's PostgreSQL schema: its TypeORM entities and checked-in migrations
+ * (training runs, plus the messaging outbox/inbox tables). Only the training service imports
+ * this lib (module boundaries: scope:training).
  */
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@strata/messaging';
+import { TrainingRunEntity } from './entities/training-run.entity';
+import { CreateTrainingRun1733000000000 } from './migrations/1733000000000-create-training-run';
+
+export { TrainingRunEntity, TrainingRunStatus } from './entities/training-run.entity';
+export type { StoredDatasetVersion } from './entities/training-run.entity';
+export { CreateTrainingRun1733000000000 } from './migrations/1733000000000-create-training-run';
+export { toTrainingRun } from './mappers/training-run.mapper';
+export type { TrainingRun } from './mappers/training-run.mapper';
+
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityList = Function[];
 
 /** The PostgreSQL schema this service owns. */
 export const TRAINING_SCHEMA = 'training';
-/** Every entity of the schema (TypeORM). */
-export const TRAINING_ENTITIES: EntityList = [];
-/** Every migration, in order. */
-export const TRAINING_MIGRATIONS: EntityList = [];
+/** Every entity of the schema (TypeORM): training runs + messaging outbox/inbox. */
+export const TRAINING_ENTITIES: EntityList = [...MESSAGING_ENTITIES, TrainingRunEntity];
+/** Every migration, in order: messaging tables, then training's own. */
+export const TRAINING_MIGRATIONS: EntityList = [...MESSAGING_MIGRATIONS, CreateTrainingRun1733000000000];

@@ -1,0 +1,135 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** Lifecycle of a training run: as stored in `training_run.status` and returned by the API. */
+export const TrainingRunStatus = {
+  RUNNING: 'RUNNING',
+  COMPLETED: 'COMPLETED',
+  FAILED: 'FAILED',
+  CANCELLED: 'CANCELLED',
+} as const;
+export type TrainingRunStatus = (typeof TrainingRunStatus)[keyof typeof TrainingRunStatus];
+
+/** A dataset version a run trains on (`contentSha256` once resolved from ingestion). */
+export interface StoredDatasetVersion {
+  datasetName: string;
+  versionId: string;
+  contentSha256?: string;
+}
+
+/**
+ * One training run (one Temporal workflow execution): table `training_run` in the training
+ * schema. Created by `POST /training-runs` or a `training-requested` event before the workflow
+ * starts; updated by the workflow's record activities (completed / failed / cancelled).
+ * `(model_name, request_id)` is unique: the same request never creates a second run.
+ */
+@Entity('training_run')
+@Index('training_run_model_request_uq', ['modelName', 'requestId'], { unique: true })
+@Index('training_run_workflow_id_uq', ['workflowId'], { unique: true })
+export class TrainingRunEntity {
+  /** Run id (UUID, derived from modelName + requestId). */
+  @PrimaryColumn({ name: 'run_id', type: 'uuid' })
+  runId!: string;
+
+  /** Temporal workflow id: `train:<modelName>:<requestId>`. */
+  @Column({ name: 'workflow_id', type: 'varchar', length: 512 })
+  workflowId!: string;
+
+  @Column({ name: 'model_name', type: 'varchar', length: 128 })
+  modelName!: string;
+
+  @Column({ name: 'request_id', type: 'varchar', length: 256 })
+  requestId!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: TrainingRunStatus;
+
+  /** Last known workflow step (`resolve-inputs`, `build-training-set`, `train`, …). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  step!: string | null;
+
+  /** Trainer id, e.g. `logistic_regression`. */
+  @Column({ type: 'varchar', length: 256 })
+  trainer!: string;
+
+  /** Training set name in the features service (e.g. `big_tipper`). */
+  @Column({ name: 'training_set', type: 'varchar', length: 128 })
+  trainingSet!: string;
+
+  /** Why the run was requested: manual | drift | performance | schedule. */
+  @Column({ type: 'varchar', length: 32 })
+  reason!: string;
+
+  /** Trainer hyper-parameters (scalars). */
+  @Column({ type: 'jsonb' })
+  params!: Record<string, number | string | boolean>;
+
+  /** Evaluation settings, e.g. `{ splitTime }`. */
+  @Column({ type: 'jsonb' })
+  evaluation!: Record<string, unknown>;
+
+  @Column({ name: 'dataset_versions', type: 'jsonb' })
+  datasetVersions!: StoredDatasetVersion[];
+
+  /** Feature views joined into the training set (from the built set's feature refs). */
+  @Column({ name: 'feature_views', type: 'jsonb', nullable: true })
+  featureViews!: string[] | null;
+
+  @Column({ name: 'training_set_uri', type: 'text', nullable: true })
+  trainingSetUri!: string | null;
+
+  @Column({ name: 'training_set_sha256', type: 'varchar', length: 64, nullable: true })
+  trainingSetSha256!: string | null;
+
+  /** Flat evaluation metrics (finite numbers), e.g. `{ roc_auc, accuracy, log_loss, … }`. */
+  @Column({ type: 'jsonb', nullable: true })
+  metrics!: Record<string, number> | null;
+
+  /** Full evaluation reports (eval + train slice, calibration by decile). */
+  @Column({ name: 'evaluation_report', type: 'jsonb', nullable: true })
+  evaluationReport!: Record<string, unknown> | null;
+
+  @Column({ name: 'artifact_uri', type: 'text', nullable: true })
+  artifactUri!: string | null;
+
+  @Column({ name: 'artifact_sha256', type: 'varchar', length: 64, nullable: true })
+  artifactSha256!: string | null;
+
+  @Column({ name: 'reference_profile_uri', type: 'text', nullable: true })
+  referenceProfileUri!: string | null;
+
+  @Column({ name: 'reference_profile_sha256', type: 'varchar', length: 64, nullable: true })
+  referenceProfileSha256!: string | null;
+
+  /** Registry version number once registered. */
+  @Column({ name: 'model_version', type: 'integer', nullable: true })
+  modelVersion!: number | null;
+
+  /** Machine error code of a failed run (an `ErrorCode`, or the failure type). */
+  @Column({ name: 'error_code', type: 'varchar', length: 128, nullable: true })
+  errorCode!: string | null;
+
+  @Column({ name: 'error_message', type: 'text', nullable: true })
+  errorMessage!: string | null;
+
+  /** Wall-clock time spent in activities (ms). */
+  @Column({ name: 'wall_time_ms', type: 'integer', nullable: true })
+  wallTimeMs!: number | null;
+
+  /** CPU time (user + system) spent in activities, seconds. */
+  @Column({ name: 'cpu_seconds', type: 'double precision', nullable: true })
+  cpuSeconds!: number | null;
+
+  /** Highest resident set size sampled during the activities, bytes. */
+  @Column({ name: 'peak_rss_bytes', type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  peakRssBytes!: number | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+
+  /** When the run reached COMPLETED, FAILED or CANCELLED. */
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
+}
