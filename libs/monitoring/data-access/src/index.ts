@@ -1,15 +1,28 @@
 /**
  * @module @strata/monitoring/data-access
  *
- * The monitoring service's PostgreSQL schema: its TypeORM entities and checked-in migrations.
- * Only the monitoring service imports this lib (module boundaries: scope:monitoring).
+ * The monitoring service's PostgreSQL schema: its TypeORM entities and checked-in migrations
+ * (including the messaging outbox/inbox tables). Only the monitoring service imports this lib
+ * (module boundaries: scope:monitoring).
  */
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@strata/messaging';
+import { FeedbackEntity } from './entities/feedback.entity';
+import { PredictionEntity } from './entities/prediction.entity';
+import { ReferenceProfileEntity } from './entities/reference-profile.entity';
+import { WindowReportEntity } from './entities/window-report.entity';
+import { Monitoring1733200000000 } from './migrations/1733200000000-monitoring';
+
+export { PredictionEntity } from './entities/prediction.entity';
+export { FeedbackEntity } from './entities/feedback.entity';
+export { ReferenceProfileEntity } from './entities/reference-profile.entity';
+export { WindowReportEntity } from './entities/window-report.entity';
+
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityList = Function[];
 
 /** The PostgreSQL schema this service owns. */
 export const MONITORING_SCHEMA = 'monitoring';
-/** Every entity of the schema (TypeORM). */
-export const MONITORING_ENTITIES: EntityList = [];
-/** Every migration, in order. */
-export const MONITORING_MIGRATIONS: EntityList = [];
+/** Every entity of the schema (TypeORM), messaging outbox/inbox included. */
+export const MONITORING_ENTITIES: EntityList = [...MESSAGING_ENTITIES, PredictionEntity, FeedbackEntity, ReferenceProfileEntity, WindowReportEntity];
+/** Every migration, in order (messaging tables first). */
+export const MONITORING_MIGRATIONS: EntityList = [...MESSAGING_MIGRATIONS, Monitoring1733200000000];

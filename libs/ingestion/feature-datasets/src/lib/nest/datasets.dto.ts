@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** Resource names in URLs: `^[a-z0-9][a-z0-9_.-]{0,127}$` (docs/service-apis.md). */
+export const resourceName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,127}$/, 'must match ^[a-z0-9][a-z0-9_.-]{0,127}$');
+
+/** Body of `POST /datasets/{name}/versions` with `Content-Type: application/json`: register a file already on disk. */
+export const registerFileBodySchema = z
+  .object({
+    /** `file:///abs/path` of a CSV / NDJSON / Parquet file readable by the service. */
+    sourceUri: z.string().regex(/^file:\/\/\/\S+$/, 'must be an absolute file:/// URI'),
+    format: z.enum(['csv', 'ndjson', 'parquet']).optional(),
+    policy: z.enum(['reject', 'quarantine']).optional(),
+  })
+  .strict();
+/** Parsed {@link registerFileBodySchema}. */
+export type RegisterFileBody = z.infer<typeof registerFileBodySchema>;
+
+/** Query of a streamed upload. */
+export const uploadQuerySchema = z
+  .object({
+    policy: z.enum(['reject', 'quarantine']).optional(),
+    format: z.enum(['csv', 'ndjson', 'parquet']).optional(),
+  })
+  .strict();
+
+/** A dataset as returned by the API. */
+export interface DatasetDto {
+  name: string;
+  spec: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A dataset version as returned by the API (`created`: whether THIS request created it). */
+export interface DatasetVersionDto {
+  datasetName: string;
+  versionId: string;
+  contentSha256: string;
+  rowCount: number;
+  uri: string;
+  manifestUri: string;
+  sizeBytes: number;
+  schema: unknown[];
+  profile: Record<string, unknown>;
+  validation: Record<string, unknown>;
+  /** ISO-8601 UTC time the version was first recorded. */
+  createdAt: string;
+  /** True when this request created the version (HTTP 201); false when identical content already existed (HTTP 200). */
+  created: boolean;
+}

@@ -1,0 +1,70 @@
+import { infraEnv, uniqueName } from '@strata/shared/testing';
+import { DataSource } from 'typeorm';
+import { FeedbackEntity, MONITORING_ENTITIES, MONITORING_MIGRATIONS, PredictionEntity, ReferenceProfileEntity, WindowReportEntity } from './index';
+
+describe('monitoring schema (migrations on real PostgreSQL)', () => {
+  const schema = uniqueName('monitoring_it');
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
+    await admin.initialize();
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+    await admin.destroy();
+    ds = new DataSource({
+      type: 'postgres',
+      url: infraEnv().databaseUrl,
+      schema,
+      entities: MONITORING_ENTITIES,
+      migrations: MONITORING_MIGRATIONS,
+      migrationsTableName: 'typeorm_migrations',
+      synchronize: false,
+    });
+    await ds.initialize();
+    await ds.runMigrations({ transaction: 'each' });
+  });
+
+  afterAll(async () => {
+    await ds.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await ds.destroy();
+  });
+
+  it('round-trips a prediction, a feedback, a reference profile and a window report', async () => {
+    const eventTime = new Date('2020-01-15T10:00:00.000Z');
+    await ds.getRepository(PredictionEntity).insert({
+      predictionId: 'p-1', modelName: 'taxi-tip', modelVersion: 3, alias: 'champion',
+      features: { trip_distance: 1.5, trips_1h: null }, probability: 0.25, eventTime,
+      predictedAt: new Date('2026-01-01T00:00:00.000Z'), latencyMs: 1.25,
+    });
+    // idempotent insert: the same prediction id twice changes nothing
+    await ds.createQueryBuilder().insert().into(PredictionEntity).values({
+      predictionId: 'p-1', modelName: 'x', modelVersion: 9, alias: null, features: {}, probability: 1, eventTime, predictedAt: eventTime, latencyMs: 0,
+    }).orIgnore().execute();
+    const p = await ds.getRepository(PredictionEntity).findOneByOrFail({ predictionId: 'p-1' });
+    expect(p).toEqual({
+      predictionId: 'p-1', modelName: 'taxi-tip', modelVersion: 3, alias: 'champion',
+      features: { trip_distance: 1.5, trips_1h: null }, probability: 0.25, eventTime,
+      predictedAt: new Date('2026-01-01T00:00:00.000Z'), latencyMs: 1.25,
+    });
+
+    await ds.getRepository(FeedbackEntity).insert({ predictionId: 'p-1', observedAt: eventTime, modelName: 'taxi-tip', label: 1, source: 'api' });
+    expect(await ds.getRepository(FeedbackEntity).findOneByOrFail({ predictionId: 'p-1' })).toEqual({
+      predictionId: 'p-1', observedAt: eventTime, modelName: 'taxi-tip', label: 1, source: 'api',
+    });
+
+    await ds.getRepository(ReferenceProfileEntity).insert({ modelName: 'taxi-tip', modelVersion: 3, profile: { formatVersion: 1 }, sha256: 'a'.repeat(64), sourceUri: 'file:///tmp/p.json' });
+    const rp = await ds.getRepository(ReferenceProfileEntity).findOneByOrFail({ modelName: 'taxi-tip', modelVersion: 3 });
+    expect(rp.profile).toEqual({ formatVersion: 1 });
+    expect(rp.sha256).toBe('a'.repeat(64));
+
+    const start = new Date('2020-01-01T00:00:00.000Z');
+    await ds.getRepository(WindowReportEntity).insert({
+      modelName: 'taxi-tip', modelVersion: 3, windowKind: 'month', windowStart: start, windowEnd: new Date('2020-02-01T00:00:00.000Z'),
+      predictionCount: 1, labeledCount: 1, drift: { features: [] }, performance: { rocAuc: null, accuracy: 1, logLoss: 0.1 },
+      computedAt: eventTime, driftAlertedAt: null, performanceAlertedAt: null,
+    });
+    const wr = await ds.getRepository(WindowReportEntity).findOneByOrFail({ modelName: 'taxi-tip', modelVersion: 3, windowKind: 'month', windowStart: start });
+    expect(wr.predictionCount).toBe(1);
+    expect(wr.performance).toEqual({ rocAuc: null, accuracy: 1, logLoss: 0.1 });
+  });
+});

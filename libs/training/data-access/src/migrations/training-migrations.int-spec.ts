@@ -1,0 +1,69 @@
+import { DataSource } from 'typeorm';
+import { createDataSourceOptions } from '@strata/shared/nest-platform';
+import { infraEnv, uniqueName } from '@strata/shared/testing';
+import { TRAINING_ENTITIES, TRAINING_MIGRATIONS, TrainingRunEntity, toTrainingRun } from '../index';
+
+jest.setTimeout(60_000);
+
+describe('training migrations (real PostgreSQL)', () => {
+  const { databaseUrl } = infraEnv();
+  const schema = uniqueName('training_t');
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    dataSource = new DataSource(createDataSourceOptions({ url: databaseUrl, schema, entities: TRAINING_ENTITIES, migrations: TRAINING_MIGRATIONS }));
+    await dataSource.initialize();
+    await dataSource.query(`CREATE SCHEMA "${schema}"`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  });
+
+  afterAll(async () => {
+    await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await dataSource.destroy();
+  });
+
+  it('creates training_run, outbox_event and inbox_event', async () => {
+    const tables = await dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
+    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['inbox_event', 'outbox_event', 'training_run', 'typeorm_migrations']);
+  });
+
+  it('round-trips a run and enforces one run per (model, request)', async () => {
+    const repo = dataSource.getRepository(TrainingRunEntity);
+    await repo.insert({
+      runId: '0b0e5a8e-4a43-4f0e-9d52-3a0c4d1e2f10',
+      workflowId: 'train:taxi-tip:req-1',
+      modelName: 'taxi-tip',
+      requestId: 'req-1',
+      status: 'RUNNING',
+      step: 'train',
+      trainer: 'logistic_regression',
+      trainingSet: 'big_tipper',
+      reason: 'manual',
+      params: { l2: 0.001, classWeight: 'balanced' },
+      evaluation: { splitTime: '2020-01-01T00:00:00.000Z' },
+      datasetVersions: [{ datasetName: 'taxi', versionId: 'v1' }],
+      metrics: { roc_auc: 0.71 },
+      peakRssBytes: 5_000_000_000,
+      cpuSeconds: 1.25,
+    });
+    const row = await repo.findOneByOrFail({ runId: '0b0e5a8e-4a43-4f0e-9d52-3a0c4d1e2f10' });
+    const run = toTrainingRun(row);
+    expect(run).toMatchObject({
+      workflowId: 'train:taxi-tip:req-1',
+      status: 'RUNNING',
+      params: { l2: 0.001, classWeight: 'balanced' },
+      datasetVersions: [{ datasetName: 'taxi', versionId: 'v1' }],
+      metrics: { roc_auc: 0.71 },
+      modelVersion: null,
+      error: null,
+      resources: { wallTimeMs: null, cpuSeconds: 1.25, peakRssBytes: 5_000_000_000 },
+      finishedAt: null,
+    });
+    expect(Date.parse(run.createdAt)).toBeGreaterThan(0);
+
+    await expect(
+      repo.insert({ ...row, runId: '1b0e5a8e-4a43-4f0e-9d52-3a0c4d1e2f10', workflowId: 'train:taxi-tip:req-1b' }),
+    ).rejects.toThrow(/training_run_model_request_uq/);
+    await expect(repo.insert({ ...row, status: 'DONE' as never, runId: '2b0e5a8e-4a43-4f0e-9d52-3a0c4d1e2f10', requestId: 'r2', workflowId: 'w2' })).rejects.toThrow(/check constraint/);
+  });
+});
