@@ -30,3 +30,5 @@ export {
   DatasetValidationError,
 } from './lib/core/ingestion.errors';
 export type { ValidationIssue } from './lib/core/ingestion.errors';
+// NestJS layer (controllers, persistence, events).
+export * from './lib/nest';

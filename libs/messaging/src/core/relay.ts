@@ -78,7 +78,7 @@ export class OutboxRelay {
   private abort = new AbortController();
   private wakeUp: (() => void) | undefined;
   private woken = false;
-  private listener: { release: () => void } | undefined;
+  private listener: { release: () => Promise<void> } | undefined;
   private lastLagAt = 0;
   private running = false;
 
@@ -301,20 +301,24 @@ export class OutboxRelay {
       throw err;
     }
     this.listener = {
-      release: () => {
+      release: async () => {
         client.removeListener('notification', onNotification);
-        client.removeListener('error', onError);
-        client.query(`UNLISTEN "${this.tables.channel}"`).then(
-          () => client.release(),
-          (e: Error) => client.release(e),
-        );
+        try {
+          await client.query(`UNLISTEN "${this.tables.channel}"`);
+          client.release();
+        } catch (e) {
+          client.release(e as Error);
+        } finally {
+          client.removeListener('error', onError);
+        }
       },
     };
   }
 
   private async unlisten(): Promise<void> {
-    this.listener?.release();
+    const l = this.listener;
     this.listener = undefined;
+    await l?.release();
   }
 
   private async run(): Promise<void> {

@@ -1,15 +1,35 @@
 /**
  * @module @strata/registry/data-access
  *
- * The registry service's PostgreSQL schema: its TypeORM entities and checked-in migrations.
+ * The registry service's PostgreSQL schema: its TypeORM entities, checked-in migrations and the
+ * {@link RegistryStore} (methods take the caller's EntityManager and return domain objects).
  * Only the registry service imports this lib (module boundaries: scope:registry).
  */
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@strata/messaging';
+import { AuditLogEntity } from './entities/audit-log.entity';
+import { ModelAliasHistoryEntity } from './entities/model-alias-history.entity';
+import { ModelAliasEntity } from './entities/model-alias.entity';
+import { ModelVersionEntity } from './entities/model-version.entity';
+import { RegisteredModelEntity } from './entities/registered-model.entity';
+import { RegistryInitial1764460800000 } from './migrations/1764460800000-registry-initial';
+
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityList = Function[];
 
 /** The PostgreSQL schema this service owns. */
 export const REGISTRY_SCHEMA = 'registry';
-/** Every entity of the schema (TypeORM). */
-export const REGISTRY_ENTITIES: EntityList = [];
-/** Every migration, in order. */
-export const REGISTRY_MIGRATIONS: EntityList = [];
+/** Every entity of the schema (TypeORM), including the messaging outbox/inbox. */
+export const REGISTRY_ENTITIES: EntityList = [
+  ...(MESSAGING_ENTITIES as EntityList),
+  RegisteredModelEntity,
+  ModelVersionEntity,
+  ModelAliasEntity,
+  ModelAliasHistoryEntity,
+  AuditLogEntity,
+];
+/** Every migration, in order (messaging tables first). */
+export const REGISTRY_MIGRATIONS: EntityList = [...(MESSAGING_MIGRATIONS as EntityList), RegistryInitial1764460800000];
+
+export * from './registry.types';
+export * from './registry.store';
+export { RegistryInitial1764460800000 } from './migrations/1764460800000-registry-initial';

@@ -87,13 +87,13 @@ export function toTensorBuffer(name: string, datatype: OipDatatype, values: Read
     case 'FP16':
     case 'FP32':
     case 'FP64': {
+      if (datatype === 'FP16') throw new InvalidArgumentError(`Input '${name}': datatype FP16 is not supported by this server`);
       const out = datatype === 'FP64' ? new Float64Array(n) : new Float32Array(n);
       for (let i = 0; i < n; i++) {
         const v = values[i];
         if (typeof v !== 'number') bad(i, 'a number');
         out[i] = v as number;
       }
-      if (datatype === 'FP16') throw new InvalidArgumentError(`Input '${name}': datatype FP16 is not supported by this server`);
       return out;
     }
     default: {

@@ -1,0 +1,76 @@
+/** One step of the demo with what it did and how long it took. */
+export interface DemoStep {
+  step: string;
+  status: 'ok' | 'failed';
+  seconds: number;
+  details: Record<string, unknown>;
+  error?: string;
+}
+
+/** Per replayed month: monitoring's view (drift and performance) of that window. */
+export interface DemoMonthRow {
+  month: string;
+  predictions: number;
+  labeled: number;
+  rocAuc: number | null;
+  accuracy: number | null;
+  logLoss: number | null;
+  datasetDrift: boolean;
+  driftedFeatures: string[];
+  psi: Record<string, number | null>;
+}
+
+/** The summary `npm run demo` prints and writes with `--out`. */
+export interface DemoSummary {
+  startedAt: string;
+  finishedAt?: string;
+  wallSeconds?: number;
+  peakRssBytes?: number;
+  ok: boolean;
+  steps: DemoStep[];
+  model?: { name: string; version: number; metrics?: Record<string, unknown>; artifactUri?: string; artifactSha256?: string; lineage?: unknown };
+  months: DemoMonthRow[];
+}
+
+const fmt = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined ? '—' : v.toFixed(digits));
+
+/** Renders the summary as readable text (what the terminal shows at the end). */
+export function renderSummary(s: DemoSummary): string {
+  const lines: string[] = [];
+  lines.push('', '══ Strata demo summary ══', '');
+  for (const st of s.steps) {
+    const detail = Object.entries(st.details)
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join(' ');
+    lines.push(`${st.status === 'ok' ? '✔' : '✘'} ${st.step.padEnd(34)} ${st.seconds.toFixed(1).padStart(7)} s  ${detail}${st.error ? `  ERROR: ${st.error}` : ''}`);
+  }
+  if (s.model) {
+    const m = s.model.metrics ?? {};
+    const get = (k: string): number | null => {
+      const v = (m as Record<string, unknown>)[k];
+      return typeof v === 'number' ? v : null;
+    };
+    lines.push('', `Model ${s.model.name} v${s.model.version}  (artifact sha256 ${s.model.artifactSha256?.slice(0, 16) ?? '?'}…)`);
+    lines.push(`  held-out: ROC AUC ${fmt(get('eval_roc_auc') ?? get('rocAuc'))}  accuracy ${fmt(get('eval_accuracy') ?? get('accuracy'))}  log loss ${fmt(get('eval_log_loss') ?? get('logLoss'))}`);
+  }
+  if (s.months.length) {
+    const features = [...new Set(s.months.flatMap((m) => Object.keys(m.psi)))];
+    lines.push('', 'Monitoring per month (PSI against the training reference; * = drifted)');
+    lines.push(['month  ', 'preds', 'labeled', 'ROC AUC', 'accuracy', 'drift', ...features.map((f) => f.replace(/^.*__/, '').slice(0, 14))].join(' │ '));
+    for (const m of s.months) {
+      lines.push(
+        [
+          m.month,
+          String(m.predictions).padStart(5),
+          String(m.labeled).padStart(7),
+          fmt(m.rocAuc).padStart(7),
+          fmt(m.accuracy).padStart(8),
+          (m.datasetDrift ? 'YES' : 'no').padStart(5),
+          ...features.map((f) => `${fmt(m.psi[f])}${m.driftedFeatures.includes(f) ? '*' : ' '}`.padStart(Math.min(14, f.replace(/^.*__/, '').length))),
+        ].join(' │ '),
+      );
+    }
+  }
+  lines.push('', `${s.ok ? 'OK' : 'FAILED'} in ${fmt(s.wallSeconds, 1)} s, peak RSS of the demo process ${((s.peakRssBytes ?? 0) / 2 ** 20).toFixed(0)} MiB`, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,348 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ModelAliasChangedV1, ModelVersionRegisteredV1 } from '@strata/contracts';
+import { EventPublisher, MessagingError } from '@strata/messaging';
+import {
+  AuditOutcome,
+  RegistryStore,
+  type AliasChange,
+  type AuditRecord,
+  type ModelAlias,
+  type ModelVersion,
+  type RegisteredModel,
+} from '@strata/registry/data-access';
+import { DatabaseService } from '@strata/shared/nest-platform';
+import { ConflictError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
+import type { EntityManager } from 'typeorm';
+import { CHAMPION_ALIAS, type RegisterModelVersionInput } from './registry.schemas';
+
+/** Who asks, for the audit log and the events. */
+export interface RequestContext {
+  /** User or service name (`X-Strata-Actor` header / body `actor`), default `anonymous`. */
+  actor: string;
+  /** HTTP request id (`x-request-id`), when there is one. */
+  requestId?: string;
+}
+
+/** Result of {@link RegistryService.registerVersion}. */
+export interface RegistrationResult {
+  /** false when the run was already registered (idempotent retry): the existing version is returned. */
+  created: boolean;
+  modelVersion: ModelVersion;
+}
+
+/** A registered model with its newest versions (`GET /registered-models/{name}`). */
+export interface RegisteredModelDetail extends RegisteredModel {
+  /** Up to {@link LATEST_VERSIONS_SHOWN} newest versions, newest first. */
+  latestVersions: ModelVersion[];
+}
+
+/** A page of results; `nextPageToken` is absent on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextPageToken?: string;
+}
+
+/** Result of {@link RegistryService.setAlias}. */
+export interface AliasSetResult extends ModelAlias {
+  /** The version the alias pointed at before (null if it was not set). */
+  previousVersion: number | null;
+  /** false when the alias already pointed at that version (no-op: no history row, no event). */
+  changed: boolean;
+}
+
+/** How many newest versions `GET /registered-models/{name}` embeds. */
+export const LATEST_VERSIONS_SHOWN = 5;
+
+const modelRef = (name: string, version: number): string => `${name}@${version}`;
+const aliasRef = (name: string, alias: string): string => `${name}#${alias}`;
+
+/**
+ * The model registry (MLflow vocabulary): registered models, immutable versions with lineage,
+ * aliases with history, an append-only audit log. Every change happens in one PostgreSQL
+ * transaction together with its outbox event(s) (`model-version-registered`,
+ * `model-alias-changed`), and takes the model row's lock first, so changes of one model are
+ * serialised: version numbers are unique and contiguous under concurrency.
+ */
+@Injectable()
+export class RegistryService {
+  private readonly logger = new Logger(RegistryService.name);
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly store: RegistryStore,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  private async tx<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.database.getDataSource().transaction('READ COMMITTED', work);
+    } catch (err) {
+      // A payload the contract refuses is a bad request, not a server fault.
+      if (err instanceof MessagingError && !err.retryable) {
+        throw new InvalidArgumentError(`Cannot announce the change: ${err.message}`, { cause: err, details: { ...err.details } });
+      }
+      throw err;
+    }
+  }
+
+  private get reader(): EntityManager {
+    return this.database.getDataSource().manager;
+  }
+
+  /**
+   * Registers a version of model `name` from a training run (creating the model if missing).
+   * The version number is `latest_version + 1`, assigned under the model row's lock. Idempotent
+   * per `(name, runId)`: a second call for the same run returns the existing version with
+   * `created: false`. The first version of a model also gets the alias `champion`.
+   * Writes the version row, the audit entry and the `model-version-registered` event (plus, for
+   * version 1, the alias row, its history and `model-alias-changed`) in one transaction.
+   *
+   * @throws ConflictError (409) when the run is already registered with a different artifact sha256
+   * @throws InvalidArgumentError (400) when the event payload would break its contract
+   * @throws UnavailableError (503) when PostgreSQL is not reachable
+   */
+  async registerVersion(name: string, input: RegisterModelVersionInput, ctx: RequestContext): Promise<RegistrationResult> {
+    const result = await this.tx(async (m) => {
+      const now = new Date();
+      await this.store.createModelIfMissing(m, name, now);
+      const model = await this.store.lockModel(m, name);
+      if (!model) throw new NotFoundError(`Registered model '${name}' not found`); // cannot happen: created above
+      const existing = await this.store.findVersionByRun(m, name, input.runId);
+      if (existing) {
+        if (existing.artifactSha256 !== input.artifactSha256) {
+          throw new ConflictError(
+            `Run '${input.runId}' is already registered as model version '${modelRef(name, existing.version)}' with artifact sha256 ${existing.artifactSha256}, not ${input.artifactSha256}`,
+            { details: { version: existing.version, artifactSha256: existing.artifactSha256 } },
+          );
+        }
+        return { created: false, modelVersion: existing };
+      }
+      const version = model.latestVersion + 1;
+      const mv = await this.store.insertVersion(m, {
+        name,
+        version,
+        runId: input.runId,
+        workflowId: input.workflowId ?? null,
+        artifactUri: input.artifactUri,
+        artifactSha256: input.artifactSha256,
+        signature: input.signature,
+        metrics: input.metrics,
+        params: input.params,
+        lineage: input.lineage,
+        referenceProfileUri: input.referenceProfileUri ?? null,
+        referenceProfileSha256: input.referenceProfileSha256 ?? null,
+        description: input.description ?? null,
+        tags: input.tags,
+        createdBy: ctx.actor,
+        createdAt: now,
+      });
+      await this.store.setLatestVersion(m, name, version, now);
+      await this.store.appendAudit(m, {
+        actor: ctx.actor,
+        action: 'model_version.register',
+        resource: modelRef(name, version),
+        before: null,
+        after: { runId: mv.runId, artifactUri: mv.artifactUri, artifactSha256: mv.artifactSha256 },
+        requestId: ctx.requestId ?? null,
+        outcome: AuditOutcome.SUCCESS,
+      });
+      await this.publisher.publish(m, ModelVersionRegisteredV1, {
+        modelName: name,
+        version,
+        runId: mv.runId,
+        artifactUri: mv.artifactUri,
+        artifactSha256: mv.artifactSha256,
+        artifactFormat: 'onnx',
+        // The contract carries finite metrics only; non-finite ones stay in the registry.
+        metrics: Object.fromEntries(Object.entries(input.metrics).filter((e): e is [string, number] => typeof e[1] === 'number')),
+        signature: {
+          inputs: input.signature.inputs.filter((t) => t.type !== undefined) as ModelVersionRegisteredV1['signature']['inputs'],
+          outputs: input.signature.outputs.filter((t) => t.type !== undefined) as ModelVersionRegisteredV1['signature']['outputs'],
+        },
+        datasetVersions: input.lineage.datasetVersions,
+        featureViews: input.lineage.featureViews,
+        tags: input.tags,
+        registeredBy: ctx.actor,
+        registeredAt: now.toISOString(),
+      });
+      if (version === 1) {
+        await this.changeAlias(m, { name, alias: CHAMPION_ALIAS, fromVersion: null, toVersion: 1, reason: 'first version of the model', ctx, now });
+        mv.aliases = [CHAMPION_ALIAS];
+      }
+      return { created: true, modelVersion: mv };
+    });
+    if (result.created) this.logger.log(`registered model version '${modelRef(name, result.modelVersion.version)}' from run '${input.runId}'`);
+    return result;
+  }
+
+  /** Writes an alias change (row, history, audit, event) inside `m`'s transaction. */
+  private async changeAlias(
+    m: EntityManager,
+    c: { name: string; alias: string; fromVersion: number | null; toVersion: number | null; reason: string; ctx: RequestContext; now: Date },
+  ): Promise<void> {
+    if (c.toVersion === null) await this.store.deleteAlias(m, c.name, c.alias);
+    else await this.store.upsertAlias(m, { name: c.name, alias: c.alias, version: c.toVersion, updatedBy: c.ctx.actor, updatedAt: c.now });
+    await this.store.appendAliasChange(m, {
+      name: c.name,
+      alias: c.alias,
+      fromVersion: c.fromVersion,
+      toVersion: c.toVersion,
+      actor: c.ctx.actor,
+      reason: c.reason,
+      changedAt: c.now,
+    });
+    await this.store.appendAudit(m, {
+      actor: c.ctx.actor,
+      action: c.toVersion === null ? 'model_alias.delete' : 'model_alias.set',
+      resource: aliasRef(c.name, c.alias),
+      before: c.fromVersion === null ? null : { version: c.fromVersion },
+      after: c.toVersion === null ? null : { version: c.toVersion },
+      requestId: c.ctx.requestId ?? null,
+      outcome: AuditOutcome.SUCCESS,
+    });
+    await this.publisher.publish(m, ModelAliasChangedV1, {
+      modelName: c.name,
+      alias: c.alias,
+      fromVersion: c.fromVersion,
+      toVersion: c.toVersion,
+      actor: c.ctx.actor,
+      reason: c.reason,
+      changedAt: c.now.toISOString(),
+    });
+  }
+
+  /**
+   * Points `alias` of model `name` at `version` (set or atomic move). Setting the version it
+   * already points at changes nothing (`changed: false`, no history row, no event).
+   *
+   * @throws NotFoundError (404) when the model or the version does not exist
+   */
+  async setAlias(name: string, alias: string, version: number, reason: string | undefined, ctx: RequestContext): Promise<AliasSetResult> {
+    return this.tx(async (m) => {
+      await this.requireLockedModel(m, name);
+      if (!(await this.store.getVersion(m, name, version))) throw new NotFoundError(`Model version '${modelRef(name, version)}' not found`);
+      const current = await this.store.getAlias(m, name, alias);
+      if (current && current.version === version) return { ...current, previousVersion: current.version, changed: false };
+      const now = new Date();
+      const fromVersion = current?.version ?? null;
+      await this.changeAlias(m, { name, alias, fromVersion, toVersion: version, reason: reason ?? '', ctx, now });
+      return { name, alias, version, updatedBy: ctx.actor, updatedAt: now.toISOString(), previousVersion: fromVersion, changed: true };
+    });
+  }
+
+  /**
+   * Removes an alias (history row, audit entry, `model-alias-changed` with `toVersion: null`).
+   * @returns the alias as it was
+   * @throws NotFoundError (404) when the model or the alias does not exist
+   */
+  async deleteAlias(name: string, alias: string, reason: string | undefined, ctx: RequestContext): Promise<ModelAlias> {
+    return this.tx(async (m) => {
+      await this.requireLockedModel(m, name);
+      const current = await this.store.getAlias(m, name, alias);
+      if (!current) throw new NotFoundError(`Alias '${alias}' of model '${name}' not found`);
+      await this.changeAlias(m, { name, alias, fromVersion: current.version, toVersion: null, reason: reason ?? '', ctx, now: new Date() });
+      return current;
+    });
+  }
+
+  /**
+   * Deletes a version. Refused while an alias points at it (the refusal is audited). Version
+   * numbers are never reused.
+   * @returns the deleted version
+   * @throws NotFoundError (404) when the model or version does not exist
+   * @throws ConflictError (409) naming the alias(es) that point at the version
+   */
+  async deleteVersion(name: string, version: number, ctx: RequestContext): Promise<ModelVersion> {
+    const outcome = await this.tx(async (m) => {
+      await this.requireLockedModel(m, name);
+      const mv = await this.store.getVersion(m, name, version);
+      if (!mv) throw new NotFoundError(`Model version '${modelRef(name, version)}' not found`);
+      const audit = { actor: ctx.actor, action: 'model_version.delete', resource: modelRef(name, version), requestId: ctx.requestId ?? null };
+      const summary = { runId: mv.runId, artifactSha256: mv.artifactSha256, aliases: mv.aliases };
+      if (mv.aliases.length > 0) {
+        // Commit the refusal's audit row, then report the conflict.
+        await this.store.appendAudit(m, { ...audit, before: summary, after: summary, outcome: AuditOutcome.REFUSED });
+        return { refused: mv.aliases, mv };
+      }
+      await this.store.deleteVersion(m, name, version);
+      await this.store.appendAudit(m, { ...audit, before: summary, after: null, outcome: AuditOutcome.SUCCESS });
+      return { refused: null, mv };
+    });
+    if (outcome.refused) {
+      const list = outcome.refused.map((a) => `'${a}'`).join(', ');
+      throw new ConflictError(
+        `Model version '${modelRef(name, version)}' cannot be deleted: alias ${list} points at it; move or delete the alias first`,
+        { details: { aliases: outcome.refused } },
+      );
+    }
+    return { ...outcome.mv, aliases: [] };
+  }
+
+  private async requireLockedModel(m: EntityManager, name: string): Promise<RegisteredModel> {
+    const model = await this.store.lockModel(m, name);
+    if (!model) throw new NotFoundError(`Registered model '${name}' not found`);
+    return model;
+  }
+
+  /** Models whose name contains `search` (case-insensitive), by name. */
+  async listModels(search: string | undefined, page: { limit: number; offset: number }): Promise<Page<RegisteredModel>> {
+    const rows = await this.store.listModels(this.reader, search, { limit: page.limit + 1, offset: page.offset });
+    return paged(rows, page);
+  }
+
+  /**
+   * A model with its aliases and {@link LATEST_VERSIONS_SHOWN} newest versions.
+   * @throws NotFoundError (404)
+   */
+  async getModel(name: string): Promise<RegisteredModelDetail> {
+    const model = await this.store.getModel(this.reader, name);
+    if (!model) throw new NotFoundError(`Registered model '${name}' not found`);
+    const latestVersions = await this.store.listVersions(this.reader, name, { limit: LATEST_VERSIONS_SHOWN, offset: 0 });
+    return { ...model, latestVersions };
+  }
+
+  /** Versions of a model, newest first. @throws NotFoundError (404) when the model does not exist */
+  async listVersions(name: string, page: { limit: number; offset: number }): Promise<Page<ModelVersion>> {
+    await this.requireModel(name);
+    const rows = await this.store.listVersions(this.reader, name, { limit: page.limit + 1, offset: page.offset });
+    return paged(rows, page);
+  }
+
+  /** One version. @throws NotFoundError (404) naming `name@version` */
+  async getVersion(name: string, version: number): Promise<ModelVersion> {
+    const mv = await this.store.getVersion(this.reader, name, version);
+    if (!mv) throw new NotFoundError(`Model version '${modelRef(name, version)}' not found`);
+    return mv;
+  }
+
+  /** The version an alias points at. @throws NotFoundError (404) when the model or alias does not exist */
+  async getVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
+    const a = await this.store.getAlias(this.reader, name, alias);
+    if (!a) {
+      await this.requireModel(name);
+      throw new NotFoundError(`Alias '${alias}' of model '${name}' not found`);
+    }
+    return this.getVersion(name, a.version);
+  }
+
+  /** Changes of an alias, newest first (empty if never set). @throws NotFoundError (404) when the model does not exist */
+  async aliasHistory(name: string, alias: string): Promise<AliasChange[]> {
+    await this.requireModel(name);
+    return this.store.aliasHistory(this.reader, name, alias);
+  }
+
+  /** Audit entries of a model, its versions and aliases, oldest first. @throws NotFoundError (404) */
+  async auditLog(name: string): Promise<AuditRecord[]> {
+    await this.requireModel(name);
+    return this.store.auditOf(this.reader, name);
+  }
+
+  private async requireModel(name: string): Promise<void> {
+    if (!(await this.store.getModel(this.reader, name))) throw new NotFoundError(`Registered model '${name}' not found`);
+  }
+}
+
+function paged<T>(rows: T[], page: { limit: number; offset: number }): Page<T> {
+  const items = rows.slice(0, page.limit);
+  return rows.length > page.limit ? { items, nextPageToken: String(page.offset + page.limit) } : { items };
+}

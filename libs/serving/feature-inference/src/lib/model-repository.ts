@@ -1,0 +1,359 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { OBJECT_STORE, type ObjectStore } from '@strata/shared/data-access-object-store';
+import { AppError, IntegrityError, InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/shared/util-errors';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { readOnnxModelInfo, type OnnxModelInfo } from './onnx-metadata';
+import type { ValidatedTensor } from './oip-validation';
+import { DEFAULT_ALIAS, SERVING_OPTIONS, type ServingOptions } from './serving.constants';
+import { servingMetrics } from './serving.metrics';
+
+/** What the repository needs to load a model version (a subset of the registry's ModelVersion). */
+export interface ModelVersionDescriptor {
+  name: string;
+  version: number;
+  /** `file://` URI of the ONNX artifact in the object store. */
+  artifactUri: string;
+  /** Lowercase hex sha256 the artifact bytes must have. */
+  artifactSha256: string;
+}
+
+/** Load state of one model version. */
+export type ModelVersionState = 'LOADING' | 'READY' | 'FAILED' | 'UNLOADED';
+
+/** Status of one model version as reported by `GET /models` and the ready endpoints. */
+export interface ModelVersionStatus {
+  name: string;
+  version: number;
+  state: ModelVersionState;
+  /** Aliases currently pointing at this version. */
+  aliases: string[];
+  artifactUri: string;
+  artifactSha256: string;
+  /** Why the last load failed (sha256 mismatch, unreadable artifact, bad ONNX). */
+  error?: string;
+  /** ISO time of the last state change. */
+  updatedAt: string;
+}
+
+/** One output tensor of a run, JSON-ready. */
+export interface RunOutput {
+  name: string;
+  datatype: string;
+  shape: number[];
+  data: Array<number | string | boolean>;
+}
+
+const ORT_TYPE: Record<string, Tensor.Type> = {
+  FP32: 'float32', FP64: 'float64', INT8: 'int8', INT16: 'int16', INT32: 'int32', INT64: 'int64',
+  UINT8: 'uint8', UINT16: 'uint16', UINT32: 'uint32', UINT64: 'uint64', BOOL: 'bool', BYTES: 'string',
+};
+const OIP_TYPE: Record<string, string> = {
+  float32: 'FP32', float64: 'FP64', int8: 'INT8', int16: 'INT16', int32: 'INT32', int64: 'INT64',
+  uint8: 'UINT8', uint16: 'UINT16', uint32: 'UINT32', uint64: 'UINT64', bool: 'BOOL', string: 'BYTES', float16: 'FP16',
+};
+
+/**
+ * A loaded, immutable model version: its onnxruntime session and signature. Runs are counted
+ * so a retired version's session is released only after its last in-flight request finished.
+ */
+export class LoadedModel {
+  private inflight = 0;
+  private retired = false;
+  private released = false;
+
+  constructor(
+    readonly name: string,
+    readonly version: number,
+    readonly sha256: string,
+    readonly info: OnnxModelInfo,
+    private readonly session: InferenceSession,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Marks a run as started; pair with {@link release}. Called synchronously at resolve time. */
+  acquire(): void {
+    this.inflight++;
+  }
+
+  /** Ends a run started by {@link acquire}; frees the session if retired and idle. */
+  release(): void {
+    this.inflight--;
+    this.maybeFree();
+  }
+
+  /** No alias points here any more: free the session once idle. */
+  retire(): void {
+    this.retired = true;
+    this.maybeFree();
+  }
+
+  /** True once retired (no longer addressable). */
+  get isRetired(): boolean {
+    return this.retired;
+  }
+
+  /**
+   * Runs the session. `inputs` were validated against {@link info}; `outputNames` ⊆ outputs.
+   * @returns outputs in `outputNames` order, data flattened row-major, int64 as JS numbers.
+   */
+  async run(inputs: ValidatedTensor[], outputNames: string[]): Promise<{ outputs: RunOutput[]; seconds: number }> {
+    const feeds: Record<string, Tensor> = {};
+    for (const t of inputs) feeds[t.name] = new Tensor(ORT_TYPE[t.datatype] as 'float32', t.data as Float32Array, t.shape);
+    const started = process.hrtime.bigint();
+    const result = await this.session.run(feeds, outputNames);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    servingMetrics.inferenceDuration.observe({ model: this.name, version: String(this.version) }, seconds);
+    const outputs = outputNames.map((name) => {
+      const t = result[name] as Tensor;
+      const raw = t.data as ArrayLike<number | bigint | string>;
+      const data: Array<number | string | boolean> =
+        t.type === 'bool' ? Array.from(raw as Uint8Array, (v) => v !== 0) : Array.from(raw, (v) => (typeof v === 'bigint' ? Number(v) : v));
+      return { name, datatype: OIP_TYPE[t.type] ?? t.type.toUpperCase(), shape: t.dims.map(Number), data };
+    });
+    return { outputs, seconds };
+  }
+
+  private maybeFree(): void {
+    if (this.retired && this.inflight === 0 && !this.released) {
+      this.released = true;
+      this.session.release().catch((err: unknown) => this.logger.warn({ model: this.name, version: this.version, err: String(err) }, 'session release failed'));
+    }
+  }
+}
+
+interface ModelEntry {
+  /** Loaded (addressable) versions. */
+  versions: Map<number, LoadedModel>;
+  /** alias → version. */
+  aliases: Map<string, number>;
+  statuses: Map<number, ModelVersionStatus>;
+  /** Serializes loads of one model (events and startup loading may race). */
+  chain: Promise<unknown>;
+}
+
+/** Options of {@link ModelRepository.load}. */
+export interface LoadOptions {
+  /** Alias to point at the version once loaded (default `champion`); `null` loads without an alias. */
+  alias?: string | null;
+  /** Skip (and keep the current version) when the alias is already set, e.g. for startup loading. */
+  onlyIfAliasUnset?: boolean;
+}
+
+/**
+ * The in-memory model repository (Triton/KServe "model repository"): several models per
+ * process, each with loaded versions and aliases (`champion`, `challenger`, …).
+ *
+ * Loading reads the artifact from the object store, verifies its sha256 against the
+ * registry's `artifactSha256` (a mismatch is refused, logged, counted and reported in the
+ * version's status), decodes the ONNX signature and builds the onnxruntime session with
+ * `intraOpNumThreads = SERVING_ORT_THREADS`. Only then is the alias switched, in one
+ * synchronous map update: requests resolved before the switch finish on the old session (which
+ * is released when its last in-flight run ends), requests after it use the new one; none fails
+ * or mixes versions. A version no alias points at any more is unloaded.
+ */
+@Injectable()
+export class ModelRepository implements OnApplicationShutdown {
+  private readonly logger = new Logger('ModelRepository');
+  private readonly models = new Map<string, ModelEntry>();
+
+  constructor(
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    @Inject(SERVING_OPTIONS) private readonly options: Pick<ServingOptions, 'ortThreads' | 'ortInterOpThreads'>,
+  ) {}
+
+  /**
+   * Loads `descriptor` (reusing the session if that version is already loaded) and points
+   * `alias` at it. Loads of one model run one at a time, in call order.
+   *
+   * @returns the loaded model, or `null` when skipped by `onlyIfAliasUnset`.
+   * @throws IntegrityError when the artifact's sha256 differs from `artifactSha256` (refused).
+   * @throws InvalidArgumentError when the artifact is not a usable ONNX model.
+   * @throws UnavailableError when the artifact cannot be read.
+   */
+  load(descriptor: ModelVersionDescriptor, options: LoadOptions = {}): Promise<LoadedModel | null> {
+    const entry = this.entry(descriptor.name);
+    const run = entry.chain.then(
+      () => this.loadNow(entry, descriptor, options),
+      () => this.loadNow(entry, descriptor, options),
+    );
+    entry.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Removes `alias` of `name` (registry deleted it); the version unloads if no alias is left. */
+  unsetAlias(name: string, alias: string): void {
+    const entry = this.models.get(name);
+    const version = entry?.aliases.get(alias);
+    if (!entry || version === undefined) return;
+    entry.aliases.delete(alias);
+    this.retireIfUnreferenced(entry, version);
+    this.logger.log({ model: name, alias, version }, 'alias removed');
+  }
+
+  /**
+   * Resolves a model by name and version reference, and acquires it for one run: call
+   * `release()` on the result when done. `ref` is a version number (`"3"`), an alias
+   * (`"challenger"`), or undefined for `champion`.
+   *
+   * @throws NotFoundError when the model, version or alias is not loaded.
+   */
+  acquire(name: string, ref?: string): LoadedModel {
+    const model = this.resolve(name, ref);
+    model.acquire();
+    return model;
+  }
+
+  /**
+   * The loaded model addressed by `name` and `ref` (see {@link acquire}) without acquiring it.
+   * @throws NotFoundError
+   */
+  resolve(name: string, ref?: string): LoadedModel {
+    const entry = this.models.get(name);
+    if (!entry || (entry.versions.size === 0 && entry.statuses.size === 0)) throw new NotFoundError(`Model '${name}' not found`);
+    let version: number | undefined;
+    if (ref === undefined || ref === '') {
+      version = entry.aliases.get(DEFAULT_ALIAS);
+      if (version === undefined) throw new NotFoundError(`Model '${name}' has no loaded '${DEFAULT_ALIAS}' version`);
+    } else if (/^[0-9]+$/.test(ref)) {
+      version = Number(ref);
+    } else {
+      version = entry.aliases.get(ref);
+      if (version === undefined) throw new NotFoundError(`Model '${name}' has no loaded alias '${ref}'`);
+    }
+    const model = entry.versions.get(version);
+    if (!model) throw new NotFoundError(`Model version '${name}@${ref ?? DEFAULT_ALIAS}' not found (not loaded)`);
+    return model;
+  }
+
+  /** Status of every known version of `name` (loaded, loading or failed), by version. */
+  statuses(name?: string): ModelVersionStatus[] {
+    const out: ModelVersionStatus[] = [];
+    for (const [modelName, entry] of this.models) {
+      if (name !== undefined && modelName !== name) continue;
+      for (const s of entry.statuses.values()) out.push({ ...s, aliases: this.aliasesOf(entry, s.version) });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name) || a.version - b.version);
+  }
+
+  /** Status of one version, or undefined. */
+  status(name: string, version: number): ModelVersionStatus | undefined {
+    return this.statuses(name).find((s) => s.version === version);
+  }
+
+  /** Loaded version numbers of `name` (ascending). */
+  loadedVersions(name: string): number[] {
+    return [...(this.models.get(name)?.versions.keys() ?? [])].sort((a, b) => a - b);
+  }
+
+  /** Names of models with at least one known version. */
+  modelNames(): string[] {
+    return [...this.models.keys()].sort();
+  }
+
+  /** Version an alias points to, if loaded. */
+  aliasVersion(name: string, alias: string): number | undefined {
+    return this.models.get(name)?.aliases.get(alias);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const entry of this.models.values()) for (const m of entry.versions.values()) m.retire();
+  }
+
+  private entry(name: string): ModelEntry {
+    let entry = this.models.get(name);
+    if (!entry) {
+      entry = { versions: new Map(), aliases: new Map(), statuses: new Map(), chain: Promise.resolve() };
+      this.models.set(name, entry);
+    }
+    return entry;
+  }
+
+  private setStatus(entry: ModelEntry, d: ModelVersionDescriptor, state: ModelVersionState, error?: string): void {
+    entry.statuses.set(d.version, {
+      name: d.name, version: d.version, state, aliases: [], artifactUri: d.artifactUri, artifactSha256: d.artifactSha256,
+      ...(error !== undefined ? { error } : {}), updatedAt: new Date().toISOString(),
+    });
+  }
+
+  private async loadNow(entry: ModelEntry, d: ModelVersionDescriptor, options: LoadOptions): Promise<LoadedModel | null> {
+    const alias = options.alias === undefined ? DEFAULT_ALIAS : options.alias;
+    if (alias !== null && options.onlyIfAliasUnset && entry.aliases.has(alias)) return null;
+    const ctx = { model: d.name, version: d.version, alias, artifactUri: d.artifactUri };
+    let model = entry.versions.get(d.version);
+    if (!model || model.sha256 !== d.artifactSha256.toLowerCase()) {
+      const wasReady = model !== undefined;
+      if (!wasReady) this.setStatus(entry, d, 'LOADING');
+      try {
+        model = await this.build(d);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const integrity = err instanceof IntegrityError;
+        servingMetrics.modelLoads.inc({ model: d.name, outcome: integrity ? 'integrity_error' : 'error' });
+        if (!wasReady) this.setStatus(entry, d, 'FAILED', message);
+        this.logger.error({ ...ctx, err: message }, integrity ? 'model artifact refused: sha256 mismatch' : 'model load failed');
+        throw err;
+      }
+      const previous = entry.versions.get(d.version);
+      entry.versions.set(d.version, model);
+      if (previous) previous.retire();
+      this.setStatus(entry, d, 'READY');
+      servingMetrics.modelLoads.inc({ model: d.name, outcome: 'loaded' });
+    }
+    if (alias !== null) {
+      // The switch: one synchronous update, so each request sees the old or the new version.
+      const before = entry.aliases.get(alias);
+      entry.aliases.set(alias, d.version);
+      if (before !== undefined && before !== d.version) this.retireIfUnreferenced(entry, before);
+      this.logger.log({ ...ctx, fromVersion: before ?? null }, 'model version serving');
+    }
+    return model;
+  }
+
+  private async build(d: ModelVersionDescriptor): Promise<LoadedModel> {
+    let bytes: Buffer;
+    try {
+      bytes = await this.store.getBuffer(this.store.resolve(d.artifactUri));
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      const code = (err as { code?: string }).code;
+      const what = `Artifact of '${d.name}@${d.version}' cannot be read from ${d.artifactUri}: ${(err as Error).message}`;
+      if (code === 'OBJECT_NOT_FOUND') throw new NotFoundError(what, { cause: err });
+      if (code === 'FOREIGN_URI' || code === 'INVALID_OBJECT_KEY') throw new InvalidArgumentError(what, { cause: err });
+      throw new UnavailableError(what, { cause: err });
+    }
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== d.artifactSha256.toLowerCase()) {
+      throw new IntegrityError(
+        `Artifact of model version '${d.name}@${d.version}' has sha256 ${actual}, the registry recorded ${d.artifactSha256}: refused`,
+        { details: { model: d.name, version: d.version, expected: d.artifactSha256, actual, artifactUri: d.artifactUri } },
+      );
+    }
+    const info = readOnnxModelInfo(bytes);
+    let session: InferenceSession;
+    try {
+      session = await InferenceSession.create(bytes, {
+        intraOpNumThreads: this.options.ortThreads,
+        interOpNumThreads: this.options.ortInterOpThreads,
+        graphOptimizationLevel: 'all',
+      });
+    } catch (err) {
+      throw new InvalidArgumentError(`onnxruntime cannot load '${d.name}@${d.version}': ${(err as Error).message}`, { cause: err });
+    }
+    return new LoadedModel(d.name, d.version, actual, info, session, this.logger);
+  }
+
+  private aliasesOf(entry: ModelEntry, version: number): string[] {
+    return [...entry.aliases.entries()].filter(([, v]) => v === version).map(([a]) => a).sort();
+  }
+
+  private retireIfUnreferenced(entry: ModelEntry, version: number): void {
+    if ([...entry.aliases.values()].includes(version)) return;
+    const model = entry.versions.get(version);
+    if (!model) return;
+    entry.versions.delete(version);
+    const s = entry.statuses.get(version);
+    if (s) entry.statuses.set(version, { ...s, state: 'UNLOADED', updatedAt: new Date().toISOString() });
+    model.retire();
+  }
+}

@@ -1,0 +1,129 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { PredictionLoggedV1 } from '@strata/contracts';
+import { EventPublisher } from '@strata/messaging';
+import { DatabaseService } from '@strata/shared/nest-platform';
+import { DataSource } from 'typeorm';
+import { SERVING_OPTIONS, type ServingOptions } from './serving.constants';
+import { servingMetrics } from './serving.metrics';
+
+/**
+ * Logs predictions without ever blocking or failing a request.
+ *
+ * `log()` is synchronous and O(1): it validates the event against the contract and appends it
+ * to a bounded in-memory buffer (`SERVING_PREDICTION_LOG_BUFFER`, default 10 000). When the
+ * buffer is full the event is dropped and `strata_serving_prediction_log_dropped_total{reason}`
+ * counts it (reasons: `buffer_full`, `invalid`, `shutdown`). A background flusher, off the
+ * request path, writes up to `SERVING_PREDICTION_LOG_BATCH` events per small PostgreSQL
+ * transaction into the messaging outbox (`EventPublisher.publish`), from which the relay sends
+ * them to `strata.serving.prediction-logged.v1`. If PostgreSQL is down the batch goes back to
+ * the head of the buffer and the flusher retries with backoff (up to 5 s); new events keep
+ * being accepted until the buffer is full. On shutdown the buffer is flushed once (bounded by
+ * 5 s); what is left is counted as dropped (`shutdown`).
+ */
+@Injectable()
+export class PredictionLogger implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('PredictionLogger');
+  private buffer: PredictionLoggedV1[] = [];
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private backoffMs = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly database: DatabaseService,
+    private readonly publisher: EventPublisher,
+    @Inject(SERVING_OPTIONS) private readonly options: Pick<ServingOptions, 'predictionLogCapacity' | 'predictionLogBatchSize'>,
+  ) {}
+
+  onModuleInit(): void {
+    servingMetrics.predictionLogDropped.inc({ reason: 'buffer_full' }, 0);
+  }
+
+  /** Events waiting to be written to the outbox. */
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  /**
+   * Enqueues one prediction event. Never throws, never waits.
+   * @returns false when the event was dropped (invalid, buffer full or shutting down).
+   */
+  log(event: PredictionLoggedV1): boolean {
+    if (this.stopped) {
+      servingMetrics.predictionLogDropped.inc({ reason: 'shutdown' });
+      return false;
+    }
+    const parsed = PredictionLoggedV1.schema.safeParse(event);
+    if (!parsed.success) {
+      servingMetrics.predictionLogDropped.inc({ reason: 'invalid' });
+      this.logger.warn({ predictionId: event.predictionId, model: event.modelName, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'prediction log event invalid, dropped');
+      return false;
+    }
+    if (this.buffer.length >= this.options.predictionLogCapacity) {
+      servingMetrics.predictionLogDropped.inc({ reason: 'buffer_full' });
+      return false;
+    }
+    this.buffer.push(parsed.data);
+    this.schedule(0);
+    return true;
+  }
+
+  /** Flushes until the buffer is empty or a write fails (then a retry is scheduled). Resolves when this round ends. */
+  flush(): Promise<void> {
+    if (!this.flushing) {
+      this.flushing = this.flushLoop().finally(() => {
+        this.flushing = undefined;
+      });
+    }
+    return this.flushing;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const deadline = Date.now() + 5000;
+    while (this.buffer.length > 0 && Date.now() < deadline && this.dataSource.isInitialized) {
+      const before = this.buffer.length;
+      await this.flush();
+      if (this.buffer.length >= before) break;
+    }
+    if (this.buffer.length > 0) {
+      servingMetrics.predictionLogDropped.inc({ reason: 'shutdown' }, this.buffer.length);
+      this.logger.warn({ dropped: this.buffer.length }, 'prediction log events not written at shutdown');
+      this.buffer = [];
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async flushLoop(): Promise<void> {
+    await this.database.whenReady();
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, this.options.predictionLogBatchSize);
+      try {
+        await this.dataSource.transaction(async (manager) => {
+          for (const event of batch) await this.publisher.publish(manager, PredictionLoggedV1, event);
+        });
+        this.backoffMs = 0;
+      } catch (err) {
+        // Put the batch back at the head (keeping the bound) and retry later.
+        const room = Math.max(0, this.options.predictionLogCapacity - this.buffer.length);
+        const kept = batch.slice(0, room);
+        if (kept.length < batch.length) servingMetrics.predictionLogDropped.inc({ reason: 'buffer_full' }, batch.length - kept.length);
+        this.buffer.unshift(...kept);
+        this.backoffMs = Math.min(5000, Math.max(100, this.backoffMs * 2));
+        this.logger.warn({ pending: this.buffer.length, retryInMs: this.backoffMs, err: (err as Error).message }, 'prediction log write failed, will retry');
+        if (!this.stopped) this.schedule(this.backoffMs);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,32 @@
+/** DI token of {@link ServingOptions}. */
+export const SERVING_OPTIONS = Symbol('SERVING_OPTIONS');
+
+/** Alias used when a request addresses a model without a version. */
+export const DEFAULT_ALIAS = 'champion';
+
+/** OIP `platform` of every model this server runs. */
+export const ONNX_PLATFORM = 'onnxruntime_onnx';
+
+/** Options of the serving feature module (from the app's config). */
+export interface ServingOptions {
+  /** Registry base URL (`REGISTRY_URL`). */
+  registryUrl: string;
+  /** Features service base URL (`FEATURES_URL`). */
+  featuresUrl: string;
+  /** onnxruntime intra-op threads per session (`SERVING_ORT_THREADS`). */
+  ortThreads: number;
+  /** onnxruntime inter-op threads per session (`SERVING_ORT_INTER_OP_THREADS`). */
+  ortInterOpThreads: number;
+  /** Root of the local object store (`STRATA_DATA_DIR`). */
+  dataDir: string;
+  /** Max prediction events buffered in memory before dropping (`SERVING_PREDICTION_LOG_BUFFER`). */
+  predictionLogCapacity: number;
+  /** Events per outbox transaction (`SERVING_PREDICTION_LOG_BATCH`). */
+  predictionLogBatchSize: number;
+  /** Feature view of bare model feature names that are not request features (`SERVING_DEFAULT_FEATURE_VIEW`). */
+  defaultFeatureView: string;
+  /** Timeout of calls to the registry and the features service, ms (`SERVING_HTTP_TIMEOUT_MS`). */
+  httpTimeoutMs: number;
+  /** Load every model's champion at start (default true). */
+  loadOnStart?: boolean;
+}
