@@ -1,10 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { MessagingModule } from '@strata/messaging';
 import { PlatformModule } from '@strata/shared/nest-platform';
-import { REGISTRY_ENTITIES, REGISTRY_MIGRATIONS, REGISTRY_SCHEMA } from '@strata/registry/data-access';
+import { REGISTRY_ENTITIES, REGISTRY_MIGRATIONS } from '@strata/registry/data-access';
+import { RegistryModule } from '@strata/registry/feature-registry';
 import type { RegistryConfig } from './config';
+import { MESSAGING_DATA_SOURCE_NAME, MessagingDataSourceModule } from './messaging-data-source.module';
 import { SERVICE_VERSION } from './version';
 
-/** Wires the registry service: platform (logs, health, metrics, PostgreSQL) and its feature modules. */
+/** Wires the registry service: platform (logs, health, metrics, PostgreSQL), messaging (outbox relay) and the registry feature. */
 @Module({})
 export class AppModule {
   static forConfig(config: RegistryConfig): DynamicModule {
@@ -14,9 +17,12 @@ export class AppModule {
         PlatformModule.forService({
           identity: { name: 'registry', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
-          database: { url: config.DATABASE_URL, schema: REGISTRY_SCHEMA, entities: REGISTRY_ENTITIES, migrations: REGISTRY_MIGRATIONS },
+          database: { url: config.DATABASE_URL, schema: config.REGISTRY_DB_SCHEMA, entities: REGISTRY_ENTITIES, migrations: REGISTRY_MIGRATIONS },
           kafkaBrokers: config.KAFKA_BROKERS,
         }),
+        MessagingDataSourceModule,
+        MessagingModule.forRoot({ serviceName: 'registry', brokers: config.KAFKA_BROKERS, dataSourceName: MESSAGING_DATA_SOURCE_NAME }),
+        RegistryModule,
       ],
     };
   }

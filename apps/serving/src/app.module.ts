@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { MessagingModule } from '@strata/messaging';
 import { PlatformModule } from '@strata/shared/nest-platform';
 import { SERVING_ENTITIES, SERVING_MIGRATIONS, SERVING_SCHEMA } from '@strata/serving/data-access';
+import { ServingModule } from '@strata/serving/feature-inference';
 import type { ServingConfig } from './config';
 import { SERVICE_VERSION } from './version';
 
-/** Wires the serving service: platform (logs, health, metrics, PostgreSQL) and its feature modules. */
+/** Wires the serving service: platform (logs, health, metrics, PostgreSQL), messaging and model serving. */
 @Module({})
 export class AppModule {
   static forConfig(config: ServingConfig): DynamicModule {
@@ -16,6 +18,18 @@ export class AppModule {
           logLevel: config.LOG_LEVEL,
           database: { url: config.DATABASE_URL, schema: SERVING_SCHEMA, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS },
           kafkaBrokers: config.KAFKA_BROKERS,
+        }),
+        MessagingModule.forRoot({ serviceName: 'serving', brokers: config.KAFKA_BROKERS }),
+        ServingModule.forRoot({
+          registryUrl: config.REGISTRY_URL,
+          featuresUrl: config.FEATURES_URL,
+          ortThreads: config.SERVING_ORT_THREADS,
+          ortInterOpThreads: config.SERVING_ORT_INTER_OP_THREADS,
+          dataDir: config.STRATA_DATA_DIR,
+          predictionLogCapacity: config.SERVING_PREDICTION_LOG_BUFFER,
+          predictionLogBatchSize: config.SERVING_PREDICTION_LOG_BATCH,
+          defaultFeatureView: config.SERVING_DEFAULT_FEATURE_VIEW,
+          httpTimeoutMs: config.SERVING_HTTP_TIMEOUT_MS,
         }),
       ],
     };

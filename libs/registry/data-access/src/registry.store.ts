@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditLogEntity } from './entities/audit-log.entity';
 import { ModelAliasHistoryEntity } from './entities/model-alias-history.entity';
 import { ModelAliasEntity } from './entities/model-alias.entity';
@@ -88,7 +89,7 @@ export class RegistryStore {
   /** Inserts a version row and returns it (with no aliases yet). */
   async insertVersion(m: EntityManager, v: NewModelVersion): Promise<ModelVersion> {
     const row = m.getRepository(ModelVersionEntity).create({ ...v, status: 'READY' });
-    await m.getRepository(ModelVersionEntity).insert(row);
+    await m.getRepository(ModelVersionEntity).insert(row as QueryDeepPartialEntity<ModelVersionEntity>);
     return toModelVersion(row);
   }
 
@@ -156,7 +157,7 @@ export class RegistryStore {
 
   /** Appends one entry to the append-only `audit_log`. */
   async appendAudit(m: EntityManager, e: AuditEntry): Promise<void> {
-    await m.getRepository(AuditLogEntity).insert(e);
+    await m.getRepository(AuditLogEntity).insert(e as QueryDeepPartialEntity<AuditLogEntity>);
   }
 
   /** Audit entries whose resource is `resource` or starts with `resource` + `@`/`#`, oldest first. */

@@ -1,6 +1,27 @@
 /**
  * @module @strata/serving/feature-inference
  *
- * ONNX Runtime model loading and Open Inference Protocol v2 endpoints.
+ * ONNX Runtime model serving: the {@link ModelRepository} (sha256-verified loads, alias hot
+ * swap), Open Inference Protocol v2 REST, the taxi `predict` endpoint with online feature
+ * enrichment, alias-change consumer, startup loading and non-blocking prediction logging.
+ *
+ * ```ts
+ * imports: [ServingModule.forRoot({ registryUrl, featuresUrl, ortThreads: 1, ortInterOpThreads: 1, dataDir, ... })]
+ * ```
  */
-export {};
+export * from './lib/serving.constants';
+export * from './lib/serving.module';
+export * from './lib/model-repository';
+export * from './lib/oip.types';
+export * from './lib/oip-validation';
+export * from './lib/onnx-metadata';
+export * from './lib/request-features';
+export * from './lib/inference.service';
+export * from './lib/inference.controller';
+export * from './lib/predict.controller';
+export * from './lib/prediction-logger';
+export * from './lib/registry.client';
+export * from './lib/features.client';
+export * from './lib/model-alias.consumer';
+export * from './lib/model-bootstrap.service';
+export { servingMetrics } from './lib/serving.metrics';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { type DatasetVersion, type DatasetVersionRef, type ModelVersion, StrataClient, type TrainingRun } from '@strata/shared/data-access-strata-client';
+import { type DatasetVersion, type DatasetVersionRef, type ModelVersion, type StrataClient, type TrainingRun } from '@strata/shared/data-access-strata-client';
 import { parse as parseYaml } from 'yaml';
 import type { DemoMonthRow, DemoStep, DemoSummary } from './demo-report';
 
@@ -28,6 +28,17 @@ export interface TaxiDemoOptions {
   log: (line: string) => void;
   /** Overall bound on each wait (ms, default 600 000). */
   waitTimeoutMs?: number;
+  /** Called after each replayed month with what was sent (tests recompute drift from it). */
+  onReplay?: (replay: ReplayRecord) => void;
+}
+
+/** What the demo sent to serving for one replayed month. */
+export interface ReplayRecord {
+  month: string;
+  featureNames: string[];
+  trainingSetUri: string;
+  rows: ReplayRow[];
+  predictions: Array<{ predictionId: string; label: number; eventTime: string; probability: number }>;
 }
 
 const DATASET = 'nyc_taxi_trips';
@@ -212,6 +223,7 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
         const rows = await readRows(set.uri!, featureNames);
         const predictions = await replay(client, options, rows, featureNames, log);
         d['predictions'] = predictions.length;
+        options.onReplay?.({ month, featureNames, trainingSetUri: set.uri!, rows, predictions });
         await client.sendFeedback(predictions.map((p) => ({ predictionId: p.predictionId, modelName: options.modelName, label: p.label, observedAt: p.eventTime })));
         const window = await poll(`monitoring to see ${predictions.length} labeled predictions for ${month}`, async () => {
           const windows = await client.windows(options.modelName, 'month');
@@ -267,7 +279,8 @@ export function featureNamesOf(version: ModelVersion): string[] {
   return JSON.parse(raw) as string[];
 }
 
-interface ReplayRow {
+/** One scored trip: its event time, true label and model input (null = missing). */
+export interface ReplayRow {
   eventTime: string;
   label: number;
   features: Array<number | null>;
@@ -301,20 +314,21 @@ async function replay(
   rows: ReplayRow[],
   featureNames: string[],
   log: (line: string) => void,
-): Promise<Array<{ predictionId: string; label: number; eventTime: string }>> {
-  const results: Array<{ predictionId: string; label: number; eventTime: string }> = [];
+): Promise<ReplayRecord['predictions']> {
+  const results: ReplayRecord['predictions'] = [];
   let next = 0;
   let lastReport = Date.now();
   const worker = async (): Promise<void> => {
     while (next < rows.length) {
       const row = rows[next++]!;
       const predictionId = randomUUID();
-      await client.infer(options.modelName, {
+      const response = await client.infer(options.modelName, {
         id: predictionId,
         inputs: [{ name: 'input', datatype: 'FP32', shape: [1, featureNames.length], data: row.features }],
         parameters: { prediction_id: predictionId, event_time: row.eventTime },
       });
-      results.push({ predictionId, label: row.label, eventTime: row.eventTime });
+      const probability = Number(response.outputs.find((o) => o.name === 'probability')?.data[0]);
+      results.push({ predictionId, label: row.label, eventTime: row.eventTime, probability });
       if (Date.now() - lastReport > 2000) {
         lastReport = Date.now();
         log(`  scored ${results.length}/${rows.length}`);

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { ObjectIntegrityError } from './object-store.errors';
 import type { GetOptions, ObjectBody } from './object-store';
 

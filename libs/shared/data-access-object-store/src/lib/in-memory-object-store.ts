@@ -20,7 +20,7 @@ export class InMemoryObjectStore implements ObjectStore {
   private readonly objects = new Map<string, StoredObject>();
 
   /** @param name store name used as the URI authority (default `default`). */
-  constructor(readonly name: string = 'default') {}
+  constructor(readonly name = 'default') {}
 
   uriFor(key: string): string {
     return `memory://${this.name}/${assertValidKey(key)}`;

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream, promises as fs } from 'node:fs';
+import { type Dirent, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -49,7 +49,7 @@ export class LocalObjectStore implements ObjectStore {
     let p: string;
     try {
       p = fileURLToPath(uri);
-    } catch (e) {
+    } catch {
       throw new ForeignUriError(uri, this.rootDir);
     }
     const rel = path.relative(this.rootDir, p);
@@ -132,7 +132,7 @@ export class LocalObjectStore implements ObjectStore {
   async list(prefix: string): Promise<ObjectStat[]> {
     const out: ObjectStat[] = [];
     const walk = async (dir: string, relDir: string): Promise<void> => {
-      let entries: import('node:fs').Dirent[];
+      let entries: Dirent[];
       try {
         entries = await fs.readdir(dir, { withFileTypes: true });
       } catch (e) {

@@ -1,0 +1,14 @@
+/** DI token of {@link FeatureStoreModuleOptions}. */
+export const FEATURE_STORE_OPTIONS = Symbol('FEATURE_STORE_OPTIONS');
+
+/** Options of `FeatureStoreModule.forRoot`. */
+export interface FeatureStoreModuleOptions {
+  /** Lake root (`STRATA_DATA_DIR`): dataset versions are read from it, `features/<view>/…` and `training-sets/…` written to it. */
+  readonly dataDir: string;
+  /** Staging directory for DuckDB output (default `os.tmpdir()`). */
+  readonly tmpDir?: string;
+  /** Online-store upsert batch size (default 500 rows). */
+  readonly onlineBatchSize?: number;
+  /** Materialize newly applied / changed feature views over the dataset versions already known (default true). */
+  readonly materializeOnApply?: boolean;
+}

@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
+import { FeaturesClient, type FeatureStatus } from './features.client';
+import { ModelRepository, type LoadedModel } from './model-repository';
+import { validateInferenceRequest } from './oip-validation';
+import type { OipInferenceRequest, OipInferenceResponse, OipModelMetadata } from './oip.types';
+import { PredictionLogger } from './prediction-logger';
+import { computeRequestFeatures, parseUtc, REQUEST_FEATURE_VIEW, REQUEST_FEATURES, type TripRequest } from './request-features';
+import { DEFAULT_ALIAS, ONNX_PLATFORM, SERVING_OPTIONS, type ServingOptions } from './serving.constants';
+import { servingMetrics } from './serving.metrics';
+
+/** Body of `POST /models/{m}/predict` (after validation). */
+export interface PredictRequest {
+  predictionId?: string;
+  eventTime?: string;
+  entities: Record<string, number | string>;
+  request: TripRequest;
+}
+
+/** Response of `POST /models/{m}/predict`. */
+export interface PredictResponse {
+  predictionId: string;
+  modelName: string;
+  modelVersion: number;
+  /** P(y = 1) from the model's `probability` output (first output if none is named so). */
+  probability: number;
+  /** Model input features by the model's feature names; null = missing (fed as NaN). */
+  features: Record<string, number | null>;
+  /** `PRESENT`, `NOT_FOUND`, `OUTSIDE_MAX_AGE` (online features) per feature. */
+  featureStatuses: Record<string, FeatureStatus>;
+}
+
+function outcomeOf(err: unknown): string {
+  if (err instanceof AppError) {
+    if (err.code === 'INVALID_ARGUMENT') return 'invalid';
+    if (err.code === 'NOT_FOUND') return 'not_found';
+    if (err.code === 'UNAVAILABLE') return 'unavailable';
+  }
+  return 'error';
+}
+
+/**
+ * Inference use cases: OIP v2 metadata/infer over the {@link ModelRepository}, and the taxi
+ * `predict` endpoint (online features + request features → model → prediction log).
+ */
+@Injectable()
+export class InferenceService {
+  constructor(
+    private readonly repository: ModelRepository,
+    private readonly features: FeaturesClient,
+    private readonly predictionLog: PredictionLogger,
+    @Inject(SERVING_OPTIONS) private readonly options: Pick<ServingOptions, 'defaultFeatureView'>,
+  ) {}
+
+  /** OIP model metadata of the addressed version (`ref`: version number, alias, or champion). @throws NotFoundError */
+  metadata(name: string, ref?: string): OipModelMetadata {
+    const model = this.repository.resolve(name, ref);
+    return {
+      name,
+      versions: this.repository.loadedVersions(name).map(String),
+      platform: ONNX_PLATFORM,
+      inputs: model.info.inputs,
+      outputs: model.info.outputs,
+    };
+  }
+
+  /**
+   * Whether the addressed version is loaded and ready.
+   * @throws NotFoundError when serving has never heard of the model/version.
+   */
+  ready(name: string, ref?: string): { name: string; version?: string; ready: boolean; state: string; error?: string } {
+    try {
+      const model = this.repository.resolve(name, ref);
+      return { name, version: String(model.version), ready: true, state: 'READY' };
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      const version = ref !== undefined && /^[0-9]+$/.test(ref) ? Number(ref) : undefined;
+      const status = version !== undefined ? this.repository.status(name, version) : this.repository.statuses(name).at(-1);
+      if (!status) throw err;
+      return { name, version: String(status.version), ready: false, state: status.state, ...(status.error ? { error: status.error } : {}) };
+    }
+  }
+
+  /**
+   * OIP v2 inference. Validation happens before the model runs; a rejected request is never
+   * logged as a prediction (OIP infer requests are not prediction-logged at all: rows carry no
+   * feature names or event time; use `predict` for monitored traffic).
+   * @throws NotFoundError (404), InvalidArgumentError (400)
+   */
+  async infer(name: string, ref: string | undefined, request: OipInferenceRequest): Promise<OipInferenceResponse> {
+    let model: LoadedModel;
+    try {
+      model = this.repository.acquire(name, ref);
+    } catch (err) {
+      servingMetrics.requests.inc({ model: '_unknown', version: '', outcome: outcomeOf(err) });
+      throw err;
+    }
+    const labels = { model: name, version: String(model.version) };
+    try {
+      const { inputs, outputNames } = validateInferenceRequest(request, model.info);
+      const { outputs } = await model.run(inputs, outputNames);
+      servingMetrics.requests.inc({ ...labels, outcome: 'success' });
+      const params = new Map((request.outputs ?? []).map((o) => [o.name, o.parameters]));
+      return {
+        model_name: name,
+        model_version: String(model.version),
+        ...(request.id !== undefined ? { id: request.id } : {}),
+        ...(request.parameters !== undefined ? { parameters: request.parameters } : {}),
+        outputs: outputs.map((o) => ({ ...o, ...(params.get(o.name) ? { parameters: params.get(o.name) } : {}) })),
+      };
+    } catch (err) {
+      servingMetrics.requests.inc({ ...labels, outcome: outcomeOf(err) });
+      throw err;
+    } finally {
+      model.release();
+    }
+  }
+
+  /**
+   * Scores one trip: online features of the entity (as of `eventTime`) + request features, in
+   * the order of the model's `strata.feature_names`; missing / NOT_FOUND / OUTSIDE_MAX_AGE → NaN
+   * (the model imputes). Logs `prediction-logged` off the request path.
+   *
+   * Feature names: `view__feature` names map to `view:feature`; bare names of trip_request
+   * features are request features; other bare names come from `SERVING_DEFAULT_FEATURE_VIEW`.
+   * @throws NotFoundError, InvalidArgumentError (bad body, model without feature names or
+   *   with an input other than FP32/FP64 [N, F]), UnavailableError (features service down).
+   */
+  async predict(name: string, ref: string | undefined, body: PredictRequest): Promise<PredictResponse> {
+    let model: LoadedModel;
+    try {
+      model = this.repository.acquire(name, ref);
+    } catch (err) {
+      servingMetrics.requests.inc({ model: '_unknown', version: '', outcome: outcomeOf(err) });
+      throw err;
+    }
+    const labels = { model: name, version: String(model.version) };
+    try {
+      const alias = ref === undefined || ref === '' ? DEFAULT_ALIAS : /^[0-9]+$/.test(ref) ? null : ref;
+      const response = await this.predictWith(model, alias, body);
+      servingMetrics.requests.inc({ ...labels, outcome: 'success' });
+      return response;
+    } catch (err) {
+      servingMetrics.requests.inc({ ...labels, outcome: outcomeOf(err) });
+      throw err;
+    } finally {
+      model.release();
+    }
+  }
+
+  private async predictWith(model: LoadedModel, alias: string | null, body: PredictRequest): Promise<PredictResponse> {
+    const names = model.info.featureNames;
+    const input = model.info.inputs[0];
+    if (!names || names.length === 0) throw new InvalidArgumentError(`Model '${model.name}@${model.version}' has no 'strata.feature_names' metadata: use /v2/models/${model.name}/infer`);
+    if (!input || model.info.inputs.length !== 1 || (input.datatype !== 'FP32' && input.datatype !== 'FP64') || input.shape.length !== 2) {
+      throw new InvalidArgumentError(`Model '${model.name}@${model.version}' does not take one FP32/FP64 [N, F] input: use /v2/models/${model.name}/infer`);
+    }
+    if (input.shape[1] !== -1 && input.shape[1] !== names.length) {
+      throw new InvalidArgumentError(`Model '${model.name}@${model.version}' has ${names.length} feature names but input width ${input.shape[1]}`);
+    }
+    const eventTime = body.eventTime !== undefined ? parseUtc(body.eventTime, 'eventTime').toISOString() : undefined;
+    const requestValues: Record<string, number | null> = computeRequestFeatures(body.request);
+    const requestSet = new Set<string>(REQUEST_FEATURES);
+    const plan = names.map((n) => {
+      const sep = n.indexOf('__');
+      const view = sep > 0 ? n.slice(0, sep) : undefined;
+      const feature = sep > 0 ? n.slice(sep + 2) : n;
+      if ((view === undefined || view === REQUEST_FEATURE_VIEW) && requestSet.has(feature)) return { name: n, request: feature };
+      return { name: n, ref: `${view ?? this.options.defaultFeatureView}:${feature}`, full: `${view ?? this.options.defaultFeatureView}__${feature}` };
+    });
+    const refs = plan.flatMap((p) => (p.ref !== undefined ? [p.ref] : []));
+    const online = refs.length > 0 ? await this.features.getOnlineFeatures([...new Set(refs)], body.entities, eventTime) : new Map();
+    const features: Record<string, number | null> = {};
+    const featureStatuses: Record<string, FeatureStatus> = {};
+    const row = new (input.datatype === 'FP64' ? Float64Array : Float32Array)(names.length);
+    plan.forEach((p, i) => {
+      let value: number | null;
+      let status: FeatureStatus;
+      if (p.request !== undefined) {
+        value = requestValues[p.request] ?? null;
+        status = value === null ? 'NOT_FOUND' : 'PRESENT';
+      } else {
+        const v = online.get(p.full as string);
+        status = v?.status ?? 'NOT_FOUND';
+        const num = typeof v?.value === 'number' ? v.value : typeof v?.value === 'string' && v.value.trim() !== '' ? Number(v.value) : NaN;
+        value = status === 'PRESENT' && Number.isFinite(num) ? num : null;
+      }
+      features[p.name] = value;
+      featureStatuses[p.name] = status;
+      row[i] = value === null ? NaN : value;
+    });
+    const outputNames = model.info.outputs.map((o) => o.name);
+    const probabilityOutput = outputNames.includes('probability') ? 'probability' : (outputNames[0] as string);
+    const { outputs, seconds } = await model.run(
+      [{ name: input.name, datatype: input.datatype, shape: [1, names.length], data: row }],
+      [probabilityOutput],
+    );
+    const probability = Number(outputs[0]?.data[0]);
+    const predictionId = body.predictionId ?? randomUUID();
+    const predictedAt = new Date().toISOString();
+    const threshold = Number(model.info.metadata['strata.threshold'] ?? '0.5');
+    this.predictionLog.log({
+      predictionId,
+      modelName: model.name,
+      modelVersion: model.version,
+      alias,
+      features,
+      outputs: { prediction: probability >= threshold ? 1 : 0, probability: Math.min(1, Math.max(0, probability)) },
+      latencyMs: seconds * 1000,
+      predictedAt,
+      ...(eventTime !== undefined ? { eventTime } : {}),
+    });
+    return { predictionId, modelName: model.name, modelVersion: model.version, probability, features, featureStatuses };
+  }
+}
