@@ -22,9 +22,30 @@ step() { # name command...
   else printf '<== %s FAILED (%ss)\n' "$name" "$(( $(date +%s) - t0 ))"; failed_steps+=("$name"); fi
 }
 
+start_testcontainers() {
+  # A Docker engine answers: real infrastructure in containers (tools/test/testcontainers.cjs).
+  local envfile="$ROOT/.run/testcontainers.env"
+  rm -f "$envfile"; mkdir -p "$ROOT/.run"
+  node tools/test/testcontainers.cjs "$envfile" &
+  TC_PID=$!
+  trap 'kill -TERM $TC_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 1 600); do
+    [ -f "$envfile" ] && { set -a; . "$envfile"; set +a; node tools/stack/kafka-ready.cjs "$KAFKA_BROKERS" --create-topics; return; }
+    kill -0 "$TC_PID" 2>/dev/null || return 1
+    sleep 0.5
+  done
+  return 1
+}
+
 if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${DATABASE_URL:-}" ] || [ -z "${TEMPORAL_ADDRESS:-}" ]; then
-  step "infrastructure (tools/stack up)" bash tools/stack/stack.sh up
-  if [ -f "${STRATA_STATE_DIR:-$ROOT/.stack}/env" ]; then set -a; . "${STRATA_STATE_DIR:-$ROOT/.stack}/env"; set +a; fi
+  # Endpoints not given: testcontainers when a Docker engine answers (and STRATA_TEST_INFRA is
+  # not 'stack'), otherwise tools/stack as local processes.
+  if [ "${STRATA_TEST_INFRA:-auto}" != "stack" ] && docker info >/dev/null 2>&1 && step "infrastructure (testcontainers)" start_testcontainers; then
+    :
+  else
+    step "infrastructure (tools/stack up)" bash tools/stack/stack.sh up
+    if [ -f "${STRATA_STATE_DIR:-$ROOT/.stack}/env" ]; then set -a; . "${STRATA_STATE_DIR:-$ROOT/.stack}/env"; set +a; fi
+  fi
 fi
 
 npx nx show projects >/dev/null 2>&1 # builds the project graph the module-boundary lint rule reads

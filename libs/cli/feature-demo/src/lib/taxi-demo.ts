@@ -315,12 +315,15 @@ async function replay(
   featureNames: string[],
   log: (line: string) => void,
 ): Promise<ReplayRecord['predictions']> {
-  const results: ReplayRecord['predictions'] = [];
+  // results[i] is the prediction for rows[i], whatever order the concurrent requests finish in.
+  const results: ReplayRecord['predictions'] = new Array(rows.length);
   let next = 0;
+  let done = 0;
   let lastReport = Date.now();
   const worker = async (): Promise<void> => {
     while (next < rows.length) {
-      const row = rows[next++]!;
+      const index = next++;
+      const row = rows[index]!;
       const predictionId = randomUUID();
       const response = await client.infer(options.modelName, {
         id: predictionId,
@@ -328,10 +331,11 @@ async function replay(
         parameters: { prediction_id: predictionId, event_time: row.eventTime },
       });
       const probability = Number(response.outputs.find((o) => o.name === 'probability')?.data[0]);
-      results.push({ predictionId, label: row.label, eventTime: row.eventTime, probability });
+      results[index] = { predictionId, label: row.label, eventTime: row.eventTime, probability };
+      done++;
       if (Date.now() - lastReport > 2000) {
         lastReport = Date.now();
-        log(`  scored ${results.length}/${rows.length}`);
+        log(`  scored ${done}/${rows.length}`);
       }
     }
   };

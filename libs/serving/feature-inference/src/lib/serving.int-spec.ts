@@ -1,0 +1,256 @@
+/** @jest-environment ../../../libs/training/util-trainers/test/onnxruntime-environment.cjs */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { MessagingModule } from '@strata/messaging';
+import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-access';
+import { LocalObjectStore } from '@strata/shared/data-access-object-store';
+import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
+import { eventually, infraEnv, uniqueName } from '@strata/shared/testing';
+import { IntegrityError } from '@strata/shared/util-errors';
+// Test-only cross-scope import: the brief asks to serve a model trained by the platform's own
+// trainer; production serving code never imports training (module boundaries).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { DataSource } from 'typeorm';
+import { ModelRepository, type ModelVersionDescriptor } from './model-repository';
+import { ServingModule } from './serving.module';
+
+const FEATURES = ['zone_trip_stats__trips_1h', 'trip_request__trip_distance', 'pickup_hour'];
+
+/** Deterministic tiny training set: label depends on distance (v1) or on hour (v2). */
+function trainingData(variant: 1 | 2): { features: string[]; rows: number[][]; labels: number[] } {
+  const rows: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const trips = (i * 7) % 13;
+    const distance = ((i * 37) % 100) / 10;
+    const hour = (i * 5) % 24;
+    rows.push([trips, distance, hour]);
+    labels.push(variant === 1 ? (distance + (i % 3) > 5 ? 1 : 0) : (hour + (i % 4) > 12 ? 1 : 0));
+  }
+  return { features: FEATURES, rows, labels };
+}
+
+async function ortProbabilities(bytes: Uint8Array, rows: number[][]): Promise<number[]> {
+  const session = await InferenceSession.create(bytes);
+  const out = await session.run({ input: new Tensor('float32', Float32Array.from(rows.flat()), [rows.length, rows[0]!.length]) });
+  const data = Array.from(out['probability']!.data as Float32Array);
+  await session.release();
+  return data;
+}
+
+describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () => {
+  const modelName = uniqueName('taxi-tip').replace(/_/g, '-');
+  const schema = uniqueName('serving_it');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-serving-'));
+  const store = new LocalObjectStore(dataDir);
+  let app: NestFastifyApplication;
+  let base: string;
+  let repository: ModelRepository;
+  let dataSource: DataSource;
+  let featuresServer: http.Server;
+  const featureRequests: unknown[] = [];
+  const v1 = exportLogisticRegressionToOnnx(trainLogisticRegression(trainingData(1)), { modelVersion: 1 });
+  const v2 = exportLogisticRegressionToOnnx(trainLogisticRegression(trainingData(2)), { modelVersion: 2 });
+  let d1: ModelVersionDescriptor;
+  let d2: ModelVersionDescriptor;
+
+  beforeAll(async () => {
+    const p1 = await store.put(`models/${modelName}/1/model.onnx`, Buffer.from(v1));
+    const p2 = await store.put(`models/${modelName}/2/model.onnx`, Buffer.from(v2));
+    d1 = { name: modelName, version: 1, artifactUri: p1.uri, artifactSha256: p1.sha256 };
+    d2 = { name: modelName, version: 2, artifactUri: p2.uri, artifactSha256: p2.sha256 };
+
+    // A stand-in for the features service's Feast-compatible endpoint (another service, not infrastructure).
+    featuresServer = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const parsed = JSON.parse(body) as { entities: Record<string, number[]> };
+        featureRequests.push(parsed);
+        const zone = parsed.entities['pickup_location_id']?.[0];
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({
+          metadata: { feature_names: ['pickup_location_id', 'zone_trip_stats__trips_1h'] },
+          results: [
+            { values: [zone], statuses: ['PRESENT'], event_timestamps: [null] },
+            zone === 132
+              ? { values: [9], statuses: ['PRESENT'], event_timestamps: ['2020-01-06T22:00:00Z'] }
+              : { values: [null], statuses: ['NOT_FOUND'], event_timestamps: [null] },
+          ],
+        }));
+      });
+    });
+    await new Promise<void>((r) => featuresServer.listen(0, '127.0.0.1', r));
+    const featuresUrl = `http://127.0.0.1:${(featuresServer.address() as AddressInfo).port}`;
+
+    const env = infraEnv();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        PlatformModule.forService({
+          identity: { name: 'serving', version: 'test' },
+          logLevel: 'warn',
+          database: { url: env.databaseUrl, schema, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS },
+        }),
+        MessagingModule.forRoot({ serviceName: 'serving', brokers: env.kafkaBrokers, groupId: schema, relay: { enabled: false }, consumer: { enabled: false }, deadLetterController: false }),
+        ServingModule.forRoot({
+          registryUrl: 'http://127.0.0.1:9', featuresUrl, ortThreads: 1, ortInterOpThreads: 1, dataDir,
+          predictionLogCapacity: 100, predictionLogBatchSize: 10, defaultFeatureView: 'zone_trip_stats', httpTimeoutMs: 2000, loadOnStart: false,
+        }),
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+    app.useGlobalFilters(new AppErrorFilter());
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    base = base.replace('[::1]', '127.0.0.1');
+    repository = app.get(ModelRepository);
+    dataSource = app.get(DataSource);
+    await eventually(async () => {
+      if (!dataSource.isInitialized) throw new Error('db not ready');
+      await dataSource.query(`select 1 from "${schema}"."outbox_event" limit 1`);
+    }, 30_000);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    featuresServer?.close();
+    const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
+    await admin.initialize();
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.destroy();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const post = (url: string, body: unknown): Promise<Response> =>
+    fetch(`${base}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('refuses an artifact whose sha256 differs from the registry record, and reports it', async () => {
+    const wrong = { ...d1, version: 7, artifactSha256: createHash('sha256').update('something else').digest('hex') };
+    await expect(repository.load(wrong)).rejects.toBeInstanceOf(IntegrityError);
+    const status = (await (await fetch(`${base}/models?name=${modelName}`)).json()) as Array<{ version: number; state: string; error?: string }>;
+    expect(status).toEqual([expect.objectContaining({ version: 7, state: 'FAILED', error: expect.stringContaining(`has sha256 ${d1.artifactSha256}, the registry recorded ${wrong.artifactSha256}: refused`) })]);
+    const ready = await fetch(`${base}/v2/models/${modelName}/versions/7/ready`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { error: string }).error).toMatch(/not ready: FAILED/);
+    // never served: no champion
+    expect((await fetch(`${base}/v2/models/${modelName}/ready`)).status).toBe(404);
+  });
+
+  it('serves the champion: OIP metadata and infer outputs equal onnxruntime run directly', async () => {
+    await repository.load(d1);
+    const meta = await (await fetch(`${base}/v2/models/${modelName}`)).json();
+    expect(meta).toEqual({
+      name: modelName, versions: ['1'], platform: 'onnxruntime_onnx',
+      inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 3] }],
+      outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }],
+    });
+    expect(await (await fetch(`${base}/v2/models/${modelName}/ready`)).json()).toEqual({ name: modelName, version: '1', ready: true });
+    expect(await (await fetch(`${base}/v2/health/ready`)).json()).toEqual({ ready: true });
+
+    const rows = [[3, 1.2, 8], [0, 7.5, 23], [12, 4.4, 0]];
+    const expected = await ortProbabilities(v1, rows);
+    const res = await post(`/v2/models/${modelName}/infer`, {
+      id: 'req-1', parameters: { trace: 'abc' },
+      inputs: [{ name: 'input', datatype: 'FP32', shape: [3, 3], data: rows }],
+      outputs: [{ name: 'probability' }],
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      model_name: modelName, model_version: '1', id: 'req-1', parameters: { trace: 'abc' },
+      outputs: [{ name: 'probability', datatype: 'FP32', shape: [3, 1], data: expected }],
+    });
+    // the same via /versions/1 with flat data
+    const flat = await (await post(`/v2/models/${modelName}/versions/1/infer`, { inputs: [{ name: 'input', datatype: 'FP32', shape: [3, 3], data: rows.flat() }] })).json();
+    expect((flat as { outputs: Array<{ data: number[] }> }).outputs[0]!.data).toEqual(expected);
+  });
+
+  it('answers 400 naming the tensor and 404 for unknown models/versions', async () => {
+    const shape = await post(`/v2/models/${modelName}/infer`, { inputs: [{ name: 'input', datatype: 'FP32', shape: [2, 3], data: [1, 2, 3] }] });
+    expect(shape.status).toBe(400);
+    expect(await shape.json()).toEqual(expect.objectContaining({ error: "Input 'input': shape [2, 3] needs 6 elements, data has 3", code: 'INVALID_ARGUMENT' }));
+    const dtype = await post(`/v2/models/${modelName}/infer`, { inputs: [{ name: 'input', datatype: 'INT64', shape: [1, 3], data: [1, 2, 3] }] });
+    expect(dtype.status).toBe(400);
+    expect(((await dtype.json()) as { error: string }).error).toBe("Input 'input': datatype INT64 does not match the model input's datatype FP32");
+    expect((await post('/v2/models/no-such-model/infer', { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] })).status).toBe(404);
+    expect((await post(`/v2/models/${modelName}/versions/99/infer`, { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] })).status).toBe(404);
+    expect((await fetch(`${base}/v2/models/no-such-model`)).status).toBe(404);
+  });
+
+  it('predict: assembles online + request features in the model order, answers onnxruntime probability, logs through the outbox', async () => {
+    const res = await post(`/models/${modelName}/predict`, {
+      predictionId: 'pred-known-zone', eventTime: '2020-01-06T23:30:00Z',
+      entities: { pickup_location_id: 132 },
+      request: { trip_distance: 2.5, fare_amount: 11, passenger_count: 1, pickup_datetime: '2020-01-06T23:30:00Z' },
+    });
+    expect(res.status).toBe(200);
+    const [expected] = await ortProbabilities(v1, [[9, 2.5, 23]]);
+    expect(await res.json()).toEqual({
+      predictionId: 'pred-known-zone', modelName, modelVersion: 1, probability: expected,
+      features: { zone_trip_stats__trips_1h: 9, trip_request__trip_distance: 2.5, pickup_hour: 23 },
+      featureStatuses: { zone_trip_stats__trips_1h: 'PRESENT', trip_request__trip_distance: 'PRESENT', pickup_hour: 'PRESENT' },
+    });
+    expect(featureRequests.at(-1)).toEqual({ features: ['zone_trip_stats:trips_1h'], entities: { pickup_location_id: [132] }, full_feature_names: true, as_of: '2020-01-06T23:30:00.000Z' });
+
+    // unknown zone → NOT_FOUND → NaN (the model imputes the training mean)
+    const missing = (await (await post(`/models/${modelName}/predict`, {
+      predictionId: 'pred-unknown-zone', entities: { pickup_location_id: 999 },
+      request: { trip_distance: 2.5, pickup_datetime: '2020-01-06T23:30:00Z' },
+    })).json()) as { probability: number; features: Record<string, unknown>; featureStatuses: Record<string, string> };
+    const [imputed] = await ortProbabilities(v1, [[NaN, 2.5, 23]]);
+    expect(missing.probability).toBe(imputed);
+    expect(missing.features['zone_trip_stats__trips_1h']).toBeNull();
+    expect(missing.featureStatuses['zone_trip_stats__trips_1h']).toBe('NOT_FOUND');
+
+    // a rejected request is never logged
+    const bad = await post(`/models/${modelName}/predict`, { predictionId: 'pred-rejected', entities: {}, request: { pickup_datetime: 'soon' } });
+    expect(bad.status).toBe(400);
+
+    const rows = await eventually(async () => {
+      const r = (await dataSource.query(`select key, payload from "${schema}"."outbox_event" where topic = 'strata.serving.prediction-logged.v1' order by seq`)) as Array<{ key: string; payload: Buffer }>;
+      if (r.length < 2) throw new Error(`only ${r.length} logged`);
+      return r.map((x) => ({ key: x.key, value: JSON.parse(x.payload.toString('utf8')) as Record<string, unknown> }));
+    }, 10_000);
+    expect(rows.map((r) => r.value['predictionId'])).toEqual(['pred-known-zone', 'pred-unknown-zone']);
+    expect(rows[0]).toEqual({
+      key: modelName,
+      value: expect.objectContaining({
+        predictionId: 'pred-known-zone', modelName, modelVersion: 1, alias: 'champion',
+        features: { zone_trip_stats__trips_1h: 9, trip_request__trip_distance: 2.5, pickup_hour: 23 },
+        outputs: { prediction: expected! >= 0.5 ? 1 : 0, probability: expected }, eventTime: '2020-01-06T23:30:00.000Z',
+      }),
+    });
+  });
+
+  it('hot-swaps the champion under load: every request succeeds on exactly one version', async () => {
+    const rows = [[5, 6.1, 14]];
+    const [p1] = await ortProbabilities(v1, rows);
+    const [p2] = await ortProbabilities(v2, rows);
+    expect(p1).not.toBe(p2);
+    const body = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: rows }] };
+    const requests = Array.from({ length: 150 }, (_, i) =>
+      (async () => {
+        if (i === 40) await repository.load(d2); // swap in the middle of the burst
+        const res = await post(`/v2/models/${modelName}/infer`, body);
+        return { status: res.status, body: (await res.json()) as { model_version: string; outputs: Array<{ data: number[] }> } };
+      })(),
+    );
+    const results = await Promise.all(requests);
+    for (const r of results) {
+      expect(r.status).toBe(200);
+      expect(r.body.outputs[0]!.data[0]).toBe(r.body.model_version === '1' ? p1 : p2);
+    }
+    expect(new Set(results.map((r) => r.body.model_version)).has('2')).toBe(true);
+    const after = (await (await post(`/v2/models/${modelName}/infer`, body)).json()) as { model_version: string; outputs: Array<{ data: number[] }> };
+    expect(after.model_version).toBe('2');
+    expect(after.outputs[0]!.data[0]).toBe(p2);
+    expect(((await (await fetch(`${base}/v2/models/${modelName}`)).json()) as { versions: string[] }).versions).toEqual(['2']);
+  });
+});
