@@ -11,6 +11,7 @@
  */
 export * from './lib/serving.constants';
 export * from './lib/serving.module';
+export * from './lib/messaging-data-source.module';
 export * from './lib/model-repository';
 export * from './lib/oip.types';
 export * from './lib/oip-validation';

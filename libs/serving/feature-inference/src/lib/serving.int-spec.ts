@@ -20,6 +20,7 @@ import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { DataSource } from 'typeorm';
 import { ModelRepository, type ModelVersionDescriptor } from './model-repository';
+import { MESSAGING_DATA_SOURCE_NAME, MessagingDataSourceModule } from './messaging-data-source.module';
 import { ServingModule } from './serving.module';
 
 const FEATURES = ['zone_trip_stats__trips_1h', 'trip_request__trip_distance', 'pickup_hour'];
@@ -99,7 +100,8 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
           logLevel: 'warn',
           database: { url: env.databaseUrl, schema, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS },
         }),
-        MessagingModule.forRoot({ serviceName: 'serving', brokers: env.kafkaBrokers, groupId: schema, relay: { enabled: false }, consumer: { enabled: false }, deadLetterController: false }),
+        MessagingDataSourceModule.forRoot(),
+        MessagingModule.forRoot({ dataSourceName: MESSAGING_DATA_SOURCE_NAME, serviceName: 'serving', brokers: env.kafkaBrokers, groupId: schema, relay: { enabled: false }, consumer: { enabled: false }, deadLetterController: false }),
         ServingModule.forRoot({
           registryUrl: 'http://127.0.0.1:9', featuresUrl, ortThreads: 1, ortInterOpThreads: 1, dataDir,
           predictionLogCapacity: 100, predictionLogBatchSize: 10, defaultFeatureView: 'zone_trip_stats', httpTimeoutMs: 2000, loadOnStart: false,
@@ -140,8 +142,9 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
     const ready = await fetch(`${base}/v2/models/${modelName}/versions/7/ready`);
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { error: string }).error).toMatch(/not ready: FAILED/);
-    // never served: no champion
-    expect((await fetch(`${base}/v2/models/${modelName}/ready`)).status).toBe(404);
+    // known but never served: the model is not ready (503), inference finds no champion (404)
+    expect((await fetch(`${base}/v2/models/${modelName}/ready`)).status).toBe(503);
+    expect((await post(`/v2/models/${modelName}/infer`, { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] })).status).toBe(404);
   });
 
   it('serves the champion: OIP metadata and infer outputs equal onnxruntime run directly', async () => {

@@ -29,8 +29,8 @@ describe(`${DatabaseService.name} (real PostgreSQL)`, () => {
     const options = { url: databaseUrl, schema, entities: [WidgetEntity], migrations: [CreateWidget1700000000000], retryDelayMs: 200 };
     const sut = new DatabaseService(options, new DataSource(createDataSourceOptions(options)));
     const second = new DatabaseService(options, new DataSource(createDataSourceOptions(options)));
-    sut.onModuleInit();
-    second.onModuleInit(); // concurrent start of a second instance: migrations must not run twice
+    // concurrent start of a second instance: migrations must not run twice
+    await Promise.all([sut.onModuleInit(), second.onModuleInit()]);
     await Promise.all([sut.whenReady(), second.whenReady()]);
     try {
       await sut.getDataSource().getRepository(WidgetEntity).save({ id: 'w1', size: 3 });
@@ -47,9 +47,11 @@ describe(`${DatabaseService.name} (real PostgreSQL)`, () => {
   });
 
   it('stays up and reports the cause while PostgreSQL is unreachable', async () => {
-    const options = { url: 'postgres://strata:strata@127.0.0.1:1/strata', schema: 'unreachable', entities: [], migrations: [], retryDelayMs: 100 };
+    const options = { url: 'postgres://strata:strata@127.0.0.1:1/strata', schema: 'unreachable', entities: [], migrations: [], retryDelayMs: 100, startupWaitMs: 300 };
     const sut = new DatabaseService(options, new DataSource(createDataSourceOptions(options)));
-    sut.onModuleInit();
+    const started = Date.now();
+    await sut.onModuleInit(); // boots without the database after startupWaitMs
+    expect(Date.now() - started).toBeLessThan(5_000);
     try {
       await eventually(async () => {
         await expect(sut.check()).rejects.toThrow(/ECONNREFUSED/);

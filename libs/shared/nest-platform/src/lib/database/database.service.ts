@@ -23,6 +23,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Delay between connection attempts while PostgreSQL is unreachable (ms, default 2000). */
   retryDelayMs?: number;
+  /** How long boot waits for the first connection before going on without it (ms, default 15000). */
+  startupWaitMs?: number;
 }
 
 /** Builds TypeORM options for one service schema. `synchronize` is always false: migrations only. */
@@ -67,8 +69,17 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown, Rea
     this.ready = new Promise<void>((resolve) => (this.resolveReady = resolve));
   }
 
-  onModuleInit(): void {
+  /**
+   * Starts connecting. Waits up to `startupWaitMs` (default 15 s) for the first successful
+   * connection + migrations so that consumers and relays starting right after boot find the
+   * database ready; past that the service boots anyway and keeps retrying in the background.
+   */
+  async onModuleInit(): Promise<void> {
     void this.connectLoop();
+    const waitMs = this.options.startupWaitMs ?? 15_000;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.ready, new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
+    clearTimeout(timer);
   }
 
   /** Resolves once connected and migrated. */
