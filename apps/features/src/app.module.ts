@@ -1,10 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@strata/shared/nest-platform';
-import { FEATURES_ENTITIES, FEATURES_MIGRATIONS, FEATURES_SCHEMA } from '@strata/features/data-access';
+import { FEATURES_ENTITIES, FEATURES_MIGRATIONS } from '@strata/features/data-access';
+import { FeatureStoreModule } from '@strata/features/feature-store';
+import { MessagingModule } from '@strata/messaging';
 import type { FeaturesConfig } from './config';
+import { MESSAGING_DATA_SOURCE_NAME, MessagingBridgeModule, MessagingStarter } from './messaging-bridge.module';
 import { SERVICE_VERSION } from './version';
 
-/** Wires the features service: platform (logs, health, metrics, PostgreSQL) and its feature modules. */
+/** Wires the features service: platform (logs, health, metrics, PostgreSQL), messaging and the feature store. */
 @Module({})
 export class AppModule {
   static forConfig(config: FeaturesConfig): DynamicModule {
@@ -14,10 +17,21 @@ export class AppModule {
         PlatformModule.forService({
           identity: { name: 'features', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
-          database: { url: config.DATABASE_URL, schema: FEATURES_SCHEMA, entities: FEATURES_ENTITIES, migrations: FEATURES_MIGRATIONS },
+          database: { url: config.DATABASE_URL, schema: config.FEATURES_DB_SCHEMA, entities: FEATURES_ENTITIES, migrations: FEATURES_MIGRATIONS },
           kafkaBrokers: config.KAFKA_BROKERS,
         }),
+        MessagingBridgeModule,
+        MessagingModule.forRoot({
+          serviceName: 'features',
+          groupId: config.FEATURES_KAFKA_GROUP_ID,
+          brokers: config.KAFKA_BROKERS,
+          dataSourceName: MESSAGING_DATA_SOURCE_NAME,
+          relay: { enabled: false },
+          consumer: { enabled: false, sessionTimeout: 30_000, heartbeatInterval: 3000 },
+        }),
+        FeatureStoreModule.forRoot({ dataDir: config.STRATA_DATA_DIR }),
       ],
+      providers: [MessagingStarter],
     };
   }
 }

@@ -70,8 +70,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (ds?.isInitialized) await ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-  await app?.close();
+  await app?.close(); // stops the relay first, then the DataSource
+  const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
+  await admin.initialize();
+  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await admin.destroy();
 });
 
 describe('POST /registered-models/{name}/versions', () => {
@@ -278,5 +281,31 @@ describe('GET /registered-models', () => {
     expect(first.body.registeredModels[0].aliases).toEqual({ champion: 1 });
     const second = await call('GET', `/registered-models?search=${encodeURIComponent(`${runTag}-list`)}&limit=2&pageToken=${first.body.nextPageToken}`);
     expect(second.body).toEqual({ registeredModels: [expect.objectContaining({ name: modelName('list-c') })] });
+  });
+});
+
+describe('MLflow REST subset /api/2.0/mlflow', () => {
+  it('gets and searches models, gets versions, sets and gets aliases', async () => {
+    const name = modelName('mlflow');
+    await call('POST', `/registered-models/${name}/versions`, aRegistration('m1'));
+    await call('POST', `/registered-models/${name}/versions`, aRegistration('m2'));
+
+    const got = await call('GET', `/api/2.0/mlflow/registered-models/get?name=${name}`);
+    expect(got.body.registered_model).toEqual(
+      expect.objectContaining({ name, aliases: [{ alias: 'champion', version: '1' }], latest_versions: [expect.objectContaining({ version: '2', run_id: 'm2' })] }),
+    );
+    const found = await call('GET', `/api/2.0/mlflow/registered-models/search?filter=${encodeURIComponent(`name LIKE '%${runTag}-mlflow%'`)}`);
+    expect(found.body.registered_models.map((m: { name: string }) => m.name)).toEqual([name]);
+    expect((await call('GET', `/api/2.0/mlflow/registered-models/search?filter=${encodeURIComponent('tags.x = 1')}`)).status).toBe(400);
+
+    const mv = await call('GET', `/api/2.0/mlflow/model-versions/get?name=${name}&version=2`);
+    expect(mv.body.model_version).toEqual(expect.objectContaining({ name, version: '2', source: 'file:///tmp/strata-it/m2/model.onnx', status: 'READY', current_stage: 'None' }));
+
+    expect((await call('POST', '/api/2.0/mlflow/registered-models/alias', { name, alias: 'champion', version: '2' })).body).toEqual({});
+    const alias = await call('GET', `/api/2.0/mlflow/registered-models/alias?name=${name}&alias=champion`);
+    expect(alias.body.model_version).toEqual(expect.objectContaining({ version: '2', aliases: ['champion'] }));
+    expect((await call('GET', `/registered-models/${name}/aliases/champion/history`)).body[0]).toEqual(
+      expect.objectContaining({ fromVersion: 1, toVersion: 2, reason: 'set through the MLflow API' }),
+    );
   });
 });

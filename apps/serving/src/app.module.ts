@@ -21,7 +21,7 @@ export class AppModule {
         }),
         // see MessagingDataSourceModule: messaging needs entity metadata before the DB connects
         MessagingDataSourceModule.forRoot(),
-        MessagingModule.forRoot({ serviceName: 'serving', brokers: config.KAFKA_BROKERS, dataSourceName: MESSAGING_DATA_SOURCE_NAME }),
+        MessagingModule.forRoot({ serviceName: 'serving', brokers: config.KAFKA_BROKERS, groupId: config.SERVING_CONSUMER_GROUP, dataSourceName: MESSAGING_DATA_SOURCE_NAME }),
         ServingModule.forRoot({
           registryUrl: config.REGISTRY_URL,
           featuresUrl: config.FEATURES_URL,

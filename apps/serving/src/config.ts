@@ -19,6 +19,8 @@ export const servingEnvSchema = platformEnvSchema.extend({
   SERVING_PREDICTION_LOG_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
   /** Feature view of bare model feature names that are not trip_request features. */
   SERVING_DEFAULT_FEATURE_VIEW: z.string().min(1).default('zone_trip_stats'),
+  /** Kafka consumer group (change it for a second, independent instance, e.g. a manual test run). */
+  SERVING_CONSUMER_GROUP: z.string().min(1).default('serving'),
   /** Timeout of calls to the registry and the features service, ms. */
   SERVING_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
 });

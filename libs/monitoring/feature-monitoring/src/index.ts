@@ -1,6 +1,17 @@
 /**
  * @module @strata/monitoring/feature-monitoring
  *
- * Prediction and feedback intake, windowed drift and performance, metrics.
+ * Prediction and feedback intake, reference profiles (from the registry, sha256 verified),
+ * windowed PSI drift and performance, alerts (`drift-detected`, `performance-degraded`) and
+ * Prometheus gauges.
  */
-export {};
+export * from './lib/monitoring.constants';
+export * from './lib/monitoring.module';
+export * from './lib/messaging-data-source.module';
+export * from './lib/monitoring.service';
+export * from './lib/monitoring.controller';
+export * from './lib/monitoring.consumer';
+export * from './lib/reference-profile.service';
+export * from './lib/registry.client';
+export * from './lib/windows';
+export { monitoringMetrics } from './lib/monitoring.metrics';

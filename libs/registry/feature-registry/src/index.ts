@@ -9,3 +9,4 @@ export * from './lib/registry.module';
 export * from './lib/registry.service';
 export * from './lib/registry.schemas';
 export * from './lib/registered-models.controller';
+export * from './lib/mlflow-compat.controller';

@@ -85,7 +85,7 @@ export class FeatureRegistryService {
             .getRepository(RegistryObjectEntity)
             .createQueryBuilder()
             .insert()
-            .values({ kind: c.kind, name: c.name, definition: d.def as unknown as Record<string, unknown>, contentHash: d.hash })
+            .values({ kind: c.kind, name: c.name, definition: d.def as unknown as Record<string, unknown>, contentHash: d.hash } as never)
             .orUpdate(['definition', 'content_hash', 'updated_at'], ['kind', 'name'])
             .execute();
         } else if (c.action === 'delete') {

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -187,7 +188,13 @@ describe('trainModelWorkflow (real Temporal dev server, mocked activities)', () 
   it('cancellation records the run CANCELLED', async () => {
     const calls: string[] = [];
     const acts = mockActivities(calls);
-    acts.buildTrainingSet.mockImplementation(() => new Promise(() => undefined)); // never finishes
+    // Heartbeats until cancelled (cancellation reaches an activity through its heartbeats).
+    acts.buildTrainingSet.mockImplementation(async () => {
+      for (;;) {
+        Context.current().heartbeat();
+        await Context.current().sleep(100);
+      }
+    });
     const input = anInput();
     await withWorker(acts, async (client, taskQueue) => {
       const handle = await client.workflow.start(trainModelWorkflow, { taskQueue, workflowId: `train:taxi-tip:${input.requestId}`, args: [input] });

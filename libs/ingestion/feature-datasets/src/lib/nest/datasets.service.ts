@@ -61,7 +61,7 @@ export class DatasetsService {
       .getRepository(DatasetEntity)
       .createQueryBuilder()
       .insert()
-      .values({ name, spec: spec as unknown as Record<string, unknown> })
+      .values({ name, spec: spec as unknown as Record<string, unknown> } as never)
       .orUpdate(['spec', 'updated_at'], ['name'])
       .execute();
     return this.getDataset(name);
@@ -145,7 +145,7 @@ export class DatasetsService {
           schema: v.schema as unknown[],
           profile: v.profile as unknown as Record<string, unknown>,
           validation: v.validation as unknown as Record<string, unknown>,
-        })
+        } as never)
         .orIgnore()
         .returning('*')
         .execute();

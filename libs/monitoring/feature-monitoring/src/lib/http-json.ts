@@ -1,0 +1,46 @@
+import { AppError, NotFoundError, UnavailableError } from '@strata/shared/util-errors';
+
+/**
+ * Calls another Strata service with JSON in and out.
+ * @returns the parsed body, or `undefined` on 404 when `allow404`.
+ * @throws NotFoundError on 404 (unless `allow404`), UnavailableError on network errors,
+ *   timeouts and 5xx, AppError(INVALID_ARGUMENT) on other 4xx (the remote's message included).
+ */
+export async function requestJson(
+  method: 'GET' | 'POST',
+  url: string,
+  options: { body?: unknown; timeoutMs: number; allow404?: boolean; what: string },
+): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: options.body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+  } catch (err) {
+    throw new UnavailableError(`${options.what}: ${method} ${url} failed: ${(err as Error).message}`, { cause: err });
+  }
+  const text = await res.text();
+  if (res.status === 404) {
+    if (options.allow404) return undefined;
+    throw new NotFoundError(`${options.what}: ${remoteMessage(text) ?? `${url} not found`}`);
+  }
+  if (res.status >= 500) throw new UnavailableError(`${options.what}: ${method} ${url} answered ${res.status}: ${remoteMessage(text) ?? text.slice(0, 200)}`);
+  if (res.status >= 400) throw new AppError('INVALID_ARGUMENT', `${options.what}: ${method} ${url} answered ${res.status}: ${remoteMessage(text) ?? text.slice(0, 200)}`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new UnavailableError(`${options.what}: ${url} returned invalid JSON`, { cause: err });
+  }
+}
+
+function remoteMessage(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { error?: unknown };
+    return typeof body.error === 'string' ? body.error : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,32 @@
+import * as path from 'node:path';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LocalObjectStore, OBJECT_STORE } from '@strata/shared/data-access-object-store';
+import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
+import { MonitoringConsumer } from './monitoring.consumer';
+import { MonitoringController } from './monitoring.controller';
+import { MonitoringService } from './monitoring.service';
+import { ReferenceProfileService } from './reference-profile.service';
+import { MonitoringRegistryClient } from './registry.client';
+
+/**
+ * The monitoring feature: prediction/feedback intake, reference profiles, windows, alerts,
+ * gauges. Needs `PlatformModule` and `MessagingModule` in the app.
+ */
+@Module({})
+export class MonitoringModule {
+  static forRoot(options: MonitoringOptions): DynamicModule {
+    return {
+      module: MonitoringModule,
+      controllers: [MonitoringController],
+      providers: [
+        { provide: MONITORING_OPTIONS, useValue: options },
+        { provide: OBJECT_STORE, useFactory: () => new LocalObjectStore(path.resolve(options.dataDir)) },
+        MonitoringRegistryClient,
+        ReferenceProfileService,
+        MonitoringService,
+        MonitoringConsumer,
+      ],
+      exports: [MonitoringService],
+    };
+  }
+}

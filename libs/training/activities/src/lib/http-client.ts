@@ -1,0 +1,51 @@
+import { AppError, ErrorCode, UnavailableError } from '@strata/shared/util-errors';
+
+/** Answer of {@link requestJson}: status and parsed JSON body (undefined when empty). */
+export interface JsonResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/**
+ * Sends a JSON request to another Strata service and returns status + body for 2xx and for the
+ * statuses in `accept`. Errors:
+ * - unreachable service, timeout, 5xx, 429 → `UnavailableError` (retryable);
+ * - other 4xx → `AppError` with the service's `code` when it is one of ours (else
+ *   `INVALID_ARGUMENT`), non-retryable, message naming the service and its error.
+ */
+export async function requestJson<T>(
+  service: string,
+  method: 'GET' | 'POST',
+  url: string,
+  options: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number; accept?: number[] } = {},
+): Promise<JsonResponse<T>> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: { accept: 'application/json', ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    });
+  } catch (e) {
+    const reason = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
+    throw new UnavailableError(`${service} is unavailable (${method} ${url}): ${reason}`, { cause: e });
+  }
+  const text = await res.text();
+  let body: unknown = undefined;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+  }
+  if (res.ok || options.accept?.includes(res.status)) return { status: res.status, body: body as T };
+  const err = body && typeof body === 'object' ? (body as { error?: unknown; message?: unknown; code?: unknown }) : {};
+  const message = String(err.error ?? err.message ?? text ?? res.statusText).slice(0, 2000);
+  if (res.status >= 500 || res.status === 429 || res.status === 408) {
+    throw new UnavailableError(`${service} answered ${res.status} to ${method} ${url}: ${message}`);
+  }
+  const code = typeof err.code === 'string' && err.code in ErrorCode ? (err.code as ErrorCode) : ErrorCode.INVALID_ARGUMENT;
+  throw new AppError(code, `${service} rejected ${method} ${url} (${res.status}): ${message}`, { retryable: false, details: { status: res.status, body } });
+}
