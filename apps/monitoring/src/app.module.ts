@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule } from '@strata/shared/nest-platform';
+import { MessagingModule } from '@strata/messaging';
 import { MONITORING_ENTITIES, MONITORING_MIGRATIONS, MONITORING_SCHEMA } from '@strata/monitoring/data-access';
+import { MESSAGING_DATA_SOURCE_NAME, MessagingDataSourceModule, MonitoringModule } from '@strata/monitoring/feature-monitoring';
+import { PlatformModule } from '@strata/shared/nest-platform';
 import type { MonitoringConfig } from './config';
 import { SERVICE_VERSION } from './version';
 
-/** Wires the monitoring service: platform (logs, health, metrics, PostgreSQL) and its feature modules. */
+/** Wires the monitoring service: platform (logs, health, metrics, PostgreSQL), messaging and monitoring. */
 @Module({})
 export class AppModule {
   static forConfig(config: MonitoringConfig): DynamicModule {
@@ -16,6 +18,23 @@ export class AppModule {
           logLevel: config.LOG_LEVEL,
           database: { url: config.DATABASE_URL, schema: MONITORING_SCHEMA, entities: MONITORING_ENTITIES, migrations: MONITORING_MIGRATIONS },
           kafkaBrokers: config.KAFKA_BROKERS,
+        }),
+        // see MessagingDataSourceModule: messaging needs entity metadata before the DB connects
+        MessagingDataSourceModule.forRoot(),
+        MessagingModule.forRoot({ serviceName: 'monitoring', brokers: config.KAFKA_BROKERS, groupId: config.MONITORING_CONSUMER_GROUP, dataSourceName: MESSAGING_DATA_SOURCE_NAME }),
+        MonitoringModule.forRoot({
+          registryUrl: config.REGISTRY_URL,
+          dataDir: config.STRATA_DATA_DIR,
+          psiThreshold: config.MONITORING_PSI_THRESHOLD,
+          driftShare: config.MONITORING_DRIFT_SHARE,
+          psiEpsilon: config.MONITORING_PSI_EPSILON,
+          minPredictions: config.MONITORING_MIN_PREDICTIONS,
+          minLabeled: config.MONITORING_MIN_LABELED,
+          minRocAuc: config.MONITORING_MIN_ROC_AUC,
+          maxRocAucDrop: config.MONITORING_MAX_ROC_AUC_DROP,
+          evaluationWindow: config.MONITORING_WINDOW,
+          evaluationIntervalMs: config.MONITORING_EVALUATION_INTERVAL_MS,
+          httpTimeoutMs: config.MONITORING_HTTP_TIMEOUT_MS,
         }),
       ],
     };

@@ -1,9 +1,34 @@
+import { z } from 'zod';
 import { loadConfig, portVar } from '@strata/shared/util-config';
 import { platformEnvSchema } from '@strata/shared/nest-platform';
 
 /** Environment of the monitoring service; see apps/monitoring/.env.example. */
 export const monitoringEnvSchema = platformEnvSchema.extend({
   MONITORING_PORT: portVar(3006),
+  /** Registry base URL (version metrics, reference profile URIs). */
+  REGISTRY_URL: z.string().url().default('http://127.0.0.1:3004'),
+  /** PSI at or above which a feature drifted. */
+  MONITORING_PSI_THRESHOLD: z.coerce.number().positive().default(0.1),
+  /** Share of drifted features at or above which the dataset drifted. */
+  MONITORING_DRIFT_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
+  /** PSI epsilon for empty bins (util-drift DEFAULT_EPSILON). */
+  MONITORING_PSI_EPSILON: z.coerce.number().gt(0).lt(1).default(1e-4),
+  /** Predictions a closed window needs before drift-detected may fire. */
+  MONITORING_MIN_PREDICTIONS: z.coerce.number().int().min(1).default(30),
+  /** Labeled predictions a closed window needs before performance-degraded may fire. */
+  MONITORING_MIN_LABELED: z.coerce.number().int().min(1).default(30),
+  /** ROC AUC floor. */
+  MONITORING_MIN_ROC_AUC: z.coerce.number().min(0).max(1).default(0.6),
+  /** Allowed ROC AUC drop below the registered baseline (`roc_auc` metric of the version). */
+  MONITORING_MAX_ROC_AUC_DROP: z.coerce.number().min(0).max(1).default(0.05),
+  /** Window kind of the background evaluation, alerts and gauges. */
+  MONITORING_WINDOW: z.enum(['month', 'week', 'day']).default('month'),
+  /** Background evaluation period in ms (0 = only on GET /models/{m}/windows). */
+  MONITORING_EVALUATION_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Kafka consumer group (change it for a second, independent instance). */
+  MONITORING_CONSUMER_GROUP: z.string().min(1).default('monitoring'),
+  /** Timeout of registry calls, ms. */
+  MONITORING_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
 });
 
 export type MonitoringConfig = ReturnType<typeof loadMonitoringConfig>;

@@ -4,7 +4,6 @@ import { PlatformModule } from '@strata/shared/nest-platform';
 import { REGISTRY_ENTITIES, REGISTRY_MIGRATIONS } from '@strata/registry/data-access';
 import { RegistryModule } from '@strata/registry/feature-registry';
 import type { RegistryConfig } from './config';
-import { MESSAGING_DATA_SOURCE_NAME, MessagingDataSourceModule } from './messaging-data-source.module';
 import { SERVICE_VERSION } from './version';
 
 /** Wires the registry service: platform (logs, health, metrics, PostgreSQL), messaging (outbox relay) and the registry feature. */
@@ -20,8 +19,7 @@ export class AppModule {
           database: { url: config.DATABASE_URL, schema: config.REGISTRY_DB_SCHEMA, entities: REGISTRY_ENTITIES, migrations: REGISTRY_MIGRATIONS },
           kafkaBrokers: config.KAFKA_BROKERS,
         }),
-        MessagingDataSourceModule,
-        MessagingModule.forRoot({ serviceName: 'registry', brokers: config.KAFKA_BROKERS, dataSourceName: MESSAGING_DATA_SOURCE_NAME }),
+        MessagingModule.forRoot({ serviceName: 'registry', brokers: config.KAFKA_BROKERS }),
         RegistryModule,
       ],
     };

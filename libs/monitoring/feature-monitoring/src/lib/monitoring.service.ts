@@ -84,6 +84,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
         latencyMs: event.latencyMs,
       })
       .orIgnore()
+      .returning('prediction_id')
       .execute();
     return (result.raw as unknown[]).length > 0;
   }
@@ -96,6 +97,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
       .into(FeedbackEntity)
       .values({ predictionId: feedback.predictionId, observedAt: new Date(feedback.observedAt), modelName: feedback.modelName, label: feedback.label, source: feedback.source ?? null })
       .orIgnore()
+      .returning('prediction_id')
       .execute();
     return (result.raw as unknown[]).length > 0;
   }

@@ -9,6 +9,17 @@ import { createLoggerParams } from './logging/logging';
 import { MetricsController, getMetricsRegistry } from './metrics/metrics';
 import { METRICS_REGISTRY, SERVICE_IDENTITY, type ServiceIdentity } from './platform.constants';
 
+/**
+ * The service's DataSource, not yet connected (DatabaseService connects it in the background),
+ * but with its entity metadata already built, so providers can resolve table names (e.g. the
+ * messaging outbox) at construction time. `initialize()` later rebuilds the same metadata.
+ */
+async function createDataSourceWithMetadata(options: DatabaseOptions): Promise<DataSource> {
+  const dataSource = new DataSource(createDataSourceOptions(options));
+  await (dataSource as unknown as { buildMetadatas(): Promise<void> }).buildMetadatas();
+  return dataSource;
+}
+
 const PLATFORM_KAFKA_CHECK = Symbol('PLATFORM_KAFKA_CHECK');
 
 export interface PlatformModuleOptions {
@@ -44,7 +55,7 @@ export class PlatformModule implements OnModuleInit {
         { provide: SERVICE_IDENTITY, useValue: options.identity },
         { provide: METRICS_REGISTRY, useFactory: getMetricsRegistry },
         { provide: DATABASE_OPTIONS, useValue: options.database },
-        { provide: DataSource, useFactory: () => new DataSource(createDataSourceOptions(options.database)) },
+        { provide: DataSource, useFactory: () => createDataSourceWithMetadata(options.database) },
         DatabaseService,
         ReadinessRegistry,
         { provide: PLATFORM_KAFKA_CHECK, useValue: kafkaCheck },

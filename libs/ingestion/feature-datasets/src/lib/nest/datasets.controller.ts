@@ -1,8 +1,7 @@
 import { pipeline, type Readable } from 'node:stream';
-import { Body, Controller, Get, HttpCode, Inject, Logger, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Logger, Param, Post, Put, Query, Req, Res, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ZodApiBody, parseWith } from '@strata/shared/nest-platform';
-import { InvalidArgumentError } from '@strata/shared/util-errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { datasetSpecSchema } from '../core/dataset-spec';
 import { DATASETS_OPTIONS, UPLOAD_CONTENT_TYPES } from './datasets.constants';
@@ -101,7 +100,7 @@ export class DatasetsController {
       const stream = pipeline(req.body as Readable, counter, () => undefined);
       result = await this.datasets.createVersion(name, { kind: 'stream', stream, ...(format ? { format } : {}) }, query.policy);
     } else {
-      throw new InvalidArgumentError(`Unsupported Content-Type '${contentType}': use application/json or one of ${Object.keys(UPLOAD_CONTENT_TYPES).join(', ')}`);
+      throw new UnsupportedMediaTypeException(`Unsupported Content-Type '${contentType}': use application/json or one of ${Object.keys(UPLOAD_CONTENT_TYPES).join(', ')}`);
     }
     void reply.status(result.created ? 201 : 200);
     return result;

@@ -1,0 +1,106 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadDatasetSpec } from '@strata/ingestion/feature-datasets';
+import { infraEnv, REPO_ROOT, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { Client } from 'pg';
+
+/** Ingestion service against the real PostgreSQL + Kafka: streamed uploads, idempotency, reject policy, outbox. */
+describe('ingestion service (real Kafka + PostgreSQL)', () => {
+  const infra = infraEnv();
+  const schema = uniqueName('ingestion_it');
+  const dataset = uniqueName('taxi_it');
+  const port = 25000 + Math.floor(Math.random() * 900);
+  const slice = path.join(REPO_ROOT, 'libs/ingestion/feature-datasets/src/__fixtures__/taxi-2019-03-200.csv');
+  let dataDir: string;
+  let svc: RunningService;
+  let pg: Client;
+
+  const upload = async (body: Buffer | string, query = '', contentType = 'text/csv') => {
+    const res = await fetch(`${svc.baseUrl}/datasets/${dataset}/versions${query}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const outboxCount = async () =>
+    Number((await pg.query(`SELECT count(*) AS n FROM "${schema}".outbox_event WHERE topic = $1 AND key = $2`, ['strata.ingestion.dataset-version-created.v1', dataset])).rows[0].n);
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-ingestion-it-'));
+    svc = startService('ingestion', port, {
+      DATABASE_URL: infra.databaseUrl,
+      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+      INGESTION_DB_SCHEMA: schema,
+      INGESTION_KAFKA_GROUP_ID: schema,
+      STRATA_DATA_DIR: dataDir,
+    });
+    await waitReady(svc);
+    pg = new Client({ connectionString: infra.databaseUrl });
+    await pg.connect();
+    const spec = { ...(await loadDatasetSpec(path.join(REPO_ROOT, 'examples/taxi/dataset.yaml'))), name: undefined };
+    const put = await fetch(`${svc.baseUrl}/datasets/${dataset}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+    expect(put.status).toBe(200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await svc?.stop();
+    await pg?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pg?.end();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('uploading the same CSV twice gives one version (201 then 200) and one event', async () => {
+    const csv = await fs.readFile(slice);
+    const first = await upload(csv);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ datasetName: dataset, rowCount: 200, created: true });
+    const second = await upload(csv);
+    expect(second.status).toBe(200);
+    expect(second.body['versionId']).toBe(first.body['versionId']);
+    expect(second.body['created']).toBe(false);
+    // Registering the same file by URI is the same content too.
+    const byUri = await fetch(`${svc.baseUrl}/datasets/${dataset}/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sourceUri: `file://${slice}` }),
+    });
+    expect(byUri.status).toBe(200);
+    expect(((await byUri.json()) as { versionId: string }).versionId).toBe(first.body['versionId']);
+    expect(await outboxCount()).toBe(1);
+    const ev = await pg.query(`SELECT payload FROM "${schema}".outbox_event WHERE key = $1`, [dataset]);
+    expect(JSON.parse(Buffer.from(ev.rows[0].payload).toString('utf8'))).toMatchObject({
+      datasetName: dataset,
+      versionId: first.body['versionId'],
+      contentSha256: first.body['contentSha256'],
+      rowCount: 200,
+      format: 'parquet',
+    });
+    const list = (await (await fetch(`${svc.baseUrl}/datasets/${dataset}/versions`)).json()) as unknown[];
+    expect(list).toHaveLength(1);
+    const one = await fetch(`${svc.baseUrl}/datasets/${dataset}/versions/${String(first.body['versionId'])}`);
+    expect(one.status).toBe(200);
+  }, 60_000);
+
+  it('policy reject: a bad row gives 422 with row/column issues and records nothing', async () => {
+    const lines = (await fs.readFile(slice, 'utf8')).split('\n');
+    lines[3] = lines[3]!.replace(/^([^,]*,[^,]*,[^,]*,[^,]*,)[^,]*/, '$1not-a-number');
+    const res = await upload(lines.join('\n'), '?policy=reject');
+    expect(res.status).toBe(422);
+    expect(res.body['code']).toBe('INTEGRITY_ERROR');
+    expect((res.body['details'] as { issues: unknown[] }).issues).toEqual([
+      { row: 3, column: 'trip_distance', rule: 'type', message: "value 'not-a-number' is not a valid FLOAT64", value: 'not-a-number' },
+    ]);
+    expect(await outboxCount()).toBe(1);
+    // quarantine accepts the other rows as a new version
+    const q = await upload(lines.join('\n'), '?policy=quarantine');
+    expect(q.status).toBe(201);
+    expect(q.body).toMatchObject({ rowCount: 199, validation: expect.objectContaining({ invalidRowCount: 1 }) });
+    expect(await outboxCount()).toBe(2);
+  }, 60_000);
+
+  it('answers 4xx for unknown datasets, bad bodies and unsupported content types', async () => {
+    expect((await fetch(`${svc.baseUrl}/datasets/${dataset}-missing`)).status).toBe(404);
+    const bad = await fetch(`${svc.baseUrl}/datasets/${dataset}/versions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sourceUri: 'http://x' }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toContain('sourceUri');
+    expect((await upload('a,b\n1,2\n', '', 'text/plain')).status).toBe(415);
+  });
+});
