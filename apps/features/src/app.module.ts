@@ -4,7 +4,6 @@ import { FEATURES_ENTITIES, FEATURES_MIGRATIONS } from '@strata/features/data-ac
 import { FeatureStoreModule } from '@strata/features/feature-store';
 import { MessagingModule } from '@strata/messaging';
 import type { FeaturesConfig } from './config';
-import { MESSAGING_DATA_SOURCE_NAME, MessagingBridgeModule, MessagingStarter } from './messaging-bridge.module';
 import { SERVICE_VERSION } from './version';
 
 /** Wires the features service: platform (logs, health, metrics, PostgreSQL), messaging and the feature store. */
@@ -20,18 +19,14 @@ export class AppModule {
           database: { url: config.DATABASE_URL, schema: config.FEATURES_DB_SCHEMA, entities: FEATURES_ENTITIES, migrations: FEATURES_MIGRATIONS },
           kafkaBrokers: config.KAFKA_BROKERS,
         }),
-        MessagingBridgeModule,
         MessagingModule.forRoot({
           serviceName: 'features',
           groupId: config.FEATURES_KAFKA_GROUP_ID,
           brokers: config.KAFKA_BROKERS,
-          dataSourceName: MESSAGING_DATA_SOURCE_NAME,
-          relay: { enabled: false },
-          consumer: { enabled: false, sessionTimeout: 30_000, heartbeatInterval: 3000 },
+          consumer: { sessionTimeout: 30_000, heartbeatInterval: 3000 },
         }),
         FeatureStoreModule.forRoot({ dataDir: config.STRATA_DATA_DIR }),
       ],
-      providers: [MessagingStarter],
     };
   }
 }

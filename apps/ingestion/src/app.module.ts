@@ -4,7 +4,6 @@ import { INGESTION_ENTITIES, INGESTION_MIGRATIONS } from '@strata/ingestion/data
 import { DatasetsModule } from '@strata/ingestion/feature-datasets';
 import { MessagingModule } from '@strata/messaging';
 import type { IngestionConfig } from './config';
-import { MESSAGING_DATA_SOURCE_NAME, MessagingBridgeModule, MessagingStarter } from './messaging-bridge.module';
 import { SERVICE_VERSION } from './version';
 
 /** Wires the ingestion service: platform (logs, health, metrics, PostgreSQL), messaging (outbox) and datasets. */
@@ -20,18 +19,14 @@ export class AppModule {
           database: { url: config.DATABASE_URL, schema: config.INGESTION_DB_SCHEMA, entities: INGESTION_ENTITIES, migrations: INGESTION_MIGRATIONS },
           kafkaBrokers: config.KAFKA_BROKERS,
         }),
-        MessagingBridgeModule,
         MessagingModule.forRoot({
           serviceName: 'ingestion',
           groupId: config.INGESTION_KAFKA_GROUP_ID,
           brokers: config.KAFKA_BROKERS,
-          dataSourceName: MESSAGING_DATA_SOURCE_NAME,
-          relay: { enabled: false },
           consumer: { enabled: false },
         }),
         DatasetsModule.forRoot({ dataDir: config.STRATA_DATA_DIR, maxUploadBytes: config.INGESTION_MAX_UPLOAD_BYTES }),
       ],
-      providers: [MessagingStarter],
     };
   }
 }

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@strata/messaging';
 import { MONITORING_ENTITIES, MONITORING_MIGRATIONS, MONITORING_SCHEMA } from '@strata/monitoring/data-access';
-import { MESSAGING_DATA_SOURCE_NAME, MessagingDataSourceModule, MonitoringModule } from '@strata/monitoring/feature-monitoring';
+import { MonitoringModule } from '@strata/monitoring/feature-monitoring';
 import { PlatformModule } from '@strata/shared/nest-platform';
 import type { MonitoringConfig } from './config';
 import { SERVICE_VERSION } from './version';
@@ -19,9 +19,7 @@ export class AppModule {
           database: { url: config.DATABASE_URL, schema: MONITORING_SCHEMA, entities: MONITORING_ENTITIES, migrations: MONITORING_MIGRATIONS },
           kafkaBrokers: config.KAFKA_BROKERS,
         }),
-        // see MessagingDataSourceModule: messaging needs entity metadata before the DB connects
-        MessagingDataSourceModule.forRoot(),
-        MessagingModule.forRoot({ serviceName: 'monitoring', brokers: config.KAFKA_BROKERS, groupId: config.MONITORING_CONSUMER_GROUP, dataSourceName: MESSAGING_DATA_SOURCE_NAME }),
+        MessagingModule.forRoot({ serviceName: 'monitoring', brokers: config.KAFKA_BROKERS, groupId: config.MONITORING_CONSUMER_GROUP }),
         MonitoringModule.forRoot({
           registryUrl: config.REGISTRY_URL,
           dataDir: config.STRATA_DATA_DIR,

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@strata/messaging';
 import { PlatformModule } from '@strata/shared/nest-platform';
 import { SERVING_ENTITIES, SERVING_MIGRATIONS, SERVING_SCHEMA } from '@strata/serving/data-access';
-import { MESSAGING_DATA_SOURCE_NAME, MessagingDataSourceModule, ServingModule } from '@strata/serving/feature-inference';
+import { ServingModule } from '@strata/serving/feature-inference';
 import type { ServingConfig } from './config';
 import { SERVICE_VERSION } from './version';
 
@@ -19,9 +19,7 @@ export class AppModule {
           database: { url: config.DATABASE_URL, schema: SERVING_SCHEMA, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS },
           kafkaBrokers: config.KAFKA_BROKERS,
         }),
-        // see MessagingDataSourceModule: messaging needs entity metadata before the DB connects
-        MessagingDataSourceModule.forRoot(),
-        MessagingModule.forRoot({ serviceName: 'serving', brokers: config.KAFKA_BROKERS, groupId: config.SERVING_CONSUMER_GROUP, dataSourceName: MESSAGING_DATA_SOURCE_NAME }),
+        MessagingModule.forRoot({ serviceName: 'serving', brokers: config.KAFKA_BROKERS, groupId: config.SERVING_CONSUMER_GROUP }),
         ServingModule.forRoot({
           registryUrl: config.REGISTRY_URL,
           featuresUrl: config.FEATURES_URL,

@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { MessagingModule } from '@strata/messaging';
 import { PlatformModule } from '@strata/shared/nest-platform';
-import { TRAINING_ENTITIES, TRAINING_MIGRATIONS, TRAINING_SCHEMA } from '@strata/training/data-access';
+import { TRAINING_ENTITIES, TRAINING_MIGRATIONS } from '@strata/training/data-access';
+import { TrainingModule } from '@strata/training/feature-training';
 import type { TrainingConfig } from './config';
 import { SERVICE_VERSION } from './version';
 
-/** Wires the training service: platform (logs, health, metrics, PostgreSQL) and its feature modules. */
+/** Wires the training service: platform (logs, health, metrics, PostgreSQL), messaging, and the training feature. */
 @Module({})
 export class AppModule {
   static forConfig(config: TrainingConfig): DynamicModule {
@@ -14,8 +16,20 @@ export class AppModule {
         PlatformModule.forService({
           identity: { name: 'training', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
-          database: { url: config.DATABASE_URL, schema: TRAINING_SCHEMA, entities: TRAINING_ENTITIES, migrations: TRAINING_MIGRATIONS },
+          database: { url: config.DATABASE_URL, schema: config.TRAINING_DB_SCHEMA, entities: TRAINING_ENTITIES, migrations: TRAINING_MIGRATIONS },
           kafkaBrokers: config.KAFKA_BROKERS,
+        }),
+        MessagingModule.forRoot({ serviceName: 'training', brokers: config.KAFKA_BROKERS, groupId: config.TRAINING_KAFKA_GROUP_ID }),
+        TrainingModule.forRoot({
+          temporalAddress: config.TEMPORAL_ADDRESS,
+          temporalNamespace: config.TEMPORAL_NAMESPACE,
+          featuresUrl: config.FEATURES_URL,
+          registryUrl: config.REGISTRY_URL,
+          ingestionUrl: config.INGESTION_URL,
+          workerEnabled: config.TRAINING_WORKER_ENABLED,
+          dataDir: config.STRATA_DATA_DIR,
+          codeVersion: SERVICE_VERSION,
+          taskQueue: config.TRAINING_TASK_QUEUE,
         }),
       ],
     };

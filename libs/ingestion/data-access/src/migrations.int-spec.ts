@@ -32,11 +32,11 @@ describe('ingestion migrations (real PostgreSQL)', () => {
       profile: { rowCount: 1 },
       validation: { policy: 'reject', issueCount: 0 },
     };
-    await ds.getRepository(DatasetVersionEntity).insert(v as never);
+    await ds.getRepository(DatasetVersionEntity).insert({ ...v } as never);
     const back = await ds.getRepository(DatasetVersionEntity).findOneByOrFail({ datasetName: 'trips', versionId: v.versionId });
     expect(back).toMatchObject({ ...v, rowCount: 12345678901 });
     expect(back.createdAt).toBeInstanceOf(Date);
-    await expect(ds.getRepository(DatasetVersionEntity).insert(v as never)).rejects.toThrow(/dataset_version_dataset_version_uq/);
+    await expect(ds.getRepository(DatasetVersionEntity).insert({ ...v } as never)).rejects.toThrow(/dataset_version_dataset_version_uq/);
     expect(await ds.query(`SELECT count(*)::int AS n FROM "${schema}".outbox_event`)).toEqual([{ n: 0 }]);
   });
 });

@@ -4,6 +4,7 @@ import {
   Injectable,
   Logger,
   Module,
+  Optional,
   type BeforeApplicationShutdown,
   type DynamicModule,
   type OnApplicationBootstrap,
@@ -26,7 +27,7 @@ import { OutboxRelay } from '../core/relay';
 import type { RetryPolicy } from '../core/retry-policy';
 import type { ConsumeEventMetadata } from './consume-event.decorator';
 import { DeadLetterController } from './dead-letters.controller';
-import { CONSUME_EVENT_METADATA, KAFKA_CLIENT, MESSAGING_OPTIONS } from './messaging.constants';
+import { CONSUME_EVENT_METADATA, KAFKA_CLIENT, MESSAGING_OPTIONS, MESSAGING_READY_GATE, type MessagingReadyGate } from './messaging.constants';
 import { MessagingHealth } from './messaging-health';
 
 /** Options of {@link MessagingModule.forRoot}. */
@@ -83,7 +84,10 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
     private readonly scanner: MetadataScanner,
     private readonly runner: EventConsumerRunner,
     private readonly relay: OutboxRelay,
+    @Optional() @Inject(MESSAGING_READY_GATE) private readonly readyGate?: MessagingReadyGate,
   ) {}
+
+  private stopping = false;
 
   onModuleInit(): void {
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
@@ -108,12 +112,24 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
     }
   }
 
+  /**
+   * Starts the relay and consumers; with a ready gate, in the background once it resolves, so
+   * the HTTP server (and /health/ready, which then reports the database) comes up meanwhile.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.relay?.enabled !== false) this.relay.start();
-    if (this.options.consumer?.enabled !== false) await this.runner.start();
+    const start = async (): Promise<void> => {
+      if (this.stopping) return;
+      if (this.options.relay?.enabled !== false) this.relay.start();
+      if (this.options.consumer?.enabled !== false) await this.runner.start();
+    };
+    if (!this.readyGate) return start();
+    void this.readyGate()
+      .then(start)
+      .catch((e: unknown) => this.logger.error(`messaging failed to start: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await this.runner.stop();
     await this.relay.stop();
   }

@@ -7,7 +7,6 @@
  */
 export * from './lib/monitoring.constants';
 export * from './lib/monitoring.module';
-export * from './lib/messaging-data-source.module';
 export * from './lib/monitoring.service';
 export * from './lib/monitoring.controller';
 export * from './lib/monitoring.consumer';

@@ -11,7 +11,6 @@
  */
 export * from './lib/serving.constants';
 export * from './lib/serving.module';
-export * from './lib/messaging-data-source.module';
 export * from './lib/model-repository';
 export * from './lib/oip.types';
 export * from './lib/oip-validation';

@@ -1,6 +1,20 @@
 /**
  * @module @strata/training/feature-training
  *
- * Training API, Temporal client and worker wiring, training-requested consumer.
+ * Training API (`/training-runs`), Temporal client + readiness check, in-process Temporal
+ * worker, and the `training-requested` consumer, as one Nest module:
+ *
+ * ```ts
+ * TrainingModule.forRoot({ temporalAddress, temporalNamespace, featuresUrl, registryUrl, ingestionUrl, workerEnabled, dataDir, codeVersion })
+ * ```
  */
-export {};
+export { TrainingModule } from './lib/training.module';
+export { TRAINING_OPTIONS } from './lib/training.constants';
+export type { TrainingModuleOptions } from './lib/training.constants';
+export { TemporalClientService } from './lib/temporal-client.service';
+export { TrainingRunsService, trainingRunId } from './lib/training-runs.service';
+export { TrainingRunsController } from './lib/training-runs.controller';
+export { TrainingRequestedConsumer } from './lib/training-requested.consumer';
+export { TrainingWorkerService, trainingWorkflowsPath } from './lib/training-worker.service';
+export { StartTrainingRunBody } from './lib/training-runs.dto';
+export type { StartTrainingRunResponse, TrainingRunResponse } from './lib/training-runs.dto';

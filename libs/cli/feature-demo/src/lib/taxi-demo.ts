@@ -327,7 +327,8 @@ async function replay(
       const predictionId = randomUUID();
       const response = await client.infer(options.modelName, {
         id: predictionId,
-        inputs: [{ name: 'input', datatype: 'FP32', shape: [1, featureNames.length], data: row.features }],
+        // JSON has no NaN: a missing feature travels as the string "NaN" (serving's documented extension)
+        inputs: [{ name: 'input', datatype: 'FP32', shape: [1, featureNames.length], data: row.features.map((v) => (v === null ? 'NaN' : v)) }],
         parameters: { prediction_id: predictionId, event_time: row.eventTime },
       });
       const probability = Number(response.outputs.find((o) => o.name === 'probability')?.data[0]);

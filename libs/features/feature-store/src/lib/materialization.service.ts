@@ -52,6 +52,8 @@ const EPOCH = new Date('1970-01-01T00:00:00.000Z');
 @Injectable()
 export class MaterializationService implements OnApplicationBootstrap {
   private readonly logger = new Logger(MaterializationService.name);
+  /** Per-view queue: runs of one view never overlap in this process. */
+  private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly database: DatabaseService,
@@ -102,6 +104,17 @@ export class MaterializationService implements OnApplicationBootstrap {
    * @throws only retryable errors (after recording FAILED), so the caller may retry.
    */
   async materializeView(view: FeatureView, trigger: string, manager?: EntityManager, heartbeat?: () => Promise<void>): Promise<MaterializationDto | null> {
+    const prev = this.locks.get(view.name) ?? Promise.resolve();
+    const run = prev.catch(() => undefined).then(() => this.materializeViewNow(view, trigger, manager, heartbeat));
+    this.locks.set(view.name, run);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(view.name) === run) this.locks.delete(view.name);
+    }
+  }
+
+  private async materializeViewNow(view: FeatureView, trigger: string, manager?: EntityManager, heartbeat?: () => Promise<void>): Promise<MaterializationDto | null> {
     const ds = this.database.getDataSource();
     const reader = manager ?? ds.manager;
     const versions = await reader.getRepository(KnownDatasetVersionEntity).find({ where: { datasetName: view.source.datasetName }, order: { versionCreatedAt: 'ASC', versionId: 'ASC' } });

@@ -15,8 +15,10 @@ export const FeedbackItem = z.object({
   observedAt: z.iso.datetime({ message: 'must be an ISO-8601 UTC timestamp (Z suffix)' }),
   source: z.string().min(1).max(64).optional(),
 });
+/** A list body of `POST /feedback` (1..10 000 items). */
+export const FeedbackList = z.array(FeedbackItem).min(1).max(10_000);
 /** Body of `POST /feedback`: one item or a list (1..10 000). */
-export const FeedbackBody = z.union([FeedbackItem, z.array(FeedbackItem).min(1).max(10_000)]);
+export const FeedbackBody = z.union([FeedbackItem, FeedbackList]);
 
 const WindowsQuery = z.object({
   window: z.enum(WINDOW_KINDS).default('month'),
@@ -39,8 +41,9 @@ export class MonitoringController {
   @ZodApiBody(FeedbackBody, 'One feedback label or a list')
   @ApiOperation({ summary: 'Submit ground-truth labels of earlier predictions' })
   feedback(@Body() body: unknown): Promise<{ accepted: number }> {
-    const parsed = parseWith(FeedbackBody, body);
-    return this.monitoring.submitFeedback(Array.isArray(parsed) ? parsed : [parsed]);
+    // parsed by shape so errors name the item and field (`1.label`), not the union
+    const items = Array.isArray(body) ? parseWith(FeedbackList, body) : [parseWith(FeedbackItem, body)];
+    return this.monitoring.submitFeedback(items);
   }
 
   /**

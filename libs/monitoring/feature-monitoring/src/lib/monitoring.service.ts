@@ -121,9 +121,9 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
 
   /**
    * Computes, persists and returns the windows of `model` (every version, or one): counts,
-   * PSI per profiled feature, dataset drift, performance on labeled predictions. Closed windows
-   * (end ≤ now) that cross thresholds publish their alert once. Updates the gauges when `kind`
-   * is the evaluation window kind.
+   * PSI per profiled feature, dataset drift, performance on labeled predictions. When `kind` is
+   * the evaluation window kind (`MONITORING_WINDOW`), closed windows (end ≤ now) that cross
+   * thresholds publish their alert once, and the gauges are updated.
    */
   async windows(model: string, kind: WindowKind, version?: number): Promise<WindowResponse[]> {
     this.database.getDataSource();
@@ -135,7 +135,8 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
       psiThreshold: this.options.psiThreshold, driftShare: this.options.driftShare, epsilon: this.options.psiEpsilon,
     });
     const now = Date.now();
-    for (const r of reports) await this.persist(model, r, Date.parse(r.windowEnd) <= now);
+    // alerts only for closed windows of the evaluation kind, so one window of time alerts once
+    for (const r of reports) await this.persist(model, r, kind === this.options.evaluationWindow && Date.parse(r.windowEnd) <= now);
     if (kind === this.options.evaluationWindow) this.updateGauges(model, predictions, reports, now);
     return reports.map((r) => ({
       windowStart: r.windowStart, windowEnd: r.windowEnd, modelVersion: r.modelVersion, predictionCount: r.predictionCount,
@@ -184,9 +185,9 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
     }));
   }
 
-  private async persist(model: string, r: WindowReport, closed: boolean): Promise<void> {
+  private async persist(model: string, r: WindowReport, alertable: boolean): Promise<void> {
     const key = { modelName: model, modelVersion: r.modelVersion, windowKind: r.windowKind, windowStart: new Date(r.windowStart) };
-    const degraded = closed ? await this.performanceVerdict(model, r) : null;
+    const degraded = alertable ? await this.performanceVerdict(model, r) : null;
     await this.dataSource.transaction(async (manager) => {
       await manager
         .createQueryBuilder()
@@ -199,7 +200,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
         })
         .orUpdate(['window_end', 'prediction_count', 'labeled_count', 'drift', 'performance', 'computed_at'], ['model_name', 'model_version', 'window_kind', 'window_start'])
         .execute();
-      if (!closed) return;
+      if (!alertable) return;
       const detectedAt = new Date().toISOString();
       if (r.datasetDrift && r.predictionCount >= this.options.minPredictions && (await this.claim(manager, key, 'drift_alerted_at'))) {
         await this.publisher.publish(manager, DriftDetectedV1, {

@@ -84,8 +84,14 @@ export class InferenceService {
 
   /**
    * OIP v2 inference. Validation happens before the model runs; a rejected request is never
-   * logged as a prediction (OIP infer requests are not prediction-logged at all: rows carry no
-   * feature names or event time; use `predict` for monitored traffic).
+   * logged as a prediction.
+   *
+   * Monitored inference (a Strata extension through OIP request `parameters`): when the request
+   * carries `parameters.prediction_id` (string) and the model has `strata.feature_names`, every
+   * row of the single `[N, F]` input is logged as `prediction-logged` with its features by name,
+   * the `probability` output and `parameters.event_time` (ISO-8601, optional) as event time; row
+   * ids are `prediction_id` for N = 1, else `prediction_id-<row>`. Without `prediction_id`
+   * nothing is logged.
    * @throws NotFoundError (404), InvalidArgumentError (400)
    */
   async infer(name: string, ref: string | undefined, request: OipInferenceRequest): Promise<OipInferenceResponse> {
@@ -99,7 +105,14 @@ export class InferenceService {
     const labels = { model: name, version: String(model.version) };
     try {
       const { inputs, outputNames } = validateInferenceRequest(request, model.info);
-      const { outputs } = await model.run(inputs, outputNames);
+      const predictionId = request.parameters?.['prediction_id'];
+      const monitored = typeof predictionId === 'string' && predictionId !== '' && (model.info.featureNames?.length ?? 0) > 0 && inputs.length === 1;
+      const eventTimeParam = request.parameters?.['event_time'];
+      const eventTime = monitored && typeof eventTimeParam === 'string' ? parseUtc(eventTimeParam, 'parameters.event_time').toISOString() : undefined;
+      const runOutputs = monitored && !outputNames.includes('probability') && model.info.outputs.some((o) => o.name === 'probability') ? [...outputNames, 'probability'] : outputNames;
+      const { outputs: allOutputs, seconds } = await model.run(inputs, runOutputs);
+      const outputs = allOutputs.filter((o) => outputNames.includes(o.name));
+      if (monitored) this.logInferRows(model, ref, predictionId, eventTime, inputs[0]!, allOutputs, seconds);
       servingMetrics.requests.inc({ ...labels, outcome: 'success' });
       const params = new Map((request.outputs ?? []).map((o) => [o.name, o.parameters]));
       return {
@@ -114,6 +127,44 @@ export class InferenceService {
       throw err;
     } finally {
       model.release();
+    }
+  }
+
+  private logInferRows(
+    model: LoadedModel,
+    ref: string | undefined,
+    predictionId: string,
+    eventTime: string | undefined,
+    input: { shape: number[]; data: ArrayLike<unknown> },
+    outputs: Array<{ name: string; data: ArrayLike<unknown> }>,
+    seconds: number,
+  ): void {
+    const names = model.info.featureNames ?? [];
+    const rows = input.shape[0] ?? 0;
+    const width = input.shape[1] ?? 0;
+    if (input.shape.length !== 2 || width !== names.length) return;
+    const probability = outputs.find((o) => o.name === 'probability') ?? outputs[0];
+    const threshold = Number(model.info.metadata['strata.threshold'] ?? '0.5');
+    const alias = ref === undefined || ref === '' ? DEFAULT_ALIAS : /^[0-9]+$/.test(ref) ? null : ref;
+    const predictedAt = new Date().toISOString();
+    for (let r = 0; r < rows; r++) {
+      const features: Record<string, number | null> = {};
+      names.forEach((n, j) => {
+        const v = Number(input.data[r * width + j]);
+        features[n] = Number.isFinite(v) ? v : null;
+      });
+      const p = Number(probability?.data[r]);
+      this.predictionLog.log({
+        predictionId: rows === 1 ? predictionId : `${predictionId}-${r}`,
+        modelName: model.name,
+        modelVersion: model.version,
+        alias,
+        features,
+        outputs: { prediction: p >= threshold ? 1 : 0, probability: Math.min(1, Math.max(0, p)) },
+        latencyMs: (seconds * 1000) / Math.max(1, rows),
+        predictedAt,
+        ...(eventTime !== undefined ? { eventTime } : {}),
+      });
     }
   }
 

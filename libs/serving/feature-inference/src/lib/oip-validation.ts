@@ -54,9 +54,12 @@ export function flattenTensorData(name: string, data: TensorData, shape: readonl
   return out;
 }
 
+const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+
 /**
  * Converts flat JSON elements to the typed buffer of `datatype`, checking each element:
- * FP16/FP32/FP64 numbers; integer types integers within range; BOOL booleans; BYTES strings.
+ * FP32/FP64 numbers (or the strings "NaN", "Infinity", "-Infinity"); FP16 refused; integer
+ * types integers within range; BOOL booleans; BYTES strings.
  *
  * @throws InvalidArgumentError naming the tensor and the first bad element's index.
  */
@@ -91,8 +94,11 @@ export function toTensorBuffer(name: string, datatype: OipDatatype, values: Read
       const out = datatype === 'FP64' ? new Float64Array(n) : new Float32Array(n);
       for (let i = 0; i < n; i++) {
         const v = values[i];
-        if (typeof v !== 'number') bad(i, 'a number');
-        out[i] = v as number;
+        // JSON has no NaN/Infinity: like Python's json module, the strings "NaN", "Infinity"
+        // and "-Infinity" stand for them (NaN = a missing feature for Strata's models).
+        if (typeof v === 'string' && NON_FINITE[v] !== undefined) out[i] = NON_FINITE[v];
+        else if (typeof v !== 'number') bad(i, 'a number (or "NaN", "Infinity", "-Infinity")');
+        else out[i] = v;
       }
       return out;
     }

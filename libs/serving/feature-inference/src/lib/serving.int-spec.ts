@@ -20,7 +20,6 @@ import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { DataSource } from 'typeorm';
 import { ModelRepository, type ModelVersionDescriptor } from './model-repository';
-import { MESSAGING_DATA_SOURCE_NAME, MessagingDataSourceModule } from './messaging-data-source.module';
 import { ServingModule } from './serving.module';
 
 const FEATURES = ['zone_trip_stats__trips_1h', 'trip_request__trip_distance', 'pickup_hour'];
@@ -100,8 +99,7 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
           logLevel: 'warn',
           database: { url: env.databaseUrl, schema, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS },
         }),
-        MessagingDataSourceModule.forRoot(),
-        MessagingModule.forRoot({ dataSourceName: MESSAGING_DATA_SOURCE_NAME, serviceName: 'serving', brokers: env.kafkaBrokers, groupId: schema, relay: { enabled: false }, consumer: { enabled: false }, deadLetterController: false }),
+        MessagingModule.forRoot({ serviceName: 'serving', brokers: env.kafkaBrokers, groupId: schema, relay: { enabled: false }, consumer: { enabled: false }, deadLetterController: false }),
         ServingModule.forRoot({
           registryUrl: 'http://127.0.0.1:9', featuresUrl, ortThreads: 1, ortInterOpThreads: 1, dataDir,
           predictionLogCapacity: 100, predictionLogBatchSize: 10, defaultFeatureView: 'zone_trip_stats', httpTimeoutMs: 2000, loadOnStart: false,

@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { MESSAGING_READY_GATE } from '@strata/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { DATABASE_OPTIONS, DatabaseService, type DatabaseOptions, createDataSourceOptions } from './database/database.service';
@@ -57,10 +58,12 @@ export class PlatformModule implements OnModuleInit {
         { provide: DATABASE_OPTIONS, useValue: options.database },
         { provide: DataSource, useFactory: () => createDataSourceWithMetadata(options.database) },
         DatabaseService,
+        // Messaging starts its relay and consumers only once the schema is migrated.
+        { provide: MESSAGING_READY_GATE, inject: [DatabaseService], useFactory: (db: DatabaseService) => () => db.whenReady() },
         ReadinessRegistry,
         { provide: PLATFORM_KAFKA_CHECK, useValue: kafkaCheck },
       ],
-      exports: [SERVICE_IDENTITY, METRICS_REGISTRY, DataSource, DatabaseService, ReadinessRegistry],
+      exports: [SERVICE_IDENTITY, METRICS_REGISTRY, DataSource, DatabaseService, ReadinessRegistry, MESSAGING_READY_GATE],
     };
   }
 

@@ -1,5 +1,4 @@
 import { DataSource } from 'typeorm';
-import { createDataSourceOptions } from '@strata/shared/nest-platform';
 import { infraEnv, uniqueName } from '@strata/shared/testing';
 import { TRAINING_ENTITIES, TRAINING_MIGRATIONS, TrainingRunEntity, toTrainingRun } from '../index';
 
@@ -11,7 +10,7 @@ describe('training migrations (real PostgreSQL)', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    dataSource = new DataSource(createDataSourceOptions({ url: databaseUrl, schema, entities: TRAINING_ENTITIES, migrations: TRAINING_MIGRATIONS }));
+    dataSource = new DataSource({ type: 'postgres', url: databaseUrl, schema, entities: TRAINING_ENTITIES, migrations: TRAINING_MIGRATIONS, migrationsTableName: 'typeorm_migrations', synchronize: false, logging: ['error'] });
     await dataSource.initialize();
     await dataSource.query(`CREATE SCHEMA "${schema}"`);
     await dataSource.runMigrations({ transaction: 'each' });
@@ -62,8 +61,8 @@ describe('training migrations (real PostgreSQL)', () => {
     expect(Date.parse(run.createdAt)).toBeGreaterThan(0);
 
     await expect(
-      repo.insert({ ...row, runId: '1b0e5a8e-4a43-4f0e-9d52-3a0c4d1e2f10', workflowId: 'train:taxi-tip:req-1b' }),
+      repo.insert({ ...row, params: {}, runId: '1b0e5a8e-4a43-4f0e-9d52-3a0c4d1e2f10', workflowId: 'train:taxi-tip:req-1b' } as never),
     ).rejects.toThrow(/training_run_model_request_uq/);
-    await expect(repo.insert({ ...row, status: 'DONE' as never, runId: '2b0e5a8e-4a43-4f0e-9d52-3a0c4d1e2f10', requestId: 'r2', workflowId: 'w2' })).rejects.toThrow(/check constraint/);
+    await expect(repo.insert({ ...row, status: 'DONE' as never, runId: '2b0e5a8e-4a43-4f0e-9d52-3a0c4d1e2f10', requestId: 'r2', workflowId: 'w2' } as never)).rejects.toThrow(/check constraint/);
   });
 });

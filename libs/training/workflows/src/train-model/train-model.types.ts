@@ -1,3 +1,5 @@
+import type { Duration } from '@temporalio/common';
+
 /**
  * Input, output and activity contracts of {@link trainModelWorkflow}. Plain data only (it is
  * serialized into workflow history): URIs and digests travel between steps, never data.
@@ -30,15 +32,15 @@ export interface TrainModelTimeouts {
   /** Poll interval of the training-set build, ms (default 1000). */
   pollIntervalMs?: number;
   /** Start-to-close of the training-set build, e.g. `'30 minutes'` (default). */
-  buildStartToClose?: string;
+  buildStartToClose?: Duration;
   /** Start-to-close of train and evaluate, e.g. `'2 hours'` (default). */
-  trainStartToClose?: string;
+  trainStartToClose?: Duration;
   /** Heartbeat timeout of long activities (default `'60 seconds'`). */
-  heartbeatTimeout?: string;
+  heartbeatTimeout?: Duration;
   /** Start-to-close of short activities (HTTP calls, DB writes; default `'2 minutes'`). */
-  shortStartToClose?: string;
+  shortStartToClose?: Duration;
   /** First retry delay (default `'2 seconds'`, doubling up to `'1 minute'`). */
-  initialRetryInterval?: string;
+  initialRetryInterval?: Duration;
   /** Attempts per activity before the run fails (default 5). */
   maximumAttempts?: number;
 }

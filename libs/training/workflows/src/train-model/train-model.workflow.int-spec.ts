@@ -2,6 +2,7 @@
  * Workflow test on the real Temporal dev server with jest-mocked activities (C11 "Workflow"
  * tier; named `.int-spec.ts` so the int jest project runs it).
  */
+/* eslint-disable no-restricted-imports, @nx/enforce-module-boundaries -- test harness (worker + client), never bundled into workflow code */
 import path from 'node:path';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { Context } from '@temporalio/activity';

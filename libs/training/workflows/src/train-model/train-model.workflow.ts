@@ -7,6 +7,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
 import { progressQuery, TrainModelStep, type TrainModelProgress } from './train-model.messages';
 import type {
   FailedStage,
@@ -43,7 +44,7 @@ const STAGE_OF_STEP: Partial<Record<TrainModelStep, FailedStage>> = {
 
 function activities(input: TrainModelInput) {
   const t = input.timeouts ?? {};
-  const retry = {
+  const retry: RetryPolicy = {
     initialInterval: t.initialRetryInterval ?? '2 seconds',
     backoffCoefficient: 2,
     maximumInterval: '1 minute',

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { ObjectStore } from '@strata/shared/data-access-object-store';
 import { profileTable, type DatasetProfile } from './dataset-profile';
-import { ColumnType, DUCKDB_TYPE, parseDatasetSpec, type ColumnSpec, type DatasetFormat, type DatasetSpec, type ValidationPolicy } from './dataset-spec';
+import { type ColumnType, DUCKDB_TYPE, parseDatasetSpec, type ColumnSpec, type DatasetFormat, type DatasetSpec, type ValidationPolicy } from './dataset-spec';
 import { DatasetInputError, DatasetSchemaMismatchError, DatasetValidationError, type ValidationIssue } from './ingestion.errors';
 import { qid, qlit, qstr } from './sql';
 

@@ -1,0 +1,48 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
+import { StartTrainingRunBody, type StartTrainingRunResponse, type TrainingRunResponse } from './training-runs.dto';
+import { TrainingRunsService } from './training-runs.service';
+
+/**
+ * Training runs over HTTP (docs/service-apis.md, training):
+ * - `POST /training-runs` body {@link StartTrainingRunBody} → 202 {@link StartTrainingRunResponse}
+ *   `{ runId, workflowId, requestId, status, alreadyExists }`; 400 naming every invalid field;
+ *   503 while PostgreSQL or Temporal is down. The same `requestId` twice runs once.
+ * - `GET /training-runs?modelName=&limit=` → newest runs first.
+ * - `GET /training-runs/{runId}` → {@link TrainingRunResponse}; 400 for a non-UUID id; 404 unknown.
+ * - `POST /training-runs/{runId}/cancel` → 202 `{ runId, workflowId, status, cancelRequested: true }`;
+ *   404 unknown; 409 when the run is not RUNNING.
+ */
+@ApiTags('training-runs')
+@Controller('training-runs')
+export class TrainingRunsController {
+  constructor(private readonly runs: TrainingRunsService) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Start a durable training run (idempotent per modelName + requestId); workflow id train:<modelName>:<requestId>' })
+  @ZodApiBody(StartTrainingRunBody)
+  start(@Body() body: unknown): Promise<StartTrainingRunResponse> {
+    return this.runs.start(parseWith(StartTrainingRunBody, body, 'request body'));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List training runs, newest first (?modelName=&limit=, default 50, max 500)' })
+  list(@Query('modelName') modelName?: string, @Query('limit') limit?: string): Promise<TrainingRunResponse[]> {
+    return this.runs.list(modelName || undefined, limit ? Number(limit) || 50 : 50);
+  }
+
+  @Get(':runId')
+  @ApiOperation({ summary: 'A training run: status, step, live progress, metrics, model version, artifact, error, resources' })
+  get(@Param('runId') runId: string): Promise<TrainingRunResponse> {
+    return this.runs.get(runId);
+  }
+
+  @Post(':runId/cancel')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Request cancellation of a RUNNING run (recorded CANCELLED when the workflow stops)' })
+  cancel(@Param('runId') runId: string): Promise<{ runId: string; workflowId: string; status: string; cancelRequested: true }> {
+    return this.runs.cancel(runId);
+  }
+}

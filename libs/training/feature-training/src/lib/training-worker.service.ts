@@ -1,0 +1,119 @@
+import path from 'node:path';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { DataSource } from 'typeorm';
+import { EventPublisher } from '@strata/messaging';
+import { OBJECT_STORE, type ObjectStore } from '@strata/shared/data-access-object-store';
+import { DatabaseService } from '@strata/shared/nest-platform';
+import { createTrainingActivities, type ActivityLogger } from '@strata/training/activities';
+import { TRAINING_TASK_QUEUE, type TrainingActivities } from '@strata/training/workflows';
+import { TRAINING_OPTIONS, type TrainingModuleOptions } from './training.constants';
+
+/**
+ * The worker's `workflowsPath`: `libs/training/workflows/src/workflows` (`.ts` from source,
+ * `.js` in the `dist/training` build, which keeps the same layout). The workflow code imports
+ * only relative files and `@temporalio/workflow`, so the bundler needs no `@strata/*` aliases.
+ */
+export function trainingWorkflowsPath(): string {
+  return require.resolve(path.resolve(__dirname, '../../../workflows/src/workflows'));
+}
+
+function activityLogger(logger: Logger): ActivityLogger {
+  return {
+    log: (m, c) => logger.log(c ?? {}, m),
+    warn: (m, c) => logger.warn(c ?? {}, m),
+    error: (m, c) => logger.error(c ?? {}, m),
+  };
+}
+
+/**
+ * Runs the Temporal worker of the training task queue in this process (when
+ * `TRAINING_WORKER_ENABLED`): started at application bootstrap once PostgreSQL is ready and
+ * Temporal answers (retrying in the background, so boot never blocks), shut down gracefully
+ * before the application shuts down (running activities are cancelled and awaited, then the
+ * native connection closes).
+ */
+@Injectable()
+export class TrainingWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('TrainingWorker');
+  private worker: Worker | undefined;
+  private connection: NativeConnection | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    @Inject(TRAINING_OPTIONS) private readonly options: TrainingModuleOptions,
+    private readonly dataSource: DataSource,
+    private readonly database: DatabaseService,
+    private readonly publisher: EventPublisher,
+    @Inject(OBJECT_STORE) private readonly objectStore: ObjectStore,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.options.workerEnabled) {
+      this.logger.log('Temporal worker disabled (TRAINING_WORKER_ENABLED=false)');
+      return;
+    }
+    this.running = this.startLoop();
+  }
+
+  private async startLoop(): Promise<void> {
+    await this.database.whenReady();
+    const taskQueue = this.options.taskQueue ?? TRAINING_TASK_QUEUE;
+    // Compile-time check that the activities implement the workflow's activity contract.
+    const activities: TrainingActivities = createTrainingActivities({
+      featuresUrl: this.options.featuresUrl,
+      registryUrl: this.options.registryUrl,
+      ingestionUrl: this.options.ingestionUrl,
+      objectStore: this.objectStore,
+      dataSource: this.dataSource,
+      publisher: this.publisher,
+      logger: activityLogger(new Logger('TrainingActivities')),
+      codeVersion: this.options.codeVersion,
+    });
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        this.connection = await NativeConnection.connect({ address: this.options.temporalAddress });
+        const worker = await Worker.create({
+          connection: this.connection,
+          namespace: this.options.temporalNamespace,
+          taskQueue,
+          workflowsPath: trainingWorkflowsPath(),
+          activities: { ...activities },
+          shutdownGraceTime: '10 seconds',
+        });
+        if (this.stopped) {
+          await this.connection.close();
+          return;
+        }
+        this.worker = worker;
+        this.logger.log({ taskQueue, namespace: this.options.temporalNamespace }, 'Temporal worker started');
+        await worker.run();
+        this.logger.log({ taskQueue }, 'Temporal worker stopped');
+        return;
+      } catch (e) {
+        this.worker = undefined;
+        await this.connection?.close().catch(() => undefined);
+        this.connection = undefined;
+        if (this.stopped) return;
+        this.logger.error({ attempt, err: e instanceof Error ? e.message : String(e) }, 'Temporal worker failed, restarting');
+        await new Promise((r) => setTimeout(r, this.options.retryDelayMs ?? 2000));
+      }
+    }
+  }
+
+  /** Worker state (`RUNNING`, `STOPPED`, …) or `NOT_STARTED`. */
+  state(): string {
+    return this.worker?.getState() ?? 'NOT_STARTED';
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.worker && this.worker.getState() === 'RUNNING') {
+      this.worker.shutdown();
+      // Resolves once running activities finished or were cancelled (bounded by shutdownGraceTime).
+      await this.running?.catch(() => undefined);
+    }
+    await this.connection?.close().catch(() => undefined);
+  }
+}
