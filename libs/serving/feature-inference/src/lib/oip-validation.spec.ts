@@ -59,7 +59,7 @@ describe('validateInferenceRequest', () => {
     ['rank mismatch', { inputs: [{ name: 'input', datatype: 'FP32', shape: [3], data: [1, 2, 3] }] }, /Input 'input': shape \[3\] has rank 1/],
     ['nested data disagreeing with the shape', { inputs: [{ name: 'input', datatype: 'FP32', shape: [2, 3], data: [[1, 2], [3, 4], [5, 6]] }] }, /Input 'input': data has 3 elements, shape \[2, 3\] expects 2 at dimension 0/],
     ['ragged nested data', { inputs: [{ name: 'input', datatype: 'FP32', shape: [2, 3], data: [[1, 2, 3], [4, 5]] }] }, /Input 'input': data\[1\] has 2 elements/],
-    ['a string in FP32 data', { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, '2', 3] }] }, /Input 'input': element 1 is "2", expected a number for datatype FP32/],
+    ['a string in FP32 data', { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, '2', 3] }] }, /Input 'input': element 1 is "2", expected a number \(or "NaN", "Infinity", "-Infinity"\) for datatype FP32/],
     ['unknown input name', { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] }, /Unexpected input 'x': the model's inputs are 'input'/],
     ['duplicate input', { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }, { name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] }, /Input 'input' is given more than once/],
     ['unknown requested output', { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }], outputs: [{ name: 'logits' }] }, /Unknown output 'logits'/],
@@ -97,7 +97,7 @@ describe('toTensorBuffer', () => {
     ['an unsafe INT64', 'INT64', [2 ** 60], /expected an integer .* for datatype INT64/],
     ['a number for BOOL', 'BOOL', [1], /element 0 is 1, expected a boolean for datatype BOOL/],
     ['a number for BYTES', 'BYTES', ['a', 3], /element 1 is 3, expected a string for datatype BYTES/],
-    ['a boolean for FP64', 'FP64', [true], /element 0 is true, expected a number for datatype FP64/],
+    ['a boolean for FP64', 'FP64', [true], /element 0 is true, expected a number \(or "NaN", "Infinity", "-Infinity"\) for datatype FP64/],
     ['a negative UINT8', 'UINT8', [-1], /expected an integer in \[0, 255\]/],
     ['FP16 (unsupported)', 'FP16', [1], /FP16 is not supported/],
   ];
@@ -116,5 +116,15 @@ describe('flattenTensorData / elementCount', () => {
 
   it('rejects nesting deeper than the shape', () => {
     expectInvalid(() => flattenTensorData('t', [[[1]], [[2]]], [2, 1]), /nested deeper than shape \[2, 1\]/);
+  });
+});
+
+describe('NaN strings in floating-point tensors', () => {
+  it('reads "NaN", "Infinity" and "-Infinity" as the IEEE values (JSON cannot carry them)', () => {
+    const out = toTensorBuffer('input', 'FP32', [1.5, 'NaN', 'Infinity', '-Infinity']) as Float32Array;
+    expect(Array.from(out)).toEqual([1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+  });
+  it('still rejects other strings', () => {
+    expect(() => toTensorBuffer('input', 'FP64', ['nan'])).toThrow(/element 0 is "nan"/);
   });
 });
