@@ -231,11 +231,43 @@ describe('training service (real PostgreSQL, Kafka, Temporal)', () => {
     await producer.disconnect();
     const runs = await eventually(async () => {
       const r = await fetch(`${base()}/training-runs?modelName=taxi-tip-evt`);
-      const list = (await r.json()) as Array<Record<string, unknown>>;
+      // A new consumer group also reads earlier runs' events: keep this run's request only.
+      const list = ((await r.json()) as Array<Record<string, unknown>>).filter((x) => x['requestId'] === requestId);
       expect(list.map((x) => x['status'])).toEqual(['COMPLETED']);
       return list;
     }, 120_000, 250);
     expect(runs[0]).toMatchObject({ requestId, workflowId: `train:taxi-tip-evt:${requestId}`, reason: 'drift', params: { l2: 0.01 }, evaluation: { splitTime: '2020-01-17T00:00:00Z' }, modelVersion: 4 });
+  });
+
+  it('boots while Temporal is unreachable: /health/ready 503 naming temporal, POST 503, nothing written', async () => {
+    const otherPort = port + 1000;
+    const down = startService('training', otherPort, {
+      DATABASE_URL: env.databaseUrl,
+      KAFKA_BROKERS: env.kafkaBrokers.join(','),
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      TRAINING_DB_SCHEMA: schema,
+      TRAINING_KAFKA_GROUP_ID: uniqueName('training-test'),
+      STRATA_DATA_DIR: dataDir,
+    });
+    try {
+      const ready = await eventually(async () => {
+        const r = await json('GET', `http://127.0.0.1:${otherPort}/health/ready`);
+        expect((r.body['checks'] as Record<string, { status: string }>)['postgres']?.status).toBe('up');
+        return r;
+      }, 60_000, 250);
+      expect(ready.status).toBe(503);
+      expect((ready.body['checks'] as Record<string, { status: string }>)['temporal']?.status).toBe('down');
+      const requestId = uniqueName('req');
+      const started = await json('POST', `http://127.0.0.1:${otherPort}/training-runs`, request(requestId));
+      expect(started.status).toBe(503);
+      expect(started.body['code']).toBe('UNAVAILABLE');
+      const list = (await json('GET', `http://127.0.0.1:${otherPort}/training-runs?modelName=taxi-tip&limit=500`)).body as unknown as Array<{ requestId: string }>;
+      expect(list.some((r) => r.requestId === requestId)).toBe(false);
+    } finally {
+      // Nest's shutdown hooks re-raise SIGTERM after closing: a clean stop ends by that signal.
+      await down.stop();
+      expect(down.process.signalCode ?? String(down.process.exitCode)).toBe('SIGTERM');
+    }
   });
 
   it('rejects bad input with 400 naming each field', async () => {

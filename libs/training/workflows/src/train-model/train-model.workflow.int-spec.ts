@@ -118,6 +118,18 @@ describe('trainModelWorkflow (real Temporal dev server, mocked activities)', () 
     expect(acts.recordRunFailed).not.toHaveBeenCalled();
   });
 
+  it('replays its own history deterministically', async () => {
+    const acts = mockActivities([]);
+    const input = anInput();
+    const workflowId = `train:taxi-tip:${input.requestId}`;
+    const history = await withWorker(acts, async (client, taskQueue) => {
+      const handle = await client.workflow.start(trainModelWorkflow, { taskQueue, workflowId, args: [input] });
+      await handle.result();
+      return handle.fetchHistory();
+    });
+    await expect(Worker.runReplayHistory({ workflowBundle }, history, workflowId)).resolves.toBeUndefined();
+  });
+
   it('answers the progress query while training, and reports completion', async () => {
     const calls: string[] = [];
     const acts = mockActivities(calls);

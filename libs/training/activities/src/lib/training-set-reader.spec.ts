@@ -1,0 +1,31 @@
+import { InvalidArgumentError } from '@strata/shared/util-errors';
+import { selectFeatureColumns } from './training-set-reader';
+
+describe(selectFeatureColumns.name, () => {
+  const columns = [
+    { name: 'pickup_location_id', type: 'INTEGER' },
+    { name: 'event_timestamp', type: 'TIMESTAMP WITH TIME ZONE' },
+    { name: 'trip_distance', type: 'DOUBLE' },
+    { name: 'zone_trip_stats__trips_1h', type: 'BIGINT' },
+    { name: 'trip_request__trip_distance', type: 'DOUBLE' },
+    { name: 'vendor', type: 'VARCHAR' },
+    { name: 'label', type: 'BOOLEAN' },
+  ];
+
+  it('maps feature refs to full feature names first, in ref order', () => {
+    expect(selectFeatureColumns(columns, ['zone_trip_stats:trips_1h', 'trip_request:trip_distance'])).toEqual(['zone_trip_stats__trips_1h', 'trip_request__trip_distance']);
+  });
+
+  it('falls back to the short name when the set has no full names', () => {
+    expect(selectFeatureColumns(columns, ['other_view:trip_distance'])).toEqual(['trip_distance']);
+  });
+
+  it('without refs takes numeric columns except label, timestamps and *_id keys', () => {
+    expect(selectFeatureColumns(columns, [])).toEqual(['trip_distance', 'zone_trip_stats__trips_1h', 'trip_request__trip_distance']);
+  });
+
+  it('rejects a ref without a column and a non-numeric feature, naming them', () => {
+    expect(() => selectFeatureColumns(columns, ['v:missing'])).toThrow(new InvalidArgumentError("Training set has no column for feature 'v:missing' (looked for 'v__missing', 'missing', 'v:missing')"));
+    expect(() => selectFeatureColumns(columns, ['x:vendor'])).toThrow("Feature column 'vendor' has type VARCHAR; only numeric and boolean features are supported");
+  });
+});
