@@ -12,7 +12,7 @@ import {
   type ColumnValues,
   type DriftMethod,
   type ReferenceProfile,
-} from '../../libs/monitoring/util-drift/src/index';
+} from '../../libs/shared/util-drift/src/index';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -173,7 +173,7 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
 });
 
 /**
- * PSI written from its definition, independently of libs/monitoring/util-drift: bins are
+ * PSI written from its definition, independently of libs/shared/util-drift: bins are
  * left-closed/right-open between consecutive edges (null = ±∞), proportions over non-missing
  * values, empty bins replaced by ε = 1e-4 on either side (no renormalisation),
  * PSI = Σ (c − r) · ln(c / r).

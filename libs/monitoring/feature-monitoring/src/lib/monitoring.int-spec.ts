@@ -9,7 +9,7 @@ import { Test } from '@nestjs/testing';
 import { PredictionLoggedV1 } from '@strata/contracts';
 import { EventPublisher, MessagingModule } from '@strata/messaging';
 import { MONITORING_ENTITIES, MONITORING_MIGRATIONS } from '@strata/monitoring/data-access';
-import { buildReferenceProfile, type NumericFeatureProfile, type ReferenceProfile } from '@strata/monitoring/util-drift';
+import { buildReferenceProfile, type NumericFeatureProfile, type ReferenceProfile } from '@strata/shared/util-drift';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
 import { eventually, infraEnv, uniqueName } from '@strata/shared/testing';

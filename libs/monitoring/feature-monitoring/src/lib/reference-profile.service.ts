@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ReferenceProfileEntity } from '@strata/monitoring/data-access';
-import type { ReferenceProfile } from '@strata/monitoring/util-drift';
+import type { ReferenceProfile } from '@strata/shared/util-drift';
 import { OBJECT_STORE, type ObjectStore } from '@strata/shared/data-access-object-store';
 import { DataSource } from 'typeorm';
 import { MonitoringRegistryClient, type RegistryVersionInfo } from './registry.client';

@@ -1,4 +1,4 @@
-import type { NumericFeatureProfile, ReferenceProfile } from '@strata/monitoring/util-drift';
+import type { NumericFeatureProfile, ReferenceProfile } from '@strata/shared/util-drift';
 import { computeWindowReports, featurePsi, windowOf, type WindowPrediction } from './windows';
 
 const x: NumericFeatureProfile = {

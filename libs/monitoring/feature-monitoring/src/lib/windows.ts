@@ -1,4 +1,4 @@
-import { categoricalCounts, DEFAULT_EPSILON, numericPsi, psi, type FeatureProfile, type ReferenceProfile } from '@strata/monitoring/util-drift';
+import { categoricalCounts, DEFAULT_EPSILON, numericPsi, psi, type FeatureProfile, type ReferenceProfile } from '@strata/shared/util-drift';
 import { accuracy, logLoss, rocAuc } from '@strata/shared/util-model-evaluation';
 
 /** Calendar window kinds (UTC). `week` is the ISO week, Monday 00:00 to the next Monday. */
@@ -87,7 +87,7 @@ export function windowOf(kind: WindowKind, t: Date): { start: Date; end: Date } 
 
 /**
  * PSI of one profiled feature over window values, exactly:
- * - numeric profile: `numericPsi(featureProfile, values, epsilon)` from @strata/monitoring/util-drift
+ * - numeric profile: `numericPsi(featureProfile, values, epsilon)` from @strata/shared/util-drift
  *   — current values binned with the profile's stored `edges` (left-closed, right-open; open
  *   ends), missing (null, non-numbers) skipped, proportions = bin counts / non-missing count,
  *   PSI = Σ (c′ − r′)·ln(c′/r′) against the profile's `proportions` with empty bins → ε, no

@@ -9,8 +9,7 @@ import { InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors'
 import { TrainingRunEntity, TrainingRunStatus } from '@strata/training/data-access';
 import { exportLogisticRegressionToOnnx, onnxSignature, trainLogisticRegression, type ModelSignature } from '@strata/training/util-trainers';
 // Reference profiles are monitoring's format; the pure util lib is shared on purpose (see README).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { buildReferenceProfile } from '@strata/monitoring/util-drift';
+import { buildReferenceProfile } from '@strata/shared/util-drift';
 import { mapErrors, nonRetryable } from './activity-errors';
 import type {
   BuildTrainingSetInput,

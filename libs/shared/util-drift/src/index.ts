@@ -1,5 +1,5 @@
 /**
- * @module @strata/monitoring/util-drift
+ * @module @strata/shared/util-drift
  *
  * Evidently-style drift statistics as pure functions: JSON-safe reference profiles
  * ({@link buildReferenceProfile}: quantile bins, ECDF sketch, category frequencies, label
