@@ -35,8 +35,11 @@ cmd_up() {
     if port_open "$port"; then
       die "port $port for $svc is already taken by $(ss -Hltnp "sport = :$port" | sed -n 's/.*users:((\"\([^\"]*\)\",pid=\([0-9]*\).*/\1 (pid \2)/p' | head -n1)"
     fi
-    (cd "$ROOT" && setsid nohup node --enable-source-maps -r @swc-node/register "apps/$svc/src/main.ts" \
-      >>"$RUN/$svc.log" 2>&1 </dev/null & echo $! >"$RUN/$svc.pid")
+    # exec: the recorded pid is node's own (setsid does not fork here: the subshell is not a
+    # process-group leader), so `down` signals exactly the process `up` started.
+    (cd "$ROOT" && exec setsid nohup node --enable-source-maps -r @swc-node/register "apps/$svc/src/main.ts" \
+      >>"$RUN/$svc.log" 2>&1 </dev/null) &
+    echo $! >"$RUN/$svc.pid"
   done
   local deadline=$(( $(date +%s) + WAIT_SECONDS )) pending
   while :; do
