@@ -28,7 +28,7 @@ export interface DemoSummary {
   peakRssBytes?: number;
   ok: boolean;
   steps: DemoStep[];
-  model?: { name: string; version: number; metrics?: Record<string, unknown>; artifactUri?: string; artifactSha256?: string; lineage?: unknown };
+  model?: { name: string; version: number; metrics?: Record<string, unknown>; artifactUri?: string; artifactSha256?: string; lineage?: unknown; calibration?: unknown };
   months: DemoMonthRow[];
 }
 
@@ -51,7 +51,16 @@ export function renderSummary(s: DemoSummary): string {
       return typeof v === 'number' ? v : null;
     };
     lines.push('', `Model ${s.model.name} v${s.model.version}  (artifact sha256 ${s.model.artifactSha256?.slice(0, 16) ?? '?'}…)`);
-    lines.push(`  held-out: ROC AUC ${fmt(get('eval_roc_auc') ?? get('rocAuc'))}  accuracy ${fmt(get('eval_accuracy') ?? get('accuracy'))}  log loss ${fmt(get('eval_log_loss') ?? get('logLoss'))}`);
+    lines.push(`  held-out: ROC AUC ${fmt(get('roc_auc'))}  accuracy ${fmt(get('accuracy'))}  log loss ${fmt(get('log_loss'))}  (${get('rows') ?? '?'} rows)`);
+    lines.push(`  train:    ROC AUC ${fmt(get('train_roc_auc'))}  accuracy ${fmt(get('train_accuracy'))}  log loss ${fmt(get('train_log_loss'))}  (${get('train_rows') ?? '?'} rows)`);
+    const calibration = Array.isArray(s.model.calibration) ? (s.model.calibration as Array<{ lower: number; upper: number; count: number; meanPredicted: number | null; observedRate: number | null }>) : [];
+    if (calibration.length) {
+      lines.push('  calibration by decile (held-out): predicted → observed (count)');
+      for (const b of calibration.filter((x) => x.count > 0)) {
+        const bar = '█'.repeat(Math.round((b.observedRate ?? 0) * 20));
+        lines.push(`    [${b.lower.toFixed(1)}, ${b.upper.toFixed(1)})  ${fmt(b.meanPredicted)} → ${fmt(b.observedRate)}  ${bar} (${b.count})`);
+      }
+    }
   }
   if (s.months.length) {
     const features = [...new Set(s.months.flatMap((m) => Object.keys(m.psi)))];

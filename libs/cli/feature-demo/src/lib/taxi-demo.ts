@@ -184,7 +184,7 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
           const r = await client.getTrainingRun(startedRun.runId);
           const line = `  ${r.status} ${r.step ?? ''} ${r.progress !== undefined ? `${Math.round(r.progress * 100)}%` : ''}`;
           if (line !== lastLine) log((lastLine = line));
-          if (r.status === 'FAILED' || r.status === 'CANCELLED') throw Object.assign(new Error(`workflow ${r.workflowId} ${r.status}: ${r.error ?? ''}`), { final: true });
+          if (r.status === 'FAILED' || r.status === 'CANCELLED') throw Object.assign(new Error(`workflow ${r.workflowId} ${r.status}: ${typeof r.error === 'object' ? `${r.error.code}: ${r.error.message}` : (r.error ?? '')}`), { final: true });
           return r.status === 'COMPLETED' ? r : undefined;
         },
         wait,
@@ -197,14 +197,34 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
     });
 
     const champion = await step('registry: champion alias', async (d) => {
-      const v = await poll<ModelVersion>('the champion alias', async () => client.getModelVersionByAlias(options.modelName, 'champion'), 60_000);
-      summary.model = { name: options.modelName, version: v.version, metrics: v.metrics, artifactUri: v.artifactUri, artifactSha256: v.artifactSha256, lineage: v.lineage };
+      const trained = run.modelVersion;
+      let v = await poll<ModelVersion>('the champion alias', async () => client.getModelVersionByAlias(options.modelName, 'champion'), 60_000);
+      if (trained !== undefined && v.version !== trained) {
+        // The registry gives `champion` to a model's first version only; a later run of the demo
+        // promotes the version it trained, explicitly and audited.
+        await client.setAlias(options.modelName, 'champion', trained, 'strata demo: promote the version this run trained', 'strata-demo');
+        v = await client.getModelVersionByAlias(options.modelName, 'champion');
+        d['promotedFrom'] = v.version === trained ? 'previous champion' : 'unchanged';
+      }
+      summary.model = {
+        name: options.modelName,
+        version: v.version,
+        metrics: v.metrics,
+        artifactUri: v.artifactUri,
+        artifactSha256: v.artifactSha256,
+        lineage: v.lineage,
+        calibration: (run as { evaluationReport?: { calibration?: unknown } }).evaluationReport?.calibration,
+      };
       Object.assign(d, { version: v.version, runId: v.runId ?? run.runId });
       return v;
     });
 
     const featureNames = await step('serving: champion loaded', async (d) => {
-      await poll('serving to load the champion', async () => ((await client.serving.get(`/v2/models/${options.modelName}/ready`)) ? true : undefined), 120_000);
+      await poll(
+        `serving to load ${options.modelName}@${champion.version}`,
+        async () => ((await client.serving.get(`/v2/models/${options.modelName}/versions/${champion.version}/ready`)) ? true : undefined),
+        120_000,
+      );
       const names = featureNamesOf(champion);
       d['features'] = names.length;
       return names;

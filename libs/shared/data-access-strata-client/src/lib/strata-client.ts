@@ -85,7 +85,8 @@ export interface TrainingRun {
   modelVersion?: number;
   artifactUri?: string;
   artifactSha256?: string;
-  error?: string;
+  error?: { code: string; message: string } | string;
+  evaluationReport?: { calibration?: unknown } & Record<string, unknown>;
 }
 
 export interface ModelVersion {
@@ -207,6 +208,11 @@ export class StrataClient {
 
   getModelVersionByAlias(model: string, alias: string): Promise<ModelVersion> {
     return this.registry.get<ModelVersion>(`/registered-models/${encodeURIComponent(model)}/aliases/${encodeURIComponent(alias)}`);
+  }
+
+  /** Moves an alias (`PUT /registered-models/{m}/aliases/{a}`); audited by the registry. */
+  setAlias(model: string, alias: string, version: number, reason: string, actor: string): Promise<unknown> {
+    return this.registry.put(`/registered-models/${encodeURIComponent(model)}/aliases/${encodeURIComponent(alias)}`, { version, reason, actor });
   }
 
   infer(model: string, request: InferRequest, version?: string): Promise<InferResponse> {
