@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { JSON_SCHEMA_DIR, renderAll } from './render';
+import { JSON_SCHEMA_DIR, renderAll } from '../../libs/contracts/src/render-artifacts';
 
 const ROOT = path.resolve(__dirname, '../..');
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ALL_EVENTS, findContract } from './index';
-import { renderAll } from '../../../tools/contracts/render';
+import { renderAll } from './render-artifacts';
 
 const TOPIC_PATTERN = /^strata\.([a-z][a-z0-9-]*)\.([a-z][a-z0-9-]*)\.v([1-9][0-9]*)$/;
 const EVENTS_DIR = path.join(__dirname, 'events');

@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { withLocalFiles, type ObjectStore } from '@strata/shared/data-access-object-store';
 import { toJsonScalar, type JsonScalar } from './duckdb-values';
 import {
   DUCKDB_VALUE_TYPE,
   parseFeatureRef,
-  type AnyFeatureView,
   type Entity,
   type FeatureView,
   type OnDemandFeatureView,
@@ -463,11 +462,23 @@ export class DuckDBOfflineStore {
     // Column list: keys in first-seen order across rows; the empty frame gets the full schema from the views.
     const names: string[] = [];
     const seen = new Set<string>();
-    for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) (seen.add(k), names.push(k));
+    for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) {
+        seen.add(k);
+        names.push(k);
+      }
     if (rows.length === 0) {
-      for (const b of plan.batch.values()) for (const k of b.view.entities) if (!seen.has(k)) (seen.add(k), names.push(k));
-      if (!seen.has(tsCol)) (seen.add(tsCol), names.push(tsCol));
-      for (const o of plan.onDemand.values()) for (const r of o.view.requestSchema) if (!seen.has(r.name)) (seen.add(r.name), names.push(r.name));
+      for (const b of plan.batch.values()) for (const k of b.view.entities) if (!seen.has(k)) {
+        seen.add(k);
+        names.push(k);
+      }
+      if (!seen.has(tsCol)) {
+        seen.add(tsCol);
+        names.push(tsCol);
+      }
+      for (const o of plan.onDemand.values()) for (const r of o.view.requestSchema) if (!seen.has(r.name)) {
+            seen.add(r.name);
+            names.push(r.name);
+          }
     }
     if (rows.length > 0 && !seen.has(tsCol)) throw new EntityFrameError(`missing timestamp column '${tsCol}'`, { column: tsCol });
     const requestTypes = new Map<string, string>();
@@ -483,7 +494,10 @@ export class DuckDBOfflineStore {
         const o: Record<string, unknown> = {};
         for (const n of names) o[n] = jsonValue(r[n]);
         buf += JSON.stringify(o) + '\n';
-        if (buf.length > 1 << 20) (await fh.write(buf), (buf = ''));
+        if (buf.length > 1 << 20) {
+          await fh.write(buf);
+          buf = '';
+        }
       }
       await fh.write(buf);
     } finally {
@@ -602,7 +616,7 @@ function jsonValue(v: unknown): unknown {
   return v;
 }
 
-function convertRow(r: Record<string, import('@duckdb/node-api').DuckDBValue>): OutputRow {
+function convertRow(r: Record<string, DuckDBValue>): OutputRow {
   const o: OutputRow = {};
   for (const [k, v] of Object.entries(r)) o[k] = toJsonScalar(v);
   return o;

@@ -9,7 +9,7 @@
  * Pure: no file system access, so a unit spec can compare the result with the checked-in files.
  */
 import { z } from 'zod';
-import { ALL_EVENTS, deadLetterTopicOf, MAX_INLINE_PAYLOAD_BYTES, type AnyEventContract } from '../../libs/contracts/src';
+import { ALL_EVENTS, deadLetterTopicOf, MAX_INLINE_PAYLOAD_BYTES, type AnyEventContract } from './index';
 
 /** Path (relative to the repository root) → file content. */
 export type RenderedFiles = Map<string, string>;
