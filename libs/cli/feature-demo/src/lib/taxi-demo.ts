@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -241,13 +241,13 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
           return b.status === 'SUCCEEDED' ? b : undefined;
         }, wait);
         const rows = await readRows(set.uri!, featureNames);
-        const predictions = await replay(client, options, rows, featureNames, log);
+        const predictions = await replay(client, options, rows, featureNames, log, `${options.modelName}@${champion.version}:${month}`);
         d['predictions'] = predictions.length;
         options.onReplay?.({ month, featureNames, trainingSetUri: set.uri!, rows, predictions });
         await client.sendFeedback(predictions.map((p) => ({ predictionId: p.predictionId, modelName: options.modelName, label: p.label, observedAt: p.eventTime })));
         const window = await poll(`monitoring to see ${predictions.length} labeled predictions for ${month}`, async () => {
-          const windows = await client.windows(options.modelName, 'month');
-          const w = windows.find((x) => x.windowStart.startsWith(month));
+          const windows = await client.windows(options.modelName, 'month', champion.version);
+          const w = windows.find((x) => x.windowStart.startsWith(month) && Number(x.modelVersion) === champion.version);
           return w && w.predictionCount >= predictions.length && w.labeledCount >= predictions.length ? w : undefined;
         }, wait, 1000);
         const result: DemoMonthRow = {
@@ -334,6 +334,7 @@ async function replay(
   rows: ReplayRow[],
   featureNames: string[],
   log: (line: string) => void,
+  idScope: string,
 ): Promise<ReplayRecord['predictions']> {
   // results[i] is the prediction for rows[i], whatever order the concurrent requests finish in.
   const results: ReplayRecord['predictions'] = new Array(rows.length);
@@ -344,7 +345,9 @@ async function replay(
     while (next < rows.length) {
       const index = next++;
       const row = rows[index]!;
-      const predictionId = randomUUID();
+      // Deterministic ids: a re-run of the demo re-sends the same predictions, which monitoring
+      // stores once (prediction id is its key), so windows never double count.
+      const predictionId = deterministicId(`${idScope}:${index}:${row.eventTime}`);
       const response = await client.infer(options.modelName, {
         id: predictionId,
         // JSON has no NaN: a missing feature travels as the string "NaN" (serving's documented extension)
@@ -362,4 +365,10 @@ async function replay(
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
   return results;
+}
+
+/** A UUID-shaped id derived from `seed` (sha256), stable across runs. */
+function deterministicId(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

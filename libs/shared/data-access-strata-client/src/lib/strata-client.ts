@@ -228,7 +228,8 @@ export class StrataClient {
     return this.monitoring.post('/feedback', items);
   }
 
-  windows(model: string, window: 'month' | 'week' | 'day' = 'month'): Promise<MonitoringWindow[]> {
-    return this.monitoring.get<MonitoringWindow[]>(`/models/${encodeURIComponent(model)}/windows`, { query: { window } });
+  /** Per-window drift and performance of a model (all versions, or one). */
+  windows(model: string, window: 'month' | 'week' | 'day' = 'month', version?: number): Promise<MonitoringWindow[]> {
+    return this.monitoring.get<MonitoringWindow[]>(`/models/${encodeURIComponent(model)}/windows`, { query: { window, version } });
   }
 }
