@@ -245,10 +245,14 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
         d['predictions'] = predictions.length;
         options.onReplay?.({ month, featureNames, trainingSetUri: set.uri!, rows, predictions });
         await client.sendFeedback(predictions.map((p) => ({ predictionId: p.predictionId, modelName: options.modelName, label: p.label, observedAt: p.eventTime })));
-        const window = await poll(`monitoring to see ${predictions.length} labeled predictions for ${month}`, async () => {
+        // Monitoring windows by event time (the pickup): a few trips in a month's file carry a
+        // pickup time outside that month (real TLC data), and land in their own month's window.
+        const inMonth = predictions.filter((p) => p.eventTime.startsWith(month)).length;
+        d['outsideMonth'] = predictions.length - inMonth;
+        const window = await poll(`monitoring to see ${inMonth} labeled predictions for ${month}`, async () => {
           const windows = await client.windows(options.modelName, 'month', champion.version);
           const w = windows.find((x) => x.windowStart.startsWith(month) && Number(x.modelVersion) === champion.version);
-          return w && w.predictionCount >= predictions.length && w.labeledCount >= predictions.length ? w : undefined;
+          return w && w.predictionCount >= inMonth && w.labeledCount >= inMonth ? w : undefined;
         }, wait, 1000);
         const result: DemoMonthRow = {
           month,
