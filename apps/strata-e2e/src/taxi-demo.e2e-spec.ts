@@ -111,7 +111,10 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
     const conn = await db.connect();
     try {
       await conn.run(`SET TimeZone='UTC'`);
-      const trainingSet = new URL(replays[0]!.trainingSetUri).pathname;
+      // the training set the champion was trained on (its lineage), built by the features service
+      const lineage = champion.lineage as { trainingSet?: { uri?: string } };
+      expect(lineage.trainingSet?.uri).toMatch(/^file:\/\//);
+      const trainingSet = new URL(lineage.trainingSet!.uri!).pathname;
       const featureFiles = path.join(dataDir, 'features/zone_trip_stats/*.parquet');
       // For 50 sampled rows: the value joined by the feature store must be the one of the latest
       // feature row at or before the row's time (within the 7-day TTL), found here directly.
@@ -144,12 +147,17 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
     }
   });
 
-  it('counts every prediction sent, per month', () => {
+  it('counts every prediction sent: per month by event time, and in total over all windows', async () => {
+    let sent = 0;
     for (const replay of replays) {
+      const inMonth = replay.predictions.filter((p) => p.eventTime.startsWith(replay.month)).length;
       const row = summary.months.find((m) => m.month === replay.month);
-      expect(row?.predictions).toBe(replay.predictions.length);
-      expect(row?.labeled).toBe(replay.predictions.length);
+      expect(row?.predictions).toBe(inMonth);
+      expect(row?.labeled).toBe(inMonth);
+      sent += replay.predictions.length;
     }
+    const windows = await client.windows(modelName, 'month', champion.version);
+    expect(windows.reduce((n, w) => n + w.predictionCount, 0)).toBe(sent);
   });
 
   it('reports PSI equal to an independent computation over the same window (1e-9)', () => {
@@ -163,7 +171,10 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
       for (const feature of profile.features.filter((f) => f.kind === 'numeric')) {
         const j = replay.featureNames.indexOf(feature.name);
         if (j < 0 || !(feature.name in row.psi)) continue;
-        const values = replay.rows.map((r) => r.features[j]).filter((v): v is number => v !== null && !Number.isNaN(v));
+        const values = replay.rows
+          .filter((r) => r.eventTime.startsWith(replay.month))
+          .map((r) => r.features[j])
+          .filter((v): v is number => v !== null && v !== undefined && !Number.isNaN(v));
         expect(row.psi[feature.name]).toBeCloseTo(independentPsi(feature.edges, feature.proportions, values), 9);
         compared++;
       }
