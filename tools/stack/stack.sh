@@ -103,6 +103,7 @@ pg_up() {
       || { tail_log "$pg_dir/initdb.log"; die "initdb failed"; }
     rm -f "$pw"; PG_FRESH=1
   fi
+  STARTED+=(pg)
   # fsync off: this cluster is for development, tests and CI; a clean stop keeps everything.
   as_pg "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t "$WAIT_SECONDS" start \
     -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
@@ -153,10 +154,10 @@ java_bin() {
 kafka_ready() { node "$ROOT/tools/stack/kafka-ready.cjs" "$KAFKA_BROKERS_VALUE" >/dev/null 2>&1; }
 kafka_up() {
   if pid_alive "$kafka_dir/pid" && port_open "$KAFKA_PORT"; then log "kafka already running"; return 0; fi
-  local java; java="$(java_bin)"
-  kafka_ensure_jars
   require_free_port "$KAFKA_PORT" kafka
   require_free_port "$KAFKA_CONTROLLER_PORT" kafka_controller
+  local java; java="$(java_bin)"
+  kafka_ensure_jars
   mkdir -p "$kafka_dir/data"
   sed -e "s#@DATA_DIR@#$kafka_dir/data#" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
     "$ROOT/tools/stack/kafka/server.properties" >"$kafka_dir/server.properties"
@@ -167,6 +168,7 @@ kafka_up() {
       -c "$kafka_dir/server.properties" >"$kafka_dir/format.log" 2>&1 \
       || { tail_log "$kafka_dir/format.log"; die "formatting the Kafka log directory failed"; }
   fi
+  STARTED+=(kafka)
   setsid nohup "$java" -Xms512m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
     -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true "$log4j" -cp "$kafka_libs/*" \
     kafka.Kafka "$kafka_dir/server.properties" >>"$kafka_dir/kafka.log" 2>&1 </dev/null &
@@ -222,6 +224,7 @@ temporal_up() {
   require_free_port "$TEMPORAL_PORT" temporal
   require_free_port "$TEMPORAL_UI_PORT" temporal_ui
   mkdir -p "$temporal_dir"
+  STARTED+=(temporal)
   # --db-filename: workflows survive a restart of the dev server (SQLite file).
   setsid nohup "$(temporal_cli)" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
     --ui-port "$TEMPORAL_UI_PORT" --metrics-port "$TEMPORAL_METRICS_PORT" \
@@ -260,8 +263,22 @@ env file    $STATE/env   (set -a; . $STATE/env; set +a)
 EOF
 }
 
+STARTED=()
+# When `up` fails part-way, stop what this invocation started: no half-started stack is left.
+on_up_exit() {
+  local rc=$?
+  [ "$rc" -eq 0 ] && return 0
+  local part
+  for part in "${STARTED[@]}"; do
+    log "stopping $part (started by this failed 'up')"
+    case "$part" in kafka) kafka_down ;; temporal) temporal_down ;; pg) pg_down ;; esac
+  done
+  return "$rc"
+}
+
 cmd_up() {
   local t0; t0="$(now_ms)"
+  trap on_up_exit EXIT
   mkdir -p "$STATE"
   command -v node >/dev/null || die "node not found: Node.js >= 20.19 is required"
   [ -d "$ROOT/node_modules/kafkajs" ] || die "node_modules missing: run 'npm ci' first"
