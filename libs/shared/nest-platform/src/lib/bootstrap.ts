@@ -19,6 +19,42 @@ export interface BootstrapOptions {
   host: string;
   /** Largest accepted request body in bytes (larger → 413). Default 10 MiB. */
   bodyLimitBytes?: number;
+  /** How long a graceful shutdown may take before the process exits with 1 (ms, default 25 000). */
+  shutdownTimeoutMs?: number;
+}
+
+/**
+ * Graceful shutdown on SIGTERM/SIGINT: stop accepting requests, let in-flight requests finish,
+ * run every module's shutdown hooks (consumers finish their message and commit, the outbox relay
+ * stops, connections close), then exit 0. A second signal or the timeout exits 1 at once.
+ * (Nest's `enableShutdownHooks` re-raises the signal after cleanup, so the exit status would
+ * say "killed by SIGTERM" even when everything closed cleanly.)
+ */
+function handleShutdownSignals(app: NestFastifyApplication, timeoutMs: number): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const logger = app.get(Logger);
+    if (closing) {
+      logger.warn({ signal }, 'second signal during shutdown: exiting now');
+      process.exit(1);
+    }
+    closing = true;
+    logger.log({ signal }, 'shutting down gracefully');
+    const timer = setTimeout(() => {
+      logger.error({ signal, timeoutMs }, 'graceful shutdown timed out');
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
 }
 
 /**
@@ -37,7 +73,7 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new AppErrorFilter());
   registerHttpMetrics(app.getHttpAdapter().getInstance());
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  handleShutdownSignals(app, options.shutdownTimeoutMs ?? 25_000);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle(`Strata ${options.name}`).setDescription(options.description).setVersion(options.version).build(),
