@@ -17,6 +17,7 @@ export const monitoringEnvSchema = platformEnvSchema.extend({
   MONITORING_MIN_PREDICTIONS: z.coerce.number().int().min(1).default(30),
   /** Labeled predictions a closed window needs before performance-degraded may fire. */
   MONITORING_MIN_LABELED: z.coerce.number().int().min(1).default(30),
+  MONITORING_MIN_LABELED_SHARE: z.coerce.number().gt(0).max(1).default(0.95),
   /** ROC AUC floor. */
   MONITORING_MIN_ROC_AUC: z.coerce.number().min(0).max(1).default(0.6),
   /** Allowed ROC AUC drop below the registered baseline (`roc_auc` metric of the version). */

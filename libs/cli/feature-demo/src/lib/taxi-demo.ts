@@ -137,7 +137,13 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
           },
           wait,
         );
-        d['featureViews'] = done.map((m) => `${m.featureView}:${m.rowCount ?? '?'} rows`).join(',');
+        // the newest materialization per view (a dataset version is re-materialized with every later version)
+        const latest = new Map<string, (typeof done)[number]>();
+        for (const m of done) {
+          const prev = latest.get(m.featureView);
+          if (!prev || String((m as { completedAt?: string }).completedAt ?? '') > String((prev as { completedAt?: string }).completedAt ?? '')) latest.set(m.featureView, m);
+        }
+        d['featureViews'] = [...latest.values()].map((m) => `${m.featureView}:${m.rowCount ?? '?'} rows`).join(',');
       });
 
     await step('register dataset spec', async (d) => {

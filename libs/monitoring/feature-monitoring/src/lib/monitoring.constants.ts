@@ -19,6 +19,12 @@ export interface MonitoringOptions {
   minPredictions: number;
   /** Minimum labeled predictions before `performance-degraded` may fire (`MONITORING_MIN_LABELED`). */
   minLabeled: number;
+  /**
+   * Share of a closed window's predictions that must have their (delayed) label before
+   * `performance-degraded` may fire, so an alert is never decided on the first few labels and
+   * then deduplicated (`MONITORING_MIN_LABELED_SHARE`, default 0.95).
+   */
+  minLabeledShare?: number;
   /** ROC AUC floor (`MONITORING_MIN_ROC_AUC`, default 0.6). */
   minRocAuc: number;
   /** Allowed ROC AUC drop below the registered baseline (`MONITORING_MAX_ROC_AUC_DROP`, default 0.05). */

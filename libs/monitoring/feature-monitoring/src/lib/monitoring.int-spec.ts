@@ -6,13 +6,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { PredictionLoggedV1 } from '@strata/contracts';
+import { FeedbackReceivedV1, PredictionLoggedV1 } from '@strata/contracts';
 import { EventPublisher, MessagingModule } from '@strata/messaging';
 import { MONITORING_ENTITIES, MONITORING_MIGRATIONS } from '@strata/monitoring/data-access';
 import { buildReferenceProfile, type NumericFeatureProfile, type ReferenceProfile } from '@strata/shared/util-drift';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, uniqueName } from '@strata/shared/testing';
+import { eventually, infraEnv, startGroupAtEnd, uniqueName } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
 import { MonitoringModule } from './monitoring.module';
 
@@ -89,6 +89,8 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     });
     await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
     const env = infraEnv();
+    // the shared prediction-logged topic may hold many events from other runs: start after them
+    await startGroupAtEnd(env.kafkaBrokers, schema, [PredictionLoggedV1.topic, FeedbackReceivedV1.topic]);
     const moduleRef = await Test.createTestingModule({
       imports: [
         PlatformModule.forService({
@@ -99,7 +101,7 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
         MessagingModule.forRoot({ serviceName: 'monitoring', brokers: env.kafkaBrokers, groupId: schema, deadLetterController: false, relay: { pollIntervalMs: 100 } }),
         MonitoringModule.forRoot({
           registryUrl: `http://127.0.0.1:${(registry.address() as AddressInfo).port}`, dataDir,
-          psiThreshold: 0.1, driftShare: 0.5, psiEpsilon: 1e-4, minPredictions: 10, minLabeled: 10, minRocAuc: 0.6, maxRocAucDrop: 0.05,
+          psiThreshold: 0.1, driftShare: 0.5, psiEpsilon: 1e-4, minPredictions: 10, minLabeled: 10, minLabeledShare: 1, minRocAuc: 0.6, maxRocAucDrop: 0.05,
           evaluationWindow: 'month', evaluationIntervalMs: 0, httpTimeoutMs: 2000,
         }),
       ],
@@ -142,6 +144,12 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
       // the same prediction again (another event id): stored once
       await publisher.publish(manager, PredictionLoggedV1, event(jan[0]!));
     });
+
+    // every prediction is stored before any label arrives (labels come later in real life too)
+    await eventually(async () => {
+      const w = await getWindows();
+      if (w.reduce((n, x) => n + x.predictionCount, 0) !== 60) throw new Error(`predictions not all stored yet: ${JSON.stringify(w.map((x) => x.predictionCount))}`);
+    }, 60_000, 250);
 
     // feedback for every January prediction: label = 1 − round(p) (a model that is always wrong → AUC 0)
     const feedback = jan.map((x) => ({ predictionId: x.id, modelName: model, label: x.p >= 0.5 ? 0 : 1, observedAt: '2020-03-01T00:00:00.000Z' }));

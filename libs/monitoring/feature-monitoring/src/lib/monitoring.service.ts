@@ -224,12 +224,13 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
 
   /**
    * ROC AUC below max(MONITORING_MIN_ROC_AUC, baseline − MONITORING_MAX_ROC_AUC_DROP) with at
-   * least MONITORING_MIN_LABELED labels; baseline = the registry version's `roc_auc` metric
+   * least MONITORING_MIN_LABELED labels covering MONITORING_MIN_LABELED_SHARE of the window; baseline = the registry version's `roc_auc` metric
    * (without one: the floor alone, reported as baseline).
    */
   private async performanceVerdict(model: string, r: WindowReport): Promise<{ value: number; baseline: number; threshold: number } | null> {
     const value = r.performance.rocAuc;
     if (value === null || r.labeledCount < this.options.minLabeled) return null;
+    if (r.labeledCount < (this.options.minLabeledShare ?? 0.95) * r.predictionCount) return null; // labels still arriving
     const metrics = await this.profiles.baselineMetrics(model, r.modelVersion);
     const baselineKey = ROC_AUC_BASELINE_KEYS.find((k) => metrics?.[k] !== undefined);
     const baseline = baselineKey ? (metrics?.[baselineKey] as number) : null;
