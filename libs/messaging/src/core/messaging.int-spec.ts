@@ -31,7 +31,8 @@ const poison = testContract('poison', id);
 const flaky = testContract('flaky', id);
 const bin = testContract('bin', id);
 const big = testContract('big', id);
-const topics = [ping.topic, poison.topic, flaky.topic, bin.topic, big.topic];
+const iso = testContract('iso', id);
+const topics = [ping.topic, poison.topic, flaky.topic, bin.topic, big.topic, iso.topic];
 
 let ds: DataSource;
 let kafka: Kafka;
@@ -395,5 +396,67 @@ describe('binary safety and size limits', () => {
     expect(row?.last_error).toMatch(new RegExp(`topic '${big.topic.replace(/\./g, '\\.')}' is 15000\\d\\d bytes`));
     expect(await effects(hugeId)).toBe(0);
     await eventually(async () => expect(await relay.lagSeconds()).toBe(0));
+  });
+});
+
+describe('partition isolation', () => {
+  it('(7) retries on one partition never make other partitions re-process, and no event runs twice at once', async () => {
+    const group = `it-iso-${id}`;
+    const r = new EventConsumerRunner({
+      kafka,
+      dataSource: ds,
+      groupId: group,
+      retry: { attempts: 5, initialBackoffMs: 50, maxBackoffMs: 200 },
+      sessionTimeout: 6000,
+      partitionsConsumedConcurrently: 3,
+      metrics,
+      logger: silentLogger,
+    });
+    runners.push(r);
+    const calls = new Map<string, number>();
+    const partitionsSeen = new Set<number>();
+    const inFlight = new Set<string>();
+    let concurrentDuplicates = 0;
+    let failuresLeft = 2;
+    let failingId = '';
+    await r
+      .register(iso, async (v, ctx) => {
+        if (inFlight.has(ctx.eventId)) concurrentDuplicates++;
+        inFlight.add(ctx.eventId);
+        try {
+          calls.set(ctx.eventId, (calls.get(ctx.eventId) ?? 0) + 1);
+          partitionsSeen.add(ctx.partition);
+          if (ctx.eventId === failingId && failuresLeft > 0) {
+            failuresLeft--;
+            await new Promise((res) => setTimeout(res, 100));
+            throw new Error('transient failure on one partition');
+          }
+          await new Promise((res) => setTimeout(res, 5));
+          await recordEffect(v, ctx);
+        } finally {
+          inFlight.delete(ctx.eventId);
+        }
+      })
+      .start();
+    // 12 keys spread over the 3 partitions, 5 events each, published in one transaction; the first
+    // event of key k0 fails twice before it succeeds, while the other partitions keep flowing.
+    const ids: string[] = await ds.transaction(async (m) => {
+      const out: string[] = [];
+      for (let n = 0; n < 5; n++) {
+        for (let k = 0; k < 12; k++) out.push((await publisher.publish(m, iso, { id: `e${k}-${n}`, key: `k${k}`, n })).id);
+      }
+      return out;
+    });
+    failingId = ids[0]!;
+    const effectCount = async (): Promise<number> => {
+      const rows: Array<{ n: string }> = await ds.query(`SELECT count(*) AS n FROM "${schema}".effect WHERE event_id = ANY($1)`, [ids]);
+      return Number(rows[0]?.n);
+    };
+    await eventually(async () => expect(await effectCount()).toBe(60), 60_000);
+    for (const eventId of ids) expect(await effects(eventId)).toBe(1);
+    expect(calls.get(failingId)).toBe(3);
+    expect([...calls.entries()].filter(([eventId, n]) => eventId !== failingId && n !== 1)).toEqual([]);
+    expect(concurrentDuplicates).toBe(0);
+    expect(partitionsSeen.size).toBeGreaterThanOrEqual(2);
   });
 });
