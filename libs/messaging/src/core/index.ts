@@ -11,3 +11,4 @@ export * from './publisher';
 export * from './relay';
 export * from './retry-policy';
 export * from './trace-context';
+export * from './retention';

@@ -9,6 +9,7 @@ import { MessagingMetrics } from './metrics';
 import { EventPublisher } from './publisher';
 import { OutboxRelay } from './relay';
 import { PayloadTooLargeError } from './errors';
+import { MessagingRetention } from './retention';
 import { Registry } from 'prom-client';
 import {
   createTestDataSource,
@@ -458,5 +459,39 @@ describe('partition isolation', () => {
     expect([...calls.entries()].filter(([eventId, n]) => eventId !== failingId && n !== 1)).toEqual([]);
     expect(concurrentDuplicates).toBe(0);
     expect(partitionsSeen.size).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('retention', () => {
+  it('purges sent outbox rows and inbox rows past retention, never unsent or failed rows', async () => {
+    const now = new Date('2030-01-10T00:00:00Z');
+    const old = new Date('2030-01-01T00:00:00Z');
+    const recent = new Date('2030-01-09T12:00:00Z');
+    const row = async (sentAt: Date | null, failedAt: Date | null): Promise<string> => {
+      const [r] = (await ds.query(
+        `INSERT INTO "${schema}".outbox_event (id, topic, key, headers, payload, created_at, sent_at, failed_at)
+         VALUES (gen_random_uuid(), 'retention-test', 'k', '{}'::jsonb, '\\x7b7d'::bytea, $1, $2, $3) RETURNING id`,
+        [old, sentAt, failedAt],
+      )) as Array<{ id: string }>;
+      return r!.id;
+    };
+    const sentOld = await row(old, null);
+    const sentRecent = await row(recent, null);
+    const unsent = await row(null, null);
+    const failed = await row(null, old);
+    for (const [eventId, at] of [['in-old', old], ['in-recent', recent]] as const) {
+      await ds.query(
+        `INSERT INTO "${schema}".inbox_event (consumer_group, event_id, topic, partition, "offset", processed_at) VALUES ('retention-test', $1, 't', 0, 0, $2)`,
+        [eventId, at],
+      );
+    }
+    const sut = new MessagingRetention({ dataSource: ds, logger: silentLogger, outboxRetentionMs: 7 * 86_400_000, inboxRetentionMs: 7 * 86_400_000, batchSize: 1 });
+    const purged = await sut.purgeOnce(now);
+    expect(purged.outbox).toBeGreaterThanOrEqual(1);
+    const left: Array<{ id: string }> = await ds.query(`SELECT id FROM "${schema}".outbox_event WHERE topic = 'retention-test'`);
+    expect(left.map((r) => r.id).sort()).toEqual([sentRecent, unsent, failed].sort());
+    expect(left.map((r) => r.id)).not.toContain(sentOld);
+    const inbox: Array<{ event_id: string }> = await ds.query(`SELECT event_id FROM "${schema}".inbox_event WHERE consumer_group = 'retention-test'`);
+    expect(inbox.map((r) => r.event_id)).toEqual(['in-recent']);
   });
 });

@@ -24,6 +24,7 @@ import type { MessagingLogger } from '../core/logger';
 import { MessagingMetrics } from '../core/metrics';
 import { EventPublisher } from '../core/publisher';
 import { OutboxRelay } from '../core/relay';
+import { MessagingRetention } from '../core/retention';
 import type { RetryPolicy } from '../core/retry-policy';
 import type { ConsumeEventMetadata } from './consume-event.decorator';
 import { DeadLetterController } from './dead-letters.controller';
@@ -54,6 +55,8 @@ export interface MessagingModuleOptions {
   deadLetterController?: boolean;
   /** Timeout of `MessagingHealth.checkKafka()` in ms (default 3000). */
   healthTimeoutMs?: number;
+  /** Purging of sent outbox rows and old inbox rows (see {@link MessagingRetention}); on by default. */
+  retention?: { enabled?: boolean; outboxRetentionMs?: number; inboxRetentionMs?: number; intervalMs?: number };
 }
 
 function nestLogger(context: string): MessagingLogger {
@@ -84,6 +87,7 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
     private readonly scanner: MetadataScanner,
     private readonly runner: EventConsumerRunner,
     private readonly relay: OutboxRelay,
+    private readonly retention: MessagingRetention,
     @Optional() @Inject(MESSAGING_READY_GATE) private readonly readyGate?: MessagingReadyGate,
   ) {}
 
@@ -120,6 +124,7 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
     const start = async (): Promise<void> => {
       if (this.stopping) return;
       if (this.options.relay?.enabled !== false) this.relay.start();
+      if (this.options.retention?.enabled !== false) this.retention.start(this.options.retention?.intervalMs);
       if (this.options.consumer?.enabled !== false) await this.runner.start();
     };
     if (!this.readyGate) return start();
@@ -130,6 +135,7 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    await this.retention.stop();
     await this.runner.stop();
     await this.relay.stop();
   }
@@ -216,6 +222,17 @@ export class MessagingModule {
         inject: [KAFKA_CLIENT],
         useFactory: (kafka: Kafka) => new MessagingHealth(kafka, options.healthTimeoutMs),
       },
+      {
+        provide: MessagingRetention,
+        inject: [dataSourceToken],
+        useFactory: (dataSource: DataSource) =>
+          new MessagingRetention({
+            dataSource,
+            logger: nestLogger('MessagingRetention'),
+            outboxRetentionMs: options.retention?.outboxRetentionMs,
+            inboxRetentionMs: options.retention?.inboxRetentionMs,
+          }),
+      },
       MessagingLifecycle,
     ];
     return {
@@ -223,7 +240,7 @@ export class MessagingModule {
       imports: [DiscoveryModule],
       controllers: options.deadLetterController === false ? [] : [DeadLetterController],
       providers,
-      exports: [KAFKA_CLIENT, MessagingMetrics, OutboxRelay, EventPublisher, EventConsumerRunner, DeadLetterService, MessagingHealth],
+      exports: [KAFKA_CLIENT, MessagingMetrics, OutboxRelay, EventPublisher, EventConsumerRunner, DeadLetterService, MessagingHealth, MessagingRetention],
     };
   }
 }
