@@ -29,7 +29,7 @@ export type {
 } from './lib/duckdb-offline-store';
 export { ValueType, DUCKDB_VALUE_TYPE, parseFeatureRef } from './lib/feature-view';
 export type { AnyFeatureView, Entity, FeatureSpec, FeatureView, OnDemandFeatureSpec, OnDemandFeatureView, TrainingSetSpec } from './lib/feature-view';
-export type { JsonScalar } from './lib/duckdb-values';
+export type { JsonScalar } from '@strata/shared/data-access-duckdb';
 export {
   OfflineStoreError,
   OfflineStoreErrorCode,

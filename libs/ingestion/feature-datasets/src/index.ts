@@ -20,7 +20,7 @@ export { ColumnType, DUCKDB_TYPE, datasetSpecSchema, loadDatasetSpec, parseDatas
 export type { ColumnSpec, DatasetFormat, DatasetSpec, ValidationPolicy } from './lib/core/dataset-spec';
 export { PROFILE_QUANTILES } from './lib/core/dataset-profile';
 export type { ColumnProfile, DatasetProfile } from './lib/core/dataset-profile';
-export type { JsonScalar } from './lib/core/duckdb-values';
+export type { JsonScalar } from '@strata/shared/data-access-duckdb';
 export {
   DatasetErrorCode,
   DatasetIngestionError,

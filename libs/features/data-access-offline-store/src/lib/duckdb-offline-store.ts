@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { withLocalFiles, type ObjectStore } from '@strata/shared/data-access-object-store';
-import { toJsonScalar, type JsonScalar } from './duckdb-values';
+import { toJsonScalar, type JsonScalar } from '@strata/shared/data-access-duckdb';
 import {
   DUCKDB_VALUE_TYPE,
   parseFeatureRef,
@@ -13,7 +13,7 @@ import {
   type OnDemandFeatureView,
 } from './feature-view';
 import { EntityFrameError, FeatureReferenceError, FeatureViewError, OfflineQueryError, OfflineStoreError } from './offline-store.errors';
-import { qid, qstr } from './sql';
+import { qid, qstr } from '@strata/shared/data-access-duckdb';
 
 /** A point in time: a `Date`, or an ISO-8601 string (an offset is honoured; a naive string is UTC). */
 export type TimeInput = Date | string;

@@ -9,7 +9,7 @@ import type { ObjectStore } from '@strata/shared/data-access-object-store';
 import { profileTable, type DatasetProfile } from './dataset-profile';
 import { type ColumnType, DUCKDB_TYPE, parseDatasetSpec, type ColumnSpec, type DatasetFormat, type DatasetSpec, type ValidationPolicy } from './dataset-spec';
 import { DatasetInputError, DatasetSchemaMismatchError, DatasetValidationError, type ValidationIssue } from './ingestion.errors';
-import { qid, qlit, qstr } from './sql';
+import { qid, qlit, qstr } from '@strata/shared/data-access-duckdb';
 
 /** Input of {@link DatasetIngestor.ingest}: a local file path, or a byte stream (spooled to a temp file first). */
 export type IngestSource = string | Readable | AsyncIterable<Uint8Array>;

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnType } from './dataset-spec';
-import { toJsonScalar, type JsonScalar } from './duckdb-values';
-import { qid } from './sql';
+import { toJsonScalar, type JsonScalar } from '@strata/shared/data-access-duckdb';
+import { qid } from '@strata/shared/data-access-duckdb';
 
 /** Quantile levels reported for numeric columns. */
 export const PROFILE_QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;

@@ -1,4 +1,4 @@
-/** SQL helpers shared by the ingestion core. @internal */
+/** SQL text helpers for DuckDB: identifier and literal quoting. */
 
 /** Quotes an identifier for DuckDB. */
 export function qid(name: string): string {
