@@ -11,3 +11,4 @@
  */
 export * from './lib/http';
 export * from './lib/strata-client';
+export * from './lib/service-call';

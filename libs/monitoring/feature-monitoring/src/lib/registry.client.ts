@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UnavailableError } from '@strata/shared/util-errors';
 import { z } from 'zod';
-import { requestJson } from './http-json';
+import { requestJson } from '@strata/shared/data-access-strata-client';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 
 const VersionBody = z

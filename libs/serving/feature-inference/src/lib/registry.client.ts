@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UnavailableError } from '@strata/shared/util-errors';
 import { z } from 'zod';
-import { requestJson } from './http-json';
+import { requestJson } from '@strata/shared/data-access-strata-client';
 import type { ModelVersionDescriptor } from './model-repository';
 import { SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 

@@ -1,7 +1,9 @@
 import { AppError, NotFoundError, UnavailableError } from '@strata/shared/util-errors';
 
 /**
- * Calls another Strata service with JSON in and out.
+ * Calls another Strata service with JSON in and out, from inside a service: failures become
+ * the platform's domain errors, so they map to the right HTTP status, Kafka retry behaviour
+ * and Temporal retry policy where they surface.
  * @returns the parsed body, or `undefined` on 404 when `allow404`.
  * @throws NotFoundError on 404 (unless `allow404`), UnavailableError on network errors,
  *   timeouts and 5xx, AppError(INVALID_ARGUMENT) on other 4xx (the remote's message included).
