@@ -1,5 +1,5 @@
 /**
- * @jest-environment ../../libs/training/util-trainers/test/onnxruntime-environment.cjs
+ * @jest-environment ../../libs/shared/testing/src/onnxruntime-environment.cjs
  *
  * The main job (`npm run demo`) on a small slice of the real taxi data, through the six real
  * services on the real stack, asserting real values (issue #4):

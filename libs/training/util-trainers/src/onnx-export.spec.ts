@@ -1,5 +1,5 @@
 /**
- * @jest-environment ./test/onnxruntime-environment.cjs
+ * @jest-environment ../../../libs/shared/testing/src/onnxruntime-environment.cjs
  */
 import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';

@@ -1,4 +1,4 @@
-/** @jest-environment ../../../libs/training/util-trainers/test/onnxruntime-environment.cjs */
+/** @jest-environment ../../../libs/shared/testing/src/onnxruntime-environment.cjs */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';

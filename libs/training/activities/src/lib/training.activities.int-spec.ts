@@ -1,5 +1,5 @@
 /**
- * @jest-environment ./test/onnxruntime-environment.cjs
+ * @jest-environment ../../../libs/shared/testing/src/onnxruntime-environment.cjs
  *
  * Training activities against real PostgreSQL (training schema + outbox), a real local object
  * store and DuckDB/onnxruntime. The features/registry/ingestion services are small local HTTP

@@ -3,7 +3,7 @@
  * realm, so typed arrays created there fail onnxruntime's `instanceof Float32Array` checks
  * (and the ones onnxruntime creates fail the test's). This environment shares the host
  * realm's typed-array constructors with the test realm. Use with the docblock
- * `@jest-environment ./test/onnxruntime-environment.cjs` (resolved from the project root).
+ * `@jest-environment ./test/onnxruntime-environment.cjs` (resolved from the project root, e.g. `../../../libs/shared/testing/src/onnxruntime-environment.cjs`).
  */
 const { TestEnvironment } = require('jest-environment-node');
 
