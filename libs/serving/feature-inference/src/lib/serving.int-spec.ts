@@ -254,4 +254,62 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
     expect(after.outputs[0]!.data[0]).toBe(p2);
     expect(((await (await fetch(`${base}/v2/models/${modelName}`)).json()) as { versions: string[] }).versions).toEqual(['2']);
   });
+
+  it('fuzz: 2,000 generated malformed requests are all answered 4xx, never 5xx, and none is logged as a prediction', async () => {
+    await repository.load(d1);
+    // deterministic generator (mulberry32) so a failure reproduces
+    let seed = 20261129;
+    const rnd = (): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    // values that are not an FP32 element (numbers and "NaN"/"Infinity" strings are valid)
+    const junk = [null, true, 'x', '', 'NaN ', {}, [], [[]], { a: 1 }, 'Infinity1', '1', [1, [2]]] as const;
+    const valid = (): Record<string, unknown> => ({ id: 'fuzz', parameters: { prediction_id: `fuzz-${Math.floor(rnd() * 1e9)}`, event_time: '2020-02-01T00:00:00Z' }, inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] });
+    const mutations: Array<() => { path: string; body: string }> = [
+      () => { const b = valid(); (b['inputs'] as Array<Record<string, unknown>>)[0]!['datatype'] = pick(['INT64', 'BYTES', 'BOOL', 'FP16', 'XYZ', '', 7, null, 'fp32']); return { path: 'infer', body: JSON.stringify(b) }; },
+      () => { const b = valid(); (b['inputs'] as Array<Record<string, unknown>>)[0]!['shape'] = pick([[3], [1, 4], [2, 3], [0, 3], [1, -1], [1.5, 3], ['1', 3], [], [1, 3, 1], null, 'x']); return { path: 'infer', body: JSON.stringify(b) }; },
+      () => { const b = valid(); const d = [1, 2, 3] as unknown[]; d[Math.floor(rnd() * 3)] = pick(junk); (b['inputs'] as Array<Record<string, unknown>>)[0]!['data'] = d; return { path: 'infer', body: JSON.stringify(b) }; },
+      () => { const b = valid(); (b['inputs'] as Array<Record<string, unknown>>)[0]!['data'] = pick([null, 'abc', {}, [[1, 2], [3]], [[[1, 2, 3]]], [1, 2], [1, 2, 3, 4], []]); return { path: 'infer', body: JSON.stringify(b) }; },
+      () => { const b = valid(); b['inputs'] = pick([[], null, {}, 'input', [{}], [{ name: 'other', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }], [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }, { name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }]]); return { path: 'infer', body: JSON.stringify(b) }; },
+      () => { const b = valid(); b['outputs'] = pick([[{ name: 'nope' }], [{}], 'probability', [{ name: 'probability' }, { name: 'probability' }], [null]]); return { path: 'infer', body: JSON.stringify(b) }; },
+      () => { const b = valid(); b['parameters'] = pick([{ prediction_id: { x: 1 } }, { prediction_id: 'p', event_time: 'not-a-time' }, { event_time: [1] }, 'x', [1]]); return { path: 'infer', body: JSON.stringify(b) }; },
+      () => ({ path: 'infer', body: pick(['{', 'not json', '[]', '"x"', '42', 'null', '{"inputs": [', '\u0000', '{"inputs":{}}']) }),
+      () => ({ path: pick(['infer-unknown-model', 'infer-unknown-version', 'infer-bad-version']), body: JSON.stringify(valid()) }),
+      () => { const b: Record<string, unknown> = { predictionId: pick(['', 5, null, 'p']), eventTime: pick(['x', 3, '2020-13-01T00:00:00Z', null]), entities: pick([null, {}, { pickup_location_id: {} }, 'x']), request: pick([null, 'x', { trip_distance: 'far' }, { pickup_datetime: 'yesterday' }]) }; return { path: 'predict', body: JSON.stringify(b) }; },
+    ];
+    const url = (p: string): string =>
+      p === 'infer' ? `/v2/models/${modelName}/infer`
+      : p === 'infer-unknown-model' ? '/v2/models/no-such-model/infer'
+      : p === 'infer-unknown-version' ? `/v2/models/${modelName}/versions/77/infer`
+      : p === 'infer-bad-version' ? `/v2/models/${modelName}/versions/-1/infer`
+      : `/models/${modelName}/predict`;
+    const outboxRows = async (): Promise<number> => Number(((await dataSource.query(`select count(*) as n from "${schema}"."outbox_event"`)) as Array<{ n: string }>)[0]!.n);
+    const before = await outboxRows();
+    const statuses = new Map<number, number>();
+    const serverErrors: string[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < 2000) {
+        next++;
+        const { path: p, body } = pick(mutations)();
+        const res = await fetch(`${base}${url(p)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        const text = await res.text();
+        if (res.status >= 500 || res.status < 400) serverErrors.push(`${res.status} ${url(p)} ${body.slice(0, 200)} -> ${text.slice(0, 200)}`);
+        else expect(JSON.parse(text)).toEqual(expect.objectContaining({ error: expect.any(String) }));
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    expect(serverErrors.slice(0, 10)).toEqual([]);
+    expect([...statuses.keys()].every((s) => s >= 400 && s < 500)).toBe(true);
+    // A valid monitored request afterwards: once its log row is in the outbox, everything queued
+    // before it has been flushed too — and it must be the only new row.
+    const ok = await post(`/v2/models/${modelName}/infer`, { parameters: { prediction_id: 'fuzz-canary' }, inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] });
+    expect(ok.status).toBe(200);
+    await eventually(async () => expect(await outboxRows()).toBe(before + 1), 20_000);
+  });
 });
