@@ -17,7 +17,6 @@ export class AppModule {
           identity: { name: 'features', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
           database: { url: config.DATABASE_URL, schema: config.FEATURES_DB_SCHEMA, entities: FEATURES_ENTITIES, migrations: FEATURES_MIGRATIONS },
-          kafkaBrokers: config.KAFKA_BROKERS,
         }),
         MessagingModule.forRoot({
           serviceName: 'features',

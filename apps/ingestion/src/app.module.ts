@@ -17,7 +17,6 @@ export class AppModule {
           identity: { name: 'ingestion', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
           database: { url: config.DATABASE_URL, schema: config.INGESTION_DB_SCHEMA, entities: INGESTION_ENTITIES, migrations: INGESTION_MIGRATIONS },
-          kafkaBrokers: config.KAFKA_BROKERS,
         }),
         MessagingModule.forRoot({
           serviceName: 'ingestion',

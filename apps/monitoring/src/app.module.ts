@@ -17,7 +17,6 @@ export class AppModule {
           identity: { name: 'monitoring', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
           database: { url: config.DATABASE_URL, schema: MONITORING_SCHEMA, entities: MONITORING_ENTITIES, migrations: MONITORING_MIGRATIONS },
-          kafkaBrokers: config.KAFKA_BROKERS,
         }),
         MessagingModule.forRoot({ serviceName: 'monitoring', brokers: config.KAFKA_BROKERS, groupId: config.MONITORING_CONSUMER_GROUP }),
         MonitoringModule.forRoot({

@@ -17,7 +17,6 @@ export class AppModule {
           identity: { name: 'registry', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
           database: { url: config.DATABASE_URL, schema: config.REGISTRY_DB_SCHEMA, entities: REGISTRY_ENTITIES, migrations: REGISTRY_MIGRATIONS },
-          kafkaBrokers: config.KAFKA_BROKERS,
         }),
         MessagingModule.forRoot({ serviceName: 'registry', brokers: config.KAFKA_BROKERS }),
         RegistryModule,

@@ -17,7 +17,6 @@ export class AppModule {
           identity: { name: 'serving', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
           database: { url: config.DATABASE_URL, schema: SERVING_SCHEMA, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS },
-          kafkaBrokers: config.KAFKA_BROKERS,
         }),
         MessagingModule.forRoot({ serviceName: 'serving', brokers: config.KAFKA_BROKERS, groupId: config.SERVING_CONSUMER_GROUP }),
         ServingModule.forRoot({

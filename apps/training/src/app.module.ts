@@ -17,7 +17,6 @@ export class AppModule {
           identity: { name: 'training', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
           database: { url: config.DATABASE_URL, schema: config.TRAINING_DB_SCHEMA, entities: TRAINING_ENTITIES, migrations: TRAINING_MIGRATIONS },
-          kafkaBrokers: config.KAFKA_BROKERS,
         }),
         MessagingModule.forRoot({ serviceName: 'training', brokers: config.KAFKA_BROKERS, groupId: config.TRAINING_KAFKA_GROUP_ID }),
         TrainingModule.forRoot({

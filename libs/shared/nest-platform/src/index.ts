@@ -17,7 +17,6 @@ export * from './lib/bootstrap';
 export * from './lib/health/readiness-check';
 export * from './lib/health/readiness.registry';
 export * from './lib/health/health.controller';
-export * from './lib/health/kafka-readiness.check';
 export * from './lib/metrics/metrics';
 export * from './lib/database/database.service';
 export * from './lib/errors/app-error.filter';

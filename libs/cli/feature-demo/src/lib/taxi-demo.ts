@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { type DatasetVersion, type DatasetVersionRef, type ModelVersion, type StrataClient, type TrainingRun } from '@strata/shared/data-access-strata-client';
+import { type DatasetVersion, type DatasetVersionRef, type Materialization, type ModelVersion, type StrataClient, type TrainingRun } from '@strata/shared/data-access-strata-client';
 import { parse as parseYaml } from 'yaml';
 import type { DemoMonthRow, DemoStep, DemoSummary } from './demo-report';
 
@@ -55,6 +55,15 @@ export class DemoStepError extends Error {
   }
 }
 
+/** A terminal state seen while polling (a FAILED run or build): waiting longer cannot help. */
+class TerminalStateError extends Error {
+  override readonly name = 'TerminalStateError';
+}
+
+/**
+ * Calls `fn` until it returns a value, for at most `timeoutMs`. Transient errors (a service
+ * briefly unreachable) are retried; a {@link TerminalStateError} is rethrown at once.
+ */
 async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 500): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -63,6 +72,7 @@ async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs
       const v = await fn();
       if (v !== undefined) return v;
     } catch (e) {
+      if (e instanceof TerminalStateError) throw e;
       last = e;
     }
     if (Date.now() > deadline) {
@@ -127,22 +137,22 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
       });
     const waitMaterialized = async (month: string, version: DatasetVersion): Promise<void> =>
       step(`materialize ${month}`, async (d) => {
-        const done = await poll(
+        // A dataset version is re-materialized with every later version: what counts is the
+        // newest materialization per feature view (an earlier failed one may have been retried).
+        const latest = await poll(
           `feature materialization of ${DATASET}@${version.versionId}`,
           async () => {
-            const list = await client.listMaterializations({ datasetVersion: version.versionId });
-            const failed = list.find((m) => m.status === 'FAILED');
-            if (failed) throw new Error(`materialization ${failed.id} of ${failed.featureView} FAILED: ${failed.error ?? 'unknown error'}`);
-            return list.length > 0 && list.every((m) => m.status === 'SUCCEEDED') ? list : undefined;
+            const newest = new Map<string, Materialization>();
+            for (const m of await client.listMaterializations({ datasetVersion: version.versionId })) {
+              const prev = newest.get(m.featureView);
+              if (!prev || (m.startedAt ?? '') > (prev.startedAt ?? '')) newest.set(m.featureView, m);
+            }
+            const failed = [...newest.values()].find((m) => m.status === 'FAILED');
+            if (failed) throw new TerminalStateError(`materialization ${failed.id} of ${failed.featureView} FAILED: ${failed.error ?? 'unknown error'}`);
+            return newest.size > 0 && [...newest.values()].every((m) => m.status === 'SUCCEEDED') ? newest : undefined;
           },
           wait,
         );
-        // the newest materialization per view (a dataset version is re-materialized with every later version)
-        const latest = new Map<string, (typeof done)[number]>();
-        for (const m of done) {
-          const prev = latest.get(m.featureView);
-          if (!prev || String((m as { completedAt?: string }).completedAt ?? '') > String((prev as { completedAt?: string }).completedAt ?? '')) latest.set(m.featureView, m);
-        }
         d['featureViews'] = [...latest.values()].map((m) => `${m.featureView}:${m.rowCount ?? '?'} rows`).join(',');
       });
 
@@ -190,14 +200,12 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
           const r = await client.getTrainingRun(startedRun.runId);
           const line = `  ${r.status} ${r.step ?? ''} ${r.progress !== undefined ? `${Math.round(r.progress * 100)}%` : ''}`;
           if (line !== lastLine) log((lastLine = line));
-          if (r.status === 'FAILED' || r.status === 'CANCELLED') throw Object.assign(new Error(`workflow ${r.workflowId} ${r.status}: ${typeof r.error === 'object' ? `${r.error.code}: ${r.error.message}` : (r.error ?? '')}`), { final: true });
+          if (r.status === 'FAILED' || r.status === 'CANCELLED') throw new TerminalStateError(`workflow ${r.workflowId} ${r.status}: ${typeof r.error === 'object' ? `${r.error.code}: ${r.error.message}` : (r.error ?? '')}`);
           return r.status === 'COMPLETED' ? r : undefined;
         },
         wait,
         1000,
-      ).catch((e: unknown) => {
-        throw e;
-      });
+      );
       Object.assign(d, { runId: finished.runId, modelVersion: finished.modelVersion });
       return finished;
     });
@@ -243,7 +251,7 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
         const build = await client.startTrainingSet(TRAINING_SET, [{ datasetName: DATASET, versionId: v.versionId }]);
         const set = await poll(`point-in-time features for ${month}`, async () => {
           const b = await client.getTrainingSet(build.id);
-          if (b.status === 'FAILED') throw new Error(`training-set build ${b.id} FAILED: ${b.error ?? ''}`);
+          if (b.status === 'FAILED') throw new TerminalStateError(`training-set build ${b.id} FAILED: ${b.error ?? ''}`);
           return b.status === 'SUCCEEDED' ? b : undefined;
         }, wait);
         const rows = await readRows(set.uri!, featureNames);

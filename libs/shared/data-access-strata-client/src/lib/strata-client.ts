@@ -62,6 +62,9 @@ export interface Materialization {
   offlineUri?: string;
   error?: string;
   datasetVersions?: unknown;
+  /** ISO-8601 start time. */
+  startedAt?: string;
+  completedAt?: string;
 }
 
 export interface TrainingSetBuild {

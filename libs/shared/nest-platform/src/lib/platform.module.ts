@@ -1,10 +1,10 @@
-import { type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { MESSAGING_READY_GATE } from '@strata/messaging';
+import { type DynamicModule, Global, Module, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { MESSAGING_READY_GATE, MessagingHealth } from '@strata/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { DATABASE_OPTIONS, DatabaseService, type DatabaseOptions, createDataSourceOptions } from './database/database.service';
 import { HealthController } from './health/health.controller';
-import { KafkaReadinessCheck } from './health/kafka-readiness.check';
 import { ReadinessRegistry } from './health/readiness.registry';
 import { createLoggerParams } from './logging/logging';
 import { MetricsController, getMetricsRegistry } from './metrics/metrics';
@@ -21,14 +21,10 @@ async function createDataSourceWithMetadata(options: DatabaseOptions): Promise<D
   return dataSource;
 }
 
-const PLATFORM_KAFKA_CHECK = Symbol('PLATFORM_KAFKA_CHECK');
-
 export interface PlatformModuleOptions {
   identity: ServiceIdentity;
   logLevel: string;
   database: DatabaseOptions;
-  /** Kafka brokers for the readiness check (omit when a MessagingModule registers its own). */
-  kafkaBrokers?: string[];
 }
 
 /**
@@ -43,11 +39,10 @@ export class PlatformModule implements OnModuleInit {
   constructor(
     private readonly registry: ReadinessRegistry,
     private readonly database: DatabaseService,
-    @Inject(PLATFORM_KAFKA_CHECK) private readonly kafkaCheck: KafkaReadinessCheck | null,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   static forService(options: PlatformModuleOptions): DynamicModule {
-    const kafkaCheck = options.kafkaBrokers ? new KafkaReadinessCheck(options.kafkaBrokers, options.identity.name) : null;
     return {
       module: PlatformModule,
       imports: [LoggerModule.forRoot(createLoggerParams(options.identity.name, options.identity.version, options.logLevel))],
@@ -61,7 +56,6 @@ export class PlatformModule implements OnModuleInit {
         // Messaging starts its relay and consumers only once the schema is migrated.
         { provide: MESSAGING_READY_GATE, inject: [DatabaseService], useFactory: (db: DatabaseService) => () => db.whenReady() },
         ReadinessRegistry,
-        { provide: PLATFORM_KAFKA_CHECK, useValue: kafkaCheck },
       ],
       exports: [SERVICE_IDENTITY, METRICS_REGISTRY, DataSource, DatabaseService, ReadinessRegistry, MESSAGING_READY_GATE],
     };
@@ -69,6 +63,16 @@ export class PlatformModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.registry.register(this.database);
-    if (this.kafkaCheck) this.registry.register(this.kafkaCheck);
+    // Kafka readiness is messaging's own metadata round-trip, when the service has a MessagingModule.
+    let messaging: MessagingHealth | undefined;
+    try {
+      messaging = this.moduleRef.get(MessagingHealth, { strict: false });
+    } catch {
+      messaging = undefined; // no MessagingModule in this application
+    }
+    if (messaging) {
+      const health = messaging;
+      this.registry.register({ name: 'kafka', check: () => health.checkKafka() });
+    }
   }
 }
