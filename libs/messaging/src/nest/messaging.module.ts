@@ -8,7 +8,6 @@ import {
   type BeforeApplicationShutdown,
   type DynamicModule,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
   type OnModuleInit,
   type Provider,
 } from '@nestjs/common';
@@ -78,7 +77,7 @@ function nestLogger(context: string): MessagingLogger {
  * @internal
  */
 @Injectable()
-export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Messaging');
 
   constructor(
@@ -138,10 +137,6 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
     await this.retention.stop();
     await this.runner.stop();
     await this.relay.stop();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.beforeApplicationShutdown();
   }
 }
 
