@@ -48,6 +48,7 @@ if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${DATABASE_URL:-}" ] || [ -z "${TEMPORAL
   fi
 fi
 
+step "python tool environments" bash tools/python/ensure-all.sh
 npx nx show projects >/dev/null 2>&1 # builds the project graph the module-boundary lint rule reads
 step "lint" npx eslint --max-warnings=-1 .
 step "typecheck" npx tsc -p tsconfig.json --noEmit

@@ -7,7 +7,9 @@ import { TrainingRunCompletedV1 } from './events/training/training-run-completed
 import { TrainingRunFailedV1 } from './events/training/training-run-failed.v1';
 import { ModelAliasChangedV1 } from './events/registry/model-alias-changed.v1';
 import { ModelVersionRegisteredV1 } from './events/registry/model-version-registered.v1';
+import { ModelRolloutChangedV1 } from './events/registry/model-rollout-changed.v1';
 import { PredictionLoggedV1 } from './events/serving/prediction-logged.v1';
+import { InferenceFailedV1 } from './events/serving/inference-failed.v1';
 import { DriftDetectedV1 } from './events/monitoring/drift-detected.v1';
 import { FeedbackReceivedV1 } from './events/monitoring/feedback-received.v1';
 import { PerformanceDegradedV1 } from './events/monitoring/performance-degraded.v1';
@@ -28,7 +30,9 @@ export const ALL_EVENTS: readonly AnyEventContract[] = Object.freeze([
   TrainingRunFailedV1,
   ModelVersionRegisteredV1,
   ModelAliasChangedV1,
+  ModelRolloutChangedV1,
   PredictionLoggedV1,
+  InferenceFailedV1,
   FeedbackReceivedV1,
   DriftDetectedV1,
   PerformanceDegradedV1,

@@ -9,3 +9,4 @@ export * from './lib/eventually';
 export * from './lib/infra-env';
 export * from './lib/service-process';
 export * from './lib/kafka-groups';
+export * from './lib/python-env';

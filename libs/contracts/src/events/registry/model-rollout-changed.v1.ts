@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { defineEvent } from '../../define-event';
+import { Id, ModelName, ModelVersion, Timestamp } from '../../primitives';
+
+/** How traffic reaches the challenger during a rollout. */
+export const RolloutMode = z.enum(['canary', 'shadow']);
+
+/**
+ * `strata.registry.model-rollout-changed.v1`: the traffic routing of a registered model changed
+ * (a canary or shadow rollout started, its weight changed, it was promoted, rolled back or
+ * ended). Serving applies `route` as the whole routing table of the model — it never merges it
+ * with an earlier route, so a new rollout after a rollback never inherits the old one.
+ *
+ * - `route` null: all traffic to the champion (no rollout active).
+ * - canary: each request goes to the challenger with probability `challengerWeight` (sticky by
+ *   the request parameter `stickyKey` when the request carries it: same key, same version).
+ * - shadow: the champion answers; the challenger gets a copy whose answer is logged, never
+ *   returned.
+ *
+ * Every change is also an audited registry record (actor, reason, before/after).
+ *
+ * Key: `modelName`.
+ */
+export const ModelRolloutChangedV1 = defineEvent({
+  domain: 'registry',
+  event: 'model-rollout-changed',
+  version: 1,
+  description: 'The traffic routing of a model changed: canary/shadow rollout started, re-weighted, promoted, rolled back or ended.',
+  schema: z.object({
+    modelName: ModelName,
+    /** The rollout this change belongs to (a new id per started rollout). */
+    rolloutId: Id,
+    action: z.enum(['started', 'updated', 'promoted', 'rolled-back', 'ended']),
+    /** The routing in force after this change, or null when all traffic goes to the champion. */
+    route: z
+      .object({
+        mode: RolloutMode,
+        championVersion: ModelVersion,
+        challengerVersion: ModelVersion,
+        /** Share of requests answered by the challenger in canary mode, in [0, 1]; 0 in shadow mode. */
+        challengerWeight: z.number().min(0).max(1),
+        /** Request parameter whose value pins a caller to one version (sticky canary), or null. */
+        stickyKey: z.string().min(1).max(128).nullable(),
+      })
+      .nullable(),
+    /** Who changed it: a user, or a service (`monitoring:auto-rollback`). */
+    actor: z.string().min(1).max(256),
+    reason: z.string().max(1024),
+    changedAt: Timestamp,
+  }),
+  key: (v) => v.modelName,
+  keyDescription: 'modelName',
+  producers: ['registry'],
+  consumers: ['serving', 'monitoring'],
+});
+
+/** Payload of {@link ModelRolloutChangedV1}. */
+export type ModelRolloutChangedV1 = z.infer<typeof ModelRolloutChangedV1.schema>;
