@@ -8,6 +8,13 @@
 #   bash tools/stack/stack.sh status   one line per part; exit 1 when anything is down
 #   bash tools/stack/stack.sh env      print the endpoints as shell exports
 #
+# Optional parts, started only when asked (`up --with redis,s3` or STRATA_STACK_WITH=redis,s3;
+# `down` and `status` handle whatever is running):
+#   redis   Redis 7 from Debian packages (apt-get install redis-server when root), 127.0.0.1:6379,
+#           no persistence: the feature store's Redis online store.
+#   s3      an S3-compatible endpoint on 127.0.0.1:9000 (moto's server, PyPI `moto[server]`, in the
+#           venv of tools/python/s3.requirements.txt): the S3 object store's contract tests.
+#
 # State (data, logs, pids) lives in $STRATA_STATE_DIR (default <repo>/.stack, git-ignored);
 # downloaded jars and binaries in $STRATA_CACHE_DIR (default .stack/cache). What was verified
 # on which versions is recorded in tools/stack/README.md.
@@ -29,7 +36,12 @@ TEMPORAL_PORT="${STRATA_TEMPORAL_PORT:-7233}"
 TEMPORAL_UI_PORT="${STRATA_TEMPORAL_UI_PORT:-8233}"
 TEMPORAL_METRICS_PORT="${STRATA_TEMPORAL_METRICS_PORT:-8000}"
 WAIT_SECONDS="${STRATA_STACK_WAIT_SECONDS:-120}"
+REDIS_PORT="${STRATA_REDIS_PORT:-6379}"
+S3_PORT="${STRATA_S3_PORT:-9000}"
+WITH="${STRATA_STACK_WITH:-}"
 
+REDIS_URL_VALUE="redis://127.0.0.1:$REDIS_PORT"
+S3_ENDPOINT_VALUE="http://127.0.0.1:$S3_PORT"
 DATABASE_URL_VALUE="postgres://strata:strata@127.0.0.1:$PG_PORT/strata"
 KAFKA_BROKERS_VALUE="127.0.0.1:$KAFKA_PORT"
 TEMPORAL_ADDRESS_VALUE="127.0.0.1:$TEMPORAL_PORT"
@@ -243,6 +255,54 @@ temporal_wait() {
 }
 temporal_down() { stop_pid "$temporal_dir/pid" temporal 30; }
 
+
+# ------------------------------------------------------------------- optional: Redis and S3
+redis_dir="$STATE/redis"
+redis_ready() { command -v redis-cli >/dev/null && [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+redis_ensure_installed() {
+  command -v redis-server >/dev/null && command -v redis-cli >/dev/null && return 0
+  if is_root && command -v apt-get >/dev/null; then
+    log "redis-server not found: installing it from Debian packages"
+    mkdir -p "$STATE"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; } \
+      >"$STATE/apt-redis.log" 2>&1 || die "could not install redis-server; see $STATE/apt-redis.log"
+  else
+    die "redis-server not found: install it with 'apt-get install redis-server' (as root)"
+  fi
+}
+redis_up() {
+  if pid_alive "$redis_dir/pid" && redis_ready; then log "redis already running"; return 0; fi
+  redis_ensure_installed
+  require_free_port "$REDIS_PORT" redis
+  mkdir -p "$redis_dir"
+  STARTED+=(redis)
+  # No persistence: the online store is rebuilt by materialization.
+  setsid nohup redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$redis_dir" --save '' \
+    --appendonly no --daemonize no --logfile "$redis_dir/redis.log" >/dev/null 2>&1 </dev/null &
+  echo $! >"$redis_dir/pid"
+}
+redis_wait() { local i; for ((i = 0; i < WAIT_SECONDS * 4; i++)); do redis_ready && return 0
+  pid_alive "$redis_dir/pid" || break; sleep 0.25; done
+  tail_log "$redis_dir/redis.log"; die "Redis did not answer PING"; }
+redis_down() { stop_pid "$redis_dir/pid" redis 15; }
+
+s3_dir="$STATE/s3"
+s3_ready() { curl -fsS -o /dev/null "$S3_ENDPOINT_VALUE/moto-api/" 2>/dev/null; }
+s3_up() {
+  if pid_alive "$s3_dir/pid" && s3_ready; then log "s3 already running"; return 0; fi
+  require_free_port "$S3_PORT" s3
+  local py; py="$(bash "$ROOT/tools/python/ensure-venv.sh" s3)" || die "could not build the s3 python venv (moto)"
+  mkdir -p "$s3_dir"
+  STARTED+=(s3)
+  setsid nohup "$py" -m moto.server -H 127.0.0.1 -p "$S3_PORT" >>"$s3_dir/s3.log" 2>&1 </dev/null &
+  echo $! >"$s3_dir/pid"
+}
+s3_wait() { local i; for ((i = 0; i < WAIT_SECONDS * 4; i++)); do s3_ready && return 0
+  pid_alive "$s3_dir/pid" || break; sleep 0.25; done
+  tail_log "$s3_dir/s3.log"; die "the S3 endpoint (moto) did not answer"; }
+s3_down() { stop_pid "$s3_dir/pid" s3 15; }
+wants() { [[ ",$WITH," == *",$1,"* ]]; }
+
 # ------------------------------------------------------------------------------------ commands
 write_env() {
   mkdir -p "$STATE"
@@ -253,12 +313,18 @@ TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS_VALUE
 TEMPORAL_NAMESPACE=default
 TEMPORAL_CLI_PATH=$(temporal_cli)
 EOF
+  if redis_ready; then printf 'REDIS_URL=%s\n' "$REDIS_URL_VALUE" >>"$STATE/env"; fi
+  if s3_ready; then
+    printf 'S3_ENDPOINT=%s\nAWS_ACCESS_KEY_ID=strata\nAWS_SECRET_ACCESS_KEY=strata-secret\nAWS_REGION=us-east-1\n' "$S3_ENDPOINT_VALUE" >>"$STATE/env"
+  fi
 }
 print_endpoints() {
   cat <<EOF
 PostgreSQL  $DATABASE_URL_VALUE   log: $pg_dir/postgres.log
 Kafka       $KAFKA_BROKERS_VALUE (KRaft, $KAFKA_VERSION)   log: $kafka_dir/kafka.log
 Temporal    $TEMPORAL_ADDRESS_VALUE (namespace default, UI http://127.0.0.1:$TEMPORAL_UI_PORT)   log: $temporal_dir/temporal.log
+$(redis_ready && echo "Redis       $REDIS_URL_VALUE   log: $redis_dir/redis.log")
+$(s3_ready && echo "S3 (moto)   $S3_ENDPOINT_VALUE   log: $s3_dir/s3.log")
 env file    $STATE/env   (set -a; . $STATE/env; set +a)
 EOF
 }
@@ -271,7 +337,7 @@ on_up_exit() {
   local part
   for part in "${STARTED[@]}"; do
     log "stopping $part (started by this failed 'up')"
-    case "$part" in kafka) kafka_down ;; temporal) temporal_down ;; pg) pg_down ;; esac
+    case "$part" in kafka) kafka_down ;; temporal) temporal_down ;; pg) pg_down ;; redis) redis_down ;; s3) s3_down ;; esac
   done
   return "$rc"
 }
@@ -286,14 +352,20 @@ cmd_up() {
   kafka_up
   pg_up
   temporal_up
+  if wants redis; then redis_up; fi
+  if wants s3; then s3_up; fi
   pg_wait
   temporal_wait
   kafka_wait
+  if wants redis; then redis_wait; fi
+  if wants s3; then s3_wait; fi
   write_env
   log "stack up in $(( ($(now_ms) - t0) ))ms"
   print_endpoints
 }
 cmd_down() {
+  s3_down
+  redis_down
   temporal_down
   kafka_down
   pg_down
@@ -304,10 +376,22 @@ cmd_status() {
   if pg_ready; then echo "postgres  up    $DATABASE_URL_VALUE"; else echo "postgres  DOWN  $DATABASE_URL_VALUE"; rc=1; fi
   if port_open "$KAFKA_PORT" && kafka_ready; then echo "kafka     up    $KAFKA_BROKERS_VALUE"; else echo "kafka     DOWN  $KAFKA_BROKERS_VALUE"; rc=1; fi
   if [ -x "$(temporal_cli)" ] && temporal_ready; then echo "temporal  up    $TEMPORAL_ADDRESS_VALUE"; else echo "temporal  DOWN  $TEMPORAL_ADDRESS_VALUE"; rc=1; fi
+  # Optional parts: reported when running or asked for.
+  if redis_ready; then echo "redis     up    $REDIS_URL_VALUE"; elif wants redis; then echo "redis     DOWN  $REDIS_URL_VALUE"; rc=1; fi
+  if s3_ready; then echo "s3        up    $S3_ENDPOINT_VALUE"; elif wants s3; then echo "s3        DOWN  $S3_ENDPOINT_VALUE"; rc=1; fi
   return $rc
 }
 
-case "${1:-}" in
+cmd="${1:-}"; shift || true
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --with) WITH="${WITH:+$WITH,}${2:?--with needs a list, e.g. redis,s3}"; shift 2 ;;
+    --with=*) WITH="${WITH:+$WITH,}${1#--with=}"; shift ;;
+    *) die "unknown option $1 (usage: $0 up|down|status|env [--with redis,s3])" ;;
+  esac
+done
+for part in ${WITH//,/ }; do case "$part" in redis | s3) ;; *) die "unknown optional part '$part' (known: redis, s3)" ;; esac; done
+case "$cmd" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;

@@ -43,8 +43,14 @@ if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${DATABASE_URL:-}" ] || [ -z "${TEMPORAL
   if [ "${STRATA_TEST_INFRA:-auto}" != "stack" ] && docker info >/dev/null 2>&1 && step "infrastructure (testcontainers)" start_testcontainers; then
     :
   else
-    step "infrastructure (tools/stack up)" bash tools/stack/stack.sh up
+    step "infrastructure (tools/stack up)" bash tools/stack/stack.sh up --with redis,s3
     if [ -f "${STRATA_STATE_DIR:-$ROOT/.stack}/env" ]; then set -a; . "${STRATA_STATE_DIR:-$ROOT/.stack}/env"; set +a; fi
+  fi
+elif [ -z "${REDIS_URL:-}" ] || [ -z "${S3_ENDPOINT:-}" ]; then
+  # Endpoints given (CI, testcontainers): the optional parts come from tools/stack's env file
+  # when it has them; otherwise the Redis / S3 tests fail naming the missing variable.
+  if [ -f "${STRATA_STATE_DIR:-$ROOT/.stack}/env" ]; then
+    eval "$(grep -E '^(REDIS_URL|S3_ENDPOINT|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_REGION)=' "${STRATA_STATE_DIR:-$ROOT/.stack}/env" | sed 's/^/export /')"
   fi
 fi
 

@@ -6,7 +6,10 @@
  *  1. KAFKA_BROKERS, DATABASE_URL and TEMPORAL_ADDRESS all given → use them as they are.
  *  2. Otherwise, if a Docker engine answers and STRATA_USE_TESTCONTAINERS=1 → not wired yet
  *     in this version; we say so and fall through to 3.
- *  3. Otherwise start tools/stack (idempotent: a running stack is reused) and read .stack/env.
+ *  3. Otherwise start tools/stack with its optional parts redis and s3 (idempotent: a running
+ *     stack is reused) and read .stack/env.
+ * Given endpoints but no REDIS_URL / S3_ENDPOINT: values from .stack/env are added when that
+ * file exists (nothing is started); tests that need them then fail naming the variable.
  */
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -26,9 +29,13 @@ function readEnvFile(file) {
 
 module.exports = async function globalSetup() {
   const have = ['KAFKA_BROKERS', 'DATABASE_URL', 'TEMPORAL_ADDRESS'].every((k) => process.env[k]);
-  if (have) return;
   const stateDir = process.env.STRATA_STATE_DIR || path.join(root, '.stack');
-  execFileSync('bash', [path.join(root, 'tools/stack/stack.sh'), 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const env = readEnvFile(path.join(stateDir, 'env'));
-  for (const [k, v] of Object.entries(env)) if (!process.env[k]) process.env[k] = v;
+  const envFile = path.join(stateDir, 'env');
+  if (!have) {
+    execFileSync('bash', [path.join(root, 'tools/stack/stack.sh'), 'up', '--with', 'redis,s3'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  if (!fs.existsSync(envFile)) return;
+  const env = readEnvFile(envFile);
+  const keys = have ? ['REDIS_URL', 'S3_ENDPOINT', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION'] : Object.keys(env);
+  for (const k of keys) if (!process.env[k] && env[k] !== undefined) process.env[k] = env[k];
 };

@@ -28,3 +28,38 @@ export function infraEnv(): InfraEnv {
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/**
+ * The Redis endpoint of the optional stack part `redis` (`tools/stack/stack.sh up --with redis`,
+ * which `npm test` and CI start).
+ * @throws Error naming REDIS_URL when it is not set (the test is misconfigured, never skipped)
+ */
+export function redisUrl(): string {
+  const v = process.env['REDIS_URL'];
+  if (!v) throw new Error("REDIS_URL is not set: start Redis with 'bash tools/stack/stack.sh up --with redis' (npm test does)");
+  return v;
+}
+
+/** Endpoint and credentials of the S3-compatible server of the optional stack part `s3`. */
+export interface S3Env {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/**
+ * The S3 endpoint of the optional stack part `s3` (`tools/stack/stack.sh up --with s3`: moto's
+ * server on 127.0.0.1:9000, which `npm test` and CI start).
+ * @throws Error naming S3_ENDPOINT when it is not set
+ */
+export function s3Env(): S3Env {
+  const endpoint = process.env['S3_ENDPOINT'];
+  if (!endpoint) throw new Error("S3_ENDPOINT is not set: start the S3 endpoint with 'bash tools/stack/stack.sh up --with s3' (npm test does)");
+  return {
+    endpoint,
+    region: process.env['AWS_REGION'] ?? 'us-east-1',
+    accessKeyId: process.env['AWS_ACCESS_KEY_ID'] ?? 'strata',
+    secretAccessKey: process.env['AWS_SECRET_ACCESS_KEY'] ?? 'strata-secret',
+  };
+}
