@@ -17,6 +17,7 @@ interface ComposeService {
   environment?: Record<string, string>;
   healthcheck?: { test: string[] | string };
   depends_on?: Record<string, { condition: string }>;
+  profiles?: string[];
 }
 
 describe('docker-compose.yml', () => {
@@ -31,10 +32,17 @@ describe('docker-compose.yml', () => {
     ['temporal', '7233:7233'],
     ['prometheus', '9090:9090'],
     ['grafana', '3000:3000'],
+    ['redis', '6379:6379'],
+    ['minio', '9000:9000'],
   ])('runs %s on its standard port with a healthcheck', (name, port) => {
     const service = compose.services[name];
     expect(service?.ports).toContain(port);
     expect(service?.healthcheck?.test).toBeDefined();
+  });
+
+  it('keeps Redis and the S3 store optional (profiles), as tools/stack does with --with', () => {
+    expect(compose.services['redis']?.profiles).toEqual(['redis']);
+    expect(compose.services['minio']?.profiles).toEqual(['s3']);
   });
 
   it('uses the official images for the infrastructure', () => {
