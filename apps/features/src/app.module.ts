@@ -24,7 +24,13 @@ export class AppModule {
           brokers: config.KAFKA_BROKERS,
           consumer: { sessionTimeout: 30_000, heartbeatInterval: 3000 },
         }),
-        FeatureStoreModule.forRoot({ dataDir: config.STRATA_DATA_DIR }),
+        FeatureStoreModule.forRoot({
+          dataDir: config.STRATA_DATA_DIR,
+          onlineStore:
+            config.FEATURES_ONLINE_STORE === 'redis'
+              ? { kind: 'redis', url: config.REDIS_URL!, keyPrefix: config.FEATURES_REDIS_KEY_PREFIX }
+              : { kind: 'postgres' },
+        }),
       ],
     };
   }

@@ -10,7 +10,13 @@ export const featuresEnvSchema = platformEnvSchema.extend({
   FEATURES_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default(FEATURES_SCHEMA),
   /** Kafka consumer group (default `features`; tests use a unique one). */
   FEATURES_KAFKA_GROUP_ID: z.string().min(1).default('features'),
-});
+  /** Online store: `postgres` (default; table online_feature of the service schema) or `redis` (needs REDIS_URL). */
+  FEATURES_ONLINE_STORE: z.enum(['postgres', 'redis']).default('postgres'),
+  /** Redis URL (`redis://host:port[/db]`), required when FEATURES_ONLINE_STORE=redis. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  /** Key prefix of the Redis online store (tests use a unique one). */
+  FEATURES_REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,100}$/).default('strata:features'),
+}).refine((c) => c.FEATURES_ONLINE_STORE !== 'redis' || !!c.REDIS_URL, { message: 'REDIS_URL is required when FEATURES_ONLINE_STORE=redis', path: ['REDIS_URL'] });
 
 export type FeaturesConfig = ReturnType<typeof loadFeaturesConfig>;
 

@@ -62,7 +62,7 @@ describe('features service (real Kafka + PostgreSQL)', () => {
     );
     const applied = await post('/feature-repo/apply', { documents });
     expect(applied.status).toBe(200);
-    expect((applied.body['changes'] as Array<{ action: string }>).map((c) => c.action)).toEqual(['create', 'create', 'create', 'create']);
+    expect((applied.body['changes'] as Array<{ action: string }>).map((c) => c.action)).toEqual(['create', 'create', 'create', 'create', 'create']);
     const again = await post('/feature-repo/apply', { documents });
     expect((again.body['changes'] as Array<{ action: string }>).every((c) => c.action === 'unchanged')).toBe(true);
 

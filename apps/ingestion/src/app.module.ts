@@ -3,10 +3,11 @@ import { PlatformModule } from '@strata/shared/nest-platform';
 import { INGESTION_ENTITIES, INGESTION_MIGRATIONS } from '@strata/ingestion/data-access';
 import { DatasetsModule } from '@strata/ingestion/feature-datasets';
 import { MessagingModule } from '@strata/messaging';
+import { s3ConnectionFromConfig } from '@strata/shared/data-access-object-store';
 import type { IngestionConfig } from './config';
 import { SERVICE_VERSION } from './version';
 
-/** Wires the ingestion service: platform (logs, health, metrics, PostgreSQL), messaging (outbox) and datasets. */
+/** Wires the ingestion service: platform (logs, health, metrics, PostgreSQL), messaging (outbox + ingest-records consumer), datasets (lake on local files or S3), uploads and streaming ingestion. */
 @Module({})
 export class AppModule {
   static forConfig(config: IngestionConfig): DynamicModule {
@@ -22,9 +23,22 @@ export class AppModule {
           serviceName: 'ingestion',
           groupId: config.INGESTION_KAFKA_GROUP_ID,
           brokers: config.KAFKA_BROKERS,
-          consumer: { enabled: false },
+          consumer: { enabled: config.INGESTION_STREAM_ENABLED },
         }),
-        DatasetsModule.forRoot({ dataDir: config.STRATA_DATA_DIR, maxUploadBytes: config.INGESTION_MAX_UPLOAD_BYTES }),
+        DatasetsModule.forRoot({
+          dataDir: config.STRATA_DATA_DIR,
+          maxUploadBytes: config.INGESTION_MAX_UPLOAD_BYTES,
+          progressEveryBytes: config.INGESTION_PROGRESS_EVERY_BYTES,
+          objectStore: config,
+          s3Sources: s3ConnectionFromConfig(config),
+          stream: {
+            enabled: config.INGESTION_STREAM_ENABLED,
+            flushRecords: config.INGESTION_STREAM_FLUSH_RECORDS,
+            flushIntervalMs: config.INGESTION_STREAM_FLUSH_INTERVAL_MS,
+            pollIntervalMs: config.INGESTION_STREAM_POLL_MS,
+            maxRecordsPerVersion: config.INGESTION_STREAM_MAX_RECORDS_PER_VERSION,
+          },
+        }),
       ],
     };
   }

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDatasetSpec } from '@strata/ingestion/feature-datasets';
-import { infraEnv, REPO_ROOT, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, REPO_ROOT, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 import { Client } from 'pg';
 
 /** Ingestion service against the real PostgreSQL + Kafka: streamed uploads, idempotency, reject policy, outbox. */
@@ -10,7 +10,7 @@ describe('ingestion service (real Kafka + PostgreSQL)', () => {
   const infra = infraEnv();
   const schema = uniqueName('ingestion_it');
   const dataset = uniqueName('taxi_it');
-  const port = 25000 + Math.floor(Math.random() * 900);
+  const port = 24910 + Math.floor(Math.random() * 30);
   const slice = path.join(REPO_ROOT, 'libs/ingestion/feature-datasets/src/__fixtures__/taxi-2019-03-200.csv');
   let dataDir: string;
   let svc: RunningService;
@@ -31,6 +31,9 @@ describe('ingestion service (real Kafka + PostgreSQL)', () => {
       INGESTION_DB_SCHEMA: schema,
       INGESTION_KAFKA_GROUP_ID: schema,
       STRATA_DATA_DIR: dataDir,
+      STRATA_OBJECT_STORE: 'local',
+      INGESTION_STREAM_ENABLED: 'false',
+      LOG_LEVEL: 'info',
     });
     await waitReady(svc);
     pg = new Client({ connectionString: infra.databaseUrl });
@@ -94,6 +97,51 @@ describe('ingestion service (real Kafka + PostgreSQL)', () => {
     expect(q.status).toBe(201);
     expect(q.body).toMatchObject({ rowCount: 199, validation: expect.objectContaining({ invalidRowCount: 1 }) });
     expect(await outboxCount()).toBe(2);
+  }, 60_000);
+
+  it('reports progress of a running upload in bytes and rows (GET /uploads/{id}), then the exact result', async () => {
+    const lines = (await fs.readFile(slice, 'utf8')).split('\n').filter((l) => l !== '');
+    // Distinct content (reversed rows) so this upload creates a new version.
+    const body = [lines[0]!, ...lines.slice(1).reverse()];
+    const first = Buffer.from(`${body.slice(0, 101).join('\n')}\n`); // header + 100 rows
+    const rest = Buffer.from(`${body.slice(101).join('\n')}\n`); // 100 rows
+    const uploadId = uniqueName('up');
+    let sendRest!: () => void;
+    const restGate = new Promise<void>((r) => (sendRest = r));
+    const stream = new ReadableStream<Uint8Array>({
+      async start(c) {
+        c.enqueue(first);
+        await restGate;
+        c.enqueue(rest);
+        c.close();
+      },
+    });
+    const pending = fetch(`${svc.baseUrl}/datasets/${dataset}/versions?policy=reject&uploadId=${uploadId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    const running = await eventually(async () => {
+      const r = await fetch(`${svc.baseUrl}/uploads/${uploadId}`);
+      const s = (await r.json()) as Record<string, unknown>;
+      if (r.status !== 200 || s['bytesReceived'] !== first.length) throw new Error(`not yet: ${r.status} ${JSON.stringify(s)}`);
+      return s;
+    }, 20_000);
+    expect(running).toMatchObject({ id: uploadId, datasetName: dataset, format: 'csv', state: 'receiving', bytesReceived: first.length, rowsReceived: 100, totalBytes: null, percent: null, versionId: null, finishedAt: null });
+    expect((await (await fetch(`${svc.baseUrl}/uploads`)).json()) as unknown[]).toEqual(expect.arrayContaining([expect.objectContaining({ id: uploadId, state: 'receiving' })]));
+    sendRest();
+    const res = await pending;
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-upload-id')).toBe(uploadId);
+    const v = (await res.json()) as { versionId: string; rowCount: number };
+    expect(v.rowCount).toBe(200);
+    const done = (await (await fetch(`${svc.baseUrl}/uploads/${uploadId}`)).json()) as Record<string, unknown>;
+    expect(done).toMatchObject({ state: 'done', bytesReceived: first.length + rest.length, rowsReceived: 200, rowsAccepted: 200, rowsInvalid: 0, versionId: v.versionId, error: null });
+    expect(typeof done['finishedAt']).toBe('string');
+    // Progress is also logged with bytes and rows at the end of the upload.
+    expect(svc.output()).toContain(`upload ${uploadId} received: ${first.length + rest.length} bytes, 200 row(s)`);
+    expect((await fetch(`${svc.baseUrl}/uploads/${uploadId}-missing`)).status).toBe(404);
   }, 60_000);
 
   it('answers 4xx for unknown datasets, bad bodies and unsupported content types', async () => {

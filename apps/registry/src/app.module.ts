@@ -19,7 +19,7 @@ export class AppModule {
           database: { url: config.DATABASE_URL, schema: config.REGISTRY_DB_SCHEMA, entities: REGISTRY_ENTITIES, migrations: REGISTRY_MIGRATIONS },
         }),
         MessagingModule.forRoot({ serviceName: 'registry', brokers: config.KAFKA_BROKERS }),
-        RegistryModule,
+        RegistryModule.forRoot({ artifactRoot: config.STRATA_DATA_DIR }),
       ],
     };
   }

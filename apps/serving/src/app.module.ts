@@ -1,12 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@strata/messaging';
 import { PlatformModule } from '@strata/shared/nest-platform';
-import { SERVING_ENTITIES, SERVING_MIGRATIONS, SERVING_SCHEMA } from '@strata/serving/data-access';
+import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-access';
 import { ServingModule } from '@strata/serving/feature-inference';
 import type { ServingConfig } from './config';
 import { SERVICE_VERSION } from './version';
 
-/** Wires the serving service: platform (logs, health, metrics, PostgreSQL), messaging and model serving. */
+/** Wires the serving service: platform (logs, health, metrics, PostgreSQL), messaging, model serving and batch scoring (Temporal). */
 @Module({})
 export class AppModule {
   static forConfig(config: ServingConfig): DynamicModule {
@@ -16,7 +16,7 @@ export class AppModule {
         PlatformModule.forService({
           identity: { name: 'serving', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
-          database: { url: config.DATABASE_URL, schema: SERVING_SCHEMA, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS },
+          database: { url: config.DATABASE_URL, schema: config.SERVING_DB_SCHEMA, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS },
         }),
         MessagingModule.forRoot({ serviceName: 'serving', brokers: config.KAFKA_BROKERS, groupId: config.SERVING_CONSUMER_GROUP }),
         ServingModule.forRoot({
@@ -29,6 +29,20 @@ export class AppModule {
           predictionLogBatchSize: config.SERVING_PREDICTION_LOG_BATCH,
           defaultFeatureView: config.SERVING_DEFAULT_FEATURE_VIEW,
           httpTimeoutMs: config.SERVING_HTTP_TIMEOUT_MS,
+          maxBodyBytes: config.SERVING_MAX_BODY_BYTES,
+          batching: config.SERVING_BATCHING,
+          batch: {
+            temporalAddress: config.TEMPORAL_ADDRESS,
+            temporalNamespace: config.TEMPORAL_NAMESPACE,
+            taskQueue: config.SERVING_TASK_QUEUE,
+            workerEnabled: config.SERVING_WORKER_ENABLED,
+            ingestionUrl: config.INGESTION_URL,
+            chunkRows: config.SERVING_BATCH_CHUNK_ROWS,
+            timeouts: {
+              heartbeatTimeout: `${config.SERVING_BATCH_HEARTBEAT_TIMEOUT_SECONDS} seconds`,
+              initialRetryInterval: `${config.SERVING_BATCH_RETRY_INITIAL_SECONDS} seconds`,
+            },
+          },
         }),
       ],
     };

@@ -11,6 +11,7 @@ runMain('serving', async () => {
     description: 'Model serving: ONNX Runtime behind the Open Inference Protocol v2',
     version: SERVICE_VERSION,
     port: config.SERVING_PORT,
+    bodyLimitBytes: config.SERVING_MAX_BODY_BYTES,
     host: config.HOST,
   });
 });

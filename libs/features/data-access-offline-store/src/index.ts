@@ -28,7 +28,7 @@ export type {
   TimeInput,
 } from './lib/duckdb-offline-store';
 export { ValueType, DUCKDB_VALUE_TYPE, parseFeatureRef } from './lib/feature-view';
-export type { AnyFeatureView, Entity, FeatureSpec, FeatureView, OnDemandFeatureSpec, OnDemandFeatureView, TrainingSetSpec } from './lib/feature-view';
+export type { AnyFeatureView, Entity, FeatureService, FeatureSpec, FeatureView, OnDemandFeatureSpec, OnDemandFeatureView, PushSource, TrainingSetSpec } from './lib/feature-view';
 export type { JsonScalar } from '@strata/shared/data-access-duckdb';
 export {
   OfflineStoreError,

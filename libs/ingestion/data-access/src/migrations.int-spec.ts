@@ -1,6 +1,6 @@
 import { infraEnv, uniqueName } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
-import { DatasetEntity, DatasetVersionEntity, INGESTION_ENTITIES, INGESTION_MIGRATIONS } from './index';
+import { DatasetEntity, DatasetVersionEntity, IngestBatchEntity, INGESTION_ENTITIES, INGESTION_MIGRATIONS } from './index';
 
 describe('ingestion migrations (real PostgreSQL)', () => {
   const schema = uniqueName('ingestion_mig');
@@ -38,5 +38,25 @@ describe('ingestion migrations (real PostgreSQL)', () => {
     expect(back.createdAt).toBeInstanceOf(Date);
     await expect(ds.getRepository(DatasetVersionEntity).insert({ ...v } as never)).rejects.toThrow(/dataset_version_dataset_version_uq/);
     expect(await ds.query(`SELECT count(*)::int AS n FROM "${schema}".outbox_event`)).toEqual([{ n: 0 }]);
+  });
+
+  it('stages ingest batches unique per (dataset, batchId) in arrival order; versions keep their parent', async () => {
+    await ds.getRepository(DatasetEntity).insert({ name: 'ev', spec: { name: 'ev' } });
+    const repo = ds.getRepository(IngestBatchEntity);
+    await repo.insert({ datasetName: 'ev', batchId: 'b1', eventId: 'e1', source: 'it', recordCount: 2, records: [{ id: 1 }, { id: 2 }] } as never);
+    await repo.insert({ datasetName: 'ev', batchId: 'b2', eventId: 'e2', source: 'it', recordCount: 1, records: [{ id: 3 }] } as never);
+    await expect(repo.insert({ datasetName: 'ev', batchId: 'b1', eventId: 'e3', source: 'it', recordCount: 1, records: [] } as never)).rejects.toThrow(/duplicate key/);
+    const rows = await repo.find({ where: { datasetName: 'ev' }, order: { seq: 'ASC' } });
+    expect(rows.map((r) => [r.batchId, r.recordCount, r.records, r.flushedAt])).toEqual([
+      ['b1', 2, [{ id: 1 }, { id: 2 }], null],
+      ['b2', 1, [{ id: 3 }], null],
+    ]);
+    expect(rows[1]!.seq).toBeGreaterThan(rows[0]!.seq);
+    expect(rows[0]!.receivedAt).toBeInstanceOf(Date);
+    await ds.getRepository(DatasetVersionEntity).insert({
+      datasetName: 'ev', versionId: '1111111111111111', contentSha256: 'b'.repeat(64), uri: 's3://lake/x', manifestUri: 's3://lake/m', rowCount: 3, sizeBytes: 1,
+      schema: [], profile: {}, validation: {}, parentVersionId: '0000000000000000',
+    } as never);
+    expect((await ds.getRepository(DatasetVersionEntity).findOneByOrFail({ versionId: '1111111111111111' })).parentVersionId).toBe('0000000000000000');
   });
 });

@@ -12,6 +12,9 @@ import { ModelAliasEntity } from './entities/model-alias.entity';
 import { ModelVersionEntity } from './entities/model-version.entity';
 import { RegisteredModelEntity } from './entities/registered-model.entity';
 import { RegistryInitial1764460800000 } from './migrations/1764460800000-registry-initial';
+import { RegistryTracking1764561600000 } from './migrations/1764561600000-registry-tracking';
+import { ModelRolloutEntity } from './entities/model-rollout.entity';
+import { RegistryRollouts1764554400000 } from './migrations/1764554400000-registry-rollouts';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityList = Function[];
@@ -26,10 +29,16 @@ export const REGISTRY_ENTITIES: EntityList = [
   ModelAliasEntity,
   ModelAliasHistoryEntity,
   AuditLogEntity,
+  ModelRolloutEntity,
 ];
 /** Every migration, in order (messaging tables first). */
-export const REGISTRY_MIGRATIONS: EntityList = [...(MESSAGING_MIGRATIONS as EntityList), RegistryInitial1764460800000];
+export const REGISTRY_MIGRATIONS: EntityList = [...(MESSAGING_MIGRATIONS as EntityList), RegistryInitial1764460800000, RegistryRollouts1764554400000, RegistryTracking1764561600000];
 
 export * from './registry.types';
 export * from './registry.store';
 export { RegistryInitial1764460800000 } from './migrations/1764460800000-registry-initial';
+export { ModelRolloutEntity } from './entities/model-rollout.entity';
+export * from './tracking.types';
+export * from './tracking.store';
+export * from './promotion.store';
+export { RegistryTracking1764561600000 } from './migrations/1764561600000-registry-tracking';

@@ -68,9 +68,17 @@ export class RegistryStore {
    * Models whose name contains `search` (case-insensitive; LIKE wildcards are taken literally),
    * ordered by name, with their aliases.
    */
-  async listModels(m: EntityManager, search: string | undefined, page: PageRequest): Promise<RegisteredModel[]> {
+  async listModels(
+    m: EntityManager,
+    search: string | undefined,
+    page: PageRequest,
+    extra: { exactName?: string; namePattern?: string; tags?: Array<{ key: string; value: string; op?: '=' | '!=' }> } = {},
+  ): Promise<RegisteredModel[]> {
     const qb = m.getRepository(RegisteredModelEntity).createQueryBuilder('m').orderBy('m.name', 'ASC').offset(page.offset).limit(page.limit);
-    if (search) qb.where(`m.name ILIKE :pattern ESCAPE '\\'`, { pattern: `%${likeEscape(search)}%` });
+    if (search) qb.andWhere(`m.name ILIKE :pattern ESCAPE '\\'`, { pattern: `%${likeEscape(search)}%` });
+    if (extra.exactName !== undefined) qb.andWhere('m.name = :exact', { exact: extra.exactName });
+    if (extra.namePattern !== undefined) qb.andWhere('m.name ILIKE :np', { np: extra.namePattern });
+    (extra.tags ?? []).forEach((t, i) => qb.andWhere(`m.tags ->> :tk${i} ${t.op === '!=' ? 'IS DISTINCT FROM' : '='} :tv${i}`, { [`tk${i}`]: t.key, [`tv${i}`]: t.value }));
     const rows = await qb.getMany();
     const aliasRows = rows.length
       ? await m.getRepository(ModelAliasEntity).createQueryBuilder('a').where('a.name IN (:...names)', { names: rows.map((r) => r.name) }).getMany()
@@ -153,6 +161,47 @@ export class RegistryStore {
   async aliasHistory(m: EntityManager, name: string, alias: string): Promise<AliasChange[]> {
     const rows = await m.getRepository(ModelAliasHistoryEntity).find({ where: { name, alias }, order: { id: 'DESC' } });
     return rows.map(toAliasChange);
+  }
+
+  /** Updates the description and/or tags (replaced as a whole) of a model. */
+  async updateModel(m: EntityManager, name: string, p: { description?: string | null; tags?: Record<string, string> }, now: Date): Promise<void> {
+    await m.getRepository(RegisteredModelEntity).update({ name }, { ...(p.description !== undefined ? { description: p.description } : {}), ...(p.tags ? { tags: p.tags } : {}), updatedAt: now });
+  }
+
+  /** Updates the description and/or tags (replaced as a whole) of a version (both mutable; the rest is immutable). */
+  async updateVersion(m: EntityManager, name: string, version: number, p: { description?: string | null; tags?: Record<string, string> }): Promise<void> {
+    const patch = { ...(p.description !== undefined ? { description: p.description } : {}), ...(p.tags ? { tags: p.tags } : {}) };
+    if (Object.keys(patch).length) await m.getRepository(ModelVersionEntity).update({ name, version }, patch);
+  }
+
+  /** Deletes a model row with its (unaliased) versions and alias history. Callers check aliases first. */
+  async deleteModel(m: EntityManager, name: string): Promise<void> {
+    await m.getRepository(ModelAliasHistoryEntity).delete({ name });
+    await m.getRepository(ModelVersionEntity).delete({ name });
+    await m.getRepository(RegisteredModelEntity).delete({ name });
+  }
+
+  /**
+   * Versions across models matching every condition (all optional): exact `name`, name `LIKE`
+   * pattern (case-insensitive), `runIds`, tag equalities; ordered by name then version DESC.
+   */
+  async searchVersions(
+    m: EntityManager,
+    q: { name?: string; namePattern?: string; runIds?: string[]; tags?: Array<{ key: string; value: string; op?: '=' | '!=' }>; limit: number; offset: number },
+  ): Promise<ModelVersion[]> {
+    const qb = m.getRepository(ModelVersionEntity).createQueryBuilder('v');
+    if (q.name !== undefined) qb.andWhere('v.name = :name', { name: q.name });
+    if (q.namePattern !== undefined) qb.andWhere(`v.name ILIKE :np`, { np: q.namePattern });
+    if (q.runIds !== undefined) qb.andWhere('v.run_id IN (:...runIds)', { runIds: q.runIds.length ? q.runIds : [''] });
+    (q.tags ?? []).forEach((t, i) => qb.andWhere(`v.tags ->> :tk${i} ${t.op === '!=' ? 'IS DISTINCT FROM' : '='} :tv${i}`, { [`tk${i}`]: t.key, [`tv${i}`]: t.value }));
+    const rows = await qb.orderBy('v.name', 'ASC').addOrderBy('v.version', 'DESC').offset(q.offset).limit(q.limit).getMany();
+    if (rows.length === 0) return [];
+    const aliases = await m
+      .getRepository(ModelAliasEntity)
+      .createQueryBuilder('a')
+      .where('a.name IN (:...names)', { names: [...new Set(rows.map((r) => r.name))] })
+      .getMany();
+    return rows.map((r) => toModelVersion(r, aliases.filter((a) => a.name === r.name && a.version === r.version).map((a) => a.alias)));
   }
 
   /** Appends one entry to the append-only `audit_log`. */

@@ -4,7 +4,8 @@
  * Object store port for the lake and artifacts, with sha256 digests computed while
  * streaming and verified on read. S3-shaped semantics (flat keys, prefix listing, atomic
  * whole-object puts, idempotent delete); implementations: {@link LocalObjectStore}
- * (`file://` URIs) and {@link InMemoryObjectStore} (`memory://`, tests). S3 is planned.
+ * (`file://` URIs), {@link S3ObjectStore} (`s3://`, AWS SDK v3) and {@link InMemoryObjectStore}
+ * (`memory://`, tests); {@link createObjectStore} picks one from the environment.
  *
  * @example
  * ```ts
@@ -28,3 +29,5 @@ export { LocalObjectStore } from './lib/local-object-store';
 export { InMemoryObjectStore } from './lib/in-memory-object-store';
 export { withLocalFiles } from './lib/local-file';
 export { OBJECT_STORE } from './lib/object-store.constants';
+export { S3ObjectStore, createS3Client, parseS3Uri, type S3ObjectStoreOptions, type S3ConnectionOptions } from './lib/s3-object-store';
+export { objectStoreEnvShape, createObjectStore, s3ConnectionFromConfig, type ObjectStoreConfig } from './lib/object-store-config';

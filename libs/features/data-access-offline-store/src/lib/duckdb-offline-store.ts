@@ -178,6 +178,70 @@ export class DuckDBOfflineStore {
   }
 
   /**
+   * Writes already-computed feature rows (e.g. pushed rows) of `view` as a feature file
+   * `features/<view>/<materializationId>.parquet` in the standard layout (keys typed by
+   * `keyTypes`, `event_timestamp`/`created_timestamp` TIMESTAMPTZ, features cast to their dtype).
+   * @param rows objects with the join keys, `event_timestamp`, `created_timestamp` (ISO-8601 or Date) and features.
+   * @throws OfflineQueryError when a value does not cast to its column type.
+   */
+  async writeFeatureRows(
+    view: FeatureView,
+    rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
+    options: { materializationId: string; keyTypes: Readonly<Record<string, string>> },
+  ): Promise<MaterializationResult> {
+    const key = `features/${view.name}/${options.materializationId}.parquet`;
+    return this.withConnection(async (conn, work) => {
+      const cols: Array<[string, string]> = [
+        ...view.entities.map((k): [string, string] => [k, options.keyTypes[k] ?? 'VARCHAR']),
+        [EVENT_TIMESTAMP, 'TIMESTAMPTZ'],
+        [CREATED_TIMESTAMP, 'TIMESTAMPTZ'],
+        ...view.features.map((f): [string, string] => [f.name, DUCKDB_VALUE_TYPE[f.dtype]]),
+      ];
+      const file = path.join(work, 'rows.ndjson');
+      await fs.writeFile(file, rows.map((r) => JSON.stringify(Object.fromEntries(cols.map(([n]) => [n, jsonValue(r[n])])))).join('\n') + '\n');
+      const spec = cols.map(([n, t]) => `${qstr(n)}: ${qstr(t)}`).join(', ');
+      const order = [...view.entities.map(qid), EVENT_TIMESTAMP, CREATED_TIMESTAMP].join(', ');
+      await run(
+        conn,
+        `CREATE TEMP TABLE mat AS SELECT ${cols.map(([n]) => qid(n)).join(', ')} FROM read_json(${qstr(file)}, format = 'newline_delimited', columns = {${spec}}) ORDER BY ${order}`,
+        `Feature view '${view.name}': writing pushed rows`,
+      );
+      const tmp = path.join(work, 'features.parquet');
+      await conn.run(`COPY mat TO ${qstr(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+      const stats = (await conn.runAndReadAll(`SELECT count(*) AS n, min(${EVENT_TIMESTAMP}) AS mn, max(${EVENT_TIMESTAMP}) AS mx FROM mat`)).getRowObjects()[0]!;
+      const put = await this.store.put(key, createReadStream(tmp));
+      return {
+        view: view.name,
+        materializationId: options.materializationId,
+        key,
+        uri: put.uri,
+        sha256: put.sha256,
+        sizeBytes: put.sizeBytes,
+        rowCount: Number(stats['n']),
+        minEventTime: toJsonScalar(stats['mn'] ?? null) as string | null,
+        maxEventTime: toJsonScalar(stats['mx'] ?? null) as string | null,
+      };
+    });
+  }
+
+  /**
+   * Event-time range and row count of the view's transformation output over `sourceUris` alone
+   * (used to decide which dataset versions a windowed materialization must read).
+   * @throws FeatureViewError when the SQL fails or lacks a declared column.
+   */
+  async eventTimeRange(view: FeatureView, sourceUris: readonly string[]): Promise<{ rowCount: number; minEventTime: string | null; maxEventTime: string | null }> {
+    return this.withConnection(async (conn) =>
+      withLocalFiles(this.store, sourceUris, async (paths) => {
+        if (paths.length === 0) throw new FeatureViewError(view.name, 'eventTimeRange needs at least one source URI');
+        await this.createSource(conn, view.name, paths);
+        const body = await this.featureRowsSql(conn, view);
+        const r = (await conn.runAndReadAll(`SELECT count(*) AS n, min(${EVENT_TIMESTAMP}) AS mn, max(${EVENT_TIMESTAMP}) AS mx FROM (${body})`)).getRowObjects()[0]!;
+        return { rowCount: Number(r['n']), minEventTime: toJsonScalar(r['mn'] ?? null) as string | null, maxEventTime: toJsonScalar(r['mx'] ?? null) as string | null };
+      }),
+    );
+  }
+
+  /**
    * Streams the latest feature row per entity key across `featureUris` (latest
    * `event_timestamp`, then latest `created_timestamp`, then later file / later row), in
    * batches, for the caller to write to the online store. Rows older than the view's TTL

@@ -73,6 +73,40 @@ export interface FeatureView {
   readonly createdTimestampField?: string;
   /** DuckDB SQL over `source`; default `SELECT * FROM source`. */
   readonly transformation?: string;
+  /**
+   * How much source data before a window's start the transformation needs (seconds), e.g. the
+   * longest trailing aggregation window. Windowed materializations of `[start, end)` read only the
+   * dataset versions with rows in `[start - sourceLookbackSeconds, end)`. Default 0.
+   */
+  readonly sourceLookbackSeconds?: number;
+  /** Name of a {@link PushSource} whose pushed rows (`POST /push`) this view receives. */
+  readonly pushSource?: string;
+  readonly description?: string;
+}
+
+/**
+ * A push source (Feast `PushSource`): the schema of rows pushed over `POST /push`. Every view
+ * with `pushSource: <name>` receives the rows (its join keys, timestamp and features are taken
+ * from the pushed columns by name; no transformation is applied).
+ */
+export interface PushSource {
+  readonly kind: 'push_source';
+  readonly name: string;
+  /** Every column a push must carry (and no other), with its type. */
+  readonly schema: readonly FeatureSpec[];
+  /** Column holding the event time (TIMESTAMP in `schema`). */
+  readonly timestampField: string;
+  /** Column holding when the row became known; default: the event time (as for batch views). */
+  readonly createdTimestampField?: string;
+  readonly description?: string;
+}
+
+/** A feature service (Feast `FeatureService`): a named set of feature references. */
+export interface FeatureService {
+  readonly kind: 'feature_service';
+  readonly name: string;
+  /** Feature references `view:feature`, in output order. */
+  readonly features: readonly string[];
   readonly description?: string;
 }
 
@@ -107,8 +141,10 @@ export interface TrainingSetSpec {
   readonly entitySql: string;
   readonly eventTimestampColumn: string;
   readonly label?: string;
-  /** Feature references `view:feature`. */
+  /** Feature references `view:feature` (empty when `featureService` is used). */
   readonly features: readonly string[];
+  /** Name of a {@link FeatureService} whose features to join instead of `features` (resolved at build time). */
+  readonly featureService?: string;
   /** Output column naming (see `HistoricalFeaturesOptions.fullFeatureNames`). */
   readonly fullFeatureNames?: boolean;
   readonly description?: string;

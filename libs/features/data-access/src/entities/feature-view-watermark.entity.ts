@@ -12,6 +12,10 @@ export class FeatureViewWatermarkEntity {
   @Column({ name: 'max_event_time', type: 'timestamptz', nullable: true })
   maxEventTime!: Date | null;
 
+  /** End (exclusive) of the event-time interval covered by SUCCEEDED runs: where the next incremental run starts. */
+  @Column({ name: 'materialized_until', type: 'timestamptz', nullable: true })
+  materializedUntil!: Date | null;
+
   @Column({ name: 'materialization_id', type: 'varchar', length: 64 })
   materializationId!: string;
 

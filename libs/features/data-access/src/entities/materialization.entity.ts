@@ -7,6 +7,11 @@ export const JobStatus = { RUNNING: 'RUNNING', SUCCEEDED: 'SUCCEEDED', FAILED: '
 /** Union of {@link JobStatus} values. */
 export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 
+/** How a materialization run chose its interval; `push` = rows written by `POST /push` (`as const` enum). */
+export const MaterializationMode = { FULL: 'full', RANGE: 'range', INCREMENTAL: 'incremental', PUSH: 'push' } as const;
+/** Union of {@link MaterializationMode} values. */
+export type MaterializationMode = (typeof MaterializationMode)[keyof typeof MaterializationMode];
+
 /** A dataset version pinned by name, id and content hash. */
 export interface DatasetVersionRefJson {
   datasetName: string;
@@ -39,6 +44,10 @@ export class MaterializationEntity {
 
   @Column({ type: 'varchar', length: 16 })
   status!: JobStatus;
+
+  /** `full` ([epoch, end)), `range` ([start, end) asked), `incremental` ([watermark, end)) or `push`. */
+  @Column({ type: 'varchar', length: 16, default: 'full' })
+  mode!: MaterializationMode;
 
   @Column({ name: 'row_count', type: 'bigint', nullable: true, transformer: bigint })
   rowCount!: number | null;

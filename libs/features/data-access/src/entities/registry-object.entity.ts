@@ -6,6 +6,8 @@ export const RegistryObjectKind = {
   FEATURE_VIEW: 'feature_view',
   ON_DEMAND_FEATURE_VIEW: 'on_demand_feature_view',
   TRAINING_SET: 'training_set',
+  FEATURE_SERVICE: 'feature_service',
+  PUSH_SOURCE: 'push_source',
 } as const;
 /** Union of {@link RegistryObjectKind} values. */
 export type RegistryObjectKind = (typeof RegistryObjectKind)[keyof typeof RegistryObjectKind];

@@ -23,9 +23,13 @@ export class TrainingSetBuildEntity {
   @Column({ name: 'feature_refs', type: 'jsonb' })
   featureRefs!: string[];
 
-  /** Materializations whose offline files were joined: `[{name, materializationId}]`. */
+  /**
+   * Materializations whose offline files were joined: `[{name, materializationId, materializationIds}]`
+   * (`materializationId` = newest batch run; `materializationIds` = every file read: latest full
+   * run, later windowed runs, pushes).
+   */
   @Column({ name: 'feature_views', type: 'jsonb', default: () => `'[]'::jsonb` })
-  featureViews!: Array<{ name: string; materializationId?: string }>;
+  featureViews!: Array<{ name: string; materializationId?: string; materializationIds?: string[] }>;
 
   @Column({ type: 'varchar', length: 16 })
   status!: JobStatus;

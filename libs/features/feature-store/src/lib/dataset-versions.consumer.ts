@@ -22,7 +22,7 @@ export class DatasetVersionsConsumer {
     await this.materializations.recordDatasetVersion(ctx.manager, event);
     const views = await this.materializations.viewsForDataset(event.datasetName, ctx.manager);
     for (const view of views) {
-      await this.materializations.materializeView(view, `dataset-version-created:${event.datasetName}@${event.versionId}`, ctx.manager, ctx.heartbeat);
+      await this.materializations.materializeView(view, `dataset-version-created:${event.datasetName}@${event.versionId}`, { manager: ctx.manager, heartbeat: ctx.heartbeat });
     }
   }
 }

@@ -1,18 +1,21 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   parseFeatureRepoDocuments,
   type Entity,
+  type FeatureService,
+  type PushSource,
   type FeatureRepo,
   type FeatureView,
   type OnDemandFeatureView,
   type TrainingSetSpec,
 } from '@strata/features/data-access-offline-store';
-import { OnlineFeatureEntity, RegistryObjectEntity, RegistryObjectKind, tableName } from '@strata/features/data-access';
+import { FeatureViewWatermarkEntity, RegistryObjectEntity, RegistryObjectKind, tableName } from '@strata/features/data-access';
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { NotFoundError } from '@strata/shared/util-errors';
 import type { EntityManager } from 'typeorm';
 import { contentHash } from './canonical';
 import { toAppError } from './errors';
+import { ONLINE_STORE, type OnlineStore } from './online/online-store';
 
 /** One YAML file of a feature repo, as sent to `/feature-repo/plan|apply`. */
 export interface RepoDocument {
@@ -35,6 +38,8 @@ export interface RepoPlan {
   featureViews: FeatureView[];
   onDemandFeatureViews: OnDemandFeatureView[];
   trainingSets: TrainingSetSpec[];
+  featureServices: FeatureService[];
+  pushSources: PushSource[];
   changes: RepoChange[];
 }
 
@@ -44,21 +49,30 @@ export interface Registry {
   featureViews: FeatureView[];
   onDemandFeatureViews: OnDemandFeatureView[];
   trainingSets: TrainingSetSpec[];
+  featureServices: FeatureService[];
+  pushSources: PushSource[];
 }
 
-type AnyDef = Entity | FeatureView | OnDemandFeatureView | TrainingSetSpec;
+/** Max age (ms) of the registry cached for online reads and pushes ({@link FeatureRegistryService.loadCached}). */
+export const REGISTRY_CACHE_MS = 1000;
+
+type AnyDef = Entity | FeatureView | OnDemandFeatureView | TrainingSetSpec | FeatureService | PushSource;
 
 /**
  * The feature registry (Feast `apply` / `plan`): stores parsed definitions as JSON with a
  * content hash in `registry_object`. Apply is idempotent (same documents → all `unchanged`)
- * and deletes objects missing from the documents only with `allowDeletes`. Changing a feature
- * view's definition clears its online rows (they were computed by the old definition).
+ * and deletes objects missing from the documents only with `allowDeletes`. Changing or deleting a
+ * feature view clears its online rows and its watermark (computed by the old definition).
  */
 @Injectable()
 export class FeatureRegistryService {
   private readonly logger = new Logger(FeatureRegistryService.name);
+  private cache: { at: number; reg: Promise<Registry> } | undefined;
 
-  constructor(private readonly database: DatabaseService) {}
+  constructor(
+    private readonly database: DatabaseService,
+    @Inject(ONLINE_STORE) private readonly online: OnlineStore,
+  ) {}
 
   /** Computes the changes apply would make. @throws InvalidArgumentError (400) naming file, document and field. */
   async plan(documents: readonly RepoDocument[], allowDeletes = false): Promise<RepoPlan> {
@@ -73,7 +87,8 @@ export class FeatureRegistryService {
    */
   async apply(documents: readonly RepoDocument[], allowDeletes = false): Promise<RepoPlan & { changedFeatureViews: FeatureView[] }> {
     const repo = this.parse(documents);
-    return this.database.getDataSource().transaction(async (m) => {
+    const cleared: string[] = [];
+    const result = await this.database.getDataSource().transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`strata-feature-repo:${tableName(m, RegistryObjectEntity)}`]);
       const current = await m.getRepository(RegistryObjectEntity).find();
       const changes = diff(repo, current, allowDeletes);
@@ -92,13 +107,34 @@ export class FeatureRegistryService {
           await m.getRepository(RegistryObjectEntity).delete({ kind: c.kind, name: c.name });
         }
         if (c.kind === RegistryObjectKind.FEATURE_VIEW && (c.action === 'update' || c.action === 'delete')) {
-          await m.query(`DELETE FROM ${tableName(m, OnlineFeatureEntity)} WHERE feature_view = $1`, [c.name]);
+          // Rows and watermark computed by the old definition no longer hold.
+          await m.getRepository(FeatureViewWatermarkEntity).delete({ featureView: c.name });
+          if (this.online.kind === 'postgres') await this.online.deleteView(c.name, { manager: m });
+          else cleared.push(c.name);
         }
       }
       const changed = changes.filter((c) => c.kind === RegistryObjectKind.FEATURE_VIEW && (c.action === 'create' || c.action === 'update')).map((c) => c.name);
       this.logger.log({ changes: changes.filter((c) => c.action !== 'unchanged') }, `feature repo applied: ${changes.filter((c) => c.action !== 'unchanged').length} change(s)`);
       return { ...stripRepo(repo), changes, changedFeatureViews: repo.featureViews.filter((v) => changed.includes(v.name)) };
     });
+    this.cache = undefined;
+    // Stores outside PostgreSQL are cleared once the registry change is committed.
+    for (const v of cleared) await this.online.deleteView(v);
+    return result;
+  }
+
+  /**
+   * The registry as of at most `maxAgeMs` ago (Feast's registry cache), for the online read path:
+   * an apply through this process invalidates it at once; other replicas see it within `maxAgeMs`.
+   */
+  async loadCached(maxAgeMs = REGISTRY_CACHE_MS): Promise<Registry> {
+    const now = Date.now();
+    if (!this.cache || now - this.cache.at > maxAgeMs) {
+      const reg = this.load();
+      this.cache = { at: now, reg };
+      reg.catch(() => (this.cache = undefined));
+    }
+    return this.cache.reg;
   }
 
   /** Every applied definition, by name. */
@@ -110,7 +146,31 @@ export class FeatureRegistryService {
       featureViews: of<FeatureView>(RegistryObjectKind.FEATURE_VIEW),
       onDemandFeatureViews: of<OnDemandFeatureView>(RegistryObjectKind.ON_DEMAND_FEATURE_VIEW),
       trainingSets: of<TrainingSetSpec>(RegistryObjectKind.TRAINING_SET),
+      featureServices: of<FeatureService>(RegistryObjectKind.FEATURE_SERVICE),
+      pushSources: of<PushSource>(RegistryObjectKind.PUSH_SOURCE),
     };
+  }
+
+  /**
+   * Feature refs of a feature service; for compatibility, a training-set definition name is
+   * accepted too (its feature list). @throws NotFoundError (404) naming the service.
+   */
+  async featureServiceRefs(name: string, reg?: Registry): Promise<string[]> {
+    const r = reg ?? (await this.load());
+    const fs = r.featureServices.find((f) => f.name === name);
+    if (fs) return [...fs.features];
+    const ts = r.trainingSets.find((t) => t.name === name);
+    if (ts) return this.trainingSetRefs(ts, r);
+    throw new NotFoundError(`Feature service '${name}' not found (known: ${r.featureServices.map((f) => f.name).join(', ') || 'none'})`);
+  }
+
+  /** Feature refs of a training-set definition: its `features`, or its feature service's. @throws NotFoundError */
+  async trainingSetRefs(def: TrainingSetSpec, reg?: Registry): Promise<string[]> {
+    if (!def.featureService) return [...def.features];
+    const r = reg ?? (await this.load());
+    const fs = r.featureServices.find((f) => f.name === def.featureService);
+    if (!fs) throw new NotFoundError(`Feature service '${def.featureService}' of training set '${def.name}' not found`);
+    return [...fs.features];
   }
 
   /** @throws NotFoundError (404) `Feature view '<name>' not found`. */
@@ -140,7 +200,14 @@ export class FeatureRegistryService {
 }
 
 function stripRepo(repo: FeatureRepo): Omit<RepoPlan, 'changes'> {
-  return { entities: [...repo.entities], featureViews: [...repo.featureViews], onDemandFeatureViews: [...repo.onDemandFeatureViews], trainingSets: [...repo.trainingSets] };
+  return {
+    entities: [...repo.entities],
+    featureViews: [...repo.featureViews],
+    onDemandFeatureViews: [...repo.onDemandFeatureViews],
+    trainingSets: [...repo.trainingSets],
+    featureServices: [...repo.featureServices],
+    pushSources: [...repo.pushSources],
+  };
 }
 
 function desiredObjects(repo: FeatureRepo): Map<string, { kind: RegistryObjectKind; name: string; def: AnyDef; hash: string }> {
@@ -152,6 +219,8 @@ function desiredObjects(repo: FeatureRepo): Map<string, { kind: RegistryObjectKi
   add(RegistryObjectKind.FEATURE_VIEW, repo.featureViews);
   add(RegistryObjectKind.ON_DEMAND_FEATURE_VIEW, repo.onDemandFeatureViews);
   add(RegistryObjectKind.TRAINING_SET, repo.trainingSets);
+  add(RegistryObjectKind.FEATURE_SERVICE, repo.featureServices);
+  add(RegistryObjectKind.PUSH_SOURCE, repo.pushSources);
   return out;
 }
 

@@ -9,6 +9,8 @@ export interface FeatureStoreModuleOptions {
   readonly tmpDir?: string;
   /** Online-store upsert batch size (default 500 rows). */
   readonly onlineBatchSize?: number;
+  /** Online store: PostgreSQL (default, the service's own schema) or Redis. */
+  readonly onlineStore?: { readonly kind: 'postgres' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix?: string };
   /** Materialize newly applied / changed feature views over the dataset versions already known (default true). */
   readonly materializeOnApply?: boolean;
 }

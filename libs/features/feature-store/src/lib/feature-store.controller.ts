@@ -1,11 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Entity, FeatureView, OnDemandFeatureView } from '@strata/features/data-access-offline-store';
+import type { Entity, FeatureService, FeatureView, OnDemandFeatureView, PushSource } from '@strata/features/data-access-offline-store';
+import { MaterializationMode } from '@strata/features/data-access';
+import { InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { ZodApiBody, parseWith } from '@strata/shared/nest-platform';
 import { z } from 'zod';
 import { FeatureRegistryService, type RepoPlan } from './feature-registry.service';
 import { MaterializationService, type MaterializationDto } from './materialization.service';
 import { getOnlineFeaturesSchema, OnlineFeaturesService, type GetOnlineFeaturesResponse } from './online-features.service';
+import { getHistoricalFeaturesSchema, HistoricalFeaturesService, type GetHistoricalFeaturesResponse } from './historical-features.service';
+import { pushSchema, PushService, type PushResult } from './push.service';
+import { parseTimestamp } from './values';
 import { buildTrainingSetSchema, TrainingSetsService, type TrainingSetBuildDto } from './training-sets.service';
 
 /** Body of `POST /feature-repo/plan|apply`. */
@@ -15,6 +20,38 @@ export const featureRepoBodySchema = z
     allowDeletes: z.boolean().optional(),
   })
   .strict();
+
+const isoTime = z.string().refine((v) => parseTimestamp(v) !== null, 'must be an ISO-8601 date-time (naive = UTC)');
+
+/** Body of `POST /materializations`. */
+export const materializeSchema = z
+  .object({
+    featureView: z.string().min(1),
+    /** `full` ([epoch, end)), `range` ([start, end), both required) or `incremental` ([watermark, end)). Default `incremental`. */
+    mode: z.enum(['full', 'range', 'incremental']).default('incremental'),
+    start: isoTime.optional(),
+    /** Exclusive; default now; a future time is rejected (400). */
+    end: isoTime.optional(),
+  })
+  .strict();
+
+/** Result of `POST /materializations` when an incremental run has nothing to do. */
+export interface UpToDateDto {
+  featureView: string;
+  status: 'UP_TO_DATE';
+  materializedUntil: string | null;
+}
+
+/** A view's watermark (`GET /feature-views/{name}/watermark`). */
+export interface WatermarkDto {
+  featureView: string;
+  /** Newest event time materialized by a SUCCEEDED batch run. */
+  maxEventTime: string | null;
+  /** End (exclusive) of the event time covered by SUCCEEDED batch runs: the next incremental start. */
+  materializedUntil: string | null;
+  materializationId: string;
+  updatedAt: string;
+}
 
 /**
  * Feature repo (plan/apply) and registry reads. Errors: 400 invalid documents (message names
@@ -67,6 +104,63 @@ export class FeatureRepoController {
     return this.registry.getFeatureView(name);
   }
 
+  /** `GET /feature-views/{name}/watermark` → {@link WatermarkDto}; 404 before the view's first SUCCEEDED batch run. */
+  @Get('feature-views/:name/watermark')
+  async watermark(@Param('name') name: string): Promise<WatermarkDto> {
+    const w = await this.materializations.watermark(name);
+    if (!w) throw new NotFoundError(`Feature view '${name}' has no watermark (never materialized successfully)`);
+    return {
+      featureView: w.featureView,
+      maxEventTime: w.maxEventTime?.toISOString() ?? null,
+      materializedUntil: w.materializedUntil?.toISOString() ?? null,
+      materializationId: w.materializationId,
+      updatedAt: w.updatedAt.toISOString(),
+    };
+  }
+
+  /** `GET /feature-services` → `[{name, features, description?}]`. */
+  @Get('feature-services')
+  async featureServices(): Promise<FeatureService[]> {
+    return (await this.registry.load()).featureServices;
+  }
+
+  /** `GET /feature-services/{name}` → the service; 404 when unknown. */
+  @Get('feature-services/:name')
+  async featureService(@Param('name') name: string): Promise<FeatureService> {
+    const fs = (await this.registry.load()).featureServices.find((f) => f.name === name);
+    if (!fs) throw new NotFoundError(`Feature service '${name}' not found`);
+    return fs;
+  }
+
+  /** `GET /push-sources` → `[{name, schema, timestampField, createdTimestampField?}]`. */
+  @Get('push-sources')
+  async pushSources(): Promise<PushSource[]> {
+    return (await this.registry.load()).pushSources;
+  }
+
+  /**
+   * `POST /materializations` body `{featureView, mode?: full|range|incremental (default incremental), start?, end?}` →
+   * 200 the run (SUCCEEDED or FAILED, synchronous), or 200 `{featureView, status: UP_TO_DATE, materializedUntil}`.
+   * 400 end in the future / start >= end / range without bounds / on-demand view, 404 unknown view.
+   */
+  @Post('materializations')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Materialize a feature view: full, a time range, or incrementally from its watermark' })
+  @ZodApiBody(materializeSchema)
+  async materialize(@Body() body: unknown): Promise<MaterializationDto | UpToDateDto> {
+    const b = parseWith(materializeSchema, body);
+    const view = await this.registry.getFeatureView(b.featureView);
+    if (view.kind !== 'feature_view') throw new InvalidArgumentError(`Invalid request body: featureView: '${view.name}' is an on-demand view (nothing to materialize)`);
+    const start = b.start ? parseTimestamp(b.start)! : undefined;
+    const end = b.end ? parseTimestamp(b.end)! : undefined;
+    if (b.mode !== 'range' && start) throw new InvalidArgumentError(`Invalid request body: start: only mode 'range' takes a start`);
+    const run = await this.materializations.materializeView(view, `api:${b.mode}`, { mode: b.mode as MaterializationMode, ...(start ? { start } : {}), ...(end ? { end } : {}) });
+    if (run) return run;
+    const w = await this.materializations.watermark(view.name);
+    if (b.mode === MaterializationMode.FULL) throw new NotFoundError(`Feature view '${view.name}': no known version of dataset '${view.source.datasetName}' to materialize`);
+    return { featureView: view.name, status: 'UP_TO_DATE', materializedUntil: w?.materializedUntil?.toISOString() ?? null };
+  }
+
   /** `GET /entities` → `[{name, joinKey, valueType, description?}]`. */
   @Get('entities')
   async entities(): Promise<Entity[]> {
@@ -113,11 +207,40 @@ export class TrainingSetsController {
   }
 }
 
-/** Feast-compatible online retrieval. */
+/** Feast-compatible online retrieval and push; synchronous offline retrieval for small frames. */
 @ApiTags('online')
 @Controller()
 export class OnlineFeaturesController {
-  constructor(private readonly online: OnlineFeaturesService) {}
+  constructor(
+    private readonly online: OnlineFeaturesService,
+    private readonly pushes: PushService,
+    private readonly historical: HistoricalFeaturesService,
+  ) {}
+
+  /**
+   * `POST /push` body `{push_source_name, df: {column: [values]}, to?: online|offline|online_and_offline}` (Feast) →
+   * 200 `{pushSource, rows, to, featureViews: [{name, onlineRowCount?, offlineUri?, materializationId?}]}`.
+   * 400 bad columns / values (named `df.<column>.<row>`), 404 unknown push source; nothing written on error.
+   */
+  @Post('push')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Push rows of a push source to the online and/or offline store (Feast feature-server compatible)' })
+  @ZodApiBody(pushSchema)
+  push(@Body() body: unknown): Promise<PushResult> {
+    return this.pushes.push(parseWith(pushSchema, body));
+  }
+
+  /**
+   * `POST /get-historical-features` body `{features | feature_service, entities: {column: [values]}, event_timestamp_column?, full_feature_names?, as_of_known_time?}`
+   * → `{columns: [{name, type}], rows}` (point-in-time join; one row per entity row, in order; ≤ 10,000 rows).
+   */
+  @Post('get-historical-features')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Point-in-time correct features for a small entity frame (synchronous)' })
+  @ZodApiBody(getHistoricalFeaturesSchema)
+  historicalFeatures(@Body() body: unknown): Promise<GetHistoricalFeaturesResponse> {
+    return this.historical.get(parseWith(getHistoricalFeaturesSchema, body));
+  }
 
   /**
    * `POST /get-online-features` body `{features: ["view:feature"] | feature_service, entities: {joinKey: [values]}, full_feature_names?, as_of?, request_data?}`

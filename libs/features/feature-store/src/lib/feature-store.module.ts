@@ -9,18 +9,24 @@ import { FeatureRegistryService } from './feature-registry.service';
 import { freshnessGauge } from './freshness.metrics';
 import { MaterializationService } from './materialization.service';
 import { OnlineFeaturesService } from './online-features.service';
-import { OnlineStoreService } from './online-store.service';
+import { DatabaseService } from '@strata/shared/nest-platform';
+import { HistoricalFeaturesService } from './historical-features.service';
+import { ONLINE_STORE, type OnlineStore } from './online/online-store';
+import { PostgresOnlineStore } from './online/postgres-online-store';
+import { RedisOnlineStore } from './online/redis-online-store';
+import { PushService } from './push.service';
 import { TrainingSetsService } from './training-sets.service';
 
 /**
  * NestJS wiring of the feature store: registry (plan/apply), materialization (consumer of
- * `DatasetVersionCreatedV1`), PostgreSQL online store, Feast-compatible online retrieval,
+ * `DatasetVersionCreatedV1`), online store (PostgreSQL or Redis), push, Feast-compatible online retrieval,
  * training-set builds, freshness gauge. Needs `PlatformModule` and `MessagingModule`.
  */
 @Module({})
 export class FeatureStoreModule implements OnApplicationShutdown {
   constructor(
     @Inject(OFFLINE_STORE) private readonly offline: DuckDBOfflineStore,
+    @Inject(ONLINE_STORE) private readonly online: OnlineStore,
     private readonly trainingSets: TrainingSetsService,
   ) {}
 
@@ -37,19 +43,29 @@ export class FeatureStoreModule implements OnApplicationShutdown {
           inject: [OBJECT_STORE],
           useFactory: (store: ObjectStore) => new DuckDBOfflineStore({ store, ...(options.tmpDir ? { tmpDir: options.tmpDir } : {}) }),
         },
+        {
+          provide: ONLINE_STORE,
+          inject: [DatabaseService],
+          useFactory: (db: DatabaseService): OnlineStore =>
+            options.onlineStore?.kind === 'redis'
+              ? new RedisOnlineStore({ url: options.onlineStore.url, ...(options.onlineStore.keyPrefix ? { keyPrefix: options.onlineStore.keyPrefix } : {}) })
+              : new PostgresOnlineStore(() => db.getDataSource()),
+        },
         FeatureRegistryService,
-        OnlineStoreService,
+        PushService,
+        HistoricalFeaturesService,
         MaterializationService,
         OnlineFeaturesService,
         TrainingSetsService,
         DatasetVersionsConsumer,
       ],
-      exports: [FeatureRegistryService, MaterializationService, OnlineFeaturesService, TrainingSetsService, OFFLINE_STORE, OBJECT_STORE],
+      exports: [FeatureRegistryService, MaterializationService, OnlineFeaturesService, TrainingSetsService, PushService, HistoricalFeaturesService, OFFLINE_STORE, OBJECT_STORE, ONLINE_STORE],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.trainingSets.drain();
     await this.offline.close();
+    await this.online.close();
   }
 }

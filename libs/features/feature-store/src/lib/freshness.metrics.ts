@@ -22,9 +22,12 @@ export function freshnessGauge(): Gauge<string> {
   });
 }
 
-/** Records the newest materialized event time of `view` (ms since epoch). */
-export function setLatestEventTime(view: string, eventTimeMs: number | null): void {
+/**
+ * Records the newest materialized (or pushed) event time of `view` (ms since epoch).
+ * @param onlyForward keep the current value when it is newer (pushes).
+ */
+export function setLatestEventTime(view: string, eventTimeMs: number | null, onlyForward = false): void {
   freshnessGauge();
   if (eventTimeMs === null) latest.delete(view);
-  else latest.set(view, eventTimeMs);
+  else if (!onlyForward || eventTimeMs > (latest.get(view) ?? -Infinity)) latest.set(view, eventTimeMs);
 }

@@ -5,7 +5,11 @@ import { z } from 'zod';
 import { entityKey } from './canonical';
 import { toAppError } from './errors';
 import { FeatureRegistryService } from './feature-registry.service';
-import { OnlineStoreService } from './online-store.service';
+import { coerceValue } from './values';
+import { ONLINE_STORE, type OnlineStore } from './online/online-store';
+
+/** Most entity rows one `POST /get-online-features` may ask for (more → 400). */
+export const MAX_ONLINE_ENTITY_ROWS = 10_000;
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
@@ -14,7 +18,7 @@ export const getOnlineFeaturesSchema = z
   .object({
     /** Feature references `view:feature`. */
     features: z.array(z.string().min(1)).min(1).optional(),
-    /** Name of a training-set definition whose feature list to use (our stand-in for a Feast feature service). */
+    /** Name of a feature service (YAML `kind: FeatureService`); a training-set definition name is accepted too. */
     feature_service: z.string().min(1).optional(),
     /** Join key → one value per entity row (all lists the same length). */
     entities: z.record(z.string().min(1), z.array(cell).min(1)),
@@ -42,22 +46,31 @@ export interface GetOnlineFeaturesResponse {
 const EPOCH_ISO = '1970-01-01T00:00:00Z';
 
 /**
- * Online retrieval (Feast `get_online_features`): batch-view values from the PostgreSQL online
- * store with PRESENT / NOT_FOUND / OUTSIDE_MAX_AGE (row older than the view's TTL relative to
+ * Online retrieval (Feast `get_online_features`): batch-view values from the configured online
+ * store (PostgreSQL or Redis) with PRESENT / NOT_FOUND / OUTSIDE_MAX_AGE (row older than the view's TTL relative to
  * `as_of` or now; its value is then null), and on-demand features computed from the request.
  */
 @Injectable()
 export class OnlineFeaturesService {
   constructor(
     private readonly registry: FeatureRegistryService,
-    private readonly online: OnlineStoreService,
+    @Inject(ONLINE_STORE) private readonly online: OnlineStore,
     @Inject(OFFLINE_STORE) private readonly offline: DuckDBOfflineStore,
   ) {}
 
-  /** @throws InvalidArgumentError (400) for unknown refs / views, ragged entity lists, missing join keys or request columns. */
+  /**
+   * @throws InvalidArgumentError (400) for unknown refs / views, ragged entity lists, more than
+   *   {@link MAX_ONLINE_ENTITY_ROWS} rows, missing join keys, keys of the wrong type or request columns.
+   * @throws NotFoundError (404) unknown feature service.
+   */
   async get(req: GetOnlineFeaturesRequest): Promise<GetOnlineFeaturesResponse> {
-    const reg = await this.registry.load();
-    const refs = req.features ?? (await this.registry.getTrainingSet(req.feature_service!)).features;
+    const reg = await this.registry.loadCached();
+    const refs = req.features ?? (await this.registry.featureServiceRefs(req.feature_service!, reg));
+    const rowCount = Math.max(0, ...Object.values(req.entities).map((v) => v.length));
+    if (rowCount > MAX_ONLINE_ENTITY_ROWS)
+      throw new InvalidArgumentError(`Invalid request body: entities: ${rowCount} entity rows requested, at most ${MAX_ONLINE_ENTITY_ROWS} per request`, {
+        details: { rows: rowCount, max: MAX_ONLINE_ENTITY_ROWS },
+      });
     const lengths = new Set(Object.values(req.entities).map((v) => v.length));
     for (const v of Object.values(req.request_data ?? {})) lengths.add(v.length);
     if (lengths.size !== 1) throw new InvalidArgumentError(`Invalid request body: entities/request_data: every list must have the same length (got ${[...lengths].join(', ')})`);
@@ -88,7 +101,7 @@ export class OnlineFeaturesService {
     });
 
     // Batch views: one online read per view.
-    const rowsByView = new Map<string, { keys: string[]; rows: Awaited<ReturnType<OnlineStoreService['read']>> }>();
+    const rowsByView = new Map<string, { keys: string[]; rows: Awaited<ReturnType<OnlineStore['read']>> }>();
     for (const fv of unique(parsed.flatMap((p) => (p.fv ? [p.fv] : [])))) {
       const keys = Array.from({ length: n }, (_, i) => entityKey(Object.fromEntries(fv.entities.map((k) => [k, this.keyValue(reg.entities, fv, k, req.entities, i)]))));
       rowsByView.set(fv.name, { keys, rows: await this.online.read(fv.name, keys) });
@@ -138,10 +151,12 @@ export class OnlineFeaturesService {
     if (!list) throw new InvalidArgumentError(`Invalid request body: entities: missing join key '${joinKey}' required by feature view '${fv.name}'`);
     const v = list[i];
     const type = entities.find((e) => e.joinKey === joinKey)?.valueType;
-    if ((type === 'INT64' || type === 'INT32') && typeof v === 'string' && /^-?\d+$/.test(v.trim())) return Number(v);
-    if ((type === 'FLOAT64' || type === 'FLOAT32') && typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-    if (type === 'STRING' && (typeof v === 'number' || typeof v === 'boolean')) return String(v);
-    return v;
+    const r = coerceValue(type, v);
+    if (v === null || v === undefined || !r.ok)
+      throw new InvalidArgumentError(`Invalid request body: entities.${joinKey}.${i}: expected ${type ?? 'a value'} for join key '${joinKey}', got ${JSON.stringify(v)}`, {
+        details: { joinKey, index: i, expected: type },
+      });
+    return r.value;
   }
 
   private async onDemand(views: OnDemandFeatureView[], refs: string[], req: GetOnlineFeaturesRequest, n: number, asOf: Date): Promise<Record<string, unknown>[]> {

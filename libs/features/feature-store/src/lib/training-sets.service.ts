@@ -5,6 +5,7 @@ import { JobStatus, KnownDatasetVersionEntity, MaterializationEntity, TrainingSe
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { OBJECT_STORE, type ObjectStore } from '@strata/shared/data-access-object-store';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
+import { In } from 'typeorm';
 import { z } from 'zod';
 import { errorMessage } from './errors';
 import { FeatureRegistryService } from './feature-registry.service';
@@ -17,6 +18,8 @@ export const buildTrainingSetSchema = z
     trainingSet: z.string().min(1),
     /** Dataset versions of the definition's source dataset the entity frame is built from. */
     datasetVersions: z.array(z.object({ datasetName: z.string().min(1), versionId: z.string().min(1) }).strict()).min(1),
+    /** Join this feature service's features instead of the definition's (entity frame, label and naming stay the definition's). */
+    featureService: z.string().min(1).optional(),
     /** Lake key of the output (default `training-sets/<id>.parquet`). */
     outputKey: z.string().regex(/^[A-Za-z0-9._-][A-Za-z0-9._/-]*\.parquet$/, 'must be a relative key ending in .parquet').optional(),
   })
@@ -35,8 +38,8 @@ export interface TrainingSetBuildDto {
   /** Output columns with their role: `join_key`, `event_timestamp`, `feature`, `label` or `extra`. */
   columns: TrainingSetColumnJson[] | null;
   featureRefs: string[];
-  /** Feature views joined, pinned to the materialization whose offline file was read. */
-  featureViews: Array<{ name: string; materializationId?: string }>;
+  /** Feature views joined, pinned to the materializations whose offline files were read. */
+  featureViews: Array<{ name: string; materializationId?: string; materializationIds?: string[] }>;
   datasetVersions: Array<{ datasetName: string; versionId: string; contentSha256: string }>;
   error?: string;
   createdAt: string;
@@ -95,28 +98,32 @@ export class TrainingSetsService implements OnApplicationBootstrap {
       versions.push(row);
     }
     const reg = await this.registry.load();
-    const viewNames = [...new Set(def.features.map((r) => parseFeatureRef(r).view))];
-    const featureViews: Array<{ name: string; materializationId?: string }> = [];
+    const refs = req.featureService ? await this.registry.featureServiceRefs(req.featureService, reg) : await this.registry.trainingSetRefs(def, reg);
+    const viewNames = [...new Set(refs.map((r) => parseFeatureRef(r).view))];
+    const featureViews: Array<{ name: string; materializationId?: string; materializationIds?: string[] }> = [];
     for (const name of viewNames) {
       const fv = reg.featureViews.find((v) => v.name === name);
       if (!fv) continue; // on-demand
-      const m = await this.materializations.latestSucceeded(name);
+      const files = await this.materializations.offlineFiles(name);
+      const batchRuns = files.runs.filter((r) => r.mode !== 'push');
+      const m = batchRuns[batchRuns.length - 1] ?? files.runs[files.runs.length - 1];
       if (!m) throw new ConflictError(`Feature view '${name}' has no SUCCEEDED materialization yet`, { details: { featureView: name } });
       if (fv.source.datasetName === def.source.datasetName) {
-        const missing = versions.filter((v) => !m.datasetVersions.some((d) => d.versionId === v.versionId && d.datasetName === v.datasetName));
+        const covered = batchRuns.flatMap((r) => r.datasetVersions);
+        const missing = versions.filter((v) => !covered.some((d) => d.versionId === v.versionId && d.datasetName === v.datasetName));
         if (missing.length)
           throw new ConflictError(`Feature view '${name}': latest materialization '${m.id}' does not cover dataset version(s) ${missing.map((v) => `'${v.datasetName}@${v.versionId}'`).join(', ')} yet`, {
             details: { featureView: name, materializationId: m.id },
           });
       }
-      featureViews.push({ name, materializationId: m.id });
+      featureViews.push({ name, materializationId: m.id, materializationIds: files.materializationIds });
     }
     const id = randomUUID();
     const row = await ds.getRepository(TrainingSetBuildEntity).save({
       id,
       definitionName: def.name,
       datasetVersions: versions.map((v) => ({ datasetName: v.datasetName, versionId: v.versionId, contentSha256: v.contentSha256.trim() })),
-      featureRefs: [...def.features],
+      featureRefs: refs,
       featureViews,
       status: JobStatus.RUNNING,
       outputKey: req.outputKey ?? `training-sets/${id}.parquet`,
@@ -156,20 +163,23 @@ export class TrainingSetsService implements OnApplicationBootstrap {
       const frame = await this.offline.query(def.entitySql, versions.map((v) => v.uri), { outputKey: frameKey });
       this.logger.log({ buildId: row.id, entityRows: frame.rowCount, ms: Date.now() - t0 }, `training-set build ${row.id}: ${frame.rowCount} entity rows, joining features`);
       const views: Array<FeatureViewSource | OnDemandFeatureView> = [];
+      const refs = row.featureRefs;
       for (const fvRef of row.featureViews) {
         const fv = reg.featureViews.find((v) => v.name === fvRef.name)!;
-        const m = fvRef.materializationId ? await this.database.getDataSource().getRepository(MaterializationEntity).findOneBy({ id: fvRef.materializationId }) : null;
-        views.push({ view: fv, uris: m?.offlineUri ? [m.offlineUri] : [] });
+        const ids = fvRef.materializationIds ?? (fvRef.materializationId ? [fvRef.materializationId] : []);
+        const runs = ids.length ? await this.database.getDataSource().getRepository(MaterializationEntity).findBy({ id: In(ids) }) : [];
+        const uris = ids.map((id) => runs.find((r) => r.id === id)?.offlineUri).filter((u): u is string => !!u);
+        views.push({ view: fv, uris });
       }
-      for (const o of reg.onDemandFeatureViews) if (def.features.some((r) => parseFeatureRef(r).view === o.name)) views.push(o);
-      const res = await this.offline.getHistoricalFeatures({ uri: frame.parquet!.uri }, def.features, views, {
+      for (const o of reg.onDemandFeatureViews) if (refs.some((r) => parseFeatureRef(r).view === o.name)) views.push(o);
+      const res = await this.offline.getHistoricalFeatures({ uri: frame.parquet!.uri }, refs, views, {
         eventTimestampColumn: def.eventTimestampColumn,
         fullFeatureNames: def.fullFeatureNames ?? false,
         output: 'parquet',
         outputKey: row.outputKey,
         entities: reg.entities,
       });
-      const featureCols = new Set(def.features.map((r) => {
+      const featureCols = new Set(refs.map((r) => {
         const p = parseFeatureRef(r);
         return def.fullFeatureNames ? `${p.view}__${p.feature}` : p.feature;
       }));

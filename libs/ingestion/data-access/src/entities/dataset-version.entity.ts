@@ -49,6 +49,10 @@ export class DatasetVersionEntity {
   @Column({ type: 'jsonb' })
   validation!: Record<string, unknown>;
 
+  /** Version this one extends (streamed micro-batches append to the latest version), or null. */
+  @Column({ name: 'parent_version_id', type: 'varchar', length: 64, nullable: true })
+  parentVersionId!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

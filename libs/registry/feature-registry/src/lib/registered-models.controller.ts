@@ -1,10 +1,14 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AliasChange, AuditRecord, ModelAlias, ModelVersion, RegisteredModel } from '@strata/registry/data-access';
+import type { AliasChange, AuditRecord, ModelAlias, ModelVersion, PromotionDecision, PromotionPolicy, RegisteredModel } from '@strata/registry/data-access';
+import { ArtifactsService } from './artifacts.service';
 import { ZodApiBody, parseWith } from '@strata/shared/nest-platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
+  PromotionDecisionBody,
+  PromotionPolicyBody,
+  UpdateDescriptionTagsBody,
   RegisterModelVersionBody,
   SetAliasBody,
   parseAlias,
@@ -45,7 +49,10 @@ function context(req: FastifyRequest, actor: string): RequestContext {
 @ApiTags('registered-models')
 @Controller('registered-models')
 export class RegisteredModelsController {
-  constructor(private readonly registry: RegistryService) {}
+  constructor(
+    private readonly registry: RegistryService,
+    private readonly artifacts: ArtifactsService,
+  ) {}
 
   /**
    * `GET /registered-models?search=&limit=&pageToken=` → 200 `{ registeredModels: RegisteredModel[], nextPageToken? }`
@@ -177,5 +184,97 @@ export class RegisteredModelsController {
   @ApiOperation({ summary: 'Audit log of a model (append-only)' })
   async audit(@Param('name') name: string): Promise<AuditRecord[]> {
     return this.registry.auditLog(parseModelName(name));
+  }
+  /** `PATCH /registered-models/{name}` body `{description?, tags?}` (tags replace the map) → 200 `RegisteredModel`; audited; 404. */
+  @Patch(':name')
+  @ZodApiBody(UpdateDescriptionTagsBody, 'Description and/or tags')
+  @ApiOperation({ summary: 'Update the description / tags of a model' })
+  async updateModel(@Param('name') name: string, @Body() body: unknown, @Headers(ACTOR_HEADER) actorHeader: string | undefined, @Req() req: FastifyRequest): Promise<RegisteredModel> {
+    const model = parseModelName(name);
+    const b = parseWith(UpdateDescriptionTagsBody, body);
+    return this.registry.updateModel(model, { ...(b.description !== undefined ? { description: b.description } : {}), ...(b.tags ? { tags: b.tags } : {}) }, context(req, resolveActor(actorHeader)));
+  }
+
+  /** `PATCH /registered-models/{name}/versions/{version}` body `{description?, tags?}` → 200 `ModelVersion`; audited; 404. */
+  @Patch(':name/versions/:version')
+  @ZodApiBody(UpdateDescriptionTagsBody, 'Description and/or tags')
+  @ApiOperation({ summary: 'Update the description / tags of a version (the rest is immutable)' })
+  async updateVersion(
+    @Param('name') name: string,
+    @Param('version') version: string,
+    @Body() body: unknown,
+    @Headers(ACTOR_HEADER) actorHeader: string | undefined,
+    @Req() req: FastifyRequest,
+  ): Promise<ModelVersion> {
+    const model = parseModelName(name);
+    const v = parseVersion(version);
+    const b = parseWith(UpdateDescriptionTagsBody, body);
+    return this.registry.updateVersion(model, v, { ...(b.description !== undefined ? { description: b.description } : {}), ...(b.tags ? { tags: b.tags } : {}) }, context(req, resolveActor(actorHeader)));
+  }
+
+  /**
+   * `GET /registered-models/{name}/versions/{version}/artifact` → 200 the artifact bytes
+   * (`application/octet-stream`, `Content-Length`, `X-Strata-Artifact-Sha256`). The file is
+   * hashed before the first byte is sent: a file that was altered or truncated → 422
+   * `INTEGRITY_ERROR` naming the version and both digests (never a 200); 404 unknown version.
+   */
+  @Get(':name/versions/:version/artifact')
+  @ApiOperation({ summary: 'Download the artifact of a version (sha256-verified; 422 when it does not match)' })
+  async downloadArtifact(@Param('name') name: string, @Param('version') version: string, @Res() reply: FastifyReply): Promise<void> {
+    const mv = await this.registry.getVersion(parseModelName(name), parseVersion(version));
+    const a = await this.artifacts.openVerified(mv);
+    await reply
+      .header('content-type', 'application/octet-stream')
+      .header('content-length', String(a.sizeBytes))
+      .header('x-strata-artifact-sha256', a.sha256)
+      .header('content-disposition', `attachment; filename="${a.fileName.replace(/"/g, '')}"`)
+      .send(a.stream);
+  }
+
+  /** `PUT /registered-models/{name}/promotion-policy` body `{metric, direction: maximize|minimize, minMargin?: 0, autoPromote?: true, actor?}` → 200 `PromotionPolicy`; audited; 404 model. */
+  @Put(':name/promotion-policy')
+  @ZodApiBody(PromotionPolicyBody, 'Promotion policy')
+  @ApiOperation({ summary: 'Set the promotion policy of a model' })
+  async setPolicy(@Param('name') name: string, @Body() body: unknown, @Headers(ACTOR_HEADER) actorHeader: string | undefined, @Req() req: FastifyRequest): Promise<PromotionPolicy> {
+    const model = parseModelName(name);
+    const b = parseWith(PromotionPolicyBody, body);
+    return this.registry.setPromotionPolicy(model, { metric: b.metric, direction: b.direction, minMargin: b.minMargin, autoPromote: b.autoPromote }, context(req, resolveActor(b.actor, actorHeader)));
+  }
+
+  /** `GET /registered-models/{name}/promotion-policy` → `PromotionPolicy`; 404 model or no policy. */
+  @Get(':name/promotion-policy')
+  @ApiOperation({ summary: 'The promotion policy of a model' })
+  getPolicy(@Param('name') name: string): Promise<PromotionPolicy> {
+    return this.registry.getPromotionPolicy(parseModelName(name));
+  }
+
+  /**
+   * `POST /registered-models/{name}/promotion-decisions` body `{challengerVersion?, apply?: true, actor?}`
+   * → 201 `PromotionDecision` (recorded whatever the outcome; when `promoted` and `apply`, champion
+   * moved in the same transaction). 404 model/version/challenger alias; 409 no policy.
+   */
+  @Post(':name/promotion-decisions')
+  @ZodApiBody(PromotionDecisionBody, 'Challenger to evaluate')
+  @ApiOperation({ summary: 'Evaluate (and apply) a promotion of the challenger' })
+  async decide(@Param('name') name: string, @Body() body: unknown, @Headers(ACTOR_HEADER) actorHeader: string | undefined, @Req() req: FastifyRequest): Promise<PromotionDecision> {
+    const model = parseModelName(name);
+    const b = parseWith(PromotionDecisionBody, body ?? {});
+    const v = b.challengerVersion === undefined ? undefined : parseVersion(b.challengerVersion, 'request body: challengerVersion');
+    return this.registry.decidePromotion(model, v, b.apply, context(req, resolveActor(b.actor, actorHeader)));
+  }
+
+  /** `GET /registered-models/{name}/promotion-decisions?limit=&pageToken=` → `{decisions (newest first), nextPageToken?}`; 404. */
+  @Get(':name/promotion-decisions')
+  @ApiOperation({ summary: 'Promotion decisions of a model, newest first' })
+  async decisions(@Param('name') name: string, @Query() query: Record<string, string | undefined>): Promise<{ decisions: PromotionDecision[]; nextPageToken?: string }> {
+    const page = await this.registry.listPromotionDecisions(parseModelName(name), parsePage({ limit: query['limit'], pageToken: query['pageToken'] }));
+    return { decisions: page.items, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
+  }
+
+  /** `GET /registered-models/{name}/promotion-decisions/{id}` → `PromotionDecision`; 404. */
+  @Get(':name/promotion-decisions/:id')
+  @ApiOperation({ summary: 'One promotion decision' })
+  decision(@Param('name') name: string, @Param('id') id: string): Promise<PromotionDecision> {
+    return this.registry.getPromotionDecision(parseModelName(name), parseVersion(id, 'decision id'));
   }
 }

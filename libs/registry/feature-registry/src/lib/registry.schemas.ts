@@ -3,6 +3,7 @@ import { parseWith } from '@strata/shared/nest-platform';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import type { MetricValue } from '@strata/registry/data-access';
 import { z } from 'zod';
+import { evaluationDigestOf } from './promotion';
 
 /** Registered model names: 1–128 chars, lowercase letters, digits, `.`, `_`, `-`, not starting with a symbol. */
 export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,127}$/;
@@ -163,6 +164,21 @@ export const LineageInput = z.looseObject({
     .transform((vs) => vs.map((v) => (typeof v === 'string' ? { name: v } : v))),
   trainingSet: z.union([z.string().min(1).max(1024), z.record(z.string(), z.unknown())]).optional(),
   codeVersion: z.string().min(1).max(256).optional(),
+  /** Feature service the model reads online (Feast vocabulary), when there is one. */
+  featureService: z.string().min(1).max(256).optional(),
+  /**
+   * Evaluation data: `digest` (sha256) identifies it; when only `datasetVersions` (and
+   * `splitTime`) are given the digest is computed ({@link evaluationDigestOf}). The promotion
+   * policy only compares versions with the same digest.
+   */
+  evaluation: z
+    .looseObject({
+      digest: Sha256.optional(),
+      datasetVersions: z.array(DatasetVersionRef).optional(),
+      splitTime: z.string().max(64).optional(),
+    })
+    .optional()
+    .transform((e) => (e && !e.digest && e.datasetVersions?.length ? { ...e, digest: evaluationDigestOf(e.datasetVersions, e.splitTime) } : e)),
 });
 
 /** Body of `POST /registered-models/{name}/versions` (docs/service-apis.md). */
@@ -229,3 +245,32 @@ export function resolveActor(...candidates: Array<string | undefined>): string {
   }
   return ANONYMOUS_ACTOR;
 }
+
+/** Body of `PATCH /registered-models/{name}` and `PATCH …/versions/{version}`: description and/or tags (tags replace the whole map). */
+export const UpdateDescriptionTagsBody = z
+  .object({
+    description: z.string().max(5000).nullable().optional(),
+    tags: z.record(z.string().min(1).max(256), z.string().max(5000)).optional(),
+  })
+  .refine((b) => b.description !== undefined || b.tags !== undefined, { message: 'give description and/or tags' });
+
+/** Body of `PUT /registered-models/{name}/promotion-policy`. */
+export const PromotionPolicyBody = z.object({
+  /** Metric name among the versions' `metrics` (e.g. `roc_auc`). */
+  metric: z.string().min(1).max(256),
+  direction: z.enum(['maximize', 'minimize']),
+  /** Minimum improvement in metric units (≥ 0; default 0 = any strict improvement). */
+  minMargin: z.number().min(0).finite().default(0),
+  /** Evaluate automatically when the `challenger` alias is set (default true). */
+  autoPromote: z.boolean().default(true),
+  actor: ActorSchema.optional(),
+});
+
+/** Body of `POST /registered-models/{name}/promotion-decisions`. */
+export const PromotionDecisionBody = z.object({
+  /** Version to evaluate; default: the one the `challenger` alias points at. */
+  challengerVersion: z.union([z.number(), z.string()]).optional(),
+  /** false = dry run: record the decision without moving the champion (default true). */
+  apply: z.boolean().default(true),
+  actor: ActorSchema.optional(),
+});

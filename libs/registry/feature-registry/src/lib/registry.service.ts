@@ -3,7 +3,10 @@ import { ModelAliasChangedV1, ModelVersionRegisteredV1 } from '@strata/contracts
 import { EventPublisher, MessagingError } from '@strata/messaging';
 import {
   AuditOutcome,
+  PromotionStore,
   RegistryStore,
+  type PromotionDecision,
+  type PromotionPolicy,
   type AliasChange,
   type AuditRecord,
   type ModelAlias,
@@ -13,6 +16,7 @@ import {
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import type { EntityManager } from 'typeorm';
+import { CHALLENGER_ALIAS, decidePromotion } from './promotion';
 import { CHAMPION_ALIAS, type RegisterModelVersionInput } from './registry.schemas';
 
 /** Who asks, for the audit log and the events. */
@@ -48,6 +52,8 @@ export interface AliasSetResult extends ModelAlias {
   previousVersion: number | null;
   /** false when the alias already pointed at that version (no-op: no history row, no event). */
   changed: boolean;
+  /** Setting `challenger` under a policy with `autoPromote`: the decision taken in the same transaction. */
+  promotionDecision?: PromotionDecision;
 }
 
 /** How many newest versions `GET /registered-models/{name}` embeds. */
@@ -71,6 +77,7 @@ export class RegistryService {
     private readonly database: DatabaseService,
     private readonly store: RegistryStore,
     private readonly publisher: EventPublisher,
+    private readonly promotions: PromotionStore,
   ) {}
 
   private async tx<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
@@ -226,7 +233,12 @@ export class RegistryService {
       const now = new Date();
       const fromVersion = current?.version ?? null;
       await this.changeAlias(m, { name, alias, fromVersion, toVersion: version, reason: reason ?? '', ctx, now });
-      return { name, alias, version, updatedBy: ctx.actor, updatedAt: now.toISOString(), previousVersion: fromVersion, changed: true };
+      const result: AliasSetResult = { name, alias, version, updatedBy: ctx.actor, updatedAt: now.toISOString(), previousVersion: fromVersion, changed: true };
+      if (alias === CHALLENGER_ALIAS) {
+        const policy = await this.promotions.getPolicy(m, name);
+        if (policy?.autoPromote) result.promotionDecision = await this.decideLocked(m, name, policy, version, true, 'challenger-alias-set', ctx);
+      }
+      return result;
     });
   }
 
@@ -276,6 +288,231 @@ export class RegistryService {
       );
     }
     return { ...outcome.mv, aliases: [] };
+  }
+
+  /**
+   * Compares `challengerVersion` with the current champion under `policy` (model row locked by
+   * the caller), records the decision (with its numbers and reason) and an audit entry, and, when
+   * promoted and `apply`, moves `champion` (history, audit, `model-alias-changed`) — all in `m`'s
+   * transaction, so the move and its decision commit together or not at all.
+   */
+  private async decideLocked(
+    m: EntityManager,
+    name: string,
+    policy: PromotionPolicy,
+    challengerVersion: number,
+    apply: boolean,
+    trigger: string,
+    ctx: RequestContext,
+  ): Promise<PromotionDecision> {
+    const challenger = await this.store.getVersion(m, name, challengerVersion);
+    if (!challenger) throw new NotFoundError(`Model version '${modelRef(name, challengerVersion)}' not found`);
+    const championAlias = await this.store.getAlias(m, name, CHAMPION_ALIAS);
+    const champion = championAlias ? await this.store.getVersion(m, name, championAlias.version) : null;
+    const verdict = decidePromotion(policy, challenger, champion);
+    const now = new Date();
+    const applied = verdict.outcome === 'promoted' && apply;
+    const decision = await this.promotions.insertDecision(m, {
+      name,
+      challengerVersion,
+      championVersion: champion?.version ?? null,
+      metric: policy.metric,
+      direction: policy.direction,
+      minMargin: policy.minMargin,
+      ...verdict,
+      applied,
+      trigger,
+      actor: ctx.actor,
+      requestId: ctx.requestId ?? null,
+      decidedAt: now,
+    });
+    await this.store.appendAudit(m, {
+      actor: ctx.actor,
+      action: 'promotion.decide',
+      resource: modelRef(name, challengerVersion),
+      before: champion ? { champion: champion.version } : null,
+      after: { decisionId: decision.id, outcome: verdict.outcome, applied, reason: verdict.reason },
+      requestId: ctx.requestId ?? null,
+      outcome: verdict.outcome === 'promoted' ? AuditOutcome.SUCCESS : AuditOutcome.REFUSED,
+    });
+    if (applied) {
+      await this.changeAlias(m, {
+        name,
+        alias: CHAMPION_ALIAS,
+        fromVersion: champion?.version ?? null,
+        toVersion: challengerVersion,
+        reason: `promotion decision ${decision.id}: ${verdict.reason}`,
+        ctx,
+        now,
+      });
+    }
+    return decision;
+  }
+
+  /**
+   * Creates or replaces the promotion policy of a model (audited).
+   * @throws NotFoundError (404) when the model does not exist
+   */
+  async setPromotionPolicy(name: string, p: { metric: string; direction: 'maximize' | 'minimize'; minMargin: number; autoPromote: boolean }, ctx: RequestContext): Promise<PromotionPolicy> {
+    return this.tx(async (m) => {
+      await this.requireLockedModel(m, name);
+      const before = await this.promotions.getPolicy(m, name);
+      const policy = await this.promotions.upsertPolicy(m, { name, ...p, updatedBy: ctx.actor, updatedAt: new Date() });
+      await this.store.appendAudit(m, {
+        actor: ctx.actor,
+        action: 'promotion_policy.set',
+        resource: name,
+        before: before ? { metric: before.metric, direction: before.direction, minMargin: before.minMargin, autoPromote: before.autoPromote } : null,
+        after: { metric: policy.metric, direction: policy.direction, minMargin: policy.minMargin, autoPromote: policy.autoPromote },
+        requestId: ctx.requestId ?? null,
+        outcome: AuditOutcome.SUCCESS,
+      });
+      return policy;
+    });
+  }
+
+  /** The promotion policy of a model. @throws NotFoundError (404) when the model or its policy does not exist */
+  async getPromotionPolicy(name: string): Promise<PromotionPolicy> {
+    await this.requireModel(name);
+    const p = await this.promotions.getPolicy(this.reader, name);
+    if (!p) throw new NotFoundError(`Registered model '${name}' has no promotion policy`);
+    return p;
+  }
+
+  /**
+   * Evaluates a challenger (default: the version the `challenger` alias points at) against the
+   * champion under the model's policy; records the decision; moves the champion when promoted and
+   * `apply`. @throws NotFoundError (404) model/version/challenger alias missing; ConflictError (409) no policy
+   */
+  async decidePromotion(name: string, challengerVersion: number | undefined, apply: boolean, ctx: RequestContext): Promise<PromotionDecision> {
+    return this.tx(async (m) => {
+      await this.requireLockedModel(m, name);
+      const policy = await this.promotions.getPolicy(m, name);
+      if (!policy) throw new ConflictError(`Registered model '${name}' has no promotion policy; PUT /registered-models/${name}/promotion-policy first`);
+      let version = challengerVersion;
+      if (version === undefined) {
+        const a = await this.store.getAlias(m, name, CHALLENGER_ALIAS);
+        if (!a) throw new NotFoundError(`Alias '${CHALLENGER_ALIAS}' of model '${name}' not found; give challengerVersion`);
+        version = a.version;
+      }
+      return this.decideLocked(m, name, policy, version, apply, 'request', ctx);
+    });
+  }
+
+  /** Promotion decisions of a model, newest first. @throws NotFoundError (404) */
+  async listPromotionDecisions(name: string, page: { limit: number; offset: number }): Promise<Page<PromotionDecision>> {
+    await this.requireModel(name);
+    return paged(await this.promotions.listDecisions(this.reader, name, { limit: page.limit + 1, offset: page.offset }), page);
+  }
+
+  /** One promotion decision. @throws NotFoundError (404) */
+  async getPromotionDecision(name: string, id: number): Promise<PromotionDecision> {
+    const d = await this.promotions.getDecision(this.reader, name, id);
+    if (!d) throw new NotFoundError(`Promotion decision ${id} of model '${name}' not found`);
+    return d;
+  }
+
+  /**
+   * Creates a model without versions (MLflow `registered-models/create`).
+   * @throws ConflictError (409, `details.mlflowCode = RESOURCE_ALREADY_EXISTS`) when it exists
+   */
+  async createModel(name: string, description: string | null, tags: Record<string, string>, ctx: RequestContext): Promise<RegisteredModel> {
+    return this.tx(async (m) => {
+      const now = new Date();
+      if (await this.store.getModel(m, name)) {
+        throw new ConflictError(`Registered Model (name=${name}) already exists.`, { details: { mlflowCode: 'RESOURCE_ALREADY_EXISTS' } });
+      }
+      await this.store.createModelIfMissing(m, name, now);
+      const model = await this.store.lockModel(m, name);
+      if (!model || model.latestVersion !== 0 || Date.parse(model.createdAt) !== now.getTime()) {
+        throw new ConflictError(`Registered Model (name=${name}) already exists.`, { details: { mlflowCode: 'RESOURCE_ALREADY_EXISTS' } });
+      }
+      await this.store.updateModel(m, name, { description, tags }, now);
+      await this.store.appendAudit(m, { actor: ctx.actor, action: 'registered_model.create', resource: name, before: null, after: { description, tags }, requestId: ctx.requestId ?? null, outcome: AuditOutcome.SUCCESS });
+      return (await this.store.getModel(m, name)) as RegisteredModel;
+    });
+  }
+
+  /** Updates description and/or tags of a model (audited). @throws NotFoundError (404) */
+  async updateModel(name: string, p: { description?: string | null; tags?: Record<string, string>; setTags?: Record<string, string>; deleteTags?: string[] }, ctx: RequestContext): Promise<RegisteredModel> {
+    return this.tx(async (m) => {
+      const before = await this.requireLockedModel(m, name);
+      const tags = mergeTags(before.tags, p);
+      await this.store.updateModel(m, name, { ...(p.description !== undefined ? { description: p.description } : {}), ...(tags ? { tags } : {}) }, new Date());
+      const after = (await this.store.getModel(m, name)) as RegisteredModel;
+      await this.store.appendAudit(m, {
+        actor: ctx.actor,
+        action: 'registered_model.update',
+        resource: name,
+        before: { description: before.description, tags: before.tags },
+        after: { description: after.description, tags: after.tags },
+        requestId: ctx.requestId ?? null,
+        outcome: AuditOutcome.SUCCESS,
+      });
+      return after;
+    });
+  }
+
+  /** Updates description and/or tags of a version (audited; everything else is immutable). @throws NotFoundError (404) */
+  async updateVersion(
+    name: string,
+    version: number,
+    p: { description?: string | null; tags?: Record<string, string>; setTags?: Record<string, string>; deleteTags?: string[] },
+    ctx: RequestContext,
+  ): Promise<ModelVersion> {
+    return this.tx(async (m) => {
+      await this.requireLockedModel(m, name);
+      const before = await this.store.getVersion(m, name, version);
+      if (!before) throw new NotFoundError(`Model version '${modelRef(name, version)}' not found`);
+      const tags = mergeTags(before.tags, p);
+      await this.store.updateVersion(m, name, version, { ...(p.description !== undefined ? { description: p.description } : {}), ...(tags ? { tags } : {}) });
+      const after = (await this.store.getVersion(m, name, version)) as ModelVersion;
+      await this.store.appendAudit(m, {
+        actor: ctx.actor,
+        action: 'model_version.update',
+        resource: modelRef(name, version),
+        before: { description: before.description, tags: before.tags },
+        after: { description: after.description, tags: after.tags },
+        requestId: ctx.requestId ?? null,
+        outcome: AuditOutcome.SUCCESS,
+      });
+      return after;
+    });
+  }
+
+  /**
+   * Deletes a model with its versions. Refused (409 naming the aliases) while any alias exists.
+   * @throws NotFoundError (404); ConflictError (409)
+   */
+  async deleteModel(name: string, ctx: RequestContext): Promise<void> {
+    const refused = await this.tx(async (m) => {
+      await this.requireLockedModel(m, name);
+      const aliases = await this.store.aliasesOfModel(m, name);
+      const audit = { actor: ctx.actor, action: 'registered_model.delete', resource: name, requestId: ctx.requestId ?? null, before: { aliases } };
+      if (Object.keys(aliases).length) {
+        await this.store.appendAudit(m, { ...audit, after: { aliases }, outcome: AuditOutcome.REFUSED });
+        return Object.keys(aliases);
+      }
+      await this.store.deleteModel(m, name);
+      await this.store.appendAudit(m, { ...audit, after: null, outcome: AuditOutcome.SUCCESS });
+      return null;
+    });
+    if (refused) {
+      throw new ConflictError(`Registered model '${name}' cannot be deleted: alias ${refused.map((a) => `'${a}'`).join(', ')} points at its versions; delete the aliases first`, {
+        details: { aliases: refused, mlflowCode: 'INVALID_STATE' },
+      });
+    }
+  }
+
+  /** Versions across models (search). */
+  async searchVersions(q: { name?: string; namePattern?: string; runIds?: string[]; tags?: Array<{ key: string; value: string; op?: '=' | '!=' }> }, page: { limit: number; offset: number }): Promise<Page<ModelVersion>> {
+    return paged(await this.store.searchVersions(this.reader, { ...q, limit: page.limit + 1, offset: page.offset }), page);
+  }
+
+  /** Models (search) with exact name / LIKE pattern / tag equalities. */
+  async searchModels(q: { search?: string; exactName?: string; namePattern?: string; tags?: Array<{ key: string; value: string; op?: '=' | '!=' }> }, page: { limit: number; offset: number }): Promise<Page<RegisteredModel>> {
+    const rows = await this.store.listModels(this.reader, q.search, { limit: page.limit + 1, offset: page.offset }, q);
+    return paged(rows, page);
   }
 
   private async requireLockedModel(m: EntityManager, name: string): Promise<RegisteredModel> {
@@ -345,4 +582,14 @@ export class RegistryService {
 function paged<T>(rows: T[], page: { limit: number; offset: number }): Page<T> {
   const items = rows.slice(0, page.limit);
   return rows.length > page.limit ? { items, nextPageToken: String(page.offset + page.limit) } : { items };
+}
+
+function mergeTags(
+  current: Record<string, string>,
+  p: { tags?: Record<string, string>; setTags?: Record<string, string>; deleteTags?: string[] },
+): Record<string, string> | undefined {
+  if (!p.tags && !p.setTags && !p.deleteTags) return undefined;
+  const out = { ...(p.tags ?? current), ...(p.setTags ?? {}) };
+  for (const k of p.deleteTags ?? []) delete out[k];
+  return out;
 }

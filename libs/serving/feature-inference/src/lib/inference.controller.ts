@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
 import { UnavailableError } from '@strata/shared/util-errors';
-import { InferenceService } from './inference.service';
+import { InferenceService, type RequestHeaders } from './inference.service';
 import { OipInferenceRequest, type OipInferenceResponse, type OipModelMetadata } from './oip.types';
 
 /** Server version reported by `GET /v2`. */
@@ -77,13 +77,16 @@ export class InferenceController {
    * `{ id?, parameters?, inputs: [{ name, shape, datatype, data }], outputs?: [{ name }] }`
    * → `{ model_name, model_version, id?, parameters?, outputs: [{ name, shape, datatype, data }] }`
    * (`data` flattened row-major). 400 on bad datatype/shape/element count naming the tensor.
+   * During a rollout the champion/challenger split (canary; sticky by the `parameters[stickyKey]`
+   * value or the header named `stickyKey`) or the shadow copy applies; `model_version` says who answered.
+   * A server-side failure (500) is published as `strata.serving.inference-failed.v1`.
    */
   @Post('models/:model/infer')
   @HttpCode(200)
   @ZodApiBody(OipInferenceRequest, 'OIP v2 inference request')
   @ApiOperation({ summary: 'Inference (OIP v2) on the champion' })
-  infer(@Param('model') model: string, @Body() body: unknown): Promise<OipInferenceResponse> {
-    return this.inference.infer(model, undefined, parseWith(OipInferenceRequest, body, 'inference request'));
+  infer(@Param('model') model: string, @Body() body: unknown, @Headers() headers: RequestHeaders): Promise<OipInferenceResponse> {
+    return this.inference.infer(model, undefined, parseWith(OipInferenceRequest, body, 'inference request'), headers);
   }
 
   /** `POST /v2/models/{m}/versions/{v}/infer` (see infer). */

@@ -1,14 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { AppError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
+import { createHash, randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppError, HTTP_STATUS_BY_CODE, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { FeaturesClient, type FeatureStatus } from './features.client';
-import { ModelRepository, type LoadedModel } from './model-repository';
+import { ModelRepository, type LoadedModel, type ServingRoute } from './model-repository';
 import { validateInferenceRequest } from './oip-validation';
 import type { OipInferenceRequest, OipInferenceResponse, OipModelMetadata } from './oip.types';
 import { PredictionLogger } from './prediction-logger';
 import { computeRequestFeatures, parseUtc, REQUEST_FEATURE_VIEW, REQUEST_FEATURES, type TripRequest } from './request-features';
 import { DEFAULT_ALIAS, ONNX_PLATFORM, SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 import { servingMetrics } from './serving.metrics';
+
+/** Suffix of the prediction id of a shadow prediction (`<predictionId>:shadow`, alias `challenger`): never returned, only logged. */
+export const SHADOW_SUFFIX = ':shadow';
 
 /** Body of `POST /models/{m}/predict` (after validation). */
 export interface PredictRequest {
@@ -31,6 +34,37 @@ export interface PredictResponse {
   featureStatuses: Record<string, FeatureStatus>;
 }
 
+/** HTTP headers of a request (lower-case names), for sticky routing. */
+export type RequestHeaders = Record<string, string | string[] | undefined>;
+
+/** Where a request goes: the version reference to resolve, the alias it is logged under, and a shadow copy. */
+interface Routing {
+  ref: string | undefined;
+  alias: string | null;
+  shadow?: ServingRoute;
+}
+
+/**
+ * Position of a sticky value in [0, 1): the first 48 bits of sha256(`rolloutId:value`) / 2^48.
+ * Same rollout + same value → same position → same version, on every request and every replica.
+ */
+export function stickyPosition(rolloutId: string, value: string): number {
+  return createHash('sha256').update(`${rolloutId}:${value}`).digest().readUIntBE(0, 6) / 2 ** 48;
+}
+
+/** Bounded `alias` label of the latency histogram. */
+function aliasLabel(alias: string | null): string {
+  if (alias === null) return 'none';
+  return alias === 'champion' || alias === 'challenger' || alias === 'shadow' ? alias : 'other';
+}
+
+/** HTTP status an error is answered with (AppError mapping; anything else is a 500). */
+function statusOf(err: unknown): number {
+  if (err instanceof AppError) return HTTP_STATUS_BY_CODE[err.code];
+  const s = (err as { statusCode?: unknown })?.statusCode;
+  return typeof s === 'number' ? s : 500;
+}
+
 function outcomeOf(err: unknown): string {
   if (err instanceof AppError) {
     if (err.code === 'INVALID_ARGUMENT') return 'invalid';
@@ -46,6 +80,8 @@ function outcomeOf(err: unknown): string {
  */
 @Injectable()
 export class InferenceService {
+  private readonly logger = new Logger('InferenceService');
+
   constructor(
     private readonly repository: ModelRepository,
     private readonly features: FeaturesClient,
@@ -94,17 +130,21 @@ export class InferenceService {
    * nothing is logged.
    * @throws NotFoundError (404), InvalidArgumentError (400)
    */
-  async infer(name: string, ref: string | undefined, request: OipInferenceRequest): Promise<OipInferenceResponse> {
+  async infer(name: string, ref: string | undefined, request: OipInferenceRequest, headers: RequestHeaders = {}): Promise<OipInferenceResponse> {
+    const started = process.hrtime.bigint();
+    const routing = this.routeRequest(name, ref, (key) => request.parameters?.[key], headers);
     let model: LoadedModel;
     try {
-      model = this.repository.acquire(name, ref);
+      model = this.repository.acquire(name, routing.ref);
     } catch (err) {
       servingMetrics.requests.inc({ model: '_unknown', version: '', outcome: outcomeOf(err) });
       throw err;
     }
     const labels = { model: name, version: String(model.version) };
+    let rows = 1;
     try {
       const { inputs, outputNames } = validateInferenceRequest(request, model.info);
+      rows = Math.max(1, inputs[0]?.shape[0] ?? 1);
       const predictionId = request.parameters?.['prediction_id'];
       const monitored = typeof predictionId === 'string' && predictionId !== '' && (model.info.featureNames?.length ?? 0) > 0 && inputs.length === 1;
       const eventTimeParam = request.parameters?.['event_time'];
@@ -112,8 +152,9 @@ export class InferenceService {
       const runOutputs = monitored && !outputNames.includes('probability') && model.info.outputs.some((o) => o.name === 'probability') ? [...outputNames, 'probability'] : outputNames;
       const { outputs: allOutputs, seconds } = await model.run(inputs, runOutputs);
       const outputs = allOutputs.filter((o) => outputNames.includes(o.name));
-      if (monitored) this.logInferRows(model, ref, predictionId, eventTime, inputs[0]!, allOutputs, seconds);
+      if (monitored) this.logInferRows(model, routing.alias, predictionId, '', eventTime, inputs[0]!, allOutputs, seconds, request.id);
       servingMetrics.requests.inc({ ...labels, outcome: 'success' });
+      if (routing.shadow) this.shadowInfer(name, routing.shadow, request, monitored ? predictionId : undefined, eventTime);
       const params = new Map((request.outputs ?? []).map((o) => [o.name, o.parameters]));
       return {
         model_name: name,
@@ -124,20 +165,102 @@ export class InferenceService {
       };
     } catch (err) {
       servingMetrics.requests.inc({ ...labels, outcome: outcomeOf(err) });
+      this.reportFailure(model, routing.alias, err, rows, started, request.id);
       throw err;
     } finally {
+      servingMetrics.requestDuration.observe({ ...labels, alias: aliasLabel(routing.alias) }, Number(process.hrtime.bigint() - started) / 1e9);
       model.release();
     }
   }
 
+  /**
+   * Decides which version answers. An explicit version/alias is used as is. Without one: no
+   * rollout → `champion`; canary → the challenger with probability `challengerWeight` (when
+   * `stickyKey` is set and the request carries that parameter or header, the choice is
+   * `stickyPosition(rolloutId, value) < challengerWeight`: always the same version for the same
+   * value); shadow → the champion answers and a copy goes to the challenger.
+   */
+  private routeRequest(name: string, ref: string | undefined, param: (key: string) => unknown, headers: RequestHeaders): Routing {
+    if (ref !== undefined && ref !== '') return { ref, alias: /^[0-9]+$/.test(ref) ? null : ref };
+    const route = this.repository.routeOf(name);
+    if (!route) return { ref: undefined, alias: DEFAULT_ALIAS };
+    if (route.mode === 'shadow') return { ref: String(route.championVersion), alias: DEFAULT_ALIAS, shadow: route };
+    let position: number | undefined;
+    if (route.stickyKey !== null) {
+      const fromParam = param(route.stickyKey);
+      const header = headers[route.stickyKey.toLowerCase()];
+      const value = fromParam !== undefined && fromParam !== null && typeof fromParam !== 'object' ? String(fromParam) : Array.isArray(header) ? header[0] : header;
+      if (value !== undefined && value !== '') position = stickyPosition(route.rolloutId, value);
+    }
+    const challenger = (position ?? Math.random()) < route.challengerWeight;
+    return challenger ? { ref: String(route.challengerVersion), alias: 'challenger' } : { ref: String(route.championVersion), alias: DEFAULT_ALIAS };
+  }
+
+  /** Runs a shadow copy on the challenger off the request path; its rows are logged as `<prediction_id>:shadow`, alias `challenger`. */
+  private shadowInfer(name: string, route: ServingRoute, request: OipInferenceRequest, predictionId: string | undefined, eventTime: string | undefined): void {
+    setImmediate(() => {
+      let model: LoadedModel;
+      try {
+        model = this.repository.acquire(name, String(route.challengerVersion));
+      } catch {
+        servingMetrics.shadowRequests.inc({ model: name, outcome: 'not_loaded' });
+        return;
+      }
+      const started = process.hrtime.bigint();
+      let rows = 1;
+      void (async () => {
+        try {
+          const { inputs, outputNames } = validateInferenceRequest(request, model.info);
+          rows = Math.max(1, inputs[0]?.shape[0] ?? 1);
+          const monitored = predictionId !== undefined && (model.info.featureNames?.length ?? 0) > 0 && inputs.length === 1;
+          const runOutputs = monitored && !outputNames.includes('probability') && model.info.outputs.some((o) => o.name === 'probability') ? [...outputNames, 'probability'] : outputNames;
+          const { outputs, seconds } = await model.run(inputs, runOutputs);
+          if (monitored) this.logInferRows(model, 'challenger', predictionId, SHADOW_SUFFIX, eventTime, inputs[0]!, outputs, seconds, request.id);
+          servingMetrics.shadowRequests.inc({ model: name, outcome: 'success' });
+        } catch (err) {
+          servingMetrics.shadowRequests.inc({ model: name, outcome: outcomeOf(err) });
+          this.reportFailure(model, 'challenger', err, rows, started, request.id);
+        } finally {
+          servingMetrics.requestDuration.observe({ model: name, version: String(model.version), alias: 'shadow' }, Number(process.hrtime.bigint() - started) / 1e9);
+          model.release();
+        }
+      })();
+    });
+  }
+
+  /**
+   * Publishes `InferenceFailedV1` (through the same non-blocking buffer as prediction logs) for
+   * a server-side failure (HTTP status ≥ 500) on a resolved model. Client errors are not published.
+   */
+  private reportFailure(model: LoadedModel, alias: string | null, err: unknown, rows: number, started: bigint, requestId: string | undefined): void {
+    const httpStatus = statusOf(err);
+    if (httpStatus < 500) return;
+    const message = err instanceof Error ? err.message : String(err);
+    this.logger.error({ model: model.name, version: model.version, alias, err: message }, 'inference failed');
+    this.predictionLog.logFailure({
+      modelName: model.name,
+      modelVersion: model.version,
+      alias,
+      ...(requestId !== undefined && requestId !== '' ? { requestId: requestId.slice(0, 256) } : {}),
+      rowCount: rows,
+      errorCode: err instanceof AppError ? err.code : 'MODEL_EXECUTION_FAILED',
+      httpStatus: Math.min(599, httpStatus),
+      message: message.slice(0, 1024),
+      latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
+      failedAt: new Date().toISOString(),
+    });
+  }
+
   private logInferRows(
     model: LoadedModel,
-    ref: string | undefined,
+    alias: string | null,
     predictionId: string,
+    idSuffix: string,
     eventTime: string | undefined,
     input: { shape: number[]; data: ArrayLike<unknown> },
     outputs: Array<{ name: string; data: ArrayLike<unknown> }>,
     seconds: number,
+    requestId: string | undefined,
   ): void {
     const names = model.info.featureNames ?? [];
     const rows = input.shape[0] ?? 0;
@@ -145,7 +268,6 @@ export class InferenceService {
     if (input.shape.length !== 2 || width !== names.length) return;
     const probability = outputs.find((o) => o.name === 'probability') ?? outputs[0];
     const threshold = Number(model.info.metadata['strata.threshold'] ?? '0.5');
-    const alias = ref === undefined || ref === '' ? DEFAULT_ALIAS : /^[0-9]+$/.test(ref) ? null : ref;
     const predictedAt = new Date().toISOString();
     for (let r = 0; r < rows; r++) {
       const features: Record<string, number | null> = {};
@@ -155,10 +277,11 @@ export class InferenceService {
       });
       const p = Number(probability?.data[r]);
       this.predictionLog.log({
-        predictionId: rows === 1 ? predictionId : `${predictionId}-${r}`,
+        predictionId: `${rows === 1 ? predictionId : `${predictionId}-${r}`}${idSuffix}`,
         modelName: model.name,
         modelVersion: model.version,
         alias,
+        ...(requestId !== undefined && requestId !== '' ? { requestId: requestId.slice(0, 256) } : {}),
         features,
         outputs: { prediction: p >= threshold ? 1 : 0, probability: Math.min(1, Math.max(0, p)) },
         latencyMs: (seconds * 1000) / Math.max(1, rows),
@@ -171,33 +294,63 @@ export class InferenceService {
   /**
    * Scores one trip: online features of the entity (as of `eventTime`) + request features, in
    * the order of the model's `strata.feature_names`; missing / NOT_FOUND / OUTSIDE_MAX_AGE → NaN
-   * (the model imputes). Logs `prediction-logged` off the request path.
+   * (the model imputes). Logs `prediction-logged` off the request path. Routed like
+   * {@link infer} (canary/shadow; the sticky value may also be an entity key's value); a shadow
+   * copy is scored on the challenger off the request path and logged as `<predictionId>:shadow`.
    *
    * Feature names: `view__feature` names map to `view:feature`; bare names of trip_request
    * features are request features; other bare names come from `SERVING_DEFAULT_FEATURE_VIEW`.
    * @throws NotFoundError, InvalidArgumentError (bad body, model without feature names or
    *   with an input other than FP32/FP64 [N, F]), UnavailableError (features service down).
    */
-  async predict(name: string, ref: string | undefined, body: PredictRequest): Promise<PredictResponse> {
+  async predict(name: string, ref: string | undefined, body: PredictRequest, headers: RequestHeaders = {}): Promise<PredictResponse> {
+    const started = process.hrtime.bigint();
+    const routing = this.routeRequest(name, ref, (key) => body.entities[key], headers);
     let model: LoadedModel;
     try {
-      model = this.repository.acquire(name, ref);
+      model = this.repository.acquire(name, routing.ref);
     } catch (err) {
       servingMetrics.requests.inc({ model: '_unknown', version: '', outcome: outcomeOf(err) });
       throw err;
     }
     const labels = { model: name, version: String(model.version) };
     try {
-      const alias = ref === undefined || ref === '' ? DEFAULT_ALIAS : /^[0-9]+$/.test(ref) ? null : ref;
-      const response = await this.predictWith(model, alias, body);
+      const predictionId = body.predictionId ?? randomUUID();
+      const response = await this.predictWith(model, routing.alias, { ...body, predictionId });
       servingMetrics.requests.inc({ ...labels, outcome: 'success' });
+      if (routing.shadow) this.shadowPredict(name, routing.shadow, { ...body, predictionId: `${predictionId}${SHADOW_SUFFIX}` });
       return response;
     } catch (err) {
       servingMetrics.requests.inc({ ...labels, outcome: outcomeOf(err) });
+      this.reportFailure(model, routing.alias, err, 1, started, body.predictionId);
       throw err;
     } finally {
+      servingMetrics.requestDuration.observe({ ...labels, alias: aliasLabel(routing.alias) }, Number(process.hrtime.bigint() - started) / 1e9);
       model.release();
     }
+  }
+
+  private shadowPredict(name: string, route: ServingRoute, body: PredictRequest): void {
+    setImmediate(() => {
+      let model: LoadedModel;
+      try {
+        model = this.repository.acquire(name, String(route.challengerVersion));
+      } catch {
+        servingMetrics.shadowRequests.inc({ model: name, outcome: 'not_loaded' });
+        return;
+      }
+      const started = process.hrtime.bigint();
+      this.predictWith(model, 'challenger', body)
+        .then(() => servingMetrics.shadowRequests.inc({ model: name, outcome: 'success' }))
+        .catch((err: unknown) => {
+          servingMetrics.shadowRequests.inc({ model: name, outcome: outcomeOf(err) });
+          this.reportFailure(model, 'challenger', err, 1, started, body.predictionId);
+        })
+        .finally(() => {
+          servingMetrics.requestDuration.observe({ model: name, version: String(model.version), alias: 'shadow' }, Number(process.hrtime.bigint() - started) / 1e9);
+          model.release();
+        });
+    });
   }
 
   private async predictWith(model: LoadedModel, alias: string | null, body: PredictRequest): Promise<PredictResponse> {

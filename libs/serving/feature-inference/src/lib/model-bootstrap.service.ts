@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppError } from '@strata/shared/util-errors';
 import { ModelRepository } from './model-repository';
+import { ModelRolloutConsumer } from './model-rollout.consumer';
 import { RegistryClient } from './registry.client';
 import { DEFAULT_ALIAS, SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 
@@ -10,7 +11,8 @@ import { DEFAULT_ALIAS, SERVING_OPTIONS, type ServingOptions } from './serving.c
  * never waits for it. While the registry is unreachable the whole pass is retried with backoff
  * (1 s doubling to 30 s); a model whose champion cannot be served (sha256 mismatch, bad ONNX)
  * is reported in its status and not retried. A champion set meanwhile by an alias event wins
- * (`onlyIfAliasUnset`).
+ * (`onlyIfAliasUnset`). The model's active rollout (`GET /models/{m}/rollouts/current`), if any,
+ * is applied too.
  */
 @Injectable()
 export class ModelBootstrapService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,6 +23,7 @@ export class ModelBootstrapService implements OnApplicationBootstrap, OnApplicat
   constructor(
     private readonly repository: ModelRepository,
     private readonly registry: RegistryClient,
+    private readonly rollouts: ModelRolloutConsumer,
     @Inject(SERVING_OPTIONS) private readonly options: Pick<ServingOptions, 'loadOnStart'>,
   ) {}
 
@@ -62,6 +65,11 @@ export class ModelBootstrapService implements OnApplicationBootstrap, OnApplicat
         const descriptor = await this.registry.getAlias(name, DEFAULT_ALIAS);
         if (!descriptor) continue;
         await this.repository.load(descriptor, { alias: DEFAULT_ALIAS, onlyIfAliasUnset: true });
+        // An active rollout at start: apply its route (a later rollout event replaces it as a whole).
+        const rollout = await this.registry.getCurrentRollout(name);
+        if (rollout && this.repository.routeOf(name) === undefined) {
+          await this.rollouts.apply({ modelName: name, rolloutId: rollout.rolloutId, action: 'started', route: rollout.route, actor: 'serving:startup', reason: 'active at start', changedAt: new Date().toISOString() });
+        }
       } catch (err) {
         if (err instanceof AppError && !err.retryable) {
           this.logger.error({ model: name, err: err.message }, 'champion cannot be served');

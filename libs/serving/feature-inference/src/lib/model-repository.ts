@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { OBJECT_STORE, type ObjectStore } from '@strata/shared/data-access-object-store';
 import { AppError, IntegrityError, InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/shared/util-errors';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { DynamicBatcher, type BatchingOptions } from './dynamic-batcher';
 import { readOnnxModelInfo, type OnnxModelInfo } from './onnx-metadata';
 import type { ValidatedTensor } from './oip-validation';
 import { DEFAULT_ALIAS, SERVING_OPTIONS, type ServingOptions } from './serving.constants';
@@ -54,6 +55,51 @@ const OIP_TYPE: Record<string, string> = {
 };
 
 /**
+ * Reads a model version's ONNX artifact from the object store, checks that its sha256 equals
+ * the registry's `artifactSha256`, decodes the signature and opens an onnxruntime session. Used
+ * by the {@link ModelRepository} and by batch scoring.
+ * @throws IntegrityError on a sha256 mismatch (nothing is loaded); NotFoundError when the
+ *   artifact is missing; InvalidArgumentError for a foreign URI or bytes onnxruntime cannot load;
+ *   UnavailableError when the store cannot be read.
+ */
+export async function openVerifiedModel(
+  store: ObjectStore,
+  d: ModelVersionDescriptor,
+  threads: { ortThreads: number; ortInterOpThreads: number },
+): Promise<{ sha256: string; info: OnnxModelInfo; session: InferenceSession }> {
+  let bytes: Buffer;
+  try {
+    bytes = await store.getBuffer(store.resolve(d.artifactUri));
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    const code = (err as { code?: string }).code;
+    const what = `Artifact of '${d.name}@${d.version}' cannot be read from ${d.artifactUri}: ${(err as Error).message}`;
+    if (code === 'OBJECT_NOT_FOUND') throw new NotFoundError(what, { cause: err });
+    if (code === 'FOREIGN_URI' || code === 'INVALID_OBJECT_KEY') throw new InvalidArgumentError(what, { cause: err });
+    throw new UnavailableError(what, { cause: err });
+  }
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  if (actual !== d.artifactSha256.toLowerCase()) {
+    throw new IntegrityError(
+      `Artifact of model version '${d.name}@${d.version}' has sha256 ${actual}, the registry recorded ${d.artifactSha256}: refused`,
+      { details: { model: d.name, version: d.version, expected: d.artifactSha256, actual, artifactUri: d.artifactUri } },
+    );
+  }
+  const info = readOnnxModelInfo(bytes);
+  let session: InferenceSession;
+  try {
+    session = await InferenceSession.create(bytes, {
+      intraOpNumThreads: threads.ortThreads,
+      interOpNumThreads: threads.ortInterOpThreads,
+      graphOptimizationLevel: 'all',
+    });
+  } catch (err) {
+    throw new InvalidArgumentError(`onnxruntime cannot load '${d.name}@${d.version}': ${(err as Error).message}`, { cause: err });
+  }
+  return { sha256: actual, info, session };
+}
+
+/**
  * A loaded, immutable model version: its onnxruntime session and signature. Runs are counted
  * so a retired version's session is released only after its last in-flight request finished.
  */
@@ -61,7 +107,9 @@ export class LoadedModel {
   private inflight = 0;
   private retired = false;
   private released = false;
+  private readonly batcher: DynamicBatcher | undefined;
 
+  /** `batching`: dynamic batching of this model (only used when every input has a dynamic first dimension). */
   constructor(
     readonly name: string,
     readonly version: number,
@@ -69,7 +117,16 @@ export class LoadedModel {
     readonly info: OnnxModelInfo,
     private readonly session: InferenceSession,
     private readonly logger: Logger,
-  ) {}
+    batching?: BatchingOptions,
+  ) {
+    const batchable = info.inputs.length > 0 && info.inputs.every((t) => t.shape[0] === -1);
+    this.batcher = batching && batchable ? new DynamicBatcher(batching, (inputs, outputs) => this.runDirect(inputs, outputs)) : undefined;
+  }
+
+  /** True when requests of this version are dynamically batched. */
+  get batched(): boolean {
+    return this.batcher !== undefined;
+  }
 
   /** Marks a run as started; pair with {@link release}. Called synchronously at resolve time. */
   acquire(): void {
@@ -95,9 +152,16 @@ export class LoadedModel {
 
   /**
    * Runs the session. `inputs` were validated against {@link info}; `outputNames` ⊆ outputs.
+   * With dynamic batching on, the request may run together with concurrent ones; it still gets
+   * exactly its own rows (see {@link DynamicBatcher}); `seconds` is then the batch's run time.
    * @returns outputs in `outputNames` order, data flattened row-major, int64 as JS numbers.
    */
-  async run(inputs: ValidatedTensor[], outputNames: string[]): Promise<{ outputs: RunOutput[]; seconds: number }> {
+  run(inputs: ValidatedTensor[], outputNames: string[]): Promise<{ outputs: RunOutput[]; seconds: number }> {
+    return this.batcher ? this.batcher.run(inputs, outputNames) : this.runDirect(inputs, outputNames);
+  }
+
+  /** Runs the session now, alone (no batching). Same contract as {@link run}. */
+  async runDirect(inputs: ValidatedTensor[], outputNames: string[]): Promise<{ outputs: RunOutput[]; seconds: number }> {
     const feeds: Record<string, Tensor> = {};
     for (const t of inputs) feeds[t.name] = new Tensor(ORT_TYPE[t.datatype] as 'float32', t.data as Float32Array, t.shape);
     const started = process.hrtime.bigint();
@@ -130,6 +194,23 @@ interface ModelEntry {
   statuses: Map<number, ModelVersionStatus>;
   /** Serializes loads of one model (events and startup loading may race). */
   chain: Promise<unknown>;
+  /** The rollout route in force (canary/shadow), if any. */
+  route?: ServingRoute;
+}
+
+/**
+ * The routing of a model during a rollout, applied as a whole (the `route` of
+ * `ModelRolloutChangedV1` plus its rollout id). Versions are numbers, loaded before the route is set.
+ */
+export interface ServingRoute {
+  rolloutId: string;
+  mode: 'canary' | 'shadow';
+  championVersion: number;
+  challengerVersion: number;
+  /** Canary: share of requests the challenger answers, in [0, 1]. */
+  challengerWeight: number;
+  /** Request parameter / header whose value pins a caller to one version, or null. */
+  stickyKey: string | null;
 }
 
 /** Options of {@link ModelRepository.load}. */
@@ -159,7 +240,7 @@ export class ModelRepository implements OnApplicationShutdown {
 
   constructor(
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
-    @Inject(SERVING_OPTIONS) private readonly options: Pick<ServingOptions, 'ortThreads' | 'ortInterOpThreads'>,
+    @Inject(SERVING_OPTIONS) private readonly options: Pick<ServingOptions, 'ortThreads' | 'ortInterOpThreads' | 'batching'>,
   ) {}
 
   /**
@@ -224,6 +305,30 @@ export class ModelRepository implements OnApplicationShutdown {
     const model = entry.versions.get(version);
     if (!model) throw new NotFoundError(`Model version '${name}@${ref ?? DEFAULT_ALIAS}' not found (not loaded)`);
     return model;
+  }
+
+  /**
+   * Replaces the rollout route of `name` as a whole (`null` = no rollout: the champion alias
+   * answers everything). Both route versions must be loaded (see {@link load} with
+   * `alias: null`). Versions the old route kept loaded and nothing references any more are unloaded.
+   * @throws NotFoundError when a route version is not loaded
+   */
+  setRoute(name: string, route: ServingRoute | null): void {
+    const entry = this.entry(name);
+    if (route) {
+      for (const v of [route.championVersion, route.challengerVersion]) {
+        if (!entry.versions.has(v)) throw new NotFoundError(`Model version '${name}@${v}' of rollout '${route.rolloutId}' is not loaded`);
+      }
+    }
+    const previous = entry.route;
+    entry.route = route ?? undefined;
+    if (previous) for (const v of [previous.championVersion, previous.challengerVersion]) this.retireIfUnreferenced(entry, v);
+    this.logger.log({ model: name, route }, route ? 'rollout route applied' : 'rollout route cleared: champion answers everything');
+  }
+
+  /** The rollout route of `name` in force, if any. */
+  routeOf(name: string): ServingRoute | undefined {
+    return this.models.get(name)?.route;
   }
 
   /** Status of every known version of `name` (loaded, loading or failed), by version. */
@@ -311,36 +416,9 @@ export class ModelRepository implements OnApplicationShutdown {
   }
 
   private async build(d: ModelVersionDescriptor): Promise<LoadedModel> {
-    let bytes: Buffer;
-    try {
-      bytes = await this.store.getBuffer(this.store.resolve(d.artifactUri));
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      const code = (err as { code?: string }).code;
-      const what = `Artifact of '${d.name}@${d.version}' cannot be read from ${d.artifactUri}: ${(err as Error).message}`;
-      if (code === 'OBJECT_NOT_FOUND') throw new NotFoundError(what, { cause: err });
-      if (code === 'FOREIGN_URI' || code === 'INVALID_OBJECT_KEY') throw new InvalidArgumentError(what, { cause: err });
-      throw new UnavailableError(what, { cause: err });
-    }
-    const actual = createHash('sha256').update(bytes).digest('hex');
-    if (actual !== d.artifactSha256.toLowerCase()) {
-      throw new IntegrityError(
-        `Artifact of model version '${d.name}@${d.version}' has sha256 ${actual}, the registry recorded ${d.artifactSha256}: refused`,
-        { details: { model: d.name, version: d.version, expected: d.artifactSha256, actual, artifactUri: d.artifactUri } },
-      );
-    }
-    const info = readOnnxModelInfo(bytes);
-    let session: InferenceSession;
-    try {
-      session = await InferenceSession.create(bytes, {
-        intraOpNumThreads: this.options.ortThreads,
-        interOpNumThreads: this.options.ortInterOpThreads,
-        graphOptimizationLevel: 'all',
-      });
-    } catch (err) {
-      throw new InvalidArgumentError(`onnxruntime cannot load '${d.name}@${d.version}': ${(err as Error).message}`, { cause: err });
-    }
-    return new LoadedModel(d.name, d.version, actual, info, session, this.logger);
+    const { sha256: actual, info, session } = await openVerifiedModel(this.store, d, { ortThreads: this.options.ortThreads, ortInterOpThreads: this.options.ortInterOpThreads });
+    const batching = this.options.batching?.[d.name] ?? this.options.batching?.['*'];
+    return new LoadedModel(d.name, d.version, actual, info, session, this.logger, batching);
   }
 
   private aliasesOf(entry: ModelEntry, version: number): string[] {
@@ -349,6 +427,7 @@ export class ModelRepository implements OnApplicationShutdown {
 
   private retireIfUnreferenced(entry: ModelEntry, version: number): void {
     if ([...entry.aliases.values()].includes(version)) return;
+    if (entry.route && (entry.route.championVersion === version || entry.route.challengerVersion === version)) return;
     const model = entry.versions.get(version);
     if (!model) return;
     entry.versions.delete(version);

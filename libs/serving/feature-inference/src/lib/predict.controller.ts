@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
 import { z } from 'zod';
-import { InferenceService, type PredictResponse } from './inference.service';
-import { ModelRepository, type ModelVersionStatus } from './model-repository';
+import { InferenceService, type PredictResponse, type RequestHeaders } from './inference.service';
+import { ModelRepository, type ModelVersionStatus, type ServingRoute } from './model-repository';
 
 const num = z.number().finite().nullable().optional();
 
@@ -40,8 +40,19 @@ export class PredictController {
   @HttpCode(200)
   @ZodApiBody(PredictBody, 'Trip to score')
   @ApiOperation({ summary: 'Score one trip (online features + request features) and log the prediction' })
-  predict(@Param('model') model: string, @Query('version') version: string | undefined, @Body() body: unknown): Promise<PredictResponse> {
-    return this.inference.predict(model, version, parseWith(PredictBody, body));
+  predict(@Param('model') model: string, @Query('version') version: string | undefined, @Body() body: unknown, @Headers() headers: RequestHeaders): Promise<PredictResponse> {
+    return this.inference.predict(model, version, parseWith(PredictBody, body), headers);
+  }
+
+  /**
+   * `GET /models/{m}/rollout` → `{ route }`: the rollout route this instance applies
+   * (`{rolloutId, mode, championVersion, challengerVersion, challengerWeight, stickyKey}`), or
+   * `route: null` when the champion answers everything.
+   */
+  @Get(':model/rollout')
+  @ApiOperation({ summary: 'Rollout route applied by this serving instance (null = champion only)' })
+  rollout(@Param('model') model: string): { route: ServingRoute | null } {
+    return { route: this.repository.routeOf(model) ?? null };
   }
 
   /**

@@ -1,13 +1,16 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { PredictionLoggedV1 } from '@strata/contracts';
+import { InferenceFailedV1, PredictionLoggedV1 } from '@strata/contracts';
 import { EventPublisher } from '@strata/messaging';
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { DataSource } from 'typeorm';
 import { SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 import { servingMetrics } from './serving.metrics';
 
+/** One buffered outbox event: a prediction log or an inference failure. */
+type BufferedEvent = { contract: typeof PredictionLoggedV1; value: PredictionLoggedV1 } | { contract: typeof InferenceFailedV1; value: InferenceFailedV1 };
+
 /**
- * Logs predictions without ever blocking or failing a request.
+ * Logs predictions (and `InferenceFailedV1` events, see {@link PredictionLogger.logFailure}) without ever blocking or failing a request.
  *
  * `log()` is synchronous and O(1): it validates the event against the contract and appends it
  * to a bounded in-memory buffer (`SERVING_PREDICTION_LOG_BUFFER`, default 10 000). When the
@@ -23,7 +26,7 @@ import { servingMetrics } from './serving.metrics';
 @Injectable()
 export class PredictionLogger implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('PredictionLogger');
-  private buffer: PredictionLoggedV1[] = [];
+  private buffer: BufferedEvent[] = [];
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private backoffMs = 0;
@@ -64,7 +67,32 @@ export class PredictionLogger implements OnModuleInit, BeforeApplicationShutdown
       servingMetrics.predictionLogDropped.inc({ reason: 'buffer_full' });
       return false;
     }
-    this.buffer.push(parsed.data);
+    this.buffer.push({ contract: PredictionLoggedV1, value: parsed.data });
+    this.schedule(0);
+    return true;
+  }
+
+  /**
+   * Enqueues one `strata.serving.inference-failed.v1` event in the same bounded buffer (same
+   * guarantees: never throws, never waits; drops counted).
+   * @returns false when dropped.
+   */
+  logFailure(event: InferenceFailedV1): boolean {
+    if (this.stopped) {
+      servingMetrics.predictionLogDropped.inc({ reason: 'shutdown' });
+      return false;
+    }
+    const parsed = InferenceFailedV1.schema.safeParse(event);
+    if (!parsed.success) {
+      servingMetrics.predictionLogDropped.inc({ reason: 'invalid' });
+      this.logger.warn({ model: event.modelName, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'inference-failed event invalid, dropped');
+      return false;
+    }
+    if (this.buffer.length >= this.options.predictionLogCapacity) {
+      servingMetrics.predictionLogDropped.inc({ reason: 'buffer_full' });
+      return false;
+    }
+    this.buffer.push({ contract: InferenceFailedV1, value: parsed.data });
     this.schedule(0);
     return true;
   }
@@ -110,7 +138,7 @@ export class PredictionLogger implements OnModuleInit, BeforeApplicationShutdown
       const batch = this.buffer.splice(0, this.options.predictionLogBatchSize);
       try {
         await this.dataSource.transaction(async (manager) => {
-          for (const event of batch) await this.publisher.publish(manager, PredictionLoggedV1, event);
+          for (const e of batch) await this.publisher.publish(manager, e.contract as typeof PredictionLoggedV1, e.value as PredictionLoggedV1);
         });
         this.backoffMs = 0;
       } catch (err) {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UnavailableError } from '@strata/shared/util-errors';
+import { ModelRolloutChangedV1 } from '@strata/contracts';
 import { z } from 'zod';
 import { requestJson } from '@strata/shared/data-access-strata-client';
 import type { ModelVersionDescriptor } from './model-repository';
@@ -14,6 +15,12 @@ const ModelVersionBody = z
     artifactSha256: z.string().regex(/^[0-9a-fA-F]{64}$/),
   })
   .passthrough();
+
+const RolloutBody = z
+  .object({ rolloutId: z.string().min(1), route: ModelRolloutChangedV1.schema.shape.route })
+  .passthrough();
+/** The `route` of an active rollout (as in `ModelRolloutChangedV1`). */
+export type RolloutRouteBody = NonNullable<ModelRolloutChangedV1['route']>;
 
 /**
  * Reads model versions from the registry (`REGISTRY_URL`) over HTTP, per docs/service-apis.md.
@@ -43,6 +50,22 @@ export class RegistryClient {
       what: `Alias '${name}@${alias}'`,
     });
     return body === undefined ? undefined : this.toDescriptor(name, body);
+  }
+
+  /**
+   * `GET /models/{name}/rollouts/current` → the active rollout's `{rolloutId, route}`, or
+   * `undefined` when none is active (404).
+   */
+  async getCurrentRollout(name: string): Promise<{ rolloutId: string; route: RolloutRouteBody } | undefined> {
+    const body = await requestJson('GET', `${this.base()}/models/${encodeURIComponent(name)}/rollouts/current`, {
+      timeoutMs: this.options.httpTimeoutMs,
+      allow404: true,
+      what: `Current rollout of '${name}'`,
+    });
+    if (body === undefined) return undefined;
+    const parsed = RolloutBody.safeParse(body);
+    if (!parsed.success || parsed.data.route === null) return undefined;
+    return { rolloutId: parsed.data.rolloutId, route: parsed.data.route };
   }
 
   /**

@@ -1,3 +1,5 @@
+import type { BatchScoringOptions } from './batch-scoring/batch-scoring.options';
+import type { BatchingOptions } from './dynamic-batcher';
 /** DI token of {@link ServingOptions}. */
 export const SERVING_OPTIONS = Symbol('SERVING_OPTIONS');
 
@@ -27,6 +29,15 @@ export interface ServingOptions {
   defaultFeatureView: string;
   /** Timeout of calls to the registry and the features service, ms (`SERVING_HTTP_TIMEOUT_MS`). */
   httpTimeoutMs: number;
+  /**
+   * Dynamic batching per model name (`'*'` = every model), from `SERVING_BATCHING`
+   * (e.g. `{"taxi-tip": {"maxBatchSize": 64, "maxDelayMs": 2}}`). Off when absent.
+   */
+  batching?: Record<string, BatchingOptions>;
+  /** Largest accepted request body, bytes (`SERVING_MAX_BODY_BYTES`); larger → 413 naming the limit. */
+  maxBodyBytes?: number;
   /** Load every model's champion at start (default true). */
   loadOnStart?: boolean;
+  /** Batch scoring (Temporal client + worker, `/batch-scoring-jobs`); absent = off. */
+  batch?: BatchScoringOptions;
 }

@@ -22,6 +22,9 @@ import { DataSource } from 'typeorm';
 import { ModelRepository, type ModelVersionDescriptor } from './model-repository';
 import { ServingModule } from './serving.module';
 
+// 2,000 HTTP requests on a shared 2-core machine can exceed jest's 5 s default.
+jest.setTimeout(120_000);
+
 const FEATURES = ['zone_trip_stats__trips_1h', 'trip_request__trip_distance', 'pickup_hour'];
 
 /** Deterministic tiny training set: label depends on distance (v1) or on hour (v2). */

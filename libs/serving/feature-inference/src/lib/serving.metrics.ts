@@ -19,6 +19,20 @@ export const servingMetrics = {
     ['model', 'version'],
     [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
   ),
+  /**
+   * `strata_serving_request_duration_seconds{model,version,alias}`: time from routing to the
+   * answer (validation, queueing for a batch, model run, output encoding) of requests that
+   * reached a loaded model, seconds. `alias` is bounded: champion | challenger | shadow (the
+   * off-path shadow copy) | none (a version number was addressed) | other.
+   */
+  requestDuration: getOrCreateHistogram(
+    'strata_serving_request_duration_seconds',
+    'Inference request latency per model version and alias, seconds',
+    ['model', 'version', 'alias'],
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  ),
+  /** `strata_serving_shadow_requests_total{model,outcome}`: shadow copies run on the challenger (success | invalid | error | not_loaded | ...). */
+  shadowRequests: counter('strata_serving_shadow_requests_total', 'Shadow copies of requests run on the challenger, by outcome', ['model', 'outcome']),
   /** `strata_serving_requests_total{model,version,outcome}`; outcome: success | invalid | not_found | unavailable | error. */
   requests: counter('strata_serving_requests_total', 'Inference and predict requests by outcome', ['model', 'version', 'outcome']),
   /** `strata_serving_prediction_log_dropped_total{reason}`; reason: buffer_full | invalid | shutdown. */

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { parseFeatureRef, ValueType, type Entity, type FeatureView, type OnDemandFeatureView, type TrainingSetSpec } from '../feature-view';
+import { parseFeatureRef, ValueType, type Entity, type FeatureService, type FeatureView, type OnDemandFeatureView, type PushSource, type TrainingSetSpec } from '../feature-view';
 import { FeatureRepoError } from '../offline-store.errors';
 
 /** A loaded, validated feature repository. */
@@ -12,6 +12,8 @@ export interface FeatureRepo {
   readonly featureViews: readonly FeatureView[];
   readonly onDemandFeatureViews: readonly OnDemandFeatureView[];
   readonly trainingSets: readonly TrainingSetSpec[];
+  readonly featureServices: readonly FeatureService[];
+  readonly pushSources: readonly PushSource[];
 }
 
 const ident = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
@@ -31,6 +33,8 @@ const featureViewDoc = z
     createdTimestampField: ident.optional(),
     features: z.array(feature).min(1),
     transformation: z.string().min(1).optional(),
+    sourceLookbackSeconds: z.number().int().nonnegative().optional(),
+    pushSource: ident.optional(),
   })
   .strict();
 const onDemandDoc = z
@@ -51,20 +55,38 @@ const trainingSetDoc = z
     entitySql: z.string().min(1),
     eventTimestampColumn: ident,
     label: ident.optional(),
-    features: z.array(z.string()).min(1),
+    features: z.array(z.string()).min(1).optional(),
+    featureService: ident.optional(),
     fullFeatureNames: z.boolean().optional(),
   })
+  .strict()
+  .refine((t) => (t.features === undefined) !== (t.featureService === undefined), { message: 'give exactly one of features or featureService', path: ['features'] });
+const featureServiceDoc = z
+  .object({ kind: z.literal('FeatureService'), name: ident, description: z.string().optional(), features: z.array(z.string()).min(1) })
   .strict();
-const repoDoc = z.discriminatedUnion('kind', [entityDoc, featureViewDoc, onDemandDoc, trainingSetDoc]);
+const pushSourceDoc = z
+  .object({
+    kind: z.literal('PushSource'),
+    name: ident,
+    description: z.string().optional(),
+    schema: z.array(feature).min(1),
+    timestampField: ident,
+    createdTimestampField: ident.optional(),
+  })
+  .strict();
+const repoDoc = z.discriminatedUnion('kind', [entityDoc, featureViewDoc, onDemandDoc, trainingSetDoc, featureServiceDoc, pushSourceDoc]);
 
 /**
  * Loads every `*.yaml` / `*.yml` file of `dir` (not recursive; a file may hold several
  * `---`-separated documents). Each document has a `kind`: `Entity`, `FeatureView`,
- * `OnDemandFeatureView` or `TrainingSet`, and the fields of the matching type.
+ * `OnDemandFeatureView`, `TrainingSet`, `FeatureService` or `PushSource`, and the fields of the
+ * matching type.
  *
  * Cross-checks: unique names per kind and unique view names across kinds; a view's
  * `entities` must be declared join keys; unique feature names per view; training-set
- * feature refs must resolve to a declared feature.
+ * feature refs and feature-service refs must resolve to a declared feature; a training set's
+ * `featureService` must be declared; a view's `pushSource` must be declared and carry the view's
+ * join keys, timestamp and features with the same types (keys: any type, converted on push).
  * @throws FeatureRepoError naming the file (and document index) and field path.
  */
 export async function loadFeatureRepo(dir: string): Promise<FeatureRepo> {
@@ -85,6 +107,8 @@ export function parseFeatureRepoDocuments(files: ReadonlyArray<{ file: string; t
   const featureViews: Array<FeatureView & { where: string }> = [];
   const odfvs: Array<OnDemandFeatureView & { where: string }> = [];
   const trainingSets: Array<TrainingSetSpec & { where: string }> = [];
+  const featureServices: Array<FeatureService & { where: string }> = [];
+  const pushSources: Array<PushSource & { where: string }> = [];
   for (const { file, text } of files) {
     const docs = parseAllDocuments(text);
     docs.forEach((d, i) => {
@@ -113,8 +137,18 @@ export function parseFeatureRepoDocuments(files: ReadonlyArray<{ file: string; t
           break;
         }
         case 'TrainingSet': {
+          const { kind: _k, features, ...rest } = v;
+          trainingSets.push({ ...rest, features: features ?? [], kind: 'training_set', where });
+          break;
+        }
+        case 'FeatureService': {
           const { kind: _k, ...rest } = v;
-          trainingSets.push({ ...rest, kind: 'training_set', where });
+          featureServices.push({ ...rest, kind: 'feature_service', where });
+          break;
+        }
+        case 'PushSource': {
+          const { kind: _k, ...rest } = v;
+          pushSources.push({ ...rest, kind: 'push_source', where });
           break;
         }
       }
@@ -133,6 +167,18 @@ export function parseFeatureRepoDocuments(files: ReadonlyArray<{ file: string; t
   dup(entities, 'entity');
   dup([...featureViews, ...odfvs], 'feature view');
   dup(trainingSets, 'training set');
+  dup(featureServices, 'feature service');
+  dup(pushSources, 'push source');
+  for (const p of pushSources) {
+    const cols = new Set<string>();
+    p.schema.forEach((c, i) => (cols.has(c.name) ? fail(p.where, `schema[${i}].name`, `duplicate column '${c.name}'`) : cols.add(c.name)));
+    for (const [field, col] of [['timestampField', p.timestampField], ['createdTimestampField', p.createdTimestampField]] as const) {
+      if (col === undefined) continue;
+      const c = p.schema.find((x) => x.name === col);
+      if (!c) fail(p.where, field, `'${col}' is not a column of schema`);
+      else if (c.dtype !== 'TIMESTAMP') fail(p.where, field, `'${col}' must have dtype TIMESTAMP (has ${c.dtype})`);
+    }
+  }
   const joinKeys = new Set(entities.map((e) => e.joinKey));
   for (const v of featureViews) {
     v.entities.forEach((k, i) => joinKeys.has(k) || fail(v.where, `entities[${i}]`, `'${k}' is not the joinKey of any declared Entity`));
@@ -143,23 +189,42 @@ export function parseFeatureRepoDocuments(files: ReadonlyArray<{ file: string; t
       fs_.add(f.name);
     });
   }
+  for (const v of featureViews) {
+    if (v.pushSource === undefined) continue;
+    const p = pushSources.find((x) => x.name === v.pushSource);
+    if (!p) {
+      fail(v.where, 'pushSource', `'${v.pushSource}' is not a declared PushSource`);
+      continue;
+    }
+    for (const k of v.entities) if (!p.schema.some((c) => c.name === k)) fail(v.where, 'pushSource', `push source '${p.name}' lacks join key column '${k}'`);
+    for (const f of v.features) {
+      const c = p.schema.find((x) => x.name === f.name);
+      if (!c) fail(v.where, 'pushSource', `push source '${p.name}' lacks feature column '${f.name}'`);
+      else if (c.dtype !== f.dtype) fail(v.where, 'pushSource', `push source '${p.name}' column '${f.name}' is ${c.dtype}, the view declares ${f.dtype}`);
+    }
+  }
   for (const v of odfvs) {
     const fs_ = new Set<string>();
     v.features.forEach((f, i) => (fs_.has(f.name) ? fail(v.where, `features[${i}].name`, `duplicate feature '${f.name}'`) : fs_.add(f.name)));
   }
-  for (const t of trainingSets) {
-    t.features.forEach((ref, i) => {
+  const checkRefs = (where: string, refs: readonly string[]) =>
+    refs.forEach((ref, i) => {
       let p: { view: string; feature: string };
       try {
         p = parseFeatureRef(ref);
       } catch (e) {
-        return fail(t.where, `features[${i}]`, (e as Error).message);
+        return fail(where, `features[${i}]`, (e as Error).message);
       }
       const fv = featureViews.find((v) => v.name === p.view) ?? odfvs.find((v) => v.name === p.view);
-      if (!fv) return fail(t.where, `features[${i}]`, `'${ref}': unknown feature view '${p.view}'`);
-      if (!fv.features.some((f) => f.name === p.feature)) fail(t.where, `features[${i}]`, `'${ref}': view '${p.view}' has no feature '${p.feature}'`);
+      if (!fv) return fail(where, `features[${i}]`, `'${ref}': unknown feature view '${p.view}'`);
+      if (!fv.features.some((f) => f.name === p.feature)) fail(where, `features[${i}]`, `'${ref}': view '${p.view}' has no feature '${p.feature}'`);
     });
+  for (const t of trainingSets) {
+    checkRefs(t.where, t.features);
+    if (t.featureService !== undefined && !featureServices.some((f) => f.name === t.featureService))
+      fail(t.where, 'featureService', `'${t.featureService}' is not a declared FeatureService`);
   }
+  for (const f of featureServices) checkRefs(f.where, f.features);
   const strip = <T extends { where: string }>(x: T): Omit<T, 'where'> => {
     const { where: _w, ...rest } = x;
     return rest;
@@ -170,6 +235,8 @@ export function parseFeatureRepoDocuments(files: ReadonlyArray<{ file: string; t
     featureViews: featureViews.map(strip),
     onDemandFeatureViews: odfvs.map(strip),
     trainingSets: trainingSets.map(strip),
+    featureServices: featureServices.map(strip),
+    pushSources: pushSources.map(strip),
   };
 }
 

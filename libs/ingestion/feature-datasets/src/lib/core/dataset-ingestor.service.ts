@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { ObjectStore } from '@strata/shared/data-access-object-store';
+import { withLocalFiles, type ObjectStore } from '@strata/shared/data-access-object-store';
 import { profileTable, type DatasetProfile } from './dataset-profile';
 import { type ColumnType, DUCKDB_TYPE, parseDatasetSpec, type ColumnSpec, type DatasetFormat, type DatasetSpec, type ValidationPolicy } from './dataset-spec';
 import { DatasetInputError, DatasetSchemaMismatchError, DatasetValidationError, type ValidationIssue } from './ingestion.errors';
@@ -22,6 +22,15 @@ export interface IngestOptions {
   readonly policy?: ValidationPolicy;
   /** Max issues returned in the result / error (totals are always exact). Default 1000. */
   readonly maxIssues?: number;
+  /**
+   * Append mode (streaming micro-batches): the new version holds the rows of this existing
+   * version's Parquet (a URI of the same store, read first, in file order) followed by the
+   * accepted input rows. The profile covers all rows; `validation` counts only the input.
+   * When no input row is accepted the content equals the parent's: `created` is false, the
+   * parent's manifest is left untouched and rejected rows go to
+   * `datasets/<name>/quarantine/<sha16>.parquet`.
+   */
+  readonly appendTo?: { readonly uri: string };
 }
 
 /** One column of a dataset version's schema. */
@@ -166,7 +175,23 @@ export class DatasetIngestor {
       if (policy === 'reject' && issueCount > 0) throw new DatasetValidationError(spec.name, issues, issueCount, invalidRowCount);
 
       const names = columns.map((c) => qid(c.name)).join(', ');
-      await conn.run(`CREATE TEMP VIEW accepted AS SELECT ${names} FROM typed WHERE __row NOT IN (SELECT row FROM issues) ORDER BY __row`);
+      if (options.appendTo) {
+        const baseUri = options.appendTo.uri;
+        const baseCols = columns.map((c) => `CAST(${qid(c.name)} AS ${DUCKDB_TYPE[c.type]}) AS ${qid(c.name)}`).join(', ');
+        await withLocalFiles(this.store, [baseUri], async ([p]) => {
+          try {
+            await conn.run(`CREATE TEMP TABLE base AS SELECT ${baseCols} FROM read_parquet(${qstr(p!)})`);
+          } catch (e) {
+            throw new DatasetInputError(baseUri, e);
+          }
+        });
+        await conn.run(
+          `CREATE TEMP TABLE accepted AS SELECT ${names} FROM (SELECT 0 AS __src, rowid AS __ord, ${names} FROM base ` +
+            `UNION ALL SELECT 1, __row, ${names} FROM typed WHERE __row NOT IN (SELECT row FROM issues)) ORDER BY __src, __ord`,
+        );
+      } else {
+        await conn.run(`CREATE TEMP TABLE accepted AS SELECT ${names} FROM typed WHERE __row NOT IN (SELECT row FROM issues) ORDER BY __row`);
+      }
       const dataFile = path.join(work, 'data.parquet');
       await conn.run(`COPY (SELECT * FROM accepted) TO ${qstr(dataFile)} (FORMAT parquet, COMPRESSION zstd)`);
       const contentSha256 = await sha256File(dataFile);
@@ -187,7 +212,10 @@ export class DatasetIngestor {
             `(SELECT row, list({'column': "column", 'rule': rule, 'message': message} ORDER BY col_idx, rule) AS issues FROM issues GROUP BY row) i ON i.row = t.__row ORDER BY t.__row) ` +
             `TO ${qstr(qFile)} (FORMAT parquet, COMPRESSION zstd)`,
         );
-        const q = await this.store.put(`${prefix}/quarantine.parquet`, createReadStream(qFile));
+        // Append mode without new rows: the version is the parent; keep its files untouched.
+        const unchangedParent = options.appendTo !== undefined && !created;
+        const qKey = unchangedParent ? `datasets/${spec.name}/quarantine/${(await sha256File(qFile)).slice(0, 16)}.parquet` : `${prefix}/quarantine.parquet`;
+        const q = await this.store.put(qKey, createReadStream(qFile));
         quarantine = { uri: q.uri, sha256: q.sha256, sizeBytes: q.sizeBytes, rowCount: invalidRowCount };
       }
 
@@ -195,7 +223,8 @@ export class DatasetIngestor {
       const profile = await profileTable(conn, 'accepted', columns);
       const validation = { policy, inputRowCount, invalidRowCount, issueCount, issues, ...(quarantine ? { quarantine } : {}) };
       const manifest = { datasetName: spec.name, versionId, contentSha256, rowCount: profile.rowCount, schema, profile, uri: put.uri, sizeBytes, validation: { ...validation, issues: issues.slice(0, 100) } };
-      const m = await this.store.put(`${prefix}/manifest.json`, Buffer.from(JSON.stringify(manifest, null, 2)));
+      const manifestKey = `${prefix}/manifest.json`;
+      const m = options.appendTo !== undefined && !created ? { uri: this.store.uriFor(manifestKey) } : await this.store.put(manifestKey, Buffer.from(JSON.stringify(manifest, null, 2)));
       return { ...manifest, validation, created, manifestUri: m.uri };
     } finally {
       conn.closeSync();

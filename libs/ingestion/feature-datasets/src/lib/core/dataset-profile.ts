@@ -42,38 +42,43 @@ export async function profileTable(
   table: string,
   columns: ReadonlyArray<{ name: string; type: ColumnType }>,
 ): Promise<DatasetProfile> {
-  const total = await conn.runAndReadAll(`SELECT count(*) AS n FROM ${table}`);
-  const rowCount = Number(total.getRowObjects()[0]?.['n'] ?? 0);
+  // One scan for every column's counts, min/max, moments and quantiles (instead of one query per column).
+  const selects: string[] = ['count(*) AS "n"'];
+  columns.forEach((col, i) => {
+    const c = qid(col.name);
+    selects.push(`count(*) - count(${c}) AS "nulls${i}"`, `approx_count_distinct(${c}) AS "distinct${i}"`, `min(${c}) AS "mn${i}"`, `max(${c}) AS "mx${i}"`);
+    if (NUMERIC.has(col.type)) {
+      selects.push(`avg(${c})::DOUBLE AS "mean${i}"`, `stddev_samp(${c})::DOUBLE AS "sd${i}"`);
+      // List form: one sort per column for all levels (separate calls would each buffer and sort the column).
+      selects.push(`quantile_cont(${c}, [${PROFILE_QUANTILES.join(', ')}])::DOUBLE[] AS "q${i}"`);
+    }
+  });
+  const r = (await conn.runAndReadAll(`SELECT ${selects.join(', ')} FROM ${table}`)).getRowObjects()[0] ?? {};
+  const rowCount = Number(r['n'] ?? 0);
   const out: ColumnProfile[] = [];
-  for (const col of columns) {
+  for (const [i, col] of columns.entries()) {
     const c = qid(col.name);
     const numeric = NUMERIC.has(col.type);
-    const q = PROFILE_QUANTILES.map((p) => `quantile_cont(${c}, ${p})::DOUBLE AS "q${p}"`).join(', ');
-    const base = await conn.runAndReadAll(
-      `SELECT count(*) - count(${c}) AS nulls, approx_count_distinct(${c}) AS distinct_approx, min(${c}) AS mn, max(${c}) AS mx` +
-        (numeric ? `, avg(${c})::DOUBLE AS mean, stddev_samp(${c})::DOUBLE AS sd, ${q}` : '') +
-        ` FROM ${table}`,
-    );
-    const r = base.getRowObjects()[0] ?? {};
     const profile: {
       -readonly [K in keyof ColumnProfile]: ColumnProfile[K];
     } = {
       name: col.name,
       type: col.type,
       count: rowCount,
-      nullCount: Number(r['nulls'] ?? 0),
-      distinctApprox: Number(r['distinct_approx'] ?? 0),
-      min: toJsonScalar(r['mn'] ?? null),
-      max: toJsonScalar(r['mx'] ?? null),
+      nullCount: Number(r[`nulls${i}`] ?? 0),
+      distinctApprox: Number(r[`distinct${i}`] ?? 0),
+      min: toJsonScalar(r[`mn${i}`] ?? null),
+      max: toJsonScalar(r[`mx${i}`] ?? null),
     };
     if (numeric) {
-      profile.mean = (r['mean'] as number | null) ?? null;
-      profile.stddev = (r['sd'] as number | null) ?? null;
+      profile.mean = (r[`mean${i}`] as number | null) ?? null;
+      profile.stddev = (r[`sd${i}`] as number | null) ?? null;
       const qs: Record<string, number> = {};
-      for (const p of PROFILE_QUANTILES) {
-        const v = r[`q${p}`];
+      const list = r[`q${i}`] as { items?: unknown[] } | null | undefined;
+      PROFILE_QUANTILES.forEach((p, j) => {
+        const v = list?.items?.[j];
         if (typeof v === 'number') qs[`p${String(Math.round(p * 100)).padStart(2, '0')}`] = v;
-      }
+      });
       profile.quantiles = qs;
     }
     if (CATEGORICAL.has(col.type)) {

@@ -9,3 +9,7 @@ export const UPLOAD_CONTENT_TYPES = {
   'application/vnd.apache.parquet': 'parquet',
   'application/octet-stream': undefined,
 } as const;
+/** DI token of the {@link S3SourceReader} used for `s3://` source URIs. */
+export const S3_SOURCE_READER = Symbol('S3_SOURCE_READER');
+/** DI token of the stream-ingestion options. */
+export const STREAM_INGESTION_OPTIONS = Symbol('STREAM_INGESTION_OPTIONS');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
 import { Body, Controller, Get, HttpCode, Inject, Logger, Param, Post, Put, Query, Req, Res, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -9,6 +10,7 @@ import { registerFileBodySchema, resourceName, uploadQuerySchema, type DatasetDt
 import type { DatasetsModuleOptions } from './datasets.module-options';
 import { DatasetsService } from './datasets.service';
 import { progressStream } from './upload-progress';
+import { UploadTracker, type UploadStatus } from './upload-tracker';
 
 /**
  * HTTP API of datasets (docs/service-apis.md § ingestion). Errors: 400 bad input (names the
@@ -22,6 +24,7 @@ export class DatasetsController {
 
   constructor(
     private readonly datasets: DatasetsService,
+    private readonly uploads: UploadTracker,
     @Inject(DATASETS_OPTIONS) private readonly options: DatasetsModuleOptions,
   ) {}
 
@@ -65,12 +68,16 @@ export class DatasetsController {
    * `application/octet-stream` + `?format=`), with `?policy=reject|quarantine`. The stream is
    * never buffered in memory and is not subject to the JSON body limit (its own limit:
    * `maxUploadBytes`). → 201 new version / 200 identical content already ingested.
+   * Streamed uploads are tracked under `?uploadId=` (or a generated UUID, echoed in the
+   * `x-upload-id` response header): `GET /uploads/{uploadId}` gives bytes and rows received
+   * while the upload runs. 409 when an upload with that id is still running.
    */
   @Post(':name/versions')
   @ApiOperation({ summary: 'Register a file or upload a stream as a new dataset version (201 new, 200 identical content)' })
   @ApiParam({ name: 'name' })
   @ApiQuery({ name: 'policy', required: false, enum: ['reject', 'quarantine'] })
   @ApiQuery({ name: 'format', required: false, enum: ['csv', 'ndjson', 'parquet'] })
+  @ApiQuery({ name: 'uploadId', required: false, description: 'id to poll at GET /uploads/{uploadId} while the upload runs' })
   @ApiConsumes('application/json', ...Object.keys(UPLOAD_CONTENT_TYPES))
   @ZodApiBody(registerFileBodySchema)
   async createVersion(
@@ -83,26 +90,70 @@ export class DatasetsController {
     let result: DatasetVersionDto;
     if (contentType === 'application/json') {
       const body = parseWith(registerFileBodySchema, req.body);
-      result = await this.datasets.createVersion(name, { kind: 'file', sourceUri: body.sourceUri, ...(body.format ? { format: body.format } : {}) }, body.policy);
+      const kind = body.sourceUri.startsWith('s3://') ? 's3' : 'file';
+      result = await this.datasets.createVersion(name, { kind, sourceUri: body.sourceUri, ...(body.format ? { format: body.format } : {}) }, body.policy);
     } else if (contentType in UPLOAD_CONTENT_TYPES) {
       const query = parseWith(uploadQuerySchema, rawQuery ?? {}, 'query string');
       const format = query.format ?? UPLOAD_CONTENT_TYPES[contentType as keyof typeof UPLOAD_CONTENT_TYPES];
       const started = Date.now();
+      const uploadId = query.uploadId ?? randomUUID();
+      const lengthHeader = Number(req.headers['content-length']);
+      const totalBytes = Number.isSafeInteger(lengthHeader) && lengthHeader >= 0 ? lengthHeader : null;
+      const headerLines = format === 'csv' ? 1 : 0;
       const counter = progressStream({
         everyBytes: this.options.progressEveryBytes ?? 16 * 1024 * 1024,
         maxBytes: this.options.maxUploadBytes ?? 5 * 1024 * 1024 * 1024,
-        onProgress: (p, done) =>
+        onProgress: (p, done) => {
+          const rows = format === 'parquet' ? null : Math.max(0, p.lines - headerLines);
+          const pct = totalBytes ? ` (${((100 * p.bytes) / totalBytes).toFixed(1)}%)` : '';
           this.logger.log(
-            { dataset: name, bytes: p.bytes, lines: p.lines, ms: Date.now() - started, done },
-            `dataset '${name}': upload ${done ? 'received' : 'in progress'}: ${p.bytes} bytes, ${p.lines} line(s)`,
-          ),
+            { dataset: name, uploadId, bytes: p.bytes, rows, totalBytes, ms: Date.now() - started, done },
+            `dataset '${name}': upload ${uploadId} ${done ? 'received' : 'in progress'}: ${p.bytes} bytes${pct}, ${rows ?? '?'} row(s)`,
+          );
+          if (done) this.uploads.received(uploadId);
+        },
       });
+      this.uploads.start(uploadId, name, format ?? null, totalBytes, counter.progress);
+      void reply.header('x-upload-id', uploadId);
       const stream = pipeline(req.body as Readable, counter, () => undefined);
-      result = await this.datasets.createVersion(name, { kind: 'stream', stream, ...(format ? { format } : {}) }, query.policy);
+      try {
+        result = await this.datasets.createVersion(name, { kind: 'stream', stream, ...(format ? { format } : {}) }, query.policy, {
+          onIngested: (v) => this.uploads.done(uploadId, { versionId: v.versionId, inputRowCount: v.validation.inputRowCount, rowsAccepted: v.rowCount, rowsInvalid: v.validation.invalidRowCount }),
+        });
+      } catch (e) {
+        this.uploads.failed(uploadId, e);
+        throw e;
+      }
     } else {
       throw new UnsupportedMediaTypeException(`Unsupported Content-Type '${contentType}': use application/json or one of ${Object.keys(UPLOAD_CONTENT_TYPES).join(', ')}`);
     }
     void reply.status(result.created ? 201 : 200);
     return result;
+  }
+}
+
+/**
+ * Progress of streamed uploads (in memory, per replica). `GET /uploads` → `UploadStatus[]`
+ * (running first); `GET /uploads/{id}` → `UploadStatus` (`state`: receiving | ingesting | done |
+ * failed; `bytesReceived`, `rowsReceived`, `totalBytes`, `percent`, `versionId`, `rowsAccepted`,
+ * `rowsInvalid`, `error`); 404 for an unknown id.
+ */
+@ApiTags('uploads')
+@Controller('uploads')
+export class UploadsController {
+  constructor(private readonly uploads: UploadTracker) {}
+
+  /** `GET /uploads` → running uploads (oldest first), then the last finished ones (most recent first). */
+  @Get()
+  @ApiOperation({ summary: 'List streamed uploads of this replica (running and recently finished)' })
+  list(): UploadStatus[] {
+    return this.uploads.list();
+  }
+
+  /** `GET /uploads/{id}` → `UploadStatus`; 404 when unknown. */
+  @Get(':id')
+  @ApiOperation({ summary: 'Progress of one streamed upload (bytes and rows received, state, resulting version)' })
+  get(@Param('id') id: string): UploadStatus {
+    return this.uploads.get(id);
   }
 }

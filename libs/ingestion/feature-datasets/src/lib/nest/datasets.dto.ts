@@ -6,8 +6,8 @@ export const resourceName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,127}$/, 'mu
 /** Body of `POST /datasets/{name}/versions` with `Content-Type: application/json`: register a file already on disk. */
 export const registerFileBodySchema = z
   .object({
-    /** `file:///abs/path` of a CSV / NDJSON / Parquet file readable by the service. */
-    sourceUri: z.string().regex(/^file:\/\/\/\S+$/, 'must be an absolute file:/// URI'),
+    /** `file:///abs/path` of a CSV / NDJSON / Parquet file readable by the service, or `s3://bucket/key` (read with the service's S3 settings). */
+    sourceUri: z.string().regex(/^(file:\/\/\/|s3:\/\/[a-z0-9][a-z0-9.-]{1,62}\/)\S+$/, 'must be an absolute file:/// URI or an s3://bucket/key URI'),
     format: z.enum(['csv', 'ndjson', 'parquet']).optional(),
     policy: z.enum(['reject', 'quarantine']).optional(),
   })
@@ -20,6 +20,8 @@ export const uploadQuerySchema = z
   .object({
     policy: z.enum(['reject', 'quarantine']).optional(),
     format: z.enum(['csv', 'ndjson', 'parquet']).optional(),
+    /** Client-chosen id to follow the upload's progress at `GET /uploads/{uploadId}` while it runs (default: a generated UUID). */
+    uploadId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must match ^[A-Za-z0-9_.-]{1,64}$').optional(),
   })
   .strict();
 
@@ -43,6 +45,8 @@ export interface DatasetVersionDto {
   schema: unknown[];
   profile: Record<string, unknown>;
   validation: Record<string, unknown>;
+  /** Version this one extends (streamed micro-batches), or null. */
+  parentVersionId: string | null;
   /** ISO-8601 UTC time the version was first recorded. */
   createdAt: string;
   /** True when this request created the version (HTTP 201); false when identical content already existed (HTTP 200). */

@@ -1,3 +1,6 @@
+import type { ObjectStoreConfig, S3ConnectionOptions } from '@strata/shared/data-access-object-store';
+import type { StreamIngestionOptions } from './stream/stream-ingestion.options';
+
 /** Options of {@link DatasetsModule.forRoot}. */
 export interface DatasetsModuleOptions {
   /** Lake root directory (`STRATA_DATA_DIR`); versions go to `<dataDir>/datasets/<name>/<versionId>/`. */
@@ -8,4 +11,10 @@ export interface DatasetsModuleOptions {
   readonly maxUploadBytes?: number;
   /** Log upload progress every this many bytes (default 16 MiB). */
   readonly progressEveryBytes?: number;
+  /** Which lake store (`STRATA_OBJECT_STORE=local|s3` and the S3 variables); default: local files under `dataDir`. */
+  readonly objectStore?: ObjectStoreConfig;
+  /** S3 connection used for `s3://` source URIs (default: none configured → SDK defaults). */
+  readonly s3Sources?: S3ConnectionOptions;
+  /** Streaming ingestion (ingest-records consumer + micro-batch flusher). */
+  readonly stream?: StreamIngestionOptions;
 }

@@ -11,12 +11,14 @@ import type { EntityManager } from 'typeorm';
 import { DatasetIngestor, type DatasetVersion } from '../core/dataset-ingestor.service';
 import { parseDatasetSpec, type ColumnType, type DatasetFormat, type DatasetSpec, type ValidationPolicy } from '../core/dataset-spec';
 import { DatasetIngestionError, DatasetSchemaMismatchError, DatasetSpecError, DatasetValidationError } from '../core/ingestion.errors';
-import { DATASET_INGESTOR } from './datasets.constants';
+import { DATASET_INGESTOR, S3_SOURCE_READER } from './datasets.constants';
+import type { S3SourceReader } from './s3-source-reader';
 import type { DatasetDto, DatasetVersionDto } from './datasets.dto';
 
 /** Where the bytes of a new version come from. */
 export type VersionSource =
   | { readonly kind: 'file'; readonly sourceUri: string; readonly format?: DatasetFormat }
+  | { readonly kind: 's3'; readonly sourceUri: string; readonly format?: DatasetFormat }
   | { readonly kind: 'stream'; readonly stream: Readable; readonly format?: DatasetFormat };
 
 const CONTRACT_TYPE: Record<ColumnType, 'int32' | 'int64' | 'float32' | 'float64' | 'string' | 'boolean' | 'date' | 'timestamp'> = {
@@ -44,6 +46,7 @@ export class DatasetsService {
     @Inject(DATASET_INGESTOR) private readonly ingestor: DatasetIngestor,
     private readonly database: DatabaseService,
     private readonly publisher: EventPublisher,
+    @Inject(S3_SOURCE_READER) private readonly s3Sources: S3SourceReader,
   ) {}
 
   /**
@@ -100,11 +103,17 @@ export class DatasetsService {
    *   policy `reject` (details.issues: `{row, column, rule, message, value}`) or a declared
    *   column is missing. Nothing is recorded in those cases.
    */
-  async createVersion(name: string, source: VersionSource, policy?: ValidationPolicy): Promise<DatasetVersionDto> {
+  async createVersion(name: string, source: VersionSource, policy?: ValidationPolicy, hooks: CreateVersionHooks = {}): Promise<DatasetVersionDto> {
     const dataset = await this.findDataset(name);
     const spec = dataset.spec as unknown as DatasetSpec;
     let input: string | Readable;
-    if (source.kind === 'file') {
+    let format = source.format;
+    if (source.kind === 's3') {
+      const opened = await this.s3Sources.open(source.sourceUri);
+      input = opened.stream;
+      format ??= spec.format ?? formatFromKey(opened.key);
+      if (!format) throw new InvalidArgumentError(`Invalid request body: format: cannot infer the format of '${source.sourceUri}' (use a .csv/.ndjson/.jsonl/.parquet key or give format)`);
+    } else if (source.kind === 'file') {
       let file: string;
       try {
         file = fileURLToPath(source.sourceUri);
@@ -118,7 +127,8 @@ export class DatasetsService {
       input = source.stream;
     }
     const started = Date.now();
-    const version = await this.mapErrorsAsync(() => this.ingestor.ingest(spec, input, { ...(source.format ? { format: source.format } : {}), ...(policy ? { policy } : {}) }));
+    const version = await this.mapErrorsAsync(() => this.ingestor.ingest(spec, input, { ...(format ? { format } : {}), ...(policy ? { policy } : {}) }));
+    hooks.onIngested?.(version);
     this.logger.log(
       { dataset: name, versionId: version.versionId, rows: version.rowCount, invalidRows: version.validation.invalidRowCount, sizeBytes: version.sizeBytes, ms: Date.now() - started },
       `dataset '${name}': ingested ${version.validation.inputRowCount} row(s), ${version.rowCount} accepted -> version ${version.versionId}`,
@@ -126,10 +136,14 @@ export class DatasetsService {
     return this.record(version);
   }
 
-  /** Inserts the version row + outbox event in one transaction, or returns the existing row (idempotent). */
-  private async record(v: DatasetVersion): Promise<DatasetVersionDto> {
-    const ds = this.database.getDataSource();
-    return ds.transaction(async (manager: EntityManager) => {
+  /**
+   * Inserts the version row + outbox event in one transaction (`manager`'s when given, else a
+   * new one), or returns the existing row when the content was already recorded (idempotent:
+   * no second event).
+   */
+  async record(v: DatasetVersion, options: { parentVersionId?: string | null; manager?: EntityManager } = {}): Promise<DatasetVersionDto> {
+    const parentVersionId = options.parentVersionId ?? null;
+    const work = async (manager: EntityManager): Promise<DatasetVersionDto> => {
       const repo = manager.getRepository(DatasetVersionEntity);
       const inserted = await repo
         .createQueryBuilder()
@@ -145,6 +159,7 @@ export class DatasetsService {
           schema: v.schema as unknown[],
           profile: v.profile as unknown as Record<string, unknown>,
           validation: v.validation as unknown as Record<string, unknown>,
+          parentVersionId,
         } as never)
         .orIgnore()
         .returning('*')
@@ -161,14 +176,15 @@ export class DatasetsService {
           rowCount: row.rowCount,
           sizeBytes: row.sizeBytes,
           schema: v.schema.map((c) => ({ name: c.name, type: CONTRACT_TYPE[c.type], nullable: c.nullable })),
-          parentVersionId: null,
+          parentVersionId: row.parentVersionId,
           createdAt: row.createdAt.toISOString(),
         });
       } else {
         this.logger.log({ dataset: v.datasetName, versionId: v.versionId }, `dataset '${v.datasetName}': identical content, version ${v.versionId} already recorded`);
       }
       return toVersionDto(row, created);
-    });
+    };
+    return options.manager ? work(options.manager) : this.database.getDataSource().transaction(work);
   }
 
   private async findDataset(name: string): Promise<DatasetEntity> {
@@ -221,7 +237,22 @@ function toVersionDto(r: DatasetVersionEntity, created: boolean): DatasetVersion
     schema: r.schema,
     profile: r.profile,
     validation: r.validation,
+    parentVersionId: r.parentVersionId,
     createdAt: r.createdAt.toISOString(),
     created,
   };
+}
+
+/** Callbacks of {@link DatasetsService.createVersion} (upload progress tracking). */
+export interface CreateVersionHooks {
+  /** Called once the ingestor finished (Parquet written), before the version is recorded. */
+  readonly onIngested?: (v: DatasetVersion) => void;
+}
+
+function formatFromKey(key: string): DatasetFormat | undefined {
+  const ext = key.slice(key.lastIndexOf('.')).toLowerCase();
+  if (ext === '.csv' || ext === '.tsv') return 'csv';
+  if (ext === '.ndjson' || ext === '.jsonl' || ext === '.json') return 'ndjson';
+  if (ext === '.parquet') return 'parquet';
+  return undefined;
 }

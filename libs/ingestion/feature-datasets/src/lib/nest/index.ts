@@ -1,7 +1,10 @@
 export { DatasetsModule } from './datasets.module';
 export type { DatasetsModuleOptions } from './datasets.module-options';
-export { DatasetsService, toAppError, type VersionSource } from './datasets.service';
-export { DatasetsController } from './datasets.controller';
-export { DATASET_INGESTOR, DATASETS_OPTIONS, UPLOAD_CONTENT_TYPES } from './datasets.constants';
+export { DatasetsService, toAppError, type VersionSource, type CreateVersionHooks } from './datasets.service';
+export { DatasetsController, UploadsController } from './datasets.controller';
+export { UploadTracker, type UploadStatus, type UploadState } from './upload-tracker';
+export { S3SourceReader } from './s3-source-reader';
+export * from './stream';
+export { DATASET_INGESTOR, DATASETS_OPTIONS, S3_SOURCE_READER, STREAM_INGESTION_OPTIONS, UPLOAD_CONTENT_TYPES } from './datasets.constants';
 export { registerFileBodySchema, uploadQuerySchema, type DatasetDto, type DatasetVersionDto } from './datasets.dto';
 export { progressStream, type UploadProgress } from './upload-progress';

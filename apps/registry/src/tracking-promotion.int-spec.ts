@@ -1,0 +1,386 @@
+/**
+ * Tracking (experiments, runs), the MLflow REST API driven by the OFFICIAL mlflow Python client,
+ * verified artifact downloads and the promotion policy — against the registry app wired as in
+ * production (listening on a port of the registry range, fresh PostgreSQL schema, real Kafka).
+ */
+import { Test } from '@nestjs/testing';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ModelAliasChangedV1 } from '@strata/contracts';
+import { AppErrorFilter, DatabaseService } from '@strata/shared/nest-platform';
+import { infraEnv, pythonFor, uniqueName } from '@strata/shared/testing';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module';
+import { loadRegistryConfig } from './config';
+
+jest.setTimeout(180_000);
+
+const PORT = 26_000 + Math.floor(Math.random() * 900);
+const schema = uniqueName('registry_tp');
+const runTag = schema.slice('registry_tp_'.length).replace(/_/g, '-');
+const modelName = (slug: string): string => `tp-${runTag}-${slug}`;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-registry-tp-'));
+const base = `http://127.0.0.1:${PORT}`;
+const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+let app: NestFastifyApplication;
+let ds: DataSource;
+
+type Reply = { status: number; body: any; text: string; headers: Headers }; // eslint-disable-line @typescript-eslint/no-explicit-any
+async function call(method: string, url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: { ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(payload !== undefined ? { body: JSON.stringify(payload) } : {}),
+  });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  return { status: res.status, body, text, headers: res.headers };
+}
+
+/** Writes a file into the registry's artifact store and returns its URI and sha256. */
+function artifact(rel: string, content: string): { uri: string; sha256: string; file: string } {
+  const file = path.join(dataDir, rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return { uri: pathToFileURL(file).href, sha256: sha(content), file };
+}
+
+const EVAL = { datasetVersions: [{ datasetName: 'nyc-taxi', versionId: 'v2020-01', contentSha256: 'c'.repeat(64) }], splitTime: '2020-01-01T00:00:00Z' };
+const OTHER_EVAL = { datasetVersions: [{ datasetName: 'nyc-taxi', versionId: 'v2020-02', contentSha256: 'd'.repeat(64) }], splitTime: '2020-01-01T00:00:00Z' };
+
+function registration(runId: string, metrics: Record<string, unknown>, evaluation: unknown = EVAL, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const a = artifact(`models/${runId}/model.onnx`, `model-bytes-${runId}`);
+  return {
+    runId,
+    workflowId: `train:wf:${runId}`,
+    artifactUri: a.uri,
+    artifactSha256: a.sha256,
+    signature: { inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 4] }], outputs: [{ name: 'probability', type: 'float32', shape: [-1, 1] }] },
+    metrics,
+    lineage: {
+      datasetVersions: [{ datasetName: 'nyc-taxi', versionId: 'v2019-03', contentSha256: 'b'.repeat(64) }],
+      featureViews: ['zone_trip_stats', { name: 'zone_fares', materializationId: 'mat-7' }],
+      featureService: 'taxi_tip_v1',
+      trainingSet: 'big_tipper',
+      workflowId: `train:wf:${runId}`,
+      codeVersion: 'git:abc123',
+      evaluation,
+    },
+    ...extra,
+  };
+}
+
+async function outboxAliasEvents(model: string): Promise<Array<[string, number | null, number | null, string]>> {
+  const rows: Array<{ payload: Buffer }> = await ds.query(`SELECT payload FROM "${schema}".outbox_event WHERE key = $1 AND topic = $2 ORDER BY seq`, [model, ModelAliasChangedV1.topic]);
+  return rows.map((r) => {
+    const v = JSON.parse(r.payload.toString('utf8'));
+    return [v.alias, v.fromVersion, v.toVersion, v.reason];
+  });
+}
+
+beforeAll(async () => {
+  const config = loadRegistryConfig({ ...process.env, REGISTRY_DB_SCHEMA: schema, LOG_LEVEL: 'warn', STRATA_DATA_DIR: dataDir });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forConfig(config)] }).compile();
+  app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+  app.useGlobalFilters(new AppErrorFilter());
+  await app.listen(PORT, '127.0.0.1');
+  await app.get(DatabaseService).whenReady();
+  ds = app.get(DataSource);
+});
+
+afterAll(async () => {
+  await app?.close();
+  const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
+  await admin.initialize();
+  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await admin.destroy();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the official mlflow Python client against /api/2.0/mlflow', () => {
+  it('creates an experiment, logs a run, registers a version, sets and reads an alias, searches — and Strata agrees', async () => {
+    const python = pythonFor('mlflow');
+    const model = modelName('mlflow');
+    const expName = `exp-${runTag}`;
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-mlflow-py-'));
+    const { stdout } = await promisify(execFile)(python, [path.join(__dirname, '__fixtures__/mlflow_client_flow.py'), base, model, expName, work], {
+      timeout: 120_000,
+      env: { ...process.env, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', MLFLOW_HTTP_REQUEST_TIMEOUT: '30' },
+    });
+    fs.rmSync(work, { recursive: true, force: true });
+    const out = JSON.parse(stdout.trim().split('\n').pop() as string);
+
+    const expId: string = out.experiment.id;
+    expect(out.experiment).toEqual({ id: expId, name: expName, tags: { team: 'strata' }, artifact_location: pathToFileURL(path.join(dataDir, 'mlflow', expId)).href });
+    const rid: string = out.run.id;
+    expect(out.run).toEqual({
+      id: rid,
+      name: 'py-run',
+      status: 'FINISHED',
+      end_time: 1700000009000,
+      artifact_uri: `${out.experiment.artifact_location}/${rid}/artifacts`,
+      params: { l2: '0.001', trainer: 'logreg' },
+      metrics: { auc: 0.75, loss: 0.25, odd: null },
+      tags: { suite: 'mlflow-client', stage: 'test', owner: 'alice' },
+    });
+    expect(out.history).toEqual([
+      [0, 0.5, 1700000000000],
+      [1, 0.625, 1700000000001],
+      [2, 0.75, 1700000000002],
+    ]);
+    expect(out.found_runs).toEqual([rid]);
+    expect(out.none_runs).toBe(0);
+    expect(out.version).toEqual({ version: '1', run_id: rid, source: `${out.run.artifact_uri}/model/model.onnx`, description: 'v1 desc', status: 'READY' });
+    expect(out.by_alias).toEqual({ version: '1', aliases: ['champion'], tags: { k: 'v', validated: 'yes' } });
+    expect(out.versions).toEqual(['1']);
+    expect(out.models).toEqual([{ name: model, description: 'from mlflow', tags: { domain: 'taxi' }, aliases: { champion: '1' } }]);
+    expect(out.errors).toEqual({
+      experiment_exists: 'RESOURCE_ALREADY_EXISTS',
+      model_exists: 'RESOURCE_ALREADY_EXISTS',
+      no_such_version: 'RESOURCE_DOES_NOT_EXIST',
+      changed_param: 'INVALID_PARAMETER_VALUE',
+    });
+
+    // Strata's own endpoints read the same values
+    const run = await call('GET', `/runs/${rid}`);
+    expect(run.body).toEqual(
+      expect.objectContaining({
+        runId: rid,
+        experimentId: expId,
+        status: 'FINISHED',
+        endTime: 1700000009000,
+        params: { l2: '0.001', trainer: 'logreg' },
+        latestMetrics: {
+          auc: { key: 'auc', value: 0.75, step: 2, timestamp: 1700000000002 },
+          loss: { key: 'loss', value: 0.25, step: 0, timestamp: 1700000000100 },
+          odd: { key: 'odd', value: 'NaN', step: 0, timestamp: 1700000000100 },
+        },
+      }),
+    );
+    expect((await call('GET', `/runs/${rid}/metrics/auc/history`)).body.map((p: { value: number }) => p.value)).toEqual([0.5, 0.625, 0.75]);
+    expect((await call('GET', `/runs/${rid}/artifacts`)).body.map((a: { path: string; sizeBytes: number }) => [a.path, a.sizeBytes])).toEqual([
+      ['model/MLmodel', 266],
+      ['model/model.onnx', 36],
+    ]);
+    const mv = await call('GET', `/registered-models/${model}/versions/1`);
+    expect(mv.body).toEqual(
+      expect.objectContaining({
+        runId: rid,
+        artifactSha256: sha('not-really-onnx-but-bytes-0123456789'),
+        signature: { inputs: [{ name: 'input', type: 'float32', datatype: 'FP32', shape: [-1, 4] }], outputs: [{ name: 'probability', type: 'float32', datatype: 'FP32', shape: [-1, 1] }] },
+        metrics: { auc: 0.75, loss: 0.25, odd: 'NaN' },
+        params: { l2: '0.001', trainer: 'logreg' },
+        aliases: ['champion'],
+        tags: { k: 'v', validated: 'yes' },
+      }),
+    );
+    const download = await call('GET', `/registered-models/${model}/versions/1/artifact`);
+    expect([download.status, download.text, download.headers.get('x-strata-artifact-sha256')]).toEqual([200, 'not-really-onnx-but-bytes-0123456789', sha('not-really-onnx-but-bytes-0123456789')]);
+  });
+
+  it('answers MLflow errors as {error_code, message}', async () => {
+    const missing = await call('GET', '/api/2.0/mlflow/runs/get?run_id=nope');
+    expect([missing.status, missing.body]).toEqual([404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: "Run 'nope' not found" }]);
+    const badFilter = await call('POST', '/api/2.0/mlflow/runs/search', { experiment_ids: ['0'], filter: 'metrics.auc > 0.5 OR params.x = 1' });
+    expect([badFilter.status, badFilter.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+    expect(badFilter.body.message).toContain('OR is not supported');
+  });
+});
+
+describe('artifact download', () => {
+  it('streams the verified bytes, and refuses a tampered or truncated file with 422', async () => {
+    const model = modelName('artifact');
+    const reg = registration('art-1', { roc_auc: 0.75 });
+    expect((await call('POST', `/registered-models/${model}/versions`, reg)).status).toBe(201);
+    const ok = await call('GET', `/registered-models/${model}/versions/1/artifact`);
+    expect([ok.status, ok.text, ok.headers.get('content-length')]).toEqual([200, 'model-bytes-art-1', '17']);
+
+    const file = path.join(dataDir, 'models/art-1/model.onnx');
+    fs.writeFileSync(file, 'model-bytes-art-2'); // same size, other bytes
+    const tampered = await call('GET', `/registered-models/${model}/versions/1/artifact`);
+    expect([tampered.status, tampered.body.code]).toEqual([422, 'INTEGRITY_ERROR']);
+    expect(tampered.body.error).toBe(
+      `Artifact of model version '${model}@1' failed verification: sha256 ${sha('model-bytes-art-2')} (17 bytes) does not match the registered ${sha('model-bytes-art-1')}; the file was altered or truncated`,
+    );
+    fs.writeFileSync(file, 'model-bytes'); // short
+    const short = await call('GET', `/registered-models/${model}/versions/1/artifact`);
+    expect([short.status, short.body.error]).toEqual([422, expect.stringContaining(`sha256 ${sha('model-bytes')} (11 bytes) does not match`)]);
+
+    const outside = await call('POST', `/registered-models/${model}/versions`, { ...registration('art-2', {}), artifactUri: 'file:///etc/hostname' });
+    expect(outside.status).toBe(201);
+    const refused = await call('GET', `/registered-models/${model}/versions/2/artifact`);
+    expect([refused.status, refused.body.error]).toEqual([422, `Artifact URI of model version '${model}@2' 'file:///etc/hostname' is outside the registry's artifact store; it cannot be read`]);
+  });
+});
+
+describe('promotion policy', () => {
+  it('promotes a challenger only when it beats the champion by the margin on the same evaluation data, recording every decision', async () => {
+    const model = modelName('promo');
+    const reg = async (runId: string, auc: unknown, evaluation: unknown = EVAL): Promise<number> => {
+      const r = await call('POST', `/registered-models/${model}/versions`, registration(runId, { roc_auc: auc, log_loss: 0.5 }, evaluation));
+      expect(r.status).toBe(201);
+      return r.body.version;
+    };
+    expect(await reg('p1', 0.75)).toBe(1); // champion
+    expect((await call('POST', `/registered-models/${model}/promotion-decisions`, {})).status).toBe(409); // no policy yet
+    const policy = await call('PUT', `/registered-models/${model}/promotion-policy`, { metric: 'roc_auc', direction: 'maximize', minMargin: 0.1 }, { 'x-strata-actor': 'ops' });
+    expect(policy.body).toEqual(expect.objectContaining({ name: model, metric: 'roc_auc', direction: 'maximize', minMargin: 0.1, autoPromote: true, updatedBy: 'ops' }));
+
+    // v2: better by 0.0625 < 0.1 → rejected, champion stays
+    expect(await reg('p2', 0.8125)).toBe(2);
+    const set2 = await call('PUT', `/registered-models/${model}/aliases/challenger`, { version: 2, actor: 'retrainer' });
+    expect(set2.body.promotionDecision).toEqual(
+      expect.objectContaining({ challengerVersion: 2, championVersion: 1, challengerValue: 0.8125, championValue: 0.75, improvement: 0.0625, outcome: 'rejected', applied: false, trigger: 'challenger-alias-set', actor: 'retrainer' }),
+    );
+    expect(set2.body.promotionDecision.reason).toBe('roc_auc 0.8125 (v2) vs 0.75 (v1), maximize: improvement 0.0625 < margin 0.1');
+    expect((await call('GET', `/registered-models/${model}/aliases/champion`)).body.version).toBe(1);
+
+    // v3: evaluated on other data → rejected with the reason, whatever the numbers
+    expect(await reg('p3', 0.99, OTHER_EVAL)).toBe(3);
+    const set3 = await call('PUT', `/registered-models/${model}/aliases/challenger`, { version: 3 });
+    expect(set3.body.promotionDecision.outcome).toBe('rejected');
+    expect(set3.body.promotionDecision.reason).toMatch(/^not evaluated on the same data: challenger version 3 on [0-9a-f]{64}, champion version 1 on [0-9a-f]{64}$/);
+
+    // v4: non-finite metric → rejected
+    expect(await reg('p4', 'NaN')).toBe(4);
+    expect((await call('PUT', `/registered-models/${model}/aliases/challenger`, { version: 4 })).body.promotionDecision.reason).toBe('challenger version 4 has a non-finite roc_auc (NaN)');
+
+    // v5: better by 0.125 ≥ 0.1 → dry run first, then automatic promotion
+    expect(await reg('p5', 0.875)).toBe(5);
+    const dry = await call('POST', `/registered-models/${model}/promotion-decisions`, { challengerVersion: '5', apply: false });
+    expect([dry.status, dry.body.outcome, dry.body.applied, dry.body.trigger]).toEqual([201, 'promoted', false, 'request']);
+    expect((await call('GET', `/registered-models/${model}/aliases/champion`)).body.version).toBe(1);
+    const set5 = await call('PUT', `/registered-models/${model}/aliases/challenger`, { version: 5, actor: 'retrainer' });
+    expect(set5.body.promotionDecision).toEqual(expect.objectContaining({ challengerVersion: 5, championVersion: 1, improvement: 0.125, outcome: 'promoted', applied: true }));
+    expect(set5.body.promotionDecision.reason).toBe('roc_auc 0.875 (v5) vs 0.75 (v1), maximize: improvement 0.125 >= margin 0.1');
+    expect((await call('GET', `/registered-models/${model}/aliases/champion`)).body.version).toBe(5);
+
+    const decisions = await call('GET', `/registered-models/${model}/promotion-decisions`);
+    expect(decisions.body.decisions.map((d: Record<string, unknown>) => [d.challengerVersion, d.championVersion, d.outcome, d.applied])).toEqual([
+      [5, 1, 'promoted', true],
+      [5, 1, 'promoted', false],
+      [4, 1, 'rejected', false],
+      [3, 1, 'rejected', false],
+      [2, 1, 'rejected', false],
+    ]);
+    const one = await call('GET', `/registered-models/${model}/promotion-decisions/${decisions.body.decisions[4].id}`);
+    expect([one.body.challengerValue, one.body.championValue, one.body.minMargin]).toEqual([0.8125, 0.75, 0.1]);
+
+    const history = await call('GET', `/registered-models/${model}/aliases/champion/history`);
+    expect(history.body[0]).toEqual(expect.objectContaining({ fromVersion: 1, toVersion: 5, actor: 'retrainer', reason: `promotion decision ${set5.body.promotionDecision.id}: ${set5.body.promotionDecision.reason}` }));
+    expect(await outboxAliasEvents(model)).toEqual([
+      ['champion', null, 1, 'first version of the model'],
+      ['challenger', null, 2, ''],
+      ['challenger', 2, 3, ''],
+      ['challenger', 3, 4, ''],
+      ['challenger', 4, 5, ''],
+      ['champion', 1, 5, `promotion decision ${set5.body.promotionDecision.id}: ${set5.body.promotionDecision.reason}`],
+    ]);
+    const audit = (await call('GET', `/registered-models/${model}/audit`)).body.filter((a: { action: string }) => a.action === 'promotion.decide');
+    expect(audit.map((a: { outcome: string }) => a.outcome)).toEqual(['refused', 'refused', 'refused', 'success', 'success']);
+  });
+
+  it('minimize: a lower log_loss wins; an equal one does not', async () => {
+    const model = modelName('promo-min');
+    for (const [r, loss] of [['m1', 0.5], ['m2', 0.5], ['m3', 0.375]] as const) {
+      expect((await call('POST', `/registered-models/${model}/versions`, registration(r, { log_loss: loss }))).status).toBe(201);
+    }
+    await call('PUT', `/registered-models/${model}/promotion-policy`, { metric: 'log_loss', direction: 'minimize' });
+    const equal = await call('PUT', `/registered-models/${model}/aliases/challenger`, { version: 2 });
+    expect([equal.body.promotionDecision.outcome, equal.body.promotionDecision.reason]).toEqual(['rejected', 'log_loss 0.5 (v2) vs 0.5 (v1), minimize: improvement 0 is not positive']);
+    const better = await call('PUT', `/registered-models/${model}/aliases/challenger`, { version: 3 });
+    expect([better.body.promotionDecision.outcome, better.body.promotionDecision.improvement]).toEqual(['promoted', 0.125]);
+    expect((await call('GET', `/registered-models/${model}`)).body.aliases).toEqual({ champion: 3, challenger: 3 });
+  });
+});
+
+describe('versions and models keep signature, lineage, tags and descriptions', () => {
+  it('returns what was registered and applies audited description/tag updates', async () => {
+    const model = modelName('meta');
+    const reg = registration('meta-1', { roc_auc: 0.75 }, EVAL, { description: 'first', tags: { team: 'ml' } });
+    const created = await call('POST', `/registered-models/${model}/versions`, reg);
+    expect(created.body.signature).toEqual({
+      inputs: [{ name: 'input', type: 'float32', datatype: 'FP32', shape: [-1, 4] }],
+      outputs: [{ name: 'probability', type: 'float32', datatype: 'FP32', shape: [-1, 1] }],
+    });
+    const lineage = (reg as { lineage: Record<string, unknown> }).lineage;
+    expect(created.body.lineage).toEqual({
+      ...lineage,
+      featureViews: [{ name: 'zone_trip_stats' }, { name: 'zone_fares', materializationId: 'mat-7' }],
+      evaluation: { ...EVAL, digest: sha(`nyc-taxi@v2020-01:${'c'.repeat(64)}\nsplit:2020-01-01T00:00:00Z`) },
+    });
+    expect([created.body.workflowId, created.body.runId, created.body.description, created.body.tags]).toEqual(['train:wf:meta-1', 'meta-1', 'first', { team: 'ml' }]);
+
+    const v = await call('PATCH', `/registered-models/${model}/versions/1`, { description: 'validated', tags: { team: 'ml', stage: 'prod' } }, { 'x-strata-actor': 'bob' });
+    expect([v.status, v.body.description, v.body.tags, v.body.artifactSha256]).toEqual([200, 'validated', { team: 'ml', stage: 'prod' }, reg['artifactSha256']]);
+    const m = await call('PATCH', `/registered-models/${model}`, { description: 'tip classifier', tags: { domain: 'taxi' } });
+    expect([m.body.description, m.body.tags]).toEqual(['tip classifier', { domain: 'taxi' }]);
+    expect((await call('PATCH', `/registered-models/${model}`, {})).status).toBe(400);
+    const audit = (await call('GET', `/registered-models/${model}/audit`)).body.map((a: { action: string; actor: string }) => [a.action, a.actor]);
+    expect(audit.slice(-2)).toEqual([
+      ['model_version.update', 'bob'],
+      ['registered_model.update', 'anonymous'],
+    ]);
+  });
+});
+
+describe('native tracking API', () => {
+  it('records experiments and runs with step series, NaN, logs, artifacts, and searches them', async () => {
+    const exp = await call('POST', '/experiments', { name: `native-${runTag}`, tags: { team: 'x' } });
+    expect(exp.status).toBe(201);
+    expect((await call('POST', '/experiments', { name: `native-${runTag}` })).status).toBe(409);
+    const run = await call('POST', '/runs', { experimentName: `native-${runTag}`, runName: 'r1', params: { lr: '0.1' } }, { 'x-strata-actor': 'training-service' });
+    expect(run.body).toEqual(expect.objectContaining({ experimentId: exp.body.experimentId, runName: 'r1', userId: 'training-service', status: 'RUNNING', endTime: null, params: { lr: '0.1' } }));
+    const id = run.body.runId as string;
+    const logged = await call('POST', `/runs/${id}/log-batch`, {
+      metrics: [
+        { key: 'loss', value: 0.5, step: 0, timestamp: 1000 },
+        { key: 'loss', value: 0.25, step: 1, timestamp: 2000 },
+        { key: 'loss', value: 'Infinity', step: 2, timestamp: 3000 },
+        { key: 'acc', value: 0.875, step: 1, timestamp: 2000 },
+      ],
+      tags: { phase: 'train' },
+    });
+    expect(logged.body.latestMetrics).toEqual({ loss: { key: 'loss', value: 'Infinity', step: 2, timestamp: 3000 }, acc: { key: 'acc', value: 0.875, step: 1, timestamp: 2000 } });
+    expect((await call('GET', `/runs/${id}/metrics/loss/history`)).body).toEqual([
+      { key: 'loss', value: 0.5, step: 0, timestamp: 1000 },
+      { key: 'loss', value: 0.25, step: 1, timestamp: 2000 },
+      { key: 'loss', value: 'Infinity', step: 2, timestamp: 3000 },
+    ]);
+    expect((await call('POST', `/runs/${id}/log-batch`, { params: { lr: '0.2' } })).body.error).toBe(
+      `Changing param values is not allowed. Param with key='lr' was already logged with value='0.1' for run ID='${id}'. Attempted logging new value '0.2'.`,
+    );
+    expect((await call('POST', `/runs/${id}/log-batch`, { metrics: [{ key: 'x', value: 'lots' }] })).status).toBe(400);
+    await call('POST', `/runs/${id}/log`, { text: 'epoch 1\n' });
+    await call('POST', `/runs/${id}/log`, { text: 'epoch 2\n' });
+    expect((await call('GET', `/runs/${id}/log`)).text).toBe('epoch 1\nepoch 2\n');
+    const a = artifact('elsewhere/model.onnx', 'abc');
+    expect((await call('POST', `/runs/${id}/artifacts`, { path: 'model/model.onnx', uri: a.uri, sha256: a.sha256, sizeBytes: 3 })).body).toEqual([
+      { path: 'model/model.onnx', uri: a.uri, sha256: a.sha256, sizeBytes: 3 },
+    ]);
+    const done = await call('PATCH', `/runs/${id}`, { status: 'FINISHED', endTime: 5000 });
+    expect([done.body.status, done.body.endTime]).toEqual(['FINISHED', 5000]);
+    const run2 = await call('POST', '/runs', { experimentId: exp.body.experimentId, runName: 'r2' });
+    await call('POST', `/runs/${run2.body.runId}/log-batch`, { metrics: [{ key: 'acc', value: 0.5 }] });
+    const search = async (filter: string, orderBy?: string[]): Promise<string[]> =>
+      (await call('POST', '/runs/search', { experimentIds: [exp.body.experimentId], filter, ...(orderBy ? { orderBy } : {}) })).body.runs.map((r: { runName: string }) => r.runName);
+    expect(await search('metrics.acc >= 0.5', ['metrics.acc DESC'])).toEqual(['r1', 'r2']);
+    expect(await search("metrics.acc > 0.5 and attributes.status = 'FINISHED' and tags.phase = 'train'")).toEqual(['r1']);
+    expect(await search("params.lr IN ('0.1', '0.3')")).toEqual(['r1']);
+    expect(await search("attributes.run_name LIKE 'r%'", ['attributes.run_name ASC'])).toEqual(['r1', 'r2']);
+    const bad = await call('POST', '/runs/search', { experimentIds: [exp.body.experimentId], filter: 'metrics.acc > high' });
+    expect([bad.status, bad.body.error]).toEqual([400, "Invalid filter 'metrics.acc > high': expected a quoted string or a number after 'metrics.acc >', got 'high'"]);
+  });
+});

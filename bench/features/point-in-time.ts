@@ -1,0 +1,108 @@
+/**
+ * Benchmark: point-in-time join (training-set build) of an entity frame against 3 batch views.
+ * Default: 1M entity rows, 10M feature rows in total (4M + 3M + 3M), 100k entities, 30 days,
+ * 3 features per view, via `DuckDBOfflineStore.getHistoricalFeatures` writing Parquet (as
+ * `POST /training-sets` does). Prints generation time, join time per strategy and peak RSS
+ * (process.resourceUsage().maxRSS: DuckDB runs in-process, so it is included).
+ *
+ *   node -r @swc-node/register bench/features/point-in-time.ts [--entity-rows 1000000] [--feature-rows 10000000]
+ *        [--entities 100000] [--strategy auto|asof|range] [--late-share 0]
+ *
+ * `--late-share 0.1` makes 10% of feature rows known (created) after their event time, which
+ * forces the exact range-join strategy under `auto` (asOfKnownTime).
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBOfflineStore, type FeatureView } from '../../libs/features/data-access-offline-store/src/index';
+import { LocalObjectStore } from '../../libs/shared/data-access-object-store/src/index';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
+}
+const entityRows = Number(arg('entity-rows', '1000000'));
+const featureRows = Number(arg('feature-rows', '10000000'));
+const entities = Number(arg('entities', '100000'));
+const strategy = arg('strategy', 'auto') as 'auto' | 'asof' | 'range';
+const lateShare = Number(arg('late-share', '0'));
+const rssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function main(): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-bench-pit-'));
+  const store = new LocalObjectStore(dir);
+  const offline = new DuckDBOfflineStore({ store, tmpDir: dir });
+  const shares = [0.4, 0.3, 0.3];
+  const views: FeatureView[] = shares.map((_, v) => ({
+    kind: 'feature_view',
+    name: `view_${v}`,
+    entities: ['customer_id'],
+    ttlSeconds: 7 * 86400,
+    source: { datasetName: 'bench' },
+    timestampField: 'event_timestamp',
+    features: [0, 1, 2].map((f) => ({ name: `v${v}_f${f}`, dtype: f === 2 ? ('INT64' as const) : ('FLOAT64' as const) })),
+  }));
+  const t0 = Date.now();
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  await conn.run(`SET TimeZone = 'UTC'`);
+  const uris: string[] = [];
+  for (const [v, share] of shares.entries()) {
+    const n = Math.round(featureRows * share);
+    await fs.mkdir(path.join(dir, 'features', `view_${v}`), { recursive: true });
+    const file = path.join(dir, 'features', `view_${v}`, 'bench.parquet');
+    await conn.run(
+      `COPY (SELECT (hash(i, ${v}) % ${entities})::BIGINT AS customer_id,
+                    TIMESTAMPTZ '2024-03-01 00:00:00+00' + to_microseconds((hash(i, ${v}, 7) % 2592000000000)::BIGINT) AS event_timestamp,
+                    CASE WHEN (hash(i, ${v}, 9) % 1000) < ${Math.round(lateShare * 1000)} THEN event_timestamp + INTERVAL 2 HOUR ELSE event_timestamp END AS created_timestamp,
+                    (hash(i, 1) % 10000) / 100.0 AS v${v}_f0, (hash(i, 2) % 1000) / 7.0 AS v${v}_f1, (hash(i, 3) % 100)::BIGINT AS v${v}_f2
+             FROM range(${n}) r(i) ORDER BY customer_id, event_timestamp) TO '${file}' (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    uris.push(store.uriFor(`features/view_${v}/bench.parquet`));
+  }
+  const entityFile = path.join(dir, 'entities.parquet');
+  await conn.run(
+    `COPY (SELECT (hash(i, 'e') % ${entities})::BIGINT AS customer_id,
+                  TIMESTAMPTZ '2024-03-08 00:00:00+00' + to_microseconds((hash(i, 'e', 1) % 1987200000000)::BIGINT) AS event_timestamp,
+                  (hash(i, 'l') % 2 = 0) AS label
+           FROM range(${entityRows}) r(i)) TO '${entityFile}' (FORMAT parquet)`,
+  );
+  conn.closeSync();
+  db.closeSync();
+  const genMs = Date.now() - t0;
+  const refs = views.flatMap((v) => v.features.map((f) => `${v.name}:${f.name}`));
+  const t1 = Date.now();
+  const res = await offline.getHistoricalFeatures({ uri: store.uriFor('entities.parquet') }, refs, views.map((view, i) => ({ view, uris: [uris[i]!] })), {
+    output: 'parquet',
+    outputKey: 'out.parquet',
+    strategy,
+  });
+  const joinMs = Date.now() - t1;
+  const outRows = res.rowCount;
+  await offline.close();
+  await fs.rm(dir, { recursive: true, force: true });
+  const rows: Array<[string, string]> = [
+    ['machine', `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, shared`],
+    ['entity rows', entityRows.toLocaleString('en-US')],
+    ['feature rows (3 views)', `${featureRows.toLocaleString('en-US')} (${shares.map((s) => Math.round(featureRows * s).toLocaleString('en-US')).join(' + ')})`],
+    ['distinct entities', entities.toLocaleString('en-US')],
+    ['features joined', String(refs.length)],
+    ['late-known share', String(lateShare)],
+    ['strategy used', Object.entries(res.strategies).map(([k, v]) => `${k}=${v}`).join(', ')],
+    ['data generation', `${(genMs / 1000).toFixed(1)} s`],
+    ['PIT join + Parquet write', `${(joinMs / 1000).toFixed(1)} s`],
+    ['entity rows / s', Math.round(entityRows / (joinMs / 1000)).toLocaleString('en-US')],
+    ['output rows', outRows.toLocaleString('en-US')],
+    ['peak RSS', `${rssMiB()} MiB`],
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  console.log(`\nPoint-in-time join benchmark\n${'-'.repeat(w + 40)}`);
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+  if (outRows !== entityRows) throw new Error(`output has ${outRows} rows, expected ${entityRows}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

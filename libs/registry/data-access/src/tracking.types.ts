@@ -1,0 +1,106 @@
+/**
+ * Domain objects of experiment tracking and promotion (MLflow vocabulary). Times of experiments,
+ * runs and metric points are epoch milliseconds (as in MLflow); promotion times are ISO-8601 UTC.
+ */
+import type { MetricValue } from './registry.types';
+
+/** Lifecycle of an experiment or a run (MLflow `lifecycle_stage`). */
+export type LifecycleStage = 'active' | 'deleted';
+
+/** MLflow run statuses. */
+export const RUN_STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
+/** A run status. */
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** An experiment: a named group of runs. */
+export interface Experiment {
+  /** Decimal string (MLflow); `"0"` is the `Default` experiment. */
+  experimentId: string;
+  name: string;
+  artifactLocation: string;
+  lifecycleStage: LifecycleStage;
+  tags: Record<string, string>;
+  createdBy: string;
+  /** epoch ms */
+  creationTime: number;
+  /** epoch ms */
+  lastUpdateTime: number;
+}
+
+/** One logged point of a metric series. */
+export interface MetricPoint {
+  key: string;
+  value: MetricValue;
+  /** epoch ms */
+  timestamp: number;
+  step: number;
+}
+
+/** A file recorded as an artifact of a run. */
+export interface RunArtifact {
+  /** Path relative to the run's artifact root, e.g. `model/model.onnx`. */
+  path: string;
+  uri: string;
+  sha256: string | null;
+  sizeBytes: number | null;
+}
+
+/** A tracked run. */
+export interface Run {
+  runId: string;
+  experimentId: string;
+  runName: string;
+  /** Who triggered the run (user or service). */
+  userId: string;
+  status: RunStatus;
+  /** epoch ms */
+  startTime: number;
+  /** epoch ms, null while running */
+  endTime: number | null;
+  lifecycleStage: LifecycleStage;
+  artifactUri: string;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  /** Latest point per metric key (highest step, then timestamp, then value — MLflow's rule). */
+  latestMetrics: Record<string, MetricPoint>;
+  artifacts: RunArtifact[];
+}
+
+/** Promotion policy of a model. */
+export interface PromotionPolicy {
+  name: string;
+  metric: string;
+  direction: 'maximize' | 'minimize';
+  /** Minimum improvement (in metric units, ≥ 0) for a challenger to replace the champion. */
+  minMargin: number;
+  /** Evaluate automatically when the `challenger` alias is set. */
+  autoPromote: boolean;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+/** One recorded promotion decision. */
+export interface PromotionDecision {
+  id: number;
+  name: string;
+  challengerVersion: number;
+  championVersion: number | null;
+  metric: string;
+  direction: 'maximize' | 'minimize';
+  minMargin: number;
+  challengerValue: MetricValue | null;
+  championValue: MetricValue | null;
+  /** Signed improvement in the policy's direction (challenger − champion for maximize, champion − challenger for minimize). */
+  improvement: number | null;
+  challengerEvaluationDigest: string | null;
+  championEvaluationDigest: string | null;
+  outcome: 'promoted' | 'rejected';
+  /** false for a dry run (`apply: false`) or a rejection. */
+  applied: boolean;
+  reason: string;
+  /** `challenger-alias-set` (automatic) or `request`. */
+  trigger: string;
+  actor: string;
+  requestId: string | null;
+  decidedAt: string;
+}

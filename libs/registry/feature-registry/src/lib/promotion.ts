@@ -1,0 +1,80 @@
+import type { MetricValue, ModelVersion, PromotionPolicy } from '@strata/registry/data-access';
+import { createHash } from 'node:crypto';
+
+/** Alias a retraining result is registered under; setting it triggers an automatic evaluation. */
+export const CHALLENGER_ALIAS = 'challenger';
+
+/** Tolerance on `improvement >= minMargin` (floating-point subtraction noise, e.g. 0.3 − 0.29). */
+export const MARGIN_EPSILON = 1e-12;
+
+/** The evaluated numbers and verdict of one challenger-vs-champion comparison. */
+export interface PromotionVerdict {
+  outcome: 'promoted' | 'rejected';
+  reason: string;
+  challengerValue: MetricValue | null;
+  championValue: MetricValue | null;
+  improvement: number | null;
+  challengerEvaluationDigest: string | null;
+  championEvaluationDigest: string | null;
+}
+
+/**
+ * Digest identifying the evaluation data of a version: `lineage.evaluation.digest` (computed at
+ * registration when `lineage.evaluation.datasetVersions` is given, see {@link evaluationDigestOf}).
+ */
+export function evaluationDigest(v: Pick<ModelVersion, 'lineage'>): string | null {
+  const ev = v.lineage['evaluation'] as { digest?: unknown } | undefined;
+  return ev && typeof ev.digest === 'string' ? ev.digest : null;
+}
+
+/**
+ * Digest of evaluation data from its dataset versions and split: sha256 of the sorted lines
+ * `<datasetName>@<versionId>:<contentSha256>` joined by `\n`, then `\nsplit:<splitTime or ''>`.
+ * Two models evaluated on the same dataset versions with the same split get the same digest.
+ */
+export function evaluationDigestOf(datasetVersions: Array<{ datasetName: string; versionId: string; contentSha256: string }>, splitTime?: string): string {
+  const lines = datasetVersions.map((d) => `${d.datasetName}@${d.versionId}:${d.contentSha256}`).sort();
+  return createHash('sha256').update(`${lines.join('\n')}\nsplit:${splitTime ?? ''}`).digest('hex');
+}
+
+const fmt = (v: MetricValue | number): string => (typeof v === 'number' ? String(v) : v);
+
+/**
+ * Decides whether `challenger` replaces `champion` under `policy` (pure function).
+ * Promoted iff: a champion exists and is another version; both versions carry an evaluation
+ * digest and the digests are equal (same evaluation data); both have a finite value of
+ * `policy.metric`; and `improvement > 0` and `improvement >= minMargin − 1e-12`, where
+ * `improvement = challenger − champion` (maximize) or `champion − challenger` (minimize).
+ * Otherwise rejected, with the reason.
+ */
+export function decidePromotion(policy: Pick<PromotionPolicy, 'metric' | 'direction' | 'minMargin'>, challenger: ModelVersion, champion: ModelVersion | null): PromotionVerdict {
+  const cd = evaluationDigest(challenger);
+  const base = {
+    challengerValue: challenger.metrics[policy.metric] ?? null,
+    championValue: champion ? (champion.metrics[policy.metric] ?? null) : null,
+    improvement: null,
+    challengerEvaluationDigest: cd,
+    championEvaluationDigest: champion ? evaluationDigest(champion) : null,
+  };
+  const reject = (reason: string): PromotionVerdict => ({ ...base, outcome: 'rejected', reason });
+  const m = policy.metric;
+  if (!champion) return reject(`model has no champion to compare version ${challenger.version} with; set the champion alias explicitly`);
+  if (champion.version === challenger.version) return reject(`version ${challenger.version} already is the champion`);
+  if (!cd) return reject(`challenger version ${challenger.version} has no evaluation data digest (lineage.evaluation.digest or lineage.evaluation.datasetVersions)`);
+  if (!base.championEvaluationDigest) return reject(`champion version ${champion.version} has no evaluation data digest (lineage.evaluation.digest or lineage.evaluation.datasetVersions)`);
+  if (cd !== base.championEvaluationDigest) {
+    return reject(`not evaluated on the same data: challenger version ${challenger.version} on ${cd}, champion version ${champion.version} on ${base.championEvaluationDigest}`);
+  }
+  const c = base.challengerValue;
+  const ch = base.championValue;
+  if (c === null) return reject(`challenger version ${challenger.version} has no metric '${m}'`);
+  if (ch === null) return reject(`champion version ${champion.version} has no metric '${m}'`);
+  if (typeof c !== 'number') return reject(`challenger version ${challenger.version} has a non-finite ${m} (${c})`);
+  if (typeof ch !== 'number') return reject(`champion version ${champion.version} has a non-finite ${m} (${ch})`);
+  const improvement = policy.direction === 'maximize' ? c - ch : ch - c;
+  const summary = `${m} ${fmt(c)} (v${challenger.version}) vs ${fmt(ch)} (v${champion.version}), ${policy.direction}: improvement ${fmt(improvement)}`;
+  if (improvement > 0 && improvement >= policy.minMargin - MARGIN_EPSILON) {
+    return { ...base, improvement, outcome: 'promoted', reason: `${summary} >= margin ${fmt(policy.minMargin)}` };
+  }
+  return { ...base, improvement, outcome: 'rejected', reason: `${summary} ${improvement <= 0 ? 'is not positive' : `< margin ${fmt(policy.minMargin)}`}` };
+}

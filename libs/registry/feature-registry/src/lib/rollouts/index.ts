@@ -1,0 +1,3 @@
+export * from './rollouts.service';
+export * from './rollouts.controller';
+export * from './rollouts.module';
