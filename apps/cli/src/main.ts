@@ -4,6 +4,7 @@
  *   strata demo [--out summary.json] [--sample-rows N] [--train-months 2019-03,2019-04,2020-01]
  *               [--replay-months 2020-02,2020-03,2020-04] [--datasets-dir DIR]
  *   strata status
+ *   strata auth bootstrap-admin|create-key|list-keys|revoke|service-keys   (see auth-commands.ts)
  *
  * Service URLs come from INGESTION_URL ... MONITORING_URL (defaults 127.0.0.1:3001-3006).
  */
@@ -12,6 +13,7 @@ import path from 'node:path';
 import { renderSummary, runTaxiDemo } from '@strata/cli/feature-demo';
 import { StrataClient, endpointsFromEnv } from '@strata/shared/data-access-strata-client';
 import { Command, InvalidArgumentError } from 'commander';
+import { registerAuthCommands } from './auth-commands';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 const months = (value: string): string[] => {
@@ -71,6 +73,8 @@ program
     }
     process.exitCode = ok ? 0 : 1;
   });
+
+registerAuthCommands(program, REPO_ROOT);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`strata: ${e instanceof Error ? e.message : String(e)}`);

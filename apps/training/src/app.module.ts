@@ -29,6 +29,11 @@ export class AppModule {
           dataDir: config.STRATA_DATA_DIR,
           codeVersion: SERVICE_VERSION,
           taskQueue: config.TRAINING_TASK_QUEUE,
+          commandTrainers: config.TRAINING_COMMAND_TRAINERS,
+          cost: { perCpuHour: config.TRAINING_COST_PER_CPU_HOUR, perGbHour: config.TRAINING_COST_PER_GB_HOUR, currency: config.TRAINING_COST_CURRENCY },
+          retrainCooldownSeconds: config.TRAINING_RETRAIN_COOLDOWN_SECONDS,
+          retrainOnEvents: config.TRAINING_RETRAIN_ON_EVENTS,
+          runTimeouts: { heartbeatTimeout: `${config.TRAINING_HEARTBEAT_TIMEOUT_SECONDS} seconds`, initialRetryInterval: `${config.TRAINING_RETRY_INITIAL_SECONDS} seconds` },
         }),
       ],
     };

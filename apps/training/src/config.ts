@@ -19,6 +19,44 @@ export const trainingEnvSchema = platformEnvSchema.extend({
   /** Kafka consumer group of the training-requested consumer (tests use a unique one). */
   TRAINING_KAFKA_GROUP_ID: z.string().min(1).default('training'),
   /** Run the Temporal worker in this process. */
+  /**
+   * External command trainers, JSON: `{"<name>": ["program", "arg", ...]}` or
+   * `{"<name>": {"command": [...], "cwd"?: "...", "env"?: {...}}}`; requested as `trainer: "command:<name>"`.
+   */
+  TRAINING_COMMAND_TRAINERS: z
+    .string()
+    .default('{}')
+    .transform((v, ctx) => {
+      try {
+        const parsed = JSON.parse(v) as Record<string, unknown>;
+        const out: Record<string, { command: string[]; cwd?: string; env?: Record<string, string> }> = {};
+        for (const [name, spec] of Object.entries(parsed)) {
+          const s = Array.isArray(spec) ? { command: spec } : (spec as { command?: unknown; cwd?: string; env?: Record<string, string> });
+          if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(name) || !Array.isArray(s.command) || s.command.length === 0 || !s.command.every((c) => typeof c === 'string')) throw new Error(`entry '${name}' must be a name ^[a-z0-9][a-z0-9_.-]{0,63}$ with a non-empty string array command`);
+          out[name] = { command: s.command as string[], ...(s.cwd ? { cwd: s.cwd } : {}), ...(s.env ? { env: s.env } : {}) };
+        }
+        return out;
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: `TRAINING_COMMAND_TRAINERS: ${e instanceof Error ? e.message : String(e)}` });
+        return z.NEVER;
+      }
+    }),
+  /** Estimated-cost rate per CPU-hour (currency TRAINING_COST_CURRENCY). */
+  TRAINING_COST_PER_CPU_HOUR: z.coerce.number().min(0).default(0.04),
+  /** Estimated-cost rate per GB-hour of peak memory. */
+  TRAINING_COST_PER_GB_HOUR: z.coerce.number().min(0).default(0.005),
+  TRAINING_COST_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('USD'),
+  /** Retrain on drift-detected / performance-degraded events (false: they are recorded as DISABLED). */
+  TRAINING_RETRAIN_ON_EVENTS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Minimum seconds between two started retrainings of one model. */
+  TRAINING_RETRAIN_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(3600),
+  /** Heartbeat timeout of long activities, seconds: a dead worker's activity is retried elsewhere after this. */
+  TRAINING_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** First retry delay of failed activities, seconds. */
+  TRAINING_RETRY_INITIAL_SECONDS: z.coerce.number().min(0.1).max(600).default(2),
   TRAINING_WORKER_ENABLED: z
     .enum(['true', 'false', '1', '0'])
     .default('true')

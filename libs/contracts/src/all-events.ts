@@ -13,6 +13,7 @@ import { InferenceFailedV1 } from './events/serving/inference-failed.v1';
 import { DriftDetectedV1 } from './events/monitoring/drift-detected.v1';
 import { FeedbackReceivedV1 } from './events/monitoring/feedback-received.v1';
 import { PerformanceDegradedV1 } from './events/monitoring/performance-degraded.v1';
+import { AuditRecordedV1 } from './events/platform/audit-recorded.v1';
 
 /** Any contract, with its schema erased (for registries and tooling). */
 export type AnyEventContract = EventContract;
@@ -36,6 +37,7 @@ export const ALL_EVENTS: readonly AnyEventContract[] = Object.freeze([
   FeedbackReceivedV1,
   DriftDetectedV1,
   PerformanceDegradedV1,
+  AuditRecordedV1,
 ] as AnyEventContract[]);
 
 /** The contract of `topic`, or undefined when no contract has that topic. */

@@ -12,3 +12,4 @@
 export * from './lib/http';
 export * from './lib/strata-client';
 export * from './lib/service-call';
+export * from './lib/credentials';

@@ -23,3 +23,8 @@ export * from './lib/errors/app-error.filter';
 export * from './lib/http/zod-body';
 export * from './lib/logging/logging';
 export * from './lib/platform-config';
+export * from './lib/security/security.service';
+export * from './lib/security/auth.guard';
+export * from './lib/security/audit.interceptor';
+export * from './lib/security/security.controller';
+export * from './lib/security/request-context';

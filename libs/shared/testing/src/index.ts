@@ -10,3 +10,4 @@ export * from './lib/infra-env';
 export * from './lib/service-process';
 export * from './lib/kafka-groups';
 export * from './lib/python-env';
+export * from './lib/auth-credentials';

@@ -9,7 +9,9 @@
  * await Worker.create({ taskQueue: TRAINING_TASK_QUEUE, workflowsPath, activities, connection });
  * ```
  */
-export { createTrainingActivities } from './lib/training.activities';
+export { COMMAND_TRAINER_PREFIX, createTrainingActivities, trainingRunId } from './lib/training.activities';
+export { hasNvidiaSmi, readTrainerMetrics, runCommandTrainer, sampleGpuUtilization } from './lib/command-trainer';
+export type { ChildResources, CommandTrainerSpec, LogSink, RunCommandOptions } from './lib/command-trainer';
 export type { ActivityLogger, TrainingActivitiesDeps, TrainingActivitiesImpl } from './lib/training.activities';
 export { mapErrors, nonRetryable, toApplicationFailure } from './lib/activity-errors';
 export { LogisticRegressionParamsSchema, parseLogisticRegressionParams } from './lib/trainer-params';

@@ -8,10 +8,14 @@
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@strata/messaging';
 import { TrainingRunEntity } from './entities/training-run.entity';
 import { CreateTrainingRun1733000000000 } from './migrations/1733000000000-create-training-run';
+import { TrainingOrchestration1733100000000 } from './migrations/1733100000000-training-orchestration';
+import { RetrainingTriggerEntity, TrainingRunLogEntity, TrainingSearchEntity } from './entities/training-extra.entities';
 
 export { TrainingRunEntity, TrainingRunStatus } from './entities/training-run.entity';
 export type { StoredDatasetVersion } from './entities/training-run.entity';
 export { CreateTrainingRun1733000000000 } from './migrations/1733000000000-create-training-run';
+export { TrainingOrchestration1733100000000 } from './migrations/1733100000000-training-orchestration';
+export { RetrainingTriggerEntity, TrainingRunLogEntity, TrainingSearchEntity } from './entities/training-extra.entities';
 export { toTrainingRun } from './mappers/training-run.mapper';
 export type { TrainingRun } from './mappers/training-run.mapper';
 
@@ -21,6 +25,6 @@ type EntityList = Function[];
 /** The PostgreSQL schema this service owns. */
 export const TRAINING_SCHEMA = 'training';
 /** Every entity of the schema (TypeORM): training runs + messaging outbox/inbox. */
-export const TRAINING_ENTITIES: EntityList = [...MESSAGING_ENTITIES, TrainingRunEntity];
+export const TRAINING_ENTITIES: EntityList = [...MESSAGING_ENTITIES, TrainingRunEntity, TrainingRunLogEntity, TrainingSearchEntity, RetrainingTriggerEntity];
 /** Every migration, in order: messaging tables, then training's own. */
-export const TRAINING_MIGRATIONS: EntityList = [...MESSAGING_MIGRATIONS, CreateTrainingRun1733000000000];
+export const TRAINING_MIGRATIONS: EntityList = [...MESSAGING_MIGRATIONS, CreateTrainingRun1733000000000, TrainingOrchestration1733100000000];

@@ -19,3 +19,7 @@ export type { TrainModelProgress } from './train-model/train-model.messages';
 export { TRAINERS } from './train-model/train-model.types';
 export type * from './train-model/train-model.types';
 export { trainModelWorkflowId } from './train-model/train-model.ids';
+export { TRAINING_V2_PATCH } from './train-model/train-model.workflow';
+export { hyperparameterSearchWorkflow, searchProgressQuery, searchWorkflowId } from './search/search.workflow';
+export type { SearchProgress } from './search/search.workflow';
+export { retrainModelWorkflow, retrainScheduleId, retrainWorkflowId, scheduledRetrainingWorkflow } from './retrain/retrain.workflow';

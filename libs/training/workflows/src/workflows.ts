@@ -3,3 +3,5 @@
  * becomes a workflow type). `index.ts` is the public API and also exports helpers.
  */
 export { trainModelWorkflow } from './train-model/train-model.workflow';
+export { hyperparameterSearchWorkflow } from './search/search.workflow';
+export { retrainModelWorkflow, scheduledRetrainingWorkflow } from './retrain/retrain.workflow';

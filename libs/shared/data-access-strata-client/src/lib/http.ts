@@ -1,3 +1,4 @@
+import { serviceCredential } from './credentials';
 /**
  * Thrown when a Strata service answers with a non-2xx status. `status` is the HTTP status,
  * `body` the parsed error body (`{error, code, details}`) or text, `url` what was called.
@@ -35,17 +36,22 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-/** JSON-over-HTTP for one service base URL, with errors that name the call. */
+/**
+ * JSON-over-HTTP for one service base URL, with errors that name the call. Sends
+ * `Authorization: Bearer <credential>`: the `credential` given, else this process's
+ * `STRATA_API_KEY`/`STRATA_API_KEY_FILE` (see {@link serviceCredential}); none when unset.
+ */
 export class HttpJsonClient {
   constructor(
     readonly baseUrl: string,
     private readonly defaultTimeoutMs = 60_000,
+    private readonly credential: string | undefined = serviceCredential(),
   ) {}
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<{ status: number; body: T }> {
     const url = new URL(path, this.baseUrl);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { accept: 'application/json', ...(options.headers ?? {}) };
+    const headers: Record<string, string> = { accept: 'application/json', ...(this.credential ? { authorization: `Bearer ${this.credential}` } : {}), ...(options.headers ?? {}) };
     let body: RequestInit['body'];
     if (options.raw) {
       headers['content-type'] = options.raw.contentType;

@@ -1,4 +1,5 @@
 import { AppError, NotFoundError, UnavailableError } from '@strata/shared/util-errors';
+import { serviceAuthHeaders } from './credentials';
 
 /**
  * Calls another Strata service with JSON in and out, from inside a service: failures become
@@ -17,7 +18,8 @@ export async function requestJson(
   try {
     res = await fetch(url, {
       method,
-      headers: options.body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+      // The calling service's own credential (STRATA_API_KEY / STRATA_API_KEY_FILE), when configured.
+      headers: { ...serviceAuthHeaders(), ...(options.body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' }) },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: AbortSignal.timeout(options.timeoutMs),
     });

@@ -1,3 +1,4 @@
+import { serviceCredential } from './credentials';
 import { HttpJsonClient, StrataHttpError } from './http';
 
 /** Base URLs of the six services (defaults: 127.0.0.1:3001..3006). */
@@ -140,6 +141,36 @@ export interface MonitoringWindow {
   performance: { rocAuc: number | null; accuracy: number | null; logLoss: number | null } | null;
 }
 
+/** A run tracked by the registry (`GET /runs/{id}`); times are epoch ms. */
+export interface TrackedRun {
+  runId: string;
+  experimentId: string;
+  runName: string;
+  userId: string;
+  status: string;
+  startTime: number;
+  endTime: number | null;
+  artifactUri: string;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  latestMetrics: Record<string, { key: string; value: number | string; step: number; timestamp: number }>;
+}
+
+/** A recorded promotion decision of the registry. */
+export interface PromotionDecision {
+  id: number;
+  name: string;
+  challengerVersion: number;
+  championVersion: number | null;
+  metric: string;
+  challengerValue: number | string | null;
+  championValue: number | string | null;
+  improvement: number | null;
+  outcome: 'promoted' | 'rejected';
+  applied: boolean;
+  reason: string;
+}
+
 /**
  * Typed client for the Strata services' HTTP APIs (docs/service-apis.md). Every call throws
  * `StrataHttpError` (non-2xx, with the service's error body) or `StrataUnreachableError`.
@@ -152,13 +183,20 @@ export class StrataClient {
   readonly serving: HttpJsonClient;
   readonly monitoring: HttpJsonClient;
 
-  constructor(readonly endpoints: StrataEndpoints = DEFAULT_ENDPOINTS) {
-    this.ingestion = new HttpJsonClient(endpoints.ingestion);
-    this.features = new HttpJsonClient(endpoints.features);
-    this.training = new HttpJsonClient(endpoints.training);
-    this.registry = new HttpJsonClient(endpoints.registry);
-    this.serving = new HttpJsonClient(endpoints.serving);
-    this.monitoring = new HttpJsonClient(endpoints.monitoring);
+  /**
+   * @param credential API key or JWT sent as `Authorization: Bearer` on every call; default:
+   *   `STRATA_API_KEY` / `STRATA_API_KEY_FILE` of this process (none when unset).
+   */
+  constructor(
+    readonly endpoints: StrataEndpoints = DEFAULT_ENDPOINTS,
+    credential: string | undefined = serviceCredential(),
+  ) {
+    this.ingestion = new HttpJsonClient(endpoints.ingestion, undefined, credential);
+    this.features = new HttpJsonClient(endpoints.features, undefined, credential);
+    this.training = new HttpJsonClient(endpoints.training, undefined, credential);
+    this.registry = new HttpJsonClient(endpoints.registry, undefined, credential);
+    this.serving = new HttpJsonClient(endpoints.serving, undefined, credential);
+    this.monitoring = new HttpJsonClient(endpoints.monitoring, undefined, credential);
   }
 
   /** `/health/ready` of every service, keyed by service; a down service gives its error. */
@@ -216,6 +254,54 @@ export class StrataClient {
   /** Moves an alias (`PUT /registered-models/{m}/aliases/{a}`); audited by the registry. */
   setAlias(model: string, alias: string, version: number, reason: string, actor: string): Promise<unknown> {
     return this.registry.put(`/registered-models/${encodeURIComponent(model)}/aliases/${encodeURIComponent(alias)}`, { version, reason, actor });
+  }
+
+  /** Registry tracking: starts a run (`POST /runs`); `triggeredBy` is who started it. Returns the run (`runId`, `artifactUri`, …). */
+  createTrackedRun(body: { experimentName?: string; experimentId?: string; runName?: string; triggeredBy?: string; tags?: Record<string, string>; params?: Record<string, string> }): Promise<TrackedRun> {
+    return this.registry.post<TrackedRun>('/runs', body);
+  }
+
+  /** Registry tracking: creates an experiment (`POST /experiments`; 409 when the name exists). */
+  createExperiment(name: string, tags: Record<string, string> = {}): Promise<{ experimentId: string; name: string }> {
+    return this.registry.post('/experiments', { name, tags });
+  }
+
+  /** Registry tracking: logs metric points (`value` may be "NaN"/"Infinity"/"-Infinity"), params and tags atomically (`POST /runs/{id}/log-batch`). */
+  logRunBatch(
+    runId: string,
+    batch: { metrics?: Array<{ key: string; value: number | string; step?: number; timestamp?: number }>; params?: Record<string, string>; tags?: Record<string, string> },
+  ): Promise<TrackedRun> {
+    return this.registry.post<TrackedRun>(`/runs/${encodeURIComponent(runId)}/log-batch`, batch);
+  }
+
+  /** Registry tracking: sets status / end time (epoch ms) of a run (`PATCH /runs/{id}`). */
+  updateTrackedRun(runId: string, patch: { status?: 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED'; endTime?: number | null; runName?: string }): Promise<TrackedRun> {
+    return this.registry.request<TrackedRun>('PATCH', `/runs/${encodeURIComponent(runId)}`, { body: patch }).then((r) => r.body);
+  }
+
+  /** Registry tracking: appends text (e.g. captured stdout/stderr) to the run's log (`POST /runs/{id}/log`). */
+  appendRunLog(runId: string, text: string): Promise<unknown> {
+    return this.registry.post(`/runs/${encodeURIComponent(runId)}/log`, { text });
+  }
+
+  /** Registry tracking: records an artifact of a run (`POST /runs/{id}/artifacts`). */
+  recordRunArtifact(runId: string, artifact: { path: string; uri: string; sha256?: string | null; sizeBytes?: number | null }): Promise<unknown> {
+    return this.registry.post(`/runs/${encodeURIComponent(runId)}/artifacts`, artifact);
+  }
+
+  /** Registry tracking: one run (`GET /runs/{id}`). */
+  getTrackedRun(runId: string): Promise<TrackedRun> {
+    return this.registry.get<TrackedRun>(`/runs/${encodeURIComponent(runId)}`);
+  }
+
+  /** Sets the promotion policy of a model (`PUT /registered-models/{m}/promotion-policy`). */
+  setPromotionPolicy(model: string, policy: { metric: string; direction: 'maximize' | 'minimize'; minMargin?: number; autoPromote?: boolean }): Promise<unknown> {
+    return this.registry.put(`/registered-models/${encodeURIComponent(model)}/promotion-policy`, policy);
+  }
+
+  /** Evaluates (and, unless `apply: false`, applies) a promotion of the challenger (`POST /registered-models/{m}/promotion-decisions`). */
+  decidePromotion(model: string, body: { challengerVersion?: number; apply?: boolean; actor?: string } = {}): Promise<PromotionDecision> {
+    return this.registry.post<PromotionDecision>(`/registered-models/${encodeURIComponent(model)}/promotion-decisions`, body);
   }
 
   infer(model: string, request: InferRequest, version?: string): Promise<InferResponse> {

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import { type DynamicModule, Logger as NestLogger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { applyFileSecrets, loadAuthConfig } from '@strata/shared/auth';
 import { ConfigValidationError } from '@strata/shared/util-config';
 import { Logger } from 'nestjs-pino';
 import { AppErrorFilter } from './errors/app-error.filter';
@@ -60,12 +62,47 @@ function handleShutdownSignals(app: NestFastifyApplication, timeoutMs: number): 
 /**
  * Creates, configures and starts a Strata NestJS service on Fastify:
  * JSON logs (pino) with request ids, global error filter, HTTP metrics, OpenAPI at `/docs`
- * (JSON at `/docs-json`), graceful shutdown on SIGTERM/SIGINT (in-flight requests finish,
+ * (JSON at `/docs-json`), HTTPS when `STRATA_HTTP_TLS_CERT_FILE`/`_KEY_FILE` are set, body limit
+ * `bodyLimitBytes` ?? `STRATA_HTTP_BODY_LIMIT_BYTES` ?? 10 MiB, graceful shutdown on SIGTERM/SIGINT (in-flight requests finish,
  * consumers commit, connections close), and `listen(port, host)`.
  */
+/**
+ * HTTPS options from `STRATA_HTTP_TLS_CERT_FILE` + `STRATA_HTTP_TLS_KEY_FILE` (PEM; optional
+ * `STRATA_HTTP_TLS_CA_FILE` to also require client certificates signed by that CA: mTLS).
+ * Undefined (plain HTTP) when neither is set.
+ * @throws Error when only one of cert/key is set or a file cannot be read
+ */
+export function httpsOptionsFromEnv(env: Record<string, string | undefined> = process.env): { key: Buffer; cert: Buffer; ca?: Buffer; requestCert?: boolean; rejectUnauthorized?: boolean } | undefined {
+  const certFile = env['STRATA_HTTP_TLS_CERT_FILE'];
+  const keyFile = env['STRATA_HTTP_TLS_KEY_FILE'];
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new Error('STRATA_HTTP_TLS_CERT_FILE and STRATA_HTTP_TLS_KEY_FILE must be set together');
+  const read = (variable: string, file: string): Buffer => {
+    try {
+      return fs.readFileSync(file);
+    } catch (e) {
+      throw new Error(`${variable}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  };
+  const caFile = env['STRATA_HTTP_TLS_CA_FILE'];
+  return {
+    cert: read('STRATA_HTTP_TLS_CERT_FILE', certFile),
+    key: read('STRATA_HTTP_TLS_KEY_FILE', keyFile),
+    ...(caFile ? { ca: read('STRATA_HTTP_TLS_CA_FILE', caFile), requestCert: true, rejectUnauthorized: true } : {}),
+  };
+}
+
+/** The platform body limit: `STRATA_HTTP_BODY_LIMIT_BYTES` or 10 MiB. */
+function bodyLimitFromEnv(): number {
+  const n = Number(process.env['STRATA_HTTP_BODY_LIMIT_BYTES']);
+  return Number.isInteger(n) && n > 0 ? n : 10 * 1024 * 1024;
+}
+
 export async function bootstrapService(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<NestFastifyApplication> {
+  const https = httpsOptionsFromEnv();
   const adapter = new FastifyAdapter({
-    bodyLimit: options.bodyLimitBytes ?? 10 * 1024 * 1024,
+    ...(https ? { https } : {}),
+    bodyLimit: options.bodyLimitBytes ?? bodyLimitFromEnv(),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
   });
@@ -74,22 +111,31 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
   app.useGlobalFilters(new AppErrorFilter());
   registerHttpMetrics(app.getHttpAdapter().getInstance());
   handleShutdownSignals(app, options.shutdownTimeoutMs ?? 25_000);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(`Strata ${options.name}`).setDescription(options.description).setVersion(options.version).build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // OpenAPI is served by Fastify directly (no Nest guard runs there): under enforced auth it is
+  // only published when STRATA_OPENAPI_PUBLIC=true.
+  if (loadAuthConfig(process.env).mode !== 'enforce' || process.env['STRATA_OPENAPI_PUBLIC'] === 'true') {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder().setTitle(`Strata ${options.name}`).setDescription(options.description).setVersion(options.version).build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  }
   await app.listen(options.port, options.host);
-  app.get(Logger).log({ port: options.port, host: options.host }, `${options.name} listening on http://${options.host}:${options.port}`);
+  app.get(Logger).log({ port: options.port, host: options.host, tls: Boolean(https) }, `${options.name} listening on ${https ? 'https' : 'http'}://${options.host}:${options.port}`);
   return app;
 }
 
 /**
- * Runs `main` and turns a config error into one readable message and exit code 1 (never a
+ * Resolves `*_FILE` secrets (DATABASE_URL_FILE, STRATA_API_KEY_FILE, KAFKA_SASL_PASSWORD_FILE, ...),
+ * runs `main` and turns a config error into one readable message and exit code 1 (never a
  * stack trace for a bad environment); any other startup error is logged and also exits 1.
  */
 export function runMain(service: string, main: () => Promise<unknown>): void {
-  main().catch((error: unknown) => {
+  // `<NAME>_FILE` (mounted secrets) → `<NAME>` before the app reads its config.
+  Promise.resolve()
+    .then(() => applyFileSecrets(process.env))
+    .then(main)
+    .catch((error: unknown) => {
     if (error instanceof ConfigValidationError) {
       process.stderr.write(`${error.message}\n`);
     } else {

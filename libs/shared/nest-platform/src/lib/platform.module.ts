@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module, type OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, ModuleRef } from '@nestjs/core';
+import { type AuthConfig, loadAuthConfig } from '@strata/shared/auth';
 import { MESSAGING_READY_GATE, MessagingHealth } from '@strata/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -9,6 +10,10 @@ import { ReadinessRegistry } from './health/readiness.registry';
 import { createLoggerParams } from './logging/logging';
 import { MetricsController, getMetricsRegistry } from './metrics/metrics';
 import { METRICS_REGISTRY, SERVICE_IDENTITY, type ServiceIdentity } from './platform.constants';
+import { AuditInterceptor } from './security/audit.interceptor';
+import { PlatformAuthGuard } from './security/auth.guard';
+import { SecurityController } from './security/security.controller';
+import { AUTH_CONFIG, SecurityService } from './security/security.service';
 
 /**
  * The service's DataSource, not yet connected (DatabaseService connects it in the background),
@@ -25,6 +30,11 @@ export interface PlatformModuleOptions {
   identity: ServiceIdentity;
   logLevel: string;
   database: DatabaseOptions;
+  /**
+   * Auth, rate-limit, audit and body-limit settings; default: read from the environment
+   * (`STRATA_AUTH_MODE`, `STRATA_AUTH_JWT_*`, ..., see docs/security.md and `loadAuthConfig`).
+   */
+  auth?: AuthConfig;
 }
 
 /**
@@ -46,7 +56,7 @@ export class PlatformModule implements OnModuleInit {
     return {
       module: PlatformModule,
       imports: [LoggerModule.forRoot(createLoggerParams(options.identity.name, options.identity.version, options.logLevel))],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, SecurityController],
       providers: [
         { provide: SERVICE_IDENTITY, useValue: options.identity },
         { provide: METRICS_REGISTRY, useFactory: getMetricsRegistry },
@@ -56,8 +66,17 @@ export class PlatformModule implements OnModuleInit {
         // Messaging starts its relay and consumers only once the schema is migrated.
         { provide: MESSAGING_READY_GATE, inject: [DatabaseService], useFactory: (db: DatabaseService) => () => db.whenReady() },
         ReadinessRegistry,
+        // Security: default-deny guard (authn, permissions, rate limits, body limits), audit of mutations.
+        { provide: AUTH_CONFIG, useFactory: () => options.auth ?? loadAuthConfig(process.env) },
+        {
+          provide: SecurityService,
+          inject: [AUTH_CONFIG, DatabaseService, DataSource, ModuleRef],
+          useFactory: (config: AuthConfig, db: DatabaseService, ds: DataSource, ref: ModuleRef) => new SecurityService(config, options.identity.name, db, ds, ref),
+        },
+        { provide: APP_GUARD, useClass: PlatformAuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
       ],
-      exports: [SERVICE_IDENTITY, METRICS_REGISTRY, DataSource, DatabaseService, ReadinessRegistry, MESSAGING_READY_GATE],
+      exports: [SERVICE_IDENTITY, METRICS_REGISTRY, DataSource, DatabaseService, ReadinessRegistry, MESSAGING_READY_GATE, AUTH_CONFIG, SecurityService],
     };
   }
 

@@ -24,4 +24,10 @@ export {
   type FailedStage,
   type RecordRunFailedInput,
   type RecordRunCancelledInput,
+  type RecordRunRegisteredInput,
+  type RecordSearchFinishedInput,
+  type RetrainingSource,
+  type TrainModelInput,
+  type TriggerRetrainingInput,
+  type TriggerRetrainingOutput,
 } from '@strata/training/util-run-types';

@@ -15,7 +15,7 @@ export interface JsonResponse<T = unknown> {
  */
 export async function requestJson<T>(
   service: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT',
   url: string,
   options: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number; accept?: number[] } = {},
 ): Promise<JsonResponse<T>> {

@@ -150,6 +150,22 @@ export class TrainingSetFile {
     return { features: [...features], rows, labels };
   }
 
+  /**
+   * Writes the train side of the split (`event_timestamp < splitTime`, labeled rows, in event
+   * order) as Parquet for an external trainer: one DOUBLE column per feature (NULL = missing)
+   * and `label` INTEGER 0/1. Returns the row count.
+   */
+  async writeTrainSlice(features: ReadonlyArray<string>, splitTime: string, outPath: string): Promise<number> {
+    const select = features.map((f) => `CAST(${q(f)} AS DOUBLE) AS ${q(f)}`).join(', ');
+    const where = `${q(LABEL_COLUMN)} IS NOT NULL AND ${q(EVENT_TIMESTAMP_COLUMN)} IS NOT NULL AND CAST(${q(EVENT_TIMESTAMP_COLUMN)} AS TIMESTAMPTZ) < CAST(${lit(splitTime)} AS TIMESTAMPTZ)`;
+    await this.conn.run(
+      `COPY (SELECT ${select}, CAST(${q(LABEL_COLUMN)} AS INTEGER) AS ${q(LABEL_COLUMN)} FROM read_parquet(${lit(this.path)}) WHERE ${where}
+             ORDER BY CAST(${q(EVENT_TIMESTAMP_COLUMN)} AS TIMESTAMPTZ)) TO ${lit(outPath)} (FORMAT parquet)`,
+    );
+    const row = (await this.conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${lit(outPath)})`)).getRowObjectsJson()[0];
+    return Number(row?.['n'] ?? 0);
+  }
+
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import * as ort from 'onnxruntime-node';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -6,11 +9,12 @@ import type { EventPublisher } from '@strata/messaging';
 import { withLocalFiles, type ObjectStore } from '@strata/shared/data-access-object-store';
 import { evaluateBinaryClassifier, type BinaryClassificationReport } from '@strata/shared/util-model-evaluation';
 import { InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
-import { TrainingRunEntity, TrainingRunStatus } from '@strata/training/data-access';
+import { RetrainingTriggerEntity, TrainingRunEntity, TrainingRunLogEntity, TrainingRunStatus, TrainingSearchEntity } from '@strata/training/data-access';
 import { exportLogisticRegressionToOnnx, onnxSignature, trainLogisticRegression, type ModelSignature } from '@strata/training/util-trainers';
 // Reference profiles are monitoring's format; the pure util lib is shared on purpose (see README).
 import { buildReferenceProfile } from '@strata/shared/util-drift';
 import { mapErrors, nonRetryable } from './activity-errors';
+import { hasNvidiaSmi, makeWorkDir, readTrainerMetrics, runCommandTrainer, sampleGpuUtilization, type CommandTrainerSpec } from './command-trainer';
 import type {
   BuildTrainingSetInput,
   EvaluateModelInput,
@@ -18,7 +22,13 @@ import type {
   RecordRunCancelledInput,
   RecordRunCompletedInput,
   RecordRunFailedInput,
+  RecordRunRegisteredInput,
+  RecordSearchFinishedInput,
   RegisterModelVersionInput,
+  RetrainingSource,
+  TrainModelInput,
+  TriggerRetrainingInput,
+  TriggerRetrainingOutput,
   RegisterModelVersionOutput,
   ResolveInputsInput,
   ResolveInputsOutput,
@@ -55,7 +65,28 @@ export interface TrainingActivitiesDeps {
   logger: ActivityLogger;
   /** Code version recorded in lineage (the service version). */
   codeVersion?: string;
+  /** External command trainers by name (`trainer: 'command:<name>'`); see `TRAINING_COMMAND_TRAINERS`. */
+  commandTrainers?: Record<string, CommandTrainerSpec>;
+  /** Heartbeat period of a running external trainer, ms (default 1000). */
+  commandHeartbeatMs?: number;
+  /** Captured log bytes kept per activity attempt (default 4 MiB; the rest is dropped with a note). */
+  maxLogBytesPerAttempt?: number;
+  /** The service's guarded retraining start path (cooldown, one at a time); used by the schedule's workflow. */
+  triggerRetraining?: (input: TriggerRetrainingInput) => Promise<TriggerRetrainingOutput>;
 }
+
+/**
+ * Run id of a training request: a UUID derived from sha256(`modelName\nrequestId`) (RFC 4122
+ * layout, version nibble 5), so retries and redeliveries map to the same run.
+ */
+export function trainingRunId(modelName: string, requestId: string): string {
+  const h = createHash('sha256').update(`${modelName}\n${requestId}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Prefix of external trainer ids. */
+export const COMMAND_TRAINER_PREFIX = 'command:';
 
 /** Rows scored per onnxruntime call. */
 const SCORE_BATCH = 8192;
@@ -256,6 +287,7 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
    *   single-class train slice.
    */
   async function trainModel(input: TrainModelActivityInput): Promise<TrainModelActivityOutput> {
+    if (input.trainer.startsWith(COMMAND_TRAINER_PREFIX)) return trainWithCommand(input);
     const meter = new ResourceMeter();
     if (input.trainer !== 'logistic_regression') throw new InvalidArgumentError(`Unknown trainer '${String(input.trainer)}'`);
     let params;
@@ -295,9 +327,108 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
         evalRows,
         iterations: model.iterations,
         converged: model.converged,
-        resources: meter.finish(),
+        resources: { ...meter.finish(), gpuUtilizationPct: hasNvidiaSmi() ? (sampleGpuUtilization() ?? null) : null },
       };
     });
+  }
+
+  /** Appends captured output to `training_run_log` (bounded per attempt). */
+  function logSink(runId: string, attempt: number) {
+    const max = deps.maxLogBytesPerAttempt ?? 4 * 1024 * 1024;
+    let written = 0;
+    let truncated = false;
+    const repo = deps.dataSource.getRepository(TrainingRunLogEntity);
+    return async (stream: 'stdout' | 'stderr' | 'system', chunk: string): Promise<void> => {
+      if (truncated) return;
+      const bytes = Buffer.byteLength(chunk);
+      if (written + bytes > max && stream !== 'system') {
+        truncated = true;
+        await repo.insert({ runId, attempt, stream: 'system', chunk: `[log truncated after ${written} bytes of attempt ${attempt}]\n` });
+        return;
+      }
+      written += bytes;
+      await repo.insert({ runId, attempt, stream, chunk: chunk.split(String.fromCharCode(0)).join('') /* PostgreSQL text cannot hold NUL */ });
+    };
+  }
+
+  /**
+   * External command trainer (`trainer: 'command:<name>'`), file contract: writes the train
+   * slice (`event_timestamp < splitTime`; feature columns as DOUBLE, `label` 0/1) to
+   * `<work>/train.parquet` and `{params, features, label, modelName, runId, splitTime}` to
+   * `<work>/params.json`, runs the configured command with the work dir appended (stdout/stderr
+   * → `training_run_log`, heartbeats while it runs, cancellation kills its process group), then
+   * requires `<work>/model.onnx` (one FP32 input of width = #features) and `<work>/metrics.json`
+   * (finite numbers, returned as `trainerMetrics`). ONNX + reference profile → object store as
+   * for the built-in trainer. Non-zero exit → non-retryable `TRAINER_FAILED` with the stderr tail.
+   */
+  async function trainWithCommand(input: TrainModelActivityInput): Promise<TrainModelActivityOutput> {
+    const meter = new ResourceMeter();
+    const name = input.trainer.slice(COMMAND_TRAINER_PREFIX.length);
+    const spec = deps.commandTrainers?.[name];
+    if (!spec) throw new InvalidArgumentError(`Unknown command trainer '${name}' (configured: ${Object.keys(deps.commandTrainers ?? {}).join(', ') || 'none'})`);
+    const ctx = inActivity();
+    const attempt = ctx?.info.attempt ?? 1;
+    const workDir = await makeWorkDir(input.runId);
+    try {
+      return await openTrainingSet(input.trainingSet, async (file) => {
+        const features = selectFeatureColumns(file.columns, input.trainingSet.featureRefs);
+        const splitTime = await file.resolveSplitTime(input.splitTime);
+        const trainRows = await file.writeTrainSlice(features, splitTime, path.join(workDir, 'train.parquet'));
+        if (trainRows === 0) throw new InvalidArgumentError(`Training set '${input.trainingSet.id}' has no rows before the split ${splitTime}`);
+        const evalRows = (await file.readSlice(features, splitTime, 'eval')).rows.length;
+        await fsp.writeFile(path.join(workDir, 'params.json'), JSON.stringify({ params: input.params, features, label: LABEL_COLUMN, modelName: input.modelName, runId: input.runId, splitTime }, null, 2));
+        heartbeat({ phase: 'train', trainer: input.trainer, trainRows, evalRows }, meter);
+        const child = await runCommandTrainer({
+          spec,
+          workDir,
+          log: logSink(input.runId, attempt),
+          heartbeatMs: deps.commandHeartbeatMs,
+          onHeartbeat: ({ elapsedMs, pid }) => heartbeat({ phase: 'train', trainer: input.trainer, elapsedMs, pid }, meter),
+          cancelled: ctx ? ctx.cancelled : new Promise<never>(() => undefined),
+        });
+        let onnx: Buffer;
+        try {
+          onnx = await fsp.readFile(path.join(workDir, 'model.onnx'));
+        } catch {
+          throw nonRetryable('TRAINER_FAILED', `External trainer '${name}' exited 0 but wrote no model.onnx`);
+        }
+        let signature: ModelSignature;
+        try {
+          signature = onnxSignature(new Uint8Array(onnx));
+        } catch (e) {
+          throw nonRetryable('TRAINER_FAILED', `External trainer '${name}' wrote an unreadable model.onnx: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        const [inputT] = signature.inputs;
+        const width = inputT?.shape[inputT.shape.length - 1];
+        if (signature.inputs.length !== 1 || inputT!.datatype !== 'FP32' || (width !== -1 && width !== features.length)) {
+          throw nonRetryable('TRAINER_FAILED', `External trainer '${name}' model.onnx must take one FP32 input [N, ${features.length}]; got ${JSON.stringify(signature.inputs)}`);
+        }
+        const trainerMetrics = await readTrainerMetrics(path.join(workDir, 'metrics.json'));
+        const train = await file.readSlice(features, splitTime, 'train');
+        const prefix = `artifacts/${input.modelName}/${input.runId}`;
+        const artifact = await store.put(`${prefix}/model.onnx`, onnx, { contentType: 'application/octet-stream' });
+        const profile = buildReferenceProfile({ ...columnsOf(train), [LABEL_COLUMN]: train.labels }, { label: LABEL_COLUMN });
+        const profileObj = await store.put(`${prefix}/reference-profile.json`, Buffer.from(JSON.stringify(profile)), { contentType: 'application/json' });
+        const own = meter.finish();
+        logger.log('model trained by external command', { runId: input.runId, modelName: input.modelName, trainer: input.trainer, trainRows, artifactUri: artifact.uri, trainerMetrics });
+        return {
+          artifactUri: artifact.uri,
+          artifactSha256: artifact.sha256,
+          referenceProfileUri: profileObj.uri,
+          referenceProfileSha256: profileObj.sha256,
+          featureNames: features,
+          splitTime,
+          trainRows,
+          evalRows,
+          iterations: 0,
+          converged: true,
+          resources: { wallTimeMs: own.wallTimeMs, cpuSeconds: own.cpuSeconds + child.cpuSeconds, peakRssBytes: Math.max(own.peakRssBytes, child.peakRssBytes), gpuUtilizationPct: child.gpuUtilizationPct },
+          trainerMetrics,
+        };
+      });
+    } finally {
+      await fsp.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    }
   }
 
   /**
@@ -402,6 +533,7 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
         wallTimeMs: input.resources.wallTimeMs,
         cpuSeconds: input.resources.cpuSeconds,
         peakRssBytes: input.resources.peakRssBytes,
+        gpuUtilizationPct: input.resources.gpuUtilizationPct ?? null,
       });
       if (!updated) {
         logger.warn('run not RUNNING any more; completion already recorded', { runId: input.runId });
@@ -471,7 +603,124 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
     logger.log('training run cancelled', { runId: input.runId, step: input.step });
   }
 
+  /** Sets the version on a completed trial's row (the search registered it); idempotent. */
+  async function recordRunRegistered(input: RecordRunRegisteredInput): Promise<void> {
+    await deps.dataSource.getRepository(TrainingRunEntity).update({ runId: input.runId }, { modelVersion: input.modelVersion });
+    logger.log('search winner registered', { runId: input.runId, modelVersion: input.modelVersion });
+  }
+
+  /** Marks the search row finished (only while RUNNING). */
+  async function recordSearchFinished(input: RecordSearchFinishedInput): Promise<void> {
+    await deps.dataSource
+      .createQueryBuilder()
+      .update(TrainingSearchEntity)
+      .set({
+        status: input.status,
+        completedTrials: input.completedTrials,
+        failedTrials: input.failedTrials,
+        bestRunId: input.bestRunId ?? null,
+        bestMetric: input.bestMetric ?? null,
+        modelVersion: input.modelVersion ?? null,
+        errorCode: input.errorCode ?? null,
+        errorMessage: input.errorMessage ?? null,
+        finishedAt: () => 'now()',
+      } as never)
+      .where('search_id = :id AND status = :running', { id: input.searchId, running: 'RUNNING' })
+      .execute();
+    logger.log('hyperparameter search finished', { ...input });
+  }
+
+  /**
+   * The request of a retraining on fresh data: the model's latest COMPLETED run (not a search
+   * trial) gives trainer, params, training set and the datasets; each dataset's newest version
+   * comes from `GET {INGESTION_URL}/datasets/{name}/versions` (by `created`); the split is the
+   * default (80% time quantile of the fresh set). Inserts the `training_run` row (reason =
+   * source, request id `retrain-<triggerId>`) unless present, and links it on the trigger row.
+   * @throws NOT_FOUND (non-retryable) when the model has no completed run to retrain from.
+   */
+  async function prepareRetraining(input: { triggerId: string; modelName: string; source: RetrainingSource }): Promise<TrainModelInput> {
+    const runs = deps.dataSource.getRepository(TrainingRunEntity);
+    const last = await runs
+      .createQueryBuilder('r')
+      .where('r.model_name = :m AND r.status = :s AND r.parent_search_id IS NULL', { m: input.modelName, s: TrainingRunStatus.COMPLETED })
+      .orderBy('r.created_at', 'DESC')
+      .getOne();
+    if (!last) throw new NotFoundError(`Model '${input.modelName}' has no completed training run to retrain from`);
+    const datasetVersions = [];
+    for (const dv of last.datasetVersions) {
+      const url = `${deps.ingestionUrl}/datasets/${encodeURIComponent(dv.datasetName)}/versions`;
+      const { body } = await requestJson<Array<{ versionId: string; created?: string; createdAt?: string }> | { items?: Array<{ versionId: string; created?: string; createdAt?: string }> }>('ingestion', 'GET', url);
+      const list = Array.isArray(body) ? body : (body?.items ?? []);
+      const newest = [...list].sort((a, b) => Date.parse(b.created ?? b.createdAt ?? '') - Date.parse(a.created ?? a.createdAt ?? ''))[0];
+      datasetVersions.push({ datasetName: dv.datasetName, versionId: newest?.versionId ?? dv.versionId });
+    }
+    const requestId = `retrain-${input.triggerId}`;
+    const runId = trainingRunId(input.modelName, requestId);
+    const workflowId = `train:${input.modelName}:${requestId}`;
+    await runs
+      .createQueryBuilder()
+      .insert()
+      .into(TrainingRunEntity)
+      .values({
+        runId,
+        workflowId,
+        modelName: input.modelName,
+        requestId,
+        status: TrainingRunStatus.RUNNING,
+        step: 'pending',
+        trainer: last.trainer,
+        trainingSet: last.trainingSet,
+        reason: input.source,
+        params: last.params,
+        evaluation: {},
+        datasetVersions,
+      } as never)
+      .orIgnore()
+      .execute();
+    await deps.dataSource.getRepository(RetrainingTriggerEntity).update({ triggerId: input.triggerId }, { runId });
+    logger.log('retraining prepared', { triggerId: input.triggerId, modelName: input.modelName, runId, datasetVersions });
+    return {
+      runId,
+      modelName: input.modelName,
+      requestId,
+      trainer: last.trainer as TrainModelInput['trainer'],
+      params: last.params,
+      trainingSet: last.trainingSet,
+      trainDatasetVersions: datasetVersions,
+      evaluation: {},
+      reason: input.source,
+    };
+  }
+
+  /** `PUT {REGISTRY_URL}/registered-models/{name}/aliases/{alias}` body `{ version, reason, actor: 'training' }`. */
+  async function setModelAlias(input: { modelName: string; alias: string; version: number; reason: string }): Promise<void> {
+    const url = `${deps.registryUrl}/registered-models/${encodeURIComponent(input.modelName)}/aliases/${encodeURIComponent(input.alias)}`;
+    await requestJson('registry', 'PUT', url, { body: { version: input.version, reason: input.reason.slice(0, 1000), actor: 'training' } });
+    logger.log('alias set', { ...input });
+  }
+
+  /** Records a started retraining's outcome on its trigger row. */
+  async function recordRetrainingFinished(input: { triggerId: string; status: 'COMPLETED' | 'FAILED' | 'CANCELLED'; runId?: string; modelVersion?: number; errorMessage?: string }): Promise<void> {
+    await deps.dataSource.getRepository(RetrainingTriggerEntity).update(
+      { triggerId: input.triggerId },
+      { status: input.status, ...(input.runId ? { runId: input.runId } : {}), modelVersion: input.modelVersion ?? null, errorMessage: input.errorMessage ?? null, finishedAt: new Date() },
+    );
+    logger.log('retraining finished', { ...input });
+  }
+
+  /** Delegates to the service's guarded trigger path. */
+  async function triggerRetraining(input: TriggerRetrainingInput): Promise<TriggerRetrainingOutput> {
+    if (!deps.triggerRetraining) throw nonRetryable('UNAVAILABLE', 'this worker has no retraining trigger wired');
+    return deps.triggerRetraining(input);
+  }
+
   return {
+    recordRunRegistered: mapErrors(recordRunRegistered),
+    recordSearchFinished: mapErrors(recordSearchFinished),
+    prepareRetraining: mapErrors(prepareRetraining),
+    setModelAlias: mapErrors(setModelAlias),
+    recordRetrainingFinished: mapErrors(recordRetrainingFinished),
+    triggerRetraining: mapErrors(triggerRetraining),
     resolveInputs: mapErrors(resolveInputs),
     buildTrainingSet: mapErrors(buildTrainingSet),
     trainModel: mapErrors(trainModel),

@@ -123,6 +123,14 @@ export class TrainingRunEntity {
   @Column({ name: 'peak_rss_bytes', type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
   peakRssBytes!: number | null;
 
+  /** Mean GPU utilization (%) sampled with nvidia-smi during the train activity; null without a GPU. */
+  @Column({ name: 'gpu_utilization_pct', type: 'double precision', nullable: true })
+  gpuUtilizationPct!: number | null;
+
+  /** The hyperparameter search this run is a trial of (null for a plain run). */
+  @Column({ name: 'parent_search_id', type: 'uuid', nullable: true })
+  parentSearchId!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 

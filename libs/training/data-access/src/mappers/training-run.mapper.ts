@@ -26,7 +26,9 @@ export interface TrainingRun {
   modelVersion: number | null;
   error: { code: string; message: string } | null;
   /** Resources used by the run's activities (null until the run finished). */
-  resources: { wallTimeMs: number | null; cpuSeconds: number | null; peakRssBytes: number | null };
+  resources: { wallTimeMs: number | null; cpuSeconds: number | null; peakRssBytes: number | null; gpuUtilizationPct: number | null };
+  /** The hyperparameter search this run is a trial of, if any. */
+  parentSearchId: string | null;
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
@@ -58,7 +60,8 @@ export function toTrainingRun(row: TrainingRunEntity): TrainingRun {
     referenceProfileSha256: row.referenceProfileSha256,
     modelVersion: row.modelVersion,
     error: row.errorCode || row.errorMessage ? { code: row.errorCode ?? 'INTERNAL', message: row.errorMessage ?? '' } : null,
-    resources: { wallTimeMs: row.wallTimeMs, cpuSeconds: row.cpuSeconds, peakRssBytes: row.peakRssBytes },
+    resources: { wallTimeMs: row.wallTimeMs, cpuSeconds: row.cpuSeconds, peakRssBytes: row.peakRssBytes, gpuUtilizationPct: row.gpuUtilizationPct },
+    parentSearchId: row.parentSearchId,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     finishedAt: row.finishedAt ? row.finishedAt.toISOString() : null,

@@ -21,9 +21,9 @@ describe('training migrations (real PostgreSQL)', () => {
     await dataSource.destroy();
   });
 
-  it('creates training_run, outbox_event and inbox_event', async () => {
+  it('creates training_run, its log, searches, retraining triggers, outbox_event and inbox_event', async () => {
     const tables = await dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
-    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['inbox_event', 'outbox_event', 'training_run', 'typeorm_migrations']);
+    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['inbox_event', 'outbox_event', 'retraining_trigger', 'training_run', 'training_run_log', 'training_search', 'typeorm_migrations']);
   });
 
   it('round-trips a run and enforces one run per (model, request)', async () => {
@@ -55,7 +55,8 @@ describe('training migrations (real PostgreSQL)', () => {
       metrics: { roc_auc: 0.71 },
       modelVersion: null,
       error: null,
-      resources: { wallTimeMs: null, cpuSeconds: 1.25, peakRssBytes: 5_000_000_000 },
+      resources: { wallTimeMs: null, cpuSeconds: 1.25, peakRssBytes: 5_000_000_000, gpuUtilizationPct: null },
+      parentSearchId: null,
       finishedAt: null,
     });
     expect(Date.parse(run.createdAt)).toBeGreaterThan(0);

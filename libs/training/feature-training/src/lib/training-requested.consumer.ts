@@ -17,6 +17,7 @@ const LOGISTIC_REGRESSION_IDS = new Set(['logistic_regression', 'builtin:logisti
  * are used when present (and removed from the trainer params), else the model's latest run's
  * training set; the split defaults to the 80% time quantile. Without `datasetVersions` the
  * latest run's dataset versions are reused.
+ * `trainer` may also be `command:<name>` (an external command trainer configured here).
  * Invalid requests throw `InvalidArgumentError` (non-retryable → dead-letter topic).
  */
 @Injectable()
@@ -28,7 +29,8 @@ export class TrainingRequestedConsumer {
   @ConsumeEvent(TrainingRequestedV1)
   async onTrainingRequested(event: TrainingRequestedV1, ctx: EventContext): Promise<void> {
     this.logger.log({ modelName: event.modelName, requestId: event.requestId, ceId: ctx.eventId, reason: event.reason }, 'training requested');
-    if (!LOGISTIC_REGRESSION_IDS.has(event.trainer)) throw new InvalidArgumentError(`Unknown trainer '${event.trainer}' in training request '${event.requestId}'`);
+    const isCommand = /^command:[a-z0-9][a-z0-9_.-]{0,63}$/.test(event.trainer);
+    if (!isCommand && !LOGISTIC_REGRESSION_IDS.has(event.trainer)) throw new InvalidArgumentError(`Unknown trainer '${event.trainer}' in training request '${event.requestId}'`);
     const { trainingSet: tsParam, splitTime, ...params } = event.params;
     const previous = await this.runs.latestRun(ctx.manager, event.modelName);
     const trainingSet = typeof tsParam === 'string' ? tsParam : previous?.trainingSet;
@@ -37,7 +39,7 @@ export class TrainingRequestedConsumer {
     if (!datasetVersions?.length) throw new InvalidArgumentError(`Training request '${event.requestId}' for '${event.modelName}' names no dataset versions and the model has no earlier run`);
     const request = StartTrainingRunBody.safeParse({
       modelName: event.modelName,
-      trainer: 'logistic_regression',
+      trainer: isCommand ? event.trainer : 'logistic_regression',
       params,
       trainingSet,
       trainDatasetVersions: datasetVersions,

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
+import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { StartTrainingRunBody, type StartTrainingRunResponse, type TrainingRunResponse } from './training-runs.dto';
 import { TrainingRunsService } from './training-runs.service';
 
@@ -9,7 +10,8 @@ import { TrainingRunsService } from './training-runs.service';
  * - `POST /training-runs` body {@link StartTrainingRunBody} → 202 {@link StartTrainingRunResponse}
  *   `{ runId, workflowId, requestId, status, alreadyExists }`; 400 naming every invalid field;
  *   503 while PostgreSQL or Temporal is down. The same `requestId` twice runs once.
- * - `GET /training-runs?modelName=&limit=` → newest runs first.
+ * - `GET /training-runs?modelName=&searchId=&limit=` → newest runs first.
+ * - `GET /training-runs/{runId}/logs?attempt=` → `{ runId, status, chunks: [{attempt, stream, text, createdAt}], text }`; 404 unknown.
  * - `GET /training-runs/{runId}` → {@link TrainingRunResponse}; 400 for a non-UUID id; 404 unknown.
  * - `POST /training-runs/{runId}/cancel` → 202 `{ runId, workflowId, status, cancelRequested: true }`;
  *   404 unknown; 409 when the run is not RUNNING.
@@ -29,8 +31,16 @@ export class TrainingRunsController {
 
   @Get()
   @ApiOperation({ summary: 'List training runs, newest first (?modelName=&limit=, default 50, max 500)' })
-  list(@Query('modelName') modelName?: string, @Query('limit') limit?: string): Promise<TrainingRunResponse[]> {
-    return this.runs.list(modelName || undefined, limit ? Number(limit) || 50 : 50);
+  list(@Query('modelName') modelName?: string, @Query('limit') limit?: string, @Query('searchId') searchId?: string): Promise<TrainingRunResponse[]> {
+    return this.runs.list(modelName || undefined, limit ? Number(limit) || 50 : 50, searchId || undefined);
+  }
+
+  @Get(':runId/logs')
+  @ApiOperation({ summary: "The run's captured log (external trainer stdout/stderr + system lines), oldest first; ?attempt=N for one attempt" })
+  logs(@Param('runId') runId: string, @Query('attempt') attempt?: string): ReturnType<TrainingRunsService['logs']> {
+    const n = attempt === undefined ? undefined : Number(attempt);
+    if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new InvalidArgumentError(`query attempt '${attempt}' must be a positive integer`);
+    return this.runs.logs(runId, n);
   }
 
   @Get(':runId')

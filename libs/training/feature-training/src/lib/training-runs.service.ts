@@ -1,11 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { ConflictError, InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/shared/util-errors';
-import { toTrainingRun, TrainingRunEntity, TrainingRunStatus, type TrainingRun } from '@strata/training/data-access';
+import { trainingRunId as runIdOf } from '@strata/training/activities';
+import { toTrainingRun, TrainingRunEntity, TrainingRunLogEntity, TrainingRunStatus, type TrainingRun } from '@strata/training/data-access';
 import {
   progressQuery,
   TRAINING_TASK_QUEUE,
@@ -24,9 +25,7 @@ import { TRAINING_OPTIONS, type TrainingModuleOptions } from './training.constan
  * transaction rolled back after the workflow had started.
  */
 export function trainingRunId(modelName: string, requestId: string): string {
-  const h = createHash('sha256').update(`${modelName}\n${requestId}`).digest('hex');
-  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return runIdOf(modelName, requestId);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -56,6 +55,7 @@ export class TrainingRunsService {
    *   this call is removed again when the workflow could not be started.
    */
   async start(request: StartTrainingRunBody, manager?: EntityManager): Promise<StartTrainingRunResponse> {
+    this.checkTrainer(request.trainer);
     const client = this.temporal.getClient(); // 503 before anything is written
     if (!manager) await this.whenDatabaseReady();
     const em = manager ?? this.database.getDataSource().manager;
@@ -91,12 +91,13 @@ export class TrainingRunsService {
       runId,
       modelName: row.modelName,
       requestId,
-      trainer: 'logistic_regression',
+      trainer: row.trainer as TrainModelInput['trainer'],
       params: row.params,
       trainingSet: row.trainingSet,
       trainDatasetVersions: row.datasetVersions.map(({ datasetName, versionId }) => ({ datasetName, versionId })),
       evaluation: row.evaluation as TrainModelInput['evaluation'],
       reason: row.reason as TrainModelInput['reason'],
+      ...(this.options.runTimeouts ? { timeouts: this.options.runTimeouts } : {}),
     };
     try {
       await client.workflow.start(trainModelWorkflow, {
@@ -137,17 +138,48 @@ export class TrainingRunsService {
         this.logger.warn({ runId, err: e instanceof Error ? e.message : String(e) }, 'progress query failed');
       }
     }
-    return toResponse(run, live);
+    return toResponse(run, live, this.options.cost);
   }
 
-  /** Newest runs first, optionally of one model (at most `limit`, default 50, max 500). */
-  async list(modelName: string | undefined, limit = 50): Promise<TrainingRunResponse[]> {
+  /**
+   * @throws InvalidArgumentError (400) for a `command:<name>` trainer that is not configured.
+   */
+  checkTrainer(trainer: string): void {
+    if (!trainer.startsWith('command:')) return;
+    const name = trainer.slice('command:'.length);
+    if (!this.options.commandTrainers?.[name]) {
+      throw new InvalidArgumentError(`trainer: command trainer '${name}' is not configured (TRAINING_COMMAND_TRAINERS has: ${Object.keys(this.options.commandTrainers ?? {}).join(', ') || 'none'})`);
+    }
+  }
+
+  /** Newest runs first, optionally of one model and/or one search (at most `limit`, default 50, max 500). */
+  async list(modelName: string | undefined, limit = 50, searchId?: string): Promise<TrainingRunResponse[]> {
     await this.whenDatabaseReady();
+    if (searchId !== undefined && !UUID.test(searchId)) throw new InvalidArgumentError(`searchId '${searchId}' is not a UUID`);
     const rows = await this.database
       .getDataSource()
       .getRepository(TrainingRunEntity)
-      .find({ where: modelName ? { modelName } : {}, order: { createdAt: 'DESC' }, take: Math.min(Math.max(limit, 1), 500) });
-    return rows.map((r) => toResponse(toTrainingRun(r), undefined));
+      .find({
+        where: { ...(modelName ? { modelName } : {}), ...(searchId ? { parentSearchId: searchId } : {}) },
+        order: { createdAt: 'DESC' },
+        take: Math.min(Math.max(limit, 1), 500),
+      });
+    return rows.map((r) => toResponse(toTrainingRun(r), undefined, this.options.cost));
+  }
+
+  /**
+   * The captured log of a run (external trainers' stdout/stderr and the activity's own
+   * `system` lines: command, exit status), oldest first, optionally of one attempt.
+   * @throws NotFoundError when no run has this id.
+   */
+  async logs(runId: string, attempt?: number): Promise<{ runId: string; status: string; chunks: Array<{ attempt: number; stream: string; text: string; createdAt: string }>; text: string }> {
+    const run = await this.find(runId);
+    const rows = await this.database
+      .getDataSource()
+      .getRepository(TrainingRunLogEntity)
+      .find({ where: { runId, ...(attempt ? { attempt } : {}) }, order: { id: 'ASC' } });
+    const chunks = rows.map((r) => ({ attempt: r.attempt, stream: r.stream, text: r.chunk, createdAt: r.createdAt.toISOString() }));
+    return { runId, status: run.status, chunks, text: chunks.map((c) => c.text).join('') };
   }
 
   /**
@@ -186,7 +218,20 @@ export class TrainingRunsService {
   }
 }
 
-function toResponse(run: TrainingRun, live: TrainModelProgress | undefined): TrainingRunResponse {
+/**
+ * Estimated cost of a run from its resources: CPU-hours × rate + GB-hours × rate, where
+ * GB-hours = peak RSS (GiB) × activities' wall time (h). Null while resources are unknown.
+ */
+export function estimateCost(resources: TrainingRun['resources'], rates: TrainingModuleOptions['cost']): TrainingRunResponse['cost'] {
+  if (resources.cpuSeconds === null || resources.wallTimeMs === null || resources.peakRssBytes === null) return null;
+  const r = rates ?? { perCpuHour: 0, perGbHour: 0, currency: 'USD' };
+  const cpuHours = resources.cpuSeconds / 3600;
+  const gbHours = (resources.peakRssBytes / 2 ** 30) * (resources.wallTimeMs / 3_600_000);
+  return { estimated: cpuHours * r.perCpuHour + gbHours * r.perGbHour, currency: r.currency, cpuHours, gbHours, ratePerCpuHour: r.perCpuHour, ratePerGbHour: r.perGbHour };
+}
+
+/** The HTTP shape of a run (live progress while RUNNING, cost from the configured rates). */
+export function toResponse(run: TrainingRun, live: TrainModelProgress | undefined, rates?: TrainingModuleOptions['cost']): TrainingRunResponse {
   const opt = <K extends string, V>(k: K, v: V | null | undefined) => (v === null || v === undefined ? {} : ({ [k]: v } as Record<K, V>));
   return {
     runId: run.runId,
@@ -215,6 +260,8 @@ function toResponse(run: TrainingRun, live: TrainModelProgress | undefined): Tra
     ...opt('trainingSetSha256', run.trainingSetSha256),
     ...opt('error', run.error),
     resources: run.resources,
+    cost: estimateCost(run.resources, rates),
+    ...opt('parentSearchId', run.parentSearchId),
     createdAt: run.createdAt,
     finishedAt: run.finishedAt,
   };

@@ -6,7 +6,8 @@ import { EventPublisher } from '@strata/messaging';
 import { OBJECT_STORE, type ObjectStore } from '@strata/shared/data-access-object-store';
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { createTrainingActivities, type ActivityLogger } from '@strata/training/activities';
-import { TRAINING_TASK_QUEUE, type TrainingActivities } from '@strata/training/workflows';
+import { TRAINING_TASK_QUEUE, type RetrainingActivities, type SearchActivities, type TrainingActivities } from '@strata/training/workflows';
+import { RetrainingService } from './retraining.service';
 import { TRAINING_OPTIONS, type TrainingModuleOptions } from './training.constants';
 
 /**
@@ -47,6 +48,7 @@ export class TrainingWorkerService implements OnApplicationBootstrap, BeforeAppl
     private readonly database: DatabaseService,
     private readonly publisher: EventPublisher,
     @Inject(OBJECT_STORE) private readonly objectStore: ObjectStore,
+    private readonly retraining: RetrainingService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -61,7 +63,7 @@ export class TrainingWorkerService implements OnApplicationBootstrap, BeforeAppl
     await this.database.whenReady();
     const taskQueue = this.options.taskQueue ?? TRAINING_TASK_QUEUE;
     // Compile-time check that the activities implement the workflow's activity contract.
-    const activities: TrainingActivities = createTrainingActivities({
+    const activities: TrainingActivities & SearchActivities & RetrainingActivities = createTrainingActivities({
       featuresUrl: this.options.featuresUrl,
       registryUrl: this.options.registryUrl,
       ingestionUrl: this.options.ingestionUrl,
@@ -70,6 +72,8 @@ export class TrainingWorkerService implements OnApplicationBootstrap, BeforeAppl
       publisher: this.publisher,
       logger: activityLogger(new Logger('TrainingActivities')),
       codeVersion: this.options.codeVersion,
+      commandTrainers: this.options.commandTrainers,
+      triggerRetraining: (input) => this.retraining.trigger(input),
     });
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
@@ -81,6 +85,9 @@ export class TrainingWorkerService implements OnApplicationBootstrap, BeforeAppl
           workflowsPath: trainingWorkflowsPath(),
           activities: { ...activities },
           shutdownGraceTime: '10 seconds',
+          // Heartbeats reach the server at least every 2 s, so a cancellation reaches a running
+          // trainer (and kills an external trainer's process) within ~2 s, not 80% of the heartbeat timeout.
+          maxHeartbeatThrottleInterval: '2 seconds',
         });
         if (this.stopped) {
           await this.connection.close();

@@ -1,3 +1,5 @@
+import type { TrainModelTimeouts } from '@strata/training/workflows';
+
 /** DI token of {@link TrainingModuleOptions}. */
 export const TRAINING_OPTIONS = Symbol('TRAINING_OPTIONS');
 
@@ -20,4 +22,14 @@ export interface TrainingModuleOptions {
   taskQueue?: string;
   /** Delay between Temporal connection attempts, ms (default 2000). */
   retryDelayMs?: number;
+  /** External command trainers by name (`trainer: 'command:<name>'`). */
+  commandTrainers?: Record<string, { command: string[]; cwd?: string; env?: Record<string, string> }>;
+  /** Cost rates for the estimate on each run (default 0 = no estimate beyond 0). */
+  cost?: { perCpuHour: number; perGbHour: number; currency: string };
+  /** Act on drift-detected / performance-degraded events (default true); false records them as `DISABLED`. */
+  retrainOnEvents?: boolean;
+  /** Minimum time between two started retrainings of one model, seconds (default 3600). */
+  retrainCooldownSeconds?: number;
+  /** Timeouts given to every run, search trial and retraining (e.g. a shorter heartbeat timeout); default the workflow's. */
+  runTimeouts?: TrainModelTimeouts;
 }

@@ -5,10 +5,13 @@ import type { Duration } from '@temporalio/common';
  * serialized into workflow history): URIs and digests travel between steps, never data.
  */
 
-/** Trainer ids the workflow accepts. */
+/** Built-in trainer ids. */
 export const TRAINERS = ['logistic_regression'] as const;
-/** A built-in trainer id. */
-export type TrainerId = (typeof TRAINERS)[number];
+/**
+ * A trainer id: a built-in one, or `command:<name>` — an external command trainer configured
+ * under `<name>` in the worker (`TRAINING_COMMAND_TRAINERS`), run with the file contract.
+ */
+export type TrainerId = (typeof TRAINERS)[number] | `command:${string}`;
 
 /** Hyper-parameters: scalars only (JSON-safe), e.g. `{ l2: 0.001, maxIterations: 100 }`. */
 export type TrainingParams = Record<string, number | string | boolean>;
@@ -66,12 +69,18 @@ export interface TrainModelInput {
   evaluation: { splitTime?: string };
   reason: TrainingReason;
   timeouts?: TrainModelTimeouts;
+  /**
+   * Register the trained model (default true). Hyperparameter-search trials pass false: only
+   * the best trial is registered, by the search workflow. Honoured only by workflow code with
+   * the `strata-training-v2` patch.
+   */
+  register?: boolean;
 }
 
 /** Output of {@link trainModelWorkflow}. */
 export interface TrainModelOutput {
   runId: string;
-  /** Version number the registry assigned. */
+  /** Version number the registry assigned; 0 when the run was not registered (`register: false`). */
   modelVersion: number;
   /** `file:///…/artifacts/<modelName>/<runId>/model.onnx` */
   artifactUri: string;
@@ -79,6 +88,8 @@ export interface TrainModelOutput {
   artifactSha256: string;
   /** Evaluation metrics on the held-out slice (finite numbers; see {@link EvaluateModelOutput}). */
   metrics: Record<string, number>;
+  /** What the search workflow needs to register an unregistered trial (v2 runs). */
+  registration?: Omit<RegisterModelVersionInput, 'runId' | 'workflowId' | 'modelName'>;
 }
 
 /** Resources spent by activities; summed over the run. */
@@ -89,6 +100,8 @@ export interface ResourceUsage {
   cpuSeconds: number;
   /** Highest sampled resident set size, bytes. */
   peakRssBytes: number;
+  /** Mean GPU utilization in percent while training (nvidia-smi); null/absent without a GPU. */
+  gpuUtilizationPct?: number | null;
 }
 
 /** A built training set (the features service's answer, trimmed). */
@@ -143,6 +156,8 @@ export interface TrainModelActivityOutput {
   iterations: number;
   converged: boolean;
   resources: ResourceUsage;
+  /** Metrics the trainer reported itself (external trainers' `metrics.json`), finite numbers. */
+  trainerMetrics?: Record<string, number>;
 }
 
 export interface EvaluateModelInput {
@@ -185,6 +200,12 @@ export interface RegisterModelVersionOutput {
   modelVersion: number;
 }
 
+/** Input of `recordRunRegistered`: a completed, unregistered trial got a version (search winner). */
+export interface RecordRunRegisteredInput {
+  runId: string;
+  modelVersion: number;
+}
+
 export interface RecordRunCompletedInput {
   runId: string;
   workflowId: string;
@@ -201,7 +222,8 @@ export interface RecordRunCompletedInput {
   datasetVersions: ResolvedDatasetVersion[];
   featureViews: string[];
   trainingSet: { id: string; uri: string; sha256: string };
-  modelVersion: number;
+  /** Registered version; null for an unregistered hyperparameter trial. */
+  modelVersion: number | null;
   /** Workflow start time, ISO-8601 UTC. */
   startedAt: string;
   resources: ResourceUsage;
@@ -252,4 +274,126 @@ export interface TrainingActivities {
   recordRunFailed(input: RecordRunFailedInput): Promise<void>;
   /** Marks the run CANCELLED. */
   recordRunCancelled(input: RecordRunCancelledInput): Promise<void>;
+}
+
+/** One trial of a hyperparameter search: a training run with its own id and params. */
+export interface SearchTrial {
+  /** Trial index (0-based) in generation order. */
+  index: number;
+  runId: string;
+  /** `<searchRequestId>:trial-<index>`; the trial's workflow id is `train:<modelName>:<requestId>`. */
+  requestId: string;
+  params: TrainingParams;
+}
+
+/** Input of `hyperparameterSearchWorkflow`. */
+export interface HyperparameterSearchInput {
+  searchId: string;
+  modelName: string;
+  requestId: string;
+  /** Metric of the trials' evaluation (e.g. `roc_auc`) the best trial is chosen by. */
+  metric: string;
+  direction: 'maximize' | 'minimize';
+  /** Trials running at the same time (≥ 1). */
+  parallelism: number;
+  trials: SearchTrial[];
+  /** The shared training request of every trial (params come from the trial). */
+  base: Omit<TrainModelInput, 'runId' | 'requestId' | 'params' | 'register'>;
+}
+
+/** Outcome of one trial as the search saw it. */
+export interface SearchTrialOutcome {
+  index: number;
+  runId: string;
+  status: 'COMPLETED' | 'FAILED' | 'CANCELLED';
+  /** The declared metric (absent when the trial failed or did not report it). */
+  metric?: number;
+  error?: string;
+}
+
+/** Output of `hyperparameterSearchWorkflow`. */
+export interface HyperparameterSearchOutput {
+  searchId: string;
+  bestRunId: string;
+  bestMetric: number;
+  modelVersion: number;
+  trials: SearchTrialOutcome[];
+}
+
+/** Input of `recordSearchFinished`. */
+export interface RecordSearchFinishedInput {
+  searchId: string;
+  status: 'COMPLETED' | 'FAILED' | 'CANCELLED';
+  completedTrials: number;
+  failedTrials: number;
+  bestRunId?: string;
+  bestMetric?: number;
+  modelVersion?: number;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+/** Activities of the hyperparameter search workflow (besides `registerModelVersion`). */
+export interface SearchActivities {
+  /** Sets `model_version` on a completed trial's run row (the search registered it). */
+  recordRunRegistered(input: RecordRunRegisteredInput): Promise<void>;
+  /** Marks the search row finished with its best trial and counts. */
+  recordSearchFinished(input: RecordSearchFinishedInput): Promise<void>;
+}
+
+/** Where a retraining came from. */
+export type RetrainingSource = 'drift' | 'performance' | 'schedule' | 'manual';
+
+/** Input of `retrainModelWorkflow` (workflow id `retrain:<modelName>`: one at a time per model). */
+export interface RetrainModelInput {
+  triggerId: string;
+  modelName: string;
+  source: RetrainingSource;
+  reason: string;
+  /** Alias the new version gets (default `challenger`). */
+  alias?: string;
+  /** Timeouts passed on to the training run (tests). */
+  timeouts?: TrainModelTimeouts;
+}
+
+/** Output of `retrainModelWorkflow`. */
+export interface RetrainModelOutput {
+  triggerId: string;
+  runId: string;
+  modelVersion: number;
+  alias: string;
+}
+
+/** Input of `triggerRetraining` (the schedule's workflow asks the service's guarded path). */
+export interface TriggerRetrainingInput {
+  modelName: string;
+  source: RetrainingSource;
+  /** Idempotency id of the trigger (event id, scheduled workflow id, request id). */
+  triggerEventId: string;
+  reason: string;
+  /** When the triggering condition was detected (events); older than the latest completed run → skipped as stale. */
+  detectedAt?: string;
+}
+
+/** What the guarded trigger path decided. */
+export interface TriggerRetrainingOutput {
+  triggerId: string;
+  decision: 'STARTED' | 'SKIPPED_COOLDOWN' | 'SKIPPED_RUNNING' | 'SKIPPED_NO_RUN' | 'SKIPPED_STALE' | 'DISABLED';
+  workflowId: string | null;
+}
+
+/** Activities of the retraining workflows. */
+export interface RetrainingActivities {
+  /**
+   * Builds the training request of a retraining on fresh data: the latest version of each
+   * dataset of the model's latest completed run (ingestion), the same trainer, params and
+   * training set, the default time split; inserts its `training_run` row (reason = source).
+   */
+  prepareRetraining(input: { triggerId: string; modelName: string; source: RetrainingSource }): Promise<TrainModelInput>;
+  /** `PUT {REGISTRY_URL}/registered-models/{name}/aliases/{alias}` `{ version, reason, actor: 'training' }`. */
+  setModelAlias(input: { modelName: string; alias: string; version: number; reason: string }): Promise<void>;
+  /** Records the outcome on the trigger row. */
+  recordRetrainingFinished(input: { triggerId: string; status: 'COMPLETED' | 'FAILED' | 'CANCELLED'; runId?: string; modelVersion?: number; errorMessage?: string }): Promise<void>;
+  /** The guarded start path (cooldown, one at a time), used by the schedule's workflow. */
+  triggerRetraining(input: TriggerRetrainingInput): Promise<TriggerRetrainingOutput>;
 }

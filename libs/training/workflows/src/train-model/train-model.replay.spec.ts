@@ -7,7 +7,9 @@
  * Fixtures: `src/__fixtures__/histories/*.history.bin` (binary temporal.api.history.v1.History),
  * recorded with `node -r @swc-node/register tools/training/record-history.ts <workflowId> <name>`
  * (the first one is the demo's run on the NYC taxi data: build set → train → evaluate →
- * register → record). Binary, not the CLI's JSON: the SDK's `historyFromJSON` fails in this
+ * register → record, recorded before the `strata-training-v2` patch; the others were recorded
+ * from the training orchestration integration test with `--latest <WorkflowType>`: a v2 run with
+ * the patch marker, a grid search with failed trials, a drift retraining, a scheduled trigger). Binary, not the CLI's JSON: the SDK's `historyFromJSON` fails in this
  * repo because @temporalio/common and @temporalio/proto each carry their own protobufjs copy.
  */
 import fs from 'node:fs';
@@ -19,7 +21,7 @@ jest.setTimeout(120_000);
 
 const HISTORIES = path.join(__dirname, '../__fixtures__/histories');
 
-describe('trainModelWorkflow replay', () => {
+describe('training workflows replay (trainModelWorkflow v1 + v2, hyperparameterSearchWorkflow, retrainModelWorkflow, scheduledRetrainingWorkflow)', () => {
   const files = fs.readdirSync(HISTORIES).filter((f) => f.endsWith('.history.bin'));
 
   it('has recorded histories to replay', () => {

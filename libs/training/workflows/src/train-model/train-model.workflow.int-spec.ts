@@ -105,6 +105,7 @@ describe('trainModelWorkflow (real Temporal dev server, mocked activities)', () 
       artifactUri: 'file:///artifacts/taxi-tip/run-1/model.onnx',
       artifactSha256: SHA,
       metrics: { roc_auc: 0.8, accuracy: 0.75 },
+      registration: expect.objectContaining({ trainer: 'logistic_regression', metrics: { roc_auc: 0.8, accuracy: 0.75 }, params: { l2: 0.001 } }),
     });
     const registered = acts.registerModelVersion.mock.calls[0]?.[0];
     expect(registered).toMatchObject({
@@ -116,6 +117,33 @@ describe('trainModelWorkflow (real Temporal dev server, mocked activities)', () 
     const completed = acts.recordRunCompleted.mock.calls[0]?.[0];
     expect(completed).toMatchObject({ modelVersion: 3, resources: { wallTimeMs: 20, cpuSeconds: 1, peakRssBytes: 1000 } });
     expect(acts.recordRunFailed).not.toHaveBeenCalled();
+  });
+
+  it('register: false (search trials) skips registration; trainer metrics are merged as trainer_<name>', async () => {
+    const calls: string[] = [];
+    const acts = mockActivities(calls);
+    acts.trainModel.mockImplementationOnce(async (i) => (calls.push('trainModel'), {
+      artifactUri: `file:///artifacts/${i.modelName}/${i.runId}/model.onnx`,
+      artifactSha256: SHA,
+      referenceProfileUri: `file:///artifacts/${i.modelName}/${i.runId}/reference-profile.json`,
+      referenceProfileSha256: SHA,
+      featureNames: ['f'],
+      splitTime: '2020-01-01T00:00:00.000Z',
+      trainRows: 80,
+      evalRows: 20,
+      iterations: 0,
+      converged: true,
+      resources: { wallTimeMs: 10, cpuSeconds: 0.5, peakRssBytes: 1000, gpuUtilizationPct: 42 },
+      trainerMetrics: { sklearn_train_accuracy: 0.9 },
+    }));
+    // (the tracking wrapper is replaced for this call, so the call is recorded above)
+    const input = anInput({ register: false, trainer: 'command:sk' });
+    const result = await withWorker(acts, (client, taskQueue) => client.workflow.execute(trainModelWorkflow, { taskQueue, workflowId: `train:taxi-tip:${input.requestId}`, args: [input] }));
+    expect(calls).toEqual(['resolveInputs', 'buildTrainingSet', 'trainModel', 'evaluateModel', 'recordRunCompleted']);
+    expect(result.modelVersion).toBe(0);
+    expect(result.metrics).toEqual({ roc_auc: 0.8, accuracy: 0.75, trainer_sklearn_train_accuracy: 0.9 });
+    expect(result.registration?.trainer).toBe('command:sk');
+    expect(acts.recordRunCompleted.mock.calls[0]?.[0]).toMatchObject({ modelVersion: null, metrics: { trainer_sklearn_train_accuracy: 0.9 }, resources: { gpuUtilizationPct: 42 } });
   });
 
   it('replays its own history deterministically', async () => {

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -64,8 +65,19 @@ function activities(input: TrainModelInput) {
   return { short, build, long };
 }
 
+/**
+ * Patch id of the issue-6 behaviour: optional registration (`input.register === false` for
+ * search trials), trainer-reported metrics merged as `trainer_<name>`, GPU utilization carried
+ * in the resources, and the registration inputs returned. Histories recorded before it replay
+ * the original path.
+ */
+export const TRAINING_V2_PATCH = 'strata-training-v2';
+
 function addResources(a: ResourceUsage, b: ResourceUsage): ResourceUsage {
-  return { wallTimeMs: a.wallTimeMs + b.wallTimeMs, cpuSeconds: a.cpuSeconds + b.cpuSeconds, peakRssBytes: Math.max(a.peakRssBytes, b.peakRssBytes) };
+  const sum: ResourceUsage = { wallTimeMs: a.wallTimeMs + b.wallTimeMs, cpuSeconds: a.cpuSeconds + b.cpuSeconds, peakRssBytes: Math.max(a.peakRssBytes, b.peakRssBytes) };
+  const gpu = b.gpuUtilizationPct ?? a.gpuUtilizationPct;
+  if (gpu !== undefined) sum.gpuUtilizationPct = gpu;
+  return sum;
 }
 
 /** Error code, message and attempt count of a failure, looking through ActivityFailure. */
@@ -103,6 +115,7 @@ export async function trainModelWorkflow(input: TrainModelInput): Promise<TrainM
   let lastStep: TrainModelStep = TrainModelStep.PENDING;
   let resources: ResourceUsage = { wallTimeMs: 0, cpuSeconds: 0, peakRssBytes: 0 };
   setHandler(progressQuery, () => state);
+  const v2 = patched(TRAINING_V2_PATCH);
 
   const enter = (step: TrainModelStep, detail: string): void => {
     lastStep = step;
@@ -145,26 +158,32 @@ export async function trainModelWorkflow(input: TrainModelInput): Promise<TrainM
       splitTime: trained.splitTime,
     });
     resources = addResources(resources, evaluated.resources);
+    let metrics = evaluated.metrics;
+    if (v2 && trained.trainerMetrics) {
+      metrics = { ...metrics };
+      for (const [k, v] of Object.entries(trained.trainerMetrics)) metrics[`trainer_${k}`] = v;
+    }
 
-    enter(TrainModelStep.REGISTER, `registering ${trained.artifactUri}`);
     const trainingSetLineage = { id: trainingSet.id, uri: trainingSet.uri, sha256: trainingSet.sha256 };
-    const { modelVersion } = await short.registerModelVersion({
-      runId: input.runId,
-      workflowId,
-      modelName: input.modelName,
+    const registration = {
       trainer: input.trainer,
       artifactUri: trained.artifactUri,
       artifactSha256: trained.artifactSha256,
       referenceProfileUri: trained.referenceProfileUri,
       referenceProfileSha256: trained.referenceProfileSha256,
-      metrics: evaluated.metrics,
+      metrics,
       params: input.params,
       datasetVersions,
       featureViews,
       trainingSet: { name: input.trainingSet, ...trainingSetLineage },
-    });
+    };
+    let modelVersion: number | null = null;
+    if (!v2 || input.register !== false) {
+      enter(TrainModelStep.REGISTER, `registering ${trained.artifactUri}`);
+      ({ modelVersion } = await short.registerModelVersion({ runId: input.runId, workflowId, modelName: input.modelName, ...registration }));
+    }
 
-    enter(TrainModelStep.RECORD, `recording model version ${modelVersion}`);
+    enter(TrainModelStep.RECORD, modelVersion === null ? 'recording unregistered trial' : `recording model version ${modelVersion}`);
     await short.recordRunCompleted({
       runId: input.runId,
       workflowId,
@@ -176,7 +195,7 @@ export async function trainModelWorkflow(input: TrainModelInput): Promise<TrainM
       artifactSha256: trained.artifactSha256,
       referenceProfileUri: trained.referenceProfileUri,
       referenceProfileSha256: trained.referenceProfileSha256,
-      metrics: evaluated.metrics,
+      metrics,
       evaluationReport: { ...evaluated.report, splitTime: trained.splitTime, trainRows: trained.trainRows, evalRows: trained.evalRows },
       datasetVersions,
       featureViews,
@@ -186,8 +205,9 @@ export async function trainModelWorkflow(input: TrainModelInput): Promise<TrainM
       resources,
     });
 
-    state = { step: TrainModelStep.COMPLETED, progress: 1, detail: `registered ${input.modelName} version ${modelVersion}` };
-    return { runId: input.runId, modelVersion, artifactUri: trained.artifactUri, artifactSha256: trained.artifactSha256, metrics: evaluated.metrics };
+    state = { step: TrainModelStep.COMPLETED, progress: 1, detail: modelVersion === null ? 'trained (not registered)' : `registered ${input.modelName} version ${modelVersion}` };
+    if (!v2) return { runId: input.runId, modelVersion: modelVersion!, artifactUri: trained.artifactUri, artifactSha256: trained.artifactSha256, metrics: evaluated.metrics };
+    return { runId: input.runId, modelVersion: modelVersion ?? 0, artifactUri: trained.artifactUri, artifactSha256: trained.artifactSha256, metrics, registration };
   } catch (err) {
     const failedStep = lastStep;
     if (isCancellation(err)) {

@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Controller, Get, Post, Module } from '@nestjs/common';
+import { InvalidArgumentError } from '@strata/shared/util-errors';
+import { generateApiKey, hashApiKey, looksLikeApiKey, validateCreateApiKeyInput } from './api-keys';
+import { DEFAULT_AUTH_MODE, loadAuthConfig, readSecret } from './auth-config';
+import { Public, RequirePermission } from './decorators';
+import { assertSafeName, isSafeName, quoteIdent } from './names';
+import { type Principal, isAllowed, isKnownRole, permissionsOf, renderPermissionMatrixMarkdown, renderServiceRolesMarkdown } from './permissions';
+import { collectRoutes } from './route-inventory';
+import { isPublicPath, resolveRoutePermission } from './route-permissions';
+import { rowsOf } from './sql';
+
+const who = (roles: string[], projects: string[] | null = null): Principal => ({ id: 'key:x', name: 'x', via: 'api-key', roles, projects });
+
+describe('permission matrix', () => {
+  it('grants each role exactly its documented permissions', () => {
+    expect(isAllowed(who(['viewer']), 'models', 'read')).toBe(true);
+    expect(isAllowed(who(['viewer']), 'models', 'write')).toBe(false);
+    expect(isAllowed(who(['viewer']), 'audit', 'read')).toBe(false);
+    expect(isAllowed(who(['data-scientist']), 'models', 'write')).toBe(true);
+    expect(isAllowed(who(['data-scientist']), 'aliases', 'write')).toBe(false);
+    expect(isAllowed(who(['ml-engineer']), 'aliases', 'write')).toBe(true);
+    expect(isAllowed(who(['ml-engineer']), 'models', 'write')).toBe(false);
+    expect(isAllowed(who(['ml-engineer']), 'keys', 'write')).toBe(false);
+    expect(isAllowed(who(['admin']), 'keys', 'write')).toBe(true);
+    expect(isAllowed(who(['admin']), 'audit', 'read')).toBe(true);
+    expect(permissionsOf('inference')).toEqual(['inference:execute']);
+    expect(isAllowed(who(['inference']), 'models', 'read')).toBe(false);
+    expect(isAllowed(who(['service:serving']), 'models', 'read')).toBe(true);
+    expect(isAllowed(who(['service:serving']), 'models', 'write')).toBe(false);
+    expect(isAllowed(who(['root']), 'models', 'read')).toBe(false);
+    expect(isAllowed(who([]), 'models', 'read')).toBe(false);
+  });
+
+  it('limits project-scoped principals to their projects', () => {
+    expect(isAllowed(who(['data-scientist'], ['taxi']), 'models', 'write', 'taxi')).toBe(true);
+    expect(isAllowed(who(['data-scientist'], ['taxi']), 'models', 'write', 'fraud')).toBe(false);
+    expect(isAllowed(who(['data-scientist'], ['taxi']), 'models', 'write')).toBe(false);
+    expect(isAllowed(who(['data-scientist'], null), 'models', 'write', 'fraud')).toBe(true);
+  });
+
+  it('knows human and service roles only', () => {
+    expect(['viewer', 'admin', 'service:training', 'service:nope', 'service:', 'Admin'].map(isKnownRole)).toEqual([true, true, true, false, false, false]);
+  });
+
+  it('is shown in docs/security.md exactly as the guard uses it', () => {
+    const doc = fs.readFileSync(path.resolve(__dirname, '../../../../../docs/security.md'), 'utf8');
+    expect(doc).toContain(renderPermissionMatrixMarkdown());
+    expect(doc).toContain(renderServiceRolesMarkdown());
+  });
+});
+
+describe('strict names', () => {
+  it('rejects injection-shaped names and accepts ordinary ones', () => {
+    const bad = ['../x', 'a/../b', "a'b", 'x;drop table', '%2e%2e', '..', 'a..b', '', ' a', 'a b', 'a"b', '-x', 'x'.repeat(129), 'ä'];
+    expect(bad.filter(isSafeName)).toEqual([]);
+    expect(['taxi-tip', 'nyc_taxi.v2', 'A1', 'x'.repeat(128)].every(isSafeName)).toBe(true);
+    expect(() => assertSafeName("a'b", 'path parameter name')).toThrow(InvalidArgumentError);
+    expect(() => assertSafeName("a'b", 'path parameter name')).toThrow(`path parameter name "a'b" is not a valid name`);
+    expect(quoteIdent('registry_1')).toBe('"registry_1"');
+    expect(() => quoteIdent('x";drop')).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('API keys', () => {
+  it('are 256-bit random, prefixed, and hashed with SHA-256', () => {
+    const a = generateApiKey();
+    const b = generateApiKey();
+    expect(a.key).toMatch(/^sk_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
+    expect(a.key.startsWith(`sk_${a.keyId}_`)).toBe(true);
+    expect(a.key).not.toBe(b.key);
+    expect(looksLikeApiKey(a.key)).toBe(true);
+    expect(looksLikeApiKey('eyJhbGciOi.x.y')).toBe(false);
+    expect(hashApiKey('sk_abc').toString('hex')).toBe('7c8d93f8ffb4cdb85b2a4b0c10886a66959da2eb67707b1c54718850a56d158c');
+    expect(hashApiKey(a.key)).toHaveLength(32);
+  });
+
+  it('validates create input naming the field', () => {
+    expect(() => validateCreateApiKeyInput({ name: 'ok', roles: ['root'], createdBy: 't' })).toThrow('unknown role(s): root');
+    expect(() => validateCreateApiKeyInput({ name: '../x', roles: ['viewer'], createdBy: 't' })).toThrow('API key name "../x" must match the strict name pattern');
+    expect(() => validateCreateApiKeyInput({ name: 'ok', roles: [], createdBy: 't' })).toThrow('roles must list at least one role');
+    expect(() => validateCreateApiKeyInput({ name: 'ok', roles: ['viewer'], expiresAt: new Date(Date.now() - 1), createdBy: 't' })).toThrow('expiresAt must be in the future');
+  });
+});
+
+describe('auth configuration', () => {
+  it("defaults to mode 'off' with audit off (phase 1), and audit follows enforce", () => {
+    expect(DEFAULT_AUTH_MODE).toBe('off');
+    expect(loadAuthConfig({})).toEqual(expect.objectContaining({ mode: 'off', audit: false, keyCacheMs: 5000, bodyLimitBytes: 10 * 1024 * 1024 }));
+    expect(loadAuthConfig({ STRATA_AUTH_MODE: 'enforce' })).toEqual(expect.objectContaining({ mode: 'enforce', audit: true }));
+    expect(() => loadAuthConfig({ STRATA_AUTH_MODE: 'on' })).toThrow('STRATA_AUTH_MODE');
+    expect(() => loadAuthConfig({ STRATA_AUTH_JWT_ISSUER: 'https://idp' })).toThrow('STRATA_AUTH_JWT_ISSUER and STRATA_AUTH_JWT_JWKS_URL must be set together');
+    expect(loadAuthConfig({ STRATA_AUTH_JWT_ISSUER: 'https://idp', STRATA_AUTH_JWT_JWKS_URL: 'https://idp/jwks', STRATA_AUTH_JWT_AUDIENCE: 'a, b' }).jwt).toEqual({
+      issuer: 'https://idp',
+      jwksUrl: 'https://idp/jwks',
+      audience: ['a', 'b'],
+      rolesClaim: 'roles',
+      projectsClaim: 'strata_projects',
+      clockToleranceSec: 30,
+    });
+  });
+
+  it('reads secrets from env or *_FILE, never both', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'strata-secret-')), 'key');
+    fs.writeFileSync(file, 'sk_secret\n');
+    expect(readSecret({ STRATA_API_KEY_FILE: file }, 'STRATA_API_KEY')).toBe('sk_secret');
+    expect(readSecret({ STRATA_API_KEY: 'x' }, 'STRATA_API_KEY')).toBe('x');
+    expect(readSecret({}, 'STRATA_API_KEY')).toBeUndefined();
+    expect(() => readSecret({ STRATA_API_KEY: 'x', STRATA_API_KEY_FILE: file }, 'STRATA_API_KEY')).toThrow('STRATA_API_KEY and STRATA_API_KEY_FILE are both set');
+    expect(() => readSecret({ STRATA_API_KEY_FILE: `${file}.missing` }, 'STRATA_API_KEY')).toThrow('STRATA_API_KEY_FILE: cannot read');
+  });
+});
+
+describe('route inventory and resolution', () => {
+  @Controller('things')
+  class ThingsController {
+    @Get(':name')
+    @RequirePermission('models', 'read')
+    get(): string {
+      return 'get';
+    }
+    @Post()
+    create(): string {
+      return 'create';
+    }
+    @Get('open/ping')
+    @Public()
+    ping(): string {
+      return 'ping';
+    }
+  }
+  @Module({ controllers: [ThingsController] })
+  class ThingsModule {}
+  @Module({ imports: [ThingsModule] })
+  class Root {}
+
+  it('lists every route with its declaration', () => {
+    expect(collectRoutes({ module: Root, imports: [] })).toEqual([
+      { method: 'POST', path: '/things', handler: 'ThingsController.create', declared: undefined, isPublic: false },
+      { method: 'GET', path: '/things/:name', handler: 'ThingsController.get', declared: { resource: 'models', action: 'read' }, isPublic: false },
+      { method: 'GET', path: '/things/open/ping', handler: 'ThingsController.ping', declared: undefined, isPublic: true },
+    ]);
+  });
+
+  it('prefers the decorator, then the platform table, else none (default-deny)', () => {
+    expect(resolveRoutePermission('registry', 'GET', '/x', { resource: 'audit', action: 'read' })).toEqual({ permission: { resource: 'audit', action: 'read' }, source: 'decorator' });
+    expect(resolveRoutePermission('registry', 'POST', '/registered-models/:name/versions', undefined)).toEqual({ permission: { resource: 'models', action: 'write' }, source: 'table' });
+    expect(resolveRoutePermission('serving', 'POST', '/v2/models/:model/infer', undefined)).toEqual({ permission: { resource: 'inference', action: 'execute' }, source: 'table' });
+    expect(resolveRoutePermission('registry', 'GET', '/audit-log', undefined)).toEqual({ permission: { resource: 'audit', action: 'read' }, source: 'table' });
+    expect(resolveRoutePermission('registry', 'POST', '/somewhere-new', undefined)).toEqual({ source: 'none' });
+    expect(['/health/live', '/health/ready', '/metrics', '/v2/health/live', '/v2', '/metrics/x', '/docs'].map(isPublicPath)).toEqual([true, true, true, true, false, false, false]);
+  });
+});
+
+describe('rowsOf', () => {
+  it('reads TypeORM arrays, UPDATE ... RETURNING pairs and pg results', () => {
+    expect(rowsOf([{ a: 1 }])).toEqual([{ a: 1 }]);
+    expect(rowsOf([[{ a: 1 }], 1])).toEqual([{ a: 1 }]);
+    expect(rowsOf({ rows: [{ a: 2 }] })).toEqual([{ a: 2 }]);
+  });
+});

@@ -1,0 +1,84 @@
+import { Body, Controller, Delete, Get, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type ApiKeyRecord, type AuditQuery, type CreatedApiKey, assertSafeName, queryAuditLog } from '@strata/shared/auth';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { parseWith } from '../http/zod-body';
+import { securityContextOf } from './request-context';
+import { SecurityService } from './security.service';
+
+const createKeyBody = z.object({
+  name: z.string().min(1).max(128),
+  roles: z.array(z.string().min(1).max(64)).min(1).max(16),
+  projects: z.array(z.string().min(1).max(128)).max(64).nullable().optional(),
+  /** Lifetime in days (1..3650, default 90). */
+  expiresInDays: z.number().int().min(1).max(3650).default(90),
+});
+
+const auditQuery = z.object({
+  actor: z.string().max(256).optional(),
+  service: z.string().max(64).optional(),
+  outcome: z.enum(['success', 'failure', 'refused']).optional(),
+  action: z.string().max(128).optional(),
+  resourcePrefix: z.string().max(2048).optional(),
+  requestId: z.string().max(256).optional(),
+  since: z.iso.datetime().optional(),
+  until: z.iso.datetime().optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  before: z.coerce.number().int().min(1).optional(),
+});
+
+/**
+ * Admin endpoints served by every service (same shared `auth`/`audit` schemas behind them):
+ * API keys and the audit log. Permissions come from the platform route table (`keys:*`, `audit:read`).
+ */
+@ApiTags('security')
+@Controller()
+export class SecurityController {
+  constructor(private readonly security: SecurityService) {}
+
+  /**
+   * `POST /auth/keys` body `{name, roles[], projects?, expiresInDays?=90}` → 201 with the key
+   * (`key` shown ONCE, stored hashed) and its record. 400 names an unknown role or bad name.
+   */
+  @Post('auth/keys')
+  @ApiOperation({ summary: 'Create an API key (shown once)' })
+  async createKey(@Body() body: unknown, @Req() request: FastifyRequest): Promise<CreatedApiKey> {
+    const input = parseWith(createKeyBody, body, 'request body');
+    const actor = securityContextOf(request)?.principal.id ?? 'anonymous';
+    return (await this.security.keys()).create({
+      name: input.name,
+      roles: input.roles,
+      projects: input.projects ?? null,
+      expiresAt: new Date(Date.now() + input.expiresInDays * 86_400_000),
+      createdBy: actor,
+    });
+  }
+
+  /** `GET /auth/keys` → `{keys: ApiKeyRecord[]}` newest first (never the secrets). */
+  @Get('auth/keys')
+  @ApiOperation({ summary: 'List API keys (no secrets)' })
+  async listKeys(): Promise<{ keys: ApiKeyRecord[] }> {
+    return { keys: await (await this.security.keys()).list() };
+  }
+
+  /** `DELETE /auth/keys/{keyId}` → the revoked record (idempotent); 404 for an unknown id. */
+  @Delete('auth/keys/:keyId')
+  @ApiOperation({ summary: 'Revoke an API key' })
+  async revokeKey(@Param('keyId') keyId: string, @Req() request: FastifyRequest): Promise<ApiKeyRecord> {
+    assertSafeName(keyId, 'path parameter keyId');
+    return (await this.security.keys()).revoke(keyId, securityContextOf(request)?.principal.id ?? 'anonymous');
+  }
+
+  /**
+   * `GET /audit-log?actor&service&outcome&action&resourcePrefix&requestId&since&until&limit&before`
+   * → `{records, nextBefore?}` newest first (admins: `audit:read`).
+   */
+  @Get('audit-log')
+  @ApiOperation({ summary: 'Query the append-only audit log' })
+  async auditLog(@Query() query: unknown): Promise<Awaited<ReturnType<typeof queryAuditLog>>> {
+    const q: AuditQuery = parseWith(auditQuery, query, 'query string');
+    await this.security.ensureSchemas();
+    return queryAuditLog(this.security.dataSourceForQueries(), q);
+  }
+}

@@ -1,0 +1,122 @@
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { AuditRecordedV1 } from '@strata/contracts';
+import { EventPublisher } from '@strata/messaging';
+import {
+  ApiKeyStore,
+  JwtVerifier,
+  type AuditRecord,
+  type AuthConfig,
+  type Principal,
+  insertAuditRecord,
+  looksLikeApiKey,
+  migrateSecuritySchemas,
+} from '@strata/shared/auth';
+import { AppError, ErrorCode } from '@strata/shared/util-errors';
+import { DataSource } from 'typeorm';
+import { DatabaseService } from '../database/database.service';
+
+/** DI token of the parsed {@link AuthConfig}. */
+export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
+
+/**
+ * The platform's security state for one service: lazily migrated `auth`/`audit` schemas, the
+ * API key store (with a short in-process cache), the JWT verifier and the audit writer (row in
+ * `audit.audit_log` + `strata.platform.audit-recorded.v1` through the outbox, one transaction).
+ */
+@Injectable()
+export class SecurityService {
+  private readonly logger = new Logger('Security');
+  private schemas?: Promise<void>;
+  private readonly jwt?: JwtVerifier;
+  private readonly keyCache = new Map<string, { principal: Principal | null; until: number }>();
+  private publisher?: EventPublisher | null;
+
+  constructor(
+    readonly config: AuthConfig,
+    readonly serviceName: string,
+    private readonly database: DatabaseService,
+    private readonly dataSource: DataSource,
+    @Optional() private readonly moduleRef?: ModuleRef,
+  ) {
+    if (config.jwt) this.jwt = new JwtVerifier(config.jwt);
+  }
+
+  /** Creates/updates the `auth` and `audit` schemas once per process. */
+  ensureSchemas(): Promise<void> {
+    this.schemas ??= (async () => {
+      await this.database.whenReady();
+      await this.dataSource.transaction((manager) => migrateSecuritySchemas(manager));
+    })().catch((e: unknown) => {
+      this.schemas = undefined;
+      throw e;
+    });
+    return this.schemas;
+  }
+
+  /** The service's DataSource once connected (throws 503 before). */
+  dataSourceForQueries(): DataSource {
+    return this.database.getDataSource();
+  }
+
+  /** The API key store on this service's connection pool (schemas ensured). */
+  async keys(): Promise<ApiKeyStore> {
+    await this.ensureSchemas();
+    return new ApiKeyStore(this.database.getDataSource());
+  }
+
+  /**
+   * Authenticates a credential: `sk_...` API keys (from `Authorization: Bearer` or `X-API-Key`)
+   * or a JWT. Throws 401 (UNAUTHENTICATED) with a reason that never includes the credential.
+   */
+  async authenticate(credential: string): Promise<Principal> {
+    if (looksLikeApiKey(credential) || credential.startsWith('sk_')) {
+      const now = Date.now();
+      const hit = this.keyCache.get(credential);
+      let principal: Principal | null;
+      if (hit && hit.until > now) principal = hit.principal;
+      else {
+        const record = await (await this.keys()).verify(credential);
+        principal = record ? { id: `key:${record.keyId}`, name: record.name, via: 'api-key', roles: record.roles, projects: record.projects } : null;
+        if (this.config.keyCacheMs > 0) {
+          if (this.keyCache.size > 10_000) this.keyCache.clear();
+          this.keyCache.set(credential, { principal, until: now + this.config.keyCacheMs });
+        }
+      }
+      if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, 'API key is unknown, revoked or expired');
+      return principal;
+    }
+    if (!this.jwt) throw new AppError(ErrorCode.UNAUTHENTICATED, 'bearer token is not an API key and no JWT issuer is configured');
+    try {
+      return await this.jwt.verify(credential);
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? 'ERR_JWT_INVALID';
+      throw new AppError(ErrorCode.UNAUTHENTICATED, `bearer token refused (${code})`, { details: { reason: code } });
+    }
+  }
+
+  /** Appends an audit record and publishes it through the outbox (same transaction). Never throws. */
+  async audit(record: AuditRecord): Promise<void> {
+    if (!this.config.audit) return;
+    try {
+      await this.ensureSchemas();
+      const publisher = this.getPublisher();
+      await this.database.getDataSource().transaction(async (manager) => {
+        await insertAuditRecord(manager, record);
+        if (publisher) await publisher.publish(manager, AuditRecordedV1, record);
+      });
+    } catch (e) {
+      this.logger.error({ err: e instanceof Error ? e.message : String(e), auditId: record.auditId, action: record.action }, 'audit record could not be written');
+    }
+  }
+
+  private getPublisher(): EventPublisher | null {
+    if (this.publisher !== undefined) return this.publisher;
+    try {
+      this.publisher = this.moduleRef?.get(EventPublisher, { strict: false }) ?? null;
+    } catch {
+      this.publisher = null; // no MessagingModule: audit rows only
+    }
+    return this.publisher;
+  }
+}
