@@ -30,6 +30,30 @@ export const monitoringEnvSchema = platformEnvSchema.extend({
   MONITORING_CONSUMER_GROUP: z.string().min(1).default('monitoring'),
   /** Timeout of registry calls, ms. */
   MONITORING_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  /** Period of the background aggregation pass (stored rows → counters), ms; 0 = only before reports. */
+  MONITORING_AGGREGATION_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  /** Predictions per count block (count windows are unions of whole blocks). */
+  MONITORING_COUNT_BLOCK: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /** Default count window size (`GET /models/{m}/windows?window=count`), a multiple of the block. */
+  MONITORING_COUNT_WINDOW: z.coerce.number().int().min(1).default(1000),
+  /** Drift test of the verdicts: psi (default), auto (Evidently's choice), ks, chisquare, jensenshannon, wasserstein. */
+  MONITORING_DRIFT_METHOD: z.enum(['psi', 'auto', 'ks', 'chisquare', 'jensenshannon', 'wasserstein']).default('psi'),
+  /** Rollout guard period in ms (0 disables automatic rollback). */
+  MONITORING_ROLLOUT_GUARD_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
+  /** Challenger requests since the rollout started before the guard may decide. */
+  MONITORING_ROLLOUT_MIN_REQUESTS: z.coerce.number().int().min(1).default(100),
+  /** Absolute challenger error-rate ceiling. */
+  MONITORING_ROLLOUT_MAX_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.05),
+  /** Challenger error rate ceiling relative to the champion's (0 = off). */
+  MONITORING_ROLLOUT_MAX_ERROR_RATE_RATIO: z.coerce.number().min(0).default(0),
+  /** Absolute challenger p99 latency ceiling, seconds. */
+  MONITORING_ROLLOUT_MAX_P99_SECONDS: z.coerce.number().positive().default(1),
+  /** Challenger p99 ceiling relative to the champion's (0 = off). */
+  MONITORING_ROLLOUT_MAX_P99_RATIO: z.coerce.number().min(0).default(0),
+  /** Metric of the champion/challenger comparison on labeled traffic. */
+  MONITORING_ROLLOUT_METRIC: z.enum(['roc_auc', 'accuracy', 'log_loss', 'f1', 'precision', 'recall']).default('roc_auc'),
+}).refine((c) => c.MONITORING_COUNT_WINDOW % c.MONITORING_COUNT_BLOCK === 0, {
+  message: 'MONITORING_COUNT_WINDOW must be a multiple of MONITORING_COUNT_BLOCK', path: ['MONITORING_COUNT_WINDOW'],
 });
 
 export type MonitoringConfig = ReturnType<typeof loadMonitoringConfig>;

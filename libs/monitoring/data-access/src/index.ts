@@ -11,6 +11,7 @@ import { PredictionEntity } from './entities/prediction.entity';
 import { ReferenceProfileEntity } from './entities/reference-profile.entity';
 import { WindowReportEntity } from './entities/window-report.entity';
 import { Monitoring1733200000000 } from './migrations/1733200000000-monitoring';
+import { MonitoringAggregates1733300000000 } from './migrations/1733300000000-monitoring-aggregates';
 
 export { PredictionEntity } from './entities/prediction.entity';
 export { FeedbackEntity } from './entities/feedback.entity';
@@ -25,4 +26,4 @@ export const MONITORING_SCHEMA = 'monitoring';
 /** Every entity of the schema (TypeORM), messaging outbox/inbox included. */
 export const MONITORING_ENTITIES: EntityList = [...MESSAGING_ENTITIES, PredictionEntity, FeedbackEntity, ReferenceProfileEntity, WindowReportEntity];
 /** Every migration, in order (messaging tables first). */
-export const MONITORING_MIGRATIONS: EntityList = [...MESSAGING_MIGRATIONS, Monitoring1733200000000];
+export const MONITORING_MIGRATIONS: EntityList = [...MESSAGING_MIGRATIONS, Monitoring1733200000000, MonitoringAggregates1733300000000];

@@ -34,7 +34,7 @@ describe('monitoring schema (migrations on real PostgreSQL)', () => {
     await ds.getRepository(PredictionEntity).insert({
       predictionId: 'p-1', modelName: 'taxi-tip', modelVersion: 3, alias: 'champion',
       features: { trip_distance: 1.5, trips_1h: null }, probability: 0.25, eventTime,
-      predictedAt: new Date('2026-01-01T00:00:00.000Z'), latencyMs: 1.25,
+      predictedAt: new Date('2026-01-01T00:00:00.000Z'), latencyMs: 1.25, seq: null, rolloutId: null, countedLabel: null,
     });
     // idempotent insert: the same prediction id twice changes nothing
     await ds.createQueryBuilder().insert().into(PredictionEntity).values({
@@ -44,7 +44,7 @@ describe('monitoring schema (migrations on real PostgreSQL)', () => {
     expect(p).toEqual({
       predictionId: 'p-1', modelName: 'taxi-tip', modelVersion: 3, alias: 'champion',
       features: { trip_distance: 1.5, trips_1h: null }, probability: 0.25, eventTime,
-      predictedAt: new Date('2026-01-01T00:00:00.000Z'), latencyMs: 1.25,
+      predictedAt: new Date('2026-01-01T00:00:00.000Z'), latencyMs: 1.25, seq: null, rolloutId: null, countedLabel: null,
     });
 
     await ds.getRepository(FeedbackEntity).insert({ predictionId: 'p-1', observedAt: eventTime, modelName: 'taxi-tip', label: 1, source: 'api' });
@@ -66,5 +66,16 @@ describe('monitoring schema (migrations on real PostgreSQL)', () => {
     const wr = await ds.getRepository(WindowReportEntity).findOneByOrFail({ modelName: 'taxi-tip', modelVersion: 3, windowKind: 'month', windowStart: start });
     expect(wr.predictionCount).toBe(1);
     expect(wr.performance).toEqual({ rocAuc: null, accuracy: 1, logLoss: 0.1 });
+
+    // incremental state (migration 1733300000000): counters add up on conflict
+    const upsert = `INSERT INTO "${schema}"."window_counter" (model_name, model_version, alias, window_key, metric, bucket, n, s) VALUES ('taxi-tip', 3, '', 'd:2020-01-15', 'pred', '', 1, 0.5)
+      ON CONFLICT (model_name, window_key, model_version, alias, metric, bucket) DO UPDATE SET n = "${schema}"."window_counter".n + EXCLUDED.n, s = "${schema}"."window_counter".s + EXCLUDED.s`;
+    await ds.query(upsert);
+    await ds.query(upsert);
+    expect(await ds.query(`SELECT n, s FROM "${schema}"."window_counter"`)).toEqual([{ n: 2, s: 1 }]);
+    await ds.query(`UPDATE "${schema}"."prediction" SET seq = 41, rollout_id = 'r-9' WHERE prediction_id = 'p-1'`);
+    expect(await ds.getRepository(PredictionEntity).findOneByOrFail({ predictionId: 'p-1' })).toEqual(expect.objectContaining({ seq: '41', rolloutId: 'r-9' }));
+    expect(await ds.query(`SELECT count(*)::int AS c FROM "${schema}"."rollout_state"`)).toEqual([{ c: 0 }]);
+    expect(await ds.query(`SELECT count(*)::int AS c FROM "${schema}"."prediction_sequence"`)).toEqual([{ c: 0 }]);
   });
 });

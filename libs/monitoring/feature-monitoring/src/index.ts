@@ -13,4 +13,7 @@ export * from './lib/monitoring.consumer';
 export * from './lib/reference-profile.service';
 export * from './lib/registry.client';
 export * from './lib/windows';
+export * from './lib/aggregates';
+export * from './lib/aggregation.service';
+export * from './lib/rollout-guard.service';
 export { monitoringMetrics } from './lib/monitoring.metrics';

@@ -23,4 +23,8 @@ export class FeedbackEntity {
   /** Where the label came from (`api`, `batch-import`, …). */
   @Column({ type: 'varchar', length: 64, nullable: true })
   source!: string | null;
+
+  /** Whether the aggregator has applied this label to the counters (not selected by default). */
+  @Column({ type: 'boolean', default: false, select: false })
+  counted!: boolean;
 }

@@ -40,4 +40,20 @@ export class PredictionEntity {
   /** Model execution latency in milliseconds. */
   @Column({ name: 'latency_ms', type: 'double precision' })
   latencyMs!: number;
+
+  /** Sequence number within the model version (count windows), set when aggregated; null = not aggregated yet. */
+  @Column({ type: 'bigint', nullable: true })
+  seq!: string | null;
+
+  /** The feedback label whose counters were added for this prediction, or null. */
+  @Column({ name: 'counted_label', type: 'double precision', nullable: true })
+  countedLabel!: number | null;
+
+  /** Insertion order (identity), the aggregation order. */
+  @Column({ name: 'ingest_id', type: 'bigint', insert: false, update: false, select: false })
+  ingestId!: string;
+
+  /** The rollout this prediction was counted in (comparison and guard), or null. */
+  @Column({ name: 'rollout_id', type: 'varchar', length: 128, nullable: true })
+  rolloutId!: string | null;
 }

@@ -1,3 +1,4 @@
+import type { DriftMethod } from '@strata/shared/util-drift';
 import type { WindowKind } from './windows';
 
 /** DI token of {@link MonitoringOptions}. */
@@ -35,4 +36,39 @@ export interface MonitoringOptions {
   evaluationIntervalMs: number;
   /** Timeout of registry calls, ms. */
   httpTimeoutMs: number;
+  /** Period of the background aggregation pass, ms (`MONITORING_AGGREGATION_INTERVAL_MS`, default 1000; 0 = only before reports). */
+  aggregationIntervalMs?: number;
+  /** Predictions per count block (`MONITORING_COUNT_BLOCK`, default 100); count windows are whole blocks. */
+  countBlockSize?: number;
+  /** Default count window size (`MONITORING_COUNT_WINDOW`, default 1000; a multiple of the block size). */
+  countWindowSize?: number;
+  /** Drift test of the verdicts (`MONITORING_DRIFT_METHOD`): `psi` (default), `auto` (Evidently's choice), or one util-drift method. */
+  driftMethod?: DriftMethod | 'auto';
+  /** Rollout guard (automatic rollback of a canary/shadow challenger); absent = disabled. */
+  rolloutGuard?: RolloutGuardOptions;
 }
+
+/** Thresholds of the rollout guard; a ratio of 0 disables that relative check. */
+export interface RolloutGuardOptions {
+  /** Evaluation period, ms (`MONITORING_ROLLOUT_GUARD_INTERVAL_MS`, default 5000; 0 disables the guard). */
+  intervalMs: number;
+  /** Challenger requests (predictions + failures) since the rollout started before any verdict (`MONITORING_ROLLOUT_MIN_REQUESTS`, default 100). */
+  minRequests: number;
+  /** Absolute error-rate ceiling of the challenger (`MONITORING_ROLLOUT_MAX_ERROR_RATE`, default 0.05). */
+  maxErrorRate: number;
+  /** Challenger error rate may not exceed this × the champion's (`MONITORING_ROLLOUT_MAX_ERROR_RATE_RATIO`, default 0 = off; needs ≥ minRequests champion requests). */
+  maxErrorRateRatio: number;
+  /** Absolute p99 latency ceiling of the challenger, seconds (`MONITORING_ROLLOUT_MAX_P99_SECONDS`, default 1). */
+  maxP99Seconds: number;
+  /** Challenger p99 may not exceed this × the champion's (`MONITORING_ROLLOUT_MAX_P99_RATIO`, default 0 = off; needs ≥ minRequests champion predictions). */
+  maxP99Ratio: number;
+  /** Metric compared on labeled traffic (`MONITORING_ROLLOUT_METRIC`: roc_auc | accuracy | log_loss | f1 | precision | recall; default roc_auc). */
+  metric: RolloutMetric;
+  /** X-Strata-Actor of the rollback call (default `monitoring:auto-rollback`). */
+  actor?: string;
+}
+
+/** Metrics the rollout comparison can declare. */
+export const ROLLOUT_METRICS = ['roc_auc', 'accuracy', 'log_loss', 'f1', 'precision', 'recall'] as const;
+/** One of {@link ROLLOUT_METRICS}. */
+export type RolloutMetric = (typeof ROLLOUT_METRICS)[number];

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { FeedbackReceivedV1, PredictionLoggedV1 } from '@strata/contracts';
+import { FeedbackReceivedV1, InferenceFailedV1, ModelRolloutChangedV1, PredictionLoggedV1 } from '@strata/contracts';
 import { EventPublisher, MessagingModule } from '@strata/messaging';
 import { MONITORING_ENTITIES, MONITORING_MIGRATIONS } from '@strata/monitoring/data-access';
 import { buildReferenceProfile, type NumericFeatureProfile, type ReferenceProfile } from '@strata/shared/util-drift';
@@ -15,6 +15,7 @@ import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
 import { eventually, infraEnv, startGroupAtEnd, uniqueName } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
 import { MonitoringModule } from './monitoring.module';
+import { RolloutGuardService, type RolloutComparison } from './rollout-guard.service';
 
 /** Deterministic pseudo-random numbers (mulberry32). */
 function rng(seed: number): () => number {
@@ -53,6 +54,8 @@ type Window = {
   windowStart: string; windowEnd: string; modelVersion: number; predictionCount: number; labeledCount: number;
   drift: Array<{ feature: string; method: string; score: number | null; threshold: number; drifted: boolean }>;
   driftShare: number; datasetDrift: boolean; performance: { rocAuc: number | null; accuracy: number | null; logLoss: number | null };
+  unlabeledCount: number; errorCount: number; errorRate: number | null; sequenceStart: number | null; sequenceEnd: number | null;
+  latencySeconds: { p50: number | null; p95: number | null; p99: number | null };
 };
 
 describe('monitoring on real PostgreSQL + Kafka', () => {
@@ -66,6 +69,8 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
   let registry: http.Server;
   let profile: ReferenceProfile;
   const registryCalls: string[] = [];
+  const canaryModel = uniqueName('canary').replace(/_/g, '-');
+  const rollbacks: Array<{ url: string; actor: string | undefined; body: { reason: string } }> = [];
 
   // training slice: a ~ U(0, 10), b ~ U(0, 1)
   const r = rng(7);
@@ -80,6 +85,16 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     registry = http.createServer((req, res) => {
       registryCalls.push(req.url ?? '');
       res.setHeader('content-type', 'application/json');
+      if (req.method === 'POST' && req.url === `/models/${canaryModel}/rollouts/current/rollback`) {
+        // stub of the registry's rollback endpoint (the rollout HTTP contract): records the call
+        let body = '';
+        req.on('data', (d: Buffer) => (body += d.toString('utf8')));
+        req.on('end', () => {
+          rollbacks.push({ url: req.url ?? '', actor: req.headers['x-strata-actor'] as string | undefined, body: JSON.parse(body) as { reason: string } });
+          res.end(JSON.stringify({ rolloutId: 'r-1', modelName: canaryModel, status: 'rolled-back', route: null }));
+        });
+        return;
+      }
       if (req.url === `/registered-models/${model}/versions/1`) {
         res.end(JSON.stringify({ name: model, version: 1, metrics: { roc_auc: 0.9 }, referenceProfileUri: put.uri, referenceProfileSha256: put.sha256 }));
       } else {
@@ -90,7 +105,7 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
     const env = infraEnv();
     // the shared prediction-logged topic may hold many events from other runs: start after them
-    await startGroupAtEnd(env.kafkaBrokers, schema, [PredictionLoggedV1.topic, FeedbackReceivedV1.topic]);
+    await startGroupAtEnd(env.kafkaBrokers, schema, [PredictionLoggedV1.topic, FeedbackReceivedV1.topic, InferenceFailedV1.topic, ModelRolloutChangedV1.topic]);
     const moduleRef = await Test.createTestingModule({
       imports: [
         PlatformModule.forService({
@@ -102,7 +117,8 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
         MonitoringModule.forRoot({
           registryUrl: `http://127.0.0.1:${(registry.address() as AddressInfo).port}`, dataDir,
           psiThreshold: 0.1, driftShare: 0.5, psiEpsilon: 1e-4, minPredictions: 10, minLabeled: 10, minLabeledShare: 1, minRocAuc: 0.6, maxRocAucDrop: 0.05,
-          evaluationWindow: 'month', evaluationIntervalMs: 0, httpTimeoutMs: 2000,
+          evaluationWindow: 'month', evaluationIntervalMs: 0, httpTimeoutMs: 2000, countBlockSize: 10, countWindowSize: 20,
+          rolloutGuard: { intervalMs: 200, minRequests: 20, maxErrorRate: 0.1, maxErrorRateRatio: 0, maxP99Seconds: 1, maxP99Ratio: 0, metric: 'accuracy' },
         }),
       ],
     }).compile();
@@ -179,8 +195,21 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     expectPsi(windows[1]!, feb);
     expect(windows[1]!.drift[0]).toEqual(expect.objectContaining({ feature: 'a', method: 'psi', threshold: 0.1, drifted: true }));
     expect(windows[1]!.datasetDrift).toBe(windows[1]!.drift.filter((d) => d.drifted).length / 2 >= 0.5);
-    expect(windows[0]!.performance).toEqual({ rocAuc: 0, accuracy: 0, logLoss: expect.any(Number) });
-    expect(windows[1]!.performance).toEqual({ rocAuc: null, accuracy: null, logLoss: null });
+    expect(windows[0]!.performance).toEqual(expect.objectContaining({ rocAuc: 0, accuracy: 0, logLoss: expect.any(Number), precision: 0, recall: 0, f1: 0 }));
+    expect(windows[1]!.performance).toEqual(expect.objectContaining({ rocAuc: null, accuracy: null, logLoss: null }));
+    // delayed labels: January fully labeled, February still waiting for all 20
+    expect(windows.map((w) => [w.unlabeledCount, w.errorCount, w.errorRate])).toEqual([[0, 0, 0], [20, 0, 0]]);
+    // latency 0.5 ms → 0.0005 s within the sketch's 1%
+    expect(Math.abs(windows[0]!.latencySeconds.p99! - 0.0005)).toBeLessThanOrEqual(0.000005);
+
+    // count windows: every 20 predictions in arrival order (blocks of 10 merged); the duplicate is not counted
+    const counts = await getWindows('count&size=20');
+    expect(counts.map((w) => [w.sequenceStart, w.sequenceEnd, w.windowStart, w.predictionCount])).toEqual([[0, 20, null, 20], [20, 40, null, 20], [40, 60, null, 20]]);
+    expect(counts.reduce((n, w) => n + w.labeledCount, 0)).toBe(40);
+    expect((await fetch(`${base}/models/${model}/windows?window=count&size=15`)).status).toBe(400);
+    // alias filter: all traffic came through 'champion'
+    expect((await getWindows('month&alias=champion')).map((w) => w.predictionCount)).toEqual([40, 20]);
+    expect(await getWindows('month&alias=_none')).toEqual([]);
 
     // the reference profile was fetched once from the registry, verified and stored
     const stored = (await dataSource.query(`select sha256, profile from "${schema}"."reference_profile" where model_name = $1`, [model])) as Array<{ sha256: string; profile: unknown }>;
@@ -211,6 +240,123 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     expect(metrics).toContain(`strata_monitoring_predictions_total{model="${model}",version="1"} 60`);
     expect(metrics).toMatch(new RegExp(`strata_monitoring_feature_psi\\{model="${model}",version="1",feature="a"\\} [0-9.e-]+`));
     expect(metrics).not.toContain(`${model}-jan-0`);
+  }, 120_000);
+
+  it('rolls a failing canary back once, with the numbers, and compares champion and challenger on live traffic', async () => {
+    const publisher = app.get(EventPublisher);
+    const now = new Date().toISOString();
+    const pred = (i: number, version: number, latencyMs: number, p: number): PredictionLoggedV1 => ({
+      predictionId: `${canaryModel}-${version}-${i}`, modelName: canaryModel, modelVersion: version, alias: 'champion', features: { a: i },
+      outputs: { prediction: p >= 0.5 ? 1 : 0, probability: p }, latencyMs, predictedAt: now,
+    });
+    const failure = (version: number, rowCount: number): InferenceFailedV1 => ({
+      modelName: canaryModel, modelVersion: version, alias: 'champion', rowCount, errorCode: 'MODEL_EXECUTION_FAILED', httpStatus: 500, message: 'boom', latencyMs: 3, failedAt: now,
+    });
+    await dataSource.transaction(async (manager) => {
+      await publisher.publish(manager, ModelRolloutChangedV1, {
+        modelName: canaryModel, rolloutId: 'r-1', action: 'started', actor: 'test', reason: 'canary',
+        route: { mode: 'canary', championVersion: 1, challengerVersion: 2, challengerWeight: 0.3, stickyKey: null }, changedAt: '2026-01-01T00:00:00.000Z',
+      });
+    });
+    // the rollout must be known before the traffic is attributed to it
+    await eventually(async () => {
+      const res = await fetch(`${base}/models/${canaryModel}/rollouts/current/comparison`);
+      if (res.status !== 200) throw new Error(`comparison ${res.status}`);
+    }, 60_000, 200);
+    await dataSource.transaction(async (manager) => {
+      for (let i = 0; i < 30; i++) await publisher.publish(manager, PredictionLoggedV1, pred(i, 1, 5, i < 15 ? 0.9 : 0.1));
+      for (let i = 0; i < 25; i++) await publisher.publish(manager, PredictionLoggedV1, pred(i, 2, 20, 0.8));
+    });
+    // every prediction counted, no failure yet: within thresholds, no rollback
+    await eventually(async () => {
+      const cmp = (await (await fetch(`${base}/models/${canaryModel}/rollouts/current/comparison`)).json()) as RolloutComparison;
+      if (cmp.champion.predictionCount !== 30 || cmp.challenger.predictionCount !== 25) throw new Error(`not yet ${JSON.stringify([cmp.champion.predictionCount, cmp.challenger.predictionCount])}`);
+      expect(cmp.guard.breaches).toEqual([]);
+    }, 60_000, 200);
+    await app.get(RolloutGuardService).checkAll();
+    expect(rollbacks).toHaveLength(0);
+    // failures on one partition in order (champion's first): the guard sees 1/31 and then 5/30
+    await dataSource.transaction(async (manager) => {
+      await publisher.publish(manager, InferenceFailedV1, failure(1, 1));
+      await publisher.publish(manager, InferenceFailedV1, failure(2, 5));
+    });
+    // labels for the champion: all correct (first 15 positive) → accuracy 1; challenger: 10 labels, 4 correct
+    const fb = [
+      ...Array.from({ length: 30 }, (_, i) => ({ predictionId: `${canaryModel}-1-${i}`, modelName: canaryModel, label: i < 15 ? 1 : 0, observedAt: now })),
+      ...Array.from({ length: 10 }, (_, i) => ({ predictionId: `${canaryModel}-2-${i}`, modelName: canaryModel, label: i < 4 ? 1 : 0, observedAt: now })),
+    ];
+    await eventually(async () => {
+      const res = await fetch(`${base}/models/${canaryModel}/rollouts/current/comparison`);
+      const cmp = (await res.json()) as RolloutComparison;
+      if (cmp.champion.predictionCount !== 30 || cmp.challenger.predictionCount !== 25 || cmp.challenger.errorCount !== 5 || cmp.champion.errorCount !== 1) throw new Error(`not yet ${JSON.stringify([cmp.champion.requestCount, cmp.challenger.requestCount])}`);
+    }, 60_000, 200);
+    expect((await fetch(`${base}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fb) })).status).toBe(202);
+
+    const rollback = await eventually(async () => {
+      if (rollbacks.length === 0) throw new Error('no rollback yet');
+      return rollbacks[0]!;
+    }, 30_000, 100);
+    expect(rollback.actor).toBe('monitoring:auto-rollback');
+    expect(rollback.body.reason).toContain('challenger v2 error rate 0.1667 > 0.1 (absolute)');
+    expect(rollback.body.reason).toContain('challenger: 5/30 failed');
+    expect(rollback.body.reason).toContain('champion v1: 1/31 failed');
+    // once per rollout: further guard passes do not call again
+    await app.get(RolloutGuardService).checkAll();
+    await app.get(RolloutGuardService).checkAll();
+    expect(rollbacks).toHaveLength(1);
+
+    const cmp = await eventually(async () => {
+      const c = (await (await fetch(`${base}/models/${canaryModel}/rollouts/current/comparison`)).json()) as RolloutComparison;
+      if (c.champion.labeledCount !== 30 || c.challenger.labeledCount !== 10) throw new Error(`labels not yet ${c.champion.labeledCount}/${c.challenger.labeledCount}`);
+      return c;
+    }, 30_000, 200);
+    expect(cmp).toEqual(expect.objectContaining({ modelName: canaryModel, rolloutId: 'r-1', mode: 'canary', status: 'active', challengerWeight: 0.3, metric: { name: 'accuracy', higherIsBetter: true } }));
+    expect([cmp.champion.version, cmp.champion.requestCount, cmp.champion.errorCount, cmp.champion.errorRate, cmp.champion.unlabeledCount, cmp.champion.metricValue]).toEqual([1, 31, 1, 1 / 31, 0, 1]);
+    expect([cmp.challenger.version, cmp.challenger.requestCount, cmp.challenger.errorCount, cmp.challenger.errorRate, cmp.challenger.unlabeledCount, cmp.challenger.metricValue]).toEqual([2, 30, 5, 5 / 30, 15, 0.4]);
+    expect(Math.abs(cmp.champion.latencySeconds.p99! - 0.005)).toBeLessThanOrEqual(0.00005);
+    expect(Math.abs(cmp.challenger.latencySeconds.p50! - 0.02)).toBeLessThanOrEqual(0.0002);
+    expect(cmp.challenger.byAlias.map((a) => [a.alias, a.requestCount])).toEqual([['champion', 30]]);
+    expect(cmp.guard.rollbackReason).toBe(rollback.body.reason);
+    expect(cmp.guard.breaches).toEqual(['error rate 0.1667 > 0.1 (absolute)']);
+
+    // latency and error rate per version and alias over HTTP and as Prometheus metrics (seconds, no ids)
+    const health = (await (await fetch(`${base}/models/${canaryModel}/health?window=day`)).json()) as Array<{ modelVersion: number; alias: string; requestCount: number; errorRate: number }>;
+    expect(health.map((h) => [h.modelVersion, h.alias, h.requestCount, h.errorRate])).toEqual([[1, 'champion', 31, 1 / 31], [2, 'champion', 30, 5 / 30]]);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain(`strata_monitoring_inference_failures_total{model="${canaryModel}",version="2",alias="champion"} 5`);
+    expect(metrics).toContain(`strata_monitoring_prediction_latency_seconds_count{model="${canaryModel}",version="2",alias="champion"} 25`);
+    expect(metrics).toContain(`strata_monitoring_prediction_latency_seconds_bucket{le="0.025",model="${canaryModel}",version="2",alias="champion"} 25`);
+    expect(metrics).toContain(`strata_monitoring_rollout_rollbacks_total{model="${canaryModel}"} 1`);
+    expect(metrics).not.toContain(`${canaryModel}-2-0`);
+  }, 120_000);
+
+  it('counts a label that arrived before its prediction, replaces it with a later one, and ignores orphans', async () => {
+    const m3 = uniqueName('late').replace(/_/g, '-');
+    const post = async (body: unknown) => expect((await fetch(`${base}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(202);
+    await post([
+      { predictionId: `${m3}-1`, modelName: m3, label: 1, observedAt: '2020-05-02T00:00:00.000Z' },
+      { predictionId: `${m3}-orphan`, modelName: m3, label: 1, observedAt: '2020-05-02T00:00:00.000Z' },
+    ]);
+    const publisher = app.get(EventPublisher);
+    await dataSource.transaction(async (manager) => {
+      await publisher.publish(manager, PredictionLoggedV1, {
+        predictionId: `${m3}-1`, modelName: m3, modelVersion: 1, alias: null, features: { a: 1 }, outputs: { prediction: 1, probability: 0.9 },
+        latencyMs: 2, predictedAt: '2020-05-01T10:00:00.000Z',
+      });
+    });
+    const w1 = await eventually(async () => {
+      const w = (await (await fetch(`${base}/models/${m3}/windows?window=day&alias=_none`)).json()) as Window[];
+      if (w.length !== 1 || w[0]!.labeledCount !== 1) throw new Error(`not yet ${JSON.stringify(w.map((x) => [x.predictionCount, x.labeledCount]))}`);
+      return w[0]!;
+    }, 60_000, 200);
+    expect([w1.windowStart, w1.predictionCount, w1.labeledCount, w1.unlabeledCount, w1.performance.accuracy]).toEqual(['2020-05-01T00:00:00.000Z', 1, 1, 0, 1]);
+    // a later label replaces the earlier one (counters of the old label subtracted); an older one changes nothing
+    await post([
+      { predictionId: `${m3}-1`, modelName: m3, label: 0, observedAt: '2020-05-03T00:00:00.000Z' },
+      { predictionId: `${m3}-1`, modelName: m3, label: 1, observedAt: '2020-05-01T12:00:00.000Z' },
+    ]);
+    const w2 = (await (await fetch(`${base}/models/${m3}/windows?window=day`)).json()) as Window[];
+    expect(w2.map((x) => [x.predictionCount, x.labeledCount, x.unlabeledCount, x.performance.accuracy])).toEqual([[1, 1, 0, 0]]);
   }, 120_000);
 
   it('rejects bad feedback naming the field, storing nothing', async () => {

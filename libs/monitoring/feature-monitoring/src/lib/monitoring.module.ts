@@ -5,7 +5,9 @@ import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constan
 import { MonitoringConsumer } from './monitoring.consumer';
 import { MonitoringController } from './monitoring.controller';
 import { MonitoringService } from './monitoring.service';
+import { AggregationService } from './aggregation.service';
 import { ReferenceProfileService } from './reference-profile.service';
+import { RolloutGuardService } from './rollout-guard.service';
 import { MonitoringRegistryClient } from './registry.client';
 
 /**
@@ -23,10 +25,12 @@ export class MonitoringModule {
         { provide: OBJECT_STORE, useFactory: () => new LocalObjectStore(path.resolve(options.dataDir)) },
         MonitoringRegistryClient,
         ReferenceProfileService,
+        AggregationService,
         MonitoringService,
+        RolloutGuardService,
         MonitoringConsumer,
       ],
-      exports: [MonitoringService],
+      exports: [MonitoringService, AggregationService, RolloutGuardService],
     };
   }
 }

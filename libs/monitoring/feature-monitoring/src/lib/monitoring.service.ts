@@ -4,11 +4,14 @@ import { DriftDetectedV1, FeedbackReceivedV1, PerformanceDegradedV1, type Predic
 import { EventPublisher } from '@strata/messaging';
 import { FeedbackEntity, PredictionEntity, WindowReportEntity } from '@strata/monitoring/data-access';
 import { DatabaseService } from '@strata/shared/nest-platform';
+import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { DataSource, type EntityManager } from 'typeorm';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 import { monitoringMetrics } from './monitoring.metrics';
 import { ReferenceProfileService, type StoredProfile } from './reference-profile.service';
-import { computeWindowReports, type WindowKind, type WindowPrediction, type WindowReport } from './windows';
+import { CounterSet, driftFromCounters, healthFromCounters, performanceFromCounters, type WindowFeatureDrift, type ServiceHealth, type WindowPerformanceReport } from './aggregates';
+import { AggregationService, DEFAULT_COUNT_BLOCK, type CounterRow } from './aggregation.service';
+import { windowOf, type WindowKind } from './windows';
 
 /** One feedback label as accepted by `POST /feedback`. */
 export interface FeedbackInput {
@@ -21,19 +24,61 @@ export interface FeedbackInput {
   source?: string;
 }
 
-/** What `GET /models/{m}/windows` returns per window. */
+/** Window kinds of `GET /models/{m}/windows`: UTC calendar windows or every N predictions. */
+export type ReportWindowKind = WindowKind | 'count';
+
+/** What `GET /models/{m}/windows` returns per window (see the README for every definition). */
 export interface WindowResponse {
+  windowKind: ReportWindowKind;
+  /** Time windows: UTC start (inclusive) / end (exclusive), ISO-8601. Count windows: null. */
+  windowStart: string | null;
+  windowEnd: string | null;
+  /** Count windows: arrival sequence numbers [sequenceStart, sequenceEnd) of the version; time windows: null. */
+  sequenceStart: number | null;
+  sequenceEnd: number | null;
+  modelVersion: number;
+  /** The alias filter (`_none` = requests addressed by version), or null for all traffic. */
+  alias: string | null;
+  predictionCount: number;
+  /** Predictions with a 0/1 label and a probability (the performance sample). */
+  labeledCount: number;
+  /** Predictions without any feedback label yet (delayed labels): predictionCount − labeled (any). */
+  unlabeledCount: number;
+  /** Predictions that arrived before the version's reference profile was available (not in drift). */
+  unprofiledCount: number;
+  errorCount: number;
+  errorRate: number | null;
+  latencySeconds: ServiceHealth['latencySeconds'];
+  drift: WindowFeatureDrift[];
+  testedCount: number;
+  driftedCount: number;
+  driftShare: number;
+  datasetDrift: boolean;
+  performance: WindowPerformanceReport;
+  referenceProfileSha256: string | null;
+}
+
+/** Options of {@link MonitoringService.windows}. */
+export interface WindowQuery {
+  version?: number;
+  /** Only requests routed through this alias (`_none`: addressed by version). */
+  alias?: string;
+  /** Count windows: predictions per window (a multiple of the count block size). */
+  size?: number;
+}
+
+/** One row of `GET /models/{m}/health`. */
+export interface HealthRow extends ServiceHealth {
   windowStart: string;
   windowEnd: string;
   modelVersion: number;
-  predictionCount: number;
-  labeledCount: number;
-  drift: WindowReport['drift'];
-  driftShare: number;
-  datasetDrift: boolean;
-  performance: WindowReport['performance'];
-  referenceProfileSha256: string | null;
+  /** Alias the requests were routed through; `none` = addressed by version. */
+  alias: string;
+  requestCount: number;
 }
+
+/** Alias filter value selecting requests that addressed a version directly (no alias). */
+export const NO_ALIAS = '_none';
 
 const ROC_AUC_BASELINE_KEYS = ['roc_auc', 'rocAuc', 'test_roc_auc', 'eval_roc_auc', 'auc'];
 
@@ -54,6 +99,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
     private readonly database: DatabaseService,
     private readonly publisher: EventPublisher,
     private readonly profiles: ReferenceProfileService,
+    private readonly aggregation: AggregationService,
     @Inject(MONITORING_OPTIONS) private readonly options: MonitoringOptions,
   ) {}
 
@@ -120,29 +166,102 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * Computes, persists and returns the windows of `model` (every version, or one): counts,
-   * PSI per profiled feature, dataset drift, performance on labeled predictions. When `kind` is
-   * the evaluation window kind (`MONITORING_WINDOW`), closed windows (end ≤ now) that cross
-   * thresholds publish their alert once, and the gauges are updated.
+   * Windows of `model` from the incremental counters (never the rows): per version, UTC
+   * calendar window (day counters merged into weeks/months) or count window (blocks merged),
+   * optionally one alias. Time windows over all aliases are persisted in `window_report`; when
+   * `kind` is the evaluation window kind (`MONITORING_WINDOW`), closed windows (end ≤ now) that
+   * cross thresholds publish their alert once, and the gauges are updated.
+   *
+   * @throws InvalidArgumentError when a count window size is not a positive multiple of the block size
    */
-  async windows(model: string, kind: WindowKind, version?: number): Promise<WindowResponse[]> {
+  async windows(model: string, kind: ReportWindowKind, query: WindowQuery = {}): Promise<WindowResponse[]> {
     this.database.getDataSource();
-    const predictions = await this.loadPredictions(model, version);
-    const versions = [...new Set(predictions.map((p) => p.modelVersion))];
+    const alias = query.alias === undefined ? undefined : query.alias === NO_ALIAS ? '' : query.alias;
+    const groups = new Map<string, { version: number; start: number; end: number; counters: CounterSet }>();
+    const block = this.options.countBlockSize ?? DEFAULT_COUNT_BLOCK;
+    const size = query.size ?? this.options.countWindowSize ?? 1000;
+    if (kind === 'count' && (!Number.isInteger(size) || size <= 0 || size % block !== 0)) {
+      throw new InvalidArgumentError(`Query parameter 'size' must be a positive multiple of the count block size ${block}, got ${size}`);
+    }
+    await this.aggregation.catchUp();
+    const rows: CounterRow[] = await this.aggregation.read(model, kind === 'count' ? 'b:' : 'd:', { version: query.version, alias });
+    for (const r of rows) {
+      let start: number;
+      let end: number;
+      if (kind === 'count') {
+        const index = Math.floor((Number(r.windowKey.slice(2)) * block) / size);
+        start = index * size;
+        end = start + size;
+      } else {
+        const w = windowOf(kind, new Date(`${r.windowKey.slice(2)}T00:00:00.000Z`));
+        start = w.start.getTime();
+        end = w.end.getTime();
+      }
+      const key = `${r.modelVersion}|${start}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { version: r.modelVersion, start, end, counters: new CounterSet() }));
+      g.counters.add(r.metric, r.bucket, r.n, r.s);
+    }
+    const ordered = [...groups.values()].sort((a, b) => a.start - b.start || a.version - b.version);
     const profiles = new Map<number, StoredProfile | null>();
-    for (const v of versions) profiles.set(v, await this.profiles.get(model, v));
-    const reports = computeWindowReports(kind, predictions, profiles, {
-      psiThreshold: this.options.psiThreshold, driftShare: this.options.driftShare, epsilon: this.options.psiEpsilon,
+    for (const g of ordered) if (!profiles.has(g.version)) profiles.set(g.version, await this.profiles.get(model, g.version));
+    const reports = ordered.map((g): WindowResponse => {
+      const stored = profiles.get(g.version) ?? null;
+      const health = healthFromCounters(g.counters);
+      const { labeledCount, performance } = performanceFromCounters(g.counters);
+      const time = kind !== 'count';
+      return {
+        windowKind: kind,
+        windowStart: time ? new Date(g.start).toISOString() : null,
+        windowEnd: time ? new Date(g.end).toISOString() : null,
+        sequenceStart: time ? null : g.start,
+        sequenceEnd: time ? null : g.end,
+        modelVersion: g.version,
+        alias: query.alias ?? null,
+        predictionCount: health.predictionCount,
+        labeledCount,
+        unlabeledCount: Math.max(0, health.predictionCount - g.counters.n('lbl')),
+        unprofiledCount: g.counters.n('unprof'),
+        errorCount: health.errorCount,
+        errorRate: health.errorRate,
+        latencySeconds: health.latencySeconds,
+        ...driftFromCounters(stored?.profile ?? null, g.counters, {
+          method: this.options.driftMethod ?? 'psi', psiThreshold: this.options.psiThreshold, driftShare: this.options.driftShare, epsilon: this.options.psiEpsilon,
+        }),
+        performance,
+        referenceProfileSha256: stored?.sha256 ?? null,
+      };
     });
-    const now = Date.now();
-    // alerts only for closed windows of the evaluation kind, so one window of time alerts once
-    for (const r of reports) await this.persist(model, r, kind === this.options.evaluationWindow && Date.parse(r.windowEnd) <= now);
-    if (kind === this.options.evaluationWindow) this.updateGauges(model, predictions, reports, now);
-    return reports.map((r) => ({
-      windowStart: r.windowStart, windowEnd: r.windowEnd, modelVersion: r.modelVersion, predictionCount: r.predictionCount,
-      labeledCount: r.labeledCount, drift: r.drift, driftShare: r.driftShare, datasetDrift: r.datasetDrift,
-      performance: r.performance, referenceProfileSha256: r.referenceProfileSha256,
-    }));
+    if (kind !== 'count' && query.alias === undefined) {
+      const now = Date.now();
+      // alerts only for closed windows of the evaluation kind, so one window of time alerts once
+      for (const r of reports) if (r.predictionCount > 0) await this.persist(model, kind, r, kind === this.options.evaluationWindow && Date.parse(r.windowEnd as string) <= now);
+      if (kind === this.options.evaluationWindow) this.updateGauges(model, reports, now);
+    }
+    return reports;
+  }
+
+  /** Latency percentiles and error rate per UTC window, version and alias, from the counters. */
+  async health(model: string, kind: WindowKind, version?: number): Promise<HealthRow[]> {
+    this.database.getDataSource();
+    await this.aggregation.catchUp();
+    const rows = await this.aggregation.read(model, 'd:', { version, byAlias: true });
+    const groups = new Map<string, { version: number; alias: string; start: number; end: number; c: CounterSet }>();
+    for (const r of rows) {
+      if (r.metric !== 'pred' && r.metric !== 'fail' && r.metric !== 'lat') continue;
+      const w = windowOf(kind, new Date(`${r.windowKey.slice(2)}T00:00:00.000Z`));
+      const alias = r.alias === '' ? 'none' : r.alias;
+      const key = `${r.modelVersion}|${alias}|${w.start.getTime()}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { version: r.modelVersion, alias, start: w.start.getTime(), end: w.end.getTime(), c: new CounterSet() }));
+      g.c.add(r.metric, r.bucket, r.n, r.s);
+    }
+    return [...groups.values()]
+      .sort((a, b) => a.start - b.start || a.version - b.version || (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : 0))
+      .map((g) => {
+        const h = healthFromCounters(g.c);
+        return { windowStart: new Date(g.start).toISOString(), windowEnd: new Date(g.end).toISOString(), modelVersion: g.version, alias: g.alias, requestCount: h.predictionCount + h.errorCount, ...h };
+      });
   }
 
   /** One background pass over every model with predictions. */
@@ -170,23 +289,8 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
     return m.schema ? `"${m.schema}"."${m.tableName}"` : `"${m.tableName}"`;
   }
 
-  private async loadPredictions(model: string, version?: number): Promise<WindowPrediction[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT p.prediction_id, p.model_version, p.features, p.probability, p.event_time, f.label
-         FROM ${this.table(PredictionEntity)} p
-         LEFT JOIN LATERAL (
-           SELECT label FROM ${this.table(FeedbackEntity)} f WHERE f.prediction_id = p.prediction_id ORDER BY f.observed_at DESC LIMIT 1
-         ) f ON true
-        WHERE p.model_name = $1 AND ($2::int IS NULL OR p.model_version = $2::int)`,
-      [model, version ?? null],
-    )) as Array<{ prediction_id: string; model_version: number; features: Record<string, number | string | null>; probability: number | null; event_time: Date; label: number | null }>;
-    return rows.map((r) => ({
-      predictionId: r.prediction_id, modelVersion: r.model_version, features: r.features, probability: r.probability, eventTime: new Date(r.event_time), label: r.label,
-    }));
-  }
-
-  private async persist(model: string, r: WindowReport, alertable: boolean): Promise<void> {
-    const key = { modelName: model, modelVersion: r.modelVersion, windowKind: r.windowKind, windowStart: new Date(r.windowStart) };
+  private async persist(model: string, kind: WindowKind, r: WindowResponse, alertable: boolean): Promise<void> {
+    const key = { modelName: model, modelVersion: r.modelVersion, windowKind: kind, windowStart: new Date(r.windowStart as string) };
     const degraded = alertable ? await this.performanceVerdict(model, r) : null;
     await this.dataSource.transaction(async (manager) => {
       await manager
@@ -194,7 +298,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
         .insert()
         .into(WindowReportEntity)
         .values({
-          ...key, windowEnd: new Date(r.windowEnd), predictionCount: r.predictionCount, labeledCount: r.labeledCount,
+          ...key, windowEnd: new Date(r.windowEnd as string), predictionCount: r.predictionCount, labeledCount: r.labeledCount,
           drift: { features: r.drift, testedCount: r.testedCount, driftedCount: r.driftedCount, driftShare: r.driftShare, datasetDrift: r.datasetDrift, referenceProfileSha256: r.referenceProfileSha256 },
           performance: r.performance, computedAt: new Date(), driftAlertedAt: null, performanceAlertedAt: null,
         })
@@ -204,9 +308,9 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
       const detectedAt = new Date().toISOString();
       if (r.datasetDrift && r.predictionCount >= this.options.minPredictions && (await this.claim(manager, key, 'drift_alerted_at'))) {
         await this.publisher.publish(manager, DriftDetectedV1, {
-          detectionId: randomUUID(), modelName: model, modelVersion: r.modelVersion, windowStart: r.windowStart, windowEnd: r.windowEnd,
+          detectionId: randomUUID(), modelName: model, modelVersion: r.modelVersion, windowStart: r.windowStart as string, windowEnd: r.windowEnd as string,
           referenceProfileId: r.referenceProfileSha256 ?? 'none', sampleSize: r.predictionCount,
-          features: r.drift.filter((d) => d.score !== null).map((d) => ({ feature: d.feature, method: 'psi' as const, score: d.score as number, threshold: d.threshold, drifted: d.drifted })),
+          features: r.drift.filter((d) => d.score !== null).map((d) => ({ feature: d.feature, method: CONTRACT_METHOD[d.method], score: d.score as number, threshold: d.threshold, drifted: d.drifted })),
           datasetDrift: r.datasetDrift, driftShare: r.driftShare, detectedAt,
         });
         this.logger.warn({ model, version: r.modelVersion, windowStart: r.windowStart, driftShare: r.driftShare }, 'drift detected');
@@ -215,7 +319,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
         await this.publisher.publish(manager, PerformanceDegradedV1, {
           detectionId: randomUUID(), modelName: model, modelVersion: r.modelVersion, metric: 'roc_auc', direction: 'higher-is-better',
           value: degraded.value, baseline: degraded.baseline, threshold: degraded.threshold, sampleSize: r.labeledCount,
-          windowStart: r.windowStart, windowEnd: r.windowEnd, detectedAt,
+          windowStart: r.windowStart as string, windowEnd: r.windowEnd as string, detectedAt,
         });
         this.logger.warn({ model, version: r.modelVersion, windowStart: r.windowStart, rocAuc: degraded.value, threshold: degraded.threshold }, 'performance degraded');
       }
@@ -227,7 +331,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
    * least MONITORING_MIN_LABELED labels covering MONITORING_MIN_LABELED_SHARE of the window; baseline = the registry version's `roc_auc` metric
    * (without one: the floor alone, reported as baseline).
    */
-  private async performanceVerdict(model: string, r: WindowReport): Promise<{ value: number; baseline: number; threshold: number } | null> {
+  private async performanceVerdict(model: string, r: WindowResponse): Promise<{ value: number; baseline: number; threshold: number } | null> {
     const value = r.performance.rocAuc;
     if (value === null || r.labeledCount < this.options.minLabeled) return null;
     if (r.labeledCount < (this.options.minLabeledShare ?? 0.95) * r.predictionCount) return null; // labels still arriving
@@ -250,17 +354,30 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
     return list.length > 0;
   }
 
-  private updateGauges(model: string, predictions: WindowPrediction[], reports: WindowReport[], now: number): void {
+  private updateGauges(model: string, reports: WindowResponse[], now: number): void {
     const counts = new Map<number, number>();
-    for (const p of predictions) counts.set(p.modelVersion, (counts.get(p.modelVersion) ?? 0) + 1);
+    for (const r of reports) counts.set(r.modelVersion, (counts.get(r.modelVersion) ?? 0) + r.predictionCount);
     for (const [v, c] of counts) monitoringMetrics.predictionsTotal.set({ model, version: String(v) }, c);
-    const latest = new Map<number, WindowReport>();
-    for (const r of reports) if (Date.parse(r.windowEnd) <= now) latest.set(r.modelVersion, r); // reports are sorted by start
+    const latest = new Map<number, WindowResponse>();
+    for (const r of reports) if (Date.parse(r.windowEnd as string) <= now) latest.set(r.modelVersion, r); // reports are sorted by start
     for (const [v, r] of latest) {
       const labels = { model, version: String(v) };
-      for (const d of r.drift) if (d.score !== null) monitoringMetrics.featurePsi.set({ ...labels, feature: d.feature }, d.score);
+      for (const d of r.drift) {
+        if (d.tests.psi !== null) monitoringMetrics.featurePsi.set({ ...labels, feature: d.feature }, d.tests.psi);
+        if (d.score !== null) monitoringMetrics.featureDriftScore.set({ ...labels, feature: d.feature, method: d.method }, d.score);
+      }
+      monitoringMetrics.datasetDriftShare.set(labels, r.driftShare);
+      monitoringMetrics.unlabeled.set(labels, r.unlabeledCount);
       if (r.performance.rocAuc !== null) monitoringMetrics.rocAuc.set(labels, r.performance.rocAuc);
       if (r.performance.accuracy !== null) monitoringMetrics.accuracy.set(labels, r.performance.accuracy);
+      for (const b of r.performance.calibration) {
+        if (b.meanPredicted === null || b.observedRate === null) continue;
+        monitoringMetrics.calibrationPredicted.set({ ...labels, bin: String(b.bin) }, b.meanPredicted);
+        monitoringMetrics.calibrationObserved.set({ ...labels, bin: String(b.bin) }, b.observedRate);
+      }
     }
   }
 }
+
+/** util-drift method names → the drift-detected contract's names. */
+const CONTRACT_METHOD = { psi: 'psi', ks: 'ks', chisquare: 'chi2', jensenshannon: 'js', wasserstein: 'wasserstein' } as const;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UnavailableError } from '@strata/shared/util-errors';
 import { z } from 'zod';
-import { requestJson } from '@strata/shared/data-access-strata-client';
+import { requestJson, serviceAuthHeaders } from '@strata/shared/data-access-strata-client';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 
 const VersionBody = z
@@ -46,5 +46,35 @@ export class MonitoringRegistryClient {
       referenceProfileUri: parsed.data.referenceProfileUri ?? null,
       referenceProfileSha256: parsed.data.referenceProfileSha256?.toLowerCase() ?? null,
     };
+  }
+
+  /**
+   * `POST /models/{name}/rollouts/current/rollback` body `{reason}` with `X-Strata-Actor: actor`
+   * (the registry's rollout contract). Returns the HTTP status: 2xx rolled back; 404 no active
+   * rollout; 409 the rollout changed meanwhile.
+   * @throws UnavailableError when the registry cannot be reached or answers 5xx
+   */
+  async rollbackRollout(name: string, reason: string, actor: string): Promise<{ status: number; body: unknown }> {
+    const url = `${this.options.registryUrl.replace(/\/+$/, '')}/models/${encodeURIComponent(name)}/rollouts/current/rollback`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { ...serviceAuthHeaders(), 'content-type': 'application/json', accept: 'application/json', 'x-strata-actor': actor },
+        body: JSON.stringify({ reason }),
+        signal: AbortSignal.timeout(this.options.httpTimeoutMs),
+      });
+    } catch (err) {
+      throw new UnavailableError(`Rollback of the rollout of model '${name}': POST ${url} failed: ${(err as Error).message}`, { cause: err });
+    }
+    const text = await res.text();
+    if (res.status >= 500) throw new UnavailableError(`Rollback of the rollout of model '${name}': registry answered ${res.status}: ${text.slice(0, 200)}`);
+    let body: unknown = null;
+    try {
+      body = text ? (JSON.parse(text) as unknown) : null;
+    } catch {
+      body = text;
+    }
+    return { status: res.status, body };
   }
 }

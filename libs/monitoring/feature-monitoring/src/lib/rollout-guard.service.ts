@@ -1,0 +1,205 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DatabaseService } from '@strata/shared/nest-platform';
+import { NotFoundError } from '@strata/shared/util-errors';
+import { CounterSet, healthFromCounters, performanceFromCounters, type ServiceHealth } from './aggregates';
+import { AggregationService, type RolloutState } from './aggregation.service';
+import { MONITORING_OPTIONS, type MonitoringOptions, type RolloutGuardOptions, type RolloutMetric } from './monitoring.constants';
+import { monitoringMetrics } from './monitoring.metrics';
+import { MonitoringRegistryClient } from './registry.client';
+
+/** Live statistics of one side (champion or challenger) of a rollout, since it started. */
+export interface RolloutArm extends ServiceHealth {
+  role: 'champion' | 'challenger';
+  version: number;
+  /** predictionCount + errorCount. */
+  requestCount: number;
+  /** Predictions with a 0/1 label and a probability. */
+  labeledCount: number;
+  /** Predictions without any label yet. */
+  unlabeledCount: number;
+  /** The declared metric on labeled traffic (null without labels, or ROC AUC with one class). */
+  metricValue: number | null;
+  /** The same numbers per alias the requests were routed through (`none` = by version). */
+  byAlias: Array<{ alias: string; requestCount: number; predictionCount: number; errorCount: number; errorRate: number | null; latencySeconds: ServiceHealth['latencySeconds']; labeledCount: number; metricValue: number | null }>;
+}
+
+/** `GET /models/{m}/rollouts/current/comparison`. */
+export interface RolloutComparison {
+  modelName: string;
+  rolloutId: string;
+  mode: 'canary' | 'shadow' | null;
+  status: string;
+  startedAt: string;
+  challengerWeight: number | null;
+  /** The declared comparison metric (`MONITORING_ROLLOUT_METRIC`) and whether higher is better. */
+  metric: { name: RolloutMetric; higherIsBetter: boolean };
+  champion: RolloutArm;
+  challenger: RolloutArm;
+  guard: {
+    enabled: boolean;
+    thresholds: RolloutGuardOptions | null;
+    /** Breaches found now (empty below minRequests or within thresholds). */
+    breaches: string[];
+    rollbackRequestedAt: string | null;
+    rollbackReason: string | null;
+  };
+}
+
+const METRIC_KEYS: Record<RolloutMetric, 'rocAuc' | 'accuracy' | 'logLoss' | 'f1' | 'precision' | 'recall'> = {
+  roc_auc: 'rocAuc', accuracy: 'accuracy', log_loss: 'logLoss', f1: 'f1', precision: 'precision', recall: 'recall',
+};
+
+/** Default rollback actor (the rollout HTTP contract's `X-Strata-Actor`). */
+export const AUTO_ROLLBACK_ACTOR = 'monitoring:auto-rollback';
+
+/**
+ * Rollout guard: compares champion and challenger on live traffic since the rollout started
+ * (counters of window `r:<rolloutId>`, by version) and, when the challenger breaches a
+ * threshold over at least `minRequests` requests, asks the registry to roll back — once per
+ * rollout (`rollout_state.rollback_requested_at`, claimed before the call, released when the
+ * registry could not be reached so the next tick retries).
+ *
+ * Breach rules (challenger c, champion h; rates = errors / (predictions + errors)):
+ * - `c.errorRate > maxErrorRate`;
+ * - `maxErrorRateRatio > 0`, h.requests ≥ minRequests and `c.errorRate > maxErrorRateRatio × h.errorRate`
+ *   with at least one challenger error;
+ * - `c.p99 > maxP99Seconds` (p99 of successful predictions, DDSketch ±1%);
+ * - `maxP99Ratio > 0`, h.predictions ≥ minRequests and `c.p99 > maxP99Ratio × h.p99`.
+ */
+@Injectable()
+export class RolloutGuardService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('RolloutGuard');
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly aggregation: AggregationService,
+    private readonly registry: MonitoringRegistryClient,
+    private readonly database: DatabaseService,
+    @Inject(MONITORING_OPTIONS) private readonly options: MonitoringOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const g = this.options.rolloutGuard;
+    if (g && g.intervalMs > 0) this.schedule(g.intervalMs);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.checkAll()
+        .catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'rollout guard pass failed'))
+        .finally(() => this.schedule(this.options.rolloutGuard?.intervalMs ?? 5000));
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** One guard pass over every active rollout without a rollback request. */
+  async checkAll(): Promise<void> {
+    await this.database.whenReady();
+    await this.aggregation.catchUp();
+    for (const r of await this.aggregation.activeRollouts()) {
+      if (this.stopped) return;
+      await this.check(r);
+    }
+  }
+
+  /**
+   * The comparison of the model's current rollout.
+   * @throws NotFoundError when monitoring has seen no rollout of the model, or its last one is not active
+   */
+  async comparison(model: string): Promise<RolloutComparison> {
+    await this.aggregation.catchUp();
+    const state = await this.aggregation.rollout(model);
+    if (!state || state.status !== 'active' || state.championVersion === null || state.challengerVersion === null) {
+      throw new NotFoundError(`Model '${model}' has no active rollout (as announced on strata.registry.model-rollout-changed.v1)`);
+    }
+    return this.compare(state);
+  }
+
+  private async compare(state: RolloutState): Promise<RolloutComparison> {
+    const metric = this.options.rolloutGuard?.metric ?? 'roc_auc';
+    const rows = await this.aggregation.read(state.modelName, `r:${state.rolloutId}`, { byAlias: true });
+    const arm = (role: 'champion' | 'challenger', version: number): RolloutArm => {
+      const all = new CounterSet();
+      const perAlias = new Map<string, CounterSet>();
+      for (const r of rows) {
+        if (r.modelVersion !== version || r.windowKey !== `r:${state.rolloutId}`) continue;
+        all.add(r.metric, r.bucket, r.n, r.s);
+        const a = r.alias === '' ? 'none' : r.alias;
+        if (!perAlias.has(a)) perAlias.set(a, new CounterSet());
+        perAlias.get(a)!.add(r.metric, r.bucket, r.n, r.s);
+      }
+      const summary = (c: CounterSet) => {
+        const h = healthFromCounters(c);
+        const p = performanceFromCounters(c);
+        return { ...h, requestCount: h.predictionCount + h.errorCount, labeledCount: p.labeledCount, unlabeledCount: Math.max(0, h.predictionCount - c.n('lbl')), metricValue: p.performance[METRIC_KEYS[metric]] };
+      };
+      return {
+        role, version, ...summary(all),
+        byAlias: [...perAlias.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([alias, c]) => {
+          const s = summary(c);
+          return { alias, requestCount: s.requestCount, predictionCount: s.predictionCount, errorCount: s.errorCount, errorRate: s.errorRate, latencySeconds: s.latencySeconds, labeledCount: s.labeledCount, metricValue: s.metricValue };
+        }),
+      };
+    };
+    const champion = arm('champion', state.championVersion as number);
+    const challenger = arm('challenger', state.challengerVersion as number);
+    const g = this.options.rolloutGuard ?? null;
+    return {
+      modelName: state.modelName, rolloutId: state.rolloutId, mode: state.mode, status: state.status, startedAt: state.startedAt.toISOString(),
+      challengerWeight: state.challengerWeight, metric: { name: metric, higherIsBetter: metric !== 'log_loss' },
+      champion, challenger,
+      guard: {
+        enabled: !!g && g.intervalMs > 0, thresholds: g, breaches: g ? breaches(champion, challenger, g) : [],
+        rollbackRequestedAt: state.rollbackRequestedAt?.toISOString() ?? null, rollbackReason: state.rollbackReason,
+      },
+    };
+  }
+
+  private async check(state: RolloutState): Promise<void> {
+    const g = this.options.rolloutGuard;
+    if (!g || state.championVersion === null || state.challengerVersion === null) return;
+    const cmp = await this.compare(state);
+    if (cmp.guard.breaches.length === 0) return;
+    const c = cmp.challenger;
+    const h = cmp.champion;
+    const fmt = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
+    const reason =
+      `monitoring auto-rollback of rollout ${state.rolloutId}: challenger v${c.version} ${cmp.guard.breaches.join('; ')} ` +
+      `(challenger: ${c.errorCount}/${c.requestCount} failed, p99 ${fmt(c.latencySeconds.p99)} s; champion v${h.version}: ${h.errorCount}/${h.requestCount} failed, p99 ${fmt(h.latencySeconds.p99)} s)`;
+    if (!(await this.aggregation.claimRollback(state.modelName, state.rolloutId, reason.slice(0, 1024)))) return;
+    try {
+      const res = await this.registry.rollbackRollout(state.modelName, reason.slice(0, 1024), g.actor ?? AUTO_ROLLBACK_ACTOR);
+      monitoringMetrics.rollbacks.inc({ model: state.modelName });
+      this.logger.warn({ model: state.modelName, rolloutId: state.rolloutId, status: res.status, reason }, 'rollout rollback requested');
+    } catch (err) {
+      await this.aggregation.claimRollback(state.modelName, state.rolloutId, null); // retry on the next pass
+      this.logger.warn({ model: state.modelName, rolloutId: state.rolloutId, err: (err as Error).message }, 'rollback request failed; will retry');
+    }
+  }
+}
+
+/** The guard's breach messages for challenger vs champion (empty when none or below minRequests). */
+export function breaches(champion: RolloutArm, challenger: RolloutArm, g: RolloutGuardOptions): string[] {
+  const out: string[] = [];
+  if (challenger.requestCount < g.minRequests) return out;
+  const rate = challenger.errorRate ?? 0;
+  const hRate = champion.errorRate ?? 0;
+  if (rate > g.maxErrorRate) out.push(`error rate ${rate.toFixed(4)} > ${g.maxErrorRate} (absolute)`);
+  else if (g.maxErrorRateRatio > 0 && champion.requestCount >= g.minRequests && challenger.errorCount > 0 && rate > g.maxErrorRateRatio * hRate) {
+    out.push(`error rate ${rate.toFixed(4)} > ${g.maxErrorRateRatio} × champion ${hRate.toFixed(4)} (relative)`);
+  }
+  const p99 = challenger.latencySeconds.p99;
+  const hP99 = champion.latencySeconds.p99;
+  if (p99 !== null && p99 > g.maxP99Seconds) out.push(`p99 latency ${p99.toFixed(4)} s > ${g.maxP99Seconds} s (absolute)`);
+  else if (p99 !== null && hP99 !== null && g.maxP99Ratio > 0 && champion.predictionCount >= g.minRequests && p99 > g.maxP99Ratio * hP99) {
+    out.push(`p99 latency ${p99.toFixed(4)} s > ${g.maxP99Ratio} × champion ${hP99.toFixed(4)} s (relative)`);
+  }
+  return out;
+}
