@@ -384,3 +384,85 @@ describe('native tracking API', () => {
     expect([bad.status, bad.body.error]).toEqual([400, "Invalid filter 'metrics.acc > high': expected a quoted string or a number after 'metrics.acc >', got 'high'"]);
   });
 });
+
+describe('closed loop: a policy rollout for each new challenger, decided on live evidence', () => {
+  async function rolloutActions(model: string): Promise<Array<[string, number | null, number | null]>> {
+    const rows: Array<{ payload: Buffer }> = await ds.query(`SELECT payload FROM "${schema}".outbox_event WHERE key = $1 AND topic = $2 ORDER BY seq`, [model, 'strata.registry.model-rollout-changed.v1']);
+    return rows.map((r) => {
+      const v = JSON.parse(r.payload.toString('utf8'));
+      return [v.action, v.route?.championVersion ?? null, v.route?.challengerVersion ?? null];
+    });
+  }
+
+  it('starts a canary when the challenger is set, promotes on a live win, rolls back on a live loss; refuses undecidable and stale evidence', async () => {
+    const m = modelName('loop');
+    expect((await call('POST', `/registered-models/${m}/versions`, registration(`${m}-r1`, { roc_auc: 0.7 }))).status).toBe(201);
+    expect((await call('POST', `/registered-models/${m}/versions`, registration(`${m}-r2`, { roc_auc: 0.6 }))).status).toBe(201);
+    const policy = await call('PUT', `/registered-models/${m}/promotion-policy`, {
+      metric: 'roc_auc',
+      direction: 'maximize',
+      minMargin: 0.03125,
+      rollout: { mode: 'canary', challengerWeight: 0.5, minLabeledPerVersion: 100 },
+    });
+    expect(policy.status).toBe(200);
+    expect(policy.body.rollout).toEqual({ mode: 'canary', challengerWeight: 0.5, stickyKey: null, minLabeledPerVersion: 100 });
+
+    // The challenger alias starts the canary in the same transaction (no offline decision).
+    const set = await call('PUT', `/registered-models/${m}/aliases/challenger`, { version: 2, reason: 'retrained on drift' }, { 'x-strata-actor': 'training:retrain' });
+    expect(set.status).toBe(200);
+    expect(set.body.promotionDecision).toBeUndefined();
+    const first = set.body.rollout.rollout;
+    expect(first).toMatchObject({ status: 'active', mode: 'canary', championVersion: 1, challengerVersion: 2, challengerWeight: 0.5 });
+    expect((await call('GET', `/models/${m}/rollouts/current`)).body.rolloutId).toBe(first.rolloutId);
+
+    const decide = (body: Record<string, unknown>): Promise<Reply> => call('POST', `/registered-models/${m}/rollouts/current/decision`, body, { 'x-strata-actor': 'monitoring:rollout-evaluator' });
+    // Too few labels: 409, nothing recorded, the canary goes on.
+    const early = await decide({ rolloutId: first.rolloutId, championValue: 0.75, challengerValue: 0.8125, championLabeled: 99, challengerLabeled: 150 });
+    expect(early.status).toBe(409);
+    expect(early.body.error).toContain('not decidable yet');
+    expect((await call('GET', `/registered-models/${m}/promotion-decisions`)).body.decisions).toHaveLength(0);
+    // Evidence for another rollout: 409.
+    expect((await decide({ rolloutId: 'not-the-active-one', championValue: 0.75, challengerValue: 0.8125, championLabeled: 150, challengerLabeled: 150 })).status).toBe(409);
+
+    // A live win by 0.0625 ≥ margin 0.03125: promoted, champion → 2, rollout ended as promoted.
+    const win = await decide({ rolloutId: first.rolloutId, championValue: 0.75, challengerValue: 0.8125, championLabeled: 150, challengerLabeled: 140 });
+    expect(win.status).toBe(201);
+    expect(win.body.decision).toMatchObject({
+      outcome: 'promoted',
+      applied: true,
+      trigger: 'live-rollout',
+      championVersion: 1,
+      challengerVersion: 2,
+      championValue: 0.75,
+      challengerValue: 0.8125,
+      improvement: 0.0625,
+      challengerEvaluationDigest: `live-rollout:${first.rolloutId}`,
+      championEvaluationDigest: `live-rollout:${first.rolloutId}`,
+      actor: 'monitoring:rollout-evaluator',
+    });
+    expect(win.body.rollout).toMatchObject({ status: 'promoted', route: null });
+    expect((await call('GET', `/registered-models/${m}/aliases/champion`)).body.version).toBe(2);
+
+    // The next challenger gets a fresh canary (champion 2 → challenger 3); a live loss rolls it back.
+    expect((await call('POST', `/registered-models/${m}/versions`, registration(`${m}-r3`, { roc_auc: 0.9 }))).status).toBe(201);
+    const second = (await call('PUT', `/registered-models/${m}/aliases/challenger`, { version: 3 })).body.rollout.rollout;
+    expect(second).toMatchObject({ status: 'active', championVersion: 2, challengerVersion: 3 });
+    expect(second.rolloutId).not.toBe(first.rolloutId);
+    const loss = await decide({ rolloutId: second.rolloutId, championValue: 0.8125, challengerValue: 0.75, championLabeled: 100, challengerLabeled: 100 });
+    expect(loss.status).toBe(201);
+    expect(loss.body.decision).toMatchObject({ outcome: 'rejected', applied: true, improvement: -0.0625 });
+    expect(loss.body.decision.reason).toContain('is not positive');
+    expect(loss.body.rollout).toMatchObject({ status: 'rolled-back', route: null });
+    expect((await call('GET', `/registered-models/${m}/aliases/champion`)).body.version).toBe(2);
+    expect((await call('GET', `/models/${m}/rollouts/current`)).status).toBe(404);
+
+    expect(await rolloutActions(m)).toEqual([
+      ['started', 1, 2],
+      ['promoted', null, null],
+      ['started', 2, 3],
+      ['rolled-back', null, null],
+    ]);
+    const decisions = (await call('GET', `/registered-models/${m}/promotion-decisions`)).body.decisions as Array<{ outcome: string }>;
+    expect(decisions.map((d) => d.outcome)).toEqual(['rejected', 'promoted']);
+  });
+});

@@ -13,6 +13,7 @@ function toPolicy(r: Row): PromotionPolicy {
     direction: r['direction'] as PromotionPolicy['direction'],
     minMargin: Number(r['min_margin']),
     autoPromote: Boolean(r['auto_promote']),
+    rollout: (r['rollout'] as PromotionPolicy['rollout'] | null | undefined) ?? null,
     updatedBy: String(r['updated_by']),
     updatedAt: (r['updated_at'] as Date).toISOString(),
   };
@@ -48,12 +49,12 @@ export class PromotionStore {
   /** Creates or replaces the policy of a model. */
   async upsertPolicy(m: EntityManager, p: Omit<PromotionPolicy, 'updatedAt'> & { updatedAt: Date }): Promise<PromotionPolicy> {
     const rows: Row[] = await m.query(
-      `INSERT INTO ${qualified(m, 'promotion_policy')} (name, metric, direction, min_margin, auto_promote, updated_by, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO ${qualified(m, 'promotion_policy')} (name, metric, direction, min_margin, auto_promote, rollout, updated_by, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
        ON CONFLICT (name) DO UPDATE SET metric = EXCLUDED.metric, direction = EXCLUDED.direction, min_margin = EXCLUDED.min_margin,
-         auto_promote = EXCLUDED.auto_promote, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
+         auto_promote = EXCLUDED.auto_promote, rollout = EXCLUDED.rollout, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
        RETURNING *`,
-      [p.name, p.metric, p.direction, p.minMargin, p.autoPromote, p.updatedBy, p.updatedAt],
+      [p.name, p.metric, p.direction, p.minMargin, p.autoPromote, p.rollout === null ? null : JSON.stringify(p.rollout), p.updatedBy, p.updatedAt],
     );
     return toPolicy(rows[0] as Row);
   }

@@ -75,8 +75,33 @@ export interface PromotionPolicy {
   minMargin: number;
   /** Evaluate automatically when the `challenger` alias is set. */
   autoPromote: boolean;
+  /**
+   * Closed loop: when set, a new `challenger` starts this rollout (instead of the offline
+   * decision), and the live comparison on the rollout's traffic decides (promote or roll back).
+   */
+  rollout: PolicyRollout | null;
   updatedBy: string;
   updatedAt: string;
+}
+
+/** The rollout a promotion policy starts for a new challenger. */
+export interface PolicyRollout {
+  mode: 'canary' | 'shadow';
+  /** Challenger share in canary mode, in [0, 1]. */
+  challengerWeight: number;
+  /** Request parameter that pins a caller to one version, or null. */
+  stickyKey: string | null;
+  /** Labeled predictions each version needs on the rollout's traffic before a live decision. */
+  minLabeledPerVersion: number;
+}
+
+/** Live evidence of a rollout decision: the policy's metric on each version's labeled rollout traffic. */
+export interface LiveEvidence {
+  rolloutId: string;
+  championValue: number | null;
+  challengerValue: number | null;
+  championLabeled: number;
+  challengerLabeled: number;
 }
 
 /** One recorded promotion decision. */

@@ -18,6 +18,24 @@ export interface DemoMonthRow {
   datasetDrift: boolean;
   driftedFeatures: string[];
   psi: Record<string, number | null>;
+  /** The closed loop's story for this month (drift → retrain → canary → promote/roll back), when it ran here. */
+  loop?: string;
+}
+
+/** What the closed loop did on its month (issue #8), with the numbers. */
+export interface ClosedLoopReport {
+  month: string;
+  /** Drift of the month's first half, as monitoring saw it. */
+  drift?: { datasetDrift: boolean; driftedFeatures: string[] };
+  retrained: boolean;
+  retraining?: { runId: string | null; reason: string; challengerVersion: number; heldOutRocAuc: number | null };
+  rollout?: { rolloutId: string; mode: string; championVersion: number; challengerVersion: number; challengerWeight: number };
+  /** Second-half predictions served by each version (`v1`, `v2`). */
+  canaryTraffic?: Record<string, number>;
+  decision?: { metric: string; championValue: number | null; challengerValue: number | null; improvement: number | null; reason: string; actor: string };
+  outcome: 'no-drift' | 'promoted' | 'rolled-back';
+  /** Champion version after the decision. */
+  championAfter?: number;
 }
 
 /** The summary `npm run demo` prints and writes with `--out`. */
@@ -30,6 +48,7 @@ export interface DemoSummary {
   steps: DemoStep[];
   model?: { name: string; version: number; metrics?: Record<string, unknown>; artifactUri?: string; artifactSha256?: string; lineage?: unknown; calibration?: unknown };
   months: DemoMonthRow[];
+  closedLoop?: ClosedLoopReport;
 }
 
 const fmt = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined ? '—' : v.toFixed(digits));
@@ -78,6 +97,16 @@ export function renderSummary(s: DemoSummary): string {
           ...features.map((f) => `${fmt(m.psi[f])}${m.driftedFeatures.includes(f) ? '*' : ' '}`.padStart(Math.min(14, f.replace(/^.*__/, '').length))),
         ].join(' │ '),
       );
+    }
+  }
+  const loopRows = s.months.filter((m) => m.loop);
+  if (loopRows.length || s.closedLoop) {
+    lines.push('', 'Closed loop (drift → retraining → challenger → canary → live decision)');
+    for (const m of s.months) lines.push(`  ${m.month}: ${m.loop ?? (m.datasetDrift ? 'drift' : 'no dataset drift: champion kept')}`);
+    const l = s.closedLoop;
+    if (l?.decision) {
+      lines.push(`  canary traffic ${JSON.stringify(l.canaryTraffic ?? {})}; decision by ${l.decision.actor}: ${l.outcome}, champion now v${l.championAfter ?? '?'}`);
+      lines.push(`  ${l.decision.reason}`);
     }
   }
   lines.push('', `${s.ok ? 'OK' : 'FAILED'} in ${fmt(s.wallSeconds, 1)} s, peak RSS of the demo process ${((s.peakRssBytes ?? 0) / 2 ** 20).toFixed(0)} MiB`, '');

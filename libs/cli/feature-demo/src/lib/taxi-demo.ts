@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type DatasetVersion, type DatasetVersionRef, type Materialization, type ModelVersion, type StrataClient, type TrainingRun } from '@strata/shared/data-access-strata-client';
 import { parse as parseYaml } from 'yaml';
-import type { DemoMonthRow, DemoStep, DemoSummary } from './demo-report';
+import type { ClosedLoopReport, DemoMonthRow, DemoStep, DemoSummary } from './demo-report';
 
 /** Options of {@link runTaxiDemo}. */
 export interface TaxiDemoOptions {
@@ -30,15 +30,25 @@ export interface TaxiDemoOptions {
   waitTimeoutMs?: number;
   /** Called after each replayed month with what was sent (tests recompute drift from it). */
   onReplay?: (replay: ReplayRecord) => void;
+  /**
+   * The closed loop (issue #8), on `month` (default: the last replay month), or `false` to skip
+   * it: the month is ingested and replayed in two halves (pickup day 1–15, then 16–end). After the
+   * first half, monitoring's drift-detected starts a retraining on the freshest data (training),
+   * the result becomes `challenger`, the promotion policy starts a canary (registry → serving), the
+   * second half is served through the canary, and monitoring's live comparison promotes the
+   * challenger or rolls it back (registry). Each of those is waited for and reported.
+   */
+  closedLoop?: false | { month?: string; challengerWeight?: number; minLabeledPerVersion?: number; minMargin?: number };
 }
 
 /** What the demo sent to serving for one replayed month. */
 export interface ReplayRecord {
+  /** `YYYY-MM`, or `YYYY-MM (1st half)` / `YYYY-MM (2nd half)` in the closed loop. */
   month: string;
   featureNames: string[];
   trainingSetUri: string;
   rows: ReplayRow[];
-  predictions: Array<{ predictionId: string; label: number; eventTime: string; probability: number }>;
+  predictions: Array<{ predictionId: string; label: number; eventTime: string; probability: number; modelVersion?: number }>;
 }
 
 const DATASET = 'nyc_taxi_trips';
@@ -125,9 +135,9 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
     });
 
     const versions = new Map<string, DatasetVersion>();
-    const ingest = async (month: string): Promise<DatasetVersion> =>
+    const ingest = async (month: string, fileOverride?: string): Promise<DatasetVersion> =>
       step(`ingest ${month}`, async (d) => {
-        const file = sourceFile(options, month, workDir);
+        const file = fileOverride ?? sourceFile(options, month, workDir);
         const version = await client.registerDatasetFile(DATASET, `file://${file}`, 'csv', 'quarantine');
         versions.set(month, version);
         Object.assign(d, { versionId: version.versionId, rows: version.rowCount, sha256: version.contentSha256.slice(0, 12) });
@@ -244,45 +254,178 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
       return names;
     });
 
+    const loopMonth = options.closedLoop === false ? undefined : (options.closedLoop?.month ?? options.replayMonths[options.replayMonths.length - 1]);
+    const loopOptions = options.closedLoop === false ? {} : (options.closedLoop ?? {});
+
+    /** Replays one ingested dataset version through serving (by alias: the rollout routes), sends the labels. */
+    const replayVersion = async (label: string, version: DatasetVersion, d: Record<string, unknown>): Promise<ReplayRecord> => {
+      const build = await client.startTrainingSet(TRAINING_SET, [{ datasetName: DATASET, versionId: version.versionId }]);
+      const set = await poll(`point-in-time features for ${label}`, async () => {
+        const b = await client.getTrainingSet(build.id);
+        if (b.status === 'FAILED') throw new TerminalStateError(`training-set build ${b.id} FAILED: ${b.error ?? ''}`);
+        return b.status === 'SUCCEEDED' ? b : undefined;
+      }, wait);
+      const rows = await readRows(set.uri!, featureNames);
+      const predictions = await replay(client, options, rows, featureNames, log, `${options.modelName}@${champion.version}:${label}`);
+      d['predictions'] = predictions.length;
+      const record: ReplayRecord = { month: label, featureNames, trainingSetUri: set.uri!, rows, predictions };
+      options.onReplay?.(record);
+      await client.sendFeedback(predictions.map((p) => ({ predictionId: p.predictionId, modelName: options.modelName, label: p.label, observedAt: p.eventTime })));
+      return record;
+    };
+
+    /**
+     * Monitoring's month window of the champion once monitoring has seen `expected` labeled
+     * predictions of that month over all versions (in the closed loop a challenger may answer
+     * part of the traffic as soon as drift was detected and the canary started).
+     */
+    const monthRow = async (month: string, expected: number, extra: Partial<DemoMonthRow> = {}): Promise<DemoMonthRow> => {
+      const window = await poll(`monitoring to see ${expected} labeled predictions for ${month}`, async () => {
+        const windows = (await client.windows(options.modelName, 'month')).filter((x) => x.windowStart.startsWith(month));
+        const total = windows.reduce((n, x) => n + x.predictionCount, 0);
+        const labeled = windows.reduce((n, x) => n + x.labeledCount, 0);
+        const w = windows.find((x) => Number(x.modelVersion) === champion.version);
+        return w && total >= expected && labeled >= expected ? w : undefined;
+      }, wait, 1000);
+      return {
+        month,
+        predictions: window.predictionCount,
+        labeled: window.labeledCount,
+        rocAuc: window.performance?.rocAuc ?? null,
+        accuracy: window.performance?.accuracy ?? null,
+        logLoss: window.performance?.logLoss ?? null,
+        datasetDrift: window.datasetDrift,
+        driftedFeatures: window.drift.filter((f) => f.drifted).map((f) => f.feature),
+        psi: Object.fromEntries(window.drift.map((f) => [f.feature, f.score])),
+        ...extra,
+      };
+    };
+
     for (const month of options.replayMonths) {
+      if (month === loopMonth) {
+        summary.months.push(await closedLoopMonth(month));
+        continue;
+      }
       const v = await ingest(month);
       await waitMaterialized(month, v);
       const row = await step(`replay ${month} through serving`, async (d) => {
-        const build = await client.startTrainingSet(TRAINING_SET, [{ datasetName: DATASET, versionId: v.versionId }]);
-        const set = await poll(`point-in-time features for ${month}`, async () => {
-          const b = await client.getTrainingSet(build.id);
-          if (b.status === 'FAILED') throw new TerminalStateError(`training-set build ${b.id} FAILED: ${b.error ?? ''}`);
-          return b.status === 'SUCCEEDED' ? b : undefined;
-        }, wait);
-        const rows = await readRows(set.uri!, featureNames);
-        const predictions = await replay(client, options, rows, featureNames, log, `${options.modelName}@${champion.version}:${month}`);
-        d['predictions'] = predictions.length;
-        options.onReplay?.({ month, featureNames, trainingSetUri: set.uri!, rows, predictions });
-        await client.sendFeedback(predictions.map((p) => ({ predictionId: p.predictionId, modelName: options.modelName, label: p.label, observedAt: p.eventTime })));
+        const record = await replayVersion(month, v, d);
         // Monitoring windows by event time (the pickup): a few trips in a month's file carry a
         // pickup time outside that month (real TLC data), and land in their own month's window.
-        const inMonth = predictions.filter((p) => p.eventTime.startsWith(month)).length;
-        d['outsideMonth'] = predictions.length - inMonth;
-        const window = await poll(`monitoring to see ${inMonth} labeled predictions for ${month}`, async () => {
-          const windows = await client.windows(options.modelName, 'month', champion.version);
-          const w = windows.find((x) => x.windowStart.startsWith(month) && Number(x.modelVersion) === champion.version);
-          return w && w.predictionCount >= inMonth && w.labeledCount >= inMonth ? w : undefined;
-        }, wait, 1000);
-        const result: DemoMonthRow = {
-          month,
-          predictions: window.predictionCount,
-          labeled: window.labeledCount,
-          rocAuc: window.performance?.rocAuc ?? null,
-          accuracy: window.performance?.accuracy ?? null,
-          logLoss: window.performance?.logLoss ?? null,
-          datasetDrift: window.datasetDrift,
-          driftedFeatures: window.drift.filter((f) => f.drifted).map((f) => f.feature),
-          psi: Object.fromEntries(window.drift.map((f) => [f.feature, f.score])),
-        };
+        const inMonth = record.predictions.filter((p) => p.eventTime.startsWith(month)).length;
+        d['outsideMonth'] = record.predictions.length - inMonth;
+        const result = await monthRow(month, inMonth);
         Object.assign(d, { rocAuc: result.rocAuc, drifted: result.driftedFeatures.length });
         return result;
       });
       summary.months.push(row);
+    }
+
+    /** The closed loop on one month (see {@link TaxiDemoOptions.closedLoop}). */
+    async function closedLoopMonth(month: string): Promise<DemoMonthRow> {
+      const halves = splitMonthFile(sourceFile(options, month, workDir), workDir);
+      const loop: ClosedLoopReport = { month, retrained: false, outcome: 'no-drift' };
+      summary.closedLoop = loop;
+      // Labeled predictions each version needs before the live decision: a share of the second
+      // half's card trips (the training set's rows) that a 50/50 canary gives each side.
+      const weight = loopOptions.challengerWeight ?? 0.5;
+      const minLabeled = loopOptions.minLabeledPerVersion ?? Math.max(20, Math.min(300, Math.floor(halves.secondCardTrips * Math.min(weight, 1 - weight) * 0.6)));
+      await step('registry: promotion policy with a canary (closed loop)', async (d) => {
+        const policy = { metric: 'roc_auc', direction: 'maximize', minMargin: loopOptions.minMargin ?? 0, autoPromote: false, rollout: { mode: 'canary', challengerWeight: weight, stickyKey: null, minLabeledPerVersion: minLabeled } };
+        await client.registry.put(`/registered-models/${encodeURIComponent(options.modelName)}/promotion-policy`, policy);
+        Object.assign(d, { metric: 'roc_auc', challengerWeight: weight, minLabeledPerVersion: minLabeled });
+      });
+      const first = await ingest(`${month}-a`, halves.first);
+      await waitMaterialized(`${month}-a`, first);
+      let firstRecord: ReplayRecord | undefined;
+      const firstRow = await step(`replay ${month} (days 1-15) through serving`, async (d) => {
+        const record = (firstRecord = await replayVersion(`${month} (1st half)`, first, d));
+        d['servedBy'] = servedBy(record);
+        const inMonth = record.predictions.filter((p) => p.eventTime.startsWith(month)).length;
+        const result = await monthRow(month, inMonth);
+        Object.assign(d, { rocAuc: result.rocAuc, drifted: result.driftedFeatures.length, datasetDrift: result.datasetDrift });
+        return result;
+      });
+      loop.drift = { datasetDrift: firstRow.datasetDrift, driftedFeatures: firstRow.driftedFeatures };
+      if (!firstRow.datasetDrift) {
+        log(`  no dataset drift in ${month} (days 1-15): nothing to retrain`);
+        return { ...firstRow, loop: 'no drift: nothing retrained' };
+      }
+      // drift-detected (monitoring) → retraining (training) → challenger alias (registry)
+      const trigger = await step('retraining on drift (training)', async (d) => {
+        const t = await poll('training to act on drift-detected', async () => {
+          const list = await client.training.get<Array<{ triggerId: string; source: string; decision: string; reason: string; runId: string | null; status: string | null; modelVersion: number | null; error: string | null }>>(
+            `/retraining/${encodeURIComponent(options.modelName)}/triggers`,
+          );
+          const events = list.filter((x) => x.source === 'drift' || x.source === 'performance');
+          const drift = events.find((x) => x.decision === 'STARTED');
+          if (!drift) {
+            const skipped = events[0];
+            if (skipped) throw new TerminalStateError(`retraining was not started: ${skipped.decision} (${skipped.reason})`);
+            return undefined;
+          }
+          if (drift.status === 'FAILED') throw new TerminalStateError(`retraining ${drift.triggerId} FAILED: ${drift.error ?? ''}`);
+          return drift.status === 'COMPLETED' && drift.modelVersion !== null ? drift : undefined;
+        }, wait, 1000);
+        Object.assign(d, { trigger: t.decision, runId: t.runId, challengerVersion: t.modelVersion });
+        return t;
+      });
+      const challenger = await client.getModelVersionByAlias(options.modelName, 'challenger');
+      loop.retrained = true;
+      loop.retraining = { runId: trigger.runId, reason: trigger.reason, challengerVersion: challenger.version, heldOutRocAuc: typeof challenger.metrics?.['roc_auc'] === 'number' ? (challenger.metrics['roc_auc'] as number) : null };
+      // challenger → canary (registry policy) → serving applies the route
+      const rollout = await step('canary rollout (registry → serving)', async (d) => {
+        // The rollout of this challenger (it may already be decided when the first half brought enough labels).
+        const r = await poll('the canary rollout', async () => {
+          const all = await client.registry.get<Array<{ rolloutId: string; status: string; mode: string; challengerVersion: number; championVersion: number; challengerWeight: number }>>(`/models/${encodeURIComponent(options.modelName)}/rollouts`);
+          return all.find((x) => x.challengerVersion === challenger.version);
+        }, 60_000);
+        if (r.status === 'active') {
+          await poll('serving to apply the canary route', async () => {
+            const route = await client.serving.get<{ route?: { rolloutId?: string } | null }>(`/models/${encodeURIComponent(options.modelName)}/rollout`);
+            return JSON.stringify(route).includes(r.rolloutId) ? true : undefined;
+          }, 120_000);
+        }
+        Object.assign(d, { rolloutId: r.rolloutId, status: r.status, champion: r.championVersion, challenger: r.challengerVersion, challengerWeight: r.challengerWeight });
+        return r;
+      });
+      loop.rollout = { rolloutId: rollout.rolloutId, mode: rollout.mode, championVersion: rollout.championVersion, challengerVersion: rollout.challengerVersion, challengerWeight: rollout.challengerWeight };
+      const second = await ingest(`${month}-b`, halves.second);
+      await waitMaterialized(`${month}-b`, second);
+      const secondReplay = await step(`replay ${month} (days 16-end) through the canary`, async (d) => {
+        const record = await replayVersion(`${month} (2nd half)`, second, d);
+        const byVersion = servedBy(record);
+        d['servedBy'] = byVersion;
+        return { record, byVersion };
+      });
+      loop.canaryTraffic = secondReplay.byVersion;
+      // monitoring's live comparison → registry decision (promote or roll back)
+      const decision = await step('live decision: promote or roll back (monitoring → registry)', async (d) => {
+        const found = await poll('the live promotion decision', async () => {
+          const page = await client.registry.get<{ decisions: Array<Record<string, unknown>> }>(`/registered-models/${encodeURIComponent(options.modelName)}/promotion-decisions`);
+          return page.decisions.find((x) => x['trigger'] === 'live-rollout' && x['challengerVersion'] === challenger.version);
+        }, wait, 1000);
+        Object.assign(d, { outcome: found['outcome'], challengerRocAuc: found['challengerValue'], championRocAuc: found['championValue'] });
+        return found;
+      });
+      const finalChampion = await client.getModelVersionByAlias(options.modelName, 'champion');
+      loop.outcome = decision['outcome'] === 'promoted' ? 'promoted' : 'rolled-back';
+      loop.decision = {
+        metric: String(decision['metric']),
+        championValue: (decision['championValue'] as number | null) ?? null,
+        challengerValue: (decision['challengerValue'] as number | null) ?? null,
+        improvement: (decision['improvement'] as number | null) ?? null,
+        reason: String(decision['reason']),
+        actor: String(decision['actor']),
+      };
+      loop.championAfter = finalChampion.version;
+      const firstInMonth = (firstRecord?.predictions ?? []).filter((p) => p.eventTime.startsWith(month)).length;
+      const secondInMonth = secondReplay.record.predictions.filter((p) => p.eventTime.startsWith(month)).length;
+      const whole = await monthRow(month, firstInMonth + secondInMonth);
+      return {
+        ...whole,
+        loop: `drift → retrained v${challenger.version} → canary ${Math.round(rollout.challengerWeight * 100)}% → ${loop.outcome} (live ROC AUC v${challenger.version} ${fmt3(loop.decision.challengerValue)} vs v${champion.version} ${fmt3(loop.decision.championValue)})`,
+      };
     }
     summary.ok = true;
   } catch (e) {
@@ -307,6 +450,46 @@ function sourceFile(options: TaxiDemoOptions, month: string, workDir: string): s
   const out = path.join(workDir, path.basename(file));
   fs.writeFileSync(out, lines.slice(0, options.sampleRows + 1).join('\n') + '\n');
   return out;
+}
+
+/** Predictions per serving version (`{v1: n, v2: m}`). */
+function servedBy(record: ReplayRecord): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of record.predictions) out[`v${p.modelVersion ?? '?'}`] = (out[`v${p.modelVersion ?? '?'}`] ?? 0) + 1;
+  return out;
+}
+
+const fmt3 = (v: number | null | undefined): string => (typeof v === 'number' ? v.toFixed(3) : 'n/a');
+
+/**
+ * Splits a month's CSV by pickup day into days 1–15 and 16–end (two files in `workDir`, same
+ * header); also counts the second half's card trips (payment_type 1: the training set's rows).
+ */
+export function splitMonthFile(file: string, workDir: string): { first: string; second: string; secondCardTrips: number } {
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  const header = lines[0] ?? '';
+  const cols = header.split(',');
+  const pickup = cols.indexOf('pickup_datetime');
+  const payment = cols.indexOf('payment_type');
+  if (pickup < 0) throw new Error(`${file}: no pickup_datetime column in the header`);
+  const first: string[] = [header];
+  const second: string[] = [header];
+  let secondCardTrips = 0;
+  for (const line of lines.slice(1)) {
+    const cells = line.split(',');
+    const day = Number((cells[pickup] ?? '').slice(8, 10));
+    if (day >= 1 && day <= 15) first.push(line);
+    else {
+      second.push(line);
+      if (payment >= 0 && cells[payment] === '1') secondCardTrips++;
+    }
+  }
+  const base = path.basename(file, '.csv');
+  const a = path.join(workDir, `${base}-days-01-15.csv`);
+  const b = path.join(workDir, `${base}-days-16-end.csv`);
+  fs.writeFileSync(a, first.join('\n') + '\n');
+  fs.writeFileSync(b, second.join('\n') + '\n');
+  return { first: a, second: b, secondCardTrips };
 }
 
 /** Feature order of the model input: the ONNX metadata `strata.feature_names` recorded in the registry. */
@@ -373,7 +556,8 @@ async function replay(
         parameters: { prediction_id: predictionId, event_time: row.eventTime },
       });
       const probability = Number(response.outputs.find((o) => o.name === 'probability')?.data[0]);
-      results[index] = { predictionId, label: row.label, eventTime: row.eventTime, probability };
+      const servedVersion = Number((response as { model_version?: string }).model_version);
+      results[index] = { predictionId, label: row.label, eventTime: row.eventTime, probability, ...(Number.isFinite(servedVersion) ? { modelVersion: servedVersion } : {}) };
       done++;
       if (Date.now() - lastReport > 2000) {
         lastReport = Date.now();

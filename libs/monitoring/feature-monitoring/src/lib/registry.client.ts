@@ -22,6 +22,21 @@ export interface RegistryVersionInfo {
   referenceProfileSha256: string | null;
 }
 
+/** The part of a model's promotion policy the live rollout decision needs. */
+export interface LiveRolloutPolicy {
+  metric: string;
+  direction: 'maximize' | 'minimize';
+  rollout: { mode: 'canary' | 'shadow'; minLabeledPerVersion: number } | null;
+}
+
+const PolicyBody = z
+  .object({
+    metric: z.string().min(1),
+    direction: z.enum(['maximize', 'minimize']),
+    rollout: z.object({ mode: z.enum(['canary', 'shadow']), minLabeledPerVersion: z.number().int().min(1) }).passthrough().nullable().optional(),
+  })
+  .passthrough();
+
 /** Reads model versions from the registry over HTTP (never its tables). */
 @Injectable()
 export class MonitoringRegistryClient {
@@ -46,6 +61,57 @@ export class MonitoringRegistryClient {
       referenceProfileUri: parsed.data.referenceProfileUri ?? null,
       referenceProfileSha256: parsed.data.referenceProfileSha256?.toLowerCase() ?? null,
     };
+  }
+
+  /**
+   * `GET /registered-models/{name}/promotion-policy` → the policy, or null when the model has none (404).
+   * @throws UnavailableError when the registry cannot be reached, answers 5xx or an unexpected body
+   */
+  async getPromotionPolicy(name: string): Promise<LiveRolloutPolicy | null> {
+    const url = `${this.options.registryUrl.replace(/\/+$/, '')}/registered-models/${encodeURIComponent(name)}/promotion-policy`;
+    const { status, body } = await this.send('GET', url, undefined, undefined, `Promotion policy of model '${name}'`);
+    if (status === 404) return null;
+    const parsed = PolicyBody.safeParse(body);
+    if (status !== 200 || !parsed.success) throw new UnavailableError(`Promotion policy of model '${name}': registry answered ${status} with an unexpected body`);
+    return { metric: parsed.data.metric, direction: parsed.data.direction, rollout: parsed.data.rollout ?? null };
+  }
+
+  /**
+   * `POST /registered-models/{name}/rollouts/current/decision` (live evidence of the active
+   * rollout; the registry records the decision and promotes or rolls back). Returns the HTTP
+   * status: 201 decided; 409 not decidable yet / stale rollout / no rollout policy; 404 no active rollout.
+   * @throws UnavailableError when the registry cannot be reached or answers 5xx
+   */
+  async decideRollout(
+    name: string,
+    evidence: { rolloutId: string; championValue: number | null; challengerValue: number | null; championLabeled: number; challengerLabeled: number },
+    actor: string,
+  ): Promise<{ status: number; body: unknown }> {
+    const url = `${this.options.registryUrl.replace(/\/+$/, '')}/registered-models/${encodeURIComponent(name)}/rollouts/current/decision`;
+    return this.send('POST', url, evidence, actor, `Live decision of the rollout of model '${name}'`);
+  }
+
+  private async send(method: string, url: string, payload: unknown, actor: string | undefined, what: string): Promise<{ status: number; body: unknown }> {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: { ...serviceAuthHeaders(), accept: 'application/json', ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...(actor ? { 'x-strata-actor': actor } : {}) },
+        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
+        signal: AbortSignal.timeout(this.options.httpTimeoutMs),
+      });
+    } catch (err) {
+      throw new UnavailableError(`${what}: ${method} ${url} failed: ${(err as Error).message}`, { cause: err });
+    }
+    const text = await res.text();
+    if (res.status >= 500) throw new UnavailableError(`${what}: registry answered ${res.status}: ${text.slice(0, 200)}`);
+    let body: unknown = null;
+    try {
+      body = text ? (JSON.parse(text) as unknown) : null;
+    } catch {
+      body = text;
+    }
+    return { status: res.status, body };
   }
 
   /**

@@ -51,6 +51,8 @@ const METRIC_KEYS: Record<RolloutMetric, 'rocAuc' | 'accuracy' | 'logLoss' | 'f1
 
 /** Default rollback actor (the rollout HTTP contract's `X-Strata-Actor`). */
 export const AUTO_ROLLBACK_ACTOR = 'monitoring:auto-rollback';
+/** Actor of live promotion decisions (closed loop). */
+export const ROLLOUT_EVALUATOR_ACTOR = 'monitoring:rollout-evaluator';
 
 /**
  * Rollout guard: compares champion and challenger on live traffic since the rollout started
@@ -97,6 +99,50 @@ export class RolloutGuardService implements OnApplicationBootstrap, OnApplicatio
         .finally(() => this.schedule(this.options.rolloutGuard?.intervalMs ?? 5000));
     }, delayMs);
     this.timer.unref();
+  }
+
+/**
+   * The live decision (closed loop): when the model's promotion policy has a `rollout` and BOTH
+   * versions have at least `minLabeledPerVersion` labeled predictions on the rollout's traffic, the
+   * policy's metric is computed per version from the rollout counters and sent to the registry,
+   * which records the decision and promotes the challenger or rolls the rollout back. Claimed once
+   * per rollout like a rollback (released when the registry cannot be reached or answers that the
+   * rollout is not decidable yet, so a later pass retries).
+   */
+  private async decideLive(state: RolloutState): Promise<void> {
+    const policy = await this.registry.getPromotionPolicy(state.modelName);
+    if (!policy?.rollout) return;
+    const key = liveMetricKey(policy.metric);
+    if (!key) {
+      this.logger.warn({ model: state.modelName, metric: policy.metric }, 'promotion policy metric cannot be measured on live traffic; no live decision');
+      return;
+    }
+    const rows = await this.aggregation.read(state.modelName, `r:${state.rolloutId}`, {});
+    const arm = (version: number): { labeled: number; value: number | null } => {
+      const c = new CounterSet();
+      for (const r of rows) if (r.modelVersion === version && r.windowKey === `r:${state.rolloutId}`) c.add(r.metric, r.bucket, r.n, r.s);
+      const p = performanceFromCounters(c);
+      const v = p.performance[key];
+      return { labeled: p.labeledCount, value: typeof v === 'number' && Number.isFinite(v) ? v : null };
+    };
+    const h = arm(state.championVersion as number);
+    const c = arm(state.challengerVersion as number);
+    const need = policy.rollout.minLabeledPerVersion;
+    if (h.labeled < need || c.labeled < need) return;
+    const reason = `live ${policy.metric}: challenger v${String(state.challengerVersion)} ${String(c.value)} on ${c.labeled} labels, champion v${String(state.championVersion)} ${String(h.value)} on ${h.labeled} labels`;
+    if (!(await this.aggregation.claimRollback(state.modelName, state.rolloutId, `decision requested: ${reason}`.slice(0, 1024)))) return;
+    try {
+      const res = await this.registry.decideRollout(
+        state.modelName,
+        { rolloutId: state.rolloutId, championValue: h.value, challengerValue: c.value, championLabeled: h.labeled, challengerLabeled: c.labeled },
+        this.options.rolloutGuard?.actor === AUTO_ROLLBACK_ACTOR || !this.options.rolloutGuard?.actor ? ROLLOUT_EVALUATOR_ACTOR : this.options.rolloutGuard.actor,
+      );
+      if (res.status === 409) await this.aggregation.claimRollback(state.modelName, state.rolloutId, null); // not decidable yet: retry later
+      this.logger.warn({ model: state.modelName, rolloutId: state.rolloutId, status: res.status, reason, decision: res.body }, 'live rollout decision requested');
+    } catch (err) {
+      await this.aggregation.claimRollback(state.modelName, state.rolloutId, null);
+      this.logger.warn({ model: state.modelName, rolloutId: state.rolloutId, err: (err as Error).message }, 'live rollout decision failed; will retry');
+    }
   }
 
   /** One guard pass over every active rollout without a rollback request. */
@@ -166,7 +212,10 @@ export class RolloutGuardService implements OnApplicationBootstrap, OnApplicatio
     const g = this.options.rolloutGuard;
     if (!g || state.championVersion === null || state.challengerVersion === null) return;
     const cmp = await this.compare(state);
-    if (cmp.guard.breaches.length === 0) return;
+    if (cmp.guard.breaches.length === 0) {
+      await this.decideLive(state);
+      return;
+    }
     const c = cmp.challenger;
     const h = cmp.champion;
     const fmt = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
@@ -183,6 +232,11 @@ export class RolloutGuardService implements OnApplicationBootstrap, OnApplicatio
       this.logger.warn({ model: state.modelName, rolloutId: state.rolloutId, err: (err as Error).message }, 'rollback request failed; will retry');
     }
   }
+}
+
+/** The performance field measuring `metric` (a promotion policy metric name), or null when live traffic cannot measure it. */
+export function liveMetricKey(metric: string): (typeof METRIC_KEYS)[RolloutMetric] | null {
+  return metric in METRIC_KEYS ? METRIC_KEYS[metric as RolloutMetric] : null;
 }
 
 /** The guard's breach messages for challenger vs champion (empty when none or below minRequests). */

@@ -1,4 +1,4 @@
-import type { MetricValue, ModelVersion, PromotionPolicy } from '@strata/registry/data-access';
+import type { LiveEvidence, MetricValue, ModelVersion, PromotionPolicy } from '@strata/registry/data-access';
 import { createHash } from 'node:crypto';
 
 /** Alias a retraining result is registered under; setting it triggers an automatic evaluation. */
@@ -38,6 +38,47 @@ export function evaluationDigestOf(datasetVersions: Array<{ datasetName: string;
 }
 
 const fmt = (v: MetricValue | number): string => (typeof v === 'number' ? String(v) : v);
+
+/**
+ * Decides a live rollout (pure function): the policy's metric measured by monitoring on each
+ * version's labeled traffic of the same rollout (same period, same request stream split by the
+ * router), so both sides share the evaluation digest `live-rollout:<rolloutId>`.
+ * Promoted iff both values are finite, each side has at least `minLabeledPerVersion` labels, and
+ * `improvement > 0 && improvement >= minMargin − 1e-12` (improvement as in {@link decidePromotion}).
+ * Otherwise rejected (the caller rolls the challenger back), with the reason and the numbers.
+ */
+export function decideLive(
+  policy: Pick<PromotionPolicy, 'metric' | 'direction' | 'minMargin'>,
+  minLabeledPerVersion: number,
+  evidence: LiveEvidence,
+  championVersion: number,
+  challengerVersion: number,
+): PromotionVerdict {
+  const digest = `live-rollout:${evidence.rolloutId}`;
+  const base = {
+    challengerValue: evidence.challengerValue,
+    championValue: evidence.championValue,
+    improvement: null,
+    challengerEvaluationDigest: digest,
+    championEvaluationDigest: digest,
+  };
+  const reject = (reason: string): PromotionVerdict => ({ ...base, outcome: 'rejected', reason });
+  const m = policy.metric;
+  const labels = `labels ${evidence.challengerLabeled} (v${challengerVersion}) / ${evidence.championLabeled} (v${championVersion})`;
+  if (evidence.challengerLabeled < minLabeledPerVersion || evidence.championLabeled < minLabeledPerVersion) {
+    return reject(`live ${m} not decidable: ${labels} < ${minLabeledPerVersion} required per version`);
+  }
+  const c = evidence.challengerValue;
+  const ch = evidence.championValue;
+  if (c === null || !Number.isFinite(c)) return reject(`challenger version ${challengerVersion} has no finite live ${m} (${String(c)}); ${labels}`);
+  if (ch === null || !Number.isFinite(ch)) return reject(`champion version ${championVersion} has no finite live ${m} (${String(ch)}); ${labels}`);
+  const improvement = policy.direction === 'maximize' ? c - ch : ch - c;
+  const summary = `live ${m} ${fmt(c)} (v${challengerVersion}) vs ${fmt(ch)} (v${championVersion}) on rollout ${evidence.rolloutId}, ${labels}, ${policy.direction}: improvement ${fmt(improvement)}`;
+  if (improvement > 0 && improvement >= policy.minMargin - MARGIN_EPSILON) {
+    return { ...base, improvement, outcome: 'promoted', reason: `${summary} >= margin ${fmt(policy.minMargin)}` };
+  }
+  return { ...base, improvement, outcome: 'rejected', reason: `${summary} ${improvement <= 0 ? 'is not positive' : `< margin ${fmt(policy.minMargin)}`}` };
+}
 
 /**
  * Decides whether `challenger` replaces `champion` under `policy` (pure function).

@@ -2,12 +2,13 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, P
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AliasChange, AuditRecord, ModelAlias, ModelVersion, PromotionDecision, PromotionPolicy, RegisteredModel } from '@strata/registry/data-access';
 import { ArtifactsService } from './artifacts.service';
-import { ZodApiBody, parseWith } from '@strata/shared/nest-platform';
+import { ZodApiBody, parseWith, securityContextOf } from '@strata/shared/nest-platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   PromotionDecisionBody,
   PromotionPolicyBody,
+  LiveRolloutDecisionBody,
   UpdateDescriptionTagsBody,
   RegisterModelVersionBody,
   SetAliasBody,
@@ -16,6 +17,7 @@ import {
   parsePage,
   parseVersion,
   resolveActor,
+  resolveRequestActor,
 } from './registry.schemas';
 import { RegistryService, type AliasSetResult, type RegisteredModelDetail, type RequestContext } from './registry.service';
 
@@ -152,7 +154,7 @@ export class RegisteredModelsController {
     const a = parseAlias(alias);
     const input = parseWith(SetAliasBody, body);
     const version = parseVersion(input.version, 'request body: version');
-    return this.registry.setAlias(model, a, version, input.reason, context(req, resolveActor(input.actor, actorHeader)));
+    return this.registry.setAlias(model, a, version, input.reason, context(req, resolveRequestActor(securityContextOf(req)?.principal, input.actor, actorHeader)));
   }
 
   /** `DELETE /registered-models/{name}/aliases/{alias}` (optional body `{reason?, actor?}`) → 200 the removed alias; 404. */
@@ -169,7 +171,7 @@ export class RegisteredModelsController {
     const model = parseModelName(name);
     const a = parseAlias(alias);
     const input = parseWith(DeleteAliasBody, body ?? undefined);
-    return this.registry.deleteAlias(model, a, input?.reason, context(req, resolveActor(input?.actor, actorHeader)));
+    return this.registry.deleteAlias(model, a, input?.reason, context(req, resolveRequestActor(securityContextOf(req)?.principal, input?.actor, actorHeader)));
   }
 
   /** `GET /registered-models/{name}/aliases/{alias}/history` → 200 `AliasChange[]`, newest first; 404 model missing. */
@@ -238,7 +240,34 @@ export class RegisteredModelsController {
   async setPolicy(@Param('name') name: string, @Body() body: unknown, @Headers(ACTOR_HEADER) actorHeader: string | undefined, @Req() req: FastifyRequest): Promise<PromotionPolicy> {
     const model = parseModelName(name);
     const b = parseWith(PromotionPolicyBody, body);
-    return this.registry.setPromotionPolicy(model, { metric: b.metric, direction: b.direction, minMargin: b.minMargin, autoPromote: b.autoPromote }, context(req, resolveActor(b.actor, actorHeader)));
+    return this.registry.setPromotionPolicy(
+      model,
+      { metric: b.metric, direction: b.direction, minMargin: b.minMargin, autoPromote: b.autoPromote, rollout: b.rollout },
+      context(req, resolveRequestActor(securityContextOf(req)?.principal, b.actor, actorHeader)),
+    );
+  }
+
+  /**
+   * `POST /registered-models/{name}/rollouts/current/decision` body `{rolloutId, championValue,
+   * challengerValue, championLabeled, challengerLabeled, apply?: true, actor?}` → 201
+   * `{decision: PromotionDecision, rollout}`: the live decision of the active rollout under the
+   * model's promotion policy (closed loop; monitoring sends the policy's metric measured on each
+   * version's labeled rollout traffic). Promoted → champion moves to the challenger and the
+   * rollout ends `promoted`; rejected → the rollout is rolled back. Recorded and audited either way.
+   * 404 model / no active rollout; 409 no rollout policy or a stale `rolloutId`.
+   */
+  @Post(':name/rollouts/current/decision')
+  @ZodApiBody(LiveRolloutDecisionBody, 'Live evidence of the active rollout')
+  @ApiOperation({ summary: 'Decide the active rollout from live evidence (promote or roll back)' })
+  async decideLive(@Param('name') name: string, @Body() body: unknown, @Headers(ACTOR_HEADER) actorHeader: string | undefined, @Req() req: FastifyRequest): Promise<{ decision: PromotionDecision; rollout: unknown }> {
+    const model = parseModelName(name);
+    const b = parseWith(LiveRolloutDecisionBody, body);
+    return this.registry.decideLiveRollout(
+      model,
+      { rolloutId: b.rolloutId, championValue: b.championValue, challengerValue: b.challengerValue, championLabeled: b.championLabeled, challengerLabeled: b.challengerLabeled },
+      b.apply,
+      context(req, resolveRequestActor(securityContextOf(req)?.principal, b.actor, actorHeader)),
+    );
   }
 
   /** `GET /registered-models/{name}/promotion-policy` → `PromotionPolicy`; 404 model or no policy. */
@@ -260,7 +289,7 @@ export class RegisteredModelsController {
     const model = parseModelName(name);
     const b = parseWith(PromotionDecisionBody, body ?? {});
     const v = b.challengerVersion === undefined ? undefined : parseVersion(b.challengerVersion, 'request body: challengerVersion');
-    return this.registry.decidePromotion(model, v, b.apply, context(req, resolveActor(b.actor, actorHeader)));
+    return this.registry.decidePromotion(model, v, b.apply, context(req, resolveRequestActor(securityContextOf(req)?.principal, b.actor, actorHeader)));
   }
 
   /** `GET /registered-models/{name}/promotion-decisions?limit=&pageToken=` → `{decisions (newest first), nextPageToken?}`; 404. */

@@ -8,6 +8,7 @@ import {
   parsePage,
   parseVersion,
   resolveActor,
+  resolveRequestActor,
 } from './registry.schemas';
 
 const SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -125,6 +126,29 @@ describe('registry request validation', () => {
       expect(resolveActor('alice', 'training')).toBe('alice');
       expect(resolveActor()).toBe('anonymous');
       expect(() => resolveActor('  ')).toThrow(InvalidArgumentError);
+    });
+  });
+
+  describe(resolveRequestActor.name, () => {
+    const anonymous = { id: 'anonymous', roles: [], via: 'anonymous' as const };
+    const person = { id: 'key:abc123', roles: ['ml-engineer'], via: 'api-key' as const };
+    const training = { id: 'key:trn789', roles: ['service:training'], via: 'api-key' as const };
+    it('auth off: body actor, else header, else anonymous (unchanged)', () => {
+      expect(resolveRequestActor(undefined, 'alice', 'bob')).toBe('alice');
+      expect(resolveRequestActor(anonymous, undefined, 'bob')).toBe('bob');
+      expect(resolveRequestActor(anonymous, undefined, undefined)).toBe('anonymous');
+    });
+    it('enforce: a person cannot name another actor in the body', () => {
+      // the guard set X-Strata-Actor to the principal id
+      expect(resolveRequestActor(person, 'monitoring:auto-rollback', 'key:abc123')).toBe('key:abc123');
+      expect(resolveRequestActor(person, 'alice', undefined)).toBe('key:abc123');
+    });
+    it('enforce: a service acts on behalf of someone only under its own name', () => {
+      expect(resolveRequestActor(training, 'training', 'key:trn789')).toBe('training');
+      expect(resolveRequestActor(training, 'training:run-42', 'key:trn789')).toBe('training:run-42');
+      expect(resolveRequestActor(training, 'alice', 'key:trn789')).toBe('training:alice');
+      expect(resolveRequestActor(training, undefined, 'key:trn789')).toBe('key:trn789');
+      expect(() => resolveRequestActor(training, 'x'.repeat(300), 'key:trn789')).toThrow(InvalidArgumentError);
     });
   });
 });

@@ -1,4 +1,5 @@
 import { DatasetVersionRef, FeatureViewRef, Id, Name, Sha256, TensorType, Uri } from '@strata/contracts';
+import { type Principal, authenticatedActor, serviceNameOf } from '@strata/shared/auth';
 import { parseWith } from '@strata/shared/nest-platform';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import type { MetricValue } from '@strata/registry/data-access';
@@ -246,6 +247,25 @@ export function resolveActor(...candidates: Array<string | undefined>): string {
   return ANONYMOUS_ACTOR;
 }
 
+/**
+ * The actor of a request that also accepts a body `actor` (alias set/delete, promotion policy,
+ * promotion decision), given the principal the platform guard authenticated
+ * (`securityContextOf(req)?.principal`):
+ * - auth off (no principal, or `via: 'anonymous'`): body `actor`, else `X-Strata-Actor`, else
+ *   `anonymous` (as {@link resolveActor});
+ * - enforce, a person (or any non-service principal): the principal — the guard already put its
+ *   id in `X-Strata-Actor`; a body `actor` is ignored so it cannot be spoofed;
+ * - enforce, a `service:<svc>` principal: its body `actor` names on whose behalf it acts, kept when
+ *   it is `<svc>` or `<svc>:...`, else prefixed `<svc>:` (see `authenticatedActor`); without one,
+ *   the header the guard set.
+ * @throws InvalidArgumentError when the resulting actor is empty or longer than 256 chars
+ */
+export function resolveRequestActor(principal: Pick<Principal, 'id' | 'roles' | 'via'> | undefined, bodyActor: string | undefined, headerActor: string | undefined): string {
+  if (!principal || principal.via === 'anonymous') return resolveActor(bodyActor, headerActor);
+  if (bodyActor !== undefined && serviceNameOf(principal)) return resolveActor(authenticatedActor(principal, bodyActor));
+  return resolveActor(headerActor ?? principal.id);
+}
+
 /** Body of `PATCH /registered-models/{name}` and `PATCH …/versions/{version}`: description and/or tags (tags replace the whole map). */
 export const UpdateDescriptionTagsBody = z
   .object({
@@ -263,6 +283,34 @@ export const PromotionPolicyBody = z.object({
   minMargin: z.number().min(0).finite().default(0),
   /** Evaluate automatically when the `challenger` alias is set (default true). */
   autoPromote: z.boolean().default(true),
+  /**
+   * Closed loop (default null = off): a new `challenger` starts this rollout instead of the
+   * offline decision; monitoring's live comparison then decides promotion or rollback.
+   */
+  rollout: z
+    .object({
+      mode: z.enum(['canary', 'shadow']).default('canary'),
+      /** Challenger share of canary traffic, in [0, 1] (default 0.5). */
+      challengerWeight: z.number().min(0).max(1).default(0.5),
+      stickyKey: z.string().min(1).max(128).nullable().default(null),
+      /** Labeled predictions each version needs before the live decision (default 200). */
+      minLabeledPerVersion: z.number().int().min(1).max(10_000_000).default(200),
+    })
+    .nullable()
+    .default(null),
+  actor: ActorSchema.optional(),
+});
+
+/** Body of `POST /registered-models/{name}/rollouts/current/decision` (live evidence, sent by monitoring). */
+export const LiveRolloutDecisionBody = z.object({
+  rolloutId: z.string().min(1).max(256),
+  /** The policy's metric on the champion's / challenger's labeled rollout traffic (null = not computable). */
+  championValue: z.number().finite().nullable(),
+  challengerValue: z.number().finite().nullable(),
+  championLabeled: z.number().int().min(0),
+  challengerLabeled: z.number().int().min(0),
+  /** false = record only (default true: promote or roll back). */
+  apply: z.boolean().default(true),
   actor: ActorSchema.optional(),
 });
 

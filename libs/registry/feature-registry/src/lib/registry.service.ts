@@ -7,6 +7,8 @@ import {
   RegistryStore,
   type PromotionDecision,
   type PromotionPolicy,
+  type PolicyRollout,
+  type LiveEvidence,
   type AliasChange,
   type AuditRecord,
   type ModelAlias,
@@ -16,7 +18,9 @@ import {
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import type { EntityManager } from 'typeorm';
-import { CHALLENGER_ALIAS, decidePromotion } from './promotion';
+import { CHALLENGER_ALIAS, decideLive, decidePromotion } from './promotion';
+import type { Rollout } from './rollouts/rollouts.service';
+import { RolloutsService } from './rollouts/rollouts.service';
 import { CHAMPION_ALIAS, type RegisterModelVersionInput } from './registry.schemas';
 
 /** Who asks, for the audit log and the events. */
@@ -54,6 +58,8 @@ export interface AliasSetResult extends ModelAlias {
   changed: boolean;
   /** Setting `challenger` under a policy with `autoPromote`: the decision taken in the same transaction. */
   promotionDecision?: PromotionDecision;
+  /** Setting `challenger` under a policy with `rollout`: the rollout started in the same transaction (or null + why not). */
+  rollout?: { rollout: Rollout | null; reason: string };
 }
 
 /** How many newest versions `GET /registered-models/{name}` embeds. */
@@ -78,6 +84,7 @@ export class RegistryService {
     private readonly store: RegistryStore,
     private readonly publisher: EventPublisher,
     private readonly promotions: PromotionStore,
+    private readonly rollouts: RolloutsService,
   ) {}
 
   private async tx<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
@@ -236,7 +243,8 @@ export class RegistryService {
       const result: AliasSetResult = { name, alias, version, updatedBy: ctx.actor, updatedAt: now.toISOString(), previousVersion: fromVersion, changed: true };
       if (alias === CHALLENGER_ALIAS) {
         const policy = await this.promotions.getPolicy(m, name);
-        if (policy?.autoPromote) result.promotionDecision = await this.decideLocked(m, name, policy, version, true, 'challenger-alias-set', ctx);
+        if (policy?.rollout) result.rollout = await this.rollouts.startForChallengerLocked(m, name, version, policy.rollout, ctx);
+        else if (policy?.autoPromote) result.promotionDecision = await this.decideLocked(m, name, policy, version, true, 'challenger-alias-set', ctx);
       }
       return result;
     });
@@ -353,7 +361,11 @@ export class RegistryService {
    * Creates or replaces the promotion policy of a model (audited).
    * @throws NotFoundError (404) when the model does not exist
    */
-  async setPromotionPolicy(name: string, p: { metric: string; direction: 'maximize' | 'minimize'; minMargin: number; autoPromote: boolean }, ctx: RequestContext): Promise<PromotionPolicy> {
+  async setPromotionPolicy(
+    name: string,
+    p: { metric: string; direction: 'maximize' | 'minimize'; minMargin: number; autoPromote: boolean; rollout: PolicyRollout | null },
+    ctx: RequestContext,
+  ): Promise<PromotionPolicy> {
     return this.tx(async (m) => {
       await this.requireLockedModel(m, name);
       const before = await this.promotions.getPolicy(m, name);
@@ -362,8 +374,8 @@ export class RegistryService {
         actor: ctx.actor,
         action: 'promotion_policy.set',
         resource: name,
-        before: before ? { metric: before.metric, direction: before.direction, minMargin: before.minMargin, autoPromote: before.autoPromote } : null,
-        after: { metric: policy.metric, direction: policy.direction, minMargin: policy.minMargin, autoPromote: policy.autoPromote },
+        before: before ? { metric: before.metric, direction: before.direction, minMargin: before.minMargin, autoPromote: before.autoPromote, rollout: before.rollout } : null,
+        after: { metric: policy.metric, direction: policy.direction, minMargin: policy.minMargin, autoPromote: policy.autoPromote, rollout: policy.rollout },
         requestId: ctx.requestId ?? null,
         outcome: AuditOutcome.SUCCESS,
       });
@@ -396,6 +408,67 @@ export class RegistryService {
         version = a.version;
       }
       return this.decideLocked(m, name, policy, version, apply, 'request', ctx);
+    });
+  }
+
+  /**
+   * Live decision of the active rollout (closed loop; called by monitoring with the policy's
+   * metric measured on each version's labeled rollout traffic): records the decision with its
+   * numbers, then — when `apply` — promotes the challenger (champion alias moves, rollout
+   * `promoted`) or rolls the rollout back, all in one transaction under the model lock.
+   * @throws NotFoundError (404) model unknown or no active rollout
+   * @throws ConflictError (409) no policy / no `rollout` in the policy / `evidence.rolloutId` is not the active rollout /
+   *   fewer than `minLabeledPerVersion` labels on either side (not decidable yet; nothing recorded)
+   */
+  async decideLiveRollout(name: string, evidence: LiveEvidence, apply: boolean, ctx: RequestContext): Promise<{ decision: PromotionDecision; rollout: Rollout }> {
+    return this.tx(async (m) => {
+      await this.requireLockedModel(m, name);
+      const policy = await this.promotions.getPolicy(m, name);
+      if (!policy?.rollout) throw new ConflictError(`Registered model '${name}' has no promotion policy with a rollout; PUT /registered-models/${name}/promotion-policy with rollout first`);
+      const active = await this.rollouts.activeLocked(m, name);
+      if (!active) throw new NotFoundError(`Model '${name}' has no active rollout`);
+      if (active.rolloutId !== evidence.rolloutId) {
+        throw new ConflictError(`Rollout '${evidence.rolloutId}' of model '${name}' is not the active one ('${active.rolloutId}')`, { details: { activeRolloutId: active.rolloutId } });
+      }
+      const need = policy.rollout.minLabeledPerVersion;
+      if (evidence.championLabeled < need || evidence.challengerLabeled < need) {
+        // Not decidable yet: nothing is recorded and the rollout goes on (monitoring asks again later).
+        throw new ConflictError(
+          `Rollout '${active.rolloutId}' of model '${name}' is not decidable yet: labeled predictions ${evidence.challengerLabeled} (challenger v${active.challengerVersion}) / ${evidence.championLabeled} (champion v${active.championVersion}), ${need} required per version`,
+          { details: { required: need } },
+        );
+      }
+      const verdict = decideLive(policy, need, evidence, active.championVersion, active.challengerVersion);
+      const now = new Date();
+      const decision = await this.promotions.insertDecision(m, {
+        name,
+        challengerVersion: active.challengerVersion,
+        championVersion: active.championVersion,
+        metric: policy.metric,
+        direction: policy.direction,
+        minMargin: policy.minMargin,
+        ...verdict,
+        applied: apply,
+        trigger: 'live-rollout',
+        actor: ctx.actor,
+        requestId: ctx.requestId ?? null,
+        decidedAt: now,
+      });
+      await this.store.appendAudit(m, {
+        actor: ctx.actor,
+        action: 'promotion.decide',
+        resource: modelRef(name, active.challengerVersion),
+        before: { champion: active.championVersion, rolloutId: active.rolloutId },
+        after: { decisionId: decision.id, outcome: verdict.outcome, applied: apply, reason: verdict.reason },
+        requestId: ctx.requestId ?? null,
+        outcome: verdict.outcome === 'promoted' ? AuditOutcome.SUCCESS : AuditOutcome.REFUSED,
+      });
+      let rollout = active;
+      if (apply) {
+        const reason = `promotion decision ${decision.id}: ${verdict.reason}`;
+        rollout = verdict.outcome === 'promoted' ? await this.rollouts.promoteLocked(m, name, reason, ctx) : await this.rollouts.rollbackLocked(m, name, reason, ctx);
+      }
+      return { decision, rollout };
     });
   }
 

@@ -120,7 +120,54 @@ export class RolloutsService {
    * @throws ConflictError (409) a rollout is already active, or the model has no champion
    */
   async start(name: string, input: StartRolloutInput, ctx: RolloutRequestContext): Promise<Rollout> {
-    const rollout = await this.tx(async (m) => {
+    const rollout = await this.tx(async (m) => this.startLocked(m, name, input, ctx));
+    this.logger.log({ model: name, rolloutId: rollout.rolloutId, mode: rollout.mode, actor: ctx.actor }, 'rollout started');
+    return rollout;
+  }
+
+  /**
+   * Closed loop (promotion policy with `rollout`): the `challenger` alias was just set to
+   * `challengerVersion` in `m`'s transaction — ends an active rollout of an older challenger
+   * (`ended`) and starts the policy's rollout for this one, in the same transaction. Nothing is
+   * started when the challenger is the champion itself or the model has no champion.
+   * @returns the started rollout, or null with the reason it was not started
+   */
+  async startForChallengerLocked(
+    m: EntityManager,
+    name: string,
+    challengerVersion: number,
+    policy: { mode: 'canary' | 'shadow'; challengerWeight: number; stickyKey: string | null },
+    ctx: RolloutRequestContext,
+  ): Promise<{ rollout: Rollout | null; reason: string }> {
+    const champion = await this.store.getAlias(m, name, CHAMPION);
+    if (!champion) return { rollout: null, reason: `no rollout: model '${name}' has no champion` };
+    if (champion.version === challengerVersion) return { rollout: null, reason: `no rollout: version ${challengerVersion} is the champion` };
+    const active = await this.activeOf(m, name);
+    if (active) await this.end(m, active, 'ended', `superseded by challenger version ${challengerVersion}`, ctx);
+    const rollout = await this.startLocked(
+      m,
+      name,
+      {
+        mode: policy.mode,
+        challengerVersion,
+        ...(policy.mode === 'canary' ? { challengerWeight: policy.challengerWeight } : {}),
+        ...(policy.stickyKey ? { stickyKey: policy.stickyKey } : {}),
+        reason: `automatic ${policy.mode} for challenger version ${challengerVersion} (promotion policy)`,
+      },
+      ctx,
+    );
+    return { rollout, reason: `started ${policy.mode} rollout ${rollout.rolloutId}` };
+  }
+
+  /** The active rollout in `m`'s transaction (model locked by the caller), or null. */
+  async activeLocked(m: EntityManager, name: string): Promise<Rollout | null> {
+    const row = await this.activeOf(m, name);
+    return row ? toRollout(row) : null;
+  }
+
+  /** {@link start} inside the caller's transaction (takes the model row lock). */
+  async startLocked(m: EntityManager, name: string, input: StartRolloutInput, ctx: RolloutRequestContext): Promise<Rollout> {
+    {
       await this.lockModel(m, name);
       const active = await this.activeOf(m, name);
       if (active) {
@@ -163,10 +210,8 @@ export class RolloutsService {
       });
       await m.getRepository(ModelRolloutEntity).insert(row);
       await this.record(m, row, 'started', null, routeOf(row), input.reason ?? '', ctx, now);
-      return row;
-    });
-    this.logger.log({ model: name, rolloutId: rollout.rolloutId, mode: rollout.mode, actor: ctx.actor }, 'rollout started');
-    return toRollout(rollout);
+      return toRollout(row);
+    }
   }
 
   /**
@@ -192,7 +237,7 @@ export class RolloutsService {
    * @throws NotFoundError (404) no active rollout
    */
   async rollback(name: string, reason: string, ctx: RolloutRequestContext): Promise<Rollout> {
-    const out = await this.tx(async (m) => this.end(m, await this.requireActive(m, name), 'rolled-back', reason, ctx));
+    const out = await this.tx(async (m) => this.rollbackLocked(m, name, reason, ctx));
     this.logger.log({ model: name, rolloutId: out.rolloutId, actor: ctx.actor, reason }, 'rollout rolled back');
     return out;
   }
@@ -204,7 +249,19 @@ export class RolloutsService {
    * @throws NotFoundError (404) no active rollout
    */
   async promote(name: string, reason: string, ctx: RolloutRequestContext): Promise<Rollout> {
-    const out = await this.tx(async (m) => {
+    const out = await this.tx(async (m) => this.promoteLocked(m, name, reason, ctx));
+    this.logger.log({ model: name, rolloutId: out.rolloutId, actor: ctx.actor, champion: out.challengerVersion }, 'rollout promoted');
+    return out;
+  }
+
+  /** {@link rollback} inside the caller's transaction. @throws NotFoundError (404) no active rollout */
+  async rollbackLocked(m: EntityManager, name: string, reason: string, ctx: RolloutRequestContext): Promise<Rollout> {
+    return this.end(m, await this.requireActive(m, name), 'rolled-back', reason, ctx);
+  }
+
+  /** {@link promote} inside the caller's transaction. @throws NotFoundError (404) no active rollout */
+  async promoteLocked(m: EntityManager, name: string, reason: string, ctx: RolloutRequestContext): Promise<Rollout> {
+    {
       const row = await this.requireActive(m, name);
       const now = new Date();
       const current = await this.store.getAlias(m, name, CHAMPION);
@@ -226,9 +283,7 @@ export class RolloutsService {
         });
       }
       return this.end(m, row, 'promoted', reason, ctx);
-    });
-    this.logger.log({ model: name, rolloutId: out.rolloutId, actor: ctx.actor, champion: out.challengerVersion }, 'rollout promoted');
-    return out;
+    }
   }
 
   /** The active rollout. @throws NotFoundError (404) when none is active or the model is unknown */
@@ -250,7 +305,7 @@ export class RolloutsService {
     return rows.map(toRollout);
   }
 
-  private async end(m: EntityManager, row: ModelRolloutEntity, status: 'rolled-back' | 'promoted', reason: string, ctx: RolloutRequestContext): Promise<Rollout> {
+  private async end(m: EntityManager, row: ModelRolloutEntity, status: 'rolled-back' | 'promoted' | 'ended', reason: string, ctx: RolloutRequestContext): Promise<Rollout> {
     const before = routeOf(row);
     const now = new Date();
     Object.assign(row, { status, endedBy: ctx.actor, endReason: reason, endedAt: now, updatedAt: now });
@@ -263,7 +318,7 @@ export class RolloutsService {
   private async record(
     m: EntityManager,
     row: ModelRolloutEntity,
-    action: 'started' | 'updated' | 'promoted' | 'rolled-back',
+    action: 'started' | 'updated' | 'promoted' | 'rolled-back' | 'ended',
     from: RolloutRoute | null,
     to: RolloutRoute | null,
     reason: string,
@@ -272,7 +327,7 @@ export class RolloutsService {
   ): Promise<void> {
     await this.store.appendAudit(m, {
       actor: ctx.actor,
-      action: `model_rollout.${action === 'started' ? 'start' : action === 'updated' ? 'update' : action === 'promoted' ? 'promote' : 'rollback'}`,
+      action: `model_rollout.${action === 'started' ? 'start' : action === 'updated' ? 'update' : action === 'promoted' ? 'promote' : action === 'ended' ? 'end' : 'rollback'}`,
       resource: `${row.modelName}#rollout`,
       before: { rolloutId: row.rolloutId, route: from },
       after: { rolloutId: row.rolloutId, route: to, reason },
