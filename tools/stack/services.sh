@@ -9,6 +9,13 @@
 #
 # Logs and pids: $STRATA_RUN_DIR (default <repo>/.run, git-ignored). Services run from source
 # through @swc-node/register (no build step); `nx run <app>:build` makes the production bundle.
+#
+# Credentials (services enforce authentication by default, docs/security.md): `up` first runs
+# `strata auth service-keys` (idempotent: reuses the keys in $RUN/credentials/<svc>.key and the
+# operator key in $RUN/credentials.env while they are valid, else creates them; mode 600) and
+# starts each service with STRATA_API_KEY_FILE=$RUN/credentials/<svc>.key (its OWN key). The
+# operator key (data-scientist + ml-engineer, for the CLI and `npm run demo`) is printed once,
+# when it is created.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 RUN="${STRATA_RUN_DIR:-$ROOT/.run}"
@@ -22,22 +29,36 @@ pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 ready() { curl -fsS -m 5 "http://127.0.0.1:$1/health/ready" >/dev/null 2>&1; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Per-service keys + the operator key, against the stack's DATABASE_URL (see the header).
+ensure_credentials() {
+  (cd "$ROOT" && node -r @swc-node/register apps/cli/src/main.ts auth service-keys --out "$RUN/credentials.env") \
+    || die "could not create or check the service keys (strata auth service-keys; DATABASE_URL=${DATABASE_URL%%@*}@...)"
+}
+
 cmd_up() {
   local t0; t0="$(date +%s%3N)"
   bash "$ROOT/tools/stack/stack.sh" up >/dev/null
   set -a; . "$STATE/env"; set +a
   export STRATA_DATA_DIR="${STRATA_DATA_DIR:-$STATE/data}"
+  # Local development: publish the OpenAPI docs (/docs) even though auth is enforced (they are
+  # served outside the guard and hold no data; set STRATA_OPENAPI_PUBLIC=false to hide them).
+  export STRATA_OPENAPI_PUBLIC="${STRATA_OPENAPI_PUBLIC:-true}"
   mkdir -p "$RUN"
-  local entry svc port
+  ensure_credentials
+  local entry svc port key_file
   for entry in "${SERVICES[@]}"; do
     svc="${entry%%:*}"; port="${entry##*:}"
     if pid_alive "$RUN/$svc.pid"; then continue; fi
+    key_file="$(sed -n "s/^${svc^^}_STRATA_API_KEY_FILE=//p" "$RUN/credentials.env" | tail -n1)"
+    [ -n "$key_file" ] && [ -f "$key_file" ] || die "no key file for $svc in $RUN/credentials.env (run: bash $0 up again, or strata auth service-keys)"
     if port_open "$port"; then
       die "port $port for $svc is already taken by $(ss -Hltnp "sport = :$port" | sed -n 's/.*users:((\"\([^\"]*\)\",pid=\([0-9]*\).*/\1 (pid \2)/p' | head -n1)"
     fi
     # exec: the recorded pid is node's own (setsid does not fork here: the subshell is not a
     # process-group leader), so `down` signals exactly the process `up` started.
-    (cd "$ROOT" && exec setsid nohup node --enable-source-maps -r @swc-node/register "apps/$svc/src/main.ts" \
+    # The service's own key only (never the operator's STRATA_API_KEY of the caller's shell).
+    (cd "$ROOT" && exec env -u STRATA_API_KEY STRATA_API_KEY_FILE="$key_file" \
+      setsid nohup node --enable-source-maps -r @swc-node/register "apps/$svc/src/main.ts" \
       >>"$RUN/$svc.log" 2>&1 </dev/null) &
     echo $! >"$RUN/$svc.pid"
   done

@@ -6,13 +6,14 @@
  *   strata auth create-key --name N --roles viewer,data-scientist [--projects a,b] [--expires-days 90]
  *   strata auth list-keys
  *   strata auth revoke <keyId>
- *   strata auth service-keys [--out .run/credentials.env] [--expires-days 30]
+ *   strata auth service-keys [--out .run/credentials.env] [--expires-days 30] [--renew-days 1]   (idempotent; `npm run up` runs it)
  *
  * Keys are printed ONCE (stdout) and stored as SHA-256 hashes; nothing else prints them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiKeyStore, isKnownRole, migrateSecuritySchemas, readSecret } from '@strata/shared/auth';
+import { type ApiKeyRecord, ApiKeyStore, isKnownRole, migrateSecuritySchemas, readSecret } from '@strata/shared/auth';
+import { readCredentialsEnvFile } from '@strata/shared/data-access-strata-client';
 import { type Command, InvalidArgumentError } from 'commander';
 import { Client } from 'pg';
 
@@ -110,26 +111,95 @@ export function registerAuthCommands(program: Command, repoRoot: string): void {
 
   auth
     .command('service-keys')
-    .description('create one service:<name> key per service and a CLI key; write them to .run/credentials.env and .run/credentials/<svc>.key (mode 600)')
+    .description(
+      'idempotent: make sure every service has its own valid service:<name> key (.run/credentials/<svc>.key) and the operator has a CLI key ' +
+        '(STRATA_API_KEY in .run/credentials.env), reusing the ones still valid; all files mode 600; a new operator key is printed once',
+    )
     .option('--out <file>', 'env file to write', path.join(repoRoot, '.run/credentials.env'))
-    .option('--expires-days <n>', 'lifetime in days', days, 30)
-    .action(async (opts: { out: string; expiresDays: number }) => {
-      const out = path.resolve(opts.out);
-      const dir = path.join(path.dirname(out), 'credentials');
-      const lines: string[] = ['# Strata credentials written by `strata auth service-keys` (mode 600). Do not commit.'];
-      await withStore(async (store) => {
-        for (const svc of SERVICE_NAMES) {
-          const role = `service:${svc}`;
-          if (!isKnownRole(role)) throw new Error(`no permissions are defined for ${role}`);
-          const created = await store.create({ name: `${svc}-service`, roles: [role], expiresAt: expiry(opts.expiresDays), createdBy: 'cli:service-keys' });
-          const keyFile = path.join(dir, `${svc}.key`);
-          writePrivate(keyFile, `${created.key}\n`);
-          lines.push(`${svc.toUpperCase()}_STRATA_API_KEY_FILE=${keyFile}`);
-        }
-        const cli = await store.create({ name: 'cli-operator', roles: ['data-scientist', 'ml-engineer'], expiresAt: expiry(opts.expiresDays), createdBy: 'cli:service-keys' });
-        lines.push(`STRATA_API_KEY=${cli.key}`);
-      });
-      writePrivate(out, `${lines.join('\n')}\n`);
-      console.log(`wrote ${SERVICE_NAMES.length} service keys to ${dir}/<service>.key and ${out} (mode 600)`);
+    .option('--expires-days <n>', 'lifetime of new keys in days', days, 30)
+    .option('--renew-days <n>', 'replace a key that expires within this many days', days, 1)
+    .option('--operator-roles <list>', 'roles of the operator (CLI/demo) key', list, [...OPERATOR_ROLES])
+    .action(async (opts: { out: string; expiresDays: number; renewDays: number; operatorRoles: string[] }) => {
+      const result = await ensureServiceKeys({ out: path.resolve(opts.out), expiresDays: opts.expiresDays, renewDays: opts.renewDays, operatorRoles: opts.operatorRoles });
+      const created = result.services.filter((s) => s.created).map((s) => s.service);
+      console.error(
+        `service keys: ${created.length ? `created ${created.join(', ')}` : 'none created'}; ${SERVICE_NAMES.length - created.length} reused; files ${result.dir}/<service>.key (mode 600)`,
+      );
+      if (result.operator.created) {
+        console.error(`operator key ${result.operator.keyId} (${opts.operatorRoles.join(', ')}) created, expires ${result.operator.expiresAt}; shown once, stored as STRATA_API_KEY in ${result.out} (mode 600) — the CLI and \`npm run demo\` use it by default:`);
+        console.log(result.operator.key);
+      } else {
+        console.error(`operator key ${result.operator.keyId} reused (STRATA_API_KEY in ${result.out}, expires ${result.operator.expiresAt})`);
+      }
     });
+}
+
+/** Roles of the operator key `service-keys` creates for the CLI and the demo (least privilege that runs the whole demo). */
+export const OPERATOR_ROLES = ['data-scientist', 'ml-engineer'] as const;
+
+/** What {@link ensureServiceKeys} did (never contains service keys; `operator.key` only when created). */
+export interface EnsureServiceKeysResult {
+  out: string;
+  dir: string;
+  services: Array<{ service: string; keyId: string; keyFile: string; created: boolean }>;
+  operator: { keyId: string; expiresAt: string | null; created: boolean; key?: string };
+}
+
+/**
+ * Idempotent credential setup for `npm run up` (DATABASE_URL): for each service, reuses the key in
+ * `<dir>/<svc>.key` when it is active in the database, carries role `service:<svc>` and does not
+ * expire within `renewDays`; otherwise creates a new one and writes the file. Same for the operator
+ * key (`STRATA_API_KEY` of `out`, roles `operatorRoles`). Writes `out` (mode 600) with
+ * `<SVC>_STRATA_API_KEY_FILE=<file>` per service and `STRATA_API_KEY=<operator key>`.
+ * Replaced keys are not revoked (they expire). All in one transaction.
+ * @throws Error when DATABASE_URL is missing, a role is unknown, or a file cannot be written
+ */
+export async function ensureServiceKeys(opts: { out: string; expiresDays: number; renewDays: number; operatorRoles: readonly string[] }): Promise<EnsureServiceKeysResult> {
+  for (const role of opts.operatorRoles) if (!isKnownRole(role)) throw new Error(`unknown operator role '${role}'`);
+  const dir = path.join(path.dirname(opts.out), 'credentials');
+  const previous = readCredentialsEnvFile(opts.out);
+  const renewBefore = Date.now() + opts.renewDays * 86_400_000;
+  const stillGood = (rec: ApiKeyRecord | null, roles: readonly string[]): rec is ApiKeyRecord =>
+    rec !== null && roles.every((r) => rec.roles.includes(r)) && (rec.expiresAt === null || Date.parse(rec.expiresAt) > renewBefore);
+  const readKey = (file: string): string | undefined => {
+    try {
+      return fs.readFileSync(file, 'utf8').trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const lines: string[] = ['# Strata credentials written by `strata auth service-keys` (mode 600). Do not commit.'];
+  const result = await withStore(async (store) => {
+    const services: EnsureServiceKeysResult['services'] = [];
+    for (const svc of SERVICE_NAMES) {
+      const role = `service:${svc}`;
+      if (!isKnownRole(role)) throw new Error(`no permissions are defined for ${role}`);
+      const keyFile = path.join(dir, `${svc}.key`);
+      const existing = readKey(keyFile);
+      const rec = existing ? await store.verify(existing) : null;
+      if (stillGood(rec, [role])) {
+        fs.chmodSync(keyFile, 0o600);
+        services.push({ service: svc, keyId: rec.keyId, keyFile, created: false });
+      } else {
+        const created = await store.create({ name: `${svc}-service`, roles: [role], expiresAt: expiry(opts.expiresDays), createdBy: 'cli:service-keys' });
+        writePrivate(keyFile, `${created.key}\n`);
+        services.push({ service: svc, keyId: created.keyId, keyFile, created: true });
+      }
+      lines.push(`${svc.toUpperCase()}_STRATA_API_KEY_FILE=${keyFile}`);
+    }
+    const prevOperator = previous['STRATA_API_KEY'];
+    const rec = prevOperator ? await store.verify(prevOperator) : null;
+    let operator: EnsureServiceKeysResult['operator'];
+    if (stillGood(rec, opts.operatorRoles) && prevOperator) {
+      operator = { keyId: rec.keyId, expiresAt: rec.expiresAt, created: false };
+      lines.push(`STRATA_API_KEY=${prevOperator}`);
+    } else {
+      const created = await store.create({ name: 'cli-operator', roles: [...opts.operatorRoles], expiresAt: expiry(opts.expiresDays), createdBy: 'cli:service-keys' });
+      operator = { keyId: created.keyId, expiresAt: created.expiresAt, created: true, key: created.key };
+      lines.push(`STRATA_API_KEY=${created.key}`);
+    }
+    return { out: opts.out, dir, services, operator };
+  });
+  writePrivate(opts.out, `${lines.join('\n')}\n`);
+  return result;
 }

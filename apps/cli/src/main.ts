@@ -7,11 +7,14 @@
  *   strata auth bootstrap-admin|create-key|list-keys|revoke|service-keys   (see auth-commands.ts)
  *
  * Service URLs come from INGESTION_URL ... MONITORING_URL (defaults 127.0.0.1:3001-3006).
+ * Credentials (services enforce authentication by default): STRATA_API_KEY, else the file named by
+ * STRATA_API_KEY_FILE, else the operator key in .run/credentials.env (STRATA_CREDENTIALS_FILE
+ * overrides the path) that `npm run up` creates once with `strata auth service-keys`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { renderSummary, runTaxiDemo } from '@strata/cli/feature-demo';
-import { StrataClient, endpointsFromEnv } from '@strata/shared/data-access-strata-client';
+import { StrataClient, endpointsFromEnv, operatorCredential } from '@strata/shared/data-access-strata-client';
 import { Command, InvalidArgumentError } from 'commander';
 import { registerAuthCommands } from './auth-commands';
 
@@ -27,6 +30,15 @@ const positiveInt = (value: string): number => {
   return n;
 };
 
+/** The CLI's own credential (see the header); warns once on stderr when there is none. */
+function cliClient(): StrataClient {
+  const file = process.env['STRATA_CREDENTIALS_FILE'] ?? path.join(REPO_ROOT, '.run/credentials.env');
+  const { key, source } = operatorCredential(process.env, file);
+  if (!key) console.error(`strata: no credentials (STRATA_API_KEY, STRATA_API_KEY_FILE or STRATA_API_KEY in ${file}); services that enforce authentication will answer 401. \`npm run up\` creates ${file}.`);
+  else if (source === 'credentials-file') console.error(`strata: using the operator key from ${file}`);
+  return new StrataClient(endpointsFromEnv(process.env), key);
+}
+
 const program = new Command().name('strata').description('Strata ML platform command line');
 
 program
@@ -37,18 +49,22 @@ program
   .option('--train-months <list>', 'months to train and evaluate on (last = held out)', months, ['2019-03', '2019-04', '2020-01'])
   .option('--replay-months <list>', 'months replayed through serving with feedback', months, ['2020-02', '2020-03', '2020-04'])
   .option('--datasets-dir <dir>', 'folder with the taxi CSVs', path.resolve(REPO_ROOT, '../shared/datasets/nyc-taxi-yellow-samples'))
-  .option('--model <name>', 'registered model name', 'taxi-tip')
+  .option('--model <name>', 'registered model name (default: taxi-tip-<UTC time>, a model of its own per run, so every run goes through the whole closed loop)')
   .option('--concurrency <n>', 'concurrent infer requests during the replay', positiveInt, 4)
-  .action(async (opts: { out?: string; sampleRows?: number; trainMonths: string[]; replayMonths: string[]; datasetsDir: string; model: string; concurrency: number }) => {
+  .option('--loop-month <YYYY-MM>', 'month of the closed loop (drift → retraining → canary → live decision); default: the last replay month')
+  .option('--no-closed-loop', 'replay every month with the champion only (no retraining, canary or promotion)')
+  .action(async (opts: { out?: string; sampleRows?: number; trainMonths: string[]; replayMonths: string[]; datasetsDir: string; model?: string; concurrency: number; loopMonth?: string; closedLoop: boolean }) => {
+    const model = opts.model ?? `taxi-tip-${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`;
     const summary = await runTaxiDemo({
-      client: new StrataClient(endpointsFromEnv(process.env)),
+      client: cliClient(),
       datasetsDir: opts.datasetsDir,
       repoRoot: REPO_ROOT,
       trainMonths: opts.trainMonths,
       replayMonths: opts.replayMonths,
       sampleRows: opts.sampleRows,
-      modelName: opts.model,
+      modelName: model,
       concurrency: opts.concurrency,
+      closedLoop: opts.closedLoop === false ? false : { ...(opts.loopMonth ? { month: opts.loopMonth } : {}) },
       log: (line) => console.log(line),
     });
     console.log(renderSummary(summary));
@@ -64,7 +80,7 @@ program
   .command('status')
   .description('readiness of every service')
   .action(async () => {
-    const report = await new StrataClient(endpointsFromEnv(process.env)).readiness();
+    const report = await new StrataClient(endpointsFromEnv(process.env)).readiness(); // /health/ready is public
     let ok = true;
     for (const [name, r] of Object.entries(report)) {
       const ready = 'status' in r && r.status === 'ok';

@@ -3,8 +3,9 @@
  * unreachable PostgreSQL reports 503 naming it (and keeps running); a bad environment fails
  * fast with one message listing every problem; SIGTERM shuts a service down cleanly.
  * Services run on ports 13001-13006 so a developer's `npm run up` (3001-3006) is untouched.
+ * They run as deployed: STRATA_AUTH_MODE=enforce, each with its OWN `service:<name>` key.
  */
-import { type RunningService, infraEnv, startService, waitReady } from '@strata/shared/testing';
+import { type RunningService, authHeaders, createTestCredentials, infraEnv, startService, waitReady } from '@strata/shared/testing';
 
 jest.setTimeout(240_000);
 
@@ -16,16 +17,20 @@ describe('Strata services on the real stack', () => {
     DATABASE_URL: env.databaseUrl,
     KAFKA_BROKERS: env.kafkaBrokers.join(','),
     TEMPORAL_ADDRESS: env.temporalAddress,
+    STRATA_AUTH_MODE: 'enforce',
+    STRATA_API_KEY_FILE: undefined,
   };
   const running: RunningService[] = [];
   afterAll(async () => {
     await Promise.all(running.map((s) => s.stop('SIGKILL')));
   });
 
-  it('all six answer /health/ready 200, serve /metrics and /docs, and stop cleanly on SIGTERM', async () => {
-    SERVICES.forEach((name, i) => running.push(startService(name, 13001 + i, baseEnv)));
+  it('all six answer /health/ready 200 and /metrics openly, refuse everything else without credentials, and stop cleanly on SIGTERM', async () => {
+    const keys = await createTestCredentials(env.databaseUrl, SERVICES.map((s) => `service:${s}` as const));
+    SERVICES.forEach((name, i) => running.push(startService(name, 13001 + i, { ...baseEnv, STRATA_API_KEY: keys[`service:${name}`] })));
     await Promise.all(running.map((s) => waitReady(s)));
     for (const service of running) {
+      const ownKey = keys[`service:${service.name as (typeof SERVICES)[number]}`];
       const ready = (await (await fetch(`${service.baseUrl}/health/ready`)).json()) as { checks: Record<string, { status: string }> };
       expect(ready.checks['postgres']?.status).toBe('up');
       expect(ready.checks['kafka']?.status).toBe('up');
@@ -33,7 +38,13 @@ describe('Strata services on the real stack', () => {
       const metrics = await fetch(`${service.baseUrl}/metrics`);
       expect(metrics.headers.get('content-type')).toContain('text/plain');
       expect(await metrics.text()).toContain('process_resident_memory_bytes');
-      expect((await fetch(`${service.baseUrl}/docs-json`)).status).toBe(200);
+      // default-deny: no credentials → 401; the service's own key lacks keys:read → 403
+      const anonymous = await fetch(`${service.baseUrl}/auth/keys`);
+      expect(anonymous.status).toBe(401);
+      expect(((await anonymous.json()) as { code: string }).code).toBe('UNAUTHENTICATED');
+      expect((await fetch(`${service.baseUrl}/auth/keys`, { headers: authHeaders(ownKey) })).status).toBe(403);
+      // OpenAPI is served outside the guard, so it is not published under enforce (STRATA_OPENAPI_PUBLIC unset)
+      expect((await fetch(`${service.baseUrl}/docs-json`)).status).toBe(404);
     }
     const codes = await Promise.all(running.splice(0).map((s) => s.stop('SIGTERM')));
     expect(codes).toEqual(SERVICES.map(() => 0));

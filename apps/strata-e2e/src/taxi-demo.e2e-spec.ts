@@ -8,14 +8,22 @@
  *   sampled rows against a direct DuckDB query over the offline store);
  * - held-out ROC AUC clearly above chance;
  * - monitoring's prediction count equals the number of predictions sent;
- * - monitoring's PSI equals an independent computation over the same window, within 1e-9.
+ * - monitoring's PSI equals an independent computation over the same window, within 1e-9;
+ * - the closed loop (issue #8) on April 2020: drift in the first half → a retraining on the fresh
+ *   data → `challenger` → a 50/50 canary through serving → monitoring's live comparison →
+ *   the registry promotes or rolls back, recorded with its numbers and consistent everywhere.
+ *
+ * Enforced, as `npm run up` runs it: STRATA_AUTH_MODE=enforce, `strata auth service-keys` (the real
+ * CLI) against this test's database gives every service its OWN key file and the demo an operator
+ * key (data-scientist + ml-engineer) read from the written credentials.env.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type ReplayRecord, runTaxiDemo } from '@strata/cli/feature-demo';
-import { type ModelVersion, StrataClient } from '@strata/shared/data-access-strata-client';
+import { type ModelVersion, StrataClient, operatorCredential } from '@strata/shared/data-access-strata-client';
 import { REPO_ROOT, type RunningService, infraEnv, startService, uniqueName, waitReady } from '@strata/shared/testing';
 import * as ort from 'onnxruntime-node';
 import { Client as PgClient } from 'pg';
@@ -30,14 +38,19 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
   const env = infraEnv();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-e2e-data-'));
   const urls = Object.fromEntries(SERVICES.map((s, i) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${PORT_BASE + i}`]));
-  const client = new StrataClient({
+  const endpoints = {
     ingestion: urls['INGESTION_URL']!,
     features: urls['FEATURES_URL']!,
     training: urls['TRAINING_URL']!,
     registry: urls['REGISTRY_URL']!,
     serving: urls['SERVING_URL']!,
     monitoring: urls['MONITORING_URL']!,
-  });
+  };
+  // credentials.env + credentials/<svc>.key, as `npm run up` writes them under .run/
+  const credentialsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-e2e-creds-'));
+  const credentialsFile = path.join(credentialsDir, 'credentials.env');
+  let client: StrataClient;
+  let operatorKey: string;
   const modelName = uniqueName('taxi-tip-e2e').replace(/_/g, '-');
   const running: RunningService[] = [];
   const replays: ReplayRecord[] = [];
@@ -64,14 +77,27 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
 
   beforeAll(async () => {
     await admin(`CREATE DATABASE "${database}"`);
+    // The explicit bootstrap `npm run up` does (tools/stack/services.sh), against this database.
+    const bootstrap = await runCli(['auth', 'service-keys', '--out', credentialsFile], { DATABASE_URL: databaseUrl });
+    expect(bootstrap.stderr).toContain('created ingestion, features, training, registry, serving, monitoring');
+    expect((fs.statSync(credentialsFile).mode & 0o777).toString(8)).toBe('600');
+    const operator = operatorCredential({}, credentialsFile);
+    expect(operator.source).toBe('credentials-file');
+    expect(bootstrap.stdout.trim()).toBe(operator.key); // printed once, when created
+    operatorKey = operator.key!;
+    client = new StrataClient(endpoints, operatorKey);
     const serviceEnv = {
+      STRATA_AUTH_MODE: 'enforce',
+      STRATA_API_KEY: undefined,
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: env.kafkaBrokers.join(','),
       TEMPORAL_ADDRESS: env.temporalAddress,
       STRATA_DATA_DIR: dataDir,
       ...urls,
     };
-    SERVICES.forEach((name, i) => running.push(startService(name, PORT_BASE + i, serviceEnv)));
+    SERVICES.forEach((name, i) =>
+      running.push(startService(name, PORT_BASE + i, { ...serviceEnv, STRATA_API_KEY_FILE: path.join(credentialsDir, 'credentials', `${name}.key`) })),
+    );
     await Promise.all(running.map((s) => waitReady(s, 180_000)));
     const log: string[] = [];
     summary = await runTaxiDemo({
@@ -79,7 +105,8 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
       datasetsDir: path.resolve(REPO_ROOT, '../shared/datasets/nyc-taxi-yellow-samples'),
       repoRoot: REPO_ROOT,
       trainMonths: ['2019-03', '2019-04', '2020-01'],
-      replayMonths: ['2020-02', '2020-03'],
+      replayMonths: ['2020-03', '2020-04'],
+      closedLoop: { month: '2020-04' },
       sampleRows: SAMPLE_ROWS,
       modelName,
       runTag: uniqueName('e2e'),
@@ -93,13 +120,34 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
         `demo failed:\n${log.slice(-30).join('\n')}\n${running.map((s) => `--- ${s.name}\n${s.output().slice(-1500)}`).join('\n')}`,
       );
     }
-    champion = await client.getModelVersionByAlias(modelName, 'champion');
+    // the version the demo trained (the champion during the replay; the loop may have promoted another since)
+    champion = await client.registry.get<ModelVersion>(`/registered-models/${modelName}/versions/${summary.model!.version}`);
   });
+
+  /** What serving answered with `version` in a replay: [row index, prediction]. */
+  const servedBy = (replay: ReplayRecord, version: number): Array<[number, ReplayRecord['predictions'][number]]> =>
+    replay.predictions.map((p, i) => [i, p] as [number, ReplayRecord['predictions'][number]]).filter(([, p]) => p.modelVersion === version);
 
   afterAll(async () => {
     await Promise.all(running.map((s) => s.stop('SIGTERM')));
     fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(credentialsDir, { recursive: true, force: true });
     await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  });
+
+  it('runs enforced: no credentials → 401, the operator is the recorded actor whatever the body says, services reuse their keys', async () => {
+    const anonymous = await fetch(`${endpoints.registry}/registered-models/${modelName}`);
+    expect(anonymous.status).toBe(401);
+    expect((await fetch(`${endpoints.serving}/health/ready`)).status).toBe(200);
+    // a person cannot name another actor (actor spoofing): the registry records the key's principal
+    await client.setAlias(modelName, 'e2e-actor-check', champion.version, 'e2e: actor check', 'monitoring:auto-rollback');
+    const history = await client.registry.get<Array<{ actor: string; toVersion: number | null }>>(`/registered-models/${modelName}/aliases/e2e-actor-check/history`);
+    expect(history.map((h) => h.actor)).toEqual([`key:${operatorKey.slice(3, 15)}`]);
+    // a second `service-keys` (the next `npm run up`) reuses every key
+    const again = await runCli(['auth', 'service-keys', '--out', credentialsFile], { DATABASE_URL: databaseUrl });
+    expect(again.stderr).toContain('none created; 6 reused');
+    expect(again.stdout).toBe('');
+    expect(operatorCredential({}, credentialsFile).key).toBe(operatorKey);
   });
 
   it('registers the trained model as champion with its lineage and a held-out ROC AUC clearly above chance', () => {
@@ -111,20 +159,74 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
     expect(JSON.stringify(champion.lineage)).toContain('nyc_taxi_trips');
   });
 
-  it('serves exactly what onnxruntime computes for the same inputs', async () => {
-    const file = new URL(champion.artifactUri).pathname;
-    const session = await ort.InferenceSession.create(fs.readFileSync(file));
-    for (const replay of replays) {
-      const n = Math.min(200, replay.rows.length);
-      const f = replay.featureNames.length;
-      const data = new Float32Array(n * f);
-      replay.rows.slice(0, n).forEach((row, i) => row.features.forEach((v, j) => (data[i * f + j] = v === null ? Number.NaN : v)));
-      const out = await session.run({ input: new ort.Tensor('float32', data, [n, f]) });
-      const expected = Array.from(out['probability']!.data as Float32Array);
-      // predictions[i] is what serving answered for rows[i]
-      expect(new Set(replay.predictions.map((p) => p.predictionId)).size).toBe(replay.rows.length);
-      replay.predictions.slice(0, n).forEach((p, i) => expect(p.probability).toBeCloseTo(expected[i]!, 6));
+  it('serves exactly what onnxruntime computes for the same inputs, with the version that answered (champion or canary challenger)', async () => {
+    const versions = [...new Set(replays.flatMap((r) => r.predictions.map((p) => p.modelVersion)))].sort();
+    expect(versions).toContain(champion.version);
+    let compared = 0;
+    for (const version of versions) {
+      expect(typeof version).toBe('number');
+      const mv = await client.registry.get<ModelVersion>(`/registered-models/${modelName}/versions/${version!}`);
+      const session = await ort.InferenceSession.create(fs.readFileSync(new URL(mv.artifactUri).pathname));
+      for (const replay of replays) {
+        // predictions[i] is what serving answered for rows[i]
+        expect(new Set(replay.predictions.map((p) => p.predictionId)).size).toBe(replay.rows.length);
+        const served = servedBy(replay, version!).slice(0, 200);
+        if (served.length === 0) continue;
+        const f = replay.featureNames.length;
+        const data = new Float32Array(served.length * f);
+        served.forEach(([i], k) => replay.rows[i]!.features.forEach((v, j) => (data[k * f + j] = v === null ? Number.NaN : v)));
+        const out = await session.run({ input: new ort.Tensor('float32', data, [served.length, f]) });
+        const expected = Array.from(out['probability']!.data as Float32Array);
+        served.forEach(([, p], k) => expect(p.probability).toBeCloseTo(expected[k]!, 6));
+        compared += served.length;
+      }
     }
+    expect(compared).toBeGreaterThan(200);
+  });
+
+  it('closes the loop on April 2020: drift → retraining → challenger → canary → live decision, consistent in every service', async () => {
+    const loop = summary.closedLoop!;
+    expect(loop.month).toBe('2020-04');
+    expect(loop.drift?.datasetDrift).toBe(true);
+    expect(loop.retrained).toBe(true);
+    const challengerVersion = loop.retraining!.challengerVersion;
+    expect(challengerVersion).toBe(champion.version + 1);
+    expect(loop.rollout).toMatchObject({ mode: 'canary', championVersion: champion.version, challengerVersion, challengerWeight: 0.5 });
+    // both versions answered part of the month (the canary may start, and be decided, during the first half)
+    const served = (v: number): number => (loop.firstHalfTraffic?.[`v${v}`] ?? 0) + (loop.canaryTraffic?.[`v${v}`] ?? 0);
+    expect(served(champion.version)).toBeGreaterThan(0);
+    expect(served(challengerVersion)).toBeGreaterThan(0);
+    expect(served(champion.version) + served(challengerVersion)).toBe(replays.filter((r) => r.month.startsWith('2020-04')).reduce((n, r) => n + r.predictions.length, 0));
+    expect(['promoted', 'rolled-back']).toContain(loop.outcome);
+    // the registry: one live decision with the summary's numbers, the rollout ended accordingly, the champion alias
+    const decisions = (await client.registry.get<{ decisions: Array<Record<string, unknown>> }>(`/registered-models/${modelName}/promotion-decisions`)).decisions;
+    const live = decisions.filter((d) => d['trigger'] === 'live-rollout');
+    expect(live).toHaveLength(1);
+    expect(live[0]).toMatchObject({
+      challengerVersion,
+      championVersion: champion.version,
+      metric: 'roc_auc',
+      championValue: loop.decision!.championValue,
+      challengerValue: loop.decision!.challengerValue,
+      outcome: loop.outcome === 'promoted' ? 'promoted' : 'rejected',
+      applied: true,
+    });
+    expect(String(live[0]!['actor'])).toMatch(/^monitoring/); // the monitoring service's own key
+    const improvement = (loop.decision!.challengerValue as number) - (loop.decision!.championValue as number);
+    expect(live[0]!['improvement']).toBeCloseTo(improvement, 12);
+    expect(improvement > 0).toBe(loop.outcome === 'promoted');
+    const rollouts = await client.registry.get<Array<{ rolloutId: string; status: string; challengerVersion: number }>>(`/models/${modelName}/rollouts`);
+    expect(rollouts.find((r) => r.rolloutId === loop.rollout!.rolloutId)?.status).toBe(loop.outcome);
+    const championNow = await client.getModelVersionByAlias(modelName, 'champion');
+    expect(championNow.version).toBe(loop.outcome === 'promoted' ? challengerVersion : champion.version);
+    expect(loop.championAfter).toBe(championNow.version);
+    // training: the retraining was started by the drift event, on the fresh (first-half) data
+    const triggers = await client.training.get<Array<{ source: string; decision: string; status: string | null; modelVersion: number | null }>>(`/retraining/${modelName}/triggers`);
+    expect(triggers.filter((t) => t.decision === 'STARTED')).toEqual([expect.objectContaining({ status: 'COMPLETED', modelVersion: challengerVersion })]);
+    expect(['drift', 'performance']).toContain(triggers.find((t) => t.decision === 'STARTED')!.source);
+    // serving no longer routes to the challenger
+    const route = await client.serving.get<{ route: unknown }>(`/models/${modelName}/rollout`);
+    expect(route.route).toBeNull();
   });
 
   it('never joins feature values from after a row’s event time (direct DuckDB check on sampled rows)', async () => {
@@ -180,16 +282,17 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
     }
   });
 
-  it('counts every prediction sent: per month by event time, and in total over all windows', async () => {
+  it('counts every prediction sent: per month by event time and answering version, and in total over all windows', async () => {
     let sent = 0;
-    for (const replay of replays) {
-      const inMonth = replay.predictions.filter((p) => p.eventTime.startsWith(replay.month)).length;
-      const row = summary.months.find((m) => m.month === replay.month);
-      expect(row?.predictions).toBe(inMonth);
-      expect(row?.labeled).toBe(inMonth);
-      sent += replay.predictions.length;
+    for (const row of summary.months) {
+      // the month's rows (both halves of the loop month) answered by the demo's champion
+      const monthReplays = replays.filter((r) => r.month.startsWith(row.month));
+      const inMonth = monthReplays.flatMap((r) => servedBy(r, champion.version)).filter(([, p]) => p.eventTime.startsWith(row.month)).length;
+      expect(row.predictions).toBe(inMonth);
+      expect(row.labeled).toBe(inMonth);
     }
-    const windows = await client.windows(modelName, 'month', champion.version);
+    for (const replay of replays) sent += replay.predictions.length;
+    const windows = await client.windows(modelName, 'month');
     expect(windows.reduce((n, w) => n + w.predictionCount, 0)).toBe(sent);
   });
 
@@ -198,14 +301,18 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
     const profile = JSON.parse(fs.readFileSync(profileFile, 'utf8')) as {
       features: Array<{ name: string; kind: string; edges: Array<number | null>; proportions: number[] }>;
     };
-    for (const replay of replays) {
-      const row = summary.months.find((m) => m.month === replay.month)!;
+    for (const row of summary.months) {
+      // the champion's window of the month: the rows it answered (both halves in the loop month)
+      const rows = replays
+        .filter((r) => r.month.startsWith(row.month))
+        .flatMap((r) => servedBy(r, champion.version).map(([i]) => r.rows[i]!))
+        .filter((r) => r.eventTime.startsWith(row.month));
+      const featureNames = replays[0]!.featureNames;
       let compared = 0;
       for (const feature of profile.features.filter((f) => f.kind === 'numeric')) {
-        const j = replay.featureNames.indexOf(feature.name);
+        const j = featureNames.indexOf(feature.name);
         if (j < 0 || !(feature.name in row.psi)) continue;
-        const values = replay.rows
-          .filter((r) => r.eventTime.startsWith(replay.month))
+        const values = rows
           .map((r) => r.features[j])
           .filter((v): v is number => v !== null && v !== undefined && !Number.isNaN(v))
           // the model input is FP32: monitoring sees the values serving received, rounded to float32
@@ -217,6 +324,15 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
     }
   });
 });
+
+/** Runs the real CLI (`strata ...`) from source with `env` over process.env. */
+function runCli(args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-r', '@swc-node/register', 'apps/cli/src/main.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, timeout: 120_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`strata ${args.join(' ')} failed: ${err.message}\n${stderr}`)) : resolve({ stdout, stderr }),
+    );
+  });
+}
 
 /**
  * PSI written from its definition, independently of libs/shared/util-drift: bins are

@@ -1,3 +1,4 @@
+import { kafkaSecurityFromEnv } from '@strata/shared/auth';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { KafkaUnavailableError } from './errors';
 import type { MessagingLogger } from './logger';
@@ -14,6 +15,14 @@ export interface KafkaConnectionOptions {
   logger?: MessagingLogger;
   /** Connection timeout in ms (default 3000). */
   connectionTimeout?: number;
+  /**
+   * SASL authentication (PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512); default: from the environment
+   * (`KAFKA_SASL_MECHANISM`, `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD[_FILE]`, see
+   * `kafkaSecurityFromEnv` in @strata/shared/auth and docs/security.md); none when unset.
+   */
+  sasl?: KafkaConfig['sasl'];
+  /** TLS to the brokers; default: from the environment (`KAFKA_SSL=true`, `KAFKA_SSL_CA_FILE`); off when unset. */
+  ssl?: KafkaConfig['ssl'];
 }
 
 /** Parses a broker list given as an array or a comma-separated string. */
@@ -25,7 +34,9 @@ export function parseBrokers(brokers: string[] | string): string[] {
 
 /**
  * A kafkajs client with Strata's defaults: generous retries (a broker restart takes seconds),
- * kafkajs logs routed to `logger` at WARN and above.
+ * kafkajs logs routed to `logger` at WARN and above, SASL/TLS from the environment
+ * (`kafkaSecurityFromEnv(process.env)`) unless `options.sasl` / `options.ssl` are given.
+ * @throws Error naming the variable when the SASL/TLS environment is invalid (e.g. an unknown mechanism)
  */
 export function createKafka(options: KafkaConnectionOptions): Kafka {
   const logger = options.logger;
@@ -34,6 +45,9 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
     brokers: parseBrokers(options.brokers),
     connectionTimeout: options.connectionTimeout ?? 3000,
     retry: options.retry ?? { retries: 12, initialRetryTime: 300, maxRetryTime: 10_000 },
+    ...(kafkaSecurityFromEnv(process.env) as Pick<KafkaConfig, 'sasl' | 'ssl'>),
+    ...(options.sasl ? { sasl: options.sasl } : {}),
+    ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
     logLevel: logger ? logLevel.WARN : logLevel.NOTHING,
     logCreator:
       () =>

@@ -17,3 +17,4 @@ export * from './lib/auth-config';
 export * from './lib/jwt';
 export * from './lib/audit-store';
 export * from './lib/transport-security';
+export * from './lib/actor';

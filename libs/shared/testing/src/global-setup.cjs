@@ -10,6 +10,11 @@
  *     stack is reused) and read .stack/env.
  * Given endpoints but no REDIS_URL / S3_ENDPOINT: values from .stack/env are added when that
  * file exists (nothing is started); tests that need them then fail naming the variable.
+ *
+ * Auth: for the `int` tier, STRATA_AUTH_MODE defaults to `off` when the environment does not set
+ * it (component tests that build an app in-process opt out of the platform default `enforce`;
+ * authentication is covered by the auth e2e tests and the demo e2e runs enforced). e2e specs set
+ * STRATA_AUTH_MODE explicitly for the services they start (`startService` defaults to `off`).
  */
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -27,7 +32,9 @@ function readEnvFile(file) {
   return out;
 }
 
-module.exports = async function globalSetup() {
+module.exports = async function globalSetup(_globalConfig, projectConfig) {
+  const tier = typeof projectConfig?.displayName === 'string' ? projectConfig.displayName : projectConfig?.displayName?.name;
+  if (tier === 'int' && !process.env.STRATA_AUTH_MODE) process.env.STRATA_AUTH_MODE = 'off';
   const have = ['KAFKA_BROKERS', 'DATABASE_URL', 'TEMPORAL_ADDRESS'].every((k) => process.env[k]);
   const stateDir = process.env.STRATA_STATE_DIR || path.join(root, '.stack');
   const envFile = path.join(stateDir, 'env');

@@ -32,6 +32,12 @@ export interface ClosedLoopReport {
   rollout?: { rolloutId: string; mode: string; championVersion: number; challengerVersion: number; challengerWeight: number };
   /** Second-half predictions served by each version (`v1`, `v2`). */
   canaryTraffic?: Record<string, number>;
+  /**
+   * First-half predictions served by each version: the canary starts as soon as drift was
+   * detected and the retrained challenger registered, which may be before the first half ends
+   * (and the live decision may then come before the second half).
+   */
+  firstHalfTraffic?: Record<string, number>;
   decision?: { metric: string; championValue: number | null; challengerValue: number | null; improvement: number | null; reason: string; actor: string };
   outcome: 'no-drift' | 'promoted' | 'rolled-back';
   /** Champion version after the decision. */
@@ -105,7 +111,7 @@ export function renderSummary(s: DemoSummary): string {
     for (const m of s.months) lines.push(`  ${m.month}: ${m.loop ?? (m.datasetDrift ? 'drift' : 'no dataset drift: champion kept')}`);
     const l = s.closedLoop;
     if (l?.decision) {
-      lines.push(`  canary traffic ${JSON.stringify(l.canaryTraffic ?? {})}; decision by ${l.decision.actor}: ${l.outcome}, champion now v${l.championAfter ?? '?'}`);
+      lines.push(`  served by version: days 1-15 ${JSON.stringify(l.firstHalfTraffic ?? {})}, days 16-end ${JSON.stringify(l.canaryTraffic ?? {})}; decision by ${l.decision.actor}: ${l.outcome}, champion now v${l.championAfter ?? '?'}`);
       lines.push(`  ${l.decision.reason}`);
     }
   }

@@ -399,6 +399,7 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
         return { record, byVersion };
       });
       loop.canaryTraffic = secondReplay.byVersion;
+      loop.firstHalfTraffic = firstRecord ? servedBy(firstRecord) : {};
       // monitoring's live comparison → registry decision (promote or roll back)
       const decision = await step('live decision: promote or roll back (monitoring → registry)', async (d) => {
         const found = await poll('the live promotion decision', async () => {

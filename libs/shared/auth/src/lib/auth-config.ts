@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import { z } from 'zod';
 
 /**
- * >>> THE DEFAULT AUTH MODE OF EVERY SERVICE. <<<
- * Phase 1: 'off' (services answer without credentials, as before). The lead flips this ONE
- * constant to 'enforce' once all tests use `createTestCredentials`/`authHeaders`
- * (@strata/shared/testing). `STRATA_AUTH_MODE` overrides it per process.
+ * >>> THE DEFAULT AUTH MODE OF EVERY SERVICE: 'enforce' (default-deny). <<<
+ * Every route except /health/*, /metrics and /v2/health/* needs credentials (API key or JWT).
+ * `STRATA_AUTH_MODE=off` opts a process out (component tests do: `startService` from
+ * @strata/shared/testing defaults it to 'off' unless the caller sets it).
  */
-export const DEFAULT_AUTH_MODE: AuthMode = 'off';
+export const DEFAULT_AUTH_MODE: AuthMode = 'enforce';
 
 /** `enforce`: credentials required, default-deny; `off`: no checks (actor from X-Strata-Actor). */
 export type AuthMode = 'enforce' | 'off';

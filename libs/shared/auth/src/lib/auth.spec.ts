@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Controller, Get, Post, Module } from '@nestjs/common';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
+import { authenticatedActor, serviceNameOf } from './actor';
+import { applyFileSecrets } from './transport-security';
 import { generateApiKey, hashApiKey, looksLikeApiKey, validateCreateApiKeyInput } from './api-keys';
 import { DEFAULT_AUTH_MODE, loadAuthConfig, readSecret } from './auth-config';
 import { Public, RequirePermission } from './decorators';
@@ -86,9 +88,10 @@ describe('API keys', () => {
 });
 
 describe('auth configuration', () => {
-  it("defaults to mode 'off' with audit off (phase 1), and audit follows enforce", () => {
-    expect(DEFAULT_AUTH_MODE).toBe('off');
-    expect(loadAuthConfig({})).toEqual(expect.objectContaining({ mode: 'off', audit: false, keyCacheMs: 5000, bodyLimitBytes: 10 * 1024 * 1024 }));
+  it("defaults to mode 'enforce' with audit on; off opts out and turns audit off", () => {
+    expect(DEFAULT_AUTH_MODE).toBe('enforce');
+    expect(loadAuthConfig({})).toEqual(expect.objectContaining({ mode: 'enforce', audit: true, keyCacheMs: 5000, bodyLimitBytes: 10 * 1024 * 1024 }));
+    expect(loadAuthConfig({ STRATA_AUTH_MODE: 'off' })).toEqual(expect.objectContaining({ mode: 'off', audit: false }));
     expect(loadAuthConfig({ STRATA_AUTH_MODE: 'enforce' })).toEqual(expect.objectContaining({ mode: 'enforce', audit: true }));
     expect(() => loadAuthConfig({ STRATA_AUTH_MODE: 'on' })).toThrow('STRATA_AUTH_MODE');
     expect(() => loadAuthConfig({ STRATA_AUTH_JWT_ISSUER: 'https://idp' })).toThrow('STRATA_AUTH_JWT_ISSUER and STRATA_AUTH_JWT_JWKS_URL must be set together');
@@ -159,5 +162,39 @@ describe('rowsOf', () => {
     expect(rowsOf([{ a: 1 }])).toEqual([{ a: 1 }]);
     expect(rowsOf([[{ a: 1 }], 1])).toEqual([{ a: 1 }]);
     expect(rowsOf({ rows: [{ a: 2 }] })).toEqual([{ a: 2 }]);
+  });
+});
+
+describe('authenticatedActor (enforce: the principal is the actor)', () => {
+  const person = { id: 'key:abc123', roles: ['ml-engineer'] };
+  const monitoring = { id: 'key:mon456', roles: ['service:monitoring'] };
+  it('ignores an actor named by a non-service principal', () => {
+    expect(authenticatedActor(person, 'somebody-else')).toBe('key:abc123');
+    expect(authenticatedActor(person, 'monitoring:auto-rollback')).toBe('key:abc123');
+    expect(authenticatedActor(person)).toBe('key:abc123');
+  });
+  it('lets a service act on behalf of someone under its own name', () => {
+    expect(serviceNameOf(monitoring)).toBe('monitoring');
+    expect(serviceNameOf(person)).toBeUndefined();
+    expect(authenticatedActor(monitoring, 'monitoring:auto-rollback')).toBe('monitoring:auto-rollback');
+    expect(authenticatedActor(monitoring, 'monitoring')).toBe('monitoring');
+    expect(authenticatedActor(monitoring, 'alice')).toBe('monitoring:alice');
+    expect(authenticatedActor(monitoring, 'training:x')).toBe('monitoring:training:x');
+    expect(authenticatedActor(monitoring)).toBe('key:mon456');
+    expect(authenticatedActor(monitoring, ' ')).toBe('key:mon456');
+  });
+});
+
+describe('applyFileSecrets', () => {
+  it('moves NAME_FILE into NAME once, so the key is then read from NAME alone', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-secret-'));
+    const file = path.join(dir, 'svc.key');
+    fs.writeFileSync(file, 'sk_abc_def\n');
+    const env: Record<string, string | undefined> = { STRATA_API_KEY_FILE: file, OTHER: 'x' };
+    applyFileSecrets(env);
+    expect(env).toEqual({ STRATA_API_KEY: 'sk_abc_def', OTHER: 'x' });
+    expect(readSecret(env, 'STRATA_API_KEY')).toBe('sk_abc_def');
+    expect(() => applyFileSecrets({ STRATA_API_KEY: 'a', STRATA_API_KEY_FILE: file })).toThrow('STRATA_API_KEY and STRATA_API_KEY_FILE are both set');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -142,6 +142,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, readonly RoutePermission
     r('GET', '/registered-models/:name/promotion-decisions', 'aliases', 'read'),
     r('POST', '/registered-models/:name/promotion-decisions', 'aliases', 'write'),
     r('GET', '/registered-models/:name/promotion-decisions/:id', 'aliases', 'read'),
+    r('POST', '/registered-models/:name/rollouts/current/decision', 'rollouts', 'write'),
     r('GET', '/registered-models/:name/promotion-policy', 'aliases', 'read'),
     r('PUT', '/registered-models/:name/promotion-policy', 'aliases', 'write'),
     r('PATCH', '/registered-models/:name/versions/:version', 'models', 'write'),

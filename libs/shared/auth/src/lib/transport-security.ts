@@ -9,7 +9,9 @@ export const SECRET_ENV_VARS: readonly string[] = ['DATABASE_URL', 'STRATA_API_K
 
 /**
  * For each `NAME` of `names` with `NAME_FILE` set, reads the file into `env[NAME]` (so config
- * schemas see the value) — called by `runMain` before the app loads its config.
+ * schemas see the value) and removes `NAME_FILE` (so later `readSecret(env, NAME)` calls, e.g.
+ * the service's own `STRATA_API_KEY` for outgoing calls, do not see both) — called by `runMain`
+ * before the app loads its config.
  * @throws Error when both `NAME` and `NAME_FILE` are set, or the file cannot be read
  */
 export function applyFileSecrets(env: Record<string, string | undefined> = process.env, names: readonly string[] = SECRET_ENV_VARS): void {
@@ -17,6 +19,7 @@ export function applyFileSecrets(env: Record<string, string | undefined> = proce
     if (!env[`${name}_FILE`]) continue;
     const value = readSecret(env, name);
     if (value !== undefined) env[name] = value;
+    delete env[`${name}_FILE`];
   }
 }
 

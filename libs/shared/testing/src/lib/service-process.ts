@@ -20,11 +20,22 @@ export interface RunningService {
 /**
  * Starts `apps/<name>/src/main.ts` as a child process with the given environment (merged over
  * process.env), on `port`. Does not wait for readiness; use {@link waitReady}.
+ *
+ * `STRATA_AUTH_MODE` defaults to `'off'` ONLY when neither `env` nor process.env sets it:
+ * component tests opt out; authentication is covered by the auth e2e tests and the demo e2e
+ * runs enforced (those pass `STRATA_AUTH_MODE: 'enforce'` and each service's own
+ * `STRATA_API_KEY`, e.g. from `createTestCredentials`).
  */
 export function startService(name: string, port: number, env: Record<string, string | undefined>): RunningService {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${name}/src/main.ts`], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env, [`${name.toUpperCase()}_PORT`]: String(port), LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn' },
+    env: {
+      ...process.env,
+      ...env,
+      STRATA_AUTH_MODE: ('STRATA_AUTH_MODE' in env ? env['STRATA_AUTH_MODE'] : process.env['STRATA_AUTH_MODE']) ?? 'off',
+      [`${name.toUpperCase()}_PORT`]: String(port),
+      LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

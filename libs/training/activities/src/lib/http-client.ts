@@ -1,3 +1,4 @@
+import { serviceAuthHeaders } from '@strata/shared/data-access-strata-client';
 import { AppError, ErrorCode, UnavailableError } from '@strata/shared/util-errors';
 
 /** Answer of {@link requestJson}: status and parsed JSON body (undefined when empty). */
@@ -8,7 +9,8 @@ export interface JsonResponse<T = unknown> {
 
 /**
  * Sends a JSON request to another Strata service and returns status + body for 2xx and for the
- * statuses in `accept`. Errors:
+ * statuses in `accept`. Authenticates as this worker's service (`Authorization: Bearer` with
+ * `STRATA_API_KEY` / `STRATA_API_KEY_FILE`, when set; `options.headers` may override). Errors:
  * - unreachable service, timeout, 5xx, 429 → `UnavailableError` (retryable);
  * - other 4xx → `AppError` with the service's `code` when it is one of ours (else
  *   `INVALID_ARGUMENT`), non-retryable, message naming the service and its error.
@@ -23,7 +25,7 @@ export async function requestJson<T>(
   try {
     res = await fetch(url, {
       method,
-      headers: { accept: 'application/json', ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+      headers: { accept: 'application/json', ...serviceAuthHeaders(), ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });

@@ -4,6 +4,7 @@ import {
   BODY_LIMIT_METADATA,
   NAME_ROUTE_PARAMS,
   assertSafeName,
+  authenticatedActor,
   PERMISSION_METADATA,
   PUBLIC_METADATA,
   RATE_LIMITED_METADATA,
@@ -127,9 +128,9 @@ export class PlatformAuthGuard implements CanActivate {
       }
     }
     // Handlers record the actor from X-Strata-Actor: under enforce it is the authenticated
-    // principal; a service principal may name on whose behalf it acts (e.g. monitoring:auto-rollback).
-    const onBehalf = header(request, 'x-strata-actor');
-    request.headers['x-strata-actor'] = principal.roles.some((r) => r.startsWith('service:')) && onBehalf ? onBehalf : principal.id;
+    // principal; a service principal may name on whose behalf it acts, under its own name
+    // (e.g. monitoring:auto-rollback; see authenticatedActor).
+    request.headers['x-strata-actor'] = authenticatedActor(principal, header(request, 'x-strata-actor'));
     return true;
   }
 
