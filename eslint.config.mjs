@@ -25,7 +25,7 @@ export default [
           allow: [],
           // The Temporal worker needs the workflows lib as a file path (workflowsPath) besides its
           // static imports of types and the task queue name.
-          checkDynamicDependenciesExceptions: ['@strata/training/workflows'],
+          checkDynamicDependenciesExceptions: ['@strata/training/workflows', '@strata/serving/workflows'],
           depConstraints: [
             ...scopes.map((s) => ({ sourceTag: `scope:${s}`, onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'] })),
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
