@@ -5,7 +5,7 @@
  */
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ModelAliasChangedV1 } from '@strata/contracts';
+import { ArtifactIntegrityFailedV1, ModelAliasChangedV1 } from '@strata/contracts';
 import { AppErrorFilter, DatabaseService } from '@strata/shared/nest-platform';
 import { infraEnv, pythonFor, uniqueName } from '@strata/shared/testing';
 import { execFile } from 'node:child_process';
@@ -214,9 +214,26 @@ describe('artifact download', () => {
     expect(tampered.body.error).toBe(
       `Artifact of model version '${model}@1' failed verification: sha256 ${sha('model-bytes-art-2')} (17 bytes) does not match the registered ${sha('model-bytes-art-1')}; the file was altered or truncated`,
     );
+    // the refusal raised exactly one integrity alert, through the registry's outbox
+    const alerts = async (): Promise<Array<Record<string, unknown>>> =>
+      ((await ds.query(`SELECT payload FROM "${schema}".outbox_event WHERE key = $1 AND topic = $2 ORDER BY seq`, [`${model}@1`, ArtifactIntegrityFailedV1.topic])) as Array<{ payload: Buffer }>).map((r) => JSON.parse(r.payload.toString('utf8')));
+    const first = await alerts();
+    expect(first).toEqual([{
+      service: 'registry', resourceType: 'model-version', resource: `${model}@1`, uri: reg['artifactUri'],
+      expectedSha256: sha('model-bytes-art-1'), actualSha256: sha('model-bytes-art-2'), sizeBytes: 17, reason: 'sha256-mismatch', detectedAt: expect.any(String),
+    }]);
+    expect(Date.now() - Date.parse(first[0]!['detectedAt'] as string)).toBeLessThan(60_000);
     fs.writeFileSync(file, 'model-bytes'); // short
     const short = await call('GET', `/registered-models/${model}/versions/1/artifact`);
     expect([short.status, short.body.error]).toEqual([422, expect.stringContaining(`sha256 ${sha('model-bytes')} (11 bytes) does not match`)]);
+    expect((await alerts()).map((a) => [a['actualSha256'], a['sizeBytes'], a['reason']])).toEqual([
+      [sha('model-bytes-art-2'), 17, 'sha256-mismatch'],
+      [sha('model-bytes'), 11, 'sha256-mismatch'],
+    ]);
+    fs.rmSync(file); // missing
+    const missing = await call('GET', `/registered-models/${model}/versions/1/artifact`);
+    expect(missing.status).toBe(422);
+    expect((await alerts()).map((a) => [a['actualSha256'], a['sizeBytes'], a['reason']])[2]).toEqual([null, null, 'missing']);
 
     const outside = await call('POST', `/registered-models/${model}/versions`, { ...registration('art-2', {}), artifactUri: 'file:///etc/hostname' });
     expect(outside.status).toBe(201);

@@ -1,9 +1,14 @@
 /**
- * Access control with STRATA_AUTH_MODE=enforce on real registry and serving processes (ports
- * 29104/29105, own registry schema, own serving schema and consumer group), against the real
- * PostgreSQL and Kafka, with an in-test OIDC issuer (JWKS served by jose):
- * - the matrix over EVERY registry and serving route of the platform route table: no credentials
- *   → 401; a role without the permission → 403; the right (narrowest) role → neither;
+ * Access control with STRATA_AUTH_MODE=enforce on the six real service processes, started once
+ * (ports 29101-29106; own schemas, consumer groups and task queues — monitoring's schema is fixed,
+ * its consumer group is not), against the real PostgreSQL, Kafka and Temporal, with an in-test
+ * OIDC issuer (JWKS served by jose), each service with its own `service:<name>` key:
+ * - the matrix over EVERY route of the platform route table of EVERY service (ingestion,
+ *   features, training, registry, serving, monitoring, plus the `'*'` rows on each): no
+ *   credentials → 401; a role without the permission → 403; the right (narrowest) role → neither
+ *   (path parameters are filled with valid-looking names, so the handler may answer 400/404);
+ * - on one route per service: expired and wrongly signed JWTs → 401, a revoked key → 401, and a
+ *   sample of each service's refusals is in its `GET /audit-log` (admin key);
  * - exact successes (register, alias, rollout read, serving list, audit-log query);
  * - JWTs: valid → 200, expired / wrongly signed / wrong audience / HS256 → 401; JWKS rotation
  *   without restart; revoked and expired API keys → 401; rate limit on infer → 429;
@@ -13,29 +18,39 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { ROUTE_PERMISSIONS, type Action, type ResourceType, permissionsOf } from '@strata/shared/auth';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { type RunningService, type TestJwksServer, authHeaders, createTestCredentials, eventually, infraEnv, revokeTestKey, startService, startTestJwks, uniqueName, waitReady } from '@strata/shared/testing';
 import { SignJWT } from 'jose';
 import { Client } from 'pg';
 
 jest.setTimeout(300_000);
 
-const REGISTRY_PORT = 29104;
-const SERVING_PORT = 29105;
-const ROLES = ['viewer', 'data-scientist', 'ml-engineer', 'admin', 'inference', 'service:serving'] as const;
+const SERVICES = ['ingestion', 'features', 'training', 'registry', 'serving', 'monitoring'] as const;
+type Service = (typeof SERVICES)[number];
+const PORTS: Record<Service, number> = { ingestion: 29101, features: 29102, training: 29103, registry: 29104, serving: 29105, monitoring: 29106 };
+const ROLES = ['viewer', 'data-scientist', 'ml-engineer', 'admin', 'inference', 'service:ingestion', 'service:features', 'service:training', 'service:registry', 'service:serving', 'service:monitoring'] as const;
 type Role = (typeof ROLES)[number];
 
 const env = infraEnv();
 const registrySchema = uniqueName('reg_authz');
 const servingSchema = uniqueName('srv_authz');
 const tag = registrySchema.slice('reg_authz_'.length).replace(/_/g, '-');
+const u = tag.replace(/-/g, '_');
+const ingestionSchema = `ing_authz_${u}`;
+const featuresSchema = `fea_authz_${u}`;
+const trainingSchema = `trn_authz_${u}`;
 const model = `authz-${tag}`;
 const startedAt = new Date(Date.now() - 1000).toISOString();
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-authz-'));
 
 let jwks: TestJwksServer;
 let creds: Record<Role, string> & { records: Record<Role, { keyId: string }> };
+const svcs = {} as Record<Service, RunningService>;
 let registry: RunningService;
 let serving: RunningService;
-const refusedRequestIds: Array<{ service: 'registry' | 'serving'; requestId: string; status: number }> = [];
+const refusedRequestIds: Array<{ service: Service; requestId: string; status: number }> = [];
 
 interface Reply {
   status: number;
@@ -49,7 +64,7 @@ async function call(svc: RunningService, method: string, path: string, headers: 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  if (res.status === 401 || res.status === 403 || res.status === 429) refusedRequestIds.push({ service: svc.name as 'registry' | 'serving', requestId, status: res.status });
+  if (res.status === 401 || res.status === 403 || res.status === 429) refusedRequestIds.push({ service: svc.name as Service, requestId, status: res.status });
   return { status: res.status, body: text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text };
 }
 
@@ -77,13 +92,27 @@ function rolesFor(resource: ResourceType, action: Action): { right: Role; wrong:
   return { right, wrong };
 }
 
-const fill = (path: string): string =>
-  path
-    .replace(':name', model)
-    .replace(':model', model)
-    .replace(':alias', 'champion')
-    .replace(':version', '1')
-    .replace(':keyId', 'nokey0000000');
+/** Valid-looking values for every path parameter of the route table (the resources need not exist). */
+const PARAM_VALUES: Record<string, string> = {
+  name: model,
+  model,
+  modelName: model,
+  alias: 'champion',
+  version: '1',
+  versionId: 'v-authz-1',
+  keyId: 'nokey0000000',
+  id: `id-${tag}`,
+  runId: `run-${tag}`,
+  searchId: `search-${tag}`,
+  jobId: `job-${tag}`,
+  key: 'roc_auc',
+};
+const fill = (routePath: string): string =>
+  routePath.replace(/:([A-Za-z]+)/g, (_, p: string) => {
+    const v = PARAM_VALUES[p];
+    if (v === undefined) throw new Error(`no test value for path parameter :${p} of ${routePath}`);
+    return v;
+  });
 
 beforeAll(async () => {
   jwks = await startTestJwks();
@@ -97,30 +126,50 @@ beforeAll(async () => {
     STRATA_AUTH_JWT_JWKS_URL: jwks.jwksUrl,
     STRATA_AUTH_JWT_AUDIENCE: 'strata',
   };
-  registry = startService('registry', REGISTRY_PORT, { ...common, REGISTRY_DB_SCHEMA: registrySchema });
-  serving = startService('serving', SERVING_PORT, {
+  const url = (s: Service): string => `http://127.0.0.1:${PORTS[s]}`;
+  const own = (s: Service): Record<string, string> => ({ STRATA_API_KEY: creds[`service:${s}`], STRATA_API_KEY_FILE: '' });
+  svcs.ingestion = startService('ingestion', PORTS.ingestion, {
+    ...common, ...own('ingestion'), INGESTION_DB_SCHEMA: ingestionSchema, INGESTION_KAFKA_GROUP_ID: `ingestion-authz-${tag}`, INGESTION_STREAM_ENABLED: 'false', STRATA_DATA_DIR: dataDir,
+  });
+  svcs.features = startService('features', PORTS.features, {
+    ...common, ...own('features'), FEATURES_DB_SCHEMA: featuresSchema, FEATURES_KAFKA_GROUP_ID: `features-authz-${tag}`, INGESTION_URL: url('ingestion'), STRATA_DATA_DIR: dataDir,
+  });
+  svcs.training = startService('training', PORTS.training, {
+    ...common, ...own('training'), TEMPORAL_ADDRESS: env.temporalAddress, TRAINING_DB_SCHEMA: trainingSchema, TRAINING_KAFKA_GROUP_ID: `training-authz-${tag}`,
+    TRAINING_TASK_QUEUE: `training-authz-${tag}`, INGESTION_URL: url('ingestion'), FEATURES_URL: url('features'), REGISTRY_URL: url('registry'), STRATA_DATA_DIR: dataDir,
+  });
+  svcs.registry = registry = startService('registry', PORTS.registry, { ...common, ...own('registry'), REGISTRY_DB_SCHEMA: registrySchema, STRATA_DATA_DIR: dataDir });
+  svcs.serving = serving = startService('serving', PORTS.serving, {
     ...common,
+    ...own('serving'),
+    TEMPORAL_ADDRESS: env.temporalAddress,
     SERVING_DB_SCHEMA: servingSchema,
     SERVING_CONSUMER_GROUP: `serving-authz-${tag}`,
-    REGISTRY_URL: registry.baseUrl,
-    FEATURES_URL: 'http://127.0.0.1:29199',
-    STRATA_API_KEY: creds['service:serving'],
+    SERVING_TASK_QUEUE: `serving-batch-authz-${tag}`,
+    REGISTRY_URL: url('registry'),
+    FEATURES_URL: url('features'),
+    INGESTION_URL: url('ingestion'),
+    STRATA_DATA_DIR: dataDir,
     STRATA_RATE_LIMIT_INFER_PER_MIN: '8',
   });
-  await Promise.all([waitReady(registry), waitReady(serving)]);
+  svcs.monitoring = startService('monitoring', PORTS.monitoring, {
+    ...common, ...own('monitoring'), MONITORING_CONSUMER_GROUP: `monitoring-authz-${tag}`, REGISTRY_URL: url('registry'), MONITORING_HTTP_TIMEOUT_MS: '2000',
+    MONITORING_EVALUATION_INTERVAL_MS: '0', MONITORING_ROLLOUT_GUARD_INTERVAL_MS: '0', STRATA_DATA_DIR: dataDir,
+  });
+  await Promise.all(SERVICES.map((s) => waitReady(svcs[s], 120_000)));
 });
 
 afterAll(async () => {
-  await Promise.all([registry?.stop(), serving?.stop()]);
+  await Promise.all(SERVICES.map((s) => svcs[s]?.stop()));
   await jwks?.close();
   const client = new Client({ connectionString: env.databaseUrl });
   await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${registrySchema}" CASCADE`);
-  await client.query(`DROP SCHEMA IF EXISTS "${servingSchema}" CASCADE`);
+  for (const schema of [registrySchema, servingSchema, ingestionSchema, featuresSchema, trainingSchema]) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await client.end();
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('enforced access on registry and serving', () => {
+describe('enforced access on the six services', () => {
   it('keeps /health/*, /metrics and /v2/health/* open', async () => {
     expect((await call(registry, 'GET', '/health/live')).status).toBe(200);
     expect((await call(registry, 'GET', '/metrics')).status).toBe(200);
@@ -151,10 +200,11 @@ describe('enforced access on registry and serving', () => {
     ]);
   });
 
-  for (const service of ['registry', 'serving'] as const) {
+  for (const service of SERVICES) {
     const rules = [...(ROUTE_PERMISSIONS[service] ?? []), ...(ROUTE_PERMISSIONS['*'] ?? [])];
     it(`${service}: every route answers 401 without credentials, 403 to a role without the permission, and neither to the right role`, async () => {
-      const svc = service === 'registry' ? registry : serving;
+      expect(rules.length).toBeGreaterThan(ROUTE_PERMISSIONS['*']!.length);
+      const svc = svcs[service];
       const rows: string[] = [];
       for (const rule of rules) {
         const { right, wrong } = rolesFor(rule.resource, rule.action);
@@ -171,6 +221,34 @@ describe('enforced access on registry and serving', () => {
       }));
     });
   }
+
+  it('every service: an expired or wrongly signed JWT and a revoked key → 401 on one route, and its refusals are in its GET /audit-log', async () => {
+    const revoked = await createTestCredentials(env.databaseUrl, ['viewer'] as const);
+    await revokeTestKey(env.databaseUrl, revoked.records['viewer'].keyId);
+    const expired = await jwks.sign({ roles: ['admin'] }, { audience: 'strata', subject: 'old', expiresAt: Math.floor(Date.now() / 1000) - 3600 });
+    const foreign = await jwks.signWithForeignKey({ roles: ['admin'] }, 'mallory', 'strata');
+    const rows: string[] = [];
+    for (const service of SERVICES) {
+      const svc = svcs[service];
+      // the first native read route of the service's own table (the MLflow-compatible /api/2.0 routes answer in MLflow's error shape)
+      const rule = ROUTE_PERMISSIONS[service]!.find((r) => r.method === 'GET' && !r.path.startsWith('/api/'))!;
+      const before = refusedRequestIds.length;
+      const e = await call(svc, 'GET', fill(rule.path), authHeaders(expired));
+      const f = await call(svc, 'GET', fill(rule.path), authHeaders(foreign));
+      const k = await call(svc, 'GET', fill(rule.path), authHeaders(revoked['viewer']));
+      rows.push(`${service} GET ${rule.path}: expired=${e.status} ${e.body.error} | foreign=${f.status} ${f.body.error} | revoked=${k.status} ${k.body.error}`);
+      // a sample of this service's refusals (the three above + the first matrix refusals), via its own audit endpoint
+      const sample = [...refusedRequestIds.filter((r) => r.service === service).slice(0, 5), ...refusedRequestIds.slice(before)].map((r) => r.requestId);
+      const audit = await call(svc, 'GET', `/audit-log?service=${service}&outcome=refused&limit=500&since=${startedAt}`, authHeaders(creds['admin']));
+      expect(audit.status).toBe(200);
+      const seen = new Map(audit.body.records.map((r: { requestId: string; outcome: string; status: number; service: string }) => [r.requestId, `${r.service} ${r.outcome} ${r.status}`]));
+      expect(sample.map((id) => `${id} ${seen.get(id) ?? 'MISSING'}`)).toEqual(sample.map((id) => `${id} ${service} refused ${refusedRequestIds.find((r) => r.requestId === id)!.status}`));
+    }
+    expect(rows).toEqual(SERVICES.map((service) => {
+      const rule = ROUTE_PERMISSIONS[service]!.find((r) => r.method === 'GET' && !r.path.startsWith('/api/'))!;
+      return `${service} GET ${rule.path}: expired=401 bearer token refused (ERR_JWT_EXPIRED) | foreign=401 bearer token refused (ERR_JWS_SIGNATURE_VERIFICATION_FAILED) | revoked=401 API key is unknown, revoked or expired`;
+    }));
+  });
 
   it('accepts a valid JWT and refuses expired, wrongly signed, wrong-audience and HS256 tokens with 401', async () => {
     const good = await jwks.sign({ roles: ['viewer'] }, { audience: 'strata', subject: 'alice' });

@@ -14,6 +14,7 @@ import { DriftDetectedV1 } from './events/monitoring/drift-detected.v1';
 import { FeedbackReceivedV1 } from './events/monitoring/feedback-received.v1';
 import { PerformanceDegradedV1 } from './events/monitoring/performance-degraded.v1';
 import { AuditRecordedV1 } from './events/platform/audit-recorded.v1';
+import { ArtifactIntegrityFailedV1 } from './events/platform/artifact-integrity-failed.v1';
 
 /** Any contract, with its schema erased (for registries and tooling). */
 export type AnyEventContract = EventContract;
@@ -38,6 +39,7 @@ export const ALL_EVENTS: readonly AnyEventContract[] = Object.freeze([
   DriftDetectedV1,
   PerformanceDegradedV1,
   AuditRecordedV1,
+  ArtifactIntegrityFailedV1,
 ] as AnyEventContract[]);
 
 /** The contract of `topic`, or undefined when no contract has that topic. */

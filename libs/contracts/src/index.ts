@@ -34,5 +34,6 @@ export * from './events/monitoring/feedback-received.v1';
 export * from './events/monitoring/drift-detected.v1';
 export * from './events/monitoring/performance-degraded.v1';
 export * from './events/platform/audit-recorded.v1';
+export * from './events/platform/artifact-integrity-failed.v1';
 
 export { ALL_EVENTS, findContract, type AnyEventContract } from './all-events';

@@ -12,6 +12,7 @@
 export * from './lib/serving.constants';
 export * from './lib/serving.module';
 export * from './lib/model-repository';
+export * from './lib/artifact-integrity-alerts';
 export * from './lib/oip.types';
 export * from './lib/oip-validation';
 export * from './lib/onnx-metadata';

@@ -1,6 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ArtifactIntegrityFailedV1 } from '@strata/contracts';
+import { EventPublisher } from '@strata/messaging';
 import type { ModelVersion } from '@strata/registry/data-access';
 import { ForeignUriError, ObjectIntegrityError, ObjectNotFoundError, type ObjectStore } from '@strata/shared/data-access-object-store';
+import { DatabaseService } from '@strata/shared/nest-platform';
 import { IntegrityError, InvalidArgumentError } from '@strata/shared/util-errors';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -41,14 +44,23 @@ const TYPE_BY_MLFLOW: Record<string, string> = {
   object: 'string',
 };
 
+const logger = new Logger('ArtifactsService');
+
 /**
  * Reads model artifacts from the registry's artifact store with sha256 verification: downloads
  * are verified before the first byte is sent (a mismatch or short file → 422 naming the version
- * and both digests) and again while streaming.
+ * and both digests) and again while streaming. Each refusal of a missing or altered artifact also
+ * raises the alert `strata.platform.artifact-integrity-failed.v1` through the registry's outbox
+ * (one event per refused download, in its own transaction; a failure to record the alert is
+ * logged and never turns the 422 into something else).
  */
 @Injectable()
 export class ArtifactsService {
-  constructor(@Inject(REGISTRY_ARTIFACT_STORE) private readonly store: ObjectStore) {}
+  constructor(
+    @Inject(REGISTRY_ARTIFACT_STORE) private readonly store: ObjectStore,
+    private readonly database: DatabaseService,
+    private readonly publisher: EventPublisher,
+  ) {}
 
   private keyOf(uri: string, what: string): string {
     try {
@@ -67,9 +79,13 @@ export class ArtifactsService {
     const ref = `${mv.name}@${mv.version}`;
     const key = this.keyOf(mv.artifactUri, `Artifact URI of model version '${ref}'`);
     const stat = await this.store.stat(key);
-    if (!stat) throw new IntegrityError(`Artifact of model version '${ref}' is missing: ${mv.artifactUri}`, { details: { artifactUri: mv.artifactUri } });
+    if (!stat) {
+      await this.alert(mv, 'missing', null, null);
+      throw new IntegrityError(`Artifact of model version '${ref}' is missing: ${mv.artifactUri}`, { details: { artifactUri: mv.artifactUri } });
+    }
     const actual = await this.sha256Of(key);
     if (actual !== mv.artifactSha256) {
+      await this.alert(mv, 'sha256-mismatch', actual, stat.sizeBytes);
       throw new IntegrityError(
         `Artifact of model version '${ref}' failed verification: sha256 ${actual} (${stat.sizeBytes} bytes) does not match the registered ${mv.artifactSha256}; the file was altered or truncated`,
         { details: { artifactUri: mv.artifactUri, expectedSha256: mv.artifactSha256, actualSha256: actual, sizeBytes: stat.sizeBytes } },
@@ -77,6 +93,31 @@ export class ArtifactsService {
     }
     const stream = await this.store.getStream(key, { expectedSha256: mv.artifactSha256, expectedSizeBytes: stat.sizeBytes });
     return { stream, sizeBytes: stat.sizeBytes, sha256: actual, fileName: key.split('/').pop() ?? 'model.onnx' };
+  }
+
+  /**
+   * Publishes one `ArtifactIntegrityFailedV1` alert for a refused artifact of `mv` (own
+   * transaction on the registry's DataSource, through the outbox). Never throws: the refusal
+   * (422) is what the caller must see, a failed alert is logged.
+   */
+  private async alert(mv: ModelVersion, reason: ArtifactIntegrityFailedV1['reason'], actualSha256: string | null, sizeBytes: number | null): Promise<void> {
+    const event: ArtifactIntegrityFailedV1 = {
+      service: 'registry',
+      resourceType: 'model-version',
+      resource: `${mv.name}@${mv.version}`,
+      uri: mv.artifactUri,
+      expectedSha256: mv.artifactSha256,
+      actualSha256,
+      sizeBytes,
+      reason,
+      detectedAt: new Date().toISOString(),
+    };
+    try {
+      await this.database.getDataSource().transaction((m) => this.publisher.publish(m, ArtifactIntegrityFailedV1, event));
+      logger.error({ ...event }, 'artifact refused: integrity alert raised');
+    } catch (err) {
+      logger.error({ ...event, err: (err as Error).message }, 'artifact refused; the integrity alert could not be recorded');
+    }
   }
 
   private async sha256Of(key: string): Promise<string> {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { OBJECT_STORE, type ObjectStore } from '@strata/shared/data-access-object-store';
 import { AppError, IntegrityError, InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/shared/util-errors';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { ArtifactIntegrityAlerts } from './artifact-integrity-alerts';
 import { DynamicBatcher, type BatchingOptions } from './dynamic-batcher';
 import { readOnnxModelInfo, type OnnxModelInfo } from './onnx-metadata';
 import type { ValidatedTensor } from './oip-validation';
@@ -82,7 +83,7 @@ export async function openVerifiedModel(
   if (actual !== d.artifactSha256.toLowerCase()) {
     throw new IntegrityError(
       `Artifact of model version '${d.name}@${d.version}' has sha256 ${actual}, the registry recorded ${d.artifactSha256}: refused`,
-      { details: { model: d.name, version: d.version, expected: d.artifactSha256, actual, artifactUri: d.artifactUri } },
+      { details: { model: d.name, version: d.version, expected: d.artifactSha256, actual, artifactUri: d.artifactUri, sizeBytes: bytes.length } },
     );
   }
   const info = readOnnxModelInfo(bytes);
@@ -227,7 +228,8 @@ export interface LoadOptions {
  *
  * Loading reads the artifact from the object store, verifies its sha256 against the
  * registry's `artifactSha256` (a mismatch is refused, logged, counted and reported in the
- * version's status), decodes the ONNX signature and builds the onnxruntime session with
+ * version's status, and raised as the alert event `strata.platform.artifact-integrity-failed.v1`
+ * through the outbox when {@link ArtifactIntegrityAlerts} is provided), decodes the ONNX signature and builds the onnxruntime session with
  * `intraOpNumThreads = SERVING_ORT_THREADS`. Only then is the alias switched, in one
  * synchronous map update: requests resolved before the switch finish on the old session (which
  * is released when its last in-flight run ends), requests after it use the new one; none fails
@@ -241,6 +243,7 @@ export class ModelRepository implements OnApplicationShutdown {
   constructor(
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(SERVING_OPTIONS) private readonly options: Pick<ServingOptions, 'ortThreads' | 'ortInterOpThreads' | 'batching'>,
+    @Optional() private readonly alerts?: ArtifactIntegrityAlerts,
   ) {}
 
   /**
@@ -397,6 +400,13 @@ export class ModelRepository implements OnApplicationShutdown {
         servingMetrics.modelLoads.inc({ model: d.name, outcome: integrity ? 'integrity_error' : 'error' });
         if (!wasReady) this.setStatus(entry, d, 'FAILED', message);
         this.logger.error({ ...ctx, err: message }, integrity ? 'model artifact refused: sha256 mismatch' : 'model load failed');
+        if (integrity && this.alerts) {
+          const details = (err.details ?? {}) as { actual?: string; sizeBytes?: number };
+          await this.alerts.raise({
+            name: d.name, version: d.version, artifactUri: d.artifactUri, expectedSha256: d.artifactSha256,
+            actualSha256: details.actual ?? '', sizeBytes: details.sizeBytes ?? null,
+          });
+        }
         throw err;
       }
       const previous = entry.versions.get(d.version);

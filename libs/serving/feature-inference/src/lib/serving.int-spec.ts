@@ -135,11 +135,24 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
   const post = (url: string, body: unknown): Promise<Response> =>
     fetch(`${base}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-  it('refuses an artifact whose sha256 differs from the registry record, and reports it', async () => {
-    const wrong = { ...d1, version: 7, artifactSha256: createHash('sha256').update('something else').digest('hex') };
+  it('refuses a tampered artifact whose sha256 differs from the registry record, reports it and raises one integrity alert in the outbox', async () => {
+    // registered with the sha256 of v1's bytes, then altered on disk (one byte flipped, same size)
+    const p7 = await store.put(`models/${modelName}/7/model.onnx`, Buffer.from(v1));
+    const tamperedBytes = Buffer.from(v1);
+    tamperedBytes.writeUInt8(tamperedBytes.readUInt8(tamperedBytes.length - 1) ^ 0xff, tamperedBytes.length - 1);
+    fs.writeFileSync(path.join(dataDir, `models/${modelName}/7/model.onnx`), tamperedBytes);
+    const actual = createHash('sha256').update(tamperedBytes).digest('hex');
+    const wrong = { name: modelName, version: 7, artifactUri: p7.uri, artifactSha256: p7.sha256 };
+    expect(actual).not.toBe(wrong.artifactSha256);
     await expect(repository.load(wrong)).rejects.toBeInstanceOf(IntegrityError);
+    const alerts = ((await dataSource.query(`select key, payload from "${schema}"."outbox_event" where topic = 'strata.platform.artifact-integrity-failed.v1' order by seq`)) as Array<{ key: string; payload: Buffer }>)
+      .map((r) => ({ key: r.key, ...JSON.parse(r.payload.toString('utf8')) }));
+    expect(alerts).toEqual([{
+      key: `${modelName}@7`, service: 'serving', resourceType: 'model-version', resource: `${modelName}@7`, uri: p7.uri,
+      expectedSha256: p7.sha256, actualSha256: actual, sizeBytes: tamperedBytes.length, reason: 'sha256-mismatch', detectedAt: expect.any(String),
+    }]);
     const status = (await (await fetch(`${base}/models?name=${modelName}`)).json()) as Array<{ version: number; state: string; error?: string }>;
-    expect(status).toEqual([expect.objectContaining({ version: 7, state: 'FAILED', error: expect.stringContaining(`has sha256 ${d1.artifactSha256}, the registry recorded ${wrong.artifactSha256}: refused`) })]);
+    expect(status).toEqual([expect.objectContaining({ version: 7, state: 'FAILED', error: expect.stringContaining(`has sha256 ${actual}, the registry recorded ${wrong.artifactSha256}: refused`) })]);
     const ready = await fetch(`${base}/v2/models/${modelName}/versions/7/ready`);
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { error: string }).error).toMatch(/not ready: FAILED/);

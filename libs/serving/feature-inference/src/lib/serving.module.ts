@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LocalObjectStore, OBJECT_STORE } from '@strata/shared/data-access-object-store';
+import { ArtifactIntegrityAlerts } from './artifact-integrity-alerts';
 import { BatchScoringTemporalService } from './batch-scoring/batch-scoring-temporal.service';
 import { BatchScoringController } from './batch-scoring/batch-scoring.controller';
 import { BATCH_SCORING_OPTIONS } from './batch-scoring/batch-scoring.options';
@@ -36,6 +37,7 @@ export class ServingModule {
       providers: [
         { provide: SERVING_OPTIONS, useValue: options },
         { provide: OBJECT_STORE, useFactory: () => new LocalObjectStore(path.resolve(options.dataDir)) },
+        ArtifactIntegrityAlerts,
         ModelRepository,
         RegistryClient,
         FeaturesClient,
