@@ -24,7 +24,8 @@ import { eventually, infraEnv, pythonFor, repoRoot, startService, uniqueName, wa
 
 jest.setTimeout(600_000);
 
-type Handler = (req: http.IncomingMessage, body: unknown) => { status: number; body: unknown };
+type Reply = { status: number; body: unknown; contentType?: string };
+type Handler = (req: http.IncomingMessage, body: unknown) => Reply | Promise<Reply>;
 type Json = Record<string, unknown>;
 
 async function fakeService(handler: Handler): Promise<{ url: string; close: () => Promise<void> }> {
@@ -32,8 +33,13 @@ async function fakeService(handler: Handler): Promise<{ url: string; close: () =
     let data = '';
     req.on('data', (c: Buffer) => (data += c.toString()));
     req.on('end', () => {
-      const out = handler(req, data ? JSON.parse(data) : undefined);
-      res.writeHead(out.status, { 'content-type': 'application/json' }).end(JSON.stringify(out.body));
+      void Promise.resolve(handler(req, data ? JSON.parse(data) : undefined)).then(
+        (out) => {
+          const text = out.contentType && typeof out.body === 'string' ? out.body : JSON.stringify(out.body);
+          res.writeHead(out.status, { 'content-type': out.contentType ?? 'application/json' }).end(out.status === 204 ? undefined : text);
+        },
+        (e: unknown) => res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e) })),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -53,6 +59,11 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
   const schema = uniqueName('training_orch');
   const taskQueue = uniqueName('strata-training-orch');
   const port = 25000 + Math.floor(Math.random() * 400);
+  /** The REAL registry (experiment tracking); the fake registry below forwards `/experiments*` and `/runs*` to it. */
+  const registrySchema = uniqueName('training_orch_reg');
+  const registryPort = 28000 + Math.floor(Math.random() * 900);
+  const realRegistry = () => `http://127.0.0.1:${registryPort}`;
+  let registryService: RunningService | undefined;
   let dataDir: string;
   let service: RunningService;
   let parquet: { uri: string; sha256: string; rows: number; trainRows: number; evalRows: number };
@@ -63,7 +74,7 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
   const aliasMoves: Array<{ model: string; alias: string; body: Json }> = [];
   let python: string;
   // Unique model names: other engineers' training services consume the same monitoring topics.
-  const M = { sk: uniqueName('taxi-sk').replace(/_/g, '-'), fail: uniqueName('taxi-sk-fail').replace(/_/g, '-'), cancel: uniqueName('taxi-sk-cancel').replace(/_/g, '-'), search: uniqueName('taxi-search').replace(/_/g, '-') };
+  const M = { sk: uniqueName('taxi-sk').replace(/_/g, '-'), fail: uniqueName('taxi-sk-fail').replace(/_/g, '-'), cancel: uniqueName('taxi-sk-cancel').replace(/_/g, '-'), search: uniqueName('taxi-search').replace(/_/g, '-'), lr: uniqueName('taxi-lr').replace(/_/g, '-') };
 
   beforeAll(async () => {
     python = pythonFor('sklearn');
@@ -109,7 +120,25 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
             },
           },
     );
-    const registry = await fakeService((req, body) => {
+    registryService = startService('registry', registryPort, {
+      DATABASE_URL: env.databaseUrl,
+      KAFKA_BROKERS: env.kafkaBrokers.join(','),
+      REGISTRY_DB_SCHEMA: registrySchema,
+      STRATA_DATA_DIR: dataDir,
+      STRATA_AUTH_MODE: 'off',
+    });
+    const registry = await fakeService(async (req, body) => {
+      if (/^\/(experiments|runs)(\/|\?|$)/.test(req.url ?? '')) {
+        // Tracking: forwarded to the real registry, status + body as it answered.
+        const res = await fetch(`${realRegistry()}${req.url}`, {
+          method: req.method,
+          headers: body === undefined ? {} : { 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await res.text();
+        const contentType = res.headers.get('content-type') ?? 'application/json';
+        return { status: res.status, body: contentType.includes('json') && text ? JSON.parse(text) : text, contentType: contentType.includes('json') ? undefined : contentType };
+      }
       const m = /^\/registered-models\/([^/]+)\/(versions|aliases\/([^/]+))$/.exec(req.url ?? '');
       if (!m) return { status: 404, body: { error: 'not found' } };
       const model = decodeURIComponent(m[1]!);
@@ -159,15 +188,17 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
       TRAINING_RETRAIN_COOLDOWN_SECONDS: '3600',
       TRAINING_RETRY_INITIAL_SECONDS: '0.5',
     });
-    await waitReady(service);
+    await Promise.all([waitReady(service), waitReady(registryService)]);
   });
 
   afterAll(async () => {
     await service?.stop();
+    await registryService?.stop();
     for (const close of closers) await close();
     const pg = new PgClient({ connectionString: env.databaseUrl });
     await pg.connect();
     await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pg.query(`DROP SCHEMA IF EXISTS "${registrySchema}" CASCADE`);
     await pg.end();
     await fs.rm(dataDir, { recursive: true, force: true });
   });
@@ -182,6 +213,36 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
     evaluation: { splitTime: SPLIT },
     requestId,
   });
+  /** The registry's tracked run of a training run (the one run tagged with its id), once its final state is synced. */
+  const trackedRun = (modelName: string, runId: string, finalStatus: 'FINISHED' | 'FAILED' | 'KILLED') =>
+    eventually(async () => {
+      const exps = await json('GET', `${realRegistry()}/experiments?filter=${encodeURIComponent(`name = '${modelName}'`)}`);
+      const experiments = exps.body['experiments'] as Json[];
+      expect(experiments.map((e) => e['name'])).toEqual([modelName]);
+      const found = await json('POST', `${realRegistry()}/runs/search`, { experimentIds: [experiments[0]!['experimentId']], filter: `tags.\`strata.training_run_id\` = '${runId}'` });
+      const runs = found.body['runs'] as Json[];
+      expect(runs).toHaveLength(1);
+      expect(runs[0]!['status']).toBe(finalStatus);
+      const id = String(runs[0]!['runId']);
+      const artifacts = (await json('GET', `${realRegistry()}/runs/${id}/artifacts`)).body as unknown as Json[];
+      const log = await (await fetch(`${realRegistry()}/runs/${id}/log`)).text();
+      return { run: runs[0]!, artifacts, log, experimentId: String(experiments[0]!['experimentId']) };
+    }, 60_000, 300);
+  /** Params as the tracking stores them (strings). */
+  const asStrings = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
+  /** Latest metrics expected on a completed run: every evaluation metric + resources, at step 0, stamped at the end. */
+  const expectedMetrics = (run: Json) => {
+    const end = Date.parse(String(run['finishedAt']));
+    const resources = run['resources'] as Record<string, number | null>;
+    const all: Record<string, number | null | undefined> = {
+      ...((run['metrics'] ?? {}) as Record<string, number>),
+      'resource.wall_time_ms': resources['wallTimeMs'],
+      'resource.cpu_seconds': resources['cpuSeconds'],
+      'resource.peak_rss_bytes': resources['peakRssBytes'],
+    };
+    return Object.fromEntries(Object.entries(all).filter(([, v]) => typeof v === 'number').map(([key, value]) => [key, { key, value, step: 0, timestamp: end }]));
+  };
+
   const waitStatus = (runId: string, status: string, ms = 240_000) =>
     eventually(async () => {
       const r = await json('GET', `${base()}/training-runs/${runId}`);
@@ -190,7 +251,12 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
     }, ms, 300);
 
   it('trains the taxi model with the sklearn external trainer: ONNX runs in onnxruntime-node, metrics, logs, cost', async () => {
-    const started = await json('POST', `${base()}/training-runs`, request(M.sk, uniqueName('req'), { C: 1, max_iter: 300 }));
+    const res = await fetch(`${base()}/training-runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-strata-actor': 'alice@example.com' },
+      body: JSON.stringify(request(M.sk, uniqueName('req'), { C: 1, max_iter: 300 })),
+    });
+    const started = { status: res.status, body: (await res.json()) as Json };
     expect(started.status).toBe(202);
     const runId = String(started.body['runId']);
     const run = await waitStatus(runId, 'COMPLETED');
@@ -238,6 +304,33 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
     expect(resources['cpuSeconds']).toBeGreaterThan(0.3); // python + sklearn import alone costs more than this
     expect(resources['peakRssBytes']).toBeGreaterThan(50_000_000);
     expect(resources['gpuUtilizationPct']).toBeNull(); // no nvidia-smi on this machine
+    // Experiment tracking (real registry): experiment = model name, one tracked run with params,
+    // step-0 metrics, status, times, who, tags, artifact and the captured log.
+    const tracked = await trackedRun(M.sk, runId, 'FINISHED');
+    expect(tracked.run).toMatchObject({
+      userId: 'alice@example.com',
+      startTime: Date.parse(String(run['createdAt'])),
+      endTime: Date.parse(String(run['finishedAt'])),
+      params: { C: '1', max_iter: '300' },
+      tags: {
+        'strata.training_run_id': runId,
+        'strata.workflow_id': run['workflowId'],
+        'strata.request_id': run['requestId'],
+        'strata.trigger': 'manual',
+        'strata.trainer': 'command:sklearn-logistic',
+        'strata.training_set': 'big_tipper',
+        'strata.training_status': 'COMPLETED',
+        'strata.model_version': '1',
+      },
+    });
+    expect(tracked.run['tags']).not.toHaveProperty('strata.parent_search_id');
+    expect(tracked.run['latestMetrics']).toEqual(expectedMetrics(run));
+    expect(tracked.artifacts.filter((a) => a['path'] === 'model.onnx')).toEqual([expect.objectContaining({ path: 'model.onnx', uri: run['artifactUri'], sha256: run['artifactSha256'] })]);
+    expect(tracked.log).toBe(String(logs.body['text']));
+    // Idempotent: the run's own row points at the same tracked run, and nothing was logged twice.
+    const history = await json('GET', `${realRegistry()}/runs/${String(tracked.run['runId'])}/metrics/roc_auc/history`);
+    expect((history.body as unknown as Json[]).map((p) => p['value'])).toEqual([metrics['roc_auc']]);
+
     const cost = run['cost'] as Record<string, number | string>;
     const cpuHours = (resources['cpuSeconds'] as number) / 3600;
     const gbHours = ((resources['peakRssBytes'] as number) / 2 ** 30) * ((resources['wallTimeMs'] as number) / 3_600_000);
@@ -257,6 +350,12 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
     expect(chunks.filter((ch) => ch.stream === 'stderr').map((ch) => ch.text).join('')).toBe('ValueError: the example trainer was asked to fail (params.fail=true)\n');
     expect(chunks.filter((ch) => ch.stream === 'stdout').map((ch) => ch.text).join('')).toBe('about to fail on purpose\n');
     expect(registrations.some((r) => r.model === M.fail)).toBe(false);
+    const tracked = await trackedRun(M.fail, String(started.body['runId']), 'FAILED');
+    expect(tracked.run).toMatchObject({ userId: 'training:manual', params: { fail: 'true' }, endTime: Date.parse(String(run['finishedAt'])) });
+    expect(tracked.run['latestMetrics']).toEqual(expectedMetrics(run)); // resources only: no evaluation
+    expect(tracked.run['tags']).toMatchObject({ 'strata.training_status': 'FAILED', 'strata.error_code': 'TRAINER_FAILED', 'strata.trigger': 'manual' });
+    expect(tracked.artifacts).toEqual([]);
+    expect(tracked.log).toBe(`${String(logs.body['text'])}${String(logs.body['text']).endsWith('\n') ? '' : '\n'}[TRAINER_FAILED] ${(run['error'] as Json)['message']}\n`);
   });
 
   it('cancelling a run kills the trainer process', async () => {
@@ -283,6 +382,28 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
     const badParams = await json('POST', `${base()}/training-runs`, request(M.sk, 'x2', { l3: 1 }, 'logistic_regression'));
     expect(badParams.status).toBe(400);
     expect(String(badParams.body['error'])).toMatch(/params/);
+  });
+
+  it('built-in logistic_regression: the loss per iteration is the tracked run\'s train_loss step series', async () => {
+    const started = await json('POST', `${base()}/training-runs`, request(M.lr, uniqueName('req'), { l2: 0.01, maxIterations: 50 }, 'logistic_regression'));
+    expect(started.status).toBe(202);
+    const runId = String(started.body['runId']);
+    const run = await waitStatus(runId, 'COMPLETED');
+    const tracked = await trackedRun(M.lr, runId, 'FINISHED');
+    expect(tracked.run).toMatchObject({ userId: 'training:manual', params: { l2: '0.01', maxIterations: '50' }, tags: { 'strata.trainer': 'logistic_regression', 'strata.model_version': '1' } });
+    const history = (await json('GET', `${realRegistry()}/runs/${String(tracked.run['runId'])}/metrics/train_loss/history`)).body as unknown as Array<{ step: number; value: number; timestamp: number }>;
+    expect(history.length).toBeGreaterThanOrEqual(2);
+    expect(history.length).toBeLessThanOrEqual(50);
+    expect(history.map((p) => p.step)).toEqual(Array.from({ length: history.length }, (_, i) => i + 1)); // iterations 1..n, once each
+    for (let i = 1; i < history.length; i++) {
+      expect(history[i]!.value).toBeLessThanOrEqual(history[i - 1]!.value * (1 + 1e-12)); // Armijo line search: never increases
+      expect(history[i]!.timestamp).toBeGreaterThanOrEqual(history[i - 1]!.timestamp);
+    }
+    expect(history[0]!.value).toBeGreaterThan(0);
+    expect(history[0]!.timestamp).toBeGreaterThanOrEqual(Date.parse(String(run['createdAt'])));
+    expect(history[history.length - 1]!.timestamp).toBeLessThanOrEqual(Date.parse(String(run['finishedAt'])));
+    const last = history[history.length - 1]!;
+    expect(tracked.run['latestMetrics']).toEqual({ ...expectedMetrics(run), train_loss: { key: 'train_loss', value: last.value, step: last.step, timestamp: last.timestamp } });
   });
 
   it('grid search: trials as child workflows (2 at a time), failed trials recorded, best by roc_auc registered once', async () => {
@@ -317,6 +438,23 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
     expect(registered[0]!.body['params']).toEqual(best['params']);
     const listed = (await json('GET', `${base()}/training-runs?searchId=${searchId}`)).body as unknown as Json[];
     expect(listed).toHaveLength(4);
+    // Every trial is a tracked run in the model's experiment, tagged with the search.
+    for (const t of trials) {
+      const row = listed.find((r) => r['runId'] === t['runId'])!;
+      const ok = t['status'] === 'COMPLETED';
+      const tracked = await trackedRun(M.search, String(t['runId']), ok ? 'FINISHED' : 'FAILED');
+      expect(tracked.run['params']).toEqual(asStrings(t['params'] as Json));
+      expect(tracked.run['tags']).toMatchObject({ 'strata.training_run_id': t['runId'], 'strata.parent_search_id': searchId, 'strata.training_status': t['status'], 'strata.workflow_id': row['workflowId'] });
+      if (t === best) expect(tracked.run['tags']).toMatchObject({ 'strata.model_version': '1' });
+      else expect(tracked.run['tags']).not.toHaveProperty('strata.model_version');
+      if (ok) {
+        expect(tracked.run['latestMetrics']).toEqual(expectedMetrics(row));
+        expect(tracked.artifacts.find((a) => a['path'] === 'model.onnx')).toMatchObject({ uri: row['artifactUri'], sha256: row['artifactSha256'] });
+      } else {
+        expect(tracked.run['latestMetrics']).toEqual(expectedMetrics(row));
+        expect(tracked.run['tags']).toMatchObject({ 'strata.error_code': 'TRAINER_FAILED' });
+      }
+    }
     const bad = await json('POST', `${base()}/training-searches`, { ...request(M.search, 'bad', {}), search: { strategy: 'grid', space: { C: { min: 0, max: 1 } } } });
     expect(bad.status).toBe(400);
     expect(bad.body['error']).toBe('search.space.C: grid search needs { values: [...] }, not a range');
@@ -390,6 +528,14 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
     expect(aliasMoves.filter((a) => a.model === model)).toEqual([
       { model, alias: 'challenger', body: { version: 2, actor: 'training', reason: expect.stringContaining(`retraining (drift): drift on ${model} v1`) } },
     ]);
+    // the retraining is a tracked run too: triggered by the drift, with the trigger's reason
+    const trackedRetrain = await trackedRun(model, String(done['runId']), 'FINISHED');
+    expect(trackedRetrain.run).toMatchObject({
+      userId: 'training:drift',
+      params: { C: '1', max_iter: '300' },
+      tags: { 'strata.trigger': 'drift', 'strata.trigger_reason': done['reason'], 'strata.model_version': '2', 'strata.request_id': `retrain-${String(done['triggerId'])}` },
+    });
+    expect(trackedRetrain.run['latestMetrics']).toEqual(expectedMetrics(run));
 
     // Within the cooldown: performance-degraded is recorded and skipped.
     const p1 = uniqueName('perf');

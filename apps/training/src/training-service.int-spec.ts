@@ -51,6 +51,17 @@ describe('training service (real PostgreSQL, Kafka, Temporal)', () => {
   const ingestion = { current: (() => ({ status: 200, body: { contentSha256: 'c'.repeat(64) } })) as Handler };
   const closers: Array<() => Promise<void>> = [];
   const registered: unknown[] = [];
+  /** Calls to the registry's experiment tracking, which is DOWN in this suite (503): runs must complete regardless. */
+  const trackingCalls: string[] = [];
+  const registryWithTrackingDown = {
+    current: ((req, body) => {
+      if (/^\/(experiments|runs)(\/|\?|$)/.test(req.url ?? '')) {
+        trackingCalls.push(`${req.method} ${req.url}`);
+        return { status: 503, body: { error: 'tracking is down (test)' } };
+      }
+      return registry.current(req, body);
+    }) as Handler,
+  };
 
   beforeAll(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-training-svc-'));
@@ -70,7 +81,7 @@ describe('training service (real PostgreSQL, Kafka, Temporal)', () => {
     db.closeSync();
     parquet = { uri: pathToFileURL(file).href, sha256: createHash('sha256').update(await fs.readFile(file)).digest('hex') };
 
-    const [f, r, i] = await Promise.all([fakeService(features), fakeService(registry), fakeService(ingestion)]);
+    const [f, r, i] = await Promise.all([fakeService(features), fakeService(registryWithTrackingDown), fakeService(ingestion)]);
     closers.push(f.close, r.close, i.close);
     service = startService('training', port, {
       DATABASE_URL: env.databaseUrl,
@@ -161,6 +172,8 @@ describe('training service (real PostgreSQL, Kafka, Temporal)', () => {
     expect(resources['cpuSeconds']).toBeGreaterThan(0);
     expect(resources['peakRssBytes']).toBeGreaterThan(10_000_000);
     expect(registered).toHaveLength(1);
+    // experiment tracking was down the whole time: tried (resolve-inputs, train, completion), warned, never failed the run
+    await eventually(() => expect(trackingCalls.filter((c) => c === 'POST /experiments').length).toBeGreaterThanOrEqual(3), 30_000, 200);
 
     const kafka = new Kafka({ clientId: 'training-test', brokers: env.kafkaBrokers, logLevel: logLevel.NOTHING });
     const consumer = kafka.consumer({ groupId: uniqueName('training-test') });

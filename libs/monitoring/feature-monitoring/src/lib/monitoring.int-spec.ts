@@ -12,9 +12,10 @@ import { MONITORING_ENTITIES, MONITORING_MIGRATIONS } from '@strata/monitoring/d
 import { buildReferenceProfile, type NumericFeatureProfile, type ReferenceProfile } from '@strata/shared/util-drift';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, startGroupAtEnd, uniqueName } from '@strata/shared/testing';
+import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
 import { MonitoringModule } from './monitoring.module';
+import { AggregationService } from './aggregation.service';
 import { RolloutGuardService, type RolloutComparison } from './rollout-guard.service';
 
 /** Deterministic pseudo-random numbers (mulberry32). */
@@ -70,7 +71,13 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
   let profile: ReferenceProfile;
   const registryCalls: string[] = [];
   const canaryModel = uniqueName('canary').replace(/_/g, '-');
+  /** Rollback calls the guard made (seen on their way to the real registry). */
   const rollbacks: Array<{ url: string; actor: string | undefined; body: { reason: string } }> = [];
+  /** The REAL registry (rollouts): own schema, auth off; the local server below forwards to it. */
+  const registrySchema = uniqueName('monitoring_it_reg');
+  const registryPort = 28000 + Math.floor(Math.random() * 900);
+  const realRegistry = `http://127.0.0.1:${registryPort}`;
+  let registryService: RunningService | undefined;
 
   // training slice: a ~ U(0, 10), b ~ U(0, 1)
   const r = rng(7);
@@ -82,27 +89,44 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
   beforeAll(async () => {
     profile = buildReferenceProfile(train, { bins: 10 });
     const put = await store.put(`models/${model}/1/reference-profile.json`, Buffer.from(JSON.stringify(profile)));
+    const env0 = infraEnv();
+    registryService = startService('registry', registryPort, {
+      DATABASE_URL: env0.databaseUrl,
+      KAFKA_BROKERS: env0.kafkaBrokers.join(','),
+      REGISTRY_DB_SCHEMA: registrySchema,
+      STRATA_DATA_DIR: dataDir,
+      STRATA_AUTH_MODE: 'off',
+    });
     registry = http.createServer((req, res) => {
       registryCalls.push(req.url ?? '');
       res.setHeader('content-type', 'application/json');
-      if (req.method === 'POST' && req.url === `/models/${canaryModel}/rollouts/current/rollback`) {
-        // stub of the registry's rollback endpoint (the rollout HTTP contract): records the call
-        let body = '';
-        req.on('data', (d: Buffer) => (body += d.toString('utf8')));
-        req.on('end', () => {
-          rollbacks.push({ url: req.url ?? '', actor: req.headers['x-strata-actor'] as string | undefined, body: JSON.parse(body) as { reason: string } });
-          res.end(JSON.stringify({ rolloutId: 'r-1', modelName: canaryModel, status: 'rolled-back', route: null }));
-        });
+      if (req.url === `/registered-models/${model}/versions/1`) {
+        // the drift model's version: a fixed reference profile (this test's own store)
+        res.end(JSON.stringify({ name: model, version: 1, metrics: { roc_auc: 0.9 }, referenceProfileUri: put.uri, referenceProfileSha256: put.sha256 }));
         return;
       }
-      if (req.url === `/registered-models/${model}/versions/1`) {
-        res.end(JSON.stringify({ name: model, version: 1, metrics: { roc_auc: 0.9 }, referenceProfileUri: put.uri, referenceProfileSha256: put.sha256 }));
-      } else {
-        res.statusCode = 404;
-        res.end(JSON.stringify({ error: 'not found' }));
-      }
+      // everything else (the canary model's rollouts) goes to the real registry, as sent
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString('utf8')));
+      req.on('end', () => {
+        if (req.method === 'POST' && req.url === `/models/${canaryModel}/rollouts/current/rollback`) {
+          rollbacks.push({ url: req.url ?? '', actor: req.headers['x-strata-actor'] as string | undefined, body: JSON.parse(body) as { reason: string } });
+        }
+        const headers: Record<string, string> = {};
+        for (const h of ['content-type', 'x-strata-actor', 'authorization']) if (typeof req.headers[h] === 'string') headers[h] = req.headers[h] as string;
+        fetch(`${realRegistry}${req.url ?? ''}`, { method: req.method, headers, body: body || undefined })
+          .then(async (r) => {
+            res.statusCode = r.status;
+            res.end(await r.text());
+          })
+          .catch((e: unknown) => {
+            res.statusCode = 502;
+            res.end(JSON.stringify({ error: String(e) }));
+          });
+      });
     });
     await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
+    await waitReady(registryService);
     const env = infraEnv();
     // the shared prediction-logged topic may hold many events from other runs: start after them
     await startGroupAtEnd(env.kafkaBrokers, schema, [PredictionLoggedV1.topic, FeedbackReceivedV1.topic, InferenceFailedV1.topic, ModelRolloutChangedV1.topic]);
@@ -136,9 +160,11 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
   afterAll(async () => {
     await app?.close();
     registry?.close();
+    await registryService?.stop();
     const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
     await admin.initialize();
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.query(`DROP SCHEMA IF EXISTS "${registrySchema}" CASCADE`);
     await admin.destroy();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -244,6 +270,29 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
 
   it('rolls a failing canary back once, with the numbers, and compares champion and challenger on live traffic', async () => {
     const publisher = app.get(EventPublisher);
+    // A real rollout in the real registry: versions 1 (champion) and 2 (challenger), canary 30%.
+    const reg = async (method: string, url: string, body?: unknown, actor = 'test') => {
+      const res = await fetch(`${realRegistry}${url}`, { method, headers: { 'content-type': 'application/json', 'x-strata-actor': actor }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    for (const v of [1, 2]) {
+      const created = await reg('POST', `/registered-models/${canaryModel}/versions`, {
+        runId: `${canaryModel}-run-${v}`,
+        artifactUri: `file:///tmp/strata-it/${canaryModel}/${v}/model.onnx`,
+        artifactSha256: String(v).repeat(64),
+        signature: { inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 1] }], outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }] },
+        lineage: { datasetVersions: [], featureViews: [] },
+      });
+      expect([created.status, created.body['version']]).toEqual([201, v]);
+    }
+    expect((await reg('PUT', `/registered-models/${canaryModel}/aliases/champion`, { version: 1, reason: 'it' })).status).toBe(200);
+    expect((await reg('PUT', `/registered-models/${canaryModel}/aliases/challenger`, { version: 2, reason: 'it' })).status).toBe(200);
+    const started = await reg('POST', `/models/${canaryModel}/rollouts`, { mode: 'canary', challengerWeight: 0.3, reason: 'canary' });
+    expect(started.status).toBe(201);
+    expect(started.body).toEqual(expect.objectContaining({ status: 'active', route: { mode: 'canary', championVersion: 1, challengerVersion: 2, challengerWeight: 0.3, stickyKey: null } }));
+    const rolloutId = String(started.body['rolloutId']);
+    // traffic after the rollout started (the registry announces it on Kafka; monitoring attributes by time)
     const now = new Date().toISOString();
     const pred = (i: number, version: number, latencyMs: number, p: number): PredictionLoggedV1 => ({
       predictionId: `${canaryModel}-${version}-${i}`, modelName: canaryModel, modelVersion: version, alias: 'champion', features: { a: i },
@@ -251,12 +300,6 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     });
     const failure = (version: number, rowCount: number): InferenceFailedV1 => ({
       modelName: canaryModel, modelVersion: version, alias: 'champion', rowCount, errorCode: 'MODEL_EXECUTION_FAILED', httpStatus: 500, message: 'boom', latencyMs: 3, failedAt: now,
-    });
-    await dataSource.transaction(async (manager) => {
-      await publisher.publish(manager, ModelRolloutChangedV1, {
-        modelName: canaryModel, rolloutId: 'r-1', action: 'started', actor: 'test', reason: 'canary',
-        route: { mode: 'canary', championVersion: 1, challengerVersion: 2, challengerWeight: 0.3, stickyKey: null }, changedAt: '2026-01-01T00:00:00.000Z',
-      });
     });
     // the rollout must be known before the traffic is attributed to it
     await eventually(async () => {
@@ -285,9 +328,13 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
       ...Array.from({ length: 30 }, (_, i) => ({ predictionId: `${canaryModel}-1-${i}`, modelName: canaryModel, label: i < 15 ? 1 : 0, observedAt: now })),
       ...Array.from({ length: 10 }, (_, i) => ({ predictionId: `${canaryModel}-2-${i}`, modelName: canaryModel, label: i < 4 ? 1 : 0, observedAt: now })),
     ];
+    // counted (or already rolled back: the guard acts within 200 ms and the real registry then
+    // announces the rollback, which ends monitoring's current comparison)
     await eventually(async () => {
+      if (rollbacks.length > 0) return;
       const res = await fetch(`${base}/models/${canaryModel}/rollouts/current/comparison`);
       const cmp = (await res.json()) as RolloutComparison;
+      if (res.status !== 200) throw new Error(`comparison ${res.status}`);
       if (cmp.champion.predictionCount !== 30 || cmp.challenger.predictionCount !== 25 || cmp.challenger.errorCount !== 5 || cmp.champion.errorCount !== 1) throw new Error(`not yet ${JSON.stringify([cmp.champion.requestCount, cmp.challenger.requestCount])}`);
     }, 60_000, 200);
     expect((await fetch(`${base}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fb) })).status).toBe(202);
@@ -304,13 +351,31 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     await app.get(RolloutGuardService).checkAll();
     await app.get(RolloutGuardService).checkAll();
     expect(rollbacks).toHaveLength(1);
+    // the real registry recorded it: rolled back by the guard, with its reason; no rollout active any more
+    const history = await reg('GET', `/models/${canaryModel}/rollouts`);
+    expect(history.status).toBe(200);
+    expect((history.body as unknown as Array<Record<string, unknown>>).map((r) => [r['rolloutId'], r['status']])).toEqual([[rolloutId, 'rolled-back']]);
+    expect(history.body[0]).toEqual(expect.objectContaining({ rolloutId, status: 'rolled-back', route: null, endedBy: 'monitoring:auto-rollback', endReason: rollback.body.reason }));
+    expect((await reg('GET', `/models/${canaryModel}/rollouts/current`)).status).toBe(404);
 
+    // the registry's rolled-back announcement reaches monitoring: no current comparison any more;
+    // the ended rollout's numbers are still there (compared from its stored state)
+    const aggregation = app.get(AggregationService);
+    const ended = await eventually(async () => {
+      await aggregation.catchUp();
+      const st = await aggregation.rollout(canaryModel);
+      if (st?.status !== 'rolled-back') throw new Error(`monitoring's rollout status ${st?.status}`);
+      return st;
+    }, 30_000, 200);
+    expect((await fetch(`${base}/models/${canaryModel}/rollouts/current/comparison`)).status).toBe(404);
+    const guard = app.get(RolloutGuardService);
     const cmp = await eventually(async () => {
-      const c = (await (await fetch(`${base}/models/${canaryModel}/rollouts/current/comparison`)).json()) as RolloutComparison;
+      await aggregation.catchUp();
+      const c = await guard['compare'](ended);
       if (c.champion.labeledCount !== 30 || c.challenger.labeledCount !== 10) throw new Error(`labels not yet ${c.champion.labeledCount}/${c.challenger.labeledCount}`);
       return c;
     }, 30_000, 200);
-    expect(cmp).toEqual(expect.objectContaining({ modelName: canaryModel, rolloutId: 'r-1', mode: 'canary', status: 'active', challengerWeight: 0.3, metric: { name: 'accuracy', higherIsBetter: true } }));
+    expect(cmp).toEqual(expect.objectContaining({ modelName: canaryModel, rolloutId, mode: 'canary', status: 'rolled-back', challengerWeight: 0.3, metric: { name: 'accuracy', higherIsBetter: true } }));
     expect([cmp.champion.version, cmp.champion.requestCount, cmp.champion.errorCount, cmp.champion.errorRate, cmp.champion.unlabeledCount, cmp.champion.metricValue]).toEqual([1, 31, 1, 1 / 31, 0, 1]);
     expect([cmp.challenger.version, cmp.challenger.requestCount, cmp.challenger.errorCount, cmp.challenger.errorRate, cmp.challenger.unlabeledCount, cmp.challenger.metricValue]).toEqual([2, 30, 5, 5 / 30, 15, 0.4]);
     expect(Math.abs(cmp.champion.latencySeconds.p99! - 0.005)).toBeLessThanOrEqual(0.00005);

@@ -56,12 +56,17 @@ describe('runCommandTrainer', () => {
     // The trainer starts a grandchild that would outlive it if only the direct child were killed.
     const script = `const {spawn}=require('child_process');const g=spawn(process.execPath,['-e','setInterval(()=>{},1000)'],{stdio:'ignore'});console.log('grandchild',g.pid);setInterval(()=>{},1000)`;
     const run = runCommandTrainer({ spec: { command: [node, '-e', script] }, workDir: dir, log: c.log, heartbeatMs: 50, onHeartbeat: ({ elapsedMs }) => beats.push(elapsedMs), cancelled, killGraceMs: 2000 });
-    const grandchild = await new Promise<number>((resolve) => {
+    const grandchild = await new Promise<number>((resolve, reject) => {
+      const deadline = Date.now() + 15_000;
       const t = setInterval(() => {
         const m = /grandchild (\d+)/.exec(c.text('stdout'));
         if (m && beats.length >= 3) {
           clearInterval(t);
           resolve(Number(m[1]));
+        } else if (Date.now() > deadline) {
+          clearInterval(t);
+          cancel(new Error('test gave up waiting')); // never leave the process group behind
+          reject(new Error(`no 'grandchild <pid>' line / 3 heartbeats within 15 s: stdout ${JSON.stringify(c.text('stdout'))}, ${beats.length} beats`));
         }
       }, 20);
     });

@@ -106,7 +106,9 @@ export async function runCommandTrainer(opts: RunCommandOptions): Promise<ChildR
   await opts.log('system', `$ ${[...spec.command, workDir].join(' ')}\n`);
   const child = spawn(program, [...args, workDir], {
     cwd: spec.cwd ?? workDir,
-    env: { ...process.env, ...spec.env, STRATA_WORK_DIR: workDir, PYTHONUNBUFFERED: '1' },
+    // Plain text logs: no ANSI colours even when the worker runs under a forced-colour parent
+    // (nx/CI set FORCE_COLOR; Node children then colour console.log output). A trainer's own env wins.
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...spec.env, STRATA_WORK_DIR: workDir, PYTHONUNBUFFERED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // own process group: cancellation kills the whole tree
   });

@@ -17,7 +17,7 @@ export interface JsonResponse<T = unknown> {
  */
 export async function requestJson<T>(
   service: string,
-  method: 'GET' | 'POST' | 'PUT',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
   url: string,
   options: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number; accept?: number[] } = {},
 ): Promise<JsonResponse<T>> {

@@ -38,6 +38,7 @@ import type {
 } from './activity.types';
 import { requestJson } from './http-client';
 import { ResourceMeter } from './resource-meter';
+import { RunTracker, type ProgressPoint } from './run-tracking';
 import { parseLogisticRegressionParams } from './trainer-params';
 import { LABEL_COLUMN, selectFeatureColumns, TrainingSetFile, verifyFileSha256, type TrainingSlice } from './training-set-reader';
 
@@ -186,6 +187,8 @@ function toContractSignature(sig: ModelSignature): TrainingRunCompletedV1['signa
  */
 export function createTrainingActivities(deps: TrainingActivitiesDeps) {
   const { objectStore: store, logger } = deps;
+  /** Best-effort mirror of runs into the registry's experiment tracking (never fails an activity). */
+  const tracker = new RunTracker(deps.dataSource, deps.registryUrl, logger);
 
   /** Updates the run row only while it is RUNNING; returns whether it did (idempotent under retries). */
   async function finishRun(manager: EntityManager, runId: string, patch: Partial<TrainingRunEntity>): Promise<boolean> {
@@ -214,6 +217,7 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
     }
     await deps.dataSource.getRepository(TrainingRunEntity).update({ runId: input.runId }, { datasetVersions, step: 'resolve-inputs' });
     logger.log('resolved dataset versions', { runId: input.runId, modelName: input.modelName, datasetVersions });
+    await tracker.sync(input.runId);
     return { datasetVersions };
   }
 
@@ -304,9 +308,11 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
       if (train.rows.length === 0) throw new InvalidArgumentError(`Training set '${input.trainingSet.id}' has no rows before the split ${splitTime}`);
       heartbeat({ phase: 'train', trainRows: train.rows.length, evalRows }, meter);
       const maxIterations = params.maxIterations ?? 100;
-      const model = trainLogisticRegression({ features, rows: train.rows, labels: train.labels }, params, (p) =>
-        heartbeat({ phase: 'train', iteration: p.iteration, progress: p.iteration / maxIterations, loss: p.loss }, meter),
-      );
+      const lossSeries: ProgressPoint[] = [];
+      const model = trainLogisticRegression({ features, rows: train.rows, labels: train.labels }, params, (p) => {
+        if (Number.isFinite(p.loss)) lossSeries.push([p.iteration, p.loss, Date.now()]);
+        heartbeat({ phase: 'train', iteration: p.iteration, progress: p.iteration / maxIterations, loss: p.loss }, meter);
+      });
       const onnx = exportLogisticRegressionToOnnx(model, {
         docString: `Strata ${input.modelName} run ${input.runId}`,
         metadata: { run_id: input.runId, model_name: input.modelName, training_set: input.trainingSet.id, split_time: splitTime },
@@ -316,6 +322,9 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
       const profile = buildReferenceProfile({ ...columnsOf(train), [LABEL_COLUMN]: train.labels }, { label: LABEL_COLUMN });
       const profileObj = await store.put(`${prefix}/reference-profile.json`, Buffer.from(JSON.stringify(profile)), { contentType: 'application/json' });
       logger.log('model trained', { runId: input.runId, modelName: input.modelName, trainRows: train.rows.length, iterations: model.iterations, artifactUri: artifact.uri });
+      // The loss per iteration becomes the tracked run's `train_loss` step series (a retry overwrites it).
+      await deps.dataSource.getRepository(TrainingRunEntity).update({ runId: input.runId }, { trainerProgress: { train_loss: lossSeries } });
+      await tracker.sync(input.runId);
       return {
         artifactUri: artifact.uri,
         artifactSha256: artifact.sha256,
@@ -558,6 +567,7 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
       });
     });
     logger.log('training run completed', { runId: input.runId, modelName: input.modelName, modelVersion: input.modelVersion });
+    await tracker.sync(input.runId);
   }
 
   /** Marks the run FAILED and writes `training-run-failed` to the outbox, in one transaction (once). */
@@ -587,6 +597,7 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
       });
     });
     logger.warn('training run failed', { runId: input.runId, modelName: input.modelName, stage: input.stage, errorCode: input.errorCode, error: input.errorMessage });
+    await tracker.sync(input.runId);
   }
 
   /** Marks the run CANCELLED (no event: no contract announces cancellations). */
@@ -601,12 +612,14 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
       }),
     );
     logger.log('training run cancelled', { runId: input.runId, step: input.step });
+    await tracker.sync(input.runId);
   }
 
   /** Sets the version on a completed trial's row (the search registered it); idempotent. */
   async function recordRunRegistered(input: RecordRunRegisteredInput): Promise<void> {
     await deps.dataSource.getRepository(TrainingRunEntity).update({ runId: input.runId }, { modelVersion: input.modelVersion });
     logger.log('search winner registered', { runId: input.runId, modelVersion: input.modelVersion });
+    await tracker.sync(input.runId);
   }
 
   /** Marks the search row finished (only while RUNNING). */
@@ -628,6 +641,7 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
       .where('search_id = :id AND status = :running', { id: input.searchId, running: 'RUNNING' })
       .execute();
     logger.log('hyperparameter search finished', { ...input });
+    await tracker.syncSearch(input.searchId);
   }
 
   /**
@@ -706,6 +720,7 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
       { status: input.status, ...(input.runId ? { runId: input.runId } : {}), modelVersion: input.modelVersion ?? null, errorMessage: input.errorMessage ?? null, finishedAt: new Date() },
     );
     logger.log('retraining finished', { ...input });
+    if (input.runId) await tracker.sync(input.runId);
   }
 
   /** Delegates to the service's guarded trigger path. */

@@ -131,6 +131,22 @@ export class TrainingRunEntity {
   @Column({ name: 'parent_search_id', type: 'uuid', nullable: true })
   parentSearchId!: string | null;
 
+  /** The registry tracking run mirroring this run (32 hex), once created. */
+  @Column({ name: 'tracked_run_id', type: 'varchar', length: 64, nullable: true })
+  trackedRunId!: string | null;
+
+  /** When the final state was written to the tracked run (null: pending). */
+  @Column({ name: 'tracking_synced_at', type: 'timestamptz', nullable: true })
+  trackingSyncedAt!: Date | null;
+
+  /** Per-iteration progress reported by the trainer: series key → `[step, value, epoch ms]` points, e.g. `{ train_loss: [[1, 0.69, 1733…], …] }`. */
+  @Column({ name: 'trainer_progress', type: 'jsonb', nullable: true })
+  trainerProgress!: Record<string, Array<[number, number, number]>> | null;
+
+  /** Who asked for the run (principal id or actor); null for runs started by events/schedules. */
+  @Column({ name: 'triggered_by', type: 'varchar', length: 256, nullable: true })
+  triggeredBy!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 

@@ -66,4 +66,21 @@ describe('training migrations (real PostgreSQL)', () => {
     ).rejects.toThrow(/training_run_model_request_uq/);
     await expect(repo.insert({ ...row, status: 'DONE' as never, runId: '2b0e5a8e-4a43-4f0e-9d52-3a0c4d1e2f10', requestId: 'r2', workflowId: 'w2' } as never)).rejects.toThrow(/check constraint/);
   });
+
+  it('tracking columns (1733200000000): null by default, round-trip, and the migration reverts', async () => {
+    const repo = dataSource.getRepository(TrainingRunEntity);
+    const runId = '0b0e5a8e-4a43-4f0e-9d52-3a0c4d1e2f10';
+    expect(await repo.findOneByOrFail({ runId })).toMatchObject({ trackedRunId: null, trackingSyncedAt: null, trainerProgress: null, triggeredBy: null });
+    await repo.update({ runId }, { trackedRunId: 'f'.repeat(32), trackingSyncedAt: new Date('2026-01-02T03:04:05.678Z'), trainerProgress: { train_loss: [[1, 0.69, 1700000000000]] }, triggeredBy: 'key:alice' });
+    expect(await repo.findOneByOrFail({ runId })).toMatchObject({
+      trackedRunId: 'f'.repeat(32),
+      trackingSyncedAt: new Date('2026-01-02T03:04:05.678Z'),
+      trainerProgress: { train_loss: [[1, 0.69, 1700000000000]] },
+      triggeredBy: 'key:alice',
+    });
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const cols = await dataSource.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'training_run' AND column_name IN ('tracked_run_id', 'tracking_synced_at', 'trainer_progress', 'triggered_by')`, [schema]);
+    expect(cols).toEqual([]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  });
 });

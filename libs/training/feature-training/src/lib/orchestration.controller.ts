@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
+import { actorOrUndefined } from './training-runs.controller';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
@@ -28,8 +29,8 @@ export class TrainingSearchesController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Start a hyperparameter search (grid/random; trials as child workflows; best trial registered)' })
   @ZodApiBody(StartSearchBody)
-  start(@Body() body: unknown): ReturnType<TrainingSearchesService['start']> {
-    return this.searches.start(parseWith(StartSearchBody, body, 'request body'));
+  start(@Body() body: unknown, @Headers('x-strata-actor') actor?: string): ReturnType<TrainingSearchesService['start']> {
+    return this.searches.start(parseWith(StartSearchBody, body, 'request body'), actorOrUndefined(actor));
   }
 
   @Get()

@@ -50,7 +50,8 @@ export class TrainingRequestedConsumer {
     if (!request.success) {
       throw new InvalidArgumentError(`Invalid training request '${event.requestId}': ${request.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
-    const started = await this.runs.start(request.data, ctx.manager);
+    // who asked (e.g. `monitoring`) is recorded on the run and its tracked run
+    const started = await this.runs.start(request.data, ctx.manager, typeof event.requestedBy === 'string' && event.requestedBy ? event.requestedBy.slice(0, 256) : undefined);
     this.logger.log({ modelName: event.modelName, runId: started.runId, workflowId: started.workflowId, alreadyExists: started.alreadyExists }, 'training run started from event');
   }
 }

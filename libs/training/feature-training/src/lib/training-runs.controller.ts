@@ -1,9 +1,15 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { StartTrainingRunBody, type StartTrainingRunResponse, type TrainingRunResponse } from './training-runs.dto';
 import { TrainingRunsService } from './training-runs.service';
+
+/** A usable actor header (trimmed, 1–256 chars) or undefined. */
+export function actorOrUndefined(actor: string | undefined): string | undefined {
+  const a = actor?.trim();
+  return a && a.length <= 256 ? a : undefined;
+}
 
 /**
  * Training runs over HTTP (docs/service-apis.md, training):
@@ -25,8 +31,9 @@ export class TrainingRunsController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Start a durable training run (idempotent per modelName + requestId); workflow id train:<modelName>:<requestId>' })
   @ZodApiBody(StartTrainingRunBody)
-  start(@Body() body: unknown): Promise<StartTrainingRunResponse> {
-    return this.runs.start(parseWith(StartTrainingRunBody, body, 'request body'));
+  start(@Body() body: unknown, @Headers('x-strata-actor') actor?: string): Promise<StartTrainingRunResponse> {
+    // Under enforced auth the guard sets X-Strata-Actor to the caller's principal; recorded as who triggered the run.
+    return this.runs.start(parseWith(StartTrainingRunBody, body, 'request body'), undefined, actorOrUndefined(actor));
   }
 
   @Get()

@@ -51,10 +51,11 @@ export class TrainingRunsService {
    * request runs once, even after its run finished). An already started workflow counts as
    * success. Pass `manager` to insert inside a caller's transaction (event consumers).
    *
+   * `triggeredBy`: who asked (the request's actor), recorded on the row and the tracked run.
    * @throws UnavailableError (503) when PostgreSQL or Temporal is unreachable; a row inserted by
    *   this call is removed again when the workflow could not be started.
    */
-  async start(request: StartTrainingRunBody, manager?: EntityManager): Promise<StartTrainingRunResponse> {
+  async start(request: StartTrainingRunBody, manager?: EntityManager, triggeredBy?: string): Promise<StartTrainingRunResponse> {
     this.checkTrainer(request.trainer);
     const client = this.temporal.getClient(); // 503 before anything is written
     if (!manager) await this.whenDatabaseReady();
@@ -79,6 +80,7 @@ export class TrainingRunsService {
         params: request.params as Record<string, number | string | boolean>,
         evaluation: request.evaluation,
         datasetVersions: request.trainDatasetVersions,
+        triggeredBy: triggeredBy ?? null,
       } as never)
       .orIgnore()
       .execute();

@@ -69,7 +69,7 @@ export class TrainingSearchesService {
    * @throws InvalidArgumentError (400) for a bad space, trainer or trial params; UnavailableError
    *   (503) when PostgreSQL/Temporal is down (nothing is left written).
    */
-  async start(body: StartSearchBody): Promise<{ searchId: string; workflowId: string; requestId: string; status: string; alreadyExists: boolean; trials: Array<{ runId: string; params: Record<string, number | string | boolean> }> }> {
+  async start(body: StartSearchBody, triggeredBy?: string): Promise<{ searchId: string; workflowId: string; requestId: string; status: string; alreadyExists: boolean; trials: Array<{ runId: string; params: Record<string, number | string | boolean> }> }> {
     this.runs.checkTrainer(body.trainer);
     const { search, ...base } = body;
     const combos = generateTrials(search.space, search.strategy, search.maxTrials, search.seed ?? 0);
@@ -124,6 +124,7 @@ export class TrainingSearchesService {
             evaluation: base.evaluation,
             datasetVersions: base.trainDatasetVersions,
             parentSearchId: searchId,
+            triggeredBy: triggeredBy ?? null,
           } as never).orIgnore().execute();
         }
       });
