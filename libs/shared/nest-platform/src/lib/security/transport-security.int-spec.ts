@@ -88,7 +88,13 @@ describe('Kafka with SASL', () => {
     const topic = `sasl-it-${mechanism}-${Date.now()}`;
     const producer = client.producer();
     const consumer = client.consumer({ groupId: `${topic}-g` });
+    const admin = client.admin();
     try {
+      // Create the topic and wait for its leader (auto-creation races the first send under load:
+      // "This server does not host this topic-partition").
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+      await admin.disconnect();
       await producer.connect();
       await producer.send({ topic, messages: [{ key: 'k', value: `hello over ${mechanism}` }] });
       await consumer.connect();
@@ -105,6 +111,7 @@ describe('Kafka with SASL', () => {
     } finally {
       await consumer.disconnect().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
+      await admin.disconnect().catch(() => undefined);
     }
   };
 
