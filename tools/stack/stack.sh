@@ -333,6 +333,7 @@ STARTED=()
 # When `up` fails part-way, stop what this invocation started: no half-started stack is left.
 on_up_exit() {
   local rc=$?
+  flock -u 8 2>/dev/null || true
   [ "$rc" -eq 0 ] && return 0
   local part
   for part in "${STARTED[@]}"; do
@@ -346,6 +347,12 @@ cmd_up() {
   local t0; t0="$(now_ms)"
   trap on_up_exit EXIT
   mkdir -p "$STATE"
+  # One `up` at a time per state dir: concurrent calls (parallel test runners, two terminals)
+  # would otherwise both see a part down and start it twice.
+  # The daemons started below inherit fd 8; flock locks belong to the open file description, so
+  # `flock -u 8` at the end (or on failure, in on_up_exit) releases it for them too.
+  exec 8>"$STATE/.up.lock"
+  flock 8
   command -v node >/dev/null || die "node not found: Node.js >= 20.19 is required"
   [ -d "$ROOT/node_modules/kafkajs" ] || die "node_modules missing: run 'npm ci' first"
   # Kafka's JVM is the slowest to start: launch it first, then the others, then wait for all.
@@ -360,6 +367,7 @@ cmd_up() {
   if wants redis; then redis_wait; fi
   if wants s3; then s3_wait; fi
   write_env
+  flock -u 8
   log "stack up in $(( ($(now_ms) - t0) ))ms"
   print_endpoints
 }
