@@ -43,6 +43,10 @@ cmd_up() {
   # Local development: publish the OpenAPI docs (/docs) even though auth is enforced (they are
   # served outside the guard and hold no data; set STRATA_OPENAPI_PUBLIC=false to hide them).
   export STRATA_OPENAPI_PUBLIC="${STRATA_OPENAPI_PUBLIC:-true}"
+  # Drift alerts only for windows with at least 500 predictions: PSI over 10 bins has a
+  # small-sample bias of roughly bins/n (0.2 at n = 50), so a month being replayed in time order
+  # could raise a false dataset drift from its first few dozen rows (seen on 2020-03).
+  export MONITORING_MIN_PREDICTIONS="${MONITORING_MIN_PREDICTIONS:-500}"
   mkdir -p "$RUN"
   ensure_credentials
   local entry svc port key_file

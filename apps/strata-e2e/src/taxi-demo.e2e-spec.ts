@@ -88,6 +88,8 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
     client = new StrataClient(endpoints, operatorKey);
     const serviceEnv = {
       STRATA_AUTH_MODE: 'enforce',
+      // as npm run up: drift alerts need 500 predictions in a window (PSI small-sample bias)
+      MONITORING_MIN_PREDICTIONS: '500',
       STRATA_API_KEY: undefined,
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: env.kafkaBrokers.join(','),
