@@ -122,25 +122,6 @@ export class MonitoringRegistryClient {
    */
   async rollbackRollout(name: string, reason: string, actor: string): Promise<{ status: number; body: unknown }> {
     const url = `${this.options.registryUrl.replace(/\/+$/, '')}/models/${encodeURIComponent(name)}/rollouts/current/rollback`;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { ...serviceAuthHeaders(), 'content-type': 'application/json', accept: 'application/json', 'x-strata-actor': actor },
-        body: JSON.stringify({ reason }),
-        signal: AbortSignal.timeout(this.options.httpTimeoutMs),
-      });
-    } catch (err) {
-      throw new UnavailableError(`Rollback of the rollout of model '${name}': POST ${url} failed: ${(err as Error).message}`, { cause: err });
-    }
-    const text = await res.text();
-    if (res.status >= 500) throw new UnavailableError(`Rollback of the rollout of model '${name}': registry answered ${res.status}: ${text.slice(0, 200)}`);
-    let body: unknown = null;
-    try {
-      body = text ? (JSON.parse(text) as unknown) : null;
-    } catch {
-      body = text;
-    }
-    return { status: res.status, body };
+    return this.send('POST', url, { reason }, actor, `Rollback of the rollout of model '${name}'`);
   }
 }
