@@ -28,7 +28,7 @@ export class AppModule {
           dataDir: config.STRATA_DATA_DIR,
           onlineStore:
             config.FEATURES_ONLINE_STORE === 'redis'
-              ? { kind: 'redis', url: config.REDIS_URL!, keyPrefix: config.FEATURES_REDIS_KEY_PREFIX }
+              ? { kind: 'redis', url: config.REDIS_URL!, keyPrefix: config.FEATURES_REDIS_KEY_PREFIX, timeoutMs: config.FEATURES_REDIS_TIMEOUT_MS }
               : { kind: 'postgres' },
         }),
       ],

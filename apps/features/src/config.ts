@@ -16,6 +16,11 @@ export const featuresEnvSchema = platformEnvSchema.extend({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** Key prefix of the Redis online store (tests use a unique one). */
   FEATURES_REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,100}$/).default('strata:features'),
+  /**
+   * Deadline of one Redis call in ms (connect + handshake, or one command's answer; default 3000).
+   * A Redis that refuses or never answers fails the request with 503 within about this time.
+   */
+  FEATURES_REDIS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(3000),
 }).refine((c) => c.FEATURES_ONLINE_STORE !== 'redis' || !!c.REDIS_URL, { message: 'REDIS_URL is required when FEATURES_ONLINE_STORE=redis', path: ['REDIS_URL'] });
 
 export type FeaturesConfig = ReturnType<typeof loadFeaturesConfig>;

@@ -11,3 +11,4 @@ export * from './lib/service-process';
 export * from './lib/kafka-groups';
 export * from './lib/python-env';
 export * from './lib/auth-credentials';
+export * from './lib/fault-proxy';

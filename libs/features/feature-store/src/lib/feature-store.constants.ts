@@ -10,7 +10,7 @@ export interface FeatureStoreModuleOptions {
   /** Online-store upsert batch size (default 500 rows). */
   readonly onlineBatchSize?: number;
   /** Online store: PostgreSQL (default, the service's own schema) or Redis. */
-  readonly onlineStore?: { readonly kind: 'postgres' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix?: string };
+  readonly onlineStore?: { readonly kind: 'postgres' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix?: string; /** Deadline of one Redis call, ms (default 3000). */ readonly timeoutMs?: number };
   /** Materialize newly applied / changed feature views over the dataset versions already known (default true). */
   readonly materializeOnApply?: boolean;
 }

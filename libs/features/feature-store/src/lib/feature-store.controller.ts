@@ -141,7 +141,10 @@ export class FeatureRepoController {
   /**
    * `POST /materializations` body `{featureView, mode?: full|range|incremental (default incremental), start?, end?}` →
    * 200 the run (SUCCEEDED or FAILED, synchronous), or 200 `{featureView, status: UP_TO_DATE, materializedUntil}`.
-   * 400 end in the future / start >= end / range without bounds / on-demand view, 404 unknown view.
+   * 400 end in the future / start >= end / range without bounds / on-demand view, 404 unknown view,
+   * 503 the online store (or PostgreSQL) is down or did not answer within its deadline
+   * (FEATURES_REDIS_TIMEOUT_MS for Redis): the message names the store and the cause, the run is
+   * already recorded FAILED (`details.materializationId`), watermark unchanged, no event.
    */
   @Post('materializations')
   @HttpCode(200)
@@ -245,6 +248,7 @@ export class OnlineFeaturesController {
   /**
    * `POST /get-online-features` body `{features: ["view:feature"] | feature_service, entities: {joinKey: [values]}, full_feature_names?, as_of?, request_data?}`
    * → `{metadata: {feature_names}, results: [{values, statuses, event_timestamps}]}` (join keys first, then one result per feature).
+   * 503 when the online store is down or does not answer within its deadline (FEATURES_REDIS_TIMEOUT_MS for Redis).
    */
   @Post('get-online-features')
   @HttpCode(200)

@@ -48,7 +48,11 @@ export class FeatureStoreModule implements OnApplicationShutdown {
           inject: [DatabaseService],
           useFactory: (db: DatabaseService): OnlineStore =>
             options.onlineStore?.kind === 'redis'
-              ? new RedisOnlineStore({ url: options.onlineStore.url, ...(options.onlineStore.keyPrefix ? { keyPrefix: options.onlineStore.keyPrefix } : {}) })
+              ? new RedisOnlineStore({
+                  url: options.onlineStore.url,
+                  ...(options.onlineStore.keyPrefix ? { keyPrefix: options.onlineStore.keyPrefix } : {}),
+                  ...(options.onlineStore.timeoutMs ? { timeoutMs: options.onlineStore.timeoutMs } : {}),
+                })
               : new PostgresOnlineStore(() => db.getDataSource()),
         },
         FeatureRegistryService,

@@ -12,7 +12,7 @@ import {
   tableName,
   type DatasetVersionRefJson,
 } from '@strata/features/data-access';
-import { InvalidArgumentError } from '@strata/shared/util-errors';
+import { InvalidArgumentError, UnavailableError } from '@strata/shared/util-errors';
 import { EventPublisher } from '@strata/messaging';
 import { DatabaseService } from '@strata/shared/nest-platform';
 import type { EntityManager } from 'typeorm';
@@ -134,7 +134,9 @@ export class MaterializationService implements OnApplicationBootstrap {
    *   (full) or the view is already materialized up to `end` (incremental).
    * @throws InvalidArgumentError (400) end in the future, start >= end, range without bounds;
    *   with `options.manager` (event handler) also retryable / in-transaction errors after
-   *   recording FAILED, so the consumer rolls back and retries; otherwise failures are returned as the FAILED run.
+   *   recording FAILED, so the consumer rolls back and retries; UnavailableError (503) when a
+   *   dependency is down or does not answer in time (e.g. Redis), after recording the run FAILED
+   *   (`details.materializationId`); other failures are returned as the FAILED run.
    */
   async materializeView(view: FeatureView, trigger: string, options: MaterializeViewOptions = {}): Promise<MaterializationDto | null> {
     const now = new Date();
@@ -286,6 +288,10 @@ export class MaterializationService implements OnApplicationBootstrap {
       // leaves it aborted), goes back to the consumer to roll back and retry. API and background runs
       // return the FAILED run.
       if (manager && ((e as { retryable?: unknown }).retryable === true || inFinish)) throw e;
+      // A dependency that is down or does not answer (online store, PostgreSQL): the caller gets
+      // 503 naming it, the run is already FAILED (its id in details).
+      if (e instanceof UnavailableError)
+        throw new UnavailableError(`materialization ${id} of '${view.name}' FAILED: ${msg}`, { cause: e, details: { materializationId: id, featureView: view.name } });
       return toDto(await ds.getRepository(MaterializationEntity).findOneByOrFail({ id }));
     } finally {
       if (beat) clearInterval(beat);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UnavailableError } from '@strata/shared/util-errors';
 import { z } from 'zod';
-import { requestJson, serviceAuthHeaders } from '@strata/shared/data-access-strata-client';
+import { fetchFailure, requestJson, serviceAuthHeaders } from '@strata/shared/data-access-strata-client';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 
 const VersionBody = z
@@ -101,9 +101,14 @@ export class MonitoringRegistryClient {
         signal: AbortSignal.timeout(this.options.httpTimeoutMs),
       });
     } catch (err) {
-      throw new UnavailableError(`${what}: ${method} ${url} failed: ${(err as Error).message}`, { cause: err });
+      throw new UnavailableError(`${what}: registry ${method} ${url} failed: ${fetchFailure(err, this.options.httpTimeoutMs)}`, { cause: err });
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      throw new UnavailableError(`${what}: registry ${method} ${url} failed while reading the answer: ${fetchFailure(err, this.options.httpTimeoutMs)}`, { cause: err });
+    }
     if (res.status >= 500) throw new UnavailableError(`${what}: registry answered ${res.status}: ${text.slice(0, 200)}`);
     let body: unknown = null;
     try {

@@ -1,4 +1,5 @@
 import { serviceCredential } from './credentials';
+import { fetchFailure } from './service-call';
 /**
  * Thrown when a Strata service answers with a non-2xx status. `status` is the HTTP status,
  * `body` the parsed error body (`{error, code, details}`) or text, `url` what was called.
@@ -15,15 +16,16 @@ export class StrataHttpError extends Error {
   }
 }
 
-/** Thrown when a service cannot be reached at all (connection refused, timeout). */
+/** Thrown when a service cannot be reached at all (connection refused, or no answer within the request's timeout: `no answer within <ms> ms`). */
 export class StrataUnreachableError extends Error {
   override readonly name = 'StrataUnreachableError';
   constructor(
     readonly method: string,
     readonly url: string,
     cause: unknown,
+    timeoutMs?: number,
   ) {
-    super(`${method} ${url} failed: ${cause instanceof Error ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(cause)}`, { cause });
+    super(`${method} ${url} failed: ${timeoutMs !== undefined ? fetchFailure(cause, timeoutMs) : cause instanceof Error ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(cause)}`, { cause });
   }
 }
 
@@ -61,18 +63,24 @@ export class HttpJsonClient {
       body = JSON.stringify(options.body);
     }
     let res: Response;
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     try {
       res = await fetch(url, {
         method,
         headers,
         body,
-        signal: AbortSignal.timeout(options.timeoutMs ?? this.defaultTimeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
         ...(options.raw?.duplex ? { duplex: options.raw.duplex } : {}),
       } as RequestInit);
     } catch (e) {
-      throw new StrataUnreachableError(method, url.toString(), e);
+      throw new StrataUnreachableError(method, url.toString(), e, timeoutMs);
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      throw new StrataUnreachableError(method, url.toString(), e, timeoutMs);
+    }
     let parsed: unknown = text;
     if (text && (res.headers.get('content-type') ?? '').includes('json')) {
       try {

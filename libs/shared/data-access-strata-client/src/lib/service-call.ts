@@ -24,9 +24,14 @@ export async function requestJson(
       signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch (err) {
-    throw new UnavailableError(`${options.what}: ${method} ${url} failed: ${(err as Error).message}`, { cause: err });
+    throw new UnavailableError(`${options.what}: ${method} ${url} failed: ${fetchFailure(err, options.timeoutMs)}`, { cause: err });
   }
-  const text = await res.text();
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (err) {
+    throw new UnavailableError(`${options.what}: ${method} ${url} failed while reading the answer: ${fetchFailure(err, options.timeoutMs)}`, { cause: err });
+  }
   if (res.status === 404) {
     if (options.allow404) return undefined;
     throw new NotFoundError(`${options.what}: ${remoteMessage(text) ?? `${url} not found`}`);
@@ -38,6 +43,18 @@ export async function requestJson(
   } catch (err) {
     throw new UnavailableError(`${options.what}: ${url} returned invalid JSON`, { cause: err });
   }
+}
+
+/**
+ * Why a `fetch` with `AbortSignal.timeout(timeoutMs)` failed: `no answer within <ms> ms` on the
+ * deadline, else the network cause (e.g. `connect ECONNREFUSED 127.0.0.1:3004`).
+ */
+export function fetchFailure(err: unknown, timeoutMs: number): string {
+  // Duck-typed: fetch errors may come from another realm (instanceof Error is not reliable).
+  const e = (err ?? {}) as { name?: unknown; message?: unknown; cause?: { message?: unknown } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  if (typeof e.message !== 'string') return String(err);
+  return typeof e.cause?.message === 'string' ? `${e.message}: ${e.cause.message}` : e.message;
 }
 
 function remoteMessage(text: string): string | undefined {

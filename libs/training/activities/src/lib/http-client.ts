@@ -11,7 +11,8 @@ export interface JsonResponse<T = unknown> {
  * Sends a JSON request to another Strata service and returns status + body for 2xx and for the
  * statuses in `accept`. Authenticates as this worker's service (`Authorization: Bearer` with
  * `STRATA_API_KEY` / `STRATA_API_KEY_FILE`, when set; `options.headers` may override). Errors:
- * - unreachable service, timeout, 5xx, 429 → `UnavailableError` (retryable);
+ * - unreachable service, no answer within `timeoutMs` (default 30 s; message `no answer within <ms> ms`),
+ *   5xx, 429 → `UnavailableError` (retryable);
  * - other 4xx → `AppError` with the service's `code` when it is one of ours (else
  *   `INVALID_ARGUMENT`), non-retryable, message naming the service and its error.
  */
@@ -22,18 +23,23 @@ export async function requestJson<T>(
   options: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number; accept?: number[] } = {},
 ): Promise<JsonResponse<T>> {
   let res: Response;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   try {
     res = await fetch(url, {
       method,
       headers: { accept: 'application/json', ...serviceAuthHeaders(), ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
-    const reason = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-    throw new UnavailableError(`${service} is unavailable (${method} ${url}): ${reason}`, { cause: e });
+    throw new UnavailableError(`${service} is unavailable (${method} ${url}): ${failure(e, timeoutMs)}`, { cause: e });
   }
-  const text = await res.text();
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (e) {
+    throw new UnavailableError(`${service} is unavailable (${method} ${url}, reading the answer): ${failure(e, timeoutMs)}`, { cause: e });
+  }
   let body: unknown = undefined;
   if (text) {
     try {
@@ -50,4 +56,12 @@ export async function requestJson<T>(
   }
   const code = typeof err.code === 'string' && err.code in ErrorCode ? (err.code as ErrorCode) : ErrorCode.INVALID_ARGUMENT;
   throw new AppError(code, `${service} rejected ${method} ${url} (${res.status}): ${message}`, { retryable: false, details: { status: res.status, body } });
+}
+
+function failure(e: unknown, timeoutMs: number): string {
+  // Duck-typed: fetch errors may come from another realm (instanceof Error is not reliable).
+  const err = (e ?? {}) as { name?: unknown; message?: unknown; cause?: { message?: unknown } };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  if (typeof err.cause?.message === 'string') return err.cause.message;
+  return typeof err.message === 'string' ? err.message : String(e);
 }

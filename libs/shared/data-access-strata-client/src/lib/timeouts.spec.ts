@@ -1,0 +1,49 @@
+import * as net from 'node:net';
+import { HttpJsonClient, StrataUnreachableError } from './http';
+import { requestJson } from './service-call';
+import { UnavailableError } from '@strata/shared/util-errors';
+
+/**
+ * Service-to-service calls against a peer that accepts TCP connections and never answers (a hung
+ * service) and against a closed port: each fails within its timeout with an error naming the URL
+ * and the cause, never an endless wait.
+ */
+describe('service-to-service HTTP calls have a deadline', () => {
+  let blackhole: net.Server;
+  let closedPort: number;
+  const sockets = new Set<net.Socket>();
+  beforeAll(async () => {
+    blackhole = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', () => r()));
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    closedPort = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => blackhole.close(() => r()));
+  });
+  const hung = () => `http://127.0.0.1:${(blackhole.address() as net.AddressInfo).port}`;
+
+  it('requestJson (inside services): UnavailableError naming what, the URL and "no answer within 300 ms"', async () => {
+    const t0 = Date.now();
+    const err = await requestJson('GET', `${hung()}/registered-models/m/versions/1`, { timeoutMs: 300, what: 'Model version m@1' }).catch((e: unknown) => e);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as Error).message).toBe(`Model version m@1: GET ${hung()}/registered-models/m/versions/1 failed: no answer within 300 ms`);
+    const refused = await requestJson('GET', `http://127.0.0.1:${closedPort}/x`, { timeoutMs: 300, what: 'X' }).catch((e: unknown) => e);
+    expect((refused as Error).message).toMatch(new RegExp(`X: GET http://127.0.0.1:${closedPort}/x failed: .*ECONNREFUSED`));
+  });
+
+  it('HttpJsonClient (CLI, e2e): StrataUnreachableError naming the URL and the deadline', async () => {
+    const t0 = Date.now();
+    const err = await new HttpJsonClient(hung(), 300, undefined).get('/health/ready').catch((e: unknown) => e);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(err).toBeInstanceOf(StrataUnreachableError);
+    expect((err as Error).message).toBe(`GET ${hung()}/health/ready failed: no answer within 300 ms`);
+  });
+});
