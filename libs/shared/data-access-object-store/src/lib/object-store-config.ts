@@ -19,6 +19,10 @@ const bool = z
  * - `S3_ENDPOINT` (omit for AWS), `AWS_REGION` (default `us-east-1`), `AWS_ACCESS_KEY_ID` /
  *   `AWS_SECRET_ACCESS_KEY` (omit to use the SDK's default credential chain),
  *   `S3_FORCE_PATH_STYLE` (default true when `S3_ENDPOINT` is set).
+ * - Deadlines: `S3_CONNECT_TIMEOUT_MS` (TCP connect of one attempt, default 3000),
+ *   `S3_SOCKET_TIMEOUT_MS` (longest silence on a connection, default 30000), `S3_MAX_ATTEMPTS`
+ *   (attempts per request with retries, default 3): a hung S3 fails a call within about
+ *   attempts × timeout, with an `ObjectStoreError` naming the key and the cause.
  * The S3 connection variables also serve `s3://` source URIs when the lake is local.
  */
 export const objectStoreEnvShape = {
@@ -34,6 +38,9 @@ export const objectStoreEnvShape = {
   AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
   AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: bool,
+  S3_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(3000),
+  S3_SOCKET_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  S3_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
 };
 
 /** Parsed values of {@link objectStoreEnvShape} (plus the local lake root). */
@@ -47,6 +54,9 @@ export interface ObjectStoreConfig {
   readonly AWS_ACCESS_KEY_ID?: string | undefined;
   readonly AWS_SECRET_ACCESS_KEY?: string | undefined;
   readonly S3_FORCE_PATH_STYLE?: boolean | undefined;
+  readonly S3_CONNECT_TIMEOUT_MS?: number | undefined;
+  readonly S3_SOCKET_TIMEOUT_MS?: number | undefined;
+  readonly S3_MAX_ATTEMPTS?: number | undefined;
 }
 
 /** S3 connection options from the config (also used for `s3://` sources when the lake is local). */
@@ -56,6 +66,9 @@ export function s3ConnectionFromConfig(c: ObjectStoreConfig): S3ConnectionOption
     region: c.AWS_REGION,
     ...(c.AWS_ACCESS_KEY_ID && c.AWS_SECRET_ACCESS_KEY ? { credentials: { accessKeyId: c.AWS_ACCESS_KEY_ID, secretAccessKey: c.AWS_SECRET_ACCESS_KEY } } : {}),
     ...(c.S3_FORCE_PATH_STYLE !== undefined ? { forcePathStyle: c.S3_FORCE_PATH_STYLE } : {}),
+    ...(c.S3_CONNECT_TIMEOUT_MS !== undefined ? { connectTimeoutMs: c.S3_CONNECT_TIMEOUT_MS } : {}),
+    ...(c.S3_SOCKET_TIMEOUT_MS !== undefined ? { socketTimeoutMs: c.S3_SOCKET_TIMEOUT_MS } : {}),
+    ...(c.S3_MAX_ATTEMPTS !== undefined ? { maxAttempts: c.S3_MAX_ATTEMPTS } : {}),
   };
 }
 

@@ -27,7 +27,22 @@ export interface S3ConnectionOptions {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
   /** Path-style addressing (`http://host/bucket/key`), needed by most non-AWS endpoints. Default: true when `endpoint` is set. */
   readonly forcePathStyle?: boolean;
+  /** TCP connect deadline of one attempt, ms (S3_CONNECT_TIMEOUT_MS, default {@link DEFAULT_S3_CONNECT_TIMEOUT_MS}). */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Longest silence on an open connection, ms (S3_SOCKET_TIMEOUT_MS, default {@link DEFAULT_S3_SOCKET_TIMEOUT_MS}): a
+   * request or a streamed body that receives no byte for this long fails. An idle limit, not a
+   * total one, so large objects are not cut short while bytes flow.
+   */
+  readonly socketTimeoutMs?: number;
+  /** Attempts per request including retries (S3_MAX_ATTEMPTS, default 3, the SDK's). Worst case of a hung S3 ≈ attempts × timeout. */
+  readonly maxAttempts?: number;
 }
+
+/** Default TCP connect deadline of one S3 attempt, ms. */
+export const DEFAULT_S3_CONNECT_TIMEOUT_MS = 3000;
+/** Default longest silence on an S3 connection, ms. */
+export const DEFAULT_S3_SOCKET_TIMEOUT_MS = 30_000;
 
 /** Options of {@link S3ObjectStore}. */
 export interface S3ObjectStoreOptions extends S3ConnectionOptions {
@@ -51,6 +66,9 @@ export function createS3Client(o: S3ConnectionOptions): S3Client {
     // Our own sha256 covers integrity end to end; do not ask for CRC trailers (some S3-compatible servers reject them).
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // Never an endless wait: an endpoint that does not accept, or accepts and never answers, fails the attempt.
+    requestHandler: { connectionTimeout: o.connectTimeoutMs ?? DEFAULT_S3_CONNECT_TIMEOUT_MS, socketTimeout: o.socketTimeoutMs ?? DEFAULT_S3_SOCKET_TIMEOUT_MS },
+    maxAttempts: o.maxAttempts ?? 3,
   };
   if (o.endpoint !== undefined) cfg.endpoint = o.endpoint;
   if (o.credentials !== undefined) cfg.credentials = { ...o.credentials };
