@@ -16,7 +16,7 @@ export class AppModule {
         PlatformModule.forService({
           identity: { name: 'features', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
-          database: { url: config.DATABASE_URL, schema: config.FEATURES_DB_SCHEMA, entities: FEATURES_ENTITIES, migrations: FEATURES_MIGRATIONS },
+          database: { url: config.DATABASE_URL, schema: config.FEATURES_DB_SCHEMA, entities: FEATURES_ENTITIES, migrations: FEATURES_MIGRATIONS, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS },
         }),
         MessagingModule.forRoot({
           serviceName: 'features',

@@ -17,7 +17,7 @@ export class AppModule {
         PlatformModule.forService({
           identity: { name: 'ingestion', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
-          database: { url: config.DATABASE_URL, schema: config.INGESTION_DB_SCHEMA, entities: INGESTION_ENTITIES, migrations: INGESTION_MIGRATIONS },
+          database: { url: config.DATABASE_URL, schema: config.INGESTION_DB_SCHEMA, entities: INGESTION_ENTITIES, migrations: INGESTION_MIGRATIONS, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS },
         }),
         MessagingModule.forRoot({
           serviceName: 'ingestion',

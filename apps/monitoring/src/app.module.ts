@@ -16,7 +16,7 @@ export class AppModule {
         PlatformModule.forService({
           identity: { name: 'monitoring', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
-          database: { url: config.DATABASE_URL, schema: MONITORING_SCHEMA, entities: MONITORING_ENTITIES, migrations: MONITORING_MIGRATIONS },
+          database: { url: config.DATABASE_URL, schema: MONITORING_SCHEMA, entities: MONITORING_ENTITIES, migrations: MONITORING_MIGRATIONS, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS },
         }),
         MessagingModule.forRoot({ serviceName: 'monitoring', brokers: config.KAFKA_BROKERS, groupId: config.MONITORING_CONSUMER_GROUP }),
         MonitoringModule.forRoot({

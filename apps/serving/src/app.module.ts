@@ -16,7 +16,7 @@ export class AppModule {
         PlatformModule.forService({
           identity: { name: 'serving', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
-          database: { url: config.DATABASE_URL, schema: config.SERVING_DB_SCHEMA, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS },
+          database: { url: config.DATABASE_URL, schema: config.SERVING_DB_SCHEMA, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS },
         }),
         MessagingModule.forRoot({ serviceName: 'serving', brokers: config.KAFKA_BROKERS, groupId: config.SERVING_CONSUMER_GROUP }),
         ServingModule.forRoot({
@@ -34,6 +34,7 @@ export class AppModule {
           batch: {
             temporalAddress: config.TEMPORAL_ADDRESS,
             temporalNamespace: config.TEMPORAL_NAMESPACE,
+            temporalRpcTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
             taskQueue: config.SERVING_TASK_QUEUE,
             workerEnabled: config.SERVING_WORKER_ENABLED,
             ingestionUrl: config.INGESTION_URL,

@@ -58,6 +58,8 @@ export const servingEnvSchema = platformEnvSchema.extend({
   /** Temporal frontend of batch scoring. */
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Deadline of one Temporal client call made while answering a request (start, cancel, describe, schedules), ms; a Temporal that does not answer → 503. */
+  TEMPORAL_RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Ingestion base URL (batch scoring: dataset version → Parquet URI). */
   INGESTION_URL: z.string().url().default('http://127.0.0.1:3001'),
   /** Run the batch scoring Temporal worker in this process. */

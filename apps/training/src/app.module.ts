@@ -16,12 +16,13 @@ export class AppModule {
         PlatformModule.forService({
           identity: { name: 'training', version: SERVICE_VERSION },
           logLevel: config.LOG_LEVEL,
-          database: { url: config.DATABASE_URL, schema: config.TRAINING_DB_SCHEMA, entities: TRAINING_ENTITIES, migrations: TRAINING_MIGRATIONS },
+          database: { url: config.DATABASE_URL, schema: config.TRAINING_DB_SCHEMA, entities: TRAINING_ENTITIES, migrations: TRAINING_MIGRATIONS, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS },
         }),
         MessagingModule.forRoot({ serviceName: 'training', brokers: config.KAFKA_BROKERS, groupId: config.TRAINING_KAFKA_GROUP_ID }),
         TrainingModule.forRoot({
           temporalAddress: config.TEMPORAL_ADDRESS,
           temporalNamespace: config.TEMPORAL_NAMESPACE,
+          temporalRpcTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
           featuresUrl: config.FEATURES_URL,
           registryUrl: config.REGISTRY_URL,
           ingestionUrl: config.INGESTION_URL,

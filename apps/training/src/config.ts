@@ -8,6 +8,8 @@ export const trainingEnvSchema = platformEnvSchema.extend({
   /** Temporal frontend host:port. */
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Deadline of one Temporal client call made while answering a request (start, cancel, describe, schedules), ms; a Temporal that does not answer → 503. */
+  TEMPORAL_RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   FEATURES_URL: z.string().url().default('http://127.0.0.1:3002'),
   REGISTRY_URL: z.string().url().default('http://127.0.0.1:3004'),
   /** Ingestion (pins dataset versions' content hashes for lineage). */

@@ -13,4 +13,8 @@ export const platformEnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   /** Root folder of the local object store (lake and artifacts). */
   STRATA_DATA_DIR: z.string().default('.stack/data'),
+  /** Deadline of opening a PostgreSQL connection or waiting for a pooled one, ms (default 5000). */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** PostgreSQL `statement_timeout` of the service's sessions, ms (default 120000; 0 = none); the client gives up 5 s later. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
 });

@@ -93,7 +93,7 @@ export class RetrainingService {
    * @throws UnavailableError (503) when Temporal cannot start the workflow (nothing recorded).
    */
   async trigger(input: TriggerRetrainingInput, manager?: EntityManager): Promise<TriggerRetrainingOutput> {
-    const client = this.temporal.getClient();
+    this.temporal.getClient(); // 503 before anything is written
     const run = async (m: EntityManager): Promise<TriggerRetrainingOutput> => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`strata-retrain:${input.modelName}`]);
       const repo = m.getRepository(RetrainingTriggerEntity);
@@ -123,7 +123,7 @@ export class RetrainingService {
       if (running) {
         let open = false;
         try {
-          const d = await client.workflow.getHandle(workflowId).describe();
+          const d = await this.temporal.call(`describe of workflow '${workflowId}'`, (c) => c.workflow.getHandle(workflowId).describe());
           open = d.status.name === 'RUNNING';
         } catch (e) {
           if (!(e instanceof WorkflowNotFoundError)) throw new UnavailableError(`Could not describe '${workflowId}': ${e instanceof Error ? e.message : String(e)}`, { cause: e });
@@ -141,13 +141,15 @@ export class RetrainingService {
       const out = await record('STARTED', input.reason);
       await repo.update({ triggerId }, { status: 'RUNNING', runId: trainingRunId(input.modelName, `retrain-${triggerId}`) });
       try {
-        await client.workflow.start(retrainModelWorkflow, {
-          taskQueue: this.options.taskQueue ?? TRAINING_TASK_QUEUE,
-          workflowId,
-          args: [{ triggerId, modelName: input.modelName, source: input.source, reason: input.reason, ...(this.options.runTimeouts ? { timeouts: this.options.runTimeouts } : {}) }],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-          memo: { triggerId, modelName: input.modelName, source: input.source },
-        });
+        await this.temporal.call(`start of workflow '${workflowId}'`, (c) =>
+          c.workflow.start(retrainModelWorkflow, {
+            taskQueue: this.options.taskQueue ?? TRAINING_TASK_QUEUE,
+            workflowId,
+            args: [{ triggerId, modelName: input.modelName, source: input.source, reason: input.reason, ...(this.options.runTimeouts ? { timeouts: this.options.runTimeouts } : {}) }],
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+            memo: { triggerId, modelName: input.modelName, source: input.source },
+          }),
+        );
       } catch (e) {
         if (e instanceof WorkflowExecutionAlreadyStartedError) {
           await repo.update({ triggerId }, { decision: 'SKIPPED_RUNNING', status: null, runId: null, workflowId: null, reason: `${input.reason} — skipped: workflow ${workflowId} already running` });
@@ -172,7 +174,7 @@ export class RetrainingService {
    * SKIP), whose action starts `scheduledRetrainingWorkflow` → the guarded trigger path.
    */
   async putSchedule(modelName: string, body: RetrainingScheduleBody): Promise<RetrainingScheduleResponse> {
-    const client = this.temporal.getClient();
+    this.temporal.getClient(); // 503 at once while Temporal is not connected
     const scheduleId = retrainScheduleId(modelName);
     const spec = body.cron ? { cronExpressions: [body.cron] } : { intervals: [{ every: `${body.intervalSeconds!}s` as const }] };
     const action = {
@@ -185,10 +187,12 @@ export class RetrainingService {
     // The cron text is kept in the schedule's note (Temporal stores cron as calendar specs).
     const note = JSON.stringify(body.cron ? { cron: body.cron } : { intervalSeconds: body.intervalSeconds });
     try {
-      await client.schedule.create({ scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP }, state: { paused: body.paused, note } });
+      await this.temporal.call(`create of schedule '${scheduleId}'`, (c) => c.schedule.create({ scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP }, state: { paused: body.paused, note } }));
     } catch (e) {
       if (!(e instanceof ScheduleAlreadyRunning)) throw new UnavailableError(`Could not create schedule '${scheduleId}': ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-      await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action, state: { ...prev.state, paused: body.paused, note } }));
+      await this.temporal.call(`update of schedule '${scheduleId}'`, (c) =>
+        c.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action, state: { ...prev.state, paused: body.paused, note } })),
+      );
     }
     this.logger.log({ modelName, scheduleId, ...body }, 'retraining schedule set');
     return this.getSchedule(modelName);
@@ -198,7 +202,7 @@ export class RetrainingService {
   async getSchedule(modelName: string): Promise<RetrainingScheduleResponse> {
     const scheduleId = retrainScheduleId(modelName);
     try {
-      const d = await this.temporal.getClient().schedule.getHandle(scheduleId).describe();
+      const d = await this.temporal.call(`describe of schedule '${scheduleId}'`, (c) => c.schedule.getHandle(scheduleId).describe());
       return {
         modelName,
         scheduleId,
@@ -217,7 +221,7 @@ export class RetrainingService {
   /** @throws NotFoundError when the model has no schedule. */
   async deleteSchedule(modelName: string): Promise<{ modelName: string; deleted: true }> {
     try {
-      await this.temporal.getClient().schedule.getHandle(retrainScheduleId(modelName)).delete();
+      await this.temporal.call(`delete of schedule '${retrainScheduleId(modelName)}'`, (c) => c.schedule.getHandle(retrainScheduleId(modelName)).delete());
     } catch (e) {
       if (e instanceof ScheduleNotFoundError) throw new NotFoundError(`Model '${modelName}' has no retraining schedule`);
       throw e;

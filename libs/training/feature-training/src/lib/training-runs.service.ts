@@ -15,7 +15,7 @@ import {
   type TrainModelInput,
   type TrainModelProgress,
 } from '@strata/training/workflows';
-import { TemporalClientService } from './temporal-client.service';
+import { TemporalClientService, withTemporalDeadline } from './temporal-client.service';
 import type { StartTrainingRunBody, StartTrainingRunResponse, TrainingRunResponse } from './training-runs.dto';
 import { TRAINING_OPTIONS, type TrainingModuleOptions } from './training.constants';
 
@@ -57,7 +57,7 @@ export class TrainingRunsService {
    */
   async start(request: StartTrainingRunBody, manager?: EntityManager, triggeredBy?: string): Promise<StartTrainingRunResponse> {
     this.checkTrainer(request.trainer);
-    const client = this.temporal.getClient(); // 503 before anything is written
+    this.temporal.getClient(); // 503 before anything is written
     if (!manager) await this.whenDatabaseReady();
     const em = manager ?? this.database.getDataSource().manager;
     const requestId = request.requestId ?? randomUUID();
@@ -102,13 +102,15 @@ export class TrainingRunsService {
       ...(this.options.runTimeouts ? { timeouts: this.options.runTimeouts } : {}),
     };
     try {
-      await client.workflow.start(trainModelWorkflow, {
-        taskQueue: this.options.taskQueue ?? TRAINING_TASK_QUEUE,
-        workflowId,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        memo: { runId, modelName: row.modelName },
-      });
+      await this.temporal.call(`start of workflow '${workflowId}'`, (client) =>
+        client.workflow.start(trainModelWorkflow, {
+          taskQueue: this.options.taskQueue ?? TRAINING_TASK_QUEUE,
+          workflowId,
+          args: [input],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          memo: { runId, modelName: row.modelName },
+        }),
+      );
       this.logger.log({ runId, workflowId, modelName: row.modelName }, 'training workflow started');
     } catch (e) {
       if (e instanceof WorkflowExecutionAlreadyStartedError) {
@@ -116,7 +118,8 @@ export class TrainingRunsService {
         return { runId, workflowId, requestId, status: row.status, alreadyExists: true };
       }
       if (created && !manager) await em.getRepository(TrainingRunEntity).delete({ runId, status: TrainingRunStatus.RUNNING });
-      throw new UnavailableError(`Could not start training workflow '${workflowId}': ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      // The run is never left RUNNING: the row this call inserted is removed (or rolls back with the caller's transaction).
+      throw new UnavailableError(`Could not start training workflow '${workflowId}': ${e instanceof Error ? e.message : String(e)} (no run recorded; retrying with the same requestId is safe)`, { cause: e });
     }
     return { runId, workflowId, requestId, status: TrainingRunStatus.RUNNING, alreadyExists: !created };
   }
@@ -131,11 +134,9 @@ export class TrainingRunsService {
     let live: TrainModelProgress | undefined;
     if (run.status === TrainingRunStatus.RUNNING) {
       try {
-        const handle = this.temporal.getClient().workflow.getHandle(run.workflowId);
-        live = await Promise.race([
-          handle.query(progressQuery),
-          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('progress query timed out')), 3000).unref()),
-        ]);
+        live = await withTemporalDeadline(this.temporal.getClient(), this.options.temporalAddress, 3000, `progress query of '${run.workflowId}'`, (c) =>
+          c.workflow.getHandle(run.workflowId).query(progressQuery),
+        );
       } catch (e) {
         this.logger.warn({ runId, err: e instanceof Error ? e.message : String(e) }, 'progress query failed');
       }
@@ -192,7 +193,7 @@ export class TrainingRunsService {
     const run = await this.find(runId);
     if (run.status !== TrainingRunStatus.RUNNING) throw new ConflictError(`Training run '${runId}' is ${run.status}; only RUNNING runs can be cancelled`);
     try {
-      await this.temporal.getClient().workflow.getHandle(run.workflowId).cancel();
+      await this.temporal.call(`cancel of workflow '${run.workflowId}'`, (c) => c.workflow.getHandle(run.workflowId).cancel());
     } catch (e) {
       if (e instanceof WorkflowNotFoundError) throw new NotFoundError(`Workflow '${run.workflowId}' of training run '${runId}' not found`, { cause: e });
       throw e;

@@ -81,7 +81,7 @@ export class TrainingSearchesService {
         if (!r.success) throw new InvalidArgumentError(`search trial ${i} params ${JSON.stringify(p)} are invalid for logistic_regression: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
       });
     }
-    const client = this.temporal.getClient();
+    this.temporal.getClient(); // 503 before anything is written
     const ds = this.database.getDataSource();
     const requestId = base.requestId ?? randomUUID();
     const searchId = trainingRunId(base.modelName, `search:${requestId}`);
@@ -148,13 +148,15 @@ export class TrainingSearchesService {
       },
     };
     try {
-      await client.workflow.start(hyperparameterSearchWorkflow, {
-        taskQueue: this.options.taskQueue ?? TRAINING_TASK_QUEUE,
-        workflowId,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        memo: { searchId, modelName: base.modelName },
-      });
+      await this.temporal.call(`start of workflow '${workflowId}'`, (c) =>
+        c.workflow.start(hyperparameterSearchWorkflow, {
+          taskQueue: this.options.taskQueue ?? TRAINING_TASK_QUEUE,
+          workflowId,
+          args: [input],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          memo: { searchId, modelName: base.modelName },
+        }),
+      );
       this.logger.log({ searchId, workflowId, trials: trials.length }, 'hyperparameter search started');
     } catch (e) {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) {

@@ -22,6 +22,8 @@ export interface TrainingModuleOptions {
   taskQueue?: string;
   /** Delay between Temporal connection attempts, ms (default 2000). */
   retryDelayMs?: number;
+  /** Deadline of one Temporal client call in a request path (start, cancel, describe, schedules), ms (`TEMPORAL_RPC_TIMEOUT_MS`, default 10 000). */
+  temporalRpcTimeoutMs?: number;
   /** External command trainers by name (`trainer: 'command:<name>'`). */
   commandTrainers?: Record<string, { command: string[]; cwd?: string; env?: Record<string, string> }>;
   /** Cost rates for the estimate on each run (default 0 = no estimate beyond 0). */

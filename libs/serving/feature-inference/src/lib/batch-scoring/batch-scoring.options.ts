@@ -21,4 +21,6 @@ export interface BatchScoringOptions {
   timeouts?: BatchScoringTimeouts;
   /** Delay between Temporal connection attempts, ms (default 2000). */
   retryDelayMs?: number;
+  /** Deadline of one Temporal client call in a request path (start, cancel, query), ms (`TEMPORAL_RPC_TIMEOUT_MS`, default 10 000). */
+  temporalRpcTimeoutMs?: number;
 }

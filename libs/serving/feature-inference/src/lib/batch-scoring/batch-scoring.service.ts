@@ -136,7 +136,7 @@ export class BatchScoringService {
     const workflowId = batchScoringWorkflowId(body.modelName, requestId);
     const existing = await this.jobs.findOneBy({ workflowId });
     if (existing) return { jobId: existing.jobId, workflowId, requestId, status: existing.status, alreadyExists: true };
-    const client = this.temporal.getClient();
+    this.temporal.getClient(); // 503 before anything is written
     const jobId = randomUUID();
     const alias = body.version === undefined ? (body.alias ?? 'champion') : null;
     const inserted = await this.jobs
@@ -171,16 +171,19 @@ export class BatchScoringService {
       ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
     };
     try {
-      await client.workflow.start(batchScoringWorkflow, {
-        taskQueue: this.options.taskQueue,
-        workflowId,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        args: [input],
-      });
+      await this.temporal.call(`start of workflow '${workflowId}'`, (c) =>
+        c.workflow.start(batchScoringWorkflow, {
+          taskQueue: this.options.taskQueue,
+          workflowId,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          args: [input],
+        }),
+      );
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+        // Never left PENDING: the job row of this call is removed (retrying with the same requestId is safe).
         await this.jobs.delete({ jobId });
-        throw new UnavailableError(`Batch scoring workflow '${workflowId}' could not be started: ${(err as Error).message}`, { cause: err });
+        throw new UnavailableError(`Batch scoring workflow '${workflowId}' could not be started: ${(err as Error).message} (no job recorded; retrying with the same requestId is safe)`, { cause: err });
       }
     }
     this.logger.log({ jobId, workflowId, model: body.modelName }, 'batch scoring job started');
@@ -207,7 +210,7 @@ export class BatchScoringService {
     if (job.status !== BatchScoringJobStatus.PENDING && job.status !== BatchScoringJobStatus.RUNNING) {
       throw new ConflictError(`Batch scoring job '${jobId}' is ${job.status}, not PENDING or RUNNING`);
     }
-    await this.temporal.getClient().workflow.getHandle(job.workflowId).cancel();
+    await this.temporal.call(`cancel of workflow '${job.workflowId}'`, (c) => c.workflow.getHandle(job.workflowId).cancel());
     return { jobId, workflowId: job.workflowId, status: job.status, cancelRequested: true };
   }
 

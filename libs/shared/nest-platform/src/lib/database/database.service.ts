@@ -25,10 +25,32 @@ export interface DatabaseOptions {
   retryDelayMs?: number;
   /** How long boot waits for the first connection before going on without it (ms, default 15000). */
   startupWaitMs?: number;
+  /**
+   * Deadline of opening a connection, and of waiting for a free one when the pool is exhausted
+   * (ms, `DATABASE_CONNECT_TIMEOUT_MS`, default {@link DEFAULT_DB_CONNECT_TIMEOUT_MS}).
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Server-side `statement_timeout` of every session (ms, `DATABASE_STATEMENT_TIMEOUT_MS`, default
+   * {@link DEFAULT_DB_STATEMENT_TIMEOUT_MS}; 0 = none). The client also gives up on a query that
+   * gets no answer for this long + 5 s (a PostgreSQL that accepts and never answers).
+   */
+  statementTimeoutMs?: number;
 }
 
-/** Builds TypeORM options for one service schema. `synchronize` is always false: migrations only. */
+/** Default deadline of opening (or waiting for) a PostgreSQL connection, ms. */
+export const DEFAULT_DB_CONNECT_TIMEOUT_MS = 5000;
+/** Default `statement_timeout`, ms: far above any statement of the platform, below "forever". */
+export const DEFAULT_DB_STATEMENT_TIMEOUT_MS = 120_000;
+
+/**
+ * Builds TypeORM options for one service schema. `synchronize` is always false: migrations only.
+ * Deadlines (node-postgres): `connectionTimeoutMillis` (connect, and waiting for a pooled
+ * connection), `statement_timeout` (server side) and `query_timeout` (client side, statement
+ * timeout + 5 s), so no query waits forever on a slow, locked or unreachable PostgreSQL.
+ */
 export function createDataSourceOptions(options: DatabaseOptions): DataSourceOptions {
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_DB_STATEMENT_TIMEOUT_MS;
   return {
     type: 'postgres',
     url: options.url,
@@ -40,7 +62,11 @@ export function createDataSourceOptions(options: DatabaseOptions): DataSourceOpt
     synchronize: false,
     logging: ['error'],
     poolSize: options.poolSize ?? 10,
-    extra: { connectionTimeoutMillis: 5000, application_name: `strata-${options.schema}` },
+    extra: {
+      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_DB_CONNECT_TIMEOUT_MS,
+      application_name: `strata-${options.schema}`,
+      ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 5000 } : {}),
+    },
   };
 }
 

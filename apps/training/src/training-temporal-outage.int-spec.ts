@@ -1,0 +1,114 @@
+/**
+ * Issue 19 ("timeouts everywhere a dependency can hang"): the training service with Temporal
+ * behind a TCP proxy the test switches to black-holed (accepts, never answers) and refused.
+ * Starting a training run and creating a retraining schedule must answer 503 naming Temporal
+ * within TEMPORAL_RPC_TIMEOUT_MS, leave no RUNNING run behind, and work again when Temporal
+ * answers. Every request has its own deadline, so a hang fails the test instead of hanging it.
+ */
+import { Client as PgClient } from 'pg';
+import { eventually, infraEnv, startFaultProxy, startService, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
+
+jest.setTimeout(120_000);
+
+const RPC_TIMEOUT_MS = 1500;
+const ANSWER_DEADLINE_MS = 15_000;
+
+async function json(method: string, url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
+  const t0 = Date.now();
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      signal: AbortSignal.timeout(ANSWER_DEADLINE_MS),
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+  } catch (e) {
+    throw new Error(`${method} ${url} got no answer within ${ANSWER_DEADLINE_MS} ms (${(e as Error).message})`);
+  }
+  return { status: res.status, body: (await res.json()) as Record<string, unknown>, ms: Date.now() - t0 };
+}
+
+describe('training service with an unreachable Temporal (real PostgreSQL, Kafka; Temporal behind a fault proxy)', () => {
+  const env = infraEnv();
+  const schema = uniqueName('training_temporal_outage');
+  const port = 25000 + Math.floor(Math.random() * 900);
+  const base = `http://127.0.0.1:${port}`;
+  const model = uniqueName('outage-model').replace(/_/g, '-');
+  let proxy: FaultProxy;
+  let service: RunningService;
+
+  beforeAll(async () => {
+    proxy = await startFaultProxy(env.temporalAddress);
+    service = startService('training', port, {
+      DATABASE_URL: env.databaseUrl,
+      KAFKA_BROKERS: env.kafkaBrokers.join(','),
+      TEMPORAL_ADDRESS: proxy.address,
+      TEMPORAL_NAMESPACE: env.temporalNamespace,
+      TEMPORAL_RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS),
+      TRAINING_WORKER_ENABLED: 'false',
+      TRAINING_DB_SCHEMA: schema,
+      TRAINING_TASK_QUEUE: uniqueName('strata-training-outage'),
+      TRAINING_KAFKA_GROUP_ID: uniqueName('training-outage'),
+      // Nothing is called on these: the runs never start.
+      FEATURES_URL: 'http://127.0.0.1:9',
+      REGISTRY_URL: 'http://127.0.0.1:9',
+      INGESTION_URL: 'http://127.0.0.1:9',
+    });
+    await waitReady(service);
+  });
+
+  afterAll(async () => {
+    const killer = setTimeout(() => service?.process.kill('SIGKILL'), 20_000);
+    await service?.stop();
+    clearTimeout(killer);
+    await proxy?.close();
+    const pg = new PgClient({ connectionString: env.databaseUrl });
+    await pg.connect();
+    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pg.end();
+  }, 60_000);
+
+  const runRequest = (requestId: string) => ({
+    modelName: model,
+    trainer: 'logistic_regression',
+    params: { l2: 0.001 },
+    trainingSet: 'big_tipper',
+    trainDatasetVersions: [{ datasetName: 'nyc_taxi_trips', versionId: 'v1' }],
+    evaluation: { splitTime: '2020-01-17T00:00:00Z' },
+    requestId,
+  });
+
+  it.each([
+    ['black-holed (accepts, never answers)', 'blackhole' as const, /did not answer start of workflow .* within 1500 ms/],
+    ['refused', 'refuse' as const, /Temporal at 127\.0\.0\.1:\d+ (did not answer|is unavailable)/],
+  ])('Temporal %s: POST /training-runs and PUT /retraining/{m}/schedule answer 503 naming Temporal in bounded time; no run is left RUNNING; then it recovers', async (_name, mode, cause) => {
+    const requestId = uniqueName('req');
+    await proxy.setMode(mode);
+    try {
+      const started = await json('POST', `${base}/training-runs`, runRequest(requestId));
+      console.log(`Temporal ${mode}: POST /training-runs answered ${started.status} in ${started.ms} ms: ${String(started.body['error'])}`);
+      expect(started.status).toBe(503);
+      expect(String(started.body['error'])).toMatch(/^Could not start training workflow 'train:.*': /);
+      expect(String(started.body['error'])).toMatch(cause);
+      expect(started.ms).toBeLessThan(RPC_TIMEOUT_MS * 2 + 5000);
+      // Nothing left RUNNING: the run row of the failed start is gone at once.
+      const runs = await json('GET', `${base}/training-runs?modelName=${model}`);
+      expect(runs.body).toEqual([]);
+
+      const schedule = await json('PUT', `${base}/retraining/${model}/schedule`, { intervalSeconds: 3600, paused: true });
+      console.log(`Temporal ${mode}: PUT /retraining/{m}/schedule answered ${schedule.status} in ${schedule.ms} ms`);
+      expect(schedule.status).toBe(503);
+      expect(String(schedule.body['error'])).toMatch(/Temporal at 127\.0\.0\.1:\d+/);
+      expect(schedule.ms).toBeLessThan(RPC_TIMEOUT_MS * 2 + 5000);
+    } finally {
+      await proxy.setMode('pass');
+    }
+    // Temporal answers again: a describe reaches it (404: no schedule), without a restart.
+    const t0 = Date.now();
+    await eventually(async () => {
+      const r = await json('GET', `${base}/retraining/${model}/schedule`);
+      if (r.status !== 404) throw new Error(`still ${r.status}: ${JSON.stringify(r.body)}`);
+    }, 30_000, 250);
+    console.log(`Temporal ${mode}: answered again ${Date.now() - t0} ms after it came back`);
+  });
+});
