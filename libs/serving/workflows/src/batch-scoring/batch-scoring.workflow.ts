@@ -1,9 +1,16 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 import { batchScoringProgressQuery, type BatchScoringProgress } from './batch-scoring.messages';
 import type { BatchScoringActivities, BatchScoringInput, BatchScoringOutput, ScoredChunk } from './batch-scoring.types';
 
-function activities(input: BatchScoringInput) {
+/**
+ * Patch id: cancellation waits for the chunk activity in flight to stop (or finish) before the
+ * cleanup deletes the staged parts, so no part written after the cleanup can be left behind.
+ * Runs recorded before it (no marker in their history) keep the old behaviour on replay.
+ */
+export const BATCH_SCORING_WAIT_CANCELLED_CHUNK_PATCH = 'batch-scoring-wait-cancelled-chunk';
+
+function activities(input: BatchScoringInput, waitForCancelledChunk: boolean) {
   const t = input.timeouts ?? {};
   const retry: RetryPolicy = {
     initialInterval: t.initialRetryInterval ?? '2 seconds',
@@ -17,6 +24,9 @@ function activities(input: BatchScoringInput) {
     startToCloseTimeout: t.chunkStartToClose ?? '30 minutes',
     heartbeatTimeout: t.heartbeatTimeout ?? '60 seconds',
     retry,
+    // On cancellation, wait until the running chunk/finalize activity has stopped (it sees the
+    // cancellation at its next heartbeat) or finished, so the cleanup below runs after its last write.
+    ...(waitForCancelledChunk ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
   });
   return { short, long };
 }
@@ -41,8 +51,10 @@ function describeFailure(err: unknown): { code: string; message: string } {
  *   workflow continues with the first unfinished chunk (that chunk is retried after its
  *   heartbeat timeout; parts have deterministic keys, so a retry overwrites, never duplicates).
  * - Query {@link batchScoringProgressQuery} (`progress`): `{ phase, rowsDone, rowsTotal, chunksDone, chunkCount }`.
- * - Cancellation: the running chunk is cancelled, the job is recorded CANCELLED (staged parts
- *   deleted), the workflow ends cancelled.
+ * - Cancellation: the running chunk is cancelled and the workflow waits until that activity has
+ *   stopped or finished (patch {@link BATCH_SCORING_WAIT_CANCELLED_CHUNK_PATCH}); then the job is
+ *   recorded CANCELLED (staged parts deleted: none can be written afterwards), the workflow ends
+ *   cancelled.
  * - Failure (bad input, or out of retries): the job is recorded FAILED with the code and message,
  *   nothing is left under the job's prefix, and the workflow fails with an `ApplicationFailure`
  *   whose `type` is the error code.
@@ -50,7 +62,7 @@ function describeFailure(err: unknown): { code: string; message: string } {
  * Workflow id `batch-score:<modelName>:<requestId>` (see `batchScoringWorkflowId`).
  */
 export async function batchScoringWorkflow(input: BatchScoringInput): Promise<BatchScoringOutput> {
-  const { short, long } = activities(input);
+  const { short, long } = activities(input, patched(BATCH_SCORING_WAIT_CANCELLED_CHUNK_PATCH));
   let state: BatchScoringProgress = { phase: 'preparing', rowsDone: 0, rowsTotal: null, chunksDone: 0, chunkCount: null };
   setHandler(batchScoringProgressQuery, () => state);
   try {

@@ -298,6 +298,7 @@ export function createBatchScoringActivities(deps: BatchScoringDeps): BatchScori
                 ctx.heartbeat({ chunkIndex, rowsDone: from + start + n, rowsTotal: plan.rowsTotal });
               }
               appender.closeSync();
+              if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
               const pass = plan.passThroughColumns.map((col) => `s.${q(col)}`);
               await c.run(
                 `COPY (SELECT ${[...pass, `p.${PREDICTION_COLUMN}`, `p.${PROBABILITY_COLUMN}`].join(', ')} FROM ${src} s JOIN preds p ON s.file_row_number = p.rn ORDER BY p.rn)
@@ -305,6 +306,8 @@ export function createBatchScoringActivities(deps: BatchScoringDeps): BatchScori
               );
             }),
           );
+          // Cancelled meanwhile: stop before staging the part (the workflow waits for this activity before its cleanup).
+          if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
           const put = await deps.store.put(partKey(plan.jobId, chunkIndex), createReadStream(partFile), { contentType: 'application/vnd.apache.parquet' });
           await jobs().update({ jobId: plan.jobId }, { rowsDone: to, updatedAt: new Date() });
           return { chunkIndex, rows, partUri: put.uri, partSha256: put.sha256 };
