@@ -110,5 +110,10 @@ describe('training service with an unreachable Temporal (real PostgreSQL, Kafka;
       if (r.status !== 404) throw new Error(`still ${r.status}: ${JSON.stringify(r.body)}`);
     }, 30_000, 250);
     console.log(`Temporal ${mode}: answered again ${Date.now() - t0} ms after it came back`);
+    // Every schedule call goes through the same deadline wrapper and works once Temporal answers.
+    const put = await json('PUT', `${base}/retraining/${model}/schedule`, { intervalSeconds: 3600, paused: true });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ modelName: model, intervalSeconds: [3600], paused: true });
+    expect((await json('DELETE', `${base}/retraining/${model}/schedule`)).body).toEqual({ modelName: model, deleted: true });
   });
 });
