@@ -45,7 +45,7 @@ function child(path: string, key: string | number): string {
  * The path of the first string (object key or value, at any depth) of `value` that contains a
  * NUL character, e.g. `body.tags[2].value`; undefined when there is none. A key that contains
  * NUL is named by its path with the key itself (escaped), e.g. `body.params["a\u0000"]`.
- * Buffers and other non-plain values (a raw upload body) are not inspected. Depth is bounded
+ * Buffers, streams and dates (a raw upload body) are not inspected. Depth is bounded
  * (JSON bodies are parsed already; 10 000 levels are never reached by a legitimate request).
  */
 export function findNulCharacter(value: unknown, path: string, depth = 0): string | undefined {
@@ -58,8 +58,9 @@ export function findNulCharacter(value: unknown, path: string, depth = 0): strin
     }
     return undefined;
   }
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return undefined; // Buffer, stream, Date, ...
+  // A raw body (Buffer, stream) or other non-JSON value is not inspected. (Plain objects may
+  // have an unusual prototype: Fastify's query object inherits from a null-prototype object.)
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || typeof (value as { pipe?: unknown }).pipe === 'function') return undefined;
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     if (key.includes('\u0000')) return child(path, key);
     const found = findNulCharacter(v, child(path, key), depth + 1);
