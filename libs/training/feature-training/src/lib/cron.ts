@@ -30,21 +30,23 @@ function valueOf(text: string, field: (typeof FIELDS)[number]): number | undefin
  */
 export function cronProblem(expr: string): string | undefined {
   const parts = expr.trim().split(/\s+/);
-  if (parts.length !== 5) return `expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`;
-  for (let f = 0; f < 5; f++) {
-    const field = FIELDS[f]!;
-    for (const element of parts[f]!.split(',')) {
+  if (parts.length !== FIELDS.length) return `expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`;
+  for (const [f, field] of FIELDS.entries()) {
+    for (const element of (parts[f] ?? '').split(',')) {
       const m = ELEMENT.exec(element);
       if (!m) return `${field.name}: '${element}' is not *, N, N-M or one of those with /STEP`;
-      const [, range, step] = m;
+      const range = m[1] ?? '';
+      const step = m[2];
       if (step !== undefined && Number(step) < 1) return `${field.name}: step must be at least 1`;
       if (range === '*') continue;
-      for (const bound of range!.split('-')) {
+      const bounds: number[] = [];
+      for (const bound of range.split('-')) {
         const v = valueOf(bound, field);
         if (v === undefined || v < field.min || v > field.max) return `${field.name}: '${bound}' is not in ${field.min}-${field.max}`;
+        bounds.push(v);
       }
-      const [lo, hi] = range!.split('-').map((b) => valueOf(b, field)!);
-      if (hi !== undefined && lo! > hi) return `${field.name}: range ${range} is reversed`;
+      const [lo = 0, hi = lo] = bounds;
+      if (lo > hi) return `${field.name}: range ${range} is reversed`;
     }
   }
   return undefined;

@@ -68,11 +68,15 @@ describe('int32', () => {
 describe('ZodApiBody', () => {
   it('marks the body required unless optional', () => {
     class C {
-      required(): void {}
-      optional(): void {}
+      required(): string {
+        return 'r';
+      }
+      optional(): string {
+        return 'o';
+      }
     }
-    const d1 = Object.getOwnPropertyDescriptor(C.prototype, 'required')!;
-    const d2 = Object.getOwnPropertyDescriptor(C.prototype, 'optional')!;
+    const d1 = Object.getOwnPropertyDescriptor(C.prototype, 'required') as PropertyDescriptor;
+    const d2 = Object.getOwnPropertyDescriptor(C.prototype, 'optional') as PropertyDescriptor;
     ZodApiBody(z.object({ a: z.string() }))(C.prototype, 'required', d1);
     ZodApiBody(z.object({ a: z.string().optional() }), undefined, { optional: true })(C.prototype, 'optional', d2);
     expect(Reflect.getMetadata('strata:body-required', C.prototype.required)).toBe(true);
