@@ -14,6 +14,7 @@
  *    per-request timeout; any 5xx or timeout fails the test and prints the failing requests.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -40,6 +41,10 @@ const env = infraEnv();
 const tag = uniqueName('bi').slice(3);
 const schemas = { ingestion: `ing_bi_${tag}`, features: `feat_bi_${tag}`, training: `train_bi_${tag}`, registry: `reg_bi_${tag}`, serving: `serv_bi_${tag}` };
 const running: RunningService[] = [];
+/** The registry's artifact store (STRATA_DATA_DIR), where the test writes one model file. */
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bad-input-'));
+/** A model with a champion (version 1), so a rollout's challengerVersion is really looked up. */
+const CHAMP_MODEL = `m-bi-${tag.replace(/_/g, '-')}`;
 let operatorKey = '';
 let operatorKeyId = '';
 
@@ -71,16 +76,35 @@ beforeAll(async () => {
     ingestion: { INGESTION_DB_SCHEMA: schemas.ingestion, INGESTION_KAFKA_GROUP_ID: `ingestion-bi-${tag}` },
     features: { FEATURES_DB_SCHEMA: schemas.features, FEATURES_KAFKA_GROUP_ID: `features-bi-${tag}` },
     training: { TRAINING_DB_SCHEMA: schemas.training, TRAINING_KAFKA_GROUP_ID: `training-bi-${tag}`, TRAINING_TASK_QUEUE: `training-bi-${tag}` },
-    registry: { REGISTRY_DB_SCHEMA: schemas.registry },
+    registry: { REGISTRY_DB_SCHEMA: schemas.registry, STRATA_DATA_DIR: dataDir },
     serving: { SERVING_DB_SCHEMA: schemas.serving, SERVING_CONSUMER_GROUP: `serving-bi-${tag}`, SERVING_TASK_QUEUE: `serving-bi-${tag}` },
     monitoring: { MONITORING_CONSUMER_GROUP: `monitoring-bi-${tag}` },
   };
   for (const s of SERVICES) running.push(startService(s, port(s), { ...common, ...own[s], STRATA_API_KEY: keys[`service:${s}`] }));
   await Promise.all(running.map((s) => waitReady(s, 180_000)));
+  const bytes = 'model-bytes-bad-input';
+  const file = path.join(dataDir, 'models', 'bad-input', 'model.onnx');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, bytes);
+  const registered = await fetch(`${url('registry')}/registered-models/${CHAMP_MODEL}/versions`, {
+    method: 'POST',
+    headers: authHeaders(operatorKey, { 'content-type': 'application/json' }),
+    body: JSON.stringify({
+      runId: `bad-input-${tag}`,
+      artifactUri: `file://${file}`,
+      artifactSha256: createHash('sha256').update(bytes).digest('hex'),
+      signature: { inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 4] }], outputs: [{ name: 'probability', type: 'float32', shape: [-1, 1] }] },
+      metrics: { auc: 0.7 },
+      lineage: { datasetVersions: [], featureViews: [] },
+    }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  expect([registered.status, await registered.text()]).toEqual([201, expect.stringContaining('"version":1')]);
 });
 
 afterAll(async () => {
   await Promise.all(running.map((s) => s.stop('SIGTERM')));
+  fs.rmSync(dataDir, { recursive: true, force: true });
   const client = new Client({ connectionString: env.databaseUrl });
   await client.connect();
   try {
@@ -128,8 +152,8 @@ const CASES: Case[] = [
   { what: 'POST /experiments with a null body', service: 'registry', method: 'POST', path: '/experiments', body: 'null', names: 'body: a JSON request body is required' },
   { what: 'POST /feedback with a null body', service: 'monitoring', method: 'POST', path: '/feedback', body: 'null', names: 'body: a JSON request body is required' },
   // integers past the int4 column
-  { what: 'challengerVersion 2^31', service: 'registry', method: 'POST', path: '/models/m-bi/rollouts', body: json({ mode: 'canary', challengerVersion: 2 ** 31 }), names: 'challengerVersion' },
-  { what: 'challengerVersion "2147483648"', service: 'registry', method: 'POST', path: '/models/m-bi/rollouts', body: json({ mode: 'canary', challengerVersion: '2147483648' }), names: 'challengerVersion' },
+  { what: 'challengerVersion 2^31', service: 'registry', method: 'POST', path: `/models/${CHAMP_MODEL}/rollouts`, body: json({ mode: 'canary', challengerVersion: 2 ** 31 }), names: 'challengerVersion' },
+  { what: 'challengerVersion "2147483648"', service: 'registry', method: 'POST', path: `/models/${CHAMP_MODEL}/rollouts`, body: json({ mode: 'canary', challengerVersion: '2147483648' }), names: 'challengerVersion' },
   { what: 'windows ?version=2^31', service: 'monitoring', method: 'GET', path: '/models/m-bi/windows?version=2147483648', names: 'version' },
   { what: 'batch-scoring version 2^31', service: 'serving', method: 'POST', path: '/batch-scoring-jobs', body: json({ modelName: 'm-bi', version: 2 ** 31, inputUri: 's3://b/x.parquet' }), names: 'version' },
   // an invalid cron
