@@ -116,4 +116,56 @@ export class EventPublisher {
     this.options.onPublished?.();
     return { id, topic: contract.topic, key, traceparent, size: payload.byteLength };
   }
+
+  /**
+   * {@link publish} for many values of one contract, in `manager`'s transaction, with one
+   * multi-row outbox insert per 500 events (a 10 000-item request is 20 round trips, not
+   * 10 000). Each value is validated first: nothing is written when any is invalid.
+   * @throws EventValidationError / PayloadTooLargeError naming the first bad value (as `publish`)
+   */
+  async publishMany<C extends EventContract>(manager: EntityManager, contract: C, values: ReadonlyArray<EventValue<C>>, options: Omit<PublishOptions, 'id'> = {}): Promise<PublishedEvent[]> {
+    const rows = values.map((value) => {
+      const parsed = contract.schema.safeParse(value);
+      if (!parsed.success) throw new EventValidationError(contract.topic, parsed.error.issues, parsed.error);
+      const data = parsed.data as EventValue<C>;
+      const payload = Buffer.from(JSON.stringify(data), 'utf8');
+      try {
+        assertInlinePayloadSize(contract.topic, payload, this.maxPayloadBytes);
+      } catch (err) {
+        if (isEnvelopeError(err)) throw new PayloadTooLargeError(contract.topic, payload.byteLength, this.maxPayloadBytes, err);
+        throw err;
+      }
+      const key = contract.key(data);
+      const id = randomUUID();
+      const traceparent = resolveTraceparent(options.traceparent);
+      const headers = buildEnvelopeHeaders({
+        id,
+        source: options.source ?? this.source,
+        type: contract.type,
+        time: options.time,
+        subject: options.subject ?? key,
+        traceparent,
+        tracestate: options.tracestate,
+      });
+      return { id, key, traceparent, headers, payload };
+    });
+    const tables = messagingTables(manager.connection);
+    for (let start = 0; start < rows.length; start += 500) {
+      const chunk = rows.slice(start, start + 500);
+      const params: unknown[] = [tables.channel, contract.topic];
+      const tuples = chunk.map((r) => {
+        params.push(r.id, r.key, JSON.stringify(r.headers), r.payload);
+        const n = params.length;
+        return `($${n - 3}, $2, $${n - 2}, $${n - 1}::jsonb, $${n})`;
+      });
+      await manager.query(
+        `WITH ins AS (
+           INSERT INTO ${tables.outbox} (id, topic, key, headers, payload) VALUES ${tuples.join(', ')} RETURNING id
+         ) SELECT pg_notify($1, '') FROM (SELECT 1 FROM ins LIMIT 1) AS one`,
+        params,
+      );
+    }
+    if (rows.length > 0) this.options.onPublished?.();
+    return rows.map((r) => ({ id: r.id, topic: contract.topic, key: r.key, traceparent: r.traceparent, size: r.payload.byteLength }));
+  }
 }

@@ -21,6 +21,7 @@ export * from './lib/metrics/metrics';
 export * from './lib/database/database.service';
 export * from './lib/errors/app-error.filter';
 export * from './lib/http/zod-body';
+export * from './lib/http/storable-input';
 export * from './lib/logging/logging';
 export * from './lib/platform-config';
 export * from './lib/security/security.service';

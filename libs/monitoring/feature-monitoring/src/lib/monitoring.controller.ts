@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
+import { parseWith, ZodApiBody, int32 } from '@strata/shared/nest-platform';
 import { z } from 'zod';
 import { MonitoringService, NO_ALIAS, type HealthRow, type WindowResponse } from './monitoring.service';
 import { RolloutGuardService, type RolloutComparison } from './rollout-guard.service';
@@ -23,14 +23,14 @@ export const FeedbackBody = z.union([FeedbackItem, FeedbackList]);
 
 const WindowsQuery = z.object({
   window: z.enum([...WINDOW_KINDS, 'count']).default('month'),
-  version: z.coerce.number().int().min(1).optional(),
+  version: int32({ coerce: true }).min(1).optional(),
   alias: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/, `must be an alias name or '${NO_ALIAS}'`).optional(),
   size: z.coerce.number().int().min(1).max(100_000_000).optional(),
 });
 
 const HealthQuery = z.object({
   window: z.enum(WINDOW_KINDS).default('day'),
-  version: z.coerce.number().int().min(1).optional(),
+  version: int32({ coerce: true }).min(1).optional(),
 });
 
 /** Monitoring HTTP API: feedback intake and windowed drift/performance reports. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type ArgumentsHost, Body, Catch, Controller, Delete, type ExceptionFilter, Get, HttpCode, Logger, Patch, Post, Query, Req, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Experiment, MetricValue, ModelVersion, RegisteredModel, Run } from '@strata/registry/data-access';
@@ -588,7 +589,8 @@ export class MlflowCompatController {
    * `POST model-versions/create {name, source, run_id?, tags?, description?}` → `{model_version}`.
    * `source` (`file:` URI in the artifact store, or `runs:/<run_id>/<path>`; a directory means
    * its `model.onnx`) is hashed (sha256) and its `MLmodel` signature read; the run's latest
-   * metrics and params are copied. Creates the model if needed; idempotent per run_id.
+   * metrics and params are copied. Creates the model if needed; idempotent per run_id; without
+   * run_id every call creates a new version (as in MLflow), under a unique synthetic run id.
    */
   @Post('model-versions/create')
   @HttpCode(200)
@@ -608,7 +610,10 @@ export class MlflowCompatController {
     const { modelVersion } = await this.registry.registerVersion(
       name,
       {
-        runId: runId ?? `mlflow-${resolved.artifactSha256.slice(0, 16)}-${Date.now()}`,
+        // MLflow has no idempotency for this call: without run_id every create is a new version,
+        // so the synthetic run id is unique per request (a clock-derived id collided within a
+        // millisecond and answered one caller with another request's version: issue 19).
+        runId: runId ?? `mlflow-${randomUUID()}`,
         workflowId: null,
         artifactUri: resolved.artifactUri,
         artifactSha256: resolved.artifactSha256,

@@ -283,7 +283,7 @@ export class RegisteredModelsController {
    * moved in the same transaction). 404 model/version/challenger alias; 409 no policy.
    */
   @Post(':name/promotion-decisions')
-  @ZodApiBody(PromotionDecisionBody, 'Challenger to evaluate')
+  @ZodApiBody(PromotionDecisionBody, 'Challenger to evaluate (the body may be omitted)', { optional: true })
   @ApiOperation({ summary: 'Evaluate (and apply) a promotion of the challenger' })
   async decide(@Param('name') name: string, @Body() body: unknown, @Headers(ACTOR_HEADER) actorHeader: string | undefined, @Req() req: FastifyRequest): Promise<PromotionDecision> {
     const model = parseModelName(name);

@@ -92,6 +92,11 @@ export function httpsOptionsFromEnv(env: Record<string, string | undefined> = pr
   };
 }
 
+/** Input rules every route shares (StorableInputInterceptor), stated in each OpenAPI document. */
+const INPUT_RULES =
+  'Every route: a NUL character (\\u0000) in any string of the path, query or JSON body (key or value) is refused with 400 naming the field; ' +
+  'a route whose requestBody is required refuses a missing or null body with 400; integers stored in 32-bit columns are at most 2147483647.';
+
 /** The platform body limit: `STRATA_HTTP_BODY_LIMIT_BYTES` or 10 MiB. */
 function bodyLimitFromEnv(): number {
   const n = Number(process.env['STRATA_HTTP_BODY_LIMIT_BYTES']);
@@ -116,7 +121,7 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
   if (loadAuthConfig(process.env).mode !== 'enforce' || process.env['STRATA_OPENAPI_PUBLIC'] === 'true') {
     const document = SwaggerModule.createDocument(
       app,
-      new DocumentBuilder().setTitle(`Strata ${options.name}`).setDescription(options.description).setVersion(options.version).build(),
+      new DocumentBuilder().setTitle(`Strata ${options.name}`).setDescription(`${options.description}\n\n${INPUT_RULES}`).setVersion(options.version).build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }

@@ -10,6 +10,7 @@ import { ReadinessRegistry } from './health/readiness.registry';
 import { createLoggerParams } from './logging/logging';
 import { MetricsController, getMetricsRegistry } from './metrics/metrics';
 import { METRICS_REGISTRY, SERVICE_IDENTITY, type ServiceIdentity } from './platform.constants';
+import { StorableInputInterceptor } from './http/storable-input';
 import { AuditInterceptor } from './security/audit.interceptor';
 import { PlatformAuthGuard } from './security/auth.guard';
 import { SecurityController } from './security/security.controller';
@@ -75,6 +76,9 @@ export class PlatformModule implements OnModuleInit {
         },
         { provide: APP_GUARD, useClass: PlatformAuthGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        // Bad input never reaches PostgreSQL: a NUL character in any path/query/body string → 400
+        // naming the field, before any handler (inside the audit interceptor, so it is audited).
+        { provide: APP_INTERCEPTOR, useClass: StorableInputInterceptor },
       ],
       exports: [SERVICE_IDENTITY, METRICS_REGISTRY, DataSource, DatabaseService, ReadinessRegistry, MESSAGING_READY_GATE, AUTH_CONFIG, SecurityService],
     };

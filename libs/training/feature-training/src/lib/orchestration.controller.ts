@@ -62,7 +62,7 @@ export class RetrainingController {
   @Post(':modelName')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Request a retraining of the model on fresh data (cooldown, one at a time; result → alias challenger)' })
-  @ZodApiBody(ManualRetrainingBody)
+  @ZodApiBody(ManualRetrainingBody, 'Reason and requestId (both optional; the body may be omitted)', { optional: true })
   trigger(@Param('modelName') modelName: string, @Body() body: unknown): ReturnType<RetrainingService['trigger']> {
     const b = parseWith(ManualRetrainingBody, body ?? {}, 'request body');
     return this.retraining.trigger({ modelName: modelNameOf(modelName), source: 'manual', triggerEventId: b.requestId ?? `manual-${Date.now()}`, reason: b.reason });

@@ -4,7 +4,7 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { EntityManager } from 'typeorm';
 import { DatabaseService } from '@strata/shared/nest-platform';
-import { NotFoundError, UnavailableError } from '@strata/shared/util-errors';
+import { InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/shared/util-errors';
 import { trainingRunId } from '@strata/training/activities';
 import { RetrainingTriggerEntity, TrainingRunEntity, TrainingRunStatus } from '@strata/training/data-access';
 import {
@@ -189,10 +189,17 @@ export class RetrainingService {
     try {
       await this.temporal.call(`create of schedule '${scheduleId}'`, (c) => c.schedule.create({ scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP }, state: { paused: body.paused, note } }));
     } catch (e) {
+      // Temporal's client turns the server's INVALID_ARGUMENT (a spec it refuses) into a TypeError: the caller's fault.
+      if (e instanceof TypeError) throw new InvalidArgumentError(`Invalid request body: ${body.cron !== undefined ? 'cron' : 'intervalSeconds'}: ${e.message}`, { cause: e });
       if (!(e instanceof ScheduleAlreadyRunning)) throw new UnavailableError(`Could not create schedule '${scheduleId}': ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-      await this.temporal.call(`update of schedule '${scheduleId}'`, (c) =>
-        c.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action, state: { ...prev.state, paused: body.paused, note } })),
-      );
+      try {
+        await this.temporal.call(`update of schedule '${scheduleId}'`, (c) =>
+          c.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action, state: { ...prev.state, paused: body.paused, note } })),
+        );
+      } catch (u) {
+        if (u instanceof TypeError) throw new InvalidArgumentError(`Invalid request body: ${body.cron !== undefined ? 'cron' : 'intervalSeconds'}: ${u.message}`, { cause: u });
+        throw u;
+      }
     }
     this.logger.log({ modelName, scheduleId, ...body }, 'retraining schedule set');
     return this.getSchedule(modelName);

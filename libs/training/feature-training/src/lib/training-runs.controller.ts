@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
+import { PG_INT4_MAX, parseWith, ZodApiBody } from '@strata/shared/nest-platform';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { StartTrainingRunBody, type StartTrainingRunResponse, type TrainingRunResponse } from './training-runs.dto';
 import { TrainingRunsService } from './training-runs.service';
@@ -46,7 +46,7 @@ export class TrainingRunsController {
   @ApiOperation({ summary: "The run's captured log (external trainer stdout/stderr + system lines), oldest first; ?attempt=N for one attempt" })
   logs(@Param('runId') runId: string, @Query('attempt') attempt?: string): ReturnType<TrainingRunsService['logs']> {
     const n = attempt === undefined ? undefined : Number(attempt);
-    if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new InvalidArgumentError(`query attempt '${attempt}' must be a positive integer`);
+    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > PG_INT4_MAX)) throw new InvalidArgumentError(`query attempt '${attempt}' must be an integer between 1 and ${PG_INT4_MAX}`);
     return this.runs.logs(runId, n);
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cronProblem } from './cron';
 import { LogisticRegressionParamsSchema } from '@strata/training/activities';
 
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,127}$/;
@@ -102,7 +103,11 @@ export const RetrainingScheduleBody = z
     paused: z.boolean().default(false),
   })
   .strict()
-  .refine((b) => (b.cron === undefined) !== (b.intervalSeconds === undefined), { message: 'give exactly one of cron or intervalSeconds', path: ['cron'] });
+  .refine((b) => (b.cron === undefined) !== (b.intervalSeconds === undefined), { message: 'give exactly one of cron or intervalSeconds', path: ['cron'] })
+  .superRefine((b, ctx) => {
+    const problem = b.cron === undefined ? undefined : cronProblem(b.cron);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: `invalid cron expression: ${problem}` });
+  });
 /** Parsed body of `PUT /retraining/{modelName}/schedule`. */
 export type RetrainingScheduleBody = z.infer<typeof RetrainingScheduleBody>;
 

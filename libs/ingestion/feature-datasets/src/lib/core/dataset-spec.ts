@@ -81,6 +81,54 @@ const columnSchema = z
   })
   .strict();
 
+const INT_RANGE: Partial<Record<ColumnType, readonly [bigint, bigint]>> = {
+  INT32: [-(2n ** 31n), 2n ** 31n - 1n],
+  INT64: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+/** Largest finite FLOAT (float32) value. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+function validDate(s: string): boolean {
+  const d = new Date(`${s.slice(0, 10)}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s.slice(0, 10);
+}
+
+/**
+ * Why `v` cannot be a check literal (`min`, `max`, an allowed value) of a column of type `type`,
+ * or undefined when DuckDB can cast it to the column's type: integers within the type's range,
+ * finite numbers (FLOAT32 within ±3.4e38), `YYYY-MM-DD` dates, ISO 8601 timestamps, booleans.
+ * Checked when the spec is declared, so a bad literal is a 400 naming the field rather than a
+ * failing cast at every ingestion.
+ */
+export function checkLiteralProblem(type: ColumnType, v: string | number | boolean): string | undefined {
+  switch (type) {
+    case 'INT32':
+    case 'INT64': {
+      const text = typeof v === 'number' ? (Number.isSafeInteger(v) ? String(v) : '') : typeof v === 'string' ? v.trim() : '';
+      if (!/^[+-]?\d{1,20}$/.test(text)) return `must be an integer for a ${type} column`;
+      const [lo, hi] = INT_RANGE[type] as readonly [bigint, bigint];
+      const n = BigInt(text);
+      return n < lo || n > hi ? `must be between ${lo} and ${hi} for a ${type} column` : undefined;
+    }
+    case 'FLOAT32':
+    case 'FLOAT64': {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+      if (!Number.isFinite(n)) return `must be a finite number for a ${type} column`;
+      return type === 'FLOAT32' && Math.abs(n) > FLOAT32_MAX ? `must be within ±${FLOAT32_MAX} for a FLOAT32 column` : undefined;
+    }
+    case 'BOOL':
+      return typeof v === 'boolean' || v === 'true' || v === 'false' ? undefined : 'must be true or false for a BOOL column';
+    case 'DATE':
+      return typeof v === 'string' && ISO_DATE.test(v) && validDate(v) ? undefined : 'must be a date YYYY-MM-DD for a DATE column';
+    case 'TIMESTAMP':
+      return typeof v === 'string' && ISO_TIMESTAMP.test(v) && validDate(v) ? undefined : 'must be an ISO 8601 timestamp (e.g. 2020-01-31T12:00:00Z) for a TIMESTAMP column';
+    case 'STRING':
+      return undefined;
+  }
+}
+
 /** zod schema of {@link DatasetSpec} (strict: unknown keys are errors). */
 export const datasetSpecSchema = z
   .object({
@@ -97,6 +145,15 @@ export const datasetSpecSchema = z
     spec.columns?.forEach((c, i) => {
       if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: ['columns', i, 'name'], message: `duplicate column '${c.name}'` });
       seen.add(c.name);
+      for (const bound of ['min', 'max'] as const) {
+        const v = c[bound];
+        const problem = v === undefined ? undefined : checkLiteralProblem(c.type, v);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['columns', i, bound], message: problem });
+      }
+      c.allowedValues?.forEach((v, j) => {
+        const problem = checkLiteralProblem(c.type, v);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['columns', i, 'allowedValues', j], message: problem });
+      });
     });
   });
 

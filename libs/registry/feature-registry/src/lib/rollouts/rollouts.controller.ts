@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
+import { parseWith, ZodApiBody, int32 } from '@strata/shared/nest-platform';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseModelName, resolveActor } from '../registry.schemas';
@@ -12,8 +12,8 @@ const Reason = z.string().max(1024);
 /** Body of `POST /models/{name}/rollouts`. */
 export const StartRolloutBody = z.object({
   mode: z.enum(['canary', 'shadow']),
-  /** Default: the version behind alias `challenger`. Accepts `2` or `"2"`. */
-  challengerVersion: z.coerce.number().int().min(1).optional(),
+  /** Default: the version behind alias `challenger`. Accepts `2` or `"2"`; at most 2147483647 (int4 column). */
+  challengerVersion: int32({ coerce: true }).min(1).optional(),
   /** Canary share of the challenger in [0, 1] (default 0.1); not for shadow. */
   challengerWeight: Weight.optional(),
   /** Request parameter (OIP `parameters`) / HTTP header whose value pins a caller to one version. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import { DataSource } from 'typeorm';
+import { int32 } from '@strata/shared/nest-platform';
 import { z } from 'zod';
 import { BatchScoringJobEntity, BatchScoringJobStatus } from '@strata/serving/data-access';
 import { batchScoringWorkflow, batchScoringWorkflowId, type BatchScoringInput } from '@strata/serving/workflows';
@@ -18,7 +19,7 @@ export const StartBatchScoringBody = z
     modelName: z.string().regex(NAME, 'must match ^[a-z0-9][a-z0-9_.-]{0,127}$'),
     /** Registry alias (default `champion` when neither alias nor version is given). */
     alias: z.string().regex(NAME, 'must match ^[a-z0-9][a-z0-9_.-]{0,127}$').optional(),
-    version: z.number().int().min(1).optional(),
+    version: int32().min(1).optional(),
     datasetName: z.string().regex(NAME, 'must match ^[a-z0-9][a-z0-9_.-]{0,127}$').optional(),
     versionId: z.string().min(1).max(128).optional(),
     /** Parquet URI in the object store (e.g. a training set's `uri`), instead of a dataset version. */
