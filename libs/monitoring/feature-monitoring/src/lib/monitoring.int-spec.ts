@@ -30,22 +30,31 @@ function rng(seed: number): () => number {
   };
 }
 
-/** PSI written from the definition, independently of util-drift: bins left-closed by the stored edges, ε for empty bins, no renormalisation. */
+/**
+ * PSI written from the definition, independently of util-drift: range bins (issue #19) — values
+ * below the reference min / above its max in their own underflow / overflow bins (reference
+ * share 0), the rest left-closed by the stored edges — ε for empty bins, no renormalisation.
+ */
 function independentPsi(f: NumericFeatureProfile, values: Array<number | null>, eps = 1e-4): number {
   const interior = f.edges.slice(1, -1) as number[];
-  const counts = new Array<number>(interior.length + 1).fill(0);
+  const counts = new Array<number>(interior.length + 3).fill(0); // [under, bins…, over]
   let n = 0;
   for (const v of values) {
     if (v === null) continue;
-    let b = 0;
-    while (b < interior.length && interior[b]! <= v) b++;
-    counts[b]!++;
     n++;
+    if (v < f.min!) counts[0]!++;
+    else if (v > f.max!) counts[interior.length + 2]!++;
+    else {
+      let b = 0;
+      while (b < interior.length && interior[b]! <= v) b++;
+      counts[b + 1]!++;
+    }
   }
+  const refShares = [0, ...f.proportions, 0];
   let sum = 0;
   counts.forEach((c, i) => {
     const cur = c / n > 0 ? c / n : eps;
-    const ref = f.proportions[i]! > 0 ? f.proportions[i]! : eps;
+    const ref = refShares[i]! > 0 ? refShares[i]! : eps;
     sum += (cur - ref) * Math.log(cur / ref);
   });
   return sum;
