@@ -43,9 +43,12 @@ cmd_up() {
   # Local development: publish the OpenAPI docs (/docs) even though auth is enforced (they are
   # served outside the guard and hold no data; set STRATA_OPENAPI_PUBLIC=false to hide them).
   export STRATA_OPENAPI_PUBLIC="${STRATA_OPENAPI_PUBLIC:-true}"
-  # Drift alerts only for windows with at least 500 predictions: PSI over 10 bins has a
-  # small-sample bias of roughly bins/n (0.2 at n = 50), so a month being replayed in time order
-  # could raise a false dataset drift from its first few dozen rows (seen on 2020-03).
+  # Drift alerts only for windows with at least 500 predictions. PSI's small-sample bias no
+  # longer needs this (drift verdicts also need KS/χ² significance, issue #19: the service
+  # default 30 is right for windows that are samples of their period), but the demo replays a
+  # past month in event-time order, so monitoring evaluates the closed month window while only
+  # its first hours/days are in — a real difference from the reference (pickup hour, weekday,
+  # zone stats), not noise (seen on 2020-03; bench/monitoring/demo-drift-check.ts).
   export MONITORING_MIN_PREDICTIONS="${MONITORING_MIN_PREDICTIONS:-500}"
   mkdir -p "$RUN"
   ensure_credentials

@@ -37,6 +37,7 @@ export class AppModule {
           countBlockSize: config.MONITORING_COUNT_BLOCK,
           countWindowSize: config.MONITORING_COUNT_WINDOW,
           driftMethod: config.MONITORING_DRIFT_METHOD,
+          driftAlpha: config.MONITORING_DRIFT_ALPHA,
           rolloutGuard: {
             intervalMs: config.MONITORING_ROLLOUT_GUARD_INTERVAL_MS,
             minRequests: config.MONITORING_ROLLOUT_MIN_REQUESTS,

@@ -38,6 +38,8 @@ export const monitoringEnvSchema = platformEnvSchema.extend({
   MONITORING_COUNT_WINDOW: z.coerce.number().int().min(1).default(1000),
   /** Drift test of the verdicts: psi (default), auto (Evidently's choice), ks, chisquare, jensenshannon, wasserstein. */
   MONITORING_DRIFT_METHOD: z.enum(['psi', 'auto', 'ks', 'chisquare', 'jensenshannon', 'wasserstein']).default('psi'),
+  /** Significance level a distance drift verdict also needs (KS / χ² p-value below it); 1 = distance only. */
+  MONITORING_DRIFT_ALPHA: z.coerce.number().gt(0).max(1).default(0.01),
   /** Rollout guard period in ms (0 disables automatic rollback). */
   MONITORING_ROLLOUT_GUARD_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
   /** Challenger requests since the rollout started before the guard may decide. */

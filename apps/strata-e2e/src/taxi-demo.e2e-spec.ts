@@ -88,7 +88,10 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
     client = new StrataClient(endpoints, operatorKey);
     const serviceEnv = {
       STRATA_AUTH_MODE: 'enforce',
-      // as npm run up: drift alerts need 500 predictions in a window (PSI small-sample bias)
+      // as npm run up: drift alerts need 500 predictions in a window. Not PSI's small-sample bias
+      // any more (drift verdicts need KS/χ² significance, issue #19): the replay fills each closed
+      // month in event-time order, and its first day is really different from the reference
+      // (hours, weekday, zone stats) — a partial window, not a sample of the month.
       MONITORING_MIN_PREDICTIONS: '500',
       STRATA_API_KEY: undefined,
       DATABASE_URL: databaseUrl,
@@ -214,6 +217,20 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
       applied: true,
     });
     expect(String(live[0]!['actor'])).toMatch(/^monitoring/); // the monitoring service's own key
+    // issue #19: the live comparison counted only predictions after the challenger's training data
+    // (retrained on April 1-15: its lineage's cutoff is the last pickup of April 15), said what it
+    // excluded, and the summary carries the same numbers
+    const challengerMv = await client.registry.get<ModelVersion>(`/registered-models/${modelName}/versions/${challengerVersion}`);
+    const cutoff = (challengerMv.lineage as { trainingDataCutoff?: string }).trainingDataCutoff;
+    expect(cutoff).toMatch(/^2020-04-15T/);
+    const evidence = live[0]!['evidence'] as { trainingDataCutoff: string; championLabeled: number; challengerLabeled: number; championExcluded: { predictions: number; labels: number }; challengerExcluded: { predictions: number; labels: number } };
+    expect(evidence).toEqual({
+      rolloutId: loop.rollout!.rolloutId, trainingDataCutoff: cutoff,
+      championLabeled: loop.decision!.championLabeled, challengerLabeled: loop.decision!.challengerLabeled,
+      championExcluded: loop.decision!.championExcluded, challengerExcluded: loop.decision!.challengerExcluded,
+    });
+    for (const x of [evidence.championExcluded, evidence.challengerExcluded]) expect(x.labels).toBeLessThanOrEqual(x.predictions);
+    expect(String(live[0]!['reason'])).toContain(`after the challenger's training data cutoff ${cutoff}`);
     const improvement = (loop.decision!.challengerValue as number) - (loop.decision!.championValue as number);
     expect(live[0]!['improvement']).toBeCloseTo(improvement, 12);
     expect(improvement > 0).toBe(loop.outcome === 'promoted');

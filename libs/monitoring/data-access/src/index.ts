@@ -12,6 +12,7 @@ import { ReferenceProfileEntity } from './entities/reference-profile.entity';
 import { WindowReportEntity } from './entities/window-report.entity';
 import { Monitoring1733200000000 } from './migrations/1733200000000-monitoring';
 import { MonitoringAggregates1733300000000 } from './migrations/1733300000000-monitoring-aggregates';
+import { MonitoringRolloutCutoff1733400000000 } from './migrations/1733400000000-monitoring-rollout-cutoff';
 
 export { PredictionEntity } from './entities/prediction.entity';
 export { FeedbackEntity } from './entities/feedback.entity';
@@ -26,4 +27,4 @@ export const MONITORING_SCHEMA = 'monitoring';
 /** Every entity of the schema (TypeORM), messaging outbox/inbox included. */
 export const MONITORING_ENTITIES: EntityList = [...MESSAGING_ENTITIES, PredictionEntity, FeedbackEntity, ReferenceProfileEntity, WindowReportEntity];
 /** Every migration, in order (messaging tables first). */
-export const MONITORING_MIGRATIONS: EntityList = [...MESSAGING_MIGRATIONS, Monitoring1733200000000, MonitoringAggregates1733300000000];
+export const MONITORING_MIGRATIONS: EntityList = [...MESSAGING_MIGRATIONS, Monitoring1733200000000, MonitoringAggregates1733300000000, MonitoringRolloutCutoff1733400000000];

@@ -34,7 +34,7 @@ describe('monitoring schema (migrations on real PostgreSQL)', () => {
     await ds.getRepository(PredictionEntity).insert({
       predictionId: 'p-1', modelName: 'taxi-tip', modelVersion: 3, alias: 'champion',
       features: { trip_distance: 1.5, trips_1h: null }, probability: 0.25, eventTime,
-      predictedAt: new Date('2026-01-01T00:00:00.000Z'), latencyMs: 1.25, seq: null, rolloutId: null, countedLabel: null,
+      predictedAt: new Date('2026-01-01T00:00:00.000Z'), latencyMs: 1.25, seq: null, rolloutId: null, rolloutExcluded: null, countedLabel: null,
     });
     // idempotent insert: the same prediction id twice changes nothing
     await ds.createQueryBuilder().insert().into(PredictionEntity).values({
@@ -44,7 +44,7 @@ describe('monitoring schema (migrations on real PostgreSQL)', () => {
     expect(p).toEqual({
       predictionId: 'p-1', modelName: 'taxi-tip', modelVersion: 3, alias: 'champion',
       features: { trip_distance: 1.5, trips_1h: null }, probability: 0.25, eventTime,
-      predictedAt: new Date('2026-01-01T00:00:00.000Z'), latencyMs: 1.25, seq: null, rolloutId: null, countedLabel: null,
+      predictedAt: new Date('2026-01-01T00:00:00.000Z'), latencyMs: 1.25, seq: null, rolloutId: null, rolloutExcluded: null, countedLabel: null,
     });
 
     await ds.getRepository(FeedbackEntity).insert({ predictionId: 'p-1', observedAt: eventTime, modelName: 'taxi-tip', label: 1, source: 'api' });

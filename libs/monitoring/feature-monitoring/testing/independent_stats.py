@@ -27,10 +27,19 @@ def quantile_edges(ref, bins):
     return interior
 
 
+def range_bin_counts(ref, values, interior):
+    """Range bins (issue #19): [x < min | [min, e1) | ... | [e_{k-1}, max] | x > max] of the reference."""
+    v = np.asarray(values, dtype=float)
+    lo, hi = float(np.min(ref)), float(np.max(ref))
+    inside = v[(v >= lo) & (v <= hi)]
+    mid = np.bincount(np.searchsorted(interior, inside, side="right"), minlength=len(interior) + 1)
+    return np.concatenate([[np.sum(v < lo)], mid, [np.sum(v > hi)]]).astype(float)
+
+
 def psi_ours(ref, cur, bins, eps):
     interior = np.asarray(quantile_edges(ref, bins))
-    r = np.bincount(np.searchsorted(interior, ref, side="right"), minlength=len(interior) + 1) / len(ref)
-    c = np.bincount(np.searchsorted(interior, cur, side="right"), minlength=len(interior) + 1) / len(cur)
+    r = range_bin_counts(ref, ref, interior) / len(ref)
+    c = range_bin_counts(ref, cur, interior) / len(cur)
     r = np.where(r > 0, r, eps)
     c = np.where(c > 0, c, eps)
     return float(np.sum((c - r) * np.log(c / r))), [float(x) for x in interior]
@@ -67,6 +76,14 @@ def main():
     out = {"numpy": {}, "evidently": {}}
     o = out["numpy"]
     o["psi"], o["psiInteriorEdges"] = psi_ours(nref, ncur, bins, eps)
+    interior = np.asarray(o["psiInteriorEdges"])
+    rr, rcur = range_bin_counts(nref, nref, interior), range_bin_counts(nref, ncur, interior)
+    o["numericRangeCounts"] = {"reference": [int(v) for v in rr], "current": [int(v) for v in rcur]}
+    o["numericJensenShannonBase2"] = float(spatial.distance.jensenshannon(rr / rr.sum(), rcur / rcur.sum(), base=2))
+    # disjoint: the same reference against a window far above it
+    far = np.asarray(ncur) + 1000.0
+    rfar = range_bin_counts(nref, far, interior)
+    o["numericJensenShannonBase2Disjoint"] = float(spatial.distance.jensenshannon(rr / rr.sum(), rfar / rfar.sum(), base=2))
     d = float(stats.ks_2samp(nref, ncur, method="asymp").statistic)
     n, m = len(nref), len(ncur)
     ne = n * m / (n + m)

@@ -14,6 +14,7 @@ import { RegisteredModelEntity } from './entities/registered-model.entity';
 import { RegistryInitial1764460800000 } from './migrations/1764460800000-registry-initial';
 import { RegistryTracking1764561600000 } from './migrations/1764561600000-registry-tracking';
 import { RegistryLiveRolloutPolicy1764600000000 } from './migrations/1764600000000-registry-live-rollout-policy';
+import { RegistryLiveDecisionEvidence1764700000000 } from './migrations/1764700000000-registry-live-decision-evidence';
 import { ModelRolloutEntity } from './entities/model-rollout.entity';
 import { RegistryRollouts1764554400000 } from './migrations/1764554400000-registry-rollouts';
 
@@ -33,7 +34,7 @@ export const REGISTRY_ENTITIES: EntityList = [
   ModelRolloutEntity,
 ];
 /** Every migration, in order (messaging tables first). */
-export const REGISTRY_MIGRATIONS: EntityList = [...(MESSAGING_MIGRATIONS as EntityList), RegistryInitial1764460800000, RegistryRollouts1764554400000, RegistryTracking1764561600000, RegistryLiveRolloutPolicy1764600000000];
+export const REGISTRY_MIGRATIONS: EntityList = [...(MESSAGING_MIGRATIONS as EntityList), RegistryInitial1764460800000, RegistryRollouts1764554400000, RegistryTracking1764561600000, RegistryLiveRolloutPolicy1764600000000, RegistryLiveDecisionEvidence1764700000000];
 
 export * from './registry.types';
 export * from './registry.store';

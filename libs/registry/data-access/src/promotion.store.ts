@@ -33,6 +33,7 @@ function toDecision(r: Row): PromotionDecision {
     improvement: r['improvement'] === null ? null : Number(r['improvement']),
     challengerEvaluationDigest: (r['challenger_evaluation_digest'] as string | null) ?? null,
     championEvaluationDigest: (r['champion_evaluation_digest'] as string | null) ?? null,
+    evidence: (r['evidence'] as PromotionDecision['evidence'] | null | undefined) ?? null,
     outcome: r['outcome'] as PromotionDecision['outcome'],
     applied: Boolean(r['applied']),
     reason: String(r['reason']),
@@ -66,12 +67,12 @@ export class PromotionStore {
   }
 
   /** Appends a decision. */
-  async insertDecision(m: EntityManager, d: Omit<PromotionDecision, 'id' | 'decidedAt'> & { decidedAt: Date }): Promise<PromotionDecision> {
+  async insertDecision(m: EntityManager, d: Omit<PromotionDecision, 'id' | 'decidedAt' | 'evidence'> & { decidedAt: Date; evidence?: PromotionDecision['evidence'] }): Promise<PromotionDecision> {
     const rows: Row[] = await m.query(
       `INSERT INTO ${qualified(m, 'promotion_decision')} (name, challenger_version, champion_version, metric, direction, min_margin,
          challenger_value, champion_value, improvement, challenger_evaluation_digest, champion_evaluation_digest, outcome, applied,
-         reason, trigger, actor, request_id, decided_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING *`,
+         reason, trigger, actor, request_id, decided_at, evidence)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb) RETURNING *`,
       [
         d.name,
         d.challengerVersion,
@@ -91,6 +92,7 @@ export class PromotionStore {
         d.actor,
         d.requestId,
         d.decidedAt,
+        d.evidence ? JSON.stringify(d.evidence) : null,
       ],
     );
     return toDecision(rows[0] as Row);

@@ -102,6 +102,21 @@ export interface LiveEvidence {
   challengerValue: number | null;
   championLabeled: number;
   challengerLabeled: number;
+  /** The challenger's training data cutoff the comparison used (only predictions with a later event time count), or null. */
+  trainingDataCutoff?: string | null;
+  /** Rollout predictions / labels of each side left out as at or before the cutoff. */
+  championExcluded?: { predictions: number; labels: number };
+  challengerExcluded?: { predictions: number; labels: number };
+}
+
+/** The live evidence recorded with a `live-rollout` decision (`PromotionDecision.evidence`). */
+export interface LiveDecisionEvidence {
+  rolloutId: string;
+  championLabeled: number;
+  challengerLabeled: number;
+  trainingDataCutoff: string | null;
+  championExcluded: { predictions: number; labels: number };
+  challengerExcluded: { predictions: number; labels: number };
 }
 
 /** One recorded promotion decision. */
@@ -119,6 +134,8 @@ export interface PromotionDecision {
   improvement: number | null;
   challengerEvaluationDigest: string | null;
   championEvaluationDigest: string | null;
+  /** Live evidence of a `live-rollout` decision (labels used, cutoff, exclusions per version); null otherwise. */
+  evidence: LiveDecisionEvidence | null;
   outcome: 'promoted' | 'rejected';
   /** false for a dry run (`apply: false`) or a rejection. */
   applied: boolean;

@@ -1,9 +1,10 @@
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import {
-  binCounts,
   categoryValues,
   numericValues,
   OTHER_CATEGORY,
+  rangeBinCounts,
+  referenceRangeCounts,
   type CategoricalFeatureProfile,
   type ColumnValues,
   type FeatureProfile,
@@ -32,15 +33,30 @@ export const DEFAULT_THRESHOLDS: Readonly<Record<DriftMethod, number>> = {
   wasserstein: 0.1,
 };
 
+/**
+ * Default significance level of the drift verdict (see {@link DetectDriftOptions.alpha}): a
+ * distance (PSI, Jensen–Shannon, Wasserstein) at or above its threshold is drift only when the
+ * feature's significance test also rejects "same distribution" at p < 0.01.
+ */
+export const DEFAULT_ALPHA = 0.01;
+
 /** Reference sizes up to this use the small-sample tests in `auto` mode (Evidently: 1000). */
 export const AUTO_SMALL_SAMPLE_MAX = 1000;
 
 /** Result of {@link numericPsi}. */
 export interface NumericPsiResult {
-  /** PSI over the profile's bins, or `null` when the window has no non-missing value. */
+  /** PSI over the profile's range bins, or `null` when the window has no non-missing value. */
   psi: number | null;
-  /** Current proportions per bin (all 0 when the window has no non-missing value). */
+  /**
+   * Current proportions per profile bin, the outer bins bounded by the reference's min and max
+   * (all 0 when the window has no non-missing value). With {@link underflowShare} and
+   * {@link overflowShare} they sum to 1.
+   */
   currentProportions: number[];
+  /** Share of the window's non-missing values below the reference's min (0 when empty). */
+  underflowShare: number;
+  /** Share of the window's non-missing values above the reference's max (0 when empty). */
+  overflowShare: number;
   /** Non-missing current values. */
   count: number;
   /** Missing current values. */
@@ -51,9 +67,12 @@ export interface NumericPsiResult {
 
 /**
  * PSI of a current window of a numeric feature against its profile: current values are
- * binned with the profile's `edges` by the {@link binCounts} rule, missing values are skipped
- * (their share is reported as `nullShare`), and {@link psi} compares `profile.proportions` with
- * the current proportions using `epsilon` for empty bins.
+ * binned over the profile's range bins ({@link rangeBinCounts}: the stored `edges` by the
+ * `binCounts` rule, outer bins bounded by the reference's min/max, plus an underflow and an
+ * overflow bin the reference never fills), missing values are skipped (their share is reported
+ * as `nullShare`), and {@link psi} compares `[0, ...profile.proportions, 0]` with
+ * `[underflow, ...currentProportions, overflow]` using `epsilon` for empty bins. A window inside
+ * the reference's range gets exactly the PSI over the stored bins.
  *
  * @returns `psi: null` when the window has no non-missing value or the reference had none.
  * @throws InvalidArgumentError Thrown when a value is ±Infinity or not a number.
@@ -63,13 +82,15 @@ export function numericPsi(
   currentValues: ArrayLike<number | null | undefined>,
   epsilon = DEFAULT_EPSILON,
 ): NumericPsiResult {
-  const counts = binCounts(currentValues, profile.edges);
+  const counts = rangeBinCounts(profile, currentValues);
   const count = counts.reduce((a, b) => a + b, 0);
   const nullCount = currentValues.length - count;
-  const currentProportions = counts.map((c) => (count === 0 ? 0 : c / count));
+  const shares = counts.map((c) => (count === 0 ? 0 : c / count));
   return {
-    psi: count === 0 || profile.count === 0 ? null : psi(profile.proportions, currentProportions, epsilon),
-    currentProportions,
+    psi: count === 0 || profile.count === 0 ? null : psi([0, ...profile.proportions, 0], shares, epsilon),
+    currentProportions: shares.slice(1, -1),
+    underflowShare: shares[0] as number,
+    overflowShare: shares[shares.length - 1] as number,
     count,
     nullCount,
     nullShare: currentValues.length === 0 ? 0 : nullCount / currentValues.length,
@@ -106,8 +127,22 @@ export interface FeatureDriftResult {
   /** KS D or χ² statistic for p-value tests; equal to `score` for distances. */
   statistic: number | null;
   threshold: number;
-  /** Always false when status is not `ok`. */
+  /**
+   * Always false when status is not `ok`. For a distance (`psi`, `jensenshannon`,
+   * `wasserstein`): score ≥ threshold AND `pValue` < `alpha`; for `ks` / `chisquare`: score < threshold.
+   */
   drifted: boolean;
+  /**
+   * The significance test behind the verdict: `ks` (continuous numeric feature: two-sample KS
+   * against the reference sketch) or `chisquare` (categorical or discrete numeric feature: χ²
+   * homogeneity on its buckets); for the `ks`/`chisquare` methods, the method itself. `null`
+   * when status is not `ok`.
+   */
+  significanceTest: 'ks' | 'chisquare' | null;
+  /** p-value of `significanceTest` (for the `ks`/`chisquare` methods equal to `score`); null when status is not `ok`. */
+  pValue: number | null;
+  /** Significance level a distance verdict required (see {@link DetectDriftOptions.alpha}). */
+  alpha: number;
   /** Missing share of the current window (0 for an empty window). */
   nullShare: number;
   /** Missing share of the reference. */
@@ -133,6 +168,24 @@ export interface DetectDriftOptions {
   features?: ReadonlyArray<string>;
   /** Epsilon for empty bins in PSI. Default 1e-4. */
   epsilon?: number;
+  /**
+   * Significance level of distance verdicts, in (0, 1]; default {@link DEFAULT_ALPHA} (0.01).
+   * PSI and the other distances are biased upwards on small windows (PSI of a same-distribution
+   * window of n values over k bins is ≈ (k − 1)/n on average: 0.3 at n = 30, 10 bins —
+   * Yurdakul & Tasche, "Statistical properties of the population stability index", J. Risk
+   * Model Validation 14(4), 2020: n·m/(n+m)·PSI ≈ χ²_{k−1}), so a distance alone alarms on
+   * every small window. A feature therefore drifts only when the distance reaches its threshold
+   * (effect size) AND its significance test rejects "same distribution" at p < alpha: the
+   * two-sample Kolmogorov–Smirnov test for a continuous numeric feature (robust to a single
+   * value outside the reference range; Stephens 1970), χ² homogeneity on the buckets for a
+   * categorical or discrete numeric one (Pearson; the 2 × k test accounts for the reference
+   * being a sample). Under "same distribution" a feature then drifts in at most ≈ alpha of the
+   * windows whatever their size. With F features tested per window, up to F·alpha false
+   * feature alarms are expected per window: to bound the chance of any of them at α, use
+   * alpha = α/F (Bonferroni; Dunn 1961) — dataset drift needs a share of the features
+   * (`driftShare`), which is far rarer. `alpha: 1` turns the gate off (distance only).
+   */
+  alpha?: number;
 }
 
 /** Result of {@link detectDrift}. JSON-safe. */
@@ -195,7 +248,7 @@ function buckets(
     for (let i = 0; i < vals.length; i++) cur[index.get(vals[i] as number) ?? dv.length]! += 1;
     return { ref: [...profile.distinct.counts, 0], cur };
   }
-  return { ref: profile.counts, cur: binCounts(vals, profile.edges) };
+  return { ref: referenceRangeCounts(profile), cur: rangeBinCounts(profile, vals) };
 }
 
 /**
@@ -206,12 +259,16 @@ function buckets(
 export function featureDrift(
   profile: FeatureProfile,
   values: ColumnValues,
-  options: { method?: 'auto' | DriftMethod; threshold?: number; epsilon?: number } = {},
+  options: { method?: 'auto' | DriftMethod; threshold?: number; epsilon?: number; alpha?: number } = {},
 ): FeatureDriftResult {
   const method = resolveMethod(profile, options.method ?? 'auto');
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
+  if (!(alpha > 0 && alpha <= 1)) throw new InvalidArgumentError(`alpha must be in (0, 1], got ${alpha}`);
   const threshold = options.threshold ?? DEFAULT_THRESHOLDS[method];
   const epsilon = options.epsilon ?? DEFAULT_EPSILON;
-  const needsSort = method === 'ks' || method === 'wasserstein';
+  const categoricalLike = profile.kind === 'categorical' || isDiscrete(profile);
+  // the significance test sorts continuous numeric windows (KS) whatever the method
+  const needsSort = method === 'ks' || method === 'wasserstein' || !categoricalLike;
   const num = profile.kind === 'numeric' ? numericValues(profile.name, values, needsSort) : null;
   const nullCount = num ? num.nullCount : categoryValues(values).nullCount;
   const currentCount = values.length - nullCount;
@@ -224,6 +281,7 @@ export function featureDrift(
     referenceNullShare: profile.nullShare,
     currentCount,
     referenceCount: profile.count,
+    alpha,
   };
   if (profile.count === 0 || currentCount === 0) {
     return {
@@ -231,6 +289,8 @@ export function featureDrift(
       score: null,
       statistic: null,
       drifted: false,
+      significanceTest: null,
+      pValue: null,
       status: profile.count === 0 ? 'no_reference_values' : 'no_current_values',
     };
   }
@@ -261,11 +321,29 @@ export function featureDrift(
       pValueTest = true;
     }
   }
+  // significance of a distance verdict: KS (continuous numeric) or χ² homogeneity (categorical / discrete)
+  let significanceTest: 'ks' | 'chisquare';
+  let pValue: number;
+  if (pValueTest) {
+    significanceTest = method as 'ks' | 'chisquare';
+    pValue = score;
+  } else if (!categoricalLike) {
+    const p = profile as NumericFeatureProfile;
+    const cur = (num as { values: Float64Array }).values;
+    significanceTest = 'ks';
+    pValue = ksPValue(ksStatisticSorted(p.sketch, cur), p.count, cur.length);
+  } else {
+    const b = buckets(profile, 'chisquare', values, num ? num.values : null);
+    significanceTest = 'chisquare';
+    pValue = chiSquaredHomogeneity(b.ref, b.cur).pValue;
+  }
   return {
     ...base,
     score,
     statistic,
-    drifted: pValueTest ? score < threshold : score >= threshold,
+    drifted: pValueTest ? score < threshold : score >= threshold && (alpha >= 1 || pValue < alpha),
+    significanceTest,
+    pValue,
     status: 'ok',
   };
 }
@@ -274,8 +352,9 @@ export function featureDrift(
  * Evidently-style data drift of a current window against a reference profile.
  *
  * Per feature (missing values are dropped and their share reported as `nullShare`):
- * - `psi`: {@link psi} over the numeric quantile bins (exactly {@link numericPsi}) or the
- *   categorical buckets; drift when PSI ≥ threshold (default 0.1).
+ * - `psi`: {@link psi} over the numeric range bins (exactly {@link numericPsi}: the quantile
+ *   bins bounded by the reference's min/max plus underflow/overflow bins, {@link rangeBinCounts})
+ *   or the categorical buckets; drift when PSI ≥ threshold (default 0.1) and significant (below).
  * - `ks`: D between the reference ECDF sketch and the current values, asymptotic p-value with
  *   n = reference count (exact D when the reference had ≤ sketchSize values); drift when p < 0.05.
  * - `wasserstein`: W₁(reference sketch, current) / max(reference std, 0.001); drift when ≥ 0.1.
@@ -285,8 +364,14 @@ export function featureDrift(
  *   goodness-of-fit test with the reference shares as exact expectations, which rejects far
  *   more than 5% of same-distribution windows when the reference is small: measured 49% at
  *   500 vs 500 rows on 10 bins.)
- * - `jensenshannon`: {@link jensenShannonDistance} (base 2) over the same buckets; drift when ≥ 0.1.
+ * - `jensenshannon`: {@link jensenShannonDistance} (base 2) over the same buckets (numeric: the
+ *   range bins, so disjoint windows reach 1); drift when ≥ 0.1 and significant.
  * - `auto`: see {@link resolveMethod}.
+ * - Significance (`alpha`, default 0.01): a distance verdict (`psi`, `jensenshannon`,
+ *   `wasserstein`) also needs the feature's test to reject at p < alpha — KS for continuous
+ *   numeric features, χ² homogeneity for categorical / discrete ones — so small windows of the
+ *   reference's distribution do not alarm on the distances' small-sample bias (see
+ *   {@link DetectDriftOptions.alpha}).
  *
  * Edge cases: a window with no non-missing value (empty, all null) → status
  * `no_current_values`, score `null`, not drifted (watch `nullShare`); a reference with no
@@ -325,7 +410,7 @@ export function detectDrift(
     if (values === undefined) throw new InvalidArgumentError(`Current data lacks column '${f.name}'`, { details: { feature: f.name } });
     const method = options.featureMethods?.[f.name] ?? options.method ?? 'auto';
     const resolved = resolveMethod(f, method);
-    results.push(featureDrift(f, values, { method: resolved, threshold: thresholds[resolved], epsilon: options.epsilon }));
+    results.push(featureDrift(f, values, { method: resolved, threshold: thresholds[resolved], epsilon: options.epsilon, alpha: options.alpha }));
   }
   const tested = results.filter((r) => r.status === 'ok');
   const drifted = tested.filter((r) => r.drifted).length;

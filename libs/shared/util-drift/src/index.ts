@@ -13,6 +13,7 @@
 export {
   AUTO_SMALL_SAMPLE_MAX,
   categoricalCounts,
+  DEFAULT_ALPHA,
   DEFAULT_THRESHOLDS,
   detectDrift,
   featureDrift,
@@ -27,7 +28,7 @@ export type {
   FeatureDriftStatus,
   NumericPsiResult,
 } from './drift';
-export { binCounts, buildReferenceProfile, DISCRETE_MAX_DISTINCT, OTHER_CATEGORY, quantileEdges } from './profile';
+export { binCounts, buildReferenceProfile, DISCRETE_MAX_DISTINCT, OTHER_CATEGORY, quantileEdges, rangeBinCounts, referenceRangeCounts } from './profile';
 export type {
   BinEdges,
   CategoricalFeatureProfile,

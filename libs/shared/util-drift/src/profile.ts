@@ -149,6 +149,55 @@ export function binCounts(values: ArrayLike<number | null | undefined>, edges: B
   return counts;
 }
 
+/**
+ * Counts of a numeric window over a profile's **range bins** (the bins of every binned
+ * statistic: PSI, χ², Jensen–Shannon), length k + 2 for a profile with k bins:
+ *
+ *   [ underflow: x < min,  bin 0: [min, e₁),  …,  bin k−1: [e_{k−1}, max],  overflow: x > max ]
+ *
+ * i.e. the profile's quantile bins with their open outer ends closed at the reference's
+ * min/max, plus an explicit underflow and overflow bin that the reference never fills.
+ * Inside [min, max] the {@link binCounts} rule applies unchanged, so a window within the
+ * reference's range has exactly the counts `binCounts(values, edges)` gives, with two zero
+ * ends. Mass outside the reference's range is kept apart instead of being merged into the
+ * outer quantile bins, so a window disjoint from the reference is disjoint on these bins too
+ * (Jensen–Shannon distance 1, issue #19 finding 5). Missing values are skipped.
+ *
+ * A profile without values (`min`/`max` null) has no range: every value counts in bin 0 of
+ * its single open bin, with zero ends.
+ *
+ * @throws InvalidArgumentError Thrown when the edges are malformed or a value is ±Infinity or
+ *   not a number.
+ */
+export function rangeBinCounts(
+  profile: Pick<NumericFeatureProfile, 'edges' | 'min' | 'max'>,
+  values: ArrayLike<number | null | undefined>,
+): number[] {
+  const inner = binCounts(values, profile.edges);
+  const out = [0, ...inner, 0];
+  const { min, max } = profile;
+  if (min === null || max === null) return out;
+  const last = inner.length; // index of bin k−1 in `out`
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (isMissing(x)) continue;
+    // binCounts validated x; values below min sit in bin 0, above max in bin k−1
+    if ((x as number) < min) {
+      out[1]! -= 1;
+      out[0]! += 1;
+    } else if ((x as number) > max) {
+      out[last]! -= 1;
+      out[last + 1]! += 1;
+    }
+  }
+  return out;
+}
+
+/** Reference counts over the profile's range bins (see {@link rangeBinCounts}): `[0, ...counts, 0]`. */
+export function referenceRangeCounts(profile: Pick<NumericFeatureProfile, 'counts'>): number[] {
+  return [0, ...profile.counts, 0];
+}
+
 /** Validates edges and returns the interior ones. */
 export function interiorEdges(edges: BinEdges): Float64Array {
   if (edges.length < 2) throw new InvalidArgumentError(`Bin edges need at least 2 entries, got ${edges.length}`);

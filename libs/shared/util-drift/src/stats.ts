@@ -75,6 +75,14 @@ export function psi(reference: ArrayLike<number>, current: ArrayLike<number>, ep
  *
  *   M = (P + Q)/2,  JSD = ½·KL(P‖M) + ½·KL(Q‖M) with log₂ and 0·log 0 = 0,  distance = √JSD ∈ [0, 1]
  *
+ * Sources: the divergence is Lin, "Divergence measures based on the Shannon entropy", IEEE
+ * Trans. Inf. Theory 37(1):145–151, 1991 (eq. 4.1 with weights ½; bounded by 1 bit, equal to 1
+ * exactly when P and Q have disjoint supports); its square root is a metric (Endres &
+ * Schindelin, "A new metric for probability distributions", IEEE Trans. Inf. Theory
+ * 49(7):1858–1860, 2003); scipy.spatial.distance.jensenshannon computes the same. Over a
+ * numeric feature's range bins (`rangeBinCounts`) windows disjoint from the reference are
+ * disjoint bucket-wise and get exactly 1.
+ *
  * Needs no epsilon (M > 0 wherever P or Q is). Note Evidently's `jensenshannon` stattest uses
  * the natural log (range [0, √ln 2 ≈ 0.833]); base-2 values are 1/√ln2 ≈ 1.20× larger.
  *

@@ -38,7 +38,14 @@ export interface ClosedLoopReport {
    * (and the live decision may then come before the second half).
    */
   firstHalfTraffic?: Record<string, number>;
-  decision?: { metric: string; championValue: number | null; challengerValue: number | null; improvement: number | null; reason: string; actor: string };
+  decision?: {
+    metric: string; championValue: number | null; challengerValue: number | null; improvement: number | null; reason: string; actor: string;
+    /** Labeled predictions each side was judged on (event time after the challenger's training data cutoff). */
+    championLabeled?: number; challengerLabeled?: number;
+    /** The challenger's training data cutoff, and the rollout predictions / labels each side had excluded as at or before it. */
+    trainingDataCutoff?: string | null;
+    championExcluded?: { predictions: number; labels: number }; challengerExcluded?: { predictions: number; labels: number };
+  };
   outcome: 'no-drift' | 'promoted' | 'rolled-back';
   /** Champion version after the decision. */
   championAfter?: number;

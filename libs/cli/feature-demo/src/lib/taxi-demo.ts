@@ -419,13 +419,24 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
         reason: String(decision['reason']),
         actor: String(decision['actor']),
       };
+      // what the live comparison counted and left out (rows the challenger was trained on)
+      const evidence = decision['evidence'] as
+        | { championLabeled: number; challengerLabeled: number; trainingDataCutoff: string | null; championExcluded: { predictions: number; labels: number }; challengerExcluded: { predictions: number; labels: number } }
+        | null
+        | undefined;
+      if (evidence) Object.assign(loop.decision, evidence);
       loop.championAfter = finalChampion.version;
       const firstInMonth = (firstRecord?.predictions ?? []).filter((p) => p.eventTime.startsWith(month)).length;
       const secondInMonth = secondReplay.record.predictions.filter((p) => p.eventTime.startsWith(month)).length;
       const whole = await monthRow(month, firstInMonth + secondInMonth);
       return {
         ...whole,
-        loop: `drift → retrained v${challenger.version} → canary ${Math.round(rollout.challengerWeight * 100)}% → ${loop.outcome} (live ROC AUC v${challenger.version} ${fmt3(loop.decision.challengerValue)} vs v${champion.version} ${fmt3(loop.decision.championValue)})`,
+        loop:
+          `drift → retrained v${challenger.version} → canary ${Math.round(rollout.challengerWeight * 100)}% → ${loop.outcome} ` +
+          `(live ROC AUC v${challenger.version} ${fmt3(loop.decision.challengerValue)} on ${loop.decision.challengerLabeled ?? '?'} labels vs v${champion.version} ${fmt3(loop.decision.championValue)} on ${loop.decision.championLabeled ?? '?'}` +
+          (loop.decision.trainingDataCutoff
+            ? `; only after the challenger's training data ${loop.decision.trainingDataCutoff}: excluded v${challenger.version} ${loop.decision.challengerExcluded?.predictions ?? 0} predictions/${loop.decision.challengerExcluded?.labels ?? 0} labels, v${champion.version} ${loop.decision.championExcluded?.predictions ?? 0}/${loop.decision.championExcluded?.labels ?? 0})`
+            : '; training data cutoff unknown: nothing excluded)'),
       };
     }
     summary.ok = true;

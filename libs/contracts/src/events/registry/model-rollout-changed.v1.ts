@@ -43,6 +43,14 @@ export const ModelRolloutChangedV1 = defineEvent({
         stickyKey: z.string().min(1).max(128).nullable(),
       })
       .nullable(),
+    /**
+     * The challenger's training data cutoff: the latest event time in the training set it was
+     * trained on (its registry lineage's `trainingDataCutoff`). Set on `started`; null or absent
+     * when the lineage does not record one. Monitoring's live comparison of champion and
+     * challenger counts only predictions whose event time is after it (both versions), so the
+     * challenger is never judged on rows it was trained on.
+     */
+    challengerTrainingDataCutoff: Timestamp.nullable().optional(),
     /** Who changed it: a user, or a service (`monitoring:auto-rollback`). */
     actor: z.string().min(1).max(256),
     reason: z.string().max(1024),

@@ -56,4 +56,8 @@ export class PredictionEntity {
   /** The rollout this prediction was counted in (comparison and guard), or null. */
   @Column({ name: 'rollout_id', type: 'varchar', length: 128, nullable: true })
   rolloutId!: string | null;
+
+  /** True when the rollout prediction's event time is at or before the challenger's training data cutoff (window `rx:<rolloutId>`). */
+  @Column({ name: 'rollout_excluded', type: 'boolean', nullable: true })
+  rolloutExcluded!: boolean | null;
 }

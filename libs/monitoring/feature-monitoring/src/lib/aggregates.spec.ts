@@ -1,6 +1,7 @@
 import {
   buildReferenceProfile,
   chiSquaredHomogeneity,
+  detectDrift,
   featureDrift,
   jensenShannonDistance,
   ksPValue,
@@ -213,5 +214,56 @@ describe('incremental window counters', () => {
     expect(none.n('unprof')).toBe(1);
     expect(driftFromCounters(null, none, { psiThreshold: 0.1, driftShare: 0.5 }).drift).toEqual([]);
     expect(performanceFromCounters(none).performance).toEqual(expect.objectContaining({ rocAuc: null, accuracy: null, logLoss: null }));
+  });
+});
+
+describe('range bins and the significance gate from counters (issue #19 findings 5 and 7)', () => {
+  const rows = windowRows(700, 5); // x = 2 + U(0, 10): ~20% above the reference max 10
+  const c = countersOf(rows);
+  const xcol = rows.map((x) => x.x);
+
+  it('χ² and Jensen–Shannon of a numeric feature equal util-drift on the range bins (overflow kept apart)', () => {
+    const report = driftFromCounters(profile, c, { method: 'psi', psiThreshold: 0.1, driftShare: 0.5 });
+    const chi = featureDrift(fx, xcol, { method: 'chisquare' });
+    expect(report.drift[0]!.tests.chisquare).toEqual({ statistic: chi.statistic, pValue: chi.score });
+    expect(report.drift[0]!.tests.jensenshannon).toBe(featureDrift(fx, xcol, { method: 'jensenshannon' }).score);
+    expect(report.drift[0]!.tests.psi).toBe(featureDrift(fx, xcol, { method: 'psi' }).score);
+  });
+
+  it('a window disjoint from the reference has Jensen–Shannon distance 1 from counters too', () => {
+    const cf = new CounterSet();
+    for (const v of [20, 21.5, 30, -4]) predictionCounters(cf, profile, { x: v, k: 0, z: 'a' }, 1);
+    const js = driftFromCounters(profile, cf, { method: 'jensenshannon', psiThreshold: 0.1, driftShare: 0.5 }).drift[0]!;
+    expect(Math.abs(js.score! - 1)).toBeLessThan(1e-9);
+  });
+
+  it('verdicts, p-values and significance tests equal util-drift detectDrift for every method', () => {
+    for (const method of ['psi', 'ks', 'chisquare', 'jensenshannon', 'wasserstein'] as const) {
+      const fromCounters = driftFromCounters(profile, c, { method, psiThreshold: 0.1, driftShare: 0.5 }).drift;
+      const fromRows = detectDrift(profile, { x: xcol, k: rows.map((x) => x.k), z: rows.map((x) => x.z) }, { method }).features;
+      const pick = (d: { drifted: boolean; significanceTest: string | null }) => [d.drifted, d.significanceTest];
+      expect({ method, v: fromCounters.map(pick) }).toEqual({ method, v: fromRows.map(pick) });
+      // p-values: KS / χ² exactly (the Wasserstein score is the counters' bounded approximation, its p is KS)
+      expect(fromCounters.map((d) => d.pValue)).toEqual(fromRows.map((d) => d.pValue));
+    }
+  });
+
+  it('small windows of the reference distribution do not alarm; a shifted one does', () => {
+    let alarms = 0;
+    let above = 0;
+    for (let t = 0; t < 100; t++) {
+      const q = rng(500 + t);
+      const w = new CounterSet();
+      for (let i = 0; i < 30; i++) predictionCounters(w, profile, { x: q() * 10, k: Math.floor(q() * 3), z: zones[Math.floor(q() * 3)]! }, 1);
+      const rep = driftFromCounters(profile, w, { method: 'psi', psiThreshold: 0.1, driftShare: 0.5 });
+      if (rep.datasetDrift) alarms++;
+      above += rep.drift.filter((d) => d.score! >= 0.1).length;
+    }
+    expect(alarms).toBeLessThanOrEqual(1);
+    expect(above).toBeGreaterThan(100); // PSI alone: most features of most 30-row windows are ≥ 0.1
+    const shifted = new CounterSet();
+    const q = rng(9);
+    for (let i = 0; i < 200; i++) predictionCounters(shifted, profile, { x: 4 + q() * 10, k: q() < 0.7 ? 0 : 1, z: 'a' }, 1);
+    expect(driftFromCounters(profile, shifted, { method: 'psi', psiThreshold: 0.1, driftShare: 0.5 }).datasetDrift).toBe(true);
   });
 });

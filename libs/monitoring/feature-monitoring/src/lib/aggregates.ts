@@ -1,5 +1,6 @@
 import {
   chiSquaredHomogeneity,
+  DEFAULT_ALPHA,
   DEFAULT_EPSILON,
   DEFAULT_THRESHOLDS,
   type DriftMethod,
@@ -335,7 +336,7 @@ export function performanceFromCounters(c: CounterSet): { labeledCount: number; 
 
 /** Every drift statistic of one feature in a window (all computed from the counters). */
 export interface FeatureTests {
-  /** PSI over the reference quantile bins (exact; ε for empty bins, no renormalisation). */
+  /** PSI over the reference range bins (util-drift `rangeBinCounts`; exact; ε for empty bins, no renormalisation). */
   psi: number | null;
   /** Two-sample KS: exact D between the reference ECDF (profile sketch) and the window; p with n = reference count. Numeric only. */
   ks: { statistic: number; pValue: number } | null;
@@ -346,7 +347,7 @@ export interface FeatureTests {
    * intervals k where the sign can change. Numeric only.
    */
   wasserstein: { score: number; maxError: number } | null;
-  /** χ² homogeneity (2 × k, util-drift chiSquaredHomogeneity) on categorical buckets / discrete values (+ other) / PSI bins. */
+  /** χ² homogeneity (2 × k, util-drift chiSquaredHomogeneity) on categorical buckets / discrete values (+ other) / range bins. */
   chisquare: { statistic: number; pValue: number } | null;
   /** Jensen–Shannon distance (base 2) on the same buckets as χ². */
   jensenshannon: number | null;
@@ -360,7 +361,18 @@ export interface WindowFeatureDrift {
   /** Score of `method`: distance (drift when ≥ threshold) or p-value (drift when < threshold); null when not testable. */
   score: number | null;
   threshold: number;
+  /**
+   * For a distance method (`psi`, `jensenshannon`, `wasserstein`): score ≥ threshold AND
+   * `pValue` < `alpha` (util-drift's rule, see its `DetectDriftOptions.alpha`); for `ks` /
+   * `chisquare`: score < threshold.
+   */
   drifted: boolean;
+  /** Significance test behind the verdict: `ks` (continuous numeric) or `chisquare` (categorical / discrete); null when not testable. */
+  significanceTest: 'ks' | 'chisquare' | null;
+  /** Its p-value (from `tests`); null when not testable. */
+  pValue: number | null;
+  /** Significance level the verdict required (`MONITORING_DRIFT_ALPHA`, default 0.01). */
+  alpha: number;
   /** Non-missing window values. */
   currentCount: number;
   /** Missing share of the window (0 when empty). */
@@ -378,12 +390,33 @@ export interface CounterDriftOptions {
   psiThreshold: number;
   driftShare: number;
   epsilon?: number;
+  /** Significance level of distance verdicts, (0, 1]; default util-drift DEFAULT_ALPHA (0.01); 1 = distance only. */
+  alpha?: number;
+}
+
+/**
+ * Range-bin counts (util-drift `rangeBinCounts`: underflow, the stored bins bounded by the
+ * reference's min/max, overflow) of a window from its counters. `psi:f` counts the stored bins
+ * with open outer ends; the values below min / above max are exactly the grid counters `i-1` /
+ * `i<m−1>` (the grid's first and last points are the sketch's, i.e. the reference's min and max,
+ * for every profile buildReferenceProfile writes), so they are moved out of the outer bins.
+ * Counter state written before the range bins existed is read the same way: no migration.
+ */
+function rangeCounts(f: NumericFeatureProfile, c: CounterSet, g: Float64Array): number[] {
+  const cur = f.counts.map((_, b) => c.n(`psi:${f.name}`, String(b)));
+  const m = g.length;
+  const bounded = m > 0 && g[0] === f.min && g[m - 1] === f.max;
+  const under = bounded ? c.n(`g:${f.name}`, 'i-1') : 0;
+  const over = bounded ? c.n(`g:${f.name}`, `i${m - 1}`) : 0;
+  cur[0]! -= under;
+  cur[cur.length - 1]! -= over;
+  return [under, ...cur, over];
 }
 
 function numericTests(f: NumericFeatureProfile, c: CounterSet, count: number, epsilon: number): FeatureTests {
-  const cur = f.counts.map((_, b) => c.n(`psi:${f.name}`, String(b)));
-  const psiScore = psi(f.proportions, cur.map((x) => x / count), epsilon);
   const g = referenceGrid(f);
+  const cur = rangeCounts(f, c, g);
+  const psiScore = psi([0, ...f.proportions, 0], cur.map((x) => x / count), epsilon);
   const m = g.length;
   const eq = new Float64Array(m);
   const between = new Float64Array(m + 1); // index k+1 for interval k (k = -1..m-1)
@@ -443,7 +476,7 @@ function numericTests(f: NumericFeatureProfile, c: CounterSet, count: number, ep
     curB.push(count - curB.reduce((a, b) => a + b, 0));
     ref = [...f.distinct.counts, 0];
   } else {
-    ref = f.counts;
+    ref = [0, ...f.counts, 0];
     curB = cur;
   }
   const chi = chiSquaredHomogeneity(ref, curB);
@@ -479,15 +512,16 @@ export function driftFromCounters(
 ): { drift: WindowFeatureDrift[]; testedCount: number; driftedCount: number; driftShare: number; datasetDrift: boolean } {
   if (!profile) return { drift: [], testedCount: 0, driftedCount: 0, driftShare: 0, datasetDrift: false };
   const epsilon = options.epsilon ?? DEFAULT_EPSILON;
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
   const drift = profile.features.map((f): WindowFeatureDrift => {
     const nulls = c.n(`null:${f.name}`);
     const count = f.kind === 'numeric' ? c.of(`psi:${f.name}`).reduce((t, x) => t + x.n, 0) : c.of(`cat:${f.name}`).reduce((t, x) => t + x.n, 0);
     const method = resolveMethod(f, options.method ?? 'psi');
     const threshold = method === 'psi' ? options.psiThreshold : DEFAULT_THRESHOLDS[method];
     const nullShare = count + nulls === 0 ? 0 : nulls / (count + nulls);
-    const base = { feature: f.name, method, threshold, currentCount: count, nullShare };
+    const base = { feature: f.name, method, threshold, currentCount: count, nullShare, alpha };
     if (f.count === 0 || count === 0) {
-      return { ...base, score: null, drifted: false, status: f.count === 0 ? 'no_reference_values' : 'no_current_values', tests: NO_TESTS };
+      return { ...base, score: null, drifted: false, significanceTest: null, pValue: null, status: f.count === 0 ? 'no_reference_values' : 'no_current_values', tests: NO_TESTS };
     }
     const tests = f.kind === 'numeric' ? numericTests(f, c, count, epsilon) : categoricalTests(f, c, count, epsilon);
     const score =
@@ -497,7 +531,11 @@ export function driftFromCounters(
       : method === 'chisquare' ? (tests.chisquare?.pValue ?? null)
       : tests.jensenshannon;
     const pTest = method === 'ks' || method === 'chisquare';
-    return { ...base, score, drifted: score !== null && (pTest ? score < threshold : score >= threshold), status: 'ok', tests };
+    const significanceTest = pTest ? method : f.kind === 'numeric' && !f.distinct ? 'ks' : 'chisquare';
+    const pValue = significanceTest === 'ks' ? (tests.ks?.pValue ?? null) : (tests.chisquare?.pValue ?? null);
+    const significant = alpha >= 1 || (pValue !== null && pValue < alpha);
+    const drifted = score !== null && (pTest ? score < threshold : score >= threshold && significant);
+    return { ...base, score, drifted, significanceTest, pValue, status: 'ok', tests };
   });
   const testedCount = drift.filter((d) => d.score !== null).length;
   const driftedCount = drift.filter((d) => d.drifted).length;

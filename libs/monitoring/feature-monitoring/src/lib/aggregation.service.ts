@@ -32,6 +32,22 @@ export interface RolloutState {
   changedAt: Date;
   rollbackRequestedAt: Date | null;
   rollbackReason: string | null;
+  /**
+   * The challenger's training data cutoff (latest event time in its training set, announced by
+   * the registry on `started`), or null when unknown. Rollout predictions with an event time at or
+   * before it count in the excluded window `rx:<rolloutId>` (both versions), the rest in `r:<rolloutId>`.
+   */
+  challengerDataCutoff: Date | null;
+}
+
+/** Rollout window of the predictions compared live: `r:<rolloutId>`. */
+export function rolloutWindow(rolloutId: string): string {
+  return `r:${rolloutId}`;
+}
+
+/** Rollout window of the predictions excluded from the live comparison (event time ≤ the challenger's training data cutoff): `rx:<rolloutId>`. */
+export function excludedRolloutWindow(rolloutId: string): string {
+  return `rx:${rolloutId}`;
 }
 
 /** One row of counters as read back (summed over the selected aliases). */
@@ -165,6 +181,7 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
     const ids: string[] = [];
     const seqs: number[] = [];
     const rolloutIds: Array<string | null> = [];
+    const excluded: Array<boolean | null> = [];
     for (const r of rows) {
       if (!rollouts.has(r.model_name)) rollouts.set(r.model_name, await this.rollout(r.model_name, manager));
       const ro = rollouts.get(r.model_name) ?? null;
@@ -173,7 +190,9 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
       const seq = v.first + v.count++;
       const stored = await this.profiles.get(r.model_name, r.model_version);
       const windows = [dayKey(r.event_time), `b:${Math.floor(seq / this.blockSize)}`];
-      if (inRollout) windows.push(`r:${ro.rolloutId}`);
+      // the live comparison counts only predictions after the challenger's training data (issue #19)
+      const isExcluded = inRollout ? !!ro.challengerDataCutoff && r.event_time.getTime() <= ro.challengerDataCutoff.getTime() : null;
+      if (inRollout) windows.push(isExcluded ? excludedRolloutWindow(ro.rolloutId) : rolloutWindow(ro.rolloutId));
       for (const w of windows) {
         const key = JSON.stringify([r.model_name, r.model_version, r.alias ?? '', w]);
         let c = states.get(key);
@@ -183,12 +202,13 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
       ids.push(r.prediction_id);
       seqs.push(seq);
       rolloutIds.push(inRollout ? ro.rolloutId : null);
+      excluded.push(isExcluded);
     }
     await this.writeStates(manager, states);
     await manager.query(
-      `UPDATE ${this.t('prediction')} p SET seq = u.seq, rollout_id = u.rollout_id
-         FROM unnest($1::varchar[], $2::bigint[], $3::varchar[]) AS u(prediction_id, seq, rollout_id) WHERE p.prediction_id = u.prediction_id`,
-      [ids, seqs, rolloutIds],
+      `UPDATE ${this.t('prediction')} p SET seq = u.seq, rollout_id = u.rollout_id, rollout_excluded = u.rollout_excluded
+         FROM unnest($1::varchar[], $2::bigint[], $3::varchar[], $4::boolean[]) AS u(prediction_id, seq, rollout_id, rollout_excluded) WHERE p.prediction_id = u.prediction_id`,
+      [ids, seqs, rolloutIds, excluded],
     );
     return rows.length;
   }
@@ -196,7 +216,7 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
   private async feedbackBatch(manager: EntityManager, limit: number): Promise<{ rows: number; labels: number }> {
     // predictions (already aggregated) with uncounted feedback, their latest label and where they were counted
     const rows = (await manager.query(
-      `SELECT p.prediction_id, p.model_name, p.model_version, p.alias, p.probability, p.event_time, p.seq, p.rollout_id, p.counted_label,
+      `SELECT p.prediction_id, p.model_name, p.model_version, p.alias, p.probability, p.event_time, p.seq, p.rollout_id, p.rollout_excluded, p.counted_label,
               (SELECT f.label FROM ${this.t('feedback')} f WHERE f.prediction_id = p.prediction_id ORDER BY f.observed_at DESC LIMIT 1) AS latest
          FROM ${this.t('prediction')} p
         WHERE p.prediction_id IN (
@@ -204,14 +224,14 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
           SELECT f.prediction_id FROM ${this.t('feedback')} f JOIN ${this.t('prediction')} q ON q.prediction_id = f.prediction_id AND q.seq IS NOT NULL
            WHERE NOT f.counted LIMIT $1)`,
       [limit],
-    )) as Array<{ prediction_id: string; model_name: string; model_version: number; alias: string | null; probability: number | null; event_time: Date; seq: string; rollout_id: string | null; counted_label: number | null; latest: number }>;
+    )) as Array<{ prediction_id: string; model_name: string; model_version: number; alias: string | null; probability: number | null; event_time: Date; seq: string; rollout_id: string | null; rollout_excluded: boolean | null; counted_label: number | null; latest: number }>;
     if (rows.length === 0) return { rows: 0, labels: 0 };
     const states = new Map<string, CounterSet>();
     let labels = 0;
     for (const r of rows) {
       if (r.counted_label === r.latest) continue;
       const windows = [dayKey(r.event_time), `b:${Math.floor(Number(r.seq) / this.blockSize)}`];
-      if (r.rollout_id) windows.push(`r:${r.rollout_id}`);
+      if (r.rollout_id) windows.push(r.rollout_excluded ? excludedRolloutWindow(r.rollout_id) : rolloutWindow(r.rollout_id));
       for (const w of windows) {
         const key = JSON.stringify([r.model_name, r.model_version, r.alias ?? '', w]);
         let c = states.get(key);
@@ -260,7 +280,8 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
     const seq = seqRows.length ? Number(seqRows[0]!.next_seq) : 0;
     const rollout = await this.activeRollout(manager, e.modelName, e.modelVersion, new Date(e.failedAt));
     const windows = [dayKey(new Date(e.failedAt)), `b:${Math.floor(seq / this.blockSize)}`];
-    if (rollout) windows.push(`r:${rollout.rolloutId}`);
+    // failures carry no event time: they always count for the guard's error rates
+    if (rollout) windows.push(rolloutWindow(rollout.rolloutId));
     const states = new Map<string, CounterSet>();
     for (const w of windows) states.set(JSON.stringify([e.modelName, e.modelVersion, e.alias ?? '', w]), new CounterSet().add('fail', '', e.rowCount));
     await this.writeStates(manager, states);
@@ -272,12 +293,14 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
     const r = e.route;
     if (e.action === 'started') {
       await manager.query(
-        `INSERT INTO ${this.t('rollout_state')} (model_name, rollout_id, status, mode, champion_version, challenger_version, challenger_weight, started_at, changed_at, rollback_requested_at, rollback_reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, NULL, NULL)
+        `INSERT INTO ${this.t('rollout_state')} (model_name, rollout_id, status, mode, champion_version, challenger_version, challenger_weight, started_at, changed_at, rollback_requested_at, rollback_reason, challenger_data_cutoff)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, NULL, NULL, $9)
          ON CONFLICT (model_name) DO UPDATE SET rollout_id = EXCLUDED.rollout_id, status = EXCLUDED.status, mode = EXCLUDED.mode,
            champion_version = EXCLUDED.champion_version, challenger_version = EXCLUDED.challenger_version, challenger_weight = EXCLUDED.challenger_weight,
-           started_at = EXCLUDED.started_at, changed_at = EXCLUDED.changed_at, rollback_requested_at = NULL, rollback_reason = NULL`,
-        [e.modelName, e.rolloutId, status, r?.mode ?? null, r?.championVersion ?? null, r?.challengerVersion ?? null, r?.challengerWeight ?? null, new Date(e.changedAt)],
+           started_at = EXCLUDED.started_at, changed_at = EXCLUDED.changed_at, rollback_requested_at = NULL, rollback_reason = NULL,
+           challenger_data_cutoff = EXCLUDED.challenger_data_cutoff`,
+        [e.modelName, e.rolloutId, status, r?.mode ?? null, r?.championVersion ?? null, r?.challengerVersion ?? null, r?.challengerWeight ?? null, new Date(e.changedAt),
+          e.challengerTrainingDataCutoff ? new Date(e.challengerTrainingDataCutoff) : null],
       );
       return;
     }
@@ -299,6 +322,7 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
       championVersion: (x['champion_version'] as number | null) ?? null, challengerVersion: (x['challenger_version'] as number | null) ?? null,
       challengerWeight: (x['challenger_weight'] as number | null) ?? null, startedAt: x['started_at'] as Date, changedAt: x['changed_at'] as Date,
       rollbackRequestedAt: (x['rollback_requested_at'] as Date | null) ?? null, rollbackReason: (x['rollback_reason'] as string | null) ?? null,
+      challengerDataCutoff: (x['challenger_data_cutoff'] as Date | null | undefined) ?? null,
     };
   }
 

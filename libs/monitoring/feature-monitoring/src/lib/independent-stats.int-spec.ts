@@ -15,6 +15,8 @@ import {
   buildReferenceProfile,
   chiSquaredTest,
   featureDrift,
+  rangeBinCounts,
+  referenceRangeCounts,
   kolmogorovSurvival,
   ksTwoSample,
   numericPsi,
@@ -46,6 +48,7 @@ interface Independent {
   numpy: {
     psi: number; psiInteriorEdges: number[]; ks: { statistic: number; pValue: number }; wassersteinNormed: number;
     chiSquaredHomogeneity: { statistic: number; pValue: number; df: number }; categories: string[]; jensenShannonBase2: number;
+    numericRangeCounts: { reference: number[]; current: number[] }; numericJensenShannonBase2: number; numericJensenShannonBase2Disjoint: number;
     rocAuc: number; logLoss: number; precision: number; recall: number; f1: number; accuracy: number; mae: number; rmse: number;
     kolmogorovSurvival: Record<string, number>; regularizedGammaQ: Record<string, number>;
   };
@@ -149,6 +152,17 @@ describe('independent verification against numpy/scipy and Evidently (PyPI)', ()
     close(js, ind.numpy.jensenShannonBase2);
     close(js * Math.sqrt(Math.LN2), ind.evidently.jensenshannonNaturalLog);
     expect(ind.numpy.categories).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('range bins and Jensen–Shannon on a numeric feature equal numpy/scipy.spatial.distance.jensenshannon(base=2) on the same bins (issue #19)', () => {
+    // the current window reaches past the reference's max: the overflow bin is not empty
+    expect(ind.numpy.numericRangeCounts.current[ind.numpy.numericRangeCounts.current.length - 1]).toBeGreaterThan(0);
+    expect(referenceRangeCounts(fx)).toEqual(ind.numpy.numericRangeCounts.reference);
+    expect(rangeBinCounts(fx, ncur)).toEqual(ind.numpy.numericRangeCounts.current);
+    close(featureDrift(fx, ncur, { method: 'jensenshannon' }).score, ind.numpy.numericJensenShannonBase2);
+    // disjoint (every current value above the reference): scipy and ours both give exactly 1
+    close(ind.numpy.numericJensenShannonBase2Disjoint, 1, 1e-9);
+    close(featureDrift(fx, ncur.map((v) => v + 1000), { method: 'jensenshannon' }).score, 1, 1e-9);
   });
 
   it('ROC AUC, log loss, precision, recall, F1, accuracy equal numpy/scipy and sklearn (what Evidently calls)', () => {

@@ -16,7 +16,11 @@ export interface MonitoringOptions {
   driftShare: number;
   /** PSI epsilon for empty bins (`MONITORING_PSI_EPSILON`, default 1e-4 = util-drift DEFAULT_EPSILON). */
   psiEpsilon: number;
-  /** Minimum predictions in a closed window before `drift-detected` may fire (`MONITORING_MIN_PREDICTIONS`). */
+  /**
+   * Minimum predictions in a closed window before `drift-detected` may fire
+   * (`MONITORING_MIN_PREDICTIONS`, default 30: the significance gate makes small windows safe,
+   * see `driftAlpha`).
+   */
   minPredictions: number;
   /** Minimum labeled predictions before `performance-degraded` may fire (`MONITORING_MIN_LABELED`). */
   minLabeled: number;
@@ -44,6 +48,16 @@ export interface MonitoringOptions {
   countWindowSize?: number;
   /** Drift test of the verdicts (`MONITORING_DRIFT_METHOD`): `psi` (default), `auto` (Evidently's choice), or one util-drift method. */
   driftMethod?: DriftMethod | 'auto';
+  /**
+   * Significance level of distance verdicts (`MONITORING_DRIFT_ALPHA`, default 0.01 =
+   * util-drift DEFAULT_ALPHA): a feature drifts only when its distance (PSI by default) reaches
+   * the threshold AND its test (KS for continuous numeric, χ² homogeneity for categorical /
+   * discrete) gives p < alpha, so small windows of an unchanged distribution do not alarm on
+   * PSI's (bins − 1)/n small-sample bias. 1 = distance only (the behaviour before issue #19).
+   * With F features, up to F·alpha false feature alarms per window are expected; alpha/F bounds
+   * the chance of any (Bonferroni).
+   */
+  driftAlpha?: number;
   /** Rollout guard (automatic rollback of a canary/shadow challenger); absent = disabled. */
   rolloutGuard?: RolloutGuardOptions;
 }

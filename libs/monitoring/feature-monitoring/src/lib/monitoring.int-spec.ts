@@ -30,22 +30,31 @@ function rng(seed: number): () => number {
   };
 }
 
-/** PSI written from the definition, independently of util-drift: bins left-closed by the stored edges, ε for empty bins, no renormalisation. */
+/**
+ * PSI written from the definition, independently of util-drift: range bins (issue #19) — values
+ * below the reference min / above its max in their own underflow / overflow bins (reference
+ * share 0), the rest left-closed by the stored edges — ε for empty bins, no renormalisation.
+ */
 function independentPsi(f: NumericFeatureProfile, values: Array<number | null>, eps = 1e-4): number {
   const interior = f.edges.slice(1, -1) as number[];
-  const counts = new Array<number>(interior.length + 1).fill(0);
+  const counts = new Array<number>(interior.length + 3).fill(0); // [under, bins…, over]
   let n = 0;
   for (const v of values) {
     if (v === null) continue;
-    let b = 0;
-    while (b < interior.length && interior[b]! <= v) b++;
-    counts[b]!++;
     n++;
+    if (v < f.min!) counts[0]!++;
+    else if (v > f.max!) counts[interior.length + 2]!++;
+    else {
+      let b = 0;
+      while (b < interior.length && interior[b]! <= v) b++;
+      counts[b + 1]!++;
+    }
   }
+  const refShares = [0, ...f.proportions, 0];
   let sum = 0;
   counts.forEach((c, i) => {
     const cur = c / n > 0 ? c / n : eps;
-    const ref = f.proportions[i]! > 0 ? f.proportions[i]! : eps;
+    const ref = refShares[i]! > 0 ? refShares[i]! : eps;
     sum += (cur - ref) * Math.log(cur / ref);
   });
   return sum;
@@ -394,6 +403,109 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     expect(metrics).toContain(`strata_monitoring_rollout_rollbacks_total{model="${canaryModel}"} 1`);
     expect(metrics).not.toContain(`${canaryModel}-2-0`);
   }, 120_000);
+
+  it("decides a live rollout only on predictions after the challenger's training data cutoff, and reports what it excluded (issue #19)", async () => {
+    const publisher = app.get(EventPublisher);
+    const loopModel = uniqueName('cutoff').replace(/_/g, '-');
+    const cutoff = '2020-04-15T23:59:00.000Z';
+    const reg = async (method: string, url: string, body?: unknown) => {
+      const res = await fetch(`${realRegistry}${url}`, { method, headers: { 'content-type': 'application/json', 'x-strata-actor': 'test' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    // v1 (champion) and v2 (challenger, trained on data up to April 15 23:59 — its lineage says so)
+    for (const v of [1, 2]) {
+      const created = await reg('POST', `/registered-models/${loopModel}/versions`, {
+        runId: `${loopModel}-run-${v}`,
+        artifactUri: `file:///tmp/strata-it/${loopModel}/${v}/model.onnx`,
+        artifactSha256: String(v).repeat(64),
+        signature: { inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 1] }], outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }] },
+        lineage: { datasetVersions: [], featureViews: [], ...(v === 2 ? { trainingDataCutoff: '2020-04-16T01:59:00+02:00' } : {}) },
+      });
+      expect([created.status, created.body['version']]).toEqual([201, v]);
+    }
+    expect((await reg('GET', `/registered-models/${loopModel}/versions/2`)).body['lineage']).toEqual(expect.objectContaining({ trainingDataCutoff: cutoff }));
+    expect((await reg('PUT', `/registered-models/${loopModel}/aliases/champion`, { version: 1, reason: 'it' })).status).toBe(200);
+    // closed loop: the policy's canary starts when the challenger alias is set; decided on 25 labels per version
+    expect((await reg('PUT', `/registered-models/${loopModel}/promotion-policy`, {
+      metric: 'accuracy', direction: 'maximize', minMargin: 0, autoPromote: false, rollout: { mode: 'canary', challengerWeight: 0.5, minLabeledPerVersion: 25 },
+    })).status).toBe(200);
+    expect((await reg('PUT', `/registered-models/${loopModel}/aliases/challenger`, { version: 2, reason: 'it' })).status).toBe(200);
+    const rollout = await reg('GET', `/models/${loopModel}/rollouts/current`);
+    expect(rollout.status).toBe(200);
+    const rolloutId = String(rollout.body['rolloutId']);
+    // monitoring learns the rollout and the cutoff from model-rollout-changed
+    const known = await eventually(async () => {
+      const res = await fetch(`${base}/models/${loopModel}/rollouts/current/comparison`);
+      if (res.status !== 200) throw new Error(`comparison ${res.status}`);
+      return (await res.json()) as RolloutComparison;
+    }, 60_000, 200);
+    expect([known.rolloutId, known.trainingDataCutoff]).toEqual([rolloutId, cutoff]);
+
+    // Rows the challenger was trained on (event time ≤ cutoff, one exactly at it): the challenger is
+    // right on all 30, the champion wrong on all 30. After the cutoff (25 each): champion right on 20,
+    // challenger on 10. Counting everything would promote the challenger (40/55 vs 20/55); the fair
+    // comparison rolls it back (10/25 = 0.4 vs 20/25 = 0.8).
+    const now = new Date().toISOString();
+    const rows: Array<{ id: string; version: number; t: string; p: number; label: number }> = [];
+    for (let i = 0; i < 30; i++) {
+      const t = i === 0 ? cutoff : `2020-04-${String(1 + (i % 14)).padStart(2, '0')}T10:00:00.000Z`;
+      rows.push({ id: `${loopModel}-pre-1-${i}`, version: 1, t, p: 0.9, label: 0 });
+      rows.push({ id: `${loopModel}-pre-2-${i}`, version: 2, t, p: 0.9, label: 1 });
+    }
+    for (let i = 0; i < 25; i++) {
+      const t = i === 0 ? '2020-04-15T23:59:00.001Z' : `2020-04-${String(16 + (i % 14)).padStart(2, '0')}T10:00:00.000Z`;
+      rows.push({ id: `${loopModel}-post-1-${i}`, version: 1, t, p: 0.9, label: i < 20 ? 1 : 0 });
+      rows.push({ id: `${loopModel}-post-2-${i}`, version: 2, t, p: 0.9, label: i < 10 ? 1 : 0 });
+    }
+    await dataSource.transaction(async (manager) => {
+      for (const x of rows) {
+        await publisher.publish(manager, PredictionLoggedV1, {
+          predictionId: x.id, modelName: loopModel, modelVersion: x.version, alias: 'champion', features: { a: 1 },
+          outputs: { prediction: 1, probability: x.p }, latencyMs: 2, predictedAt: now, eventTime: x.t,
+        });
+      }
+    });
+    const aggregation = app.get(AggregationService);
+    await eventually(async () => {
+      await aggregation.catchUp();
+      const n = (await dataSource.query(`select count(*)::int as n from "${schema}"."prediction" where model_name = $1 and seq is not null`, [loopModel])) as Array<{ n: number }>;
+      if (n[0]!.n !== 110) throw new Error(`aggregated ${n[0]!.n}/110`);
+    }, 60_000, 200);
+    // every label in one request (one aggregation batch): the guard sees them all at once
+    const fb = rows.map((x) => ({ predictionId: x.id, modelName: loopModel, label: x.label, observedAt: now }));
+    expect((await fetch(`${base}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fb) })).status).toBe(202);
+
+    const decision = await eventually(async () => {
+      const page = await reg('GET', `/registered-models/${loopModel}/promotion-decisions`);
+      const d = (page.body['decisions'] as Array<Record<string, any>>).find((x) => x['trigger'] === 'live-rollout'); // eslint-disable-line @typescript-eslint/no-explicit-any
+      if (!d) throw new Error('no live decision yet');
+      return d;
+    }, 60_000, 200);
+    expect(decision).toEqual(expect.objectContaining({ outcome: 'rejected', challengerVersion: 2, championVersion: 1, challengerValue: 0.4, championValue: 0.8 }));
+    expect(decision['evidence']).toEqual({
+      rolloutId, championLabeled: 25, challengerLabeled: 25, trainingDataCutoff: cutoff,
+      championExcluded: { predictions: 30, labels: 30 }, challengerExcluded: { predictions: 30, labels: 30 },
+    });
+    expect(decision['reason']).toContain(`after the challenger's training data cutoff ${cutoff} (excluded: v2 30 predictions, 30 labels; v1 30 predictions, 30 labels)`);
+    expect((await reg('GET', `/models/${loopModel}/rollouts`)).body[0]).toEqual(expect.objectContaining({ rolloutId, status: 'rolled-back' }));
+
+    // the comparison: health over all 55 rollout predictions per version, labels and metric on the 25 after the cutoff
+    const ended = await eventually(async () => {
+      const st = await aggregation.rollout(loopModel);
+      if (st?.status !== 'rolled-back') throw new Error(`monitoring's rollout status ${st?.status}`);
+      return st;
+    }, 30_000, 200);
+    const cmp = await app.get(RolloutGuardService)['compare'](ended);
+    const arm = (a: RolloutComparison['champion']) => [a.version, a.requestCount, a.labeledCount, a.unlabeledCount, a.metricValue, a.excluded];
+    expect(arm(cmp.champion)).toEqual([1, 55, 25, 0, 0.8, { predictionCount: 30, labeledCount: 30 }]);
+    expect(arm(cmp.challenger)).toEqual([2, 55, 25, 0, 0.4, { predictionCount: 30, labeledCount: 30 }]);
+    expect(cmp.trainingDataCutoff).toBe(cutoff);
+    const excluded = (await dataSource.query(
+      `select count(*) filter (where rollout_excluded)::int as x, count(*) filter (where not rollout_excluded)::int as y from "${schema}"."prediction" where model_name = $1`, [loopModel],
+    )) as Array<{ x: number; y: number }>;
+    expect(excluded[0]).toEqual({ x: 60, y: 50 });
+  }, 180_000);
 
   it('counts a label that arrived before its prediction, replaces it with a later one, and ignores orphans', async () => {
     const m3 = uniqueName('late').replace(/_/g, '-');

@@ -237,6 +237,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
         latencySeconds: health.latencySeconds,
         ...driftFromCounters(stored?.profile ?? null, g.counters, {
           method: this.options.driftMethod ?? 'psi', psiThreshold: this.options.psiThreshold, driftShare: this.options.driftShare, epsilon: this.options.psiEpsilon,
+          alpha: this.options.driftAlpha,
         }),
         performance,
         referenceProfileSha256: stored?.sha256 ?? null,

@@ -84,7 +84,11 @@ export class MonitoringRegistryClient {
    */
   async decideRollout(
     name: string,
-    evidence: { rolloutId: string; championValue: number | null; challengerValue: number | null; championLabeled: number; challengerLabeled: number },
+    evidence: {
+      rolloutId: string; championValue: number | null; challengerValue: number | null; championLabeled: number; challengerLabeled: number;
+      /** The challenger's training data cutoff (ISO) the comparison used, or null; and the predictions/labels each side had excluded as at or before it. */
+      trainingDataCutoff?: string | null; championExcluded?: { predictions: number; labels: number }; challengerExcluded?: { predictions: number; labels: number };
+    },
     actor: string,
   ): Promise<{ status: number; body: unknown }> {
     const url = `${this.options.registryUrl.replace(/\/+$/, '')}/registered-models/${encodeURIComponent(name)}/rollouts/current/decision`;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { NotFoundError } from '@strata/shared/util-errors';
 import { CounterSet, healthFromCounters, performanceFromCounters, type ServiceHealth } from './aggregates';
-import { AggregationService, type RolloutState } from './aggregation.service';
+import { AggregationService, excludedRolloutWindow, rolloutWindow, type RolloutState } from './aggregation.service';
 import { MONITORING_OPTIONS, type MonitoringOptions, type RolloutGuardOptions, type RolloutMetric } from './monitoring.constants';
 import { monitoringMetrics } from './monitoring.metrics';
 import { MonitoringRegistryClient } from './registry.client';
@@ -13,12 +13,21 @@ export interface RolloutArm extends ServiceHealth {
   version: number;
   /** predictionCount + errorCount. */
   requestCount: number;
-  /** Predictions with a 0/1 label and a probability. */
+  /**
+   * Predictions with a 0/1 label and a probability that the live comparison counts: event time
+   * after the challenger's training data cutoff (all of them when the cutoff is unknown).
+   */
   labeledCount: number;
-  /** Predictions without any label yet. */
+  /** Predictions without any label yet (compared predictions). */
   unlabeledCount: number;
-  /** The declared metric on labeled traffic (null without labels, or ROC AUC with one class). */
+  /** The declared metric on the compared labeled traffic (null without labels, or ROC AUC with one class). */
   metricValue: number | null;
+  /**
+   * Rollout predictions of this version left out of the live comparison because their event time
+   * is at or before the challenger's training data cutoff, and how many of them are labeled.
+   * (Requests, errors and latency above cover all rollout traffic: the guard judges serving health.)
+   */
+  excluded: { predictionCount: number; labeledCount: number };
   /** The same numbers per alias the requests were routed through (`none` = by version). */
   byAlias: Array<{ alias: string; requestCount: number; predictionCount: number; errorCount: number; errorRate: number | null; latencySeconds: ServiceHealth['latencySeconds']; labeledCount: number; metricValue: number | null }>;
 }
@@ -31,6 +40,12 @@ export interface RolloutComparison {
   status: string;
   startedAt: string;
   challengerWeight: number | null;
+  /**
+   * The challenger's training data cutoff (ISO; the latest event time in its training set, from
+   * its registry lineage via model-rollout-changed): labeled metrics compare both versions only on
+   * predictions with a later event time. Null when unknown (nothing excluded).
+   */
+  trainingDataCutoff: string | null;
   /** The declared comparison metric (`MONITORING_ROLLOUT_METRIC`) and whether higher is better. */
   metric: { name: RolloutMetric; higherIsBetter: boolean };
   champion: RolloutArm;
@@ -117,24 +132,34 @@ export class RolloutGuardService implements OnApplicationBootstrap, OnApplicatio
       this.logger.warn({ model: state.modelName, metric: policy.metric }, 'promotion policy metric cannot be measured on live traffic; no live decision');
       return;
     }
-    const rows = await this.aggregation.read(state.modelName, `r:${state.rolloutId}`, {});
-    const arm = (version: number): { labeled: number; value: number | null } => {
+    // only predictions after the challenger's training data cutoff (window r:<id>); rx:<id> holds the excluded ones
+    const rows = await this.aggregation.read(state.modelName, rolloutWindow(state.rolloutId), {});
+    const excludedRows = await this.aggregation.read(state.modelName, excludedRolloutWindow(state.rolloutId), {});
+    const arm = (version: number): { labeled: number; value: number | null; excluded: { predictions: number; labels: number } } => {
       const c = new CounterSet();
-      for (const r of rows) if (r.modelVersion === version && r.windowKey === `r:${state.rolloutId}`) c.add(r.metric, r.bucket, r.n, r.s);
+      for (const r of rows) if (r.modelVersion === version && r.windowKey === rolloutWindow(state.rolloutId)) c.add(r.metric, r.bucket, r.n, r.s);
+      const x = new CounterSet();
+      for (const r of excludedRows) if (r.modelVersion === version && r.windowKey === excludedRolloutWindow(state.rolloutId)) x.add(r.metric, r.bucket, r.n, r.s);
       const p = performanceFromCounters(c);
       const v = p.performance[key];
-      return { labeled: p.labeledCount, value: typeof v === 'number' && Number.isFinite(v) ? v : null };
+      return { labeled: p.labeledCount, value: typeof v === 'number' && Number.isFinite(v) ? v : null, excluded: { predictions: x.n('pred'), labels: performanceFromCounters(x).labeledCount } };
     };
     const h = arm(state.championVersion as number);
     const c = arm(state.challengerVersion as number);
     const need = policy.rollout.minLabeledPerVersion;
     if (h.labeled < need || c.labeled < need) return;
-    const reason = `live ${policy.metric}: challenger v${String(state.challengerVersion)} ${String(c.value)} on ${c.labeled} labels, champion v${String(state.championVersion)} ${String(h.value)} on ${h.labeled} labels`;
+    const cutoff = state.challengerDataCutoff?.toISOString() ?? null;
+    const reason =
+      `live ${policy.metric}: challenger v${String(state.challengerVersion)} ${String(c.value)} on ${c.labeled} labels, champion v${String(state.championVersion)} ${String(h.value)} on ${h.labeled} labels` +
+      (cutoff ? `; after training data cutoff ${cutoff}, excluded v${String(state.challengerVersion)} ${c.excluded.predictions}/${c.excluded.labels}, v${String(state.championVersion)} ${h.excluded.predictions}/${h.excluded.labels} predictions/labels` : '');
     if (!(await this.aggregation.claimRollback(state.modelName, state.rolloutId, `decision requested: ${reason}`.slice(0, 1024)))) return;
     try {
       const res = await this.registry.decideRollout(
         state.modelName,
-        { rolloutId: state.rolloutId, championValue: h.value, challengerValue: c.value, championLabeled: h.labeled, challengerLabeled: c.labeled },
+        {
+          rolloutId: state.rolloutId, championValue: h.value, challengerValue: c.value, championLabeled: h.labeled, challengerLabeled: c.labeled,
+          trainingDataCutoff: cutoff, championExcluded: h.excluded, challengerExcluded: c.excluded,
+        },
         this.options.rolloutGuard?.actor === AUTO_ROLLBACK_ACTOR || !this.options.rolloutGuard?.actor ? ROLLOUT_EVALUATOR_ACTOR : this.options.rolloutGuard.actor,
       );
       if (res.status === 409) await this.aggregation.claimRollback(state.modelName, state.rolloutId, null); // not decidable yet: retry later
@@ -170,21 +195,34 @@ export class RolloutGuardService implements OnApplicationBootstrap, OnApplicatio
 
   private async compare(state: RolloutState): Promise<RolloutComparison> {
     const metric = this.options.rolloutGuard?.metric ?? 'roc_auc';
-    const rows = await this.aggregation.read(state.modelName, `r:${state.rolloutId}`, { byAlias: true });
+    const compared = rolloutWindow(state.rolloutId);
+    const excludedKey = excludedRolloutWindow(state.rolloutId);
+    const rows = [
+      ...(await this.aggregation.read(state.modelName, compared, { byAlias: true })),
+      ...(await this.aggregation.read(state.modelName, excludedKey, { byAlias: true })),
+    ];
     const arm = (role: 'champion' | 'challenger', version: number): RolloutArm => {
-      const all = new CounterSet();
-      const perAlias = new Map<string, CounterSet>();
+      // health (requests, errors, latency) over all rollout traffic; labels and the metric only
+      // over predictions after the challenger's training data cutoff
+      const all = { health: new CounterSet(), compared: new CounterSet(), excluded: new CounterSet() };
+      const perAlias = new Map<string, typeof all>();
       for (const r of rows) {
-        if (r.modelVersion !== version || r.windowKey !== `r:${state.rolloutId}`) continue;
-        all.add(r.metric, r.bucket, r.n, r.s);
+        if (r.modelVersion !== version || (r.windowKey !== compared && r.windowKey !== excludedKey)) continue;
         const a = r.alias === '' ? 'none' : r.alias;
-        if (!perAlias.has(a)) perAlias.set(a, new CounterSet());
-        perAlias.get(a)!.add(r.metric, r.bucket, r.n, r.s);
+        if (!perAlias.has(a)) perAlias.set(a, { health: new CounterSet(), compared: new CounterSet(), excluded: new CounterSet() });
+        for (const target of [all, perAlias.get(a)!]) {
+          target.health.add(r.metric, r.bucket, r.n, r.s);
+          (r.windowKey === compared ? target.compared : target.excluded).add(r.metric, r.bucket, r.n, r.s);
+        }
       }
-      const summary = (c: CounterSet) => {
-        const h = healthFromCounters(c);
-        const p = performanceFromCounters(c);
-        return { ...h, requestCount: h.predictionCount + h.errorCount, labeledCount: p.labeledCount, unlabeledCount: Math.max(0, h.predictionCount - c.n('lbl')), metricValue: p.performance[METRIC_KEYS[metric]] };
+      const summary = (c: typeof all) => {
+        const h = healthFromCounters(c.health);
+        const p = performanceFromCounters(c.compared);
+        return {
+          ...h, requestCount: h.predictionCount + h.errorCount, labeledCount: p.labeledCount,
+          unlabeledCount: Math.max(0, c.compared.n('pred') - c.compared.n('lbl')), metricValue: p.performance[METRIC_KEYS[metric]],
+          excluded: { predictionCount: c.excluded.n('pred'), labeledCount: performanceFromCounters(c.excluded).labeledCount },
+        };
       };
       return {
         role, version, ...summary(all),
@@ -199,7 +237,7 @@ export class RolloutGuardService implements OnApplicationBootstrap, OnApplicatio
     const g = this.options.rolloutGuard ?? null;
     return {
       modelName: state.modelName, rolloutId: state.rolloutId, mode: state.mode, status: state.status, startedAt: state.startedAt.toISOString(),
-      challengerWeight: state.challengerWeight, metric: { name: metric, higherIsBetter: metric !== 'log_loss' },
+      challengerWeight: state.challengerWeight, trainingDataCutoff: state.challengerDataCutoff?.toISOString() ?? null, metric: { name: metric, higherIsBetter: metric !== 'log_loss' },
       champion, challenger,
       guard: {
         enabled: !!g && g.intervalMs > 0, thresholds: g, breaches: g ? breaches(champion, challenger, g) : [],

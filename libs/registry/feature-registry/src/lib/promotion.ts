@@ -64,7 +64,11 @@ export function decideLive(
   };
   const reject = (reason: string): PromotionVerdict => ({ ...base, outcome: 'rejected', reason });
   const m = policy.metric;
-  const labels = `labels ${evidence.challengerLabeled} (v${challengerVersion}) / ${evidence.championLabeled} (v${championVersion})`;
+  const ex = (e: { predictions: number; labels: number } | undefined) => `${e?.predictions ?? 0} predictions, ${e?.labels ?? 0} labels`;
+  const cutoff = evidence.trainingDataCutoff
+    ? ` after the challenger's training data cutoff ${evidence.trainingDataCutoff} (excluded: v${challengerVersion} ${ex(evidence.challengerExcluded)}; v${championVersion} ${ex(evidence.championExcluded)})`
+    : '';
+  const labels = `labels ${evidence.challengerLabeled} (v${challengerVersion}) / ${evidence.championLabeled} (v${championVersion})${cutoff}`;
   if (evidence.challengerLabeled < minLabeledPerVersion || evidence.championLabeled < minLabeledPerVersion) {
     return reject(`live ${m} not decidable: ${labels} < ${minLabeledPerVersion} required per version`);
   }

@@ -264,7 +264,10 @@ export class RegisteredModelsController {
     const b = parseWith(LiveRolloutDecisionBody, body);
     return this.registry.decideLiveRollout(
       model,
-      { rolloutId: b.rolloutId, championValue: b.championValue, challengerValue: b.challengerValue, championLabeled: b.championLabeled, challengerLabeled: b.challengerLabeled },
+      {
+        rolloutId: b.rolloutId, championValue: b.championValue, challengerValue: b.challengerValue, championLabeled: b.championLabeled, challengerLabeled: b.challengerLabeled,
+        trainingDataCutoff: b.trainingDataCutoff === null ? null : new Date(b.trainingDataCutoff).toISOString(), championExcluded: b.championExcluded, challengerExcluded: b.challengerExcluded,
+      },
       b.apply,
       context(req, resolveRequestActor(securityContextOf(req)?.principal, b.actor, actorHeader)),
     );

@@ -165,6 +165,15 @@ export const LineageInput = z.looseObject({
     .transform((vs) => vs.map((v) => (typeof v === 'string' ? { name: v } : v))),
   trainingSet: z.union([z.string().min(1).max(1024), z.record(z.string(), z.unknown())]).optional(),
   codeVersion: z.string().min(1).max(256).optional(),
+  /**
+   * Training data cutoff: the latest event time in the training set the version was trained on
+   * (ISO-8601; stored in UTC). A live rollout of this version as challenger counts only
+   * predictions whose event time is after it (issue #19). Optional: without it nothing is excluded.
+   */
+  trainingDataCutoff: z.iso
+    .datetime({ offset: true })
+    .transform((t) => new Date(t).toISOString())
+    .optional(),
   /** Feature service the model reads online (Feast vocabulary), when there is one. */
   featureService: z.string().min(1).max(256).optional(),
   /**
@@ -309,6 +318,16 @@ export const LiveRolloutDecisionBody = z.object({
   challengerValue: z.number().finite().nullable(),
   championLabeled: z.number().int().min(0),
   challengerLabeled: z.number().int().min(0),
+  /**
+   * The challenger's training data cutoff the comparison used (its lineage's
+   * `trainingDataCutoff`), null when unknown (nothing excluded). Both sides count only
+   * predictions whose event time is after it.
+   */
+  trainingDataCutoff: z.iso.datetime({ offset: true }).nullable().default(null),
+  /** Rollout predictions / labels of the champion left out because their event time is at or before the cutoff. */
+  championExcluded: z.object({ predictions: z.number().int().min(0), labels: z.number().int().min(0) }).default({ predictions: 0, labels: 0 }),
+  /** The same for the challenger. */
+  challengerExcluded: z.object({ predictions: z.number().int().min(0), labels: z.number().int().min(0) }).default({ predictions: 0, labels: 0 }),
   /** false = record only (default true: promote or roll back). */
   apply: z.boolean().default(true),
   actor: ActorSchema.optional(),

@@ -100,6 +100,18 @@ export class TrainingSetFile {
     }
   }
 
+  /**
+   * The training data cutoff: the latest `event_timestamp` of any row (ISO-8601 UTC), or null when
+   * no row has one. Recorded in the model version's lineage (`trainingDataCutoff`): a live rollout
+   * compares versions only on predictions after it.
+   */
+  async maxEventTime(): Promise<string | null> {
+    const row = (
+      await this.conn.runAndReadAll(`SELECT epoch_ms(max(CAST(${q(EVENT_TIMESTAMP_COLUMN)} AS TIMESTAMPTZ))) AS ms FROM read_parquet(${lit(this.path)})`)
+    ).getRowObjectsJson()[0];
+    return !row || row['ms'] === null || row['ms'] === undefined ? null : new Date(Number(row['ms'])).toISOString();
+  }
+
   /** The given split time normalized to ISO-8601 UTC, or the 80% quantile of event times. */
   async resolveSplitTime(splitTime: string | undefined): Promise<string> {
     if (splitTime !== undefined) {

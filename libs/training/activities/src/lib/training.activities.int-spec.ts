@@ -212,7 +212,8 @@ describe('training activities (real PostgreSQL, DuckDB, onnxruntime)', () => {
         runId,
         artifactSha256: out.artifactSha256,
         signature: { inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 2] }], outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }] },
-        lineage: { featureViews: ['trip_request', 'zone_trip_stats'], workflowId: 'train:taxi-tip:req-1', codeVersion: '0.1.0' },
+        // trainingDataCutoff: the last event time of the set, 2020-01-01 + 1999 × 14 min (issue #19)
+        lineage: { featureViews: ['trip_request', 'zone_trip_stats'], workflowId: 'train:taxi-tip:req-1', codeVersion: '0.1.0', trainingDataCutoff: '2020-01-20T10:26:00.000Z' },
         referenceProfileUri: out.referenceProfileUri,
       });
     } finally {

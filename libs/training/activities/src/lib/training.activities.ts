@@ -270,7 +270,7 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
     }
   }
 
-  async function openTrainingSet<T>(ref: TrainingSetRef, fn: (file: TrainingSetFile) => Promise<T>): Promise<T> {
+  async function openTrainingSet<T>(ref: Pick<TrainingSetRef, 'id' | 'uri' | 'sha256'>, fn: (file: TrainingSetFile) => Promise<T>): Promise<T> {
     return withLocalFiles(store, [ref.uri], async ([path]) => {
       await verifyFileSha256(path!, ref.sha256, `Training set '${ref.id}'`);
       const file = await TrainingSetFile.open(path!);
@@ -482,6 +482,8 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
   async function registerModelVersion(input: RegisterModelVersionInput): Promise<RegisterModelVersionOutput> {
     const bytes = await sha256Of(input.artifactUri, input.artifactSha256, 'Model artifact', store);
     const signature = onnxSignature(new Uint8Array(bytes));
+    // the latest event time the version was trained (and evaluated) on: live rollouts compare after it
+    const trainingDataCutoff = await openTrainingSet(input.trainingSet, (file) => file.maxEventTime());
     const url = `${deps.registryUrl}/registered-models/${encodeURIComponent(input.modelName)}/versions`;
     const { status, body } = await requestJson<{ version?: number; details?: { version?: number; existingVersion?: number } }>('registry', 'POST', url, {
       headers: { 'idempotency-key': input.runId },
@@ -500,6 +502,7 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
           trainingSet: input.trainingSet,
           workflowId: input.workflowId,
           codeVersion: deps.codeVersion ?? 'unknown',
+          ...(trainingDataCutoff ? { trainingDataCutoff } : {}),
         },
         referenceProfileUri: input.referenceProfileUri,
         referenceProfileSha256: input.referenceProfileSha256,

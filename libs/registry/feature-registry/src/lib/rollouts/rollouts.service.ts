@@ -334,9 +334,21 @@ export class RolloutsService {
       requestId: ctx.requestId ?? null,
       outcome: AuditOutcome.SUCCESS,
     });
+    // a started rollout announces the challenger's training data cutoff (from its lineage), so
+    // monitoring compares both versions only on predictions after it
+    const cutoff = action === 'started' ? await this.trainingDataCutoff(m, row.modelName, row.challengerVersion) : undefined;
     await this.publisher.publish(m, ModelRolloutChangedV1, {
       modelName: row.modelName, rolloutId: row.rolloutId, action, route: to, actor: ctx.actor, reason, changedAt: now.toISOString(),
+      ...(cutoff !== undefined ? { challengerTrainingDataCutoff: cutoff } : {}),
     });
+  }
+
+  /** `lineage.trainingDataCutoff` of a version (ISO UTC), or null when it does not record a valid one. */
+  private async trainingDataCutoff(m: EntityManager, name: string, version: number): Promise<string | null> {
+    const v = await this.store.getVersion(m, name, version);
+    const raw = v?.lineage['trainingDataCutoff'];
+    const ms = typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
+    return Number.isNaN(ms) ? null : new Date(ms).toISOString();
   }
 
   private async activeOf(m: EntityManager, name: string): Promise<ModelRolloutEntity | null> {
