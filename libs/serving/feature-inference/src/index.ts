@@ -16,7 +16,7 @@ export * from './lib/artifact-integrity-alerts';
 export * from './lib/oip.types';
 export * from './lib/oip-validation';
 export * from './lib/onnx-metadata';
-export * from './lib/request-features';
+export * from './lib/predict-signature';
 export * from './lib/inference.service';
 export * from './lib/inference.controller';
 export * from './lib/predict.controller';
