@@ -2,8 +2,8 @@
  * @module @strata/serving/feature-inference
  *
  * ONNX Runtime model serving: the {@link ModelRepository} (sha256-verified loads, alias hot
- * swap), Open Inference Protocol v2 REST, the taxi `predict` endpoint with online feature
- * enrichment, alias-change consumer, startup loading and non-blocking prediction logging.
+ * swap), Open Inference Protocol v2 REST, the model-agnostic `predict` endpoint (online and
+ * on-demand features from the features service, driven by the model's signature), alias-change consumer, startup loading and non-blocking prediction logging.
  *
  * ```ts
  * imports: [ServingModule.forRoot({ registryUrl, featuresUrl, ortThreads: 1, ortInterOpThreads: 1, dataDir, ... })]

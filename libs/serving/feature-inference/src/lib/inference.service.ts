@@ -78,7 +78,7 @@ function outcomeOf(err: unknown): string {
 }
 
 /**
- * Inference use cases: OIP v2 metadata/infer over the {@link ModelRepository}, and the taxi
+ * Inference use cases: OIP v2 metadata/infer over the {@link ModelRepository}, and the
  * model-agnostic `predict` endpoint (signature → online + on-demand features → model → prediction log).
  */
 @Injectable()
