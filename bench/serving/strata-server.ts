@@ -31,7 +31,7 @@ async function main(): Promise<void> {
       MessagingModule.forRoot({ serviceName: 'serving', brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), relay: { enabled: false }, consumer: { enabled: false }, deadLetterController: false }),
       ServingModule.forRoot({
         registryUrl: 'http://127.0.0.1:9', featuresUrl: 'http://127.0.0.1:9', ortThreads: 1, ortInterOpThreads: 1, dataDir,
-        predictionLogCapacity: 10_000, predictionLogBatchSize: 200, defaultFeatureView: 'zone_trip_stats', httpTimeoutMs: 2000, loadOnStart: false,
+        predictionLogCapacity: 10_000, predictionLogBatchSize: 200, httpTimeoutMs: 2000, loadOnStart: false,
         ...(batching ? { batching } : {}),
       }),
     ],

@@ -255,6 +255,38 @@ describe.each(stores.map((s) => [s.kind, s] as const))('features service with th
     expect((offline.body['rows'] as Json[]).map((r) => (r['spend'] === null ? 'OUTSIDE_MAX_AGE' : 'PRESENT'))).toEqual(online.map((o) => o.status));
   });
 
+  it('point in time: a value is PRESENT at as_of = its event time, OUTSIDE_AS_OF (null, never the value) 1 ms before; the offline join agrees', async () => {
+    const pushed = await post(s, '/push', {
+      push_source_name: 'customer_push',
+      df: { customer_id: [202], event_timestamp: ['2024-03-07T10:00:00.000Z'], spend: [41.5], orders: [6] },
+      to: 'online_and_offline',
+    });
+    expect(pushed.status).toBe(200);
+    const at = async (as_of: string) => {
+      const r = await post(s, '/get-online-features', { features: ['customer_stats:spend', 'customer_stats:orders'], entities: { customer_id: [202] }, as_of, full_feature_names: true });
+      expect(r.status).toBe(200);
+      return (r.body['results'] as Array<{ values: unknown[]; statuses: string[]; event_timestamps: string[] }>).slice(1);
+    };
+    expect(await at('2024-03-07T10:00:00.000Z')).toEqual([
+      { values: [41.5], statuses: ['PRESENT'], event_timestamps: ['2024-03-07T10:00:00.000Z'] },
+      { values: [6], statuses: ['PRESENT'], event_timestamps: ['2024-03-07T10:00:00.000Z'] },
+    ]);
+    // same instant written with an offset
+    expect((await at('2024-03-07T11:00:00.000+01:00'))[0]!.statuses).toEqual(['PRESENT']);
+    expect(await at('2024-03-07T09:59:59.999Z')).toEqual([
+      { values: [null], statuses: ['OUTSIDE_AS_OF'], event_timestamps: ['1970-01-01T00:00:00Z'] },
+      { values: [null], statuses: ['OUTSIDE_AS_OF'], event_timestamps: ['1970-01-01T00:00:00Z'] },
+    ]);
+    // an as_of long before every row of the key (a replay of older data) never sees the value either
+    expect((await at('2020-01-01T00:00:00Z'))[0]).toEqual({ values: [null], statuses: ['OUTSIDE_AS_OF'], event_timestamps: ['1970-01-01T00:00:00Z'] });
+    const offline = await post(s, '/get-historical-features', {
+      features: ['customer_stats:spend'],
+      entities: { customer_id: [202, 202], event_timestamp: ['2024-03-07T10:00:00.000Z', '2024-03-07T09:59:59.999Z'] },
+    });
+    expect(offline.status).toBe(200);
+    expect((offline.body['rows'] as Json[]).map((r) => r['spend'])).toEqual([41.5, null]);
+  });
+
   it('offline join: TTL 1h, rows at 08:59Z (1) and 09:30Z (2), entity at 11:00+01:00 → 2; duplicates kept; empty request → full schema', async () => {
     const r = await post(s, '/get-historical-features', {
       feature_service: 'customer_v1',

@@ -27,7 +27,6 @@ export class AppModule {
           dataDir: config.STRATA_DATA_DIR,
           predictionLogCapacity: config.SERVING_PREDICTION_LOG_BUFFER,
           predictionLogBatchSize: config.SERVING_PREDICTION_LOG_BATCH,
-          defaultFeatureView: config.SERVING_DEFAULT_FEATURE_VIEW,
           httpTimeoutMs: config.SERVING_HTTP_TIMEOUT_MS,
           maxBodyBytes: config.SERVING_MAX_BODY_BYTES,
           batching: config.SERVING_BATCHING,

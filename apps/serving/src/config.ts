@@ -26,8 +26,6 @@ export const servingEnvSchema = platformEnvSchema.extend({
   SERVING_PREDICTION_LOG_BUFFER: z.coerce.number().int().min(1).default(10_000),
   /** Prediction log events written per outbox transaction. */
   SERVING_PREDICTION_LOG_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
-  /** Feature view of bare model feature names that are not trip_request features. */
-  SERVING_DEFAULT_FEATURE_VIEW: z.string().min(1).default('zone_trip_stats'),
   /** Kafka consumer group (change it for a second, independent instance, e.g. a manual test run). */
   SERVING_CONSUMER_GROUP: z.string().min(1).default('serving'),
   /** Largest accepted request body in bytes; larger → 413 naming the limit (default 10 MiB). */

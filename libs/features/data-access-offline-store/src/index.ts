@@ -8,10 +8,10 @@
  * @example
  * ```ts
  * const offline = new DuckDBOfflineStore({ store });
- * const repo = await loadFeatureRepo('examples/taxi/feature_repo');
- * const view = repo.featureViews.find((v) => v.name === 'zone_trip_stats')!;
- * await offline.materialize(view, [datasetVersionUri], { start: '2019-01-01', end: '2020-01-01' });
- * const ts = await offline.getHistoricalFeatures({ rows }, ['zone_trip_stats:trips_1h'], [{ view }]);
+ * const repo = await loadFeatureRepo('path/to/feature_repo');
+ * const view = repo.featureViews.find((v) => v.name === 'customer_stats')!;
+ * await offline.materialize(view, [datasetVersionUri], { start: '2024-01-01', end: '2025-01-01' });
+ * const ts = await offline.getHistoricalFeatures({ rows }, ['customer_stats:spend_7d'], [{ view }]);
  * ```
  */
 export { DuckDBOfflineStore, EVENT_TIMESTAMP, CREATED_TIMESTAMP } from './lib/duckdb-offline-store';

@@ -8,7 +8,7 @@ export { FeatureStoreModule } from './lib/feature-store.module';
 export { FEATURE_STORE_OPTIONS, type FeatureStoreModuleOptions } from './lib/feature-store.constants';
 export { FeatureRegistryService, type RepoDocument, type RepoChange, type RepoPlan, type Registry } from './lib/feature-registry.service';
 export { MaterializationService, type MaterializationDto, type MaterializeViewOptions } from './lib/materialization.service';
-export { ONLINE_STORE, type OnlineStore, type OnlineRow, type OnlineWriteRow, type OnlineWriteOptions } from './lib/online/online-store';
+export { ONLINE_STORE, type OnlineStore, type OnlineRow, type OnlineReadOptions, type OnlineWriteRow, type OnlineWriteOptions } from './lib/online/online-store';
 export { PostgresOnlineStore } from './lib/online/postgres-online-store';
 export { RedisOnlineStore, type RedisOnlineStoreOptions } from './lib/online/redis-online-store';
 export { toOnlineRows } from './lib/online/online-rows';

@@ -2,8 +2,8 @@
  * @module @strata/serving/feature-inference
  *
  * ONNX Runtime model serving: the {@link ModelRepository} (sha256-verified loads, alias hot
- * swap), Open Inference Protocol v2 REST, the taxi `predict` endpoint with online feature
- * enrichment, alias-change consumer, startup loading and non-blocking prediction logging.
+ * swap), Open Inference Protocol v2 REST, the model-agnostic `predict` endpoint (online and
+ * on-demand features from the features service, driven by the model's signature), alias-change consumer, startup loading and non-blocking prediction logging.
  *
  * ```ts
  * imports: [ServingModule.forRoot({ registryUrl, featuresUrl, ortThreads: 1, ortInterOpThreads: 1, dataDir, ... })]
@@ -16,7 +16,7 @@ export * from './lib/artifact-integrity-alerts';
 export * from './lib/oip.types';
 export * from './lib/oip-validation';
 export * from './lib/onnx-metadata';
-export * from './lib/request-features';
+export * from './lib/predict-signature';
 export * from './lib/inference.service';
 export * from './lib/inference.controller';
 export * from './lib/predict.controller';

@@ -75,6 +75,16 @@ describe('exportLogisticRegressionToOnnx', () => {
     expect(sig.outputs[1]).toEqual({ name: 'label', datatype: 'INT64', shape: [-1] });
   });
 
+  it('records one feature reference per input column as strata.feature_refs; refuses a count or shape that does not fit', () => {
+    const featureRefs = train.features.map((f) => `v:${f}`);
+    const sig = onnxSignature(exportLogisticRegressionToOnnx(model, { featureRefs }));
+    expect(JSON.parse(sig.metadata['strata.feature_refs']!)).toEqual(featureRefs);
+    expect(logisticRegressionSignature(model, { featureRefs })).toEqual(sig);
+    expect(onnxSignature(exportLogisticRegressionToOnnx(model)).metadata['strata.feature_refs']).toBeUndefined();
+    expect(() => exportLogisticRegressionToOnnx(model, { featureRefs: featureRefs.slice(1) })).toThrow(/featureRefs must be 10 'view:feature' references/);
+    expect(() => exportLogisticRegressionToOnnx(model, { featureRefs: featureRefs.map((r) => r.replace(':', '')) })).toThrow(/featureRefs/);
+  });
+
   it('rejects reserved metadata keys, bad thresholds and broken models', () => {
     expect(() => exportLogisticRegressionToOnnx(model, { metadata: { 'strata.feature_names': 'x' } })).toThrow(/reserved/);
     expect(() => exportLogisticRegressionToOnnx(model, { threshold: 2 })).toThrow(/threshold/);

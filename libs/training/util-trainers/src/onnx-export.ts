@@ -11,6 +11,8 @@ export const ONNX_IR_VERSION = 8;
 export const ONNX_METADATA_KEYS = {
   /** JSON array of feature names: the column order of the input tensor. */
   featureNames: 'strata.feature_names',
+  /** JSON array of feature references `view:feature`, one per input column (when the trainer knows them). */
+  featureRefs: 'strata.feature_refs',
   /** Model family, e.g. `logistic_regression`. */
   modelType: 'strata.model_type',
   /** Name of the single input tensor. */
@@ -37,6 +39,11 @@ export interface OnnxExportOptions {
   docString?: string;
   /** Extra metadata_props; keys starting with `strata.` are reserved and rejected. */
   metadata?: Record<string, string>;
+  /**
+   * Feature reference (`view:feature`) of each input column, in column order: written as
+   * `strata.feature_refs` (serving's `/predict` fetches exactly these). Must have one per feature.
+   */
+  featureRefs?: readonly string[];
   /** Also output `label` int64 `[N]` = 1 iff probability ≥ `threshold`. Default false. */
   includeLabel?: boolean;
   /** Threshold of the `label` output, in [0, 1]. Default 0.5. */
@@ -146,6 +153,12 @@ export function exportLogisticRegressionToOnnx(model: LogisticRegressionModel, o
     metadata[k] = String(v);
   }
   metadata[ONNX_METADATA_KEYS.featureNames] = JSON.stringify(model.featureNames);
+  if (options.featureRefs !== undefined) {
+    if (options.featureRefs.length !== model.featureNames.length || !options.featureRefs.every((r) => /^[^:]+:[^:]+$/.test(r))) {
+      throw new InvalidArgumentError(`featureRefs must be ${model.featureNames.length} 'view:feature' references (one per feature), got ${JSON.stringify(options.featureRefs)}`);
+    }
+    metadata[ONNX_METADATA_KEYS.featureRefs] = JSON.stringify(options.featureRefs);
+  }
   metadata[ONNX_METADATA_KEYS.modelType] = model.type;
   metadata[ONNX_METADATA_KEYS.inputName] = inputName;
   metadata[ONNX_METADATA_KEYS.outputNames] = JSON.stringify(outputs.map((o) => o.name));

@@ -84,7 +84,7 @@ export function onnxSignature(bytes: Uint8Array): ModelSignature {
  */
 export function logisticRegressionSignature(
   model: LogisticRegressionModel,
-  options: { inputName?: string; includeLabel?: boolean; threshold?: number } = {},
+  options: { inputName?: string; includeLabel?: boolean; threshold?: number; featureRefs?: readonly string[] } = {},
 ): ModelSignature {
   const inputName = options.inputName ?? 'input';
   const outputs: TensorSignature[] = [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }];
@@ -97,6 +97,7 @@ export function logisticRegressionSignature(
     [ONNX_METADATA_KEYS.missingValue]: 'NaN',
   };
   if (options.includeLabel) metadata[ONNX_METADATA_KEYS.threshold] = String(options.threshold ?? 0.5);
+  if (options.featureRefs !== undefined) metadata[ONNX_METADATA_KEYS.featureRefs] = JSON.stringify(options.featureRefs);
   return {
     inputs: [{ name: inputName, datatype: 'FP32', shape: [-1, model.featureNames.length] }],
     outputs,

@@ -248,11 +248,21 @@ export class OnlineFeaturesController {
   /**
    * `POST /get-online-features` body `{features: ["view:feature"] | feature_service, entities: {joinKey: [values]}, full_feature_names?, as_of?, request_data?}`
    * → `{metadata: {feature_names}, results: [{values, statuses, event_timestamps}]}` (join keys first, then one result per feature).
+   * Statuses: PRESENT, NOT_FOUND, OUTSIDE_MAX_AGE (older than the TTL before `as_of`), OUTSIDE_AS_OF
+   * (the stored latest row's event time is after `as_of`: value null, never the future).
    * 503 when the online store is down or does not answer within its deadline (FEATURES_REDIS_TIMEOUT_MS for Redis).
    */
   @Post('get-online-features')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Get online features (Feast feature-server compatible)' })
+  @ApiOperation({
+    summary: 'Get online features (Feast feature-server compatible)',
+    description:
+      'Batch-view values from the online store and on-demand features computed from `request_data`, as of `as_of` (ISO-8601, default now). ' +
+      'Point in time: a value is PRESENT only when its event time is in [as_of − TTL, as_of] (TTL 0: no lower bound); ' +
+      'a stored row whose event time is after `as_of` (the online store keeps only the latest row per key) is answered with status ' +
+      '`OUTSIDE_AS_OF`, value null and event timestamp 1970-01-01T00:00:00Z: its value is never read. A row older than the TTL is `OUTSIDE_MAX_AGE`, ' +
+      'no row `NOT_FOUND`. The value as of a past instant is what `POST /get-historical-features` answers (offline point-in-time join).',
+  })
   @ZodApiBody(getOnlineFeaturesSchema)
   get(@Body() body: unknown): Promise<GetOnlineFeaturesResponse> {
     return this.online.get(parseWith(getOnlineFeaturesSchema, body));

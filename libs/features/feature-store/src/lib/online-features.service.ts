@@ -24,7 +24,12 @@ export const getOnlineFeaturesSchema = z
     entities: z.record(z.string().min(1), z.array(cell).min(1)),
     /** Name outputs `<view>__<feature>` (default false: `<feature>`). */
     full_feature_names: z.boolean().optional(),
-    /** Non-Feast: evaluate TTLs against this ISO-8601 time instead of now (replays of past data). */
+    /**
+     * Non-Feast: the point in time of the request (ISO-8601, default now). TTLs are evaluated
+     * against it, and a stored value whose event time is after it is never PRESENT: it is
+     * answered `OUTSIDE_AS_OF` with value null (the online store keeps the latest row per key
+     * only; the value as of a past instant is what `/get-historical-features` answers).
+     */
     as_of: z.iso.datetime({ offset: true }).optional(),
     /** Request-time columns for on-demand views (one value per entity row); entity columns are used too. */
     request_data: z.record(z.string().min(1), z.array(cell)).optional(),
@@ -34,8 +39,11 @@ export const getOnlineFeaturesSchema = z
 /** Parsed {@link getOnlineFeaturesSchema}. */
 export type GetOnlineFeaturesRequest = z.infer<typeof getOnlineFeaturesSchema>;
 
-/** Per-value status, as Feast names them. */
-export type FieldStatus = 'PRESENT' | 'NOT_FOUND' | 'OUTSIDE_MAX_AGE';
+/**
+ * Per-value status: Feast's PRESENT / NOT_FOUND / OUTSIDE_MAX_AGE, plus `OUTSIDE_AS_OF` (non-Feast):
+ * the stored row's event time is after the request's `as_of`, so its value is withheld (null).
+ */
+export type FieldStatus = 'PRESENT' | 'NOT_FOUND' | 'OUTSIDE_MAX_AGE' | 'OUTSIDE_AS_OF';
 
 /** Feast-compatible response: one result per name in `metadata.feature_names`, values per entity row. */
 export interface GetOnlineFeaturesResponse {
@@ -48,7 +56,13 @@ const EPOCH_ISO = '1970-01-01T00:00:00Z';
 /**
  * Online retrieval (Feast `get_online_features`): batch-view values from the configured online
  * store (PostgreSQL or Redis) with PRESENT / NOT_FOUND / OUTSIDE_MAX_AGE (row older than the view's TTL relative to
- * `as_of` or now; its value is then null), and on-demand features computed from the request.
+ * `as_of` or now; its value is then null) / OUTSIDE_AS_OF (the stored latest row's event time is
+ * after `as_of` or now: never read, value null, event timestamp 1970-01-01), and on-demand
+ * features computed from the request.
+ *
+ * Point-in-time rule: a value is PRESENT only when `as_of − TTL ≤ event time ≤ as_of` (TTL 0 =
+ * no lower bound), the same interval as the offline point-in-time join; so the online answer at
+ * an instant is either the offline answer or null with a non-PRESENT status.
  */
 @Injectable()
 export class OnlineFeaturesService {
@@ -104,7 +118,7 @@ export class OnlineFeaturesService {
     const rowsByView = new Map<string, { keys: string[]; rows: Awaited<ReturnType<OnlineStore['read']>> }>();
     for (const fv of unique(parsed.flatMap((p) => (p.fv ? [p.fv] : [])))) {
       const keys = Array.from({ length: n }, (_, i) => entityKey(Object.fromEntries(fv.entities.map((k) => [k, this.keyValue(reg.entities, fv, k, req.entities, i)]))));
-      rowsByView.set(fv.name, { keys, rows: await this.online.read(fv.name, keys) });
+      rowsByView.set(fv.name, { keys, rows: await this.online.read(fv.name, keys, { asOf }) });
     }
     // On-demand views: evaluated with DuckDB on the request columns.
     const odValues = new Map<string, Record<string, unknown>[]>();
@@ -122,6 +136,11 @@ export class OnlineFeaturesService {
           if (!row) {
             r.values.push(null);
             r.statuses.push('NOT_FOUND');
+            r.event_timestamps.push(EPOCH_ISO);
+          } else if (row.afterAsOf || row.eventTimestamp.getTime() > asOf.getTime()) {
+            // The future of the request: neither the value nor its time is answered.
+            r.values.push(null);
+            r.statuses.push('OUTSIDE_AS_OF');
             r.event_timestamps.push(EPOCH_ISO);
           } else if (ttlMs > 0 && row.eventTimestamp.getTime() < asOf.getTime() - ttlMs) {
             r.values.push(null);

@@ -2,10 +2,24 @@ import { Inject, Injectable } from '@nestjs/common';
 import { UnavailableError } from '@strata/shared/util-errors';
 import { z } from 'zod';
 import { requestJson } from '@strata/shared/data-access-strata-client';
+import type { FeatureViewInfo, RequestValue } from './predict-signature';
 import { SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 
-/** Feast feature status of one value. */
-export type FeatureStatus = 'PRESENT' | 'NOT_FOUND' | 'OUTSIDE_MAX_AGE' | (string & {});
+/** Feast feature status of one value (plus the features service's `OUTSIDE_AS_OF`: stored row newer than `as_of`). */
+export type FeatureStatus = 'PRESENT' | 'NOT_FOUND' | 'OUTSIDE_MAX_AGE' | 'OUTSIDE_AS_OF' | (string & {});
+
+/** How long the feature repo's views are cached by {@link FeaturesClient.featureViews}, ms. */
+export const FEATURE_VIEWS_CACHE_MS = 10_000;
+
+const FeatureViewsBody = z.array(
+  z.object({
+    kind: z.string().optional(),
+    name: z.string(),
+    features: z.array(z.object({ name: z.string(), dtype: z.string().optional() })),
+    entities: z.array(z.string()).optional(),
+    requestSchema: z.array(z.object({ name: z.string(), dtype: z.string() })).optional(),
+  }),
+);
 
 const OnlineFeaturesBody = z.object({
   metadata: z.object({ feature_names: z.array(z.string()) }),
@@ -27,20 +41,47 @@ export interface OnlineValue {
 /** Online feature retrieval from the features service (`FEATURES_URL`), Feast-compatible. */
 @Injectable()
 export class FeaturesClient {
+  private views: { at: number; views: Promise<FeatureViewInfo[]> } | undefined;
+
   constructor(@Inject(SERVING_OPTIONS) private readonly options: Pick<ServingOptions, 'featuresUrl' | 'httpTimeoutMs'>) {}
 
   /**
-   * `POST /get-online-features` for ONE entity, `full_feature_names: true`, `as_of` when given.
+   * `GET /feature-views`: every batch and on-demand view of the feature repo (name, features,
+   * request schema), cached {@link FEATURE_VIEWS_CACHE_MS} ms (a failed answer is not cached).
+   * @throws UnavailableError when the features service is unreachable, answers 5xx or an unexpected shape.
+   */
+  featureViews(): Promise<FeatureViewInfo[]> {
+    const now = Date.now();
+    if (this.views && now - this.views.at < FEATURE_VIEWS_CACHE_MS) return this.views.views;
+    const views = (async () => {
+      const raw = await requestJson('GET', `${this.options.featuresUrl.replace(/\/+$/, '')}/feature-views`, { timeoutMs: this.options.httpTimeoutMs, what: 'Feature views' });
+      const parsed = FeatureViewsBody.safeParse(raw);
+      if (!parsed.success) throw new UnavailableError('Feature views: unexpected response shape from the features service');
+      return parsed.data;
+    })();
+    this.views = { at: now, views };
+    views.catch(() => {
+      if (this.views?.views === views) this.views = undefined;
+    });
+    return views;
+  }
+
+  /**
+   * `POST /get-online-features` for ONE entity, `full_feature_names: true`, `as_of` when given,
+   * `request_data` (one value per field) for the on-demand views among `refs`: batch-view values
+   * and on-demand features in one call, computed by the features service.
    * @param refs feature references `view:feature`.
    * @returns value and status by full name `view__feature` (and by bare name when unambiguous).
-   * @throws UnavailableError when the features service is unreachable or answers 5xx.
+   * @throws InvalidArgumentError when the features service answers 4xx (e.g. a request value its
+   *   view cannot cast); UnavailableError when it is unreachable or answers 5xx.
    */
-  async getOnlineFeatures(refs: string[], entities: Record<string, number | string>, asOf?: string): Promise<Map<string, OnlineValue>> {
+  async getOnlineFeatures(refs: string[], entities: Record<string, number | string>, asOf?: string, requestData?: Record<string, RequestValue>): Promise<Map<string, OnlineValue>> {
     const body = {
       features: refs,
       entities: Object.fromEntries(Object.entries(entities).map(([k, v]) => [k, [v]])),
       full_feature_names: true,
       ...(asOf !== undefined ? { as_of: asOf } : {}),
+      ...(requestData !== undefined && Object.keys(requestData).length > 0 ? { request_data: Object.fromEntries(Object.entries(requestData).map(([k, v]) => [k, [v]])) } : {}),
     };
     const raw = await requestJson('POST', `${this.options.featuresUrl.replace(/\/+$/, '')}/get-online-features`, {
       body,

@@ -1,13 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppError, HTTP_STATUS_BY_CODE, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { FeaturesClient, type FeatureStatus } from './features.client';
 import { ModelRepository, type LoadedModel, type ServingRoute } from './model-repository';
 import { validateInferenceRequest } from './oip-validation';
 import type { OipInferenceRequest, OipInferenceResponse, OipModelMetadata } from './oip.types';
 import { PredictionLogger } from './prediction-logger';
-import { computeRequestFeatures, parseUtc, REQUEST_FEATURE_VIEW, REQUEST_FEATURES, type TripRequest } from './request-features';
-import { DEFAULT_ALIAS, ONNX_PLATFORM, SERVING_OPTIONS, type ServingOptions } from './serving.constants';
+import { checkRequest, parseUtc, resolvePredictSignature, type RequestValue } from './predict-signature';
+import { DEFAULT_ALIAS, ONNX_PLATFORM } from './serving.constants';
 import { servingMetrics } from './serving.metrics';
 
 /** Suffix of the prediction id of a shadow prediction (`<predictionId>:shadow`, alias `challenger`): never returned, only logged. */
@@ -16,9 +16,12 @@ export const SHADOW_SUFFIX = ':shadow';
 /** Body of `POST /models/{m}/predict` (after validation). */
 export interface PredictRequest {
   predictionId?: string;
+  /** ISO-8601 time of the prediction (default now); sent as `as_of` to the features service. */
   eventTime?: string;
+  /** Join key → value of the entity (e.g. `{ customer_id: 7 }`). */
   entities: Record<string, number | string>;
-  request: TripRequest;
+  /** Request fields of the model's on-demand views (field → JSON scalar; null = missing value). */
+  request?: Record<string, RequestValue>;
 }
 
 /** Response of `POST /models/{m}/predict`. */
@@ -30,7 +33,7 @@ export interface PredictResponse {
   probability: number;
   /** Model input features by the model's feature names; null = missing (fed as NaN). */
   features: Record<string, number | null>;
-  /** `PRESENT`, `NOT_FOUND`, `OUTSIDE_MAX_AGE` (online features) per feature. */
+  /** `PRESENT`, `NOT_FOUND`, `OUTSIDE_MAX_AGE`, `OUTSIDE_AS_OF` per feature (from the features service). */
   featureStatuses: Record<string, FeatureStatus>;
 }
 
@@ -75,8 +78,8 @@ function outcomeOf(err: unknown): string {
 }
 
 /**
- * Inference use cases: OIP v2 metadata/infer over the {@link ModelRepository}, and the taxi
- * `predict` endpoint (online features + request features → model → prediction log).
+ * Inference use cases: OIP v2 metadata/infer over the {@link ModelRepository}, and the
+ * model-agnostic `predict` endpoint (signature → online + on-demand features → model → prediction log).
  */
 @Injectable()
 export class InferenceService {
@@ -86,7 +89,6 @@ export class InferenceService {
     private readonly repository: ModelRepository,
     private readonly features: FeaturesClient,
     private readonly predictionLog: PredictionLogger,
-    @Inject(SERVING_OPTIONS) private readonly options: Pick<ServingOptions, 'defaultFeatureView'>,
   ) {}
 
   /** OIP model metadata of the addressed version (`ref`: version number, alias, or champion). @throws NotFoundError */
@@ -292,16 +294,19 @@ export class InferenceService {
   }
 
   /**
-   * Scores one trip: online features of the entity (as of `eventTime`) + request features, in
-   * the order of the model's `strata.feature_names`; missing / NOT_FOUND / OUTSIDE_MAX_AGE → NaN
-   * (the model imputes). Logs `prediction-logged` off the request path. Routed like
-   * {@link infer} (canary/shadow; the sticky value may also be an entity key's value); a shadow
-   * copy is scored on the challenger off the request path and logged as `<predictionId>:shadow`.
-   *
-   * Feature names: `view__feature` names map to `view:feature`; bare names of trip_request
-   * features are request features; other bare names come from `SERVING_DEFAULT_FEATURE_VIEW`.
-   * @throws NotFoundError, InvalidArgumentError (bad body, model without feature names or
-   *   with an input other than FP32/FP64 [N, F]), UnavailableError (features service down).
+   * Scores one entity with any model: the model version's predict signature (feature reference
+   * per input column, recorded at training as ONNX `strata.feature_refs`, else resolved from
+   * `strata.feature_names` against the feature repo) says which features to fetch and which
+   * request fields its on-demand views take; `request` is checked against those fields (400
+   * naming an unknown / missing / mistyped field); ONE `POST /get-online-features` (as of
+   * `eventTime`, with `request_data`) returns the batch-view values and the on-demand features,
+   * computed by the features service exactly as in training sets; the row is assembled in input
+   * order: a value that is not PRESENT (NOT_FOUND / OUTSIDE_MAX_AGE / OUTSIDE_AS_OF) → NaN (the
+   * model imputes). Logs `prediction-logged` off the request path. Routed like {@link infer}
+   * (canary/shadow; the sticky value may also be an entity key's value); a shadow copy is scored
+   * on the challenger off the request path and logged as `<predictionId>:shadow`.
+   * @throws NotFoundError, InvalidArgumentError (bad body or request field, model without feature
+   *   names or with an input other than FP32/FP64 [N, F]), UnavailableError (features service down).
    */
   async predict(name: string, ref: string | undefined, body: PredictRequest, headers: RequestHeaders = {}): Promise<PredictResponse> {
     const started = process.hrtime.bigint();
@@ -364,34 +369,21 @@ export class InferenceService {
       throw new InvalidArgumentError(`Model '${model.name}@${model.version}' has ${names.length} feature names but input width ${input.shape[1]}`);
     }
     const eventTime = body.eventTime !== undefined ? parseUtc(body.eventTime, 'eventTime').toISOString() : undefined;
-    const requestValues: Record<string, number | null> = computeRequestFeatures(body.request);
-    const requestSet = new Set<string>(REQUEST_FEATURES);
-    const plan = names.map((n) => {
-      const sep = n.indexOf('__');
-      const view = sep > 0 ? n.slice(0, sep) : undefined;
-      const feature = sep > 0 ? n.slice(sep + 2) : n;
-      if ((view === undefined || view === REQUEST_FEATURE_VIEW) && requestSet.has(feature)) return { name: n, request: feature };
-      return { name: n, ref: `${view ?? this.options.defaultFeatureView}:${feature}`, full: `${view ?? this.options.defaultFeatureView}__${feature}` };
-    });
-    const refs = plan.flatMap((p) => (p.ref !== undefined ? [p.ref] : []));
-    const online = refs.length > 0 ? await this.features.getOnlineFeatures([...new Set(refs)], body.entities, eventTime) : new Map();
+    const signature = resolvePredictSignature({ name: model.name, version: model.version, metadata: model.info.metadata }, await this.features.featureViews());
+    const requestData = checkRequest(model, signature.requestFields, body.request ?? {}, body.entities);
+    const refs = [...new Set(signature.columns.map((c) => c.ref))];
+    const online = await this.features.getOnlineFeatures(refs, body.entities, eventTime, requestData);
     const features: Record<string, number | null> = {};
     const featureStatuses: Record<string, FeatureStatus> = {};
     const row = new (input.datatype === 'FP64' ? Float64Array : Float32Array)(names.length);
-    plan.forEach((p, i) => {
-      let value: number | null;
-      let status: FeatureStatus;
-      if (p.request !== undefined) {
-        value = requestValues[p.request] ?? null;
-        status = value === null ? 'NOT_FOUND' : 'PRESENT';
-      } else {
-        const v = online.get(p.full as string);
-        status = v?.status ?? 'NOT_FOUND';
-        const num = typeof v?.value === 'number' ? v.value : typeof v?.value === 'string' && v.value.trim() !== '' ? Number(v.value) : NaN;
-        value = status === 'PRESENT' && Number.isFinite(num) ? num : null;
-      }
-      features[p.name] = value;
-      featureStatuses[p.name] = status;
+    signature.columns.forEach((c, i) => {
+      const v = online.get(c.ref.replace(':', '__'));
+      const status: FeatureStatus = v?.status ?? 'NOT_FOUND';
+      const raw = v?.value;
+      const num = typeof raw === 'number' ? raw : typeof raw === 'boolean' ? Number(raw) : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      const value = status === 'PRESENT' && Number.isFinite(num) ? num : null;
+      features[c.name] = value;
+      featureStatuses[c.name] = status;
       row[i] = value === null ? NaN : value;
     });
     const outputNames = model.info.outputs.map((o) => o.name);

@@ -5,22 +5,26 @@ import { z } from 'zod';
 import { InferenceService, type PredictResponse, type RequestHeaders } from './inference.service';
 import { ModelRepository, type ModelVersionStatus, type ServingRoute } from './model-repository';
 
-const num = z.number().finite().nullable().optional();
+const scalar = z.union([z.string(), z.number().finite(), z.boolean(), z.null()]);
 
 /** Body of `POST /models/{m}/predict`. */
-export const PredictBody = z.object({
-  predictionId: z.string().min(1).max(256).optional(),
-  eventTime: z.string().min(1).optional(),
-  entities: z.record(z.string().min(1), z.union([z.number(), z.string().min(1)])).refine((e) => Object.keys(e).length > 0, 'at least one entity key is required'),
-  request: z.object({
-    trip_distance: num,
-    fare_amount: num,
-    passenger_count: num,
-    pickup_datetime: z.string().min(1),
-  }),
-});
+export const PredictBody = z
+  .object({
+    /** Id of the prediction (default a UUID); feedback labels refer to it. */
+    predictionId: z.string().min(1).max(256).optional(),
+    /**
+     * ISO-8601 time the prediction is for (default now), sent to the features service as `as_of`:
+     * no feature value whose event time is after it is used (such a value is `OUTSIDE_AS_OF` → NaN).
+     */
+    eventTime: z.string().min(1).optional(),
+    /** Join key → value of the entity to score, e.g. `{ "customer_id": 7 }`. */
+    entities: z.record(z.string().min(1), z.union([z.number(), z.string().min(1)])).refine((e) => Object.keys(e).length > 0, 'at least one entity key is required'),
+    /** Request fields of the model's on-demand feature views (name → JSON scalar; null = missing). */
+    request: z.record(z.string().min(1), scalar).default({}),
+  })
+  .strict();
 
-/** Serving-specific endpoints: taxi trip prediction with online enrichment, and model load status. */
+/** Serving-specific endpoints: prediction with online enrichment for any model, and model load status. */
 @ApiTags('serving')
 @Controller('models')
 export class PredictController {
@@ -30,16 +34,22 @@ export class PredictController {
   ) {}
 
   /**
-   * `POST /models/{m}/predict?version=` body `{ predictionId?, eventTime?, entities: { pickup_location_id: 132 },
-   * request: { trip_distance, fare_amount, passenger_count, pickup_datetime } }` →
-   * `{ predictionId, modelName, modelVersion, probability, features, featureStatuses }`.
-   * Logs `strata.serving.prediction-logged.v1` off the request path. 400 bad body, 404 model
-   * not loaded, 503 features service unavailable.
+   * `POST /models/{m}/predict?version=` body `{ predictionId?, eventTime?, entities: { <join key>: value },
+   * request: { <request field>: value } }` → `{ predictionId, modelName, modelVersion, probability,
+   * features, featureStatuses }`. Works for any model whose version has feature names: its signature
+   * (feature references + request fields) decides what is fetched and which request fields are taken.
+   * Logs `strata.serving.prediction-logged.v1` off the request path. 400 bad body or request field
+   * (`request.<f>: unknown field; model <m> v<n> takes request fields ...`), 404 model not loaded,
+   * 503 features service unavailable.
    */
   @Post(':model/predict')
   @HttpCode(200)
-  @ZodApiBody(PredictBody, 'Trip to score')
-  @ApiOperation({ summary: 'Score one trip (online features + request features) and log the prediction' })
+  @ZodApiBody(PredictBody, 'Entity and request fields to score')
+  @ApiOperation({
+    summary: 'Score one entity with any model (online + on-demand features as of eventTime) and log the prediction',
+    description:
+      'The model version signature (feature references, request fields) drives the call. Features are fetched from the features service as of `eventTime` (default now): a stored value newer than `eventTime` is never used (status OUTSIDE_AS_OF, fed as NaN). Unknown, missing or mistyped request fields → 400 naming the field.',
+  })
   predict(@Param('model') model: string, @Query('version') version: string | undefined, @Body() body: unknown, @Headers() headers: RequestHeaders): Promise<PredictResponse> {
     return this.inference.predict(model, version, parseWith(PredictBody, body), headers);
   }

@@ -25,13 +25,11 @@ export interface ServingOptions {
   predictionLogCapacity: number;
   /** Events per outbox transaction (`SERVING_PREDICTION_LOG_BATCH`). */
   predictionLogBatchSize: number;
-  /** Feature view of bare model feature names that are not request features (`SERVING_DEFAULT_FEATURE_VIEW`). */
-  defaultFeatureView: string;
   /** Timeout of calls to the registry and the features service, ms (`SERVING_HTTP_TIMEOUT_MS`). */
   httpTimeoutMs: number;
   /**
    * Dynamic batching per model name (`'*'` = every model), from `SERVING_BATCHING`
-   * (e.g. `{"taxi-tip": {"maxBatchSize": 64, "maxDelayMs": 2}}`). Off when absent.
+   * (e.g. `{"churn": {"maxBatchSize": 64, "maxDelayMs": 2}}`). Off when absent.
    */
   batching?: Record<string, BatchingOptions>;
   /** Largest accepted request body, bytes (`SERVING_MAX_BODY_BYTES`); larger → 413 naming the limit. */

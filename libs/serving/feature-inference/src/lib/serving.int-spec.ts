@@ -71,23 +71,38 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
     d1 = { name: modelName, version: 1, artifactUri: p1.uri, artifactSha256: p1.sha256 };
     d2 = { name: modelName, version: 2, artifactUri: p2.uri, artifactSha256: p2.sha256 };
 
-    // A stand-in for the features service's Feast-compatible endpoint (another service, not infrastructure).
+    // A stand-in for the features service (another service, not infrastructure): its feature repo
+    // (GET /feature-views) and its Feast-compatible online endpoint, which computes the on-demand
+    // view `trip_request` from `request_data` (hour in UTC) as the real service does.
     featuresServer = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        const parsed = JSON.parse(body) as { entities: Record<string, number[]> };
+        res.setHeader('content-type', 'application/json');
+        if (req.method === 'GET' && req.url === '/feature-views') {
+          res.end(JSON.stringify([
+            { kind: 'feature_view', name: 'zone_trip_stats', entities: ['pickup_location_id'], features: [{ name: 'trips_1h', dtype: 'INT64' }] },
+            {
+              kind: 'on_demand_feature_view', name: 'trip_request',
+              requestSchema: [{ name: 'trip_distance', dtype: 'FLOAT64' }, { name: 'fare_amount', dtype: 'FLOAT64' }, { name: 'passenger_count', dtype: 'INT64' }, { name: 'pickup_datetime', dtype: 'TIMESTAMP' }],
+              features: [{ name: 'trip_distance', dtype: 'FLOAT64' }, { name: 'pickup_hour', dtype: 'INT32' }],
+            },
+          ]));
+          return;
+        }
+        const parsed = JSON.parse(body) as { features: string[]; entities: Record<string, number[]>; request_data?: Record<string, unknown[]> };
         featureRequests.push(parsed);
         const zone = parsed.entities['pickup_location_id']?.[0];
-        res.setHeader('content-type', 'application/json');
+        const rd = parsed.request_data ?? {};
+        const pickup = typeof rd['pickup_datetime']?.[0] === 'string' ? new Date(rd['pickup_datetime'][0]) : undefined;
+        const value = (ref: string) => {
+          if (ref === 'zone_trip_stats:trips_1h') return zone === 132 ? { values: [9], statuses: ['PRESENT'], event_timestamps: ['2020-01-06T22:00:00Z'] } : { values: [null], statuses: ['NOT_FOUND'], event_timestamps: [null] };
+          if (ref === 'trip_request:trip_distance') return { values: [rd['trip_distance']?.[0] ?? null], statuses: ['PRESENT'], event_timestamps: [null] };
+          return { values: [pickup ? pickup.getUTCHours() : null], statuses: ['PRESENT'], event_timestamps: [null] };
+        };
         res.end(JSON.stringify({
-          metadata: { feature_names: ['pickup_location_id', 'zone_trip_stats__trips_1h'] },
-          results: [
-            { values: [zone], statuses: ['PRESENT'], event_timestamps: [null] },
-            zone === 132
-              ? { values: [9], statuses: ['PRESENT'], event_timestamps: ['2020-01-06T22:00:00Z'] }
-              : { values: [null], statuses: ['NOT_FOUND'], event_timestamps: [null] },
-          ],
+          metadata: { feature_names: ['pickup_location_id', ...parsed.features.map((f) => f.replace(':', '__'))] },
+          results: [{ values: [zone], statuses: ['PRESENT'], event_timestamps: [null] }, ...parsed.features.map(value)],
         }));
       });
     });
@@ -105,7 +120,7 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
         MessagingModule.forRoot({ serviceName: 'serving', brokers: env.kafkaBrokers, groupId: schema, relay: { enabled: false }, consumer: { enabled: false }, deadLetterController: false }),
         ServingModule.forRoot({
           registryUrl: 'http://127.0.0.1:9', featuresUrl, ortThreads: 1, ortInterOpThreads: 1, dataDir,
-          predictionLogCapacity: 100, predictionLogBatchSize: 10, defaultFeatureView: 'zone_trip_stats', httpTimeoutMs: 2000, loadOnStart: false,
+          predictionLogCapacity: 100, predictionLogBatchSize: 10, httpTimeoutMs: 2000, loadOnStart: false,
         }),
       ],
     }).compile();
@@ -214,12 +229,17 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
       features: { zone_trip_stats__trips_1h: 9, trip_request__trip_distance: 2.5, pickup_hour: 23 },
       featureStatuses: { zone_trip_stats__trips_1h: 'PRESENT', trip_request__trip_distance: 'PRESENT', pickup_hour: 'PRESENT' },
     });
-    expect(featureRequests.at(-1)).toEqual({ features: ['zone_trip_stats:trips_1h'], entities: { pickup_location_id: [132] }, full_feature_names: true, as_of: '2020-01-06T23:30:00.000Z' });
+    // ONE call: the batch feature and the on-demand ones, with the request fields as request_data
+    expect(featureRequests.at(-1)).toEqual({
+      features: ['zone_trip_stats:trips_1h', 'trip_request:trip_distance', 'trip_request:pickup_hour'],
+      entities: { pickup_location_id: [132] }, full_feature_names: true, as_of: '2020-01-06T23:30:00.000Z',
+      request_data: { trip_distance: [2.5], fare_amount: [11], passenger_count: [1], pickup_datetime: ['2020-01-06T23:30:00.000Z'] },
+    });
 
     // unknown zone → NOT_FOUND → NaN (the model imputes the training mean)
     const missing = (await (await post(`/models/${modelName}/predict`, {
       predictionId: 'pred-unknown-zone', entities: { pickup_location_id: 999 },
-      request: { trip_distance: 2.5, pickup_datetime: '2020-01-06T23:30:00Z' },
+      request: { trip_distance: 2.5, fare_amount: null, passenger_count: null, pickup_datetime: '2020-01-06T23:30:00Z' },
     })).json()) as { probability: number; features: Record<string, unknown>; featureStatuses: Record<string, string> };
     const [imputed] = await ortProbabilities(v1, [[NaN, 2.5, 23]]);
     expect(missing.probability).toBe(imputed);
@@ -229,6 +249,21 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
     // a rejected request is never logged
     const bad = await post(`/models/${modelName}/predict`, { predictionId: 'pred-rejected', entities: {}, request: { pickup_datetime: 'soon' } });
     expect(bad.status).toBe(400);
+    // unknown / missing / mistyped request fields: 400 naming the field and what the model takes
+    const takes = `model ${modelName} v1 takes request fields trip_distance (FLOAT64), fare_amount (FLOAT64), passenger_count (INT64), pickup_datetime (TIMESTAMP)`;
+    const full = { trip_distance: 2.5, fare_amount: 11, passenger_count: 1, pickup_datetime: '2020-01-06T23:30:00Z' };
+    const calls = featureRequests.length;
+    for (const [request, error] of [
+      [{ ...full, foo: 1 }, `request.foo: unknown field; ${takes}`],
+      [{ trip_distance: 2.5, fare_amount: 11, passenger_count: 1 }, `request.pickup_datetime: missing; ${takes}`],
+      [{ ...full, pickup_datetime: 'soon' }, "request.pickup_datetime: 'soon' is not an ISO-8601 date-time"],
+      [{ ...full, passenger_count: 'one' }, `request.passenger_count: expected INT64, got "one"; ${takes}`],
+    ] as const) {
+      const r = await post(`/models/${modelName}/predict`, { predictionId: 'pred-rejected', entities: { pickup_location_id: 132 }, request });
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { error: string }).error).toBe(error);
+    }
+    expect(featureRequests.length).toBe(calls); // rejected before any feature is fetched
 
     const rows = await eventually(async () => {
       const r = (await dataSource.query(`select key, payload from "${schema}"."outbox_event" where topic = 'strata.serving.prediction-logged.v1' order by seq`)) as Array<{ key: string; payload: Buffer }>;

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@strata/shared/util-errors';
-import { selectFeatureColumns } from './training-set-reader';
+import { featureRefsOfColumns, selectFeatureColumns } from './training-set-reader';
 
 describe(selectFeatureColumns.name, () => {
   const columns = [
@@ -27,5 +27,25 @@ describe(selectFeatureColumns.name, () => {
   it('rejects a ref without a column and a non-numeric feature, naming them', () => {
     expect(() => selectFeatureColumns(columns, ['v:missing'])).toThrow(new InvalidArgumentError("Training set has no column for feature 'v:missing' (looked for 'v__missing', 'missing', 'v:missing')"));
     expect(() => selectFeatureColumns(columns, ['x:vendor'])).toThrow("Feature column 'vendor' has type VARCHAR; only numeric and boolean features are supported");
+  });
+});
+
+describe(featureRefsOfColumns.name, () => {
+  const columns = [
+    { name: 'event_timestamp', type: 'TIMESTAMP WITH TIME ZONE' },
+    { name: 'trips_1h', type: 'BIGINT' },
+    { name: 'trip_request__pickup_hour', type: 'INTEGER' },
+    { name: 'label', type: 'BOOLEAN' },
+  ];
+
+  it('gives the reference of each chosen column, bare or full name, in column order', () => {
+    const refs = ['trip_request:pickup_hour', 'zone_trip_stats:trips_1h'];
+    const chosen = selectFeatureColumns(columns, refs);
+    expect(chosen).toEqual(['trip_request__pickup_hour', 'trips_1h']);
+    expect(featureRefsOfColumns(columns, refs, chosen)).toEqual(['trip_request:pickup_hour', 'zone_trip_stats:trips_1h']);
+  });
+
+  it('is undefined when the columns were not chosen by references', () => {
+    expect(featureRefsOfColumns(columns, [], ['trips_1h'])).toBeUndefined();
   });
 });

@@ -67,6 +67,25 @@ export function selectFeatureColumns(columns: ReadonlyArray<{ name: string; type
 }
 
 /**
+ * The feature reference (`view:feature`) of each chosen column, in the order of `chosen`
+ * (as {@link selectFeatureColumns} matched them), or undefined when the columns were not chosen
+ * by references (no `featureRefs`). Recorded in the model (ONNX `strata.feature_refs`) so serving
+ * knows which feature each input column is.
+ */
+export function featureRefsOfColumns(columns: ReadonlyArray<{ name: string; type: string }>, featureRefs: ReadonlyArray<string>, chosen: ReadonlyArray<string>): string[] | undefined {
+  if (featureRefs.length === 0) return undefined;
+  const names = new Set(columns.map((c) => c.name));
+  const refOf = new Map<string, string>();
+  for (const ref of featureRefs) {
+    const [view, feature] = ref.includes(':') ? (ref.split(':', 2) as [string, string]) : ['', ref];
+    const hit = [`${view}__${feature}`, feature, ref].find((c) => names.has(c));
+    if (hit !== undefined && !refOf.has(hit) && view !== '') refOf.set(hit, ref);
+  }
+  const refs = chosen.map((c) => refOf.get(c));
+  return refs.every((r): r is string => r !== undefined) ? refs : undefined;
+}
+
+/**
  * A training-set Parquet file opened with DuckDB (in-memory database, `TimeZone='UTC'`).
  * Call {@link close} when done.
  */

@@ -20,7 +20,7 @@ import { EventPublisher } from '@strata/messaging';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { infraEnv, uniqueName } from '@strata/shared/testing';
 import { TRAINING_ENTITIES, TRAINING_MIGRATIONS, TrainingRunEntity } from '@strata/training/data-access';
-import { predictProba, trainLogisticRegression } from '@strata/training/util-trainers';
+import { onnxSignature, predictProba, trainLogisticRegression } from '@strata/training/util-trainers';
 import { createTrainingActivities } from './training.activities';
 import type { TrainingSetRef } from './activity.types';
 import { TrainingSetFile } from './training-set-reader';
@@ -138,6 +138,8 @@ describe('training activities (real PostgreSQL, DuckDB, onnxruntime)', () => {
     expect(out.artifactUri).toBe(pathToFileURL(path.join(root, `artifacts/taxi-tip/${runId}/model.onnx`)).href);
     const onnxBytes = await fs.readFile(store.pathFor(`artifacts/taxi-tip/${runId}/model.onnx`));
     expect(createHash('sha256').update(onnxBytes).digest('hex')).toBe(out.artifactSha256);
+    // The feature reference of each input column is recorded in the model (serving's /predict uses it).
+    expect(JSON.parse(onnxSignature(new Uint8Array(onnxBytes)).metadata['strata.feature_refs']!)).toEqual(['zone_trip_stats:trips_1h', 'trip_request:pickup_hour']);
     const profileBytes = await fs.readFile(store.pathFor(`artifacts/taxi-tip/${runId}/reference-profile.json`));
     expect(createHash('sha256').update(profileBytes).digest('hex')).toBe(out.referenceProfileSha256);
     const profile = JSON.parse(profileBytes.toString());

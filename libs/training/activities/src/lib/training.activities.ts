@@ -40,7 +40,7 @@ import { requestJson } from './http-client';
 import { ResourceMeter } from './resource-meter';
 import { RunTracker, type ProgressPoint } from './run-tracking';
 import { parseLogisticRegressionParams } from './trainer-params';
-import { LABEL_COLUMN, selectFeatureColumns, TrainingSetFile, verifyFileSha256, type TrainingSlice } from './training-set-reader';
+import { featureRefsOfColumns, LABEL_COLUMN, selectFeatureColumns, TrainingSetFile, verifyFileSha256, type TrainingSlice } from './training-set-reader';
 
 /** Logging surface the activities need (Nest's Logger, pino and console fit). */
 export interface ActivityLogger {
@@ -313,8 +313,10 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
         if (Number.isFinite(p.loss)) lossSeries.push([p.iteration, p.loss, Date.now()]);
         heartbeat({ phase: 'train', iteration: p.iteration, progress: p.iteration / maxIterations, loss: p.loss }, meter);
       });
+      const featureRefs = featureRefsOfColumns(file.columns, input.trainingSet.featureRefs, features);
       const onnx = exportLogisticRegressionToOnnx(model, {
         docString: `Strata ${input.modelName} run ${input.runId}`,
+        ...(featureRefs ? { featureRefs } : {}),
         metadata: { run_id: input.runId, model_name: input.modelName, training_set: input.trainingSet.id, split_time: splitTime },
       });
       const prefix = `artifacts/${input.modelName}/${input.runId}`;

@@ -65,6 +65,16 @@ export function describeOnlineStoreContract(name: string, h: OnlineStoreContract
       expect(g.eventTimestamp.toISOString()).toBe('2024-03-01T11:00:00.000Z');
     });
 
+    it('asOf: a row at exactly asOf is read; 1 ms before its event time it comes back afterAsOf with no values', async () => {
+      const r = row(1, { v: 7 }, '2024-03-01T10:00:00.000Z', '2024-03-01T10:00:02.000Z');
+      await store.write(view, [r]);
+      const at = (await store.read(view, [r.entityKey], { asOf: T('2024-03-01T10:00:00.000Z') })).get(r.entityKey)!;
+      expect(at).toEqual({ entityKey: r.entityKey, features: { v: 7 }, eventTimestamp: T('2024-03-01T10:00:00.000Z'), createdTimestamp: T('2024-03-01T10:00:02.000Z') });
+      const before = (await store.read(view, [r.entityKey], { asOf: T('2024-03-01T09:59:59.999Z') })).get(r.entityKey)!;
+      expect(before).toEqual({ entityKey: r.entityKey, features: {}, eventTimestamp: T('2024-03-01T10:00:00.000Z'), createdTimestamp: T('2024-03-01T10:00:02.000Z'), afterAsOf: true });
+      expect((await store.read(view, [r.entityKey])).get(r.entityKey)!.features).toEqual({ v: 7 }); // no asOf: the latest row
+    });
+
     it('within one batch, the newest row per key wins, whatever the order', async () => {
       const written = await store.write(view, [
         row(1, { v: 'b' }, '2024-03-01T10:30:00Z'),

@@ -14,9 +14,25 @@ export interface OnlineWriteRow {
 /** One online row as read back. */
 export interface OnlineRow {
   entityKey: string;
+  /** Feature values; `{}` when {@link afterAsOf} (the values of a row newer than `as_of` are never read). */
   features: Record<string, unknown>;
   eventTimestamp: Date;
   createdTimestamp: Date;
+  /**
+   * Set when a read had an `asOf` and the stored (latest) row's event time is after it: the row
+   * is in the future of the request, its values are withheld (`features` is `{}`).
+   */
+  afterAsOf?: true;
+}
+
+/** Options of {@link OnlineStore.read}. */
+export interface OnlineReadOptions {
+  /**
+   * Point in time of the read. A stored row whose `eventTimestamp` is AFTER it (strictly, in ms)
+   * comes back with `afterAsOf: true` and no values; a row at exactly `asOf` is read as usual.
+   * Absent: no check (the latest row is returned whatever its time).
+   */
+  readonly asOf?: Date;
 }
 
 /** Options of {@link OnlineStore.write} / {@link OnlineStore.deleteView}. */
@@ -45,8 +61,11 @@ export interface OnlineStore {
    * entity key wins). @returns how many rows were inserted or replaced.
    */
   write(view: string, rows: readonly OnlineWriteRow[], options?: OnlineWriteOptions): Promise<number>;
-  /** Rows of `view` for `keys`; absent keys are absent from the map. */
-  read(view: string, keys: readonly string[]): Promise<Map<string, OnlineRow>>;
+  /**
+   * Rows of `view` for `keys`; absent keys are absent from the map. With `options.asOf`, a row
+   * newer than `asOf` is returned marked `afterAsOf` without its values (point-in-time rule).
+   */
+  read(view: string, keys: readonly string[], options?: OnlineReadOptions): Promise<Map<string, OnlineRow>>;
   /** Removes every row of `view` (view changed or deleted). */
   deleteView(view: string, options?: OnlineWriteOptions): Promise<void>;
   /** Releases connections it owns (no-op for the PostgreSQL store). */

@@ -1,6 +1,6 @@
 import { OnlineFeatureEntity, tableName } from '@strata/features/data-access';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { OnlineRow, OnlineStore, OnlineWriteOptions, OnlineWriteRow } from './online-store';
+import type { OnlineReadOptions, OnlineRow, OnlineStore, OnlineWriteOptions, OnlineWriteRow } from './online-store';
 
 /**
  * The PostgreSQL online store: table `online_feature` (primary key `(feature_view, entity_key)`,
@@ -36,13 +36,30 @@ export class PostgresOnlineStore implements OnlineStore {
     return res.length;
   }
 
-  async read(view: string, keys: readonly string[]): Promise<Map<string, OnlineRow>> {
+  /**
+   * One `SELECT … WHERE entity_key = ANY(…)`. With `options.asOf`, the `features` of a row whose
+   * event time is after `asOf` are not even selected (`CASE … END` is NULL): it comes back
+   * `afterAsOf: true` with `features: {}`.
+   */
+  async read(view: string, keys: readonly string[], options: OnlineReadOptions = {}): Promise<Map<string, OnlineRow>> {
     const ds = this.dataSource();
-    const rows: Array<{ entity_key: string; features: Record<string, unknown>; event_timestamp: Date; created_timestamp: Date }> = await ds.query(
-      `SELECT entity_key, features, event_timestamp, created_timestamp FROM ${tableName(ds.manager, OnlineFeatureEntity)} WHERE feature_view = $1 AND entity_key = ANY($2::text[])`,
-      [view, [...new Set(keys)]],
+    const asOf = options.asOf?.toISOString() ?? null;
+    const rows: Array<{ entity_key: string; features: Record<string, unknown> | null; event_timestamp: Date; created_timestamp: Date; after_as_of: boolean }> = await ds.query(
+      `SELECT entity_key,
+              CASE WHEN $3::timestamptz IS NULL OR event_timestamp <= $3::timestamptz THEN features END AS features,
+              event_timestamp, created_timestamp,
+              ($3::timestamptz IS NOT NULL AND event_timestamp > $3::timestamptz) AS after_as_of
+         FROM ${tableName(ds.manager, OnlineFeatureEntity)} WHERE feature_view = $1 AND entity_key = ANY($2::text[])`,
+      [view, [...new Set(keys)], asOf],
     );
-    return new Map(rows.map((r) => [r.entity_key, { entityKey: r.entity_key, features: r.features, eventTimestamp: r.event_timestamp, createdTimestamp: r.created_timestamp }]));
+    return new Map(
+      rows.map((r) => [
+        r.entity_key,
+        r.after_as_of
+          ? { entityKey: r.entity_key, features: {}, eventTimestamp: r.event_timestamp, createdTimestamp: r.created_timestamp, afterAsOf: true as const }
+          : { entityKey: r.entity_key, features: r.features ?? {}, eventTimestamp: r.event_timestamp, createdTimestamp: r.created_timestamp },
+      ]),
+    );
   }
 
   async deleteView(view: string, options: OnlineWriteOptions = {}): Promise<void> {

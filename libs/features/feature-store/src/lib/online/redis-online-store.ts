@@ -1,6 +1,6 @@
 import { createClient, ErrorReply } from 'redis';
 import { AppError, ErrorCode, UnavailableError } from '@strata/shared/util-errors';
-import type { OnlineRow, OnlineStore, OnlineWriteRow } from './online-store';
+import type { OnlineReadOptions, OnlineRow, OnlineStore, OnlineWriteRow } from './online-store';
 import { isNewer } from './postgres-online-store';
 
 /** Options of {@link RedisOnlineStore}. */
@@ -52,7 +52,7 @@ return n
  * key (canonical JSON), value = `<event ms>|<created ms>|<features JSON>`. Writes run the
  * compare-and-set script above per batch (atomic per batch, same rule as PostgreSQL); reads are
  * one `HMGET`. TTL is NOT enforced with Redis expiry: rows stay and the reader decides
- * PRESENT / OUTSIDE_MAX_AGE against the request time (so `as_of` replays work, as in PostgreSQL).
+ * PRESENT / OUTSIDE_MAX_AGE / OUTSIDE_AS_OF against the request time (so `as_of` replays work, as in PostgreSQL).
  * Writes are durable per Redis' own persistence settings once the promise resolves.
  *
  * Faults: every call (connect + command) has a deadline (`timeoutMs`). The client never
@@ -90,22 +90,25 @@ export class RedisOnlineStore implements OnlineStore {
     return Number(n);
   }
 
-  async read(view: string, keys: readonly string[]): Promise<Map<string, OnlineRow>> {
+  /**
+   * One `HMGET`. With `options.asOf`, a row whose event time (ms, the value's prefix) is after
+   * `asOf` is returned `afterAsOf: true` with `features: {}`: its JSON is never parsed.
+   */
+  async read(view: string, keys: readonly string[], options: OnlineReadOptions = {}): Promise<Map<string, OnlineRow>> {
     const out = new Map<string, OnlineRow>();
     const uniq = [...new Set(keys)];
     if (uniq.length === 0) return out;
+    const asOfMs = options.asOf?.getTime();
     const vals = await this.call('HMGET (read)', (c) => c.hmGet(this.keyOf(view), uniq));
     vals.forEach((v, i) => {
       if (v === null || v === undefined) return;
       const s = String(v);
       const a = s.indexOf('|');
       const b = s.indexOf('|', a + 1);
-      out.set(uniq[i]!, {
-        entityKey: uniq[i]!,
-        eventTimestamp: new Date(Number(s.slice(0, a))),
-        createdTimestamp: new Date(Number(s.slice(a + 1, b))),
-        features: JSON.parse(s.slice(b + 1)) as Record<string, unknown>,
-      });
+      const eventMs = Number(s.slice(0, a));
+      const base = { entityKey: uniq[i]!, eventTimestamp: new Date(eventMs), createdTimestamp: new Date(Number(s.slice(a + 1, b))) };
+      if (asOfMs !== undefined && eventMs > asOfMs) out.set(uniq[i]!, { ...base, features: {}, afterAsOf: true });
+      else out.set(uniq[i]!, { ...base, features: JSON.parse(s.slice(b + 1)) as Record<string, unknown> });
     });
     return out;
   }
