@@ -14,8 +14,9 @@
 #           no persistence: the feature store's Redis online store.
 #   s3      an S3-compatible endpoint on 127.0.0.1:9000 (moto's server, PyPI `moto[server]`, in the
 #           venv of tools/python/s3.requirements.txt): the S3 object store's contract tests.
-# `up --only kafka` (or --only postgres,temporal, ...) starts just those parts: e.g. a private
-# broker on its own ports and STRATA_STATE_DIR for a fault test that restarts it.
+# `up --only kafka` (or --only postgres,temporal, ...) starts just those parts, `down --only kafka`
+# stops just those: e.g. a private broker on its own ports and STRATA_STATE_DIR for a fault test
+# that kills and restarts it.
 #
 # State (data, logs, pids) lives in $STRATA_STATE_DIR (default <repo>/.stack, git-ignored);
 # downloaded jars and binaries in $STRATA_CACHE_DIR (default .stack/cache). What was verified
@@ -198,7 +199,9 @@ kafka_wait() {
   done
   # A metadata round-trip plus pre-creation of every Strata topic (auto-created topics briefly
   # have no leader; see INFRA-NOTES §7.1).
-  node "$ROOT/tools/stack/kafka-ready.cjs" "$KAFKA_BROKERS_VALUE" --create-topics \
+  # STRATA_KAFKA_CREATE_TOPICS=0 (a private test broker): wait for the metadata round-trip only.
+  local topics_flag=--create-topics; [ "${STRATA_KAFKA_CREATE_TOPICS:-1}" = 0 ] && topics_flag=--wait
+  node "$ROOT/tools/stack/kafka-ready.cjs" "$KAFKA_BROKERS_VALUE" "$topics_flag" \
     || { tail_log "$kafka_dir/kafka.log"; die "Kafka did not answer a metadata request within ${WAIT_SECONDS}s"; }
 }
 stop_pid() { # pidfile name seconds
@@ -377,11 +380,12 @@ cmd_up() {
   print_endpoints
 }
 cmd_down() {
-  s3_down
-  redis_down
-  temporal_down
-  kafka_down
-  pg_down
+  # With --only, stop just those parts (a private broker's down never touches anything else).
+  if core s3; then s3_down; fi
+  if core redis; then redis_down; fi
+  if core temporal; then temporal_down; fi
+  if core kafka; then kafka_down; fi
+  if core postgres; then pg_down; fi
   log "stack down"
 }
 cmd_status() {

@@ -128,6 +128,12 @@ export interface EventConsumerRunnerOptions {
   partitionsConsumedConcurrently?: number;
   /** Commit offsets at least every this many messages within a batch (default 100). */
   commitEvery?: number;
+  /**
+   * How long a kafkajs consumer retries a failing broker call before it gives up and crashes
+   * (then this runner restarts the group): default 10 retries, 300 ms doubling up to 10 s (about
+   * a minute).
+   */
+  kafkaRetry?: { retries: number; initialRetryTime: number; maxRetryTime: number };
   /** Backoff between restarts of a crashed group (default {@link DEFAULT_CONSUMER_RESTART_POLICY}). */
   restart?: Partial<ConsumerRestartPolicy>;
   metrics?: MessagingMetrics;
@@ -377,7 +383,7 @@ export class EventConsumerRunner {
       maxWaitTimeInMs: 500,
       // kafkajs restarts a crashed consumer only for some errors (`restart: true`); every crash is
       // handled by this runner's supervision instead, one path with one backoff and one state.
-      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000, restartOnFailure: async () => false },
+      retry: { ...(this.options.kafkaRetry ?? { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 }), restartOnFailure: async () => false },
     });
     group.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -402,6 +408,11 @@ export class EventConsumerRunner {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.eachBatch(group, payload),
     });
+    if (consumer !== group.consumer || !this.running) {
+      // stop() came while it was joining (kafkajs' disconnect cannot stop a runner that has not
+      // started yet): disconnect it now that it has, or it would consume and hold its sockets.
+      await consumer.disconnect().catch(() => undefined);
+    }
   }
 
   private async eachBatch(group: Group, payload: EachBatchPayload): Promise<void> {

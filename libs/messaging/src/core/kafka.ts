@@ -75,20 +75,24 @@ export async function checkKafka(kafka: Kafka, timeoutMs = 3000): Promise<void> 
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new KafkaUnavailableError(`Kafka did not answer a metadata request within ${timeoutMs} ms`)), timeoutMs);
   });
+  const work = (async () => {
+    await admin.connect();
+    await admin.describeCluster();
+  })();
   try {
-    await Promise.race([
-      (async () => {
-        await admin.connect();
-        await admin.describeCluster();
-      })(),
-      timeout,
-    ]);
+    await Promise.race([work, timeout]);
   } catch (err) {
     if (err instanceof KafkaUnavailableError) throw err;
     throw new KafkaUnavailableError(`Kafka is unavailable: ${(err as Error).message}`, err);
   } finally {
     clearTimeout(timer);
+    // On a timeout the connect may still be in flight and open its socket after a disconnect:
+    // disconnect again once it settled, so no socket outlives the check (it kept jest alive).
     await admin.disconnect().catch(() => undefined);
+    void work.then(
+      () => admin.disconnect().catch(() => undefined),
+      () => admin.disconnect().catch(() => undefined),
+    );
   }
 }
 
