@@ -10,7 +10,7 @@ import {
 } from '@strata/contracts';
 import { messagingTables, type MessagingTables } from './db';
 import { errorCode, errorMessage, EventValidationError, MessagingError, MessagingErrorCode } from './errors';
-import { sleep } from './kafka';
+import { connectOrRelease, sleep } from './kafka';
 import { stderrLogger, type MessagingLogger } from './logger';
 import type { MessagingMetrics } from './metrics';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryable, validateRetryPolicy, type RetryPolicy } from './retry-policy';
@@ -573,8 +573,7 @@ export class EventConsumerRunner {
 
   private async ensureDlqProducer(): Promise<Producer> {
     if (this.dlqProducer) return this.dlqProducer;
-    const producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
+    const producer = await connectOrRelease(this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
     this.dlqProducer = producer;
     return producer;
   }

@@ -96,6 +96,26 @@ export async function checkKafka(kafka: Kafka, timeoutMs = 3000): Promise<void> 
   }
 }
 
+/**
+ * Connects a kafkajs client (producer, consumer or admin) and returns it; when `connect()` fails
+ * part-way, disconnects it before rethrowing. An idempotent producer's `connect()` first connects
+ * its sockets, then asks for a producer id; when that second step fails (right after a broker
+ * restart: "The coordinator is loading…") the client is left connected, and a caller that drops
+ * it keeps a socket open forever — the handle that kept the messaging test run alive (issue 19,
+ * finding 6).
+ *
+ * @throws the error of `connect()`.
+ */
+export async function connectOrRelease<T extends { connect(): Promise<void>; disconnect(): Promise<void> }>(client: T): Promise<T> {
+  try {
+    await client.connect();
+    return client;
+  } catch (err) {
+    await client.disconnect().catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Waits `ms` milliseconds, or less if `signal` aborts. Never rejects. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
