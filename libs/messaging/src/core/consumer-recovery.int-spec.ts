@@ -39,6 +39,11 @@ let kafka: Kafka;
 let relay: OutboxRelay | undefined;
 let runner: EventConsumerRunner | undefined;
 
+function defined<T>(v: T | undefined, what: string): T {
+  if (v === undefined) throw new Error(`${what} was not set up (see beforeAll)`);
+  return v;
+}
+
 function note(line: string): void {
   process.stdout.write(`[consumer-recovery] ${line}\n`);
 }
@@ -83,7 +88,7 @@ afterAll(async () => {
 }, 120_000);
 
 async function count(sql: string, params: unknown[] = []): Promise<number> {
-  const [row]: Array<{ n: string }> = await ds!.query(sql, params);
+  const [row]: Array<{ n: string }> = await defined(ds, 'ds').query(sql, params);
   return Number(row?.n);
 }
 
@@ -102,7 +107,7 @@ async function restartsCounted(): Promise<number> {
 
 it('a consumer group that crashed for good during a broker outage restarts itself: not ready meanwhile, nothing lost or doubled', async () => {
   const health = new MessagingHealth(kafka, 1500, runner);
-  const groupState = (): string | undefined => runner!.groupStatuses().find((g) => g.groupId === group)?.state;
+  const groupState = (): string | undefined => defined(runner, 'runner').groupStatuses().find((g) => g.groupId === group)?.state;
   // a fresh broker's coordinator may need longer than the short retry budget: the first join can take a restart
   await eventually(() => expect(groupState()).toBe('running'), 60_000, 100);
   await eventually(async () => expect((await readiness(health)).status).toBe(200), 30_000, 300);
@@ -114,7 +119,7 @@ it('a consumer group that crashed for good during a broker outage restarts itsel
   let publishing = true;
   const publishLoop = (async () => {
     while (publishing) {
-      await ds!.transaction((m) => publisher.publish(m, contract, { id: `e${n}`, key: `k${n % 7}`, n }));
+      await defined(ds, 'ds').transaction((m) => publisher.publish(m, contract, { id: `e${n}`, key: `k${n % 7}`, n }));
       n++;
       await new Promise((r) => setTimeout(r, 40));
     }
@@ -140,7 +145,7 @@ it('a consumer group that crashed for good during a broker outage restarts itsel
   // during: the group crashes (kafkajs gives up) and is reported restarting, named, with its error
   await eventually(() => expect(groupState()).toBe('restarting'), 60_000, 100);
   const crashedAt = Date.now();
-  const down = runner!.groupStatuses()[0];
+  const down = defined(runner, 'runner').groupStatuses()[0];
   expect(down?.lastError).toBeTruthy();
   const publishedWhileDown = n;
   await eventually(() => expect(n).toBeGreaterThan(publishedWhileDown + 50), 30_000, 100); // keep it down a little longer
@@ -188,7 +193,7 @@ it('a consumer group that crashed for good during a broker outage restarts itsel
   // the restart counter rose (each attempt while the broker was down counts)
   const restarts = (await restartsCounted()) - restartsBefore;
   expect(restarts).toBeGreaterThanOrEqual(1);
-  expect(runner!.groupStatuses()[0]?.restarts).toBe(restarts + restartsBefore);
+  expect(defined(runner, 'runner').groupStatuses()[0]?.restarts).toBe(restarts + restartsBefore);
 
   note(
     `events ${n} (before kill ${publishedWhileDown}, before broker back ${publishedBeforeBack}); crash seen ${crashedAt - killedAt} ms after the kill (${down?.lastError}); ` +

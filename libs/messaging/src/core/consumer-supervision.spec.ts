@@ -29,7 +29,9 @@ class FakeConsumer extends EventEmitter {
     if (err) throw err;
     this.connected = true;
   }
-  async subscribe(): Promise<void> {}
+  async subscribe(): Promise<void> {
+    await Promise.resolve();
+  }
   async run(): Promise<void> {
     this.running = true;
     this.emit(EVENTS.GROUP_JOIN, { payload: { groupId: this.options.groupId } });
