@@ -112,6 +112,16 @@ it('kills the Kafka broker mid-stream and restarts it: nothing lost, nothing twi
   expect(pid).toBeGreaterThan(0);
   process.kill(pid, 'SIGTERM');
   await eventually(async () => expect(await portOpen(broker.brokers)).toBe(false), 120_000, 200);
+  // The JVM closes the client port before it exits (its controller port is still held): wait for the process.
+  const alive = (): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  await eventually(() => expect(alive()).toBe(false), 120_000, 200);
   const publishedBeforeDown = n;
   // Events keep being committed into the outbox while the broker is down.
   await eventually(() => expect(n).toBeGreaterThan(publishedBeforeDown + 30), 60_000);
