@@ -2,12 +2,13 @@
 /**
  * Kafka readiness probe and topic pre-creation for tools/stack.
  *
- * Usage: node tools/stack/kafka-ready.cjs <brokers> [--create-topics]
+ * Usage: node tools/stack/kafka-ready.cjs <brokers> [--create-topics | --wait]
  *
  * Connects an admin client, does a metadata round-trip (describeCluster) and, with
  * --create-topics, creates every topic listed in libs/contracts/generated/topics.json
  * (each with its dead-letter topic) with waitForLeaders, so no client ever meets an
- * auto-created topic without a leader. Exits 0 when the broker answered, 1 otherwise.
+ * auto-created topic without a leader. --wait retries as long as --create-topics does, without
+ * creating anything. Exits 0 when the broker answered, 1 otherwise.
  */
 'use strict';
 const fs = require('node:fs');
@@ -22,7 +23,7 @@ async function main() {
     brokers,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3000,
-    retry: createTopics ? { retries: 60, initialRetryTime: 250, maxRetryTime: 2000 } : { retries: 1 },
+    retry: createTopics || process.argv.includes('--wait') ? { retries: 60, initialRetryTime: 250, maxRetryTime: 2000 } : { retries: 1 },
   });
   const admin = kafka.admin();
   await admin.connect();

@@ -14,6 +14,9 @@
 #           no persistence: the feature store's Redis online store.
 #   s3      an S3-compatible endpoint on 127.0.0.1:9000 (moto's server, PyPI `moto[server]`, in the
 #           venv of tools/python/s3.requirements.txt): the S3 object store's contract tests.
+# `up --only kafka` (or --only postgres,temporal, ...) starts just those parts, `down --only kafka`
+# stops just those: e.g. a private broker on its own ports and STRATA_STATE_DIR for a fault test
+# that kills and restarts it.
 #
 # State (data, logs, pids) lives in $STRATA_STATE_DIR (default <repo>/.stack, git-ignored);
 # downloaded jars and binaries in $STRATA_CACHE_DIR (default .stack/cache). What was verified
@@ -39,6 +42,7 @@ WAIT_SECONDS="${STRATA_STACK_WAIT_SECONDS:-120}"
 REDIS_PORT="${STRATA_REDIS_PORT:-6379}"
 S3_PORT="${STRATA_S3_PORT:-9000}"
 WITH="${STRATA_STACK_WITH:-}"
+ONLY=""
 
 REDIS_URL_VALUE="redis://127.0.0.1:$REDIS_PORT"
 S3_ENDPOINT_VALUE="http://127.0.0.1:$S3_PORT"
@@ -195,7 +199,9 @@ kafka_wait() {
   done
   # A metadata round-trip plus pre-creation of every Strata topic (auto-created topics briefly
   # have no leader; see INFRA-NOTES §7.1).
-  node "$ROOT/tools/stack/kafka-ready.cjs" "$KAFKA_BROKERS_VALUE" --create-topics \
+  # STRATA_KAFKA_CREATE_TOPICS=0 (a private test broker): wait for the metadata round-trip only.
+  local topics_flag=--create-topics; [ "${STRATA_KAFKA_CREATE_TOPICS:-1}" = 0 ] && topics_flag=--wait
+  node "$ROOT/tools/stack/kafka-ready.cjs" "$KAFKA_BROKERS_VALUE" "$topics_flag" \
     || { tail_log "$kafka_dir/kafka.log"; die "Kafka did not answer a metadata request within ${WAIT_SECONDS}s"; }
 }
 stop_pid() { # pidfile name seconds
@@ -301,7 +307,9 @@ s3_wait() { local i; for ((i = 0; i < WAIT_SECONDS * 4; i++)); do s3_ready && re
   pid_alive "$s3_dir/pid" || break; sleep 0.25; done
   tail_log "$s3_dir/s3.log"; die "the S3 endpoint (moto) did not answer"; }
 s3_down() { stop_pid "$s3_dir/pid" s3 15; }
-wants() { [[ ",$WITH," == *",$1,"* ]]; }
+wants() { [[ ",$WITH," == *",$1,"* ]] && core "$1"; }
+# A core part (postgres, kafka, temporal) is started unless --only names other parts.
+core() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 
 # ------------------------------------------------------------------------------------ commands
 write_env() {
@@ -356,14 +364,14 @@ cmd_up() {
   command -v node >/dev/null || die "node not found: Node.js >= 20.19 is required"
   [ -d "$ROOT/node_modules/kafkajs" ] || die "node_modules missing: run 'npm ci' first"
   # Kafka's JVM is the slowest to start: launch it first, then the others, then wait for all.
-  kafka_up
-  pg_up
-  temporal_up
+  if core kafka; then kafka_up; fi
+  if core postgres; then pg_up; fi
+  if core temporal; then temporal_up; fi
   if wants redis; then redis_up; fi
   if wants s3; then s3_up; fi
-  pg_wait
-  temporal_wait
-  kafka_wait
+  if core postgres; then pg_wait; fi
+  if core temporal; then temporal_wait; fi
+  if core kafka; then kafka_wait; fi
   if wants redis; then redis_wait; fi
   if wants s3; then s3_wait; fi
   write_env
@@ -372,11 +380,12 @@ cmd_up() {
   print_endpoints
 }
 cmd_down() {
-  s3_down
-  redis_down
-  temporal_down
-  kafka_down
-  pg_down
+  # With --only, stop just those parts (a private broker's down never touches anything else).
+  if core s3; then s3_down; fi
+  if core redis; then redis_down; fi
+  if core temporal; then temporal_down; fi
+  if core kafka; then kafka_down; fi
+  if core postgres; then pg_down; fi
   log "stack down"
 }
 cmd_status() {
@@ -395,10 +404,13 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --with) WITH="${WITH:+$WITH,}${2:?--with needs a list, e.g. redis,s3}"; shift 2 ;;
     --with=*) WITH="${WITH:+$WITH,}${1#--with=}"; shift ;;
+    --only) ONLY="${ONLY:+$ONLY,}${2:?--only needs a list, e.g. kafka}"; WITH="${WITH:+$WITH,}$2"; shift 2 ;;
+    --only=*) ONLY="${ONLY:+$ONLY,}${1#--only=}"; WITH="${WITH:+$WITH,}${1#--only=}"; shift ;;
     *) die "unknown option $1 (usage: $0 up|down|status|env [--with redis,s3])" ;;
   esac
 done
-for part in ${WITH//,/ }; do case "$part" in redis | s3) ;; *) die "unknown optional part '$part' (known: redis, s3)" ;; esac; done
+for part in ${ONLY//,/ }; do case "$part" in postgres | kafka | temporal | redis | s3) ;; *) die "unknown part '$part' (known: postgres, kafka, temporal, redis, s3)" ;; esac; done
+for part in ${WITH//,/ }; do case "$part" in redis | s3) ;; postgres | kafka | temporal) [ -n "$ONLY" ] || die "unknown optional part '$part' (known: redis, s3)" ;; *) die "unknown optional part '$part' (known: redis, s3)" ;; esac; done
 case "$cmd" in
   up) cmd_up ;;
   down) cmd_down ;;

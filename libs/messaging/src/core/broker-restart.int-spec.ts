@@ -1,10 +1,11 @@
 /**
- * Broker stop/restart mid-stream: only the Kafka process is killed (its pid file), events keep
- * being published into the outbox meanwhile, then `tools/stack/stack.sh up` restarts what is
- * down. Nothing is lost, nothing applied twice, consumption resumes. afterAll always brings the
- * stack back up, even when the test fails.
+ * Broker stop/restart mid-stream, on a PRIVATE broker (testing/private-kafka.ts: its own ports
+ * and state dir, so the shared broker other tests use is never killed): the Kafka process is
+ * stopped (SIGTERM), events keep being published into the outbox meanwhile, then it is started
+ * again. Nothing is lost, nothing applied twice, consumption resumes. afterAll always stops the
+ * private broker, even when the test fails. The consumer-group crash path (an outage longer
+ * than the consumer's retry budget) is consumer-recovery.int-spec.ts.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -19,28 +20,24 @@ import {
   deleteTopics,
   dropSchema,
   eventually,
-  infra,
-  REPO_ROOT,
   silentLogger,
   testContract,
-  testKafka,
   uniq,
 } from '../testing/harness';
+import { createKafka } from './kafka';
+import { privateKafka } from '../testing/private-kafka';
 
 jest.setTimeout(600_000);
 
 const id = uniq();
 const schema = `msg_restart_${id}`;
 const contract = testContract('restart', id);
-const pidFile = path.join(process.env.STRATA_STATE_DIR ?? path.join(REPO_ROOT, '.stack'), 'kafka/pid');
+const broker = privateKafka();
+const pidFile = path.join(broker.stateDir, 'kafka/pid');
 let ds: DataSource;
 let kafka: Kafka;
 let relay: OutboxRelay | undefined;
 let runner: EventConsumerRunner | undefined;
-
-function stackUp(): void {
-  execFileSync('bash', [path.join(REPO_ROOT, 'tools/stack/stack.sh'), 'up'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 240_000 });
-}
 
 function portOpen(hostPort: string): Promise<boolean> {
   const [host, port] = hostPort.split(':') as [string, string];
@@ -55,7 +52,8 @@ function portOpen(hostPort: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  kafka = testKafka(`restart-${id}`);
+  await broker.start(150_000);
+  kafka = createKafka({ brokers: broker.brokers, clientId: `restart-${id}`, logger: undefined });
   await createTopics(kafka, [contract.topic]);
   ds = await createTestDataSource(schema);
   await ds.query(`CREATE TABLE "${schema}".state (event_id text PRIMARY KEY)`);
@@ -77,15 +75,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    stackUp();
-  } finally {
     await runner?.stop();
     await relay?.stop();
     await ds?.destroy();
     await dropSchema(schema);
     if (kafka) await deleteTopics(kafka, [contract.topic]);
+  } finally {
+    await broker.destroy();
   }
-});
+}, 180_000);
 
 async function count(sql: string): Promise<number> {
   const [row]: Array<{ n: string }> = await ds.query(sql);
@@ -113,12 +111,22 @@ it('kills the Kafka broker mid-stream and restarts it: nothing lost, nothing twi
   const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
   expect(pid).toBeGreaterThan(0);
   process.kill(pid, 'SIGTERM');
-  await eventually(async () => expect(await portOpen(infra().brokers.split(',')[0] as string)).toBe(false), 120_000, 200);
+  await eventually(async () => expect(await portOpen(broker.brokers)).toBe(false), 120_000, 200);
+  // The JVM closes the client port before it exits (its controller port is still held): wait for the process.
+  const alive = (): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  await eventually(() => expect(alive()).toBe(false), 120_000, 200);
   const publishedBeforeDown = n;
   // Events keep being committed into the outbox while the broker is down.
   await eventually(() => expect(n).toBeGreaterThan(publishedBeforeDown + 30), 60_000);
 
-  stackUp();
+  await broker.start(150_000);
   await eventually(async () => expect(await count(`SELECT count(*) AS n FROM "${schema}".effect`)).toBeGreaterThan(publishedBeforeDown + 30), 180_000, 500);
   publishing = false;
   await publishLoop;

@@ -10,10 +10,12 @@ import {
 } from '@strata/contracts';
 import { messagingTables, type MessagingTables } from './db';
 import { errorCode, errorMessage, EventValidationError, MessagingError, MessagingErrorCode } from './errors';
-import { sleep } from './kafka';
+import { connectOrRelease, sleep } from './kafka';
 import { stderrLogger, type MessagingLogger } from './logger';
 import type { MessagingMetrics } from './metrics';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryable, validateRetryPolicy, type RetryPolicy } from './retry-policy';
+
+const CONSUMER_GROUP_STATES: readonly ConsumerGroupState[] = ['stopped', 'starting', 'running', 'restarting'];
 
 /** Header names added to a record written to a dead-letter topic. */
 export const DLQ_HEADERS = {
@@ -69,6 +71,47 @@ export interface ConsumeOptions {
   retry?: Partial<RetryPolicy>;
 }
 
+/**
+ * State of one consumer group of an {@link EventConsumerRunner}:
+ * - `stopped`: before {@link EventConsumerRunner.start} or after {@link EventConsumerRunner.stop};
+ * - `starting`: started, has not joined the group yet;
+ * - `running`: joined the group (and stays so through rebalances);
+ * - `restarting`: the kafkajs consumer crashed (any error, `restart: true` or `false`) or could not
+ *   connect; a new consumer is being started with backoff. Until it has joined again.
+ */
+export type ConsumerGroupState = 'stopped' | 'starting' | 'running' | 'restarting';
+
+/** Snapshot of one consumer group, for readiness and diagnostics. */
+export interface ConsumerGroupStatus {
+  groupId: string;
+  state: ConsumerGroupState;
+  /** Topics the group consumes. */
+  topics: string[];
+  /** ISO time the group entered `state`. */
+  since: string;
+  /** Restarts after a crash since {@link EventConsumerRunner.start} (also a Prometheus counter). */
+  restarts: number;
+  /** Message of the last crash or failed restart, if any (kept after the group recovered). */
+  lastError?: string;
+  /** ISO time of {@link lastError}. */
+  lastErrorAt?: string;
+  /** When `restarting`: ISO time of the next restart attempt, if one is scheduled. */
+  nextRestartAt?: string;
+}
+
+/** Backoff between restarts of a crashed consumer group (exponential, ±20 % jitter, unlimited attempts). */
+export interface ConsumerRestartPolicy {
+  /** Delay before the first restart in ms (default 500). */
+  initialBackoffMs: number;
+  /** Upper bound of the delay in ms (default 15 000). */
+  maxBackoffMs: number;
+  /** Relative jitter, 0–1 (default 0.2). */
+  jitter?: number;
+}
+
+/** Default {@link ConsumerRestartPolicy}: 0.5 s doubling up to 15 s, ±20 % jitter. */
+export const DEFAULT_CONSUMER_RESTART_POLICY: Readonly<ConsumerRestartPolicy> = { initialBackoffMs: 500, maxBackoffMs: 15_000, jitter: 0.2 };
+
 /** Configuration of an {@link EventConsumerRunner}. */
 export interface EventConsumerRunnerOptions {
   kafka: Kafka;
@@ -85,6 +128,14 @@ export interface EventConsumerRunnerOptions {
   partitionsConsumedConcurrently?: number;
   /** Commit offsets at least every this many messages within a batch (default 100). */
   commitEvery?: number;
+  /**
+   * How long a kafkajs consumer retries a failing broker call before it gives up and crashes
+   * (then this runner restarts the group): default 10 retries, 300 ms doubling up to 10 s (about
+   * a minute).
+   */
+  kafkaRetry?: { retries: number; initialRetryTime: number; maxRetryTime: number };
+  /** Backoff between restarts of a crashed group (default {@link DEFAULT_CONSUMER_RESTART_POLICY}). */
+  restart?: Partial<ConsumerRestartPolicy>;
   metrics?: MessagingMetrics;
   logger?: MessagingLogger;
 }
@@ -99,7 +150,19 @@ interface Registration {
 interface Group {
   groupId: string;
   registrations: Map<string, Registration>;
+  /** The current kafkajs consumer (a new one after each restart). */
   consumer?: Consumer;
+  state: ConsumerGroupState;
+  since: number;
+  restarts: number;
+  /** Consecutive failed starts since the group last joined (drives the backoff). */
+  failures: number;
+  lastError?: string;
+  lastErrorAt?: number;
+  restartTimer?: NodeJS.Timeout;
+  nextRestartAt?: number;
+  /** The start (connect, subscribe, run) in progress, if any. */
+  starting?: Promise<void>;
 }
 
 /**
@@ -118,12 +181,22 @@ interface Group {
  *    headers to `<topic>.dlq`, retrying that write until it succeeds; only then move on.
  *
  * New groups start from the earliest offset (`fromBeginning: true`).
+ *
+ * Supervision: a group whose kafkajs consumer crashes — whatever the error, including the
+ * `restart: false` crashes kafkajs gives up on (e.g. `Failed to find group coordinator` after a
+ * broker restart) — or cannot connect is restarted with a fresh consumer, with exponential
+ * backoff and jitter ({@link ConsumerRestartPolicy}), for as long as the runner runs. It is
+ * `restarting` from the crash until the new consumer has joined the group ({@link groupStatuses};
+ * `/health/ready` answers 503 meanwhile). Restarts resume from the committed offsets, which only
+ * ever cover records whose transaction committed, so nothing is skipped; a record handled but not
+ * yet committed is redelivered and skipped by the inbox, so nothing takes effect twice.
  */
 export class EventConsumerRunner {
   private readonly groups = new Map<string, Group>();
   private readonly tables: MessagingTables;
   private readonly logger: MessagingLogger;
   private readonly retry: RetryPolicy;
+  private readonly restartPolicy: ConsumerRestartPolicy;
   private dlqProducer: Producer | undefined;
   private abort = new AbortController();
   private running = false;
@@ -132,6 +205,14 @@ export class EventConsumerRunner {
     this.tables = messagingTables(options.dataSource);
     this.logger = options.logger ?? stderrLogger;
     this.retry = validateRetryPolicy(options.retry ?? { ...DEFAULT_RETRY_POLICY });
+    this.restartPolicy = { ...DEFAULT_CONSUMER_RESTART_POLICY, ...options.restart };
+    const { initialBackoffMs, maxBackoffMs, jitter = 0 } = this.restartPolicy;
+    if (!(initialBackoffMs > 0) || !(maxBackoffMs >= initialBackoffMs) || !(jitter >= 0 && jitter <= 1)) {
+      throw new MessagingError(
+        MessagingErrorCode.CONFIGURATION_INVALID,
+        `invalid consumer restart policy: need 0 < initialBackoffMs <= maxBackoffMs and 0 <= jitter <= 1, got ${JSON.stringify(this.restartPolicy)}`,
+      );
+    }
   }
 
   /** True between {@link start} and {@link stop}. */
@@ -142,6 +223,19 @@ export class EventConsumerRunner {
   /** Topics registered per group (for diagnostics). */
   subscriptions(): Array<{ groupId: string; topics: string[] }> {
     return [...this.groups.values()].map((g) => ({ groupId: g.groupId, topics: [...g.registrations.keys()] }));
+  }
+
+  /** State of every registered group (cheap, no I/O): for `/health/ready` and diagnostics. */
+  groupStatuses(): ConsumerGroupStatus[] {
+    return [...this.groups.values()].map((g) => ({
+      groupId: g.groupId,
+      state: g.state,
+      topics: [...g.registrations.keys()],
+      since: new Date(g.since).toISOString(),
+      restarts: g.restarts,
+      ...(g.lastError !== undefined ? { lastError: g.lastError, lastErrorAt: new Date(g.lastErrorAt ?? g.since).toISOString() } : {}),
+      ...(g.state === 'restarting' && g.nextRestartAt !== undefined ? { nextRestartAt: new Date(g.nextRestartAt).toISOString() } : {}),
+    }));
   }
 
   /**
@@ -155,7 +249,7 @@ export class EventConsumerRunner {
       throw new MessagingError(MessagingErrorCode.CONFIGURATION_INVALID, `cannot register '${contract.topic}': the consumer runner is already running`);
     }
     const groupId = options.groupId ?? this.options.groupId;
-    const group = this.groups.get(groupId) ?? { groupId, registrations: new Map() };
+    const group: Group = this.groups.get(groupId) ?? { groupId, registrations: new Map(), state: 'stopped', since: Date.now(), restarts: 0, failures: 0 };
     if (group.registrations.has(contract.topic)) {
       throw new MessagingError(
         MessagingErrorCode.CONFIGURATION_INVALID,
@@ -174,25 +268,27 @@ export class EventConsumerRunner {
 
   /**
    * Connects one consumer per group, subscribes (from the earliest offset for new groups) and
-   * starts consuming. Resolves once every group has joined.
-   *
-   * @throws the kafkajs error when the broker cannot be reached within the client's retries.
+   * starts consuming. Resolves once every group has joined, or has failed its first attempt and
+   * is being restarted in the background (state `restarting`, see {@link groupStatuses}): a
+   * broker that is down at start is not an error, the groups keep retrying until {@link stop}.
    */
   async start(): Promise<void> {
     if (this.running || this.groups.size === 0) return;
     this.running = true;
     this.abort = new AbortController();
-    try {
-      for (const group of this.groups.values()) await this.startGroup(group);
-    } catch (err) {
-      await this.stop();
-      throw err;
+    for (const group of this.groups.values()) {
+      group.restarts = 0;
+      group.failures = 0;
+      this.setState(group, 'starting');
     }
+    await Promise.all([...this.groups.values()].map((g) => this.launch(g)));
   }
 
   /**
-   * Graceful stop: no new retries start, the record in flight finishes (its transaction commits
-   * or rolls back), resolved offsets are committed, consumers and the DLQ producer disconnect.
+   * Graceful stop: no new retries or restarts start, the record in flight finishes (its
+   * transaction commits or rolls back), resolved offsets are committed, consumers and the DLQ
+   * producer disconnect. A start still connecting is given up to 5 s to finish, then its consumer
+   * is disconnected as soon as it connects.
    */
   async stop(): Promise<void> {
     if (!this.running) return;
@@ -200,12 +296,83 @@ export class EventConsumerRunner {
     this.abort.abort();
     await Promise.all(
       [...this.groups.values()].map(async (g) => {
-        await g.consumer?.disconnect().catch((err) => this.logger.warn(`consumer disconnect failed: ${errorMessage(err)}`, { groupId: g.groupId }));
-        g.consumer = undefined;
+        clearTimeout(g.restartTimer);
+        g.restartTimer = undefined;
+        g.nextRestartAt = undefined;
+        const starting = g.starting;
+        await this.disconnectGroup(g);
+        if (starting) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([starting, new Promise<void>((r) => (timer = setTimeout(r, 5000)))]);
+          clearTimeout(timer);
+          await this.disconnectGroup(g);
+        }
+        this.setState(g, 'stopped');
       }),
     );
     await this.dlqProducer?.disconnect().catch(() => undefined);
     this.dlqProducer = undefined;
+  }
+
+  private async disconnectGroup(g: Group): Promise<void> {
+    const consumer = g.consumer;
+    g.consumer = undefined;
+    await consumer?.disconnect().catch((err) => this.logger.warn(`consumer disconnect failed: ${errorMessage(err)}`, { groupId: g.groupId }));
+  }
+
+  private setState(group: Group, state: ConsumerGroupState): void {
+    if (group.state !== state) {
+      group.state = state;
+      group.since = Date.now();
+    }
+    const gauge = this.options.metrics?.consumerGroupState;
+    if (gauge) for (const s of CONSUMER_GROUP_STATES) gauge.set({ group: group.groupId, state: s }, s === state ? 1 : 0);
+  }
+
+  /** One start attempt of a group; on failure schedules the next one. Never rejects. */
+  private launch(group: Group): Promise<void> {
+    const attempt = this.startGroup(group)
+      .catch((err: unknown) => {
+        if (this.running) this.crashed(group, group.consumer, err, 'could not start');
+      })
+      .finally(() => {
+        if (group.starting === attempt) group.starting = undefined;
+      });
+    group.starting = attempt;
+    return attempt;
+  }
+
+  /**
+   * A consumer of the group crashed or failed to start: mark the group `restarting` (at once,
+   * readiness turns 503) and schedule a fresh consumer after the backoff. Ignores stale
+   * consumers (an older one than the group's current) and calls after {@link stop}.
+   */
+  private crashed(group: Group, consumer: Consumer | undefined, err: unknown, what: string): void {
+    if (!this.running || consumer !== group.consumer || group.restartTimer) return;
+    group.failures++;
+    group.lastError = errorMessage(err);
+    group.lastErrorAt = Date.now();
+    this.setState(group, 'restarting');
+    const delay = backoffDelayMs({ attempts: Infinity, ...this.restartPolicy }, group.failures + 1);
+    group.nextRestartAt = Date.now() + delay;
+    this.logger.error(`consumer group ${what}: ${group.lastError}; restarting it in ${delay} ms (failure ${group.failures} in a row)`, {
+      groupId: group.groupId,
+    });
+    group.restartTimer = setTimeout(() => {
+      group.restartTimer = undefined;
+      group.nextRestartAt = undefined;
+      void this.restart(group);
+    }, delay);
+  }
+
+  private async restart(group: Group): Promise<void> {
+    if (!this.running) return;
+    await this.disconnectGroup(group);
+    if (!this.running) return;
+    group.restarts++;
+    this.options.metrics?.consumerRestarts.inc({ group: group.groupId });
+    this.logger.warn(`restarting consumer group (restart ${group.restarts})`, { groupId: group.groupId });
+    await this.launch(group);
   }
 
   private async startGroup(group: Group): Promise<void> {
@@ -214,20 +381,38 @@ export class EventConsumerRunner {
       sessionTimeout: this.options.sessionTimeout ?? 10_000,
       heartbeatInterval: this.options.heartbeatInterval ?? 1000,
       maxWaitTimeInMs: 500,
-      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+      // kafkajs restarts a crashed consumer only for some errors (`restart: true`); every crash is
+      // handled by this runner's supervision instead, one path with one backoff and one state.
+      retry: { ...(this.options.kafkaRetry ?? { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 }), restartOnFailure: async () => false },
     });
     group.consumer = consumer;
-    consumer.on(consumer.events.CRASH, (e) => {
-      this.logger.error(`consumer crashed: ${errorMessage(e.payload.error)} (restart: ${e.payload.restart})`, { groupId: group.groupId });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (consumer !== group.consumer || !this.running) return;
+      if (group.state === 'restarting' || group.failures > 0) {
+        this.logger.log(`consumer group joined again after ${group.restarts} restart(s)`, { groupId: group.groupId });
+      }
+      group.failures = 0;
+      this.setState(group, 'running');
     });
+    consumer.on(consumer.events.CRASH, (e) => this.crashed(group, consumer, e.payload.error, 'crashed'));
     await consumer.connect();
     await consumer.subscribe({ topics: [...group.registrations.keys()], fromBeginning: true });
+    if (consumer !== group.consumer || !this.running) {
+      // stopped (or superseded) while connecting: do not leave a connected consumer behind
+      await consumer.disconnect().catch(() => undefined);
+      return;
+    }
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.eachBatch(group, payload),
     });
+    if (consumer !== group.consumer || !this.running) {
+      // stop() came while it was joining (kafkajs' disconnect cannot stop a runner that has not
+      // started yet): disconnect it now that it has, or it would consume and hold its sockets.
+      await consumer.disconnect().catch(() => undefined);
+    }
   }
 
   private async eachBatch(group: Group, payload: EachBatchPayload): Promise<void> {
@@ -388,8 +573,7 @@ export class EventConsumerRunner {
 
   private async ensureDlqProducer(): Promise<Producer> {
     if (this.dlqProducer) return this.dlqProducer;
-    const producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
+    const producer = await connectOrRelease(this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
     this.dlqProducer = producer;
     return producer;
   }

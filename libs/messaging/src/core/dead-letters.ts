@@ -3,6 +3,7 @@ import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { deadLetterTopicOf, headerToString, type RawHeaderValue } from '@strata/contracts';
 import { DLQ_HEADERS } from './consumer';
 import { MessagingError, MessagingErrorCode } from './errors';
+import { connectOrRelease } from './kafka';
 import { stderrLogger, type MessagingLogger } from './logger';
 
 /** One record of a dead-letter topic, decoded for humans and tools. */
@@ -112,8 +113,7 @@ export class DeadLetterService {
     const found = new Set(selected.flatMap((r) => [r.message.offset, `${r.partition}:${r.message.offset}`]));
     const missing = (wanted ?? []).filter((w) => !found.has(w));
     if (selected.length === 0) return { replayed: 0, offsets: [], missing };
-    const producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
+    const producer = await connectOrRelease(this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
     try {
       for (const r of selected) {
         const original = headerToString(r.message.headers?.[DLQ_HEADERS.originalTopic] as RawHeaderValue) ?? dlq.replace(/\.dlq$/, '');
@@ -137,8 +137,7 @@ export class DeadLetterService {
   }
 
   private async read(dlq: string, limit: number): Promise<RawDeadLetter[]> {
-    const admin = this.options.kafka.admin();
-    await admin.connect();
+    const admin = await connectOrRelease(this.options.kafka.admin());
     const groupId = `strata-dlq-reader-${randomUUID()}`;
     try {
       const existing = await admin.fetchTopicMetadata({ topics: [] }).then((m) => new Set(m.topics.map((t) => t.name)));
@@ -148,8 +147,10 @@ export class DeadLetterService {
       const pending = new Map(ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high)]));
       if (pending.size === 0) return [];
       const out: RawDeadLetter[] = [];
-      const consumer = this.options.kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 200 });
-      await consumer.connect();
+      let joining: Promise<void> | undefined;
+      const consumer = await connectOrRelease(
+        this.options.kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 200 }),
+      );
       try {
         await new Promise<void>((resolve, reject) => {
           const timer = setTimeout(
@@ -160,7 +161,7 @@ export class DeadLetterService {
             clearTimeout(timer);
             resolve();
           };
-          consumer
+          joining = consumer
             .subscribe({ topic: dlq, fromBeginning: true })
             .then(() =>
               consumer.run({
@@ -173,11 +174,17 @@ export class DeadLetterService {
                   if (pending.size === 0) finish();
                 },
               }),
-            )
-            .catch(reject);
+            );
+          joining.catch(reject);
         });
       } finally {
         await consumer.disconnect().catch(() => undefined);
+        // A timeout can come while run() is still joining: kafkajs' disconnect cannot stop a
+        // runner that has not started, so disconnect again once it has (no consumer left behind).
+        void joining?.then(
+          () => consumer.disconnect().catch(() => undefined),
+          () => undefined,
+        );
       }
       out.sort((a, b) => (a.partition - b.partition) || (BigInt(a.message.offset) < BigInt(b.message.offset) ? -1 : 1));
       return out.slice(0, limit);

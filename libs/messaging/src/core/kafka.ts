@@ -75,20 +75,44 @@ export async function checkKafka(kafka: Kafka, timeoutMs = 3000): Promise<void> 
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new KafkaUnavailableError(`Kafka did not answer a metadata request within ${timeoutMs} ms`)), timeoutMs);
   });
+  const work = (async () => {
+    await admin.connect();
+    await admin.describeCluster();
+  })();
   try {
-    await Promise.race([
-      (async () => {
-        await admin.connect();
-        await admin.describeCluster();
-      })(),
-      timeout,
-    ]);
+    await Promise.race([work, timeout]);
   } catch (err) {
     if (err instanceof KafkaUnavailableError) throw err;
     throw new KafkaUnavailableError(`Kafka is unavailable: ${(err as Error).message}`, err);
   } finally {
     clearTimeout(timer);
+    // On a timeout the connect may still be in flight and open its socket after a disconnect:
+    // disconnect again once it settled, so no socket outlives the check (it kept jest alive).
     await admin.disconnect().catch(() => undefined);
+    void work.then(
+      () => admin.disconnect().catch(() => undefined),
+      () => admin.disconnect().catch(() => undefined),
+    );
+  }
+}
+
+/**
+ * Connects a kafkajs client (producer, consumer or admin) and returns it; when `connect()` fails
+ * part-way, disconnects it before rethrowing. An idempotent producer's `connect()` first connects
+ * its sockets, then asks for a producer id; when that second step fails (right after a broker
+ * restart: "The coordinator is loading…") the client is left connected, and a caller that drops
+ * it keeps a socket open forever — the handle that kept the messaging test run alive (issue 19,
+ * finding 6).
+ *
+ * @throws the error of `connect()`.
+ */
+export async function connectOrRelease<T extends { connect(): Promise<void>; disconnect(): Promise<void> }>(client: T): Promise<T> {
+  try {
+    await client.connect();
+    return client;
+  } catch (err) {
+    await client.disconnect().catch(() => undefined);
+    throw err;
   }
 }
 

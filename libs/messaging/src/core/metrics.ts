@@ -8,6 +8,8 @@ export const MESSAGING_METRIC_NAMES = {
   deadLettered: 'strata_messaging_dead_lettered_total',
   outboxLag: 'strata_messaging_outbox_lag_seconds',
   consumerLag: 'strata_messaging_consumer_lag_seconds',
+  consumerRestarts: 'strata_messaging_consumer_restarts_total',
+  consumerGroupState: 'strata_messaging_consumer_group_state',
 } as const;
 
 /**
@@ -21,7 +23,11 @@ export const MESSAGING_METRIC_NAMES = {
  * - `strata_messaging_outbox_lag_seconds{service}`: age in seconds of the oldest unsent outbox row
  *   (0 when the outbox is drained);
  * - `strata_messaging_consumer_lag_seconds{topic,group}`: age in seconds of the last consumed
- *   record's Kafka timestamp when it was consumed.
+ *   record's Kafka timestamp when it was consumed;
+ * - `strata_messaging_consumer_restarts_total{group}`: restarts of a consumer group after a crash
+ *   (each new consumer started by the runner's supervision counts once);
+ * - `strata_messaging_consumer_group_state{group,state}`: 1 for the group's current state
+ *   (`stopped` | `starting` | `running` | `restarting`), 0 for the others.
  *
  * Creating two instances on the same registry is safe: metrics are looked up with
  * `registry.getSingleMetric` before being created.
@@ -33,6 +39,8 @@ export class MessagingMetrics {
   readonly deadLettered: Counter<'topic' | 'group'>;
   readonly outboxLag: Gauge<'service'>;
   readonly consumerLag: Gauge<'topic' | 'group'>;
+  readonly consumerRestarts: Counter<'group'>;
+  readonly consumerGroupState: Gauge<'group' | 'state'>;
 
   constructor(readonly registry: Registry = defaultRegistry) {
     this.published = this.counter(MESSAGING_METRIC_NAMES.published, 'Events published to Kafka by the outbox relay', ['topic']);
@@ -44,6 +52,12 @@ export class MessagingMetrics {
       MESSAGING_METRIC_NAMES.consumerLag,
       'Age in seconds of the last consumed record (Kafka timestamp) when it was consumed',
       ['topic', 'group'],
+    );
+    this.consumerRestarts = this.counter(MESSAGING_METRIC_NAMES.consumerRestarts, 'Restarts of a consumer group after a crash', ['group']);
+    this.consumerGroupState = this.gauge(
+      MESSAGING_METRIC_NAMES.consumerGroupState,
+      'Consumer group state: 1 for the current one (stopped, starting, running, restarting), 0 for the others',
+      ['group', 'state'],
     );
   }
 

@@ -2,7 +2,7 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { messagingTables, type MessagingTables } from './db';
 import { errorMessage, MessagingError, MessagingErrorCode, PayloadTooLargeError } from './errors';
-import { sleep } from './kafka';
+import { connectOrRelease, sleep } from './kafka';
 import { stderrLogger, type MessagingLogger } from './logger';
 import type { MessagingMetrics } from './metrics';
 import { backoffDelayMs } from './retry-policy';
@@ -264,12 +264,13 @@ export class OutboxRelay {
 
   private async ensureProducer(): Promise<Producer> {
     if (this.producer) return this.producer;
-    const producer = this.options.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
-    });
-    await producer.connect();
+    const producer = await connectOrRelease(
+      this.options.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
+      }),
+    );
     this.producer = producer;
     return producer;
   }

@@ -110,3 +110,12 @@ it('serves /dead-letters and validates input', async () => {
 it('checkKafka answers', async () => {
   await expect(app.get(MessagingHealth).checkKafka()).resolves.toBeUndefined();
 });
+
+it('reports its consumer group for /health/ready: running once joined', async () => {
+  const health = app.get(MessagingHealth);
+  await eventually(() => expect(health.consumerGroups()).toEqual([expect.objectContaining({ groupId: `nest-${id}`, state: 'running', restarts: 0 })]));
+  const [check] = health.consumerGroupChecks();
+  expect(check?.name).toBe(`consumer-group:nest-${id}`);
+  await expect(check?.check()).resolves.toBeUndefined();
+  expect(await registry.metrics()).toContain(`strata_messaging_consumer_group_state{group="nest-${id}",state="running"} 1`);
+});

@@ -16,7 +16,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { EventConsumerRunner, type EventHandler } from '../core/consumer';
+import { EventConsumerRunner, type ConsumerRestartPolicy, type EventHandler } from '../core/consumer';
 import { DeadLetterService } from '../core/dead-letters';
 import { createKafka } from '../core/kafka';
 import type { MessagingLogger } from '../core/logger';
@@ -44,8 +44,14 @@ export interface MessagingModuleOptions {
   retry?: RetryPolicy;
   /** Outbox relay tuning. */
   relay?: { pollIntervalMs?: number; batchSize?: number; enabled?: boolean };
-  /** Consumer tuning. */
-  consumer?: { sessionTimeout?: number; heartbeatInterval?: number; partitionsConsumedConcurrently?: number; enabled?: boolean };
+  /** Consumer tuning; `restart` = backoff between restarts of a crashed group (default 0.5 s doubling up to 15 s). */
+  consumer?: {
+    sessionTimeout?: number;
+    heartbeatInterval?: number;
+    partitionsConsumedConcurrently?: number;
+    restart?: Partial<ConsumerRestartPolicy>;
+    enabled?: boolean;
+  };
   /** Name of the @nestjs/typeorm DataSource (default: the default one). */
   dataSourceName?: string;
   /** prom-client registry (default: the global registry). */
@@ -203,6 +209,7 @@ export class MessagingModule {
             sessionTimeout: options.consumer?.sessionTimeout,
             heartbeatInterval: options.consumer?.heartbeatInterval,
             partitionsConsumedConcurrently: options.consumer?.partitionsConsumedConcurrently,
+            restart: options.consumer?.restart,
             metrics,
             logger: nestLogger('EventConsumer'),
           }),
@@ -214,8 +221,9 @@ export class MessagingModule {
       },
       {
         provide: MessagingHealth,
-        inject: [KAFKA_CLIENT],
-        useFactory: (kafka: Kafka) => new MessagingHealth(kafka, options.healthTimeoutMs),
+        inject: [KAFKA_CLIENT, EventConsumerRunner],
+        useFactory: (kafka: Kafka, runner: EventConsumerRunner) =>
+          new MessagingHealth(kafka, options.healthTimeoutMs, runner, options.consumer?.enabled !== false),
       },
       {
         provide: MessagingRetention,

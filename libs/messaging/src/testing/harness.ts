@@ -65,8 +65,8 @@ export function testKafka(clientId: string): Kafka {
 /** Creates topics (and their .dlq) with leaders, for one test run. */
 export async function createTopics(kafka: Kafka, topics: string[], partitions = 3): Promise<void> {
   const admin = kafka.admin();
-  await admin.connect();
   try {
+    await admin.connect();
     await admin.createTopics({
       waitForLeaders: true,
       topics: topics.flatMap((t) => [
@@ -75,7 +75,7 @@ export async function createTopics(kafka: Kafka, topics: string[], partitions = 
       ]),
     });
   } finally {
-    await admin.disconnect();
+    await admin.disconnect().catch(() => undefined);
   }
 }
 

@@ -96,6 +96,8 @@ export class PlatformModule implements OnModuleInit {
     if (messaging) {
       const health = messaging;
       this.registry.register({ name: 'kafka', check: () => health.checkKafka() });
+      // One check per consumer group: 503 naming a group from its crash until it has joined again.
+      this.registry.registerSource(() => health.consumerGroupChecks());
     }
   }
 }

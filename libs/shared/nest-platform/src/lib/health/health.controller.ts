@@ -5,11 +5,16 @@ import { SERVICE_IDENTITY, type ServiceIdentity } from '../platform.constants';
 import { type ReadinessCheck, withTimeout } from './readiness-check';
 import { ReadinessRegistry } from './readiness.registry';
 
-/** Result of `/health/ready`: every check with `up` or the reason it is down. */
+/**
+ * Result of `/health/ready`: every check with `up` or the reason it is down. Checks: `postgres`,
+ * `kafka` (broker metadata round-trip), `consumer-group:<groupId>` per consumer group (up only
+ * while the group is joined; `details` = `{ groupId, state, topics, since, restarts, lastError?,
+ * lastErrorAt?, nextRestartAt? }`), `temporal` for training.
+ */
 export interface ReadinessReport {
   status: 'ok' | 'unavailable';
   service: string;
-  checks: Record<string, { status: 'up' | 'down'; error?: string; latencyMs: number }>;
+  checks: Record<string, { status: 'up' | 'down'; error?: string; latencyMs: number; details?: Record<string, unknown> }>;
 }
 
 /**
@@ -32,7 +37,10 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: 200 when PostgreSQL, Kafka (and Temporal for training) answer; else 503 naming what is down' })
+  @ApiOperation({
+    summary:
+      'Readiness: 200 when PostgreSQL, Kafka (and Temporal for training) answer and every consumer group is joined; else 503 naming what is down',
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
     const report = await runReadinessChecks(this.identity.name, this.registry.list());
     reply.status(report.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
@@ -45,12 +53,19 @@ export async function runReadinessChecks(service: string, checks: ReadinessCheck
   const entries = await Promise.all(
     checks.map(async (c) => {
       const started = Date.now();
+      const details = (): { details?: Record<string, unknown> } => {
+        try {
+          return c.details ? { details: c.details() } : {};
+        } catch {
+          return {};
+        }
+      };
       try {
         await withTimeout(c.check(), timeoutMs, c.name);
-        return [c.name, { status: 'up' as const, latencyMs: Date.now() - started }] as const;
+        return [c.name, { status: 'up' as const, latencyMs: Date.now() - started, ...details() }] as const;
       } catch (e) {
         const error = e instanceof Error ? e.message : String(e);
-        return [c.name, { status: 'down' as const, error, latencyMs: Date.now() - started }] as const;
+        return [c.name, { status: 'down' as const, error, latencyMs: Date.now() - started, ...details() }] as const;
       }
     }),
   );

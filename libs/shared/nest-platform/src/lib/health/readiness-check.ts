@@ -9,6 +9,11 @@ export interface ReadinessCheck {
   /** Short stable name shown in the response, e.g. `postgres`, `kafka`, `temporal`. */
   readonly name: string;
   check(): Promise<void>;
+  /**
+   * Optional state shown with the result as `details` (cheap, no I/O), e.g. a consumer group's
+   * `{ state: 'restarting', lastError, restarts, since, topics }`.
+   */
+  details?(): Record<string, unknown>;
 }
 
 /** Rejects after `ms` milliseconds with a message naming `what`. */
