@@ -100,6 +100,16 @@ describe('two replicas of features, serving and monitoring; one killed mid-strea
       }, 60_000, 500);
       expect(state.members).toHaveLength(2);
     }
+    // model events are broadcast: each serving replica consumes them in a group of its own that holds every partition
+    const modelPartitions = MODEL_TOPICS.reduce((n, t) => n + counts[t]!, 0);
+    for (const r of ['a', 'b'] as const) {
+      const g = `${cluster.groups.serving}.${cluster.servingInstance[r]}`;
+      await eventually(async () => {
+        const s = await groupState(g);
+        const held = s.members.flatMap((m) => MODEL_TOPICS.flatMap((t) => m.assignment[t] ?? []));
+        if (s.state !== 'Stable' || s.members.length !== 1 || held.length !== modelPartitions) throw new Error(`${g}: ${JSON.stringify(s)}`);
+      }, 60_000, 500);
+    }
   });
 
   it('materializes once per dataset version across the features group (one replica handles it, both read it)', async () => {
@@ -192,7 +202,7 @@ describe('two replicas of features, serving and monitoring; one killed mid-strea
       const run = await callOk<{ status: string; rowCount: number }>('POST', `${urlOf('features', 'b')}/materializations`, ds(), { featureView: 'zone_trip_stats', mode: 'full', end: '2020-01-08T00:00:00Z' }, [200], 60_000);
       expect(run.status).toBe('SUCCEEDED');
       expect(run.rowCount).toBeGreaterThan(0);
-      const online = await callOk<{ results: Array<{ statuses: string[] }> }>('POST', `${urlOf('features', 'b')}/get-online-features`, ds(), { features: ['zone_trip_stats:trips_24h'], entities: { pickup_location_id: ZONES }, full_feature_names: true });
+      const online = await callOk<{ results: Array<{ statuses: string[] }> }>('POST', `${urlOf('features', 'b')}/get-online-features`, ds(), { features: ['zone_trip_stats:trips_24h'], entities: { pickup_location_id: ZONES }, full_feature_names: true, as_of: '2020-01-07T09:30:00Z' });
       expect(online.results[1]!.statuses).toEqual(ZONES.map(() => 'PRESENT'));
 
       const answeredAfterKill = (): number => sent.filter((s) => s.status === 200 && s.at > killedAt).length;

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type RunningService, createTestCredentials, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady } from '@strata/shared/testing';
+import { type RunningService, createTestCredentials, deleteGroupsWithPrefix, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady } from '@strata/shared/testing';
 import { Client as PgClient } from 'pg';
 
 export const REPLICATED = ['features', 'serving', 'monitoring'] as const;
@@ -116,6 +116,7 @@ export function createCluster(): Cluster {
       await Promise.all([...processes.values()].map((p) => p.stop('SIGKILL')));
       fs.rmSync(dataDir, { recursive: true, force: true });
       await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+      await deleteGroupsWithPrefix(env.kafkaBrokers, tag);
     },
     logs() {
       return [...processes.entries()].map(([k, p]) => `--- ${k}\n${p.output().slice(-2500)}`).join('\n');

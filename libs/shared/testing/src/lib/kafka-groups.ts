@@ -61,6 +61,21 @@ export async function describeGroups(brokers: string[], groupIds: string[]): Pro
   }
 }
 
+/** Deletes every consumer group whose id starts with `prefix` (test cleanup; groups must have no members). Never throws. */
+export async function deleteGroupsWithPrefix(brokers: string[], prefix: string): Promise<string[]> {
+  const admin = new Kafka({ clientId: 'strata-test-cleanup', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 5000, retry: { retries: 2 } }).admin();
+  try {
+    await admin.connect();
+    const ids = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
+    if (ids.length > 0) await admin.deleteGroups(ids);
+    return ids;
+  } catch {
+    return [];
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 /** Partition count of each topic (metadata request); a missing topic is an error. */
 export async function topicPartitionCounts(brokers: string[], topics: string[]): Promise<Record<string, number>> {
   const admin = new Kafka({ clientId: 'strata-test-metadata', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 5000, retry: { retries: 2 } }).admin();
