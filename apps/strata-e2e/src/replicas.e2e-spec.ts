@@ -45,6 +45,7 @@ describe('two replicas of features, serving and monitoring; one killed mid-strea
   const env = infraEnv();
   const cluster: Cluster = createCluster();
   const model = uniqueName('replicas-model').replace(/_/g, '-');
+  const dataset = uniqueName('replicas_trips');
   const sent: Sent[] = [];
   const numbers: Record<string, unknown> = {};
   const dead = new Set<Replica>();
@@ -113,11 +114,12 @@ describe('two replicas of features, serving and monitoring; one killed mid-strea
   });
 
   it('materializes once per dataset version across the features group (one replica handles it, both read it)', async () => {
-    await callOk('POST', `${urlOf('features', 'a')}/feature-repo/apply`, ds(), { documents: featureRepoDocuments() });
-    await callOk('PUT', `${urlOf('ingestion')}/datasets/nyc_taxi_trips`, ds(), datasetSpec());
+    const applied = await callOk<{ changes: Array<{ kind: string; name: string; action: string }> }>('POST', `${urlOf('features', 'a')}/feature-repo/apply`, ds(), { documents: featureRepoDocuments(dataset) });
+    expect(applied.changes).toContainEqual(expect.objectContaining({ kind: 'feature_view', name: 'zone_trip_stats', action: 'create' }));
+    await callOk('PUT', `${urlOf('ingestion')}/datasets/${dataset}`, ds(), datasetSpec(dataset));
     const csv = path.join(cluster.dataDir, 'trips.csv');
     fs.writeFileSync(csv, tripsCsv(400));
-    const version = await callOk<{ versionId: string; rowCount: number }>('POST', `${urlOf('ingestion')}/datasets/nyc_taxi_trips/versions`, ds(), { sourceUri: `file://${csv}`, format: 'csv', policy: 'reject' });
+    const version = await callOk<{ versionId: string; rowCount: number }>('POST', `${urlOf('ingestion')}/datasets/${dataset}/versions`, ds(), { sourceUri: `file://${csv}`, format: 'csv', policy: 'reject' });
     expect(version.rowCount).toBe(400);
     const runs = await eventually(async () => {
       const list = await callOk<Array<{ status: string; datasetVersions: unknown }>>('GET', `${urlOf('features', 'b')}/materializations?featureView=zone_trip_stats`, ds());
@@ -125,8 +127,13 @@ describe('two replicas of features, serving and monitoring; one killed mid-strea
       return list;
     }, 60_000, 500);
     expect(runs.filter((r) => r.status === 'SUCCEEDED')).toHaveLength(1);
-    const inbox = await cluster.query<{ n: string }>(`SELECT count(*)::text AS n FROM features.inbox_event WHERE consumer_group = $1 AND topic = $2`, [cluster.groups.features, DATASET_TOPIC]);
-    expect(Number(inbox[0]!.n)).toBe(1);
+    // the announcement (ingestion's outbox row = ce_id) was handled by exactly one replica, once
+    const [announced] = await cluster.query<{ id: string }>(
+      `SELECT id::text AS id FROM ingestion.outbox_event WHERE topic = $1 AND convert_from(payload, 'UTF8')::jsonb->>'versionId' = $2`,
+      [DATASET_TOPIC, version.versionId],
+    );
+    const inbox = await cluster.query<{ consumer_group: string }>(`SELECT consumer_group FROM features.inbox_event WHERE event_id = $1`, [announced!.id]);
+    expect(inbox).toEqual([{ consumer_group: cluster.groups.features }]);
   });
 
   it('both serving replicas load the champion, and both apply a champion change (model events reach every replica)', async () => {

@@ -40,16 +40,20 @@ export function tripsCsv(n: number): string {
   return lines.join('\n') + '\n';
 }
 
-/** The taxi dataset spec (examples/taxi/dataset.yaml as JSON). */
-export function datasetSpec(): Record<string, unknown> {
-  return parseYaml(fs.readFileSync(path.join(REPO_ROOT, 'examples/taxi/dataset.yaml'), 'utf8')) as Record<string, unknown>;
+/**
+ * The taxi dataset spec (examples/taxi/dataset.yaml as JSON) under the name `dataset`: a name
+ * of the test's own, so dataset versions other runs announce on the shared topic never match a
+ * view of this test.
+ */
+export function datasetSpec(dataset: string): Record<string, unknown> {
+  return { ...(parseYaml(fs.readFileSync(path.join(REPO_ROOT, 'examples/taxi/dataset.yaml'), 'utf8')) as Record<string, unknown>), name: dataset };
 }
 
-/** The example feature repo documents the models need. */
-export function featureRepoDocuments(): Array<{ file: string; content: string }> {
+/** The example feature repo documents the models need, with zone_trip_stats reading `dataset`. */
+export function featureRepoDocuments(dataset: string): Array<{ file: string; content: string }> {
   return ['entities.yaml', 'zone_trip_stats.yaml', 'trip_request.yaml'].map((file) => ({
     file,
-    content: fs.readFileSync(path.join(REPO_ROOT, 'examples/taxi/feature_repo', file), 'utf8'),
+    content: fs.readFileSync(path.join(REPO_ROOT, 'examples/taxi/feature_repo', file), 'utf8').replace('datasetName: nyc_taxi_trips', `datasetName: ${dataset}`),
   }));
 }
 
