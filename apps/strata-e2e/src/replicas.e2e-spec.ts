@@ -15,7 +15,9 @@
  * - after the kill the survivors hold every partition (admin API), within a bounded time;
  * - every prediction answered 200 and written to serving's outbox is recorded in monitoring
  *   exactly once (by id, and in the aggregated counters); every inbox event once; no outbox row
- *   stays unsent (the survivor's relay sends what the dead replica left);
+ *   stays unsent (the survivor's relay sends what the dead replica left); only a prediction the
+ *   killed replica answered in its last second may miss the outbox (serving's prediction log is an
+ *   in-memory buffer flushed right after the answer: best effort by design), counted and printed;
  * - materialization and online reads still answer on the survivor.
  * Prints the numbers: time from kill to a rebalanced group, predictions lost / doubled.
  */
@@ -38,7 +40,9 @@ interface Sent {
   status: number;
   version?: number;
   trips1hStatus?: string;
+  /** When the request was sent and when its answer arrived (epoch ms). */
   at: number;
+  doneAt: number;
 }
 
 describe('two replicas of features, serving and monitoring; one killed mid-stream', () => {
@@ -77,9 +81,9 @@ describe('two replicas of features, serving and monitoring; one killed mid-strea
         entities: { pickup_location_id: zone },
         request: { trip_distance: 1 + (zone % 7), fare_amount: 9.5, passenger_count: 1, pickup_datetime: '2020-01-07T09:30:00Z' },
       }, 10_000);
-      return { id, replica, status: r.status, version: r.body.modelVersion, trips1hStatus: r.body.featureStatuses?.['zone_trip_stats__trips_1h'], at };
+      return { id, replica, status: r.status, version: r.body.modelVersion, trips1hStatus: r.body.featureStatuses?.['zone_trip_stats__trips_1h'], at, doneAt: Date.now() };
     } catch {
-      return { id, replica, status: 0, at }; // no answer (the replica died under the request)
+      return { id, replica, status: 0, at, doneAt: Date.now() }; // no answer (the replica died under the request)
     }
   };
   /** Which version each live serving replica answers with. */
@@ -157,6 +161,7 @@ describe('two replicas of features, serving and monitoring; one killed mid-strea
   it('under traffic, SIGKILL of node a: partitions move to the survivors, the survivor serves, materializes and follows the champion; nothing is lost or doubled', async () => {
     let stop = false;
     let i = 0;
+    let killedAt = Number.POSITIVE_INFINITY;
     const worker = async (): Promise<void> => {
       while (!stop) {
         const n = i++;
@@ -176,7 +181,7 @@ describe('two replicas of features, serving and monitoring; one killed mid-strea
       }, 60_000, 100);
 
       // node a dies: features-a, serving-a and monitoring-a at once, mid-stream
-      const killedAt = Date.now();
+      killedAt = Date.now();
       dead.add('a');
       await Promise.all((['features', 'serving', 'monitoring'] as const).map((s) => cluster.get(s, 'a').stop('SIGKILL')));
 
@@ -237,8 +242,9 @@ describe('two replicas of features, serving and monitoring; one killed mid-strea
     const logged = await cluster.query<{ id: string; pid: string }>(`SELECT id::text AS id, convert_from(payload, 'UTF8')::jsonb->>'predictionId' AS pid FROM serving.outbox_event WHERE topic = $1 AND convert_from(payload, 'UTF8')::jsonb->>'modelName' = $2`, [PREDICTION_TOPIC, model]);
     const loggedIds = new Set(logged.map((r) => r.pid));
     const notLogged = answered.filter((s) => !loggedIds.has(s.id));
-    // the survivor logs everything it answered; the killed replica can only lose what was still in its in-memory log buffer
-    expect(notLogged.filter((s) => s.replica === 'b')).toEqual([]);
+    // the survivor logs everything it answered; the killed replica can only lose what was still in
+    // its in-memory log buffer (best-effort logging, prediction-logger.ts): answers of its last second
+    expect(notLogged.filter((s) => s.replica === 'b' || s.doneAt < killedAt - 1000)).toEqual([]);
     numbers['lostInKilledReplicaBuffer'] = notLogged.length;
 
     // monitoring: every logged prediction exactly once (by id), every event handled once
