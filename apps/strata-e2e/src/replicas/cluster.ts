@@ -149,6 +149,8 @@ export function createCluster(): Cluster {
     MONITORING_CONSUMER_GROUP: groups.monitoring,
     TRAINING_TASK_QUEUE: `${tag}-training`,
     SERVING_TASK_QUEUE: `${tag}-serving-batch`,
+    // nine processes share 2 cores with the test: a slow features answer is not what this test is about
+    SERVING_HTTP_TIMEOUT_MS: '15000',
     // the test reads the windows itself; no background evaluation or rollout guard races it
     MONITORING_EVALUATION_INTERVAL_MS: '0',
     MONITORING_ROLLOUT_GUARD_INTERVAL_MS: '0',
