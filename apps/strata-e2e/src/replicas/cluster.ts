@@ -53,7 +53,7 @@ export interface Cluster {
   get(name: ServiceName, replica?: Replica): RunningService;
   /** Runs SQL against the cluster's database. */
   query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-  /** Kills every process (SIGKILL), drops the database and the data dir; never throws. */
+  /** Stops every process (SIGTERM, SIGKILL after 15 s), drops the database, the data dir and the test's consumer groups; never throws. */
   destroy(): Promise<void>;
   /** Output of every process (for failure messages). */
   logs(): string;
@@ -113,7 +113,14 @@ export function createCluster(): Cluster {
       }
     },
     async destroy() {
-      await Promise.all([...processes.values()].map((p) => p.stop('SIGKILL')));
+      // SIGTERM first: consumers leave their groups, so the groups are empty and can be deleted
+      await Promise.all(
+        [...processes.values()].map(async (p) => {
+          const timer = setTimeout(() => void p.stop('SIGKILL'), 15_000);
+          await p.stop('SIGTERM');
+          clearTimeout(timer);
+        }),
+      );
       fs.rmSync(dataDir, { recursive: true, force: true });
       await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
       await deleteGroupsWithPrefix(env.kafkaBrokers, tag);
