@@ -18,7 +18,7 @@ export class AppModule {
           logLevel: config.LOG_LEVEL,
           database: { url: config.DATABASE_URL, schema: config.SERVING_DB_SCHEMA, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS },
         }),
-        MessagingModule.forRoot({ serviceName: 'serving', brokers: config.KAFKA_BROKERS, groupId: config.SERVING_CONSUMER_GROUP }),
+        MessagingModule.forRoot({ serviceName: 'serving', brokers: config.KAFKA_BROKERS, groupId: config.SERVING_CONSUMER_GROUP, instanceId: config.SERVING_INSTANCE_ID }),
         ServingModule.forRoot({
           registryUrl: config.REGISTRY_URL,
           featuresUrl: config.FEATURES_URL,

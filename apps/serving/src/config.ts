@@ -28,6 +28,12 @@ export const servingEnvSchema = platformEnvSchema.extend({
   SERVING_PREDICTION_LOG_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
   /** Kafka consumer group (change it for a second, independent instance, e.g. a manual test run). */
   SERVING_CONSUMER_GROUP: z.string().min(1).default('serving'),
+  /**
+   * This replica's id (default `<hostname>-<pid>`). Model events (alias, rollout) are consumed by
+   * EVERY replica, in group `<SERVING_CONSUMER_GROUP>.<SERVING_INSTANCE_ID>`; a restart with the same
+   * id resumes where it stopped, a new id starts at the events since its start (after loading the champions).
+   */
+  SERVING_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'letters, digits, . _ - (1-200)').optional(),
   /** Largest accepted request body in bytes; larger → 413 naming the limit (default 10 MiB). */
   SERVING_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
   /**

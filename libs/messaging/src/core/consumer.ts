@@ -8,6 +8,7 @@ import {
   type EventValue,
   type RawHeaderValue,
 } from '@strata/contracts';
+import { broadcastGroupId, defaultInstanceId, positionNewGroupSince } from './broadcast-group';
 import { messagingTables, type MessagingTables } from './db';
 import { errorCode, errorMessage, EventValidationError, MessagingError, MessagingErrorCode } from './errors';
 import { connectOrRelease, sleep } from './kafka';
@@ -67,6 +68,13 @@ export type EventHandler<C extends EventContract = EventContract> = (value: Even
 export interface ConsumeOptions {
   /** Consumer group; defaults to the runner's (the service name). */
   groupId?: string;
+  /**
+   * Every instance of the service handles every event of this topic (per-process state, e.g.
+   * loaded models), instead of one instance per event: the handler runs in a group of its own per
+   * process, `<group>.<instanceId>`, starting at the events published since shortly before the
+   * process started (see broadcast-group.ts). Default false (work shared by the instances).
+   */
+  broadcast?: boolean;
   /** Overrides of the runner's retry policy for this topic. */
   retry?: Partial<RetryPolicy>;
 }
@@ -118,6 +126,10 @@ export interface EventConsumerRunnerOptions {
   dataSource: DataSource;
   /** Default consumer group (the service name by convention). */
   groupId: string;
+  /** This process's id among the service's instances (broadcast groups; default `<hostname>-<pid>`). */
+  instanceId?: string;
+  /** How far before the runner's creation a new broadcast group starts, ms (default 60 000: clock skew between hosts). */
+  broadcastLookbackMs?: number;
   /** Default retry policy (default 5 attempts, 200 ms doubling, max 10 s). */
   retry?: RetryPolicy;
   /** Group session timeout in ms (default 10 000; the broker's minimum is 6 000). */
@@ -149,6 +161,8 @@ interface Registration {
 
 interface Group {
   groupId: string;
+  /** A per-process group of broadcast handlers (positioned at the process start when new). */
+  broadcast: boolean;
   registrations: Map<string, Registration>;
   /** The current kafkajs consumer (a new one after each restart). */
   consumer?: Consumer;
@@ -200,6 +214,8 @@ export class EventConsumerRunner {
   private dlqProducer: Producer | undefined;
   private abort = new AbortController();
   private running = false;
+  /** When this runner (≈ the process) started: new broadcast groups start from here (minus the lookback). */
+  private readonly createdAt = Date.now();
 
   constructor(private readonly options: EventConsumerRunnerOptions) {
     this.tables = messagingTables(options.dataSource);
@@ -248,8 +264,10 @@ export class EventConsumerRunner {
     if (this.running) {
       throw new MessagingError(MessagingErrorCode.CONFIGURATION_INVALID, `cannot register '${contract.topic}': the consumer runner is already running`);
     }
-    const groupId = options.groupId ?? this.options.groupId;
-    const group: Group = this.groups.get(groupId) ?? { groupId, registrations: new Map(), state: 'stopped', since: Date.now(), restarts: 0, failures: 0 };
+    const broadcast = options.broadcast === true;
+    const base = options.groupId ?? this.options.groupId;
+    const groupId = broadcast ? broadcastGroupId(base, this.options.instanceId ?? defaultInstanceId()) : base;
+    const group: Group = this.groups.get(groupId) ?? { groupId, broadcast, registrations: new Map(), state: 'stopped', since: Date.now(), restarts: 0, failures: 0 };
     if (group.registrations.has(contract.topic)) {
       throw new MessagingError(
         MessagingErrorCode.CONFIGURATION_INVALID,
@@ -376,6 +394,9 @@ export class EventConsumerRunner {
   }
 
   private async startGroup(group: Group): Promise<void> {
+    if (group.broadcast) {
+      await positionNewGroupSince(this.options.kafka, group.groupId, [...group.registrations.keys()], this.createdAt - (this.options.broadcastLookbackMs ?? 60_000));
+    }
     const consumer = this.options.kafka.consumer({
       groupId: group.groupId,
       sessionTimeout: this.options.sessionTimeout ?? 10_000,

@@ -1,3 +1,4 @@
+export * from './broadcast-group';
 export * from './consumer';
 export * from './db';
 export * from './dead-letters';

@@ -40,6 +40,12 @@ export interface MessagingModuleOptions {
   clientId?: string;
   /** Default consumer group (default: serviceName). */
   groupId?: string;
+  /**
+   * This process's id among the service's replicas (default `<hostname>-<pid>`): handlers marked
+   * `@ConsumeEvent(C, { broadcast: true })` consume in group `<groupId>.<instanceId>`, so every
+   * replica receives every such event.
+   */
+  instanceId?: string;
   /** Handler retry policy (default 5 attempts, 200 ms doubling up to 10 s). */
   retry?: RetryPolicy;
   /** Outbox relay tuning. */
@@ -205,6 +211,7 @@ export class MessagingModule {
             kafka,
             dataSource,
             groupId: options.groupId ?? options.serviceName,
+            instanceId: options.instanceId,
             retry: options.retry,
             sessionTimeout: options.consumer?.sessionTimeout,
             heartbeatInterval: options.consumer?.heartbeatInterval,

@@ -6,7 +6,7 @@ import { ModelRepository } from './model-repository';
 import { RegistryClient } from './registry.client';
 
 /**
- * Follows registry alias changes: on `strata.registry.model-alias-changed.v1` resolves the new
+ * Follows registry alias changes (every replica: a broadcast consumer, group `<group>.<instance>`): on `strata.registry.model-alias-changed.v1` resolves the new
  * version from the registry (`GET /registered-models/{m}/versions/{v}`) and loads/swaps it for
  * that alias, or unsets the alias when `toVersion` is null.
  *
@@ -29,7 +29,8 @@ export class ModelAliasConsumer implements OnApplicationShutdown {
     private readonly registry: RegistryClient,
   ) {}
 
-  @ConsumeEvent(ModelAliasChangedV1)
+  // broadcast: every serving replica loads the models it serves (per-process state)
+  @ConsumeEvent(ModelAliasChangedV1, { broadcast: true })
   async onAliasChanged(event: ModelAliasChangedV1, ctx: EventContext): Promise<void> {
     const key = `${event.modelName}\u0000${event.alias}`;
     const previous = this.pending.get(key);

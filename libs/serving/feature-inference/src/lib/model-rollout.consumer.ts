@@ -33,7 +33,8 @@ export class ModelRolloutConsumer {
     private readonly registry: RegistryClient,
   ) {}
 
-  @ConsumeEvent(ModelRolloutChangedV1)
+  // broadcast: every serving replica routes its own traffic (per-process state)
+  @ConsumeEvent(ModelRolloutChangedV1, { broadcast: true })
   async onRolloutChanged(event: ModelRolloutChangedV1, ctx: EventContext): Promise<void> {
     await this.apply(event, ctx.eventId);
   }
