@@ -147,10 +147,10 @@ describe('chaos: one fault at a time over the running platform', () => {
     running.delete(name);
     if (s.process.exitCode !== null || s.process.signalCode !== null) return;
     s.process.kill(signal);
-    const done = await Promise.race([s.exited.then(() => true), sleep(15_000).then(() => false)]);
+    const done = await within(s.exited.then(() => true), 15_000, false);
     if (!done) {
       s.process.kill('SIGKILL');
-      await Promise.race([s.exited, sleep(5000)]);
+      await within(s.exited, 5000, null);
     }
   };
   const readyStatus = async (): Promise<Record<ServiceName, string>> => {
@@ -266,7 +266,7 @@ describe('chaos: one fault at a time over the running platform', () => {
       } else if (fault.kind === 'kill') {
         const s = running.get(fault.service)!;
         s.process.kill('SIGKILL');
-        await Promise.race([s.exited, sleep(10_000)]);
+        await within(s.exited, 10_000, null);
         running.delete(fault.service);
         launch(fault.service);
       } else {
@@ -303,8 +303,15 @@ describe('chaos: one fault at a time over the running platform', () => {
     let recoverySeconds: number | null = null;
     let lost = 0;
     let doubled = 0;
+    const phases: Record<string, number> = {};
+    let phaseStart = Date.now();
+    const phase = (name: string): void => {
+      phases[name] = (Date.now() - phaseStart) / 1000;
+      phaseStart = Date.now();
+    };
     try {
       const ready = await waitAllReady(deadline);
+      phase('ready');
       if (Object.values(ready).every((v) => v === 'ok')) readySeconds = (Date.now() - t0) / 1000;
       else problems.push(`not ready within ${RECOVERY_BOUND_S} s: ${JSON.stringify(Object.fromEntries(Object.entries(ready).filter(([, v]) => v !== 'ok')))}`);
       // a newly promoted champion is served
@@ -318,6 +325,7 @@ describe('chaos: one fault at a time over the running platform', () => {
         },
       );
       if (served && readySeconds !== null) recoverySeconds = (Date.now() - t0) / 1000;
+      phase('newChampion');
       if (recoverySeconds !== null && recoverySeconds > RECOVERY_BOUND_S) problems.push(`recovered in ${recoverySeconds} s > bound ${RECOVERY_BOUND_S} s`);
 
       // training once after the Temporal fault
@@ -327,6 +335,7 @@ describe('chaos: one fault at a time over the running platform', () => {
           return undefined;
         });
         details['trainingRun'] = run ? { runId: run.runId, modelVersion: run.modelVersion } : null;
+        phase('training');
       }
 
       // ingest + materialize (to Redis) + read online, between faults
@@ -341,6 +350,7 @@ describe('chaos: one fault at a time over the running platform', () => {
         } catch (e) {
           problems.push(`ingest → materialize → online read: ${e instanceof Error ? e.message : String(e)}`);
         }
+        phase('ingest');
       }
 
       // the ledgers, with the traffic paused (every acknowledged request is then final)
@@ -349,6 +359,7 @@ describe('chaos: one fault at a time over the running platform', () => {
         const ledger = await checkLedgers(problems, details);
         lost = ledger.lost;
         doubled = ledger.doubled;
+        phase('ledgers');
       } finally {
         traffic?.resume();
       }
@@ -356,6 +367,8 @@ describe('chaos: one fault at a time over the running platform', () => {
       problems.push(`check aborted: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     }
     if (traffic) details['requestFailuresSoFar'] = traffic.failures;
+    if (traffic) details['lastRequestErrors'] = traffic.lastErrors.splice(0).slice(-5);
+    details['phaseSeconds'] = phases;
     return { fault: name, ok: problems.length === 0 && lost === 0 && doubled === 0, recoverySeconds, readySeconds, eventsLost: lost, eventsDoubled: doubled, details, problems };
   }
 
@@ -436,12 +449,13 @@ describe('chaos: one fault at a time over the running platform', () => {
   /** After a failed fault: restart the six services so the next fault starts from a healthy platform (recorded). */
   async function heal(r: FaultResult): Promise<void> {
     const t = Date.now();
-    for (const s of SERVICES) {
-      await stopService(s);
-      launch(s);
-    }
+    await traffic?.pause();
+    await Promise.all(SERVICES.map((s) => stopService(s)));
+    for (const s of SERVICES) launch(s);
     const ready = await waitAllReady(Date.now() + 180_000);
+    traffic?.resume();
     r.details['healedByRestartingServices'] = { seconds: (Date.now() - t) / 1000, ready };
+    say(`chaos: healed after '${r.fault}' by restarting the six services in ${(Date.now() - t) / 1000} s`);
     try {
       await waitServed((await client.getModelVersionByAlias(modelName, 'champion')).version, Date.now() + 60_000);
     } catch (e) {
@@ -453,7 +467,7 @@ describe('chaos: one fault at a time over the running platform', () => {
 
   async function ingestSlice(from: number, count: number): Promise<DatasetVersion> {
     const file = path.join(workDir, `slice-${from}-${count}.csv`);
-    const lines = fs.readFileSync(path.join(FIXTURES, 'adult-1200.csv'), 'utf8').trimEnd().split('\n');
+    const lines = fs.readFileSync(path.join(FIXTURES, 'adult-1200.csv'), 'utf8').trimEnd().split(/\r?\n/);
     fs.writeFileSync(file, [lines[0], ...lines.slice(1 + from, 1 + from + count)].join('\n') + '\n');
     return client.registerDatasetFile(DATASET, `file://${file}`, 'csv', 'reject');
   }
@@ -554,7 +568,7 @@ describe('chaos: one fault at a time over the running platform', () => {
 
 /** The fixture's rows: values by column, event time (ISO UTC) and label. */
 function readFixture(): Array<{ eventTime: string; label: number; values: Record<string, number> }> {
-  const [header, ...lines] = fs.readFileSync(path.join(FIXTURES, 'adult-1200.csv'), 'utf8').trimEnd().split('\n');
+  const [header, ...lines] = fs.readFileSync(path.join(FIXTURES, 'adult-1200.csv'), 'utf8').trimEnd().split(/\r?\n/);
   const cols = header!.split(',');
   return lines.map((line) => {
     const cells = line.split(',');
@@ -578,6 +592,16 @@ async function createOperatorKey(databaseUrl: string): Promise<string> {
     return created.key;
   } finally {
     await pg.end();
+  }
+}
+
+/** `promise`'s value, or `fallback` after `ms` (the timer is cleared either way, so it never keeps jest alive). */
+async function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<F>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
