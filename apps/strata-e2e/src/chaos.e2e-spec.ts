@@ -70,6 +70,8 @@ describe('chaos: one fault at a time over the running platform', () => {
   const cacheDir = process.env['CHAOS_CACHE_DIR'] ?? process.env['STRATA_CACHE_DIR'] ?? path.join(REPO_ROOT, '.stack/cache');
   const ownStateDir = !process.env['CHAOS_STATE_DIR'];
   const stateDir = process.env['CHAOS_STATE_DIR'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'strata-chaos-stack-'));
+  // the postgres user must reach the cluster under it (else stack.sh falls back to a folder named after the repo, the shared stack's)
+  if (ownStateDir) fs.chmodSync(stateDir, 0o755);
   const port = (name: string, fallback: number): number => Number(process.env[`CHAOS_${name}_PORT`] ?? fallback);
   const stack = new PrivateStack(stateDir, cacheDir, {
     pg: port('PG', CHAOS_PORTS.pg),
