@@ -24,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApiKeyStore, migrateSecuritySchemas } from '@strata/shared/auth';
 import { type DatasetVersion, type ModelVersion, StrataClient } from '@strata/shared/data-access-strata-client';
-import { REPO_ROOT, type RunningService, createTestCredentials, startService } from '@strata/shared/testing';
+import { REPO_ROOT, type RunningService, createTestCredentials, describeConsumerGroups, startService } from '@strata/shared/testing';
 import { Client as PgClient } from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { CHAOS_PORTS, PrivateStack, type StackPart } from './chaos/private-stack';
@@ -113,6 +113,8 @@ describe('chaos: one fault at a time over the running platform', () => {
   const reportedLost = { predictions: new Set<string>(), labels: new Set<string>() };
   let doubledSoFar = { predictions: 0, labels: 0 };
   const trainingRunsStarted: string[] = [];
+  /** The services' consumer groups (default group id = service name) that were Stable at baseline. */
+  let liveGroups: string[] = [];
 
   const serviceEnv = (): Record<string, string | undefined> => ({
     STRATA_AUTH_MODE: 'enforce',
@@ -179,8 +181,11 @@ describe('chaos: one fault at a time over the running platform', () => {
   };
   beforeAll(async () => {
     fs.mkdirSync(logDir, { recursive: true });
+    const setupStart = Date.now();
+    const mark = (what: string): void => say(`chaos setup: ${what} at ${((Date.now() - setupStart) / 1000).toFixed(1)} s`);
     stackUp = true; // from here on, afterAll stops it (also after a failed `up`)
     await stack.up();
+    mark('private stack up');
     // keys: one per service, and an operator (data-scientist + ml-engineer), as `npm run up` makes them
     serviceKeys = await createTestCredentials(stack.databaseUrl, SERVICES.map((s) => `service:${s}` as const));
     operatorKey = await createOperatorKey(stack.databaseUrl);
@@ -191,6 +196,7 @@ describe('chaos: one fault at a time over the running platform', () => {
     for (const s of SERVICES) launch(s);
     const ready = await waitAllReady(Date.now() + 240_000);
     if (Object.values(ready).some((v) => v !== 'ok')) throw new Error(`services not ready within 240 s: ${JSON.stringify(ready)}\n${tails()}`);
+    mark('six services ready');
 
     // a dataset, a feature repo materialized to Redis, one training run registered as champion and served
     await client.putDataset(DATASET, parseYaml(fs.readFileSync(path.join(FIXTURES, 'dataset.yaml'), 'utf8')));
@@ -199,12 +205,14 @@ describe('chaos: one fault at a time over the running platform', () => {
     const initial = await ingestSlice(0, INITIAL_ROWS);
     trainRef = { datasetName: DATASET, versionId: initial.versionId };
     await waitMaterialized(initial, Date.now() + 120_000);
+    mark('dataset ingested and materialized to Redis');
     const run = await train('initial', Date.now() + 240_000);
     champion = await client.getModelVersionByAlias(modelName, 'champion');
     if (champion.version !== run.modelVersion) throw new Error(`champion is v${champion.version}, the run registered v${String(run.modelVersion)}`);
     featureNames = JSON.parse((champion.signature as { metadata?: Record<string, string> } | undefined)?.metadata?.['strata.feature_names'] ?? '[]') as string[];
     if (featureNames.length !== 5) throw new Error(`unexpected feature names ${JSON.stringify(champion.signature)}`);
     await waitServed(champion.version, Date.now() + 120_000);
+    mark(`champion v${champion.version} trained, registered and served`);
     traffic = new Traffic({
       servingUrl: baseUrl('serving'),
       monitoringUrl: baseUrl('monitoring'),
@@ -314,6 +322,13 @@ describe('chaos: one fault at a time over the running platform', () => {
     try {
       const ready = await waitAllReady(deadline);
       phase('ready');
+      // every consumer group that ran before runs again (a consumer that died silently leaves its group Empty)
+      const groups = await waitGroupsStable(fault === undefined ? null : liveGroups, Math.max(deadline, Date.now() + 15_000));
+      if (fault === undefined) liveGroups = groups.filter((g) => g.state === 'Stable').map((g) => g.groupId);
+      const notRunning = groups.filter((g) => liveGroups.includes(g.groupId) && (g.state !== 'Stable' || g.members === 0));
+      details['consumerGroups'] = Object.fromEntries(groups.map((g) => [g.groupId, `${g.state}/${g.members}`]));
+      if (notRunning.length) problems.push(`consumer groups not running ${Math.round((Date.now() - t0) / 1000)} s after the fault: ${notRunning.map((g) => `${g.groupId} ${g.state} (${g.members} members)`).join(', ')}`);
+      phase('groups');
       if (Object.values(ready).every((v) => v === 'ok')) readySeconds = (Date.now() - t0) / 1000;
       else problems.push(`not ready within ${RECOVERY_BOUND_S} s: ${JSON.stringify(Object.fromEntries(Object.entries(ready).filter(([, v]) => v !== 'ok')))}`);
       // a newly promoted champion is served
@@ -372,6 +387,21 @@ describe('chaos: one fault at a time over the running platform', () => {
     if (traffic) details['lastRequestErrors'] = traffic.lastErrors.splice(0).slice(-5);
     details['phaseSeconds'] = phases;
     return { fault: name, ok: problems.length === 0 && lost === 0 && doubled === 0, recoverySeconds, readySeconds, eventsLost: lost, eventsDoubled: doubled, details, problems };
+  }
+
+  /** Polls the services' consumer groups until `expected` (all six at baseline: null) are Stable with a member, or the deadline. */
+  async function waitGroupsStable(expected: string[] | null, deadlineMs: number): Promise<Array<{ groupId: string; state: string; members: number }>> {
+    let last: Array<{ groupId: string; state: string; members: number }> = [];
+    for (;;) {
+      try {
+        last = await describeConsumerGroups([stack.kafkaBrokers], [...SERVICES]);
+      } catch (e) {
+        last = SERVICES.map((groupId) => ({ groupId, state: `unknown (${e instanceof Error ? e.message : String(e)})`, members: 0 }));
+      }
+      const want = expected ?? last.filter((g) => g.state !== 'Dead').map((g) => g.groupId);
+      if (last.filter((g) => want.includes(g.groupId)).every((g) => g.state === 'Stable' && g.members > 0) || Date.now() > deadlineMs) return last;
+      await sleep(1000);
+    }
   }
 
   /** Compares what the traffic was told with what monitoring, training, the registry and the outboxes hold. */
