@@ -70,11 +70,3 @@ export function trainingLedger(databaseUrl: string, modelName: string): Promise<
     };
   });
 }
-
-/** Registry versions of a model whose `model_version` number is registered more than once per training run (by the run's lineage). */
-export function versionsOfModel(databaseUrl: string, modelName: string): Promise<Array<{ version: number; runId: string; workflowId: string | null }>> {
-  return withPg(databaseUrl, async (c) => {
-    const r = await c.query<{ version: number; run_id: string; workflow_id: string | null }>('SELECT version, run_id, workflow_id FROM registry.model_version WHERE name = $1 ORDER BY version', [modelName]);
-    return r.rows.map((x) => ({ version: x.version, runId: x.run_id, workflowId: x.workflow_id }));
-  });
-}
