@@ -17,7 +17,8 @@
  * six services, so the next one starts healthy); the per-fault table is printed and written to
  * `$STRATA_TEST_RESULTS_DIR/chaos-report.json` (default .run/test-results; CHAOS_REPORT_FILE), then the test asserts lost = 0,
  * doubled = 0 and recovery within the bound for every fault. The stack and the services are
- * always stopped at the end, failed or not. CHAOS_FAULTS=kafka,serving,... runs a subset.
+ * always stopped at the end, failed or not. CHAOS_FAULTS=kafka,serving,... runs a subset;
+ * CHAOS_KAFKA_RESTARTS=3 restarts the broker three times in a row for the Kafka fault.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -272,7 +273,10 @@ describe('chaos: one fault at a time over the running platform', () => {
     const t0 = Date.now();
     try {
       if (fault.kind === 'stack') {
-        await stack.restart(fault.part);
+        // CHAOS_KAFKA_RESTARTS=N restarts the broker N times in a row (issue #19 saw consumer groups die after three)
+        const times = fault.part === 'kafka' ? Math.max(1, Number(process.env['CHAOS_KAFKA_RESTARTS'] ?? 1)) : 1;
+        for (let i = 0; i < times; i++) await stack.restart(fault.part);
+        details['restarts'] = times;
       } else if (fault.kind === 'kill') {
         const s = running.get(fault.service)!;
         s.process.kill('SIGKILL');
