@@ -131,6 +131,7 @@ describe('chaos: one fault at a time over the running platform', () => {
     STRATA_DATA_DIR: dataDir,
     TRAINING_RETRAIN_ON_EVENTS: 'false',
     LOG_LEVEL: 'warn',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
     ...urls,
   });
   const launch = (name: ServiceName): RunningService => {
