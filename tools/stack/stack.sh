@@ -7,6 +7,9 @@
 #   bash tools/stack/stack.sh down     stop exactly the processes `up` started (pid files)
 #   bash tools/stack/stack.sh status   one line per part; exit 1 when anything is down
 #   bash tools/stack/stack.sh env      print the endpoints as shell exports
+#   bash tools/stack/stack.sh stop <part>     stop one part (pg|kafka|temporal|redis|s3); its data is kept
+#   bash tools/stack/stack.sh start <part>    start one part again and wait until it answers
+#   bash tools/stack/stack.sh restart <part>  stop + start (fault tests: tools/stack/README.md)
 #
 # Optional parts, started only when asked (`up --with redis,s3` or STRATA_STACK_WITH=redis,s3;
 # `down` and `status` handle whatever is running):
@@ -399,7 +402,38 @@ cmd_status() {
   return $rc
 }
 
+PARTS="pg kafka temporal redis s3"
+part_check() { [[ " $PARTS " == *" ${1:-} "* ]] || die "unknown part '${1:-}' (known: $PARTS)"; }
+# Stops one part exactly as `down` would (clean stop, data kept: PostgreSQL's cluster, Kafka's log
+# dir, Temporal's SQLite file; Redis has no persistence, so its keys are gone after a restart).
+cmd_stop_part() {
+  part_check "$1"
+  case "$1" in pg) pg_down ;; kafka) kafka_down ;; temporal) temporal_down ;; redis) redis_down ;; s3) s3_down ;; esac
+  log "$1 stopped"
+}
+# Starts one part (as `up` does, under the same lock) and waits until it answers a real request.
+cmd_start_part() {
+  part_check "$1"
+  local t0; t0="$(now_ms)"
+  trap on_up_exit EXIT
+  mkdir -p "$STATE"
+  exec 8>"$STATE/.up.lock"
+  flock 8
+  case "$1" in
+    pg) pg_up; pg_wait ;;
+    kafka) kafka_up; kafka_wait ;;
+    temporal) temporal_up; temporal_wait ;;
+    redis) redis_up; redis_wait ;;
+    s3) s3_up; s3_wait ;;
+  esac
+  write_env
+  flock -u 8
+  log "$1 started in $(( $(now_ms) - t0 ))ms"
+}
+
 cmd="${1:-}"; shift || true
+PART_ARG=""
+case "$cmd" in stop | start | restart) PART_ARG="${1:-}"; shift || true ;; esac
 while [ $# -gt 0 ]; do
   case "$1" in
     --with) WITH="${WITH:+$WITH,}${2:?--with needs a list, e.g. redis,s3}"; shift 2 ;;
@@ -416,5 +450,8 @@ case "$cmd" in
   down) cmd_down ;;
   status) cmd_status ;;
   env) write_env; sed 's/^/export /' "$STATE/env" ;;
-  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+  stop) cmd_stop_part "$PART_ARG" ;;
+  start) cmd_start_part "$PART_ARG" ;;
+  restart) cmd_stop_part "$PART_ARG"; cmd_start_part "$PART_ARG" ;;
+  *) echo "usage: $0 up|down|status|env|stop <part>|start <part>|restart <part>" >&2; exit 2 ;;
 esac

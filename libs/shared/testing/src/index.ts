@@ -9,6 +9,7 @@ export * from './lib/eventually';
 export * from './lib/infra-env';
 export * from './lib/service-process';
 export * from './lib/kafka-groups';
+export * from './lib/chaos-kafka-groups';
 export * from './lib/python-env';
 export * from './lib/auth-credentials';
 export * from './lib/fault-proxy';
