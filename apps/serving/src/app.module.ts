@@ -27,6 +27,8 @@ export class AppModule {
           dataDir: config.STRATA_DATA_DIR,
           predictionLogCapacity: config.SERVING_PREDICTION_LOG_BUFFER,
           predictionLogBatchSize: config.SERVING_PREDICTION_LOG_BATCH,
+          predictionLogDurability: config.SERVING_PREDICTION_LOG_DURABILITY,
+          predictionLogTimeoutMs: config.SERVING_PREDICTION_LOG_TIMEOUT_MS,
           httpTimeoutMs: config.SERVING_HTTP_TIMEOUT_MS,
           maxBodyBytes: config.SERVING_MAX_BODY_BYTES,
           batching: config.SERVING_BATCHING,

@@ -26,6 +26,13 @@ export const servingEnvSchema = platformEnvSchema.extend({
   SERVING_PREDICTION_LOG_BUFFER: z.coerce.number().int().min(1).default(10_000),
   /** Prediction log events written per outbox transaction. */
   SERVING_PREDICTION_LOG_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
+  /**
+   * `buffered`: answer at once, log off the request path (a SIGKILL loses what is still buffered);
+   * `durable`: answer only once the prediction's log is committed to the outbox (group commit).
+   */
+  SERVING_PREDICTION_LOG_DURABILITY: z.enum(['buffered', 'durable']).default('buffered'),
+  /** In `durable` mode, how long a request waits for its log to commit before 503, ms. */
+  SERVING_PREDICTION_LOG_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
   /** Kafka consumer group (change it for a second, independent instance, e.g. a manual test run). */
   SERVING_CONSUMER_GROUP: z.string().min(1).default('serving'),
   /**

@@ -158,6 +158,10 @@ export function createCluster(): Cluster {
     SERVING_TASK_QUEUE: `${tag}-serving-batch`,
     // nine processes share 2 cores with the test: a slow features answer is not what this test is about
     SERVING_HTTP_TIMEOUT_MS: '15000',
+    // an answered prediction is committed to the outbox before the answer, so a SIGKILLed replica
+    // loses none of the predictions it answered (the test asserts 0 lost)
+    SERVING_PREDICTION_LOG_DURABILITY: 'durable',
+    SERVING_PREDICTION_LOG_TIMEOUT_MS: '15000',
     // the test reads the windows itself; no background evaluation or rollout guard races it
     MONITORING_EVALUATION_INTERVAL_MS: '0',
     MONITORING_ROLLOUT_GUARD_INTERVAL_MS: '0',

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError, HTTP_STATUS_BY_CODE, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { FeaturesClient, type FeatureStatus } from './features.client';
 import { ModelRepository, type LoadedModel, type ServingRoute } from './model-repository';
@@ -7,7 +7,7 @@ import { validateInferenceRequest } from './oip-validation';
 import type { OipInferenceRequest, OipInferenceResponse, OipModelMetadata } from './oip.types';
 import { PredictionLogger } from './prediction-logger';
 import { checkRequest, parseUtc, resolvePredictSignature, type RequestValue } from './predict-signature';
-import { DEFAULT_ALIAS, ONNX_PLATFORM } from './serving.constants';
+import { DEFAULT_ALIAS, ONNX_PLATFORM, SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 import { servingMetrics } from './serving.metrics';
 
 /** Suffix of the prediction id of a shadow prediction (`<predictionId>:shadow`, alias `challenger`): never returned, only logged. */
@@ -89,7 +89,21 @@ export class InferenceService {
     private readonly repository: ModelRepository,
     private readonly features: FeaturesClient,
     private readonly predictionLog: PredictionLogger,
+    @Inject(SERVING_OPTIONS) private readonly options: Pick<ServingOptions, 'predictionLogDurability' | 'predictionLogTimeoutMs'>,
   ) {}
+
+  /**
+   * Logs one prediction of a request: in `durable` mode resolves once it is committed to the
+   * outbox (@throws UnavailableError → 503, the client may retry with the same prediction id);
+   * else enqueues it and resolves at once. Shadow copies are always buffered (`durable = false`).
+   */
+  private async logPrediction(event: Parameters<PredictionLogger['log']>[0], durable = true): Promise<void> {
+    if (durable && this.options.predictionLogDurability === 'durable') {
+      await this.predictionLog.logDurably(event, this.options.predictionLogTimeoutMs ?? 5000);
+    } else {
+      this.predictionLog.log(event);
+    }
+  }
 
   /** OIP model metadata of the addressed version (`ref`: version number, alias, or champion). @throws NotFoundError */
   metadata(name: string, ref?: string): OipModelMetadata {
@@ -154,7 +168,7 @@ export class InferenceService {
       const runOutputs = monitored && !outputNames.includes('probability') && model.info.outputs.some((o) => o.name === 'probability') ? [...outputNames, 'probability'] : outputNames;
       const { outputs: allOutputs, seconds } = await model.run(inputs, runOutputs);
       const outputs = allOutputs.filter((o) => outputNames.includes(o.name));
-      if (monitored) this.logInferRows(model, routing.alias, predictionId, '', eventTime, inputs[0]!, allOutputs, seconds, request.id);
+      if (monitored) await this.logInferRows(model, routing.alias, predictionId, '', eventTime, inputs[0]!, allOutputs, seconds, request.id, true);
       servingMetrics.requests.inc({ ...labels, outcome: 'success' });
       if (routing.shadow) this.shadowInfer(name, routing.shadow, request, monitored ? predictionId : undefined, eventTime);
       const params = new Map((request.outputs ?? []).map((o) => [o.name, o.parameters]));
@@ -217,7 +231,7 @@ export class InferenceService {
           const monitored = predictionId !== undefined && (model.info.featureNames?.length ?? 0) > 0 && inputs.length === 1;
           const runOutputs = monitored && !outputNames.includes('probability') && model.info.outputs.some((o) => o.name === 'probability') ? [...outputNames, 'probability'] : outputNames;
           const { outputs, seconds } = await model.run(inputs, runOutputs);
-          if (monitored) this.logInferRows(model, 'challenger', predictionId, SHADOW_SUFFIX, eventTime, inputs[0]!, outputs, seconds, request.id);
+          if (monitored) await this.logInferRows(model, 'challenger', predictionId, SHADOW_SUFFIX, eventTime, inputs[0]!, outputs, seconds, request.id, false);
           servingMetrics.shadowRequests.inc({ model: name, outcome: 'success' });
         } catch (err) {
           servingMetrics.shadowRequests.inc({ model: name, outcome: outcomeOf(err) });
@@ -253,7 +267,7 @@ export class InferenceService {
     });
   }
 
-  private logInferRows(
+  private async logInferRows(
     model: LoadedModel,
     alias: string | null,
     predictionId: string,
@@ -263,7 +277,8 @@ export class InferenceService {
     outputs: Array<{ name: string; data: ArrayLike<unknown> }>,
     seconds: number,
     requestId: string | undefined,
-  ): void {
+    durable: boolean,
+  ): Promise<void> {
     const names = model.info.featureNames ?? [];
     const rows = input.shape[0] ?? 0;
     const width = input.shape[1] ?? 0;
@@ -271,6 +286,7 @@ export class InferenceService {
     const probability = outputs.find((o) => o.name === 'probability') ?? outputs[0];
     const threshold = Number(model.info.metadata['strata.threshold'] ?? '0.5');
     const predictedAt = new Date().toISOString();
+    const logged: Array<Promise<void>> = [];
     for (let r = 0; r < rows; r++) {
       const features: Record<string, number | null> = {};
       names.forEach((n, j) => {
@@ -278,7 +294,7 @@ export class InferenceService {
         features[n] = Number.isFinite(v) ? v : null;
       });
       const p = Number(probability?.data[r]);
-      this.predictionLog.log({
+      logged.push(this.logPrediction({
         predictionId: `${rows === 1 ? predictionId : `${predictionId}-${r}`}${idSuffix}`,
         modelName: model.name,
         modelVersion: model.version,
@@ -289,8 +305,9 @@ export class InferenceService {
         latencyMs: (seconds * 1000) / Math.max(1, rows),
         predictedAt,
         ...(eventTime !== undefined ? { eventTime } : {}),
-      });
+      }, durable));
     }
+    await Promise.all(logged);
   }
 
   /**
@@ -345,7 +362,7 @@ export class InferenceService {
         return;
       }
       const started = process.hrtime.bigint();
-      this.predictWith(model, 'challenger', body)
+      this.predictWith(model, 'challenger', body, false)
         .then(() => servingMetrics.shadowRequests.inc({ model: name, outcome: 'success' }))
         .catch((err: unknown) => {
           servingMetrics.shadowRequests.inc({ model: name, outcome: outcomeOf(err) });
@@ -358,7 +375,7 @@ export class InferenceService {
     });
   }
 
-  private async predictWith(model: LoadedModel, alias: string | null, body: PredictRequest): Promise<PredictResponse> {
+  private async predictWith(model: LoadedModel, alias: string | null, body: PredictRequest, durable = true): Promise<PredictResponse> {
     const names = model.info.featureNames;
     const input = model.info.inputs[0];
     if (!names || names.length === 0) throw new InvalidArgumentError(`Model '${model.name}@${model.version}' has no 'strata.feature_names' metadata: use /v2/models/${model.name}/infer`);
@@ -396,7 +413,7 @@ export class InferenceService {
     const predictionId = body.predictionId ?? randomUUID();
     const predictedAt = new Date().toISOString();
     const threshold = Number(model.info.metadata['strata.threshold'] ?? '0.5');
-    this.predictionLog.log({
+    await this.logPrediction({
       predictionId,
       modelName: model.name,
       modelVersion: model.version,
@@ -406,7 +423,7 @@ export class InferenceService {
       latencyMs: seconds * 1000,
       predictedAt,
       ...(eventTime !== undefined ? { eventTime } : {}),
-    });
+    }, durable);
     return { predictionId, modelName: model.name, modelVersion: model.version, probability, features, featureStatuses };
   }
 }

@@ -25,6 +25,15 @@ export interface ServingOptions {
   predictionLogCapacity: number;
   /** Events per outbox transaction (`SERVING_PREDICTION_LOG_BATCH`). */
   predictionLogBatchSize: number;
+  /**
+   * When a prediction is answered relative to its log (`SERVING_PREDICTION_LOG_DURABILITY`):
+   * `buffered` (default) answers at once and writes the log off the request path (a SIGKILL loses
+   * the predictions still buffered); `durable` answers only once the prediction's outbox
+   * transaction committed (group commit), so no answered prediction is ever lost.
+   */
+  predictionLogDurability?: 'buffered' | 'durable';
+  /** In `durable` mode, how long a request waits for its log to commit before 503, ms (`SERVING_PREDICTION_LOG_TIMEOUT_MS`, default 5000). */
+  predictionLogTimeoutMs?: number;
   /** Timeout of calls to the registry and the features service, ms (`SERVING_HTTP_TIMEOUT_MS`). */
   httpTimeoutMs: number;
   /**
