@@ -130,6 +130,10 @@ describe('chaos: one fault at a time over the running platform', () => {
     S3_ENDPOINT: undefined,
     STRATA_DATA_DIR: dataDir,
     TRAINING_RETRAIN_ON_EVENTS: 'false',
+    // an acknowledged prediction is committed to the outbox before its answer, so the serving
+    // SIGKILL fault cannot lose an acknowledged one (the ledger asserts 0 lost)
+    SERVING_PREDICTION_LOG_DURABILITY: 'durable',
+    SERVING_PREDICTION_LOG_TIMEOUT_MS: '15000',
     LOG_LEVEL: 'warn',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     ...urls,
