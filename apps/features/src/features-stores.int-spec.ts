@@ -86,18 +86,29 @@ const call = async (s: Store, method: string, p: string, body?: unknown): Promis
   return { status: res.status, body: (await res.json()) as Json & Json[] };
 };
 const post = (s: Store, p: string, body: unknown) => call(s, 'POST', p, body);
-/** POST with node:http: the server may answer 413 and close before the body is sent (EPIPE after the response is fine). */
+/**
+ * POST with node:http for an over-limit body. The server answers 413 from the Content-Length
+ * header alone and closes the connection; if the client is still writing the body then, the peer's
+ * RST can discard the 413 from the client's receive buffer before Node reads it (write EPIPE, seen
+ * in CI). So the headers go first, and the body is sent only if no answer came within 5 s (a
+ * server that does read the body still gets all of it).
+ */
 const rawPost = (s: Store, p: string, body: string) =>
   new Promise<{ status: number; body: Json }>((resolve, reject) => {
     let answered = false;
     const req = http.request(`${s.svc!.baseUrl}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       answered = true;
+      clearTimeout(sendBody);
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Json }));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Json });
+        req.destroy();
+      });
     });
     req.on('error', (e) => (answered ? undefined : reject(e)));
-    req.end(body);
+    req.flushHeaders();
+    const sendBody = setTimeout(() => req.end(body), 5000);
   });
 const get = (s: Store, p: string) => call(s, 'GET', p);
 

@@ -39,6 +39,8 @@ interface Sent {
   status: number;
   version?: number;
   trips1hStatus?: string;
+  /** The error of a non-200 answer (its `error` field), for the failure message. */
+  error?: string;
   /** When the request was sent and when its answer arrived (epoch ms). */
   at: number;
   doneAt: number;
@@ -74,13 +76,16 @@ describe('two replicas of features, serving and monitoring; one killed mid-strea
   const predictOn = async (replica: Replica, id: string, zone: number): Promise<Sent> => {
     const at = Date.now();
     try {
-      const r = await call<{ modelVersion: number; featureStatuses: Record<string, string> }>('POST', `${urlOf('serving', replica)}/models/${model}/predict`, ds(), {
+      const r = await call<{ modelVersion: number; featureStatuses: Record<string, string>; error?: string }>('POST', `${urlOf('serving', replica)}/models/${model}/predict`, ds(), {
         predictionId: id,
         eventTime: '2020-01-07T09:30:00Z',
         entities: { pickup_location_id: zone },
         request: { trip_distance: 1 + (zone % 7), fare_amount: 9.5, passenger_count: 1, pickup_datetime: '2020-01-07T09:30:00Z' },
       }, 10_000);
-      return { id, replica, status: r.status, version: r.body.modelVersion, trips1hStatus: r.body.featureStatuses?.['zone_trip_stats__trips_1h'], at, doneAt: Date.now() };
+      return {
+        id, replica, status: r.status, version: r.body.modelVersion, trips1hStatus: r.body.featureStatuses?.['zone_trip_stats__trips_1h'],
+        ...(r.status !== 200 ? { error: String(r.body.error ?? JSON.stringify(r.body)).slice(0, 300) } : {}), at, doneAt: Date.now(),
+      };
     } catch {
       return { id, replica, status: 0, at, doneAt: Date.now() }; // no answer (the replica died under the request)
     }
