@@ -37,6 +37,11 @@ export async function requestJson(
     throw new NotFoundError(`${options.what}: ${remoteMessage(text) ?? `${url} not found`}`);
   }
   if (res.status >= 500) throw new UnavailableError(`${options.what}: ${method} ${url} answered ${res.status}: ${remoteMessage(text) ?? text.slice(0, 200)}`);
+  // The peer refused THIS service (its key, its role, its rate limit): not the caller's fault, so
+  // never a 4xx for the caller; 503 naming the peer's answer (retry later or fix the service key).
+  if (res.status === 401 || res.status === 403 || res.status === 429) {
+    throw new UnavailableError(`${options.what}: ${method} ${url} refused this service (${res.status}): ${remoteMessage(text) ?? text.slice(0, 200)}`);
+  }
   if (res.status >= 400) throw new AppError('INVALID_ARGUMENT', `${options.what}: ${method} ${url} answered ${res.status}: ${remoteMessage(text) ?? text.slice(0, 200)}`);
   try {
     return JSON.parse(text) as unknown;

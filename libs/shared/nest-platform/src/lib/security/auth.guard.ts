@@ -117,7 +117,8 @@ export class PlatformAuthGuard implements CanActivate {
       );
     }
     const forced = this.reflector.getAllAndOverride<boolean | undefined>(RATE_LIMITED_METADATA, targets);
-    const limiter = permission.action === 'execute' ? this.inferLimiter : isMutation(request.method) ? this.writeLimiter : undefined;
+    const kind = rateLimitKind(permission.action, request.method);
+    const limiter = kind === 'infer' ? this.inferLimiter : kind === 'write' ? this.writeLimiter : undefined;
     if (limiter && forced !== false) {
       try {
         await limiter.consume(principal.id);
@@ -161,4 +162,16 @@ export class PlatformAuthGuard implements CanActivate {
     );
     return error;
   }
+}
+
+/**
+ * Which per-principal budget a request counts against: `infer` (STRATA_RATE_LIMIT_INFER_PER_MIN)
+ * for `execute` routes and for reads sent as POST (a query in the body, e.g. `get-online-features`
+ * on serving's hot path: a lookup, not a write); `write` (STRATA_RATE_LIMIT_WRITE_PER_MIN) for
+ * other mutating methods; none for GET/HEAD reads.
+ */
+export function rateLimitKind(action: string, method: string): 'infer' | 'write' | undefined {
+  if (action === 'execute') return 'infer';
+  if (!isMutation(method)) return undefined;
+  return action === 'read' ? 'infer' : 'write';
 }
