@@ -318,7 +318,7 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
   it('reports PSI equal to an independent computation over the same window (1e-9)', () => {
     const profileFile = new URL(champion.referenceProfileUri!).pathname;
     const profile = JSON.parse(fs.readFileSync(profileFile, 'utf8')) as {
-      features: Array<{ name: string; kind: string; edges: Array<number | null>; proportions: number[] }>;
+      features: Array<{ name: string; kind: string; edges: Array<number | null>; proportions: number[]; min: number | null; max: number | null }>;
     };
     for (const row of summary.months) {
       // the champion's window of the month: the rows it answered (both halves in the loop month)
@@ -336,7 +336,7 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
           .filter((v): v is number => v !== null && v !== undefined && !Number.isNaN(v))
           // the model input is FP32: monitoring sees the values serving received, rounded to float32
           .map((v) => Math.fround(v));
-        expect(row.psi[feature.name]).toBeCloseTo(independentPsi(feature.edges, feature.proportions, values), 9);
+        expect(row.psi[feature.name]).toBeCloseTo(independentPsi(feature, values), 9);
         compared++;
       }
       expect(compared).toBeGreaterThanOrEqual(5);
@@ -359,14 +359,24 @@ function runCli(args: string[], env: Record<string, string>): Promise<{ stdout: 
  * values, empty bins replaced by ε = 1e-4 on either side (no renormalisation),
  * PSI = Σ (c − r) · ln(c / r).
  */
-function independentPsi(edges: Array<number | null>, reference: number[], values: number[]): number {
-  const inner = edges.slice(1, -1) as number[];
-  const counts = new Array<number>(inner.length + 1).fill(0);
+/**
+ * PSI over the profile's range bins (issue 19 finding 5): values below the reference min / above
+ * its max in their own underflow / overflow bins (reference share 0), the rest left-closed by the
+ * stored edges; ε = 1e-4 for empty bins, no renormalisation.
+ */
+function independentPsi(f: { edges: Array<number | null>; proportions: number[]; min: number | null; max: number | null }, values: number[]): number {
+  const inner = f.edges.slice(1, -1) as number[];
+  const counts = new Array<number>(inner.length + 3).fill(0); // [under, bins…, over]
   for (const v of values) {
-    let b = 0;
-    while (b < inner.length && v >= inner[b]!) b++;
-    counts[b]!++;
+    if (f.min !== null && v < f.min) counts[0]!++;
+    else if (f.max !== null && v > f.max) counts[inner.length + 2]!++;
+    else {
+      let b = 0;
+      while (b < inner.length && v >= inner[b]!) b++;
+      counts[b + 1]!++;
+    }
   }
+  const reference = [0, ...f.proportions, 0];
   const eps = 1e-4;
   let total = 0;
   counts.forEach((c, b) => {

@@ -13,6 +13,7 @@ import { RetrainingTriggerEntity, TrainingRunEntity, TrainingRunLogEntity, Train
 import { exportLogisticRegressionToOnnx, onnxSignature, trainLogisticRegression, type ModelSignature } from '@strata/training/util-trainers';
 // Reference profiles are monitoring's format; the pure util lib is shared on purpose (see README).
 import { buildReferenceProfile } from '@strata/shared/util-drift';
+import { freshDatasetVersions, type ListedDatasetVersion } from './fresh-dataset-versions';
 import { mapErrors, nonRetryable } from './activity-errors';
 import { hasNvidiaSmi, makeWorkDir, readTrainerMetrics, runCommandTrainer, sampleGpuUtilization, type CommandTrainerSpec } from './command-trainer';
 import type {
@@ -652,7 +653,8 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
   /**
    * The request of a retraining on fresh data: the model's latest COMPLETED run (not a search
    * trial) gives trainer, params, training set and the datasets; each dataset's newest version
-   * comes from `GET {INGESTION_URL}/datasets/{name}/versions` (by `created`); the split is the
+   * comes from `GET {INGESTION_URL}/datasets/{name}/versions` (by `createdAt`, once per dataset:
+   * {@link freshDatasetVersions}); the split is the
    * default (80% time quantile of the fresh set). Inserts the `training_run` row (reason =
    * source, request id `retrain-<triggerId>`) unless present, and links it on the trigger row.
    * @throws NOT_FOUND (non-retryable) when the model has no completed run to retrain from.
@@ -665,14 +667,13 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
       .orderBy('r.created_at', 'DESC')
       .getOne();
     if (!last) throw new NotFoundError(`Model '${input.modelName}' has no completed training run to retrain from`);
-    const datasetVersions = [];
-    for (const dv of last.datasetVersions) {
-      const url = `${deps.ingestionUrl}/datasets/${encodeURIComponent(dv.datasetName)}/versions`;
-      const { body } = await requestJson<Array<{ versionId: string; created?: string; createdAt?: string }> | { items?: Array<{ versionId: string; created?: string; createdAt?: string }> }>('ingestion', 'GET', url);
-      const list = Array.isArray(body) ? body : (body?.items ?? []);
-      const newest = [...list].sort((a, b) => Date.parse(b.created ?? b.createdAt ?? '') - Date.parse(a.created ?? a.createdAt ?? ''))[0];
-      datasetVersions.push({ datasetName: dv.datasetName, versionId: newest?.versionId ?? dv.versionId });
+    const listed = new Map<string, ListedDatasetVersion[]>();
+    for (const name of new Set(last.datasetVersions.map((dv) => dv.datasetName))) {
+      const url = `${deps.ingestionUrl}/datasets/${encodeURIComponent(name)}/versions`;
+      const { body } = await requestJson<ListedDatasetVersion[] | { items?: ListedDatasetVersion[] }>('ingestion', 'GET', url);
+      listed.set(name, Array.isArray(body) ? body : (body?.items ?? []));
     }
+    const datasetVersions = freshDatasetVersions(last.datasetVersions, listed);
     const requestId = `retrain-${input.triggerId}`;
     const runId = trainingRunId(input.modelName, requestId);
     const workflowId = `train:${input.modelName}:${requestId}`;
