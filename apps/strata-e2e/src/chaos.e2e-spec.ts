@@ -15,7 +15,7 @@
  *
  * Every fault runs even when an earlier one failed (a failed fault is followed by restarting the
  * six services, so the next one starts healthy); the per-fault table is printed and written to
- * `$STRATA_TEST_RESULTS_DIR/chaos-report.json` (default .run/test-results; CHAOS_REPORT_FILE), then the test asserts lost = 0,
+ * `$STRATA_TEST_RESULTS_DIR/chaos/chaos-report.json` (default .run/test-results; CHAOS_REPORT_FILE), then the test asserts lost = 0,
  * doubled = 0 and recovery within the bound for every fault. The stack and the services are
  * always stopped at the end, failed or not. CHAOS_FAULTS=kafka,serving,... runs a subset;
  * CHAOS_KAFKA_RESTARTS=3 restarts the broker three times in a row for the Kafka fault.
@@ -87,8 +87,8 @@ describe('chaos: one fault at a time over the running platform', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-chaos-data-'));
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-chaos-work-'));
   const resultsDir = process.env['STRATA_TEST_RESULTS_DIR'] ?? path.join(REPO_ROOT, '.run/test-results');
-  const reportFile = process.env['CHAOS_REPORT_FILE'] ?? path.join(resultsDir, 'chaos-report.json');
-  const logDir = path.join(resultsDir, 'chaos-logs');
+  const reportFile = process.env['CHAOS_REPORT_FILE'] ?? path.join(resultsDir, 'chaos', 'chaos-report.json');
+  const logDir = path.join(resultsDir, 'chaos', 'logs');
   const tag = `chaos${Date.now().toString(36)}`;
   const modelName = `adult-income-${tag}`;
   const urls = Object.fromEntries(SERVICES.map((s, i) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${PORT_BASE + i}`]));
