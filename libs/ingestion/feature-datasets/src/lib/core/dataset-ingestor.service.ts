@@ -10,6 +10,7 @@ import { profileTable, type DatasetProfile } from './dataset-profile';
 import { type ColumnType, DUCKDB_TYPE, EPOCH_FORMATS, isEpochFormat, parseDatasetSpec, type ColumnSpec, type DatasetFormat, type DatasetSpec, type ValidationPolicy } from './dataset-spec';
 import { DatasetInputError, DatasetSchemaMismatchError, DatasetSpecError, DatasetValidationError, type ValidationIssue } from './ingestion.errors';
 import { qid, qlit, qstr } from '@strata/shared/data-access-duckdb';
+import { writeQuarantineCsv, type QuarantineFormat } from './quarantine-export';
 
 /** Input of {@link DatasetIngestor.ingest}: a local file path, or a byte stream (spooled to a temp file first). */
 export type IngestSource = string | Readable | AsyncIterable<Uint8Array>;
@@ -233,6 +234,40 @@ export class DatasetIngestor {
     }
   }
 
+  /**
+   * Opens the quarantined rows of a version (`validation.quarantine.uri`) for download.
+   * `parquet`: the stored file as is (`_row`, `_issues: list<{column, rule, message}>`, raw
+   * columns). `csv`: converted by DuckDB (see {@link writeQuarantineCsv}) into a temp file that
+   * is deleted when the returned stream closes.
+   * @throws ObjectNotFoundError when the file is not in the lake; ForeignUriError for a URI of another store.
+   */
+  async openQuarantine(uri: string, format: QuarantineFormat): Promise<Readable> {
+    if (format === 'parquet') return this.store.getStream(this.store.resolve(uri));
+    const work = await fs.mkdtemp(path.join(this.tmpDir, 'strata-quarantine-'));
+    try {
+      const out = path.join(work, 'quarantine.csv');
+      await withLocalFiles(
+        this.store,
+        [uri],
+        async ([p]) => {
+          const conn = await (await this.instance()).connect();
+          try {
+            await writeQuarantineCsv(conn, p!, out);
+          } finally {
+            conn.closeSync();
+          }
+        },
+        { tmpDir: work },
+      );
+      const stream = createReadStream(out);
+      stream.once('close', () => void fs.rm(work, { recursive: true, force: true }));
+      return stream;
+    } catch (e) {
+      await fs.rm(work, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
   /** Closes the private DuckDB instance (no-op when one was injected). */
   async close(): Promise<void> {
     if (this.ownsDb && this.db) (await this.db).closeSync();
@@ -315,7 +350,7 @@ function fromDuckType(t: string): ColumnType {
 function castExpr(c: ColumnSpec, rawIsText: boolean): string {
   const col = qid(c.name);
   const target = DUCKDB_TYPE[c.type];
-  if (c.format !== undefined) return formattedExpr(c, `NULLIF(trim(${col}::VARCHAR), '')`);
+  if (c.format !== undefined) return formattedExpr(c, c.format, `NULLIF(trim(${col}::VARCHAR), '')`);
   if (rawIsText && c.type === 'STRING') return col;
   // Text input: blank cells are nulls, surrounding spaces are not significant for non-strings.
   const src = rawIsText ? `NULLIF(trim(${col}), '')` : col;
@@ -330,8 +365,7 @@ function castExpr(c: ColumnSpec, rawIsText: boolean): string {
  *   does not exist in that zone (DST gap) is NULL (checked by converting back).
  * - strptime with %z/%Z: the offset in the value wins.
  */
-function formattedExpr(c: ColumnSpec, src: string): string {
-  const fmt = c.format!;
+function formattedExpr(c: ColumnSpec, fmt: string, src: string): string {
   if (isEpochFormat(fmt)) {
     const usPerUnit = 1_000_000 / EPOCH_FORMATS[fmt];
     return `try(make_timestamp(CAST(round(TRY_CAST(${src} AS DECIMAL(38, 9)) * ${usPerUnit}) AS BIGINT))::TIMESTAMPTZ)`;
@@ -357,8 +391,7 @@ async function checkFormats(conn: DuckDBConnection, spec: DatasetSpec): Promise<
 }
 
 /** Human description of a column's declared source format, for issue messages. */
-function formatLabel(c: ColumnSpec): string {
-  const f = c.format!;
+function formatLabel(c: ColumnSpec, f: string): string {
   if (f === 'epoch_s') return 'epoch_s (Unix epoch seconds)';
   if (f === 'epoch_ms') return 'epoch_ms (Unix epoch milliseconds)';
   if (f === 'epoch_us') return 'epoch_us (Unix epoch microseconds)';
@@ -380,7 +413,7 @@ function issuesSql(columns: readonly ColumnSpec[]): string {
     if (c.nullable === false) parts.push(sel('not_null', `'null value in non-nullable column'`, `${col} IS NULL AND ${blank}`));
     const typeMsg =
       c.format !== undefined
-        ? `'value ''' || ${raw} || ''' in column ${c.name} does not match the ${c.type} format ' || ${qstr(formatLabel(c))}`
+        ? `'value ''' || ${raw} || ''' in column ${c.name} does not match the ${c.type} format ' || ${qstr(formatLabel(c, c.format))}`
         : `'value ''' || ${raw} || ''' is not a valid ${c.type}'`;
     parts.push(sel('type', typeMsg, `${col} IS NULL AND NOT ${blank}`));
     if (c.min !== undefined) parts.push(sel('min', `'value ' || ${raw} || ' < min ${String(c.min).replace(/'/g, "''")}'`, `${col} < ${checkLiteral(c, c.min)}`));
