@@ -87,6 +87,14 @@ export interface DatasetIngestorDeps {
   readonly tmpDir?: string;
   /** DuckDB instance to use; default: a private `:memory:` instance created on first use. */
   readonly duckdb?: DuckDBInstance;
+  /**
+   * Memory limit of the private DuckDB instance (DuckDB size string, default `256MB`). Beyond
+   * it, DuckDB spills its temp tables and sorts to `<tmpDir>/strata-duckdb-spill`, so a large
+   * input (1 GB CSV) is ingested in bounded memory. Ignored when `duckdb` is injected.
+   */
+  readonly memoryLimit?: string;
+  /** DuckDB worker threads of the private instance (default: DuckDB's, the number of cores). */
+  readonly threads?: number;
 }
 
 /**
@@ -105,10 +113,14 @@ export class DatasetIngestor {
   private readonly tmpDir: string;
   private db: Promise<DuckDBInstance> | undefined;
   private readonly ownsDb: boolean;
+  private readonly memoryLimit: string;
+  private readonly threads: number | undefined;
 
   constructor(deps: DatasetIngestorDeps) {
     this.store = deps.store;
     this.tmpDir = deps.tmpDir ?? os.tmpdir();
+    this.memoryLimit = deps.memoryLimit ?? '256MB';
+    this.threads = deps.threads;
     this.ownsDb = deps.duckdb === undefined;
     if (deps.duckdb) this.db = Promise.resolve(deps.duckdb);
   }
@@ -275,7 +287,11 @@ export class DatasetIngestor {
   }
 
   private instance(): Promise<DuckDBInstance> {
-    this.db ??= DuckDBInstance.create(':memory:');
+    this.db ??= DuckDBInstance.create(':memory:', {
+      memory_limit: this.memoryLimit,
+      temp_directory: path.join(this.tmpDir, 'strata-duckdb-spill'),
+      ...(this.threads ? { threads: String(this.threads) } : {}),
+    });
     return this.db;
   }
 }
