@@ -10,7 +10,7 @@
  * (quarantined too). Generation runs in a child process, so the peak RSS printed (process
  * maxRSS, `getrusage`, plus a 200 ms sampler during the ingestion) is that of the ingestion.
  *
- *   node -r @swc-node/register bench/ingestion/large-upload.ts [--mb 1024] [--memory-limit 256MB] [--keep]
+ *   node -r @swc-node/register bench/ingestion/large-upload.ts [--mb 1024] [--memory-limit 128MB] [--keep]
  */
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
