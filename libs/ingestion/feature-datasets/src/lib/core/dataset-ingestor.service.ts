@@ -264,7 +264,7 @@ export class DatasetIngestor {
         async ([p]) => {
           const conn = await (await this.instance()).connect();
           try {
-            await writeQuarantineCsv(conn, p!, out);
+            await writeQuarantineCsv(conn, p ?? uri, out);
           } finally {
             conn.closeSync();
           }
