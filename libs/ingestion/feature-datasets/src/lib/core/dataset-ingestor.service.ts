@@ -88,7 +88,7 @@ export interface DatasetIngestorDeps {
   /** DuckDB instance to use; default: a private `:memory:` instance created on first use. */
   readonly duckdb?: DuckDBInstance;
   /**
-   * Memory limit of the private DuckDB instance (DuckDB size string, default `128MB`). Beyond
+   * Memory limit of the private DuckDB instance (DuckDB size string, default `1GB`). Beyond
    * it, DuckDB spills its temp tables and sorts to `<tmpDir>/strata-duckdb-spill`, so a large
    * input (1 GB CSV) is ingested in bounded memory. Ignored when `duckdb` is injected.
    */
@@ -119,7 +119,7 @@ export class DatasetIngestor {
   constructor(deps: DatasetIngestorDeps) {
     this.store = deps.store;
     this.tmpDir = deps.tmpDir ?? os.tmpdir();
-    this.memoryLimit = deps.memoryLimit ?? '128MB';
+    this.memoryLimit = deps.memoryLimit ?? '1GB';
     this.threads = deps.threads;
     this.ownsDb = deps.duckdb === undefined;
     if (deps.duckdb) this.db = Promise.resolve(deps.duckdb);

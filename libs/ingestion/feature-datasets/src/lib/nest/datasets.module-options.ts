@@ -9,7 +9,7 @@ export interface DatasetsModuleOptions {
   readonly tmpDir?: string;
   /** Largest streamed upload in bytes (default 5 GiB; larger → 413). */
   readonly maxUploadBytes?: number;
-  /** Memory limit of the ingestor's DuckDB (default `128MB`; spills to `tmpDir` beyond it). */
+  /** Memory limit of the ingestor's DuckDB (default `1GB`; spills to `tmpDir` beyond it). */
   readonly duckdbMemoryLimit?: string;
   /** Log upload progress every this many bytes (default 16 MiB). */
   readonly progressEveryBytes?: number;
