@@ -29,6 +29,7 @@ export class AppModule {
           dataDir: config.STRATA_DATA_DIR,
           maxUploadBytes: config.INGESTION_MAX_UPLOAD_BYTES,
           progressEveryBytes: config.INGESTION_PROGRESS_EVERY_BYTES,
+          duckdbMemoryLimit: config.INGESTION_DUCKDB_MEMORY_LIMIT,
           objectStore: config,
           s3Sources: s3ConnectionFromConfig(config),
           stream: {

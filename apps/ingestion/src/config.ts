@@ -13,6 +13,8 @@ export const ingestionEnvSchema = platformEnvSchema.extend({
   INGESTION_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default(INGESTION_SCHEMA),
   /** Largest streamed upload in bytes (default 5 GiB). */
   INGESTION_MAX_UPLOAD_BYTES: positiveIntVar(5 * 1024 * 1024 * 1024),
+  /** Memory limit of the ingestion's DuckDB (size string, default 1GB); above it DuckDB spills to the temp dir (bounded RSS for large uploads). */
+  INGESTION_DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'must be a size like 128MB or 1GiB').default('1GB'),
   /** Kafka consumer group / client id (default `ingestion`). */
   INGESTION_KAFKA_GROUP_ID: z.string().min(1).default('ingestion'),
   /** Log upload progress every this many bytes (default 16 MiB). */

@@ -10,7 +10,7 @@ describe('ingestion service (real Kafka + PostgreSQL)', () => {
   const infra = infraEnv();
   const schema = uniqueName('ingestion_it');
   const dataset = uniqueName('taxi_it');
-  const port = 24910 + Math.floor(Math.random() * 30);
+  const port = Number(process.env['INGESTION_IT_PORT'] ?? 24910 + Math.floor(Math.random() * 30));
   const slice = path.join(REPO_ROOT, 'libs/ingestion/feature-datasets/src/__fixtures__/taxi-2019-03-200.csv');
   let dataDir: string;
   let svc: RunningService;

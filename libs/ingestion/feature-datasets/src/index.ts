@@ -16,8 +16,9 @@
  */
 export { DatasetIngestor } from './lib/core/dataset-ingestor.service';
 export type { DatasetIngestorDeps, DatasetVersion, IngestOptions, IngestSource, SchemaField, StoredFile } from './lib/core/dataset-ingestor.service';
-export { ColumnType, DUCKDB_TYPE, datasetSpecSchema, loadDatasetSpec, parseDatasetSpec } from './lib/core/dataset-spec';
-export type { ColumnSpec, DatasetFormat, DatasetSpec, ValidationPolicy } from './lib/core/dataset-spec';
+export { ColumnType, DUCKDB_TYPE, EPOCH_FORMATS, datasetSpecSchema, isEpochFormat, loadDatasetSpec, parseDatasetSpec } from './lib/core/dataset-spec';
+export type { ColumnSpec, DatasetFormat, DatasetSpec, EpochFormat, ValidationPolicy } from './lib/core/dataset-spec';
+export { QUARANTINE_CONTENT_TYPE, writeQuarantineCsv, type QuarantineFormat } from './lib/core/quarantine-export';
 export { PROFILE_QUANTILES } from './lib/core/dataset-profile';
 export type { ColumnProfile, DatasetProfile } from './lib/core/dataset-profile';
 export type { JsonScalar } from '@strata/shared/data-access-duckdb';

@@ -7,9 +7,10 @@ import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { withLocalFiles, type ObjectStore } from '@strata/shared/data-access-object-store';
 import { profileTable, type DatasetProfile } from './dataset-profile';
-import { type ColumnType, DUCKDB_TYPE, parseDatasetSpec, type ColumnSpec, type DatasetFormat, type DatasetSpec, type ValidationPolicy } from './dataset-spec';
-import { DatasetInputError, DatasetSchemaMismatchError, DatasetValidationError, type ValidationIssue } from './ingestion.errors';
+import { type ColumnType, DUCKDB_TYPE, EPOCH_FORMATS, isEpochFormat, parseDatasetSpec, type ColumnSpec, type DatasetFormat, type DatasetSpec, type ValidationPolicy } from './dataset-spec';
+import { DatasetInputError, DatasetSchemaMismatchError, DatasetSpecError, DatasetValidationError, type ValidationIssue } from './ingestion.errors';
 import { qid, qlit, qstr } from '@strata/shared/data-access-duckdb';
+import { writeQuarantineCsv, type QuarantineFormat } from './quarantine-export';
 
 /** Input of {@link DatasetIngestor.ingest}: a local file path, or a byte stream (spooled to a temp file first). */
 export type IngestSource = string | Readable | AsyncIterable<Uint8Array>;
@@ -86,6 +87,14 @@ export interface DatasetIngestorDeps {
   readonly tmpDir?: string;
   /** DuckDB instance to use; default: a private `:memory:` instance created on first use. */
   readonly duckdb?: DuckDBInstance;
+  /**
+   * Memory limit of the private DuckDB instance (DuckDB size string, default `1GB`). Beyond
+   * it, DuckDB spills its temp tables and sorts to `<tmpDir>/strata-duckdb-spill`, so a large
+   * input (1 GB CSV) is ingested in bounded memory. Ignored when `duckdb` is injected.
+   */
+  readonly memoryLimit?: string;
+  /** DuckDB worker threads of the private instance (default: DuckDB's, the number of cores). */
+  readonly threads?: number;
 }
 
 /**
@@ -104,10 +113,14 @@ export class DatasetIngestor {
   private readonly tmpDir: string;
   private db: Promise<DuckDBInstance> | undefined;
   private readonly ownsDb: boolean;
+  private readonly memoryLimit: string;
+  private readonly threads: number | undefined;
 
   constructor(deps: DatasetIngestorDeps) {
     this.store = deps.store;
     this.tmpDir = deps.tmpDir ?? os.tmpdir();
+    this.memoryLimit = deps.memoryLimit ?? '1GB';
+    this.threads = deps.threads;
     this.ownsDb = deps.duckdb === undefined;
     if (deps.duckdb) this.db = Promise.resolve(deps.duckdb);
   }
@@ -128,6 +141,7 @@ export class DatasetIngestor {
     const conn = await (await this.instance()).connect();
     try {
       await conn.run(`SET TimeZone = 'UTC'`);
+      await checkFormats(conn, spec);
       const format = options.format ?? spec.format ?? (typeof source === 'string' ? formatFromPath(source) : undefined);
       if (!format) throw new DatasetInputError(typeof source === 'string' ? source : '<stream>', new Error('format not given and not inferable'));
       const label = typeof source === 'string' ? source : `<stream ${spec.name}>`;
@@ -232,6 +246,40 @@ export class DatasetIngestor {
     }
   }
 
+  /**
+   * Opens the quarantined rows of a version (`validation.quarantine.uri`) for download.
+   * `parquet`: the stored file as is (`_row`, `_issues: list<{column, rule, message}>`, raw
+   * columns). `csv`: converted by DuckDB (see {@link writeQuarantineCsv}) into a temp file that
+   * is deleted when the returned stream closes.
+   * @throws ObjectNotFoundError when the file is not in the lake; ForeignUriError for a URI of another store.
+   */
+  async openQuarantine(uri: string, format: QuarantineFormat): Promise<Readable> {
+    if (format === 'parquet') return this.store.getStream(this.store.resolve(uri));
+    const work = await fs.mkdtemp(path.join(this.tmpDir, 'strata-quarantine-'));
+    try {
+      const out = path.join(work, 'quarantine.csv');
+      await withLocalFiles(
+        this.store,
+        [uri],
+        async ([p]) => {
+          const conn = await (await this.instance()).connect();
+          try {
+            await writeQuarantineCsv(conn, p ?? uri, out);
+          } finally {
+            conn.closeSync();
+          }
+        },
+        { tmpDir: work },
+      );
+      const stream = createReadStream(out);
+      stream.once('close', () => void fs.rm(work, { recursive: true, force: true }));
+      return stream;
+    } catch (e) {
+      await fs.rm(work, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
   /** Closes the private DuckDB instance (no-op when one was injected). */
   async close(): Promise<void> {
     if (this.ownsDb && this.db) (await this.db).closeSync();
@@ -239,7 +287,11 @@ export class DatasetIngestor {
   }
 
   private instance(): Promise<DuckDBInstance> {
-    this.db ??= DuckDBInstance.create(':memory:');
+    this.db ??= DuckDBInstance.create(':memory:', {
+      memory_limit: this.memoryLimit,
+      temp_directory: path.join(this.tmpDir, 'strata-duckdb-spill'),
+      ...(this.threads ? { threads: String(this.threads) } : {}),
+    });
     return this.db;
   }
 }
@@ -314,10 +366,52 @@ function fromDuckType(t: string): ColumnType {
 function castExpr(c: ColumnSpec, rawIsText: boolean): string {
   const col = qid(c.name);
   const target = DUCKDB_TYPE[c.type];
+  if (c.format !== undefined) return formattedExpr(c, c.format, `NULLIF(trim(${col}::VARCHAR), '')`);
   if (rawIsText && c.type === 'STRING') return col;
   // Text input: blank cells are nulls, surrounding spaces are not significant for non-strings.
   const src = rawIsText ? `NULLIF(trim(${col}), '')` : col;
   return `TRY_CAST(${src} AS ${target})`;
+}
+
+/**
+ * Typed value of a TIMESTAMP/DATE column with a declared `format` (NULL when the text does not
+ * match; the caller reports it as a `type` issue).
+ * - epoch_s|ms|us: exact decimal → whole microseconds since 1970-01-01T00:00:00Z.
+ * - strptime without offset: the wall-clock time in `timezone` (default UTC); a local time that
+ *   does not exist in that zone (DST gap) is NULL (checked by converting back).
+ * - strptime with %z/%Z: the offset in the value wins.
+ */
+function formattedExpr(c: ColumnSpec, fmt: string, src: string): string {
+  if (isEpochFormat(fmt)) {
+    const usPerUnit = 1_000_000 / EPOCH_FORMATS[fmt];
+    return `try(make_timestamp(CAST(round(TRY_CAST(${src} AS DECIMAL(38, 9)) * ${usPerUnit}) AS BIGINT))::TIMESTAMPTZ)`;
+  }
+  const parsed = `try_strptime(${src}, ${qstr(fmt)})`;
+  if (c.type === 'DATE') return `CAST(${parsed} AS DATE)`;
+  if (/%[zZ]/.test(fmt) || c.timezone === undefined) return `CAST(${parsed} AS TIMESTAMPTZ)`;
+  const tz = qstr(c.timezone);
+  return `CASE WHEN timezone(${tz}, timezone(${tz}, ${parsed})) = ${parsed} THEN timezone(${tz}, ${parsed}) END`;
+}
+
+/** @throws DatasetSpecError naming `columns[i].format` when DuckDB rejects a strptime format. */
+async function checkFormats(conn: DuckDBConnection, spec: DatasetSpec): Promise<void> {
+  for (const [i, c] of (spec.columns ?? []).entries()) {
+    if (c.format === undefined || isEpochFormat(c.format)) continue;
+    try {
+      await conn.run(`SELECT try_strptime('', ${qstr(c.format)})`);
+    } catch (e) {
+      const msg = `columns[${i}].format: '${c.format}' is not a valid strptime format: ${(e as Error).message}`;
+      throw new DatasetSpecError(`dataset spec '${spec.name}': ${msg}`, { where: `columns[${i}].format`, issues: [msg] });
+    }
+  }
+}
+
+/** Human description of a column's declared source format, for issue messages. */
+function formatLabel(c: ColumnSpec, f: string): string {
+  if (f === 'epoch_s') return 'epoch_s (Unix epoch seconds)';
+  if (f === 'epoch_ms') return 'epoch_ms (Unix epoch milliseconds)';
+  if (f === 'epoch_us') return 'epoch_us (Unix epoch microseconds)';
+  return `'${f}'${c.timezone ? ` in time zone ${c.timezone} (a local time skipped by a DST change is invalid)` : ''}`;
 }
 
 function checkLiteral(c: ColumnSpec, v: string | number | boolean): string {
@@ -333,7 +427,11 @@ function issuesSql(columns: readonly ColumnSpec[]): string {
       `SELECT __row AS row, ${idx} AS col_idx, ${qstr(c.name)} AS "column", ${qstr(rule)} AS rule, ${msg} AS message, ${raw} AS value FROM typed WHERE ${where}`;
     const blank = `(${raw} IS NULL OR trim(${raw}) = '')`;
     if (c.nullable === false) parts.push(sel('not_null', `'null value in non-nullable column'`, `${col} IS NULL AND ${blank}`));
-    parts.push(sel('type', `'value ''' || ${raw} || ''' is not a valid ${c.type}'`, `${col} IS NULL AND NOT ${blank}`));
+    const typeMsg =
+      c.format !== undefined
+        ? `'value ''' || ${raw} || ''' in column ${c.name} does not match the ${c.type} format ' || ${qstr(formatLabel(c, c.format))}`
+        : `'value ''' || ${raw} || ''' is not a valid ${c.type}'`;
+    parts.push(sel('type', typeMsg, `${col} IS NULL AND NOT ${blank}`));
     if (c.min !== undefined) parts.push(sel('min', `'value ' || ${raw} || ' < min ${String(c.min).replace(/'/g, "''")}'`, `${col} < ${checkLiteral(c, c.min)}`));
     if (c.max !== undefined) parts.push(sel('max', `'value ' || ${raw} || ' > max ${String(c.max).replace(/'/g, "''")}'`, `${col} > ${checkLiteral(c, c.max)}`));
     if (c.allowedValues !== undefined) {

@@ -21,7 +21,7 @@ export interface ColumnProfile {
   /** Numeric columns only. */
   readonly mean?: number | null;
   readonly stddev?: number | null;
-  /** Numeric columns only: exact interpolated quantiles (`quantile_cont`) at {@link PROFILE_QUANTILES}, keyed `p01`, `p05`, `p25`, `p50`, ... */
+  /** Numeric columns only: interpolated quantiles at {@link PROFILE_QUANTILES}, keyed `p01`, `p05`, `p25`, `p50`, ...: exact (`quantile_cont`) up to {@link EXACT_QUANTILE_MAX_ROWS} rows, else t-digest (`approx_quantile`). */
   readonly quantiles?: Readonly<Record<string, number>>;
   /** STRING, BOOL, INT32, INT64 columns: up to 10 most frequent non-null values, by count desc then value. */
   readonly topValues?: ReadonlyArray<{ readonly value: JsonScalar; readonly count: number }>;
@@ -36,12 +36,19 @@ export interface DatasetProfile {
 const NUMERIC: ReadonlySet<ColumnType> = new Set(['INT32', 'INT64', 'FLOAT32', 'FLOAT64']);
 const CATEGORICAL: ReadonlySet<ColumnType> = new Set(['STRING', 'BOOL', 'INT32', 'INT64']);
 
+/** Above this many rows the profile's quantiles are approximate (t-digest, bounded memory) instead of exact. */
+export const EXACT_QUANTILE_MAX_ROWS = 1_000_000;
+
 /** Profiles `table` (a DuckDB relation name) column by column. @internal */
 export async function profileTable(
   conn: DuckDBConnection,
   table: string,
   columns: ReadonlyArray<{ name: string; type: ColumnType }>,
 ): Promise<DatasetProfile> {
+  // Exact quantiles buffer every value of the column in memory (not spillable): above
+  // EXACT_QUANTILE_MAX_ROWS rows use DuckDB's t-digest approx_quantile (bounded memory).
+  const total = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM ${table}`)).getRowObjects()[0]?.['n'] ?? 0);
+  const quantileFn = total > EXACT_QUANTILE_MAX_ROWS ? 'approx_quantile' : 'quantile_cont';
   // One scan for every column's counts, min/max, moments and quantiles (instead of one query per column).
   const selects: string[] = ['count(*) AS "n"'];
   columns.forEach((col, i) => {
@@ -50,7 +57,7 @@ export async function profileTable(
     if (NUMERIC.has(col.type)) {
       selects.push(`avg(${c})::DOUBLE AS "mean${i}"`, `stddev_samp(${c})::DOUBLE AS "sd${i}"`);
       // List form: one sort per column for all levels (separate calls would each buffer and sort the column).
-      selects.push(`quantile_cont(${c}, [${PROFILE_QUANTILES.join(', ')}])::DOUBLE[] AS "q${i}"`);
+      selects.push(`${quantileFn}(${c}, [${PROFILE_QUANTILES.join(', ')}])::DOUBLE[] AS "q${i}"`);
     }
   });
   const r = (await conn.runAndReadAll(`SELECT ${selects.join(', ')} FROM ${table}`)).getRowObjects()[0] ?? {};

@@ -7,7 +7,9 @@ import { DatasetSpecError } from './ingestion.errors';
  * Logical column types (Feast-like names) and their storage in Parquet/DuckDB:
  * INT32→INTEGER, INT64→BIGINT, FLOAT32→FLOAT, FLOAT64→DOUBLE, STRING→VARCHAR, BOOL→BOOLEAN,
  * DATE→DATE, TIMESTAMP→TIMESTAMP WITH TIME ZONE (UTC-adjusted microseconds; naive input
- * values are read as UTC, values with an offset are converted to UTC).
+ * values are read as UTC, values with an offset are converted to UTC). A TIMESTAMP/DATE column
+ * may declare a source `format` (epoch units or strptime) and, for naive formatted times, a
+ * `timezone`: see {@link ColumnSpec.format}.
  */
 export const ColumnType = {
   INT32: 'INT32',
@@ -55,6 +57,42 @@ export interface ColumnSpec {
   readonly max?: number | string;
   readonly allowedValues?: ReadonlyArray<string | number | boolean>;
   readonly description?: string;
+  /**
+   * How the source values of a TIMESTAMP or DATE column are written (default: ISO-8601 text,
+   * or the file's own type for Parquet). TIMESTAMP: `epoch_s` / `epoch_ms` / `epoch_us`
+   * (Unix epoch seconds, milliseconds, microseconds; integer or decimal; always UTC instants),
+   * or a strptime format string (DuckDB/C `strptime` specifiers, e.g. `%d/%m/%Y %H:%M`;
+   * GX: `strftime_format`). DATE: a strptime format string only. A value that does not match
+   * is a `type` issue naming the column and the format.
+   */
+  readonly format?: string;
+  /**
+   * IANA time zone (e.g. `America/New_York`) of naive local times of a TIMESTAMP column with a
+   * strptime `format`: the wall-clock value is read in that zone and stored as UTC. Default
+   * UTC. Not allowed with epoch formats or a format holding an offset (`%z`/`%Z`). Ambiguous
+   * local times (DST fall-back) resolve to the later instant (standard time); local times
+   * skipped by a DST spring-forward are invalid (quarantined / rejected).
+   */
+  readonly timezone?: string;
+}
+
+/** Epoch `format`s of TIMESTAMP columns and the number of units per second. */
+export const EPOCH_FORMATS = { epoch_s: 1, epoch_ms: 1_000, epoch_us: 1_000_000 } as const;
+/** One of {@link EPOCH_FORMATS}. */
+export type EpochFormat = keyof typeof EPOCH_FORMATS;
+
+/** Whether `format` is an epoch format (`epoch_s` / `epoch_ms` / `epoch_us`). */
+export function isEpochFormat(format: string | undefined): format is EpochFormat {
+  return format !== undefined && Object.prototype.hasOwnProperty.call(EPOCH_FORMATS, format);
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A dataset declaration (`dataset.yaml`). Without `columns` the schema is inferred by DuckDB. */
@@ -78,8 +116,24 @@ const columnSchema = z
     max: z.union([z.number(), z.string()]).optional(),
     allowedValues: z.array(scalar).min(1).optional(),
     description: z.string().optional(),
+    format: z.string().min(1).max(200).optional(),
+    timezone: z.string().min(1).max(64).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.format !== undefined) {
+      if (c.type !== 'TIMESTAMP' && c.type !== 'DATE') ctx.addIssue({ code: 'custom', path: ['format'], message: `format applies only to TIMESTAMP and DATE columns (column type is ${c.type})` });
+      else if (c.type === 'DATE' && isEpochFormat(c.format)) ctx.addIssue({ code: 'custom', path: ['format'], message: `${c.format} applies only to TIMESTAMP columns; a DATE format is a strptime string such as '%d/%m/%Y'` });
+      else if (!isEpochFormat(c.format) && (!c.format.includes('%') || /%(?![-]?[A-Za-z%])/.test(c.format)))
+        ctx.addIssue({ code: 'custom', path: ['format'], message: `must be epoch_s, epoch_ms, epoch_us or a strptime format with % specifiers (e.g. '%d/%m/%Y %H:%M'), got '${c.format}'` });
+    }
+    if (c.timezone !== undefined) {
+      if (c.type !== 'TIMESTAMP' || c.format === undefined || isEpochFormat(c.format))
+        ctx.addIssue({ code: 'custom', path: ['timezone'], message: 'timezone applies only to TIMESTAMP columns with a strptime format (epoch values are UTC instants)' });
+      else if (/%[zZ]/.test(c.format)) ctx.addIssue({ code: 'custom', path: ['timezone'], message: `format '${c.format}' holds an offset (%z/%Z): remove timezone` });
+      else if (!isTimeZone(c.timezone)) ctx.addIssue({ code: 'custom', path: ['timezone'], message: `unknown IANA time zone '${c.timezone}' (e.g. America/New_York, Europe/Paris, UTC)` });
+    }
+  });
 
 const INT_RANGE: Partial<Record<ColumnType, readonly [bigint, bigint]>> = {
   INT32: [-(2n ** 31n), 2n ** 31n - 1n],

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
 import { Body, Controller, Get, HttpCode, Inject, Logger, Param, Post, Put, Query, Req, Res, UnsupportedMediaTypeException } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiOperation, ApiProduces, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ZodApiBody, parseWith } from '@strata/shared/nest-platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { datasetSpecSchema } from '../core/dataset-spec';
+import { QUARANTINE_CONTENT_TYPE } from '../core/quarantine-export';
 import { DATASETS_OPTIONS, UPLOAD_CONTENT_TYPES } from './datasets.constants';
-import { registerFileBodySchema, resourceName, uploadQuerySchema, type DatasetDto, type DatasetVersionDto } from './datasets.dto';
+import { quarantineQuerySchema, registerFileBodySchema, resourceName, uploadQuerySchema, type DatasetDto, type DatasetVersionDto } from './datasets.dto';
 import type { DatasetsModuleOptions } from './datasets.module-options';
 import { DatasetsService } from './datasets.service';
 import { progressStream } from './upload-progress';
@@ -60,6 +61,34 @@ export class DatasetsController {
   @Get(':name/versions/:versionId')
   getVersion(@Param('name') name: string, @Param('versionId') versionId: string): Promise<DatasetVersionDto> {
     return this.datasets.getVersion(name, versionId);
+  }
+
+  /**
+   * `GET /datasets/{name}/versions/{versionId}/quarantine?format=csv|parquet` (default csv):
+   * streams the rows set aside by validation, by source row number. CSV columns: `_row`
+   * (1-based data row of the upload, header excluded), `_reasons` (`<column> [<rule>]:
+   * <message>` joined by `; `), then the raw uploaded values of every declared column.
+   * Parquet: the stored file (`_row`, `_issues: list<{column, rule, message}>`, raw columns).
+   * Header `x-quarantine-row-count`. 400 bad `format`; 404 naming the missing dataset, version,
+   * quarantine (no invalid rows) or lake file.
+   */
+  @Get(':name/versions/:versionId/quarantine')
+  @ApiOperation({ summary: 'Download the quarantined rows of a version (CSV or Parquet) with their row numbers and reasons' })
+  @ApiQuery({ name: 'format', required: false, enum: ['csv', 'parquet'] })
+  @ApiProduces(QUARANTINE_CONTENT_TYPE.csv, QUARANTINE_CONTENT_TYPE.parquet)
+  async downloadQuarantine(
+    @Param('name') name: string,
+    @Param('versionId') versionId: string,
+    @Query() rawQuery: unknown,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { format } = parseWith(quarantineQuerySchema, rawQuery ?? {}, 'query string');
+    const q = await this.datasets.openQuarantine(name, versionId, format);
+    await reply
+      .header('content-type', QUARANTINE_CONTENT_TYPE[format])
+      .header('content-disposition', `attachment; filename="${q.fileName.replace(/"/g, '')}"`)
+      .header('x-quarantine-row-count', String(q.rowCount))
+      .send(q.stream);
   }
 
   /**

@@ -25,6 +25,9 @@ export const uploadQuerySchema = z
   })
   .strict();
 
+/** Query of `GET /datasets/{name}/versions/{versionId}/quarantine`. */
+export const quarantineQuerySchema = z.object({ format: z.enum(['csv', 'parquet']).default('csv') }).strict();
+
 /** A dataset as returned by the API. */
 export interface DatasetDto {
   name: string;

@@ -9,6 +9,8 @@ export interface DatasetsModuleOptions {
   readonly tmpDir?: string;
   /** Largest streamed upload in bytes (default 5 GiB; larger → 413). */
   readonly maxUploadBytes?: number;
+  /** Memory limit of the ingestor's DuckDB (default `1GB`; spills to `tmpDir` beyond it). */
+  readonly duckdbMemoryLimit?: string;
   /** Log upload progress every this many bytes (default 16 MiB). */
   readonly progressEveryBytes?: number;
   /** Which lake store (`STRATA_OBJECT_STORE=local|s3` and the S3 variables); default: local files under `dataDir`. */

@@ -9,6 +9,8 @@ import { DatabaseService } from '@strata/shared/nest-platform';
 import { AppError, IntegrityError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import type { EntityManager } from 'typeorm';
 import { DatasetIngestor, type DatasetVersion } from '../core/dataset-ingestor.service';
+import type { QuarantineFormat } from '../core/quarantine-export';
+import { ObjectNotFoundError } from '@strata/shared/data-access-object-store';
 import { parseDatasetSpec, type ColumnType, type DatasetFormat, type DatasetSpec, type ValidationPolicy } from '../core/dataset-spec';
 import { DatasetIngestionError, DatasetSchemaMismatchError, DatasetSpecError, DatasetValidationError } from '../core/ingestion.errors';
 import { DATASET_INGESTOR, S3_SOURCE_READER } from './datasets.constants';
@@ -93,6 +95,32 @@ export class DatasetsService {
     const row = await this.database.getDataSource().getRepository(DatasetVersionEntity).findOne({ where: { datasetName: name, versionId } });
     if (!row) throw new NotFoundError(`Dataset version '${name}@${versionId}' not found`);
     return toVersionDto(row, false);
+  }
+
+  /**
+   * Opens the quarantined rows of `name@versionId` for download (see
+   * {@link DatasetIngestor.openQuarantine} for the columns of each format).
+   * @returns the byte stream and the number of quarantined rows.
+   * @throws NotFoundError (404) naming what is missing: the dataset, the version, its
+   *   quarantine (a version without rows set aside), or the quarantine file in the lake.
+   */
+  async openQuarantine(name: string, versionId: string, format: QuarantineFormat): Promise<{ stream: Readable; rowCount: number; fileName: string }> {
+    await this.findDataset(name);
+    const version = await this.getVersion(name, versionId);
+    const validation = version.validation as { policy?: string; invalidRowCount?: number; quarantine?: { uri?: string; rowCount?: number } };
+    const uri = validation.quarantine?.uri;
+    if (!uri) {
+      throw new NotFoundError(
+        `Dataset version '${name}@${versionId}' has no quarantined rows (policy ${validation.policy ?? '?'}, ${validation.invalidRowCount ?? 0} invalid row(s))`,
+      );
+    }
+    try {
+      const stream = await this.ingestor.openQuarantine(uri, format);
+      return { stream, rowCount: Number(validation.quarantine?.rowCount ?? 0), fileName: `${name}-${versionId}-quarantine.${format}` };
+    } catch (e) {
+      if (e instanceof ObjectNotFoundError) throw new NotFoundError(`Quarantine file of dataset version '${name}@${versionId}' is missing from the lake: ${uri}`, { cause: e });
+      throw e;
+    }
   }
 
   /**
