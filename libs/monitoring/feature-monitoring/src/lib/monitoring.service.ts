@@ -6,6 +6,7 @@ import { FeedbackEntity, PredictionEntity, WindowReportEntity } from '@strata/mo
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { DataSource, type EntityManager } from 'typeorm';
+import { rocAucAlertThreshold } from './performance-threshold';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 import { monitoringMetrics } from './monitoring.metrics';
 import { ReferenceProfileService, type StoredProfile } from './reference-profile.service';
@@ -338,7 +339,8 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * ROC AUC below max(MONITORING_MIN_ROC_AUC, baseline − MONITORING_MAX_ROC_AUC_DROP) with at
+   * ROC AUC below {@link rocAucAlertThreshold} (max(MONITORING_MIN_ROC_AUC, baseline − MONITORING_MAX_ROC_AUC_DROP),
+   * or baseline − drop for a model whose baseline is below the floor) with at
    * least MONITORING_MIN_LABELED labels covering MONITORING_MIN_LABELED_SHARE of the window; baseline = the registry version's `roc_auc` metric
    * (without one: the floor alone, reported as baseline).
    */
@@ -349,7 +351,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
     const metrics = await this.profiles.baselineMetrics(model, r.modelVersion);
     const baselineKey = ROC_AUC_BASELINE_KEYS.find((k) => metrics?.[k] !== undefined);
     const baseline = baselineKey ? (metrics?.[baselineKey] as number) : null;
-    const threshold = baseline === null ? this.options.minRocAuc : Math.max(this.options.minRocAuc, baseline - this.options.maxRocAucDrop);
+    const threshold = rocAucAlertThreshold(this.options.minRocAuc, baseline, this.options.maxRocAucDrop);
     return value < threshold ? { value, baseline: baseline ?? threshold, threshold } : null;
   }
 
