@@ -60,7 +60,8 @@ PROPS
   local java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
   local log4j="-Dlog4j2.configurationFile=$ROOT/tools/stack/kafka/log4j2.properties"
   if [ ! -f "$DIR/data/meta.properties" ]; then
-    local cid; cid="$(node -e "process.stdout.write(require('crypto').randomBytes(16).toString('base64url'))")"
+    # a cluster id starting with '-' is read as an option by the storage tool (1 in 64: a CI flake)
+    local cid; cid="$(node -e "let c; do c = require('crypto').randomBytes(16).toString('base64url'); while (c.startsWith('-')); process.stdout.write(c)")"
     # SCRAM credentials are bootstrapped into the metadata log at format time.
     "$java" -Xmx256m "$log4j" -cp "$LIBS/*" kafka.tools.StorageTool format -t "$cid" -c "$DIR/server.properties" \
       --add-scram "SCRAM-SHA-256=[name=strata,password=$pw]" >"$DIR/format.log" 2>&1 \

@@ -182,7 +182,8 @@ kafka_up() {
     "$ROOT/tools/stack/kafka/server.properties" >"$kafka_dir/server.properties"
   local log4j="-Dlog4j2.configurationFile=$ROOT/tools/stack/kafka/log4j2.properties"
   if [ ! -f "$kafka_dir/data/meta.properties" ]; then
-    local cid; cid="$(node -e "process.stdout.write(require('crypto').randomBytes(16).toString('base64url'))")"
+    # a cluster id starting with '-' is read as an option by the storage tool (1 in 64: a CI flake)
+    local cid; cid="$(node -e "let c; do c = require('crypto').randomBytes(16).toString('base64url'); while (c.startsWith('-')); process.stdout.write(c)")"
     "$java" -Xmx256m "$log4j" -cp "$kafka_libs/*" kafka.tools.StorageTool format -t "$cid" \
       -c "$kafka_dir/server.properties" >"$kafka_dir/format.log" 2>&1 \
       || { tail_log "$kafka_dir/format.log"; die "formatting the Kafka log directory failed"; }
