@@ -161,9 +161,10 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
         return {
           status: 200,
           body: [
-            { datasetName: 'nyc_taxi_trips', versionId: 'v1', created: '2026-01-01T00:00:00Z' },
-            { datasetName: 'nyc_taxi_trips', versionId: 'v3', created: '2026-03-01T00:00:00Z' },
-            { datasetName: 'nyc_taxi_trips', versionId: 'v2', created: '2026-02-01T00:00:00Z' },
+            // the real answer's shape: `createdAt` is the time, `created` the boolean "made by this request"
+            { datasetName: 'nyc_taxi_trips', versionId: 'v1', createdAt: '2026-01-01T00:00:00Z', created: false },
+            { datasetName: 'nyc_taxi_trips', versionId: 'v3', createdAt: '2026-03-01T00:00:00Z', created: false },
+            { datasetName: 'nyc_taxi_trips', versionId: 'v2', createdAt: '2026-02-01T00:00:00Z', created: false },
           ],
         };
       }
