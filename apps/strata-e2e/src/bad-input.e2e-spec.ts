@@ -245,7 +245,14 @@ describe('schemathesis over each service OpenAPI (server-error check, with crede
   it.each(SERVICES.map((s) => [s] as const))('%s: no 5xx and no timeout', async (service) => {
     const spec = await fetch(`${url(service)}/docs-json`);
     expect(spec.status).toBe(200);
-    const result = await fuzz(service, st, workDir);
+    let result = await fuzz(service, st, workDir);
+    // Schemathesis/Hypothesis itself can crash ("Runtime Error ... AST constructor recursion depth
+    // mismatch", seen once in CI): a tool error, not a server error. Run once more in that case
+    // only; a 5xx or a timeout is never retried.
+    if (result.code !== 0 && /Runtime Error/.test(result.output) && !/Server error|Response timeout/i.test(result.output)) {
+      process.stdout.write(`schemathesis ${service}: tool runtime error (not a server error), running once more\n`);
+      result = await fuzz(service, st, workDir);
+    }
     results.push(result);
     if (result.code !== 0) process.stdout.write(`schemathesis ${service} found problems:\n${failuresOf(result.output)}\n`);
     expect({ service, exit: result.code, failures: result.code === 0 ? '' : failuresOf(result.output) }).toEqual({ service, exit: 0, failures: '' });
