@@ -9,8 +9,8 @@
  * @example
  * ```ts
  * const ingestor = new DatasetIngestor({ store: new LocalObjectStore('/lake') });
- * const spec = await loadDatasetSpec('examples/taxi/dataset.yaml');
- * const v = await ingestor.ingest(spec, '/data/yellow_tripdata_sample_2019-03.csv');
+ * const spec = await loadDatasetSpec('my-project/dataset.yaml');
+ * const v = await ingestor.ingest(spec, '/data/2024-03.csv');
  * // v.versionId, v.uri, v.rowCount, v.schema, v.profile
  * ```
  */

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 
 /** One online row as written: the latest feature values of an entity of a view. */
 export interface OnlineWriteRow {
-  /** Canonical JSON of the join-key values (see `entityKey`), e.g. `{"pickup_location_id":132}`. */
+  /** Canonical JSON of the join-key values (see `entityKey`), e.g. `{"customer_id":132}`. */
   readonly entityKey: string;
   /** Feature name → JSON scalar. */
   readonly features: Readonly<Record<string, unknown>>;
