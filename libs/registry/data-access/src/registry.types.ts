@@ -3,45 +3,9 @@
  * Timestamps are ISO-8601 UTC strings.
  */
 
-/** A metric value: a finite number, or one of the strings standing for a non-finite number. */
-export type MetricValue = number | 'NaN' | 'Infinity' | '-Infinity';
-
-/** One immutable version of a registered model. */
-export interface ModelVersion {
-  name: string;
-  /** Version number (integer ≥ 1). */
-  version: number;
-  runId: string;
-  workflowId: string | null;
-  artifactUri: string;
-  artifactSha256: string;
-  signature: Record<string, unknown>;
-  metrics: Record<string, MetricValue>;
-  params: Record<string, unknown>;
-  lineage: Record<string, unknown>;
-  referenceProfileUri: string | null;
-  referenceProfileSha256: string | null;
-  status: 'READY';
-  description: string | null;
-  tags: Record<string, string>;
-  /** Aliases currently pointing at this version, sorted. */
-  aliases: string[];
-  createdBy: string;
-  createdAt: string;
-}
-
-/** A registered model. */
-export interface RegisteredModel {
-  name: string;
-  description: string | null;
-  tags: Record<string, string>;
-  /** Highest version number assigned so far (0 if none); never decreases. */
-  latestVersion: number;
-  /** Alias → version. */
-  aliases: Record<string, number>;
-  createdAt: string;
-  updatedAt: string;
-}
+// The HTTP shapes of the registry are declared once, in the API contracts (inferred from zod).
+import type { MetricValue } from '@strata/contracts/api';
+export type { MetricValue, ModelVersion, RegisteredModel } from '@strata/contracts/api';
 
 /** An alias and the version it points at. */
 export interface ModelAlias {

@@ -109,40 +109,5 @@ export interface LiveEvidence {
   challengerExcluded?: { predictions: number; labels: number };
 }
 
-/** The live evidence recorded with a `live-rollout` decision (`PromotionDecision.evidence`). */
-export interface LiveDecisionEvidence {
-  rolloutId: string;
-  championLabeled: number;
-  challengerLabeled: number;
-  trainingDataCutoff: string | null;
-  championExcluded: { predictions: number; labels: number };
-  challengerExcluded: { predictions: number; labels: number };
-}
-
-/** One recorded promotion decision. */
-export interface PromotionDecision {
-  id: number;
-  name: string;
-  challengerVersion: number;
-  championVersion: number | null;
-  metric: string;
-  direction: 'maximize' | 'minimize';
-  minMargin: number;
-  challengerValue: MetricValue | null;
-  championValue: MetricValue | null;
-  /** Signed improvement in the policy's direction (challenger − champion for maximize, champion − challenger for minimize). */
-  improvement: number | null;
-  challengerEvaluationDigest: string | null;
-  championEvaluationDigest: string | null;
-  /** Live evidence of a `live-rollout` decision (labels used, cutoff, exclusions per version); null otherwise. */
-  evidence: LiveDecisionEvidence | null;
-  outcome: 'promoted' | 'rejected';
-  /** false for a dry run (`apply: false`) or a rejection. */
-  applied: boolean;
-  reason: string;
-  /** `challenger-alias-set` (automatic) or `request`. */
-  trigger: string;
-  actor: string;
-  requestId: string | null;
-  decidedAt: string;
-}
+// Declared once, in the API contracts (inferred from zod).
+export type { LiveDecisionEvidence, PromotionDecision } from '@strata/contracts/api';

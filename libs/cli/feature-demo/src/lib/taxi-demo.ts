@@ -208,7 +208,7 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
         `training run ${startedRun.runId}`,
         async () => {
           const r = await client.getTrainingRun(startedRun.runId);
-          const line = `  ${r.status} ${r.step ?? ''} ${r.progress !== undefined ? `${Math.round(r.progress * 100)}%` : ''}`;
+          const line = `  ${r.status} ${r.step ?? ''} ${r.progress != null ? `${Math.round(r.progress * 100)}%` : ''}`;
           if (line !== lastLine) log((lastLine = line));
           if (r.status === 'FAILED' || r.status === 'CANCELLED') throw new TerminalStateError(`workflow ${r.workflowId} ${r.status}: ${typeof r.error === 'object' ? `${r.error.code}: ${r.error.message}` : (r.error ?? '')}`);
           return r.status === 'COMPLETED' ? r : undefined;
@@ -281,7 +281,7 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
      */
     const monthRow = async (month: string, expected: number, extra: Partial<DemoMonthRow> = {}): Promise<DemoMonthRow> => {
       const window = await poll(`monitoring to see ${expected} labeled predictions for ${month}`, async () => {
-        const windows = (await client.windows(options.modelName, 'month')).filter((x) => x.windowStart.startsWith(month));
+        const windows = (await client.windows(options.modelName, 'month')).filter((x) => x.windowStart?.startsWith(month));
         const total = windows.reduce((n, x) => n + x.predictionCount, 0);
         const labeled = windows.reduce((n, x) => n + x.labeledCount, 0);
         const w = windows.find((x) => Number(x.modelVersion) === champion.version);

@@ -10,7 +10,6 @@ import {
   MaterializationMode,
   VersionEventRangeEntity,
   tableName,
-  type DatasetVersionRefJson,
 } from '@strata/features/data-access';
 import { InvalidArgumentError, UnavailableError } from '@strata/shared/util-errors';
 import { EventPublisher } from '@strata/messaging';
@@ -23,6 +22,7 @@ import { setLatestEventTime } from './freshness.metrics';
 import { contentHash } from './canonical';
 import { ONLINE_STORE, type OnlineStore } from './online/online-store';
 import { toOnlineRows } from './online/online-rows';
+import type { Materialization as MaterializationDto } from '@strata/contracts/api';
 
 /** Options of {@link MaterializationService.materializeView}. */
 export interface MaterializeViewOptions {
@@ -38,27 +38,8 @@ export interface MaterializeViewOptions {
   readonly end?: Date;
 }
 
-/** A materialization as returned by the API. */
-export interface MaterializationDto {
-  id: string;
-  featureView: string;
-  status: JobStatus;
-  /** `full`, `range`, `incremental` or `push`. */
-  mode: MaterializationMode;
-  rowCount: number | null;
-  onlineRowCount: number | null;
-  offlineUri: string | null;
-  offlineSha256: string | null;
-  startTime: string;
-  endTime: string;
-  minEventTime: string | null;
-  maxEventTime: string | null;
-  datasetVersions: DatasetVersionRefJson[];
-  trigger: string | null;
-  error: string | null;
-  startedAt: string;
-  completedAt: string | null;
-}
+/** Declared once, in the API contracts (inferred from zod). */
+export type { MaterializationDto };
 
 /** Event-time interval materialized: everything from the epoch to the run's start (rows "from the future" are left out, as Feast does). */
 const EPOCH = new Date('1970-01-01T00:00:00.000Z');

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { errorMessage } from './errors';
 import { FeatureRegistryService } from './feature-registry.service';
 import { MaterializationService } from './materialization.service';
+import type { TrainingSetBuild as TrainingSetBuildDto } from '@strata/contracts/api';
 
 /** Body of `POST /training-sets`. */
 export const buildTrainingSetSchema = z
@@ -27,24 +28,8 @@ export const buildTrainingSetSchema = z
 /** Parsed {@link buildTrainingSetSchema}. */
 export type BuildTrainingSetRequest = z.infer<typeof buildTrainingSetSchema>;
 
-/** A training-set build as returned by the API. */
-export interface TrainingSetBuildDto {
-  id: string;
-  trainingSet: string;
-  status: JobStatus;
-  uri: string | null;
-  sha256: string | null;
-  rowCount: number | null;
-  /** Output columns with their role: `join_key`, `event_timestamp`, `feature`, `label` or `extra`. */
-  columns: TrainingSetColumnJson[] | null;
-  featureRefs: string[];
-  /** Feature views joined, pinned to the materializations whose offline files were read. */
-  featureViews: Array<{ name: string; materializationId?: string; materializationIds?: string[] }>;
-  datasetVersions: Array<{ datasetName: string; versionId: string; contentSha256: string }>;
-  error?: string;
-  createdAt: string;
-  completedAt: string | null;
-}
+/** Declared once, in the API contracts (inferred from zod). */
+export type { TrainingSetBuildDto };
 
 /**
  * Builds training sets asynchronously: entity frame = the definition's `entitySql` over the

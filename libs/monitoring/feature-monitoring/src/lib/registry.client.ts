@@ -1,17 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UnavailableError } from '@strata/shared/util-errors';
 import { z } from 'zod';
-import { fetchFailure, requestJson, serviceAuthHeaders } from '@strata/shared/data-access-strata-client';
+import { ModelVersionSchema, PromotionPolicySchema, RegistryApi } from '@strata/contracts/api';
+import { ServiceClient } from '@strata/shared/data-access-strata-client';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 
-const VersionBody = z
-  .object({
-    version: z.number().int().min(1),
-    metrics: z.record(z.string(), z.unknown()).optional(),
-    referenceProfileUri: z.string().min(1).nullable().optional(),
-    referenceProfileSha256: z.string().regex(/^[0-9a-fA-F]{64}$/).nullable().optional(),
-  })
-  .passthrough();
+/** The fields of a registry model version monitoring reads (the contract's; metrics checked per value below). */
+const VersionBody = z.looseObject({
+  version: ModelVersionSchema.shape.version,
+  metrics: z.record(z.string(), z.unknown()).optional(),
+  referenceProfileUri: z.string().min(1).nullable().optional(),
+  referenceProfileSha256: z.string().regex(/^[0-9a-fA-F]{64}$/).nullable().optional(),
+});
 
 /** What monitoring reads about a model version from the registry. */
 export interface RegistryVersionInfo {
@@ -29,28 +29,24 @@ export interface LiveRolloutPolicy {
   rollout: { mode: 'canary' | 'shadow'; minLabeledPerVersion: number } | null;
 }
 
-const PolicyBody = z
-  .object({
-    metric: z.string().min(1),
-    direction: z.enum(['maximize', 'minimize']),
-    rollout: z.object({ mode: z.enum(['canary', 'shadow']), minLabeledPerVersion: z.number().int().min(1) }).passthrough().nullable().optional(),
-  })
-  .passthrough();
+/** Every 4xx status: answers the registry gives the caller to interpret (it returns them as statuses). */
+const ANY_4XX: readonly number[] = Array.from({ length: 100 }, (_, i) => 400 + i);
 
 /** Reads model versions from the registry over HTTP (never its tables). */
 @Injectable()
 export class MonitoringRegistryClient {
-  constructor(@Inject(MONITORING_OPTIONS) private readonly options: Pick<MonitoringOptions, 'registryUrl' | 'httpTimeoutMs'>) {}
+  private readonly registry: ServiceClient;
+
+  constructor(@Inject(MONITORING_OPTIONS) options: Pick<MonitoringOptions, 'registryUrl' | 'httpTimeoutMs'>) {
+    this.registry = new ServiceClient({ baseUrl: options.registryUrl, service: 'registry', timeoutMs: options.httpTimeoutMs });
+  }
 
   /**
    * `GET /registered-models/{name}/versions/{version}`.
    * @throws NotFoundError, UnavailableError
    */
   async getVersion(name: string, version: number): Promise<RegistryVersionInfo> {
-    const body = await requestJson('GET', `${this.options.registryUrl.replace(/\/+$/, '')}/registered-models/${encodeURIComponent(name)}/versions/${version}`, {
-      timeoutMs: this.options.httpTimeoutMs,
-      what: `Model version '${name}@${version}'`,
-    });
+    const body = await this.registry.call(RegistryApi.getModelVersion, { params: { name, version } }, { what: `Model version '${name}@${version}'` });
     const parsed = VersionBody.safeParse(body);
     if (!parsed.success) throw new UnavailableError(`Model version '${name}@${version}': unexpected response from the registry`);
     const metrics: Record<string, number> = {};
@@ -68,10 +64,11 @@ export class MonitoringRegistryClient {
    * @throws UnavailableError when the registry cannot be reached, answers 5xx or an unexpected body
    */
   async getPromotionPolicy(name: string): Promise<LiveRolloutPolicy | null> {
-    const url = `${this.options.registryUrl.replace(/\/+$/, '')}/registered-models/${encodeURIComponent(name)}/promotion-policy`;
-    const { status, body } = await this.send('GET', url, undefined, undefined, `Promotion policy of model '${name}'`);
+    const { status, body } = await this.send(() =>
+      this.registry.exchange(RegistryApi.getPromotionPolicy, { params: { name } }, { what: `Promotion policy of model '${name}'`, accept: ANY_4XX }),
+    );
     if (status === 404) return null;
-    const parsed = PolicyBody.safeParse(body);
+    const parsed = PromotionPolicySchema.safeParse(body);
     if (status !== 200 || !parsed.success) throw new UnavailableError(`Promotion policy of model '${name}': registry answered ${status} with an unexpected body`);
     return { metric: parsed.data.metric, direction: parsed.data.direction, rollout: parsed.data.rollout ?? null };
   }
@@ -91,36 +88,19 @@ export class MonitoringRegistryClient {
     },
     actor: string,
   ): Promise<{ status: number; body: unknown }> {
-    const url = `${this.options.registryUrl.replace(/\/+$/, '')}/registered-models/${encodeURIComponent(name)}/rollouts/current/decision`;
-    return this.send('POST', url, evidence, actor, `Live decision of the rollout of model '${name}'`);
+    return this.send(() =>
+      this.registry.exchange(
+        RegistryApi.decideLiveRollout,
+        { params: { name }, body: evidence },
+        { headers: { 'x-strata-actor': actor }, what: `Live decision of the rollout of model '${name}'`, accept: ANY_4XX },
+      ),
+    );
   }
 
-  private async send(method: string, url: string, payload: unknown, actor: string | undefined, what: string): Promise<{ status: number; body: unknown }> {
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method,
-        headers: { ...serviceAuthHeaders(), accept: 'application/json', ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...(actor ? { 'x-strata-actor': actor } : {}) },
-        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
-        signal: AbortSignal.timeout(this.options.httpTimeoutMs),
-      });
-    } catch (err) {
-      throw new UnavailableError(`${what}: registry ${method} ${url} failed: ${fetchFailure(err, this.options.httpTimeoutMs)}`, { cause: err });
-    }
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (err) {
-      throw new UnavailableError(`${what}: registry ${method} ${url} failed while reading the answer: ${fetchFailure(err, this.options.httpTimeoutMs)}`, { cause: err });
-    }
-    if (res.status >= 500) throw new UnavailableError(`${what}: registry answered ${res.status}: ${text.slice(0, 200)}`);
-    let body: unknown = null;
-    try {
-      body = text ? (JSON.parse(text) as unknown) : null;
-    } catch {
-      body = text;
-    }
-    return { status: res.status, body };
+  /** Status + body of a call whose 4xx answers the caller interprets (5xx, timeouts → UnavailableError); an empty body is null. */
+  private async send(call: () => Promise<{ status: number; body: unknown }>): Promise<{ status: number; body: unknown }> {
+    const { status, body } = await call();
+    return { status, body: body ?? null };
   }
 
   /**
@@ -130,7 +110,8 @@ export class MonitoringRegistryClient {
    * @throws UnavailableError when the registry cannot be reached or answers 5xx
    */
   async rollbackRollout(name: string, reason: string, actor: string): Promise<{ status: number; body: unknown }> {
-    const url = `${this.options.registryUrl.replace(/\/+$/, '')}/models/${encodeURIComponent(name)}/rollouts/current/rollback`;
-    return this.send('POST', url, { reason }, actor, `Rollback of the rollout of model '${name}'`);
+    return this.send(() =>
+      this.registry.exchange(RegistryApi.rollbackRollout, { params: { name }, body: { reason } }, { headers: { 'x-strata-actor': actor }, what: `Rollback of the rollout of model '${name}'`, accept: ANY_4XX }),
+    );
   }
 }

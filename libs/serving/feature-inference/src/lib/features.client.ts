@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { UnavailableError } from '@strata/shared/util-errors';
-import { z } from 'zod';
-import { requestJson } from '@strata/shared/data-access-strata-client';
+import { FeaturesApi } from '@strata/contracts/api';
+import { ServiceClient, serviceApi, type ServiceApi } from '@strata/shared/data-access-strata-client';
 import type { FeatureViewInfo, RequestValue } from './predict-signature';
 import { SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 
@@ -10,27 +9,6 @@ export type FeatureStatus = 'PRESENT' | 'NOT_FOUND' | 'OUTSIDE_MAX_AGE' | 'OUTSI
 
 /** How long the feature repo's views are cached by {@link FeaturesClient.featureViews}, ms. */
 export const FEATURE_VIEWS_CACHE_MS = 10_000;
-
-const FeatureViewsBody = z.array(
-  z.object({
-    kind: z.string().optional(),
-    name: z.string(),
-    features: z.array(z.object({ name: z.string(), dtype: z.string().optional() })),
-    entities: z.array(z.string()).optional(),
-    requestSchema: z.array(z.object({ name: z.string(), dtype: z.string() })).optional(),
-  }),
-);
-
-const OnlineFeaturesBody = z.object({
-  metadata: z.object({ feature_names: z.array(z.string()) }),
-  results: z.array(
-    z.object({
-      values: z.array(z.unknown()),
-      statuses: z.array(z.string()),
-      event_timestamps: z.array(z.unknown()).optional(),
-    }),
-  ),
-});
 
 /** One online feature value of one entity. */
 export interface OnlineValue {
@@ -43,7 +21,11 @@ export interface OnlineValue {
 export class FeaturesClient {
   private views: { at: number; views: Promise<FeatureViewInfo[]> } | undefined;
 
-  constructor(@Inject(SERVING_OPTIONS) private readonly options: Pick<ServingOptions, 'featuresUrl' | 'httpTimeoutMs'>) {}
+  private readonly features: ServiceApi<typeof FeaturesApi>;
+
+  constructor(@Inject(SERVING_OPTIONS) options: Pick<ServingOptions, 'featuresUrl' | 'httpTimeoutMs'>) {
+    this.features = serviceApi(new ServiceClient({ baseUrl: options.featuresUrl, service: 'features', timeoutMs: options.httpTimeoutMs }), FeaturesApi);
+  }
 
   /**
    * `GET /feature-views`: every batch and on-demand view of the feature repo (name, features,
@@ -54,10 +36,8 @@ export class FeaturesClient {
     const now = Date.now();
     if (this.views && now - this.views.at < FEATURE_VIEWS_CACHE_MS) return this.views.views;
     const views = (async () => {
-      const raw = await requestJson('GET', `${this.options.featuresUrl.replace(/\/+$/, '')}/feature-views`, { timeoutMs: this.options.httpTimeoutMs, what: 'Feature views' });
-      const parsed = FeatureViewsBody.safeParse(raw);
-      if (!parsed.success) throw new UnavailableError('Feature views: unexpected response shape from the features service');
-      return parsed.data;
+      // validated with the contract's schema: an unexpected shape is UnavailableError
+      return this.features.listFeatureViews({}, { what: 'Feature views', validate: true });
     })();
     this.views = { at: now, views };
     views.catch(() => {
@@ -83,13 +63,7 @@ export class FeaturesClient {
       ...(asOf !== undefined ? { as_of: asOf } : {}),
       ...(requestData !== undefined && Object.keys(requestData).length > 0 ? { request_data: Object.fromEntries(Object.entries(requestData).map(([k, v]) => [k, [v]])) } : {}),
     };
-    const raw = await requestJson('POST', `${this.options.featuresUrl.replace(/\/+$/, '')}/get-online-features`, {
-      body,
-      timeoutMs: this.options.httpTimeoutMs,
-      what: 'Online features',
-    });
-    const parsed = OnlineFeaturesBody.safeParse(raw);
-    if (!parsed.success) throw new UnavailableError('Online features: unexpected response shape from the features service');
+    const parsed = { data: await this.features.getOnlineFeatures({ body }, { what: 'Online features', validate: true }) };
     const out = new Map<string, OnlineValue>();
     parsed.data.metadata.feature_names.forEach((name, i) => {
       const r = parsed.data.results[i];

@@ -1,24 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UnavailableError } from '@strata/shared/util-errors';
 import { ModelRolloutChangedV1 } from '@strata/contracts';
-import { z } from 'zod';
-import { requestJson } from '@strata/shared/data-access-strata-client';
+import { CurrentRolloutSchema, ModelVersionSchema, RegistryApi } from '@strata/contracts/api';
+import { ServiceClient, serviceApi, type ServiceApi } from '@strata/shared/data-access-strata-client';
 import type { ModelVersionDescriptor } from './model-repository';
 import { SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 
-const ModelVersionBody = z
-  .object({
-    name: z.string().min(1).optional(),
-    modelName: z.string().min(1).optional(),
-    version: z.number().int().min(1),
-    artifactUri: z.string().min(1),
-    artifactSha256: z.string().regex(/^[0-9a-fA-F]{64}$/),
-  })
-  .passthrough();
+/** The fields of a registry model version serving loads a model from (the contract's, checked at runtime). */
+const VersionDescriptorBody = ModelVersionSchema.pick({ version: true, artifactUri: true, artifactSha256: true }).extend({ name: ModelVersionSchema.shape.name.min(1).optional() });
 
-const RolloutBody = z
-  .object({ rolloutId: z.string().min(1), route: ModelRolloutChangedV1.schema.shape.route })
-  .passthrough();
+/** The current rollout with its `route` as `ModelRolloutChangedV1` carries it. */
+const RolloutBody = CurrentRolloutSchema.extend({ route: ModelRolloutChangedV1.schema.shape.route });
 /** The `route` of an active rollout (as in `ModelRolloutChangedV1`). */
 export type RolloutRouteBody = NonNullable<ModelRolloutChangedV1['route']>;
 
@@ -28,28 +20,27 @@ export type RolloutRouteBody = NonNullable<ModelRolloutChangedV1['route']>;
  */
 @Injectable()
 export class RegistryClient {
-  constructor(@Inject(SERVING_OPTIONS) private readonly options: Pick<ServingOptions, 'registryUrl' | 'httpTimeoutMs'>) {}
+  private readonly client: ServiceClient;
+  private readonly registry: ServiceApi<typeof RegistryApi>;
+
+  constructor(@Inject(SERVING_OPTIONS) options: Pick<ServingOptions, 'registryUrl' | 'httpTimeoutMs'>) {
+    this.client = new ServiceClient({ baseUrl: options.registryUrl, service: 'registry', timeoutMs: options.httpTimeoutMs });
+    this.registry = serviceApi(this.client, RegistryApi);
+  }
 
   /**
    * `GET /registered-models/{name}/versions/{version}`.
    * @throws NotFoundError when the registry does not know it; UnavailableError when unreachable.
    */
   async getVersion(name: string, version: number): Promise<ModelVersionDescriptor> {
-    const body = await requestJson('GET', `${this.base()}/registered-models/${encodeURIComponent(name)}/versions/${version}`, {
-      timeoutMs: this.options.httpTimeoutMs,
-      what: `Model version '${name}@${version}'`,
-    });
+    const body = await this.registry.getModelVersion({ params: { name, version } }, { what: `Model version '${name}@${version}'` });
     return this.toDescriptor(name, body);
   }
 
   /** `GET /registered-models/{name}/aliases/{alias}`; `undefined` when the alias is not set. */
   async getAlias(name: string, alias: string): Promise<ModelVersionDescriptor | undefined> {
-    const body = await requestJson('GET', `${this.base()}/registered-models/${encodeURIComponent(name)}/aliases/${encodeURIComponent(alias)}`, {
-      timeoutMs: this.options.httpTimeoutMs,
-      allow404: true,
-      what: `Alias '${name}@${alias}'`,
-    });
-    return body === undefined ? undefined : this.toDescriptor(name, body);
+    const { status, body } = await this.client.exchange(RegistryApi.getAlias, { params: { name, alias } }, { accept: [404], what: `Alias '${name}@${alias}'` });
+    return status === 404 ? undefined : this.toDescriptor(name, body);
   }
 
   /**
@@ -57,40 +48,32 @@ export class RegistryClient {
    * `undefined` when none is active (404).
    */
   async getCurrentRollout(name: string): Promise<{ rolloutId: string; route: RolloutRouteBody } | undefined> {
-    const body = await requestJson('GET', `${this.base()}/models/${encodeURIComponent(name)}/rollouts/current`, {
-      timeoutMs: this.options.httpTimeoutMs,
-      allow404: true,
-      what: `Current rollout of '${name}'`,
-    });
-    if (body === undefined) return undefined;
+    const { status, body } = await this.client.exchange(RegistryApi.getCurrentRollout, { params: { name } }, { accept: [404], what: `Current rollout of '${name}'` });
+    if (status === 404) return undefined;
     const parsed = RolloutBody.safeParse(body);
     if (!parsed.success || parsed.data.route === null) return undefined;
     return { rolloutId: parsed.data.rolloutId, route: parsed.data.route };
   }
 
   /**
-   * `GET /registered-models` → model names. Accepts a JSON array or an object with an array
-   * under `registeredModels`, `models` or `items`; entries are names or objects with `name`.
+   * `GET /registered-models` → every model name (follows `nextPageToken`, 1000 per page).
+   * @throws UnavailableError when the registry is unreachable or answers 5xx or an unexpected body.
    */
   async listModelNames(): Promise<string[]> {
-    const body = await requestJson('GET', `${this.base()}/registered-models`, { timeoutMs: this.options.httpTimeoutMs, what: 'Registered models' });
-    const list: unknown = Array.isArray(body)
-      ? body
-      : ((body as Record<string, unknown>)?.['registeredModels'] ?? (body as Record<string, unknown>)?.['models'] ?? (body as Record<string, unknown>)?.['items']);
-    if (!Array.isArray(list)) throw new UnavailableError('Registered models: unexpected response shape from the registry');
-    return list
-      .map((e: unknown) => (typeof e === 'string' ? e : typeof (e as { name?: unknown })?.name === 'string' ? (e as { name: string }).name : undefined))
-      .filter((n): n is string => n !== undefined);
-  }
-
-  private base(): string {
-    return this.options.registryUrl.replace(/\/+$/, '');
+    const names: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.registry.listModels({ query: { limit: 1000, pageToken } }, { what: 'Registered models', validate: true });
+      names.push(...page.registeredModels.map((m) => m.name));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return names;
   }
 
   private toDescriptor(name: string, body: unknown): ModelVersionDescriptor {
-    const parsed = ModelVersionBody.safeParse(body);
+    const parsed = VersionDescriptorBody.safeParse(body);
     if (!parsed.success) throw new UnavailableError(`Model version of '${name}': unexpected response from the registry: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const v = parsed.data;
-    return { name: v.name ?? v.modelName ?? name, version: v.version, artifactUri: v.artifactUri, artifactSha256: v.artifactSha256.toLowerCase() };
+    return { name: v.name ?? name, version: v.version, artifactUri: v.artifactUri, artifactSha256: v.artifactSha256.toLowerCase() };
   }
 }

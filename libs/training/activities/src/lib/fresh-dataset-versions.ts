@@ -1,9 +1,10 @@
-/** A dataset version as `GET {INGESTION_URL}/datasets/{name}/versions` lists it (oldest first). */
-export interface ListedDatasetVersion {
-  versionId: string;
-  /** ISO-8601 UTC time the version was recorded. (`created` in that answer is a boolean: "made by this request".) */
-  createdAt?: string;
-}
+import type { DatasetVersion } from '@strata/contracts/api';
+
+/**
+ * A dataset version as `GET {INGESTION_URL}/datasets/{name}/versions` lists it (oldest first): its id and
+ * the ISO-8601 UTC time it was recorded. (`created` in that answer is a boolean: "made by this request".)
+ */
+export type ListedDatasetVersion = Pick<DatasetVersion, 'versionId'> & Partial<Pick<DatasetVersion, 'createdAt'>>;
 
 /**
  * The dataset versions a retraining trains on: for each dataset the last run used, its newest

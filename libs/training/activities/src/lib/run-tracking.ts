@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { RetrainingTriggerEntity, TrainingRunEntity, TrainingRunLogEntity, TrainingRunStatus } from '@strata/training/data-access';
-import { requestJson } from './http-client';
+import { RegistryApi } from '@strata/contracts/api';
+import { ServiceClient, serviceApi, type ServiceApi } from '@strata/shared/data-access-strata-client';
 
 /** Logging surface of {@link RunTracker}. */
 interface TrackerLogger {
@@ -60,11 +61,18 @@ export function triggeredByOf(row: Pick<TrainingRunEntity, 'triggeredBy' | 'reas
  * throws — a failure is logged as a warning and the next activity that syncs the run retries.
  */
 export class RunTracker {
+  private readonly registry: ServiceApi<typeof RegistryApi>;
+  private readonly client: ServiceClient;
+
+  /** @param registryUrl the registry's base URL (calls as this worker's service, 30 s deadline each). */
   constructor(
     private readonly dataSource: DataSource,
-    private readonly registryUrl: string,
+    registryUrl: string,
     private readonly logger: TrackerLogger,
-  ) {}
+  ) {
+    this.client = new ServiceClient({ baseUrl: registryUrl, service: 'registry' });
+    this.registry = serviceApi(this.client, RegistryApi);
+  }
 
   /** Syncs the runs given; warns and returns false when the registry or the database failed. */
   async sync(runId: string): Promise<boolean> {
@@ -87,20 +95,13 @@ export class RunTracker {
     }
   }
 
-  private url(path: string): string {
-    return `${this.registryUrl}${path}`;
-  }
-
   /** The experiment named after the model: created when missing (409 → looked up by name). */
   private async experimentId(modelName: string): Promise<string> {
-    const { status, body } = await requestJson<{ experimentId?: string }>('registry', 'POST', this.url('/experiments'), {
-      body: { name: modelName, tags: { 'strata.model_name': modelName } },
-      accept: [409],
-    });
+    const { status, body } = await this.client.exchange(RegistryApi.createExperiment, { body: { name: modelName, tags: { 'strata.model_name': modelName } } }, { accept: [409] });
     if (status !== 409 && body?.experimentId) return body.experimentId;
     const filter = `name = '${modelName.replace(/'/g, "\\'")}'`;
-    const found = await requestJson<{ experiments: Array<{ experimentId: string; name: string }> }>('registry', 'GET', this.url(`/experiments?filter=${encodeURIComponent(filter)}`));
-    const exp = found.body.experiments.find((e) => e.name === modelName);
+    const found = await this.registry.searchExperiments({ query: { filter } });
+    const exp = found.experiments.find((e) => e.name === modelName);
     if (!exp) throw new Error(`registry: experiment '${modelName}' exists (409) but was not found by name`);
     return exp.experimentId;
   }
@@ -127,12 +128,12 @@ export class RunTracker {
   private async ensureRun(row: TrainingRunEntity): Promise<string> {
     if (row.trackedRunId) return row.trackedRunId;
     const experimentId = await this.experimentId(row.modelName);
-    const search = await requestJson<{ runs: Array<{ runId: string }> }>('registry', 'POST', this.url('/runs/search'), {
+    const search = await this.registry.searchRuns({
       body: { experimentIds: [experimentId], filter: `tags.\`${TRACKING_TAGS.trainingRunId}\` = '${row.runId}'`, viewType: 'ALL' },
     });
-    let trackedRunId = search.body.runs[0]?.runId;
+    let trackedRunId = search.runs[0]?.runId;
     if (!trackedRunId) {
-      const created = await requestJson<{ runId: string }>('registry', 'POST', this.url('/runs'), {
+      const created = await this.registry.createRun({
         body: {
           experimentId,
           runName: row.parentSearchId ? `${row.modelName}-trial-${row.runId.slice(0, 8)}` : `${row.modelName}-${row.runId.slice(0, 8)}`,
@@ -142,7 +143,7 @@ export class RunTracker {
           params: Object.fromEntries(Object.entries(row.params).map(([k, v]) => [k, String(v)])),
         },
       });
-      trackedRunId = created.body.runId;
+      trackedRunId = created.runId;
       this.logger.log('tracked run created', { runId: row.runId, trackedRunId, experimentId });
     }
     await this.dataSource.getRepository(TrainingRunEntity).update({ runId: row.runId }, { trackedRunId });
@@ -154,8 +155,7 @@ export class RunTracker {
     const id = await this.ensureRun(row);
     const final = TRACKED_STATUS[row.status];
     if (!final) return; // still running: the tracked run exists (RUNNING); the rest comes at the end
-    const enc = encodeURIComponent(id);
-    const { body: tracked } = await requestJson<{ latestMetrics: Record<string, unknown> }>('registry', 'GET', this.url(`/runs/${enc}`));
+    const tracked = await this.registry.getRun({ params: { runId: id } });
     const endTime = (row.finishedAt ?? row.updatedAt).getTime();
     const metrics: Array<{ key: string; value: number; step: number; timestamp: number }> = [];
     if (Object.keys(tracked.latestMetrics ?? {}).length === 0) {
@@ -167,21 +167,22 @@ export class RunTracker {
       for (const [key, points] of series) for (const [step, value, timestamp] of thin(points, room)) metrics.push({ key, value, step, timestamp });
     }
     // One atomic batch: its metrics mark the run as logged (a retry after it sends tags only).
-    await requestJson('registry', 'POST', this.url(`/runs/${enc}/log-batch`), {
+    await this.registry.logRunBatch({
+      params: { runId: id },
       body: { metrics, params: Object.fromEntries(Object.entries(row.params).map(([k, v]) => [k, String(v)])), tags: await this.tags(row) },
     });
     if (row.artifactUri && row.artifactSha256) {
-      await requestJson('registry', 'POST', this.url(`/runs/${enc}/artifacts`), { body: { path: 'model.onnx', uri: row.artifactUri, sha256: row.artifactSha256 } });
+      await this.registry.recordRunArtifact({ params: { runId: id }, body: { path: 'model.onnx', uri: row.artifactUri, sha256: row.artifactSha256 } });
     }
     if (row.referenceProfileUri && row.referenceProfileSha256) {
-      await requestJson('registry', 'POST', this.url(`/runs/${enc}/artifacts`), { body: { path: 'reference-profile.json', uri: row.referenceProfileUri, sha256: row.referenceProfileSha256 } });
+      await this.registry.recordRunArtifact({ params: { runId: id }, body: { path: 'reference-profile.json', uri: row.referenceProfileUri, sha256: row.referenceProfileSha256 } });
     }
-    const { body: logText } = await requestJson<string | undefined>('registry', 'GET', this.url(`/runs/${enc}/log`));
+    const logText = await this.registry.getRunLog({ params: { runId: id } });
     if (!logText) {
       const tail = await this.logTail(row);
-      if (tail) await requestJson('registry', 'POST', this.url(`/runs/${enc}/log`), { body: { text: tail } });
+      if (tail) await this.registry.appendRunLog({ params: { runId: id }, body: { text: tail } });
     }
-    await requestJson('registry', 'PATCH', this.url(`/runs/${enc}`), { body: { status: final, endTime } });
+    await this.registry.updateRun({ params: { runId: id }, body: { status: final, endTime } });
     await this.dataSource.getRepository(TrainingRunEntity).update({ runId }, { trackingSyncedAt: new Date() });
     this.logger.log('tracked run synced', { runId, trackedRunId: id, status: final, metricPoints: metrics.length });
   }

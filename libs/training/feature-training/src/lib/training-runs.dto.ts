@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cronProblem } from './cron';
 import { LogisticRegressionParamsSchema } from '@strata/training/activities';
+import type { StartTrainingRunResponse, TrainingRun as TrainingRunResponse } from '@strata/contracts/api';
 
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,127}$/;
 const nameOf = (what: string) => z.string().regex(NAME, `${what} must match ^[a-z0-9][a-z0-9_.-]{0,127}$`);
@@ -121,57 +122,8 @@ export const ManualRetrainingBody = z
 /** Parsed body of `POST /retraining/{modelName}`. */
 export type ManualRetrainingBody = z.infer<typeof ManualRetrainingBody>;
 
-/** Answer of `POST /training-runs` (202). */
-export interface StartTrainingRunResponse {
-  runId: string;
-  /** `train:<modelName>:<requestId>` */
-  workflowId: string;
-  requestId: string;
-  status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
-  /** True when this request id had already been submitted: nothing new was started. */
-  alreadyExists: boolean;
-}
+/** Declared once, in the API contracts (inferred from zod). */
+export type { StartTrainingRunResponse };
 
-/** Answer of `GET /training-runs/{runId}`. */
-export interface TrainingRunResponse {
-  runId: string;
-  workflowId: string;
-  modelName: string;
-  requestId: string;
-  status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
-  /** Current or last step (`resolve-inputs`, `build-training-set`, `train`, `evaluate`, `register`, `record`, `completed`, …). */
-  step: string | null;
-  /** Overall progress in [0, 1] (live from the workflow while RUNNING; 1 when COMPLETED; null when unknown). */
-  progress: number | null;
-  /** Live detail of the current step (while RUNNING). */
-  detail?: string;
-  trainer: string;
-  trainingSet: string;
-  reason: string;
-  params: Record<string, number | string | boolean>;
-  evaluation: Record<string, unknown>;
-  datasetVersions: Array<{ datasetName: string; versionId: string; contentSha256?: string }>;
-  featureViews?: string[];
-  metrics?: Record<string, number>;
-  evaluationReport?: Record<string, unknown>;
-  modelVersion?: number;
-  artifactUri?: string;
-  artifactSha256?: string;
-  referenceProfileUri?: string;
-  referenceProfileSha256?: string;
-  trainingSetUri?: string;
-  trainingSetSha256?: string;
-  error?: { code: string; message: string };
-  /** Resources of the run's activities; `gpuUtilizationPct` null without nvidia-smi. */
-  resources: { wallTimeMs: number | null; cpuSeconds: number | null; peakRssBytes: number | null; gpuUtilizationPct: number | null };
-  /**
-   * Estimated cost (null until resources are known): `cpuSeconds/3600 × TRAINING_COST_PER_CPU_HOUR
-   * + peakRssBytes/2^30 × wallTimeMs/3.6e6 × TRAINING_COST_PER_GB_HOUR` (peak memory held for the
-   * activities' wall time: an upper bound), in the configured currency.
-   */
-  cost: { estimated: number; currency: string; cpuHours: number; gbHours: number; ratePerCpuHour: number; ratePerGbHour: number } | null;
-  /** The hyperparameter search this run is a trial of. */
-  parentSearchId?: string;
-  createdAt: string;
-  finishedAt: string | null;
-}
+/** Declared once, in the API contracts (inferred from zod). */
+export type { TrainingRunResponse };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DatasetVersion as DatasetVersionDto } from '@strata/contracts/api';
 
 /** Resource names in URLs: `^[a-z0-9][a-z0-9_.-]{0,127}$` (docs/service-apis.md). */
 export const resourceName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,127}$/, 'must match ^[a-z0-9][a-z0-9_.-]{0,127}$');
@@ -36,22 +37,5 @@ export interface DatasetDto {
   updatedAt: string;
 }
 
-/** A dataset version as returned by the API (`created`: whether THIS request created it). */
-export interface DatasetVersionDto {
-  datasetName: string;
-  versionId: string;
-  contentSha256: string;
-  rowCount: number;
-  uri: string;
-  manifestUri: string;
-  sizeBytes: number;
-  schema: unknown[];
-  profile: Record<string, unknown>;
-  validation: Record<string, unknown>;
-  /** Version this one extends (streamed micro-batches), or null. */
-  parentVersionId: string | null;
-  /** ISO-8601 UTC time the version was first recorded. */
-  createdAt: string;
-  /** True when this request created the version (HTTP 201); false when identical content already existed (HTTP 200). */
-  created: boolean;
-}
+/** Declared once, in the API contracts (inferred from zod). */
+export type { DatasetVersionDto };

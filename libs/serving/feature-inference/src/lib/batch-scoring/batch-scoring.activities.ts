@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { BatchScoringJobEntity, BatchScoringJobStatus } from '@strata/serving/data-access';
 import type { BatchScoringActivities, BatchScoringInput, BatchScoringOutput, BatchScoringPlan, ScoredChunk } from '@strata/serving/workflows';
 import { withLocalFiles, type ObjectStore } from '@strata/shared/data-access-object-store';
-import { requestJson } from '@strata/shared/data-access-strata-client';
+import { ServiceClient } from '@strata/shared/data-access-strata-client';
+import { DatasetVersionSchema, IngestionApi } from '@strata/contracts/api';
 import { AppError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { openVerifiedModel, type ModelVersionDescriptor } from '../model-repository';
 import type { OnnxModelInfo } from '../onnx-metadata';
@@ -44,7 +45,8 @@ export interface BatchScoringDeps {
   chunkRows?: number;
 }
 
-const DatasetVersionBody = z.object({ uri: z.string().min(1) }).passthrough();
+/** The part of an ingestion dataset version batch scoring reads (the contract's field). */
+const DatasetVersionBody = z.looseObject({ uri: DatasetVersionSchema.shape.uri.min(1) });
 
 const q = (ident: string): string => `"${ident.replace(/"/g, '""')}"`;
 const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -196,10 +198,8 @@ export function createBatchScoringActivities(deps: BatchScoringDeps): BatchScori
         let inputUri = input.inputUri;
         if (!inputUri) {
           if (!input.datasetName || !input.versionId) throw new InvalidArgumentError('Either inputUri or datasetName + versionId is required');
-          const body = await requestJson('GET', `${deps.ingestionUrl}/datasets/${encodeURIComponent(input.datasetName)}/versions/${encodeURIComponent(input.versionId)}`, {
-            timeoutMs: deps.httpTimeoutMs,
-            what: `Dataset version '${input.datasetName}@${input.versionId}'`,
-          });
+          const ingestion = new ServiceClient({ baseUrl: deps.ingestionUrl, service: 'ingestion', timeoutMs: deps.httpTimeoutMs });
+          const body = await ingestion.call(IngestionApi.getDatasetVersion, { params: { name: input.datasetName, versionId: input.versionId } }, { what: `Dataset version '${input.datasetName}@${input.versionId}'` });
           const parsed = DatasetVersionBody.safeParse(body);
           if (!parsed.success) throw new InvalidArgumentError(`Dataset version '${input.datasetName}@${input.versionId}' has no Parquet uri`);
           inputUri = parsed.data.uri;

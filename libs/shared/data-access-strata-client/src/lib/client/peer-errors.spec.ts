@@ -1,14 +1,14 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppError, UnavailableError } from '@strata/shared/util-errors';
-import { requestJson } from './service-call';
+import { ServiceClient } from './service-client';
 
 /**
  * How a peer's refusal reaches the caller: a 401/403/429 refuses THIS service (its key, role or
  * rate budget), so it is 503 for the caller, never a 4xx that blames the caller's request
  * (serving answered 400 to /predict while the features service rate-limited serving's key).
  */
-describe('requestJson maps a peer service answer', () => {
+describe('ServiceClient (domain errors) maps a peer service answer', () => {
   let server: http.Server;
   let base: string;
   beforeAll(async () => {
@@ -22,7 +22,8 @@ describe('requestJson maps a peer service answer', () => {
   afterAll(async () => {
     await new Promise<void>((r) => server.close(() => r()));
   });
-  const fail = (status: number) => requestJson('GET', `${base}/${status}`, { timeoutMs: 2000, what: 'Peer' }).catch((e: unknown) => e);
+  const fail = (status: number) =>
+    new ServiceClient({ baseUrl: base, credential: undefined }).request('GET', `/${status}`, { timeoutMs: 2000, what: 'Peer' }).catch((e: unknown) => e);
 
   it.each([401, 403, 429])('%i → UnavailableError (503) naming the refusal', async (status) => {
     const err = await fail(status);

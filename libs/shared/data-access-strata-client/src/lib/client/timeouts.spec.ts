@@ -1,6 +1,6 @@
 import * as net from 'node:net';
-import { HttpJsonClient, StrataUnreachableError } from './http';
-import { requestJson } from './service-call';
+import { StrataUnreachableError } from './errors';
+import { ServiceClient } from './service-client';
 import { UnavailableError } from '@strata/shared/util-errors';
 
 /**
@@ -29,19 +29,31 @@ describe('service-to-service HTTP calls have a deadline', () => {
   });
   const hung = () => `http://127.0.0.1:${(blackhole.address() as net.AddressInfo).port}`;
 
-  it('requestJson (inside services): UnavailableError naming what, the URL and "no answer within 300 ms"', async () => {
+  const inService = (baseUrl: string) => new ServiceClient({ baseUrl, service: 'registry', credential: undefined });
+
+  it('inside services (domain errors): UnavailableError naming what, the URL and "no answer within 300 ms"', async () => {
     const t0 = Date.now();
-    const err = await requestJson('GET', `${hung()}/registered-models/m/versions/1`, { timeoutMs: 300, what: 'Model version m@1' }).catch((e: unknown) => e);
+    const err = await inService(hung()).request('GET', '/registered-models/m/versions/1', { timeoutMs: 300, what: 'Model version m@1' }).catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(err).toBeInstanceOf(UnavailableError);
     expect((err as Error).message).toBe(`Model version m@1: GET ${hung()}/registered-models/m/versions/1 failed: no answer within 300 ms`);
-    const refused = await requestJson('GET', `http://127.0.0.1:${closedPort}/x`, { timeoutMs: 300, what: 'X' }).catch((e: unknown) => e);
+    const refused = await inService(`http://127.0.0.1:${closedPort}`).request('GET', '/x', { timeoutMs: 300, what: 'X' }).catch((e: unknown) => e);
     expect((refused as Error).message).toMatch(new RegExp(`X: GET http://127.0.0.1:${closedPort}/x failed: .*ECONNREFUSED`));
   });
 
-  it('HttpJsonClient (CLI, e2e): StrataUnreachableError naming the URL and the deadline', async () => {
+  // moved from libs/training/activities/src/lib/http-client.spec.ts (the worker's own helper is gone): the message now has the one client's wording
+  it('a registry that accepts and never answers → UnavailableError naming the service, the URL and the deadline', async () => {
+    const url = `${hung()}/runs/r1`;
     const t0 = Date.now();
-    const err = await new HttpJsonClient(hung(), 300, undefined).get('/health/ready').catch((e: unknown) => e);
+    const err = await inService(hung()).request('PATCH', '/runs/r1', { body: { status: 'FINISHED' }, timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as Error).message).toBe(`registry: PATCH ${url} failed: no answer within 300 ms`);
+  });
+
+  it('StrataClient side (CLI, e2e): StrataUnreachableError naming the URL and the deadline', async () => {
+    const t0 = Date.now();
+    const err = await new ServiceClient({ baseUrl: hung(), timeoutMs: 300, credential: undefined, errors: 'http' }).get('/health/ready').catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(err).toBeInstanceOf(StrataUnreachableError);
     expect((err as Error).message).toBe(`GET ${hung()}/health/ready failed: no answer within 300 ms`);

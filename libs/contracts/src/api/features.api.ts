@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { defineEndpoint, NoParams } from './define-endpoint';
+
+/** Features HTTP API (docs/service-apis.md, "features"). */
+
+export const JobStatusSchema = z.enum(['RUNNING', 'SUCCEEDED', 'FAILED']);
+
+/** A training set build (`POST /training-sets` → 202, `GET /training-sets/{id}`). */
+export const TrainingSetBuildSchema = z.looseObject({
+  id: z.string(),
+  trainingSet: z.string(),
+  status: JobStatusSchema,
+  uri: z.string().nullable(),
+  sha256: z.string().nullable(),
+  rowCount: z.number().int().nullable(),
+  /** Output columns with their role: `join_key`, `event_timestamp`, `feature`, `label` or `extra`. */
+  columns: z.array(z.object({ name: z.string(), dtype: z.string(), role: z.enum(['join_key', 'event_timestamp', 'feature', 'label', 'extra']) })).nullable(),
+  featureRefs: z.array(z.string()),
+  /** Feature views joined, pinned to the materializations whose offline files were read. */
+  featureViews: z.array(z.object({ name: z.string(), materializationId: z.string().optional(), materializationIds: z.array(z.string()).optional() })),
+  datasetVersions: z.array(z.object({ datasetName: z.string(), versionId: z.string(), contentSha256: z.string() })),
+  error: z.string().optional(),
+  createdAt: z.string(),
+  completedAt: z.string().nullable(),
+});
+export type TrainingSetBuild = z.infer<typeof TrainingSetBuildSchema>;
+
+/** One materialization run. Times ISO-8601 UTC. */
+export const MaterializationSchema = z.looseObject({
+  id: z.string(),
+  featureView: z.string(),
+  status: JobStatusSchema,
+  /** `full`, `range`, `incremental` or `push`. */
+  mode: z.enum(['full', 'range', 'incremental', 'push']),
+  rowCount: z.number().int().nullable(),
+  onlineRowCount: z.number().int().nullable(),
+  offlineUri: z.string().nullable(),
+  offlineSha256: z.string().nullable(),
+  startTime: z.string(),
+  endTime: z.string(),
+  minEventTime: z.string().nullable(),
+  maxEventTime: z.string().nullable(),
+  datasetVersions: z.array(z.object({ datasetName: z.string(), versionId: z.string(), contentSha256: z.string() })),
+  trigger: z.string().nullable(),
+  error: z.string().nullable(),
+  startedAt: z.string(),
+  completedAt: z.string().nullable(),
+});
+export type Materialization = z.infer<typeof MaterializationSchema>;
+
+/** `GET /feature-views`: batch and on-demand views (the fields serving reads; others pass through). */
+export const FeatureViewSummarySchema = z.looseObject({
+  kind: z.string().optional(),
+  name: z.string(),
+  features: z.array(z.looseObject({ name: z.string(), dtype: z.string().optional() })),
+  entities: z.array(z.string()).optional(),
+  requestSchema: z.array(z.looseObject({ name: z.string(), dtype: z.string() })).optional(),
+});
+
+/** `POST /get-online-features` answer (Feast's shape). */
+export const OnlineFeaturesResponseSchema = z.looseObject({
+  metadata: z.looseObject({ feature_names: z.array(z.string()) }),
+  results: z.array(z.looseObject({ values: z.array(z.unknown()), statuses: z.array(z.string()), event_timestamps: z.array(z.unknown()).optional() })),
+});
+export type OnlineFeaturesResponse = z.infer<typeof OnlineFeaturesResponseSchema>;
+
+const DatasetVersionInput = z.object({ datasetName: z.string(), versionId: z.string() });
+
+/** The features endpoints called by other services, the CLI and tests. */
+export const FeaturesApi = {
+  applyFeatureRepo: defineEndpoint({ service: 'features', method: 'POST', path: '/feature-repo/apply', summary: 'Applies feature repo documents', params: NoParams, body: z.object({ documents: z.array(z.object({ file: z.string(), content: z.string() })), allowDeletes: z.boolean().optional() }), response: z.looseObject({ changes: z.array(z.unknown()).optional() }) }),
+  listFeatureViews: defineEndpoint({ service: 'features', method: 'GET', path: '/feature-views', summary: 'Every feature view', params: NoParams, response: z.array(FeatureViewSummarySchema) }),
+  getOnlineFeatures: defineEndpoint({
+    service: 'features',
+    method: 'POST',
+    path: '/get-online-features',
+    summary: 'Online feature values of entities (Feast-compatible)',
+    params: NoParams,
+    body: z.looseObject({ features: z.array(z.string()), entities: z.record(z.string(), z.array(z.unknown())), full_feature_names: z.boolean().optional(), as_of: z.string().optional(), request_data: z.record(z.string(), z.array(z.unknown())).optional() }),
+    response: OnlineFeaturesResponseSchema,
+  }),
+  listMaterializations: defineEndpoint({ service: 'features', method: 'GET', path: '/materializations', summary: 'Materialization runs', params: NoParams, query: z.object({ featureView: z.string().optional(), datasetVersion: z.string().optional() }), response: z.array(MaterializationSchema) }),
+  startTrainingSet: defineEndpoint({ service: 'features', method: 'POST', path: '/training-sets', summary: 'Starts a training set build (202)', params: NoParams, body: z.object({ trainingSet: z.string(), datasetVersions: z.array(DatasetVersionInput), outputKey: z.string().optional() }), response: TrainingSetBuildSchema }),
+  getTrainingSet: defineEndpoint({ service: 'features', method: 'GET', path: '/training-sets/{id}', summary: 'One training set build', params: z.object({ id: z.string() }), response: TrainingSetBuildSchema }),
+} as const;

@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import { defineEndpoint, NoParams } from './define-endpoint';
+
+/**
+ * Registry HTTP API (docs/service-apis.md, "registry"): the bodies other services, the CLI and
+ * tests read. Response schemas mirror what the registry serialises; the inferred types are THE
+ * declaration (`@strata/registry/data-access` and the client re-export them).
+ */
+
+/** A metric value: a finite number, or one of the strings standing for a non-finite number. */
+export const MetricValueSchema = z.union([z.number(), z.literal('NaN'), z.literal('Infinity'), z.literal('-Infinity')]);
+export type MetricValue = z.infer<typeof MetricValueSchema>;
+
+/** One immutable version of a registered model. Timestamps ISO-8601 UTC. */
+export const ModelVersionSchema = z.looseObject({
+  name: z.string(),
+  /** Version number (integer ≥ 1). */
+  version: z.number().int().min(1),
+  runId: z.string(),
+  workflowId: z.string().nullable(),
+  artifactUri: z.string().min(1),
+  artifactSha256: z.string().regex(/^[0-9a-fA-F]{64}$/),
+  signature: z.record(z.string(), z.unknown()),
+  metrics: z.record(z.string(), MetricValueSchema),
+  params: z.record(z.string(), z.unknown()),
+  lineage: z.record(z.string(), z.unknown()),
+  referenceProfileUri: z.string().nullable(),
+  referenceProfileSha256: z.string().nullable(),
+  status: z.literal('READY'),
+  description: z.string().nullable(),
+  tags: z.record(z.string(), z.string()),
+  /** Aliases currently pointing at this version, sorted. */
+  aliases: z.array(z.string()),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+export type ModelVersion = z.infer<typeof ModelVersionSchema>;
+
+/** A registered model. */
+export const RegisteredModelSchema = z.looseObject({
+  name: z.string(),
+  description: z.string().nullable(),
+  tags: z.record(z.string(), z.string()),
+  /** Highest version number assigned so far (0 if none); never decreases. */
+  latestVersion: z.number().int().min(0),
+  /** Alias → version. */
+  aliases: z.record(z.string(), z.number().int()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type RegisteredModel = z.infer<typeof RegisteredModelSchema>;
+
+/** `GET /registered-models`: one page of models (`nextPageToken` when there are more). */
+export const RegisteredModelListSchema = z.object({ registeredModels: z.array(RegisteredModelSchema), nextPageToken: z.string().optional() });
+export type RegisteredModelList = z.infer<typeof RegisteredModelListSchema>;
+
+/** The live evidence recorded with a `live-rollout` decision (`PromotionDecision.evidence`). */
+export const LiveDecisionEvidenceSchema = z.object({
+  rolloutId: z.string(),
+  championLabeled: z.number(),
+  challengerLabeled: z.number(),
+  trainingDataCutoff: z.string().nullable(),
+  championExcluded: z.object({ predictions: z.number(), labels: z.number() }),
+  challengerExcluded: z.object({ predictions: z.number(), labels: z.number() }),
+});
+export type LiveDecisionEvidence = z.infer<typeof LiveDecisionEvidenceSchema>;
+
+/** One recorded promotion decision. */
+export const PromotionDecisionSchema = z.looseObject({
+  id: z.number().int(),
+  name: z.string(),
+  challengerVersion: z.number().int(),
+  championVersion: z.number().int().nullable(),
+  metric: z.string(),
+  direction: z.enum(['maximize', 'minimize']),
+  minMargin: z.number(),
+  challengerValue: MetricValueSchema.nullable(),
+  championValue: MetricValueSchema.nullable(),
+  /** Signed improvement in the policy's direction (challenger − champion for maximize, champion − challenger for minimize). */
+  improvement: z.number().nullable(),
+  challengerEvaluationDigest: z.string().nullable(),
+  championEvaluationDigest: z.string().nullable(),
+  /** Live evidence of a `live-rollout` decision; null otherwise. */
+  evidence: LiveDecisionEvidenceSchema.nullable(),
+  outcome: z.enum(['promoted', 'rejected']),
+  /** false for a dry run (`apply: false`) or a rejection. */
+  applied: z.boolean(),
+  reason: z.string(),
+  /** `challenger-alias-set` (automatic) or `request`. */
+  trigger: z.string(),
+  actor: z.string(),
+  requestId: z.string().nullable(),
+  decidedAt: z.string(),
+});
+export type PromotionDecision = z.infer<typeof PromotionDecisionSchema>;
+
+/** The part of a promotion policy a live rollout decision reads (`GET …/promotion-policy`; other fields pass through). */
+export const PromotionPolicySchema = z.looseObject({
+  metric: z.string().min(1),
+  direction: z.enum(['maximize', 'minimize']),
+  rollout: z.looseObject({ mode: z.enum(['canary', 'shadow']), minLabeledPerVersion: z.number().int().min(1) }).nullable().optional(),
+});
+export type PromotionPolicy = z.infer<typeof PromotionPolicySchema>;
+
+/** A run tracked by the registry (`GET /runs/{id}`); times are epoch ms. */
+export const TrackedRunSchema = z.looseObject({
+  runId: z.string(),
+  experimentId: z.string(),
+  runName: z.string(),
+  userId: z.string(),
+  status: z.string(),
+  startTime: z.number(),
+  endTime: z.number().nullable(),
+  artifactUri: z.string(),
+  params: z.record(z.string(), z.string()),
+  tags: z.record(z.string(), z.string()),
+  latestMetrics: z.record(z.string(), z.object({ key: z.string(), value: z.union([z.number(), z.string()]), step: z.number(), timestamp: z.number() })),
+});
+export type TrackedRun = z.infer<typeof TrackedRunSchema>;
+
+/** `GET /models/{name}/rollouts/current`: the active rollout (its `route` is the event contract's). */
+export const CurrentRolloutSchema = z.looseObject({ rolloutId: z.string().min(1), route: z.unknown() });
+
+const Model = z.object({ name: z.string() });
+const ModelAndVersion = z.object({ name: z.string(), version: z.number().int() });
+const ModelAndAlias = z.object({ name: z.string(), alias: z.string() });
+const Json = z.unknown();
+
+/** Request body of `POST /registered-models/{name}/versions` (the registry validates it strictly). */
+export const RegisterModelVersionRequest = z.looseObject({
+  runId: z.string(),
+  workflowId: z.string().optional(),
+  artifactUri: z.string(),
+  artifactSha256: z.string(),
+  signature: z.unknown().optional(),
+  metrics: z.record(z.string(), z.unknown()).optional(),
+  params: z.record(z.string(), z.unknown()).optional(),
+  lineage: z.record(z.string(), z.unknown()).optional(),
+  referenceProfileUri: z.string().optional(),
+  referenceProfileSha256: z.string().optional(),
+  description: z.string().optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+});
+
+export const TrackedRunCreateRequest = z.object({
+  experimentName: z.string().optional(),
+  experimentId: z.string().optional(),
+  runName: z.string().optional(),
+  triggeredBy: z.string().optional(),
+  startTime: z.number().optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  params: z.record(z.string(), z.string()).optional(),
+});
+
+export const LogBatchRequest = z.object({
+  metrics: z.array(z.object({ key: z.string(), value: z.union([z.number(), z.string()]), step: z.number().optional(), timestamp: z.number().optional() })).optional(),
+  params: z.record(z.string(), z.string()).optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+});
+
+/** The registry endpoints called by other services, the CLI and tests. */
+export const RegistryApi = {
+  listModels: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models', summary: 'One page of registered models', params: NoParams, query: z.object({ search: z.string().optional(), limit: z.number().int().optional(), pageToken: z.string().optional() }), response: RegisteredModelListSchema }),
+  getModelVersion: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}/versions/{version}', summary: 'One model version', params: ModelAndVersion, response: ModelVersionSchema }),
+  registerModelVersion: defineEndpoint({ service: 'registry', method: 'POST', path: '/registered-models/{name}/versions', summary: 'Registers a version (Idempotency-Key: run id; 409 names the existing version)', params: Model, body: RegisterModelVersionRequest, response: ModelVersionSchema }),
+  getAlias: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}/aliases/{alias}', summary: 'The version an alias points at', params: ModelAndAlias, response: ModelVersionSchema }),
+  setAlias: defineEndpoint({ service: 'registry', method: 'PUT', path: '/registered-models/{name}/aliases/{alias}', summary: 'Moves an alias (audited)', params: ModelAndAlias, body: z.object({ version: z.number().int(), reason: z.string().optional(), actor: z.string().optional() }), response: Json }),
+  getPromotionPolicy: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}/promotion-policy', summary: 'The promotion policy of a model (404 when none)', params: Model, response: PromotionPolicySchema }),
+  setPromotionPolicy: defineEndpoint({ service: 'registry', method: 'PUT', path: '/registered-models/{name}/promotion-policy', summary: 'Sets the promotion policy', params: Model, body: z.looseObject({ metric: z.string(), direction: z.enum(['maximize', 'minimize']), minMargin: z.number().optional(), autoPromote: z.boolean().optional() }), response: Json }),
+  decidePromotion: defineEndpoint({ service: 'registry', method: 'POST', path: '/registered-models/{name}/promotion-decisions', summary: 'Evaluates (and applies) a promotion', params: Model, body: z.object({ challengerVersion: z.number().int().optional(), apply: z.boolean().optional(), actor: z.string().optional() }), response: PromotionDecisionSchema }),
+  decideLiveRollout: defineEndpoint({ service: 'registry', method: 'POST', path: '/registered-models/{name}/rollouts/current/decision', summary: 'Live decision of the active rollout (201 decided; 409 not decidable; 404 none)', params: Model, body: z.looseObject({ rolloutId: z.string() }), response: Json }),
+  getCurrentRollout: defineEndpoint({ service: 'registry', method: 'GET', path: '/models/{name}/rollouts/current', summary: 'The active rollout (404 when none)', params: Model, response: CurrentRolloutSchema }),
+  rollbackRollout: defineEndpoint({ service: 'registry', method: 'POST', path: '/models/{name}/rollouts/current/rollback', summary: 'Rolls the active rollout back (404 none; 409 changed meanwhile)', params: Model, body: z.object({ reason: z.string() }), response: Json }),
+  createExperiment: defineEndpoint({ service: 'registry', method: 'POST', path: '/experiments', summary: 'Creates an experiment (409 when the name exists)', params: NoParams, body: z.object({ name: z.string(), tags: z.record(z.string(), z.string()).optional() }), response: z.looseObject({ experimentId: z.string(), name: z.string() }) }),
+  searchExperiments: defineEndpoint({ service: 'registry', method: 'GET', path: '/experiments', summary: 'Experiments matching a filter', params: NoParams, query: z.object({ filter: z.string().optional() }), response: z.looseObject({ experiments: z.array(z.looseObject({ experimentId: z.string(), name: z.string() })) }) }),
+  createRun: defineEndpoint({ service: 'registry', method: 'POST', path: '/runs', summary: 'Starts a tracked run', params: NoParams, body: TrackedRunCreateRequest, response: TrackedRunSchema }),
+  searchRuns: defineEndpoint({ service: 'registry', method: 'POST', path: '/runs/search', summary: 'Tracked runs matching a filter', params: NoParams, body: z.looseObject({ experimentIds: z.array(z.string()).optional(), filter: z.string().optional() }), response: z.looseObject({ runs: z.array(z.looseObject({ runId: z.string() })) }) }),
+  getRun: defineEndpoint({ service: 'registry', method: 'GET', path: '/runs/{runId}', summary: 'One tracked run', params: z.object({ runId: z.string() }), response: TrackedRunSchema }),
+  updateRun: defineEndpoint({ service: 'registry', method: 'PATCH', path: '/runs/{runId}', summary: 'Sets status / end time (epoch ms) of a tracked run', params: z.object({ runId: z.string() }), body: z.object({ status: z.enum(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']).optional(), endTime: z.number().nullable().optional(), runName: z.string().optional() }), response: TrackedRunSchema }),
+  logRunBatch: defineEndpoint({ service: 'registry', method: 'POST', path: '/runs/{runId}/log-batch', summary: 'Logs metrics, params and tags atomically', params: z.object({ runId: z.string() }), body: LogBatchRequest, response: TrackedRunSchema }),
+  recordRunArtifact: defineEndpoint({ service: 'registry', method: 'POST', path: '/runs/{runId}/artifacts', summary: 'Records an artifact of a run', params: z.object({ runId: z.string() }), body: z.object({ path: z.string(), uri: z.string(), sha256: z.string().nullable().optional(), sizeBytes: z.number().nullable().optional() }), response: Json }),
+  getRunLog: defineEndpoint({ service: 'registry', method: 'GET', path: '/runs/{runId}/log', summary: "The run's log text", params: z.object({ runId: z.string() }), response: z.unknown() }),
+  appendRunLog: defineEndpoint({ service: 'registry', method: 'POST', path: '/runs/{runId}/log', summary: "Appends text to the run's log", params: z.object({ runId: z.string() }), body: z.object({ text: z.string() }), response: Json }),
+} as const;

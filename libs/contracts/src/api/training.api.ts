@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { defineEndpoint, NoParams } from './define-endpoint';
+
+/** Training HTTP API (docs/service-apis.md, "training"). */
+
+export const TrainingRunStatusSchema = z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED']);
+
+/** Answer of `POST /training-runs`. */
+export const StartTrainingRunResponseSchema = z.looseObject({
+  runId: z.string(),
+  /** `train:<modelName>:<requestId>` */
+  workflowId: z.string(),
+  requestId: z.string(),
+  status: TrainingRunStatusSchema,
+  /** True when this request id had already been submitted: nothing new was started. */
+  alreadyExists: z.boolean(),
+});
+export type StartTrainingRunResponse = z.infer<typeof StartTrainingRunResponseSchema>;
+
+const Resources = z.object({ wallTimeMs: z.number().nullable(), cpuSeconds: z.number().nullable(), peakRssBytes: z.number().nullable(), gpuUtilizationPct: z.number().nullable() });
+
+/** Answer of `GET /training-runs/{runId}` (and items of `GET /training-runs`). Timestamps ISO-8601 UTC. */
+export const TrainingRunSchema = z.looseObject({
+  runId: z.string(),
+  workflowId: z.string(),
+  modelName: z.string(),
+  requestId: z.string(),
+  status: TrainingRunStatusSchema,
+  /** Current or last step (`resolve-inputs`, `build-training-set`, `train`, `evaluate`, `register`, `record`, `completed`, …). */
+  step: z.string().nullable(),
+  /** Overall progress in [0, 1] (live while RUNNING; 1 when COMPLETED; null when unknown). */
+  progress: z.number().nullable(),
+  /** Live detail of the current step (while RUNNING). */
+  detail: z.string().optional(),
+  trainer: z.string(),
+  trainingSet: z.string(),
+  reason: z.string(),
+  params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+  evaluation: z.record(z.string(), z.unknown()),
+  datasetVersions: z.array(z.object({ datasetName: z.string(), versionId: z.string(), contentSha256: z.string().optional() })),
+  featureViews: z.array(z.string()).optional(),
+  metrics: z.record(z.string(), z.number()).optional(),
+  evaluationReport: z.record(z.string(), z.unknown()).optional(),
+  modelVersion: z.number().int().optional(),
+  artifactUri: z.string().optional(),
+  artifactSha256: z.string().optional(),
+  referenceProfileUri: z.string().optional(),
+  referenceProfileSha256: z.string().optional(),
+  trainingSetUri: z.string().optional(),
+  trainingSetSha256: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** Resources of the run's activities; `gpuUtilizationPct` null without nvidia-smi. */
+  resources: Resources,
+  /**
+   * Estimated cost (null until resources are known): `cpuSeconds/3600 × TRAINING_COST_PER_CPU_HOUR
+   * + peakRssBytes/2^30 × wallTimeMs/3.6e6 × TRAINING_COST_PER_GB_HOUR`, in the configured currency.
+   */
+  cost: z.object({ estimated: z.number(), currency: z.string(), cpuHours: z.number(), gbHours: z.number(), ratePerCpuHour: z.number(), ratePerGbHour: z.number() }).nullable(),
+  /** The hyperparameter search this run is a trial of. */
+  parentSearchId: z.string().optional(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type TrainingRun = z.infer<typeof TrainingRunSchema>;
+
+/** The training endpoints called by the CLI and tests (the request body is validated by the service's own schema). */
+export const TrainingApi = {
+  startTrainingRun: defineEndpoint({ service: 'training', method: 'POST', path: '/training-runs', summary: 'Starts a training run (idempotent per requestId)', params: NoParams, body: z.record(z.string(), z.unknown()), response: StartTrainingRunResponseSchema }),
+  getTrainingRun: defineEndpoint({ service: 'training', method: 'GET', path: '/training-runs/{runId}', summary: 'One training run', params: z.object({ runId: z.string() }), response: TrainingRunSchema }),
+} as const;
