@@ -11,7 +11,7 @@ describe('RunTracker', () => {
     await expect(tracker.sync('r-1')).resolves.toBe(false);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]![0]).toBe('experiment tracking sync failed; retried by the next activity of the run');
-    expect(warnings[0]![1]).toMatchObject({ runId: 'r-1', error: expect.stringMatching(/^registry: POST http:\/\/127\.0\.0\.1:1\/experiments failed: /) });
+    expect(warnings[0]![1]).toMatchObject({ runId: 'r-1', error: expect.stringMatching(/^registry is unavailable \(POST http:\/\/127\.0\.0\.1:1\/experiments\)/) });
     expect(updates).toEqual([]); // nothing recorded as synced
   });
 

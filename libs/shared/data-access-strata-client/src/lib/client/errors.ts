@@ -49,22 +49,50 @@ export function remoteMessage(body: unknown): string | undefined {
 }
 
 /**
+ * How a domain error names the call: `what` when the caller described it (`Model version 'm@3'`),
+ * else the peer service itself (`registry`).
+ */
+export interface CallDescription {
+  service: string;
+  what?: string;
+  method: string;
+  url: string;
+}
+
+/** The domain error of a call that got no answer (connection refused, or none within the deadline). */
+export function unreachableError(call: CallDescription, cause: unknown, timeoutMs: number, reading: boolean): UnavailableError {
+  const why = fetchFailure(cause, timeoutMs);
+  if (call.what !== undefined) return new UnavailableError(`${call.what}: ${call.method} ${call.url} failed${reading ? ' while reading the answer' : ''}: ${why}`, { cause });
+  return new UnavailableError(`${call.service} is unavailable (${call.method} ${call.url}${reading ? ', reading the answer' : ''}): ${why}`, { cause });
+}
+
+/**
  * The platform's domain error for a peer's non-2xx answer (`errors: 'domain'` mode, inside
  * services and workers), so it maps to the right HTTP status, Kafka retry behaviour and
  * Temporal retry policy where it surfaces:
- * - 404 → `NotFoundError` (`<what>: <peer's message>`);
+ * - 404 → `NotFoundError`;
  * - 5xx, 408 → `UnavailableError` (retryable);
  * - 401, 403, 429 → `UnavailableError`: the peer refused THIS service (its key, role or rate
  *   budget), which is never the caller's fault, so never a 4xx for the caller;
  * - other 4xx → non-retryable `AppError` with the peer's `code` when it is one of ours (else
  *   `INVALID_ARGUMENT`), `details: {status, body}`.
+ * Messages carry the peer's `error` (else the start of its answer) and name the call ({@link CallDescription}).
  */
-export function peerError(what: string, method: string, url: string, status: number, body: unknown, text: string): AppError {
+export function peerError(call: CallDescription, status: number, body: unknown, text: string): AppError {
+  const { service, what, method, url } = call;
   const message = remoteMessage(body) ?? text.slice(0, 200);
-  if (status === 404) return new NotFoundError(`${what}: ${remoteMessage(body) ?? `${url} not found`}`);
-  if (status >= 500 || status === 408) return new UnavailableError(`${what}: ${method} ${url} answered ${status}: ${message}`);
-  if (status === 401 || status === 403 || status === 429) return new UnavailableError(`${what}: ${method} ${url} refused this service (${status}): ${message}`);
   const remoteCode = body && typeof body === 'object' ? (body as { code?: unknown }).code : undefined;
   const code = typeof remoteCode === 'string' && remoteCode in ErrorCode && remoteCode !== ErrorCode.UNAVAILABLE ? (remoteCode as ErrorCode) : ErrorCode.INVALID_ARGUMENT;
-  return new AppError(code, `${what}: ${method} ${url} answered ${status}: ${message}`, { retryable: false, details: { status, body } });
+  const refused = status === 401 || status === 403 || status === 429;
+  const unavailable = status >= 500 || status === 408;
+  if (what !== undefined) {
+    if (status === 404) return new NotFoundError(`${what}: ${remoteMessage(body) ?? `${url} not found`}`);
+    if (unavailable) return new UnavailableError(`${what}: ${method} ${url} answered ${status}: ${message}`);
+    if (refused) return new UnavailableError(`${what}: ${method} ${url} refused this service (${status}): ${message}`);
+    return new AppError(code, `${what}: ${method} ${url} answered ${status}: ${message}`, { retryable: false, details: { status, body } });
+  }
+  if (status === 404) return new NotFoundError(`${service} rejected ${method} ${url} (404): ${message}`, { details: { status, body } });
+  if (unavailable) return new UnavailableError(`${service} answered ${status} to ${method} ${url}: ${message}`);
+  if (refused) return new UnavailableError(`${service} refused this service (${status}) on ${method} ${url}: ${message}`);
+  return new AppError(code, `${service} rejected ${method} ${url} (${status}): ${message}`, { retryable: false, details: { status, body } });
 }

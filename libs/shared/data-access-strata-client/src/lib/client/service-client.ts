@@ -1,7 +1,7 @@
 import { fillPath, type ApiEndpoint, type EndpointInput, type EndpointOutput, type StrataService } from '@strata/contracts/api';
 import { UnavailableError } from '@strata/shared/util-errors';
 import { serviceCredential } from '../credentials';
-import { fetchFailure, peerError, StrataHttpError, StrataUnreachableError } from './errors';
+import { peerError, StrataHttpError, StrataUnreachableError, unreachableError } from './errors';
 
 /** How failures surface: `domain` (inside services/workers: `AppError`s, see {@link peerError}) or `http` (CLI, tests: {@link StrataHttpError} / {@link StrataUnreachableError}). */
 export type ErrorMode = 'domain' | 'http';
@@ -26,7 +26,7 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** Deadline of this call, ms (default: the client's). */
   timeoutMs?: number;
-  /** What is being fetched, prefixing domain errors (e.g. `Model version 'm@3'`); default the service name. */
+  /** What is being fetched, prefixing domain errors (e.g. `Model version 'm@3'`); without it errors name the service (`registry is unavailable (…)`). */
   what?: string;
   /** Non-2xx statuses answered as `{status, body}` instead of an error (e.g. `[404]`, `[409]`). */
   accept?: readonly number[];
@@ -69,7 +69,7 @@ export class ServiceClient {
     const url = new URL(this.baseUrl + path);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const href = url.toString();
-    const what = options.what ?? this.service;
+    const call = { service: this.service, what: options.what, method, url: href };
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const headers: Record<string, string> = { accept: 'application/json', ...(this.credential ? { authorization: `Bearer ${this.credential}` } : {}) };
     let body: RequestInit['body'];
@@ -84,7 +84,7 @@ export class ServiceClient {
     const unreachable = (err: unknown, reading: boolean): Error =>
       this.errors === 'http'
         ? new StrataUnreachableError(method, href, err, timeoutMs)
-        : new UnavailableError(`${what}: ${method} ${href} failed${reading ? ' while reading the answer' : ''}: ${fetchFailure(err, timeoutMs)}`, { cause: err });
+        : unreachableError(call, err, timeoutMs, reading);
     let res: Response;
     try {
       res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs), ...(options.raw?.duplex ? { duplex: options.raw.duplex } : {}) } as RequestInit);
@@ -104,12 +104,12 @@ export class ServiceClient {
       try {
         parsed = JSON.parse(text) as unknown;
       } catch (err) {
-        if (json && res.ok && this.errors === 'domain') throw new UnavailableError(`${what}: ${href} returned invalid JSON`, { cause: err });
+        if (json && res.ok && this.errors === 'domain') throw new UnavailableError(`${options.what ?? this.service}: ${href} returned invalid JSON`, { cause: err });
       }
     }
     if (res.ok || options.accept?.includes(res.status)) return { status: res.status, body: parsed as T };
     if (this.errors === 'http') throw new StrataHttpError(method, href, res.status, json ? parsed : text);
-    throw peerError(what, method, href, res.status, parsed, text);
+    throw peerError(call, res.status, parsed, text);
   }
 
   get<T = unknown>(path: string, options?: CallOptions): Promise<T> {

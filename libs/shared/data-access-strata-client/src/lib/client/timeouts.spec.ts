@@ -41,16 +41,6 @@ describe('service-to-service HTTP calls have a deadline', () => {
     expect((refused as Error).message).toMatch(new RegExp(`X: GET http://127.0.0.1:${closedPort}/x failed: .*ECONNREFUSED`));
   });
 
-  // moved from libs/training/activities/src/lib/http-client.spec.ts (the worker's own helper is gone): the message now has the one client's wording
-  it('a registry that accepts and never answers → UnavailableError naming the service, the URL and the deadline', async () => {
-    const url = `${hung()}/runs/r1`;
-    const t0 = Date.now();
-    const err = await inService(hung()).request('PATCH', '/runs/r1', { body: { status: 'FINISHED' }, timeoutMs: 300 }).catch((e: unknown) => e);
-    expect(Date.now() - t0).toBeLessThan(2000);
-    expect(err).toBeInstanceOf(UnavailableError);
-    expect((err as Error).message).toBe(`registry: PATCH ${url} failed: no answer within 300 ms`);
-  });
-
   it('StrataClient side (CLI, e2e): StrataUnreachableError naming the URL and the deadline', async () => {
     const t0 = Date.now();
     const err = await new ServiceClient({ baseUrl: hung(), timeoutMs: 300, credential: undefined, errors: 'http' }).get('/health/ready').catch((e: unknown) => e);
