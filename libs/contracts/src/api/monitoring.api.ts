@@ -16,11 +16,25 @@ export const MonitoringWindowSchema = z.looseObject({
 });
 export type MonitoringWindow = z.infer<typeof MonitoringWindowSchema>;
 
-export const FeedbackItemSchema = z.object({ predictionId: z.string(), modelName: z.string(), label: z.number(), observedAt: z.string() });
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** One feedback item of `POST /feedback` (the ground truth of an earlier prediction). */
+export const FeedbackItem = z.object({
+  predictionId: z.string().min(1).max(256),
+  modelName: z.string().regex(NAME, 'must be a model name (1-128 letters, digits, ".", "_", "-")'),
+  label: z.union([z.literal(0), z.literal(1)], { message: 'label must be 0 or 1' }),
+  observedAt: z.iso.datetime({ message: 'must be an ISO-8601 UTC timestamp (Z suffix)' }),
+  source: z.string().min(1).max(64).optional(),
+});
+export type FeedbackItemInput = z.input<typeof FeedbackItem>;
+/** A list body of `POST /feedback` (1..10 000 items). */
+export const FeedbackList = z.array(FeedbackItem).min(1).max(10_000);
+/** Body of `POST /feedback`: one item or a list (1..10 000). */
+export const FeedbackBody = z.union([FeedbackItem, FeedbackList]);
 
 /** The monitoring endpoints called by the CLI and tests. */
 export const MonitoringApi = {
-  sendFeedback: defineEndpoint({ service: 'monitoring', method: 'POST', path: '/feedback', summary: 'Ground-truth labels of predictions', params: NoParams, body: z.array(FeedbackItemSchema), response: z.looseObject({ accepted: z.number() }) }),
+  sendFeedback: defineEndpoint({ service: 'monitoring', method: 'POST', path: '/feedback', summary: 'Ground-truth labels of predictions', params: NoParams, body: FeedbackBody, response: z.object({ accepted: z.number().int().min(0) }) }),
   windows: defineEndpoint({
     service: 'monitoring',
     method: 'GET',

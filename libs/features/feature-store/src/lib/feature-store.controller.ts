@@ -3,7 +3,8 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Entity, FeatureService, FeatureView, OnDemandFeatureView, PushSource } from '@strata/features/data-access-offline-store';
 import { MaterializationMode } from '@strata/features/data-access';
 import { InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
-import { ZodApiBody, parseWith } from '@strata/shared/nest-platform';
+import { FeaturesApi } from '@strata/contracts/api';
+import { ZodApiBody, ZodApiResponse, parseWith } from '@strata/shared/nest-platform';
 import { z } from 'zod';
 import { FeatureRegistryService, type RepoPlan } from './feature-registry.service';
 import { MaterializationService, type MaterializationDto } from './materialization.service';
@@ -199,12 +200,14 @@ export class TrainingSetsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a point-in-time correct training-set build' })
   @ZodApiBody(buildTrainingSetSchema)
+  @ZodApiResponse(FeaturesApi.startTrainingSet.response, 202)
   start(@Body() body: unknown): Promise<TrainingSetBuildDto> {
     return this.trainingSets.start(parseWith(buildTrainingSetSchema, body));
   }
 
   /** `GET /training-sets/{id}` → `{id, status: RUNNING|SUCCEEDED|FAILED, uri, sha256, rowCount, columns: [{name, dtype, role}], featureRefs, error?}`. */
   @Get(':id')
+  @ZodApiResponse(FeaturesApi.getTrainingSet.response)
   get(@Param('id') id: string): Promise<TrainingSetBuildDto> {
     return this.trainingSets.get(id);
   }

@@ -1,25 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { parseWith, ZodApiBody, int32 } from '@strata/shared/nest-platform';
+import { parseWith, ZodApiBody, ZodApiResponse, int32 } from '@strata/shared/nest-platform';
 import { z } from 'zod';
+import { FeedbackBody, FeedbackItem, FeedbackList, MonitoringApi } from '@strata/contracts/api';
 import { MonitoringService, NO_ALIAS, type HealthRow, type WindowResponse } from './monitoring.service';
 import { RolloutGuardService, type RolloutComparison } from './rollout-guard.service';
 import { WINDOW_KINDS } from './windows';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/** One feedback item of `POST /feedback`. */
-export const FeedbackItem = z.object({
-  predictionId: z.string().min(1).max(256),
-  modelName: z.string().regex(NAME, 'must be a model name (1-128 letters, digits, ".", "_", "-")'),
-  label: z.union([z.literal(0), z.literal(1)], { message: 'label must be 0 or 1' }),
-  observedAt: z.iso.datetime({ message: 'must be an ISO-8601 UTC timestamp (Z suffix)' }),
-  source: z.string().min(1).max(64).optional(),
-});
-/** A list body of `POST /feedback` (1..10 000 items). */
-export const FeedbackList = z.array(FeedbackItem).min(1).max(10_000);
-/** Body of `POST /feedback`: one item or a list (1..10 000). */
-export const FeedbackBody = z.union([FeedbackItem, FeedbackList]);
+// The feedback body is an API contract (validated here, typed in the client).
+export { FeedbackBody, FeedbackItem, FeedbackList } from '@strata/contracts/api';
 
 const WindowsQuery = z.object({
   window: z.enum([...WINDOW_KINDS, 'count']).default('month'),
@@ -50,6 +39,7 @@ export class MonitoringController {
   @Post('feedback')
   @HttpCode(202)
   @ZodApiBody(FeedbackBody, 'One feedback label or a list')
+  @ZodApiResponse(MonitoringApi.sendFeedback.response, 202)
   @ApiOperation({ summary: 'Submit ground-truth labels of earlier predictions' })
   feedback(@Body() body: unknown): Promise<{ accepted: number }> {
     // parsed by shape so errors name the item and field (`1.label`), not the union

@@ -2,7 +2,8 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, P
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AliasChange, AuditRecord, ModelAlias, ModelVersion, PromotionDecision, PromotionPolicy, RegisteredModel } from '@strata/registry/data-access';
 import { ArtifactsService } from './artifacts.service';
-import { ZodApiBody, parseWith, securityContextOf } from '@strata/shared/nest-platform';
+import { RegistryApi } from '@strata/contracts/api';
+import { ZodApiBody, ZodApiResponse, parseWith, securityContextOf } from '@strata/shared/nest-platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
@@ -62,6 +63,7 @@ export class RegisteredModelsController {
    */
   @Get()
   @ApiOperation({ summary: 'List registered models (search = name substring; limit 1-1000, default 100; pageToken)' })
+  @ZodApiResponse(RegistryApi.listModels.response)
   async list(@Query() query: Record<string, string | undefined>): Promise<RegisteredModelList> {
     const search = query['search'] ? query['search'].slice(0, 256) : undefined;
     const page = await this.registry.listModels(search, parsePage({ limit: query['limit'], pageToken: query['pageToken'] }));
@@ -109,6 +111,7 @@ export class RegisteredModelsController {
   /** `GET /registered-models/{name}/versions/{version}` → 200 `ModelVersion`; 400 non-integer version; 404. */
   @Get(':name/versions/:version')
   @ApiOperation({ summary: 'One model version ("2" and 2 are the same)' })
+  @ZodApiResponse(RegistryApi.getModelVersion.response)
   async getVersion(@Param('name') name: string, @Param('version') version: string): Promise<ModelVersion> {
     return this.registry.getVersion(parseModelName(name), parseVersion(version));
   }
@@ -130,6 +133,7 @@ export class RegisteredModelsController {
   /** `GET /registered-models/{name}/aliases/{alias}` → 200 the `ModelVersion` the alias points at; 404. */
   @Get(':name/aliases/:alias')
   @ApiOperation({ summary: 'The model version an alias points at' })
+  @ZodApiResponse(RegistryApi.getAlias.response)
   async getAlias(@Param('name') name: string, @Param('alias') alias: string): Promise<ModelVersion> {
     return this.registry.getVersionByAlias(parseModelName(name), parseAlias(alias));
   }
@@ -288,6 +292,7 @@ export class RegisteredModelsController {
   @Post(':name/promotion-decisions')
   @ZodApiBody(PromotionDecisionBody, 'Challenger to evaluate (the body may be omitted)', { optional: true })
   @ApiOperation({ summary: 'Evaluate (and apply) a promotion of the challenger' })
+  @ZodApiResponse(RegistryApi.decidePromotion.response, 201)
   async decide(@Param('name') name: string, @Body() body: unknown, @Headers(ACTOR_HEADER) actorHeader: string | undefined, @Req() req: FastifyRequest): Promise<PromotionDecision> {
     const model = parseModelName(name);
     const b = parseWith(PromotionDecisionBody, body ?? {});

@@ -6,6 +6,7 @@ import {
   ServingApi,
   TrainingApi,
   type DatasetVersion,
+  type FeedbackItemInput,
   type InferRequest,
   type InferResponse,
   type Materialization,
@@ -244,7 +245,8 @@ export class StrataClient {
   }
 
   sendFeedback(items: Array<{ predictionId: string; modelName: string; label: number; observedAt: string }>): Promise<unknown> {
-    return this.api.monitoring.sendFeedback({ body: items });
+    // labels are 0 or 1 (the service answers 400 naming any other); the signature predates the contract
+    return this.api.monitoring.sendFeedback({ body: items as FeedbackItemInput[] });
   }
 
   /** Per-window drift and performance of a model (all versions, or one). */

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PG_INT4_MAX, parseWith, ZodApiBody } from '@strata/shared/nest-platform';
+import { TrainingApi } from '@strata/contracts/api';
+import { PG_INT4_MAX, parseWith, ZodApiBody, ZodApiResponse } from '@strata/shared/nest-platform';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { StartTrainingRunBody, type StartTrainingRunResponse, type TrainingRunResponse } from './training-runs.dto';
 import { TrainingRunsService } from './training-runs.service';
@@ -29,6 +30,7 @@ export class TrainingRunsController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
+  @ZodApiResponse(TrainingApi.startTrainingRun.response, 202)
   @ApiOperation({ summary: 'Start a durable training run (idempotent per modelName + requestId); workflow id train:<modelName>:<requestId>' })
   @ZodApiBody(StartTrainingRunBody)
   start(@Body() body: unknown, @Headers('x-strata-actor') actor?: string): Promise<StartTrainingRunResponse> {
@@ -51,6 +53,7 @@ export class TrainingRunsController {
   }
 
   @Get(':runId')
+  @ZodApiResponse(TrainingApi.getTrainingRun.response)
   @ApiOperation({ summary: 'A training run: status, step, live progress, metrics, model version, artifact, error, resources' })
   get(@Param('runId') runId: string): Promise<TrainingRunResponse> {
     return this.runs.get(runId);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
 import { Body, Controller, Get, HttpCode, Inject, Logger, Param, Post, Put, Query, Req, Res, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiProduces, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ZodApiBody, parseWith } from '@strata/shared/nest-platform';
+import { IngestionApi } from '@strata/contracts/api';
+import { ZodApiBody, ZodApiResponse, parseWith } from '@strata/shared/nest-platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { datasetSpecSchema } from '../core/dataset-spec';
 import { QUARANTINE_CONTENT_TYPE } from '../core/quarantine-export';
@@ -53,12 +54,14 @@ export class DatasetsController {
 
   /** `GET /datasets/{name}/versions` → `DatasetVersionDto[]`, oldest first (`created` is false). */
   @Get(':name/versions')
+  @ZodApiResponse(IngestionApi.listDatasetVersions.response)
   listVersions(@Param('name') name: string): Promise<DatasetVersionDto[]> {
     return this.datasets.listVersions(name);
   }
 
   /** `GET /datasets/{name}/versions/{versionId}` → `DatasetVersionDto`; 404 when unknown. */
   @Get(':name/versions/:versionId')
+  @ZodApiResponse(IngestionApi.getDatasetVersion.response)
   getVersion(@Param('name') name: string, @Param('versionId') versionId: string): Promise<DatasetVersionDto> {
     return this.datasets.getVersion(name, versionId);
   }
@@ -109,6 +112,7 @@ export class DatasetsController {
   @ApiQuery({ name: 'uploadId', required: false, description: 'id to poll at GET /uploads/{uploadId} while the upload runs' })
   @ApiConsumes('application/json', ...Object.keys(UPLOAD_CONTENT_TYPES))
   @ZodApiBody(registerFileBodySchema)
+  @ZodApiResponse(IngestionApi.registerDatasetVersion.response, 201)
   async createVersion(
     @Param('name') name: string,
     @Req() req: FastifyRequest,

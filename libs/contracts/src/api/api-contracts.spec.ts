@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { fillPath, type ApiEndpoint } from './define-endpoint';
+import { FeaturesApi, IngestionApi, MonitoringApi, RegistryApi, ServingApi, TrainingApi } from './index';
+
+const TABLES = { ingestion: IngestionApi, features: FeaturesApi, training: TrainingApi, registry: RegistryApi, serving: ServingApi, monitoring: MonitoringApi } as const;
+const ALL: Array<[string, ApiEndpoint]> = Object.values(TABLES).flatMap((t) => Object.entries(t) as Array<[string, ApiEndpoint]>);
+
+describe('HTTP API contracts', () => {
+  it.each(ALL)('%s: path parameters are exactly the keys of its params schema', (_name, endpoint) => {
+    const inPath = [...endpoint.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    expect(Object.keys((endpoint.params as z.ZodObject).shape).sort()).toEqual(inPath);
+  });
+
+  it.each(ALL)('%s: body and response render as JSON Schema (the OpenAPI the controllers publish)', (_name, endpoint) => {
+    for (const schema of [endpoint.response, endpoint.body, endpoint.query].filter((s): s is z.ZodType => s !== undefined)) {
+      expect(typeof z.toJSONSchema(schema, { unrepresentable: 'any', io: 'output' })).toBe('object');
+    }
+  });
+
+  it('each table belongs to its service', () => {
+    for (const [service, table] of Object.entries(TABLES)) for (const endpoint of Object.values(table)) expect(endpoint.service).toBe(service);
+  });
+
+  it('fillPath URI-encodes parameters and names a missing one', () => {
+    expect(fillPath('/registered-models/{name}/aliases/{alias}', { name: 'a b', alias: 'champion' })).toBe('/registered-models/a%20b/aliases/champion');
+    expect(() => fillPath('/runs/{runId}', {})).toThrow("path parameter 'runId' of /runs/{runId} is missing");
+  });
+
+  it('a registry model version parses; one without its artifact digest does not', () => {
+    const version = {
+      name: 'adult-income', version: 3, runId: 'r-1', workflowId: null, artifactUri: 's3://b/m.onnx', artifactSha256: 'a'.repeat(64), signature: {}, metrics: { roc_auc: 0.91, log_loss: 'NaN' },
+      params: {}, lineage: {}, referenceProfileUri: null, referenceProfileSha256: null, status: 'READY', description: null, tags: {}, aliases: ['champion'], createdBy: 'training', createdAt: '2026-12-07T00:00:00.000Z',
+    };
+    expect(RegistryApi.getModelVersion.response.parse(version).metrics['log_loss']).toBe('NaN');
+    const { artifactSha256: _omitted, ...withoutDigest } = version;
+    expect(RegistryApi.getModelVersion.response.safeParse(withoutDigest).success).toBe(false);
+  });
+});
