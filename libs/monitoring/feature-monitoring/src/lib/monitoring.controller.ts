@@ -68,6 +68,7 @@ export class MonitoringController {
   @ApiQuery({ name: 'alias', required: false, type: String })
   @ApiQuery({ name: 'size', required: false, type: Number, description: 'count windows: predictions per window' })
   @ApiOperation({ summary: 'Windowed drift, performance, latency and error rate of a model' })
+  @ZodApiResponse(MonitoringApi.windows.response)
   windows(@Param('model') model: string, @Query() query: Record<string, unknown>): Promise<WindowResponse[]> {
     const q = parseWith(WindowsQuery, query, 'query');
     return this.monitoring.windows(model, q.window, { version: q.version, alias: q.alias, size: q.size });
