@@ -13,7 +13,7 @@ export interface ServiceClientOptions {
   service?: StrataService | string;
   /** Deadline of each call, ms (default 30 000); a call may set its own. */
   timeoutMs?: number;
-  /** Sent as `Authorization: Bearer`; default this process's `STRATA_API_KEY` / `STRATA_API_KEY_FILE` (none when unset). */
+  /** Sent as `Authorization: Bearer`; when absent, this process's `STRATA_API_KEY` / `STRATA_API_KEY_FILE` at each call (none when unset; an explicit `undefined` sends none). */
   credential?: string | undefined;
   errors?: ErrorMode;
 }
@@ -50,14 +50,16 @@ export class ServiceClient {
   readonly baseUrl: string;
   readonly service: string;
   private readonly timeoutMs: number;
-  private readonly credential: string | undefined;
+  private readonly credential: () => string | undefined;
   private readonly errors: ErrorMode;
 
   constructor(options: ServiceClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.service = options.service ?? 'service';
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.credential = 'credential' in options ? options.credential : serviceCredential();
+    // Without an explicit credential, this process's own, looked up per call (cached; follows a changed STRATA_API_KEY).
+    const given = options.credential;
+    this.credential = 'credential' in options ? () => given : () => serviceCredential();
     this.errors = options.errors ?? 'domain';
   }
 
@@ -71,7 +73,8 @@ export class ServiceClient {
     const href = url.toString();
     const call = { service: this.service, what: options.what, method, url: href };
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const headers: Record<string, string> = { accept: 'application/json', ...(this.credential ? { authorization: `Bearer ${this.credential}` } : {}) };
+    const credential = this.credential();
+    const headers: Record<string, string> = { accept: 'application/json', ...(credential ? { authorization: `Bearer ${credential}` } : {}) };
     let body: RequestInit['body'];
     if (options.raw) {
       headers['content-type'] = options.raw.contentType;
