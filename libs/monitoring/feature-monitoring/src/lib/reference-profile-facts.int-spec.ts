@@ -2,8 +2,9 @@
  * Monitoring takes a version's reference profile (URI + sha256) and baseline metrics from the
  * registry's events (issue 16, "events that carry facts"), on real PostgreSQL + Kafka: events
  * are published through this module's outbox and relay to the real topics and consumed by
- * monitoring's broadcast facts consumer. The registry stand-in only records what monitoring asks
- * (another service, not infrastructure) about this test's model: nothing for an event with facts; one call for a version
+ * monitoring's broadcast facts consumer (wired as MonitoringModule does, without the work
+ * consumers). The registry stand-in only records what monitoring asks (another service, not
+ * infrastructure) about this test's model: nothing for an event with facts; one call for a version
  * announced without them (an event published before the facts existed).
  */
 import * as fs from 'node:fs';
@@ -12,16 +13,18 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { FeedbackReceivedV1, InferenceFailedV1, ModelRolloutChangedV1, ModelVersionRegisteredV1, PredictionLoggedV1 } from '@strata/contracts';
+import { ModelVersionRegisteredV1 } from '@strata/contracts';
 import { EventPublisher, MessagingModule } from '@strata/messaging';
 import { MONITORING_ENTITIES, MONITORING_MIGRATIONS, ReferenceProfileEntity } from '@strata/monitoring/data-access';
 import { buildReferenceProfile } from '@strata/shared/util-drift';
-import { LocalObjectStore } from '@strata/shared/data-access-object-store';
+import { LocalObjectStore, OBJECT_STORE } from '@strata/shared/data-access-object-store';
 import { PlatformModule } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, startGroupAtEnd, uniqueName } from '@strata/shared/testing';
+import { eventually, infraEnv, uniqueName } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
-import { MonitoringModule } from './monitoring.module';
+import { ModelFactsConsumer } from './model-facts.consumer';
+import { MONITORING_OPTIONS } from './monitoring.constants';
 import { ReferenceProfileService } from './reference-profile.service';
+import { MonitoringRegistryClient } from './registry.client';
 
 jest.setTimeout(120_000);
 
@@ -80,8 +83,6 @@ describe('monitoring reads reference profiles from the registry events (real Pos
     });
     await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r));
     const env = infraEnv();
-    // the shared topics of monitoring's work group may hold many events of other runs: start after them
-    await startGroupAtEnd(env.kafkaBrokers, schema, [PredictionLoggedV1.topic, FeedbackReceivedV1.topic, InferenceFailedV1.topic, ModelRolloutChangedV1.topic]);
     moduleRef = await Test.createTestingModule({
       imports: [
         PlatformModule.forService({
@@ -90,12 +91,14 @@ describe('monitoring reads reference profiles from the registry events (real Pos
           database: { url: env.databaseUrl, schema, entities: MONITORING_ENTITIES, migrations: MONITORING_MIGRATIONS },
         }),
         MessagingModule.forRoot({ serviceName: 'monitoring', brokers: env.kafkaBrokers, groupId: schema, deadLetterController: false, relay: { pollIntervalMs: 100 } }),
-        MonitoringModule.forRoot({
-          registryUrl: `http://127.0.0.1:${(registry.address() as AddressInfo).port}`, dataDir,
-          psiThreshold: 0.1, driftShare: 0.5, psiEpsilon: 1e-4, minPredictions: 10, minLabeled: 10, minLabeledShare: 1, minRocAuc: 0.6, maxRocAucDrop: 0.05,
-          evaluationWindow: 'month', evaluationIntervalMs: 0, httpTimeoutMs: 2000, countBlockSize: 10, countWindowSize: 20,
-          rolloutGuard: { intervalMs: 60_000, minRequests: 20, maxErrorRate: 0.1, maxErrorRateRatio: 0, maxP99Seconds: 1, maxP99Ratio: 0, metric: 'accuracy' },
-        }),
+      ],
+      // the pieces under test, as MonitoringModule wires them (without its work consumers)
+      providers: [
+        { provide: MONITORING_OPTIONS, useValue: { registryUrl: `http://127.0.0.1:${(registry.address() as AddressInfo).port}`, httpTimeoutMs: 2000 } },
+        { provide: OBJECT_STORE, useValue: store },
+        MonitoringRegistryClient,
+        ReferenceProfileService,
+        ModelFactsConsumer,
       ],
     }).compile();
     await moduleRef.init();
