@@ -18,6 +18,7 @@
 export * from './define-event';
 export * from './envelope';
 export * from './primitives';
+export * from './model-version-facts';
 
 export * from './events/ingestion/ingest-records.v1';
 export * from './events/ingestion/dataset-version-created.v1';

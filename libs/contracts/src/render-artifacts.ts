@@ -9,7 +9,7 @@
  * Pure: no file system access, so a unit spec can compare the result with the checked-in files.
  */
 import { z } from 'zod';
-import { ALL_EVENTS, deadLetterTopicOf, MAX_INLINE_PAYLOAD_BYTES, type AnyEventContract } from './index';
+import { ALL_EVENTS, deadLetterTopicOf, MAX_INLINE_PAYLOAD_BYTES, ModelVersionFacts, ServingSignature, type AnyEventContract } from './index';
 
 /** Path (relative to the repository root) → file content. */
 export type RenderedFiles = Map<string, string>;
@@ -86,10 +86,24 @@ export function renderEventsDoc(contracts: readonly AnyEventContract[] = ALL_EVE
       `| [\`${c.topic}\`](#${c.topic.replace(/\./g, '')}) | \`${c.keyDescription}\` | ${c.partitions} | ${c.producers.join(', ')} | ${c.consumers.join(', ')} |`,
     );
   }
+  lines.push(
+    '',
+    '## Model version facts',
+    '',
+    'The registry events carry the facts of the model versions they name, so serving and monitoring act',
+    'on an event alone: `model-version-registered` as its own fields, `model-alias-changed` as',
+    '`toVersionFacts`, `model-rollout-changed` as `routeVersionFacts` (one per route version). These fields',
+    'are optional (added compatibly to v1): an event without them (published before, or whose facts would',
+    'not fit the inline limit) makes the consumer ask the registry (`GET /registered-models/{m}/versions/{v}`).',
+    '',
+    ...fieldTable(z.toJSONSchema(ModelVersionFacts, { target: 'draft-2020-12' }) as JsonSchema),
+    '',
+    '`signature`:',
+    '',
+    ...fieldTable(z.toJSONSchema(ServingSignature, { target: 'draft-2020-12' }) as JsonSchema),
+  );
   for (const c of contracts) {
     const schema = jsonSchemaOf(c);
-    const required = new Set((schema.required as string[] | undefined) ?? []);
-    const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
     lines.push(
       '',
       `## ${c.topic}`,
@@ -100,15 +114,22 @@ export function renderEventsDoc(contracts: readonly AnyEventContract[] = ALL_EVE
       `- key: \`${c.keyDescription}\`; partitions: ${c.partitions}; dead letters: \`${deadLetterTopicOf(c.topic)}\``,
       `- producers: ${c.producers.join(', ')}; consumers: ${c.consumers.join(', ')}`,
       '',
-      '| field | type | required | description |',
-      '| --- | --- | --- | --- |',
+      ...fieldTable(schema),
     );
-    for (const [name, node] of Object.entries(props)) {
-      const description = typeof node.description === 'string' ? node.description : '';
-      lines.push(`| \`${name}\` | ${typeOf(node)} | ${required.has(name) ? 'yes' : 'no'} | ${description} |`);
-    }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The `| field | type | required | description |` table of an object schema's properties. */
+function fieldTable(schema: JsonSchema): string[] {
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const lines = ['| field | type | required | description |', '| --- | --- | --- | --- |'];
+  for (const [name, node] of Object.entries(props)) {
+    const description = typeof node.description === 'string' ? node.description : '';
+    lines.push(`| \`${name}\` | ${typeOf(node)} | ${required.has(name) ? 'yes' : 'no'} | ${description} |`);
+  }
+  return lines;
 }
 
 /** `[{ topic, partitions }]`: each contract's topic, then its dead-letter topic with 1 partition. */

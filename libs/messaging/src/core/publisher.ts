@@ -39,6 +39,15 @@ export interface PublishedEvent {
   size: number;
 }
 
+/** One validated event ready for the outbox. */
+interface OutboxRow {
+  id: string;
+  key: string;
+  traceparent: string;
+  headers: Record<string, string>;
+  payload: Buffer;
+}
+
 /** Configuration of an {@link EventPublisher}. */
 export interface EventPublisherOptions {
   /** The service name; the default `ce_source` is `/strata/<serviceName>`. */
@@ -83,38 +92,17 @@ export class EventPublisher {
     value: EventValue<C>,
     options: PublishOptions = {},
   ): Promise<PublishedEvent> {
-    const parsed = contract.schema.safeParse(value);
-    if (!parsed.success) throw new EventValidationError(contract.topic, parsed.error.issues, parsed.error);
-    const data = parsed.data as EventValue<C>;
-    const payload = Buffer.from(JSON.stringify(data), 'utf8');
-    try {
-      assertInlinePayloadSize(contract.topic, payload, this.maxPayloadBytes);
-    } catch (err) {
-      if (isEnvelopeError(err)) throw new PayloadTooLargeError(contract.topic, payload.byteLength, this.maxPayloadBytes, err);
-      throw err;
-    }
-    const key = contract.key(data);
-    const id = options.id ?? randomUUID();
-    const traceparent = resolveTraceparent(options.traceparent);
-    const headers = buildEnvelopeHeaders({
-      id,
-      source: options.source ?? this.source,
-      type: contract.type,
-      time: options.time,
-      subject: options.subject ?? key,
-      traceparent,
-      tracestate: options.tracestate,
-    });
+    const row = this.prepare(contract, value, options.id ?? randomUUID(), options);
     const tables = messagingTables(manager.connection);
     // One round trip: insert, then notify listeners (delivered by PostgreSQL only on commit).
     await manager.query(
       `WITH ins AS (
          INSERT INTO ${tables.outbox} (id, topic, key, headers, payload) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING id
        ) SELECT pg_notify($6, '') FROM ins`,
-      [id, contract.topic, key, JSON.stringify(headers), payload, tables.channel],
+      [row.id, contract.topic, row.key, JSON.stringify(row.headers), row.payload, tables.channel],
     );
     this.options.onPublished?.();
-    return { id, topic: contract.topic, key, traceparent, size: payload.byteLength };
+    return { id: row.id, topic: contract.topic, key: row.key, traceparent: row.traceparent, size: row.payload.byteLength };
   }
 
   /**
@@ -124,31 +112,7 @@ export class EventPublisher {
    * @throws EventValidationError / PayloadTooLargeError naming the first bad value (as `publish`)
    */
   async publishMany<C extends EventContract>(manager: EntityManager, contract: C, values: ReadonlyArray<EventValue<C>>, options: Omit<PublishOptions, 'id'> = {}): Promise<PublishedEvent[]> {
-    const rows = values.map((value) => {
-      const parsed = contract.schema.safeParse(value);
-      if (!parsed.success) throw new EventValidationError(contract.topic, parsed.error.issues, parsed.error);
-      const data = parsed.data as EventValue<C>;
-      const payload = Buffer.from(JSON.stringify(data), 'utf8');
-      try {
-        assertInlinePayloadSize(contract.topic, payload, this.maxPayloadBytes);
-      } catch (err) {
-        if (isEnvelopeError(err)) throw new PayloadTooLargeError(contract.topic, payload.byteLength, this.maxPayloadBytes, err);
-        throw err;
-      }
-      const key = contract.key(data);
-      const id = randomUUID();
-      const traceparent = resolveTraceparent(options.traceparent);
-      const headers = buildEnvelopeHeaders({
-        id,
-        source: options.source ?? this.source,
-        type: contract.type,
-        time: options.time,
-        subject: options.subject ?? key,
-        traceparent,
-        tracestate: options.tracestate,
-      });
-      return { id, key, traceparent, headers, payload };
-    });
+    const rows = values.map((value) => this.prepare(contract, value, randomUUID(), options));
     const tables = messagingTables(manager.connection);
     for (let start = 0; start < rows.length; start += 500) {
       const chunk = rows.slice(start, start + 500);
@@ -167,5 +131,36 @@ export class EventPublisher {
     }
     if (rows.length > 0) this.options.onPublished?.();
     return rows.map((r) => ({ id: r.id, topic: contract.topic, key: r.key, traceparent: r.traceparent, size: r.payload.byteLength }));
+  }
+
+  /**
+   * What {@link publish} and {@link publishMany} do to each value before the insert: validates it
+   * (parsed with the schema, so defaults/transforms apply), checks its size and builds its
+   * envelope headers.
+   * @throws EventValidationError, PayloadTooLargeError (see {@link publish})
+   */
+  private prepare<C extends EventContract>(contract: C, value: EventValue<C>, id: string, options: Omit<PublishOptions, 'id'>): OutboxRow {
+    const parsed = contract.schema.safeParse(value);
+    if (!parsed.success) throw new EventValidationError(contract.topic, parsed.error.issues, parsed.error);
+    const data = parsed.data as EventValue<C>;
+    const payload = Buffer.from(JSON.stringify(data), 'utf8');
+    try {
+      assertInlinePayloadSize(contract.topic, payload, this.maxPayloadBytes);
+    } catch (err) {
+      if (isEnvelopeError(err)) throw new PayloadTooLargeError(contract.topic, payload.byteLength, this.maxPayloadBytes, err);
+      throw err;
+    }
+    const key = contract.key(data);
+    const traceparent = resolveTraceparent(options.traceparent);
+    const headers = buildEnvelopeHeaders({
+      id,
+      source: options.source ?? this.source,
+      type: contract.type,
+      time: options.time,
+      subject: options.subject ?? key,
+      traceparent,
+      tracestate: options.tracestate,
+    });
+    return { id, key, traceparent, headers, payload };
   }
 }

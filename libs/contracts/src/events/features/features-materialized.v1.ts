@@ -7,6 +7,9 @@ import { Count, DatasetVersionRef, Id, Name, Sha256, Timestamp, Uri } from '../.
  * interval `[startTime, endTime)` into the offline store (Parquet, by reference) and the online
  * store (latest value per entity), in the vocabulary of Feast's `materialize`.
  *
+ * No Strata service consumes it (training builds its training sets through the features
+ * service's HTTP API); it is announced for external subscribers (schedulers, lineage tools).
+ *
  * Key: `featureView`.
  */
 export const FeaturesMaterializedV1 = defineEvent({
@@ -35,7 +38,7 @@ export const FeaturesMaterializedV1 = defineEvent({
   key: (v) => v.featureView,
   keyDescription: 'featureView',
   producers: ['features'],
-  consumers: ['training'],
+  consumers: ['external (schedulers, lineage tools)'],
 });
 
 /** Payload of {@link FeaturesMaterializedV1}. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../../define-event';
+import { ModelVersionFacts } from '../../model-version-facts';
 import { Id, ModelName, ModelVersion, Timestamp } from '../../primitives';
 
 /** How traffic reaches the challenger during a rollout. */
@@ -19,6 +20,12 @@ export const RolloutMode = z.enum(['canary', 'shadow']);
  *
  * Every change is also an audited registry record (actor, reason, before/after).
  *
+ * `routeVersionFacts` (optional, added compatibly) carries the facts of the route's versions
+ * (champion and challenger: artifact URI + sha256, signature, metrics, reference profile), so
+ * serving loads them and monitoring reads their reference profiles from the event alone. Absent
+ * when `route` is null, in events published before it existed, or when the facts would not fit
+ * the inline payload limit: a consumer then asks the registry for the versions it lacks.
+ *
  * Key: `modelName`.
  */
 export const ModelRolloutChangedV1 = defineEvent({
@@ -26,36 +33,43 @@ export const ModelRolloutChangedV1 = defineEvent({
   event: 'model-rollout-changed',
   version: 1,
   description: 'The traffic routing of a model changed: canary/shadow rollout started, re-weighted, promoted, rolled back or ended.',
-  schema: z.object({
-    modelName: ModelName,
-    /** The rollout this change belongs to (a new id per started rollout). */
-    rolloutId: Id,
-    action: z.enum(['started', 'updated', 'promoted', 'rolled-back', 'ended']),
-    /** The routing in force after this change, or null when all traffic goes to the champion. */
-    route: z
-      .object({
-        mode: RolloutMode,
-        championVersion: ModelVersion,
-        challengerVersion: ModelVersion,
-        /** Share of requests answered by the challenger in canary mode, in [0, 1]; 0 in shadow mode. */
-        challengerWeight: z.number().min(0).max(1),
-        /** Request parameter whose value pins a caller to one version (sticky canary), or null. */
-        stickyKey: z.string().min(1).max(128).nullable(),
-      })
-      .nullable(),
-    /**
-     * The challenger's training data cutoff: the latest event time in the training set it was
-     * trained on (its registry lineage's `trainingDataCutoff`). Set on `started`; null or absent
-     * when the lineage does not record one. Monitoring's live comparison of champion and
-     * challenger counts only predictions whose event time is after it (both versions), so the
-     * challenger is never judged on rows it was trained on.
-     */
-    challengerTrainingDataCutoff: Timestamp.nullable().optional(),
-    /** Who changed it: a user, or a service (`monitoring:auto-rollback`). */
-    actor: z.string().min(1).max(256),
-    reason: z.string().max(1024),
-    changedAt: Timestamp,
-  }),
+  schema: z
+    .object({
+      modelName: ModelName,
+      /** The rollout this change belongs to (a new id per started rollout). */
+      rolloutId: Id,
+      action: z.enum(['started', 'updated', 'promoted', 'rolled-back', 'ended']),
+      /** The routing in force after this change, or null when all traffic goes to the champion. */
+      route: z
+        .object({
+          mode: RolloutMode,
+          championVersion: ModelVersion,
+          challengerVersion: ModelVersion,
+          /** Share of requests answered by the challenger in canary mode, in [0, 1]; 0 in shadow mode. */
+          challengerWeight: z.number().min(0).max(1),
+          /** Request parameter whose value pins a caller to one version (sticky canary), or null. */
+          stickyKey: z.string().min(1).max(128).nullable(),
+        })
+        .nullable(),
+      /**
+       * The challenger's training data cutoff: the latest event time in the training set it was
+       * trained on (its registry lineage's `trainingDataCutoff`). Set on `started`; null or absent
+       * when the lineage does not record one. Monitoring's live comparison of champion and
+       * challenger counts only predictions whose event time is after it (both versions), so the
+       * challenger is never judged on rows it was trained on.
+       */
+      challengerTrainingDataCutoff: Timestamp.nullable().optional(),
+      /** Who changed it: a user, or a service (`monitoring:auto-rollback`). */
+      actor: z.string().min(1).max(256),
+      reason: z.string().max(1024),
+      changedAt: Timestamp,
+      /** Facts of the versions of `route` (champion and challenger); absent when `route` is null (or not provided). */
+      routeVersionFacts: z.array(ModelVersionFacts).max(2).optional().describe('facts of the route versions (see Model version facts)'),
+    })
+    .refine(
+      (v) => v.routeVersionFacts === undefined || (v.route !== null && v.routeVersionFacts.every((f) => f.version === v.route?.championVersion || f.version === v.route?.challengerVersion)),
+      { message: 'routeVersionFacts must describe versions of route (and is absent when route is null)', path: ['routeVersionFacts'] },
+    ),
   key: (v) => v.modelName,
   keyDescription: 'modelName',
   producers: ['registry'],

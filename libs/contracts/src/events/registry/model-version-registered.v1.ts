@@ -6,18 +6,25 @@ import {
   Id,
   Metrics,
   ModelName,
-  ModelSignature,
   ModelVersion,
   Sha256,
   Timestamp,
   Uri,
 } from '../../primitives';
+import { ServingSignature } from '../../model-version-facts';
 
 /**
  * `strata.registry.model-version-registered.v1`: the registry created a new, immutable version
  * of a registered model from a training run (MLflow `ModelVersion` vocabulary). Versions start
  * at 1 and increase by one per model. An alias is not moved by this event (see
  * `model-alias-changed`).
+ *
+ * Carries the version's facts (see `model-version-facts.ts`): artifact URI + sha256, the
+ * signature with its feature references and request fields when recorded, the metrics and the
+ * reference profile (URI + sha256, or null), so monitoring never asks the registry for them.
+ * `referenceProfileUri`/`referenceProfileSha256` and the signature's `featureNames`,
+ * `featureRefs`, `requestFields` were added as optional fields (compatible): an event published
+ * before them parses, and a consumer then falls back to `GET /registered-models/{m}/versions/{v}`.
  *
  * Key: `modelName`.
  */
@@ -34,17 +41,21 @@ export const ModelVersionRegisteredV1 = defineEvent({
     artifactSha256: Sha256,
     artifactFormat: z.literal('onnx'),
     metrics: Metrics,
-    signature: ModelSignature,
+    signature: ServingSignature,
     datasetVersions: z.array(DatasetVersionRef),
     featureViews: z.array(FeatureViewRef),
     tags: z.record(z.string().min(1), z.string()),
     registeredBy: z.string().min(1).max(256),
     registeredAt: Timestamp,
+    /** The reference profile training wrote (util-drift JSON), or null when none was recorded; absent in older events. */
+    referenceProfileUri: Uri.nullable().optional().describe('reference profile (util-drift JSON) of the version, or null when none was recorded'),
+    /** sha256 of the reference profile file; null exactly when `referenceProfileUri` is null. */
+    referenceProfileSha256: Sha256.nullable().optional().describe('sha256 of the reference profile file; null exactly when referenceProfileUri is null'),
   }),
   key: (v) => v.modelName,
   keyDescription: 'modelName',
   producers: ['registry'],
-  consumers: ['serving', 'monitoring'],
+  consumers: ['monitoring'],
 });
 
 /** Payload of {@link ModelVersionRegisteredV1}. */

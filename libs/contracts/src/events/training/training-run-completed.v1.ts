@@ -15,8 +15,9 @@ import {
 
 /**
  * `strata.training.training-run-completed.v1`: a training workflow produced an ONNX model and
- * evaluated it. The registry records the run (params, metrics, lineage) and registers a model
- * version from it. The artifact travels by reference (URI + sha256).
+ * evaluated it. The artifact travels by reference (URI + sha256). The workflow registers the model
+ * version itself (registry HTTP API) before announcing the run, so no Strata service consumes
+ * this event: it is for external subscribers (notifications, experiment trackers).
  *
  * Key: `modelName`.
  */
@@ -47,7 +48,7 @@ export const TrainingRunCompletedV1 = defineEvent({
   key: (v) => v.modelName,
   keyDescription: 'modelName',
   producers: ['training'],
-  consumers: ['registry'],
+  consumers: ['external (notifications, experiment trackers)'],
 });
 
 /** Payload of {@link TrainingRunCompletedV1}. */

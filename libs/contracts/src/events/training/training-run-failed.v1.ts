@@ -7,6 +7,8 @@ export const TrainingStage = z.enum(['build-training-set', 'train', 'evaluate', 
 
 /**
  * `strata.training.training-run-failed.v1`: a training workflow gave up (after its own retries).
+ * No Strata service consumes it (the run's state is in the training service); it is for external
+ * subscribers (alerting, notifications).
  *
  * Key: `modelName`.
  */
@@ -31,7 +33,7 @@ export const TrainingRunFailedV1 = defineEvent({
   key: (v) => v.modelName,
   keyDescription: 'modelName',
   producers: ['training'],
-  consumers: ['registry', 'monitoring'],
+  consumers: ['external (alerting, notifications)'],
 });
 
 /** Payload of {@link TrainingRunFailedV1}. */

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LocalObjectStore, OBJECT_STORE } from '@strata/shared/data-access-object-store';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
+import { ModelFactsConsumer } from './model-facts.consumer';
 import { MonitoringConsumer } from './monitoring.consumer';
 import { MonitoringController } from './monitoring.controller';
 import { MonitoringService } from './monitoring.service';
@@ -29,6 +30,7 @@ export class MonitoringModule {
         MonitoringService,
         RolloutGuardService,
         MonitoringConsumer,
+        ModelFactsConsumer,
       ],
       exports: [MonitoringService, AggregationService, RolloutGuardService],
     };

@@ -13,11 +13,16 @@ export interface StoredProfile {
 }
 
 /**
- * Reference profiles per model version: fetched ONCE from the registry version's
- * `referenceProfileUri` (the JSON written by training with util-drift's `buildReferenceProfile`
- * over the train slice), its sha256 verified against `referenceProfileSha256`, stored in
- * `reference_profile` and reused; never recomputed from raw training data. Also caches the
- * registry's version metrics (the performance baseline).
+ * Reference profiles per model version: fetched ONCE from the version's `referenceProfileUri`
+ * (the JSON written by training with util-drift's `buildReferenceProfile` over the train slice),
+ * its sha256 verified against `referenceProfileSha256`, stored in `reference_profile` and reused;
+ * never recomputed from raw training data. Also keeps the version's metrics (the performance
+ * baseline).
+ *
+ * The URI, sha256 and metrics of a version come from the registry's events (the facts of
+ * `model-version-registered`, `model-alias-changed`, `model-rollout-changed`, handed over by
+ * {@link remember}); only a version no event described since this process started is asked of
+ * the registry (`GET /registered-models/{m}/versions/{v}`), once.
  */
 @Injectable()
 export class ReferenceProfileService {
@@ -74,6 +79,14 @@ export class ReferenceProfileService {
       this.logger.warn({ model: name, version, err: (err as Error).message }, 'reference profile not available yet');
       return null;
     }
+  }
+
+  /**
+   * Records the facts of `name@version` an event carried (versions are immutable: the latest
+   * word is the same as the first), so {@link get} and {@link baselineMetrics} need no registry call.
+   */
+  remember(name: string, info: RegistryVersionInfo): void {
+    this.versions.set(`${name}@${info.version}`, info);
   }
 
   /** Registry metrics of `name@version` (cached once fetched), or null when unreachable. */

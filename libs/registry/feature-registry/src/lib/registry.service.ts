@@ -22,6 +22,7 @@ import { CHALLENGER_ALIAS, decideLive, decidePromotion } from './promotion';
 import type { Rollout } from './rollouts/rollouts.service';
 import { RolloutsService } from './rollouts/rollouts.service';
 import { CHAMPION_ALIAS, type RegisterModelVersionInput } from './registry.schemas';
+import { versionRegisteredPayload, withAliasFacts } from './version-facts';
 
 /** Who asks, for the audit log and the events. */
 export interface RequestContext {
@@ -160,25 +161,7 @@ export class RegistryService {
         requestId: ctx.requestId ?? null,
         outcome: AuditOutcome.SUCCESS,
       });
-      await this.publisher.publish(m, ModelVersionRegisteredV1, {
-        modelName: name,
-        version,
-        runId: mv.runId,
-        artifactUri: mv.artifactUri,
-        artifactSha256: mv.artifactSha256,
-        artifactFormat: 'onnx',
-        // The contract carries finite metrics only; non-finite ones stay in the registry.
-        metrics: Object.fromEntries(Object.entries(input.metrics).filter((e): e is [string, number] => typeof e[1] === 'number')),
-        signature: {
-          inputs: input.signature.inputs.filter((t) => t.type !== undefined) as ModelVersionRegisteredV1['signature']['inputs'],
-          outputs: input.signature.outputs.filter((t) => t.type !== undefined) as ModelVersionRegisteredV1['signature']['outputs'],
-        },
-        datasetVersions: input.lineage.datasetVersions,
-        featureViews: input.lineage.featureViews,
-        tags: input.tags,
-        registeredBy: ctx.actor,
-        registeredAt: now.toISOString(),
-      });
+      await this.publisher.publish(m, ModelVersionRegisteredV1, versionRegisteredPayload(mv, input, ctx.actor, now)); // carries the version's facts (version-facts.ts)
       if (version === 1) {
         await this.changeAlias(m, { name, alias: CHAMPION_ALIAS, fromVersion: null, toVersion: 1, reason: 'first version of the model', ctx, now });
         mv.aliases = [CHAMPION_ALIAS];
@@ -214,7 +197,7 @@ export class RegistryService {
       requestId: c.ctx.requestId ?? null,
       outcome: AuditOutcome.SUCCESS,
     });
-    await this.publisher.publish(m, ModelAliasChangedV1, {
+    await this.publisher.publish(m, ModelAliasChangedV1, await withAliasFacts(m, this.store, { // + toVersionFacts (version-facts.ts)
       modelName: c.name,
       alias: c.alias,
       fromVersion: c.fromVersion,
@@ -222,7 +205,7 @@ export class RegistryService {
       actor: c.ctx.actor,
       reason: c.reason,
       changedAt: c.now.toISOString(),
-    });
+    }));
   }
 
   /**

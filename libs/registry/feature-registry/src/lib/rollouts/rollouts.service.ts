@@ -6,6 +6,7 @@ import { AuditOutcome, ModelRolloutEntity, RegistryStore } from '@strata/registr
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import type { EntityManager } from 'typeorm';
+import { withAliasFacts, withRouteFacts } from '../version-facts';
 
 /** Who asks (actor from `X-Strata-Actor`, request id), for the audit log and the events. */
 export interface RolloutRequestContext {
@@ -278,9 +279,9 @@ export class RolloutsService {
           requestId: ctx.requestId ?? null,
           outcome: AuditOutcome.SUCCESS,
         });
-        await this.publisher.publish(m, ModelAliasChangedV1, {
+        await this.publisher.publish(m, ModelAliasChangedV1, await withAliasFacts(m, this.store, { // + toVersionFacts (version-facts.ts)
           modelName: name, alias: CHAMPION, fromVersion, toVersion: row.challengerVersion, actor: ctx.actor, reason, changedAt: now.toISOString(),
-        });
+        }));
       }
       return this.end(m, row, 'promoted', reason, ctx);
     }
@@ -337,10 +338,10 @@ export class RolloutsService {
     // a started rollout announces the challenger's training data cutoff (from its lineage), so
     // monitoring compares both versions only on predictions after it
     const cutoff = action === 'started' ? await this.trainingDataCutoff(m, row.modelName, row.challengerVersion) : undefined;
-    await this.publisher.publish(m, ModelRolloutChangedV1, {
+    await this.publisher.publish(m, ModelRolloutChangedV1, await withRouteFacts(m, this.store, { // + routeVersionFacts (version-facts.ts)
       modelName: row.modelName, rolloutId: row.rolloutId, action, route: to, actor: ctx.actor, reason, changedAt: now.toISOString(),
       ...(cutoff !== undefined ? { challengerTrainingDataCutoff: cutoff } : {}),
-    });
+    }));
   }
 
   /** `lineage.trainingDataCutoff` of a version (ISO UTC), or null when it does not record a valid one. */
