@@ -86,8 +86,10 @@ export function groupRates(group: string, c: CounterSet): GroupRates {
     if (x.n === 0) continue;
     const [y, k] = x.bucket.split(':').map(Number) as [number, number];
     const positive = k >= PROBABILITY_BINS / 2;
-    if (y === 1) positive ? (tp += x.n) : (fn += x.n);
-    else positive ? (fp += x.n) : (tn += x.n);
+    if (y === 1 && positive) tp += x.n;
+    else if (y === 1) fn += x.n;
+    else if (positive) fp += x.n;
+    else tn += x.n;
   }
   const pred = c.n('pred');
   const ppos = c.n('ppos');
