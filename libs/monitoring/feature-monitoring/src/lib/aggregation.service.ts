@@ -371,14 +371,15 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
   /**
    * Reads counters of `model` whose window key starts with `prefix` (`d:`, `b:`, `r:<id>`),
    * summed over aliases unless `alias` selects one ('' = version-addressed requests), grouped by
-   * version, window key (and alias when `byAlias`).
+   * version, window key (and alias when `byAlias`). Segment counters (`sg:…`, issue #17) only
+   * with `segments: true`.
    */
-  async read(model: string, prefix: string, filter: { version?: number; alias?: string; byAlias?: boolean } = {}): Promise<CounterRow[]> {
+  async read(model: string, prefix: string, filter: { version?: number; alias?: string; byAlias?: boolean; segments?: boolean } = {}): Promise<CounterRow[]> {
     const aliasCol = filter.byAlias ? 'alias' : `''::text`;
     const rows = (await this.dataSource.query(
       `SELECT model_version, window_key, ${aliasCol} AS alias, metric, bucket, sum(n) AS n, sum(s) AS s
          FROM ${this.t('window_counter')}
-        WHERE model_name = $1 AND window_key LIKE $2 AND ($3::int IS NULL OR model_version = $3::int) AND ($4::text IS NULL OR alias = $4::text)
+        WHERE model_name = $1 AND window_key LIKE $2 AND ($3::int IS NULL OR model_version = $3::int) AND ($4::text IS NULL OR alias = $4::text)${filter.segments ? '' : ` AND metric NOT LIKE 'sg:%'`}
         GROUP BY model_version, window_key, ${filter.byAlias ? 'alias, ' : ''}metric, bucket`,
       [model, `${prefix.replace(/[\\%_]/g, (m) => `\\${m}`)}%`, filter.version ?? null, filter.alias ?? null],
     )) as Array<{ model_version: number; window_key: string; alias: string; metric: string; bucket: string; n: number; s: number }>;

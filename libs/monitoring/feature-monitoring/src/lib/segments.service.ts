@@ -99,7 +99,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
     this.database.getDataSource();
     await this.aggregation.catchUp();
     const groups = new Map<string, Grouped>();
-    for (const r of await this.aggregation.read(model, 'd:', { version })) {
+    for (const r of await this.aggregation.read(model, 'd:', { version, segments: true })) {
       const w = windowOf(kind, new Date(`${r.windowKey.slice(2)}T00:00:00.000Z`));
       const key = `${r.modelVersion}|${w.start.getTime()}`;
       let g = groups.get(key);
@@ -230,7 +230,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
   async rolloutGate(model: string, rolloutId: string, championVersion: number, challengerVersion: number): Promise<DisparityGateVerdict | null> {
     const config = await this.configs.get(model);
     if (!config?.gate) return null;
-    const rows = await this.aggregation.read(model, rolloutWindow(rolloutId), {});
+    const rows = await this.aggregation.read(model, rolloutWindow(rolloutId), { segments: true });
     const side = (version: number): GroupRates[] => {
       const c = new CounterSet();
       for (const r of rows) if (r.modelVersion === version && r.windowKey === rolloutWindow(rolloutId)) c.add(r.metric, r.bucket, r.n, r.s);
