@@ -11,6 +11,7 @@ import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitRe
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { AggregationService } from './aggregation.service';
+import { RolloutGuardService } from './rollout-guard.service';
 import type { FairnessWindow, SegmentWindow } from './segments.service';
 import { MonitoringModule } from './monitoring.module';
 
@@ -171,6 +172,14 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     });
     expect(decision['reason']).toContain(`; refused by the disparity gate: demographic_parity_difference on 'sex' ${dp} (v2) vs 0 (v1), widening ${dp} > margin 0.05 (min count 10)`);
     expect((await reg('GET', `/models/${model}/rollouts`)).body[0]).toEqual(expect.objectContaining({ rolloutId, status: 'rolled-back' }));
+    // the comparison shows the same gate verdict on the same counters
+    const ended = await eventually(async () => {
+      const st = await aggregation.rollout(model);
+      if (st?.status !== 'rolled-back') throw new Error(`monitoring's rollout status ${st?.status}`);
+      return st;
+    }, 30_000, 200);
+    const cmp = await app.get(RolloutGuardService)['compare'](ended);
+    expect(cmp.disparityGate).toEqual(decision['evidence']['disparity']);
 
     // /segments: exact per-value numbers (month of May 2020), values by prediction count, age bucketed
     const seg = await get<SegmentWindow[]>(`/models/${model}/segments?window=month`);

@@ -6,6 +6,7 @@ import { AggregationService, excludedRolloutWindow, rolloutWindow, type RolloutS
 import { MONITORING_OPTIONS, type MonitoringOptions, type RolloutGuardOptions, type RolloutMetric } from './monitoring.constants';
 import { monitoringMetrics } from './monitoring.metrics';
 import { MonitoringRegistryClient } from './registry.client';
+import type { DisparityGateVerdict } from './fairness';
 import { SegmentsService } from './segments.service';
 
 /** Live statistics of one side (champion or challenger) of a rollout, since it started. */
@@ -51,6 +52,8 @@ export interface RolloutComparison {
   metric: { name: RolloutMetric; higherIsBetter: boolean };
   champion: RolloutArm;
   challenger: RolloutArm;
+  /** The segment config's disparity gate on the compared rollout traffic (issue #17; what the live decision sends), null without a gate. */
+  disparityGate: DisparityGateVerdict | null;
   guard: {
     enabled: boolean;
     thresholds: RolloutGuardOptions | null;
@@ -243,6 +246,7 @@ export class RolloutGuardService implements OnApplicationBootstrap, OnApplicatio
       modelName: state.modelName, rolloutId: state.rolloutId, mode: state.mode, status: state.status, startedAt: state.startedAt.toISOString(),
       challengerWeight: state.challengerWeight, trainingDataCutoff: state.challengerDataCutoff?.toISOString() ?? null, metric: { name: metric, higherIsBetter: metric !== 'log_loss' },
       champion, challenger,
+      disparityGate: await this.segments.rolloutGate(state.modelName, state.rolloutId, champion.version, challenger.version),
       guard: {
         enabled: !!g && g.intervalMs > 0, thresholds: g, breaches: g ? breaches(champion, challenger, g) : [],
         rollbackRequestedAt: state.rollbackRequestedAt?.toISOString() ?? null, rollbackReason: state.rollbackReason,
