@@ -39,6 +39,9 @@ describe('segment values', () => {
     expect(segmentValue(age, {})).toBe(MISSING_SEGMENT);
     expect(segmentValue({ name: 'sex' }, { sex: 'x'.repeat(100) })).toBe('x'.repeat(64));
     expect(segmentValue({ name: 'g', field: 'sex' }, { sex: 3 })).toBe('3');
+    // write-time bound: values outside the list are stored as __other__
+    const region = { name: 'region', values: ['north', 'south'] };
+    expect(['north', 'east', null].map((x) => segmentValue(region, { region: x }))).toEqual(['north', OTHER_SEGMENT, MISSING_SEGMENT]);
   });
 
   it('rejects a bad config naming the field', () => {

@@ -51,6 +51,12 @@ export const SegmentColumnSchema = z.object({
    * `>=e_k` when x ≥ e_k. Without edges a number is its own segment value (`String(x)`).
    */
   buckets: z.array(z.number().finite()).min(1).max(50).refine((e) => e.every((x, i) => i === 0 || x > e[i - 1]!), 'bucket edges must be strictly ascending').optional(),
+  /**
+   * Write-time cardinality bound: when given, a value outside this list (after bucketing) is
+   * counted as `__other__` (`__missing__` stays itself). Without it every distinct value is stored
+   * and reads keep the top N — give a list for high-cardinality fields (entity keys).
+   */
+  values: z.array(z.string().min(1).max(64)).min(1).max(200).optional(),
 });
 /** A segment column. */
 export type SegmentColumn = z.infer<typeof SegmentColumnSchema>;
@@ -87,6 +93,11 @@ export type SegmentConfig = z.infer<typeof SegmentConfigSchema>;
 
 /** The segment value of one prediction (see {@link SegmentColumnSchema}). */
 export function segmentValue(col: SegmentColumn, features: Record<string, number | string | null>): string {
+  const v = rawSegmentValue(col, features);
+  return col.values && v !== MISSING_SEGMENT && !col.values.includes(v) ? OTHER_SEGMENT : v;
+}
+
+function rawSegmentValue(col: SegmentColumn, features: Record<string, number | string | null>): string {
   const v = features[col.field ?? col.name];
   if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return MISSING_SEGMENT;
   if (typeof v === 'number' && col.buckets) {
