@@ -5,6 +5,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { CounterSet, labelCounters, predictionCounters, type Counter } from './aggregates';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 import { ReferenceProfileService } from './reference-profile.service';
+import { SegmentConfigService } from './segment-config.service';
+import { segmentLabelCounters, segmentPredictionCounters } from './segments';
 
 /** Default number of predictions per count block (count windows are unions of whole blocks). */
 export const DEFAULT_COUNT_BLOCK = 100;
@@ -76,6 +78,7 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
     private readonly profiles: ReferenceProfileService,
     @Inject(MONITORING_OPTIONS) private readonly options: MonitoringOptions,
     private readonly database?: DatabaseService,
+    private readonly segmentConfigs?: SegmentConfigService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -153,11 +156,12 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
 
   private async predictionBatch(manager: EntityManager, limit: number): Promise<number> {
     const rows = (await manager.query(
-      `SELECT prediction_id, model_name, model_version, alias, features, latency_ms, event_time, predicted_at
+      `SELECT prediction_id, model_name, model_version, alias, features, probability, latency_ms, event_time, predicted_at
          FROM ${this.t('prediction')} WHERE seq IS NULL ORDER BY ingest_id LIMIT $1`,
       [limit],
-    )) as Array<{ prediction_id: string; model_name: string; model_version: number; alias: string | null; features: Record<string, number | string | null>; latency_ms: number; event_time: Date; predicted_at: Date }>;
+    )) as Array<{ prediction_id: string; model_name: string; model_version: number; alias: string | null; features: Record<string, number | string | null>; probability: number | null; latency_ms: number; event_time: Date; predicted_at: Date }>;
     if (rows.length === 0) return 0;
+    const segments = (await this.segmentConfigs?.many([...new Set(rows.map((r) => r.model_name))], manager)) ?? new Map();
     // sequence numbers: reserve a contiguous range per (model, version)
     const perVersion = new Map<string, { model: string; version: number; count: number; first: number }>();
     for (const r of rows) {
@@ -198,6 +202,7 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
         let c = states.get(key);
         if (!c) states.set(key, (c = new CounterSet()));
         predictionCounters(c, stored?.profile ?? null, r.features, r.latency_ms);
+        segmentPredictionCounters(c, segments.get(r.model_name) ?? null, r.features, r.probability); // issue #17
       }
       ids.push(r.prediction_id);
       seqs.push(seq);
@@ -216,7 +221,7 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
   private async feedbackBatch(manager: EntityManager, limit: number): Promise<{ rows: number; labels: number }> {
     // predictions (already aggregated) with uncounted feedback, their latest label and where they were counted
     const rows = (await manager.query(
-      `SELECT p.prediction_id, p.model_name, p.model_version, p.alias, p.probability, p.event_time, p.seq, p.rollout_id, p.rollout_excluded, p.counted_label,
+      `SELECT p.prediction_id, p.model_name, p.model_version, p.alias, p.probability, p.features, p.event_time, p.seq, p.rollout_id, p.rollout_excluded, p.counted_label,
               (SELECT f.label FROM ${this.t('feedback')} f WHERE f.prediction_id = p.prediction_id ORDER BY f.observed_at DESC LIMIT 1) AS latest
          FROM ${this.t('prediction')} p
         WHERE p.prediction_id IN (
@@ -224,9 +229,10 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
           SELECT f.prediction_id FROM ${this.t('feedback')} f JOIN ${this.t('prediction')} q ON q.prediction_id = f.prediction_id AND q.seq IS NOT NULL
            WHERE NOT f.counted LIMIT $1)`,
       [limit],
-    )) as Array<{ prediction_id: string; model_name: string; model_version: number; alias: string | null; probability: number | null; event_time: Date; seq: string; rollout_id: string | null; rollout_excluded: boolean | null; counted_label: number | null; latest: number }>;
+    )) as Array<{ prediction_id: string; model_name: string; model_version: number; alias: string | null; probability: number | null; features: Record<string, number | string | null>; event_time: Date; seq: string; rollout_id: string | null; rollout_excluded: boolean | null; counted_label: number | null; latest: number }>;
     if (rows.length === 0) return { rows: 0, labels: 0 };
     const states = new Map<string, CounterSet>();
+    const segments = (await this.segmentConfigs?.many([...new Set(rows.map((r) => r.model_name))], manager)) ?? new Map();
     let labels = 0;
     for (const r of rows) {
       if (r.counted_label === r.latest) continue;
@@ -238,6 +244,9 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
         if (!c) states.set(key, (c = new CounterSet()));
         if (r.counted_label !== null) labelCounters(c, r.counted_label, r.probability, -1);
         labelCounters(c, r.latest, r.probability, 1);
+        const sc = segments.get(r.model_name) ?? null;
+        if (r.counted_label !== null) segmentLabelCounters(c, sc, r.features, r.counted_label, r.probability, -1);
+        segmentLabelCounters(c, sc, r.features, r.latest, r.probability, 1);
       }
       labels++;
     }
@@ -362,14 +371,15 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
   /**
    * Reads counters of `model` whose window key starts with `prefix` (`d:`, `b:`, `r:<id>`),
    * summed over aliases unless `alias` selects one ('' = version-addressed requests), grouped by
-   * version, window key (and alias when `byAlias`).
+   * version, window key (and alias when `byAlias`). Segment counters (`sg:…`, issue #17) only
+   * with `segments: true`.
    */
-  async read(model: string, prefix: string, filter: { version?: number; alias?: string; byAlias?: boolean } = {}): Promise<CounterRow[]> {
+  async read(model: string, prefix: string, filter: { version?: number; alias?: string; byAlias?: boolean; segments?: boolean } = {}): Promise<CounterRow[]> {
     const aliasCol = filter.byAlias ? 'alias' : `''::text`;
     const rows = (await this.dataSource.query(
       `SELECT model_version, window_key, ${aliasCol} AS alias, metric, bucket, sum(n) AS n, sum(s) AS s
          FROM ${this.t('window_counter')}
-        WHERE model_name = $1 AND window_key LIKE $2 AND ($3::int IS NULL OR model_version = $3::int) AND ($4::text IS NULL OR alias = $4::text)
+        WHERE model_name = $1 AND window_key LIKE $2 AND ($3::int IS NULL OR model_version = $3::int) AND ($4::text IS NULL OR alias = $4::text)${filter.segments ? '' : ` AND metric NOT LIKE 'sg:%'`}
         GROUP BY model_version, window_key, ${filter.byAlias ? 'alias, ' : ''}metric, bucket`,
       [model, `${prefix.replace(/[\\%_]/g, (m) => `\\${m}`)}%`, filter.version ?? null, filter.alias ?? null],
     )) as Array<{ model_version: number; window_key: string; alias: string; metric: string; bucket: string; n: number; s: number }>;

@@ -95,7 +95,7 @@ export class MonitoringController {
    * the active rollout started: `{ modelName, rolloutId, mode, status, startedAt,
    * challengerWeight, metric: {name, higherIsBetter}, champion, challenger (each: { role,
    * version, requestCount, predictionCount, errorCount, errorRate, latencySeconds, labeledCount,
-   * unlabeledCount, metricValue, byAlias }), guard: { enabled, thresholds, breaches,
+   * unlabeledCount, metricValue, byAlias }), disparityGate (segment config gate, or null), guard: { enabled, thresholds, breaches,
    * rollbackRequestedAt, rollbackReason } }`; 404 when the model has no active rollout.
    */
   @Get('models/:model/rollouts/current/comparison')

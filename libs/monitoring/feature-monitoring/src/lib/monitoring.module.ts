@@ -10,6 +10,9 @@ import { AggregationService } from './aggregation.service';
 import { ReferenceProfileService } from './reference-profile.service';
 import { RolloutGuardService } from './rollout-guard.service';
 import { MonitoringRegistryClient } from './registry.client';
+import { SegmentConfigService } from './segment-config.service';
+import { SegmentsController } from './segments.controller';
+import { SegmentsService } from './segments.service';
 
 /**
  * The monitoring feature: prediction/feedback intake, reference profiles, windows, alerts,
@@ -20,19 +23,21 @@ export class MonitoringModule {
   static forRoot(options: MonitoringOptions): DynamicModule {
     return {
       module: MonitoringModule,
-      controllers: [MonitoringController],
+      controllers: [MonitoringController, SegmentsController],
       providers: [
         { provide: MONITORING_OPTIONS, useValue: options },
         { provide: OBJECT_STORE, useFactory: () => new LocalObjectStore(path.resolve(options.dataDir)) },
         MonitoringRegistryClient,
         ReferenceProfileService,
+        SegmentConfigService,
         AggregationService,
         MonitoringService,
+        SegmentsService,
         RolloutGuardService,
         MonitoringConsumer,
         ModelFactsConsumer,
       ],
-      exports: [MonitoringService, AggregationService, RolloutGuardService],
+      exports: [MonitoringService, AggregationService, RolloutGuardService, SegmentsService, SegmentConfigService],
     };
   }
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ModelVersionSchema, PromotionPolicySchema, RegistryApi } from '@strata/contracts/api';
 import { ServiceClient } from '@strata/shared/data-access-strata-client';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
+import type { DisparityGateVerdict } from './fairness';
 
 /** The fields of a registry model version monitoring reads (the contract's; metrics checked per value below). */
 const VersionBody = z.looseObject({
@@ -85,6 +86,8 @@ export class MonitoringRegistryClient {
       rolloutId: string; championValue: number | null; challengerValue: number | null; championLabeled: number; challengerLabeled: number;
       /** The challenger's training data cutoff (ISO) the comparison used, or null; and the predictions/labels each side had excluded as at or before it. */
       trainingDataCutoff?: string | null; championExcluded?: { predictions: number; labels: number }; challengerExcluded?: { predictions: number; labels: number };
+      /** The disparity gate's verdict on the rollout's traffic (segment config `gate`, issue #17); the registry refuses a promotion whose gate failed. */
+      disparity?: DisparityGateVerdict;
     },
     actor: string,
   ): Promise<{ status: number; body: unknown }> {

@@ -6,6 +6,8 @@ import { AggregationService, excludedRolloutWindow, rolloutWindow, type RolloutS
 import { MONITORING_OPTIONS, type MonitoringOptions, type RolloutGuardOptions, type RolloutMetric } from './monitoring.constants';
 import { monitoringMetrics } from './monitoring.metrics';
 import { MonitoringRegistryClient } from './registry.client';
+import type { DisparityGateVerdict } from './fairness';
+import { SegmentsService } from './segments.service';
 
 /** Live statistics of one side (champion or challenger) of a rollout, since it started. */
 export interface RolloutArm extends ServiceHealth {
@@ -50,6 +52,8 @@ export interface RolloutComparison {
   metric: { name: RolloutMetric; higherIsBetter: boolean };
   champion: RolloutArm;
   challenger: RolloutArm;
+  /** The segment config's disparity gate on the compared rollout traffic (issue #17; what the live decision sends), null without a gate. */
+  disparityGate: DisparityGateVerdict | null;
   guard: {
     enabled: boolean;
     thresholds: RolloutGuardOptions | null;
@@ -94,6 +98,7 @@ export class RolloutGuardService implements OnApplicationBootstrap, OnApplicatio
     private readonly registry: MonitoringRegistryClient,
     private readonly database: DatabaseService,
     @Inject(MONITORING_OPTIONS) private readonly options: MonitoringOptions,
+    private readonly segments: SegmentsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -152,13 +157,15 @@ export class RolloutGuardService implements OnApplicationBootstrap, OnApplicatio
     const reason =
       `live ${policy.metric}: challenger v${String(state.challengerVersion)} ${String(c.value)} on ${c.labeled} labels, champion v${String(state.championVersion)} ${String(h.value)} on ${h.labeled} labels` +
       (cutoff ? `; after training data cutoff ${cutoff}, excluded v${String(state.challengerVersion)} ${c.excluded.predictions}/${c.excluded.labels}, v${String(state.championVersion)} ${h.excluded.predictions}/${h.excluded.labels} predictions/labels` : '');
+    // the disparity gate of the model's segment config (issue #17), on the same rollout counters; the registry refuses when it failed
+    const disparity = await this.segments.rolloutGate(state.modelName, state.rolloutId, state.championVersion as number, state.challengerVersion as number);
     if (!(await this.aggregation.claimRollback(state.modelName, state.rolloutId, `decision requested: ${reason}`.slice(0, 1024)))) return;
     try {
       const res = await this.registry.decideRollout(
         state.modelName,
         {
           rolloutId: state.rolloutId, championValue: h.value, challengerValue: c.value, championLabeled: h.labeled, challengerLabeled: c.labeled,
-          trainingDataCutoff: cutoff, championExcluded: h.excluded, challengerExcluded: c.excluded,
+          trainingDataCutoff: cutoff, championExcluded: h.excluded, challengerExcluded: c.excluded, ...(disparity ? { disparity } : {}),
         },
         this.options.rolloutGuard?.actor === AUTO_ROLLBACK_ACTOR || !this.options.rolloutGuard?.actor ? ROLLOUT_EVALUATOR_ACTOR : this.options.rolloutGuard.actor,
       );
@@ -239,6 +246,7 @@ export class RolloutGuardService implements OnApplicationBootstrap, OnApplicatio
       modelName: state.modelName, rolloutId: state.rolloutId, mode: state.mode, status: state.status, startedAt: state.startedAt.toISOString(),
       challengerWeight: state.challengerWeight, trainingDataCutoff: state.challengerDataCutoff?.toISOString() ?? null, metric: { name: metric, higherIsBetter: metric !== 'log_loss' },
       champion, challenger,
+      disparityGate: await this.segments.rolloutGate(state.modelName, state.rolloutId, champion.version, challenger.version),
       guard: {
         enabled: !!g && g.intervalMs > 0, thresholds: g, breaches: g ? breaches(champion, challenger, g) : [],
         rollbackRequestedAt: state.rollbackRequestedAt?.toISOString() ?? null, rollbackReason: state.rollbackReason,

@@ -271,6 +271,7 @@ export class RegisteredModelsController {
       {
         rolloutId: b.rolloutId, championValue: b.championValue, challengerValue: b.challengerValue, championLabeled: b.championLabeled, challengerLabeled: b.challengerLabeled,
         trainingDataCutoff: b.trainingDataCutoff === null ? null : new Date(b.trainingDataCutoff).toISOString(), championExcluded: b.championExcluded, challengerExcluded: b.challengerExcluded,
+        disparity: b.disparity, // issue #17
       },
       b.apply,
       context(req, resolveRequestActor(securityContextOf(req)?.principal, b.actor, actorHeader)),

@@ -5,6 +5,7 @@ import { InvalidArgumentError } from '@strata/shared/util-errors';
 import type { MetricValue } from '@strata/registry/data-access';
 import { z } from 'zod';
 import { evaluationDigestOf } from './promotion';
+import { DisparityEvidenceSchema } from './disparity-gate';
 
 /** Registered model names: 1–128 chars, lowercase letters, digits, `.`, `_`, `-`, not starting with a symbol. */
 export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,127}$/;
@@ -328,6 +329,8 @@ export const LiveRolloutDecisionBody = z.object({
   championExcluded: z.object({ predictions: z.number().int().min(0), labels: z.number().int().min(0) }).default({ predictions: 0, labels: 0 }),
   /** The same for the challenger. */
   challengerExcluded: z.object({ predictions: z.number().int().min(0), labels: z.number().int().min(0) }).default({ predictions: 0, labels: 0 }),
+  /** The disparity gate's evidence (monitoring segment config `gate`, issue #17); a failed gate refuses the promotion. */
+  disparity: DisparityEvidenceSchema.optional(),
   /** false = record only (default true: promote or roll back). */
   apply: z.boolean().default(true),
   actor: ActorSchema.optional(),

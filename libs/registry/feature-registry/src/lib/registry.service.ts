@@ -19,6 +19,7 @@ import { DatabaseService } from '@strata/shared/nest-platform';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import type { EntityManager } from 'typeorm';
 import { CHALLENGER_ALIAS, decideLive, decidePromotion } from './promotion';
+import { applyDisparityGate, disparityDecisionEvidence, type DisparityEvidence } from './disparity-gate';
 import type { Rollout } from './rollouts/rollouts.service';
 import { RolloutsService } from './rollouts/rollouts.service';
 import { CHAMPION_ALIAS, type RegisterModelVersionInput } from './registry.schemas';
@@ -403,7 +404,7 @@ export class RegistryService {
    * @throws ConflictError (409) no policy / no `rollout` in the policy / `evidence.rolloutId` is not the active rollout /
    *   fewer than `minLabeledPerVersion` labels on either side (not decidable yet; nothing recorded)
    */
-  async decideLiveRollout(name: string, evidence: LiveEvidence, apply: boolean, ctx: RequestContext): Promise<{ decision: PromotionDecision; rollout: Rollout }> {
+  async decideLiveRollout(name: string, evidence: LiveEvidence & { disparity?: DisparityEvidence }, apply: boolean, ctx: RequestContext): Promise<{ decision: PromotionDecision; rollout: Rollout }> {
     return this.tx(async (m) => {
       await this.requireLockedModel(m, name);
       const policy = await this.promotions.getPolicy(m, name);
@@ -421,7 +422,7 @@ export class RegistryService {
           { details: { required: need } },
         );
       }
-      const verdict = decideLive(policy, need, evidence, active.championVersion, active.challengerVersion);
+      const verdict = applyDisparityGate(decideLive(policy, need, evidence, active.championVersion, active.challengerVersion), evidence.disparity); // disparity gate: issue #17
       const now = new Date();
       const decision = await this.promotions.insertDecision(m, {
         name,
@@ -440,6 +441,7 @@ export class RegistryService {
           trainingDataCutoff: evidence.trainingDataCutoff ?? null,
           championExcluded: evidence.championExcluded ?? { predictions: 0, labels: 0 },
           challengerExcluded: evidence.challengerExcluded ?? { predictions: 0, labels: 0 },
+          ...disparityDecisionEvidence(evidence.disparity),
         },
         actor: ctx.actor,
         requestId: ctx.requestId ?? null,

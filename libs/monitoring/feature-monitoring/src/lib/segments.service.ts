@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PerformanceDegradedV1 } from '@strata/contracts';
+import { EventPublisher } from '@strata/messaging';
+import { DatabaseService } from '@strata/shared/nest-platform';
+import { NotFoundError } from '@strata/shared/util-errors';
+import { DataSource } from 'typeorm';
+import { CounterSet, performanceFromCounters } from './aggregates';
+import { AggregationService, rolloutWindow } from './aggregation.service';
+import { disparityGate, groupRates, segmentDisparities, segmentValueReport, type Disparity, type DisparityGateVerdict, type GroupRates, type SegmentValueReport } from './fairness';
+import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
+import { segmentMetrics } from './segments.metrics';
+import { SegmentConfigService } from './segment-config.service';
+import { splitSegments, topSegments, type SegmentConfig } from './segments';
+import { windowOf, type WindowKind } from './windows';
+
+/** Window header shared by the segment and fairness reports. */
+interface WindowHeader {
+  windowKind: WindowKind;
+  /** UTC, ISO-8601: [windowStart, windowEnd). */
+  windowStart: string;
+  windowEnd: string;
+  modelVersion: number;
+  /** Predictions / labeled predictions of the whole window (all segment values). */
+  predictionCount: number;
+  labeledCount: number;
+}
+
+/** One window of `GET /models/{m}/segments`. */
+export interface SegmentWindow extends WindowHeader {
+  segments: Array<{ segment: string; values: SegmentValueReport[] }>;
+}
+
+/** One window of `GET /models/{m}/fairness`. */
+export interface FairnessWindow extends WindowHeader {
+  minCount: number;
+  segments: Array<{ segment: string; groups: GroupRates[]; disparities: Disparity[] }>;
+}
+
+interface Grouped {
+  version: number;
+  start: number;
+  end: number;
+  all: CounterSet;
+  bySegment: Map<string, Map<string, CounterSet>>;
+}
+
+/** Label-based disparities (alert only once the window's labels are in, like `performance-degraded`). */
+const LABEL_METRICS = new Set(['equal_opportunity_difference', 'equalized_odds_difference', 'predictive_parity_difference']);
+
+/**
+ * Segment and fairness monitoring (issue #17): per-segment performance and disparity reports from
+ * the segment counters (segments.ts, fairness.ts), disparity alerts once per window as
+ * `performance-degraded` (metric `<disparity>:<segment>`, so retraining reacts as to any
+ * degradation), bounded gauges, and the live promotion gate on a rollout's counters.
+ */
+@Injectable()
+export class SegmentsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Segments');
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly database: DatabaseService,
+    private readonly publisher: EventPublisher,
+    private readonly aggregation: AggregationService,
+    private readonly configs: SegmentConfigService,
+    @Inject(MONITORING_OPTIONS) private readonly options: MonitoringOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.options.evaluationIntervalMs > 0) this.schedule(this.options.evaluationIntervalMs);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.evaluateAll()
+        .catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'segment evaluation failed'))
+        .finally(() => this.schedule(this.options.evaluationIntervalMs));
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** @throws NotFoundError when the model has no segment config */
+  async config(model: string): Promise<SegmentConfig> {
+    const c = await this.configs.get(model);
+    if (!c) throw new NotFoundError(`Model '${model}' has no segment config; PUT /models/${model}/segments/config first`);
+    return c;
+  }
+
+  private async grouped(model: string, kind: WindowKind, version: number | undefined): Promise<Grouped[]> {
+    this.database.getDataSource();
+    await this.aggregation.catchUp();
+    const groups = new Map<string, Grouped>();
+    for (const r of await this.aggregation.read(model, 'd:', { version, segments: true })) {
+      const w = windowOf(kind, new Date(`${r.windowKey.slice(2)}T00:00:00.000Z`));
+      const key = `${r.modelVersion}|${w.start.getTime()}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { version: r.modelVersion, start: w.start.getTime(), end: w.end.getTime(), all: new CounterSet(), bySegment: new Map() }));
+      g.all.add(r.metric, r.bucket, r.n, r.s);
+    }
+    const out = [...groups.values()].sort((a, b) => a.start - b.start || a.version - b.version);
+    for (const g of out) g.bySegment = splitSegments(g.all.all());
+    return out;
+  }
+
+  private header(kind: WindowKind, g: Grouped): WindowHeader {
+    return {
+      windowKind: kind, windowStart: new Date(g.start).toISOString(), windowEnd: new Date(g.end).toISOString(), modelVersion: g.version,
+      predictionCount: g.all.n('pred'), labeledCount: performanceFromCounters(g.all).labeledCount,
+    };
+  }
+
+  /** Groups (top N + `__other__`) of each configured segment, in config order, values by prediction count. */
+  private static values(config: SegmentConfig, g: Grouped): Array<{ segment: string; values: Map<string, CounterSet> }> {
+    return config.segments.map((s) => ({ segment: s.name, values: topSegments(g.bySegment.get(s.name) ?? new Map(), config.topN) }));
+  }
+
+  /**
+   * Per UTC window and version: each segment value's counts, selection rate, label coverage,
+   * confusion rates and performance (ROC AUC, accuracy, precision/recall/F1, log loss, Brier,
+   * calibration) — the same counters and definitions as the overall window.
+   * @throws NotFoundError when the model has no segment config
+   */
+  async segments(model: string, kind: WindowKind, version?: number): Promise<SegmentWindow[]> {
+    const config = await this.config(model);
+    return (await this.grouped(model, kind, version)).map((g) => ({
+      ...this.header(kind, g),
+      segments: SegmentsService.values(config, g).map(({ segment, values }) => ({ segment, values: [...values].map(([v, c]) => segmentValueReport(v, c)) })),
+    }));
+  }
+
+  /**
+   * Per UTC window and version: each segment's group rates and disparity metrics (fairness.ts)
+   * with the config's minimum count and thresholds; on the evaluation window kind, closed windows
+   * (end ≤ now) that breach a threshold publish `performance-degraded` once per (window, segment,
+   * metric), and the gauges show the latest closed window.
+   * @throws NotFoundError when the model has no segment config
+   */
+  async fairness(model: string, kind: WindowKind, version?: number): Promise<FairnessWindow[]> {
+    const config = await this.config(model);
+    const reports = (await this.grouped(model, kind, version)).map((g) => ({
+      ...this.header(kind, g),
+      minCount: config.minCount,
+      segments: SegmentsService.values(config, g).map(({ segment, values }) => {
+        const groups = [...values].map(([v, c]) => groupRates(v, c));
+        return { segment, groups, disparities: segmentDisparities(groups, config) };
+      }),
+    }));
+    if (kind === this.options.evaluationWindow) {
+      const now = Date.now();
+      for (const r of reports) if (Date.parse(r.windowEnd) <= now) await this.alert(model, r);
+      const segmentReports = version === undefined ? await this.segments(model, kind) : [];
+      this.updateGauges(model, reports, segmentReports, now);
+    }
+    return reports;
+  }
+
+  /** Publishes each breached disparity of a closed window once (dedup row + outbox row in one transaction). */
+  private async alert(model: string, r: FairnessWindow): Promise<void> {
+    const labelsIn = r.predictionCount > 0 && r.labeledCount >= (this.options.minLabeledShare ?? 0.95) * r.predictionCount;
+    const table = this.table('fairness_alert');
+    for (const s of r.segments) {
+      for (const d of s.disparities) {
+        if (!d.breached || d.value === null || (LABEL_METRICS.has(d.metric) && !labelsIn)) continue;
+        await this.dataSource.transaction(async (m) => {
+          const claimed = (await m.query(
+            `INSERT INTO ${table} (model_name, model_version, window_kind, window_start, segment, metric, value, alerted_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, now()) ON CONFLICT DO NOTHING RETURNING 1`,
+            [model, r.modelVersion, r.windowKind, new Date(r.windowStart), s.segment, d.metric, d.value],
+          )) as unknown[];
+          if (claimed.length === 0) return;
+          const ratio = d.metric === 'demographic_parity_ratio';
+          const eligible = s.groups.filter((g) => d.eligibleGroups.includes(g.group));
+          await this.publisher.publish(m, PerformanceDegradedV1, {
+            detectionId: randomUUID(), modelName: model, modelVersion: r.modelVersion, metric: `${d.metric}:${s.segment}`.slice(0, 64),
+            direction: ratio ? 'higher-is-better' : 'lower-is-better', value: d.value as number, baseline: ratio ? 1 : 0, threshold: d.threshold as number,
+            sampleSize: eligible.reduce((t, g) => t + (LABEL_METRICS.has(d.metric) ? g.labeledCount : g.predictionCount), 0),
+            windowStart: r.windowStart, windowEnd: r.windowEnd, detectedAt: new Date().toISOString(),
+          });
+          this.logger.warn({ model, version: r.modelVersion, windowStart: r.windowStart, segment: s.segment, metric: d.metric, value: d.value, threshold: d.threshold, max: d.max, min: d.min }, 'disparity threshold breached');
+        });
+      }
+    }
+  }
+
+  private updateGauges(model: string, fairness: FairnessWindow[], segments: SegmentWindow[], now: number): void {
+    const latest = <T extends WindowHeader>(list: T[]): Map<number, T> => {
+      const m = new Map<number, T>();
+      for (const r of list) if (Date.parse(r.windowEnd) <= now) m.set(r.modelVersion, r); // sorted by start
+      return m;
+    };
+    for (const [v, r] of latest(fairness)) {
+      for (const s of r.segments) for (const d of s.disparities) if (d.value !== null) segmentMetrics.disparity.set({ model, version: String(v), segment: s.segment, metric: d.metric }, d.value);
+    }
+    for (const [v, r] of latest(segments)) {
+      for (const s of r.segments) {
+        for (const x of s.values) {
+          const labels = { model, version: String(v), segment: s.segment, value: x.group };
+          segmentMetrics.predictions.set(labels, x.predictionCount);
+          if (x.selectionRate !== null) segmentMetrics.positiveRate.set(labels, x.selectionRate);
+          if (x.labelCoverage !== null) segmentMetrics.labelCoverage.set(labels, x.labelCoverage);
+          if (x.performance.rocAuc !== null) segmentMetrics.rocAuc.set(labels, x.performance.rocAuc);
+          if (x.performance.accuracy !== null) segmentMetrics.accuracy.set(labels, x.performance.accuracy);
+        }
+      }
+    }
+  }
+
+  /** One background pass: the fairness report (alerts, gauges) of every model with a segment config. */
+  async evaluateAll(): Promise<void> {
+    await this.database.whenReady();
+    for (const model of await this.configs.models()) {
+      if (this.stopped) return;
+      await this.fairness(model, this.options.evaluationWindow);
+    }
+  }
+
+  /**
+   * The live promotion gate of a rollout (config `gate`), on the rollout's compared window
+   * `r:<rolloutId>` of each version; null when the model has no gate.
+   */
+  async rolloutGate(model: string, rolloutId: string, championVersion: number, challengerVersion: number): Promise<DisparityGateVerdict | null> {
+    const config = await this.configs.get(model);
+    if (!config?.gate) return null;
+    const rows = await this.aggregation.read(model, rolloutWindow(rolloutId), { segments: true });
+    const side = (version: number): GroupRates[] => {
+      const c = new CounterSet();
+      for (const r of rows) if (r.modelVersion === version && r.windowKey === rolloutWindow(rolloutId)) c.add(r.metric, r.bucket, r.n, r.s);
+      const values = topSegments(splitSegments(c.all()).get(config.gate!.segment) ?? new Map(), config.topN);
+      return [...values].map(([v, x]) => groupRates(v, x));
+    };
+    return disparityGate(config.gate, config.minCount, { version: championVersion, groups: side(championVersion) }, { version: challengerVersion, groups: side(challengerVersion) });
+  }
+
+  private table(name: string): string {
+    const schema = (this.dataSource.driver as { schema?: string }).schema ?? (this.dataSource.options as { schema?: string }).schema;
+    return schema ? `"${schema}"."${name}"` : `"${name}"`;
+  }
+}
