@@ -10,7 +10,7 @@ import { withLocalFiles, type ObjectStore } from '@strata/shared/data-access-obj
 import { evaluateBinaryClassifier, type BinaryClassificationReport } from '@strata/shared/util-model-evaluation';
 import { InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { RetrainingTriggerEntity, TrainingRunEntity, TrainingRunLogEntity, TrainingRunStatus, TrainingSearchEntity } from '@strata/training/data-access';
-import { exportLogisticRegressionToOnnx, onnxSignature, trainLogisticRegression, type ModelSignature } from '@strata/training/util-trainers';
+import { exportCategoricalLogisticRegressionToOnnx, onnxSignature, trainCategoricalLogisticRegression, type ModelSignature } from '@strata/training/util-trainers';
 // Reference profiles are monitoring's format; the pure util lib is shared on purpose (see README).
 import { buildReferenceProfile } from '@strata/shared/util-drift';
 import { freshDatasetVersions, type ListedDatasetVersion } from './fresh-dataset-versions';
@@ -41,7 +41,8 @@ import { requestJson } from './http-client';
 import { ResourceMeter } from './resource-meter';
 import { RunTracker, type ProgressPoint } from './run-tracking';
 import { parseLogisticRegressionParams } from './trainer-params';
-import { featureRefsOfColumns, LABEL_COLUMN, selectFeatureColumns, TrainingSetFile, verifyFileSha256, type TrainingSlice } from './training-set-reader';
+import { featureRefsOfColumns, LABEL_COLUMN, selectFeatureColumns, TrainingSetFile, verifyFileSha256 } from './training-set-reader';
+import { externalModelInputProblem, mixedTrainingData, modelFeatureOrder, scoreSlice, sliceColumns } from './mixed-features'; // issue 18: categorical features
 
 /** Logging surface the activities need (Nest's Logger, pino and console fit). */
 export interface ActivityLogger {
@@ -90,9 +91,6 @@ export function trainingRunId(modelName: string, requestId: string): string {
 /** Prefix of external trainer ids. */
 export const COMMAND_TRAINER_PREFIX = 'command:';
 
-/** Rows scored per onnxruntime call. */
-const SCORE_BATCH = 8192;
-
 function heartbeat(details: Record<string, unknown>, meter?: ResourceMeter): void {
   meter?.sample();
   try {
@@ -116,37 +114,11 @@ async function sleep(ms: number): Promise<void> {
   else await new Promise((r) => setTimeout(r, ms));
 }
 
-function columnsOf(slice: TrainingSlice): Record<string, Float64Array> {
-  const out: Record<string, Float64Array> = {};
-  slice.features.forEach((f, j) => {
-    const col = new Float64Array(slice.rows.length);
-    for (let i = 0; i < slice.rows.length; i++) col[i] = slice.rows[i]![j]!;
-    out[f] = col;
-  });
-  return out;
-}
-
 function sha256Of(uri: string, expected: string, what: string, store: ObjectStore): Promise<Buffer> {
   return store.getBuffer(store.resolve(uri), { expectedSha256: expected }).catch((e: unknown) => {
     if (e instanceof Error && /not found/i.test(e.message)) throw new NotFoundError(`${what} '${uri}' not found`, { cause: e });
     throw e;
   });
-}
-
-/** Scores rows with an ONNX model (float32 input `[N, F]`, NaN = missing; output `probability`). */
-async function scoreOnnx(session: ort.InferenceSession, rows: ReadonlyArray<Float64Array>, width: number): Promise<Float64Array> {
-  const out = new Float64Array(rows.length);
-  const inputName = session.inputNames[0] ?? 'input';
-  const outputName = session.outputNames.includes('probability') ? 'probability' : (session.outputNames[0] ?? 'probability');
-  for (let start = 0; start < rows.length; start += SCORE_BATCH) {
-    const end = Math.min(rows.length, start + SCORE_BATCH);
-    const data = new Float32Array((end - start) * width);
-    for (let i = start; i < end; i++) data.set(rows[i]!, (i - start) * width);
-    const result = await session.run({ [inputName]: new ort.Tensor('float32', data, [end - start, width]) });
-    const probs = result[outputName]!.data as Float32Array;
-    for (let i = 0; i < end - start; i++) out[start + i] = probs[i]!;
-  }
-  return out;
 }
 
 function flatMetrics(report: BinaryClassificationReport, prefix: string): Record<string, number> {
@@ -310,21 +282,22 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
       heartbeat({ phase: 'train', trainRows: train.rows.length, evalRows }, meter);
       const maxIterations = params.maxIterations ?? 100;
       const lossSeries: ProgressPoint[] = [];
-      const model = trainLogisticRegression({ features, rows: train.rows, labels: train.labels }, params, (p) => {
+      const model = trainCategoricalLogisticRegression(mixedTrainingData(train), params, (p) => {
         if (Number.isFinite(p.loss)) lossSeries.push([p.iteration, p.loss, Date.now()]);
         heartbeat({ phase: 'train', iteration: p.iteration, progress: p.iteration / maxIterations, loss: p.loss }, meter);
       });
-      const featureRefs = featureRefsOfColumns(file.columns, input.trainingSet.featureRefs, features);
-      const onnx = exportLogisticRegressionToOnnx(model, {
+      const modelFeatures = modelFeatureOrder(train); // numeric then categorical: the ONNX feature order
+      const featureRefs = featureRefsOfColumns(file.columns, input.trainingSet.featureRefs, modelFeatures);
+      const onnx = exportCategoricalLogisticRegressionToOnnx(model, {
         docString: `Strata ${input.modelName} run ${input.runId}`,
         ...(featureRefs ? { featureRefs } : {}),
         metadata: { run_id: input.runId, model_name: input.modelName, training_set: input.trainingSet.id, split_time: splitTime },
       });
       const prefix = `artifacts/${input.modelName}/${input.runId}`;
       const artifact = await store.put(`${prefix}/model.onnx`, onnx, { contentType: 'application/octet-stream' });
-      const profile = buildReferenceProfile({ ...columnsOf(train), [LABEL_COLUMN]: train.labels }, { label: LABEL_COLUMN });
+      const profile = buildReferenceProfile({ ...sliceColumns(train), [LABEL_COLUMN]: train.labels }, { label: LABEL_COLUMN });
       const profileObj = await store.put(`${prefix}/reference-profile.json`, Buffer.from(JSON.stringify(profile)), { contentType: 'application/json' });
-      logger.log('model trained', { runId: input.runId, modelName: input.modelName, trainRows: train.rows.length, iterations: model.iterations, artifactUri: artifact.uri });
+      logger.log('model trained', { runId: input.runId, modelName: input.modelName, trainRows: train.rows.length, iterations: model.linear.iterations, artifactUri: artifact.uri });
       // The loss per iteration becomes the tracked run's `train_loss` step series (a retry overwrites it).
       await deps.dataSource.getRepository(TrainingRunEntity).update({ runId: input.runId }, { trainerProgress: { train_loss: lossSeries } });
       await tracker.sync(input.runId);
@@ -333,12 +306,12 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
         artifactSha256: artifact.sha256,
         referenceProfileUri: profileObj.uri,
         referenceProfileSha256: profileObj.sha256,
-        featureNames: features,
+        featureNames: modelFeatures,
         splitTime,
         trainRows: train.rows.length,
         evalRows,
-        iterations: model.iterations,
-        converged: model.converged,
+        iterations: model.linear.iterations,
+        converged: model.linear.converged,
         resources: { ...meter.finish(), gpuUtilizationPct: hasNvidiaSmi() ? (sampleGpuUtilization() ?? null) : null },
       };
     });
@@ -410,16 +383,15 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
         } catch (e) {
           throw nonRetryable('TRAINER_FAILED', `External trainer '${name}' wrote an unreadable model.onnx: ${e instanceof Error ? e.message : String(e)}`);
         }
-        const [inputT] = signature.inputs;
-        const width = inputT?.shape[inputT.shape.length - 1];
-        if (signature.inputs.length !== 1 || inputT!.datatype !== 'FP32' || (width !== -1 && width !== features.length)) {
-          throw nonRetryable('TRAINER_FAILED', `External trainer '${name}' model.onnx must take one FP32 input [N, ${features.length}]; got ${JSON.stringify(signature.inputs)}`);
+        const inputProblem = externalModelInputProblem(signature, features, features.filter((f) => file.isCategorical(f)));
+        if (inputProblem !== null) {
+          throw nonRetryable('TRAINER_FAILED', `External trainer '${name}' model.onnx must take the features [${features.join(', ')}] (one FP32 input [N, ${features.length}], or the inputs its 'strata.inputs' metadata lists): ${inputProblem}; got ${JSON.stringify(signature.inputs)}`);
         }
         const trainerMetrics = await readTrainerMetrics(path.join(workDir, 'metrics.json'));
         const train = await file.readSlice(features, splitTime, 'train');
         const prefix = `artifacts/${input.modelName}/${input.runId}`;
         const artifact = await store.put(`${prefix}/model.onnx`, onnx, { contentType: 'application/octet-stream' });
-        const profile = buildReferenceProfile({ ...columnsOf(train), [LABEL_COLUMN]: train.labels }, { label: LABEL_COLUMN });
+        const profile = buildReferenceProfile({ ...sliceColumns(train), [LABEL_COLUMN]: train.labels }, { label: LABEL_COLUMN });
         const profileObj = await store.put(`${prefix}/reference-profile.json`, Buffer.from(JSON.stringify(profile)), { contentType: 'application/json' });
         const own = meter.finish();
         logger.log('model trained by external command', { runId: input.runId, modelName: input.modelName, trainer: input.trainer, trainRows, artifactUri: artifact.uri, trainerMetrics });
@@ -454,15 +426,16 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
     const meter = new ResourceMeter();
     const bytes = await sha256Of(input.artifactUri, input.artifactSha256, 'Model artifact', store);
     const session = await ort.InferenceSession.create(new Uint8Array(bytes));
+    const signature = onnxSignature(new Uint8Array(bytes));
     try {
       return await openTrainingSet(input.trainingSet, async (file) => {
         const evalSlice = await file.readSlice(input.featureNames, input.splitTime, 'eval');
         if (evalSlice.rows.length === 0) throw new InvalidArgumentError(`Training set '${input.trainingSet.id}' has no rows at or after the split ${input.splitTime} to evaluate on`);
         heartbeat({ phase: 'evaluate', slice: 'eval', rows: evalSlice.rows.length }, meter);
-        const evalReport = evaluateBinaryClassifier(evalSlice.labels, await scoreOnnx(session, evalSlice.rows, input.featureNames.length));
+        const evalReport = evaluateBinaryClassifier(evalSlice.labels, await scoreSlice(session, signature, evalSlice, input.featureNames));
         const trainSlice = await file.readSlice(input.featureNames, input.splitTime, 'train');
         heartbeat({ phase: 'evaluate', slice: 'train', rows: trainSlice.rows.length }, meter);
-        const trainReport = evaluateBinaryClassifier(trainSlice.labels, await scoreOnnx(session, trainSlice.rows, input.featureNames.length));
+        const trainReport = evaluateBinaryClassifier(trainSlice.labels, await scoreSlice(session, signature, trainSlice, input.featureNames));
         const metrics = { ...flatMetrics(evalReport, ''), ...flatMetrics(trainReport, 'train_') };
         logger.log('model evaluated', { runId: input.runId, modelName: input.modelName, metrics });
         return {
