@@ -48,7 +48,7 @@ function valueInfo(name: string, elemType: number, dims: Array<number | string>)
  * A category that has no column (unseen in training, rarer than `minFrequency`, beyond
  * `maxCategories`) encodes as all zeros (OneHotEncoder `zeros=1`), as scikit-learn's
  * `handle_unknown='ignore'`. metadata_props: `strata.feature_names` = numeric then categorical
- * features (the raw features), `strata.feature_refs` (when given, one per raw feature),
+ * features (the raw features), `strata.feature_refs` (when given, one per raw feature; `strata.request_fields` with them),
  * `strata.inputs`, `strata.categories`, `strata.unknown_category` = `zeros`,
  * `strata.encoded_feature_names`, plus the keys of the base export.
  *
@@ -66,8 +66,8 @@ export function exportCategoricalLogisticRegressionToOnnx(model: CategoricalLogi
   if (options.featureRefs !== undefined && (options.featureRefs.length !== rawFeatures.length || !options.featureRefs.every((r) => /^[^:]+:[^:]+$/.test(r)))) {
     throw new InvalidArgumentError(`featureRefs must be ${rawFeatures.length} 'view:feature' references (one per raw feature), got ${JSON.stringify(options.featureRefs)}`);
   }
-  const { featureRefs, inputName: _ignored, ...rest } = options;
-  const numericInput = options.inputName ?? 'input';
+  const { featureRefs, requestFields, inputName, ...rest } = options;
+  const numericInput = inputName ?? 'input';
   const base = onnx.ModelProto.decode(exportLogisticRegressionToOnnx(model.linear, { ...rest, inputName: ENCODED }));
   const graph = base.graph!;
 
@@ -103,7 +103,10 @@ export function exportCategoricalLogisticRegressionToOnnx(model: CategoricalLogi
   const metadata = new Map((base.metadataProps ?? []).map((m) => [m.key ?? '', m.value ?? '']));
   metadata.set(ONNX_METADATA_KEYS.featureNames, JSON.stringify(rawFeatures));
   metadata.delete(ONNX_METADATA_KEYS.inputName); // several inputs: see strata.inputs
-  if (featureRefs !== undefined) metadata.set(ONNX_METADATA_KEYS.featureRefs, JSON.stringify(featureRefs));
+  if (featureRefs !== undefined) {
+    metadata.set(ONNX_METADATA_KEYS.featureRefs, JSON.stringify(featureRefs));
+    if (requestFields !== undefined) metadata.set(ONNX_METADATA_KEYS.requestFields, JSON.stringify(requestFields.map((f) => ({ name: f.name, dtype: f.dtype }))));
+  }
   metadata.set(
     ONNX_CATEGORICAL_METADATA_KEYS.inputs,
     JSON.stringify([

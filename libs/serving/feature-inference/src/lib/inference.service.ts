@@ -6,7 +6,8 @@ import { ModelRepository, type LoadedModel, type ServingRoute } from './model-re
 import { validateInferenceRequest } from './oip-validation';
 import type { OipInferenceRequest, OipInferenceResponse, OipModelMetadata } from './oip.types';
 import { PredictionLogger } from './prediction-logger';
-import { checkRequest, parseUtc, resolvePredictSignature, type RequestValue } from './predict-signature';
+import { checkRequest, parseUtc, recordedPredictSignature, resolvePredictSignature, type RequestValue } from './predict-signature';
+import { assemblePredictRow, predictLayout, type FeatureValue } from './predict-input';
 import { DEFAULT_ALIAS, ONNX_PLATFORM, SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 import { servingMetrics } from './serving.metrics';
 
@@ -31,8 +32,8 @@ export interface PredictResponse {
   modelVersion: number;
   /** P(y = 1) from the model's `probability` output (first output if none is named so). */
   probability: number;
-  /** Model input features by the model's feature names; null = missing (fed as NaN). */
-  features: Record<string, number | null>;
+  /** Model input features by the model's feature names: numbers, categories (strings) for string inputs; null = missing (fed as NaN / `""`). */
+  features: Record<string, FeatureValue>;
   /** `PRESENT`, `NOT_FOUND`, `OUTSIDE_MAX_AGE`, `OUTSIDE_AS_OF` per feature (from the features service). */
   featureStatuses: Record<string, FeatureStatus>;
 }
@@ -377,38 +378,18 @@ export class InferenceService {
 
   private async predictWith(model: LoadedModel, alias: string | null, body: PredictRequest, durable = true): Promise<PredictResponse> {
     const names = model.info.featureNames;
-    const input = model.info.inputs[0];
     if (!names || names.length === 0) throw new InvalidArgumentError(`Model '${model.name}@${model.version}' has no 'strata.feature_names' metadata: use /v2/models/${model.name}/infer`);
-    if (!input || model.info.inputs.length !== 1 || (input.datatype !== 'FP32' && input.datatype !== 'FP64') || input.shape.length !== 2) {
-      throw new InvalidArgumentError(`Model '${model.name}@${model.version}' does not take one FP32/FP64 [N, F] input: use /v2/models/${model.name}/infer`);
-    }
-    if (input.shape[1] !== -1 && input.shape[1] !== names.length) {
-      throw new InvalidArgumentError(`Model '${model.name}@${model.version}' has ${names.length} feature names but input width ${input.shape[1]}`);
-    }
+    const layout = predictLayout(model.info, `Model '${model.name}@${model.version}'`, `/v2/models/${model.name}/infer`);
     const eventTime = body.eventTime !== undefined ? parseUtc(body.eventTime, 'eventTime').toISOString() : undefined;
-    const signature = resolvePredictSignature({ name: model.name, version: model.version, metadata: model.info.metadata }, await this.features.featureViews());
+    const described = { name: model.name, version: model.version, metadata: model.info.metadata };
+    const signature = recordedPredictSignature(described) ?? resolvePredictSignature(described, await this.features.featureViews());
     const requestData = checkRequest(model, signature.requestFields, body.request ?? {}, body.entities);
     const refs = [...new Set(signature.columns.map((c) => c.ref))];
     const online = await this.features.getOnlineFeatures(refs, body.entities, eventTime, requestData);
-    const features: Record<string, number | null> = {};
-    const featureStatuses: Record<string, FeatureStatus> = {};
-    const row = new (input.datatype === 'FP64' ? Float64Array : Float32Array)(names.length);
-    signature.columns.forEach((c, i) => {
-      const v = online.get(c.ref.replace(':', '__'));
-      const status: FeatureStatus = v?.status ?? 'NOT_FOUND';
-      const raw = v?.value;
-      const num = typeof raw === 'number' ? raw : typeof raw === 'boolean' ? Number(raw) : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-      const value = status === 'PRESENT' && Number.isFinite(num) ? num : null;
-      features[c.name] = value;
-      featureStatuses[c.name] = status;
-      row[i] = value === null ? NaN : value;
-    });
+    const { inputs, features, featureStatuses } = assemblePredictRow(layout, signature.columns, online);
     const outputNames = model.info.outputs.map((o) => o.name);
     const probabilityOutput = outputNames.includes('probability') ? 'probability' : (outputNames[0] as string);
-    const { outputs, seconds } = await model.run(
-      [{ name: input.name, datatype: input.datatype, shape: [1, names.length], data: row }],
-      [probabilityOutput],
-    );
+    const { outputs, seconds } = await model.run(inputs, [probabilityOutput]);
     const probability = Number(outputs[0]?.data[0]);
     const predictionId = body.predictionId ?? randomUUID();
     const predictedAt = new Date().toISOString();

@@ -43,6 +43,7 @@ import { RunTracker, type ProgressPoint } from './run-tracking';
 import { parseLogisticRegressionParams } from './trainer-params';
 import { featureRefsOfColumns, LABEL_COLUMN, selectFeatureColumns, TrainingSetFile, verifyFileSha256 } from './training-set-reader';
 import { externalModelInputProblem, mixedTrainingData, modelFeatureOrder, scoreSlice, sliceColumns } from './mixed-features'; // issue 18: categorical features
+import { requestFieldsOfRefs } from './request-fields'; // issue 18: request fields recorded at training
 
 /** Logging surface the activities need (Nest's Logger, pino and console fit). */
 export interface ActivityLogger {
@@ -288,9 +289,10 @@ export function createTrainingActivities(deps: TrainingActivitiesDeps) {
       });
       const modelFeatures = modelFeatureOrder(train); // numeric then categorical: the ONNX feature order
       const featureRefs = featureRefsOfColumns(file.columns, input.trainingSet.featureRefs, modelFeatures);
+      const requestFields = featureRefs ? await requestFieldsOfRefs(deps.featuresUrl, featureRefs) : undefined; // issue 18
       const onnx = exportCategoricalLogisticRegressionToOnnx(model, {
         docString: `Strata ${input.modelName} run ${input.runId}`,
-        ...(featureRefs ? { featureRefs } : {}),
+        ...(featureRefs ? { featureRefs, ...(requestFields ? { requestFields } : {}) } : {}),
         metadata: { run_id: input.runId, model_name: input.modelName, training_set: input.trainingSet.id, split_time: splitTime },
       });
       const prefix = `artifacts/${input.modelName}/${input.runId}`;

@@ -1,0 +1,43 @@
+import { InvalidArgumentError } from '@strata/shared/util-errors';
+import { requestJson } from './http-client';
+
+/** A request field of a model: a column one of its on-demand feature views takes from the request. */
+export interface RecordedRequestField {
+  name: string;
+  /** Feature-repo value type (INT32, INT64, FLOAT32, FLOAT64, STRING, BOOL, TIMESTAMP). */
+  dtype: string;
+}
+
+interface ViewBody {
+  name?: unknown;
+  requestSchema?: Array<{ name?: unknown; dtype?: unknown }>;
+}
+
+/**
+ * The request fields of the views a model's features come from, as the feature repo defines them
+ * when the model is trained (`GET {featuresUrl}/feature-views`): the union of the `requestSchema`
+ * of the referenced views, in first-seen order (ref order). Recorded in the ONNX metadata
+ * (`strata.request_fields`), so serving checks `/predict` request fields against what the model
+ * was trained with, not against a feature repo that changed since. Empty when no ref names an
+ * on-demand view or there are no refs; undefined when the features service has no
+ * `/feature-views` (404: nothing is recorded and serving reads the feature repo).
+ * @throws UnavailableError when the features service does not answer (the activity retries);
+ *   InvalidArgumentError when it answers something other than a list of views.
+ */
+export async function requestFieldsOfRefs(featuresUrl: string, featureRefs: readonly string[]): Promise<RecordedRequestField[] | undefined> {
+  if (featureRefs.length === 0) return [];
+  const { status, body } = await requestJson<unknown>('features', 'GET', `${featuresUrl}/feature-views`, { accept: [404] });
+  if (status === 404) return undefined;
+  if (!Array.isArray(body)) throw new InvalidArgumentError('features answered GET /feature-views with something other than a list');
+  const byName = new Map((body as ViewBody[]).filter((v) => typeof v?.name === 'string').map((v) => [v.name as string, v]));
+  const out: RecordedRequestField[] = [];
+  const seen = new Set<string>();
+  for (const view of new Set(featureRefs.map((r) => r.split(':', 1)[0]!))) {
+    for (const f of byName.get(view)?.requestSchema ?? []) {
+      if (typeof f?.name !== 'string' || typeof f.dtype !== 'string' || seen.has(f.name)) continue;
+      seen.add(f.name);
+      out.push({ name: f.name, dtype: f.dtype });
+    }
+  }
+  return out;
+}
