@@ -10,7 +10,9 @@ import { z } from 'zod';
  * predictions are made on that output. One definition of each feature, no train/score skew.
  */
 
-const VersionLineageBody = z.object({ lineage: z.object({ trainingSet: z.object({ name: z.string().min(1) }).passthrough().optional() }).passthrough().nullish() }).passthrough();
+const VersionLineageBody = z
+  .object({ lineage: z.object({ trainingSet: z.union([z.string().min(1), z.object({ name: z.string().min(1) }).passthrough()]).optional() }).passthrough().nullish() })
+  .passthrough();
 const BuildBody = z.object({ id: z.string().min(1), status: z.string(), uri: z.string().nullish(), error: z.unknown().optional() }).passthrough();
 
 /** Endpoints and deadlines of {@link buildModelFeatures}. */
@@ -23,7 +25,7 @@ export interface DatasetFeaturesDeps {
 
 /**
  * The training-set definition a model version was trained from (`GET /registered-models/{m}/versions/{v}`
- * → `lineage.trainingSet.name`), or undefined when the version records none (e.g. registered by hand).
+ * → `lineage.trainingSet.name`, or `lineage.trainingSet` when it is a plain name), or undefined when the version records none (e.g. registered by hand).
  * @throws NotFoundError / UnavailableError from the registry call.
  */
 export async function trainingSetDefinitionOf(deps: DatasetFeaturesDeps, modelName: string, version: number): Promise<string | undefined> {
@@ -32,7 +34,8 @@ export async function trainingSetDefinitionOf(deps: DatasetFeaturesDeps, modelNa
     what: `Model version '${modelName}@${version}'`,
   });
   const parsed = VersionLineageBody.safeParse(body);
-  return parsed.success ? parsed.data.lineage?.trainingSet?.name : undefined;
+  const ts = parsed.success ? parsed.data.lineage?.trainingSet : undefined;
+  return typeof ts === 'string' ? ts : ts?.name;
 }
 
 /**
