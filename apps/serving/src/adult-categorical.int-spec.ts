@@ -90,6 +90,7 @@ let dataDir: string;
 let keys: Record<'admin' | 'service:features' | 'service:registry' | 'service:serving', string>;
 const running: RunningService[] = [];
 let versionId: string;
+let versionSha256: string;
 const url = (service: keyof typeof PORTS, p: string): string => `http://127.0.0.1:${PORTS[service]}${p}`;
 
 async function call(target: string, method = 'GET', body?: unknown): Promise<{ status: number; body: Json }> {
@@ -131,6 +132,7 @@ beforeAll(async () => {
   );
   const put = await new LocalObjectStore(dataDir).put(`datasets/${dataset}/v1.parquet`, await fs.readFile(file));
   versionId = `v1-${randomUUID().slice(0, 8)}`;
+  versionSha256 = put.sha256;
 
   await startGroupAtEnd(infra.kafkaBrokers, servingGroup, [ModelAliasChangedV1.topic, ModelRolloutChangedV1.topic]);
   running.push(
@@ -209,9 +211,9 @@ it('raw categories: the training set row, /predict and batch scoring over the da
   const reg = await call(url('registry', `/registered-models/${modelName}/versions`), 'POST', {
     runId: 'run-1', artifactUri: artifact.uri, artifactSha256: artifact.sha256,
     signature: { inputs: sig.inputs, outputs: sig.outputs },
-    lineage: { datasetVersions: [{ datasetName: dataset, versionId }], featureViews: ['person_profile', 'applicant_request'], trainingSet: { name: definition, id: built.id, uri: built.uri, sha256: built.sha256 } },
+    lineage: { datasetVersions: [{ datasetName: dataset, versionId, contentSha256: versionSha256 }], featureViews: ['person_profile', 'applicant_request'], trainingSet: { name: definition, id: built.id, uri: built.uri, sha256: built.sha256 } },
   });
-  expect(reg.status).toBe(201);
+  expect({ status: reg.status, error: reg.body?.error }).toEqual({ status: 201, error: undefined });
   expect((await call(url('registry', `/registered-models/${modelName}/aliases/champion`), 'PUT', { version: 1 })).status).toBe(200);
   await eventually(async () => {
     const r = await call(url('serving', `/models?name=${modelName}`));
