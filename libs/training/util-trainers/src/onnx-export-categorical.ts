@@ -69,7 +69,8 @@ export function exportCategoricalLogisticRegressionToOnnx(model: CategoricalLogi
   const { featureRefs, requestFields, inputName, ...rest } = options;
   const numericInput = inputName ?? 'input';
   const base = onnx.ModelProto.decode(exportLogisticRegressionToOnnx(model.linear, { ...rest, inputName: ENCODED }));
-  const graph = base.graph!;
+  const graph = base.graph;
+  if (!graph) throw new InvalidArgumentError('Base export has no graph');
 
   const nodes: onnx.INodeProto[] = [];
   const initializer: onnx.ITensorProto[] = [];

@@ -19,14 +19,20 @@ interface ViewBody {
  * of the referenced views, in first-seen order (ref order). Recorded in the ONNX metadata
  * (`strata.request_fields`), so serving checks `/predict` request fields against what the model
  * was trained with, not against a feature repo that changed since. Empty when no ref names an
- * on-demand view or there are no refs; undefined when the features service has no
- * `/feature-views` (404: nothing is recorded and serving reads the feature repo).
- * @throws UnavailableError when the features service does not answer (the activity retries);
- *   InvalidArgumentError when it answers something other than a list of views.
+ * on-demand view or there are no refs. Best effort: undefined when the features service has no
+ * `/feature-views` (404), does not answer or refuses the call: nothing is recorded, training goes on, and serving
+ * reads the request fields from the feature repo (as for versions trained before issue 18).
+ * @throws InvalidArgumentError when it answers something other than a list of views.
  */
 export async function requestFieldsOfRefs(featuresUrl: string, featureRefs: readonly string[]): Promise<RecordedRequestField[] | undefined> {
   if (featureRefs.length === 0) return [];
-  const { status, body } = await requestJson<unknown>('features', 'GET', `${featuresUrl}/feature-views`, { accept: [404] });
+  let answer: { status: number; body: unknown };
+  try {
+    answer = await requestJson<unknown>('features', 'GET', `${featuresUrl}/feature-views`, { accept: [404], timeoutMs: 10_000 });
+  } catch {
+    return undefined; // unreachable, 5xx, or refused (401/403/429): the model is recorded without them
+  }
+  const { status, body } = answer;
   if (status === 404) return undefined;
   if (!Array.isArray(body)) throw new InvalidArgumentError('features answered GET /feature-views with something other than a list');
   const byName = new Map((body as ViewBody[]).filter((v) => typeof v?.name === 'string').map((v) => [v.name as string, v]));
