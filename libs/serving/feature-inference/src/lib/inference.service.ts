@@ -3,11 +3,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError, HTTP_STATUS_BY_CODE, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { FeaturesClient, type FeatureStatus } from './features.client';
 import { ModelRepository, type LoadedModel, type ServingRoute } from './model-repository';
-import { validateInferenceRequest } from './oip-validation';
+import { validateInferenceRequest, type ValidatedTensor } from './oip-validation';
 import type { OipInferenceRequest, OipInferenceResponse, OipModelMetadata } from './oip.types';
 import { PredictionLogger } from './prediction-logger';
 import { checkRequest, parseUtc, recordedPredictSignature, resolvePredictSignature, type RequestValue } from './predict-signature';
 import { assemblePredictRow, predictLayout, type FeatureValue } from './predict-input';
+import { inferRowFeatures } from './infer-row-features';
 import { DEFAULT_ALIAS, ONNX_PLATFORM, SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 import { servingMetrics } from './serving.metrics';
 
@@ -163,13 +164,13 @@ export class InferenceService {
       const { inputs, outputNames } = validateInferenceRequest(request, model.info);
       rows = Math.max(1, inputs[0]?.shape[0] ?? 1);
       const predictionId = request.parameters?.['prediction_id'];
-      const monitored = typeof predictionId === 'string' && predictionId !== '' && (model.info.featureNames?.length ?? 0) > 0 && inputs.length === 1;
+      const monitored = typeof predictionId === 'string' && predictionId !== '' && inferRowFeatures(model.info, inputs) !== undefined;
       const eventTimeParam = request.parameters?.['event_time'];
       const eventTime = monitored && typeof eventTimeParam === 'string' ? parseUtc(eventTimeParam, 'parameters.event_time').toISOString() : undefined;
       const runOutputs = monitored && !outputNames.includes('probability') && model.info.outputs.some((o) => o.name === 'probability') ? [...outputNames, 'probability'] : outputNames;
       const { outputs: allOutputs, seconds } = await model.run(inputs, runOutputs);
       const outputs = allOutputs.filter((o) => outputNames.includes(o.name));
-      if (monitored) await this.logInferRows(model, routing.alias, predictionId, '', eventTime, inputs[0]!, allOutputs, seconds, request.id, true);
+      if (monitored) await this.logInferRows(model, routing.alias, predictionId, '', eventTime, inputs, allOutputs, seconds, request.id, true);
       servingMetrics.requests.inc({ ...labels, outcome: 'success' });
       if (routing.shadow) this.shadowInfer(name, routing.shadow, request, monitored ? predictionId : undefined, eventTime);
       const params = new Map((request.outputs ?? []).map((o) => [o.name, o.parameters]));
@@ -229,10 +230,10 @@ export class InferenceService {
         try {
           const { inputs, outputNames } = validateInferenceRequest(request, model.info);
           rows = Math.max(1, inputs[0]?.shape[0] ?? 1);
-          const monitored = predictionId !== undefined && (model.info.featureNames?.length ?? 0) > 0 && inputs.length === 1;
+          const monitored = predictionId !== undefined && inferRowFeatures(model.info, inputs) !== undefined;
           const runOutputs = monitored && !outputNames.includes('probability') && model.info.outputs.some((o) => o.name === 'probability') ? [...outputNames, 'probability'] : outputNames;
           const { outputs, seconds } = await model.run(inputs, runOutputs);
-          if (monitored) await this.logInferRows(model, 'challenger', predictionId, SHADOW_SUFFIX, eventTime, inputs[0]!, outputs, seconds, request.id, false);
+          if (monitored) await this.logInferRows(model, 'challenger', predictionId, SHADOW_SUFFIX, eventTime, inputs, outputs, seconds, request.id, false);
           servingMetrics.shadowRequests.inc({ model: name, outcome: 'success' });
         } catch (err) {
           servingMetrics.shadowRequests.inc({ model: name, outcome: outcomeOf(err) });
@@ -274,26 +275,21 @@ export class InferenceService {
     predictionId: string,
     idSuffix: string,
     eventTime: string | undefined,
-    input: { shape: number[]; data: ArrayLike<unknown> },
+    inputs: readonly ValidatedTensor[],
     outputs: Array<{ name: string; data: ArrayLike<unknown> }>,
     seconds: number,
     requestId: string | undefined,
     durable: boolean,
   ): Promise<void> {
-    const names = model.info.featureNames ?? [];
-    const rows = input.shape[0] ?? 0;
-    const width = input.shape[1] ?? 0;
-    if (input.shape.length !== 2 || width !== names.length) return;
+    const perRow = inferRowFeatures(model.info, inputs);
+    if (!perRow) return;
+    const rows = perRow.length;
     const probability = outputs.find((o) => o.name === 'probability') ?? outputs[0];
     const threshold = Number(model.info.metadata['strata.threshold'] ?? '0.5');
     const predictedAt = new Date().toISOString();
     const logged: Array<Promise<void>> = [];
     for (let r = 0; r < rows; r++) {
-      const features: Record<string, number | null> = {};
-      names.forEach((n, j) => {
-        const v = Number(input.data[r * width + j]);
-        features[n] = Number.isFinite(v) ? v : null;
-      });
+      const features = perRow[r]!;
       const p = Number(probability?.data[r]);
       logged.push(this.logPrediction({
         predictionId: `${rows === 1 ? predictionId : `${predictionId}-${r}`}${idSuffix}`,

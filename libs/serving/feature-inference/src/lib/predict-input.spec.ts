@@ -1,4 +1,5 @@
 import { mapFeatureColumns } from './batch-scoring/batch-model-io';
+import { inferRowFeatures } from './infer-row-features';
 import { assemblePredictRow, predictLayout } from './predict-input';
 import { recordedPredictSignature } from './predict-signature';
 
@@ -53,5 +54,20 @@ describe('predict inputs of a model with a raw-category input', () => {
     expect(mapFeatureColumns(['person__age', 'person__workclass'], columns, new Set(['person__workclass']))).toEqual(['person__age', 'person__workclass']);
     expect(() => mapFeatureColumns(['person__workclass'], columns)).toThrow("column 'person__workclass' of feature 'person__workclass' is VARCHAR, not numeric");
     expect(() => mapFeatureColumns(['n'], columns, new Set(['n']))).toThrow("column 'n' of categorical feature 'n' is INTEGER, not text");
+  });
+});
+
+describe(inferRowFeatures.name, () => {
+  it('reads each row\'s features back from the OIP input tensors by the model\'s layout (monitored /v2 inference)', () => {
+    const inputs = [
+      { name: 'input', datatype: 'FP32' as const, shape: [2, 2], data: Float32Array.from([39, 7.5, NaN, 0]) },
+      { name: 'person__workclass', datatype: 'BYTES' as const, shape: [2, 1], data: ['State-gov', ''] },
+    ];
+    expect(inferRowFeatures(info, inputs)).toEqual([
+      { person__age: 39, applicant__log_gain: 7.5, person__workclass: 'State-gov' },
+      { person__age: null, applicant__log_gain: 0, person__workclass: null },
+    ]);
+    expect(inferRowFeatures(info, [inputs[0]!])).toBeUndefined(); // a tensor of the layout is missing: not logged
+    expect(inferRowFeatures({ ...info, featureNames: null }, inputs)).toBeUndefined();
   });
 });
