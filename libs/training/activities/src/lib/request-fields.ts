@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { requestJson } from './http-client';
 
 /** A request field of a model: a column one of its on-demand feature views takes from the request. */
@@ -20,9 +19,9 @@ interface ViewBody {
  * (`strata.request_fields`), so serving checks `/predict` request fields against what the model
  * was trained with, not against a feature repo that changed since. Empty when no ref names an
  * on-demand view or there are no refs. Best effort: undefined when the features service has no
- * `/feature-views` (404), does not answer or refuses the call: nothing is recorded, training goes on, and serving
- * reads the request fields from the feature repo (as for versions trained before issue 18).
- * @throws InvalidArgumentError when it answers something other than a list of views.
+ * `/feature-views` (404), does not answer, refuses the call or answers something other than a list of
+ * views or misses a referenced view: nothing is recorded, training goes on, and serving reads the request fields from the feature
+ * repo (as for versions trained before issue 18). Never throws.
  */
 export async function requestFieldsOfRefs(featuresUrl: string, featureRefs: readonly string[]): Promise<RecordedRequestField[] | undefined> {
   if (featureRefs.length === 0) return [];
@@ -34,11 +33,13 @@ export async function requestFieldsOfRefs(featuresUrl: string, featureRefs: read
   }
   const { status, body } = answer;
   if (status === 404) return undefined;
-  if (!Array.isArray(body)) throw new InvalidArgumentError('features answered GET /feature-views with something other than a list');
+  if (!Array.isArray(body)) return undefined; // not a feature repo listing (an older or stand-in features service)
   const byName = new Map((body as ViewBody[]).filter((v) => typeof v?.name === 'string').map((v) => [v.name as string, v]));
   const out: RecordedRequestField[] = [];
   const seen = new Set<string>();
-  for (const view of new Set(featureRefs.map((r) => r.split(':', 1)[0]!))) {
+  const views = [...new Set(featureRefs.map((r) => r.split(':', 1)[0]!))];
+  if (views.some((v) => !byName.has(v))) return undefined; // the listing does not describe every view: record nothing
+  for (const view of views) {
     for (const f of byName.get(view)?.requestSchema ?? []) {
       if (typeof f?.name !== 'string' || typeof f.dtype !== 'string' || seen.has(f.name)) continue;
       seen.add(f.name);
