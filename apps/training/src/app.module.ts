@@ -1,7 +1,8 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { MessagingModule } from '@strata/messaging';
 import { PlatformModule } from '@strata/shared/nest-platform';
 import { TRAINING_ENTITIES, TRAINING_MIGRATIONS } from '@strata/training/data-access';
+import { liveCommandTrainers } from '@strata/training/activities';
 import { TrainingModule } from '@strata/training/feature-training';
 import type { TrainingConfig } from './config';
 import { SERVICE_VERSION } from './version';
@@ -30,7 +31,13 @@ export class AppModule {
           dataDir: config.STRATA_DATA_DIR,
           codeVersion: SERVICE_VERSION,
           taskQueue: config.TRAINING_TASK_QUEUE,
-          commandTrainers: config.TRAINING_COMMAND_TRAINERS,
+          // Environment trainers + the trainers file, re-read when it changes (no restart to add a trainer).
+          commandTrainers: liveCommandTrainers({
+            staticTrainers: config.TRAINING_COMMAND_TRAINERS,
+            ...(config.TRAINING_TRAINERS_FILE ? { file: config.TRAINING_TRAINERS_FILE } : {}),
+            onError: (message) => new Logger('Trainers').error(message),
+            onChange: (names) => new Logger('Trainers').log(`trainers file: ${names.join(', ') || 'none'}`),
+          }),
           cost: { perCpuHour: config.TRAINING_COST_PER_CPU_HOUR, perGbHour: config.TRAINING_COST_PER_GB_HOUR, currency: config.TRAINING_COST_CURRENCY },
           retrainCooldownSeconds: config.TRAINING_RETRAIN_COOLDOWN_SECONDS,
           retrainOnEvents: config.TRAINING_RETRAIN_ON_EVENTS,

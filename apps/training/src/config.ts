@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loadConfig, portVar } from '@strata/shared/util-config';
 import { platformEnvSchema } from '@strata/shared/nest-platform';
+import { parseCommandTrainers } from '@strata/training/activities';
 
 /** Environment of the training service; see apps/training/.env.example. */
 export const trainingEnvSchema = platformEnvSchema.extend({
@@ -30,19 +31,17 @@ export const trainingEnvSchema = platformEnvSchema.extend({
     .default('{}')
     .transform((v, ctx) => {
       try {
-        const parsed = JSON.parse(v) as Record<string, unknown>;
-        const out: Record<string, { command: string[]; cwd?: string; env?: Record<string, string> }> = {};
-        for (const [name, spec] of Object.entries(parsed)) {
-          const s = Array.isArray(spec) ? { command: spec } : (spec as { command?: unknown; cwd?: string; env?: Record<string, string> });
-          if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(name) || !Array.isArray(s.command) || s.command.length === 0 || !s.command.every((c) => typeof c === 'string')) throw new Error(`entry '${name}' must be a name ^[a-z0-9][a-z0-9_.-]{0,63}$ with a non-empty string array command`);
-          out[name] = { command: s.command as string[], ...(s.cwd ? { cwd: s.cwd } : {}), ...(s.env ? { env: s.env } : {}) };
-        }
-        return out;
+        return parseCommandTrainers(v);
       } catch (e) {
         ctx.addIssue({ code: 'custom', message: `TRAINING_COMMAND_TRAINERS: ${e instanceof Error ? e.message : String(e)}` });
         return z.NEVER;
       }
     }),
+  /**
+   * A trainers file (same JSON as TRAINING_COMMAND_TRAINERS) re-read when it changes: external
+   * trainers registered without a restart. Must not be writable by group/others. docs/security.md.
+   */
+  TRAINING_TRAINERS_FILE: z.string().min(1).optional(),
   /** Estimated-cost rate per CPU-hour (currency TRAINING_COST_CURRENCY). */
   TRAINING_COST_PER_CPU_HOUR: z.coerce.number().min(0).default(0.04),
   /** Estimated-cost rate per GB-hour of peak memory. */

@@ -23,3 +23,14 @@ export {
 } from './binary';
 export type { BinaryClassificationReport, CalibrationBin, ConfusionCounts, EvaluateBinaryOptions } from './binary';
 export { mae, meanAbsoluteError, rmse, rootMeanSquaredError } from './regression';
+export {
+  assembleModelInputs,
+  FEATURE_NAMES_KEY,
+  INPUTS_METADATA_KEY,
+  layoutFeatures,
+  MISSING_CATEGORY,
+  modelInputLayout,
+  toCategory,
+  toNumber,
+} from './model-inputs';
+export type { AssembledInput, FeatureTensorDatatype, InputBinding, InputTensorInfo } from './model-inputs';

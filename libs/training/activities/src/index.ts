@@ -12,6 +12,8 @@
 export { COMMAND_TRAINER_PREFIX, createTrainingActivities, trainingRunId } from './lib/training.activities';
 export { hasNvidiaSmi, readTrainerMetrics, runCommandTrainer, sampleGpuUtilization } from './lib/command-trainer';
 export type { ChildResources, CommandTrainerSpec, LogSink, RunCommandOptions } from './lib/command-trainer';
+export { liveCommandTrainers, parseCommandTrainers } from './lib/trainer-catalog';
+export type { LiveTrainersOptions } from './lib/trainer-catalog';
 export type { ActivityLogger, TrainingActivitiesDeps, TrainingActivitiesImpl } from './lib/training.activities';
 export { mapErrors, nonRetryable, toApplicationFailure } from './lib/activity-errors';
 export { LogisticRegressionParamsSchema, parseLogisticRegressionParams } from './lib/trainer-params';

@@ -22,3 +22,14 @@ export { exportLogisticRegressionToOnnx, ONNX_IR_VERSION, ONNX_METADATA_KEYS, ON
 export type { OnnxExportOptions } from './onnx-export';
 export { logisticRegressionSignature, onnxSignature } from './signature';
 export type { ModelSignature, OipDatatype, TensorSignature } from './signature';
+export {
+  categoryOf,
+  encodeRows,
+  fitOneHotEncodings,
+  MISSING_CATEGORY,
+  oneHotColumnNames,
+  predictProbaCategorical,
+  trainCategoricalLogisticRegression,
+} from './categorical';
+export type { CategoricalLogisticRegressionModel, MixedTrainingData, OneHotEncoding, OneHotOptions } from './categorical';
+export { exportCategoricalLogisticRegressionToOnnx, ONNX_CATEGORICAL_METADATA_KEYS, ONNX_ML_OPSET } from './onnx-export-categorical';

@@ -23,6 +23,8 @@ export const ONNX_METADATA_KEYS = {
   missingValue: 'strata.missing_value',
   /** Decision threshold of the `label` output (only when it is exported). */
   threshold: 'strata.threshold',
+  /** JSON `[{name, dtype}]`: the request fields of the model's on-demand views when it was trained (when the trainer knows them). */
+  requestFields: 'strata.request_fields',
 } as const;
 
 /** Options of {@link exportLogisticRegressionToOnnx}. */
@@ -44,6 +46,12 @@ export interface OnnxExportOptions {
    * `strata.feature_refs` (serving's `/predict` fetches exactly these). Must have one per feature.
    */
   featureRefs?: readonly string[];
+  /**
+   * Request fields the model's on-demand views take (`{name, dtype}` as the feature repo defines
+   * them at training): written as `strata.request_fields`, so serving checks `/predict` requests
+   * against what the model was trained with. Only with `featureRefs`.
+   */
+  requestFields?: ReadonlyArray<{ name: string; dtype: string }>;
   /** Also output `label` int64 `[N]` = 1 iff probability ≥ `threshold`. Default false. */
   includeLabel?: boolean;
   /** Threshold of the `label` output, in [0, 1]. Default 0.5. */
@@ -158,6 +166,7 @@ export function exportLogisticRegressionToOnnx(model: LogisticRegressionModel, o
       throw new InvalidArgumentError(`featureRefs must be ${model.featureNames.length} 'view:feature' references (one per feature), got ${JSON.stringify(options.featureRefs)}`);
     }
     metadata[ONNX_METADATA_KEYS.featureRefs] = JSON.stringify(options.featureRefs);
+    if (options.requestFields !== undefined) metadata[ONNX_METADATA_KEYS.requestFields] = JSON.stringify(options.requestFields.map((f) => ({ name: f.name, dtype: f.dtype })));
   }
   metadata[ONNX_METADATA_KEYS.modelType] = model.type;
   metadata[ONNX_METADATA_KEYS.inputName] = inputName;

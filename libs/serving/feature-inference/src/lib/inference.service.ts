@@ -3,10 +3,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError, HTTP_STATUS_BY_CODE, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { FeaturesClient, type FeatureStatus } from './features.client';
 import { ModelRepository, type LoadedModel, type ServingRoute } from './model-repository';
-import { validateInferenceRequest } from './oip-validation';
+import { validateInferenceRequest, type ValidatedTensor } from './oip-validation';
 import type { OipInferenceRequest, OipInferenceResponse, OipModelMetadata } from './oip.types';
 import { PredictionLogger } from './prediction-logger';
-import { checkRequest, parseUtc, resolvePredictSignature, type RequestValue } from './predict-signature';
+import { checkRequest, parseUtc, recordedPredictSignature, resolvePredictSignature, type RequestValue } from './predict-signature';
+import { assemblePredictRow, predictLayout, type FeatureValue } from './predict-input';
+import { inferRowFeatures } from './infer-row-features';
 import { DEFAULT_ALIAS, ONNX_PLATFORM, SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 import { servingMetrics } from './serving.metrics';
 
@@ -31,8 +33,8 @@ export interface PredictResponse {
   modelVersion: number;
   /** P(y = 1) from the model's `probability` output (first output if none is named so). */
   probability: number;
-  /** Model input features by the model's feature names; null = missing (fed as NaN). */
-  features: Record<string, number | null>;
+  /** Model input features by the model's feature names: numbers, categories (strings) for string inputs; null = missing (fed as NaN / `""`). */
+  features: Record<string, FeatureValue>;
   /** `PRESENT`, `NOT_FOUND`, `OUTSIDE_MAX_AGE`, `OUTSIDE_AS_OF` per feature (from the features service). */
   featureStatuses: Record<string, FeatureStatus>;
 }
@@ -162,13 +164,13 @@ export class InferenceService {
       const { inputs, outputNames } = validateInferenceRequest(request, model.info);
       rows = Math.max(1, inputs[0]?.shape[0] ?? 1);
       const predictionId = request.parameters?.['prediction_id'];
-      const monitored = typeof predictionId === 'string' && predictionId !== '' && (model.info.featureNames?.length ?? 0) > 0 && inputs.length === 1;
+      const monitored = typeof predictionId === 'string' && predictionId !== '' && inferRowFeatures(model.info, inputs) !== undefined;
       const eventTimeParam = request.parameters?.['event_time'];
       const eventTime = monitored && typeof eventTimeParam === 'string' ? parseUtc(eventTimeParam, 'parameters.event_time').toISOString() : undefined;
       const runOutputs = monitored && !outputNames.includes('probability') && model.info.outputs.some((o) => o.name === 'probability') ? [...outputNames, 'probability'] : outputNames;
       const { outputs: allOutputs, seconds } = await model.run(inputs, runOutputs);
       const outputs = allOutputs.filter((o) => outputNames.includes(o.name));
-      if (monitored) await this.logInferRows(model, routing.alias, predictionId, '', eventTime, inputs[0]!, allOutputs, seconds, request.id, true);
+      if (monitored) await this.logInferRows(model, routing.alias, predictionId, '', eventTime, inputs, allOutputs, seconds, request.id, true);
       servingMetrics.requests.inc({ ...labels, outcome: 'success' });
       if (routing.shadow) this.shadowInfer(name, routing.shadow, request, monitored ? predictionId : undefined, eventTime);
       const params = new Map((request.outputs ?? []).map((o) => [o.name, o.parameters]));
@@ -228,10 +230,10 @@ export class InferenceService {
         try {
           const { inputs, outputNames } = validateInferenceRequest(request, model.info);
           rows = Math.max(1, inputs[0]?.shape[0] ?? 1);
-          const monitored = predictionId !== undefined && (model.info.featureNames?.length ?? 0) > 0 && inputs.length === 1;
+          const monitored = predictionId !== undefined && inferRowFeatures(model.info, inputs) !== undefined;
           const runOutputs = monitored && !outputNames.includes('probability') && model.info.outputs.some((o) => o.name === 'probability') ? [...outputNames, 'probability'] : outputNames;
           const { outputs, seconds } = await model.run(inputs, runOutputs);
-          if (monitored) await this.logInferRows(model, 'challenger', predictionId, SHADOW_SUFFIX, eventTime, inputs[0]!, outputs, seconds, request.id, false);
+          if (monitored) await this.logInferRows(model, 'challenger', predictionId, SHADOW_SUFFIX, eventTime, inputs, outputs, seconds, request.id, false);
           servingMetrics.shadowRequests.inc({ model: name, outcome: 'success' });
         } catch (err) {
           servingMetrics.shadowRequests.inc({ model: name, outcome: outcomeOf(err) });
@@ -273,26 +275,21 @@ export class InferenceService {
     predictionId: string,
     idSuffix: string,
     eventTime: string | undefined,
-    input: { shape: number[]; data: ArrayLike<unknown> },
+    inputs: readonly ValidatedTensor[],
     outputs: Array<{ name: string; data: ArrayLike<unknown> }>,
     seconds: number,
     requestId: string | undefined,
     durable: boolean,
   ): Promise<void> {
-    const names = model.info.featureNames ?? [];
-    const rows = input.shape[0] ?? 0;
-    const width = input.shape[1] ?? 0;
-    if (input.shape.length !== 2 || width !== names.length) return;
+    const perRow = inferRowFeatures(model.info, inputs);
+    if (!perRow) return;
+    const rows = perRow.length;
     const probability = outputs.find((o) => o.name === 'probability') ?? outputs[0];
     const threshold = Number(model.info.metadata['strata.threshold'] ?? '0.5');
     const predictedAt = new Date().toISOString();
     const logged: Array<Promise<void>> = [];
     for (let r = 0; r < rows; r++) {
-      const features: Record<string, number | null> = {};
-      names.forEach((n, j) => {
-        const v = Number(input.data[r * width + j]);
-        features[n] = Number.isFinite(v) ? v : null;
-      });
+      const features = perRow[r]!;
       const p = Number(probability?.data[r]);
       logged.push(this.logPrediction({
         predictionId: `${rows === 1 ? predictionId : `${predictionId}-${r}`}${idSuffix}`,
@@ -377,38 +374,18 @@ export class InferenceService {
 
   private async predictWith(model: LoadedModel, alias: string | null, body: PredictRequest, durable = true): Promise<PredictResponse> {
     const names = model.info.featureNames;
-    const input = model.info.inputs[0];
     if (!names || names.length === 0) throw new InvalidArgumentError(`Model '${model.name}@${model.version}' has no 'strata.feature_names' metadata: use /v2/models/${model.name}/infer`);
-    if (!input || model.info.inputs.length !== 1 || (input.datatype !== 'FP32' && input.datatype !== 'FP64') || input.shape.length !== 2) {
-      throw new InvalidArgumentError(`Model '${model.name}@${model.version}' does not take one FP32/FP64 [N, F] input: use /v2/models/${model.name}/infer`);
-    }
-    if (input.shape[1] !== -1 && input.shape[1] !== names.length) {
-      throw new InvalidArgumentError(`Model '${model.name}@${model.version}' has ${names.length} feature names but input width ${input.shape[1]}`);
-    }
+    const layout = predictLayout(model.info, `Model '${model.name}@${model.version}'`, `/v2/models/${model.name}/infer`);
     const eventTime = body.eventTime !== undefined ? parseUtc(body.eventTime, 'eventTime').toISOString() : undefined;
-    const signature = resolvePredictSignature({ name: model.name, version: model.version, metadata: model.info.metadata }, await this.features.featureViews());
+    const described = { name: model.name, version: model.version, metadata: model.info.metadata };
+    const signature = recordedPredictSignature(described) ?? resolvePredictSignature(described, await this.features.featureViews());
     const requestData = checkRequest(model, signature.requestFields, body.request ?? {}, body.entities);
     const refs = [...new Set(signature.columns.map((c) => c.ref))];
     const online = await this.features.getOnlineFeatures(refs, body.entities, eventTime, requestData);
-    const features: Record<string, number | null> = {};
-    const featureStatuses: Record<string, FeatureStatus> = {};
-    const row = new (input.datatype === 'FP64' ? Float64Array : Float32Array)(names.length);
-    signature.columns.forEach((c, i) => {
-      const v = online.get(c.ref.replace(':', '__'));
-      const status: FeatureStatus = v?.status ?? 'NOT_FOUND';
-      const raw = v?.value;
-      const num = typeof raw === 'number' ? raw : typeof raw === 'boolean' ? Number(raw) : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-      const value = status === 'PRESENT' && Number.isFinite(num) ? num : null;
-      features[c.name] = value;
-      featureStatuses[c.name] = status;
-      row[i] = value === null ? NaN : value;
-    });
+    const { inputs, features, featureStatuses } = assemblePredictRow(layout, signature.columns, online);
     const outputNames = model.info.outputs.map((o) => o.name);
     const probabilityOutput = outputNames.includes('probability') ? 'probability' : (outputNames[0] as string);
-    const { outputs, seconds } = await model.run(
-      [{ name: input.name, datatype: input.datatype, shape: [1, names.length], data: row }],
-      [probabilityOutput],
-    );
+    const { outputs, seconds } = await model.run(inputs, [probabilityOutput]);
     const probability = Number(outputs[0]?.data[0]);
     const predictionId = body.predictionId ?? randomUUID();
     const predictedAt = new Date().toISOString();

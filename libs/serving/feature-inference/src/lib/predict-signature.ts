@@ -4,6 +4,8 @@ import { InvalidArgumentError } from '@strata/shared/util-errors';
 export const FEATURE_REFS_METADATA_KEY = 'strata.feature_refs';
 /** ONNX metadata key of the input column names (written at training). */
 export const FEATURE_NAMES_METADATA_KEY = 'strata.feature_names';
+/** ONNX metadata key of the request fields `[{name, dtype}]` of the model's on-demand views, as defined when it was trained. */
+export const REQUEST_FIELDS_METADATA_KEY = 'strata.request_fields';
 
 /** A feature view as `GET /feature-views` of the features service describes it (the fields used here). */
 export interface FeatureViewInfo {
@@ -34,6 +36,34 @@ export interface PredictSignature {
   requestFields: RequestField[];
   /** Where the references came from: recorded at registration, or resolved from the column names. */
   source: 'recorded' | 'resolved';
+}
+
+/**
+ * The predict signature a model version carries itself: `strata.feature_refs` and
+ * `strata.request_fields` (written at training since issue 18), so the request fields and their
+ * types are those the model was trained with, whatever the feature repo says today. Undefined
+ * when either key is absent (then {@link resolvePredictSignature} reads the feature repo).
+ * @throws InvalidArgumentError when the keys are malformed or the refs do not match the feature names.
+ */
+export function recordedPredictSignature(model: { name: string; version: number; metadata: Record<string, string> }): PredictSignature | undefined {
+  const raw = model.metadata[REQUEST_FIELDS_METADATA_KEY];
+  if (raw === undefined || model.metadata[FEATURE_REFS_METADATA_KEY] === undefined) return undefined;
+  const where = `Model '${model.name}' v${model.version}`;
+  const names = parseStringArray(model.metadata[FEATURE_NAMES_METADATA_KEY], FEATURE_NAMES_METADATA_KEY, where) ?? [];
+  const refs = parseStringArray(model.metadata[FEATURE_REFS_METADATA_KEY], FEATURE_REFS_METADATA_KEY, where) ?? [];
+  if (names.length === 0 || refs.length !== names.length || !refs.every((r) => /^[^:]+:[^:]+$/.test(r))) {
+    throw new InvalidArgumentError(`${where}: '${FEATURE_REFS_METADATA_KEY}' must hold one 'view:feature' per feature name (${names.length})`);
+  }
+  let fields: unknown;
+  try {
+    fields = JSON.parse(raw);
+  } catch {
+    fields = undefined;
+  }
+  if (!Array.isArray(fields) || !fields.every((f: unknown) => typeof (f as RequestField)?.name === 'string' && typeof (f as RequestField)?.dtype === 'string')) {
+    throw new InvalidArgumentError(`${where}: ONNX metadata '${REQUEST_FIELDS_METADATA_KEY}' must be a JSON array of {name, dtype}`);
+  }
+  return { columns: names.map((name, i) => ({ name, ref: refs[i]! })), requestFields: (fields as RequestField[]).map((f) => ({ name: f.name, dtype: f.dtype })), source: 'recorded' };
 }
 
 /**

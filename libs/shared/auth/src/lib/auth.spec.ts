@@ -32,6 +32,10 @@ describe('permission matrix', () => {
     expect(isAllowed(who(['inference']), 'models', 'read')).toBe(false);
     expect(isAllowed(who(['service:serving']), 'models', 'read')).toBe(true);
     expect(isAllowed(who(['service:serving']), 'models', 'write')).toBe(false);
+    // batch scoring over a dataset version: reads it, builds the model's training-set definition over it
+    expect(isAllowed(who(['service:serving']), 'datasets', 'read')).toBe(true);
+    expect(isAllowed(who(['service:serving']), 'features', 'write')).toBe(true);
+    expect(isAllowed(who(['service:serving']), 'datasets', 'write')).toBe(false);
     expect(isAllowed(who(['root']), 'models', 'read')).toBe(false);
     expect(isAllowed(who([]), 'models', 'read')).toBe(false);
   });

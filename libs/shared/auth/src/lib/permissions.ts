@@ -67,7 +67,9 @@ export const SERVICE_ROLE_PERMISSIONS: Readonly<Record<string, readonly Permissi
   features: ['datasets:read', 'features:read'],
   training: ['datasets:read', 'features:read', 'features:write', 'models:read', 'models:write', 'aliases:write', 'training:read'],
   registry: ['models:read', 'training:read'],
-  serving: ['models:read', 'aliases:read', 'rollouts:read', 'features:read', 'serving:read'],
+  // datasets:read + features:write: batch scoring over a dataset version reads the version and builds the
+  // model's training-set definition over it (POST /training-sets on features) to compute its features.
+  serving: ['models:read', 'aliases:read', 'rollouts:read', 'features:read', 'features:write', 'datasets:read', 'serving:read'],
   monitoring: ['models:read', 'aliases:read', 'rollouts:read', 'rollouts:write', 'features:read', 'datasets:read', 'training:write', 'monitoring:read'],
 });
 

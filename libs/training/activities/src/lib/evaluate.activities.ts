@@ -4,26 +4,9 @@ import { InvalidArgumentError } from '@strata/shared/util-errors';
 import type { EvaluateModelInput, EvaluateModelOutput } from './activity.types';
 import { heartbeat, openTrainingSet, sha256Of, type ActivityScope } from './activity-runtime';
 import { ResourceMeter } from './resource-meter';
+import { onnxSignature } from '@strata/training/util-trainers';
+import { scoreSlice } from './mixed-features'; // issue 18: models over categorical inputs
 
-
-/** Rows scored per onnxruntime call. */
-const SCORE_BATCH = 8192;
-
-/** Scores rows with an ONNX model (float32 input `[N, F]`, NaN = missing; output `probability`). */
-async function scoreOnnx(session: ort.InferenceSession, rows: ReadonlyArray<Float64Array>, width: number): Promise<Float64Array> {
-  const out = new Float64Array(rows.length);
-  const inputName = session.inputNames[0] ?? 'input';
-  const outputName = session.outputNames.includes('probability') ? 'probability' : (session.outputNames[0] ?? 'probability');
-  for (let start = 0; start < rows.length; start += SCORE_BATCH) {
-    const end = Math.min(rows.length, start + SCORE_BATCH);
-    const data = new Float32Array((end - start) * width);
-    for (let i = start; i < end; i++) data.set(rows[i]!, (i - start) * width);
-    const result = await session.run({ [inputName]: new ort.Tensor('float32', data, [end - start, width]) });
-    const probs = result[outputName]!.data as Float32Array;
-    for (let i = 0; i < end - start; i++) out[start + i] = probs[i]!;
-  }
-  return out;
-}
 
 function flatMetrics(report: BinaryClassificationReport, prefix: string): Record<string, number> {
   const m: Record<string, number> = {
@@ -56,15 +39,16 @@ export function createEvaluateActivities({ deps }: ActivityScope) {
     const meter = new ResourceMeter();
     const bytes = await sha256Of(input.artifactUri, input.artifactSha256, 'Model artifact', store);
     const session = await ort.InferenceSession.create(new Uint8Array(bytes));
+    const signature = onnxSignature(new Uint8Array(bytes));
     try {
       return await openTrainingSet(store, input.trainingSet, async (file) => {
         const evalSlice = await file.readSlice(input.featureNames, input.splitTime, 'eval');
         if (evalSlice.rows.length === 0) throw new InvalidArgumentError(`Training set '${input.trainingSet.id}' has no rows at or after the split ${input.splitTime} to evaluate on`);
         heartbeat({ phase: 'evaluate', slice: 'eval', rows: evalSlice.rows.length }, meter);
-        const evalReport = evaluateBinaryClassifier(evalSlice.labels, await scoreOnnx(session, evalSlice.rows, input.featureNames.length));
+        const evalReport = evaluateBinaryClassifier(evalSlice.labels, await scoreSlice(session, signature, evalSlice, input.featureNames));
         const trainSlice = await file.readSlice(input.featureNames, input.splitTime, 'train');
         heartbeat({ phase: 'evaluate', slice: 'train', rows: trainSlice.rows.length }, meter);
-        const trainReport = evaluateBinaryClassifier(trainSlice.labels, await scoreOnnx(session, trainSlice.rows, input.featureNames.length));
+        const trainReport = evaluateBinaryClassifier(trainSlice.labels, await scoreSlice(session, signature, trainSlice, input.featureNames));
         const metrics = { ...flatMetrics(evalReport, ''), ...flatMetrics(trainReport, 'train_') };
         logger.log('model evaluated', { runId: input.runId, modelName: input.modelName, metrics });
         return {

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { TrainingRunEntity, TrainingRunLogEntity } from '@strata/training/data-access';
-import { exportLogisticRegressionToOnnx, onnxSignature, trainLogisticRegression, type ModelSignature } from '@strata/training/util-trainers';
+import { exportCategoricalLogisticRegressionToOnnx, onnxSignature, trainCategoricalLogisticRegression, type ModelSignature } from '@strata/training/util-trainers';
 // Reference profiles are monitoring's format; the pure util lib is shared on purpose (see README).
 import { buildReferenceProfile } from '@strata/shared/util-drift';
 import { nonRetryable } from './activity-errors';
@@ -12,18 +12,10 @@ import { hasNvidiaSmi, makeWorkDir, readTrainerMetrics, runCommandTrainer, sampl
 import { ResourceMeter } from './resource-meter';
 import type { ProgressPoint } from './run-tracking';
 import { parseLogisticRegressionParams } from './trainer-params';
-import { featureRefsOfColumns, LABEL_COLUMN, selectFeatureColumns, type TrainingSlice } from './training-set-reader';
+import { featureRefsOfColumns, LABEL_COLUMN, selectFeatureColumns } from './training-set-reader';
+import { externalModelInputProblem, mixedTrainingData, modelFeatureOrder, sliceColumns } from './mixed-features'; // issue 18: categorical features
+import { requestFieldsOfRefs } from './request-fields'; // issue 18: request fields recorded at training
 
-
-function columnsOf(slice: TrainingSlice): Record<string, Float64Array> {
-  const out: Record<string, Float64Array> = {};
-  slice.features.forEach((f, j) => {
-    const col = new Float64Array(slice.rows.length);
-    for (let i = 0; i < slice.rows.length; i++) col[i] = slice.rows[i]![j]!;
-    out[f] = col;
-  });
-  return out;
-}
 
 /** The train activity: the built-in trainer or an external command trainer; artifacts go to the object store. */
 export function createTrainActivities({ deps, tracker }: ActivityScope) {
@@ -56,21 +48,23 @@ export function createTrainActivities({ deps, tracker }: ActivityScope) {
       heartbeat({ phase: 'train', trainRows: train.rows.length, evalRows }, meter);
       const maxIterations = params.maxIterations ?? 100;
       const lossSeries: ProgressPoint[] = [];
-      const model = trainLogisticRegression({ features, rows: train.rows, labels: train.labels }, params, (p) => {
+      const model = trainCategoricalLogisticRegression(mixedTrainingData(train), params, (p) => {
         if (Number.isFinite(p.loss)) lossSeries.push([p.iteration, p.loss, Date.now()]);
         heartbeat({ phase: 'train', iteration: p.iteration, progress: p.iteration / maxIterations, loss: p.loss }, meter);
       });
-      const featureRefs = featureRefsOfColumns(file.columns, input.trainingSet.featureRefs, features);
-      const onnx = exportLogisticRegressionToOnnx(model, {
+      const modelFeatures = modelFeatureOrder(train); // numeric then categorical: the ONNX feature order
+      const featureRefs = featureRefsOfColumns(file.columns, input.trainingSet.featureRefs, modelFeatures);
+      const requestFields = featureRefs ? await requestFieldsOfRefs(deps.featuresUrl, featureRefs) : undefined; // issue 18
+      const onnx = exportCategoricalLogisticRegressionToOnnx(model, {
         docString: `Strata ${input.modelName} run ${input.runId}`,
-        ...(featureRefs ? { featureRefs } : {}),
+        ...(featureRefs ? { featureRefs, ...(requestFields ? { requestFields } : {}) } : {}),
         metadata: { run_id: input.runId, model_name: input.modelName, training_set: input.trainingSet.id, split_time: splitTime },
       });
       const prefix = `artifacts/${input.modelName}/${input.runId}`;
       const artifact = await store.put(`${prefix}/model.onnx`, onnx, { contentType: 'application/octet-stream' });
-      const profile = buildReferenceProfile({ ...columnsOf(train), [LABEL_COLUMN]: train.labels }, { label: LABEL_COLUMN });
+      const profile = buildReferenceProfile({ ...sliceColumns(train), [LABEL_COLUMN]: train.labels }, { label: LABEL_COLUMN });
       const profileObj = await store.put(`${prefix}/reference-profile.json`, Buffer.from(JSON.stringify(profile)), { contentType: 'application/json' });
-      logger.log('model trained', { runId: input.runId, modelName: input.modelName, trainRows: train.rows.length, iterations: model.iterations, artifactUri: artifact.uri });
+      logger.log('model trained', { runId: input.runId, modelName: input.modelName, trainRows: train.rows.length, iterations: model.linear.iterations, artifactUri: artifact.uri });
       // The loss per iteration becomes the tracked run's `train_loss` step series (a retry overwrites it).
       await deps.dataSource.getRepository(TrainingRunEntity).update({ runId: input.runId }, { trainerProgress: { train_loss: lossSeries } });
       await tracker.sync(input.runId);
@@ -79,12 +73,12 @@ export function createTrainActivities({ deps, tracker }: ActivityScope) {
         artifactSha256: artifact.sha256,
         referenceProfileUri: profileObj.uri,
         referenceProfileSha256: profileObj.sha256,
-        featureNames: features,
+        featureNames: modelFeatures,
         splitTime,
         trainRows: train.rows.length,
         evalRows,
-        iterations: model.iterations,
-        converged: model.converged,
+        iterations: model.linear.iterations,
+        converged: model.linear.converged,
         resources: { ...meter.finish(), gpuUtilizationPct: hasNvidiaSmi() ? (sampleGpuUtilization() ?? null) : null },
       };
     });
@@ -156,16 +150,15 @@ export function createTrainActivities({ deps, tracker }: ActivityScope) {
         } catch (e) {
           throw nonRetryable('TRAINER_FAILED', `External trainer '${name}' wrote an unreadable model.onnx: ${e instanceof Error ? e.message : String(e)}`);
         }
-        const [inputT] = signature.inputs;
-        const width = inputT?.shape[inputT.shape.length - 1];
-        if (signature.inputs.length !== 1 || inputT!.datatype !== 'FP32' || (width !== -1 && width !== features.length)) {
-          throw nonRetryable('TRAINER_FAILED', `External trainer '${name}' model.onnx must take one FP32 input [N, ${features.length}]; got ${JSON.stringify(signature.inputs)}`);
+        const inputProblem = externalModelInputProblem(signature, features, features.filter((f) => file.isCategorical(f)));
+        if (inputProblem !== null) {
+          throw nonRetryable('TRAINER_FAILED', `External trainer '${name}' model.onnx must take the features [${features.join(', ')}] (one FP32 input [N, ${features.length}], or the inputs its 'strata.inputs' metadata lists): ${inputProblem}; got ${JSON.stringify(signature.inputs)}`);
         }
         const trainerMetrics = await readTrainerMetrics(path.join(workDir, 'metrics.json'));
         const train = await file.readSlice(features, splitTime, 'train');
         const prefix = `artifacts/${input.modelName}/${input.runId}`;
         const artifact = await store.put(`${prefix}/model.onnx`, onnx, { contentType: 'application/octet-stream' });
-        const profile = buildReferenceProfile({ ...columnsOf(train), [LABEL_COLUMN]: train.labels }, { label: LABEL_COLUMN });
+        const profile = buildReferenceProfile({ ...sliceColumns(train), [LABEL_COLUMN]: train.labels }, { label: LABEL_COLUMN });
         const profileObj = await store.put(`${prefix}/reference-profile.json`, Buffer.from(JSON.stringify(profile)), { contentType: 'application/json' });
         const own = meter.finish();
         logger.log('model trained by external command', { runId: input.runId, modelName: input.modelName, trainer: input.trainer, trainRows, artifactUri: artifact.uri, trainerMetrics });

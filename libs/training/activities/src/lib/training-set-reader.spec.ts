@@ -9,6 +9,7 @@ describe(selectFeatureColumns.name, () => {
     { name: 'zone_trip_stats__trips_1h', type: 'BIGINT' },
     { name: 'trip_request__trip_distance', type: 'DOUBLE' },
     { name: 'vendor', type: 'VARCHAR' },
+    { name: 'tags', type: 'VARCHAR[]' },
     { name: 'label', type: 'BOOLEAN' },
   ];
 
@@ -24,9 +25,14 @@ describe(selectFeatureColumns.name, () => {
     expect(selectFeatureColumns(columns, [])).toEqual(['trip_distance', 'zone_trip_stats__trips_1h', 'trip_request__trip_distance']);
   });
 
-  it('rejects a ref without a column and a non-numeric feature, naming them', () => {
+  it('rejects a ref without a column and a feature that is neither numeric nor a string, naming them', () => {
     expect(() => selectFeatureColumns(columns, ['v:missing'])).toThrow(new InvalidArgumentError("Training set has no column for feature 'v:missing' (looked for 'v__missing', 'missing', 'v:missing')"));
-    expect(() => selectFeatureColumns(columns, ['x:vendor'])).toThrow("Feature column 'vendor' has type VARCHAR; only numeric and boolean features are supported");
+    expect(() => selectFeatureColumns(columns, ['x:tags'])).toThrow("Feature column 'tags' has type VARCHAR[]; only numeric, boolean and string (categorical) features are supported");
+  });
+
+  it('takes a string column named by a ref as a categorical feature (never without refs)', () => {
+    expect(selectFeatureColumns(columns, ['x:vendor', 'trip_request:trip_distance'])).toEqual(['vendor', 'trip_request__trip_distance']);
+    expect(selectFeatureColumns(columns, [])).not.toContain('vendor');
   });
 });
 

@@ -9,14 +9,21 @@ export const LABEL_COLUMN = 'label';
 export const EVENT_TIMESTAMP_COLUMN = 'event_timestamp';
 
 const NUMERIC_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL.*|BOOLEAN)$/;
+/** Column types read as categorical (string) features. */
+const STRING_TYPES = /^(VARCHAR|TEXT|STRING|ENUM.*)$/;
 
 /** One side of the time split, row-major, ready for a trainer. */
 export interface TrainingSlice {
+  /** The numeric features (and booleans, as 0/1), in the order asked. */
   features: string[];
   /** One Float64Array per row, `features` order, NaN = missing. */
   rows: Float64Array[];
   /** 0/1 per row. */
   labels: Uint8Array;
+  /** The categorical (string column) features, in the order asked; empty for a numeric-only set. */
+  categoricalFeatures: string[];
+  /** One array per row, `categoricalFeatures` order, null = missing (empty when there are none). */
+  categoricalRows: Array<Array<string | null>>;
 }
 
 function q(ident: string): string {
@@ -38,7 +45,7 @@ export async function verifyFileSha256(path: string, expected: string, what: str
  * Picks the model's input columns. With feature refs (`view:feature`), each ref maps to the
  * column `view__feature` (full feature names) or `feature`, in ref order. Without refs: every
  * numeric column except the label, timestamps and `*_id` join keys. Every chosen column must be
- * numeric (or boolean).
+ * numeric (or boolean), or, when chosen by a ref, a string (VARCHAR): a categorical feature.
  *
  * @throws InvalidArgumentError Thrown when a ref has no column, a chosen column is not numeric,
  *   or nothing is left.
@@ -60,7 +67,10 @@ export function selectFeatureColumns(columns: ReadonlyArray<{ name: string; type
       .map((c) => c.name);
   }
   for (const name of chosen) {
-    if (!NUMERIC_TYPES.test(typeOf.get(name) ?? '')) throw new InvalidArgumentError(`Feature column '${name}' has type ${typeOf.get(name)}; only numeric and boolean features are supported`);
+    const type = typeOf.get(name) ?? '';
+    if (!NUMERIC_TYPES.test(type) && !STRING_TYPES.test(type)) {
+      throw new InvalidArgumentError(`Feature column '${name}' has type ${type}; only numeric, boolean and string (categorical) features are supported`);
+    }
   }
   if (chosen.length === 0) throw new InvalidArgumentError('Training set has no numeric feature column');
   return [...new Set(chosen)];
@@ -147,13 +157,22 @@ export class TrainingSetFile {
     return new Date(Number(row['ms'])).toISOString();
   }
 
+  /** Whether a column is a string (categorical) column. */
+  isCategorical(name: string): boolean {
+    return STRING_TYPES.test(this.columns.find((c) => c.name === name)?.type ?? '');
+  }
+
   /**
    * Reads one side of the time split: `train` = `event_timestamp < splitTime`, `eval` = the
-   * rest. Rows without a label or event time are skipped. Features cast to DOUBLE (NULL → NaN).
+   * rest. Rows without a label or event time are skipped. Numeric features cast to DOUBLE
+   * (NULL → NaN) into `features`/`rows`; string columns (categorical features) into
+   * `categoricalFeatures`/`categoricalRows` (NULL → null), read in the same query so rows align.
    */
-  async readSlice(features: ReadonlyArray<string>, splitTime: string, side: 'train' | 'eval'): Promise<TrainingSlice> {
+  async readSlice(requested: ReadonlyArray<string>, splitTime: string, side: 'train' | 'eval'): Promise<TrainingSlice> {
     const cmp = side === 'train' ? '<' : '>=';
-    const select = features.map((f, i) => `CAST(${q(f)} AS DOUBLE) AS f${i}`).join(', ');
+    const features = requested.filter((f) => !this.isCategorical(f));
+    const categoricalFeatures = requested.filter((f) => this.isCategorical(f));
+    const select = [...features.map((f, i) => `CAST(${q(f)} AS DOUBLE) AS f${i}`), ...categoricalFeatures.map((f, i) => `CAST(${q(f)} AS VARCHAR) AS c${i}`)].join(', ');
     const reader = await this.conn.runAndReadAll(
       `SELECT ${select}, CAST(${q(LABEL_COLUMN)} AS INTEGER) AS __label FROM read_parquet(${lit(this.path)})
        WHERE ${q(LABEL_COLUMN)} IS NOT NULL AND ${q(EVENT_TIMESTAMP_COLUMN)} IS NOT NULL
@@ -171,23 +190,32 @@ export class TrainingSetFile {
         rows[i]![j] = v === null || v === undefined ? Number.NaN : Number(v);
       }
     }
-    const labelCol = cols[features.length] ?? [];
+    const categoricalRows: Array<Array<string | null>> = categoricalFeatures.length === 0 ? [] : Array.from({ length: n }, () => new Array<string | null>(categoricalFeatures.length));
+    for (let j = 0; j < categoricalFeatures.length; j++) {
+      const col = cols[features.length + j] ?? [];
+      for (let i = 0; i < n; i++) {
+        const v = col[i];
+        categoricalRows[i]![j] = v === null || v === undefined ? null : String(v);
+      }
+    }
+    const labelCol = cols[features.length + categoricalFeatures.length] ?? [];
     const labels = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const v = Number(labelCol[i]);
       if (v !== 0 && v !== 1) throw new InvalidArgumentError(`Training set '${this.path}' has label ${String(labelCol[i])}; labels must be 0/1 or boolean`);
       labels[i] = v;
     }
-    return { features: [...features], rows, labels };
+    return { features: [...features], rows, labels, categoricalFeatures, categoricalRows };
   }
 
   /**
    * Writes the train side of the split (`event_timestamp < splitTime`, labeled rows, in event
-   * order) as Parquet for an external trainer: one DOUBLE column per feature (NULL = missing)
-   * and `label` INTEGER 0/1. Returns the row count.
+   * order) as Parquet for an external trainer: one DOUBLE column per numeric feature, one VARCHAR
+   * column per categorical (string) feature (NULL = missing) and `label` INTEGER 0/1. Returns
+   * the row count.
    */
   async writeTrainSlice(features: ReadonlyArray<string>, splitTime: string, outPath: string): Promise<number> {
-    const select = features.map((f) => `CAST(${q(f)} AS DOUBLE) AS ${q(f)}`).join(', ');
+    const select = features.map((f) => `CAST(${q(f)} AS ${this.isCategorical(f) ? 'VARCHAR' : 'DOUBLE'}) AS ${q(f)}`).join(', ');
     const where = `${q(LABEL_COLUMN)} IS NOT NULL AND ${q(EVENT_TIMESTAMP_COLUMN)} IS NOT NULL AND CAST(${q(EVENT_TIMESTAMP_COLUMN)} AS TIMESTAMPTZ) < CAST(${lit(splitTime)} AS TIMESTAMPTZ)`;
     await this.conn.run(
       `COPY (SELECT ${select}, CAST(${q(LABEL_COLUMN)} AS INTEGER) AS ${q(LABEL_COLUMN)} FROM read_parquet(${lit(this.path)}) WHERE ${where}

@@ -137,6 +137,8 @@ export class BatchScoringTemporalService implements OnApplicationBootstrap, Befo
       ortThreads: this.serving.ortThreads,
       ortInterOpThreads: this.serving.ortInterOpThreads,
       chunkRows: this.options.chunkRows,
+      registryUrl: this.serving.registryUrl, // issue 18: dataset versions scored on the model's features
+      featuresUrl: this.serving.featuresUrl,
     });
     this.closeActivities = () => created.close();
     // Compile-time check that the activities implement the workflow's contract.

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { type InferenceSession, Tensor } from 'onnxruntime-node';
+import type { InferenceSession } from 'onnxruntime-node';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { BatchScoringJobEntity, BatchScoringJobStatus } from '@strata/serving/data-access';
@@ -16,6 +16,10 @@ import { AppError, InvalidArgumentError, NotFoundError } from '@strata/shared/ut
 import { openVerifiedModel, type ModelVersionDescriptor } from '../model-repository';
 import type { OnnxModelInfo } from '../onnx-metadata';
 import type { RegistryClient } from '../registry.client';
+import { batchModelIo, featureSelect, mapFeatureColumns, scoreRows } from './batch-model-io';
+import { buildModelFeatures, trainingSetDefinitionOf } from './dataset-features';
+
+export { mapFeatureColumns } from './batch-model-io';
 
 /** Default rows per `scoreChunk` call. */
 export const DEFAULT_BATCH_CHUNK_ROWS = 10_000;
@@ -26,8 +30,6 @@ export const PREDICTION_COLUMN = 'prediction';
 export const PROBABILITY_COLUMN = 'probability';
 /** Default event-time column copied to the output when present. */
 export const EVENT_TIME_COLUMN = 'event_timestamp';
-
-const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL.*|BOOLEAN)$/;
 
 /** Dependencies of {@link createBatchScoringActivities}. */
 export interface BatchScoringDeps {
@@ -43,6 +45,22 @@ export interface BatchScoringDeps {
   ortInterOpThreads: number;
   /** Default rows per chunk when the input does not say (default {@link DEFAULT_BATCH_CHUNK_ROWS}). */
   chunkRows?: number;
+  /**
+   * Registry and features base URLs: with both, a dataset-version input is turned into the model's
+   * features by building its training-set definition over that version (see `dataset-features.ts`).
+   */
+  registryUrl?: string;
+  featuresUrl?: string;
+  /** How long `prepareBatchScoring` waits for that build before a retry resumes waiting, ms (default 90 000). */
+  featuresBuildWaitMs?: number;
+}
+
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined; // called directly (tests)
+  }
 }
 
 /** The part of an ingestion dataset version batch scoring reads (the contract's field). */
@@ -96,25 +114,6 @@ async function withDuckDb<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T
 }
 
 /**
- * Input column of each model feature: the exact name, else (for `view__feature` names) the part
- * after the first `__`. Every column must be numeric or boolean.
- * @throws InvalidArgumentError naming every feature without a (numeric) column.
- */
-export function mapFeatureColumns(featureNames: readonly string[], columns: ReadonlyArray<{ name: string; type: string }>): string[] {
-  const typeOf = new Map(columns.map((c) => [c.name, c.type]));
-  const problems: string[] = [];
-  const mapped = featureNames.map((f) => {
-    const candidates = f.includes('__') ? [f, f.slice(f.indexOf('__') + 2)] : [f];
-    const hit = candidates.find((c) => typeOf.has(c));
-    if (!hit) problems.push(`feature '${f}' has no input column (looked for ${candidates.map((c) => `'${c}'`).join(', ')})`);
-    else if (!NUMERIC_TYPE.test(typeOf.get(hit)!)) problems.push(`column '${hit}' of feature '${f}' is ${typeOf.get(hit)}, not numeric`);
-    return hit ?? f;
-  });
-  if (problems.length > 0) throw new InvalidArgumentError(`Input does not fit the model: ${problems.join('; ')}`, { details: { problems } });
-  return mapped;
-}
-
-/**
  * Columns copied to the output: `requested` (each must exist), or by default the key columns
  * (`id`, `*_id`) and `event_timestamp`, in input order.
  * @throws InvalidArgumentError for unknown or reserved (`prediction`, `probability`) columns.
@@ -128,23 +127,6 @@ export function passThroughColumns(columns: ReadonlyArray<{ name: string; type: 
   if (reserved.length > 0) throw new InvalidArgumentError(`outputColumns must not include the prediction columns: ${reserved.join(', ')}`);
   if (new Set(chosen).size !== chosen.length) throw new InvalidArgumentError('outputColumns has duplicates');
   return chosen;
-}
-
-/** The model's single feature-matrix input and its probability (and optional label) outputs. */
-function modelIo(info: OnnxModelInfo, what: string): { inputName: string; inputType: 'float32' | 'float64'; probability: string; label?: string; threshold: number } {
-  if (!info.featureNames || info.featureNames.length === 0) throw new InvalidArgumentError(`${what} has no 'strata.feature_names' metadata: batch scoring needs the feature order`);
-  const input = info.inputs[0];
-  if (info.inputs.length !== 1 || !input || (input.datatype !== 'FP32' && input.datatype !== 'FP64') || input.shape.length !== 2) {
-    throw new InvalidArgumentError(`${what} must have one FP32/FP64 input of shape [N, F] for batch scoring, has ${JSON.stringify(info.inputs)}`);
-  }
-  if (input.shape[1] !== -1 && input.shape[1] !== info.featureNames.length) {
-    throw new InvalidArgumentError(`${what}: input '${input.name}' has ${input.shape[1]} columns but ${info.featureNames.length} feature names`);
-  }
-  const probability = info.outputs.find((o) => o.name === 'probability') ?? info.outputs.find((o) => o.datatype === 'FP32' || o.datatype === 'FP64');
-  if (!probability) throw new InvalidArgumentError(`${what} has no 'probability' output`);
-  const label = info.outputs.find((o) => o.name === 'label');
-  const threshold = Number(info.metadata['strata.threshold'] ?? '0.5');
-  return { inputName: input.name, inputType: input.datatype === 'FP64' ? 'float64' : 'float32', probability: probability.name, ...(label ? { label: label.name } : {}), threshold: Number.isFinite(threshold) ? threshold : 0.5 };
 }
 
 /**
@@ -196,6 +178,20 @@ export function createBatchScoringActivities(deps: BatchScoringDeps): BatchScori
           if (!descriptor) throw new NotFoundError(`${what} has no alias '${alias}' in the registry`);
         }
         let inputUri = input.inputUri;
+        if (!inputUri && input.datasetName && input.versionId && deps.registryUrl && deps.featuresUrl) {
+          // issue 18: the model's features over the dataset version, by the same point-in-time join as its training set
+          const http = { registryUrl: deps.registryUrl, featuresUrl: deps.featuresUrl, httpTimeoutMs: deps.httpTimeoutMs };
+          const definition = await trainingSetDefinitionOf(http, input.modelName, descriptor.version);
+          if (definition !== undefined) {
+            const ctx = activityContext();
+            const resumeBuildId = (ctx?.info.heartbeatDetails as { featuresBuildId?: string } | undefined)?.featuresBuildId;
+            const built = await buildModelFeatures(http, {
+              definition, datasetName: input.datasetName, versionId: input.versionId, deadlineMs: deps.featuresBuildWaitMs ?? 90_000,
+              ...(resumeBuildId ? { resumeBuildId } : {}), onBuild: (featuresBuildId) => ctx?.heartbeat({ featuresBuildId }),
+            });
+            inputUri = built.uri;
+          }
+        }
         if (!inputUri) {
           if (!input.datasetName || !input.versionId) throw new InvalidArgumentError('Either inputUri or datasetName + versionId is required');
           const ingestion = new ServiceClient({ baseUrl: deps.ingestionUrl, service: 'ingestion', timeoutMs: deps.httpTimeoutMs });
@@ -205,7 +201,7 @@ export function createBatchScoringActivities(deps: BatchScoringDeps): BatchScori
           inputUri = parsed.data.uri;
         }
         const { info } = await model(descriptor);
-        modelIo(info, `${what} version ${descriptor.version}`); // validates the signature
+        const io = batchModelIo(info, `${what} version ${descriptor.version}`); // validates the signature
         let inputSha256 = '';
         const described = await withLocalFiles(deps.store, [inputUri], async ([p]) => {
           try {
@@ -220,7 +216,7 @@ export function createBatchScoringActivities(deps: BatchScoringDeps): BatchScori
           if ((err as { code?: string }).code === 'FOREIGN_URI') throw new InvalidArgumentError(`Input ${inputUri} is not in this service's object store`, { cause: err });
           throw err;
         });
-        const featureColumns = mapFeatureColumns(info.featureNames!, described.columns);
+        const featureColumns = mapFeatureColumns(info.featureNames!, described.columns, io.stringFeatures);
         const passThrough = passThroughColumns(described.columns, input.outputColumns);
         const chunkRows = input.chunkRows ?? deps.chunkRows ?? DEFAULT_BATCH_CHUNK_ROWS;
         const plan: BatchScoringPlan = {
@@ -253,43 +249,29 @@ export function createBatchScoringActivities(deps: BatchScoringDeps): BatchScori
         const rows = to - from;
         ctx.heartbeat({ chunkIndex, rowsDone: from, rowsTotal: plan.rowsTotal });
         const { info, session } = await model({ name: plan.modelName, version: plan.modelVersion, artifactUri: plan.artifactUri, artifactSha256: plan.artifactSha256 });
-        const io = modelIo(info, `Model '${plan.modelName}' version ${plan.modelVersion}`);
+        const io = batchModelIo(info, `Model '${plan.modelName}' version ${plan.modelVersion}`);
         const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-batch-score-'));
         try {
           const partFile = path.join(tmp, 'part.parquet');
           await withLocalFiles(deps.store, [plan.inputUri], ([p]) =>
             withDuckDb(async (c) => {
               const src = `read_parquet(${lit(p!)}, file_row_number = true)`;
-              const features = plan.featureColumns.map((col) => `CAST(${q(col)} AS DOUBLE)`).join(', ');
+              const features = featureSelect(plan.featureNames, plan.featureColumns, io.stringFeatures);
               const read = await c.runAndReadAll(
                 `SELECT ${features} FROM ${src} WHERE file_row_number >= ${from} AND file_row_number < ${to} ORDER BY file_row_number`,
               );
               const data = read.getRowsJS();
               if (data.length !== rows) throw new Error(`Input ${plan.inputUri} returned ${data.length} rows for chunk ${chunkIndex}, expected ${rows} (file changed?)`);
-              const width = plan.featureColumns.length;
               await c.run('CREATE TABLE preds (rn BIGINT, prediction INTEGER, probability DOUBLE)');
               const appender = await c.createAppender('preds');
               for (let start = 0; start < rows; start += SUB_BATCH_ROWS) {
                 if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
                 const n = Math.min(SUB_BATCH_ROWS, rows - start);
-                const matrix = io.inputType === 'float64' ? new Float64Array(n * width) : new Float32Array(n * width);
-                for (let i = 0; i < n; i++) {
-                  const row = data[start + i]!;
-                  for (let j = 0; j < width; j++) {
-                    const v = row[j];
-                    matrix[i * width + j] = v === null || v === undefined ? NaN : Number(v);
-                  }
-                }
-                const outputs = [io.probability, ...(io.label ? [io.label] : [])];
-                const result = await session.run({ [io.inputName]: new Tensor(io.inputType, matrix, [n, width]) }, outputs);
-                const prob = result[io.probability]!;
-                const perRow = prob.data.length / n;
-                const probData = prob.data as Float32Array | Float64Array;
-                const labelData = io.label ? (result[io.label]!.data as ArrayLike<number | bigint>) : undefined;
+                const scored = await scoreRows(session, io, plan.featureNames, data, start, n);
                 for (let i = 0; i < n; i++) {
                   // [N,1] = P(class 1); [N,2] = [P(0), P(1)].
-                  const pr = probData[i * perRow + perRow - 1]!;
-                  const label = labelData ? Number(labelData[i]) : pr >= io.threshold ? 1 : 0;
+                  const pr = scored.probability(i);
+                  const label = scored.label ? scored.label(i) : pr >= io.threshold ? 1 : 0;
                   appender.appendBigInt(BigInt(from + start + i));
                   appender.appendInteger(label);
                   appender.appendDouble(pr);
