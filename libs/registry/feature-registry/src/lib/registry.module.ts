@@ -3,6 +3,7 @@ import { PromotionStore, RegistryStore, TrackingStore } from '@strata/registry/d
 import * as path from 'node:path';
 import { ArtifactsService } from './artifacts.service';
 import { MlflowCompatController } from './mlflow-compat.controller';
+import './mlflow-compat.permissions'; // the MLflow handlers' @RequirePermission (see that file)
 import { RegisteredModelsController } from './registered-models.controller';
 import { REGISTRY_ARTIFACT_STORE, artifactStoreFor, type RegistryModuleOptions } from './registry.options';
 import { RegistryService } from './registry.service';
