@@ -12,7 +12,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type ApiKeyRecord, ApiKeyStore, isKnownRole, migrateSecuritySchemas, readSecret } from '@strata/shared/auth';
+import { type ApiKeyRecord, isKnownRole, readSecret } from '@strata/shared/auth';
+import { ApiKeyStore, migrateSecuritySchemas } from '@strata/shared/data-access-auth';
 import { readCredentialsEnvFile } from '@strata/shared/data-access-strata-client';
 import { type Command, InvalidArgumentError } from 'commander';
 import { Client } from 'pg';

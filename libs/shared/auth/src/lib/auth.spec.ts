@@ -12,7 +12,6 @@ import { assertSafeName, isSafeName, quoteIdent } from './names';
 import { type Principal, isAllowed, isKnownRole, permissionsOf, renderPermissionMatrixMarkdown, renderServiceRolesMarkdown } from './permissions';
 import { collectRoutes } from './route-inventory';
 import { routeAccess } from './route-permissions';
-import { rowsOf } from './sql';
 
 const who = (roles: string[], projects: string[] | null = null): Principal => ({ id: 'key:x', name: 'x', via: 'api-key', roles, projects });
 
@@ -152,14 +151,6 @@ describe('route inventory and resolution', () => {
     expect(routeAccess(true, undefined)).toEqual({ kind: 'public' });
     expect(routeAccess(false, undefined)).toEqual({ kind: 'undeclared' });
     // which permission each platform route declares: apps/strata-e2e/src/route-permissions.spec.ts
-  });
-});
-
-describe('rowsOf', () => {
-  it('reads TypeORM arrays, UPDATE ... RETURNING pairs and pg results', () => {
-    expect(rowsOf([{ a: 1 }])).toEqual([{ a: 1 }]);
-    expect(rowsOf([[{ a: 1 }], 1])).toEqual([{ a: 1 }]);
-    expect(rowsOf({ rows: [{ a: 2 }] })).toEqual([{ a: 2 }]);
   });
 });
 

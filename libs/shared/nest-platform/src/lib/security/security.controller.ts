@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type ApiKeyRecord, type AuditQuery, type CreatedApiKey, assertSafeName, queryAuditLog, RequirePermission } from '@strata/shared/auth';
+import { type ApiKeyRecord, type AuditQuery, type CreatedApiKey, assertSafeName, RequirePermission } from '@strata/shared/auth';
+import { queryAuditLog } from '@strata/shared/data-access-auth';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseWith } from '../http/zod-body';
