@@ -16,5 +16,5 @@ export * from './lib/api-keys';
 export * from './lib/auth-config';
 export * from './lib/jwt';
 export * from './lib/audit-store';
-export * from './lib/transport-security';
+export * from './lib/transport-config';
 export * from './lib/actor';

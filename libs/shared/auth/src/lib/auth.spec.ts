@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Controller, Get, Post, Module } from '@nestjs/common';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { authenticatedActor, serviceNameOf } from './actor';
-import { applyFileSecrets } from './transport-security';
+import { applyFileSecrets } from './transport-config';
 import { generateApiKey, hashApiKey, looksLikeApiKey, validateCreateApiKeyInput } from './api-keys';
 import { DEFAULT_AUTH_MODE, loadAuthConfig, readSecret } from './auth-config';
 import { Public, RequirePermission } from './decorators';
