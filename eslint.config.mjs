@@ -1,32 +1,16 @@
 // Lint baseline (CONVENTIONS C2, C13): TypeScript strict rules, Nx module boundaries with real
 // scope:/type: constraints, kafkajs only inside libs/messaging (and the stack tools), no
-// process.env outside config and test harness, no Node built-ins in Temporal workflow files.
+// process.env outside config files and test harness, no floating promises, no import cycles, no
+// Node built-ins in Temporal workflow files.
 import nx from '@nx/eslint-plugin';
+import importPlugin from 'eslint-plugin-import';
 import tseslint from 'typescript-eslint';
 
 const scopes = ['ingestion', 'features', 'training', 'registry', 'serving', 'monitoring'];
 
-export default [
-  { ignores: ['**/node_modules/**', '**/dist/**', '.stack/**', '.run/**', '.nx/**', '**/*.cjs', '**/*.mjs', '**/generated/**'] },
-  ...nx.configs['flat/base'],
-  ...nx.configs['flat/typescript'],
-  {
-    files: ['**/*.ts'],
-    languageOptions: {
-      parser: tseslint.parser,
-      // consistent-type-imports must keep value imports that NestJS DI reads through decorator metadata
-      parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true },
-    },
-    rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          // The Temporal worker needs the workflows lib as a file path (workflowsPath) besides its
-          // static imports of types and the task queue name.
-          checkDynamicDependenciesExceptions: ['@strata/training/workflows', '@strata/serving/workflows'],
-          depConstraints: [
+// Which libs each kind of project may import (Nx tags). Test files (specs, int/e2e specs) may
+// also use the shared test harness (type:testing: infra endpoints, eventually(), mulberry32).
+const depConstraints = [
             ...scopes.map((s) => ({ sourceTag: `scope:${s}`, onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'] })),
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:cli', 'scope:shared'] },
@@ -45,15 +29,93 @@ export default [
               sourceTag: 'platform:workflow',
               bannedExternalImports: ['@nestjs/*', 'typeorm', 'kafkajs', '@temporalio/worker', '@temporalio/client', '@temporalio/activity', 'pg'],
             },
-          ],
-        },
-      ],
+];
+const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'];
+const testDepConstraints = depConstraints.map((c) =>
+  c.onlyDependOnLibsWithTags && c.sourceTag.startsWith('type:') && !c.onlyDependOnLibsWithTags.includes('type:testing')
+    ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] }
+    : c,
+);
+const moduleBoundaries = (constraints) => [
+  'error',
+  {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    // The Temporal worker needs the workflows lib as a file path (workflowsPath) besides its
+    // static imports of types and the task queue name.
+    checkDynamicDependenciesExceptions: ['@strata/training/workflows', '@strata/serving/workflows'],
+    depConstraints: constraints,
+  },
+];
+
+export default [
+  { ignores: ['**/node_modules/**', '**/dist/**', '.stack/**', '.run/**', '.nx/**', '**/*.cjs', '**/*.mjs', '**/generated/**'] },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      // consistent-type-imports must keep value imports that NestJS DI reads through decorator metadata
+      parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true },
+    },
+    rules: {
+      '@nx/enforce-module-boundaries': moduleBoundaries(depConstraints),
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-console': 'error',
       'no-restricted-imports': ['error', { paths: [{ name: 'kafkajs', message: 'Produce and consume through @strata/messaging (CONVENTIONS C4).' }] }],
+      // The environment is read in config files only (see the override below for where).
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment in a config file (config.ts, *-config.ts) and pass values in (CONVENTIONS C13).' }],
     },
+  },
+  {
+    // Type-aware rules, TS sources only: one TypeScript program for the repo (tsconfig.json
+    // includes apps, libs, tools, bench, examples).
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // An unawaited promise loses its error (unhandled rejection) and its ordering; `void p`
+      // marks a deliberate fire-and-forget.
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
+  {
+    // Import cycles inside a project (relative imports). Cycles BETWEEN projects are refused by
+    // @nx/enforce-module-boundaries (it walks the project graph), so this resolver follows
+    // relative paths only and stays fast.
+    files: ['**/*.ts'],
+    plugins: { import: importPlugin },
+    settings: { 'import/resolver': { node: { extensions: ['.ts', '.js'] } }, 'import/extensions': ['.ts'], 'import/parsers': { '@typescript-eslint/parser': ['.ts'] } },
+    rules: { 'import/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
+    files: TEST_FILES,
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(testDepConstraints) },
+  },
+  {
+    // Where process.env may be read: config files (an app's config.ts, a lib's *-config.ts,
+    // @strata/shared/util-config), process entry points (apps' main.ts), tests and their
+    // harnesses, tools and benchmarks.
+    files: [
+      '**/config.ts',
+      '**/*-config.ts',
+      'libs/shared/util-config/**/*.ts',
+      'apps/*/src/main.ts',
+      ...TEST_FILES,
+      'libs/shared/testing/**/*.ts',
+      'libs/messaging/src/testing/**/*.ts',
+      '**/*test-env.ts',
+      'apps/strata-e2e/**/*.ts',
+      'tools/**/*.ts',
+      'bench/**/*.ts',
+      'examples/**/*.ts',
+      // the service's own outgoing credential (STRATA_API_KEY[_FILE], cached per process): left
+      // as is while the one typed service client replaces the client helpers (issue 16)
+      'libs/shared/data-access-strata-client/src/lib/credentials.ts',
+    ],
+    rules: { 'no-restricted-properties': 'off' },
   },
   {
     // The messaging lib and the stack/health tooling are the only places that speak kafkajs.

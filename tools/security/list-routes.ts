@@ -1,11 +1,11 @@
 /**
  * Prints every HTTP route of the six services with the permission it requires (declared by
- * `@RequirePermission`, or from the platform's route table), and exits 1 when a route has none
+ * `@RequirePermission` on the handler, or `@Public()`), and exits 1 when a route has none
  * (default-deny would refuse it). Builds no app: walks module metadata only.
  *
  *   node -r @swc-node/register tools/security/list-routes.ts [--markdown] [--service registry] [--suggest]
  *
- * `--suggest` prints `r(...)` rows for ROUTE_PERMISSIONS (libs/shared/auth) for undeclared routes.
+ * `--suggest` prints a `@RequirePermission(...)` to put on each undeclared handler.
  */
 import 'reflect-metadata';
 import { collectRouteReport, suggestPermission, type RouteReportRow } from './route-report';
@@ -18,7 +18,7 @@ const rows: RouteReportRow[] = collectRouteReport().filter((r) => !only || r.ser
 if (args.includes('--suggest')) {
   for (const r of rows.filter((x) => x.permission === undefined && x.method !== '-')) {
     const [resource, action] = suggestPermission(r.service, r.method, r.path).split(':');
-    console.log(`${r.service}: r('${r.method}', '${r.path}', '${resource}', '${action}'),`);
+    console.log(`${r.service} ${r.method} ${r.path}: @RequirePermission('${resource}', '${action}') on ${r.handler}`);
   }
 } else if (markdown) {
   console.log('| service | method | path | permission | source |\n| --- | --- | --- | --- | --- |');

@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import type { DynamicModule } from '@nestjs/common';
-import { collectRoutes, isPublicPath, resolveRoutePermission } from '@strata/shared/auth';
+import { collectRoutes, routeAccess } from '@strata/shared/auth';
 
 /** One route of one service and what it requires. */
 export interface RouteReportRow {
@@ -14,7 +14,7 @@ export interface RouteReportRow {
   handler: string;
   /** `resource:action`, `public`, or undefined when undeclared (denied under enforce). */
   permission?: string;
-  source: 'decorator' | 'table' | 'public' | 'none';
+  source: 'decorator' | 'public' | 'none';
 }
 
 const ENV: Record<string, string> = {
@@ -59,12 +59,11 @@ export function collectRouteReport(): RouteReportRow[] {
       continue;
     }
     for (const route of collectRoutes(module)) {
-      if (route.isPublic || isPublicPath(route.path)) {
-        rows.push({ service, method: route.method, path: route.path, handler: route.handler, permission: 'public', source: 'public' });
-        continue;
-      }
-      const { permission, source } = resolveRoutePermission(service, route.method, route.path, route.declared);
-      rows.push({ service, method: route.method, path: route.path, handler: route.handler, permission: permission && `${permission.resource}:${permission.action}`, source });
+      const access = routeAccess(route.isPublic, route.declared);
+      const row = { service, method: route.method, path: route.path, handler: route.handler };
+      if (access.kind === 'public') rows.push({ ...row, permission: 'public', source: 'public' });
+      else if (access.kind === 'permission') rows.push({ ...row, permission: `${access.permission.resource}:${access.permission.action}`, source: 'decorator' });
+      else rows.push({ ...row, source: 'none' });
     }
   }
   return rows;

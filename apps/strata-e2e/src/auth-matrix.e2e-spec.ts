@@ -17,7 +17,8 @@
  * - service-to-service: serving reaches the registry with its own `service:serving` key.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { ROUTE_PERMISSIONS, type Action, type ResourceType, permissionsOf } from '@strata/shared/auth';
+import { type Action, type ResourceType, permissionsOf } from '@strata/shared/auth';
+import { ROUTE_PERMISSIONS } from './route-permissions.expected';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

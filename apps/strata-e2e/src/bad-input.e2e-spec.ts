@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ApiKeyStore } from '@strata/shared/auth';
+import { ApiKeyStore } from '@strata/shared/data-access-auth';
 import { type RunningService, authHeaders, createTestCredentials, infraEnv, pythonFor, startService, uniqueName, waitReady } from '@strata/shared/testing';
 import { Client } from 'pg';
 

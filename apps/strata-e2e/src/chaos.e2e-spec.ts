@@ -23,7 +23,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiKeyStore, migrateSecuritySchemas } from '@strata/shared/auth';
+import { ApiKeyStore, migrateSecuritySchemas } from '@strata/shared/data-access-auth';
 import { type DatasetVersion, type ModelVersion, StrataClient } from '@strata/shared/data-access-strata-client';
 import { REPO_ROOT, type RunningService, createTestCredentials, describeConsumerGroups, startService } from '@strata/shared/testing';
 import { Client as PgClient } from 'pg';

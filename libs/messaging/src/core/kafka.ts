@@ -45,7 +45,7 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
     brokers: parseBrokers(options.brokers),
     connectionTimeout: options.connectionTimeout ?? 3000,
     retry: options.retry ?? { retries: 12, initialRetryTime: 300, maxRetryTime: 10_000 },
-    ...(kafkaSecurityFromEnv(process.env) as Pick<KafkaConfig, 'sasl' | 'ssl'>),
+    ...(kafkaSecurityFromEnv() as Pick<KafkaConfig, 'sasl' | 'ssl'>),
     ...(options.sasl ? { sasl: options.sasl } : {}),
     ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
     logLevel: logger ? logLevel.WARN : logLevel.NOTHING,

@@ -2,6 +2,7 @@ import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query } fro
 import { z } from 'zod';
 import { DeadLetterService, type DeadLetter, type ReplayResult } from '../core/dead-letters';
 import { MessagingError, MessagingErrorCode } from '../core/errors';
+import { RequirePermission } from '@strata/shared/auth';
 
 const ReplayBody = z.object({
   topic: z.string().min(1),
@@ -26,6 +27,7 @@ export class DeadLetterController {
   constructor(private readonly deadLetters: DeadLetterService) {}
 
   @Get()
+  @RequirePermission('dead-letters', 'read')
   async list(@Query('topic') topic?: string, @Query('limit') limit?: string): Promise<DeadLetter[]> {
     if (!topic) throw new BadRequestException({ code: MessagingErrorCode.DEAD_LETTER_REQUEST_INVALID, message: "query parameter 'topic' is required" });
     const n = limit === undefined ? 1000 : Number(limit);
@@ -37,6 +39,7 @@ export class DeadLetterController {
 
   @Post('replay')
   @HttpCode(200)
+  @RequirePermission('dead-letters', 'write')
   async replay(@Body() body: unknown): Promise<ReplayResult> {
     const parsed = ReplayBody.safeParse(body);
     if (!parsed.success) {

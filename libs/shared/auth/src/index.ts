@@ -3,7 +3,8 @@
  *
  * Authentication and authorization core shared by every service (the NestJS guard, audit
  * interceptor and endpoints live in `@strata/shared/nest-platform`): roles and the permission
- * matrix, `@RequirePermission`, API keys, JWT verification, strict names, audit storage.
+ * matrix, `@RequirePermission`, the API key format, JWT verification, strict names, audit record
+ * shapes. Pure: the SQL stores are in `@strata/shared/data-access-auth`.
  * See docs/security.md.
  */
 export * from './lib/permissions';
@@ -11,10 +12,9 @@ export * from './lib/decorators';
 export * from './lib/route-inventory';
 export * from './lib/route-permissions';
 export * from './lib/names';
-export * from './lib/sql';
 export * from './lib/api-keys';
 export * from './lib/auth-config';
 export * from './lib/jwt';
 export * from './lib/audit-store';
-export * from './lib/transport-security';
+export * from './lib/transport-config';
 export * from './lib/actor';

@@ -13,3 +13,4 @@ export * from './lib/chaos-kafka-groups';
 export * from './lib/python-env';
 export * from './lib/auth-credentials';
 export * from './lib/fault-proxy';
+export * from './lib/prng';

@@ -1,3 +1,4 @@
+import { mulberry32 } from '@strata/shared/testing';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import {
   binCounts,
@@ -11,16 +12,6 @@ import {
 } from './index';
 import type { CategoricalFeatureProfile, NumericFeatureProfile } from './index';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function normals(n: number, seed: number, mean = 0, sd = 1): number[] {
   const r = mulberry32(seed);
   return Array.from({ length: n }, () => mean + sd * Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r()));

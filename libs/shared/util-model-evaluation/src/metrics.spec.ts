@@ -1,3 +1,4 @@
+import { mulberry32 } from '@strata/shared/testing';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import {
   accuracy,
@@ -14,17 +15,6 @@ import {
   rmse,
   rocAuc,
 } from './index';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function bruteForceAuc(labels: number[], scores: number[]): number {
   let num = 0;

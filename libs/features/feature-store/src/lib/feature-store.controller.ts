@@ -13,6 +13,7 @@ import { getHistoricalFeaturesSchema, HistoricalFeaturesService, type GetHistori
 import { pushSchema, PushService, type PushResult } from './push.service';
 import { parseTimestamp } from './values';
 import { buildTrainingSetSchema, TrainingSetsService, type TrainingSetBuildDto } from './training-sets.service';
+import { RequirePermission } from '@strata/shared/auth';
 
 /** Body of `POST /feature-repo/plan|apply`. */
 export const featureRepoBodySchema = z
@@ -71,6 +72,7 @@ export class FeatureRepoController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Show what apply would change' })
   @ZodApiBody(featureRepoBodySchema)
+  @RequirePermission('features', 'read')
   plan(@Body() body: unknown): Promise<RepoPlan> {
     const b = parseWith(featureRepoBodySchema, body);
     return this.registry.plan(b.documents, b.allowDeletes ?? false);
@@ -85,6 +87,7 @@ export class FeatureRepoController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply feature repo documents (idempotent)' })
   @ZodApiBody(featureRepoBodySchema)
+  @RequirePermission('features', 'write')
   async apply(@Body() body: unknown): Promise<RepoPlan> {
     const b = parseWith(featureRepoBodySchema, body);
     const { changedFeatureViews, ...plan } = await this.registry.apply(b.documents, b.allowDeletes ?? false);
@@ -94,6 +97,7 @@ export class FeatureRepoController {
 
   /** `GET /feature-views` → batch and on-demand views (`kind` tells them apart), by name. */
   @Get('feature-views')
+  @RequirePermission('features', 'read')
   async featureViews(): Promise<Array<FeatureView | OnDemandFeatureView>> {
     const r = await this.registry.load();
     return [...r.featureViews, ...r.onDemandFeatureViews].sort((a, b) => a.name.localeCompare(b.name));
@@ -101,12 +105,14 @@ export class FeatureRepoController {
 
   /** `GET /feature-views/{name}` → the view; 404 when unknown. */
   @Get('feature-views/:name')
+  @RequirePermission('features', 'read')
   featureView(@Param('name') name: string): Promise<FeatureView | OnDemandFeatureView> {
     return this.registry.getFeatureView(name);
   }
 
   /** `GET /feature-views/{name}/watermark` → {@link WatermarkDto}; 404 before the view's first SUCCEEDED batch run. */
   @Get('feature-views/:name/watermark')
+  @RequirePermission('features', 'read')
   async watermark(@Param('name') name: string): Promise<WatermarkDto> {
     const w = await this.materializations.watermark(name);
     if (!w) throw new NotFoundError(`Feature view '${name}' has no watermark (never materialized successfully)`);
@@ -121,12 +127,14 @@ export class FeatureRepoController {
 
   /** `GET /feature-services` → `[{name, features, description?}]`. */
   @Get('feature-services')
+  @RequirePermission('features', 'read')
   async featureServices(): Promise<FeatureService[]> {
     return (await this.registry.load()).featureServices;
   }
 
   /** `GET /feature-services/{name}` → the service; 404 when unknown. */
   @Get('feature-services/:name')
+  @RequirePermission('features', 'read')
   async featureService(@Param('name') name: string): Promise<FeatureService> {
     const fs = (await this.registry.load()).featureServices.find((f) => f.name === name);
     if (!fs) throw new NotFoundError(`Feature service '${name}' not found`);
@@ -135,6 +143,7 @@ export class FeatureRepoController {
 
   /** `GET /push-sources` → `[{name, schema, timestampField, createdTimestampField?}]`. */
   @Get('push-sources')
+  @RequirePermission('features', 'read')
   async pushSources(): Promise<PushSource[]> {
     return (await this.registry.load()).pushSources;
   }
@@ -151,6 +160,7 @@ export class FeatureRepoController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Materialize a feature view: full, a time range, or incrementally from its watermark' })
   @ZodApiBody(materializeSchema)
+  @RequirePermission('features', 'write')
   async materialize(@Body() body: unknown): Promise<MaterializationDto | UpToDateDto> {
     const b = parseWith(materializeSchema, body);
     const view = await this.registry.getFeatureView(b.featureView);
@@ -167,12 +177,14 @@ export class FeatureRepoController {
 
   /** `GET /entities` → `[{name, joinKey, valueType, description?}]`. */
   @Get('entities')
+  @RequirePermission('features', 'read')
   async entities(): Promise<Entity[]> {
     return (await this.registry.load()).entities;
   }
 
   /** `GET /training-set-definitions` → applied training-set definitions. */
   @Get('training-set-definitions')
+  @RequirePermission('features', 'read')
   async trainingSetDefinitions(): Promise<unknown[]> {
     return (await this.registry.load()).trainingSets;
   }
@@ -181,6 +193,7 @@ export class FeatureRepoController {
   @Get('materializations')
   @ApiQuery({ name: 'featureView', required: false })
   @ApiQuery({ name: 'datasetVersion', required: false })
+  @RequirePermission('features', 'read')
   materializationsList(@Query('featureView') featureView?: string, @Query('datasetVersion') datasetVersion?: string): Promise<MaterializationDto[]> {
     return this.materializations.list({ ...(featureView ? { featureView } : {}), ...(datasetVersion ? { datasetVersion } : {}) });
   }
@@ -201,6 +214,7 @@ export class TrainingSetsController {
   @ApiOperation({ summary: 'Start a point-in-time correct training-set build' })
   @ZodApiBody(buildTrainingSetSchema)
   @ZodApiResponse(FeaturesApi.startTrainingSet.response, 202)
+  @RequirePermission('features', 'write')
   start(@Body() body: unknown): Promise<TrainingSetBuildDto> {
     return this.trainingSets.start(parseWith(buildTrainingSetSchema, body));
   }
@@ -208,6 +222,7 @@ export class TrainingSetsController {
   /** `GET /training-sets/{id}` → `{id, status: RUNNING|SUCCEEDED|FAILED, uri, sha256, rowCount, columns: [{name, dtype, role}], featureRefs, error?}`. */
   @Get(':id')
   @ZodApiResponse(FeaturesApi.getTrainingSet.response)
+  @RequirePermission('features', 'read')
   get(@Param('id') id: string): Promise<TrainingSetBuildDto> {
     return this.trainingSets.get(id);
   }
@@ -232,6 +247,7 @@ export class OnlineFeaturesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Push rows of a push source to the online and/or offline store (Feast feature-server compatible)' })
   @ZodApiBody(pushSchema)
+  @RequirePermission('features', 'write')
   push(@Body() body: unknown): Promise<PushResult> {
     return this.pushes.push(parseWith(pushSchema, body));
   }
@@ -244,6 +260,7 @@ export class OnlineFeaturesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Point-in-time correct features for a small entity frame (synchronous)' })
   @ZodApiBody(getHistoricalFeaturesSchema)
+  @RequirePermission('features', 'read')
   historicalFeatures(@Body() body: unknown): Promise<GetHistoricalFeaturesResponse> {
     return this.historical.get(parseWith(getHistoricalFeaturesSchema, body));
   }
@@ -267,6 +284,7 @@ export class OnlineFeaturesController {
       'no row `NOT_FOUND`. The value as of a past instant is what `POST /get-historical-features` answers (offline point-in-time join).',
   })
   @ZodApiBody(getOnlineFeaturesSchema)
+  @RequirePermission('features', 'read')
   get(@Body() body: unknown): Promise<GetOnlineFeaturesResponse> {
     return this.online.get(parseWith(getOnlineFeaturesSchema, body));
   }

@@ -10,6 +10,7 @@ import {
   type CategoricalFeatureProfile,
   type NumericFeatureProfile,
 } from '@strata/shared/util-drift';
+import { mulberry32 as rng } from '@strata/shared/testing';
 import { accuracy, brierScore, calibrationByDecile, f1, logLoss, precision, recall, rocAuc } from '@strata/shared/util-model-evaluation';
 import {
   CounterSet,
@@ -25,17 +26,6 @@ import {
   referenceGrid,
 } from './aggregates';
 import { featurePsi } from './windows';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const r = rng(11);
 const zones = ['a', 'b', 'c', 'd'];

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { pythonFor, repoRoot } from '@strata/shared/testing';
+import { pythonFor, repoRoot, mulberry32 as rng } from '@strata/shared/testing';
 import {
   accuracy,
   f1,
@@ -25,18 +25,6 @@ import {
   type CategoricalFeatureProfile,
   type NumericFeatureProfile,
 } from '@strata/shared/util-drift';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** |a − b| ≤ tol·max(1, |b|). */
 function close(a: number | null | undefined, b: number, tol = 1e-12): void {

@@ -6,6 +6,7 @@ import { FeedbackBody, FeedbackItem, FeedbackList, MonitoringApi } from '@strata
 import { MonitoringService, NO_ALIAS, type HealthRow, type WindowResponse } from './monitoring.service';
 import { RolloutGuardService, type RolloutComparison } from './rollout-guard.service';
 import { WINDOW_KINDS } from './windows';
+import { RequirePermission } from '@strata/shared/auth';
 
 // The feedback body is an API contract (validated here, typed in the client).
 export { FeedbackBody, FeedbackItem, FeedbackList } from '@strata/contracts/api';
@@ -41,6 +42,7 @@ export class MonitoringController {
   @ZodApiBody(FeedbackBody, 'One feedback label or a list')
   @ZodApiResponse(MonitoringApi.sendFeedback.response, 202)
   @ApiOperation({ summary: 'Submit ground-truth labels of earlier predictions' })
+  @RequirePermission('monitoring', 'write')
   feedback(@Body() body: unknown): Promise<{ accepted: number }> {
     // parsed by shape so errors name the item and field (`1.label`), not the union
     const items = Array.isArray(body) ? parseWith(FeedbackList, body) : [parseWith(FeedbackItem, body)];
@@ -69,6 +71,7 @@ export class MonitoringController {
   @ApiQuery({ name: 'size', required: false, type: Number, description: 'count windows: predictions per window' })
   @ApiOperation({ summary: 'Windowed drift, performance, latency and error rate of a model' })
   @ZodApiResponse(MonitoringApi.windows.response)
+  @RequirePermission('monitoring', 'read')
   windows(@Param('model') model: string, @Query() query: Record<string, unknown>): Promise<WindowResponse[]> {
     const q = parseWith(WindowsQuery, query, 'query');
     return this.monitoring.windows(model, q.window, { version: q.version, alias: q.alias, size: q.size });
@@ -85,6 +88,7 @@ export class MonitoringController {
   @ApiQuery({ name: 'window', enum: WINDOW_KINDS, required: false })
   @ApiQuery({ name: 'version', required: false, type: Number })
   @ApiOperation({ summary: 'Latency percentiles and error rate per version and alias' })
+  @RequirePermission('monitoring', 'read')
   health(@Param('model') model: string, @Query() query: Record<string, unknown>): Promise<HealthRow[]> {
     const q = parseWith(HealthQuery, query, 'query');
     return this.monitoring.health(model, q.window, q.version);
@@ -100,6 +104,7 @@ export class MonitoringController {
    */
   @Get('models/:model/rollouts/current/comparison')
   @ApiOperation({ summary: 'Champion vs challenger of the active rollout on live traffic and labels' })
+  @RequirePermission('monitoring', 'read')
   comparison(@Param('model') model: string): Promise<RolloutComparison> {
     return this.guard.comparison(model);
   }

@@ -12,23 +12,11 @@ import { MONITORING_ENTITIES, MONITORING_MIGRATIONS } from '@strata/monitoring/d
 import { buildReferenceProfile, type NumericFeatureProfile, type ReferenceProfile } from '@strata/shared/util-drift';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService, mulberry32 as rng } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
 import { MonitoringModule } from './monitoring.module';
 import { AggregationService } from './aggregation.service';
 import { RolloutGuardService, type RolloutComparison } from './rollout-guard.service';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * PSI written from the definition, independently of util-drift: range bins (issue #19) — values

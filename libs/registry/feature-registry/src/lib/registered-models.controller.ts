@@ -21,6 +21,7 @@ import {
   resolveRequestActor,
 } from './registry.schemas';
 import { RegistryService, type AliasSetResult, type RegisteredModelDetail, type RequestContext } from './registry.service';
+import { RequirePermission } from '@strata/shared/auth';
 
 const ACTOR_HEADER = 'x-strata-actor';
 
@@ -64,6 +65,7 @@ export class RegisteredModelsController {
   @Get()
   @ApiOperation({ summary: 'List registered models (search = name substring; limit 1-1000, default 100; pageToken)' })
   @ZodApiResponse(RegistryApi.listModels.response)
+  @RequirePermission('models', 'read')
   async list(@Query() query: Record<string, string | undefined>): Promise<RegisteredModelList> {
     const search = query['search'] ? query['search'].slice(0, 256) : undefined;
     const page = await this.registry.listModels(search, parsePage({ limit: query['limit'], pageToken: query['pageToken'] }));
@@ -73,6 +75,7 @@ export class RegisteredModelsController {
   /** `GET /registered-models/{name}` → 200 model with `aliases` (alias → version) and `latestVersions` (5 newest); 404. */
   @Get(':name')
   @ApiOperation({ summary: 'A registered model with its aliases and newest versions' })
+  @RequirePermission('models', 'read')
   async get(@Param('name') name: string): Promise<RegisteredModelDetail> {
     return this.registry.getModel(parseModelName(name));
   }
@@ -86,6 +89,7 @@ export class RegisteredModelsController {
   @Post(':name/versions')
   @ZodApiBody(RegisterModelVersionBody, 'A model version produced by a training run')
   @ApiOperation({ summary: 'Register a model version (201 new, 200 same runId already registered)' })
+  @RequirePermission('models', 'write')
   async register(
     @Param('name') name: string,
     @Body() body: unknown,
@@ -103,6 +107,7 @@ export class RegisteredModelsController {
   /** `GET /registered-models/{name}/versions?limit=&pageToken=` → 200 `{ modelVersions (newest first), nextPageToken? }`; 404. */
   @Get(':name/versions')
   @ApiOperation({ summary: 'List versions of a model, newest first' })
+  @RequirePermission('models', 'read')
   async listVersions(@Param('name') name: string, @Query() query: Record<string, string | undefined>): Promise<ModelVersionList> {
     const page = await this.registry.listVersions(parseModelName(name), parsePage({ limit: query['limit'], pageToken: query['pageToken'] }));
     return { modelVersions: page.items, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
@@ -112,6 +117,7 @@ export class RegisteredModelsController {
   @Get(':name/versions/:version')
   @ApiOperation({ summary: 'One model version ("2" and 2 are the same)' })
   @ZodApiResponse(RegistryApi.getModelVersion.response)
+  @RequirePermission('models', 'read')
   async getVersion(@Param('name') name: string, @Param('version') version: string): Promise<ModelVersion> {
     return this.registry.getVersion(parseModelName(name), parseVersion(version));
   }
@@ -119,6 +125,7 @@ export class RegisteredModelsController {
   /** `DELETE /registered-models/{name}/versions/{version}` → 200 the deleted `ModelVersion`; 404; 409 naming the alias pointing at it. */
   @Delete(':name/versions/:version')
   @ApiOperation({ summary: 'Delete a model version (409 while an alias points at it)' })
+  @RequirePermission('models', 'write')
   async deleteVersion(
     @Param('name') name: string,
     @Param('version') version: string,
@@ -134,6 +141,7 @@ export class RegisteredModelsController {
   @Get(':name/aliases/:alias')
   @ApiOperation({ summary: 'The model version an alias points at' })
   @ZodApiResponse(RegistryApi.getAlias.response)
+  @RequirePermission('aliases', 'read')
   async getAlias(@Param('name') name: string, @Param('alias') alias: string): Promise<ModelVersion> {
     return this.registry.getVersionByAlias(parseModelName(name), parseAlias(alias));
   }
@@ -147,6 +155,7 @@ export class RegisteredModelsController {
   @Put(':name/aliases/:alias')
   @ZodApiBody(SetAliasBody, 'Target version, optional reason and actor')
   @ApiOperation({ summary: 'Set or move an alias' })
+  @RequirePermission('aliases', 'write')
   async setAlias(
     @Param('name') name: string,
     @Param('alias') alias: string,
@@ -165,6 +174,7 @@ export class RegisteredModelsController {
   @Delete(':name/aliases/:alias')
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete an alias' })
+  @RequirePermission('aliases', 'write')
   async deleteAlias(
     @Param('name') name: string,
     @Param('alias') alias: string,
@@ -181,6 +191,7 @@ export class RegisteredModelsController {
   /** `GET /registered-models/{name}/aliases/{alias}/history` → 200 `AliasChange[]`, newest first; 404 model missing. */
   @Get(':name/aliases/:alias/history')
   @ApiOperation({ summary: 'Changes of an alias (actor, from, to, reason, time), newest first' })
+  @RequirePermission('aliases', 'read')
   async aliasHistory(@Param('name') name: string, @Param('alias') alias: string): Promise<AliasChange[]> {
     return this.registry.aliasHistory(parseModelName(name), parseAlias(alias));
   }
@@ -188,6 +199,7 @@ export class RegisteredModelsController {
   /** `GET /registered-models/{name}/audit` → 200 `AuditRecord[]` of the model, its versions and aliases, oldest first; 404. */
   @Get(':name/audit')
   @ApiOperation({ summary: 'Audit log of a model (append-only)' })
+  @RequirePermission('models', 'read')
   async audit(@Param('name') name: string): Promise<AuditRecord[]> {
     return this.registry.auditLog(parseModelName(name));
   }
@@ -195,6 +207,7 @@ export class RegisteredModelsController {
   @Patch(':name')
   @ZodApiBody(UpdateDescriptionTagsBody, 'Description and/or tags')
   @ApiOperation({ summary: 'Update the description / tags of a model' })
+  @RequirePermission('models', 'write')
   async updateModel(@Param('name') name: string, @Body() body: unknown, @Headers(ACTOR_HEADER) actorHeader: string | undefined, @Req() req: FastifyRequest): Promise<RegisteredModel> {
     const model = parseModelName(name);
     const b = parseWith(UpdateDescriptionTagsBody, body);
@@ -205,6 +218,7 @@ export class RegisteredModelsController {
   @Patch(':name/versions/:version')
   @ZodApiBody(UpdateDescriptionTagsBody, 'Description and/or tags')
   @ApiOperation({ summary: 'Update the description / tags of a version (the rest is immutable)' })
+  @RequirePermission('models', 'write')
   async updateVersion(
     @Param('name') name: string,
     @Param('version') version: string,
@@ -226,6 +240,7 @@ export class RegisteredModelsController {
    */
   @Get(':name/versions/:version/artifact')
   @ApiOperation({ summary: 'Download the artifact of a version (sha256-verified; 422 when it does not match)' })
+  @RequirePermission('models', 'read')
   async downloadArtifact(@Param('name') name: string, @Param('version') version: string, @Res() reply: FastifyReply): Promise<void> {
     const mv = await this.registry.getVersion(parseModelName(name), parseVersion(version));
     const a = await this.artifacts.openVerified(mv);
@@ -241,6 +256,7 @@ export class RegisteredModelsController {
   @Put(':name/promotion-policy')
   @ZodApiBody(PromotionPolicyBody, 'Promotion policy')
   @ApiOperation({ summary: 'Set the promotion policy of a model' })
+  @RequirePermission('aliases', 'write')
   async setPolicy(@Param('name') name: string, @Body() body: unknown, @Headers(ACTOR_HEADER) actorHeader: string | undefined, @Req() req: FastifyRequest): Promise<PromotionPolicy> {
     const model = parseModelName(name);
     const b = parseWith(PromotionPolicyBody, body);
@@ -263,6 +279,7 @@ export class RegisteredModelsController {
   @Post(':name/rollouts/current/decision')
   @ZodApiBody(LiveRolloutDecisionBody, 'Live evidence of the active rollout')
   @ApiOperation({ summary: 'Decide the active rollout from live evidence (promote or roll back)' })
+  @RequirePermission('rollouts', 'write')
   async decideLive(@Param('name') name: string, @Body() body: unknown, @Headers(ACTOR_HEADER) actorHeader: string | undefined, @Req() req: FastifyRequest): Promise<{ decision: PromotionDecision; rollout: unknown }> {
     const model = parseModelName(name);
     const b = parseWith(LiveRolloutDecisionBody, body);
@@ -281,6 +298,7 @@ export class RegisteredModelsController {
   /** `GET /registered-models/{name}/promotion-policy` → `PromotionPolicy`; 404 model or no policy. */
   @Get(':name/promotion-policy')
   @ApiOperation({ summary: 'The promotion policy of a model' })
+  @RequirePermission('aliases', 'read')
   getPolicy(@Param('name') name: string): Promise<PromotionPolicy> {
     return this.registry.getPromotionPolicy(parseModelName(name));
   }
@@ -294,6 +312,7 @@ export class RegisteredModelsController {
   @ZodApiBody(PromotionDecisionBody, 'Challenger to evaluate (the body may be omitted)', { optional: true })
   @ApiOperation({ summary: 'Evaluate (and apply) a promotion of the challenger' })
   @ZodApiResponse(RegistryApi.decidePromotion.response, 201)
+  @RequirePermission('aliases', 'write')
   async decide(@Param('name') name: string, @Body() body: unknown, @Headers(ACTOR_HEADER) actorHeader: string | undefined, @Req() req: FastifyRequest): Promise<PromotionDecision> {
     const model = parseModelName(name);
     const b = parseWith(PromotionDecisionBody, body ?? {});
@@ -304,6 +323,7 @@ export class RegisteredModelsController {
   /** `GET /registered-models/{name}/promotion-decisions?limit=&pageToken=` → `{decisions (newest first), nextPageToken?}`; 404. */
   @Get(':name/promotion-decisions')
   @ApiOperation({ summary: 'Promotion decisions of a model, newest first' })
+  @RequirePermission('aliases', 'read')
   async decisions(@Param('name') name: string, @Query() query: Record<string, string | undefined>): Promise<{ decisions: PromotionDecision[]; nextPageToken?: string }> {
     const page = await this.registry.listPromotionDecisions(parseModelName(name), parsePage({ limit: query['limit'], pageToken: query['pageToken'] }));
     return { decisions: page.items, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
@@ -312,6 +332,7 @@ export class RegisteredModelsController {
   /** `GET /registered-models/{name}/promotion-decisions/{id}` → `PromotionDecision`; 404. */
   @Get(':name/promotion-decisions/:id')
   @ApiOperation({ summary: 'One promotion decision' })
+  @RequirePermission('aliases', 'read')
   decision(@Param('name') name: string, @Param('id') id: string): Promise<PromotionDecision> {
     return this.registry.getPromotionDecision(parseModelName(name), parseVersion(id, 'decision id'));
   }

@@ -3,7 +3,9 @@ import { PromotionStore, RegistryStore, TrackingStore } from '@strata/registry/d
 import * as path from 'node:path';
 import { ArtifactsService } from './artifacts.service';
 import { MlflowCompatController } from './mlflow-compat.controller';
+import './mlflow-compat.permissions'; // the MLflow handlers' @RequirePermission (see that file)
 import { RegisteredModelsController } from './registered-models.controller';
+import { defaultArtifactRoot } from './registry-config';
 import { REGISTRY_ARTIFACT_STORE, artifactStoreFor, type RegistryModuleOptions } from './registry.options';
 import { RegistryService } from './registry.service';
 import { RolloutsModule } from './rollouts/rollouts.module';
@@ -29,7 +31,7 @@ import { TrackingService } from './tracking.service';
     TrackingService,
     ArtifactsService,
     // Imported statically (no forRoot): the artifact store is STRATA_DATA_DIR (default .stack/data).
-    { provide: REGISTRY_ARTIFACT_STORE, useFactory: () => artifactStoreFor(path.resolve(process.env['STRATA_DATA_DIR'] ?? '.stack/data')) },
+    { provide: REGISTRY_ARTIFACT_STORE, useFactory: () => artifactStoreFor(defaultArtifactRoot()) },
   ],
   exports: [RegistryService, TrackingService, ArtifactsService],
 })

@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { MetricValueInput, parsePage, resolveActor } from './registry.schemas';
 import { TrackingService } from './tracking.service';
+import { RequirePermission } from '@strata/shared/auth';
 
 const ACTOR_HEADER = 'x-strata-actor';
 const Key = z.string().min(1).max(250);
@@ -85,6 +86,7 @@ export class TrackingController {
   @Post('experiments')
   @ZodApiBody(CreateExperimentBody, 'New experiment')
   @ApiOperation({ summary: 'Create an experiment' })
+  @RequirePermission('models', 'write')
   async createExperiment(@Body() body: unknown, @Headers(ACTOR_HEADER) actor: string | undefined): Promise<Experiment> {
     const b = parseWith(CreateExperimentBody, body);
     return this.tracking.createExperiment(b.name, b.artifactLocation, b.tags, resolveActor(actor));
@@ -93,6 +95,7 @@ export class TrackingController {
   /** `GET /experiments?filter=&limit=&pageToken=` → `{experiments, nextPageToken?}` (MLflow filter syntax on name/tags). */
   @Get('experiments')
   @ApiOperation({ summary: 'List/search experiments' })
+  @RequirePermission('models', 'read')
   async listExperiments(@Query() q: Record<string, string | undefined>): Promise<{ experiments: Experiment[]; nextPageToken?: string }> {
     const p = parsePage({ limit: q['limit'], pageToken: q['pageToken'] });
     const rows = await this.tracking.searchExperiments({ filter: q['filter'], viewType: q['viewType'], limit: p.limit + 1, offset: p.offset });
@@ -102,6 +105,7 @@ export class TrackingController {
   /** `GET /experiments/{id}` → `Experiment`; 404. */
   @Get('experiments/:id')
   @ApiOperation({ summary: 'One experiment' })
+  @RequirePermission('models', 'read')
   getExperiment(@Param('id') id: string): Promise<Experiment> {
     return this.tracking.getExperiment(id);
   }
@@ -110,6 +114,7 @@ export class TrackingController {
   @Post('runs')
   @ZodApiBody(CreateRunBody, 'New run')
   @ApiOperation({ summary: 'Start a run' })
+  @RequirePermission('models', 'write')
   async createRun(@Body() body: unknown, @Headers(ACTOR_HEADER) actor: string | undefined): Promise<Run> {
     const b = parseWith(CreateRunBody, body);
     const experimentId = b.experimentName ? (await this.tracking.getExperimentByName(b.experimentName)).experimentId : (b.experimentId ?? '0');
@@ -126,6 +131,7 @@ export class TrackingController {
   /** `GET /runs/{id}` → `Run` (params, tags, latest metrics, artifacts recorded, status, start/end, userId); 404. */
   @Get('runs/:id')
   @ApiOperation({ summary: 'One run' })
+  @RequirePermission('models', 'read')
   getRun(@Param('id') id: string): Promise<Run> {
     return this.tracking.getRun(id);
   }
@@ -134,6 +140,7 @@ export class TrackingController {
   @Patch('runs/:id')
   @ZodApiBody(UpdateRunBody, 'Status / end time / name')
   @ApiOperation({ summary: 'Update a run' })
+  @RequirePermission('models', 'write')
   updateRun(@Param('id') id: string, @Body() body: unknown): Promise<Run> {
     const b = parseWith(UpdateRunBody, body);
     return this.tracking.updateRun(id, { ...(b.status ? { status: b.status } : {}), ...(b.endTime !== undefined ? { endTime: b.endTime } : {}), ...(b.runName ? { runName: b.runName } : {}) });
@@ -144,6 +151,7 @@ export class TrackingController {
   @HttpCode(200)
   @ZodApiBody(LogBatchBody, 'Metrics (step series), params, tags')
   @ApiOperation({ summary: 'Log metrics, params and tags (atomic)' })
+  @RequirePermission('models', 'write')
   async logBatch(@Param('id') id: string, @Body() body: unknown): Promise<Run> {
     const b = parseWith(LogBatchBody, body);
     const now = Date.now();
@@ -158,6 +166,7 @@ export class TrackingController {
   /** `GET /runs/{id}/metrics/{key}/history?limit=&pageToken=` → `MetricPoint[]` by step then timestamp; 404 run. */
   @Get('runs/:id/metrics/:key/history')
   @ApiOperation({ summary: 'Every point of a metric' })
+  @RequirePermission('models', 'read')
   metricHistory(@Param('id') id: string, @Param('key') key: string, @Query() q: Record<string, string | undefined>): Promise<MetricPoint[]> {
     return this.tracking.metricHistory(id, key, parsePage({ limit: q['limit'] ?? '1000', pageToken: q['pageToken'] }));
   }
@@ -167,6 +176,7 @@ export class TrackingController {
   @HttpCode(204)
   @ZodApiBody(AppendLogBody, 'Text to append')
   @ApiOperation({ summary: "Append to a run's log" })
+  @RequirePermission('models', 'write')
   async appendLog(@Param('id') id: string, @Body() body: unknown): Promise<void> {
     await this.tracking.appendLog(id, parseWith(AppendLogBody, body).text);
   }
@@ -174,6 +184,7 @@ export class TrackingController {
   /** `GET /runs/{id}/log` → `text/plain` log of the run; 404. */
   @Get('runs/:id/log')
   @ApiOperation({ summary: "A run's log (text/plain)" })
+  @RequirePermission('models', 'read')
   async getLog(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
     const text = await this.tracking.getLog(id);
     await reply.type('text/plain; charset=utf-8').send(text);
@@ -183,6 +194,7 @@ export class TrackingController {
   @Post('runs/:id/artifacts')
   @ZodApiBody(RecordArtifactBody, 'An artifact of the run')
   @ApiOperation({ summary: 'Record an artifact of a run' })
+  @RequirePermission('models', 'write')
   recordArtifact(@Param('id') id: string, @Body() body: unknown): Promise<RunArtifact[]> {
     return this.tracking.recordArtifact(id, parseWith(RecordArtifactBody, body));
   }
@@ -190,6 +202,7 @@ export class TrackingController {
   /** `GET /runs/{id}/artifacts` → `RunArtifact[]`: recorded ones plus files under the run's artifact URI. */
   @Get('runs/:id/artifacts')
   @ApiOperation({ summary: 'Artifacts of a run' })
+  @RequirePermission('models', 'read')
   listArtifacts(@Param('id') id: string): Promise<RunArtifact[]> {
     return this.tracking.listArtifacts(id);
   }
@@ -199,6 +212,7 @@ export class TrackingController {
   @HttpCode(200)
   @ZodApiBody(SearchRunsBody, 'Search')
   @ApiOperation({ summary: 'Search runs' })
+  @RequirePermission('models', 'read')
   async searchRuns(@Body() body: unknown): Promise<{ runs: Run[]; nextPageToken?: string }> {
     const b = parseWith(SearchRunsBody, body);
     const offset = b.pageToken ? Number(b.pageToken) : 0;

@@ -4,6 +4,7 @@ import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
 import { UnavailableError } from '@strata/shared/util-errors';
 import { InferenceService, type RequestHeaders } from './inference.service';
 import { OipInferenceRequest, type OipInferenceResponse, type OipModelMetadata } from './oip.types';
+import { RequirePermission, Public } from '@strata/shared/auth';
 
 /** Server version reported by `GET /v2`. */
 export const SERVER_VERSION = '0.1.0';
@@ -23,6 +24,7 @@ export class InferenceController {
   /** `GET /v2/health/live` → 200 `{ live: true }` while the process runs. */
   @Get('health/live')
   @ApiOperation({ summary: 'Server liveness (OIP v2)' })
+  @Public()
   live(): { live: boolean } {
     return { live: true };
   }
@@ -33,6 +35,7 @@ export class InferenceController {
    */
   @Get('health/ready')
   @ApiOperation({ summary: 'Server readiness (OIP v2); does not wait for models' })
+  @Public()
   ready(): { ready: boolean } {
     return { ready: true };
   }
@@ -40,6 +43,7 @@ export class InferenceController {
   /** `GET /v2` → `{ name, version, extensions }` (OIP server metadata). */
   @Get()
   @ApiOperation({ summary: 'Server metadata (OIP v2)' })
+  @RequirePermission('serving', 'read')
   serverMetadata(): { name: string; version: string; extensions: string[] } {
     return { name: 'strata-serving', version: SERVER_VERSION, extensions: ['strata_predict'] };
   }
@@ -47,6 +51,7 @@ export class InferenceController {
   /** `GET /v2/models/{m}` → OIP model metadata of the champion. 404 when not loaded. */
   @Get('models/:model')
   @ApiOperation({ summary: 'Model metadata (OIP v2): name, versions, platform, inputs, outputs' })
+  @RequirePermission('serving', 'read')
   modelMetadata(@Param('model') model: string): OipModelMetadata {
     return this.inference.metadata(model);
   }
@@ -54,6 +59,7 @@ export class InferenceController {
   /** `GET /v2/models/{m}/versions/{v}` → OIP model metadata of that version (number or alias). */
   @Get('models/:model/versions/:version')
   @ApiOperation({ summary: 'Model version metadata (OIP v2)' })
+  @RequirePermission('serving', 'read')
   versionMetadata(@Param('model') model: string, @Param('version') version: string): OipModelMetadata {
     return this.inference.metadata(model, version);
   }
@@ -61,6 +67,7 @@ export class InferenceController {
   /** `GET /v2/models/{m}/ready` → 200 `{name, version, ready: true}`; 503 when known but not ready; 404 unknown. */
   @Get('models/:model/ready')
   @ApiOperation({ summary: 'Model readiness (OIP v2)' })
+  @RequirePermission('serving', 'read')
   modelReady(@Param('model') model: string): { name: string; version?: string; ready: boolean } {
     return this.readyOrThrow(model);
   }
@@ -68,6 +75,7 @@ export class InferenceController {
   /** `GET /v2/models/{m}/versions/{v}/ready` (see modelReady). */
   @Get('models/:model/versions/:version/ready')
   @ApiOperation({ summary: 'Model version readiness (OIP v2)' })
+  @RequirePermission('serving', 'read')
   versionReady(@Param('model') model: string, @Param('version') version: string): { name: string; version?: string; ready: boolean } {
     return this.readyOrThrow(model, version);
   }
@@ -85,6 +93,7 @@ export class InferenceController {
   @HttpCode(200)
   @ZodApiBody(OipInferenceRequest, 'OIP v2 inference request')
   @ApiOperation({ summary: 'Inference (OIP v2) on the champion' })
+  @RequirePermission('inference', 'execute')
   infer(@Param('model') model: string, @Body() body: unknown, @Headers() headers: RequestHeaders): Promise<OipInferenceResponse> {
     return this.inference.infer(model, undefined, parseWith(OipInferenceRequest, body, 'inference request'), headers);
   }
@@ -94,6 +103,7 @@ export class InferenceController {
   @HttpCode(200)
   @ZodApiBody(OipInferenceRequest, 'OIP v2 inference request')
   @ApiOperation({ summary: 'Inference (OIP v2) on a version or alias' })
+  @RequirePermission('inference', 'execute')
   inferVersion(@Param('model') model: string, @Param('version') version: string, @Body() body: unknown): Promise<OipInferenceResponse> {
     return this.inference.infer(model, version, parseWith(OipInferenceRequest, body, 'inference request'));
   }

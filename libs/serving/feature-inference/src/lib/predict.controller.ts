@@ -4,6 +4,7 @@ import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
 import { z } from 'zod';
 import { InferenceService, type PredictResponse, type RequestHeaders } from './inference.service';
 import { ModelRepository, type ModelVersionStatus, type ServingRoute } from './model-repository';
+import { RequirePermission } from '@strata/shared/auth';
 
 const scalar = z.union([z.string(), z.number().finite(), z.boolean(), z.null()]);
 
@@ -50,6 +51,7 @@ export class PredictController {
     description:
       'The model version signature (feature references, request fields) drives the call. Features are fetched from the features service as of `eventTime` (default now): a stored value newer than `eventTime` is never used (status OUTSIDE_AS_OF, fed as NaN). Unknown, missing or mistyped request fields → 400 naming the field.',
   })
+  @RequirePermission('inference', 'execute')
   predict(@Param('model') model: string, @Query('version') version: string | undefined, @Body() body: unknown, @Headers() headers: RequestHeaders): Promise<PredictResponse> {
     return this.inference.predict(model, version, parseWith(PredictBody, body), headers);
   }
@@ -61,6 +63,7 @@ export class PredictController {
    */
   @Get(':model/rollout')
   @ApiOperation({ summary: 'Rollout route applied by this serving instance (null = champion only)' })
+  @RequirePermission('serving', 'read')
   rollout(@Param('model') model: string): { route: ServingRoute | null } {
     return { route: this.repository.routeOf(model) ?? null };
   }
@@ -72,6 +75,7 @@ export class PredictController {
    */
   @Get()
   @ApiOperation({ summary: 'Load status of every model version known to this server' })
+  @RequirePermission('serving', 'read')
   list(@Query('name') name?: string): ModelVersionStatus[] {
     return this.repository.statuses(name);
   }

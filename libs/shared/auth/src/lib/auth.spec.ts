@@ -4,15 +4,14 @@ import path from 'node:path';
 import { Controller, Get, Post, Module } from '@nestjs/common';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { authenticatedActor, serviceNameOf } from './actor';
-import { applyFileSecrets } from './transport-security';
+import { applyFileSecrets } from './transport-config';
 import { generateApiKey, hashApiKey, looksLikeApiKey, validateCreateApiKeyInput } from './api-keys';
 import { DEFAULT_AUTH_MODE, loadAuthConfig, readSecret } from './auth-config';
 import { Public, RequirePermission } from './decorators';
 import { assertSafeName, isSafeName, quoteIdent } from './names';
 import { type Principal, isAllowed, isKnownRole, permissionsOf, renderPermissionMatrixMarkdown, renderServiceRolesMarkdown } from './permissions';
 import { collectRoutes } from './route-inventory';
-import { isPublicPath, resolveRoutePermission } from './route-permissions';
-import { rowsOf } from './sql';
+import { routeAccess } from './route-permissions';
 
 const who = (roles: string[], projects: string[] | null = null): Principal => ({ id: 'key:x', name: 'x', via: 'api-key', roles, projects });
 
@@ -151,21 +150,11 @@ describe('route inventory and resolution', () => {
     ]);
   });
 
-  it('prefers the decorator, then the platform table, else none (default-deny)', () => {
-    expect(resolveRoutePermission('registry', 'GET', '/x', { resource: 'audit', action: 'read' })).toEqual({ permission: { resource: 'audit', action: 'read' }, source: 'decorator' });
-    expect(resolveRoutePermission('registry', 'POST', '/registered-models/:name/versions', undefined)).toEqual({ permission: { resource: 'models', action: 'write' }, source: 'table' });
-    expect(resolveRoutePermission('serving', 'POST', '/v2/models/:model/infer', undefined)).toEqual({ permission: { resource: 'inference', action: 'execute' }, source: 'table' });
-    expect(resolveRoutePermission('registry', 'GET', '/audit-log', undefined)).toEqual({ permission: { resource: 'audit', action: 'read' }, source: 'table' });
-    expect(resolveRoutePermission('registry', 'POST', '/somewhere-new', undefined)).toEqual({ source: 'none' });
-    expect(['/health/live', '/health/ready', '/metrics', '/v2/health/live', '/v2', '/metrics/x', '/docs'].map(isPublicPath)).toEqual([true, true, true, true, false, false, false]);
-  });
-});
-
-describe('rowsOf', () => {
-  it('reads TypeORM arrays, UPDATE ... RETURNING pairs and pg results', () => {
-    expect(rowsOf([{ a: 1 }])).toEqual([{ a: 1 }]);
-    expect(rowsOf([[{ a: 1 }], 1])).toEqual([{ a: 1 }]);
-    expect(rowsOf({ rows: [{ a: 2 }] })).toEqual([{ a: 2 }]);
+  it('enforces what the route declares: public, its permission, else undeclared (default-deny)', () => {
+    expect(routeAccess(false, { resource: 'audit', action: 'read' })).toEqual({ kind: 'permission', permission: { resource: 'audit', action: 'read' } });
+    expect(routeAccess(true, undefined)).toEqual({ kind: 'public' });
+    expect(routeAccess(false, undefined)).toEqual({ kind: 'undeclared' });
+    // which permission each platform route declares: apps/strata-e2e/src/route-permissions.spec.ts
   });
 });
 

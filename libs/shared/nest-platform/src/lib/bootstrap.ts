@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import { type DynamicModule, Logger as NestLogger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -10,6 +9,7 @@ import { ConfigValidationError } from '@strata/shared/util-config';
 import { Logger } from 'nestjs-pino';
 import { AppErrorFilter } from './errors/app-error.filter';
 import { registerHttpMetrics } from './metrics/metrics';
+import { bodyLimitFromEnv, httpsOptionsFromEnv, openApiPublicFromEnv } from './platform-config';
 
 export interface BootstrapOptions {
   /** Service name (title of the OpenAPI document). */
@@ -59,6 +59,11 @@ function handleShutdownSignals(app: NestFastifyApplication, timeoutMs: number): 
   process.once('SIGINT', onSignal);
 }
 
+/** Input rules every route shares (StorableInputInterceptor), stated in each OpenAPI document. */
+const INPUT_RULES =
+  'Every route: a NUL character (\\u0000) in any string of the path, query or JSON body (key or value) is refused with 400 naming the field; ' +
+  'a route whose requestBody is required refuses a missing or null body with 400; integers stored in 32-bit columns are at most 2147483647.';
+
 /**
  * Creates, configures and starts a Strata NestJS service on Fastify:
  * JSON logs (pino) with request ids, global error filter, HTTP metrics, OpenAPI at `/docs`
@@ -66,43 +71,6 @@ function handleShutdownSignals(app: NestFastifyApplication, timeoutMs: number): 
  * `bodyLimitBytes` ?? `STRATA_HTTP_BODY_LIMIT_BYTES` ?? 10 MiB, graceful shutdown on SIGTERM/SIGINT (in-flight requests finish,
  * consumers commit, connections close), and `listen(port, host)`.
  */
-/**
- * HTTPS options from `STRATA_HTTP_TLS_CERT_FILE` + `STRATA_HTTP_TLS_KEY_FILE` (PEM; optional
- * `STRATA_HTTP_TLS_CA_FILE` to also require client certificates signed by that CA: mTLS).
- * Undefined (plain HTTP) when neither is set.
- * @throws Error when only one of cert/key is set or a file cannot be read
- */
-export function httpsOptionsFromEnv(env: Record<string, string | undefined> = process.env): { key: Buffer; cert: Buffer; ca?: Buffer; requestCert?: boolean; rejectUnauthorized?: boolean } | undefined {
-  const certFile = env['STRATA_HTTP_TLS_CERT_FILE'];
-  const keyFile = env['STRATA_HTTP_TLS_KEY_FILE'];
-  if (!certFile && !keyFile) return undefined;
-  if (!certFile || !keyFile) throw new Error('STRATA_HTTP_TLS_CERT_FILE and STRATA_HTTP_TLS_KEY_FILE must be set together');
-  const read = (variable: string, file: string): Buffer => {
-    try {
-      return fs.readFileSync(file);
-    } catch (e) {
-      throw new Error(`${variable}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
-  };
-  const caFile = env['STRATA_HTTP_TLS_CA_FILE'];
-  return {
-    cert: read('STRATA_HTTP_TLS_CERT_FILE', certFile),
-    key: read('STRATA_HTTP_TLS_KEY_FILE', keyFile),
-    ...(caFile ? { ca: read('STRATA_HTTP_TLS_CA_FILE', caFile), requestCert: true, rejectUnauthorized: true } : {}),
-  };
-}
-
-/** Input rules every route shares (StorableInputInterceptor), stated in each OpenAPI document. */
-const INPUT_RULES =
-  'Every route: a NUL character (\\u0000) in any string of the path, query or JSON body (key or value) is refused with 400 naming the field; ' +
-  'a route whose requestBody is required refuses a missing or null body with 400; integers stored in 32-bit columns are at most 2147483647.';
-
-/** The platform body limit: `STRATA_HTTP_BODY_LIMIT_BYTES` or 10 MiB. */
-function bodyLimitFromEnv(): number {
-  const n = Number(process.env['STRATA_HTTP_BODY_LIMIT_BYTES']);
-  return Number.isInteger(n) && n > 0 ? n : 10 * 1024 * 1024;
-}
-
 export async function bootstrapService(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<NestFastifyApplication> {
   const https = httpsOptionsFromEnv();
   const adapter = new FastifyAdapter({
@@ -118,7 +86,7 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
   handleShutdownSignals(app, options.shutdownTimeoutMs ?? 25_000);
   // OpenAPI is served by Fastify directly (no Nest guard runs there): under enforced auth it is
   // only published when STRATA_OPENAPI_PUBLIC=true.
-  if (loadAuthConfig(process.env).mode !== 'enforce' || process.env['STRATA_OPENAPI_PUBLIC'] === 'true') {
+  if (loadAuthConfig().mode !== 'enforce' || openApiPublicFromEnv()) {
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder().setTitle(`Strata ${options.name}`).setDescription(`${options.description}\n\n${INPUT_RULES}`).setVersion(options.version).build(),
@@ -138,7 +106,7 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
 export function runMain(service: string, main: () => Promise<unknown>): void {
   // `<NAME>_FILE` (mounted secrets) → `<NAME>` before the app reads its config.
   Promise.resolve()
-    .then(() => applyFileSecrets(process.env))
+    .then(() => applyFileSecrets())
     .then(main)
     .catch((error: unknown) => {
     if (error instanceof ConfigValidationError) {

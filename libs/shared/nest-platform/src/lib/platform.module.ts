@@ -68,7 +68,7 @@ export class PlatformModule implements OnModuleInit {
         { provide: MESSAGING_READY_GATE, inject: [DatabaseService], useFactory: (db: DatabaseService) => () => db.whenReady() },
         ReadinessRegistry,
         // Security: default-deny guard (authn, permissions, rate limits, body limits), audit of mutations.
-        { provide: AUTH_CONFIG, useFactory: () => options.auth ?? loadAuthConfig(process.env) },
+        { provide: AUTH_CONFIG, useFactory: () => options.auth ?? loadAuthConfig() },
         {
           provide: SecurityService,
           inject: [AUTH_CONFIG, DatabaseService, DataSource, ModuleRef],

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiKeyStore, migrateSecuritySchemas, type CreatedApiKey } from '@strata/shared/auth';
+import { type CreatedApiKey } from '@strata/shared/auth';
+import { ApiKeyStore, migrateSecuritySchemas } from '@strata/shared/data-access-auth';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { Client } from 'pg';
 

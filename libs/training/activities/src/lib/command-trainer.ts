@@ -108,6 +108,8 @@ export async function runCommandTrainer(opts: RunCommandOptions): Promise<ChildR
     cwd: spec.cwd ?? workDir,
     // Plain text logs: no ANSI colours even when the worker runs under a forced-colour parent
     // (nx/CI set FORCE_COLOR; Node children then colour console.log output). A trainer's own env wins.
+    // the trainer process inherits the worker's environment (PATH, the Python venv, ...): not configuration
+    // eslint-disable-next-line no-restricted-properties
     env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...spec.env, STRATA_WORK_DIR: workDir, PYTHONUNBUFFERED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // own process group: cancellation kills the whole tree

@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { RetrainingService, type RetrainingScheduleResponse, type RetrainingTriggerResponse } from './retraining.service';
 import { ManualRetrainingBody, RetrainingScheduleBody, StartSearchBody } from './training-runs.dto';
 import { TrainingSearchesService, type TrainingSearchResponse } from './training-searches.service';
+import { RequirePermission } from '@strata/shared/auth';
 
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,127}$/;
 function modelNameOf(v: string): string {
@@ -29,18 +30,21 @@ export class TrainingSearchesController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Start a hyperparameter search (grid/random; trials as child workflows; best trial registered)' })
   @ZodApiBody(StartSearchBody)
+  @RequirePermission('training', 'write')
   start(@Body() body: unknown, @Headers('x-strata-actor') actor?: string): ReturnType<TrainingSearchesService['start']> {
     return this.searches.start(parseWith(StartSearchBody, body, 'request body'), actorOrUndefined(actor));
   }
 
   @Get()
   @ApiOperation({ summary: 'List searches, newest first (?modelName=&limit=)' })
+  @RequirePermission('training', 'read')
   list(@Query('modelName') modelName?: string, @Query('limit') limit?: string): ReturnType<TrainingSearchesService['list']> {
     return this.searches.list(modelName || undefined, limit ? Number(limit) || 50 : 50);
   }
 
   @Get(':searchId')
   @ApiOperation({ summary: 'A search with its trials (each a training run with params, status, metrics)' })
+  @RequirePermission('training', 'read')
   get(@Param('searchId') searchId: string): Promise<TrainingSearchResponse> {
     return this.searches.get(searchId);
   }
@@ -63,6 +67,7 @@ export class RetrainingController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Request a retraining of the model on fresh data (cooldown, one at a time; result → alias challenger)' })
   @ZodApiBody(ManualRetrainingBody, 'Reason and requestId (both optional; the body may be omitted)', { optional: true })
+  @RequirePermission('training', 'write')
   trigger(@Param('modelName') modelName: string, @Body() body: unknown): ReturnType<RetrainingService['trigger']> {
     const b = parseWith(ManualRetrainingBody, body ?? {}, 'request body');
     return this.retraining.trigger({ modelName: modelNameOf(modelName), source: 'manual', triggerEventId: b.requestId ?? `manual-${Date.now()}`, reason: b.reason });
@@ -70,6 +75,7 @@ export class RetrainingController {
 
   @Get(':modelName/triggers')
   @ApiOperation({ summary: 'Why retrainings of the model started or were skipped, newest first' })
+  @RequirePermission('training', 'read')
   triggers(@Param('modelName') modelName: string, @Query('limit') limit?: string): Promise<RetrainingTriggerResponse[]> {
     return this.retraining.triggers(modelNameOf(modelName), limit ? Number(limit) || 50 : 50);
   }
@@ -77,18 +83,21 @@ export class RetrainingController {
   @Put(':modelName/schedule')
   @ApiOperation({ summary: 'Create or replace the model retraining Temporal Schedule (cron or interval)' })
   @ZodApiBody(RetrainingScheduleBody)
+  @RequirePermission('training', 'write')
   putSchedule(@Param('modelName') modelName: string, @Body() body: unknown): Promise<RetrainingScheduleResponse> {
     return this.retraining.putSchedule(modelNameOf(modelName), parseWith(RetrainingScheduleBody, body, 'request body'));
   }
 
   @Get(':modelName/schedule')
   @ApiOperation({ summary: 'The model retraining schedule' })
+  @RequirePermission('training', 'read')
   getSchedule(@Param('modelName') modelName: string): Promise<RetrainingScheduleResponse> {
     return this.retraining.getSchedule(modelNameOf(modelName));
   }
 
   @Delete(':modelName/schedule')
   @ApiOperation({ summary: 'Delete the model retraining schedule' })
+  @RequirePermission('training', 'write')
   deleteSchedule(@Param('modelName') modelName: string): Promise<{ modelName: string; deleted: true }> {
     return this.retraining.deleteSchedule(modelNameOf(modelName));
   }

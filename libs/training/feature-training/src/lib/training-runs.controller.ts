@@ -5,6 +5,7 @@ import { PG_INT4_MAX, parseWith, ZodApiBody, ZodApiResponse } from '@strata/shar
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { StartTrainingRunBody, type StartTrainingRunResponse, type TrainingRunResponse } from './training-runs.dto';
 import { TrainingRunsService } from './training-runs.service';
+import { RequirePermission } from '@strata/shared/auth';
 
 /** A usable actor header (trimmed, 1–256 chars) or undefined. */
 export function actorOrUndefined(actor: string | undefined): string | undefined {
@@ -33,6 +34,7 @@ export class TrainingRunsController {
   @ZodApiResponse(TrainingApi.startTrainingRun.response, 202)
   @ApiOperation({ summary: 'Start a durable training run (idempotent per modelName + requestId); workflow id train:<modelName>:<requestId>' })
   @ZodApiBody(StartTrainingRunBody)
+  @RequirePermission('training', 'write')
   start(@Body() body: unknown, @Headers('x-strata-actor') actor?: string): Promise<StartTrainingRunResponse> {
     // Under enforced auth the guard sets X-Strata-Actor to the caller's principal; recorded as who triggered the run.
     return this.runs.start(parseWith(StartTrainingRunBody, body, 'request body'), undefined, actorOrUndefined(actor));
@@ -40,12 +42,14 @@ export class TrainingRunsController {
 
   @Get()
   @ApiOperation({ summary: 'List training runs, newest first (?modelName=&limit=, default 50, max 500)' })
+  @RequirePermission('training', 'read')
   list(@Query('modelName') modelName?: string, @Query('limit') limit?: string, @Query('searchId') searchId?: string): Promise<TrainingRunResponse[]> {
     return this.runs.list(modelName || undefined, limit ? Number(limit) || 50 : 50, searchId || undefined);
   }
 
   @Get(':runId/logs')
   @ApiOperation({ summary: "The run's captured log (external trainer stdout/stderr + system lines), oldest first; ?attempt=N for one attempt" })
+  @RequirePermission('training', 'read')
   logs(@Param('runId') runId: string, @Query('attempt') attempt?: string): ReturnType<TrainingRunsService['logs']> {
     const n = attempt === undefined ? undefined : Number(attempt);
     if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > PG_INT4_MAX)) throw new InvalidArgumentError(`query attempt '${attempt}' must be an integer between 1 and ${PG_INT4_MAX}`);
@@ -55,6 +59,7 @@ export class TrainingRunsController {
   @Get(':runId')
   @ZodApiResponse(TrainingApi.getTrainingRun.response)
   @ApiOperation({ summary: 'A training run: status, step, live progress, metrics, model version, artifact, error, resources' })
+  @RequirePermission('training', 'read')
   get(@Param('runId') runId: string): Promise<TrainingRunResponse> {
     return this.runs.get(runId);
   }
@@ -62,6 +67,7 @@ export class TrainingRunsController {
   @Post(':runId/cancel')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Request cancellation of a RUNNING run (recorded CANCELLED when the workflow stops)' })
+  @RequirePermission('training', 'write')
   cancel(@Param('runId') runId: string): Promise<{ runId: string; workflowId: string; status: string; cancelRequested: true }> {
     return this.runs.cancel(runId);
   }

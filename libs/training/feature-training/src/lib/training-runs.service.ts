@@ -15,7 +15,8 @@ import {
   type TrainModelInput,
   type TrainModelProgress,
 } from '@strata/training/workflows';
-import { TemporalClientService, withTemporalDeadline } from './temporal-client.service';
+import { withTemporalDeadline } from '@strata/shared/util-temporal';
+import { TemporalClientService } from './temporal-client.service';
 import type { StartTrainingRunBody, StartTrainingRunResponse, TrainingRunResponse } from './training-runs.dto';
 import { TRAINING_OPTIONS, type TrainingModuleOptions } from './training.constants';
 

@@ -13,6 +13,7 @@ import type { DatasetsModuleOptions } from './datasets.module-options';
 import { DatasetsService } from './datasets.service';
 import { progressStream } from './upload-progress';
 import { UploadTracker, type UploadStatus } from './upload-tracker';
+import { RequirePermission } from '@strata/shared/auth';
 
 /**
  * HTTP API of datasets (docs/service-apis.md § ingestion). Errors: 400 bad input (names the
@@ -33,6 +34,7 @@ export class DatasetsController {
   /** `GET /datasets` → `DatasetDto[]` (`{name, spec, createdAt, updatedAt}`), by name. */
   @Get()
   @ApiOperation({ summary: 'List datasets' })
+  @RequirePermission('datasets', 'read')
   list(): Promise<DatasetDto[]> {
     return this.datasets.listDatasets();
   }
@@ -42,12 +44,14 @@ export class DatasetsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Create or replace a dataset spec' })
   @ZodApiBody(datasetSpecSchema, "dataset spec; `name` may be omitted (the path names the dataset)")
+  @RequirePermission('datasets', 'write')
   put(@Param('name') name: string, @Body() body: unknown): Promise<DatasetDto> {
     return this.datasets.putDataset(parseWith(resourceName, name, 'path parameter name'), body);
   }
 
   /** `GET /datasets/{name}` → `DatasetDto`; 404 when unknown. */
   @Get(':name')
+  @RequirePermission('datasets', 'read')
   get(@Param('name') name: string): Promise<DatasetDto> {
     return this.datasets.getDataset(name);
   }
@@ -55,6 +59,7 @@ export class DatasetsController {
   /** `GET /datasets/{name}/versions` → `DatasetVersionDto[]`, oldest first (`created` is false). */
   @Get(':name/versions')
   @ZodApiResponse(IngestionApi.listDatasetVersions.response)
+  @RequirePermission('datasets', 'read')
   listVersions(@Param('name') name: string): Promise<DatasetVersionDto[]> {
     return this.datasets.listVersions(name);
   }
@@ -62,6 +67,7 @@ export class DatasetsController {
   /** `GET /datasets/{name}/versions/{versionId}` → `DatasetVersionDto`; 404 when unknown. */
   @Get(':name/versions/:versionId')
   @ZodApiResponse(IngestionApi.getDatasetVersion.response)
+  @RequirePermission('datasets', 'read')
   getVersion(@Param('name') name: string, @Param('versionId') versionId: string): Promise<DatasetVersionDto> {
     return this.datasets.getVersion(name, versionId);
   }
@@ -79,6 +85,7 @@ export class DatasetsController {
   @ApiOperation({ summary: 'Download the quarantined rows of a version (CSV or Parquet) with their row numbers and reasons' })
   @ApiQuery({ name: 'format', required: false, enum: ['csv', 'parquet'] })
   @ApiProduces(QUARANTINE_CONTENT_TYPE.csv, QUARANTINE_CONTENT_TYPE.parquet)
+  @RequirePermission('datasets', 'read')
   async downloadQuarantine(
     @Param('name') name: string,
     @Param('versionId') versionId: string,
@@ -113,6 +120,7 @@ export class DatasetsController {
   @ApiConsumes('application/json', ...Object.keys(UPLOAD_CONTENT_TYPES))
   @ZodApiBody(registerFileBodySchema)
   @ZodApiResponse(IngestionApi.registerDatasetVersion.response, 201)
+  @RequirePermission('datasets', 'write')
   async createVersion(
     @Param('name') name: string,
     @Req() req: FastifyRequest,
@@ -179,6 +187,7 @@ export class UploadsController {
   /** `GET /uploads` → running uploads (oldest first), then the last finished ones (most recent first). */
   @Get()
   @ApiOperation({ summary: 'List streamed uploads of this replica (running and recently finished)' })
+  @RequirePermission('datasets', 'read')
   list(): UploadStatus[] {
     return this.uploads.list();
   }
@@ -186,6 +195,7 @@ export class UploadsController {
   /** `GET /uploads/{id}` → `UploadStatus`; 404 when unknown. */
   @Get(':id')
   @ApiOperation({ summary: 'Progress of one streamed upload (bytes and rows received, state, resulting version)' })
+  @RequirePermission('datasets', 'read')
   get(@Param('id') id: string): UploadStatus {
     return this.uploads.get(id);
   }

@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseModelName, resolveActor } from '../registry.schemas';
 import { RolloutsService, type Rollout, type RolloutRequestContext } from './rollouts.service';
+import { RequirePermission } from '@strata/shared/auth';
 
 const Weight = z.number().min(0).max(1);
 const Reason = z.string().max(1024);
@@ -49,6 +50,7 @@ export class RolloutsController {
   @Post()
   @ZodApiBody(StartRolloutBody, 'Rollout to start')
   @ApiOperation({ summary: 'Start a canary or shadow rollout (409 when one is active)' })
+  @RequirePermission('rollouts', 'write')
   start(@Param('name') name: string, @Body() body: unknown, @Headers('x-strata-actor') actor: string | undefined, @Req() req: FastifyRequest): Promise<Rollout> {
     const input = parseWith(StartRolloutBody, body ?? {}, 'request body');
     return this.rollouts.start(parseModelName(name), input, ctxOf(req, actor));
@@ -57,6 +59,7 @@ export class RolloutsController {
   /** `GET /models/{name}/rollouts` → every rollout of the model, newest first. */
   @Get()
   @ApiOperation({ summary: 'Rollout history of a model (newest first)' })
+  @RequirePermission('rollouts', 'read')
   history(@Param('name') name: string): Promise<Rollout[]> {
     return this.rollouts.history(parseModelName(name));
   }
@@ -64,6 +67,7 @@ export class RolloutsController {
   /** `GET /models/{name}/rollouts/current` → the active rollout; 404 when none. */
   @Get('current')
   @ApiOperation({ summary: 'The active rollout (404 when none)' })
+  @RequirePermission('rollouts', 'read')
   current(@Param('name') name: string): Promise<Rollout> {
     return this.rollouts.current(parseModelName(name));
   }
@@ -72,6 +76,7 @@ export class RolloutsController {
   @Patch('current')
   @ZodApiBody(UpdateRolloutBody, 'New challenger weight')
   @ApiOperation({ summary: 'Change the challenger weight of the active canary' })
+  @RequirePermission('rollouts', 'write')
   update(@Param('name') name: string, @Body() body: unknown, @Headers('x-strata-actor') actor: string | undefined, @Req() req: FastifyRequest): Promise<Rollout> {
     const input = parseWith(UpdateRolloutBody, body ?? {}, 'request body');
     return this.rollouts.updateWeight(parseModelName(name), input.challengerWeight, input.reason, ctxOf(req, actor));
@@ -82,6 +87,7 @@ export class RolloutsController {
   @HttpCode(200)
   @ZodApiBody(EndRolloutBody, 'Why')
   @ApiOperation({ summary: 'Roll the active rollout back: all traffic to the champion' })
+  @RequirePermission('rollouts', 'write')
   rollback(@Param('name') name: string, @Body() body: unknown, @Headers('x-strata-actor') actor: string | undefined, @Req() req: FastifyRequest): Promise<Rollout> {
     const input = parseWith(EndRolloutBody, body ?? {}, 'request body');
     return this.rollouts.rollback(parseModelName(name), input.reason, ctxOf(req, actor));
@@ -92,6 +98,7 @@ export class RolloutsController {
   @HttpCode(200)
   @ZodApiBody(EndRolloutBody, 'Why')
   @ApiOperation({ summary: 'Promote the challenger to champion and end the rollout' })
+  @RequirePermission('rollouts', 'write')
   promote(@Param('name') name: string, @Body() body: unknown, @Headers('x-strata-actor') actor: string | undefined, @Req() req: FastifyRequest): Promise<Rollout> {
     const input = parseWith(EndRolloutBody, body ?? {}, 'request body');
     return this.rollouts.promote(parseModelName(name), input.reason, ctxOf(req, actor));

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { BatchScoringService, StartBatchScoringBody, type BatchScoringJobResponse, type StartBatchScoringResponse } from './batch-scoring.service';
+import { RequirePermission } from '@strata/shared/auth';
 
 /**
  * Batch scoring over HTTP (docs/service-apis.md, serving):
@@ -23,12 +24,14 @@ export class BatchScoringController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Score a dataset version / Parquet with a model version or alias into Parquet (workflow batch-score:<model>:<requestId>)' })
   @ZodApiBody(StartBatchScoringBody)
+  @RequirePermission('serving', 'write')
   start(@Body() body: unknown): Promise<StartBatchScoringResponse> {
     return this.jobs.start(parseWith(StartBatchScoringBody, body, 'request body'));
   }
 
   @Get()
   @ApiOperation({ summary: 'List batch scoring jobs, newest first (?modelName=&limit=, default 50, max 500)' })
+  @RequirePermission('serving', 'read')
   list(@Query('modelName') modelName?: string, @Query('limit') limit?: string): Promise<BatchScoringJobResponse[]> {
     const n = limit === undefined ? 50 : Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 500) throw new InvalidArgumentError(`query limit '${limit}' must be an integer in 1..500`);
@@ -37,6 +40,7 @@ export class BatchScoringController {
 
   @Get(':jobId')
   @ApiOperation({ summary: 'A batch scoring job: status, progress {rowsDone, rowsTotal}, outputUri, outputSha256, rowCount, error' })
+  @RequirePermission('serving', 'read')
   get(@Param('jobId') jobId: string): Promise<BatchScoringJobResponse> {
     return this.jobs.get(jobId);
   }
@@ -44,6 +48,7 @@ export class BatchScoringController {
   @Post(':jobId/cancel')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Cancel a PENDING/RUNNING job (recorded CANCELLED, staged parts removed)' })
+  @RequirePermission('serving', 'write')
   cancel(@Param('jobId') jobId: string): ReturnType<BatchScoringService['cancel']> {
     return this.jobs.cancel(jobId);
   }

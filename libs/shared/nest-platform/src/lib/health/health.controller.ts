@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '../platform.constants';
 import { type ReadinessCheck, withTimeout } from './readiness-check';
 import { ReadinessRegistry } from './readiness.registry';
+import { Public } from '@strata/shared/auth';
 
 /**
  * Result of `/health/ready`: every check with `up` or the reason it is down. Checks: `postgres`,
@@ -32,6 +33,7 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: 200 while the process runs' })
+  @Public()
   live(): { status: 'ok'; service: string; version: string } {
     return { status: 'ok', service: this.identity.name, version: this.identity.version };
   }
@@ -41,6 +43,7 @@ export class HealthController {
     summary:
       'Readiness: 200 when PostgreSQL, Kafka (and Temporal for training) answer and every consumer group is joined; else 503 naming what is down',
   })
+  @Public()
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
     const report = await runReadinessChecks(this.identity.name, this.registry.list());
     reply.status(report.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);

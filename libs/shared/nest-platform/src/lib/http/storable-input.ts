@@ -49,12 +49,24 @@ function child(path: string, key: string | number): string {
  * (JSON bodies are parsed already; 10 000 levels are never reached by a legitimate request).
  */
 export function findNulCharacter(value: unknown, path: string, depth = 0): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  const trail = nulTrail(value, depth);
+  return trail && trail.reduceRight<string>((p, key) => child(p, key), path);
+}
+
+/**
+ * The keys leading to the first NUL (innermost first), or undefined. Walks without building any
+ * path string: the path is formatted once, by {@link findNulCharacter}, only on a hit.
+ */
+function nulTrail(value: unknown, depth: number): Array<string | number> | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? [] : undefined;
   if (value === null || typeof value !== 'object' || depth > 10_000) return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findNulCharacter(value[i], child(path, i), depth + 1);
-      if (found) return found;
+      const found = nulTrail(value[i], depth + 1);
+      if (found) {
+        found.push(i);
+        return found;
+      }
     }
     return undefined;
   }
@@ -62,9 +74,12 @@ export function findNulCharacter(value: unknown, path: string, depth = 0): strin
   // have an unusual prototype: Fastify's query object inherits from a null-prototype object.)
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || typeof (value as { pipe?: unknown }).pipe === 'function') return undefined;
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (key.includes('\u0000')) return child(path, key);
-    const found = findNulCharacter(v, child(path, key), depth + 1);
-    if (found) return found;
+    if (key.includes('\u0000')) return [key];
+    const found = nulTrail(v, depth + 1);
+    if (found) {
+      found.push(key);
+      return found;
+    }
   }
   return undefined;
 }

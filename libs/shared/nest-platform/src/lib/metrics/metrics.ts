@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Histogram, type Registry, collectDefaultMetrics, register as defaultRegistry } from 'prom-client';
 import { METRICS_REGISTRY } from '../platform.constants';
+import { Public } from '@strata/shared/auth';
 
 /**
  * The process-wide Prometheus registry. Libraries (messaging, serving, monitoring) register
@@ -33,6 +34,7 @@ export class MetricsController {
 
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  @Public()
   metrics(): Promise<string> {
     return this.registry.metrics();
   }

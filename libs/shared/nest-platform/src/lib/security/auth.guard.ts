@@ -11,9 +11,8 @@ import {
   type Principal,
   type RequiredPermission,
   isAllowed,
-  isPublicPath,
   newAuditRecord,
-  resolveRoutePermission,
+  routeAccess,
 } from '@strata/shared/auth';
 import { AppError, ErrorCode } from '@strata/shared/util-errors';
 import type { FastifyRequest } from 'fastify';
@@ -40,9 +39,9 @@ export function extractCredential(request: FastifyRequest): string | undefined {
  * 1. per-route body limit (`@BodyLimit`, 413) and strict names in path parameters
  *    ({@link NAME_ROUTE_PARAMS}, 400) — always;
  * 2. `STRATA_AUTH_MODE=off`: nothing else (actor = `X-Strata-Actor` or `anonymous`);
- * 3. `enforce`: public routes (/health/*, /metrics, /v2/health/*, `@Public`) pass; otherwise
- *    credentials (API key or JWT) → 401 when missing/invalid; the route's permission
- *    (`@RequirePermission`, else the platform route table) → 403 when undeclared (default-deny)
+ * 3. `enforce`: `@Public()` routes (/health/*, /metrics, /v2/health/*) pass; otherwise
+ *    credentials (API key or JWT) → 401 when missing/invalid; the route's `@RequirePermission`
+ *    → 403 when undeclared (default-deny)
  *    or not granted; per-principal rate limit on writes and `inference:execute` → 429.
  * Every refusal is audited (outcome `refused`).
  */
@@ -65,9 +64,12 @@ export class PlatformAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const targets = [context.getHandler(), context.getClass()];
     const path = routePattern(request);
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, targets) === true || isPublicPath(path);
-    const declared = this.reflector.getAllAndOverride<RequiredPermission | undefined>(PERMISSION_METADATA, targets);
-    const { permission } = isPublic ? { permission: undefined } : resolveRoutePermission(this.security.serviceName, request.method, path, declared);
+    const access = routeAccess(
+      this.reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, targets) === true,
+      this.reflector.getAllAndOverride<RequiredPermission | undefined>(PERMISSION_METADATA, targets),
+    );
+    const isPublic = access.kind === 'public';
+    const permission = access.kind === 'permission' ? access.permission : undefined;
     const action = isPublic ? 'public' : permission ? `${permission.resource}:${permission.action}` : 'undeclared';
 
     const limit = this.reflector.getAllAndOverride<number | undefined>(BODY_LIMIT_METADATA, targets);

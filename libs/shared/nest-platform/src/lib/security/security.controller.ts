@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type ApiKeyRecord, type AuditQuery, type CreatedApiKey, assertSafeName, queryAuditLog } from '@strata/shared/auth';
+import { type ApiKeyRecord, type AuditQuery, type CreatedApiKey, assertSafeName, RequirePermission } from '@strata/shared/auth';
+import { queryAuditLog } from '@strata/shared/data-access-auth';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseWith } from '../http/zod-body';
@@ -43,6 +44,7 @@ export class SecurityController {
    */
   @Post('auth/keys')
   @ApiOperation({ summary: 'Create an API key (shown once)' })
+  @RequirePermission('keys', 'write')
   async createKey(@Body() body: unknown, @Req() request: FastifyRequest): Promise<CreatedApiKey> {
     const input = parseWith(createKeyBody, body, 'request body');
     const actor = securityContextOf(request)?.principal.id ?? 'anonymous';
@@ -58,6 +60,7 @@ export class SecurityController {
   /** `GET /auth/keys` → `{keys: ApiKeyRecord[]}` newest first (never the secrets). */
   @Get('auth/keys')
   @ApiOperation({ summary: 'List API keys (no secrets)' })
+  @RequirePermission('keys', 'read')
   async listKeys(): Promise<{ keys: ApiKeyRecord[] }> {
     return { keys: await (await this.security.keys()).list() };
   }
@@ -65,6 +68,7 @@ export class SecurityController {
   /** `DELETE /auth/keys/{keyId}` → the revoked record (idempotent); 404 for an unknown id. */
   @Delete('auth/keys/:keyId')
   @ApiOperation({ summary: 'Revoke an API key' })
+  @RequirePermission('keys', 'write')
   async revokeKey(@Param('keyId') keyId: string, @Req() request: FastifyRequest): Promise<ApiKeyRecord> {
     assertSafeName(keyId, 'path parameter keyId');
     return (await this.security.keys()).revoke(keyId, securityContextOf(request)?.principal.id ?? 'anonymous');
@@ -76,6 +80,7 @@ export class SecurityController {
    */
   @Get('audit-log')
   @ApiOperation({ summary: 'Query the append-only audit log' })
+  @RequirePermission('audit', 'read')
   async auditLog(@Query() query: unknown): Promise<Awaited<ReturnType<typeof queryAuditLog>>> {
     const q: AuditQuery = parseWith(auditQuery, query, 'query string');
     await this.security.ensureSchemas();

@@ -2,16 +2,8 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { AuditRecordedV1 } from '@strata/contracts';
 import { EventPublisher } from '@strata/messaging';
-import {
-  ApiKeyStore,
-  JwtVerifier,
-  type AuditRecord,
-  type AuthConfig,
-  type Principal,
-  insertAuditRecord,
-  looksLikeApiKey,
-  migrateSecuritySchemas,
-} from '@strata/shared/auth';
+import { JwtVerifier, type AuditRecord, type AuthConfig, type Principal, looksLikeApiKey } from '@strata/shared/auth';
+import { ApiKeyStore, insertAuditRecord, migrateSecuritySchemas } from '@strata/shared/data-access-auth';
 import { AppError, ErrorCode } from '@strata/shared/util-errors';
 import { DataSource } from 'typeorm';
 import { DatabaseService } from '../database/database.service';

@@ -1,0 +1,8 @@
+/**
+ * @module @strata/shared/util-temporal
+ *
+ * Temporal client helpers shared by the services that start workflows (training runs, serving
+ * batch scoring): `withTemporalDeadline` bounds one client call and turns an unreachable or
+ * silent Temporal into a 503 naming it. Not for workflow code (imports `@temporalio/client`).
+ */
+export * from './lib/temporal-deadline';
