@@ -176,5 +176,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, readonly RoutePermission
     r('GET', '/models/:model/windows', 'monitoring', 'read'),
     r('GET', '/models/:model/health', 'monitoring', 'read'),
     r('GET', '/models/:model/rollouts/current/comparison', 'monitoring', 'read'),
+    r('GET', '/models/:model/segments', 'monitoring', 'read'),
+    r('GET', '/models/:model/fairness', 'monitoring', 'read'),
+    r('GET', '/models/:model/segments/config', 'monitoring', 'read'),
+    r('PUT', '/models/:model/segments/config', 'monitoring', 'write'),
   ],
 });
