@@ -5,6 +5,8 @@
  *               [--replay-months 2020-02,2020-03,2020-04] [--datasets-dir DIR]
  *   strata status
  *   strata auth bootstrap-admin|create-key|list-keys|revoke|service-keys   (see auth-commands.ts)
+ *   strata init | datasets | features | training-sets | train | runs | search | models | rollout |
+ *          predict | batch-score | feedback | monitor   (libs/cli/commands; `strata <cmd> --help`)
  *
  * Service URLs come from INGESTION_URL ... MONITORING_URL (defaults 127.0.0.1:3001-3006).
  * Credentials (services enforce authentication by default): STRATA_API_KEY, else the file named by
@@ -13,6 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { cliContext, errorLine, registerLifecycleCommands } from '@strata/cli/commands';
 import { renderSummary, runTaxiDemo } from '@strata/cli/feature-demo';
 import { StrataClient, endpointsFromEnv, operatorCredential } from '@strata/shared/data-access-strata-client';
 import { Command, InvalidArgumentError } from 'commander';
@@ -91,8 +94,9 @@ program
   });
 
 registerAuthCommands(program, REPO_ROOT);
+registerLifecycleCommands(program, cliContext(cliClient));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
-  console.error(`strata: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(`strata: ${errorLine(e)}`);
   process.exit(1);
 });

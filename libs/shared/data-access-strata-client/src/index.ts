@@ -13,3 +13,4 @@ export * from './lib/http';
 export * from './lib/strata-client';
 export * from './lib/service-call';
 export * from './lib/credentials';
+export * from './lib/lifecycle-api';
