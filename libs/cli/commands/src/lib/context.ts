@@ -1,4 +1,4 @@
-import { StrataClient, StrataLifecycleApi } from '@strata/shared/data-access-strata-client';
+import { type StrataClient, StrataLifecycleApi } from '@strata/shared/data-access-strata-client';
 import { type Command } from 'commander';
 import { type Output, processOutput } from './output';
 
