@@ -10,6 +10,8 @@ const months = (value: string): string[] => {
   for (const m of list) if (!/^\d{4}-\d{2}$/.test(m)) throw new InvalidArgumentError(`'${m}' is not a YYYY-MM month`);
   return list;
 };
+/** A line on stdout (the demo's progress and summary). */
+const print = (line: string): void => void process.stdout.write(`${line}\n`);
 const positiveInt = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`'${value}' is not a positive integer`);
@@ -48,13 +50,13 @@ export function registerDemoCommand(program: Command, deps: { repoRoot: string; 
         modelName: model,
         concurrency: opts.concurrency,
         closedLoop: opts.closedLoop === false ? false : { ...(opts.loopMonth ? { month: opts.loopMonth } : {}) },
-        log: (line) => console.log(line),
+        log: (line) => print(line),
       });
-      console.log(renderSummary(summary));
+      print(renderSummary(summary));
       if (opts.out) {
         fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
         fs.writeFileSync(opts.out, JSON.stringify(summary, null, 2) + '\n');
-        console.log(`summary written to ${opts.out}`);
+        print(`summary written to ${opts.out}`);
       }
       process.exitCode = summary.ok ? 0 : 1;
     });
