@@ -17,3 +17,4 @@
 export * from './lib/client';
 export * from './lib/strata-client';
 export * from './lib/credentials';
+export * from './lib/lifecycle-api';

@@ -1,0 +1,103 @@
+import type { StrataClient, StrataLifecycleApi } from '@strata/shared/data-access-strata-client';
+import { Command } from 'commander';
+import type { CliContext } from './context';
+import { processOutput } from './output';
+import { registerLifecycleCommands } from './register';
+
+/** A program wired to an in-memory API double that records every call. */
+function harness(answers: Record<string, unknown>) {
+  const calls: Array<{ method: string; args: unknown[] }> = [];
+  const record = (method: string) => (...args: unknown[]) => {
+    calls.push({ method, args });
+    if (!(method in answers)) return Promise.reject(new Error(`unexpected call ${method}`));
+    return Promise.resolve(answers[method]);
+  };
+  const client = new Proxy({}, { get: (_t, p) => record(`client.${String(p)}`) }) as unknown as StrataClient;
+  const api = new Proxy({ client } as Record<string, unknown>, { get: (t, p) => (p === 'client' ? t['client'] : record(String(p))) }) as unknown as StrataLifecycleApi;
+  const ctx: CliContext = { api: () => api, output: (o) => ({ ...processOutput(Boolean(o.json)), interactive: false }), cwd: process.cwd(), pollMs: 1 };
+  const program = new Command().name('strata').exitOverride();
+  registerLifecycleCommands(program, ctx);
+  const stdout: string[] = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((s) => (stdout.push(String(s)), true));
+  jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const run = (argv: string[]) => program.parseAsync(['node', 'strata', ...argv]);
+  return { calls, stdout, run };
+}
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('command wiring: arguments become the documented request bodies', () => {
+  it('predict: --entity/--request pairs (numbers typed, categories as text) and --event-time', async () => {
+    const answer = { predictionId: 'p1', modelName: 'm', modelVersion: 1, probability: 0.25, features: {}, featureStatuses: {} };
+    const h = harness({ predict: answer });
+    await h.run(['predict', 'adult-income', '--entity', 'person_id=3001', '--request', 'sex=Female', '--request', 'marital_status=Never-married', '--event-time', '2024-02-01 06:00', '--json']);
+    expect(h.calls).toEqual([{ method: 'predict', args: ['adult-income', { entities: { person_id: 3001 }, request: { sex: 'Female', marital_status: 'Never-married' }, eventTime: '2024-02-01T06:00:00.000Z' }] }]);
+    expect(JSON.parse(h.stdout.join(''))).toEqual(answer);
+  });
+
+  it('train: dataset without a version resolves the newest; params typed; follows the run to its version', async () => {
+    const h = harness({
+      listDatasetVersions: [
+        { datasetName: 'adult_people', versionId: 'old', createdAt: '2024-01-01T00:00:00Z' },
+        { datasetName: 'adult_people', versionId: 'new', createdAt: '2024-03-01T00:00:00Z' },
+      ],
+      'client.startTrainingRun': { runId: 'r1', workflowId: 'w1' },
+      'client.getTrainingRun': { runId: 'r1', modelName: 'm', status: 'COMPLETED', modelVersion: 3, metrics: { roc_auc: 0.9 } },
+    });
+    await h.run(['train', '--model', 'm', '--training-set', 'adult_income', '--dataset', 'adult_people', '--param', 'l2=0.01', '--split-time', '2024-02-01T00:00:00Z']);
+    expect(h.calls.find((c) => c.method === 'client.startTrainingRun')?.args[0]).toEqual({
+      modelName: 'm',
+      trainer: 'logistic_regression',
+      params: { l2: 0.01 },
+      trainingSet: 'adult_income',
+      trainDatasetVersions: [{ datasetName: 'adult_people', versionId: 'new' }],
+      evaluation: { splitTime: '2024-02-01T00:00:00.000Z' },
+    });
+    const text = h.stdout.join('');
+    expect(text).toMatch(/version\s+3/);
+    expect(text).toMatch(/roc_auc\s+0\.9/);
+  });
+
+  it('train: a failed run is an error naming its code and message', async () => {
+    const h = harness({
+      'client.startTrainingRun': { runId: 'r2', workflowId: 'w2' },
+      'client.getTrainingRun': { runId: 'r2', status: 'FAILED', error: { code: 'TRAINER_FAILED', message: 'one class only' } },
+    });
+    await expect(h.run(['train', '--model', 'm', '--training-set', 't', '--dataset', 'd@v1'])).rejects.toThrow('training run r2 FAILED: TRAINER_FAILED: one class only');
+  });
+
+  it('search and rollout: space, strategy and weight go into the bodies', async () => {
+    const h = harness({
+      startSearch: { searchId: 's1', trials: [] },
+      startRollout: { rolloutId: 'x', status: 'active', mode: 'canary', championVersion: 1, challengerVersion: 2, challengerWeight: 0.5, stickyKey: null, actor: 'a', reason: 'r', startedAt: 't', endedAt: null, endReason: null },
+    });
+    await h.run(['search', '--model', 'm', '--training-set', 't', '--dataset', 'd@v1', '--space', 'l2=0.001:1:log', '--strategy', 'random', '--max-trials', '4', '--seed', '7', '--no-follow', '--json']);
+    expect(h.calls[0]!.args[0]).toMatchObject({ search: { strategy: 'random', space: { l2: { min: 0.001, max: 1, scale: 'log', type: 'float' } }, metric: 'roc_auc', direction: 'maximize', parallelism: 2, maxTrials: 4, seed: 7 } });
+    await h.run(['rollout', 'start', 'm', '--version', '2', '--weight', '0.5']);
+    expect(h.calls[1]).toEqual({ method: 'startRollout', args: ['m', { mode: 'canary', challengerVersion: 2, challengerWeight: 0.5 }] });
+  });
+
+  it('bad arguments are refused before any call', async () => {
+    const h = harness({});
+    await expect(h.run(['rollout', 'start', 'm', '--weight', '2'])).rejects.toThrow("'2' is not a number in [0, 1]");
+    await expect(h.run(['feedback', 'm', '--prediction-id', 'p', '--label', 'yes'])).rejects.toThrow("'yes' is not 0 or 1");
+    expect(h.calls).toEqual([]);
+  });
+
+  it('get-online: entity and request columns, as_of; human output is one row per entity', async () => {
+    const h = harness({
+      getOnlineFeatures: {
+        metadata: { feature_names: ['person_id', 'age'] },
+        results: [
+          { values: [1, 2], statuses: ['PRESENT', 'PRESENT'], event_timestamps: [] },
+          { values: [39, null], statuses: ['PRESENT', 'OUTSIDE_AS_OF'], event_timestamps: [] },
+        ],
+      },
+    });
+    await h.run(['features', 'get-online', '--features', 'person_profile:age', '--entity', 'person_id=1,2', '--as-of', '2024-01-01T00:00:00Z']);
+    expect(h.calls[0]!.args[0]).toEqual({ features: ['person_profile:age'], entities: { person_id: [1, 2] }, as_of: '2024-01-01T00:00:00.000Z' });
+    const lines = h.stdout.join('').trim().split('\n');
+    expect(lines[0]).toMatch(/person_id\s+age\s+statuses/);
+    expect(lines[2]).toMatch(/2\s+-\s+PRESENT,OUTSIDE_AS_OF$/);
+  });
+});
