@@ -1,5 +1,6 @@
 import { type StrataClient, StrataLifecycleApi } from '@strata/shared/data-access-strata-client';
 import { type Command } from 'commander';
+import { cliPollMs } from './cli-config';
 import { type Output, processOutput } from './output';
 
 /**
@@ -22,7 +23,7 @@ export function cliContext(makeClient: () => StrataClient, cwd = process.cwd()):
     api: () => (api ??= new StrataLifecycleApi(makeClient())),
     output: (opts) => processOutput(Boolean(opts.json)),
     cwd,
-    pollMs: Number(process.env['STRATA_CLI_POLL_MS'] ?? 1000),
+    pollMs: cliPollMs(),
   };
 }
 

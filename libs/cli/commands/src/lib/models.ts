@@ -1,5 +1,6 @@
 import type { ModelVersion, Rollout, StrataLifecycleApi } from '@strata/shared/data-access-strata-client';
 import { type Command } from 'commander';
+import { cliActor } from './cli-config';
 import { type CliContext, withCommon } from './context';
 import { emit, renderRecord, renderTable } from './output';
 import { oneOf, positiveInt, unitInterval } from './parse';
@@ -84,7 +85,7 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
   ]).action(async (model: string, alias: string, version: string, opts: { json?: boolean; reason: string }) => {
     const out = ctx.output(opts);
     const n = positiveInt(version);
-    const result = await ctx.api().client.setAlias(model, alias, n, opts.reason, `cli:${process.env['USER'] ?? 'unknown'}`);
+    const result = await ctx.api().client.setAlias(model, alias, n, opts.reason, cliActor());
     emit(out, result, () => `${model}: ${alias} → v${n}`);
   });
 
