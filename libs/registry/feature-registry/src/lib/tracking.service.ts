@@ -17,7 +17,7 @@ import { DatabaseService } from '@strata/shared/nest-platform';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { parseFilter, parseOrderBy } from './mlflow-filter';
+import { parseFilter, parseOrderBy } from './mlflow/mlflow-filter';
 import { REGISTRY_ARTIFACT_STORE } from './registry.options';
 
 /** MLflow's code for "already exists" (carried in `details.mlflowCode`). */

@@ -1,0 +1,7 @@
+/** The MLflow REST API 2.0 subset: controllers, request parsing, JSON shapes, error mapping, filter grammar. */
+export * from './mlflow-errors';
+export * from './mlflow-json';
+export * from './mlflow-filter';
+export * from './mlflow-tracking.controller';
+export * from './mlflow-registry.controller';
+export { MLFLOW_CONTROLLERS } from './mlflow.controllers';
