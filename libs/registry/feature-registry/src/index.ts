@@ -11,6 +11,7 @@ export * from './lib/registry.schemas';
 export * from './lib/registered-models.controller';
 export * from './lib/mlflow';
 export * from './lib/tracking.service';
+export * from './lib/run-inputs.service';
 export * from './lib/tracking.controller';
 export * from './lib/artifacts.service';
 export * from './lib/promotion';

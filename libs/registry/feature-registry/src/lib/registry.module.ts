@@ -9,6 +9,7 @@ import { MODEL_REGISTRY_SERVICES, ModelsService, VersionsService, AliasesService
 import { RolloutsModule } from './rollouts/rollouts.module';
 import { TrackingController } from './tracking.controller';
 import { TrackingService } from './tracking.service';
+import { RunInputsService } from './run-inputs.service';
 
 /**
  * The model registry feature: the services of `model-registry/` (models, versions, aliases, promotion, live rollouts),
@@ -27,6 +28,7 @@ import { TrackingService } from './tracking.service';
     PromotionStore,
     ...MODEL_REGISTRY_SERVICES,
     TrackingService,
+    RunInputsService,
     ArtifactsService,
     // Imported statically (no forRoot): the artifact store is STRATA_DATA_DIR (default .stack/data).
     { provide: REGISTRY_ARTIFACT_STORE, useFactory: () => artifactStoreFor(path.resolve(process.env['STRATA_DATA_DIR'] ?? '.stack/data')) },

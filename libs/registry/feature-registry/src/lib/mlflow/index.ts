@@ -3,5 +3,7 @@ export * from './mlflow-errors';
 export * from './mlflow-json';
 export * from './mlflow-filter';
 export * from './mlflow-tracking.controller';
-export * from './mlflow-registry.controller';
+export * from './mlflow-models.controller';
+export * from './mlflow-versions.controller';
+export * from './mlflow-schemas';
 export { MLFLOW_CONTROLLERS } from './mlflow.controllers';

@@ -13,7 +13,9 @@ export interface MlflowErrorBody {
  * Maps errors of the MLflow endpoints to MLflow's shape `{error_code, message}`:
  * 404 → RESOURCE_DOES_NOT_EXIST (404); "already exists" conflicts → RESOURCE_ALREADY_EXISTS (400,
  * as MLflow); other 409 → INVALID_STATE (409); 400 → INVALID_PARAMETER_VALUE (400);
- * 422 → INVALID_STATE (422); 503 → TEMPORARILY_UNAVAILABLE; else INTERNAL_ERROR (500).
+ * 422 → INVALID_STATE (422); 503 → TEMPORARILY_UNAVAILABLE; else INTERNAL_ERROR (500). The message is
+ * MLflow's wording when the error carries one (`details.mlflowMessage`, e.g. `Registered Model with
+ * name=X not found`), else Strata's.
  */
 @Catch()
 export class MlflowErrorFilter implements ExceptionFilter {
@@ -34,7 +36,8 @@ export class MlflowErrorFilter implements ExceptionFilter {
     else if (status === 409 || status === 422) code = 'INVALID_STATE';
     else if (status === 503) code = 'TEMPORARILY_UNAVAILABLE';
     if (status >= 500) this.logger.error({ err: exception }, body.error);
-    const out: MlflowErrorBody = { error_code: code, message: body.error };
+    const mlflowMessage = exception instanceof AppError ? (exception.details?.['mlflowMessage'] as string | undefined) : undefined;
+    const out: MlflowErrorBody = { error_code: code, message: mlflowMessage ?? body.error };
     void reply.status(httpStatus).send(out);
   }
 }

@@ -6,11 +6,17 @@ export interface MlflowModelVersion {
   version: string;
   creation_timestamp: number;
   last_updated_timestamp: number;
-  current_stage: 'None';
+  /** MLflow's deprecated stage: None | Staging | Production | Archived. */
+  current_stage: string;
   description: string;
+  /** `source` as given to model-versions/create (native registrations: the artifact URI). */
   source: string;
   run_id: string;
-  status: 'READY';
+  /** `READY` (Strata registers synchronously; see MlflowVersionsService.create). */
+  status: string;
+  /** Non-servable versions: why Strata cannot serve it (MLflow's free-text status message). */
+  status_message?: string;
+  user_id: string;
   tags: Array<{ key: string; value: string }>;
   aliases: string[];
 }
@@ -29,17 +35,18 @@ export interface MlflowRegisteredModel {
 export const tagList = (tags: Record<string, string>): Array<{ key: string; value: string }> => Object.entries(tags).map(([key, value]) => ({ key, value }));
 
 export function toMlflowVersion(v: ModelVersion): MlflowModelVersion {
-  const t = Date.parse(v.createdAt);
   return {
     name: v.name,
     version: String(v.version),
-    creation_timestamp: t,
-    last_updated_timestamp: t,
-    current_stage: 'None',
+    creation_timestamp: Date.parse(v.createdAt),
+    last_updated_timestamp: Date.parse(v.updatedAt),
+    current_stage: v.currentStage,
     description: v.description ?? '',
-    source: v.artifactUri,
-    run_id: v.runId,
-    status: 'READY',
+    source: v.source ?? v.artifactUri,
+    run_id: v.sourceRunId ?? v.runId,
+    status: v.status,
+    ...(v.servable ? {} : { status_message: `not servable by Strata: ${v.notServableReason ?? 'no verified ONNX artifact'}` }),
+    user_id: v.createdBy === 'anonymous' ? '' : v.createdBy,
     tags: tagList(v.tags),
     aliases: v.aliases,
   };
@@ -88,6 +95,6 @@ export function toMlflowRun(r: Run): Record<string, unknown> {
       params: tagList(r.params),
       tags: tagList(r.tags),
     },
-    inputs: {},
+    inputs: r.datasetInputs.length ? { dataset_inputs: r.datasetInputs } : {},
   };
 }

@@ -1,9 +1,10 @@
-import type { MetricValue } from '@strata/registry/data-access';
+import type { FieldCondition, MetricValue, RegistryOrder, RegistrySearch } from '@strata/registry/data-access';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import type { FastifyRequest } from 'fastify';
 import type { RequestContext } from '../model-registry';
 import { normalizeMetricValue, resolveActor } from '../registry.schemas';
-import { parseFilter } from './mlflow-filter';
+import { parseFilter, parseOrderBy } from './mlflow-filter';
+import { missingParam, mlflowInt, mlflowString, mlflowStringList, mlflowTags } from './mlflow-schemas';
 
 export type Input = Record<string, unknown>;
 
@@ -14,43 +15,35 @@ export function inputOf(req: FastifyRequest): Input {
   return { ...q, ...b };
 }
 
+/** A string field (MLflow's messages: mlflow-schemas.ts); `required: false` gives '' when absent. */
 export function str(i: Input, key: string, required = true): string {
-  const v = i[key];
-  if (v === undefined || v === null || v === '') {
-    if (required) throw new InvalidArgumentError(`Missing value for required parameter '${key}'.`);
-    return '';
-  }
-  if (typeof v !== 'string' && typeof v !== 'number') throw new InvalidArgumentError(`Invalid value for parameter '${key}': must be a string`);
-  return String(v);
+  return mlflowString(key, required).parse(i[key]) ?? '';
 }
 
+/** An optional string field (undefined when absent or ''). */
 export function optStr(i: Input, key: string): string | undefined {
-  return i[key] === undefined || i[key] === null || i[key] === '' ? undefined : str(i, key);
+  const v = mlflowString(key, false).parse(i[key]);
+  return v === '' ? undefined : v;
 }
 
-/** int64 fields arrive as numbers or decimal strings. */
+/** The run of a run request: `run_id`, or the deprecated `run_uuid` (missing: MLflow's message names `run_id`). */
+export function runIdOf(i: Input): string {
+  const id = mlflowString('run_id', false).parse(i['run_id']);
+  if (id) return id;
+  const uuid = mlflowString('run_uuid', false).parse(i['run_uuid']);
+  if (uuid) return uuid;
+  throw missingParam('run_id');
+}
+
+/** An int64 field: a number or a decimal string; `fallback` when absent. */
 export function int(i: Input, key: string, fallback?: number): number {
-  const v = i[key];
-  if (v === undefined || v === null || v === '') {
-    if (fallback !== undefined) return fallback;
-    throw new InvalidArgumentError(`Missing value for required parameter '${key}'.`);
-  }
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`Invalid value ${JSON.stringify(v)} for parameter '${key}': must be an integer`);
-  return n;
+  const v = mlflowInt(key, fallback === undefined).parse(i[key]);
+  return v ?? (fallback as number);
 }
 
+/** A `{key, value}` list field (tags). */
 export function tagsOf(i: Input, key = 'tags'): Record<string, string> {
-  const v = i[key];
-  if (v === undefined || v === null) return {};
-  if (!Array.isArray(v)) throw new InvalidArgumentError(`Invalid value for parameter '${key}': must be a list of {key, value}`);
-  const out: Record<string, string> = {};
-  v.forEach((t: unknown, n) => {
-    const o = t as Input;
-    if (!o || typeof o !== 'object' || typeof o['key'] !== 'string' || !o['key']) throw new InvalidArgumentError(`Invalid ${key}[${n}]: needs a non-empty string key`);
-    out[o['key']] = o['value'] === undefined || o['value'] === null ? '' : String(o['value']);
-  });
-  return out;
+  return mlflowTags(key).parse(i[key]);
 }
 
 export function metricValue(raw: unknown, where: string): MetricValue {
@@ -61,15 +54,15 @@ export function metricValue(raw: unknown, where: string): MetricValue {
 
 export function page(i: Input, maxDefault: number, maxAllowed: number): { limit: number; offset: number } {
   const limit = int(i, 'max_results', maxDefault);
-  if (limit < 1 || limit > maxAllowed) throw new InvalidArgumentError(`Invalid value ${limit} for parameter 'max_results': must be between 1 and ${maxAllowed}`);
+  if (limit < 1 || limit > maxAllowed) throw new InvalidArgumentError(`Invalid value ${limit} for parameter 'max_results' supplied. It must be at most ${maxAllowed}, and at least 1.`);
   const token = optStr(i, 'page_token');
   if (token !== undefined && !/^\d{1,9}$/.test(token)) throw new InvalidArgumentError(`Invalid page_token '${token}'`);
   return { limit, offset: token ? Number(token) : 0 };
 }
 
-export function listOf(v: unknown): string[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  return (Array.isArray(v) ? v : [v]).map(String);
+/** A repeated string field (`order_by`, `experiment_ids`, `stages`). */
+export function listOf(i: Input, key: string): string[] | undefined {
+  return mlflowStringList(key).parse(i[key]);
 }
 
 export const withToken = <T extends object>(body: T, next?: string): T & { next_page_token?: string } => (next ? { ...body, next_page_token: next } : body);
@@ -78,21 +71,42 @@ export function ctxOf(req: FastifyRequest): RequestContext {
   return { actor: resolveActor(req.headers['x-strata-actor'] as string | undefined), requestId: String(req.id) };
 }
 
-/** Name / tag conditions of a registered-models or model-versions filter. */
-export function registryFilter(filter: string | undefined, allowRunId: boolean): { exactName?: string; namePattern?: string; runIds?: string[]; tags: Array<{ key: string; value: string; op: '=' | '!=' }> } {
-  const out: { exactName?: string; namePattern?: string; runIds?: string[]; tags: Array<{ key: string; value: string; op: '=' | '!=' }> } = { tags: [] };
+const STRING_OPS = ['=', '!=', 'LIKE', 'ILIKE'] as const;
+const ID_OPS = ['=', '!=', 'IN', 'NOT IN'] as const;
+
+/**
+ * A registered-models (`kind: 'models'`) or model-versions (`'versions'`) filter and `order_by`
+ * as a store search. Grammar (MLflow's, AND only): `name` and `tags.<key>` with `= != LIKE ILIKE`
+ * (LIKE case-sensitive, ILIKE not); versions also `run_id` with `= != IN NOT IN`, `source_path`
+ * with `= != LIKE ILIKE`, `version_number` with `= !=`. Values are quoted strings.
+ * `order_by`: `name`, `creation_timestamp`, `last_updated_timestamp` (+ `version_number` for
+ * versions), `ASC`/`DESC`. @throws InvalidArgumentError (400) naming the unsupported term
+ */
+export function registrySearch(filter: string | undefined, orderBy: string[] | undefined, kind: 'models' | 'versions'): RegistrySearch {
+  const out: Required<Pick<RegistrySearch, 'name' | 'runId' | 'source' | 'version' | 'tags' | 'orderBy'>> = { name: [], runId: [], source: [], version: [], tags: [], orderBy: [] };
+  const versions = kind === 'versions';
   for (const c of parseFilter(filter)) {
-    const bare = c.entity === '' || c.entity === 'attributes';
-    if (bare && c.key === 'name' && c.op === '=' && typeof c.value === 'string') out.exactName = c.value;
-    else if (bare && c.key === 'name' && (c.op === 'LIKE' || c.op === 'ILIKE') && typeof c.value === 'string') out.namePattern = c.value;
-    else if (allowRunId && bare && c.key === 'run_id' && c.op === '=' && typeof c.value === 'string') out.runIds = [c.value];
-    else if (allowRunId && bare && c.key === 'run_id' && c.op === 'IN' && Array.isArray(c.value)) out.runIds = c.value;
-    else if (c.entity === 'tags' && (c.op === '=' || c.op === '!=') && typeof c.value === 'string') out.tags.push({ key: c.key, value: c.value, op: c.op });
+    const bare = c.entity === '' || c.entity === 'attributes' || c.entity === 'attribute';
+    const isStr = typeof c.value === 'string';
+    const strOp = (STRING_OPS as readonly string[]).includes(c.op) && isStr;
+    const cond = { op: c.op, value: c.value as string | string[] } as FieldCondition;
+    if (bare && c.key === 'name' && strOp) out.name.push(cond);
+    else if (versions && bare && c.key === 'run_id' && (ID_OPS as readonly string[]).includes(c.op) && (isStr || Array.isArray(c.value))) out.runId.push(cond);
+    else if (versions && bare && c.key === 'source_path' && strOp) out.source.push(cond);
+    else if (versions && bare && c.key === 'version_number' && (c.op === '=' || c.op === '!=')) out.version.push({ op: c.op, value: String(c.value) });
+    else if ((c.entity === 'tags' || c.entity === 'tag') && strOp) out.tags.push({ ...cond, key: c.key });
     else {
+      const term = `${c.entity ? `${c.entity}.` : ''}${c.key} ${c.op} ${JSON.stringify(c.value)}`;
       throw new InvalidArgumentError(
-        `Unsupported filter term '${c.entity ? `${c.entity}.` : ''}${c.key} ${c.op} ${JSON.stringify(c.value)}': supported are name = | LIKE | ILIKE '<text>', ${allowRunId ? "run_id = '<id>', run_id IN ('<id>', …), " : ''}tags.<key> = | != '<value>'`,
+        `Invalid filter '${filter ?? ''}': unsupported term '${term}'. Supported: name and tags.<key> with =, !=, LIKE, ILIKE and a quoted string${versions ? "; run_id with =, !=, IN, NOT IN; source_path with =, !=, LIKE, ILIKE; version_number with =, !=" : ''}`,
       );
     }
+  }
+  const keys: Record<string, RegistryOrder['field']> = { name: 'name', creation_timestamp: 'creation_timestamp', last_updated_timestamp: 'last_updated_timestamp', timestamp: 'creation_timestamp', ...(versions ? { version_number: 'version' as const } : {}) };
+  for (const o of parseOrderBy(orderBy)) {
+    const field = (o.entity === '' || o.entity === 'attributes' || o.entity === 'attribute') ? keys[o.key] : undefined;
+    if (!field) throw new InvalidArgumentError(`Invalid order_by clause '${o.entity ? `${o.entity}.` : ''}${o.key}': supported are ${Object.keys(keys).join(', ')} with ASC or DESC`);
+    out.orderBy.push({ field, desc: o.desc });
   }
   return out;
 }

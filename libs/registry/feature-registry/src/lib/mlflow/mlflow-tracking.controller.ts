@@ -3,10 +3,12 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Run } from '@strata/registry/data-access';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import type { FastifyRequest } from 'fastify';
+import { RunInputsService } from '../run-inputs.service';
 import { TrackingService } from '../tracking.service';
 import { MlflowErrorFilter } from './mlflow-errors';
 import { toMlflowExperiment, toMlflowRun } from './mlflow-json';
-import { ctxOf, inputOf, int, listOf, metricValue, optStr, page, str, tagsOf, withToken, type Input } from './mlflow-request';
+import { ctxOf, inputOf, int, listOf, metricValue, optStr, page, runIdOf, str, tagsOf, withToken, type Input } from './mlflow-request';
+import { missingParam, mlflowObjectList } from './mlflow-schemas';
 
 /**
  * MLflow REST API 2.0 tracking subset under `/api/2.0/mlflow/` (the calls of the official `mlflow`
@@ -16,11 +18,17 @@ import { ctxOf, inputOf, int, listOf, metricValue, optStr, page, str, tagsOf, wi
  * Errors: `{error_code, message}` ({@link MlflowErrorFilter}). Timestamps are epoch milliseconds;
  * metric values NaN/±Infinity travel as the strings "NaN", "Infinity", "-Infinity" (protobuf JSON).
  */
+/** MLflow's default experiment order: newest `last_update_time` first (ties: experiment_id). */
+const MLFLOW_EXPERIMENT_ORDER = ['last_update_time DESC'];
+
 @ApiTags('mlflow-compat')
 @Controller('api/2.0/mlflow')
 @UseFilters(new MlflowErrorFilter())
 export class MlflowTrackingController {
-  constructor(private readonly tracking: TrackingService) {}
+  constructor(
+    private readonly tracking: TrackingService,
+    private readonly inputs: RunInputsService,
+  ) {}
 
   // ---------------------------------------------------------------- experiments
 
@@ -55,7 +63,7 @@ export class MlflowTrackingController {
   async searchExperiments(@Req() req: FastifyRequest): Promise<{ experiments: unknown[]; next_page_token?: string }> {
     const i = inputOf(req);
     const p = page(i, 1000, 50000);
-    const rows = await this.tracking.searchExperiments({ filter: optStr(i, 'filter'), viewType: optStr(i, 'view_type'), orderBy: listOf(i['order_by']), limit: p.limit + 1, offset: p.offset });
+    const rows = await this.tracking.searchExperiments({ filter: optStr(i, 'filter'), viewType: optStr(i, 'view_type'), orderBy: listOf(i, 'order_by') ?? MLFLOW_EXPERIMENT_ORDER, limit: p.limit + 1, offset: p.offset });
     return withToken({ experiments: rows.slice(0, p.limit).map(toMlflowExperiment) }, rows.length > p.limit ? String(p.offset + p.limit) : undefined);
   }
 
@@ -128,7 +136,7 @@ export class MlflowTrackingController {
   @ApiOperation({ summary: 'MLflow: get a run' })
   async getRun(@Req() req: FastifyRequest): Promise<{ run: Record<string, unknown> }> {
     const i = inputOf(req);
-    return { run: toMlflowRun(await this.tracking.getRun(optStr(i, 'run_id') ?? str(i, 'run_uuid'))) };
+    return { run: toMlflowRun(await this.tracking.getRun(runIdOf(i))) };
   }
 
   /** `POST runs/update {run_id, status?, end_time?, run_name?}` → `{run_info}`. */
@@ -141,7 +149,7 @@ export class MlflowTrackingController {
     if (status !== undefined && !['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'].includes(status)) {
       throw new InvalidArgumentError(`Invalid status '${status}': one of RUNNING, SCHEDULED, FINISHED, FAILED, KILLED`);
     }
-    const run = await this.tracking.updateRun(optStr(i, 'run_id') ?? str(i, 'run_uuid'), {
+    const run = await this.tracking.updateRun(runIdOf(i), {
       ...(status ? { status: status as Run['status'] } : {}),
       ...(i['end_time'] !== undefined && i['end_time'] !== null ? { endTime: int(i, 'end_time') } : {}),
       ...(optStr(i, 'run_name') ? { runName: optStr(i, 'run_name') } : {}),
@@ -154,7 +162,7 @@ export class MlflowTrackingController {
   @HttpCode(200)
   @ApiOperation({ summary: 'MLflow: delete a run (soft)' })
   async deleteRun(@Req() req: FastifyRequest): Promise<Record<string, never>> {
-    await this.tracking.setRunStage(str(inputOf(req), 'run_id'), 'deleted');
+    await this.tracking.setRunStage(runIdOf(inputOf(req)), 'deleted');
     return {};
   }
 
@@ -163,7 +171,7 @@ export class MlflowTrackingController {
   @HttpCode(200)
   @ApiOperation({ summary: 'MLflow: restore a run' })
   async restoreRun(@Req() req: FastifyRequest): Promise<Record<string, never>> {
-    await this.tracking.setRunStage(str(inputOf(req), 'run_id'), 'active');
+    await this.tracking.setRunStage(runIdOf(inputOf(req)), 'active');
     return {};
   }
 
@@ -173,8 +181,8 @@ export class MlflowTrackingController {
   @ApiOperation({ summary: 'MLflow: log a metric point' })
   async logMetric(@Req() req: FastifyRequest): Promise<Record<string, never>> {
     const i = inputOf(req);
-    await this.tracking.logBatch(optStr(i, 'run_id') ?? str(i, 'run_uuid'), {
-      metrics: [{ key: str(i, 'key'), value: metricValue(i['value'], 'value'), timestamp: int(i, 'timestamp', Date.now()), step: int(i, 'step', 0) }],
+    await this.tracking.logBatch(runIdOf(i), {
+      metrics: [{ key: str(i, 'key'), value: metricValue(i['value'], 'value'), timestamp: int(i, 'timestamp'), step: int(i, 'step', 0) }],
       params: [],
       tags: [],
     });
@@ -187,7 +195,7 @@ export class MlflowTrackingController {
   @ApiOperation({ summary: 'MLflow: log a param' })
   async logParam(@Req() req: FastifyRequest): Promise<Record<string, never>> {
     const i = inputOf(req);
-    await this.tracking.logBatch(optStr(i, 'run_id') ?? str(i, 'run_uuid'), { metrics: [], params: [{ key: str(i, 'key'), value: str(i, 'value', false) }], tags: [] });
+    await this.tracking.logBatch(runIdOf(i), { metrics: [], params: [{ key: str(i, 'key'), value: str(i, 'value', false) }], tags: [] });
     return {};
   }
 
@@ -197,17 +205,44 @@ export class MlflowTrackingController {
   @ApiOperation({ summary: 'MLflow: log metrics, params and tags at once' })
   async logBatch(@Req() req: FastifyRequest): Promise<Record<string, never>> {
     const i = inputOf(req);
-    const arr = (k: string): Input[] => {
-      const v = i[k];
-      if (v === undefined || v === null) return [];
-      if (!Array.isArray(v)) throw new InvalidArgumentError(`Invalid '${k}': must be a list`);
-      return v as Input[];
-    };
-    await this.tracking.logBatch(str(i, 'run_id'), {
-      metrics: arr('metrics').map((m, n) => ({ key: str(m, 'key'), value: metricValue(m['value'], `metrics[${n}].value`), timestamp: int(m, 'timestamp', Date.now()), step: int(m, 'step', 0) })),
-      params: arr('params').map((p) => ({ key: str(p, 'key'), value: str(p, 'value', false) })),
-      tags: arr('tags').map((t) => ({ key: str(t, 'key'), value: str(t, 'value', false) })),
+    const runId = runIdOf(i);
+    const arr = (k: string): Input[] => mlflowObjectList(k).parse(i[k]);
+    // Element fields are named as MLflow names them: `metrics[0].timestamp`.
+    const field = (o: Input, list: string, n: number, k: string): Input => ({ [`${list}[${n}].${k}`]: o[k] });
+    const metrics = arr('metrics').map((m, n) => ({
+      key: str(field(m, 'metrics', n, 'key'), `metrics[${n}].key`),
+      value: metricValue(m['value'], `metrics[${n}].value`),
+      timestamp: int(field(m, 'metrics', n, 'timestamp'), `metrics[${n}].timestamp`),
+      step: int(field(m, 'metrics', n, 'step'), `metrics[${n}].step`, 0),
+    }));
+    const params = arr('params').map((p, n) => ({ key: str(field(p, 'params', n, 'key'), `params[${n}].key`), value: str(field(p, 'params', n, 'value'), `params[${n}].value`, false) }));
+    const tags = arr('tags').map((t, n) => ({ key: str(field(t, 'tags', n, 'key'), `tags[${n}].key`), value: str(field(t, 'tags', n, 'value'), `tags[${n}].value`, false) }));
+    await this.tracking.logBatch(runId, { metrics, params, tags });
+    return {};
+  }
+
+  /**
+   * `POST runs/log-inputs {run_id, datasets: [{dataset: {name, digest, source_type, source, schema?, profile?}, tags?}]}` → `{}`.
+   * A dataset already logged on the run (same name and digest) is not added again.
+   */
+  @Post('runs/log-inputs')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'MLflow: log dataset inputs of a run' })
+  async logInputs(@Req() req: FastifyRequest): Promise<Record<string, never>> {
+    const i = inputOf(req);
+    const runId = runIdOf(i);
+    if (i['datasets'] === undefined || i['datasets'] === null) throw missingParam('datasets');
+    const datasets = mlflowObjectList('datasets').parse(i['datasets']).map((d, n) => {
+      const ds = mlflowObjectList(`datasets[${n}].dataset`).parse([d['dataset']])[0] as Input;
+      const text = (k: string, required: boolean): string => str({ [`datasets[${n}].dataset.${k}`]: ds[k] }, `datasets[${n}].dataset.${k}`, required);
+      const schema = text('schema', false);
+      const profile = text('profile', false);
+      return {
+        dataset: { name: text('name', true), digest: text('digest', true), source_type: text('source_type', true), source: text('source', true), ...(schema ? { schema } : {}), ...(profile ? { profile } : {}) },
+        tags: Object.entries(tagsOf(d)).map(([key, value]) => ({ key, value })),
+      };
     });
+    await this.inputs.logInputs(runId, datasets);
     return {};
   }
 
@@ -217,7 +252,7 @@ export class MlflowTrackingController {
   @ApiOperation({ summary: 'MLflow: set a run tag' })
   async setRunTag(@Req() req: FastifyRequest): Promise<Record<string, never>> {
     const i = inputOf(req);
-    await this.tracking.logBatch(optStr(i, 'run_id') ?? str(i, 'run_uuid'), { metrics: [], params: [], tags: [{ key: str(i, 'key'), value: str(i, 'value', false) }] });
+    await this.tracking.logBatch(runIdOf(i), { metrics: [], params: [], tags: [{ key: str(i, 'key'), value: str(i, 'value', false) }] });
     return {};
   }
 
@@ -227,7 +262,7 @@ export class MlflowTrackingController {
   @ApiOperation({ summary: 'MLflow: delete a run tag' })
   async deleteRunTag(@Req() req: FastifyRequest): Promise<Record<string, never>> {
     const i = inputOf(req);
-    await this.tracking.deleteRunTag(str(i, 'run_id'), str(i, 'key'));
+    await this.tracking.deleteRunTag(runIdOf(i), str(i, 'key'));
     return {};
   }
 
@@ -239,10 +274,10 @@ export class MlflowTrackingController {
     const i = inputOf(req);
     const p = page(i, 1000, 50000);
     const rows = await this.tracking.searchRuns({
-      experimentIds: listOf(i['experiment_ids']) ?? [],
+      experimentIds: listOf(i, 'experiment_ids') ?? [],
       filter: optStr(i, 'filter'),
       viewType: optStr(i, 'run_view_type'),
-      orderBy: listOf(i['order_by']),
+      orderBy: listOf(i, 'order_by'),
       limit: p.limit + 1,
       offset: p.offset,
     });
@@ -256,7 +291,7 @@ export class MlflowTrackingController {
   async metricHistory(@Req() req: FastifyRequest): Promise<{ metrics: unknown[]; next_page_token?: string }> {
     const i = inputOf(req);
     const p = page(i, 25000, 25000);
-    const rows = await this.tracking.metricHistory(optStr(i, 'run_id') ?? str(i, 'run_uuid'), str(i, 'metric_key'), { limit: p.limit + 1, offset: p.offset });
+    const rows = await this.tracking.metricHistory(runIdOf(i), str(i, 'metric_key'), { limit: p.limit + 1, offset: p.offset });
     return withToken({ metrics: rows.slice(0, p.limit) }, rows.length > p.limit ? String(p.offset + p.limit) : undefined);
   }
 }

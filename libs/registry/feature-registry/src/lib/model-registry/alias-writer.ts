@@ -3,6 +3,7 @@ import { ModelAliasChangedV1 } from '@strata/contracts';
 import { EventPublisher } from '@strata/messaging';
 import { AuditOutcome, RegistryStore } from '@strata/registry/data-access';
 import type { EntityManager } from 'typeorm';
+import { isAnnounceable } from './event-names';
 import { aliasRef, type RequestContext } from './registry-tx';
 
 /** One alias change: `toVersion: null` deletes the alias. */
@@ -50,6 +51,7 @@ export class AliasWriter {
       requestId: c.ctx.requestId ?? null,
       outcome: AuditOutcome.SUCCESS,
     });
+    if (!isAnnounceable(c.name)) return; // MLflow-only name: not announced (event-names.ts)
     await this.publisher.publish(m, ModelAliasChangedV1, {
       modelName: c.name,
       alias: c.alias,

@@ -6,7 +6,7 @@ import type { Rollout } from '../rollouts/rollouts.service';
 import { RolloutsService } from '../rollouts/rollouts.service';
 import { AliasWriter } from './alias-writer';
 import { PromotionService } from './promotion.service';
-import { RegistryTx, modelRef, type RequestContext } from './registry-tx';
+import { RegistryTx, versionNotFound, modelRef, type RequestContext } from './registry-tx';
 import { VersionsService } from './versions.service';
 
 /** Result of {@link AliasesService.setAlias}. */
@@ -46,7 +46,7 @@ export class AliasesService {
   async setAlias(name: string, alias: string, version: number, reason: string | undefined, ctx: RequestContext): Promise<AliasSetResult> {
     return this.db.run(async (m) => {
       await this.db.requireLockedModel(m, name);
-      if (!(await this.store.getVersion(m, name, version))) throw new NotFoundError(`Model version '${modelRef(name, version)}' not found`);
+      if (!(await this.store.getVersion(m, name, version))) throw versionNotFound(name, version);
       const current = await this.store.getAlias(m, name, alias);
       if (current && current.version === version) return { ...current, previousVersion: current.version, changed: false };
       const now = new Date();

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AuditOutcome, RegistryStore, type AuditRecord, type ModelVersion, type RegisteredModel } from '@strata/registry/data-access';
+import { AuditOutcome, RegistryStore, type AuditRecord, type ModelVersion, type RegisteredModel, type RegistrySearch } from '@strata/registry/data-access';
 import { ConflictError, NotFoundError } from '@strata/shared/util-errors';
-import { RegistryTx, mergeTags, paged, type Page, type RequestContext } from './registry-tx';
+import { RegistryTx, modelNotFound, mergeTags, paged, type Page, type RequestContext } from './registry-tx';
 
 /** A registered model with its newest versions (`GET /registered-models/{name}`). */
 export interface RegisteredModelDetail extends RegisteredModel {
@@ -88,10 +88,26 @@ export class ModelsService {
     }
   }
 
-  /** Models (search) with exact name / LIKE pattern / tag equalities. */
-  async searchModels(q: { search?: string; exactName?: string; namePattern?: string; tags?: Array<{ key: string; value: string; op?: '=' | '!=' }> }, page: { limit: number; offset: number }): Promise<Page<RegisteredModel>> {
-    const rows = await this.store.listModels(this.db.reader, q.search, { limit: page.limit + 1, offset: page.offset }, q);
-    return paged(rows, page);
+  /** Models (MLflow `registered-models/search`): conditions on name and tags, `orderBy`, a page. */
+  async searchModels(q: RegistrySearch, page: { limit: number; offset: number }): Promise<Page<RegisteredModel>> {
+    return paged(await this.store.searchModels(this.db.reader, { ...q, limit: page.limit + 1, offset: page.offset }), page);
+  }
+
+  /**
+   * Renames a model (MLflow `registered-models/rename`); versions, aliases, history, rollouts,
+   * policy and decisions follow (audited as `registered_model.rename`).
+   * @throws NotFoundError (404) `from` unknown; ConflictError (409, RESOURCE_ALREADY_EXISTS) `to` exists
+   */
+  async renameModel(from: string, to: string, ctx: RequestContext): Promise<RegisteredModel> {
+    return this.db.run(async (m) => {
+      await this.db.requireLockedModel(m, from);
+      if (from !== to && (await this.store.getModel(m, to))) {
+        throw new ConflictError(`Registered Model (name=${to}) already exists.`, { details: { mlflowCode: 'RESOURCE_ALREADY_EXISTS' } });
+      }
+      await this.store.renameModel(m, from, to, new Date());
+      await this.store.appendAudit(m, { actor: ctx.actor, action: 'registered_model.rename', resource: to, before: { name: from }, after: { name: to }, requestId: ctx.requestId ?? null, outcome: AuditOutcome.SUCCESS });
+      return (await this.store.getModel(m, to)) as RegisteredModel;
+    });
   }
 
   /** Models whose name contains `search` (case-insensitive), by name. */
@@ -106,7 +122,7 @@ export class ModelsService {
    */
   async getModel(name: string): Promise<RegisteredModelDetail> {
     const model = await this.store.getModel(this.db.reader, name);
-    if (!model) throw new NotFoundError(`Registered model '${name}' not found`);
+    if (!model) throw modelNotFound(name);
     const latestVersions = await this.store.listVersions(this.db.reader, name, { limit: LATEST_VERSIONS_SHOWN, offset: 0 });
     return { ...model, latestVersions };
   }

@@ -12,7 +12,7 @@ import type { EntityManager } from 'typeorm';
 import { CHALLENGER_ALIAS, decidePromotion } from '../promotion';
 import { CHAMPION_ALIAS } from '../registry.schemas';
 import { AliasWriter } from './alias-writer';
-import { RegistryTx, modelRef, paged, type Page, type RequestContext } from './registry-tx';
+import { RegistryTx, versionNotFound, modelRef, paged, type Page, type RequestContext } from './registry-tx';
 
 /**
  * Offline promotion: the policy of a model, challenger-vs-champion decisions (recorded with their
@@ -44,7 +44,7 @@ export class PromotionService {
     ctx: RequestContext,
   ): Promise<PromotionDecision> {
     const challenger = await this.store.getVersion(m, name, challengerVersion);
-    if (!challenger) throw new NotFoundError(`Model version '${modelRef(name, challengerVersion)}' not found`);
+    if (!challenger) throw versionNotFound(name, challengerVersion);
     const championAlias = await this.store.getAlias(m, name, CHAMPION_ALIAS);
     const champion = championAlias ? await this.store.getVersion(m, name, championAlias.version) : null;
     const verdict = decidePromotion(policy, challenger, champion);

@@ -24,6 +24,16 @@ export const modelRef = (name: string, version: number): string => `${name}@${ve
 /** `name#alias`, the resource name of an alias in the audit log. */
 export const aliasRef = (name: string, alias: string): string => `${name}#${alias}`;
 
+/** 404 of an unknown model; `details.mlflowMessage` is MLflow's wording for the MLflow API. */
+export function modelNotFound(name: string): NotFoundError {
+  return new NotFoundError(`Registered model '${name}' not found`, { details: { mlflowMessage: `Registered Model with name=${name} not found` } });
+}
+
+/** 404 of an unknown version; `details.mlflowMessage` is MLflow's wording for the MLflow API. */
+export function versionNotFound(name: string, version: number): NotFoundError {
+  return new NotFoundError(`Model version '${modelRef(name, version)}' not found`, { details: { mlflowMessage: `Model Version (name=${name}, version=${version}) not found` } });
+}
+
 /** The first `page.limit` of `rows` (fetched with `limit + 1`), with a token when there are more. */
 export function paged<T>(rows: T[], page: { limit: number; offset: number }): Page<T> {
   const items = rows.slice(0, page.limit);
@@ -78,12 +88,12 @@ export class RegistryTx {
   /** Locks the model row (inside `m`'s transaction). @throws NotFoundError (404) */
   async requireLockedModel(m: EntityManager, name: string): Promise<RegisteredModel> {
     const model = await this.store.lockModel(m, name);
-    if (!model) throw new NotFoundError(`Registered model '${name}' not found`);
+    if (!model) throw modelNotFound(name);
     return model;
   }
 
   /** @throws NotFoundError (404) when model `name` does not exist */
   async requireModel(name: string): Promise<void> {
-    if (!(await this.store.getModel(this.reader, name))) throw new NotFoundError(`Registered model '${name}' not found`);
+    if (!(await this.store.getModel(this.reader, name))) throw modelNotFound(name);
   }
 }

@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ModelVersionRegisteredV1 } from '@strata/contracts';
 import { EventPublisher } from '@strata/messaging';
-import { AuditOutcome, RegistryStore, type ModelVersion } from '@strata/registry/data-access';
+import { AuditOutcome, RegistryStore, type ModelVersion, type RegistrySearch } from '@strata/registry/data-access';
 import { ConflictError, NotFoundError } from '@strata/shared/util-errors';
 import { CHAMPION_ALIAS, type RegisterModelVersionInput } from '../registry.schemas';
 import { AliasWriter } from './alias-writer';
-import { RegistryTx, mergeTags, modelRef, paged, type Page, type RequestContext } from './registry-tx';
+import { RegistryTx, modelNotFound, versionNotFound, mergeTags, modelRef, paged, type Page, type RequestContext } from './registry-tx';
 
 /** Result of {@link VersionsService.registerVersion}. */
 export interface RegistrationResult {
@@ -47,7 +47,7 @@ export class VersionsService {
       const now = new Date();
       await this.store.createModelIfMissing(m, name, now);
       const model = await this.store.lockModel(m, name);
-      if (!model) throw new NotFoundError(`Registered model '${name}' not found`); // cannot happen: created above
+      if (!model) throw modelNotFound(name); // cannot happen: created above
       const existing = await this.store.findVersionByRun(m, name, input.runId);
       if (existing) {
         if (existing.artifactSha256 !== input.artifactSha256) {
@@ -92,7 +92,7 @@ export class VersionsService {
         version,
         runId: mv.runId,
         artifactUri: mv.artifactUri,
-        artifactSha256: mv.artifactSha256,
+        artifactSha256: input.artifactSha256,
         artifactFormat: 'onnx',
         // The contract carries finite metrics only; non-finite ones stay in the registry.
         metrics: Object.fromEntries(Object.entries(input.metrics).filter((e): e is [string, number] => typeof e[1] === 'number')),
@@ -127,7 +127,7 @@ export class VersionsService {
     const outcome = await this.db.run(async (m) => {
       await this.db.requireLockedModel(m, name);
       const mv = await this.store.getVersion(m, name, version);
-      if (!mv) throw new NotFoundError(`Model version '${modelRef(name, version)}' not found`);
+      if (!mv) throw versionNotFound(name, version);
       const audit = { actor: ctx.actor, action: 'model_version.delete', resource: modelRef(name, version), requestId: ctx.requestId ?? null };
       const summary = { runId: mv.runId, artifactSha256: mv.artifactSha256, aliases: mv.aliases };
       if (mv.aliases.length > 0) {
@@ -159,7 +159,7 @@ export class VersionsService {
     return this.db.run(async (m) => {
       await this.db.requireLockedModel(m, name);
       const before = await this.store.getVersion(m, name, version);
-      if (!before) throw new NotFoundError(`Model version '${modelRef(name, version)}' not found`);
+      if (!before) throw versionNotFound(name, version);
       const tags = mergeTags(before.tags, p);
       await this.store.updateVersion(m, name, version, { ...(p.description !== undefined ? { description: p.description } : {}), ...(tags ? { tags } : {}) });
       const after = (await this.store.getVersion(m, name, version)) as ModelVersion;
@@ -176,8 +176,8 @@ export class VersionsService {
     });
   }
 
-  /** Versions across models (search). */
-  async searchVersions(q: { name?: string; namePattern?: string; runIds?: string[]; tags?: Array<{ key: string; value: string; op?: '=' | '!=' }> }, page: { limit: number; offset: number }): Promise<Page<ModelVersion>> {
+  /** Versions across models (MLflow `model-versions/search`): conditions, `orderBy`, a page. */
+  async searchVersions(q: RegistrySearch, page: { limit: number; offset: number }): Promise<Page<ModelVersion>> {
     return paged(await this.store.searchVersions(this.db.reader, { ...q, limit: page.limit + 1, offset: page.offset }), page);
   }
 
@@ -191,7 +191,7 @@ export class VersionsService {
   /** One version. @throws NotFoundError (404) naming `name@version` */
   async getVersion(name: string, version: number): Promise<ModelVersion> {
     const mv = await this.store.getVersion(this.db.reader, name, version);
-    if (!mv) throw new NotFoundError(`Model version '${modelRef(name, version)}' not found`);
+    if (!mv) throw versionNotFound(name, version);
     return mv;
   }
 }
