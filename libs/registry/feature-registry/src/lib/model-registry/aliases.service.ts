@@ -6,7 +6,7 @@ import type { Rollout } from '../rollouts/rollouts.service';
 import { RolloutsService } from '../rollouts/rollouts.service';
 import { AliasWriter } from './alias-writer';
 import { PromotionService } from './promotion.service';
-import { RegistryTx, versionNotFound, modelRef, type RequestContext } from './registry-tx';
+import { RegistryTx, versionNotFound, type RequestContext } from './registry-tx';
 import { VersionsService } from './versions.service';
 
 /** Result of {@link AliasesService.setAlias}. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditOutcome, RegistryStore, type AuditRecord, type ModelVersion, type RegisteredModel, type RegistrySearch } from '@strata/registry/data-access';
-import { ConflictError, NotFoundError } from '@strata/shared/util-errors';
+import { ConflictError } from '@strata/shared/util-errors';
 import { RegistryTx, modelNotFound, mergeTags, paged, type Page, type RequestContext } from './registry-tx';
 
 /** A registered model with its newest versions (`GET /registered-models/{name}`). */

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ModelVersionRegisteredV1 } from '@strata/contracts';
 import { EventPublisher } from '@strata/messaging';
 import { AuditOutcome, RegistryStore, type ModelVersion, type RegistrySearch } from '@strata/registry/data-access';
-import { ConflictError, NotFoundError } from '@strata/shared/util-errors';
+import { ConflictError } from '@strata/shared/util-errors';
 import { CHAMPION_ALIAS, type RegisterModelVersionInput } from '../registry.schemas';
 import { AliasWriter } from './alias-writer';
 import { RegistryTx, modelNotFound, versionNotFound, mergeTags, modelRef, paged, type Page, type RequestContext } from './registry-tx';
