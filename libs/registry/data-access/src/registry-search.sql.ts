@@ -36,7 +36,11 @@ export function applySearch<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, 
   if (columns.source) (q.source ?? []).forEach((c, i) => whereCondition(qb, columns.source as string, c, `ss${i}`));
   (q.version ?? []).forEach((c, i) => whereCondition(qb, `${alias}.version::text`, c, `sv${i}`));
   (q.tags ?? []).forEach((c, i) => {
-    qb.andWhere(`${alias}.tags ->> :stk${i} IS NOT NULL`, { [`stk${i}`]: c.key });
+    // `!=` / `NOT IN` also match a model without the tag (MLflow 3 clients exclude prompts with
+    // `tags.mlflow.prompt.is_prompt != 'true'`, which must keep every untagged model); the other
+    // operators need the tag.
+    qb.setParameter(`stk${i}`, c.key);
+    if (c.op !== '!=' && c.op !== 'NOT IN') qb.andWhere(`${alias}.tags ->> :stk${i} IS NOT NULL`);
     whereCondition(qb, `${alias}.tags ->> :stk${i}`, c, `stv${i}`);
   });
 }

@@ -191,9 +191,13 @@ export class TrackingStore {
     return rows.length > 0;
   }
 
-  /** Sets the lifecycle stage of an experiment (and of its runs when deleting/restoring). */
-  async setExperimentStage(m: EntityManager, id: string, stage: LifecycleStage, now: number): Promise<void> {
-    await m.query(`UPDATE ${qualified(m, 'experiment')} SET lifecycle_stage = $2, last_update_time = $3 WHERE experiment_id = $1`, [id, stage, now]);
+  /**
+   * Sets the lifecycle stage of an experiment (and of its runs when deleting/restoring). Its
+   * `last_update_time` is kept, as MLflow 2.17 does (its own search tests list a just-deleted
+   * experiment in its previous place of the newest-update-first order).
+   */
+  async setExperimentStage(m: EntityManager, id: string, stage: LifecycleStage): Promise<void> {
+    await m.query(`UPDATE ${qualified(m, 'experiment')} SET lifecycle_stage = $2 WHERE experiment_id = $1`, [id, stage]);
     await m.query(`UPDATE ${qualified(m, 'run')} SET lifecycle_stage = $2 WHERE experiment_id = $1`, [id, stage]);
   }
 

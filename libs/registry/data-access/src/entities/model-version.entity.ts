@@ -3,7 +3,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /**
  * Row of `model_version`: one immutable version of a registered model, produced by a training
  * run (MLflow `ModelVersion`). Primary key `(name, version)`; the partial unique index
- * `model_version_name_run_id_native_key` (`(name, run_id) WHERE source IS NULL`) makes a retried
+ * `model_version_name_run_id_key` (`(name, run_id) WHERE source IS NULL`) makes a retried
  * native registration of the same run find the existing version (MLflow-API versions may share a run).
  */
 @Entity('model_version')

@@ -39,7 +39,7 @@ export class RegistryMlflowVersions1765040000000 implements MigrationInterface {
         ADD COLUMN IF NOT EXISTS "updated_at" timestamptz NULL`);
     await queryRunner.query(`ALTER TABLE ${s}."run" ADD COLUMN IF NOT EXISTS "inputs" jsonb NOT NULL DEFAULT '[]'::jsonb`);
     await queryRunner.query(`ALTER TABLE ${s}."model_version" DROP CONSTRAINT "model_version_name_run_id_key"`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "model_version_name_run_id_native_key" ON ${s}."model_version" ("name", "run_id") WHERE "source" IS NULL`);
+    await queryRunner.query(`CREATE UNIQUE INDEX "model_version_name_run_id_key" ON ${s}."model_version" ("name", "run_id") WHERE "source" IS NULL`);
     await queryRunner.query(`CREATE INDEX IF NOT EXISTS "model_version_source_run_id_idx" ON ${s}."model_version" ("source_run_id")`);
     await queryRunner.query(`ALTER TABLE ${s}."model_version" DROP CONSTRAINT "model_version_name_fkey",
       ADD CONSTRAINT "model_version_name_fkey" FOREIGN KEY ("name") REFERENCES ${s}."registered_model" ("name") ON UPDATE CASCADE`);
@@ -63,7 +63,7 @@ export class RegistryMlflowVersions1765040000000 implements MigrationInterface {
       ADD CONSTRAINT "model_version_name_fkey" FOREIGN KEY ("name") REFERENCES ${s}."registered_model" ("name")`);
     await queryRunner.query(`DROP INDEX IF EXISTS ${s}."model_version_source_run_id_idx"`);
     await queryRunner.query(`ALTER TABLE ${s}."run" DROP COLUMN IF EXISTS "inputs"`);
-    await queryRunner.query(`DROP INDEX IF EXISTS ${s}."model_version_name_run_id_native_key"`);
+    await queryRunner.query(`DROP INDEX IF EXISTS ${s}."model_version_name_run_id_key"`);
     await queryRunner.query(`DELETE FROM ${s}."model_version" WHERE "source" IS NOT NULL`);
     await queryRunner.query(`ALTER TABLE ${s}."model_version" ADD CONSTRAINT "model_version_name_run_id_key" UNIQUE ("name", "run_id")`);
     await queryRunner.query(`

@@ -145,7 +145,7 @@ export class TrackingService {
   async setExperimentStage(id: string, stage: LifecycleStage): Promise<void> {
     await this.getExperiment(id);
     if (id === '0' && stage === 'deleted') throw new InvalidArgumentError("The 'Default' experiment (id 0) cannot be deleted");
-    await this.tx((m) => this.store.setExperimentStage(m, id, stage, Date.now()));
+    await this.tx((m) => this.store.setExperimentStage(m, id, stage));
   }
 
   /** Sets one tag of an experiment. @throws NotFoundError (404) */
