@@ -12,7 +12,7 @@ import { infraEnv, uniqueName } from '@strata/shared/testing';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { loadRegistryConfig } from './config';
@@ -46,8 +46,11 @@ afterAll(async () => {
 });
 
 it('20 concurrent creates of one source without run_id make versions 1..20, each caller told its own', async () => {
-  // an MLflow model directory (model.onnx + MLmodel with a tensor signature) in the artifact store
-  const dir = path.join(dataDir, 'models', 'same-source');
+  // an MLflow model directory (model.onnx + MLmodel with a tensor signature) in a run's artifacts;
+  // the source is `runs:/<run>/model` (MLflow refuses a local path without run_id: issue 14)
+  const run = await fetch(`${base}/api/2.0/mlflow/runs/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ experiment_id: '0' }) });
+  const runInfo = ((await run.json()) as { run: { info: { run_id: string; artifact_uri: string } } }).run.info;
+  const dir = path.join(fileURLToPath(runInfo.artifact_uri), 'model');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'model.onnx'), 'not-really-onnx-but-bytes-0123456789');
   fs.writeFileSync(
@@ -56,7 +59,7 @@ it('20 concurrent creates of one source without run_id make versions 1..20, each
       '  inputs: \'[{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 4]}, "name": "input"}]\'\n' +
       '  outputs: \'[{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 1]}, "name": "probability"}]\'\n',
   );
-  const source = pathToFileURL(dir).href;
+  const source = `runs:/${runInfo.run_id}/model`;
   const created = await fetch(`${base}/api/2.0/mlflow/registered-models/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: model }) });
   expect(created.status).toBe(200);
 
@@ -80,11 +83,15 @@ it('20 concurrent creates of one source without run_id make versions 1..20, each
   // each caller's answer is the version that carries ITS description and the shared source
   for (const r of replies) {
     expect(r.body.model_version.description).toBe(`caller-${r.i}`);
-    expect(r.body.model_version.source).toBe(`${source}/model.onnx`);
+    // MLflow records source and run_id exactly as given (issue 14)
+    expect([r.body.model_version.source, r.body.model_version.run_id]).toEqual([source, '']);
   }
   const told = replies.map((r) => Number(r.body.model_version.version)).sort((a, b) => a - b);
   expect(told).toEqual(Array.from({ length: 20 }, (_, k) => k + 1));
-  expect(new Set(replies.map((r) => r.body.model_version.run_id)).size).toBe(20);
+  // MLflow has no idempotency per run: 20 creates without run_id are 20 distinct versions, each servable
+  const native = await fetch(`${base}/registered-models/${model}/versions?limit=100`);
+  const listed = ((await native.json()) as { modelVersions: Array<{ servable: boolean; artifactUri: string }> }).modelVersions;
+  expect(listed.map((v) => [v.servable, v.artifactUri]).sort()).toEqual(Array.from({ length: 20 }, () => [true, `${pathToFileURL(dir).href}/model.onnx`]));
 
   // and what is stored agrees: 20 versions, version n has the description of the caller told n
   const search = await fetch(`${base}/api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent(`name='${model}'`)}&max_results=100`);

@@ -142,7 +142,8 @@ describe('the official mlflow Python client against /api/2.0/mlflow', () => {
     ]);
     expect(out.found_runs).toEqual([rid]);
     expect(out.none_runs).toBe(0);
-    expect(out.version).toEqual({ version: '1', run_id: rid, source: `${out.run.artifact_uri}/model/model.onnx`, description: 'v1 desc', status: 'READY' });
+    // MLflow records the source as given (issue 14); the verified artifact it resolved to is the native artifactUri below.
+    expect(out.version).toEqual({ version: '1', run_id: rid, source: `runs:/${rid}/model`, description: 'v1 desc', status: 'READY' });
     expect(out.by_alias).toEqual({ version: '1', aliases: ['champion'], tags: { k: 'v', validated: 'yes' } });
     expect(out.versions).toEqual(['1']);
     expect(out.models).toEqual([{ name: model, description: 'from mlflow', tags: { domain: 'taxi' }, aliases: { champion: '1' } }]);
@@ -178,6 +179,8 @@ describe('the official mlflow Python client against /api/2.0/mlflow', () => {
     expect(mv.body).toEqual(
       expect.objectContaining({
         runId: rid,
+        artifactUri: `${out.run.artifact_uri}/model/model.onnx`,
+        servable: true,
         artifactSha256: sha('not-really-onnx-but-bytes-0123456789'),
         signature: { inputs: [{ name: 'input', type: 'float32', datatype: 'FP32', shape: [-1, 4] }], outputs: [{ name: 'probability', type: 'float32', datatype: 'FP32', shape: [-1, 1] }] },
         metrics: { auc: 0.75, loss: 0.25, odd: 'NaN' },

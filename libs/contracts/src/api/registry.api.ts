@@ -19,22 +19,38 @@ export const ModelVersionSchema = z.looseObject({
   runId: z.string(),
   workflowId: z.string().nullable(),
   artifactUri: z.string().min(1),
-  artifactSha256: z.string().regex(/^[0-9a-fA-F]{64}$/),
+  /** sha256 of the artifact; null for a non-servable source registered through the MLflow API. */
+  artifactSha256: z.string().regex(/^[0-9a-fA-F]{64}$/).nullable(),
+  /** Whether Strata can serve it (ONNX with a tensor signature, in the artifact store). */
+  servable: z.boolean(),
+  /** Why it cannot be served (null when servable). */
+  notServableReason: z.string().nullable(),
+  /** MLflow `source` as given (null: native registration, whose source is `artifactUri`). */
+  source: z.string().nullable(),
+  /** MLflow `run_id` as given (null: native registration, whose run is `runId`). */
+  sourceRunId: z.string().nullable(),
+  /** MLflow's deprecated stage: `None` | `Staging` | `Production` | `Archived`. */
+  currentStage: z.string(),
   signature: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), MetricValueSchema),
   params: z.record(z.string(), z.unknown()),
   lineage: z.record(z.string(), z.unknown()),
   referenceProfileUri: z.string().nullable(),
   referenceProfileSha256: z.string().nullable(),
-  status: z.literal('READY'),
+  /** MLflow `ModelVersionStatus`. */
+  status: z.enum(['PENDING_REGISTRATION', 'READY', 'FAILED_REGISTRATION']),
   description: z.string().nullable(),
   tags: z.record(z.string(), z.string()),
   /** Aliases currently pointing at this version, sorted. */
   aliases: z.array(z.string()),
   createdBy: z.string(),
   createdAt: z.string(),
+  /** Last change of description, tags or stage (= `createdAt` when never changed). */
+  updatedAt: z.string(),
 });
 export type ModelVersion = z.infer<typeof ModelVersionSchema>;
+/** MLflow `ModelVersionStatus` values. */
+export type ModelVersionStatus = ModelVersion['status'];
 
 /** A registered model. */
 export const RegisteredModelSchema = z.looseObject({

@@ -15,6 +15,7 @@ import { RegistryInitial1764460800000 } from './migrations/1764460800000-registr
 import { RegistryTracking1764561600000 } from './migrations/1764561600000-registry-tracking';
 import { RegistryLiveRolloutPolicy1764600000000 } from './migrations/1764600000000-registry-live-rollout-policy';
 import { RegistryLiveDecisionEvidence1764700000000 } from './migrations/1764700000000-registry-live-decision-evidence';
+import { RegistryMlflowVersions1765040000000 } from './migrations/1765040000000-registry-mlflow-versions';
 import { ModelRolloutEntity } from './entities/model-rollout.entity';
 import { RegistryRollouts1764554400000 } from './migrations/1764554400000-registry-rollouts';
 
@@ -34,7 +35,7 @@ export const REGISTRY_ENTITIES: EntityList = [
   ModelRolloutEntity,
 ];
 /** Every migration, in order (messaging tables first). */
-export const REGISTRY_MIGRATIONS: EntityList = [...(MESSAGING_MIGRATIONS as EntityList), RegistryInitial1764460800000, RegistryRollouts1764554400000, RegistryTracking1764561600000, RegistryLiveRolloutPolicy1764600000000, RegistryLiveDecisionEvidence1764700000000];
+export const REGISTRY_MIGRATIONS: EntityList = [...(MESSAGING_MIGRATIONS as EntityList), RegistryInitial1764460800000, RegistryRollouts1764554400000, RegistryTracking1764561600000, RegistryLiveRolloutPolicy1764600000000, RegistryLiveDecisionEvidence1764700000000, RegistryMlflowVersions1765040000000];
 
 export * from './registry.types';
 export * from './registry.store';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { IsNull, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditLogEntity } from './entities/audit-log.entity';
 import { ModelAliasHistoryEntity } from './entities/model-alias-history.entity';
@@ -7,7 +7,9 @@ import { ModelAliasEntity } from './entities/model-alias.entity';
 import { ModelVersionEntity } from './entities/model-version.entity';
 import { RegisteredModelEntity } from './entities/registered-model.entity';
 import { toAliasChange, toAuditRecord, toModelAlias, toModelVersion, toRegisteredModel } from './mappers/registry.mapper';
-import type { AliasChange, AuditEntry, AuditRecord, ModelAlias, ModelVersion, NewModelVersion, RegisteredModel } from './registry.types';
+import { applyOrder, applySearch } from './registry-search.sql';
+import { qualified } from './tracking.store';
+import type { AliasChange, AuditEntry, AuditRecord, ModelAlias, ModelVersion, NewModelVersion, RegisteredModel, RegistryOrder, RegistrySearch } from './registry.types';
 
 /** Page request: `limit` rows after skipping `offset`. */
 export interface PageRequest {
@@ -96,14 +98,23 @@ export class RegistryStore {
 
   /** Inserts a version row and returns it (with no aliases yet). */
   async insertVersion(m: EntityManager, v: NewModelVersion): Promise<ModelVersion> {
-    const row = m.getRepository(ModelVersionEntity).create({ ...v, status: 'READY' });
+    const row = m.getRepository(ModelVersionEntity).create({
+      ...v,
+      status: v.status ?? 'READY',
+      servable: v.servable ?? true,
+      notServableReason: v.notServableReason ?? null,
+      source: v.source ?? null,
+      sourceRunId: v.sourceRunId ?? null,
+      currentStage: v.currentStage ?? 'None',
+      updatedAt: null,
+    });
     await m.getRepository(ModelVersionEntity).insert(row as QueryDeepPartialEntity<ModelVersionEntity>);
     return toModelVersion(row);
   }
 
-  /** The version registered from `runId` for model `name`, or null. */
+  /** The NATIVE registration of `runId` for model `name` (MLflow-API versions excluded), or null. */
   async findVersionByRun(m: EntityManager, name: string, runId: string): Promise<ModelVersion | null> {
-    const row = await m.getRepository(ModelVersionEntity).findOneBy({ name, runId });
+    const row = await m.getRepository(ModelVersionEntity).findOneBy({ name, runId, source: IsNull() });
     return row ? toModelVersion(row, await this.aliasesPointingAt(m, name, row.version)) : null;
   }
 
@@ -118,6 +129,22 @@ export class RegistryStore {
     const rows = await m.getRepository(ModelVersionEntity).find({ where: { name }, order: { version: 'DESC' }, skip: page.offset, take: page.limit });
     const aliases = await m.getRepository(ModelAliasEntity).find({ where: { name } });
     return rows.map((r) => toModelVersion(r, aliases.filter((a) => a.version === r.version).map((a) => a.alias)));
+  }
+
+  /** The newest version of each MLflow stage of each model in `names` (MLflow `latest_versions`), by name then stage. */
+  async latestPerStage(m: EntityManager, names: string[]): Promise<ModelVersion[]> {
+    if (!names.length) return [];
+    const rows = await m
+      .getRepository(ModelVersionEntity)
+      .createQueryBuilder('v')
+      .distinctOn(['v.name', 'v.current_stage'])
+      .where('v.name IN (:...names)', { names })
+      .orderBy('v.name', 'ASC')
+      .addOrderBy('v.current_stage', 'ASC')
+      .addOrderBy('v.version', 'DESC')
+      .getMany();
+    const aliases = await m.getRepository(ModelAliasEntity).createQueryBuilder('a').where('a.name IN (:...names)', { names }).getMany();
+    return rows.map((r) => toModelVersion(r, aliases.filter((a) => a.name === r.name && a.version === r.version).map((a) => a.alias)));
   }
 
   /** Deletes a version row. @returns whether a row was deleted. */
@@ -169,9 +196,9 @@ export class RegistryStore {
   }
 
   /** Updates the description and/or tags (replaced as a whole) of a version (both mutable; the rest is immutable). */
-  async updateVersion(m: EntityManager, name: string, version: number, p: { description?: string | null; tags?: Record<string, string> }): Promise<void> {
+  async updateVersion(m: EntityManager, name: string, version: number, p: { description?: string | null; tags?: Record<string, string> }, now = new Date()): Promise<void> {
     const patch = { ...(p.description !== undefined ? { description: p.description } : {}), ...(p.tags ? { tags: p.tags } : {}) };
-    if (Object.keys(patch).length) await m.getRepository(ModelVersionEntity).update({ name, version }, patch);
+    if (Object.keys(patch).length) await m.getRepository(ModelVersionEntity).update({ name, version }, { ...patch, updatedAt: now });
   }
 
   /** Deletes a model row with its (unaliased) versions and alias history. Callers check aliases first. */
@@ -182,19 +209,19 @@ export class RegistryStore {
   }
 
   /**
-   * Versions across models matching every condition (all optional): exact `name`, name `LIKE`
-   * pattern (case-insensitive), `runIds`, tag equalities; ordered by name then version DESC.
+   * Versions across models matching every condition of `q` (MLflow `model-versions/search`):
+   * `runId` matches MLflow's run id (the one given to `model-versions/create`, else the training
+   * run), `source` MLflow's source (given, else the artifact URI). Default order (MLflow's):
+   * last update DESC, name ASC, version DESC.
    */
-  async searchVersions(
-    m: EntityManager,
-    q: { name?: string; namePattern?: string; runIds?: string[]; tags?: Array<{ key: string; value: string; op?: '=' | '!=' }>; limit: number; offset: number },
-  ): Promise<ModelVersion[]> {
+  async searchVersions(m: EntityManager, q: RegistrySearch & { limit: number; offset: number }): Promise<ModelVersion[]> {
     const qb = m.getRepository(ModelVersionEntity).createQueryBuilder('v');
-    if (q.name !== undefined) qb.andWhere('v.name = :name', { name: q.name });
-    if (q.namePattern !== undefined) qb.andWhere(`v.name ILIKE :np`, { np: q.namePattern });
-    if (q.runIds !== undefined) qb.andWhere('v.run_id IN (:...runIds)', { runIds: q.runIds.length ? q.runIds : [''] });
-    (q.tags ?? []).forEach((t, i) => qb.andWhere(`v.tags ->> :tk${i} ${t.op === '!=' ? 'IS DISTINCT FROM' : '='} :tv${i}`, { [`tk${i}`]: t.key, [`tv${i}`]: t.value }));
-    const rows = await qb.orderBy('v.name', 'ASC').addOrderBy('v.version', 'DESC').offset(q.offset).limit(q.limit).getMany();
+    applySearch(qb, 'v', q, { runId: 'COALESCE(v.source_run_id, v.run_id)', source: 'COALESCE(v.source, v.artifact_uri)' });
+    const order: RegistryOrder[] = [...(q.orderBy ?? [])];
+    if (!order.length) order.push({ field: 'last_updated_timestamp', desc: true });
+    for (const o of [{ field: 'name', desc: false }, { field: 'version', desc: true }] as RegistryOrder[]) if (!order.some((x) => x.field === o.field)) order.push(o);
+    applyOrder(qb, order, { name: 'v.name COLLATE "C"', version: 'v.version', creation_timestamp: 'v.created_at', last_updated_timestamp: 'COALESCE(v.updated_at, v.created_at)' });
+    const rows = await qb.offset(q.offset).limit(q.limit).getMany();
     if (rows.length === 0) return [];
     const aliases = await m
       .getRepository(ModelAliasEntity)
@@ -202,6 +229,41 @@ export class RegistryStore {
       .where('a.name IN (:...names)', { names: [...new Set(rows.map((r) => r.name))] })
       .getMany();
     return rows.map((r) => toModelVersion(r, aliases.filter((a) => a.name === r.name && a.version === r.version).map((a) => a.alias)));
+  }
+
+  /** Models matching every condition of `q` (MLflow `registered-models/search`), by `q.orderBy` (default name ASC). */
+  async searchModels(m: EntityManager, q: RegistrySearch & { limit: number; offset: number }): Promise<RegisteredModel[]> {
+    const qb = m.getRepository(RegisteredModelEntity).createQueryBuilder('m');
+    applySearch(qb, 'm', q, {});
+    const order: RegistryOrder[] = [...(q.orderBy ?? [])];
+    if (!order.some((o) => o.field === 'name')) order.push({ field: 'name', desc: false });
+    applyOrder(qb, order, { name: 'm.name COLLATE "C"', version: 'm.latest_version', creation_timestamp: 'm.created_at', last_updated_timestamp: 'm.updated_at' });
+    const rows = await qb.offset(q.offset).limit(q.limit).getMany();
+    const aliasRows = rows.length
+      ? await m.getRepository(ModelAliasEntity).createQueryBuilder('a').where('a.name IN (:...names)', { names: rows.map((r) => r.name) }).getMany()
+      : [];
+    return rows.map((r) => toRegisteredModel(r, Object.fromEntries(aliasRows.filter((a) => a.name === r.name).map((a) => [a.alias, a.version]))));
+  }
+
+  /**
+   * Renames a model (MLflow `registered-models/rename`): the foreign keys cascade the new name to
+   * versions, aliases, rollouts and the policy; alias history and promotion decisions follow here.
+   * The audit log keeps the old name in its past entries.
+   */
+  async renameModel(m: EntityManager, from: string, to: string, now: Date): Promise<void> {
+    await m.getRepository(RegisteredModelEntity).update({ name: from }, { name: to, updatedAt: now });
+    await m.getRepository(ModelAliasHistoryEntity).update({ name: from }, { name: to });
+    await m.query(`UPDATE ${qualified(m, 'promotion_decision')} SET "name" = $1 WHERE "name" = $2`, [to, from]);
+  }
+
+  /** Marks the model changed now (MLflow `last_updated_timestamp`: version created, deleted or staged). */
+  async touchModel(m: EntityManager, name: string, now: Date): Promise<void> {
+    await m.getRepository(RegisteredModelEntity).update({ name }, { updatedAt: now });
+  }
+
+  /** Sets MLflow's deprecated stage of a version (see the MLflow API's transition-stage). */
+  async setVersionStage(m: EntityManager, name: string, version: number, stage: string, now: Date): Promise<void> {
+    await m.getRepository(ModelVersionEntity).update({ name, version }, { currentStage: stage, updatedAt: now });
   }
 
   /** Appends one entry to the append-only `audit_log`. */

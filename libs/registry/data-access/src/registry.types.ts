@@ -4,8 +4,9 @@
  */
 
 // The HTTP shapes of the registry are declared once, in the API contracts (inferred from zod).
-import type { MetricValue } from '@strata/contracts/api';
+import type { MetricValue, ModelVersionStatus } from '@strata/contracts/api';
 export type { MetricValue, ModelVersion, RegisteredModel } from '@strata/contracts/api';
+export type { ModelVersionStatus } from '@strata/contracts/api';
 
 /** An alias and the version it points at. */
 export interface ModelAlias {
@@ -56,7 +57,18 @@ export interface NewModelVersion {
   runId: string;
   workflowId: string | null;
   artifactUri: string;
-  artifactSha256: string;
+  /** sha256 of the artifact; null for a non-servable source registered through the MLflow API. */
+  artifactSha256: string | null;
+  /** Whether Strata can serve it (ONNX with a tensor signature, in the artifact store). */
+  servable?: boolean;
+  /** Why it cannot be served (null when servable). */
+  notServableReason?: string | null;
+  /** MLflow `source` as given (null: native registration, whose source is `artifactUri`). */
+  source?: string | null;
+  /** MLflow `run_id` as given (null: native registration, whose run is `runId`). */
+  sourceRunId?: string | null;
+  /** MLflow's deprecated stage: `None` | `Staging` | `Production` | `Archived`. */
+  currentStage?: string;
   signature: Record<string, unknown>;
   metrics: Record<string, MetricValue>;
   params: Record<string, unknown>;
@@ -67,4 +79,36 @@ export interface NewModelVersion {
   tags: Record<string, string>;
   createdBy: string;
   createdAt: Date;
+  /** MLflow `ModelVersionStatus` (default `READY`). */
+  status?: ModelVersionStatus;
+}
+
+/** One condition of an MLflow search filter on a column (`value` is a list for `IN` / `NOT IN`). */
+export interface FieldCondition {
+  op: '=' | '!=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN';
+  value: string | string[];
+}
+
+/** A tag condition: `tags.<key> <op> <value>`. */
+export interface TagCondition extends FieldCondition {
+  key: string;
+}
+
+/** Sort key of registered-model / model-version searches (MLflow `order_by`). */
+export interface RegistryOrder {
+  field: 'name' | 'version' | 'creation_timestamp' | 'last_updated_timestamp';
+  desc: boolean;
+}
+
+/** MLflow search over registered models or model versions: every condition must hold. */
+export interface RegistrySearch {
+  name?: FieldCondition[];
+  /** Model versions: MLflow `run_id` (the given one, else the training run). */
+  runId?: FieldCondition[];
+  /** Model versions: MLflow `source_path` (the given source, else the artifact URI). */
+  source?: FieldCondition[];
+  /** Model versions: `version_number`. */
+  version?: FieldCondition[];
+  tags?: TagCondition[];
+  orderBy?: RegistryOrder[];
 }

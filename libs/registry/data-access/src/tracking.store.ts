@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { MetricValue } from './registry.types';
-import type { Experiment, LifecycleStage, MetricPoint, Run, RunArtifact, RunStatus } from './tracking.types';
+import type { DatasetInput, Experiment, LifecycleStage, MetricPoint, Run, RunArtifact, RunStatus } from './tracking.types';
 
 /** Schema-qualified table name for the manager's DataSource schema. */
 export function qualified(m: EntityManager, table: string): string {
@@ -84,6 +84,7 @@ function toRun(r: Row): Run {
     tags: (r['tags'] as Record<string, string>) ?? {},
     latestMetrics: (r['latest_metrics'] as Record<string, MetricPoint>) ?? {},
     artifacts: (r['artifacts'] as RunArtifact[]) ?? [],
+    datasetInputs: (r['inputs'] as DatasetInput[] | undefined) ?? [],
   };
 }
 
@@ -163,14 +164,15 @@ export class TrackingStore {
    */
   async searchExperiments(
     m: EntityManager,
-    q: { stage: LifecycleStage | null; name?: { op: '=' | '!=' | 'LIKE' | 'ILIKE'; value: string }; tags?: Array<{ key: string; value: string; op: '=' | '!=' }>; orderBy: 'id' | 'name' | 'creation_time'; desc: boolean; limit: number; offset: number },
+    q: { stage: LifecycleStage | null; name?: { op: '=' | '!=' | 'LIKE' | 'ILIKE'; value: string }; tags?: Array<{ key: string; value: string; op: '=' | '!=' | 'LIKE' | 'ILIKE' }>; orderBy: 'id' | 'name' | 'creation_time' | 'last_update_time'; desc: boolean; limit: number; offset: number },
   ): Promise<Experiment[]> {
     const params: unknown[] = [];
     const where: string[] = [];
     if (q.stage) where.push(`lifecycle_stage = $${params.push(q.stage)}`);
     if (q.name) where.push(`name ${q.name.op} $${params.push(q.name.value)}`);
     for (const tag of q.tags ?? []) where.push(`(tags ->> $${params.push(tag.key)}) ${tag.op} $${params.push(tag.value)}`);
-    const col = q.orderBy === 'id' ? 'experiment_id' : q.orderBy;
+    // Names sort by code point (COLLATE "C"), as MLflow's stores do: 'Abc' < 'Default' < 'a'.
+    const col = q.orderBy === 'id' ? 'experiment_id' : q.orderBy === 'name' ? 'name COLLATE "C"' : q.orderBy;
     const rows: Row[] = await m.query(
       `SELECT * FROM ${qualified(m, 'experiment')} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY ${col} ${q.desc ? 'DESC' : 'ASC'}, experiment_id ASC LIMIT ${q.limit} OFFSET ${q.offset}`,
@@ -189,9 +191,13 @@ export class TrackingStore {
     return rows.length > 0;
   }
 
-  /** Sets the lifecycle stage of an experiment (and of its runs when deleting/restoring). */
-  async setExperimentStage(m: EntityManager, id: string, stage: LifecycleStage, now: number): Promise<void> {
-    await m.query(`UPDATE ${qualified(m, 'experiment')} SET lifecycle_stage = $2, last_update_time = $3 WHERE experiment_id = $1`, [id, stage, now]);
+  /**
+   * Sets the lifecycle stage of an experiment (and of its runs when deleting/restoring). Its
+   * `last_update_time` is kept, as MLflow 2.17 does (its own search tests list a just-deleted
+   * experiment in its previous place of the newest-update-first order).
+   */
+  async setExperimentStage(m: EntityManager, id: string, stage: LifecycleStage): Promise<void> {
+    await m.query(`UPDATE ${qualified(m, 'experiment')} SET lifecycle_stage = $2 WHERE experiment_id = $1`, [id, stage]);
     await m.query(`UPDATE ${qualified(m, 'run')} SET lifecycle_stage = $2 WHERE experiment_id = $1`, [id, stage]);
   }
 
@@ -206,7 +212,7 @@ export class TrackingStore {
   }
 
   /** Inserts a run. */
-  async insertRun(m: EntityManager, r: Omit<Run, 'latestMetrics' | 'artifacts' | 'lifecycleStage' | 'endTime'> & { endTime?: number | null }): Promise<Run> {
+  async insertRun(m: EntityManager, r: Omit<Run, 'latestMetrics' | 'artifacts' | 'lifecycleStage' | 'endTime' | 'datasetInputs'> & { endTime?: number | null }): Promise<Run> {
     const rows: Row[] = await m.query(
       `INSERT INTO ${qualified(m, 'run')} (run_id, experiment_id, run_name, user_id, status, start_time, end_time, artifact_uri, params, tags)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
@@ -219,6 +225,11 @@ export class TrackingStore {
   async getRun(m: EntityManager, runId: string, lock = false): Promise<Run | null> {
     const rows: Row[] = await m.query(`SELECT * FROM ${qualified(m, 'run')} WHERE run_id = $1 ${lock ? 'FOR UPDATE' : ''}`, [runId]);
     return rows[0] ? toRun(rows[0]) : null;
+  }
+
+  /** Sets the dataset inputs of a run (MLflow `runs/log-inputs`; the caller merges). */
+  async setRunInputs(m: EntityManager, runId: string, inputs: DatasetInput[]): Promise<void> {
+    await m.query(`UPDATE ${qualified(m, 'run')} SET inputs = $2::jsonb WHERE run_id = $1`, [runId, JSON.stringify(inputs)]);
   }
 
   /** Updates the mutable attributes of a run. */

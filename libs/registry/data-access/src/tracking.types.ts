@@ -64,6 +64,14 @@ export interface Run {
   /** Latest point per metric key (highest step, then timestamp, then value — MLflow's rule). */
   latestMetrics: Record<string, MetricPoint>;
   artifacts: RunArtifact[];
+  /** Datasets the run used (MLflow `runs/log-inputs`), in logging order, one per (name, digest). */
+  datasetInputs: DatasetInput[];
+}
+
+/** One dataset input of a run (MLflow `DatasetInput`; field names as MLflow's JSON). */
+export interface DatasetInput {
+  dataset: { name: string; digest: string; source_type: string; source: string; schema?: string; profile?: string };
+  tags: Array<{ key: string; value: string }>;
 }
 
 /** Promotion policy of a model. */

@@ -6,13 +6,13 @@
  * through the transactional outbox.
  */
 export * from './lib/registry.module';
-export * from './lib/registry.service';
+export * from './lib/model-registry';
 export * from './lib/registry.schemas';
 export * from './lib/registered-models.controller';
-export * from './lib/mlflow-compat.controller';
+export * from './lib/mlflow';
 export * from './lib/tracking.service';
+export * from './lib/run-inputs.service';
 export * from './lib/tracking.controller';
 export * from './lib/artifacts.service';
 export * from './lib/promotion';
-export * from './lib/mlflow-filter';
 export * from './lib/registry.options';

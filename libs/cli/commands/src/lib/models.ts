@@ -27,7 +27,7 @@ export function lineageRows(v: ModelVersion): Array<{ what: string; value: unkno
   for (const f of (l['featureViews'] as Array<string | { name: string }> | undefined) ?? []) rows.push({ what: 'feature view', value: typeof f === 'string' ? f : f.name });
   for (const key of ['trainingSet', 'featureService', 'trainingDataCutoff', 'codeVersion', 'workflowId']) if (l[key] !== undefined && l[key] !== null) rows.push({ what: key, value: l[key] });
   if (l['evaluation']) rows.push({ what: 'evaluation', value: l['evaluation'] });
-  rows.push({ what: 'training run', value: v.runId }, { what: 'artifact', value: `${v.artifactUri} (sha256 ${v.artifactSha256.slice(0, 12)}…)` });
+  rows.push({ what: 'training run', value: v.runId }, { what: 'artifact', value: `${v.artifactUri} (${v.artifactSha256 ? `sha256 ${v.artifactSha256.slice(0, 12)}…` : `not servable: ${v.notServableReason ?? 'no verified artifact'}`})` });
   return rows;
 }
 

@@ -235,7 +235,7 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
         version: v.version,
         metrics: v.metrics,
         artifactUri: v.artifactUri,
-        artifactSha256: v.artifactSha256,
+        artifactSha256: v.artifactSha256 ?? undefined,
         lineage: v.lineage,
         calibration: (run as { evaluationReport?: { calibration?: unknown } }).evaluationReport?.calibration,
       };

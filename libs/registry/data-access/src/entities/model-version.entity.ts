@@ -1,12 +1,12 @@
-import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * Row of `model_version`: one immutable version of a registered model, produced by a training
- * run (MLflow `ModelVersion`). Primary key `(name, version)`; `UNIQUE (name, run_id)` makes a
- * retried registration of the same run find the existing version.
+ * run (MLflow `ModelVersion`). Primary key `(name, version)`; the partial unique index
+ * `model_version_name_run_id_key` (`(name, run_id) WHERE source IS NULL`) makes a retried
+ * native registration of the same run find the existing version (MLflow-API versions may share a run).
  */
 @Entity('model_version')
-@Unique('model_version_name_run_id_key', ['name', 'runId'])
 export class ModelVersionEntity {
   @PrimaryColumn({ type: 'text' })
   name!: string;
@@ -26,9 +26,33 @@ export class ModelVersionEntity {
   @Column({ name: 'artifact_uri', type: 'text' })
   artifactUri!: string;
 
-  /** sha256 of the artifact bytes, 64 lowercase hex. */
-  @Column({ name: 'artifact_sha256', type: 'char', length: 64 })
-  artifactSha256!: string;
+  /** sha256 of the artifact bytes, 64 lowercase hex; null for a non-servable source (MLflow API). */
+  @Column({ name: 'artifact_sha256', type: 'char', length: 64, nullable: true })
+  artifactSha256!: string | null;
+
+  /** Whether Strata can serve it: an ONNX artifact with a tensor signature found in the artifact store. */
+  @Column({ type: 'boolean', default: true })
+  servable!: boolean;
+
+  /** Why it cannot be served (null when servable); serving refuses the version with this reason. */
+  @Column({ name: 'not_servable_reason', type: 'text', nullable: true })
+  notServableReason!: string | null;
+
+  /** MLflow `source` exactly as given to `model-versions/create` (null: registered through the native API). */
+  @Column({ type: 'text', nullable: true })
+  source!: string | null;
+
+  /** MLflow `run_id` exactly as given to `model-versions/create` ('' when none; null: native API). */
+  @Column({ name: 'source_run_id', type: 'text', nullable: true })
+  sourceRunId!: string | null;
+
+  /** MLflow's deprecated stage (`None`, `Staging`, `Production`, `Archived`), mirrored on aliases. */
+  @Column({ name: 'current_stage', type: 'varchar', length: 32, default: 'None' })
+  currentStage!: string;
+
+  /** Last change of the description, tags or stage (null: never changed since `created_at`). */
+  @Column({ name: 'updated_at', type: 'timestamptz', nullable: true })
+  updatedAt!: Date | null;
 
   /** Input/output tensors (`{inputs:[{name,type,datatype?,shape?}], outputs:[…]}`). */
   @Column({ type: 'jsonb' })
@@ -53,7 +77,7 @@ export class ModelVersionEntity {
   @Column({ name: 'reference_profile_sha256', type: 'char', length: 64, nullable: true })
   referenceProfileSha256!: string | null;
 
-  /** Always `READY`: a version is only created once its artifact exists. */
+  /** MLflow `ModelVersionStatus`: `READY`, `PENDING_REGISTRATION` or `FAILED_REGISTRATION`. */
   @Column({ type: 'varchar', length: 32, default: 'READY' })
   status!: string;
 

@@ -3,7 +3,7 @@ import type { ModelAliasHistoryEntity } from '../entities/model-alias-history.en
 import type { ModelAliasEntity } from '../entities/model-alias.entity';
 import type { ModelVersionEntity } from '../entities/model-version.entity';
 import type { RegisteredModelEntity } from '../entities/registered-model.entity';
-import type { AliasChange, AuditOutcome, AuditRecord, MetricValue, ModelAlias, ModelVersion, RegisteredModel } from '../registry.types';
+import type { AliasChange, AuditOutcome, AuditRecord, MetricValue, ModelAlias, ModelVersion, ModelVersionStatus, RegisteredModel } from '../registry.types';
 
 /** Row → {@link ModelVersion}; `aliases` are the aliases pointing at it. */
 export function toModelVersion(row: ModelVersionEntity, aliases: string[] = []): ModelVersion {
@@ -14,18 +14,24 @@ export function toModelVersion(row: ModelVersionEntity, aliases: string[] = []):
     workflowId: row.workflowId,
     artifactUri: row.artifactUri,
     artifactSha256: row.artifactSha256,
+    servable: row.servable,
+    notServableReason: row.notServableReason,
+    source: row.source,
+    sourceRunId: row.sourceRunId,
+    currentStage: row.currentStage,
     signature: row.signature,
     metrics: row.metrics as Record<string, MetricValue>,
     params: row.params,
     lineage: row.lineage,
     referenceProfileUri: row.referenceProfileUri,
     referenceProfileSha256: row.referenceProfileSha256,
-    status: 'READY',
+    status: row.status as ModelVersionStatus,
     description: row.description,
     tags: row.tags,
     aliases: [...aliases].sort(),
     createdBy: row.createdBy,
     createdAt: row.createdAt.toISOString(),
+    updatedAt: (row.updatedAt ?? row.createdAt).toISOString(),
   };
 }
 

@@ -77,21 +77,28 @@ export class ArtifactsService {
    */
   async openVerified(mv: ModelVersion): Promise<VerifiedArtifact> {
     const ref = `${mv.name}@${mv.version}`;
+    if (!mv.servable || mv.artifactSha256 === null) {
+      // Registered through the MLflow API from a source Strata cannot serve: refused with the reason recorded then.
+      throw new IntegrityError(`Model version '${ref}' is not servable: ${mv.notServableReason ?? 'no verified ONNX artifact'}`, {
+        details: { servable: false, reason: mv.notServableReason, source: mv.source },
+      });
+    }
+    const expectedSha256: string = mv.artifactSha256;
     const key = this.keyOf(mv.artifactUri, `Artifact URI of model version '${ref}'`);
     const stat = await this.store.stat(key);
     if (!stat) {
-      await this.alert(mv, 'missing', null, null);
+      await this.alert({ ...mv, artifactSha256: expectedSha256 }, 'missing', null, null);
       throw new IntegrityError(`Artifact of model version '${ref}' is missing: ${mv.artifactUri}`, { details: { artifactUri: mv.artifactUri } });
     }
     const actual = await this.sha256Of(key);
     if (actual !== mv.artifactSha256) {
-      await this.alert(mv, 'sha256-mismatch', actual, stat.sizeBytes);
+      await this.alert({ ...mv, artifactSha256: expectedSha256 }, 'sha256-mismatch', actual, stat.sizeBytes);
       throw new IntegrityError(
         `Artifact of model version '${ref}' failed verification: sha256 ${actual} (${stat.sizeBytes} bytes) does not match the registered ${mv.artifactSha256}; the file was altered or truncated`,
         { details: { artifactUri: mv.artifactUri, expectedSha256: mv.artifactSha256, actualSha256: actual, sizeBytes: stat.sizeBytes } },
       );
     }
-    const stream = await this.store.getStream(key, { expectedSha256: mv.artifactSha256, expectedSizeBytes: stat.sizeBytes });
+    const stream = await this.store.getStream(key, { expectedSha256, expectedSizeBytes: stat.sizeBytes });
     return { stream, sizeBytes: stat.sizeBytes, sha256: actual, fileName: key.split('/').pop() ?? 'model.onnx' };
   }
 
@@ -100,7 +107,7 @@ export class ArtifactsService {
    * transaction on the registry's DataSource, through the outbox). Never throws: the refusal
    * (422) is what the caller must see, a failed alert is logged.
    */
-  private async alert(mv: ModelVersion, reason: ArtifactIntegrityFailedV1['reason'], actualSha256: string | null, sizeBytes: number | null): Promise<void> {
+  private async alert(mv: ModelVersion & { artifactSha256: string }, reason: ArtifactIntegrityFailedV1['reason'], actualSha256: string | null, sizeBytes: number | null): Promise<void> {
     const event: ArtifactIntegrityFailedV1 = {
       service: 'registry',
       resourceType: 'model-version',

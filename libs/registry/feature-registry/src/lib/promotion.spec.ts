@@ -1,5 +1,5 @@
 import type { ModelVersion } from '@strata/registry/data-access';
-import { parseFilter, parseOrderBy } from './mlflow-filter';
+import { parseFilter, parseOrderBy } from './mlflow/mlflow-filter';
 import { decidePromotion, evaluationDigestOf } from './promotion';
 
 const D = evaluationDigestOf([{ datasetName: 'taxi', versionId: 'v1', contentSha256: 'a'.repeat(64) }], '2020-01-01');

@@ -20,7 +20,7 @@ import {
   resolveActor,
   resolveRequestActor,
 } from './registry.schemas';
-import { RegistryService, type AliasSetResult, type RegisteredModelDetail, type RequestContext } from './registry.service';
+import { ModelsService, VersionsService, AliasesService, PromotionService, LiveRolloutService, type AliasSetResult, type RegisteredModelDetail, type RequestContext } from './model-registry';
 import { RequirePermission } from '@strata/shared/auth';
 
 const ACTOR_HEADER = 'x-strata-actor';
@@ -54,7 +54,11 @@ function context(req: FastifyRequest, actor: string): RequestContext {
 @Controller('registered-models')
 export class RegisteredModelsController {
   constructor(
-    private readonly registry: RegistryService,
+    private readonly models: ModelsService,
+    private readonly versions: VersionsService,
+    private readonly aliases: AliasesService,
+    private readonly promotion: PromotionService,
+    private readonly liveRollouts: LiveRolloutService,
     private readonly artifacts: ArtifactsService,
   ) {}
 
@@ -68,7 +72,7 @@ export class RegisteredModelsController {
   @RequirePermission('models', 'read')
   async list(@Query() query: Record<string, string | undefined>): Promise<RegisteredModelList> {
     const search = query['search'] ? query['search'].slice(0, 256) : undefined;
-    const page = await this.registry.listModels(search, parsePage({ limit: query['limit'], pageToken: query['pageToken'] }));
+    const page = await this.models.listModels(search, parsePage({ limit: query['limit'], pageToken: query['pageToken'] }));
     return { registeredModels: page.items, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
   }
 
@@ -77,7 +81,7 @@ export class RegisteredModelsController {
   @ApiOperation({ summary: 'A registered model with its aliases and newest versions' })
   @RequirePermission('models', 'read')
   async get(@Param('name') name: string): Promise<RegisteredModelDetail> {
-    return this.registry.getModel(parseModelName(name));
+    return this.models.getModel(parseModelName(name));
   }
 
   /**
@@ -99,7 +103,7 @@ export class RegisteredModelsController {
   ): Promise<ModelVersion> {
     const model = parseModelName(name);
     const input = parseWith(RegisterModelVersionBody, body);
-    const result = await this.registry.registerVersion(model, input, context(req, resolveActor(actorHeader)));
+    const result = await this.versions.registerVersion(model, input, context(req, resolveActor(actorHeader)));
     void reply.status(result.created ? 201 : 200);
     return result.modelVersion;
   }
@@ -109,7 +113,7 @@ export class RegisteredModelsController {
   @ApiOperation({ summary: 'List versions of a model, newest first' })
   @RequirePermission('models', 'read')
   async listVersions(@Param('name') name: string, @Query() query: Record<string, string | undefined>): Promise<ModelVersionList> {
-    const page = await this.registry.listVersions(parseModelName(name), parsePage({ limit: query['limit'], pageToken: query['pageToken'] }));
+    const page = await this.versions.listVersions(parseModelName(name), parsePage({ limit: query['limit'], pageToken: query['pageToken'] }));
     return { modelVersions: page.items, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
   }
 
@@ -119,7 +123,7 @@ export class RegisteredModelsController {
   @ZodApiResponse(RegistryApi.getModelVersion.response)
   @RequirePermission('models', 'read')
   async getVersion(@Param('name') name: string, @Param('version') version: string): Promise<ModelVersion> {
-    return this.registry.getVersion(parseModelName(name), parseVersion(version));
+    return this.versions.getVersion(parseModelName(name), parseVersion(version));
   }
 
   /** `DELETE /registered-models/{name}/versions/{version}` → 200 the deleted `ModelVersion`; 404; 409 naming the alias pointing at it. */
@@ -134,7 +138,7 @@ export class RegisteredModelsController {
   ): Promise<ModelVersion> {
     const model = parseModelName(name);
     const v = parseVersion(version);
-    return this.registry.deleteVersion(model, v, context(req, resolveActor(actorHeader)));
+    return this.versions.deleteVersion(model, v, context(req, resolveActor(actorHeader)));
   }
 
   /** `GET /registered-models/{name}/aliases/{alias}` → 200 the `ModelVersion` the alias points at; 404. */
@@ -143,7 +147,7 @@ export class RegisteredModelsController {
   @ZodApiResponse(RegistryApi.getAlias.response)
   @RequirePermission('aliases', 'read')
   async getAlias(@Param('name') name: string, @Param('alias') alias: string): Promise<ModelVersion> {
-    return this.registry.getVersionByAlias(parseModelName(name), parseAlias(alias));
+    return this.aliases.getVersionByAlias(parseModelName(name), parseAlias(alias));
   }
 
   /**
@@ -167,7 +171,7 @@ export class RegisteredModelsController {
     const a = parseAlias(alias);
     const input = parseWith(SetAliasBody, body);
     const version = parseVersion(input.version, 'request body: version');
-    return this.registry.setAlias(model, a, version, input.reason, context(req, resolveRequestActor(securityContextOf(req)?.principal, input.actor, actorHeader)));
+    return this.aliases.setAlias(model, a, version, input.reason, context(req, resolveRequestActor(securityContextOf(req)?.principal, input.actor, actorHeader)));
   }
 
   /** `DELETE /registered-models/{name}/aliases/{alias}` (optional body `{reason?, actor?}`) → 200 the removed alias; 404. */
@@ -185,7 +189,7 @@ export class RegisteredModelsController {
     const model = parseModelName(name);
     const a = parseAlias(alias);
     const input = parseWith(DeleteAliasBody, body ?? undefined);
-    return this.registry.deleteAlias(model, a, input?.reason, context(req, resolveRequestActor(securityContextOf(req)?.principal, input?.actor, actorHeader)));
+    return this.aliases.deleteAlias(model, a, input?.reason, context(req, resolveRequestActor(securityContextOf(req)?.principal, input?.actor, actorHeader)));
   }
 
   /** `GET /registered-models/{name}/aliases/{alias}/history` → 200 `AliasChange[]`, newest first; 404 model missing. */
@@ -193,7 +197,7 @@ export class RegisteredModelsController {
   @ApiOperation({ summary: 'Changes of an alias (actor, from, to, reason, time), newest first' })
   @RequirePermission('aliases', 'read')
   async aliasHistory(@Param('name') name: string, @Param('alias') alias: string): Promise<AliasChange[]> {
-    return this.registry.aliasHistory(parseModelName(name), parseAlias(alias));
+    return this.aliases.aliasHistory(parseModelName(name), parseAlias(alias));
   }
 
   /** `GET /registered-models/{name}/audit` → 200 `AuditRecord[]` of the model, its versions and aliases, oldest first; 404. */
@@ -201,7 +205,7 @@ export class RegisteredModelsController {
   @ApiOperation({ summary: 'Audit log of a model (append-only)' })
   @RequirePermission('models', 'read')
   async audit(@Param('name') name: string): Promise<AuditRecord[]> {
-    return this.registry.auditLog(parseModelName(name));
+    return this.models.auditLog(parseModelName(name));
   }
   /** `PATCH /registered-models/{name}` body `{description?, tags?}` (tags replace the map) → 200 `RegisteredModel`; audited; 404. */
   @Patch(':name')
@@ -211,7 +215,7 @@ export class RegisteredModelsController {
   async updateModel(@Param('name') name: string, @Body() body: unknown, @Headers(ACTOR_HEADER) actorHeader: string | undefined, @Req() req: FastifyRequest): Promise<RegisteredModel> {
     const model = parseModelName(name);
     const b = parseWith(UpdateDescriptionTagsBody, body);
-    return this.registry.updateModel(model, { ...(b.description !== undefined ? { description: b.description } : {}), ...(b.tags ? { tags: b.tags } : {}) }, context(req, resolveActor(actorHeader)));
+    return this.models.updateModel(model, { ...(b.description !== undefined ? { description: b.description } : {}), ...(b.tags ? { tags: b.tags } : {}) }, context(req, resolveActor(actorHeader)));
   }
 
   /** `PATCH /registered-models/{name}/versions/{version}` body `{description?, tags?}` → 200 `ModelVersion`; audited; 404. */
@@ -229,7 +233,7 @@ export class RegisteredModelsController {
     const model = parseModelName(name);
     const v = parseVersion(version);
     const b = parseWith(UpdateDescriptionTagsBody, body);
-    return this.registry.updateVersion(model, v, { ...(b.description !== undefined ? { description: b.description } : {}), ...(b.tags ? { tags: b.tags } : {}) }, context(req, resolveActor(actorHeader)));
+    return this.versions.updateVersion(model, v, { ...(b.description !== undefined ? { description: b.description } : {}), ...(b.tags ? { tags: b.tags } : {}) }, context(req, resolveActor(actorHeader)));
   }
 
   /**
@@ -242,7 +246,7 @@ export class RegisteredModelsController {
   @ApiOperation({ summary: 'Download the artifact of a version (sha256-verified; 422 when it does not match)' })
   @RequirePermission('models', 'read')
   async downloadArtifact(@Param('name') name: string, @Param('version') version: string, @Res() reply: FastifyReply): Promise<void> {
-    const mv = await this.registry.getVersion(parseModelName(name), parseVersion(version));
+    const mv = await this.versions.getVersion(parseModelName(name), parseVersion(version));
     const a = await this.artifacts.openVerified(mv);
     await reply
       .header('content-type', 'application/octet-stream')
@@ -260,7 +264,7 @@ export class RegisteredModelsController {
   async setPolicy(@Param('name') name: string, @Body() body: unknown, @Headers(ACTOR_HEADER) actorHeader: string | undefined, @Req() req: FastifyRequest): Promise<PromotionPolicy> {
     const model = parseModelName(name);
     const b = parseWith(PromotionPolicyBody, body);
-    return this.registry.setPromotionPolicy(
+    return this.promotion.setPromotionPolicy(
       model,
       { metric: b.metric, direction: b.direction, minMargin: b.minMargin, autoPromote: b.autoPromote, rollout: b.rollout },
       context(req, resolveRequestActor(securityContextOf(req)?.principal, b.actor, actorHeader)),
@@ -283,7 +287,7 @@ export class RegisteredModelsController {
   async decideLive(@Param('name') name: string, @Body() body: unknown, @Headers(ACTOR_HEADER) actorHeader: string | undefined, @Req() req: FastifyRequest): Promise<{ decision: PromotionDecision; rollout: unknown }> {
     const model = parseModelName(name);
     const b = parseWith(LiveRolloutDecisionBody, body);
-    return this.registry.decideLiveRollout(
+    return this.liveRollouts.decideLiveRollout(
       model,
       {
         rolloutId: b.rolloutId, championValue: b.championValue, challengerValue: b.challengerValue, championLabeled: b.championLabeled, challengerLabeled: b.challengerLabeled,
@@ -300,7 +304,7 @@ export class RegisteredModelsController {
   @ApiOperation({ summary: 'The promotion policy of a model' })
   @RequirePermission('aliases', 'read')
   getPolicy(@Param('name') name: string): Promise<PromotionPolicy> {
-    return this.registry.getPromotionPolicy(parseModelName(name));
+    return this.promotion.getPromotionPolicy(parseModelName(name));
   }
 
   /**
@@ -317,7 +321,7 @@ export class RegisteredModelsController {
     const model = parseModelName(name);
     const b = parseWith(PromotionDecisionBody, body ?? {});
     const v = b.challengerVersion === undefined ? undefined : parseVersion(b.challengerVersion, 'request body: challengerVersion');
-    return this.registry.decidePromotion(model, v, b.apply, context(req, resolveRequestActor(securityContextOf(req)?.principal, b.actor, actorHeader)));
+    return this.promotion.decidePromotion(model, v, b.apply, context(req, resolveRequestActor(securityContextOf(req)?.principal, b.actor, actorHeader)));
   }
 
   /** `GET /registered-models/{name}/promotion-decisions?limit=&pageToken=` → `{decisions (newest first), nextPageToken?}`; 404. */
@@ -325,7 +329,7 @@ export class RegisteredModelsController {
   @ApiOperation({ summary: 'Promotion decisions of a model, newest first' })
   @RequirePermission('aliases', 'read')
   async decisions(@Param('name') name: string, @Query() query: Record<string, string | undefined>): Promise<{ decisions: PromotionDecision[]; nextPageToken?: string }> {
-    const page = await this.registry.listPromotionDecisions(parseModelName(name), parsePage({ limit: query['limit'], pageToken: query['pageToken'] }));
+    const page = await this.promotion.listPromotionDecisions(parseModelName(name), parsePage({ limit: query['limit'], pageToken: query['pageToken'] }));
     return { decisions: page.items, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
   }
 
@@ -334,6 +338,6 @@ export class RegisteredModelsController {
   @ApiOperation({ summary: 'One promotion decision' })
   @RequirePermission('aliases', 'read')
   decision(@Param('name') name: string, @Param('id') id: string): Promise<PromotionDecision> {
-    return this.registry.getPromotionDecision(parseModelName(name), parseVersion(id, 'decision id'));
+    return this.promotion.getPromotionDecision(parseModelName(name), parseVersion(id, 'decision id'));
   }
 }

@@ -2,38 +2,39 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { PromotionStore, RegistryStore, TrackingStore } from '@strata/registry/data-access';
 import * as path from 'node:path';
 import { ArtifactsService } from './artifacts.service';
-import { MlflowCompatController } from './mlflow-compat.controller';
-import './mlflow-compat.permissions'; // the MLflow handlers' @RequirePermission (see that file)
+import { MLFLOW_CONTROLLERS } from './mlflow';
 import { RegisteredModelsController } from './registered-models.controller';
 import { defaultArtifactRoot } from './registry-config';
 import { REGISTRY_ARTIFACT_STORE, artifactStoreFor, type RegistryModuleOptions } from './registry.options';
-import { RegistryService } from './registry.service';
+import { MODEL_REGISTRY_SERVICES, ModelsService, VersionsService, AliasesService, PromotionService, LiveRolloutService } from './model-registry';
 import { RolloutsModule } from './rollouts/rollouts.module';
 import { TrackingController } from './tracking.controller';
 import { TrackingService } from './tracking.service';
+import { RunInputsService } from './run-inputs.service';
 
 /**
- * The model registry feature: {@link RegistryService} (models, versions, aliases, promotion),
+ * The model registry feature: the services of `model-registry/` (models, versions, aliases, promotion, live rollouts),
  * {@link TrackingService} (experiments, runs), {@link ArtifactsService} (verified artifact reads)
  * and their HTTP APIs ({@link RegisteredModelsController}, {@link TrackingController}, MLflow
- * subset {@link MlflowCompatController}). Needs, globally: `PlatformModule.forService`
+ * subset in `mlflow/`). Needs, globally: `PlatformModule.forService`
  * (DataSource with REGISTRY_ENTITIES/REGISTRY_MIGRATIONS) and `MessagingModule.forRoot`
  * (EventPublisher). Sub-features (e.g. rollouts) can be added as further modules importing this one.
  */
 @Module({
   imports: [RolloutsModule],
-  controllers: [RegisteredModelsController, MlflowCompatController, TrackingController],
+  controllers: [RegisteredModelsController, ...MLFLOW_CONTROLLERS, TrackingController],
   providers: [
     RegistryStore,
     TrackingStore,
     PromotionStore,
-    RegistryService,
+    ...MODEL_REGISTRY_SERVICES,
     TrackingService,
+    RunInputsService,
     ArtifactsService,
     // Imported statically (no forRoot): the artifact store is STRATA_DATA_DIR (default .stack/data).
     { provide: REGISTRY_ARTIFACT_STORE, useFactory: () => artifactStoreFor(defaultArtifactRoot()) },
   ],
-  exports: [RegistryService, TrackingService, ArtifactsService],
+  exports: [ModelsService, VersionsService, AliasesService, PromotionService, LiveRolloutService, TrackingService, ArtifactsService],
 })
 export class RegistryModule {
   /** The same module with an explicit artifact store root (the app passes its validated `STRATA_DATA_DIR`). */

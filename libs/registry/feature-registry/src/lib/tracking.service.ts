@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   RUN_ATTRIBUTE_COLUMNS,
@@ -17,7 +18,7 @@ import { DatabaseService } from '@strata/shared/nest-platform';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { parseFilter, parseOrderBy } from './mlflow-filter';
+import { parseFilter, parseOrderBy } from './mlflow/mlflow-filter';
 import { REGISTRY_ARTIFACT_STORE } from './registry.options';
 
 /** MLflow's code for "already exists" (carried in `details.mlflowCode`). */
@@ -73,7 +74,9 @@ export class TrackingService {
   async createExperiment(name: string, artifactLocation: string | undefined, tags: Record<string, string>, actor: string): Promise<Experiment> {
     if (!name.trim()) throw new InvalidArgumentError('Invalid experiment name: must not be empty');
     return this.tx(async (m) => {
-      const e = await this.store.insertExperiment(m, { name, artifactLocation: artifactLocation ?? null, tags, createdBy: actor, now: Date.now() });
+      // A relative location is resolved against the server's working directory, as MLflow does.
+      const location = artifactLocation && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(artifactLocation) ? path.resolve(artifactLocation) : artifactLocation;
+      const e = await this.store.insertExperiment(m, { name, artifactLocation: location ?? null, tags, createdBy: actor, now: Date.now() });
       if (!e) throw new ConflictError(`Experiment '${name}' already exists`, { details: { mlflowCode: RESOURCE_ALREADY_EXISTS } });
       if (!artifactLocation) {
         e.artifactLocation = dirUri(this.artifacts, `mlflow/${e.experimentId}`);
@@ -108,16 +111,16 @@ export class TrackingService {
   async searchExperiments(q: { filter?: string; viewType?: string; orderBy?: string[]; limit: number; offset: number }): Promise<Experiment[]> {
     const clauses = parseFilter(q.filter);
     let name: { op: '=' | '!=' | 'LIKE' | 'ILIKE'; value: string } | undefined;
-    const tags: Array<{ key: string; value: string; op: '=' | '!=' }> = [];
+    const tags: Array<{ key: string; value: string; op: '=' | '!=' | 'LIKE' | 'ILIKE' }> = [];
     for (const c of clauses) {
       const isName = (c.entity === '' || c.entity === 'attributes') && c.key === 'name';
       if (isName && ['=', '!=', 'LIKE', 'ILIKE'].includes(c.op) && typeof c.value === 'string') name = { op: c.op as '=', value: c.value };
-      else if (c.entity === 'tags' && (c.op === '=' || c.op === '!=') && typeof c.value === 'string') tags.push({ key: c.key, value: c.value, op: c.op });
-      else throw new InvalidArgumentError(`Unsupported experiment filter term '${c.entity ? `${c.entity}.` : ''}${c.key} ${c.op}': supported are name = | != | LIKE | ILIKE '<text>' and tags.<key> = | != '<value>'`);
+      else if (c.entity === 'tags' && ['=', '!=', 'LIKE', 'ILIKE'].includes(c.op) && typeof c.value === 'string') tags.push({ key: c.key, value: c.value, op: c.op as '=' });
+      else throw new InvalidArgumentError(`Unsupported experiment filter term '${c.entity ? `${c.entity}.` : ''}${c.key} ${c.op}': supported are name and tags.<key> with = | != | LIKE | ILIKE '<text>'`);
     }
     const order = parseOrderBy(q.orderBy)[0];
-    const orderBy = !order ? 'id' : order.key === 'name' ? 'name' : order.key === 'creation_time' ? 'creation_time' : order.key === 'experiment_id' ? 'id' : undefined;
-    if (!orderBy) throw new InvalidArgumentError(`Unsupported experiment order_by '${order?.key}': use name, experiment_id or creation_time`);
+    const orderBy = !order ? 'id' : order.key === 'name' ? 'name' : order.key === 'creation_time' ? 'creation_time' : order.key === 'last_update_time' ? 'last_update_time' : order.key === 'experiment_id' ? 'id' : undefined;
+    if (!orderBy) throw new InvalidArgumentError(`Unsupported experiment order_by '${order?.key}': use name, experiment_id, creation_time or last_update_time`);
     const rows = await this.store.searchExperiments(this.reader, {
       stage: viewStage(q.viewType),
       ...(name ? { name } : {}),
@@ -142,7 +145,7 @@ export class TrackingService {
   async setExperimentStage(id: string, stage: LifecycleStage): Promise<void> {
     await this.getExperiment(id);
     if (id === '0' && stage === 'deleted') throw new InvalidArgumentError("The 'Default' experiment (id 0) cannot be deleted");
-    await this.tx((m) => this.store.setExperimentStage(m, id, stage, Date.now()));
+    await this.tx((m) => this.store.setExperimentStage(m, id, stage));
   }
 
   /** Sets one tag of an experiment. @throws NotFoundError (404) */
@@ -182,10 +185,15 @@ export class TrackingService {
     return r;
   }
 
-  private async lockedActiveRun(m: EntityManager, runId: string): Promise<Run> {
+  /** Locks an active run inside `m`'s transaction. @throws NotFoundError (404); InvalidArgumentError (400) when deleted */
+  async lockedActiveRun(m: EntityManager, runId: string): Promise<Run> {
     const r = await this.store.getRun(m, runId, true);
     if (!r) throw new NotFoundError(`Run '${runId}' not found`);
-    if (r.lifecycleStage !== 'active') throw new InvalidArgumentError(`Run '${runId}' is deleted; restore it before logging to it`);
+    if (r.lifecycleStage !== 'active') {
+      throw new InvalidArgumentError(`Run '${runId}' is deleted; restore it before logging to it`, {
+        details: { mlflowMessage: `The run ${runId} must be in the 'active' state. Current state is ${r.lifecycleStage}.` },
+      });
+    }
     return r;
   }
 

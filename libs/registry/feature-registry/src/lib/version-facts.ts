@@ -139,7 +139,7 @@ export function versionRegisteredPayload(mv: ModelVersion, input: RegisterModelV
     version: mv.version,
     runId: mv.runId,
     artifactUri: mv.artifactUri,
-    artifactSha256: mv.artifactSha256,
+    artifactSha256: mv.artifactSha256 ?? input.artifactSha256,
     artifactFormat: 'onnx',
     metrics: finiteMetrics(input.metrics),
     signature: servingSignatureOf(input.signature as Record<string, unknown>),

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { UnavailableError } from '@strata/shared/util-errors';
+import { IntegrityError, UnavailableError } from '@strata/shared/util-errors';
 import { ModelRolloutChangedV1 } from '@strata/contracts';
 import { CurrentRolloutSchema, ModelVersionSchema, RegistryApi } from '@strata/contracts/api';
 import { ServiceClient, serviceApi, type ServiceApi } from '@strata/shared/data-access-strata-client';
@@ -74,6 +74,12 @@ export class RegistryClient {
     const parsed = VersionDescriptorBody.safeParse(body);
     if (!parsed.success) throw new UnavailableError(`Model version of '${name}': unexpected response from the registry: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const v = parsed.data;
+    // A version registered through the MLflow API from a source Strata cannot serve has no verified artifact:
+    // refused with the registry's reason (not retryable: the version never becomes servable).
+    if (v.artifactSha256 === null) {
+      const reason = (body as { notServableReason?: unknown }).notServableReason;
+      throw new IntegrityError(`Model version '${name}@${v.version}' is not servable: ${typeof reason === 'string' ? reason : 'no verified ONNX artifact'}`, { details: { servable: false } });
+    }
     return { name: v.name ?? name, version: v.version, artifactUri: v.artifactUri, artifactSha256: v.artifactSha256.toLowerCase() };
   }
 }
