@@ -123,7 +123,7 @@ describe('the official mlflow Python client against /api/2.0/mlflow', () => {
     const out = JSON.parse(stdout.trim().split('\n').pop() as string);
 
     const expId: string = out.experiment.id;
-    expect(out.experiment).toEqual({ id: expId, name: expName, tags: { team: 'strata' }, artifact_location: pathToFileURL(path.join(dataDir, 'mlflow', expId)).href });
+    expect(out.experiment).toEqual({ id: expId, name: expName, tags: { team: 'strata' }, artifact_location: `mlflow-artifacts:/${expId}` });
     const rid: string = out.run.id;
     expect(out.run).toEqual({
       id: rid,
@@ -142,7 +142,7 @@ describe('the official mlflow Python client against /api/2.0/mlflow', () => {
     ]);
     expect(out.found_runs).toEqual([rid]);
     expect(out.none_runs).toBe(0);
-    expect(out.version).toEqual({ version: '1', run_id: rid, source: `${out.run.artifact_uri}/model/model.onnx`, description: 'v1 desc', status: 'READY' });
+    expect(out.version).toEqual({ version: '1', run_id: rid, source: pathToFileURL(path.join(dataDir, 'mlflow', expId, rid, 'artifacts/model/model.onnx')).href, description: 'v1 desc', status: 'READY' });
     expect(out.by_alias).toEqual({ version: '1', aliases: ['champion'], tags: { k: 'v', validated: 'yes' } });
     expect(out.versions).toEqual(['1']);
     expect(out.models).toEqual([{ name: model, description: 'from mlflow', tags: { domain: 'taxi' }, aliases: { champion: '1' } }]);

@@ -16,3 +16,4 @@ export * from './lib/artifacts.service';
 export * from './lib/promotion';
 export * from './lib/mlflow-filter';
 export * from './lib/registry.options';
+export * from './lib/mlflow-artifacts';

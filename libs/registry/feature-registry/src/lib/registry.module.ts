@@ -2,6 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { PromotionStore, RegistryStore, TrackingStore } from '@strata/registry/data-access';
 import * as path from 'node:path';
 import { ArtifactsService } from './artifacts.service';
+import { MlflowArtifactsController } from './mlflow-artifacts/mlflow-artifacts.controller';
+import { MlflowArtifactsService } from './mlflow-artifacts/mlflow-artifacts.service';
 import { MlflowCompatController } from './mlflow-compat.controller';
 import { RegisteredModelsController } from './registered-models.controller';
 import { REGISTRY_ARTIFACT_STORE, artifactStoreFor, type RegistryModuleOptions } from './registry.options';
@@ -14,13 +16,13 @@ import { TrackingService } from './tracking.service';
  * The model registry feature: {@link RegistryService} (models, versions, aliases, promotion),
  * {@link TrackingService} (experiments, runs), {@link ArtifactsService} (verified artifact reads)
  * and their HTTP APIs ({@link RegisteredModelsController}, {@link TrackingController}, MLflow
- * subset {@link MlflowCompatController}). Needs, globally: `PlatformModule.forService`
+ * subset {@link MlflowCompatController}, MLflow artifact proxy {@link MlflowArtifactsController}). Needs, globally: `PlatformModule.forService`
  * (DataSource with REGISTRY_ENTITIES/REGISTRY_MIGRATIONS) and `MessagingModule.forRoot`
  * (EventPublisher). Sub-features (e.g. rollouts) can be added as further modules importing this one.
  */
 @Module({
   imports: [RolloutsModule],
-  controllers: [RegisteredModelsController, MlflowCompatController, TrackingController],
+  controllers: [RegisteredModelsController, MlflowCompatController, TrackingController, MlflowArtifactsController],
   providers: [
     RegistryStore,
     TrackingStore,
@@ -28,6 +30,7 @@ import { TrackingService } from './tracking.service';
     RegistryService,
     TrackingService,
     ArtifactsService,
+    MlflowArtifactsService,
     // Imported statically (no forRoot): the artifact store is STRATA_DATA_DIR (default .stack/data).
     { provide: REGISTRY_ARTIFACT_STORE, useFactory: () => artifactStoreFor(path.resolve(process.env['STRATA_DATA_DIR'] ?? '.stack/data')) },
   ],

@@ -1,11 +1,13 @@
 import { LocalObjectStore, type ObjectStore } from '@strata/shared/data-access-object-store';
+import { RegistryArtifactStore } from './mlflow-artifacts/registry-artifact-store';
 
 /** Options of {@link RegistryModule.forRoot}. */
 export interface RegistryModuleOptions {
   /**
    * Root directory of the artifact store the registry reads (model artifacts to verify and
    * stream, MLflow run artifacts). Artifact URIs outside it are refused (never read arbitrary
-   * host files). Default experiments store run artifacts under `<root>/mlflow/<experimentId>/`.
+   * host files). Default experiments (artifact location `mlflow-artifacts:/<experimentId>`) store run
+   * artifacts, uploaded through the MLflow artifact proxy, under `<root>/mlflow/<experimentId>/`.
    */
   artifactRoot: string;
 }
@@ -13,7 +15,10 @@ export interface RegistryModuleOptions {
 /** DI token of the registry's artifact {@link ObjectStore}. */
 export const REGISTRY_ARTIFACT_STORE = Symbol('REGISTRY_ARTIFACT_STORE');
 
-/** Builds the artifact store for a root directory. */
-export function artifactStoreFor(root: string): ObjectStore & { rootDir: string } {
-  return new LocalObjectStore(root);
+/**
+ * Builds the artifact store for a root directory (files under `root`), resolving
+ * `mlflow-artifacts:/<p>` URIs to the proxy's keys `mlflow/<p>` ({@link RegistryArtifactStore}).
+ */
+export function artifactStoreFor(root: string): ObjectStore {
+  return new RegistryArtifactStore(new LocalObjectStore(root));
 }

@@ -18,6 +18,7 @@ import { ConflictError, InvalidArgumentError, NotFoundError } from '@strata/shar
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { parseFilter, parseOrderBy } from './mlflow-filter';
+import { defaultExperimentArtifactLocation } from './mlflow-artifacts/mlflow-artifacts.paths';
 import { REGISTRY_ARTIFACT_STORE } from './registry.options';
 
 /** MLflow's code for "already exists" (carried in `details.mlflowCode`). */
@@ -39,10 +40,6 @@ export const LOG_BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100, total: 
 /** Tag MLflow uses for the run name. */
 const RUN_NAME_TAG = 'mlflow.runName';
 
-/** `file:` URI of a directory inside the artifact root. */
-function dirUri(store: ObjectStore, key: string): string {
-  return store.uriFor(key);
-}
 
 /**
  * Experiment tracking (MLflow vocabulary): experiments and runs with params (immutable once
@@ -67,7 +64,8 @@ export class TrackingService {
   }
 
   /**
-   * Creates an experiment; its artifact location defaults to `<artifact root>/mlflow/<id>`.
+   * Creates an experiment; its artifact location defaults to `mlflow-artifacts:/<id>` (MLflow clients
+   * upload through the registry's artifact proxy, into `<artifact store>/mlflow/<id>/`).
    * @throws ConflictError (409, `details.mlflowCode = RESOURCE_ALREADY_EXISTS`) when the name is taken
    */
   async createExperiment(name: string, artifactLocation: string | undefined, tags: Record<string, string>, actor: string): Promise<Experiment> {
@@ -76,7 +74,7 @@ export class TrackingService {
       const e = await this.store.insertExperiment(m, { name, artifactLocation: artifactLocation ?? null, tags, createdBy: actor, now: Date.now() });
       if (!e) throw new ConflictError(`Experiment '${name}' already exists`, { details: { mlflowCode: RESOURCE_ALREADY_EXISTS } });
       if (!artifactLocation) {
-        e.artifactLocation = dirUri(this.artifacts, `mlflow/${e.experimentId}`);
+        e.artifactLocation = defaultExperimentArtifactLocation(e.experimentId);
         await this.store.setExperimentArtifactLocation(m, e.experimentId, e.artifactLocation);
       }
       return e;
@@ -98,7 +96,7 @@ export class TrackingService {
   }
 
   private withDefaultLocation(e: Experiment): Experiment {
-    return e.artifactLocation ? e : { ...e, artifactLocation: dirUri(this.artifacts, `mlflow/${e.experimentId}`) };
+    return e.artifactLocation ? e : { ...e, artifactLocation: defaultExperimentArtifactLocation(e.experimentId) };
   }
 
   /**
