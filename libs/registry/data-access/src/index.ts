@@ -17,6 +17,7 @@ import { RegistryLiveRolloutPolicy1764600000000 } from './migrations/17646000000
 import { RegistryLiveDecisionEvidence1764700000000 } from './migrations/1764700000000-registry-live-decision-evidence';
 import { ModelRolloutEntity } from './entities/model-rollout.entity';
 import { RegistryRollouts1764554400000 } from './migrations/1764554400000-registry-rollouts';
+import { RegistryLoggedModels1765050000000 } from './migrations/1765050000000-registry-logged-models';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityList = Function[];
@@ -34,7 +35,7 @@ export const REGISTRY_ENTITIES: EntityList = [
   ModelRolloutEntity,
 ];
 /** Every migration, in order (messaging tables first). */
-export const REGISTRY_MIGRATIONS: EntityList = [...(MESSAGING_MIGRATIONS as EntityList), RegistryInitial1764460800000, RegistryRollouts1764554400000, RegistryTracking1764561600000, RegistryLiveRolloutPolicy1764600000000, RegistryLiveDecisionEvidence1764700000000];
+export const REGISTRY_MIGRATIONS: EntityList = [...(MESSAGING_MIGRATIONS as EntityList), RegistryInitial1764460800000, RegistryRollouts1764554400000, RegistryTracking1764561600000, RegistryLiveRolloutPolicy1764600000000, RegistryLiveDecisionEvidence1764700000000, RegistryLoggedModels1765050000000];
 
 export * from './registry.types';
 export * from './registry.store';
@@ -43,4 +44,6 @@ export { ModelRolloutEntity } from './entities/model-rollout.entity';
 export * from './tracking.types';
 export * from './tracking.store';
 export * from './promotion.store';
+export * from './logged-model.types';
+export * from './logged-model.store';
 export { RegistryTracking1764561600000 } from './migrations/1764561600000-registry-tracking';

@@ -17,3 +17,4 @@ export * from './lib/promotion';
 export * from './lib/mlflow-filter';
 export * from './lib/registry.options';
 export * from './lib/mlflow-artifacts';
+export * from './lib/logged-models';

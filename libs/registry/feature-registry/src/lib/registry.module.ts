@@ -1,12 +1,14 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { PromotionStore, RegistryStore, TrackingStore } from '@strata/registry/data-access';
+import { LoggedModelStore, PromotionStore, RegistryStore, TrackingStore } from '@strata/registry/data-access';
 import * as path from 'node:path';
 import { ArtifactsService } from './artifacts.service';
+import { LoggedModelsController } from './logged-models/logged-models.controller';
+import { LoggedModelsService } from './logged-models/logged-models.service';
 import { MlflowArtifactsController } from './mlflow-artifacts/mlflow-artifacts.controller';
 import { MlflowArtifactsService } from './mlflow-artifacts/mlflow-artifacts.service';
 import { MlflowCompatController } from './mlflow-compat.controller';
 import { RegisteredModelsController } from './registered-models.controller';
-import { REGISTRY_ARTIFACT_STORE, artifactStoreFor, type RegistryModuleOptions } from './registry.options';
+import { REGISTRY_ARTIFACT_STORE, artifactStoreFor, artifactStoreFrom, type RegistryModuleOptions } from './registry.options';
 import { RegistryService } from './registry.service';
 import { RolloutsModule } from './rollouts/rollouts.module';
 import { TrackingController } from './tracking.controller';
@@ -16,13 +18,14 @@ import { TrackingService } from './tracking.service';
  * The model registry feature: {@link RegistryService} (models, versions, aliases, promotion),
  * {@link TrackingService} (experiments, runs), {@link ArtifactsService} (verified artifact reads)
  * and their HTTP APIs ({@link RegisteredModelsController}, {@link TrackingController}, MLflow
- * subset {@link MlflowCompatController}, MLflow artifact proxy {@link MlflowArtifactsController}). Needs, globally: `PlatformModule.forService`
+ * subset {@link MlflowCompatController}, MLflow artifact proxy {@link MlflowArtifactsController}, MLflow 3 logged models
+ * {@link LoggedModelsController}). Needs, globally: `PlatformModule.forService`
  * (DataSource with REGISTRY_ENTITIES/REGISTRY_MIGRATIONS) and `MessagingModule.forRoot`
  * (EventPublisher). Sub-features (e.g. rollouts) can be added as further modules importing this one.
  */
 @Module({
   imports: [RolloutsModule],
-  controllers: [RegisteredModelsController, MlflowCompatController, TrackingController, MlflowArtifactsController],
+  controllers: [RegisteredModelsController, MlflowCompatController, TrackingController, MlflowArtifactsController, LoggedModelsController],
   providers: [
     RegistryStore,
     TrackingStore,
@@ -31,6 +34,8 @@ import { TrackingService } from './tracking.service';
     TrackingService,
     ArtifactsService,
     MlflowArtifactsService,
+    LoggedModelStore,
+    LoggedModelsService,
     // Imported statically (no forRoot): the artifact store is STRATA_DATA_DIR (default .stack/data).
     { provide: REGISTRY_ARTIFACT_STORE, useFactory: () => artifactStoreFor(path.resolve(process.env['STRATA_DATA_DIR'] ?? '.stack/data')) },
   ],
@@ -41,7 +46,7 @@ export class RegistryModule {
   static forRoot(options: RegistryModuleOptions): DynamicModule {
     return {
       module: RegistryModule,
-      providers: [{ provide: REGISTRY_ARTIFACT_STORE, useFactory: () => artifactStoreFor(path.resolve(options.artifactRoot)) }],
+      providers: [{ provide: REGISTRY_ARTIFACT_STORE, useFactory: () => artifactStoreFrom({ ...options, artifactRoot: path.resolve(options.artifactRoot) }) }],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { LocalObjectStore, type ObjectStore } from '@strata/shared/data-access-object-store';
+import { LocalObjectStore, createObjectStore, type ObjectStore, type ObjectStoreConfig } from '@strata/shared/data-access-object-store';
 import { RegistryArtifactStore } from './mlflow-artifacts/registry-artifact-store';
 
 /** Options of {@link RegistryModule.forRoot}. */
@@ -10,6 +10,11 @@ export interface RegistryModuleOptions {
    * artifacts, uploaded through the MLflow artifact proxy, under `<root>/mlflow/<experimentId>/`.
    */
   artifactRoot: string;
+  /**
+   * Backend of the artifact store: `STRATA_OBJECT_STORE` `local` (default: `artifactRoot`) or `s3`
+   * (bucket `STRATA_S3_BUCKET` under `STRATA_S3_PREFIX`, connection from the S3 variables).
+   */
+  objectStore?: ObjectStoreConfig;
 }
 
 /** DI token of the registry's artifact {@link ObjectStore}. */
@@ -21,4 +26,10 @@ export const REGISTRY_ARTIFACT_STORE = Symbol('REGISTRY_ARTIFACT_STORE');
  */
 export function artifactStoreFor(root: string): ObjectStore {
   return new RegistryArtifactStore(new LocalObjectStore(root));
+}
+
+/** The artifact store of {@link RegistryModuleOptions}: the chosen backend, resolving `mlflow-artifacts:` URIs. */
+export async function artifactStoreFrom(options: RegistryModuleOptions): Promise<ObjectStore> {
+  if (!options.objectStore || options.objectStore.STRATA_OBJECT_STORE === 'local') return artifactStoreFor(options.artifactRoot);
+  return new RegistryArtifactStore(await createObjectStore(options.objectStore, options.artifactRoot));
 }

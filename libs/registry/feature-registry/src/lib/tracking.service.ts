@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  LoggedModelStore,
   RUN_ATTRIBUTE_COLUMNS,
   TrackingStore,
   type Experiment,
@@ -53,6 +54,7 @@ export class TrackingService {
     private readonly database: DatabaseService,
     private readonly store: TrackingStore,
     @Inject(REGISTRY_ARTIFACT_STORE) private readonly artifacts: ObjectStore,
+    private readonly loggedModels: LoggedModelStore,
   ) {}
 
   private get reader(): EntityManager {
@@ -355,8 +357,18 @@ export class TrackingService {
     return [...byPath.values()].sort((x, y) => x.path.localeCompare(y.path));
   }
 
-  /** Resolves `runs:/<run_id>/<path>` to `<run artifact uri>/<path>`. @throws NotFoundError (404) */
+  /**
+   * Resolves `runs:/<run_id>/<path>` to `<run artifact uri>/<path>` and an MLflow 3 logged-model
+   * URI `models:/m-<32 hex>/<path>` to `<logged model artifact location>/<path>`; any other URI
+   * is returned unchanged. @throws NotFoundError (404) unknown run or logged model
+   */
   async resolveRunsUri(uri: string): Promise<string> {
+    const lm = /^models:\/(m-[0-9a-f]{32})(?:\/(.*))?$/.exec(uri);
+    if (lm) {
+      const model = await this.loggedModels.get(this.reader, lm[1] as string);
+      if (!model) throw new NotFoundError(`Logged model with ID '${lm[1]}' not found`);
+      return lm[2] ? `${model.artifactLocation}/${lm[2].replace(/^\/+/, '')}` : model.artifactLocation;
+    }
     const m = /^runs:\/([^/]+)(?:\/(.*))?$/.exec(uri);
     if (!m) return uri;
     const run = await this.getRun(m[1] as string);

@@ -101,7 +101,7 @@ export class WriteToOnlineStoreService {
       throw new InvalidArgumentError(`Invalid request body: ${issues.length} invalid value(s) for feature view '${view.name}': ${issues.slice(0, 10).join('; ')}${issues.length > 10 ? '; …' : ''}`, {
         details: { issues: issues.slice(0, 100) },
       });
-    const featureRows = rows.map((r) => ({ ...r, created_timestamp: r[CREATED_TS] ?? r[EVENT_TS] }));
+    const featureRows: Array<Record<string, unknown>> = rows.map((r) => ({ ...r, created_timestamp: r[CREATED_TS] ?? r[EVENT_TS] }));
     try {
       const written =
         this.online.kind === 'postgres'
