@@ -29,6 +29,8 @@ export function parseLoggedModelFilter(filter: string | undefined): LoggedModelF
   return parseFilter(filter).map((c) => {
     const where = `'${c.entity ? `${c.entity}.` : ''}${c.key} ${c.op} ${JSON.stringify(c.value)}'`;
     const value = c.value;
+    const known = ((c.entity === '' || c.entity === 'attributes') && ATTRIBUTES.has(c.key)) || c.entity === 'tags' || c.entity === 'params';
+    if (!known) throw new InvalidArgumentError(`Unsupported logged-model filter term ${where}: supported are ${[...ATTRIBUTES].join(', ')}, tags.<key>, params.<key> (metrics are not)`);
     if (typeof value === 'number' || (Array.isArray(value) && value.some((x) => typeof x !== 'string'))) throw new InvalidArgumentError(`Unsupported logged-model filter term ${where}: values must be quoted strings`);
     if (!['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'].includes(c.op)) throw new InvalidArgumentError(`Unsupported logged-model filter term ${where}: operators are =, !=, LIKE, ILIKE, IN, NOT IN`);
     const op = c.op as LoggedModelFilter['op'];
