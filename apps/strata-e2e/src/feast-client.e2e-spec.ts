@@ -44,6 +44,7 @@ afterAll(async () => {
 /** The pytest tests of the Feast module, each reported as its own case below. */
 const TESTS = [
   'test_feast_client_reads_what_strata_http_api_answers',
+  'test_feast_client_reads_a_feature_service',
   'test_feast_client_unknown_driver_is_none_and_full_feature_names',
   'test_feast_push_writes_through_strata',
   'test_strata_errors_reach_the_feast_client_as_feast_exceptions',

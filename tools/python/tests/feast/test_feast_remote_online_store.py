@@ -26,7 +26,7 @@ from datetime import timedelta
 
 import pandas as pd
 import pytest
-from feast import Entity, FeatureStore, FeatureView, Field, FileSource, PushSource, ValueType
+from feast import Entity, FeatureService, FeatureStore, FeatureView, Field, FileSource, PushSource, ValueType
 from feast.data_source import PushMode
 from feast.errors import FeatureViewNotFoundException
 from feast.types import Float32, Int64
@@ -68,6 +68,10 @@ features:
   - { name: conv_rate, dtype: FLOAT32 }
   - { name: acc_rate, dtype: FLOAT32 }
   - { name: avg_daily_trips, dtype: INT64 }
+---
+kind: FeatureService
+name: driver_activity
+features: [driver_hourly_stats:conv_rate, driver_hourly_stats:avg_daily_trips]
 """
 
 
@@ -155,7 +159,8 @@ def store(tmp_path_factory, strata_loaded):
     fv = FeatureView(name="driver_hourly_stats", entities=[driver], ttl=timedelta(0), schema=schema, source=push, online=True)
     # A view the Feast repo has and Strata does not: writes to it must fail with Feast's exception.
     ghost = FeatureView(name="ghost_view", entities=[driver], ttl=timedelta(0), schema=schema, source=batch, online=True)
-    fs.apply([driver, batch, push, fv, ghost])
+    activity = FeatureService(name="driver_activity", features=[fv[["conv_rate", "avg_daily_trips"]]])
+    fs.apply([driver, batch, push, fv, ghost, activity])
     return fs
 
 
@@ -171,6 +176,14 @@ def test_feast_client_reads_what_strata_http_api_answers(store):
     assert got["conv_rate"] == [float(latest[d]["conv_rate"]) for d in DRIVERS]
     assert got["acc_rate"] == [float(latest[d]["acc_rate"]) for d in DRIVERS]
     assert got["avg_daily_trips"] == [int(latest[d]["avg_daily_trips"]) for d in DRIVERS]
+
+
+def test_feast_client_reads_a_feature_service(store):
+    got = store.get_online_features(features=store.get_feature_service("driver_activity"), entity_rows=[{"driver_id": d} for d in DRIVERS]).to_dict()
+    latest = latest_by_driver()
+    assert sorted(got) == ["avg_daily_trips", "conv_rate", "driver_id"]
+    assert got["avg_daily_trips"] == [int(latest[d]["avg_daily_trips"]) for d in DRIVERS]
+    assert got["conv_rate"] == [float(latest[d]["conv_rate"]) for d in DRIVERS]
 
 
 def test_feast_client_unknown_driver_is_none_and_full_feature_names(store):
