@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, type OnModuleInit, Put, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '@strata/shared/auth';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -8,6 +8,9 @@ import { Readable } from 'node:stream';
 import { MlflowErrorFilter } from '../mlflow-compat.controller';
 import { MlflowArtifactsService, type MlflowFileInfo } from './mlflow-artifacts.service';
 import { ORIGINAL_CONTENT_TYPE_HEADER, installRawArtifactUploads } from './mlflow-artifacts.raw-body';
+
+/** OpenAPI of the `<path>` wildcard (Fastify's `*`). */
+const PathParam = ApiParam({ name: 'path', description: 'artifact path, relative, may contain /', schema: { type: 'string' } });
 
 const wildcard = (req: FastifyRequest): string => String((req.params as Record<string, string | undefined>)['*'] ?? '');
 
@@ -25,7 +28,7 @@ const wildcard = (req: FastifyRequest): string => String((req.params as Record<s
  * - `DELETE artifacts/<path>` → 200 `{}` (a directory recursively; absent is not an error)
  *
  * Not implemented: the multipart routes `mpu/create|complete|abort` (used by a client only when
- * `MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true`; they answer 404 ENDPOINT_NOT_FOUND-like errors).
+ * `MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true`; not routed: 404).
  * Errors: MLflow's `{error_code, message}`: unsafe path (`..`, absolute, encoded dots) → 400
  * INVALID_PARAMETER_VALUE; missing file → 404 RESOURCE_DOES_NOT_EXIST.
  * Permissions: reads `models:read`, writes and deletes `models:write`, as the MLflow REST routes.
@@ -47,6 +50,9 @@ export class MlflowArtifactsController implements OnModuleInit {
   @Put('artifacts/*')
   @RequirePermission('models', 'write')
   @ApiOperation({ summary: 'MLflow artifact proxy: upload a file (raw body, streamed)' })
+  @PathParam
+  @ApiConsumes('application/octet-stream')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
   async upload(@Req() req: FastifyRequest): Promise<Record<string, never>> {
     const body = req.body instanceof Readable ? req.body : Readable.from([]);
     const original = req.headers[ORIGINAL_CONTENT_TYPE_HEADER];
@@ -57,6 +63,7 @@ export class MlflowArtifactsController implements OnModuleInit {
   @Get('artifacts')
   @RequirePermission('models', 'read')
   @ApiOperation({ summary: 'MLflow artifact proxy: list the direct children of a directory' })
+  @ApiQuery({ name: 'path', required: false, description: 'directory to list (default: the root)', schema: { type: 'string' } })
   async list(@Query('path') path: unknown): Promise<{ files?: MlflowFileInfo[] }> {
     if (path !== undefined && typeof path !== 'string') throw new InvalidArgumentError("Invalid value for 'path': must be a single string");
     const files = await this.artifacts.list(path ?? '');
@@ -66,6 +73,7 @@ export class MlflowArtifactsController implements OnModuleInit {
   @Get('artifacts/*')
   @RequirePermission('models', 'read')
   @ApiOperation({ summary: 'MLflow artifact proxy: download a file (streamed)' })
+  @PathParam
   async download(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const { stream, sizeBytes } = await this.artifacts.download(wildcard(req));
     await reply.header('content-type', 'application/octet-stream').header('content-length', String(sizeBytes)).send(stream);
@@ -74,6 +82,7 @@ export class MlflowArtifactsController implements OnModuleInit {
   @Delete('artifacts/*')
   @RequirePermission('models', 'write')
   @ApiOperation({ summary: 'MLflow artifact proxy: delete a file or a directory (recursively)' })
+  @PathParam
   async remove(@Req() req: FastifyRequest): Promise<Record<string, never>> {
     await this.artifacts.delete(wildcard(req));
     return {};

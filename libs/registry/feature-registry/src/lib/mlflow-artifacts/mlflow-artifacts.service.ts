@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ObjectNotFoundError, type ObjectBody, type ObjectStore } from '@strata/shared/data-access-object-store';
-import { NotFoundError } from '@strata/shared/util-errors';
+import { ObjectNotFoundError, ObjectStoreError, type ObjectBody, type ObjectStore } from '@strata/shared/data-access-object-store';
+import { ConflictError, NotFoundError } from '@strata/shared/util-errors';
 import type { Readable } from 'node:stream';
 import { REGISTRY_ARTIFACT_STORE } from '../registry.options';
 import { artifactKeyOf, safeArtifactPath } from './mlflow-artifacts.paths';
@@ -24,11 +24,22 @@ export interface MlflowFileInfo {
 export class MlflowArtifactsService {
   constructor(@Inject(REGISTRY_ARTIFACT_STORE) private readonly store: ObjectStore) {}
 
-  /** Writes `body` at `path`, replacing any file there. @returns bytes written and their sha256 */
+  /**
+   * Writes `body` at `path`, replacing any file there. @returns bytes written and their sha256
+   * @throws ConflictError (409) when the file backend has a directory at `path` or a file where
+   *   `path` needs a directory (S3 has neither: its keys are flat)
+   */
   async upload(path: string, body: ObjectBody, contentType?: string): Promise<{ sizeBytes: number; sha256: string }> {
-    const key = artifactKeyOf(safeArtifactPath(path));
-    const r = await this.store.put(key, body, contentType ? { contentType } : {});
-    return { sizeBytes: r.sizeBytes, sha256: r.sha256 };
+    const safe = safeArtifactPath(path);
+    try {
+      const r = await this.store.put(artifactKeyOf(safe), body, contentType ? { contentType } : {});
+      return { sizeBytes: r.sizeBytes, sha256: r.sha256 };
+    } catch (e) {
+      const code = (e instanceof ObjectStoreError ? (e.cause as { code?: unknown } | undefined)?.code : undefined) ?? (/\b(EISDIR|ENOTDIR|EEXIST)\b/.exec(String((e as Error)?.message)) ?? [])[1];
+      if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'EEXIST')
+        throw new ConflictError(`Artifact path '${safe}' conflicts with an existing ${code === 'EISDIR' ? 'directory at that path' : 'file on that path'}`, { cause: e });
+      throw e;
+    }
   }
 
   /**

@@ -97,6 +97,13 @@ describe('MlflowArtifactsService over the file backend', () => {
     expect(fs.existsSync(path.join(root, '..', 'outside'))).toBe(false);
   });
 
+  it('answers 409 when the file backend has a directory at the path, or a file where a directory is needed', async () => {
+    await svc.upload('1/d/f', Readable.from([Buffer.from('x')]));
+    await expect(svc.upload('1/d', Readable.from([Buffer.from('y')]))).rejects.toThrow("Artifact path '1/d' conflicts with an existing directory at that path");
+    await expect(svc.upload('1/d/f/g', Readable.from([Buffer.from('y')]))).rejects.toThrow("Artifact path '1/d/f/g' conflicts with an existing file on that path");
+    expect(await svc.list('1/d')).toEqual([{ path: 'f', is_dir: false, file_size: 1 }]);
+  });
+
   it('leaves nothing behind when the upload stream fails', async () => {
     async function* failing() {
       yield Buffer.from('partial');
