@@ -14,6 +14,12 @@ export const registryEnvSchema = platformEnvSchema.extend({
    * from STRATA_OBJECT_STORE (the lake) so switching the lake never moves the registry's files.
    */
   REGISTRY_ARTIFACT_STORE: z.enum(['local', 's3']).default('local'),
+  /**
+   * MLflow's `--default-artifact-root`: a URI (`file:///…`, `s3://…`) under which new experiments get
+   * `<root>/<experiment_id>` and clients write directly. Unset (default): `mlflow-artifacts:/<id>`, through
+   * the registry's artifact proxy.
+   */
+  REGISTRY_MLFLOW_DEFAULT_ARTIFACT_ROOT: z.string().regex(/^[a-z][a-z0-9+.-]*:\/\/?\S+$/i, 'must be a URI such as file:///var/lib/strata/mlflow or s3://bucket/mlflow').optional(),
   REGISTRY_PORT: portVar(3004),
   /** PostgreSQL schema of the registry (default `registry`; tests use a unique one). */
   REGISTRY_DB_SCHEMA: z

@@ -8,7 +8,7 @@ import { MlflowArtifactsController } from './mlflow-artifacts/mlflow-artifacts.c
 import { MlflowArtifactsService } from './mlflow-artifacts/mlflow-artifacts.service';
 import { MlflowCompatController } from './mlflow-compat.controller';
 import { RegisteredModelsController } from './registered-models.controller';
-import { REGISTRY_ARTIFACT_STORE, artifactStoreFor, artifactStoreFrom, type RegistryModuleOptions } from './registry.options';
+import { REGISTRY_ARTIFACT_STORE, REGISTRY_MLFLOW_ARTIFACT_ROOT, artifactStoreFor, artifactStoreFrom, type RegistryModuleOptions } from './registry.options';
 import { RegistryService } from './registry.service';
 import { RolloutsModule } from './rollouts/rollouts.module';
 import { TrackingController } from './tracking.controller';
@@ -38,6 +38,7 @@ import { TrackingService } from './tracking.service';
     LoggedModelsService,
     // Imported statically (no forRoot): the artifact store is STRATA_DATA_DIR (default .stack/data).
     { provide: REGISTRY_ARTIFACT_STORE, useFactory: () => artifactStoreFor(path.resolve(process.env['STRATA_DATA_DIR'] ?? '.stack/data')) },
+    { provide: REGISTRY_MLFLOW_ARTIFACT_ROOT, useFactory: () => process.env['REGISTRY_MLFLOW_DEFAULT_ARTIFACT_ROOT'] || null },
   ],
   exports: [RegistryService, TrackingService, ArtifactsService],
 })
@@ -46,7 +47,10 @@ export class RegistryModule {
   static forRoot(options: RegistryModuleOptions): DynamicModule {
     return {
       module: RegistryModule,
-      providers: [{ provide: REGISTRY_ARTIFACT_STORE, useFactory: () => artifactStoreFrom({ ...options, artifactRoot: path.resolve(options.artifactRoot) }) }],
+      providers: [
+        { provide: REGISTRY_ARTIFACT_STORE, useFactory: () => artifactStoreFrom({ ...options, artifactRoot: path.resolve(options.artifactRoot) }) },
+        { provide: REGISTRY_MLFLOW_ARTIFACT_ROOT, useValue: options.mlflowDefaultArtifactRoot || null },
+      ],
     };
   }
 }

@@ -15,7 +15,17 @@ export interface RegistryModuleOptions {
    * (bucket `STRATA_S3_BUCKET` under `STRATA_S3_PREFIX`, connection from the S3 variables).
    */
   objectStore?: ObjectStoreConfig;
+  /**
+   * MLflow's `--default-artifact-root`: when set (e.g. `file:///var/lib/strata/mlflow`, `s3://bucket/mlflow`),
+   * a new experiment's default artifact location is `<root>/<experiment_id>` and MLflow clients
+   * read and write there directly; unset (default), it is `mlflow-artifacts:/<experiment_id>` and
+   * clients go through the registry's artifact proxy (MLflow's `--serve-artifacts`).
+   */
+  mlflowDefaultArtifactRoot?: string | undefined;
 }
+
+/** DI token of the MLflow default artifact root ({@link RegistryModuleOptions.mlflowDefaultArtifactRoot}; `null` = the proxy). */
+export const REGISTRY_MLFLOW_ARTIFACT_ROOT = Symbol('REGISTRY_MLFLOW_ARTIFACT_ROOT');
 
 /** DI token of the registry's artifact {@link ObjectStore}. */
 export const REGISTRY_ARTIFACT_STORE = Symbol('REGISTRY_ARTIFACT_STORE');

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   LoggedModelStore,
   RUN_ATTRIBUTE_COLUMNS,
@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { parseFilter, parseOrderBy } from './mlflow-filter';
 import { defaultExperimentArtifactLocation } from './mlflow-artifacts/mlflow-artifacts.paths';
-import { REGISTRY_ARTIFACT_STORE } from './registry.options';
+import { REGISTRY_ARTIFACT_STORE, REGISTRY_MLFLOW_ARTIFACT_ROOT } from './registry.options';
 
 /** MLflow's code for "already exists" (carried in `details.mlflowCode`). */
 export const RESOURCE_ALREADY_EXISTS = 'RESOURCE_ALREADY_EXISTS';
@@ -55,6 +55,7 @@ export class TrackingService {
     private readonly store: TrackingStore,
     @Inject(REGISTRY_ARTIFACT_STORE) private readonly artifacts: ObjectStore,
     private readonly loggedModels: LoggedModelStore,
+    @Optional() @Inject(REGISTRY_MLFLOW_ARTIFACT_ROOT) private readonly mlflowArtifactRoot: string | null = null,
   ) {}
 
   private get reader(): EntityManager {
@@ -67,7 +68,8 @@ export class TrackingService {
 
   /**
    * Creates an experiment; its artifact location defaults to `mlflow-artifacts:/<id>` (MLflow clients
-   * upload through the registry's artifact proxy, into `<artifact store>/mlflow/<id>/`).
+   * upload through the registry's artifact proxy, into `<artifact store>/mlflow/<id>/`), or to
+   * `<REGISTRY_MLFLOW_DEFAULT_ARTIFACT_ROOT>/<id>` when that root is configured.
    * @throws ConflictError (409, `details.mlflowCode = RESOURCE_ALREADY_EXISTS`) when the name is taken
    */
   async createExperiment(name: string, artifactLocation: string | undefined, tags: Record<string, string>, actor: string): Promise<Experiment> {
@@ -76,7 +78,7 @@ export class TrackingService {
       const e = await this.store.insertExperiment(m, { name, artifactLocation: artifactLocation ?? null, tags, createdBy: actor, now: Date.now() });
       if (!e) throw new ConflictError(`Experiment '${name}' already exists`, { details: { mlflowCode: RESOURCE_ALREADY_EXISTS } });
       if (!artifactLocation) {
-        e.artifactLocation = defaultExperimentArtifactLocation(e.experimentId);
+        e.artifactLocation = defaultExperimentArtifactLocation(e.experimentId, this.mlflowArtifactRoot);
         await this.store.setExperimentArtifactLocation(m, e.experimentId, e.artifactLocation);
       }
       return e;
@@ -98,7 +100,7 @@ export class TrackingService {
   }
 
   private withDefaultLocation(e: Experiment): Experiment {
-    return e.artifactLocation ? e : { ...e, artifactLocation: defaultExperimentArtifactLocation(e.experimentId) };
+    return e.artifactLocation ? e : { ...e, artifactLocation: defaultExperimentArtifactLocation(e.experimentId, this.mlflowArtifactRoot) };
   }
 
   /**

@@ -41,11 +41,12 @@ export function artifactKeyOf(path: string): string {
 
 /**
  * Default artifact location of a new experiment: `mlflow-artifacts:/<experimentId>`, as an MLflow
- * tracking server started with `--serve-artifacts` gives; clients resolve it to
- * `<tracking uri>/api/2.0/mlflow-artifacts/artifacts/<experimentId>` and upload through the proxy.
+ * tracking server started with `--serve-artifacts` gives (clients resolve it to
+ * `<tracking uri>/api/2.0/mlflow-artifacts/artifacts/<experimentId>` and upload through the proxy),
+ * or `<root>/<experimentId>` when a default artifact root is configured (MLflow's `--default-artifact-root`).
  */
-export function defaultExperimentArtifactLocation(experimentId: string): string {
-  return `${MLFLOW_ARTIFACTS_SCHEME}/${experimentId}`;
+export function defaultExperimentArtifactLocation(experimentId: string, root?: string | null): string {
+  return root ? `${root.replace(/\/+$/, '')}/${experimentId}` : `${MLFLOW_ARTIFACTS_SCHEME}/${experimentId}`;
 }
 
 /**

@@ -16,6 +16,8 @@ describe('mlflow-artifacts paths', () => {
     expect(artifactKeyOf('1/x')).toBe('mlflow/1/x');
     expect(artifactKeyOf('')).toBe('mlflow');
     expect(defaultExperimentArtifactLocation('7')).toBe('mlflow-artifacts:/7');
+    expect(defaultExperimentArtifactLocation('7', null)).toBe('mlflow-artifacts:/7');
+    expect(defaultExperimentArtifactLocation('7', 'file:///var/lib/mlflow/')).toBe('file:///var/lib/mlflow/7');
   });
 
   it.each([
