@@ -19,7 +19,7 @@ export class AppModule {
           database: { url: config.DATABASE_URL, schema: config.REGISTRY_DB_SCHEMA, entities: REGISTRY_ENTITIES, migrations: REGISTRY_MIGRATIONS, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS },
         }),
         MessagingModule.forRoot({ serviceName: 'registry', brokers: config.KAFKA_BROKERS }),
-        RegistryModule.forRoot({ artifactRoot: config.STRATA_DATA_DIR }),
+        RegistryModule.forRoot({ artifactRoot: config.STRATA_DATA_DIR, objectStore: { ...config, STRATA_OBJECT_STORE: config.REGISTRY_ARTIFACT_STORE }, mlflowDefaultArtifactRoot: config.REGISTRY_MLFLOW_DEFAULT_ARTIFACT_ROOT }),
       ],
     };
   }

@@ -123,7 +123,7 @@ describe('the official mlflow Python client against /api/2.0/mlflow', () => {
     const out = JSON.parse(stdout.trim().split('\n').pop() as string);
 
     const expId: string = out.experiment.id;
-    expect(out.experiment).toEqual({ id: expId, name: expName, tags: { team: 'strata' }, artifact_location: pathToFileURL(path.join(dataDir, 'mlflow', expId)).href });
+    expect(out.experiment).toEqual({ id: expId, name: expName, tags: { team: 'strata' }, artifact_location: `mlflow-artifacts:/${expId}` });
     const rid: string = out.run.id;
     expect(out.run).toEqual({
       id: rid,

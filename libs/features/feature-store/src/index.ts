@@ -17,6 +17,9 @@ export { HistoricalFeaturesService, getHistoricalFeaturesSchema, MAX_HISTORICAL_
 export { parseTimestamp, coerceValue } from './lib/values';
 export { OnlineFeaturesService, MAX_ONLINE_ENTITY_ROWS, getOnlineFeaturesSchema, type GetOnlineFeaturesRequest, type GetOnlineFeaturesResponse, type FieldStatus } from './lib/online-features.service';
 export { TrainingSetsService, buildTrainingSetSchema, type BuildTrainingSetRequest, type TrainingSetBuildDto } from './lib/training-sets.service';
+export { WriteToOnlineStoreService, writeToOnlineStoreSchema, type WriteToOnlineStoreRequest } from './lib/feast/write-to-online-store.service';
+export { FeastCompatController } from './lib/feast/feast-compat.controller';
+export { FeastErrorFilter, feastErrorClassFor, type FeastErrorDetail } from './lib/feast/feast-error.filter';
 export { DatasetVersionsConsumer } from './lib/dataset-versions.consumer';
 export {
   FeatureRepoController,

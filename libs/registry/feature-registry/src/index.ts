@@ -16,3 +16,5 @@ export * from './lib/tracking.controller';
 export * from './lib/artifacts.service';
 export * from './lib/promotion';
 export * from './lib/registry.options';
+export * from './lib/mlflow-artifacts';
+export * from './lib/logged-models';

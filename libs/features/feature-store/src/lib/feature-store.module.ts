@@ -14,12 +14,15 @@ import { HistoricalFeaturesService } from './historical-features.service';
 import { ONLINE_STORE, type OnlineStore } from './online/online-store';
 import { PostgresOnlineStore } from './online/postgres-online-store';
 import { RedisOnlineStore } from './online/redis-online-store';
+import { FeastCompatController } from './feast/feast-compat.controller';
+import { WriteToOnlineStoreService } from './feast/write-to-online-store.service';
 import { PushService } from './push.service';
 import { TrainingSetsService } from './training-sets.service';
 
 /**
  * NestJS wiring of the feature store: registry (plan/apply), materialization (consumer of
- * `DatasetVersionCreatedV1`), online store (PostgreSQL or Redis), push, Feast-compatible online retrieval,
+ * `DatasetVersionCreatedV1`), online store (PostgreSQL or Redis), push, Feast-compatible online retrieval and
+ * `write-to-online-store` (Feast's remote online store),
  * training-set builds, freshness gauge. Needs `PlatformModule` and `MessagingModule`.
  */
 @Module({})
@@ -34,7 +37,7 @@ export class FeatureStoreModule implements OnApplicationShutdown {
     freshnessGauge();
     return {
       module: FeatureStoreModule,
-      controllers: [FeatureRepoController, TrainingSetsController, OnlineFeaturesController],
+      controllers: [FeatureRepoController, TrainingSetsController, OnlineFeaturesController, FeastCompatController],
       providers: [
         { provide: FEATURE_STORE_OPTIONS, useValue: options },
         { provide: OBJECT_STORE, useFactory: (): ObjectStore => new LocalObjectStore(path.resolve(options.dataDir)) },
@@ -57,6 +60,7 @@ export class FeatureStoreModule implements OnApplicationShutdown {
         },
         FeatureRegistryService,
         PushService,
+        WriteToOnlineStoreService,
         HistoricalFeaturesService,
         MaterializationService,
         OnlineFeaturesService,

@@ -33,6 +33,12 @@ export const getOnlineFeaturesSchema = z
     as_of: z.iso.datetime({ offset: true }).optional(),
     /** Request-time columns for on-demand views (one value per entity row); entity columns are used too. */
     request_data: z.record(z.string().min(1), z.array(cell)).optional(),
+    /**
+     * Feast client flag (sent by Feast's `remote` online store): ask for `metadata.feature_view_metadata`
+     * (name and version of each view). Strata's feature views are not versioned: accepted, and no
+     * such metadata is returned (the client treats it as optional).
+     */
+    include_feature_view_version_metadata: z.boolean().optional(),
   })
   .strict()
   .refine((b) => (b.features === undefined) !== (b.feature_service === undefined), { message: 'give exactly one of features or feature_service', path: ['features'] });

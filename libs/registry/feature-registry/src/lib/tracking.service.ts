@@ -1,6 +1,7 @@
 import * as path from 'node:path';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
+  LoggedModelStore,
   RUN_ATTRIBUTE_COLUMNS,
   TrackingStore,
   type Experiment,
@@ -19,7 +20,8 @@ import { ConflictError, InvalidArgumentError, NotFoundError } from '@strata/shar
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { parseFilter, parseOrderBy } from './mlflow/mlflow-filter';
-import { REGISTRY_ARTIFACT_STORE } from './registry.options';
+import { defaultExperimentArtifactLocation } from './mlflow-artifacts/mlflow-artifacts.paths';
+import { REGISTRY_ARTIFACT_STORE, REGISTRY_MLFLOW_ARTIFACT_ROOT } from './registry.options';
 
 /** MLflow's code for "already exists" (carried in `details.mlflowCode`). */
 export const RESOURCE_ALREADY_EXISTS = 'RESOURCE_ALREADY_EXISTS';
@@ -40,10 +42,6 @@ export const LOG_BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100, total: 
 /** Tag MLflow uses for the run name. */
 const RUN_NAME_TAG = 'mlflow.runName';
 
-/** `file:` URI of a directory inside the artifact root. */
-function dirUri(store: ObjectStore, key: string): string {
-  return store.uriFor(key);
-}
 
 /**
  * Experiment tracking (MLflow vocabulary): experiments and runs with params (immutable once
@@ -57,6 +55,8 @@ export class TrackingService {
     private readonly database: DatabaseService,
     private readonly store: TrackingStore,
     @Inject(REGISTRY_ARTIFACT_STORE) private readonly artifacts: ObjectStore,
+    private readonly loggedModels: LoggedModelStore,
+    @Optional() @Inject(REGISTRY_MLFLOW_ARTIFACT_ROOT) private readonly mlflowArtifactRoot: string | null = null,
   ) {}
 
   private get reader(): EntityManager {
@@ -68,7 +68,9 @@ export class TrackingService {
   }
 
   /**
-   * Creates an experiment; its artifact location defaults to `<artifact root>/mlflow/<id>`.
+   * Creates an experiment; its artifact location defaults to `mlflow-artifacts:/<id>` (MLflow clients
+   * upload through the registry's artifact proxy, into `<artifact store>/mlflow/<id>/`), or to
+   * `<REGISTRY_MLFLOW_DEFAULT_ARTIFACT_ROOT>/<id>` when that root is configured.
    * @throws ConflictError (409, `details.mlflowCode = RESOURCE_ALREADY_EXISTS`) when the name is taken
    */
   async createExperiment(name: string, artifactLocation: string | undefined, tags: Record<string, string>, actor: string): Promise<Experiment> {
@@ -79,7 +81,7 @@ export class TrackingService {
       const e = await this.store.insertExperiment(m, { name, artifactLocation: location ?? null, tags, createdBy: actor, now: Date.now() });
       if (!e) throw new ConflictError(`Experiment '${name}' already exists`, { details: { mlflowCode: RESOURCE_ALREADY_EXISTS } });
       if (!artifactLocation) {
-        e.artifactLocation = dirUri(this.artifacts, `mlflow/${e.experimentId}`);
+        e.artifactLocation = defaultExperimentArtifactLocation(e.experimentId, this.mlflowArtifactRoot);
         await this.store.setExperimentArtifactLocation(m, e.experimentId, e.artifactLocation);
       }
       return e;
@@ -101,7 +103,7 @@ export class TrackingService {
   }
 
   private withDefaultLocation(e: Experiment): Experiment {
-    return e.artifactLocation ? e : { ...e, artifactLocation: dirUri(this.artifacts, `mlflow/${e.experimentId}`) };
+    return e.artifactLocation ? e : { ...e, artifactLocation: defaultExperimentArtifactLocation(e.experimentId, this.mlflowArtifactRoot) };
   }
 
   /**
@@ -365,8 +367,18 @@ export class TrackingService {
     return [...byPath.values()].sort((x, y) => x.path.localeCompare(y.path));
   }
 
-  /** Resolves `runs:/<run_id>/<path>` to `<run artifact uri>/<path>`. @throws NotFoundError (404) */
+  /**
+   * Resolves `runs:/<run_id>/<path>` to `<run artifact uri>/<path>` and an MLflow 3 logged-model
+   * URI `models:/m-<32 hex>/<path>` to `<logged model artifact location>/<path>`; any other URI
+   * is returned unchanged. @throws NotFoundError (404) unknown run or logged model
+   */
   async resolveRunsUri(uri: string): Promise<string> {
+    const lm = /^models:\/(m-[0-9a-f]{32})(?:\/(.*))?$/.exec(uri);
+    if (lm) {
+      const model = await this.loggedModels.get(this.reader, lm[1] as string);
+      if (!model) throw new NotFoundError(`Logged model with ID '${lm[1]}' not found`);
+      return lm[2] ? `${model.artifactLocation}/${lm[2].replace(/^\/+/, '')}` : model.artifactLocation;
+    }
     const m = /^runs:\/([^/]+)(?:\/(.*))?$/.exec(uri);
     if (!m) return uri;
     const run = await this.getRun(m[1] as string);

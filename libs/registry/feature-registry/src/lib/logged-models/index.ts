@@ -1,0 +1,2 @@
+export * from './logged-models.controller';
+export * from './logged-models.service';
