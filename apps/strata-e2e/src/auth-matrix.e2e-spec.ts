@@ -107,13 +107,17 @@ const PARAM_VALUES: Record<string, string> = {
   searchId: `search-${tag}`,
   jobId: `job-${tag}`,
   key: 'roc_auc',
+  model_id: `m-${tag}`,
+  tag_key: 'k',
 };
 const fill = (routePath: string): string =>
-  routePath.replace(/:([A-Za-z]+)/g, (_, p: string) => {
-    const v = PARAM_VALUES[p];
-    if (v === undefined) throw new Error(`no test value for path parameter :${p} of ${routePath}`);
-    return v;
-  });
+  routePath
+    .replace(/:([A-Za-z_]+)/g, (_, p: string) => {
+      const v = PARAM_VALUES[p];
+      if (v === undefined) throw new Error(`no test value for path parameter :${p} of ${routePath}`);
+      return v;
+    })
+    .replace(/\*$/, `auth-matrix/${tag}.txt`); // a wildcard route (the MLflow artifact proxy's file path)
 
 beforeAll(async () => {
   jwks = await startTestJwks();
