@@ -30,6 +30,7 @@ describe('HTTP API contracts', () => {
     const version = {
       name: 'adult-income', version: 3, runId: 'r-1', workflowId: null, artifactUri: 's3://b/m.onnx', artifactSha256: 'a'.repeat(64), signature: {}, metrics: { roc_auc: 0.91, log_loss: 'NaN' },
       params: {}, lineage: {}, referenceProfileUri: null, referenceProfileSha256: null, status: 'READY', description: null, tags: {}, aliases: ['champion'], createdBy: 'training', createdAt: '2026-12-07T00:00:00.000Z',
+      updatedAt: '2026-12-07T00:00:00.000Z', servable: true, notServableReason: null, source: null, sourceRunId: null, currentStage: 'None',
     };
     expect(RegistryApi.getModelVersion.response.parse(version).metrics['log_loss']).toBe('NaN');
     const { artifactSha256: _omitted, ...withoutDigest } = version;

@@ -25,6 +25,12 @@ const VERSION = {
   aliases: [],
   createdBy: 'training',
   createdAt: '2026-12-07T00:00:00.000Z',
+  updatedAt: '2026-12-07T00:00:00.000Z',
+  servable: true,
+  notServableReason: null,
+  source: null,
+  sourceRunId: null,
+  currentStage: 'None',
 };
 
 describe('ServiceClient: one typed method per contract endpoint', () => {
