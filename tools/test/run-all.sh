@@ -10,6 +10,11 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE=${NX_SKIP_NX_CACHE:-true} KAFKAJS_NO_PARTITIONER_WARNING=1
+if [ ! -d node_modules/@nestjs/core ]; then
+  # A fresh clone: `npm test` is the first and only command, so it installs what it needs (as `npm run demo` does).
+  echo "test: installing dependencies (npm ci)" >&2
+  ONNXRUNTIME_NODE_INSTALL=skip timeout 1200 npm ci --no-audit --no-fund || { echo "test: npm ci failed" >&2; exit 1; }
+fi
 RESULTS="${STRATA_TEST_RESULTS_DIR:-$ROOT/.run/test-results}"
 export STRATA_TEST_RESULTS_DIR="$RESULTS"
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"

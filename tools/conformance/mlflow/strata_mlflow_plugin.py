@@ -74,6 +74,8 @@ def strata_init_server(backend_uri, root_artifact_uri, extra_env=None, app=None)
         "REGISTRY_PORT": str(port),
         "REGISTRY_DB_SCHEMA": schema,
         "STRATA_DATA_DIR": data_dir,
+        # MLflow's own test server runs with --default-artifact-root <root_artifact_uri>: the same here.
+        "REGISTRY_MLFLOW_DEFAULT_ARTIFACT_ROOT": root_artifact_uri,
         "STRATA_AUTH_MODE": "off",
         "LOG_LEVEL": os.environ.get("STRATA_REGISTRY_LOG_LEVEL", "warn"),
         "HOST": "127.0.0.1",

@@ -2,6 +2,7 @@ import type { HealthWindow, MonitoringWindow } from '@strata/shared/data-access-
 import { type Command } from 'commander';
 import { lineChart, type Series } from './chart';
 import { type CliContext, withCommon } from './context';
+import { registerSegmentCommands } from './monitor-segments';
 import { cell, emit, renderTable } from './output';
 import { oneOf, positiveInt } from './parse';
 
@@ -133,4 +134,6 @@ export function registerMonitorCommands(program: Command, ctx: CliContext): void
       ]),
     );
   });
+
+  registerSegmentCommands(monitor, ctx);
 }

@@ -188,6 +188,14 @@ export class StrataLifecycleApi {
   health(model: string, query: { window?: string; version?: number }): Promise<HealthWindow[]> {
     return this.client.monitoring.get(`/models/${enc(model)}/health`, { query });
   }
+  /** `GET /models/{m}/segments?window=&version=`: per window, per segment value: rates and performance (monitoring's `SegmentWindow[]`). */
+  segments(model: string, query: { window?: string; version?: number }): Promise<unknown[]> {
+    return this.client.monitoring.get(`/models/${enc(model)}/segments`, { query });
+  }
+  /** `GET /models/{m}/fairness?window=&version=`: per window, per segment: group rates and disparity metrics (monitoring's `FairnessWindow[]`). */
+  fairness(model: string, query: { window?: string; version?: number }): Promise<unknown[]> {
+    return this.client.monitoring.get(`/models/${enc(model)}/fairness`, { query });
+  }
   rolloutComparison(model: string): Promise<Record<string, unknown>> {
     return this.client.monitoring.get(`/models/${enc(model)}/rollouts/current/comparison`);
   }

@@ -1,0 +1,56 @@
+import { disparityRows, disparitySeries, segmentRows, type FairnessWindowView, type SegmentWindowView } from './monitor-segments';
+
+const disparity = (metric: string, value: number | null, breached = false) => ({ metric, value, status: value === null ? 'insufficient_groups' : 'ok', threshold: 0.1, breached, excludedGroups: [] as Array<{ group: string; count: number }> });
+
+describe('strata monitor segments|fairness', () => {
+  it('lists one row per window, segment and value with its rates and performance', () => {
+    const windows: SegmentWindowView[] = [
+      {
+        windowStart: '2026-01-05T00:00:00.000Z',
+        modelVersion: 2,
+        segments: [{ segment: 'sex', values: [{ group: 'Female', predictionCount: 40, selectionRate: 0.25, labelCoverage: 0.5, performance: { rocAuc: 0.8, accuracy: 0.9, f1: 0.5 } }, { group: 'Male', predictionCount: 60, selectionRate: 0.5, labelCoverage: 1, performance: null }] }],
+      },
+    ];
+    expect(segmentRows(windows)).toEqual([
+      { window: '2026-01-05 v2', segment: 'sex', value: 'Female', preds: 40, positiveRate: 0.25, labelCoverage: 0.5, rocAuc: 0.8, accuracy: 0.9, f1: 0.5 },
+      { window: '2026-01-05 v2', segment: 'sex', value: 'Male', preds: 60, positiveRate: 0.5, labelCoverage: 1, rocAuc: null, accuracy: null, f1: null },
+    ]);
+  });
+
+  it('marks a breached disparity, says why a value is missing, names the groups the min-count rule left out', () => {
+    const windows: FairnessWindowView[] = [
+      {
+        windowStart: '2026-01-05T00:00:00.000Z',
+        modelVersion: 1,
+        minCount: 30,
+        segments: [
+          { segment: 'sex', disparities: [disparity('demographic_parity_difference', 0.22222, true)] },
+          { segment: 'race', disparities: [{ ...disparity('equal_opportunity_difference', null), excludedGroups: [{ group: 'Other', count: 25 }] }] },
+        ],
+      },
+    ];
+    expect(disparityRows(windows)).toEqual([
+      { window: '2026-01-05 v1', segment: 'sex', metric: 'demographic_parity_difference', value: '0.2222*', threshold: 0.1, excluded: '-' },
+      { window: '2026-01-05 v1', segment: 'race', metric: 'equal_opportunity_difference', value: 'n/a (insufficient_groups)', threshold: 0.1, excluded: 'Other (25 < 30)' },
+    ]);
+  });
+
+  it('charts one metric per segment over the window starts, averaging the versions of a window', () => {
+    const w = (start: string, version: number, sex: number | null, race: number): FairnessWindowView => ({
+      windowStart: start,
+      modelVersion: version,
+      minCount: 30,
+      segments: [
+        { segment: 'sex', disparities: [disparity('demographic_parity_difference', sex), disparity('equal_opportunity_difference', 0.9)] },
+        { segment: 'race', disparities: [disparity('demographic_parity_difference', race)] },
+      ],
+    });
+    const got = disparitySeries([w('2026-01-12T00:00:00Z', 1, 0.3, 0.1), w('2026-01-05T00:00:00Z', 1, 0.2, 0.1), w('2026-01-05T00:00:00Z', 2, 0.4, 0.3), w('2026-01-19T00:00:00Z', 1, null, 0.2)], 'demographic_parity_difference');
+    expect(got.labels).toEqual(['2026-01-05', '2026-01-12', '2026-01-19']);
+    expect(got.series.map((s) => s.name)).toEqual(['sex', 'race']);
+    expect(got.series[0]!.values[0]).toBeCloseTo(0.3, 12);
+    expect(got.series[0]!.values.slice(1)).toEqual([0.3, null]);
+    expect(got.series[1]!.values[0]).toBeCloseTo(0.2, 12);
+    expect(got.series[1]!.values.slice(1)).toEqual([0.1, 0.2]);
+  });
+});

@@ -1,0 +1,127 @@
+import { type Command } from 'commander';
+import { lineChart, type Series } from './chart';
+import { type CliContext, withCommon } from './context';
+import { emit, renderTable } from './output';
+import { oneOf, positiveInt } from './parse';
+
+/**
+ * `strata monitor segments|fairness`: monitoring's per-segment performance and disparity reports
+ * (`GET /models/{m}/segments`, `GET /models/{m}/fairness`, issue 17), as tables and a chart of
+ * one disparity metric over windows. The fields read here are those monitoring documents in
+ * docs/service-apis.md (segments and fairness).
+ */
+
+/** The parts of a `GET /models/{m}/segments` window the CLI shows. */
+export interface SegmentWindowView {
+  windowStart: string;
+  modelVersion: number;
+  segments: Array<{
+    segment: string;
+    values: Array<{ group: string; predictionCount: number; selectionRate: number | null; labelCoverage: number | null; performance: { rocAuc?: number | null; accuracy?: number | null; f1?: number | null } | null }>;
+  }>;
+}
+
+/** The parts of a `GET /models/{m}/fairness` window the CLI shows. */
+export interface FairnessWindowView {
+  windowStart: string;
+  modelVersion: number;
+  minCount: number;
+  segments: Array<{
+    segment: string;
+    disparities: Array<{ metric: string; value: number | null; status: string; threshold: number | null; breached: boolean; excludedGroups: Array<{ group: string; count: number }> }>;
+  }>;
+}
+
+const day = (iso: string): string => iso.slice(0, 10);
+
+/** One row per window × segment × value. */
+export function segmentRows(windows: SegmentWindowView[]): Array<Record<string, unknown>> {
+  return windows.flatMap((w) =>
+    w.segments.flatMap((s) =>
+      s.values.map((v) => ({
+        window: `${day(w.windowStart)} v${w.modelVersion}`,
+        segment: s.segment,
+        value: v.group,
+        preds: v.predictionCount,
+        positiveRate: v.selectionRate,
+        labelCoverage: v.labelCoverage,
+        rocAuc: v.performance?.rocAuc ?? null,
+        accuracy: v.performance?.accuracy ?? null,
+        f1: v.performance?.f1 ?? null,
+      })),
+    ),
+  );
+}
+
+/** One row per window × segment × disparity metric (`*` marks a breached threshold). */
+export function disparityRows(windows: FairnessWindowView[]): Array<Record<string, unknown>> {
+  return windows.flatMap((w) =>
+    w.segments.flatMap((s) =>
+      s.disparities.map((d) => ({
+        window: `${day(w.windowStart)} v${w.modelVersion}`,
+        segment: s.segment,
+        metric: d.metric,
+        value: d.value === null ? `n/a (${d.status})` : `${d.value.toFixed(4)}${d.breached ? '*' : ''}`,
+        threshold: d.threshold,
+        excluded: d.excludedGroups.map((g) => `${g.group} (${g.count} < ${w.minCount})`).join(', ') || '-',
+      })),
+    ),
+  );
+}
+
+/** One series per segment of `metric` over the window starts (mean over versions of a day). */
+export function disparitySeries(windows: FairnessWindowView[], metric: string): { labels: string[]; series: Series[] } {
+  const labels = [...new Set(windows.map((w) => day(w.windowStart)))].sort();
+  const segments = [...new Set(windows.flatMap((w) => w.segments.map((s) => s.segment)))];
+  const series = segments.map((segment) => ({
+    name: segment,
+    values: labels.map((l) => {
+      const values = windows
+        .filter((w) => day(w.windowStart) === l)
+        .flatMap((w) => w.segments.filter((s) => s.segment === segment).flatMap((s) => s.disparities.filter((d) => d.metric === metric).map((d) => d.value)))
+        .filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+      return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+    }),
+  }));
+  return { labels, series };
+}
+
+interface SegmentOpts {
+  json?: boolean;
+  window: string;
+  version?: number;
+  chart: boolean;
+}
+
+export function registerSegmentCommands(monitor: Command, ctx: CliContext): void {
+  const common = (cmd: Command): Command =>
+    cmd
+      .option('--window <w>', 'month | week | day', oneOf('month', 'week', 'day'), 'month')
+      .option('--version <n>', 'only this model version', positiveInt);
+
+  withCommon(common(monitor.command('segments <model>').description('per segment value (e.g. sex, race): predictions, positive rate, label coverage, ROC AUC, accuracy, F1')), [
+    'strata monitor segments adult-income --window week',
+  ]).action(async (model: string, opts: SegmentOpts) => {
+    const out = ctx.output(opts);
+    const windows = (await ctx.api().segments(model, { window: opts.window, version: opts.version })) as SegmentWindowView[];
+    emit(out, windows, () =>
+      renderTable(segmentRows(windows), ['window', 'segment', 'value', 'preds', 'positiveRate', 'labelCoverage', 'rocAuc', 'accuracy', 'f1'].map((k) => ({ header: k, get: (r: Record<string, unknown>) => r[k] as string | number | null }))),
+    );
+  });
+
+  withCommon(
+    common(monitor.command('fairness <model>').description('disparity between the values of each segment (demographic parity, equal opportunity, ...; * = threshold breached), and a chart of one metric over time'))
+      .option('--metric <m>', 'metric of the chart', 'demographic_parity_difference')
+      .option('--no-chart', 'tables only'),
+    ['strata monitor fairness adult-income', 'strata monitor fairness adult-income --metric equal_opportunity_difference --window week'],
+  ).action(async (model: string, opts: SegmentOpts & { metric: string }) => {
+    const out = ctx.output(opts);
+    const windows = (await ctx.api().fairness(model, { window: opts.window, version: opts.version })) as FairnessWindowView[];
+    emit(out, windows, () => {
+      const table = renderTable(disparityRows(windows), ['window', 'segment', 'metric', 'value', 'threshold', 'excluded'].map((k) => ({ header: k, get: (r: Record<string, unknown>) => r[k] as string | number | null })));
+      const { labels, series } = disparitySeries(windows, opts.metric);
+      const chart = opts.chart ? lineChart(`${opts.metric} per ${opts.window}`, labels, series) : null;
+      return chart ? `${table}\n\n${chart}` : table;
+    });
+  });
+}
