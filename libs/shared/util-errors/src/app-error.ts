@@ -39,7 +39,7 @@ export interface AppErrorOptions {
 
 /**
  * Base class of every domain error that crosses a lib boundary. Messages name the object
- * (`Model version 'taxi-tip@7' not found`).
+ * (`Model version 'adult-income@7' not found`).
  */
 export class AppError extends Error {
   readonly code: ErrorCode;

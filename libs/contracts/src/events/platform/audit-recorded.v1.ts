@@ -31,7 +31,7 @@ export const AuditRecordedV1 = defineEvent({
     action: z.string().min(1).max(128),
     /** HTTP method and matched route pattern, e.g. `POST /registered-models/:name/versions`. */
     route: z.string().min(1).max(512),
-    /** The concrete resource path, e.g. `/registered-models/taxi-tip/versions`. */
+    /** The concrete resource path, e.g. `/registered-models/adult-income/versions`. */
     resource: z.string().min(1).max(2048),
     outcome: z.enum(['success', 'failure', 'refused']),
     /** HTTP status answered. */

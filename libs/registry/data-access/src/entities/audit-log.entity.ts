@@ -18,7 +18,7 @@ export class AuditLogEntity {
   @Column({ type: 'varchar', length: 64 })
   action!: string;
 
-  /** The object acted on, e.g. `taxi-tip@3` or `taxi-tip#champion`. */
+  /** The object acted on, e.g. `adult-income@3` or `adult-income#champion`. */
   @Column({ type: 'text' })
   resource!: string;
 

@@ -52,7 +52,7 @@ export interface TrainModelTimeouts {
 export interface TrainModelInput {
   /** Run id (UUID) of the `training_run` row created before the workflow started. */
   runId: string;
-  /** Registered model name, e.g. `taxi-tip`. */
+  /** Registered model name, e.g. `adult-income`. */
   modelName: string;
   /** Idempotency key of the request; the workflow id is `train:<modelName>:<requestId>`. */
   requestId: string;
