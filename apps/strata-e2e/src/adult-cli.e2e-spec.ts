@@ -215,8 +215,11 @@ describe('the Adult example through the strata CLI alone', () => {
     const lineage = await json<{ lineage: { datasetVersions: Array<{ datasetName: string }>; trainingSet: unknown } }>(['models', 'lineage', model, 'champion']);
     expect(lineage.lineage.datasetVersions.map((d) => d.datasetName)).toEqual([dataset]);
     // the registered signature: the numeric features in one FP32 input, one string input per raw category
-    const registered = await json<{ signature: { inputs: Array<{ name: string; datatype: string; shape: number[] }> } }>(['models', 'show', model, '1']);
-    expect(registered.signature.inputs).toEqual([{ name: 'input', datatype: 'FP32', shape: [-1, 5] }, ...CATEGORICAL.map((name) => ({ name, datatype: 'BYTES', shape: [-1, 1] }))]);
+    const registered = await json<{ signature: { inputs: Array<{ name: string; datatype: string; type: string; shape: number[] }> } }>(['models', 'show', model, '1']);
+    expect(registered.signature.inputs).toEqual([
+      { name: 'input', datatype: 'FP32', type: 'float32', shape: [-1, 5] },
+      ...CATEGORICAL.map((name) => ({ name, datatype: 'BYTES', type: 'string', shape: [-1, 1] })),
+    ]);
     const human = await strata(['models', 'versions', model]);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/version\s+aliases\s+roc_auc/);
@@ -319,8 +322,9 @@ describe('the Adult example through the strata CLI alone', () => {
       const excluded = [...groups.entries()].filter(([, g]) => g.den < minCount).map(([group, g]) => ({ group, count: g.den })).sort((a, b) => a.group.localeCompare(b.group));
       return { value: eligible.length >= 2 ? Math.max(...eligible) - Math.min(...eligible) : null, excluded };
     };
+    /** Per group of the window (every value it has predictions of): hits among the rows picked as the denominator. */
     const rates = (inWindow: typeof scored, column: string, pick: (x: (typeof scored)[number]) => boolean, hit: (x: (typeof scored)[number]) => boolean) => {
-      const groups = new Map<string, { num: number; den: number }>();
+      const groups = new Map<string, { num: number; den: number }>(inWindow.map((x) => [x.row[column]!, { num: 0, den: 0 }]));
       for (const x of inWindow.filter(pick)) {
         const g = groups.get(x.row[column]!) ?? { num: 0, den: 0 };
         g.den += 1;
