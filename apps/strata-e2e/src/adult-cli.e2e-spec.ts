@@ -7,9 +7,11 @@
  *
  * Steps: init (typed from the CSV) → the example's spec and feature repo (the user's edits) →
  * datasets apply/ingest/versions/quarantine → features plan/apply/materialize/get-online →
- * training-sets build → train (followed) → runs → models → batch-score → predict with raw
- * categories (one, then a file replayed as of each row's event time) → feedback → monitor
- * windows/drift/health → search → rollout start/status/rollback. Every value asserted is a real
+ * training-sets build → train (followed; the ONNX takes the raw category strings) → runs → models
+ * → batch-score → segments-config (segments.yaml: sex, race) → predict with raw categories (one,
+ * then a file replayed as of each row's event time) → feedback → monitor windows/drift/health →
+ * fairness (disparities recomputed here from the replayed rows) → search → rollout
+ * start/status/rollback. Every value asserted is a real
  * number of the data (row counts, quarantined rows, feature values of given persons).
  *
  * Bounded: every CLI call has a timeout, every wait is `eventually` with a deadline.
@@ -38,7 +40,9 @@ const rows: Row[] = (() => {
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i]!, v])));
 })();
 const accepted = rows.filter((r) => r['workclass'] !== '?');
-const REQUEST_FIELDS = ['workclass', 'marital_status', 'occupation', 'relationship', 'sex'];
+const REQUEST_FIELDS = ['workclass', 'marital_status', 'occupation', 'relationship', 'sex', 'race'];
+/** The model's STRING inputs: the raw request categories (applicant.yaml), one-hot encoded inside the ONNX graph. */
+const CATEGORICAL = REQUEST_FIELDS.map((f) => `applicant__${f}_category`);
 const predictBody = (r: Row): Record<string, unknown> => ({
   entities: { person_id: Number(r['person_id']) },
   request: Object.fromEntries(REQUEST_FIELDS.map((f) => [f, r[f]])),
@@ -210,6 +214,12 @@ describe('the Adult example through the strata CLI alone', () => {
     expect(models.find((m) => m.name === model)?.aliases).toEqual({ champion: 1 });
     const lineage = await json<{ lineage: { datasetVersions: Array<{ datasetName: string }>; trainingSet: unknown } }>(['models', 'lineage', model, 'champion']);
     expect(lineage.lineage.datasetVersions.map((d) => d.datasetName)).toEqual([dataset]);
+    // the registered signature: the numeric features in one FP32 input, one string input per raw category
+    const registered = await json<{ signature: { inputs: Array<{ name: string; datatype: string; type: string; shape: number[] }> } }>(['models', 'show', model, '1']);
+    expect(registered.signature.inputs).toEqual([
+      { name: 'input', datatype: 'FP32', type: 'float32', shape: [-1, 5] },
+      ...CATEGORICAL.map((name) => ({ name, datatype: 'BYTES', type: 'string', shape: [-1, 1] })),
+    ]);
     const human = await strata(['models', 'versions', model]);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/version\s+aliases\s+roc_auc/);
@@ -223,17 +233,31 @@ describe('the Adult example through the strata CLI alone', () => {
   });
 
   const replay = accepted.filter((r) => Number(r['event_time']) * 1000 >= Date.parse(SPLIT));
-  let predictions: Array<{ predictionId: string; probability: number; modelVersion: number; features: Record<string, number> }>;
+  let predictions: Array<{ predictionId: string; probability: number; modelVersion: number; features: Record<string, number | string> }>;
+  let oneProbability: number;
 
   it('predict with raw categories: one request, then the held-out rows replayed as of their event time', async () => {
+    // segments first: they apply to predictions aggregated after the config is stored
+    fs.copyFileSync(path.join(EXAMPLE, 'segments.yaml'), path.join(project, 'segments.yaml'));
+    const config = await json<{ modelName: string; segments: Array<{ name: string; field: string }>; minCount: number }>(['monitor', 'segments-config', model, '--file', 'segments.yaml']);
+    expect(config.modelName).toBe(model);
+    expect(config.segments.map((x) => [x.name, x.field])).toEqual([['sex', 'applicant__sex_category'], ['race', 'applicant__race_category']]);
+    expect(config.minCount).toBe(20);
+    const shown = await strata(['monitor', 'segments-config', model, '--show']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/race\s+applicant__race_category\s+-\s+White, Black, Asian-Pac-Islander, Amer-Indian-Eskimo, Other/);
+    const noFile = await strata(['monitor', 'segments-config', model, '--file', 'no-such.yaml']);
+    expect(noFile.code).toBe(1);
+    expect(errorLines(noFile.stderr)).toEqual(['strata: no-such.yaml: cannot read the segment config (ENOENT)']);
+
     const first = replay[0]!;
-    const one = await json<{ probability: number; features: Record<string, number>; featureStatuses: Record<string, string> }>([
+    const one = await json<{ probability: number; features: Record<string, number | string>; featureStatuses: Record<string, string> }>([
       'predict', model, '--entity', `person_id=${first['person_id']}`, ...REQUEST_FIELDS.flatMap((f) => ['--request', `${f}=${first[f]}`]), '--event-time', predictBody(first)['eventTime'] as string,
     ]);
     expect(one.probability).toBeGreaterThan(0);
     expect(one.probability).toBeLessThan(1);
     expect(one.features['person_profile__age']).toBe(Number(first['age']));
-    expect(one.features['applicant__is_male']).toBe(first['sex'] === 'Male' ? 1 : 0);
+    REQUEST_FIELDS.forEach((f) => expect(one.features[`applicant__${f}_category`]).toBe(first[f])); // fed to the model as they came
     expect(Object.values(one.featureStatuses).every((s) => s === 'PRESENT')).toBe(true);
     // a missing request field is a one-line error naming it
     const bad = await strata(['predict', model, '--entity', `person_id=${first['person_id']}`, '--request', 'sex=Male']);
@@ -245,7 +269,9 @@ describe('the Adult example through the strata CLI alone', () => {
     predictions = await json(['predict', model, '--file', 'requests.ndjson', '--concurrency', '4']);
     expect(predictions).toHaveLength(replay.length);
     expect(predictions[0]!.probability).toBeCloseTo(one.probability, 6); // same row, same features, same model
+    oneProbability = one.probability;
     predictions.forEach((p, i) => expect(p.features['person_profile__hours_per_week']).toBe(Number(replay[i]!['hours_per_week'])));
+    predictions.forEach((p, i) => expect(p.features['applicant__occupation_category']).toBe(replay[i]!['occupation']));
   });
 
   it('feedback, then monitor windows/drift/health: counts, labels, ROC AUC and a chart over the days', async () => {
@@ -271,6 +297,76 @@ describe('the Adult example through the strata CLI alone', () => {
     expect(chart.stdout).toContain('ROC AUC per day');
     const health = await json<Array<{ requestCount: number }>>(['monitor', 'health', model, '--window', 'month']);
     expect(health.reduce((a, h) => a + h.requestCount, 0)).toBeGreaterThanOrEqual(replay.length);
+  });
+
+  it('fairness: per-week disparities for sex and race equal those computed here from the replayed rows and labels', async () => {
+    type Group = { group: string; predictionCount: number; labeledCount: number };
+    type Disparity = { metric: string; value: number | null; status: string; excludedGroups: Array<{ group: string; count: number }> };
+    type Window = { windowStart: string; windowEnd: string; modelVersion: number; minCount: number; segments: Array<{ segment: string; groups: Group[]; disparities: Disparity[] }> };
+    const windows = await eventually(async () => {
+      const w = await json<Window[]>(['monitor', 'fairness', model, '--window', 'week']);
+      const sex = w.flatMap((x) => x.segments.filter((s) => s.segment === 'sex').flatMap((s) => s.groups));
+      const predicted = sex.reduce((a, g) => a + g.predictionCount, 0);
+      const labeled = sex.reduce((a, g) => a + g.labeledCount, 0);
+      if (predicted !== replay.length + 1 || labeled !== replay.length) throw new Error(`fairness has ${predicted} predictions, ${labeled} labels by sex`);
+      return w;
+    }, 120_000, 2000);
+    // the scored rows: the single prediction (same row as the replay's first, unlabeled) and the replay (labeled)
+    const scored = [
+      { row: replay[0]!, p: oneProbability, label: null as number | null },
+      ...predictions.map((p, i) => ({ row: replay[i]!, p: p.probability, label: replay[i]!['income'] === '>50K' ? 1 : 0 })),
+    ].map((x) => ({ ...x, t: Number(x.row['event_time']) * 1000 }));
+    /** max − min of a rate over the groups whose denominator holds ≥ minCount (fairness.ts), and the groups left out. */
+    const spread = (groups: Map<string, { num: number; den: number }>, minCount: number) => {
+      const eligible = [...groups.values()].filter((g) => g.den >= minCount).map((g) => g.num / g.den);
+      const excluded = [...groups.entries()].filter(([, g]) => g.den < minCount).map(([group, g]) => ({ group, count: g.den })).sort((a, b) => a.group.localeCompare(b.group));
+      return { value: eligible.length >= 2 ? Math.max(...eligible) - Math.min(...eligible) : null, excluded };
+    };
+    /** Per group of the window (every value it has predictions of): hits among the rows picked as the denominator. */
+    const rates = (inWindow: typeof scored, column: string, pick: (x: (typeof scored)[number]) => boolean, hit: (x: (typeof scored)[number]) => boolean) => {
+      const groups = new Map<string, { num: number; den: number }>(inWindow.map((x) => [x.row[column]!, { num: 0, den: 0 }]));
+      for (const x of inWindow.filter(pick)) {
+        const g = groups.get(x.row[column]!) ?? { num: 0, den: 0 };
+        g.den += 1;
+        if (hit(x)) g.num += 1;
+        groups.set(x.row[column]!, g);
+      }
+      return groups;
+    };
+    expect(windows.map((w) => w.modelVersion)).toEqual(windows.map(() => 1));
+    let compared = 0;
+    for (const w of windows) {
+      const inWindow = scored.filter((x) => x.t >= Date.parse(w.windowStart) && x.t < Date.parse(w.windowEnd));
+      expect(inWindow.length).toBeGreaterThan(0);
+      for (const segment of ['sex', 'race']) {
+        const report = w.segments.find((s) => s.segment === segment)!;
+        const metric = (m: string) => report.disparities.find((d) => d.metric === m)!;
+        // demographic parity difference: selection rate (probability ≥ 0.5) over all predictions of a group
+        const dp = spread(rates(inWindow, segment, () => true, (x) => x.p >= 0.5), w.minCount);
+        // equal opportunity difference: true positive rate over the labeled positives of a group
+        const eo = spread(rates(inWindow, segment, (x) => x.label === 1, (x) => x.p >= 0.5), w.minCount);
+        for (const [name, mine] of [['demographic_parity_difference', dp], ['equal_opportunity_difference', eo]] as const) {
+          const theirs = metric(name);
+          if (mine.value === null) expect(theirs.value).toBeNull();
+          else expect(theirs.value).toBeCloseTo(mine.value, 12);
+          expect([...theirs.excludedGroups].sort((a, b) => a.group.localeCompare(b.group))).toEqual(mine.excluded);
+          if (mine.value !== null) compared++;
+        }
+      }
+    }
+    // both segments have real disparities in some window (sex every week: ~1/3 of the rows are women)
+    const sexDp = windows.map((w) => w.segments.find((s) => s.segment === 'sex')!.disparities.find((d) => d.metric === 'demographic_parity_difference')!.value);
+    expect(sexDp.every((v) => typeof v === 'number' && v > 0)).toBe(true);
+    expect(windows.some((w) => typeof w.segments.find((s) => s.segment === 'race')!.disparities.find((d) => d.metric === 'demographic_parity_difference')!.value === 'number')).toBe(true);
+    expect(compared).toBeGreaterThanOrEqual(windows.length * 2);
+    const human = await strata(['monitor', 'fairness', model, '--window', 'week']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/window\s+segment\s+metric\s+value\s+threshold\s+excluded/);
+    expect(human.stdout).toMatch(/\d{4}-\d{2}-\d{2} v1\s+sex\s+demographic_parity_difference\s+0\.\d{4}\s/);
+    expect(human.stdout).toContain('demographic_parity_difference per week');
+    const perGroup = await strata(['monitor', 'segments', model, '--window', 'week']);
+    expect(perGroup.code).toBe(0);
+    expect(perGroup.stdout).toMatch(/race\s+Black\s+\d+/);
   });
 
   it('search registers the best trial; a canary rollout of it starts, reports and rolls back', async () => {

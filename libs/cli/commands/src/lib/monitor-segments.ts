@@ -1,6 +1,7 @@
 import { type Command } from 'commander';
 import { lineChart, type Series } from './chart';
 import { type CliContext, withCommon } from './context';
+import { registerSegmentConfigCommand } from './monitor-segments-config';
 import { emit, renderTable } from './output';
 import { oneOf, positiveInt } from './parse';
 
@@ -124,4 +125,6 @@ export function registerSegmentCommands(monitor: Command, ctx: CliContext): void
       return chart ? `${table}\n\n${chart}` : table;
     });
   });
+
+  registerSegmentConfigCommand(monitor, ctx);
 }

@@ -84,6 +84,19 @@ export interface Prediction {
   featureStatuses: Record<string, string>;
 }
 
+/** A model's segment / fairness config as monitoring stores it (`/models/{m}/segments/config`, docs/service-apis.md). */
+export interface SegmentConfigView {
+  modelName: string;
+  segments: Array<{ name: string; field?: string; buckets?: number[]; values?: string[] }>;
+  topN: number;
+  minCount: number;
+  thresholds: Record<string, number>;
+  gate: { segment: string; metric: string; maxWidening: number } | null;
+  updatedBy: string;
+  /** ISO-8601 UTC */
+  updatedAt: string;
+}
+
 const enc = encodeURIComponent;
 
 export class StrataLifecycleApi {
@@ -195,6 +208,18 @@ export class StrataLifecycleApi {
   /** `GET /models/{m}/fairness?window=&version=`: per window, per segment: group rates and disparity metrics (monitoring's `FairnessWindow[]`). */
   fairness(model: string, query: { window?: string; version?: number }): Promise<unknown[]> {
     return this.client.monitoring.get(`/models/${enc(model)}/fairness`, { query });
+  }
+  /**
+   * `PUT /models/{m}/segments/config` body `{ segments: [{ name, field?, buckets?, values? }] (1..8), topN?, minCount?,
+   * thresholds?, gate? }` → the stored config (+ `modelName`, `updatedBy`, `updatedAt`); 400 names the bad field.
+   * Applies to predictions and labels aggregated from then on.
+   */
+  putSegmentConfig(model: string, config: unknown): Promise<SegmentConfigView> {
+    return this.client.monitoring.put(`/models/${enc(model)}/segments/config`, config);
+  }
+  /** `GET /models/{m}/segments/config` → the stored config; 404 when the model has none. */
+  segmentConfig(model: string): Promise<SegmentConfigView> {
+    return this.client.monitoring.get(`/models/${enc(model)}/segments/config`);
   }
   rolloutComparison(model: string): Promise<Record<string, unknown>> {
     return this.client.monitoring.get(`/models/${enc(model)}/rollouts/current/comparison`);
