@@ -82,7 +82,7 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     await admin.query(`DROP SCHEMA IF EXISTS "${registrySchema}" CASCADE`);
     await admin.destroy();
     fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it('rejects a bad segment config naming the field, and 404s reports without one', async () => {
     const bad = await fetch(`${base}/models/${model}/segments/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ segments: [{ name: 'sex' }], gate: { segment: 'race', metric: 'demographic_parity_difference', maxWidening: 0.1 } }) });

@@ -164,7 +164,7 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     await admin.query(`DROP SCHEMA IF EXISTS "${registrySchema}" CASCADE`);
     await admin.destroy();
     fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   const getWindows = async (kind = 'month'): Promise<Window[]> => {
     const res = await fetch(`${base}/models/${model}/windows?window=${kind}`);
