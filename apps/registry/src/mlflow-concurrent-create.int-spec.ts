@@ -28,7 +28,11 @@ const base = `http://127.0.0.1:${PORT}`;
 let app: NestFastifyApplication;
 
 beforeAll(async () => {
-  const config = loadRegistryConfig({ ...process.env, REGISTRY_DB_SCHEMA: schema, LOG_LEVEL: 'warn', STRATA_DATA_DIR: dataDir });
+  const config = loadRegistryConfig({
+    ...process.env, REGISTRY_DB_SCHEMA: schema, LOG_LEVEL: 'warn', STRATA_DATA_DIR: dataDir,
+    // the test writes the model file into the run's artifact directory itself: a file root, as MLflow's --default-artifact-root
+    REGISTRY_MLFLOW_DEFAULT_ARTIFACT_ROOT: pathToFileURL(path.join(dataDir, 'mlflow-root')).href,
+  });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forConfig(config)] }).compile();
   app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
   app.useGlobalFilters(new AppErrorFilter());

@@ -179,7 +179,8 @@ describe('the official mlflow Python client against /api/2.0/mlflow', () => {
     expect(mv.body).toEqual(
       expect.objectContaining({
         runId: rid,
-        artifactUri: `${out.run.artifact_uri}/model/model.onnx`,
+        // the proxied artifact (run artifact_uri `mlflow-artifacts:/<exp>/<run>/artifacts`) as the file serving loads: <data dir>/mlflow/<path>
+        artifactUri: `${pathToFileURL(path.join(dataDir, 'mlflow')).href}/${String(out.run.artifact_uri).replace(/^mlflow-artifacts:\//, '')}/model/model.onnx`,
         servable: true,
         artifactSha256: sha('not-really-onnx-but-bytes-0123456789'),
         signature: { inputs: [{ name: 'input', type: 'float32', datatype: 'FP32', shape: [-1, 4] }], outputs: [{ name: 'probability', type: 'float32', datatype: 'FP32', shape: [-1, 1] }] },
