@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { ModelVersion, StrataClient } from '@strata/shared/data-access-strata-client';
-import type { ReplayRecord, TaxiDemoOptions } from './taxi-demo.types';
+import type { ReplayRecord, ReplayRow, TaxiDemoOptions } from './taxi-demo.types';
 
 /** Feature order of the model input: the ONNX metadata `strata.feature_names` recorded in the registry. */
 export function featureNamesOf(version: ModelVersion): string[] {
@@ -10,13 +10,6 @@ export function featureNamesOf(version: ModelVersion): string[] {
   const raw = sig?.metadata?.['strata.feature_names'];
   if (!raw) throw new Error(`model version ${version.name}@${version.version} has no strata.feature_names in its signature metadata`);
   return JSON.parse(raw) as string[];
-}
-
-/** One scored trip: its event time, true label and model input (null = missing). */
-export interface ReplayRow {
-  eventTime: string;
-  label: number;
-  features: Array<number | null>;
 }
 
 export async function readRows(uri: string, featureNames: string[]): Promise<ReplayRow[]> {

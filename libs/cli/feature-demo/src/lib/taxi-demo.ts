@@ -12,8 +12,7 @@ import { featureNamesOf, readRows, replay } from './taxi-demo.replay';
 export { DemoStepError } from './demo-poll';
 export { splitMonthFile } from './taxi-demo.files';
 export { featureNamesOf } from './taxi-demo.replay';
-export type { ReplayRow } from './taxi-demo.replay';
-export type { ReplayRecord, TaxiDemoOptions } from './taxi-demo.types';
+export type { ReplayRecord, ReplayRow, TaxiDemoOptions } from './taxi-demo.types';
 
 const DATASET = 'nyc_taxi_trips';
 const TRAINING_SET = 'big_tipper';

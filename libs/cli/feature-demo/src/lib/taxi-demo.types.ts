@@ -1,4 +1,4 @@
-/** Options of the taxi closed-loop demo and the record it replays predictions into. */
+/** Options of the taxi closed-loop demo, the record of one replay and its scored rows. */
 import type { StrataClient } from '@strata/shared/data-access-strata-client';
 
 /** Options of {@link runTaxiDemo}. */
@@ -43,4 +43,11 @@ export interface ReplayRecord {
   trainingSetUri: string;
   rows: ReplayRow[];
   predictions: Array<{ predictionId: string; label: number; eventTime: string; probability: number; modelVersion?: number }>;
+}
+
+/** One scored trip: its event time, true label and model input (null = missing). */
+export interface ReplayRow {
+  eventTime: string;
+  label: number;
+  features: Array<number | null>;
 }
