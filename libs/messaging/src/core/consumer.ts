@@ -6,14 +6,15 @@ import { errorMessage, EventValidationError, MessagingError, MessagingErrorCode 
 import { sleep } from './kafka';
 import { DeadLetterWriter } from './dead-letter-writer';
 import { stderrLogger, type MessagingLogger } from './logger';
-import { backoffDelayMs, isRetryable, validateRetryPolicy, type RetryPolicy } from './retry-policy';
-import type {
-  ConsumeOptions,
-  ConsumerGroupState,
-  ConsumerGroupStatus,
-  ConsumerRestartPolicy,
-  EventConsumerRunnerOptions,
-  EventHandler,
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryable, validateRetryPolicy, type RetryPolicy } from './retry-policy';
+import {
+  DEFAULT_CONSUMER_RESTART_POLICY,
+  type ConsumeOptions,
+  type ConsumerGroupState,
+  type ConsumerGroupStatus,
+  type ConsumerRestartPolicy,
+  type EventConsumerRunnerOptions,
+  type EventHandler,
 } from './consumer.types';
 import { CONSUMER_GROUP_STATES, type Group, type Registration } from './consumer-group';
 
