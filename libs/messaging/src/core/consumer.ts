@@ -1,183 +1,24 @@
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import type { DataSource, EntityManager } from 'typeorm';
-import {
-  deadLetterTopicOf,
-  parseEnvelopeHeaders,
-  type EventContract,
-  type EventEnvelope,
-  type EventValue,
-  type RawHeaderValue,
-} from '@strata/contracts';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { parseEnvelopeHeaders, type EventContract, type EventEnvelope, type EventValue, type RawHeaderValue } from '@strata/contracts';
 import { broadcastGroupId, defaultInstanceId, positionNewGroupSince } from './broadcast-group';
 import { messagingTables, type MessagingTables } from './db';
-import { errorCode, errorMessage, EventValidationError, MessagingError, MessagingErrorCode } from './errors';
-import { connectOrRelease, sleep } from './kafka';
+import { errorMessage, EventValidationError, MessagingError, MessagingErrorCode } from './errors';
+import { sleep } from './kafka';
+import { DeadLetterWriter } from './dead-letter-writer';
 import { stderrLogger, type MessagingLogger } from './logger';
-import type { MessagingMetrics } from './metrics';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryable, validateRetryPolicy, type RetryPolicy } from './retry-policy';
+import {
+  DEFAULT_CONSUMER_RESTART_POLICY,
+  type ConsumeOptions,
+  type ConsumerGroupState,
+  type ConsumerGroupStatus,
+  type ConsumerRestartPolicy,
+  type EventConsumerRunnerOptions,
+  type EventHandler,
+} from './consumer.types';
+import { CONSUMER_GROUP_STATES, type Group, type Registration } from './consumer-group';
 
-const CONSUMER_GROUP_STATES: readonly ConsumerGroupState[] = ['stopped', 'starting', 'running', 'restarting'];
-
-/** Header names added to a record written to a dead-letter topic. */
-export const DLQ_HEADERS = {
-  error: 'dlq_error',
-  errorCode: 'dlq_error_code',
-  attempts: 'dlq_attempts',
-  originalTopic: 'dlq_original_topic',
-  originalPartition: 'dlq_original_partition',
-  originalOffset: 'dlq_original_offset',
-  failedAt: 'dlq_failed_at',
-  consumerGroup: 'dlq_consumer_group',
-} as const;
-
-/** What a handler gets besides the value. */
-export interface EventContext {
-  /** EntityManager of the transaction that also records the inbox row: write your effects with it. */
-  manager: EntityManager;
-  /** `ce_id`. */
-  eventId: string;
-  topic: string;
-  partition: number;
-  /** Kafka offset (int64 as string). */
-  offset: string;
-  /** Record key (the aggregate id), or null. */
-  key: string | null;
-  /** Raw record headers as delivered. */
-  headers: Readonly<Record<string, RawHeaderValue>>;
-  /** Parsed CloudEvents attributes. */
-  envelope: EventEnvelope;
-  /** W3C traceparent of the event, if it had one. */
-  traceparent: string | undefined;
-  /** Consumer group. */
-  groupId: string;
-  /** 1 for the first try, 2 for the first retry, … */
-  attempt: number;
-  /** Call from long handlers (longer than a few seconds) to keep the group membership alive. */
-  heartbeat: () => Promise<void>;
-}
-
-/**
- * A handler. Throw to fail: an error with `retryable: false` goes to `<topic>.dlq` at once; any
- * other error is retried with backoff up to the policy's attempts, then dead-lettered. The
- * handler's database work must use `context.manager` so it commits or rolls back together with
- * the inbox row.
- */
-export type EventHandler<C extends EventContract = EventContract> = (value: EventValue<C>, context: EventContext) => Promise<void> | void;
-
-/** Per-registration options. */
-export interface ConsumeOptions {
-  /** Consumer group; defaults to the runner's (the service name). */
-  groupId?: string;
-  /**
-   * Every instance of the service handles every event of this topic (per-process state, e.g.
-   * loaded models), instead of one instance per event: the handler runs in a group of its own per
-   * process, `<group>.<instanceId>`, starting at the events published since shortly before the
-   * process started (see broadcast-group.ts). Default false (work shared by the instances).
-   */
-  broadcast?: boolean;
-  /** Overrides of the runner's retry policy for this topic. */
-  retry?: Partial<RetryPolicy>;
-}
-
-/**
- * State of one consumer group of an {@link EventConsumerRunner}:
- * - `stopped`: before {@link EventConsumerRunner.start} or after {@link EventConsumerRunner.stop};
- * - `starting`: started, has not joined the group yet;
- * - `running`: joined the group (and stays so through rebalances);
- * - `restarting`: the kafkajs consumer crashed (any error, `restart: true` or `false`) or could not
- *   connect; a new consumer is being started with backoff. Until it has joined again.
- */
-export type ConsumerGroupState = 'stopped' | 'starting' | 'running' | 'restarting';
-
-/** Snapshot of one consumer group, for readiness and diagnostics. */
-export interface ConsumerGroupStatus {
-  groupId: string;
-  state: ConsumerGroupState;
-  /** Topics the group consumes. */
-  topics: string[];
-  /** ISO time the group entered `state`. */
-  since: string;
-  /** Restarts after a crash since {@link EventConsumerRunner.start} (also a Prometheus counter). */
-  restarts: number;
-  /** Message of the last crash or failed restart, if any (kept after the group recovered). */
-  lastError?: string;
-  /** ISO time of {@link lastError}. */
-  lastErrorAt?: string;
-  /** When `restarting`: ISO time of the next restart attempt, if one is scheduled. */
-  nextRestartAt?: string;
-}
-
-/** Backoff between restarts of a crashed consumer group (exponential, ±20 % jitter, unlimited attempts). */
-export interface ConsumerRestartPolicy {
-  /** Delay before the first restart in ms (default 500). */
-  initialBackoffMs: number;
-  /** Upper bound of the delay in ms (default 15 000). */
-  maxBackoffMs: number;
-  /** Relative jitter, 0–1 (default 0.2). */
-  jitter?: number;
-}
-
-/** Default {@link ConsumerRestartPolicy}: 0.5 s doubling up to 15 s, ±20 % jitter. */
-export const DEFAULT_CONSUMER_RESTART_POLICY: Readonly<ConsumerRestartPolicy> = { initialBackoffMs: 500, maxBackoffMs: 15_000, jitter: 0.2 };
-
-/** Configuration of an {@link EventConsumerRunner}. */
-export interface EventConsumerRunnerOptions {
-  kafka: Kafka;
-  dataSource: DataSource;
-  /** Default consumer group (the service name by convention). */
-  groupId: string;
-  /** This process's id among the service's instances (broadcast groups; default `<hostname>-<pid>`). */
-  instanceId?: string;
-  /** How far before the runner's creation a new broadcast group starts, ms (default 60 000: clock skew between hosts). */
-  broadcastLookbackMs?: number;
-  /** Default retry policy (default 5 attempts, 200 ms doubling, max 10 s). */
-  retry?: RetryPolicy;
-  /** Group session timeout in ms (default 10 000; the broker's minimum is 6 000). */
-  sessionTimeout?: number;
-  /** Heartbeat interval in ms (default 1 000). */
-  heartbeatInterval?: number;
-  /** Partitions processed in parallel per group (default 3); each partition stays sequential. */
-  partitionsConsumedConcurrently?: number;
-  /** Commit offsets at least every this many messages within a batch (default 100). */
-  commitEvery?: number;
-  /**
-   * How long a kafkajs consumer retries a failing broker call before it gives up and crashes
-   * (then this runner restarts the group): default 10 retries, 300 ms doubling up to 10 s (about
-   * a minute).
-   */
-  kafkaRetry?: { retries: number; initialRetryTime: number; maxRetryTime: number };
-  /** Backoff between restarts of a crashed group (default {@link DEFAULT_CONSUMER_RESTART_POLICY}). */
-  restart?: Partial<ConsumerRestartPolicy>;
-  metrics?: MessagingMetrics;
-  logger?: MessagingLogger;
-}
-
-interface Registration {
-  contract: EventContract;
-  handler: EventHandler;
-  groupId: string;
-  retry: RetryPolicy;
-}
-
-interface Group {
-  groupId: string;
-  /** A per-process group of broadcast handlers (positioned at the process start when new). */
-  broadcast: boolean;
-  registrations: Map<string, Registration>;
-  /** The current kafkajs consumer (a new one after each restart). */
-  consumer?: Consumer;
-  state: ConsumerGroupState;
-  since: number;
-  restarts: number;
-  /** Consecutive failed starts since the group last joined (drives the backoff). */
-  failures: number;
-  lastError?: string;
-  lastErrorAt?: number;
-  restartTimer?: NodeJS.Timeout;
-  nextRestartAt?: number;
-  /** The start (connect, subscribe, run) in progress, if any. */
-  starting?: Promise<void>;
-}
+export * from './consumer.types';
 
 /**
  * Runs idempotent, transactional event handlers over Kafka consumer groups.
@@ -211,7 +52,7 @@ export class EventConsumerRunner {
   private readonly logger: MessagingLogger;
   private readonly retry: RetryPolicy;
   private readonly restartPolicy: ConsumerRestartPolicy;
-  private dlqProducer: Producer | undefined;
+  private readonly deadLetters: DeadLetterWriter;
   private abort = new AbortController();
   private running = false;
   /** When this runner (≈ the process) started: new broadcast groups start from here (minus the lookback). */
@@ -220,6 +61,7 @@ export class EventConsumerRunner {
   constructor(private readonly options: EventConsumerRunnerOptions) {
     this.tables = messagingTables(options.dataSource);
     this.logger = options.logger ?? stderrLogger;
+    this.deadLetters = new DeadLetterWriter(options, this.logger, () => this.abort.signal);
     this.retry = validateRetryPolicy(options.retry ?? { ...DEFAULT_RETRY_POLICY });
     this.restartPolicy = { ...DEFAULT_CONSUMER_RESTART_POLICY, ...options.restart };
     const { initialBackoffMs, maxBackoffMs, jitter = 0 } = this.restartPolicy;
@@ -328,8 +170,7 @@ export class EventConsumerRunner {
         this.setState(g, 'stopped');
       }),
     );
-    await this.dlqProducer?.disconnect().catch(() => undefined);
-    this.dlqProducer = undefined;
+    await this.deadLetters.close();
   }
 
   private async disconnectGroup(g: Group): Promise<void> {
@@ -491,7 +332,7 @@ export class EventConsumerRunner {
       value = parsed.data;
     } catch (err) {
       this.options.metrics?.failed.inc(labels);
-      return this.deadLetter(reg, topic, partition, message, err, 0, heartbeat);
+      return this.deadLetters.write(reg.groupId, topic, partition, message, err, 0, heartbeat);
     }
 
     for (let attempt = 1; ; attempt++) {
@@ -532,7 +373,7 @@ export class EventConsumerRunner {
           offset: message.offset,
           groupId: reg.groupId,
         });
-        if (!retryable || attempt >= reg.retry.attempts) return this.deadLetter(reg, topic, partition, message, err, attempt, heartbeat);
+        if (!retryable || attempt >= reg.retry.attempts) return this.deadLetters.write(reg.groupId, topic, partition, message, err, attempt, heartbeat);
         if (this.abort.signal.aborted) return false;
         await heartbeat().catch(() => undefined);
         await sleep(backoffDelayMs(reg.retry, attempt + 1), this.abort.signal);
@@ -540,62 +381,5 @@ export class EventConsumerRunner {
         await heartbeat().catch(() => undefined);
       }
     }
-  }
-
-  /**
-   * Writes the record, unchanged, to `<topic>.dlq` with `dlq_*` headers. Retries the write until
-   * it succeeds; returns false (leave the record uncommitted) only when stopping.
-   */
-  private async deadLetter(
-    reg: Registration,
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
-    err: unknown,
-    attempts: number,
-    heartbeat: () => Promise<void>,
-  ): Promise<boolean> {
-    const headers: IHeaders = {
-      ...(message.headers ?? {}),
-      [DLQ_HEADERS.error]: errorMessage(err).slice(0, 4000),
-      [DLQ_HEADERS.errorCode]: errorCode(err),
-      [DLQ_HEADERS.attempts]: String(attempts),
-      [DLQ_HEADERS.originalTopic]: topic,
-      [DLQ_HEADERS.originalPartition]: String(partition),
-      [DLQ_HEADERS.originalOffset]: message.offset,
-      [DLQ_HEADERS.failedAt]: new Date().toISOString(),
-      [DLQ_HEADERS.consumerGroup]: reg.groupId,
-    };
-    const dlq = deadLetterTopicOf(topic);
-    for (let i = 1; ; i++) {
-      try {
-        const producer = await this.ensureDlqProducer();
-        await producer.send({ topic: dlq, acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
-        this.options.metrics?.deadLettered.inc({ topic, group: reg.groupId });
-        this.logger.error(`event dead-lettered to '${dlq}' after ${attempts} attempt(s): ${errorMessage(err)}`, {
-          topic,
-          partition,
-          offset: message.offset,
-          groupId: reg.groupId,
-          errorCode: errorCode(err),
-        });
-        return true;
-      } catch (sendErr) {
-        this.logger.warn(`writing to dead-letter topic '${dlq}' failed (try ${i}): ${errorMessage(sendErr)}`);
-        const p = this.dlqProducer;
-        this.dlqProducer = undefined;
-        await p?.disconnect().catch(() => undefined);
-        if (this.abort.signal.aborted) return false;
-        await heartbeat().catch(() => undefined);
-        await sleep(backoffDelayMs({ attempts: Infinity, initialBackoffMs: 200, maxBackoffMs: 5000 }, i + 1), this.abort.signal);
-      }
-    }
-  }
-
-  private async ensureDlqProducer(): Promise<Producer> {
-    if (this.dlqProducer) return this.dlqProducer;
-    const producer = await connectOrRelease(this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
-    this.dlqProducer = producer;
-    return producer;
   }
 }

@@ -1,96 +1,21 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { type DatasetVersion, type DatasetVersionRef, type Materialization, type ModelVersion, type StrataClient, type TrainingRun } from '@strata/shared/data-access-strata-client';
+import type { DatasetVersion, DatasetVersionRef, Materialization, ModelVersion, TrainingRun } from '@strata/shared/data-access-strata-client';
 import { parse as parseYaml } from 'yaml';
 import type { ClosedLoopReport, DemoMonthRow, DemoStep, DemoSummary } from './demo-report';
+import type { ReplayRecord, TaxiDemoOptions } from './taxi-demo.types';
+import { DemoStepError, poll, TerminalStateError } from './demo-poll';
+import { sourceFile, splitMonthFile } from './taxi-demo.files';
+import { featureNamesOf, readRows, replay } from './taxi-demo.replay';
 
-/** Options of {@link runTaxiDemo}. */
-export interface TaxiDemoOptions {
-  client: StrataClient;
-  /** Folder with yellow_tripdata_sample_<YYYY-MM>.csv (../shared/datasets/nyc-taxi-yellow-samples). */
-  datasetsDir: string;
-  /** Repository root (for examples/taxi). */
-  repoRoot: string;
-  /** Months the model is trained and evaluated on; the last one is the held-out slice. */
-  trainMonths: string[];
-  /** Months replayed through serving, in time order, with their labels sent as feedback. */
-  replayMonths: string[];
-  /** Use only the first N trips of each month (tests); all when undefined. */
-  sampleRows?: number;
-  modelName: string;
-  /** Concurrent infer requests during the replay (default 4). */
-  concurrency?: number;
-  /** A name that makes training requests unique per run of the demo (default: content based). */
-  runTag?: string;
-  log: (line: string) => void;
-  /** Overall bound on each wait (ms, default 600 000). */
-  waitTimeoutMs?: number;
-  /** Called after each replayed month with what was sent (tests recompute drift from it). */
-  onReplay?: (replay: ReplayRecord) => void;
-  /**
-   * The closed loop (issue #8), on `month` (default: the last replay month), or `false` to skip
-   * it: the month is ingested and replayed in two halves (pickup day 1–15, then 16–end). After the
-   * first half, monitoring's drift-detected starts a retraining on the freshest data (training),
-   * the result becomes `challenger`, the promotion policy starts a canary (registry → serving), the
-   * second half is served through the canary, and monitoring's live comparison promotes the
-   * challenger or rolls it back (registry). Each of those is waited for and reported.
-   */
-  closedLoop?: false | { month?: string; challengerWeight?: number; minLabeledPerVersion?: number; minMargin?: number };
-}
-
-/** What the demo sent to serving for one replayed month. */
-export interface ReplayRecord {
-  /** `YYYY-MM`, or `YYYY-MM (1st half)` / `YYYY-MM (2nd half)` in the closed loop. */
-  month: string;
-  featureNames: string[];
-  trainingSetUri: string;
-  rows: ReplayRow[];
-  predictions: Array<{ predictionId: string; label: number; eventTime: string; probability: number; modelVersion?: number }>;
-}
+export { DemoStepError } from './demo-poll';
+export { splitMonthFile } from './taxi-demo.files';
+export { featureNamesOf } from './taxi-demo.replay';
+export type { ReplayRecord, ReplayRow, TaxiDemoOptions } from './taxi-demo.types';
 
 const DATASET = 'nyc_taxi_trips';
 const TRAINING_SET = 'big_tipper';
-
-/** Thrown when a demo step fails; names the step and the cause. */
-export class DemoStepError extends Error {
-  override readonly name = 'DemoStepError';
-  constructor(
-    readonly step: string,
-    cause: unknown,
-  ) {
-    super(`step '${step}' failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-  }
-}
-
-/** A terminal state seen while polling (a FAILED run or build): waiting longer cannot help. */
-class TerminalStateError extends Error {
-  override readonly name = 'TerminalStateError';
-}
-
-/**
- * Calls `fn` until it returns a value, for at most `timeoutMs`. Transient errors (a service
- * briefly unreachable) are retried; a {@link TerminalStateError} is rethrown at once.
- */
-async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      if (e instanceof TerminalStateError) throw e;
-      last = e;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
 
 /**
  * The whole Strata flow on NYC taxi trips, through the real services (issue #4):
@@ -453,17 +378,6 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
   return summary;
 }
 
-/** The month's CSV, or its first `sampleRows` trips copied into `workDir`. */
-function sourceFile(options: TaxiDemoOptions, month: string, workDir: string): string {
-  const file = path.join(options.datasetsDir, `yellow_tripdata_sample_${month}.csv`);
-  if (!fs.existsSync(file)) throw new Error(`no data for ${month}: ${file} does not exist`);
-  if (options.sampleRows === undefined) return file;
-  const lines = fs.readFileSync(file, 'utf8').split('\n');
-  const out = path.join(workDir, path.basename(file));
-  fs.writeFileSync(out, lines.slice(0, options.sampleRows + 1).join('\n') + '\n');
-  return out;
-}
-
 /** Predictions per serving version (`{v1: n, v2: m}`). */
 function servedBy(record: ReplayRecord): Record<string, number> {
   const out: Record<string, number> = {};
@@ -472,117 +386,3 @@ function servedBy(record: ReplayRecord): Record<string, number> {
 }
 
 const fmt3 = (v: number | null | undefined): string => (typeof v === 'number' ? v.toFixed(3) : 'n/a');
-
-/**
- * Splits a month's CSV by pickup day into days 1–15 and 16–end (two files in `workDir`, same
- * header); also counts the second half's card trips (payment_type 1: the training set's rows).
- */
-export function splitMonthFile(file: string, workDir: string): { first: string; second: string; secondCardTrips: number } {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
-  const header = lines[0] ?? '';
-  const cols = header.split(',');
-  const pickup = cols.indexOf('pickup_datetime');
-  const payment = cols.indexOf('payment_type');
-  if (pickup < 0) throw new Error(`${file}: no pickup_datetime column in the header`);
-  const first: string[] = [header];
-  const second: string[] = [header];
-  let secondCardTrips = 0;
-  for (const line of lines.slice(1)) {
-    const cells = line.split(',');
-    const day = Number((cells[pickup] ?? '').slice(8, 10));
-    if (day >= 1 && day <= 15) first.push(line);
-    else {
-      second.push(line);
-      if (payment >= 0 && cells[payment] === '1') secondCardTrips++;
-    }
-  }
-  const base = path.basename(file, '.csv');
-  const a = path.join(workDir, `${base}-days-01-15.csv`);
-  const b = path.join(workDir, `${base}-days-16-end.csv`);
-  fs.writeFileSync(a, first.join('\n') + '\n');
-  fs.writeFileSync(b, second.join('\n') + '\n');
-  return { first: a, second: b, secondCardTrips };
-}
-
-/** Feature order of the model input: the ONNX metadata `strata.feature_names` recorded in the registry. */
-export function featureNamesOf(version: ModelVersion): string[] {
-  const sig = version.signature as { metadata?: Record<string, string> } | undefined;
-  const raw = sig?.metadata?.['strata.feature_names'];
-  if (!raw) throw new Error(`model version ${version.name}@${version.version} has no strata.feature_names in its signature metadata`);
-  return JSON.parse(raw) as string[];
-}
-
-/** One scored trip: its event time, true label and model input (null = missing). */
-export interface ReplayRow {
-  eventTime: string;
-  label: number;
-  features: Array<number | null>;
-}
-
-async function readRows(uri: string, featureNames: string[]): Promise<ReplayRow[]> {
-  const file = uri.startsWith('file://') ? new URL(uri).pathname : uri;
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  try {
-    await conn.run(`SET TimeZone='UTC'`);
-    const cols = featureNames.map((f) => `CAST("${f.replace(/"/g, '""')}" AS DOUBLE)`).join(', ');
-    const reader = await conn.runAndReadAll(
-      `SELECT strftime(event_timestamp::TIMESTAMP, '%Y-%m-%dT%H:%M:%S.000Z') AS t, CAST(label AS INTEGER) AS label, ${cols}
-       FROM read_parquet('${file.replace(/'/g, "''")}') ORDER BY event_timestamp`,
-    );
-    return reader.getRows().map((r) => ({
-      eventTime: String(r[0]),
-      label: Number(r[1]),
-      features: r.slice(2).map((v) => (v === null ? null : Number(v))),
-    }));
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
-}
-
-async function replay(
-  client: StrataClient,
-  options: TaxiDemoOptions,
-  rows: ReplayRow[],
-  featureNames: string[],
-  log: (line: string) => void,
-  idScope: string,
-): Promise<ReplayRecord['predictions']> {
-  // results[i] is the prediction for rows[i], whatever order the concurrent requests finish in.
-  const results: ReplayRecord['predictions'] = new Array(rows.length);
-  let next = 0;
-  let done = 0;
-  let lastReport = Date.now();
-  const worker = async (): Promise<void> => {
-    while (next < rows.length) {
-      const index = next++;
-      const row = rows[index]!;
-      // Deterministic ids: a re-run of the demo re-sends the same predictions, which monitoring
-      // stores once (prediction id is its key), so windows never double count.
-      const predictionId = deterministicId(`${idScope}:${index}:${row.eventTime}`);
-      const response = await client.infer(options.modelName, {
-        id: predictionId,
-        // JSON has no NaN: a missing feature travels as the string "NaN" (serving's documented extension)
-        inputs: [{ name: 'input', datatype: 'FP32', shape: [1, featureNames.length], data: row.features.map((v) => (v === null ? 'NaN' : v)) }],
-        parameters: { prediction_id: predictionId, event_time: row.eventTime },
-      });
-      const probability = Number(response.outputs.find((o) => o.name === 'probability')?.data[0]);
-      const servedVersion = Number((response as { model_version?: string }).model_version);
-      results[index] = { predictionId, label: row.label, eventTime: row.eventTime, probability, ...(Number.isFinite(servedVersion) ? { modelVersion: servedVersion } : {}) };
-      done++;
-      if (Date.now() - lastReport > 2000) {
-        lastReport = Date.now();
-        log(`  scored ${done}/${rows.length}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
-  return results;
-}
-
-/** A UUID-shaped id derived from `seed` (sha256), stable across runs. */
-function deterministicId(seed: string): string {
-  const h = createHash('sha256').update(seed).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}

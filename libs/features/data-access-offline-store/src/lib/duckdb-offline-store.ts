@@ -2,115 +2,29 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { withLocalFiles, type ObjectStore } from '@strata/shared/data-access-object-store';
-import { toJsonScalar, type JsonScalar } from '@strata/shared/data-access-duckdb';
+import { qid, qstr, toJsonScalar } from '@strata/shared/data-access-duckdb';
+import { DUCKDB_VALUE_TYPE, type FeatureView, type OnDemandFeatureView } from './feature-view';
+import { EntityFrameError, FeatureReferenceError, FeatureViewError } from './offline-store.errors';
 import {
-  DUCKDB_VALUE_TYPE,
-  parseFeatureRef,
-  type Entity,
-  type FeatureView,
-  type OnDemandFeatureView,
-} from './feature-view';
-import { EntityFrameError, FeatureReferenceError, FeatureViewError, OfflineQueryError, OfflineStoreError } from './offline-store.errors';
-import { qid, qstr } from '@strata/shared/data-access-duckdb';
+  type ColumnInfo,
+  CREATED_TIMESTAMP,
+  type DuckDBOfflineStoreDeps,
+  type EntityFrameInput,
+  EVENT_TIMESTAMP,
+  type FeatureViewSource,
+  type HistoricalFeaturesOptions,
+  type HistoricalFeaturesResult,
+  type MaterializationResult,
+  type MaterializeOptions,
+  type OutputRow,
+  type TimeInput,
+} from './offline-store.types';
+import { convertRow, defaultMaterializationId, describe, jsonValue, pathList, planRefs, run, tsLit } from './offline-store.sql';
+import { joinView, loadEntityFrame } from './point-in-time-join';
 
-/** A point in time: a `Date`, or an ISO-8601 string (an offset is honoured; a naive string is UTC). */
-export type TimeInput = Date | string;
-
-/** A row as returned to JS: BIGINT → number (decimal string if beyond 2^53), timestamps → ISO-8601 UTC strings (ms). */
-export type OutputRow = Record<string, JsonScalar>;
-
-/** A column of a result: name and DuckDB type (e.g. `BIGINT`, `DOUBLE`, `TIMESTAMP WITH TIME ZONE`). */
-export interface ColumnInfo {
-  readonly name: string;
-  readonly type: string;
-}
-
-/** Options of {@link DuckDBOfflineStore.materialize}. */
-export interface MaterializeOptions {
-  /** Inclusive lower bound on `event_timestamp`. */
-  readonly start: TimeInput;
-  /** Exclusive upper bound on `event_timestamp`. */
-  readonly end: TimeInput;
-  /** Default: `<UTC yyyymmddThhmmssZ>-<8 hex>` (lexicographically time-ordered). */
-  readonly materializationId?: string;
-}
-
-/** Result of {@link DuckDBOfflineStore.materialize}. */
-export interface MaterializationResult {
-  readonly view: string;
-  readonly materializationId: string;
-  /** Object key `features/<view>/<materializationId>.parquet`. */
-  readonly key: string;
-  readonly uri: string;
-  readonly sha256: string;
-  readonly sizeBytes: number;
-  readonly rowCount: number;
-  /** ISO-8601 UTC, null when no rows. */
-  readonly minEventTime: string | null;
-  readonly maxEventTime: string | null;
-}
-
-/** Entity frame input: a Parquet object URI, or rows in memory. */
-export type EntityFrameInput =
-  | { readonly uri: string }
-  | { readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>> };
-
-/** Batch view plus the URIs of its materialized feature Parquet files (default: every object under `features/<view>/`). */
-export interface FeatureViewSource {
-  readonly view: FeatureView;
-  readonly uris?: readonly string[];
-}
-
-/** Options of {@link DuckDBOfflineStore.getHistoricalFeatures}. */
-export interface HistoricalFeaturesOptions {
-  /** Never use feature rows whose created_timestamp is after the entity row's time. Default true. */
-  readonly asOfKnownTime?: boolean;
-  /** Entity frame timestamp column. Default `event_timestamp`. */
-  readonly eventTimestampColumn?: string;
-  /** Name feature columns `<view>__<feature>` instead of `<feature>`. Default false. */
-  readonly fullFeatureNames?: boolean;
-  /** `rows` (default), `parquet` (write to the store), or `both`. */
-  readonly output?: 'rows' | 'parquet' | 'both';
-  /** Key of the Parquet output; default `training-sets/<uuid>.parquet`. */
-  readonly outputKey?: string;
-  /** Entities, used to type join-key columns when nothing else tells their type (empty request, no feature files). */
-  readonly entities?: readonly Entity[];
-  /**
-   * Join algorithm. `auto` (default) uses DuckDB ASOF JOIN when it is provably equivalent
-   * (asOfKnownTime off, or no feature row has created_timestamp > event_timestamp), else a
-   * range join ranked per entity row. `asof`/`range` force one (tests, benchmarks; forcing
-   * `asof` when rows are created after their event time is rejected).
-   */
-  readonly strategy?: 'auto' | 'asof' | 'range';
-}
-
-/** Result of {@link DuckDBOfflineStore.getHistoricalFeatures}. */
-export interface HistoricalFeaturesResult {
-  /** Output schema: entity columns (timestamp column normalized to TIMESTAMPTZ) then features in ref order. */
-  readonly columns: readonly ColumnInfo[];
-  readonly rowCount: number;
-  /** Present for output `rows`/`both`: one row per entity row, in input order. */
-  readonly rows?: OutputRow[];
-  /** Present for output `parquet`/`both`. */
-  readonly parquet?: { readonly key: string; readonly uri: string; readonly sha256: string; readonly sizeBytes: number };
-  /** Join strategy used per batch view. */
-  readonly strategies: Readonly<Record<string, 'asof' | 'range'>>;
-}
-
-/** Constructor dependencies of {@link DuckDBOfflineStore}. */
-export interface DuckDBOfflineStoreDeps {
-  readonly store: ObjectStore;
-  /** Staging directory for Parquet before upload and for spooled non-file objects. Default `os.tmpdir()`. */
-  readonly tmpDir?: string;
-  /** DuckDB instance; default a private `:memory:` instance created on first use. */
-  readonly duckdb?: DuckDBInstance;
-}
-
-/** Reserved output column names of materialized feature files. */
-export const EVENT_TIMESTAMP = 'event_timestamp';
-export const CREATED_TIMESTAMP = 'created_timestamp';
+export * from './offline-store.types';
 
 /**
  * Offline feature store on Parquet with DuckDB: materialization of batch views and
@@ -381,7 +295,7 @@ export class DuckDBOfflineStore {
             }
           }
 
-          await this.loadEntityFrame(conn, entityFrame, entityPaths, tsCol, plan, keyTypes, work);
+          await loadEntityFrame(conn, entityFrame, entityPaths, tsCol, plan, keyTypes, work);
           const entityCols = (await describe(conn, 'e0')).map((c) => c.name);
           for (const b of batch)
             for (const k of b.view.entities)
@@ -404,7 +318,7 @@ export class DuckDBOfflineStore {
           for (const b of batch) {
             const alias = `v${i++}`;
             const ps = pathsByView.get(b.view.name) ?? [];
-            strategies[b.view.name] = await this.joinView(conn, alias, b.view, b.features, ps, keyTypes, asOfKnownTime, options.strategy ?? 'auto');
+            strategies[b.view.name] = await joinView(conn, alias, b.view, b.features, ps, keyTypes, asOfKnownTime, options.strategy ?? 'auto');
             joins.push(`LEFT JOIN ${alias} ON ${alias}.__rid = e.__rid`);
           }
           for (const o of plan.onDemand.values()) {
@@ -439,140 +353,6 @@ export class DuckDBOfflineStore {
         });
       });
     });
-  }
-
-  private async joinView(
-    conn: DuckDBConnection,
-    alias: string,
-    view: FeatureView,
-    features: readonly string[],
-    paths: readonly string[],
-    keyTypes: Map<string, string>,
-    asOfKnownTime: boolean,
-    strategy: 'auto' | 'asof' | 'range',
-  ): Promise<'asof' | 'range'> {
-    const f = `f_${alias}`;
-    const feats = features.map(qid);
-    const keys = view.entities.map(qid);
-    if (paths.length === 0) {
-      const fcols = view.features.filter((x) => features.includes(x.name)).map((x) => `NULL::${DUCKDB_VALUE_TYPE[x.dtype]} AS ${qid(x.name)}`);
-      const kcols = view.entities.map((k) => `NULL::${keyTypes.get(k) ?? 'VARCHAR'} AS ${qid(k)}`);
-      await conn.run(
-        `CREATE TEMP TABLE ${f} AS SELECT ${[...kcols, `NULL::TIMESTAMPTZ AS ${EVENT_TIMESTAMP}`, `NULL::TIMESTAMPTZ AS ${CREATED_TIMESTAMP}`, `NULL::VARCHAR AS filename`, `NULL::BIGINT AS file_row_number`, ...fcols].join(', ')} WHERE false`,
-      );
-    } else {
-      const casts = view.features.filter((x) => features.includes(x.name)).map((x) => `CAST(${qid(x.name)} AS ${DUCKDB_VALUE_TYPE[x.dtype]}) AS ${qid(x.name)}`);
-      await run(
-        conn,
-        `CREATE TEMP TABLE ${f} AS SELECT ${[...keys, `${EVENT_TIMESTAMP}::TIMESTAMPTZ AS ${EVENT_TIMESTAMP}`, `coalesce(${CREATED_TIMESTAMP}, ${EVENT_TIMESTAMP})::TIMESTAMPTZ AS ${CREATED_TIMESTAMP}`, 'filename', 'file_row_number', ...casts].join(', ')} ` +
-          `FROM read_parquet(${pathList(paths)}, filename = true, file_row_number = true, union_by_name = true)`,
-        `Feature view '${view.name}': reading feature files`,
-      );
-    }
-    const ttlCond = (ets: string, fts: string) => (view.ttlSeconds > 0 ? ` AND ${fts} >= ${ets} - INTERVAL ${view.ttlSeconds} SECOND` : '');
-    let use: 'asof' | 'range';
-    if (strategy === 'range') use = 'range';
-    else {
-      const createdAfter = asOfKnownTime
-        ? Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM ${f} WHERE ${CREATED_TIMESTAMP} > ${EVENT_TIMESTAMP}`)).getRowObjects()[0]!['n'])
-        : 0;
-      if (strategy === 'asof' && createdAfter > 0)
-        throw new FeatureViewError(view.name, `strategy 'asof' is not exact: ${createdAfter} feature row(s) have created_timestamp > event_timestamp`);
-      use = createdAfter > 0 ? 'range' : 'asof';
-    }
-    const rankOrder = `${EVENT_TIMESTAMP} DESC, ${CREATED_TIMESTAMP} DESC, filename DESC, file_row_number DESC`;
-    const keyEq = (l: string, r: string) => view.entities.map((k) => `${l}.${qid(k)} = ${r}.${qid(k)}`).join(' AND ');
-    const outFeats = feats.map((x) => `f.${x}`).join(', ');
-    if (use === 'asof') {
-      // Exact only because each (keys, event_timestamp) keeps one row (the tie-break winner)
-      // and no row becomes known after its event time, so "created <= t" is implied.
-      await conn.run(
-        `CREATE TEMP TABLE ${f}_d AS SELECT * EXCLUDE (__rn) FROM (SELECT *, row_number() OVER (PARTITION BY ${[...keys, EVENT_TIMESTAMP].join(', ')} ORDER BY ${rankOrder}) AS __rn FROM ${f}) WHERE __rn = 1`,
-      );
-      const sel = feats.map((x) => `CASE WHEN f.${EVENT_TIMESTAMP} IS NOT NULL${ttlCond('e.__ets', `f.${EVENT_TIMESTAMP}`)} THEN f.${x} END AS ${x}`).join(', ');
-      await run(
-        conn,
-        `CREATE TEMP TABLE ${alias} AS SELECT e.__rid${sel ? `, ${sel}` : ''} FROM e ASOF LEFT JOIN ${f}_d f ON ${keyEq('e', 'f')} AND e.__ets >= f.${EVENT_TIMESTAMP}`,
-        `Feature view '${view.name}': point-in-time join`,
-      );
-    } else {
-      const known = asOfKnownTime ? ` AND f.${CREATED_TIMESTAMP} <= e.__ets` : '';
-      await run(
-        conn,
-        `CREATE TEMP TABLE ${alias} AS SELECT __rid${feats.length ? `, ${feats.join(', ')}` : ''} FROM (` +
-          `SELECT e.__rid, ${outFeats ? `${outFeats}, ` : ''}row_number() OVER (PARTITION BY e.__rid ORDER BY f.${EVENT_TIMESTAMP} DESC, f.${CREATED_TIMESTAMP} DESC, f.filename DESC, f.file_row_number DESC) AS __rn ` +
-          `FROM e JOIN ${f} f ON ${keyEq('e', 'f')} AND f.${EVENT_TIMESTAMP} <= e.__ets${ttlCond('e.__ets', `f.${EVENT_TIMESTAMP}`)}${known}) WHERE __rn = 1`,
-        `Feature view '${view.name}': point-in-time join`,
-      );
-    }
-    return use;
-  }
-
-  private async loadEntityFrame(
-    conn: DuckDBConnection,
-    frame: EntityFrameInput,
-    paths: readonly string[],
-    tsCol: string,
-    plan: RefPlan,
-    keyTypes: Map<string, string>,
-    work: string,
-  ): Promise<void> {
-    if ('uri' in frame) {
-      await run(conn, `CREATE TEMP TABLE e0 AS SELECT * FROM read_parquet(${pathList(paths)})`, `Entity frame '${frame.uri}'`);
-      if (!(await describe(conn, 'e0')).some((c) => c.name === tsCol)) throw new EntityFrameError(`missing timestamp column '${tsCol}' in '${frame.uri}'`, { column: tsCol });
-      return;
-    }
-    const rows = frame.rows;
-    // Column list: keys in first-seen order across rows; the empty frame gets the full schema from the views.
-    const names: string[] = [];
-    const seen = new Set<string>();
-    for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) {
-        seen.add(k);
-        names.push(k);
-      }
-    if (rows.length === 0) {
-      for (const b of plan.batch.values()) for (const k of b.view.entities) if (!seen.has(k)) {
-        seen.add(k);
-        names.push(k);
-      }
-      if (!seen.has(tsCol)) {
-        seen.add(tsCol);
-        names.push(tsCol);
-      }
-      for (const o of plan.onDemand.values()) for (const r of o.view.requestSchema) if (!seen.has(r.name)) {
-            seen.add(r.name);
-            names.push(r.name);
-          }
-    }
-    if (rows.length > 0 && !seen.has(tsCol)) throw new EntityFrameError(`missing timestamp column '${tsCol}'`, { column: tsCol });
-    const requestTypes = new Map<string, string>();
-    for (const o of plan.onDemand.values()) for (const r of o.view.requestSchema) requestTypes.set(r.name, DUCKDB_VALUE_TYPE[r.dtype]);
-    const types = names.map((n) => (n === tsCol ? 'VARCHAR' : inferJsType(rows, n) ?? keyTypes.get(n) ?? requestTypes.get(n) ?? 'VARCHAR'));
-    await conn.run(`CREATE TEMP TABLE e0 (${names.map((n, i) => `${qid(n)} ${types[i]}`).join(', ')})`);
-    if (rows.length === 0) return;
-    const file = path.join(work, 'entities.ndjson');
-    const fh = await fs.open(file, 'w');
-    try {
-      let buf = '';
-      for (const r of rows) {
-        const o: Record<string, unknown> = {};
-        for (const n of names) o[n] = jsonValue(r[n]);
-        buf += JSON.stringify(o) + '\n';
-        if (buf.length > 1 << 20) {
-          await fh.write(buf);
-          buf = '';
-        }
-      }
-      await fh.write(buf);
-    } finally {
-      await fh.close();
-    }
-    const colDefs = names.map((n, i) => `${qstr(n)}: ${qstr(types[i]!)}`).join(', ');
-    await run(
-      conn,
-      `INSERT INTO e0 SELECT ${names.map(qid).join(', ')} FROM read_json(${qstr(file)}, format = 'newline_delimited', columns = {${colDefs}})`,
-      'Entity frame (in-memory rows)',
-    );
   }
 
   private async createSource(conn: DuckDBConnection, what: string, paths: readonly string[]): Promise<void> {
@@ -616,101 +396,4 @@ export class DuckDBOfflineStore {
     this.db ??= DuckDBInstance.create(':memory:');
     return this.db;
   }
-}
-
-interface RefPlan {
-  refs: Array<{ ref: string; view: string; feature: string; output: string }>;
-  batch: Map<string, { view: FeatureView; source: FeatureViewSource; features: string[] }>;
-  onDemand: Map<string, { view: OnDemandFeatureView; features: Array<OnDemandFeatureView['features'][number]> }>;
-  /** output column → ref */
-  outputNames: Map<string, string>;
-}
-
-function planRefs(featureRefs: readonly string[], views: ReadonlyArray<FeatureViewSource | OnDemandFeatureView>, full: boolean): RefPlan {
-  const byName = new Map<string, FeatureViewSource | OnDemandFeatureView>();
-  for (const v of views) byName.set('view' in v ? v.view.name : v.name, v);
-  const plan: RefPlan = { refs: [], batch: new Map(), onDemand: new Map(), outputNames: new Map() };
-  for (const ref of featureRefs) {
-    const { view, feature } = parseFeatureRef(ref);
-    const v = byName.get(view);
-    if (!v) throw new FeatureReferenceError(ref, `unknown feature view '${view}' (known: ${[...byName.keys()].join(', ') || 'none'})`);
-    const output = full ? `${view}__${feature}` : feature;
-    const prev = plan.outputNames.get(output);
-    if (prev !== undefined) throw new FeatureReferenceError(ref, `output column '${output}' already used by '${prev}'; use fullFeatureNames`);
-    plan.outputNames.set(output, ref);
-    if ('view' in v) {
-      if (!v.view.features.some((f) => f.name === feature)) throw new FeatureReferenceError(ref, `feature view '${view}' has no feature '${feature}'`);
-      const b = plan.batch.get(view) ?? { view: v.view, source: v, features: [] };
-      if (!b.features.includes(feature)) b.features.push(feature);
-      plan.batch.set(view, b);
-    } else {
-      const f = v.features.find((x) => x.name === feature);
-      if (!f) throw new FeatureReferenceError(ref, `on-demand feature view '${view}' has no feature '${feature}'`);
-      const o = plan.onDemand.get(view) ?? { view: v, features: [] };
-      if (!o.features.includes(f)) o.features.push(f);
-      plan.onDemand.set(view, o);
-    }
-    plan.refs.push({ ref, view, feature, output });
-  }
-  return plan;
-}
-
-function inferJsType(rows: ReadonlyArray<Readonly<Record<string, unknown>>>, name: string): string | undefined {
-  let t: string | undefined;
-  for (const r of rows) {
-    const v = r[name];
-    if (v === null || v === undefined) continue;
-    let vt: string;
-    if (typeof v === 'boolean') vt = 'BOOLEAN';
-    else if (typeof v === 'bigint') vt = 'BIGINT';
-    else if (typeof v === 'number') vt = Number.isInteger(v) ? 'BIGINT' : 'DOUBLE';
-    else if (v instanceof Date) vt = 'TIMESTAMPTZ';
-    else vt = 'VARCHAR';
-    if (t === undefined) t = vt;
-    else if (t !== vt) t = (t === 'BIGINT' && vt === 'DOUBLE') || (t === 'DOUBLE' && vt === 'BIGINT') ? 'DOUBLE' : 'VARCHAR';
-  }
-  return t;
-}
-
-function jsonValue(v: unknown): unknown {
-  if (v === undefined) return null;
-  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-  if (v instanceof Date) return v.toISOString();
-  if (v !== null && typeof v === 'object') return JSON.stringify(v);
-  return v;
-}
-
-function convertRow(r: Record<string, DuckDBValue>): OutputRow {
-  const o: OutputRow = {};
-  for (const [k, v] of Object.entries(r)) o[k] = toJsonScalar(v);
-  return o;
-}
-
-async function describe(conn: DuckDBConnection, relation: string): Promise<ColumnInfo[]> {
-  const r = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
-  return r.getRowObjects().map((x) => ({ name: String(x['column_name']), type: String(x['column_type']) }));
-}
-
-async function run(conn: DuckDBConnection, sql: string, what: string): Promise<void> {
-  try {
-    await conn.run(sql);
-  } catch (e) {
-    if (e instanceof OfflineStoreError) throw e;
-    throw new OfflineQueryError(what, e);
-  }
-}
-
-function pathList(paths: readonly string[]): string {
-  return `[${paths.map(qstr).join(', ')}]`;
-}
-
-function tsLit(t: TimeInput): string {
-  const s = t instanceof Date ? t.toISOString() : t;
-  if (t instanceof Date && Number.isNaN(t.getTime())) throw new EntityFrameError(`invalid Date in time bound`);
-  return `CAST(${qstr(s)} AS TIMESTAMPTZ)`;
-}
-
-function defaultMaterializationId(): string {
-  const iso = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${iso}-${randomUUID().slice(0, 8)}`;
 }

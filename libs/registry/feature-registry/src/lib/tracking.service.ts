@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { parseFilter, parseOrderBy } from './mlflow/mlflow-filter';
 import { defaultExperimentArtifactLocation } from './mlflow-artifacts/mlflow-artifacts.paths';
+import { newer, viewStage } from './tracking.helpers';
 import { REGISTRY_ARTIFACT_STORE, REGISTRY_MLFLOW_ARTIFACT_ROOT } from './registry.options';
 
 /** MLflow's code for "already exists" (carried in `details.mlflowCode`). */
@@ -384,23 +385,4 @@ export class TrackingService {
     const run = await this.getRun(m[1] as string);
     return m[2] ? `${run.artifactUri}/${m[2].replace(/^\/+/, '')}` : run.artifactUri;
   }
-}
-
-function viewStage(viewType: string | undefined): LifecycleStage | null {
-  const v = (viewType ?? 'ACTIVE_ONLY').toUpperCase();
-  if (v === 'ACTIVE_ONLY' || v === '1') return 'active';
-  if (v === 'DELETED_ONLY' || v === '2') return 'deleted';
-  if (v === 'ALL' || v === '3') return null;
-  throw new InvalidArgumentError(`Invalid view_type '${viewType}': use ACTIVE_ONLY, DELETED_ONLY or ALL`);
-}
-
-const asNumber = (v: MetricValue): number => (typeof v === 'number' ? v : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : NaN);
-
-/** MLflow's latest-metric rule: higher step, then later timestamp, then larger value. */
-function newer(p: { value: MetricValue; timestamp: number; step: number }, cur: MetricPoint): boolean {
-  if (p.step !== cur.step) return p.step > cur.step;
-  if (p.timestamp !== cur.timestamp) return p.timestamp > cur.timestamp;
-  const a = asNumber(p.value);
-  const b = asNumber(cur.value);
-  return Number.isNaN(b) ? !Number.isNaN(a) : a > b;
 }

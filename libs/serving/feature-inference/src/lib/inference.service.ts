@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AppError, HTTP_STATUS_BY_CODE, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
+import { AppError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
+import { aliasLabel, outcomeOf, statusOf, stickyPosition } from './inference-outcome';
 import { FeaturesClient, type FeatureStatus } from './features.client';
 import { ModelRepository, type LoadedModel, type ServingRoute } from './model-repository';
 import { validateInferenceRequest, type ValidatedTensor } from './oip-validation';
@@ -11,6 +12,8 @@ import { assemblePredictRow, predictLayout, type FeatureValue } from './predict-
 import { inferRowFeatures } from './infer-row-features';
 import { DEFAULT_ALIAS, ONNX_PLATFORM, SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 import { servingMetrics } from './serving.metrics';
+
+export { stickyPosition } from './inference-outcome';
 
 /** Suffix of the prediction id of a shadow prediction (`<predictionId>:shadow`, alias `challenger`): never returned, only logged. */
 export const SHADOW_SUFFIX = ':shadow';
@@ -47,36 +50,6 @@ interface Routing {
   ref: string | undefined;
   alias: string | null;
   shadow?: ServingRoute;
-}
-
-/**
- * Position of a sticky value in [0, 1): the first 48 bits of sha256(`rolloutId:value`) / 2^48.
- * Same rollout + same value → same position → same version, on every request and every replica.
- */
-export function stickyPosition(rolloutId: string, value: string): number {
-  return createHash('sha256').update(`${rolloutId}:${value}`).digest().readUIntBE(0, 6) / 2 ** 48;
-}
-
-/** Bounded `alias` label of the latency histogram. */
-function aliasLabel(alias: string | null): string {
-  if (alias === null) return 'none';
-  return alias === 'champion' || alias === 'challenger' || alias === 'shadow' ? alias : 'other';
-}
-
-/** HTTP status an error is answered with (AppError mapping; anything else is a 500). */
-function statusOf(err: unknown): number {
-  if (err instanceof AppError) return HTTP_STATUS_BY_CODE[err.code];
-  const s = (err as { statusCode?: unknown })?.statusCode;
-  return typeof s === 'number' ? s : 500;
-}
-
-function outcomeOf(err: unknown): string {
-  if (err instanceof AppError) {
-    if (err.code === 'INVALID_ARGUMENT') return 'invalid';
-    if (err.code === 'NOT_FOUND') return 'not_found';
-    if (err.code === 'UNAVAILABLE') return 'unavailable';
-  }
-  return 'error';
 }
 
 /**
