@@ -14,3 +14,4 @@ export * from './lib/python-env';
 export * from './lib/auth-credentials';
 export * from './lib/fault-proxy';
 export * from './lib/prng';
+export * from './lib/deadline-fetch';
