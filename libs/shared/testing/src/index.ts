@@ -17,3 +17,4 @@ export * from './lib/prng';
 export * from './lib/deadline-fetch';
 export * from './lib/migrated-schema';
 export * from './lib/nest-test-app';
+export * from './lib/blackhole';
