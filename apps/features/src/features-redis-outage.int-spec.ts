@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { buildEnvelopeHeaders, DatasetVersionCreatedV1 } from '@strata/contracts';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { eventually, infraEnv, jsonWithDeadline, redisUrl, startFaultProxy, startService, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, jsonWithDeadline, redisUrl, startFaultProxy, startService, uniqueName, waitReady, type FaultProxy, type RunningService, stackServiceEnv } from '@strata/shared/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { createClient } from 'redis';
@@ -85,11 +85,7 @@ beforeAll(async () => {
   const put = await store.put(`datasets/${dataset}/v0.parquet`, await fs.readFile(file));
 
   svc = startService('features', 24000 + Math.floor(Math.random() * 900), {
-    DATABASE_URL: infra.databaseUrl,
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    FEATURES_DB_SCHEMA: schema,
-    FEATURES_KAFKA_GROUP_ID: schema,
-    STRATA_DATA_DIR: dataDir,
+    ...stackServiceEnv('features', schema, dataDir),
     FEATURES_ONLINE_STORE: 'redis',
     REDIS_URL: `redis://${proxy.address}`,
     FEATURES_REDIS_KEY_PREFIX: prefix,
