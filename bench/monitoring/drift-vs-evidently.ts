@@ -17,6 +17,7 @@
  *
  *   node -r @swc-node/register bench/monitoring/drift-vs-evidently.ts [--rows 1000000] [--skip-evidently]
  */
+import { mulberry32 } from '../../libs/shared/testing/src/lib/prng';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -32,16 +33,6 @@ const ZONES = Array.from({ length: 60 }, (_, i) => `zone_${i}`);
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Row-major generator: numeric values (NaN = missing) and category codes (−1 = missing) per row. */

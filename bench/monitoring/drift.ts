@@ -6,6 +6,7 @@
  *
  *   node -r @swc-node/register bench/monitoring/drift.ts [--rows 1000000] [--methods auto,psi,ks]
  */
+import { mulberry32 } from '../../libs/shared/testing/src/lib/prng';
 import {
   buildReferenceProfile,
   detectDrift,
@@ -17,16 +18,6 @@ import {
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 const ZONES = Array.from({ length: 60 }, (_, i) => `zone_${i}`);
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { buildEnvelopeHeaders, DatasetVersionCreatedV1 } from '@strata/contracts';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { eventually, infraEnv, redisUrl, startFaultProxy, startService, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, jsonWithDeadline, redisUrl, startFaultProxy, startService, uniqueName, waitReady, type FaultProxy, type RunningService, stackServiceEnv } from '@strata/shared/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { createClient } from 'redis';
@@ -54,21 +54,8 @@ let svc: RunningService;
 let proxy: FaultProxy;
 let dataDir: string;
 
-/** One HTTP call with a deadline; resolves with the status, body and how long the answer took. */
-async function call(method: string, p: string, body?: unknown): Promise<{ status: number; body: Json & Json[]; ms: number }> {
-  const t0 = Date.now();
-  let res: Response;
-  try {
-    res = await fetch(`${svc.baseUrl}${p}`, {
-      method,
-      signal: AbortSignal.timeout(ANSWER_DEADLINE_MS),
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-  } catch (e) {
-    throw new Error(`${method} ${p} got no answer within ${ANSWER_DEADLINE_MS} ms (${(e as Error).message})`);
-  }
-  return { status: res.status, body: (await res.json()) as Json & Json[], ms: Date.now() - t0 };
-}
+/** One HTTP call to the service with a deadline (ANSWER_DEADLINE_MS); resolves with the status, body and how long the answer took. */
+const call = (method: string, p: string, body?: unknown) => jsonWithDeadline<Json & Json[]>(method, `${svc.baseUrl}${p}`, body, ANSWER_DEADLINE_MS);
 
 async function pgQuery<T extends Json>(sql: string, params: unknown[] = []): Promise<T[]> {
   const pg = new Client({ connectionString: infra.databaseUrl });
@@ -98,11 +85,7 @@ beforeAll(async () => {
   const put = await store.put(`datasets/${dataset}/v0.parquet`, await fs.readFile(file));
 
   svc = startService('features', 24000 + Math.floor(Math.random() * 900), {
-    DATABASE_URL: infra.databaseUrl,
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    FEATURES_DB_SCHEMA: schema,
-    FEATURES_KAFKA_GROUP_ID: schema,
-    STRATA_DATA_DIR: dataDir,
+    ...stackServiceEnv('features', schema, dataDir),
     FEATURES_ONLINE_STORE: 'redis',
     REDIS_URL: `redis://${proxy.address}`,
     FEATURES_REDIS_KEY_PREFIX: prefix,

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { buildEnvelopeHeaders, DatasetVersionCreatedV1 } from '@strata/contracts';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { eventually, infraEnv, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { createClient } from 'redis';
@@ -147,11 +147,7 @@ beforeAll(async () => {
   const base = 23000 + Math.floor(Math.random() * 900);
   for (const [i, s] of stores.entries()) {
     s.svc = startService('features', base + i, {
-      DATABASE_URL: infra.databaseUrl,
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      FEATURES_DB_SCHEMA: s.schema,
-      FEATURES_KAFKA_GROUP_ID: s.schema,
-      STRATA_DATA_DIR: dataDir,
+      ...stackServiceEnv('features', s.schema, dataDir),
       FEATURES_ONLINE_STORE: s.kind,
       ...(s.kind === 'redis' ? { REDIS_URL: url, FEATURES_REDIS_KEY_PREFIX: s.prefix } : {}),
     });

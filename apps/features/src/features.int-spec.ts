@@ -7,7 +7,7 @@ import { buildEnvelopeHeaders, DatasetVersionCreatedV1 } from '@strata/contracts
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test only: the fixture version is written exactly as ingestion writes it
 import { DatasetIngestor, loadDatasetSpec } from '@strata/ingestion/feature-datasets';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { eventually, infraEnv, REPO_ROOT, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, REPO_ROOT, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 
@@ -47,11 +47,7 @@ describe('features service (real Kafka + PostgreSQL)', () => {
     versionId = v.versionId;
 
     svc = startService('features', port, {
-      DATABASE_URL: infra.databaseUrl,
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      FEATURES_DB_SCHEMA: schema,
-      FEATURES_KAFKA_GROUP_ID: schema,
-      STRATA_DATA_DIR: dataDir,
+      ...stackServiceEnv('features', schema, dataDir),
     });
     base = svc.baseUrl;
     await waitReady(svc);

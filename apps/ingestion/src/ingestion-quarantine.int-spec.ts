@@ -2,8 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { infraEnv, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
-import { Client } from 'pg';
+import { startService, uniqueName, waitReady, type RunningService, stackServiceEnv, dropSchemas } from '@strata/shared/testing';
 
 /**
  * Ingestion service against the real PostgreSQL + Kafka: a dataset whose event time is Unix
@@ -11,7 +10,6 @@ import { Client } from 'pg';
  * those rows (row numbers, reasons, raw values) over HTTP as CSV and Parquet.
  */
 describe('ingestion service: epoch timestamps and quarantine download (real Kafka + PostgreSQL)', () => {
-  const infra = infraEnv();
   const schema = uniqueName('ingestion_q_it');
   const dataset = uniqueName('trips_epoch');
   const port = Number(process.env['INGESTION_IT_PORT'] ?? 24950 + Math.floor(Math.random() * 30));
@@ -41,11 +39,7 @@ describe('ingestion service: epoch timestamps and quarantine download (real Kafk
   beforeAll(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-ingestion-q-it-'));
     svc = startService('ingestion', port, {
-      DATABASE_URL: infra.databaseUrl,
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      INGESTION_DB_SCHEMA: schema,
-      INGESTION_KAFKA_GROUP_ID: schema,
-      STRATA_DATA_DIR: dataDir,
+      ...stackServiceEnv('ingestion', schema, dataDir),
       STRATA_OBJECT_STORE: 'local',
       INGESTION_STREAM_ENABLED: 'false',
     });
@@ -56,10 +50,7 @@ describe('ingestion service: epoch timestamps and quarantine download (real Kafk
 
   afterAll(async () => {
     await svc?.stop();
-    const pg = new Client({ connectionString: infra.databaseUrl });
-    await pg.connect();
-    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pg.end();
+    await dropSchemas(schema);
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 

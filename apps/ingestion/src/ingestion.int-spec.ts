@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDatasetSpec } from '@strata/ingestion/feature-datasets';
-import { eventually, infraEnv, REPO_ROOT, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, REPO_ROOT, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
 import { Client } from 'pg';
 
 /** Ingestion service against the real PostgreSQL + Kafka: streamed uploads, idempotency, reject policy, outbox. */
@@ -26,11 +26,7 @@ describe('ingestion service (real Kafka + PostgreSQL)', () => {
   beforeAll(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-ingestion-it-'));
     svc = startService('ingestion', port, {
-      DATABASE_URL: infra.databaseUrl,
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      INGESTION_DB_SCHEMA: schema,
-      INGESTION_KAFKA_GROUP_ID: schema,
-      STRATA_DATA_DIR: dataDir,
+      ...stackServiceEnv('ingestion', schema, dataDir),
       STRATA_OBJECT_STORE: 'local',
       INGESTION_STREAM_ENABLED: 'false',
       LOG_LEVEL: 'info',

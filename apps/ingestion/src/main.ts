@@ -1,16 +1,9 @@
-import 'reflect-metadata';
-import { bootstrapService, runMain } from '@strata/shared/nest-platform';
+import { runService } from '@strata/shared/nest-platform';
 import { AppModule } from './app.module';
 import { loadIngestionConfig } from './config';
 import { SERVICE_VERSION } from './version';
 
-runMain('ingestion', async () => {
-  const config = loadIngestionConfig();
-  await bootstrapService(AppModule.forConfig(config), {
-    name: 'ingestion',
-    description: 'Datasets and immutable, content-hashed dataset versions in the lake',
-    version: SERVICE_VERSION,
-    port: config.INGESTION_PORT,
-    host: config.HOST,
-  });
+runService({
+  name: 'ingestion', description: 'Datasets and immutable, content-hashed dataset versions in the lake', version: SERVICE_VERSION,
+  loadConfig: loadIngestionConfig, module: (c) => AppModule.forConfig(c), listen: (c) => ({ port: c.INGESTION_PORT, host: c.HOST }),
 });

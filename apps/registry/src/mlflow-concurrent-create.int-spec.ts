@@ -8,12 +8,11 @@
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppErrorFilter, DatabaseService } from '@strata/shared/nest-platform';
-import { infraEnv, uniqueName } from '@strata/shared/testing';
+import { uniqueName, dropSchemas } from '@strata/shared/testing';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { loadRegistryConfig } from './config';
 
@@ -42,10 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
-  await admin.initialize();
-  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await admin.destroy();
+  await dropSchemas(schema);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

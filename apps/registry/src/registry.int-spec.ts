@@ -7,7 +7,7 @@ import { Test } from '@nestjs/testing';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ModelAliasChangedV1, ModelVersionRegisteredV1 } from '@strata/contracts';
 import { AppErrorFilter, DatabaseService } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, uniqueName } from '@strata/shared/testing';
+import { eventually, infraEnv, uniqueName, dropSchemas } from '@strata/shared/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
@@ -71,10 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close(); // stops the relay first, then the DataSource
-  const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
-  await admin.initialize();
-  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await admin.destroy();
+  await dropSchemas(schema);
 });
 
 describe('POST /registered-models/{name}/versions', () => {

@@ -7,7 +7,7 @@ import { Test } from '@nestjs/testing';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ArtifactIntegrityFailedV1, ModelAliasChangedV1 } from '@strata/contracts';
 import { AppErrorFilter, DatabaseService } from '@strata/shared/nest-platform';
-import { infraEnv, pythonFor, uniqueName } from '@strata/shared/testing';
+import { pythonFor, uniqueName, dropSchemas } from '@strata/shared/testing';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -102,10 +102,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
-  await admin.initialize();
-  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await admin.destroy();
+  await dropSchemas(schema);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -8,27 +8,12 @@
 import { Client as PgClient } from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import { ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
-import { eventually, infraEnv, startFaultProxy, startGroupAtEnd, startService, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, jsonWithDeadline, startFaultProxy, startGroupAtEnd, startService, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
 
 jest.setTimeout(120_000);
 
 const RPC_TIMEOUT_MS = 1500;
-const ANSWER_DEADLINE_MS = 15_000;
-
-async function json(method: string, url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
-  const t0 = Date.now();
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method,
-      signal: AbortSignal.timeout(ANSWER_DEADLINE_MS),
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-  } catch (e) {
-    throw new Error(`${method} ${url} got no answer within ${ANSWER_DEADLINE_MS} ms (${(e as Error).message})`);
-  }
-  return { status: res.status, body: (await res.json()) as Record<string, unknown>, ms: Date.now() - t0 };
-}
+const json = (method: string, url: string, body?: unknown) => jsonWithDeadline(method, url, body);
 
 describe('serving batch scoring with an unreachable Temporal', () => {
   const env = infraEnv();

@@ -12,7 +12,7 @@ const SERVICES: Record<string, number> = { ingestion: 3001, features: 3002, trai
 
 interface ComposeService {
   image?: string;
-  build?: { context: string; dockerfile: string };
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
   ports?: string[];
   environment?: Record<string, string>;
   healthcheck?: { test: string[] | string };
@@ -51,9 +51,10 @@ describe('docker-compose.yml', () => {
     expect(compose.services['temporal']?.image).toMatch(/^temporalio\//);
   });
 
-  it.each(Object.entries(SERVICES))('builds %s from its own Dockerfile, on port %i, healthchecked on /health/ready', (name, port) => {
+  it.each(Object.entries(SERVICES))('builds %s from the shared Dockerfile (APP and PORT args), on port %i, healthchecked on /health/ready', (name, port) => {
     const service = compose.services[name];
-    expect(service?.build?.dockerfile).toBe(`apps/${name}/Dockerfile`);
+    expect(service?.build?.dockerfile).toBe('Dockerfile');
+    expect(service?.build?.args).toEqual({ APP: name, PORT: String(port) });
     expect(service?.ports).toEqual([`${port}:${port}`]);
     expect(JSON.stringify(service?.healthcheck?.test)).toContain(`:${port}/health/ready`);
     const env = service?.environment ?? {};
@@ -63,11 +64,19 @@ describe('docker-compose.yml', () => {
     expect(env['HOST']).toBe('0.0.0.0');
     expect(Object.keys(service?.depends_on ?? {}).sort()).toEqual(['kafka', 'kafka-init', 'postgres', 'temporal']);
 
-    const dockerfile = fs.readFileSync(path.join(ROOT, `apps/${name}/Dockerfile`), 'utf8');
+    expect(fs.existsSync(path.join(ROOT, `apps/${name}/src/main.ts`))).toBe(true); // what APP=<name> builds and runs
+  });
+
+  it('builds every service with one multi-stage, non-root Dockerfile parametrised by APP and PORT', () => {
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/FROM node:\S+ AS build[\s\S]+FROM node:\S+ AS runtime/); // multi-stage
     expect(dockerfile).toMatch(/^USER node$/m); // non-root
-    expect(dockerfile).toContain(`EXPOSE ${port}`);
-    expect(dockerfile).toContain(`build-app.cjs ${name}`);
+    expect(dockerfile).toMatch(/^ARG APP$/m);
+    expect(dockerfile).toMatch(/^ARG PORT$/m);
+    expect(dockerfile).toContain('EXPOSE ${PORT}');
+    expect(dockerfile).toContain('build-app.cjs ${APP}');
+    expect(dockerfile).toContain('apps/${STRATA_APP}/src/main.js');
+    expect(dockerfile).toContain("'+process.env.STRATA_APP_PORT+'/health/ready");
   });
 
   it('provisions Grafana with Prometheus and the Strata dashboard', () => {

@@ -6,27 +6,12 @@
  * answers. Every request has its own deadline, so a hang fails the test instead of hanging it.
  */
 import { Client as PgClient } from 'pg';
-import { eventually, infraEnv, startFaultProxy, startService, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, jsonWithDeadline, startFaultProxy, startService, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
 
 jest.setTimeout(120_000);
 
 const RPC_TIMEOUT_MS = 1500;
-const ANSWER_DEADLINE_MS = 15_000;
-
-async function json(method: string, url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
-  const t0 = Date.now();
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method,
-      signal: AbortSignal.timeout(ANSWER_DEADLINE_MS),
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-  } catch (e) {
-    throw new Error(`${method} ${url} got no answer within ${ANSWER_DEADLINE_MS} ms (${(e as Error).message})`);
-  }
-  return { status: res.status, body: (await res.json()) as Record<string, unknown>, ms: Date.now() - t0 };
-}
+const json = (method: string, url: string, body?: unknown) => jsonWithDeadline(method, url, body);
 
 describe('training service with an unreachable Temporal (real PostgreSQL, Kafka; Temporal behind a fault proxy)', () => {
   const env = infraEnv();

@@ -1,22 +1,12 @@
-import { infraEnv, uniqueName } from '@strata/shared/testing';
-import { DataSource } from 'typeorm';
+import { migratedSchema } from '@strata/shared/testing';
+import type { DataSource } from 'typeorm';
 import { FEATURES_ENTITIES, FEATURES_MIGRATIONS, JobStatus, MaterializationEntity, OnlineFeatureEntity, RegistryObjectEntity, tableName } from './index';
 
 describe('features migrations (real PostgreSQL)', () => {
-  const schema = uniqueName('features_mig');
+  const db = migratedSchema('features_mig', FEATURES_ENTITIES, FEATURES_MIGRATIONS);
   let ds: DataSource;
-
-  beforeAll(async () => {
-    ds = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl, schema, entities: FEATURES_ENTITIES, migrations: FEATURES_MIGRATIONS, synchronize: false });
-    await ds.initialize();
-    await ds.query(`CREATE SCHEMA "${schema}"`);
-    await ds.runMigrations();
-  });
-
-  afterAll(async () => {
-    await ds.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await ds.destroy();
-  });
+  beforeAll(async () => (ds = await db.open()));
+  afterAll(() => db.drop());
 
   it('round-trips registry objects and materializations', async () => {
     await ds.getRepository(RegistryObjectEntity).insert({ kind: 'feature_view', name: 'v', definition: { name: 'v', ttlSeconds: 60 }, contentHash: 'b'.repeat(64) } as never);

@@ -1,22 +1,13 @@
-import { infraEnv, uniqueName } from '@strata/shared/testing';
-import { DataSource } from 'typeorm';
+import { migratedSchema } from '@strata/shared/testing';
+import type { DataSource } from 'typeorm';
 import { DatasetEntity, DatasetVersionEntity, IngestBatchEntity, INGESTION_ENTITIES, INGESTION_MIGRATIONS } from './index';
 
 describe('ingestion migrations (real PostgreSQL)', () => {
-  const schema = uniqueName('ingestion_mig');
+  const db = migratedSchema('ingestion_mig', INGESTION_ENTITIES, INGESTION_MIGRATIONS);
+  const schema = db.schema;
   let ds: DataSource;
-
-  beforeAll(async () => {
-    ds = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl, schema, entities: INGESTION_ENTITIES, migrations: INGESTION_MIGRATIONS, synchronize: false });
-    await ds.initialize();
-    await ds.query(`CREATE SCHEMA "${schema}"`);
-    await ds.runMigrations();
-  });
-
-  afterAll(async () => {
-    await ds.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await ds.destroy();
-  });
+  beforeAll(async () => (ds = await db.open()));
+  afterAll(() => db.drop());
 
   it('round-trips a dataset and a version; (dataset, version id) is unique', async () => {
     await ds.getRepository(DatasetEntity).insert({ name: 'trips', spec: { name: 'trips', format: 'csv' } });

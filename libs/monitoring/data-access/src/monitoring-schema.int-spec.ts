@@ -1,33 +1,13 @@
-import { infraEnv, uniqueName } from '@strata/shared/testing';
-import { DataSource } from 'typeorm';
+import { migratedSchema } from '@strata/shared/testing';
+import type { DataSource } from 'typeorm';
 import { FeedbackEntity, MONITORING_ENTITIES, MONITORING_MIGRATIONS, PredictionEntity, ReferenceProfileEntity, WindowReportEntity } from './index';
 
 describe('monitoring schema (migrations on real PostgreSQL)', () => {
-  const schema = uniqueName('monitoring_it');
+  const db = migratedSchema('monitoring_it', MONITORING_ENTITIES, MONITORING_MIGRATIONS);
+  const schema = db.schema;
   let ds: DataSource;
-
-  beforeAll(async () => {
-    const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
-    await admin.initialize();
-    await admin.query(`CREATE SCHEMA "${schema}"`);
-    await admin.destroy();
-    ds = new DataSource({
-      type: 'postgres',
-      url: infraEnv().databaseUrl,
-      schema,
-      entities: MONITORING_ENTITIES,
-      migrations: MONITORING_MIGRATIONS,
-      migrationsTableName: 'typeorm_migrations',
-      synchronize: false,
-    });
-    await ds.initialize();
-    await ds.runMigrations({ transaction: 'each' });
-  });
-
-  afterAll(async () => {
-    await ds.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await ds.destroy();
-  });
+  beforeAll(async () => (ds = await db.open()));
+  afterAll(() => db.drop());
 
   it('round-trips a prediction, a feedback, a reference profile and a window report', async () => {
     const eventTime = new Date('2020-01-15T10:00:00.000Z');

@@ -1,5 +1,5 @@
-import { DataSource } from 'typeorm';
-import { infraEnv, uniqueName } from '@strata/shared/testing';
+import type { DataSource } from 'typeorm';
+import { migratedSchema } from '@strata/shared/testing';
 import { AuditOutcome, REGISTRY_ENTITIES, REGISTRY_MIGRATIONS, RegistryStore } from './index';
 
 jest.setTimeout(60_000);
@@ -7,34 +7,12 @@ jest.setTimeout(60_000);
 const SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 describe(`${RegistryStore.name} (real PostgreSQL, fresh schema)`, () => {
-  const schema = uniqueName('registry_da');
+  const db = migratedSchema('registry_da', REGISTRY_ENTITIES, REGISTRY_MIGRATIONS);
+  const schema = db.schema;
   let ds: DataSource;
   const sut = new RegistryStore();
-
-  beforeAll(async () => {
-    const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
-    await admin.initialize();
-    await admin.query(`CREATE SCHEMA "${schema}"`);
-    await admin.destroy();
-    ds = new DataSource({
-      type: 'postgres',
-      url: infraEnv().databaseUrl,
-      schema,
-      entities: REGISTRY_ENTITIES,
-      migrations: REGISTRY_MIGRATIONS,
-      migrationsTableName: 'typeorm_migrations',
-      synchronize: false,
-    });
-    await ds.initialize();
-    await ds.runMigrations({ transaction: 'each' });
-  });
-
-  afterAll(async () => {
-    if (ds?.isInitialized) {
-      await ds.query(`DROP SCHEMA "${schema}" CASCADE`);
-      await ds.destroy();
-    }
-  });
+  beforeAll(async () => (ds = await db.open()));
+  afterAll(() => db.drop());
 
   it('runs every migration once, then round-trips a model, a version, an alias and its history', async () => {
     const applied: Array<{ name: string }> = await ds.query(`SELECT name FROM "${schema}".typeorm_migrations ORDER BY id`);

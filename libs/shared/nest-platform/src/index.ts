@@ -14,6 +14,7 @@
 export * from './lib/platform.constants';
 export * from './lib/platform.module';
 export * from './lib/bootstrap';
+export * from './lib/run-service';
 export * from './lib/health/readiness-check';
 export * from './lib/health/readiness.registry';
 export * from './lib/health/health.controller';

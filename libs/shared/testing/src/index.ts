@@ -14,3 +14,7 @@ export * from './lib/python-env';
 export * from './lib/auth-credentials';
 export * from './lib/fault-proxy';
 export * from './lib/prng';
+export * from './lib/deadline-fetch';
+export * from './lib/migrated-schema';
+export * from './lib/nest-test-app';
+export * from './lib/blackhole';

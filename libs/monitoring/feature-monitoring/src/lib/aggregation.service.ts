@@ -7,6 +7,7 @@ import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constan
 import { ReferenceProfileService } from './reference-profile.service';
 import { SegmentConfigService } from './segment-config.service';
 import { segmentLabelCounters, segmentPredictionCounters } from './segments';
+import { PeriodicPass } from './periodic-pass';
 
 /** Default number of predictions per count block (count windows are unions of whole blocks). */
 export const DEFAULT_COUNT_BLOCK = 100;
@@ -70,8 +71,7 @@ export interface CounterRow extends Counter {
 @Injectable()
 export class AggregationService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Aggregation');
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly pass = new PeriodicPass(() => (this.database ? this.database.whenReady() : Promise.resolve()).then(() => this.catchUp()), this.logger, 'aggregation pass failed');
 
   constructor(
     private readonly dataSource: DataSource,
@@ -82,24 +82,11 @@ export class AggregationService implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    const every = this.options.aggregationIntervalMs ?? 1000;
-    if (every > 0) this.schedule(every);
+    this.pass.start(this.options.aggregationIntervalMs ?? 1000);
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      (this.database ? this.database.whenReady() : Promise.resolve())
-        .then(() => this.catchUp())
-        .catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'aggregation pass failed'))
-        .finally(() => this.schedule(this.options.aggregationIntervalMs ?? 1000));
-    }, delayMs);
-    this.timer.unref();
+    this.pass.stop();
   }
 
   private t(name: string): string {

@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { FeedbackReceivedV1, InferenceFailedV1, ModelRolloutChangedV1, PerformanceDegradedV1, PredictionLoggedV1 } from '@strata/contracts';
 import { EventPublisher, MessagingModule } from '@strata/messaging';
 import { MONITORING_ENTITIES, MONITORING_MIGRATIONS } from '@strata/monitoring/data-access';
 import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService, dropSchemas, listenTestApp } from '@strata/shared/testing';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { AggregationService } from './aggregation.service';
@@ -63,10 +63,7 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
         }),
       ],
     }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
-    app.useGlobalFilters(new AppErrorFilter());
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app, base } = await listenTestApp(moduleRef, [new AppErrorFilter()]));
     dataSource = app.get(DataSource);
     await eventually(async () => {
       await dataSource.query(`select 1 from "${schema}"."segment_config" limit 1`);
@@ -76,11 +73,7 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
   afterAll(async () => {
     await app?.close();
     await registryService?.stop();
-    const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
-    await admin.initialize();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.query(`DROP SCHEMA IF EXISTS "${registrySchema}" CASCADE`);
-    await admin.destroy();
+    await dropSchemas(schema, registrySchema);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 

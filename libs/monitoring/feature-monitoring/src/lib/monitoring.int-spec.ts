@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { FeedbackReceivedV1, InferenceFailedV1, ModelRolloutChangedV1, PredictionLoggedV1 } from '@strata/contracts';
 import { EventPublisher, MessagingModule } from '@strata/messaging';
@@ -12,7 +12,7 @@ import { MONITORING_ENTITIES, MONITORING_MIGRATIONS } from '@strata/monitoring/d
 import { buildReferenceProfile, type NumericFeatureProfile, type ReferenceProfile } from '@strata/shared/util-drift';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService, mulberry32 as rng } from '@strata/shared/testing';
+import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService, mulberry32 as rng, dropSchemas, listenTestApp } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
 import { MonitoringModule } from './monitoring.module';
 import { AggregationService } from './aggregation.service';
@@ -143,10 +143,7 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
         }),
       ],
     }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
-    app.useGlobalFilters(new AppErrorFilter());
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app, base } = await listenTestApp(moduleRef, [new AppErrorFilter()]));
     dataSource = app.get(DataSource);
     await eventually(async () => {
       if (!dataSource.isInitialized) throw new Error('db not ready');
@@ -158,11 +155,7 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     await app?.close();
     registry?.close();
     await registryService?.stop();
-    const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
-    await admin.initialize();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.query(`DROP SCHEMA IF EXISTS "${registrySchema}" CASCADE`);
-    await admin.destroy();
+    await dropSchemas(schema, registrySchema);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 

@@ -13,6 +13,7 @@ import { ReferenceProfileService, type StoredProfile } from './reference-profile
 import { CounterSet, driftFromCounters, healthFromCounters, performanceFromCounters, type WindowFeatureDrift, type ServiceHealth, type WindowPerformanceReport } from './aggregates';
 import { AggregationService, DEFAULT_COUNT_BLOCK, type CounterRow } from './aggregation.service';
 import { windowOf, type WindowKind } from './windows';
+import { PeriodicPass } from './periodic-pass';
 
 /** One feedback label as accepted by `POST /feedback`. */
 export interface FeedbackInput {
@@ -92,8 +93,7 @@ const ROC_AUC_BASELINE_KEYS = ['roc_auc', 'rocAuc', 'test_roc_auc', 'eval_roc_au
 @Injectable()
 export class MonitoringService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Monitoring');
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly pass = new PeriodicPass(() => this.evaluateAll(), this.logger, 'background evaluation failed');
 
   constructor(
     private readonly dataSource: DataSource,
@@ -105,12 +105,11 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.options.evaluationIntervalMs > 0) this.schedule(this.options.evaluationIntervalMs);
+    this.pass.start(this.options.evaluationIntervalMs);
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.pass.stop();
   }
 
   /** Inserts a logged prediction; a prediction id seen before changes nothing. */
@@ -281,19 +280,9 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
     await this.database.whenReady();
     const rows = (await this.dataSource.query(`SELECT DISTINCT model_name FROM ${this.table(PredictionEntity)}`)) as Array<{ model_name: string }>;
     for (const { model_name } of rows) {
-      if (this.stopped) return;
+      if (this.pass.stopped) return;
       await this.windows(model_name, this.options.evaluationWindow);
     }
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.evaluateAll()
-        .catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'background evaluation failed'))
-        .finally(() => this.schedule(this.options.evaluationIntervalMs));
-    }, delayMs);
-    this.timer.unref();
   }
 
   private table(entity: typeof PredictionEntity | typeof FeedbackEntity): string {

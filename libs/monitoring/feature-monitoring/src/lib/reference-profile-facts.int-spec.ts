@@ -19,7 +19,7 @@ import { MONITORING_ENTITIES, MONITORING_MIGRATIONS, ReferenceProfileEntity } fr
 import { buildReferenceProfile } from '@strata/shared/util-drift';
 import { LocalObjectStore, OBJECT_STORE } from '@strata/shared/data-access-object-store';
 import { PlatformModule } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, uniqueName } from '@strata/shared/testing';
+import { eventually, infraEnv, uniqueName, dropSchemas } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
 import { ModelFactsConsumer } from './model-facts.consumer';
 import { MONITORING_OPTIONS } from './monitoring.constants';
@@ -112,10 +112,7 @@ describe('monitoring reads reference profiles from the registry events (real Pos
   afterAll(async () => {
     await moduleRef?.close();
     await new Promise<void>((r) => (registry ? registry.close(() => r()) : r()));
-    const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
-    await admin.initialize();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.destroy();
+    await dropSchemas(schema);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -8,6 +8,7 @@ import { monitoringMetrics } from './monitoring.metrics';
 import { MonitoringRegistryClient } from './registry.client';
 import type { DisparityGateVerdict } from './fairness';
 import { SegmentsService } from './segments.service';
+import { PeriodicPass } from './periodic-pass';
 
 /** Live statistics of one side (champion or challenger) of a rollout, since it started. */
 export interface RolloutArm extends ServiceHealth {
@@ -90,8 +91,7 @@ export const ROLLOUT_EVALUATOR_ACTOR = 'monitoring:rollout-evaluator';
 @Injectable()
 export class RolloutGuardService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('RolloutGuard');
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly pass = new PeriodicPass(() => this.checkAll(), this.logger, 'rollout guard pass failed');
 
   constructor(
     private readonly aggregation: AggregationService,
@@ -102,23 +102,11 @@ export class RolloutGuardService implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap(): void {
-    const g = this.options.rolloutGuard;
-    if (g && g.intervalMs > 0) this.schedule(g.intervalMs);
+    this.pass.start(this.options.rolloutGuard?.intervalMs ?? 0);
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.checkAll()
-        .catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'rollout guard pass failed'))
-        .finally(() => this.schedule(this.options.rolloutGuard?.intervalMs ?? 5000));
-    }, delayMs);
-    this.timer.unref();
+    this.pass.stop();
   }
 
 /**
@@ -182,7 +170,7 @@ export class RolloutGuardService implements OnApplicationBootstrap, OnApplicatio
     await this.database.whenReady();
     await this.aggregation.catchUp();
     for (const r of await this.aggregation.activeRollouts()) {
-      if (this.stopped) return;
+      if (this.pass.stopped) return;
       await this.check(r);
     }
   }

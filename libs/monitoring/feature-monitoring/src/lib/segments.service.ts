@@ -13,6 +13,7 @@ import { segmentMetrics } from './segments.metrics';
 import { SegmentConfigService } from './segment-config.service';
 import { splitSegments, topSegments, type SegmentConfig } from './segments';
 import { windowOf, type WindowKind } from './windows';
+import { PeriodicPass } from './periodic-pass';
 
 /** Window header shared by the segment and fairness reports. */
 interface WindowHeader {
@@ -57,8 +58,7 @@ const LABEL_METRICS = new Set(['equal_opportunity_difference', 'equalized_odds_d
 @Injectable()
 export class SegmentsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Segments');
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly pass = new PeriodicPass(() => this.evaluateAll(), this.logger, 'segment evaluation failed');
 
   constructor(
     private readonly dataSource: DataSource,
@@ -70,22 +70,11 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.options.evaluationIntervalMs > 0) this.schedule(this.options.evaluationIntervalMs);
+    this.pass.start(this.options.evaluationIntervalMs);
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.evaluateAll()
-        .catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'segment evaluation failed'))
-        .finally(() => this.schedule(this.options.evaluationIntervalMs));
-    }, delayMs);
-    this.timer.unref();
+    this.pass.stop();
   }
 
   /** @throws NotFoundError when the model has no segment config */
@@ -218,7 +207,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
   async evaluateAll(): Promise<void> {
     await this.database.whenReady();
     for (const model of await this.configs.models()) {
-      if (this.stopped) return;
+      if (this.pass.stopped) return;
       await this.fairness(model, this.options.evaluationWindow);
     }
   }

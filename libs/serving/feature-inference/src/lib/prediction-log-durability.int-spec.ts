@@ -2,13 +2,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { MessagingModule } from '@strata/messaging';
 import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-access';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, uniqueName } from '@strata/shared/testing';
+import { eventually, infraEnv, uniqueName, dropSchemas, listenTestApp } from '@strata/shared/testing';
 // Test-only cross-scope import: a model trained by the platform's own trainer (as serving.int-spec).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
@@ -60,10 +60,7 @@ describe('prediction log durability (durable mode) on real PostgreSQL', () => {
         }),
       ],
     }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
-    app.useGlobalFilters(new AppErrorFilter());
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app, base } = await listenTestApp(moduleRef, [new AppErrorFilter()]));
     dataSource = app.get(DataSource);
     await eventually(async () => {
       if (!dataSource.isInitialized) throw new Error('db not ready');
@@ -75,10 +72,7 @@ describe('prediction log durability (durable mode) on real PostgreSQL', () => {
 
   afterAll(async () => {
     await app?.close();
-    const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
-    await admin.initialize();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.destroy();
+    await dropSchemas(schema);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -11,7 +11,7 @@ import { MessagingModule } from '@strata/messaging';
 import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-access';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, uniqueName } from '@strata/shared/testing';
+import { eventually, infraEnv, uniqueName, dropSchemas } from '@strata/shared/testing';
 import { IntegrityError } from '@strata/shared/util-errors';
 // Test-only cross-scope import: the brief asks to serve a model trained by the platform's own
 // trainer; production serving code never imports training (module boundaries).
@@ -140,10 +140,7 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
   afterAll(async () => {
     await app?.close();
     featuresServer?.close();
-    const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
-    await admin.initialize();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.destroy();
+    await dropSchemas(schema);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -1,4 +1,4 @@
-import * as net from 'node:net';
+import { type Blackhole, refusedPort, startBlackhole } from '@strata/shared/testing';
 import { ObjectStoreError } from './object-store.errors';
 import { s3ConnectionFromConfig, objectStoreEnvShape } from './object-store-config';
 import { S3ObjectStore } from './s3-object-store';
@@ -10,24 +10,13 @@ import { z } from 'zod';
  * error naming S3, the object and the timeout; against a closed port it fails at once.
  */
 describe('S3ObjectStore deadlines (black-holed and refused endpoint)', () => {
-  let blackhole: net.Server;
+  let blackhole: Blackhole;
   let closedPort: number;
-  const sockets = new Set<net.Socket>();
   beforeAll(async () => {
-    blackhole = net.createServer((s) => {
-      sockets.add(s);
-      s.on('error', () => undefined);
-    });
-    await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', () => r()));
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-    closedPort = (probe.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
+    blackhole = await startBlackhole();
+    closedPort = await refusedPort();
   });
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((r) => blackhole.close(() => r()));
-  });
+  afterAll(() => blackhole.close());
   const store = (port: number) =>
     new S3ObjectStore({
       endpoint: `http://127.0.0.1:${port}`,
@@ -43,7 +32,7 @@ describe('S3ObjectStore deadlines (black-holed and refused endpoint)', () => {
     ['put', (s: S3ObjectStore) => s.put('a/b.bin', Buffer.from('hello'))],
     ['stat', (s: S3ObjectStore) => s.stat('a/b.bin')],
   ])('%s on a hung S3 fails within 2 attempts × 500 ms, naming S3, the object and the timeout', async (_op, op) => {
-    const s = store((blackhole.address() as net.AddressInfo).port);
+    const s = store(blackhole.port);
     const t0 = Date.now();
     let timer: NodeJS.Timeout | undefined;
     const err = await Promise.race([op(s).then(() => new Error('answered?')), new Promise<Error>((r) => (timer = setTimeout(() => r(new Error('still waiting after 10 s')), 10_000)))]).catch(

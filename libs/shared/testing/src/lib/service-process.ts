@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { eventually } from './eventually';
+import { infraEnv } from './infra-env';
 
 /** Repository root (tests spawn services from source, as `npm run up` does). */
 export const REPO_ROOT = path.resolve(__dirname, '../../../../..');
@@ -66,4 +67,16 @@ export async function waitReady(service: RunningService, timeoutMs = 90_000): Pr
     if (res.status !== 200) throw new Error(`${service.name} /health/ready ${res.status}: ${await res.text()}`);
   }, timeoutMs, 250);
   if (exited) throw new Error(`${service.name} exited (${String(service.process.exitCode)}):\n${service.output().slice(-3000)}`);
+}
+
+/**
+ * The environment every service started by a test needs on the test stack: `DATABASE_URL` and
+ * `KAFKA_BROKERS` from {@link infraEnv}, its own PostgreSQL schema (`<NAME>_DB_SCHEMA`) and Kafka
+ * consumer group (`<NAME>_KAFKA_GROUP_ID`, both `schema`), and `STRATA_DATA_DIR`. Spread it into
+ * {@link startService}'s env and add the service's own settings.
+ */
+export function stackServiceEnv(name: string, schema: string, dataDir: string): Record<string, string> {
+  const infra = infraEnv();
+  const prefix = name.toUpperCase();
+  return { DATABASE_URL: infra.databaseUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(','), [`${prefix}_DB_SCHEMA`]: schema, [`${prefix}_KAFKA_GROUP_ID`]: schema, STRATA_DATA_DIR: dataDir };
 }

@@ -14,10 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { EventPublisher } from '@strata/messaging';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { infraEnv, uniqueName } from '@strata/shared/testing';
+import { migratedSchema } from '@strata/shared/testing';
 import { evaluateBinaryClassifier } from '@strata/shared/util-model-evaluation';
 import { TRAINING_ENTITIES, TRAINING_MIGRATIONS, TrainingRunEntity } from '@strata/training/data-access';
 import { onnxSignature, predictProbaCategorical, trainCategoricalLogisticRegression } from '@strata/training/util-trainers';
@@ -31,8 +31,7 @@ const FIXTURE = path.join(__dirname, '../../../util-trainers/src/__fixtures__/ad
 const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('built-in trainer with categorical features (real PostgreSQL, DuckDB, onnxruntime)', () => {
-  const { databaseUrl } = infraEnv();
-  const schema = uniqueName('training_cat');
+  const pgSchema = migratedSchema('training_cat', TRAINING_ENTITIES, TRAINING_MIGRATIONS);
   const runId = '7a1c2e3d-4b5f-4a6b-8c7d-9e0f1a2b3c4d';
   let dataSource: DataSource;
   let root: string;
@@ -42,10 +41,7 @@ describe('built-in trainer with categorical features (real PostgreSQL, DuckDB, o
   let featuresUrl: string;
 
   beforeAll(async () => {
-    dataSource = new DataSource({ type: 'postgres', url: databaseUrl, schema, entities: TRAINING_ENTITIES, migrations: TRAINING_MIGRATIONS, migrationsTableName: 'typeorm_migrations', synchronize: false, logging: ['error'] });
-    await dataSource.initialize();
-    await dataSource.query(`CREATE SCHEMA "${schema}"`);
-    await dataSource.runMigrations({ transaction: 'each' });
+    dataSource = await pgSchema.open();
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-training-cat-'));
     store = new LocalObjectStore(root);
     // The training set as the features service writes it: full feature names, an hourly event time, '?' = missing.
@@ -85,8 +81,7 @@ describe('built-in trainer with categorical features (real PostgreSQL, DuckDB, o
 
   afterAll(async () => {
     await new Promise((r) => features.close(r));
-    await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await dataSource.destroy();
+    await pgSchema.drop();
     await fs.rm(root, { recursive: true, force: true });
   });
 

@@ -15,10 +15,10 @@ import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ApplicationFailure } from '@temporalio/common';
 import * as ort from 'onnxruntime-node';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { EventPublisher } from '@strata/messaging';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { infraEnv, uniqueName } from '@strata/shared/testing';
+import { migratedSchema } from '@strata/shared/testing';
 import { TRAINING_ENTITIES, TRAINING_MIGRATIONS, TrainingRunEntity } from '@strata/training/data-access';
 import { onnxSignature, predictProba, trainLogisticRegression } from '@strata/training/util-trainers';
 import { createTrainingActivities } from './training.activities';
@@ -47,8 +47,8 @@ async function fakeService(handler: (req: http.IncomingMessage, body: unknown) =
 }
 
 describe('training activities (real PostgreSQL, DuckDB, onnxruntime)', () => {
-  const { databaseUrl } = infraEnv();
-  const schema = uniqueName('training_act');
+  const pgSchema = migratedSchema('training_act', TRAINING_ENTITIES, TRAINING_MIGRATIONS);
+  const schema = pgSchema.schema;
   let dataSource: DataSource;
   let root: string;
   let store: LocalObjectStore;
@@ -56,10 +56,7 @@ describe('training activities (real PostgreSQL, DuckDB, onnxruntime)', () => {
   const runId = '5f0c1f7e-2b9a-4c55-9f59-3f8a0d6f1a01';
 
   beforeAll(async () => {
-    dataSource = new DataSource({ type: 'postgres', url: databaseUrl, schema, entities: TRAINING_ENTITIES, migrations: TRAINING_MIGRATIONS, migrationsTableName: 'typeorm_migrations', synchronize: false, logging: ['error'] });
-    await dataSource.initialize();
-    await dataSource.query(`CREATE SCHEMA "${schema}"`);
-    await dataSource.runMigrations({ transaction: 'each' });
+    dataSource = await pgSchema.open();
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-training-act-'));
     store = new LocalObjectStore(root);
 
@@ -108,8 +105,7 @@ describe('training activities (real PostgreSQL, DuckDB, onnxruntime)', () => {
   });
 
   afterAll(async () => {
-    await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await dataSource.destroy();
+    await pgSchema.drop();
     await fs.rm(root, { recursive: true, force: true });
   });
 

@@ -1,25 +1,15 @@
-import { DataSource } from 'typeorm';
-import { infraEnv, uniqueName } from '@strata/shared/testing';
+import type { DataSource } from 'typeorm';
+import { migratedSchema } from '@strata/shared/testing';
 import { TRAINING_ENTITIES, TRAINING_MIGRATIONS, TrainingRunEntity, toTrainingRun } from '../index';
 
 jest.setTimeout(60_000);
 
 describe('training migrations (real PostgreSQL)', () => {
-  const { databaseUrl } = infraEnv();
-  const schema = uniqueName('training_t');
+  const db = migratedSchema('training_t', TRAINING_ENTITIES, TRAINING_MIGRATIONS);
+  const schema = db.schema;
   let dataSource: DataSource;
-
-  beforeAll(async () => {
-    dataSource = new DataSource({ type: 'postgres', url: databaseUrl, schema, entities: TRAINING_ENTITIES, migrations: TRAINING_MIGRATIONS, migrationsTableName: 'typeorm_migrations', synchronize: false, logging: ['error'] });
-    await dataSource.initialize();
-    await dataSource.query(`CREATE SCHEMA "${schema}"`);
-    await dataSource.runMigrations({ transaction: 'each' });
-  });
-
-  afterAll(async () => {
-    await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await dataSource.destroy();
-  });
+  beforeAll(async () => (dataSource = await db.open()));
+  afterAll(() => db.drop());
 
   it('creates training_run, its log, searches, retraining triggers, outbox_event and inbox_event', async () => {
     const tables = await dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);

@@ -1,6 +1,6 @@
 import { FEATURES_ENTITIES, FEATURES_MIGRATIONS } from '@strata/features/data-access';
-import { infraEnv, uniqueName } from '@strata/shared/testing';
-import { DataSource } from 'typeorm';
+import { migratedSchema, uniqueName } from '@strata/shared/testing';
+import type { DataSource } from 'typeorm';
 import { describeOnlineStoreContract } from './online-store.contract';
 import { PostgresOnlineStore } from './postgres-online-store';
 import { RedisOnlineStore } from './redis-online-store';
@@ -13,19 +13,15 @@ function redisUrl(): string {
 }
 
 let ds: DataSource | undefined;
-const schema = uniqueName('features_online');
+const db = migratedSchema('features_online', FEATURES_ENTITIES, FEATURES_MIGRATIONS);
 
 describeOnlineStoreContract('PostgreSQL (real)', {
   async create() {
-    ds = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl, schema, entities: FEATURES_ENTITIES, migrations: FEATURES_MIGRATIONS, synchronize: false });
-    await ds.initialize();
-    await ds.query(`CREATE SCHEMA "${schema}"`);
-    await ds.runMigrations();
+    ds = await db.open();
     return new PostgresOnlineStore(() => ds!);
   },
   async cleanup() {
-    await ds?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await ds?.destroy();
+    await db.drop();
   },
 });
 

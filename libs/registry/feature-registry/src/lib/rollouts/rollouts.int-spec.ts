@@ -8,7 +8,7 @@ import { ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
 import { MessagingModule } from '@strata/messaging';
 import { REGISTRY_ENTITIES, REGISTRY_MIGRATIONS } from '@strata/registry/data-access';
 import { AppErrorFilter, DatabaseService, PlatformModule } from '@strata/shared/nest-platform';
-import { infraEnv, uniqueName } from '@strata/shared/testing';
+import { infraEnv, uniqueName, dropSchemas } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
 import { RegistryModule } from '../registry.module';
 
@@ -69,10 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  const admin = new DataSource({ type: 'postgres', url: infraEnv().databaseUrl });
-  await admin.initialize();
-  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await admin.destroy();
+  await dropSchemas(schema);
 });
 
 describe('rollouts', () => {

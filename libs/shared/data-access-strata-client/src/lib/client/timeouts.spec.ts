@@ -1,4 +1,4 @@
-import * as net from 'node:net';
+import { type Blackhole, refusedPort, startBlackhole } from '@strata/shared/testing';
 import { StrataUnreachableError } from './errors';
 import { ServiceClient } from './service-client';
 import { UnavailableError } from '@strata/shared/util-errors';
@@ -9,25 +9,14 @@ import { UnavailableError } from '@strata/shared/util-errors';
  * and the cause, never an endless wait.
  */
 describe('service-to-service HTTP calls have a deadline', () => {
-  let blackhole: net.Server;
+  let blackhole: Blackhole;
   let closedPort: number;
-  const sockets = new Set<net.Socket>();
   beforeAll(async () => {
-    blackhole = net.createServer((s) => {
-      sockets.add(s);
-      s.on('error', () => undefined);
-    });
-    await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', () => r()));
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-    closedPort = (probe.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
+    blackhole = await startBlackhole();
+    closedPort = await refusedPort();
   });
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((r) => blackhole.close(() => r()));
-  });
-  const hung = () => `http://127.0.0.1:${(blackhole.address() as net.AddressInfo).port}`;
+  afterAll(() => blackhole.close());
+  const hung = () => `http://127.0.0.1:${blackhole.port}`;
 
   const inService = (baseUrl: string) => new ServiceClient({ baseUrl, service: 'registry', credential: undefined });
 
