@@ -29,7 +29,8 @@ export function outputAbout(r: PytestResult, test: string): string {
  * after `timeoutMs`. No cache dir, no plugins autoloaded from the environment.
  */
 export function runPytest(python: string, dir: string, env: Record<string, string>, timeoutMs: number): Promise<PytestResult> {
-  const args = ['-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-rA', '--tb=short', path.join(REPO_ROOT, dir)];
+  // --color=no: under `nx run-many` FORCE_COLOR is set and pytest would colour the `-rA` summary lines this parses
+  const args = ['-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-rA', '--tb=short', '--color=no', path.join(REPO_ROOT, dir)];
   return new Promise((resolve) => {
     execFile(
       python,

@@ -7,6 +7,11 @@ import { InvalidArgumentError } from '@strata/shared/util-errors';
  */
 export const MLFLOW_ARTIFACTS_KEY_PREFIX = 'mlflow';
 
+/** Longest path segment, bytes of UTF-8 (NAME_MAX of common file systems; S3 keys allow 1024 in all). */
+export const MAX_SEGMENT_BYTES = 255;
+/** Longest proxied path, bytes of UTF-8 (below S3's 1024-byte key limit with the store's prefix). */
+export const MAX_PATH_BYTES = 900;
+
 /** URI scheme MLflow clients resolve against the tracking server (`mlflow-artifacts:/<path>`). */
 export const MLFLOW_ARTIFACTS_SCHEME = 'mlflow-artifacts:';
 
@@ -31,6 +36,9 @@ export function safeArtifactPath(raw: string, allowRoot = false): string {
   if (/%(2e|2f|5c|25)/i.test(p)) bad('must not contain percent-encoded ".", "/", "\\" or "%"');
   if (/^[a-z][a-z0-9+.-]*:/i.test(p)) bad('must be a path, not a URI');
   for (const s of p.split('/')) if (s === '' || s === '.' || s === '..') bad('must not contain empty, "." or ".." segments');
+  // file systems and object stores bound names: a longer one is the client's error (400), not the store's (500)
+  for (const s of p.split('/')) if (Buffer.byteLength(s, 'utf8') > MAX_SEGMENT_BYTES) bad(`a segment is longer than ${MAX_SEGMENT_BYTES} bytes (UTF-8)`);
+  if (Buffer.byteLength(p, 'utf8') > MAX_PATH_BYTES) bad(`longer than ${MAX_PATH_BYTES} bytes (UTF-8)`);
   return p;
 }
 

@@ -115,3 +115,17 @@ describe('MlflowArtifactsService over the file backend', () => {
     expect(await svc.list('1/r')).toEqual([]);
   });
 });
+
+describe('safeArtifactPath length bounds', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { safeArtifactPath: check, MAX_SEGMENT_BYTES, MAX_PATH_BYTES } = require('./mlflow-artifacts.paths') as typeof import('./mlflow-artifacts.paths');
+  it('refuses a segment over 255 bytes of UTF-8 (a zalgo name that is 120 characters but 300 bytes) and a path over 900 bytes, with 400s naming the bound', () => {
+    expect(MAX_SEGMENT_BYTES).toBe(255);
+    expect(check('a/' + 'x'.repeat(255))).toBe('a/' + 'x'.repeat(255));
+    const zalgo = 'o\u0335\u0301'.repeat(50); // 150 characters, 250 bytes: allowed
+    expect(Buffer.byteLength(zalgo, 'utf8')).toBe(250);
+    expect(check(zalgo)).toBe(zalgo);
+    expect(() => check('o\u0335\u0301'.repeat(52))).toThrow(/a segment is longer than 255 bytes/);
+    expect(() => check(Array.from({ length: 10 }, () => 'y'.repeat(95)).join('/'))).toThrow(new RegExp(`longer than ${MAX_PATH_BYTES} bytes`));
+  });
+});
