@@ -1,3 +1,4 @@
+import { safeArtifactPath as safeArtifactPathForBounds, MAX_SEGMENT_BYTES, MAX_PATH_BYTES } from './mlflow-artifacts.paths';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import * as fs from 'node:fs';
@@ -117,8 +118,7 @@ describe('MlflowArtifactsService over the file backend', () => {
 });
 
 describe('safeArtifactPath length bounds', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { safeArtifactPath: check, MAX_SEGMENT_BYTES, MAX_PATH_BYTES } = require('./mlflow-artifacts.paths') as typeof import('./mlflow-artifacts.paths');
+  const check = safeArtifactPathForBounds;
   it('refuses a segment over 255 bytes of UTF-8 (a zalgo name that is 120 characters but 300 bytes) and a path over 900 bytes, with 400s naming the bound', () => {
     expect(MAX_SEGMENT_BYTES).toBe(255);
     expect(check('a/' + 'x'.repeat(255))).toBe('a/' + 'x'.repeat(255));
