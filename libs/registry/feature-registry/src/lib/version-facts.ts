@@ -132,12 +132,18 @@ export async function withRouteFacts(m: EntityManager, store: VersionReader, pay
  * fields when recorded, lineage, tags and the reference profile. When the signature's lists would
  * push the payload over the inline limit they are left out (tensors stay).
  */
-export function versionRegisteredPayload(mv: ModelVersion, input: RegisterModelVersionInput, registeredBy: string, registeredAt: Date): ModelVersionRegisteredV1 {
+/** What {@link versionRegisteredPayload} reads of a registration: the native body, or the MLflow API's verified artifact (no lineage). */
+export type RegisteredVersionFacts = Pick<RegisterModelVersionInput, 'artifactSha256' | 'signature' | 'tags'> & {
+  metrics: Record<string, unknown>;
+  lineage: Pick<RegisterModelVersionInput['lineage'], 'datasetVersions' | 'featureViews'>;
+};
+
+export function versionRegisteredPayload(mv: ModelVersion, input: RegisteredVersionFacts, registeredBy: string, registeredAt: Date): ModelVersionRegisteredV1 {
   const hasProfile = mv.referenceProfileUri !== null && mv.referenceProfileSha256 !== null;
   const payload: ModelVersionRegisteredV1 = {
     modelName: mv.name,
     version: mv.version,
-    runId: mv.runId,
+    runId: mv.runId || `mlflow-${mv.name}-${mv.version}`, // an MLflow version may have no run; the contract needs an id
     artifactUri: mv.artifactUri,
     artifactSha256: mv.artifactSha256 ?? input.artifactSha256,
     artifactFormat: 'onnx',

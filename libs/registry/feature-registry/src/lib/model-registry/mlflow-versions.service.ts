@@ -5,6 +5,7 @@ import { AuditOutcome, RegistryStore, type MetricValue, type ModelVersion } from
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import type { EntityManager } from 'typeorm';
 import type { RegisterModelVersionInput } from '../registry.schemas';
+import { versionRegisteredPayload } from '../version-facts';
 import { AliasWriter } from './alias-writer';
 import { isAnnounceable } from './event-names';
 import { RegistryTx, modelRef, versionNotFound, type RequestContext } from './registry-tx';
@@ -102,24 +103,9 @@ export class MlflowVersionsService {
         outcome: AuditOutcome.SUCCESS,
       });
       if (s && isAnnounceable(name)) {
-        await this.publisher.publish(m, ModelVersionRegisteredV1, {
-          modelName: name,
-          version,
-          runId: mv.runId || `mlflow-${name}-${version}`, // the contract needs a non-empty id
-          artifactUri: s.artifactUri,
-          artifactSha256: s.artifactSha256,
-          artifactFormat: 'onnx',
-          metrics: Object.fromEntries(Object.entries(input.metrics).filter((e): e is [string, number] => typeof e[1] === 'number')),
-          signature: {
-            inputs: s.signature.inputs.filter((t) => t.type !== undefined) as ModelVersionRegisteredV1['signature']['inputs'],
-            outputs: s.signature.outputs.filter((t) => t.type !== undefined) as ModelVersionRegisteredV1['signature']['outputs'],
-          },
-          datasetVersions: [],
-          featureViews: [],
-          tags: input.tags,
-          registeredBy: ctx.actor,
-          registeredAt: now.toISOString(),
-        });
+        // the same payload (and version facts) as a native registration; an MLflow version has no Strata lineage
+        const facts = { artifactSha256: s.artifactSha256, signature: s.signature, tags: input.tags, metrics: input.metrics, lineage: { datasetVersions: [], featureViews: [] } };
+        await this.publisher.publish(m, ModelVersionRegisteredV1, versionRegisteredPayload(mv, facts, ctx.actor, now));
       }
       return mv;
     });
