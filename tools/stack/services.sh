@@ -50,6 +50,10 @@ cmd_up() {
   # its first hours/days are in — a real difference from the reference (pickup hour, weekday,
   # zone stats), not noise (seen on 2020-03; bench/monitoring/demo-drift-check.ts).
   export MONITORING_MIN_PREDICTIONS="${MONITORING_MIN_PREDICTIONS:-500}"
+  # The proper guard for that replay: a closed window is judged (and its once-only alert
+  # decided) only after its prediction and label counts have stayed unchanged for 20 s, i.e.
+  # once the replay of that month is over — never on the part that has arrived so far.
+  export MONITORING_SETTLE_SECONDS="${MONITORING_SETTLE_SECONDS:-20}"
   mkdir -p "$RUN"
   ensure_credentials
   local entry svc port key_file

@@ -28,6 +28,7 @@ export class AppModule {
           minPredictions: config.MONITORING_MIN_PREDICTIONS,
           minLabeled: config.MONITORING_MIN_LABELED,
           minLabeledShare: config.MONITORING_MIN_LABELED_SHARE,
+          settleSeconds: config.MONITORING_SETTLE_SECONDS,
           minRocAuc: config.MONITORING_MIN_ROC_AUC,
           maxRocAucDrop: config.MONITORING_MAX_ROC_AUC_DROP,
           evaluationWindow: config.MONITORING_WINDOW,

@@ -18,6 +18,8 @@ export const monitoringEnvSchema = platformEnvSchema.extend({
   /** Labeled predictions a closed window needs before performance-degraded may fire. */
   MONITORING_MIN_LABELED: z.coerce.number().int().min(1).default(30),
   MONITORING_MIN_LABELED_SHARE: z.coerce.number().gt(0).max(1).default(0.95),
+  /** Seconds a closed window's counts must stay unchanged before its alerts fire (0 = at once; `npm run up` uses 20: replays fill past windows). */
+  MONITORING_SETTLE_SECONDS: z.coerce.number().min(0).max(86_400).default(0),
   /** ROC AUC floor. */
   MONITORING_MIN_ROC_AUC: z.coerce.number().min(0).max(1).default(0.6),
   /** Allowed ROC AUC drop below the registered baseline (`roc_auc` metric of the version). */

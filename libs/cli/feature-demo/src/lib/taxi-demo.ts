@@ -255,6 +255,12 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
       // half's card trips (the training set's rows) that a 50/50 canary gives each side.
       const weight = loopOptions.challengerWeight ?? 0.5;
       const minLabeled = loopOptions.minLabeledPerVersion ?? Math.max(20, Math.min(300, Math.floor(halves.secondCardTrips * Math.min(weight, 1 - weight) * 0.6)));
+      // Retrainings decided before the loop: the loop's must be a new one (an earlier one set
+      // `challenger` without the loop's canary policy, and its cooldown would skip the loop's).
+      const before = await client.training.get<Array<{ triggerId: string; decision: string; reason: string }>>(`/retraining/${encodeURIComponent(options.modelName)}/triggers`);
+      const earlier = before.find((x) => x.decision === 'STARTED');
+      if (earlier) throw new DemoStepError('closed loop', new Error(`a retraining started before the closed loop (${earlier.triggerId}: ${earlier.reason})`));
+      const seenTriggers = new Set(before.map((x) => x.triggerId));
       await step('registry: promotion policy with a canary (closed loop)', async (d) => {
         const policy = { metric: 'roc_auc', direction: 'maximize', minMargin: loopOptions.minMargin ?? 0, autoPromote: false, rollout: { mode: 'canary', challengerWeight: weight, stickyKey: null, minLabeledPerVersion: minLabeled } };
         await client.registry.put(`/registered-models/${encodeURIComponent(options.modelName)}/promotion-policy`, policy);
@@ -282,7 +288,7 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
           const list = await client.training.get<Array<{ triggerId: string; source: string; decision: string; reason: string; runId: string | null; status: string | null; modelVersion: number | null; error: string | null }>>(
             `/retraining/${encodeURIComponent(options.modelName)}/triggers`,
           );
-          const events = list.filter((x) => x.source === 'drift' || x.source === 'performance');
+          const events = list.filter((x) => (x.source === 'drift' || x.source === 'performance') && !seenTriggers.has(x.triggerId));
           const drift = events.find((x) => x.decision === 'STARTED');
           if (!drift) {
             const skipped = events[0];
@@ -301,10 +307,15 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
       // challenger → canary (registry policy) → serving applies the route
       const rollout = await step('canary rollout (registry → serving)', async (d) => {
         // The rollout of this challenger (it may already be decided when the first half brought enough labels).
+        let seen: Array<{ challengerVersion: number; status: string }> = [];
         const r = await poll('the canary rollout', async () => {
           const all = await client.registry.get<Array<{ rolloutId: string; status: string; mode: string; challengerVersion: number; championVersion: number; challengerWeight: number }>>(`/models/${encodeURIComponent(options.modelName)}/rollouts`);
+          seen = all;
           return all.find((x) => x.challengerVersion === challenger.version);
-        }, 60_000);
+        }, 60_000).catch((e: unknown) => {
+          const rollouts = seen.map((x) => `v${x.challengerVersion} ${x.status}`).join(', ') || 'none';
+          throw new Error(`${e instanceof Error ? e.message : String(e)} of challenger v${challenger.version} (trigger ${trigger.triggerId}: ${trigger.reason}; rollouts: ${rollouts})`);
+        });
         if (r.status === 'active') {
           await poll('serving to apply the canary route', async () => {
             const route = await client.serving.get<{ route?: { rolloutId?: string } | null }>(`/models/${encodeURIComponent(options.modelName)}/rollout`);

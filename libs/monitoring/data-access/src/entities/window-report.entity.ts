@@ -41,6 +41,14 @@ export class WindowReportEntity {
   @Column({ name: 'computed_at', type: 'timestamptz' })
   computedAt!: Date;
 
+  /**
+   * Since when `prediction_count` and `labeled_count` have had their current values (set by the
+   * evaluation that first saw them): a closed window alerts only once it has been stable for
+   * `MONITORING_SETTLE_SECONDS`.
+   */
+  @Column({ name: 'stable_since', type: 'timestamptz' })
+  stableSince!: Date;
+
   /** When `drift-detected` was published for this window (null: never). */
   @Column({ name: 'drift_alerted_at', type: 'timestamptz', nullable: true })
   driftAlertedAt!: Date | null;

@@ -30,6 +30,16 @@ export interface MonitoringOptions {
    * then deduplicated (`MONITORING_MIN_LABELED_SHARE`, default 0.95).
    */
   minLabeledShare?: number;
+  /**
+   * Seconds a closed window's prediction and label counts must stay unchanged before its alerts
+   * may fire (`MONITORING_SETTLE_SECONDS`, default 0 = judge a closed window at once). A window
+   * whose end is past can still be filling — late events, or a replay of history sending a past
+   * month in event-time order — and a partial window is not a sample of the whole one (its first
+   * days differ from the reference by hour, weekday and zone, and a few hundred labels give a
+   * noisy ROC AUC). Alerts fire once per window, so judging it early would decide on the partial
+   * data for good. Counted from the evaluation that first saw the current counts.
+   */
+  settleSeconds?: number;
   /** ROC AUC floor (`MONITORING_MIN_ROC_AUC`, default 0.6). */
   minRocAuc: number;
   /** Allowed ROC AUC drop below the registered baseline (`MONITORING_MAX_ROC_AUC_DROP`, default 0.05). */

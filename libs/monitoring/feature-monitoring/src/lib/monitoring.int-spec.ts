@@ -14,6 +14,7 @@ import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
 import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService, mulberry32 as rng, dropSchemas, listenTestApp } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
+import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 import { MonitoringModule } from './monitoring.module';
 import { AggregationService } from './aggregation.service';
 import { RolloutGuardService, type RolloutComparison } from './rollout-guard.service';
@@ -530,4 +531,61 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     expect(rows).toHaveLength(0);
     expect((await fetch(`${base}/models/${model}/windows?window=year`)).status).toBe(400);
   });
+  it('judges a closed window still filling only once its counts have stayed unchanged for MONITORING_SETTLE_SECONDS', async () => {
+    const options = app.get<MonitoringOptions>(MONITORING_OPTIONS);
+    options.settleSeconds = 2;
+    try {
+      const publisher = app.get(EventPublisher);
+      // May 2020: `a` shifted like February (drift), a closed window of history being replayed
+      const may = feb.map((x, i) => ({ ...x, id: `${model}-may-${i}`, t: x.t.replace('2020-02-', '2020-05-') }));
+      const mayAlerts = async (): Promise<number> => {
+        const rows = (await dataSource.query(
+          `select count(*)::int as n from "${schema}"."outbox_event" where topic = 'strata.monitoring.drift-detected.v1' and convert_from(payload, 'UTF8')::jsonb->>'windowStart' = '2020-05-01T00:00:00.000Z' and convert_from(payload, 'UTF8')::jsonb->>'modelName' = $1`,
+          [model],
+        )) as Array<{ n: number }>;
+        return rows[0]!.n;
+      };
+      await dataSource.transaction(async (manager) => {
+        for (const x of may.slice(0, 10)) {
+          await publisher.publish(manager, PredictionLoggedV1, {
+            predictionId: x.id, modelName: model, modelVersion: 1, alias: 'champion', features: { a: x.a, b: x.b },
+            outputs: { prediction: x.p >= 0.5 ? 1 : 0, probability: x.p }, latencyMs: 0.5, predictedAt: '2026-11-29T00:00:00.000Z', eventTime: x.t,
+          });
+        }
+      });
+      const mayWindow = async (n: number): Promise<Window> =>
+        eventually(async () => {
+          const w = (await getWindows()).find((x) => x.windowStart === '2020-05-01T00:00:00.000Z');
+          if (w?.predictionCount !== n) throw new Error(`May has ${w?.predictionCount ?? 0} predictions, want ${n}`);
+          return w;
+        }, 60_000, 100);
+      // the evaluation that first sees 10 predictions starts the settle period: not judged yet
+      await mayWindow(10);
+      expect(await mayAlerts()).toBe(0);
+      // more of the month arrives: the period starts again
+      await dataSource.transaction(async (manager) => {
+        for (const x of may.slice(10)) {
+          await publisher.publish(manager, PredictionLoggedV1, {
+            predictionId: x.id, modelName: model, modelVersion: 1, alias: 'champion', features: { a: x.a, b: x.b },
+            outputs: { prediction: x.p >= 0.5 ? 1 : 0, probability: x.p }, latencyMs: 0.5, predictedAt: '2026-11-29T00:00:00.000Z', eventTime: x.t,
+          });
+        }
+      });
+      const settledFrom = Date.now();
+      expect((await mayWindow(20)).datasetDrift).toBe(true);
+      expect(await mayAlerts()).toBe(0);
+      // unchanged counts for 2 s: the next evaluation decides, once, on the whole month
+      await eventually(async () => {
+        await getWindows();
+        if ((await mayAlerts()) !== 1) throw new Error('May not alerted yet');
+      }, 30_000, 250);
+      expect(Date.now() - settledFrom).toBeGreaterThanOrEqual(2000);
+      await getWindows();
+      expect(await mayAlerts()).toBe(1);
+      const report = (await dataSource.query(`select prediction_count from "${schema}"."window_report" where model_name = $1 and window_kind = 'month' and window_start = '2020-05-01T00:00:00Z'`, [model])) as Array<{ prediction_count: number }>;
+      expect(report).toEqual([{ prediction_count: 20 }]);
+    } finally {
+      options.settleSeconds = 0;
+    }
+  }, 120_000);
 });

@@ -294,18 +294,9 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
     const key = { modelName: model, modelVersion: r.modelVersion, windowKind: kind, windowStart: new Date(r.windowStart as string) };
     const degraded = alertable ? await this.performanceVerdict(model, r) : null;
     await this.dataSource.transaction(async (manager) => {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(WindowReportEntity)
-        .values({
-          ...key, windowEnd: new Date(r.windowEnd as string), predictionCount: r.predictionCount, labeledCount: r.labeledCount,
-          drift: { features: r.drift, testedCount: r.testedCount, driftedCount: r.driftedCount, driftShare: r.driftShare, datasetDrift: r.datasetDrift, referenceProfileSha256: r.referenceProfileSha256 },
-          performance: r.performance, computedAt: new Date(), driftAlertedAt: null, performanceAlertedAt: null,
-        })
-        .orUpdate(['window_end', 'prediction_count', 'labeled_count', 'drift', 'performance', 'computed_at'], ['model_name', 'model_version', 'window_kind', 'window_start'])
-        .execute();
-      if (!alertable) return;
+      const stableSeconds = await this.upsertReport(manager, key, r);
+      // a closed window that is still filling (late events, a replay of history) is not judged yet
+      if (!alertable || stableSeconds < (this.options.settleSeconds ?? 0)) return;
       const detectedAt = new Date().toISOString();
       if (r.datasetDrift && r.predictionCount >= this.options.minPredictions && (await this.claim(manager, key, 'drift_alerted_at'))) {
         await this.publisher.publish(manager, DriftDetectedV1, {
@@ -325,6 +316,27 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
         this.logger.warn({ model, version: r.modelVersion, windowStart: r.windowStart, rocAuc: degraded.value, threshold: degraded.threshold }, 'performance degraded');
       }
     });
+  }
+
+  /**
+   * Upserts the window's report and returns for how many seconds (database clock) its prediction
+   * and label counts have had their current values: 0 when this evaluation changed them.
+   */
+  private async upsertReport(manager: EntityManager, key: { modelName: string; modelVersion: number; windowKind: string; windowStart: Date }, r: WindowResponse): Promise<number> {
+    const m = manager.connection.getMetadata(WindowReportEntity);
+    const table = m.schema ? `"${m.schema}"."${m.tableName}"` : `"${m.tableName}"`;
+    const drift = { features: r.drift, testedCount: r.testedCount, driftedCount: r.driftedCount, driftShare: r.driftShare, datasetDrift: r.datasetDrift, referenceProfileSha256: r.referenceProfileSha256 };
+    const rows = (await manager.query(
+      `INSERT INTO ${table} AS w (model_name, model_version, window_kind, window_start, window_end, prediction_count, labeled_count, drift, performance, computed_at, stable_since)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, now(), now())
+       ON CONFLICT (model_name, model_version, window_kind, window_start) DO UPDATE SET
+         window_end = EXCLUDED.window_end, drift = EXCLUDED.drift, performance = EXCLUDED.performance, computed_at = EXCLUDED.computed_at,
+         stable_since = CASE WHEN w.prediction_count = EXCLUDED.prediction_count AND w.labeled_count = EXCLUDED.labeled_count THEN w.stable_since ELSE EXCLUDED.stable_since END,
+         prediction_count = EXCLUDED.prediction_count, labeled_count = EXCLUDED.labeled_count
+       RETURNING EXTRACT(EPOCH FROM now() - w.stable_since)::float8 AS stable_seconds`,
+      [key.modelName, key.modelVersion, key.windowKind, key.windowStart, new Date(r.windowEnd as string), r.predictionCount, r.labeledCount, JSON.stringify(drift), r.performance === null ? null : JSON.stringify(r.performance)],
+    )) as Array<{ stable_seconds: number }>;
+    return Number(rows[0]!.stable_seconds);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { ALL_EVENTS } from '@strata/contracts';
 import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 
 /**
@@ -17,6 +18,29 @@ export async function startGroupAtEnd(brokers: string[], groupId: string, topics
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * {@link startGroupAtEnd} for services' groups over every platform event topic that exists (all of
+ * `ALL_EVENTS`), one short membership per group instead of one `setOffsets` call per topic: for
+ * a test that boots whole services with groups of its own, so they neither replay every earlier
+ * run's events nor consume a backlog that earlier runs left in the default groups.
+ */
+export async function positionGroupsAtEnd(brokers: string[], groupIds: string[]): Promise<void> {
+  const kafka = new Kafka({ clientId: 'test-groups-setup', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  let existing: Set<string>;
+  try {
+    existing = new Set(await admin.listTopics());
+  } finally {
+    await admin.disconnect();
+  }
+  const topics = ALL_EVENTS.map((c) => c.topic).filter((t) => existing.has(t));
+  // loaded here, not with the harness: most tests never need the messaging lib
+  const { positionNewGroupSince } = await import('@strata/messaging');
+  const now = Date.now();
+  for (const g of groupIds) await positionNewGroupSince(kafka, g, topics, now);
 }
 
 /** One member of a consumer group and the partitions it holds, per topic. */
