@@ -46,7 +46,7 @@ export class WindowReportEntity {
    * evaluation that first saw them): a closed window alerts only once it has been stable for
    * `MONITORING_SETTLE_SECONDS`.
    */
-  @Column({ name: 'stable_since', type: 'timestamptz' })
+  @Column({ name: 'stable_since', type: 'timestamptz', default: () => 'now()' })
   stableSince!: Date;
 
   /** When `drift-detected` was published for this window (null: never). */

@@ -18,7 +18,7 @@ export class MonitoringWindowStableSince1765095000000 implements MigrationInterf
     const s = schemaOf(queryRunner);
     await queryRunner.query(`ALTER TABLE ${s}."window_report" ADD COLUMN IF NOT EXISTS "stable_since" timestamptz NULL`);
     await queryRunner.query(`UPDATE ${s}."window_report" SET "stable_since" = "computed_at" WHERE "stable_since" IS NULL`);
-    await queryRunner.query(`ALTER TABLE ${s}."window_report" ALTER COLUMN "stable_since" SET NOT NULL`);
+    await queryRunner.query(`ALTER TABLE ${s}."window_report" ALTER COLUMN "stable_since" SET NOT NULL, ALTER COLUMN "stable_since" SET DEFAULT now()`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
