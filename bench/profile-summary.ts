@@ -1,5 +1,6 @@
 /**
- * Summarizes a V8 `.cpuprofile` (from `node --cpu-prof`) per LAYER of a request: each sample's
+ * Summarizes a V8 `.cpuprofile` (from `node --cpu-prof`) per LAYER of a request (startup's module
+ * loading and idle time left out): each sample's
  * self time is charged to the layer of its frame, where a frame without a source file (a builtin
  * such as JSON.stringify, a native call) is charged to the nearest ancestor that has one. Prints
  * the share of busy (non-idle) time per layer and the top self-time functions.
@@ -15,6 +16,7 @@ interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[
 const LAYERS: Array<[string, RegExp]> = [
   ['idle', /^\(idle\)$/],
   ['gc', /^\(garbage collector\)$/],
+  ['startup (module loading, swc)', /node:internal\/modules|node:internal\/bootstrap|@swc|source-map|^\(program\)$/],
   ['auth (guard, key cache, rate limit)', /security\/|libs\/shared\/auth\/|rate-limiter-flexible|jose/],
   ['request logging (pino, pino-http)', /pino|sonic-boom|nestjs-pino|fast-redact|safe-stable-stringify/],
   ['metrics (prom-client)', /prom-client|metrics\//],
@@ -27,7 +29,6 @@ const LAYERS: Array<[string, RegExp]> = [
   ['nest pipeline (router, guards, interceptors, rxjs)', /@nestjs|rxjs|reflect-metadata/],
   ['fastify (routing, hooks, reply)', /fastify|find-my-way|avvio|light-my-request|fast-json-stringify|secure-json-parse/],
   ['node http / net / streams', /^node:|internal\//],
-  ['swc register (source maps)', /@swc|source-map/],
   ['redis', /@redis|redis/],
 ];
 
@@ -68,7 +69,7 @@ function main(): void {
     const dt = profile.timeDeltas[i] ?? 0;
     const layer = resolve(id);
     perLayer.set(layer, (perLayer.get(layer) ?? 0) + dt);
-    if (layer !== 'idle') {
+    if (layer !== 'idle' && !layer.startsWith('startup')) {
       total += dt;
       const f = byId.get(id)!.callFrame;
       const name = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*node_modules\//, '').replace(/^.*\/(libs|apps)\//, '$1/')}:${f.lineNumber + 1}`;
@@ -76,8 +77,9 @@ function main(): void {
     }
   });
   const ms = (us: number): string => (us / 1000).toFixed(0).padStart(7);
-  process.stdout.write(`${file}\nbusy (non-idle) CPU: ${(total / 1e6).toFixed(2)} s; idle ${((perLayer.get('idle') ?? 0) / 1e6).toFixed(2)} s\n\nlayer                                              |  self ms | share of busy\n`);
-  for (const [layer, us] of [...perLayer].filter(([l]) => l !== 'idle').sort((a, b) => b[1] - a[1])) {
+  const startup = [...perLayer].filter(([l]) => l.startsWith('startup')).reduce((a, [, us]) => a + us, 0);
+  process.stdout.write(`${file}\nbusy CPU after startup: ${(total / 1e6).toFixed(2)} s (startup: module loading ${(startup / 1e6).toFixed(2)} s; idle ${((perLayer.get('idle') ?? 0) / 1e6).toFixed(2)} s)\n\nlayer                                              |  self ms | share of busy\n`);
+  for (const [layer, us] of [...perLayer].filter(([l]) => l !== 'idle' && !l.startsWith('startup')).sort((a, b) => b[1] - a[1])) {
     process.stdout.write(`${layer.padEnd(50)} | ${ms(us)}  | ${((100 * us) / total).toFixed(1).padStart(5)} %\n`);
   }
   process.stdout.write(`\ntop ${TOP} functions by self time\n`);
