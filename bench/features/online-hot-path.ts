@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { RedisOnlineStore } from '../../libs/features/feature-store/src/lib/online/redis-online-store';
 import { createTestCredentials } from '../../libs/shared/testing/src/index';
 import { type BenchRow, type Target, arg, loadAverage, printRows, sideBySide, stackEnv, waitFor } from '../util/load';
 
@@ -75,7 +76,7 @@ export async function runOnlineHotPath(): Promise<{ rows: BenchRow[]; load: { be
         stdio: ['ignore', 'ignore', 'inherit'],
         env: {
           ...env, STRATA_AUTH_MODE: 'enforce', LOG_LEVEL: 'info', FEATURES_PORT: String(port), FEATURES_DB_SCHEMA: schema, FEATURES_KAFKA_GROUP_ID: schema,
-          STRATA_DATA_DIR: path.join(dataDir, String(port)), FEATURES_ONLINE_STORE: 'redis', FEATURES_REDIS_KEY_PREFIX: `bench_hot_${process.pid}_${port}`,
+          STRATA_DATA_DIR: path.join(dataDir, String(port)), FEATURES_ONLINE_STORE: 'redis', FEATURES_REDIS_KEY_PREFIX: schema,
           FEATURES_FAST_ONLINE_ROUTE: String(fast), STRATA_RATE_LIMIT_INFER_PER_MIN: '100000000',
         },
       });
@@ -121,6 +122,12 @@ export async function runOnlineHotPath(): Promise<{ rows: BenchRow[]; load: { be
     await client.connect();
     for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`).catch(() => undefined);
     await client.end();
+    // The services' online rows in Redis (one key prefix per service, as the schemas).
+    for (const keyPrefix of schemas) {
+      const redis = new RedisOnlineStore({ url: env['REDIS_URL']!, keyPrefix });
+      await redis.deleteAll().catch(() => undefined);
+      await redis.close();
+    }
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -26,6 +26,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Client } from 'pg';
 // Bench-only: the platform's own trainer produces the model.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
@@ -132,6 +133,15 @@ export async function runServingHotPath(): Promise<{ rows: BenchRow[]; load: { b
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
     await new Promise((res) => setTimeout(res, 1500));
     fs.rmSync(dir, { recursive: true, force: true });
+    // The services' throwaway schemas (outbox, inbox).
+    const client = new Client({ connectionString: env['DATABASE_URL'] });
+    await client.connect().then(
+      async () => {
+        for (const port of [PORT + 1, PORT + 2, PORT + 3]) await client.query(`DROP SCHEMA IF EXISTS "bench_hot_${process.pid}_${port}" CASCADE`).catch(() => undefined);
+        await client.end();
+      },
+      () => undefined,
+    );
   }
 }
 
