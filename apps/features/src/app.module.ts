@@ -30,6 +30,7 @@ export class AppModule {
             config.FEATURES_ONLINE_STORE === 'redis'
               ? { kind: 'redis', url: config.REDIS_URL!, keyPrefix: config.FEATURES_REDIS_KEY_PREFIX, timeoutMs: config.FEATURES_REDIS_TIMEOUT_MS }
               : { kind: 'postgres' },
+          fastOnlineRoute: config.FEATURES_FAST_ONLINE_ROUTE,
         }),
       ],
     };

@@ -21,6 +21,14 @@ export const featuresEnvSchema = platformEnvSchema.extend({
    * A Redis that refuses or never answers fails the request with 503 within about this time.
    */
   FEATURES_REDIS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(3000),
+  /**
+   * Serve `POST /get-online-features` straight from Fastify (same auth/logs/metrics, without Nest's
+   * per-request pipeline; issue 15). `false` routes it through Nest.
+   */
+  FEATURES_FAST_ONLINE_ROUTE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
 }).refine((c) => c.FEATURES_ONLINE_STORE !== 'redis' || !!c.REDIS_URL, { message: 'REDIS_URL is required when FEATURES_ONLINE_STORE=redis', path: ['REDIS_URL'] });
 
 export type FeaturesConfig = ReturnType<typeof loadFeaturesConfig>;

@@ -32,6 +32,7 @@ export class AppModule {
           httpTimeoutMs: config.SERVING_HTTP_TIMEOUT_MS,
           maxBodyBytes: config.SERVING_MAX_BODY_BYTES,
           batching: config.SERVING_BATCHING,
+          fastInferRoute: config.SERVING_FAST_INFER_ROUTE,
           batch: {
             temporalAddress: config.TEMPORAL_ADDRESS,
             temporalNamespace: config.TEMPORAL_NAMESPACE,

@@ -66,6 +66,14 @@ export const servingEnvSchema = platformEnvSchema.extend({
       }
       return r.data;
     }),
+  /**
+   * Serve the OIP infer routes straight from Fastify (same auth, input rules, logs and metrics,
+   * without Nest's per-request pipeline; issue 15). `false` routes them through Nest.
+   */
+  SERVING_FAST_INFER_ROUTE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
   /** Temporal frontend of batch scoring. */
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),

@@ -27,6 +27,8 @@ export * from './lib/model-alias.consumer';
 export * from './lib/model-rollout.consumer';
 export * from './lib/dynamic-batcher';
 export * from './lib/request-size-limit';
+export * from './lib/infer-fast-route';
+export * from './lib/oip-request-check';
 export * from './lib/model-bootstrap.service';
 export * from './lib/batch-scoring/batch-scoring.options';
 export * from './lib/batch-scoring/batch-scoring.activities';

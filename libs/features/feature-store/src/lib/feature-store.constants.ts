@@ -13,4 +13,9 @@ export interface FeatureStoreModuleOptions {
   readonly onlineStore?: { readonly kind: 'postgres' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix?: string; /** Deadline of one Redis call, ms (default 3000). */ readonly timeoutMs?: number };
   /** Materialize newly applied / changed feature views over the dataset versions already known (default true). */
   readonly materializeOnApply?: boolean;
+  /**
+   * Serve `POST /get-online-features` straight from Fastify, without Nest's per-request pipeline
+   * (same auth, input rules, logs, metrics; `OnlineFastRoute`). Default true (`FEATURES_FAST_ONLINE_ROUTE`).
+   */
+  readonly fastOnlineRoute?: boolean;
 }

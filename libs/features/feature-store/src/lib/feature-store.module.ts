@@ -9,6 +9,7 @@ import { FeatureRegistryService } from './feature-registry.service';
 import { freshnessGauge } from './freshness.metrics';
 import { MaterializationService } from './materialization.service';
 import { OnlineFeaturesService } from './online-features.service';
+import { OnlineFastRoute } from './online-fast-route';
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { HistoricalFeaturesService } from './historical-features.service';
 import { ONLINE_STORE, type OnlineStore } from './online/online-store';
@@ -64,6 +65,7 @@ export class FeatureStoreModule implements OnApplicationShutdown {
         HistoricalFeaturesService,
         MaterializationService,
         OnlineFeaturesService,
+        OnlineFastRoute,
         TrainingSetsService,
         DatasetVersionsConsumer,
       ],

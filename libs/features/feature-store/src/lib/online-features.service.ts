@@ -131,6 +131,14 @@ export class OnlineFeaturesService {
     const odfvs = unique(parsed.flatMap((p) => (p.odfv ? [p.odfv] : [])));
     if (odfvs.length > 0) odValues.set('*', await this.onDemand(odfvs, parsed.filter((p) => p.odfv).map((p) => p.ref), req, n, asOf));
 
+    // A row's event time as ISO-8601, formatted once per row (not once per feature of the row).
+    const isoOf = new Map<object, string>();
+    const iso = (row: { eventTimestamp: Date }): string => {
+      let s = isoOf.get(row);
+      if (s === undefined) isoOf.set(row, (s = row.eventTimestamp.toISOString()));
+      return s;
+    };
+    const asOfMs = asOf.getTime();
     for (const p of parsed) {
       names.push(full ? `${p.view}__${p.feature}` : p.feature);
       if (p.fv) {
@@ -143,19 +151,19 @@ export class OnlineFeaturesService {
             r.values.push(null);
             r.statuses.push('NOT_FOUND');
             r.event_timestamps.push(EPOCH_ISO);
-          } else if (row.afterAsOf || row.eventTimestamp.getTime() > asOf.getTime()) {
+          } else if (row.afterAsOf || row.eventTimestamp.getTime() > asOfMs) {
             // The future of the request: neither the value nor its time is answered.
             r.values.push(null);
             r.statuses.push('OUTSIDE_AS_OF');
             r.event_timestamps.push(EPOCH_ISO);
-          } else if (ttlMs > 0 && row.eventTimestamp.getTime() < asOf.getTime() - ttlMs) {
+          } else if (ttlMs > 0 && row.eventTimestamp.getTime() < asOfMs - ttlMs) {
             r.values.push(null);
             r.statuses.push('OUTSIDE_MAX_AGE');
-            r.event_timestamps.push(row.eventTimestamp.toISOString());
+            r.event_timestamps.push(iso(row));
           } else {
             r.values.push(row.features[p.feature] ?? null);
             r.statuses.push('PRESENT');
-            r.event_timestamps.push(row.eventTimestamp.toISOString());
+            r.event_timestamps.push(iso(row));
           }
         }
         results.push(r);

@@ -3,6 +3,21 @@ import type { ValidatedTensor } from './oip-validation';
 import type { OnnxModelInfo } from './onnx-metadata';
 import type { FeatureValue } from './predict-input';
 
+/** The input layout of a model, computed once per loaded model (its info never changes); null when it has none. */
+const layouts = new WeakMap<OnnxModelInfo, ReturnType<typeof modelInputLayout> | null>();
+function layoutOf(info: OnnxModelInfo): ReturnType<typeof modelInputLayout> | null {
+  let layout = layouts.get(info);
+  if (layout === undefined) {
+    try {
+      layout = modelInputLayout(info.inputs, info.metadata);
+    } catch {
+      layout = null;
+    }
+    layouts.set(info, layout);
+  }
+  return layout;
+}
+
 /**
  * The features of each row of a monitored OIP inference request (`parameters.prediction_id`), by
  * the model's feature names, read back from its input tensors through the model's input layout
@@ -13,12 +28,8 @@ import type { FeatureValue } from './predict-input';
  */
 export function inferRowFeatures(info: OnnxModelInfo, inputs: readonly ValidatedTensor[]): Array<Record<string, FeatureValue>> | undefined {
   if (!info.featureNames || info.featureNames.length === 0) return undefined;
-  let layout;
-  try {
-    layout = modelInputLayout(info.inputs, info.metadata);
-  } catch {
-    return undefined;
-  }
+  const layout = layoutOf(info);
+  if (!layout) return undefined;
   const rows = inputs[0]?.shape[0] ?? 0;
   const byName = new Map(inputs.map((t) => [t.name, t]));
   const out: Array<Record<string, FeatureValue>> = Array.from({ length: rows }, () => ({}));

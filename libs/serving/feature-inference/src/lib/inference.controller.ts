@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
+import { ZodApiBody } from '@strata/shared/nest-platform';
 import { UnavailableError } from '@strata/shared/util-errors';
 import { InferenceService, type RequestHeaders } from './inference.service';
 import { OipInferenceRequest, type OipInferenceResponse, type OipModelMetadata } from './oip.types';
+import { parseInferenceRequest } from './oip-request-check';
 import { RequirePermission, Public } from '@strata/shared/auth';
 
 /** Server version reported by `GET /v2`. */
@@ -95,7 +96,7 @@ export class InferenceController {
   @ApiOperation({ summary: 'Inference (OIP v2) on the champion' })
   @RequirePermission('inference', 'execute')
   infer(@Param('model') model: string, @Body() body: unknown, @Headers() headers: RequestHeaders): Promise<OipInferenceResponse> {
-    return this.inference.infer(model, undefined, parseWith(OipInferenceRequest, body, 'inference request'), headers);
+    return this.inference.infer(model, undefined, parseInferenceRequest(body), headers);
   }
 
   /** `POST /v2/models/{m}/versions/{v}/infer` (see infer). */
@@ -105,7 +106,7 @@ export class InferenceController {
   @ApiOperation({ summary: 'Inference (OIP v2) on a version or alias' })
   @RequirePermission('inference', 'execute')
   inferVersion(@Param('model') model: string, @Param('version') version: string, @Body() body: unknown): Promise<OipInferenceResponse> {
-    return this.inference.infer(model, version, parseWith(OipInferenceRequest, body, 'inference request'));
+    return this.inference.infer(model, version, parseInferenceRequest(body));
   }
 
   private readyOrThrow(model: string, version?: string): { name: string; version?: string; ready: boolean } {

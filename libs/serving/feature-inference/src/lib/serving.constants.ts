@@ -43,6 +43,12 @@ export interface ServingOptions {
   batching?: Record<string, BatchingOptions>;
   /** Largest accepted request body, bytes (`SERVING_MAX_BODY_BYTES`); larger → 413 naming the limit. */
   maxBodyBytes?: number;
+  /**
+   * Serve `POST /v2/models/{m}[/versions/{v}]/infer` straight from Fastify, without Nest's
+   * per-request pipeline (same auth, input rules, validation, logging and metrics; see
+   * `InferFastRoute`). Default true; `SERVING_FAST_INFER_ROUTE=false` goes through Nest.
+   */
+  fastInferRoute?: boolean;
   /** Load every model's champion at start (default true). */
   loadOnStart?: boolean;
   /** Batch scoring (Temporal client + worker, `/batch-scoring-jobs`); absent = off. */

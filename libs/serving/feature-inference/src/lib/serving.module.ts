@@ -16,6 +16,7 @@ import { ModelRepository } from './model-repository';
 import { PredictController } from './predict.controller';
 import { PredictionLogger } from './prediction-logger';
 import { RegistryClient } from './registry.client';
+import { InferFastRoute } from './infer-fast-route';
 import { RequestSizeLimit } from './request-size-limit';
 import { SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 
@@ -47,6 +48,7 @@ export class ServingModule {
         ModelRolloutConsumer,
         ModelBootstrapService,
         RequestSizeLimit,
+        InferFastRoute,
         ...batch,
       ],
       exports: [ModelRepository, PredictionLogger, ModelRolloutConsumer],

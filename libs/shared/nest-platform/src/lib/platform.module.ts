@@ -13,6 +13,7 @@ import { METRICS_REGISTRY, SERVICE_IDENTITY, type ServiceIdentity } from './plat
 import { StorableInputInterceptor } from './http/storable-input';
 import { AuditInterceptor } from './security/audit.interceptor';
 import { PlatformAuthGuard } from './security/auth.guard';
+import { RequestAuthorizer } from './security/request-authorizer';
 import { SecurityController } from './security/security.controller';
 import { AUTH_CONFIG, SecurityService } from './security/security.service';
 
@@ -74,13 +75,14 @@ export class PlatformModule implements OnModuleInit {
           inject: [AUTH_CONFIG, DatabaseService, DataSource, ModuleRef],
           useFactory: (config: AuthConfig, db: DatabaseService, ds: DataSource, ref: ModuleRef) => new SecurityService(config, options.identity.name, db, ds, ref),
         },
+        RequestAuthorizer,
         { provide: APP_GUARD, useClass: PlatformAuthGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         // Bad input never reaches PostgreSQL: a NUL character in any path/query/body string → 400
         // naming the field, before any handler (inside the audit interceptor, so it is audited).
         { provide: APP_INTERCEPTOR, useClass: StorableInputInterceptor },
       ],
-      exports: [SERVICE_IDENTITY, METRICS_REGISTRY, DataSource, DatabaseService, ReadinessRegistry, MESSAGING_READY_GATE, AUTH_CONFIG, SecurityService],
+      exports: [SERVICE_IDENTITY, METRICS_REGISTRY, DataSource, DatabaseService, ReadinessRegistry, MESSAGING_READY_GATE, AUTH_CONFIG, SecurityService, RequestAuthorizer],
     };
   }
 

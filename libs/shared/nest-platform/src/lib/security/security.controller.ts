@@ -71,7 +71,7 @@ export class SecurityController {
   @RequirePermission('keys', 'write')
   async revokeKey(@Param('keyId') keyId: string, @Req() request: FastifyRequest): Promise<ApiKeyRecord> {
     assertSafeName(keyId, 'path parameter keyId');
-    return (await this.security.keys()).revoke(keyId, securityContextOf(request)?.principal.id ?? 'anonymous');
+    return this.security.revokeKey(keyId, securityContextOf(request)?.principal.id ?? 'anonymous');
   }
 
   /**

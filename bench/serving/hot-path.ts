@@ -1,0 +1,160 @@
+/**
+ * Serving hot-path benchmark in the PRODUCTION configuration (issue 15): `POST /v2/models/{m}/infer`
+ * on the serving service as deployed (bench/serving/prod-server.ts: API-key auth enforced, rate
+ * limiter, pino request logs at info, Prometheus metrics, prediction logging through the outbox
+ * relay to Kafka), side by side in ONE run with a Fastify hello-world (the HTTP floor of the
+ * machine) on the same load:
+ *   - closed loop (autocannon, `--connections` connections, `--rounds` interleaved rounds of `--seconds` s,
+ *     median round): max req/s, p50/p99, and the server's CPU time per request (from /proc: the
+ *     number that holds on a shared machine);
+ *   - open loop at half of the measured max (autocannon `overallRate`): p50/p99 at half load.
+ * Rows: hello-world; then for serving through Nest's router (`SERVING_FAST_INFER_ROUTE=false`) and
+ * through the Fastify fast route (the default), same build: infer (auth, metrics, request log; no
+ * prediction id: nothing logged) and infer monitored (`parameters.prediction_id`: one
+ * `prediction-logged` event per request through the outbox to Kafka).
+ * The model: a logistic regression on 10 synthetic features (deterministic data), exported to ONNX
+ * by the platform's trainer; the model's compute is negligible, so this measures the HTTP path.
+ *
+ *   node -r @swc-node/register bench/serving/hot-path.ts [--seconds 5] [--rounds 3] [--connections 16] [--port 3201] [--cpu-prof dir] [--json out.json] [--baseline <checkout>]
+ * `--baseline <checkout>`: also serve from another checkout of the repo (e.g. a worktree of main,
+ * with node_modules), Nest route: before/after in the same run (this file's prod-server.ts is copied there).
+ * `--cpu-prof dir`: the serving process runs with `node --cpu-prof --cpu-prof-dir dir` (a
+ * .cpuprofile per run; summarize with bench/profile-summary.ts).
+ * Needs the stack (.stack/env: DATABASE_URL, KAFKA_BROKERS). Ports: --port (hello), --port + 1, + 2 (+ 3 for the baseline) (serving).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+// Bench-only: the platform's own trainer produces the model.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
+import { type BenchRow, type Target, arg, loadAverage, printRows, sideBySide, stackEnv, waitFor } from '../util/load';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SECONDS = Number(arg('seconds', '5'));
+const CONNECTIONS = Number(arg('connections', '16'));
+const ROUNDS = Number(arg('rounds', '3'));
+const PORT = Number(arg('port', '3201'));
+const PROF = arg('cpu-prof', '');
+const JSON_OUT = arg('json', '');
+const BASELINE = arg('baseline', '') ? path.resolve(arg('baseline', '')) : '';
+
+/** Deterministic pseudo-random numbers (mulberry32), so every run trains the same model. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function runServingHotPath(): Promise<{ rows: BenchRow[]; load: { before: number[]; after: number[] } }> {
+  const env = { ...process.env, ...stackEnv(ROOT) };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-hot-'));
+  const children: ChildProcess[] = [];
+  const before = loadAverage();
+  try {
+    const features = Array.from({ length: 10 }, (_, i) => `x${i}`);
+    const r = rng(42);
+    const rows = Array.from({ length: 2000 }, () => features.map(() => r() * 10));
+    const labels = rows.map((x) => (x[0]! + x[1]! - x[2]! + r() * 2 > 10 ? 1 : 0));
+    const model = trainLogisticRegression({ features, rows, labels });
+    const file = path.join(dir, 'model.onnx');
+    fs.writeFileSync(file, exportLogisticRegressionToOnnx(model, { modelVersion: 1 }));
+    const sample = rows[0]!;
+
+    const hello = spawn(process.execPath, ['-e', `const f=require('fastify')();f.post('/hello',async()=>({hello:'world'}));f.listen({port:${PORT},host:'127.0.0.1'})`], { cwd: ROOT, stdio: 'ignore' });
+    children.push(hello);
+    const startServing = async (port: number, fast: boolean, root = ROOT): Promise<{ child: ChildProcess; key: string; url: string; out: () => string; logLines: () => number }> => {
+      const servingArgs = [...(PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(PROF)] : []), '-r', '@swc-node/register', 'bench/serving/prod-server.ts', 'bench-lr', file];
+      const child = spawn(process.execPath, servingArgs, {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...env, BENCH_PORT: String(port), SERVING_DB_SCHEMA: `bench_hot_${process.pid}_${port}`, SERVING_CONSUMER_GROUP: `bench-hot-${process.pid}-${port}`, LOG_LEVEL: 'info', SERVING_FAST_INFER_ROUTE: String(fast) },
+      });
+      children.push(child);
+      let out = '';
+      let logLines = 0;
+      child.stdout!.on('data', (d: Buffer) => {
+        const s = d.toString();
+        if (!out.includes('READY') || s.includes('REVOKED')) out += s;
+        logLines += s.split('\n').length - 1;
+      });
+      const ready = await waitFor(() => /READY (\S+) (\S+)/.exec(out), 180_000, `serving on ${port} READY`, child);
+      return { child, key: ready[1]!, url: `http://127.0.0.1:${port}/v2/models/bench-lr/infer`, out: () => out, logLines: () => logLines };
+    };
+    // Serving through Nest's router (SERVING_FAST_INFER_ROUTE=false) and through the Fastify fast
+    // route, same build; with --baseline <checkout>, also that checkout's serving (before).
+    const servers: Array<[string, Awaited<ReturnType<typeof startServing>>]> = [];
+    if (BASELINE) {
+      fs.copyFileSync(path.join(ROOT, 'bench/serving/prod-server.ts'), path.join(BASELINE, 'bench/serving/prod-server.ts'));
+      servers.push(['baseline', await startServing(PORT + 3, false, BASELINE)]);
+    }
+    servers.push(['nest route', await startServing(PORT + 1, false)], ['fast route', await startServing(PORT + 2, true)]);
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${PORT}/hello`, { method: 'POST' }).catch(() => undefined))?.ok, 30_000, 'fastify hello-world');
+
+    const plain = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, features.length], data: sample }] });
+    const monitored = JSON.stringify({ parameters: { prediction_id: 'bench-hot-1' }, inputs: [{ name: 'input', datatype: 'FP32', shape: [1, features.length], data: sample }] });
+    for (const [, s] of servers) {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${s.key}` };
+      const check = await fetch(s.url, { method: 'POST', headers, body: monitored });
+      if (check.status !== 200) throw new Error(`infer answered ${check.status}: ${await check.text()}`);
+      const unauth = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: plain });
+      if (unauth.status !== 401) throw new Error(`infer without a key answered ${unauth.status}, expected 401`);
+    }
+
+    const targets: Target[] = [{ name: 'fastify hello-world', url: `http://127.0.0.1:${PORT}/hello`, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', ...(hello.pid ? { pid: hello.pid } : {}) }];
+    for (const [label, s] of servers) {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${s.key}` };
+      const pid = s.child.pid ? { pid: s.child.pid } : {};
+      targets.push({ name: `infer, ${label}`, url: s.url, method: 'POST', headers, body: plain, ...pid });
+      targets.push({ name: `infer monitored (Kafka log), ${label}`, url: s.url, method: 'POST', headers, body: monitored, ...pid });
+    }
+    const logsBefore = servers.map(([, s]) => s.logLines());
+    const result = await sideBySide(targets, { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS });
+    for (const [i, [label, s]] of servers.entries()) {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${s.key}` };
+      const metrics = await (await fetch(s.url.replace(/\/v2\/.*$/, '/metrics'))).text();
+      const dropped = metrics.split('\n').filter((l) => l.startsWith('strata_serving_prediction_log_dropped_total')).join('; ');
+      process.stdout.write(`${label}: ${s.logLines() - logsBefore[i]!} request log lines during the load; ${dropped}\n`);
+      s.child.kill('SIGUSR2');
+      await waitFor(() => s.out().includes('REVOKED') || undefined, 10_000, 'key revocation', s.child).catch(() => undefined);
+      const revoked = await fetch(s.url, { method: 'POST', headers, body: plain });
+      process.stdout.write(`${label}: right after revoking its key, infer answered ${revoked.status}\n`);
+    }
+    const floor = result[0]!.reqPerSec;
+    for (const row of result) row.vsFloor = row.reqPerSec / floor;
+    return { rows: result, load: { before, after: loadAverage() } };
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await new Promise((res) => setTimeout(res, 1500));
+    fs.rmSync(dir, { recursive: true, force: true });
+    // The services' throwaway schemas (outbox, inbox).
+    const client = new Client({ connectionString: env['DATABASE_URL'] });
+    await client.connect().then(
+      async () => {
+        for (const port of [PORT + 1, PORT + 2, PORT + 3]) await client.query(`DROP SCHEMA IF EXISTS "bench_hot_${process.pid}_${port}" CASCADE`).catch(() => undefined);
+        await client.end();
+      },
+      () => undefined,
+    );
+  }
+}
+
+if (require.main === module) {
+  void runServingHotPath().then(
+    (res) => {
+      printRows(res.rows, res.load, `autocannon ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds x ${SECONDS} s closed loop (median), then open loop at half of the max`);
+      if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify({ date: new Date().toISOString(), ...res }, null, 2));
+      process.exit(0);
+    },
+    (err: unknown) => {
+      process.stderr.write(`${String((err as Error).stack ?? err)}\n`);
+      process.exit(1);
+    },
+  );
+}
