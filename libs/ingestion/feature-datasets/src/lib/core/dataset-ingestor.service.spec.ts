@@ -126,6 +126,24 @@ describe('DatasetIngestor', () => {
     c.closeSync();
   });
 
+  it('refuses NaN and infinities in FLOAT columns as type issues; huge finite values are profiled', async () => {
+    const floats: DatasetSpec = { name: 'floats', columns: [{ name: 'id', type: 'INT64' }, { name: 'x', type: 'FLOAT64' }, { name: 'y', type: 'FLOAT32' }] };
+    const csv = 'id,x,y\n1,1e308,1\n2,-1e308,2\n3,NaN,3\n4,inf,4\n5,0.5,-Infinity\n6,,6\n';
+    const v = await ingestor.ingest(floats, await write('floats.csv', csv), { policy: 'quarantine' });
+    expect(v.rowCount).toBe(3);
+    expect(v.validation).toMatchObject({ inputRowCount: 6, invalidRowCount: 3, issueCount: 3 });
+    const err = (await ingestor.ingest(floats, await write('floats2.csv', csv)).catch((e: unknown) => e)) as DatasetValidationError;
+    expect(err.issues.map((i) => [i.row, i.column, i.rule, i.message])).toEqual([
+      [3, 'x', 'type', "value 'NaN' is not a finite FLOAT64 (NaN and infinities are refused; an empty cell is a null)"],
+      [4, 'x', 'type', "value 'inf' is not a finite FLOAT64 (NaN and infinities are refused; an empty cell is a null)"],
+      [5, 'y', 'type', "value '-Infinity' is not a finite FLOAT32 (NaN and infinities are refused; an empty cell is a null)"],
+    ]);
+    // stddev_samp of 1e308 and -1e308 overflows DuckDB's running sum (Out of Range → was a 500): rescaled, sqrt(2)·1e308.
+    const x = v.profile.columns.find((c) => c.name === 'x');
+    expect((x?.stddev ?? 0) / 1e308).toBeCloseTo(Math.SQRT2, 12);
+    expect(x?.nullCount).toBe(1);
+  });
+
   it('infers the schema when none is declared', async () => {
     const v = await ingestor.ingest({ name: 'inferred' }, await write('i.csv', 'a,b,c\n1,x,2024-01-01 00:00:00\n2,y,2024-01-02 00:00:00\n'));
     expect(v.schema).toEqual([

@@ -121,6 +121,11 @@ export function issuesSql(columns: readonly ColumnSpec[]): string {
         ? `'value ''' || ${raw} || ''' in column ${c.name} does not match the ${c.type} format ' || ${qstr(formatLabel(c, c.format))}`
         : `'value ''' || ${raw} || ''' is not a valid ${c.type}'`;
     parts.push(sel('type', typeMsg, `${col} IS NULL AND NOT ${blank}`));
+    // NaN / ±inf parse as DOUBLE/FLOAT but are no measurement (and break the profile, drift and
+    // training statistics): a type issue, as a non-finite min/max literal is in the spec.
+    if (c.type === 'FLOAT32' || c.type === 'FLOAT64') {
+      parts.push(sel('type', `'value ''' || ${raw} || ''' is not a finite ${c.type} (NaN and infinities are refused; an empty cell is a null)'`, `${col} IS NOT NULL AND NOT isfinite(${col})`));
+    }
     if (c.min !== undefined) parts.push(sel('min', `'value ' || ${raw} || ' < min ${String(c.min).replace(/'/g, "''")}'`, `${col} < ${checkLiteral(c, c.min)}`));
     if (c.max !== undefined) parts.push(sel('max', `'value ' || ${raw} || ' > max ${String(c.max).replace(/'/g, "''")}'`, `${col} > ${checkLiteral(c, c.max)}`));
     if (c.allowedValues !== undefined) {
