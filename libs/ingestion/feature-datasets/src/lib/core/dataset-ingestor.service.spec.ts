@@ -144,6 +144,15 @@ describe('DatasetIngestor', () => {
     expect(x?.nullCount).toBe(1);
   });
 
+  it('a time that is not ISO-8601 (no format declared) says what is accepted and how to declare another shape', async () => {
+    const times: DatasetSpec = { name: 'times', columns: [{ name: 'ts', type: 'TIMESTAMP' }, { name: 'd', type: 'DATE' }] };
+    const err = (await ingestor.ingest(times, await write('times.csv', 'ts,d\n10/05/2024 10:00,2024-05-10\n2024-05-10T10:00:00Z,10/05/2024\n')).catch((e: unknown) => e)) as DatasetValidationError;
+    expect(err.issues.map((i) => i.message)).toEqual([
+      "value '10/05/2024 10:00' is not a valid TIMESTAMP (without a declared format: ISO-8601, e.g. 2024-05-09 10:00:00 or 2024-05-09T10:00:00+02:00; declare format: epoch_s|epoch_ms|epoch_us or a strptime pattern such as '%d/%m/%Y %H:%M' for others)",
+      "value '10/05/2024' is not a valid DATE (without a declared format: YYYY-MM-DD; declare format: a strptime pattern such as '%d/%m/%Y' for others)",
+    ]);
+  });
+
   it('infers the schema when none is declared', async () => {
     const v = await ingestor.ingest({ name: 'inferred' }, await write('i.csv', 'a,b,c\n1,x,2024-01-01 00:00:00\n2,y,2024-01-02 00:00:00\n'));
     expect(v.schema).toEqual([
