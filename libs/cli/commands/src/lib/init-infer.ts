@@ -9,8 +9,24 @@ export interface InferredColumn {
   format?: 'epoch_s' | 'epoch_ms';
 }
 
-/** Splits one CSV line (RFC 4180 quotes; no line breaks inside fields). */
-export function splitCsvLine(line: string): string[] {
+/**
+ * The field delimiter of a header line: the most frequent of `,`, tab and `;` outside quotes
+ * (`,` when none occurs). Tab-separated files named `.csv` are common (e.g. Feast's
+ * driver_orders.csv); DuckDB's sniffer reads them, so `init` must too.
+ */
+export function detectDelimiter(headerLine: string): ',' | '\t' | ';' {
+  const counts = new Map<string, number>([[',', 0], ['\t', 0], [';', 0]]);
+  let quoted = false;
+  for (const c of headerLine) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && counts.has(c)) counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  const [best, n] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? [',', 0];
+  return (n > 0 ? best : ',') as ',' | '\t' | ';';
+}
+
+/** Splits one CSV line (RFC 4180 quotes; no line breaks inside fields) on `delimiter`. */
+export function splitCsvLine(line: string, delimiter = ','): string[] {
   const out: string[] = [];
   let cur = '';
   let quoted = false;
@@ -23,7 +39,7 @@ export function splitCsvLine(line: string): string[] {
       } else if (c === '"') quoted = false;
       else cur += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') {
+    else if (c === delimiter) {
       out.push(cur);
       cur = '';
     } else cur += c;
@@ -43,9 +59,10 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d
  */
 export function inferColumns(csv: string, timestampColumn?: string, sampleRows = 2000): InferredColumn[] {
   const lines = csv.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = splitCsvLine(lines[0] ?? '').map((h) => h.trim());
+  const delimiter = detectDelimiter(lines[0] ?? '');
+  const header = splitCsvLine(lines[0] ?? '', delimiter).map((h) => h.trim());
   if (header.length === 0 || header[0] === '') throw new Error('the CSV has no header row');
-  const rows = lines.slice(1, 1 + sampleRows).map(splitCsvLine);
+  const rows = lines.slice(1, 1 + sampleRows).map((l) => splitCsvLine(l, delimiter));
   return header.map((name, j) => {
     const values = rows.map((r) => (r[j] ?? '').trim());
     const present = values.filter((v) => v !== '');

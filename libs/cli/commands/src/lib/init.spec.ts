@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { projectFiles } from './init';
-import { inferColumns, splitCsvLine } from './init-infer';
+import { detectDelimiter, inferColumns, splitCsvLine } from './init-infer';
 
 const CSV = [
   'person_id,event_time,age,score,workclass,joined,income,flag',
@@ -26,6 +26,14 @@ describe('strata init', () => {
     ]);
     expect(inferColumns('id,t\n1,1704067200000', 't')[1]).toEqual({ name: 't', type: 'TIMESTAMP', nullable: false, format: 'epoch_ms' });
     expect(() => inferColumns('', 't')).toThrow('no header row');
+    // Tab-separated under a .csv name (Feast's driver_orders.csv): read with its delimiter.
+    const tsv = 'event_timestamp\tdriver_id\ttrip_completed\n2021-04-16 20:29:28+00:00\t1001\t1\n';
+    expect(detectDelimiter(tsv.split('\n')[0] ?? '')).toBe('\t');
+    expect(detectDelimiter('"a,b";c;d')).toBe(';');
+    expect(detectDelimiter('single')).toBe(',');
+    expect(inferColumns(tsv, 'event_timestamp').map((c) => [c.name, c.type])).toEqual([['event_timestamp', 'TIMESTAMP'], ['driver_id', 'INT64'], ['trip_completed', 'INT64']]);
+    const files = projectFiles({ dataset: 'orders', columns: inferColumns(tsv, 'event_timestamp'), delimiter: '\t', entity: 'driver_id', timestamp: 'event_timestamp', label: 'trip_completed' });
+    expect(files['dataset.yaml']).toContain('csv:\n  delimiter: "\\t"');
   });
 
   it('writes a spec, an entity, a view of the numeric columns and a training set with the label as SQL', () => {

@@ -4,13 +4,15 @@ import { type Command } from 'commander';
 import { stringify } from 'yaml';
 import { type CliContext, withCommon } from './context';
 import { emit } from './output';
-import { type InferredColumn, inferColumns } from './init-infer';
+import { type InferredColumn, detectDelimiter, inferColumns } from './init-infer';
 
 /** What `strata init` needs to write a project. */
 export interface InitOptions {
   /** dataset name (`^[a-z0-9][a-z0-9_.-]*$`) */
   dataset: string;
   columns: InferredColumn[];
+  /** field delimiter of the sample (detectDelimiter); other than `,` it is written as `csv.delimiter` */
+  delimiter?: string;
   entity: string;
   timestamp: string;
   label?: string;
@@ -42,6 +44,7 @@ export function projectFiles(o: InitOptions): Record<string, string> {
     name: o.dataset,
     description: `${o.dataset}: written by strata init; check the types, then add checks (min, max, allowedValues)`,
     format: 'csv',
+    ...(o.delimiter && o.delimiter !== ',' ? { csv: { delimiter: o.delimiter } } : {}),
     policy: 'quarantine',
     columns: o.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.name === o.entity || c.name === o.timestamp ? false : c.nullable, ...(c.format ? { format: c.format } : {}) })),
   };
@@ -113,7 +116,7 @@ export function registerInitCommand(program: Command, ctx: CliContext): void {
     if (!/^[a-z0-9][a-z0-9_.-]{0,127}$/.test(dataset)) throw new Error(`dataset name '${dataset}' must match ^[a-z0-9][a-z0-9_.-]{0,127}$ (pass --dataset)`);
     const labelType = opts.label ? inferColumns(head, opts.timestamp).find((c) => c.name === opts.label)?.type : undefined;
     if (labelType === 'STRING' && !opts.positive) throw new Error(`--label ${opts.label} is text: name the positive class with --positive <value>`);
-    const files = projectFiles({ dataset, columns: inferColumns(head, opts.timestamp), entity: opts.entity, timestamp: opts.timestamp, label: opts.label, positive: opts.positive });
+    const files = projectFiles({ dataset, columns: inferColumns(head, opts.timestamp), delimiter: detectDelimiter(head.split(/\r?\n/, 1)[0] ?? ''), entity: opts.entity, timestamp: opts.timestamp, label: opts.label, positive: opts.positive });
     const existing = Object.keys(files).filter((f) => fs.existsSync(path.join(root, f)));
     if (existing.length && !opts.force) throw new Error(`${existing.map((f) => path.join(root, f)).join(', ')} already exist (--force overwrites)`);
     for (const [file, content] of Object.entries(files)) {

@@ -1,5 +1,5 @@
 import type { MonitoringWindow } from '@strata/shared/data-access-strata-client';
-import { fillGaps, lineChart } from './chart';
+import { fillGaps, flatRange, lineChart } from './chart';
 import { driftSeries, driftTable, seriesByVersion } from './monitor';
 
 const w = (start: string, version: number, rocAuc: number | null, drift: Array<[string, number, boolean]>): MonitoringWindow => ({
@@ -63,5 +63,14 @@ describe('monitor tables and charts', () => {
     expect(lines[lines.length - 2]).toContain('2024-02-01 … 2024-02-03 (3 windows)');
     expect(lines[lines.length - 1]).toBe('[blue] v1 (missing windows drawn flat)');
     expect(chart).not.toContain('\u001b[');
+  });
+
+  it('a flat series is drawn at its own value (asciichart alone labels one window at 0.519 as 1.000)', () => {
+    const chart = lineChart('ROC AUC per day', ['2024-05-09', '2026-12-07'], [{ name: 'v1', values: [null, 0.5193] }], { width: 20, height: 8, color: false })!;
+    const line = chart.split('\n').find((l) => l.includes('┼'))!;
+    expect(line.trim().startsWith('0.519 ┼')).toBe(true);
+    expect(chart).not.toContain('1.000');
+    expect(flatRange([[0, 0]])).toEqual({ min: -1, max: 1 });
+    expect(flatRange([[0.4, 0.6]])).toEqual({});
   });
 });

@@ -9,6 +9,11 @@ describe('argument parsers', () => {
     expect(scalar('Male')).toBe('Male');
     expect(scalar('"02139"')).toBe('02139');
     expect(scalar('>50K')).toBe('>50K');
+    // JSON.stringify would send 1e400 as null and 2^53+ integers as other numbers: refused, naming the value.
+    expect(() => scalar('1e400')).toThrow("'1e400' is out of the range of a number");
+    expect(() => scalar('99999999999999999999')).toThrow("'99999999999999999999' is beyond ±2^53-1");
+    expect(scalar('9007199254740991')).toBe(9007199254740991);
+    expect(scalar('"99999999999999999999"')).toBe('99999999999999999999');
     expect(keyValue('marital_status=Married-civ-spouse', keyValue('age=39'))).toEqual({ age: 39, marital_status: 'Married-civ-spouse' });
     expect(keyValue('expr=a=b')).toEqual({ expr: 'a=b' });
     expect(() => keyValue('novalue')).toThrow(InvalidArgumentError);
@@ -36,6 +41,10 @@ describe('argument parsers', () => {
     expect(isoInstant('2024-02-01 10:30')).toBe('2024-02-01T10:30:00.000Z'); // naive = UTC, as the services read it
     expect(isoInstant('2024-02-01')).toBe('2024-02-01T00:00:00.000Z');
     expect(() => isoInstant('yesterday')).toThrow("'yesterday' is not an ISO-8601 time");
+    // Not guessed: Date.parse reads these month-first in the machine's time zone (2024-09-05 here).
+    expect(() => isoInstant('09/05/2024')).toThrow("'09/05/2024' is not an ISO-8601 time");
+    expect(() => isoInstant('May 9 2024 08:00')).toThrow(InvalidArgumentError);
+    expect(isoInstant('2024-05-09T08:00:00.250-02:00')).toBe('2024-05-09T10:00:00.250Z');
     expect(oneOf('csv', 'parquet')('csv')).toBe('csv');
     expect(() => oneOf('csv', 'parquet')('xls')).toThrow("'xls' is not one of csv, parquet");
     expect(binaryLabel('1')).toBe(1);

@@ -17,8 +17,17 @@ export function unitInterval(value: string): number {
   return n;
 }
 
-/** ISO-8601 instant (an offset or `Z` is honoured; a naive value is read as UTC, as the services do). */
+/** `YYYY-MM-DD`, optionally `[T ]hh:mm[:ss[.fff]]` and `Z` / `±hh[:]mm` (ISO-8601 / RFC 3339 shapes). */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * ISO-8601 instant (an offset or `Z` is honoured; a naive value is read as UTC, as the services do).
+ * Other shapes (`09/05/2024`, `May 9 2024`) are refused rather than guessed: `Date.parse` would read
+ * them month-first in the machine's time zone.
+ */
 export function isoInstant(value: string): string {
+  if (!ISO_8601.test(value.trim())) throw new InvalidArgumentError(`'${value}' is not an ISO-8601 time (e.g. 2024-05-09T08:00:00Z)`);
+  value = value.trim();
   const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) || !/T|\s\d/.test(value) ? value : `${value}Z`);
   if (Number.isNaN(ms)) throw new InvalidArgumentError(`'${value}' is not an ISO-8601 time`);
   return new Date(ms).toISOString();
@@ -31,7 +40,14 @@ export function isoInstant(value: string): string {
  */
 export function scalar(raw: string): unknown {
   const t = raw.trim();
-  if (/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(t) || t === 'true' || t === 'false' || t === 'null' || /^".*"$/.test(t)) return JSON.parse(t);
+  if (/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(t)) {
+    const n = JSON.parse(t) as number;
+    // JSON would turn these into null (1e400) or another integer (2^53 + 1): refuse, do not guess.
+    if (!Number.isFinite(n)) throw new InvalidArgumentError(`'${raw}' is out of the range of a number; quote it to send text`);
+    if (/^-?\d+$/.test(t) && !Number.isSafeInteger(n)) throw new InvalidArgumentError(`'${raw}' is beyond ±2^53-1 and would lose digits; quote it to send text`);
+    return n;
+  }
+  if (t === 'true' || t === 'false' || t === 'null' || /^".*"$/.test(t)) return JSON.parse(t);
   return raw;
 }
 

@@ -126,6 +126,33 @@ describe('DatasetIngestor', () => {
     c.closeSync();
   });
 
+  it('refuses NaN and infinities in FLOAT columns as type issues; huge finite values are profiled', async () => {
+    const floats: DatasetSpec = { name: 'floats', columns: [{ name: 'id', type: 'INT64' }, { name: 'x', type: 'FLOAT64' }, { name: 'y', type: 'FLOAT32' }] };
+    const csv = 'id,x,y\n1,1e308,1\n2,-1e308,2\n3,NaN,3\n4,inf,4\n5,0.5,-Infinity\n6,,6\n';
+    const v = await ingestor.ingest(floats, await write('floats.csv', csv), { policy: 'quarantine' });
+    expect(v.rowCount).toBe(3);
+    expect(v.validation).toMatchObject({ inputRowCount: 6, invalidRowCount: 3, issueCount: 3 });
+    const err = (await ingestor.ingest(floats, await write('floats2.csv', csv)).catch((e: unknown) => e)) as DatasetValidationError;
+    expect(err.issues.map((i) => [i.row, i.column, i.rule, i.message])).toEqual([
+      [3, 'x', 'type', "value 'NaN' is not a finite FLOAT64 (NaN and infinities are refused; an empty cell is a null)"],
+      [4, 'x', 'type', "value 'inf' is not a finite FLOAT64 (NaN and infinities are refused; an empty cell is a null)"],
+      [5, 'y', 'type', "value '-Infinity' is not a finite FLOAT32 (NaN and infinities are refused; an empty cell is a null)"],
+    ]);
+    // stddev_samp of 1e308 and -1e308 overflows DuckDB's running sum (Out of Range → was a 500): rescaled, sqrt(2)·1e308.
+    const x = v.profile.columns.find((c) => c.name === 'x');
+    expect((x?.stddev ?? 0) / 1e308).toBeCloseTo(Math.SQRT2, 12);
+    expect(x?.nullCount).toBe(1);
+  });
+
+  it('a time that is not ISO-8601 (no format declared) says what is accepted and how to declare another shape', async () => {
+    const times: DatasetSpec = { name: 'times', columns: [{ name: 'ts', type: 'TIMESTAMP' }, { name: 'd', type: 'DATE' }] };
+    const err = (await ingestor.ingest(times, await write('times.csv', 'ts,d\n10/05/2024 10:00,2024-05-10\n2024-05-10T10:00:00Z,10/05/2024\n')).catch((e: unknown) => e)) as DatasetValidationError;
+    expect(err.issues.map((i) => i.message)).toEqual([
+      "value '10/05/2024 10:00' is not a valid TIMESTAMP (without a declared format: ISO-8601, e.g. 2024-05-09 10:00:00 or 2024-05-09T10:00:00+02:00; declare format: epoch_s|epoch_ms|epoch_us or a strptime pattern such as '%d/%m/%Y %H:%M' for others)",
+      "value '10/05/2024' is not a valid DATE (without a declared format: YYYY-MM-DD; declare format: a strptime pattern such as '%d/%m/%Y' for others)",
+    ]);
+  });
+
   it('infers the schema when none is declared', async () => {
     const v = await ingestor.ingest({ name: 'inferred' }, await write('i.csv', 'a,b,c\n1,x,2024-01-01 00:00:00\n2,y,2024-01-02 00:00:00\n'));
     expect(v.schema).toEqual([

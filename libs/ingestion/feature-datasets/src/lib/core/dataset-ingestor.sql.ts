@@ -107,6 +107,12 @@ function checkLiteral(c: ColumnSpec, v: string | number | boolean): string {
   return `CAST(${qlit(v)} AS ${DUCKDB_TYPE[c.type]})`;
 }
 
+/** What an undeclared-format time column accepts, and how to declare another shape (SQL-quoted). */
+const TIME_HINT: Partial<Record<ColumnType, string>> = {
+  TIMESTAMP: ` (without a declared format: ISO-8601, e.g. 2024-05-09 10:00:00 or 2024-05-09T10:00:00+02:00; declare format: epoch_s|epoch_ms|epoch_us or a strptime pattern such as ''%d/%m/%Y %H:%M'' for others)`,
+  DATE: ` (without a declared format: YYYY-MM-DD; declare format: a strptime pattern such as ''%d/%m/%Y'' for others)`,
+};
+
 export function issuesSql(columns: readonly ColumnSpec[]): string {
   const parts: string[] = [];
   columns.forEach((c, idx) => {
@@ -119,8 +125,13 @@ export function issuesSql(columns: readonly ColumnSpec[]): string {
     const typeMsg =
       c.format !== undefined
         ? `'value ''' || ${raw} || ''' in column ${c.name} does not match the ${c.type} format ' || ${qstr(formatLabel(c, c.format))}`
-        : `'value ''' || ${raw} || ''' is not a valid ${c.type}'`;
+        : `'value ''' || ${raw} || ''' is not a valid ${c.type}${TIME_HINT[c.type] ?? ''}'`;
     parts.push(sel('type', typeMsg, `${col} IS NULL AND NOT ${blank}`));
+    // NaN / ±inf parse as DOUBLE/FLOAT but are no measurement (and break the profile, drift and
+    // training statistics): a type issue, as a non-finite min/max literal is in the spec.
+    if (c.type === 'FLOAT32' || c.type === 'FLOAT64') {
+      parts.push(sel('type', `'value ''' || ${raw} || ''' is not a finite ${c.type} (NaN and infinities are refused; an empty cell is a null)'`, `${col} IS NOT NULL AND NOT isfinite(${col})`));
+    }
     if (c.min !== undefined) parts.push(sel('min', `'value ' || ${raw} || ' < min ${String(c.min).replace(/'/g, "''")}'`, `${col} < ${checkLiteral(c, c.min)}`));
     if (c.max !== undefined) parts.push(sel('max', `'value ' || ${raw} || ' > max ${String(c.max).replace(/'/g, "''")}'`, `${col} > ${checkLiteral(c, c.max)}`));
     if (c.allowedValues !== undefined) {

@@ -39,6 +39,31 @@ const CATEGORICAL: ReadonlySet<ColumnType> = new Set(['STRING', 'BOOL', 'INT32',
 /** Above this many rows the profile's quantiles are approximate (t-digest, bounded memory) instead of exact. */
 export const EXACT_QUANTILE_MAX_ROWS = 1_000_000;
 
+/**
+ * DuckDB's `stddev_samp` throws `Out of Range` when its running sum of squares overflows (values
+ * beyond ~1e154 in magnitude, finite: non-finite ones are refused at validation). The main scan
+ * leaves values above {@link HUGE} out of the stddev; a column holding any is recomputed here as
+ * `stddev_samp(x / s) * s` with `s = max(|x|)` (exact rescaling: stddev(x/s) = stddev(x)/s), in
+ * one extra scan only for the columns that need it. Mutates `r[sd<i>]`. @internal
+ */
+async function rescaledStddevs(
+  conn: DuckDBConnection,
+  table: string,
+  columns: ReadonlyArray<{ name: string; type: ColumnType }>,
+  r: Record<string, unknown>,
+): Promise<void> {
+  const big = columns
+    .map((col, i) => ({ col, i, s: Math.max(Math.abs(Number(r[`mn${i}`] ?? 0)), Math.abs(Number(r[`mx${i}`] ?? 0))) }))
+    .filter(({ col, s }) => NUMERIC.has(col.type) && Number.isFinite(s) && s > HUGE);
+  if (big.length === 0) return;
+  const sel = big.map(({ col, i, s }) => `stddev_samp(${qid(col.name)}::DOUBLE / ${s}) * ${s} AS "sd${i}"`);
+  const row = (await conn.runAndReadAll(`SELECT ${sel.join(', ')} FROM ${table}`)).getRowObjects()[0] ?? {};
+  for (const { i } of big) r[`sd${i}`] = row[`sd${i}`] ?? null;
+}
+
+/** Above this magnitude a column's stddev is rescaled (squares of up to 1e100 cannot overflow a DOUBLE's 1.8e308 in any sum). */
+const HUGE = 1e100;
+
 /** Profiles `table` (a DuckDB relation name) column by column. @internal */
 export async function profileTable(
   conn: DuckDBConnection,
@@ -55,12 +80,14 @@ export async function profileTable(
     const c = qid(col.name);
     selects.push(`count(*) - count(${c}) AS "nulls${i}"`, `approx_count_distinct(${c}) AS "distinct${i}"`, `min(${c}) AS "mn${i}"`, `max(${c}) AS "mx${i}"`);
     if (NUMERIC.has(col.type)) {
-      selects.push(`avg(${c})::DOUBLE AS "mean${i}"`, `stddev_samp(${c})::DOUBLE AS "sd${i}"`);
+      // Values above HUGE are left out here (their squares could overflow) and put back by rescaledStddevs.
+      selects.push(`avg(${c})::DOUBLE AS "mean${i}"`, `stddev_samp(${c}) FILTER (WHERE abs(${c}) <= ${HUGE})::DOUBLE AS "sd${i}"`);
       // List form: one sort per column for all levels (separate calls would each buffer and sort the column).
       selects.push(`${quantileFn}(${c}, [${PROFILE_QUANTILES.join(', ')}])::DOUBLE[] AS "q${i}"`);
     }
   });
   const r = (await conn.runAndReadAll(`SELECT ${selects.join(', ')} FROM ${table}`)).getRowObjects()[0] ?? {};
+  await rescaledStddevs(conn, table, columns, r);
   const rowCount = Number(r['n'] ?? 0);
   const out: ColumnProfile[] = [];
   for (const [i, col] of columns.entries()) {
