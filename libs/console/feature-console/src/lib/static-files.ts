@@ -25,9 +25,10 @@ export interface StaticFile {
 /**
  * Resolves a URL path of the single-page app to a file of `uiDir`: an existing file under it
  * (never outside: `..` and absolute paths resolve to index.html), else `index.html` (client-side
- * routes such as `/models/adult-income`). Undefined when the app is not built (no index.html).
+ * routes such as `/models/adult-income`), except under `/assets/` where a missing file is `null`
+ * (404: a stale hashed asset must not be answered with HTML). Undefined when the app is not built.
  */
-export function resolveUiFile(uiDir: string, urlPath: string): StaticFile | undefined {
+export function resolveUiFile(uiDir: string, urlPath: string): StaticFile | null | undefined {
   const root = path.resolve(uiDir);
   const index = path.join(root, 'index.html');
   if (!fs.existsSync(index)) return undefined;
@@ -39,7 +40,9 @@ export function resolveUiFile(uiDir: string, urlPath: string): StaticFile | unde
   }
   const candidate = path.resolve(root, `.${path.posix.normalize(`/${decoded}`)}`);
   const inside = candidate.startsWith(root + path.sep);
-  const file = inside && fs.existsSync(candidate) && fs.statSync(candidate).isFile() ? candidate : index;
+  const exists = inside && fs.existsSync(candidate) && fs.statSync(candidate).isFile();
+  if (!exists && decoded.startsWith('/assets/')) return null;
+  const file = exists ? candidate : index;
   const ext = path.extname(file).toLowerCase();
   return {
     file,

@@ -32,6 +32,10 @@ export class UiController {
   @Get('*')
   file(@Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
     const found = resolveUiFile(this.options.uiDir, req.url);
+    if (found === null) {
+      void reply.status(404).send({ error: `no console asset ${req.url.split('?')[0]}`, code: 'NOT_FOUND' });
+      return;
+    }
     if (!found) {
       void reply.status(503).send({ error: `the console is not built: no index.html in ${this.options.uiDir} (run: npx nx run console:build)`, code: 'UNAVAILABLE' });
       return;
