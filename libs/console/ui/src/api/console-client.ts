@@ -27,7 +27,7 @@ export interface ConsoleClientOptions {
   credential: string | undefined;
   /** Origin of the console (`''` in the browser: same origin). */
   baseUrl?: string;
-  /** Deadline of one call, ms (default 20 000; the proxy's own deadline is shorter). */
+  /** Deadline of one call, ms (default 65 000: longer than the proxy's own deadline, so the proxy's answer names the service). */
   timeoutMs?: number;
   fetchImpl?: typeof fetch;
 }
@@ -44,7 +44,7 @@ export class ConsoleClient {
   private readonly fetchImpl: typeof fetch;
   constructor(private readonly options: ConsoleClientOptions) {
     this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
-    this.timeoutMs = options.timeoutMs ?? 20_000;
+    this.timeoutMs = options.timeoutMs ?? 65_000;
     this.fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
   }
 

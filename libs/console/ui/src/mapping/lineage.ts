@@ -85,7 +85,7 @@ export interface PlacedNode extends LineageNode {
 }
 
 /** Left-to-right layered layout of a lineage graph (dagre, the Sugiyama method); sizes in px. */
-export function layoutLineage(graph: LineageGraph, nodeWidth = 190, nodeHeight = 52): { nodes: PlacedNode[]; edges: Array<{ from: string; to: string; points: Array<{ x: number; y: number }> }>; width: number; height: number } {
+export function layoutLineage(graph: LineageGraph, nodeWidth = 230, nodeHeight = 52): { nodes: PlacedNode[]; edges: Array<{ from: string; to: string; points: Array<{ x: number; y: number }> }>; width: number; height: number } {
   const g = new Graph();
   g.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 70, marginx: 16, marginy: 16 });
   g.setDefaultEdgeLabel(() => ({}));

@@ -8,6 +8,9 @@ import { Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
 
+/** `text` cut to `max` characters with an ellipsis (the full text is the node's tooltip). */
+const fit = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
 const KIND_LABEL: Record<LineageNode['kind'], string> = {
   'dataset-version': 'dataset version',
   'feature-view': 'feature view',
@@ -62,12 +65,13 @@ function LineageGraphView({ version }: { version: ModelVersion }) {
               tabIndex={0}
               onKeyDown={(e) => e.key === 'Enter' && setSelected(n)}
             >
+              <title>{`${KIND_LABEL[n.kind]} ${n.label} (${n.detail})`}</title>
               <rect width={n.width} height={n.height} rx={8} />
               <text x={10} y={20} className="node-label">
-                {n.label}
+                {fit(n.label, 27)}
               </text>
               <text x={10} y={38} className="node-detail">
-                {KIND_LABEL[n.kind]} · {n.detail}
+                {fit(`${KIND_LABEL[n.kind]} · ${n.detail}`, 36)}
               </text>
             </g>
           ))}
