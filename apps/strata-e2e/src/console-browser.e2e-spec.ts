@@ -38,7 +38,7 @@ const BIN = path.join(REPO_ROOT, 'apps/cli/bin/strata.cjs');
 const SPLIT = '2024-02-01T00:00:00.000Z';
 /** From this day on, the replayed requests carry one value per category: dataset drift. */
 const DRIFT_FROM = '2024-02-08';
-const DRIFTED_REQUEST = { workclass: 'Private', marital_status: 'Never-married', occupation: 'Sales', relationship: 'Own-child', sex: 'Female', race: 'Other' };
+const DRIFTED_REQUEST = { workclass: 'Self-emp-not-inc', marital_status: 'Never-married', occupation: 'Sales', relationship: 'Own-child', sex: 'Female', race: 'Other' };
 const REQUEST_FIELDS = Object.keys(DRIFTED_REQUEST) as Array<keyof typeof DRIFTED_REQUEST>;
 const WAIT_MS = 30_000;
 
