@@ -26,13 +26,17 @@ export function PlatformPageView() {
       <h1>Platform health</h1>
       <Show loaded={loaded} what="service health">
         {(rows) => (
+          <>
+          <p className="summary" data-testid="health-summary">
+            {rows.filter((r) => r.state === 'up').length} of {rows.length} services ready
+          </p>
           <table data-testid="health-table">
             <thead>
               <tr>
                 <th>service</th>
                 <th>state</th>
                 <th>problems</th>
-                <th>checks up</th>
+                <th>checks</th>
               </tr>
             </thead>
             <tbody>
@@ -41,11 +45,12 @@ export function PlatformPageView() {
                   <td>{r.service}</td>
                   <td className={`state-${r.state}`}>{r.state}</td>
                   <td>{r.problems.join('; ') || '—'}</td>
-                  <td>{r.upChecks.join(', ') || '—'}</td>
+                  <td title={r.upChecks.join('\n')}>{r.upChecks.length ? `${r.upChecks.length} up` : '—'}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+          </>
         )}
       </Show>
     </section>
