@@ -27,7 +27,7 @@ import { type RunningService, REPO_ROOT, eventually, infraEnv, startService, uni
 import { Client as PgClient } from 'pg';
 import { type Browser, type Page, chromium } from 'playwright-core';
 
-jest.setTimeout(1_500_000);
+jest.setTimeout(2_400_000);
 
 const SERVICES = ['ingestion', 'features', 'training', 'registry', 'serving', 'monitoring'] as const;
 const PORT_BASE = 3101;
@@ -219,7 +219,7 @@ describe('the web console in Chromium', () => {
       const labeled = w.reduce((a, x) => a + x.labeledCount, 0);
       if (predicted !== replay.length || labeled !== replay.length) throw new Error(`monitoring has ${predicted} predictions, ${labeled} labels of ${replay.length}`);
       if (!w.some((x) => x.datasetDrift)) throw new Error('no window with dataset drift yet');
-    }, 480_000, 10_000);
+    }, 900_000, 10_000);
   });
 
   it('logs in with the API key and lists the model with its champion', async () => {
