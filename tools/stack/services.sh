@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The no-Docker equivalent of `docker compose up -d`: the infrastructure (tools/stack/stack.sh)
-# plus the six Strata services as background processes.
+# plus the six Strata services and the web console (apps/console, :3007, no key of its own) as
+# background processes.
 #
 #   bash tools/stack/services.sh up       stack up, start every service that is not running,
 #                                         return once every /health/ready answers 200
@@ -21,7 +22,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 RUN="${STRATA_RUN_DIR:-$ROOT/.run}"
 STATE="${STRATA_STATE_DIR:-$ROOT/.stack}"
 WAIT_SECONDS="${STRATA_SERVICES_WAIT_SECONDS:-180}"
-SERVICES=(ingestion:3001 features:3002 training:3003 registry:3004 serving:3005 monitoring:3006)
+SERVICES=(ingestion:3001 features:3002 training:3003 registry:3004 serving:3005 monitoring:3006 console:3007)
 
 log() { printf 'services: %s\n' "$*" >&2; }
 die() { printf 'services: error: %s\n' "$*" >&2; exit 1; }
@@ -60,6 +61,16 @@ cmd_up() {
   for entry in "${SERVICES[@]}"; do
     svc="${entry%%:*}"; port="${entry##*:}"
     if pid_alive "$RUN/$svc.pid"; then continue; fi
+    if [ "$svc" = console ]; then
+      # The web console holds no key (each user signs in with theirs); it serves the built app.
+      [ -f "$ROOT/dist/console-ui/index.html" ] || (cd "$ROOT" && timeout 300 node_modules/.bin/vite build -c libs/console/ui/vite.config.mjs --logLevel warn) \
+        || die "could not build the console's single-page app (vite build -c libs/console/ui/vite.config.mjs)"
+      port_open "$port" && die "port $port for console is already taken"
+      (cd "$ROOT" && exec env -u STRATA_API_KEY -u STRATA_API_KEY_FILE \
+        setsid nohup node --enable-source-maps -r @swc-node/register apps/console/src/main.ts >>"$RUN/console.log" 2>&1 </dev/null) &
+      echo $! >"$RUN/console.pid"
+      continue
+    fi
     key_file="$(sed -n "s/^${svc^^}_STRATA_API_KEY_FILE=//p" "$RUN/credentials.env" | tail -n1)"
     [ -n "$key_file" ] && [ -f "$key_file" ] || die "no key file for $svc in $RUN/credentials.env (run: bash $0 up again, or strata auth service-keys)"
     if port_open "$port"; then

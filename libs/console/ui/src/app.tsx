@@ -1,0 +1,48 @@
+import type { ReactNode } from 'react';
+import { BrowserRouter, Navigate, NavLink, Route, Routes } from 'react-router';
+import { SessionProvider, useSession } from './components/session';
+import { LineagePageView } from './views/lineage-page';
+import { LoginView } from './views/login';
+import { ModelPageView } from './views/model-page';
+import { ModelsListView } from './views/models-list';
+import { MonitoringPageView } from './views/monitoring-page';
+import { PlatformPageView } from './views/platform-page';
+
+function Shell({ children }: { children: ReactNode }) {
+  const session = useSession();
+  if (!session.credential) return <Navigate to="/login" replace />;
+  return (
+    <div className="shell">
+      <header>
+        <span className="brand">Strata</span>
+        <nav>
+          <NavLink to="/models">Models</NavLink>
+          <NavLink to="/platform">Platform</NavLink>
+        </nav>
+        <button className="logout" onClick={session.logout}>
+          Sign out
+        </button>
+      </header>
+      <main>{children}</main>
+    </div>
+  );
+}
+
+/** The console's routes; every page but /login needs a credential. */
+export function App() {
+  return (
+    <SessionProvider>
+      <BrowserRouter>
+        <Routes>
+          <Route path="/login" element={<LoginView />} />
+          <Route path="/models" element={<Shell><ModelsListView /></Shell>} />
+          <Route path="/models/:name" element={<Shell><ModelPageView /></Shell>} />
+          <Route path="/models/:name/versions/:version/lineage" element={<Shell><LineagePageView /></Shell>} />
+          <Route path="/models/:name/monitoring" element={<Shell><MonitoringPageView /></Shell>} />
+          <Route path="/platform" element={<Shell><PlatformPageView /></Shell>} />
+          <Route path="*" element={<Navigate to="/models" replace />} />
+        </Routes>
+      </BrowserRouter>
+    </SessionProvider>
+  );
+}

@@ -1,0 +1,186 @@
+import { useMemo, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import type { ModelVersion } from '@strata/contracts/api';
+import { Endpoints } from '../api/console-endpoints';
+import { formatMetric, formatTime, shortDigest } from '../mapping/format';
+import { layoutLineage, lineageGraph, type LineageNode } from '../mapping/lineage';
+import { Show } from '../components/states';
+import { useLoad } from '../components/use-load';
+import { useSession } from '../components/session';
+
+/** `text` cut to `max` characters with an ellipsis (the full text is the node's tooltip). */
+const fit = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+const KIND_LABEL: Record<LineageNode['kind'], string> = {
+  'dataset-version': 'dataset version',
+  'feature-view': 'feature view',
+  'training-set': 'training set',
+  run: 'training run',
+  'model-version': 'model version',
+};
+
+/** Where a version comes from, as a graph (dataset versions → training set → run → version); a click opens a node. */
+export function LineagePageView() {
+  const { name = '', version = '' } = useParams();
+  const { client } = useSession();
+  const loaded = useLoad(() => client.call(Endpoints.getModelVersion, { params: { name, version: Number(version) } }), [client, name, version]);
+  return (
+    <section>
+      <h1>
+        <Link to="/models">Models</Link> / <Link to={`/models/${encodeURIComponent(name)}`}>{name}</Link> / v{version} lineage
+      </h1>
+      <Show loaded={loaded} what={`lineage of ${name} v${version}`}>
+        {(v) => <LineageGraphView version={v} />}
+      </Show>
+    </section>
+  );
+}
+
+function LineageGraphView({ version }: { version: ModelVersion }) {
+  const placed = useMemo(() => layoutLineage(lineageGraph(version)), [version]);
+  const [selected, setSelected] = useState<LineageNode | undefined>();
+  const byId = new Map(placed.nodes.map((n) => [n.id, n]));
+  return (
+    <div className="lineage">
+      <div className="graph-scroll">
+        <svg width={placed.width} height={placed.height} data-testid="lineage-graph" role="img" aria-label="lineage graph">
+          <defs>
+            <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+              <path d="M 0 0 L 10 5 L 0 10 z" fill="#64748b" />
+            </marker>
+          </defs>
+          {placed.edges.map((e) => {
+            const a = byId.get(e.from);
+            const b = byId.get(e.to);
+            const pts = e.points.length ? e.points : a && b ? [{ x: a.x, y: a.y }, { x: b.x, y: b.y }] : [];
+            return <polyline key={`${e.from}->${e.to}`} points={pts.map((p) => `${p.x},${p.y}`).join(' ')} fill="none" stroke="#64748b" strokeWidth={1.5} markerEnd="url(#arrow)" />;
+          })}
+          {placed.nodes.map((n) => (
+            <g
+              key={n.id}
+              className={`node node-${n.kind}${selected?.id === n.id ? ' selected' : ''}`}
+              transform={`translate(${n.x - n.width / 2},${n.y - n.height / 2})`}
+              onClick={() => setSelected(n)}
+              data-testid={`node-${n.kind}`}
+              tabIndex={0}
+              onKeyDown={(e) => e.key === 'Enter' && setSelected(n)}
+            >
+              <title>{`${KIND_LABEL[n.kind]} ${n.label} (${n.detail})`}</title>
+              <rect width={n.width} height={n.height} rx={8} />
+              <text x={10} y={20} className="node-label">
+                {fit(n.label, 27)}
+              </text>
+              <text x={10} y={38} className="node-detail">
+                {fit(`${KIND_LABEL[n.kind]} · ${n.detail}`, 36)}
+              </text>
+            </g>
+          ))}
+        </svg>
+      </div>
+      <aside className="node-panel" data-testid="node-panel">
+        {selected ? <NodeDetail node={selected} version={version} /> : <p>Click a node to open it.</p>}
+      </aside>
+    </div>
+  );
+}
+
+function NodeDetail({ node, version }: { node: LineageNode; version: ModelVersion }) {
+  const ref = node.ref;
+  switch (ref.kind) {
+    case 'dataset-version':
+      return <DatasetVersionDetail datasetName={ref.datasetName} versionId={ref.versionId} />;
+    case 'run':
+      return <RunDetail runId={ref.runId} />;
+    case 'training-set':
+      return (
+        <dl>
+          <dt>training set</dt>
+          <dd>{ref.name}</dd>
+          <dt>file</dt>
+          <dd>{ref.uri ?? '—'}</dd>
+          <dt>sha256</dt>
+          <dd>{ref.sha256 ?? '—'}</dd>
+        </dl>
+      );
+    case 'feature-view':
+      return (
+        <dl>
+          <dt>feature view</dt>
+          <dd>{ref.name}</dd>
+        </dl>
+      );
+    case 'model-version':
+      return (
+        <dl data-testid="model-version-detail">
+          <dt>model version</dt>
+          <dd>
+            {version.name} v{version.version} {version.aliases.join(', ')}
+          </dd>
+          <dt>artifact</dt>
+          <dd>
+            {version.artifactUri} (sha256 {shortDigest(version.artifactSha256)})
+          </dd>
+          {Object.entries(version.metrics).map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>{formatMetric(v)}</dd>
+            </div>
+          ))}
+        </dl>
+      );
+  }
+}
+
+function DatasetVersionDetail({ datasetName, versionId }: { datasetName: string; versionId: string }) {
+  const { client } = useSession();
+  const loaded = useLoad(() => client.call(Endpoints.getDatasetVersion, { params: { name: datasetName, versionId } }), [client, datasetName, versionId]);
+  return (
+    <Show loaded={loaded} what="dataset version">
+      {(d) => (
+        <dl data-testid="dataset-version-detail">
+          <dt>dataset version</dt>
+          <dd>
+            {d.datasetName}@{d.versionId}
+          </dd>
+          <dt>content sha256</dt>
+          <dd className="digest">{d.contentSha256}</dd>
+          <dt>rows</dt>
+          <dd>{d.rowCount}</dd>
+          <dt>quarantined rows</dt>
+          <dd>{String((d.validation as { invalidRowCount?: number }).invalidRowCount ?? '—')}</dd>
+          <dt>created (UTC)</dt>
+          <dd>{formatTime(d.createdAt)}</dd>
+        </dl>
+      )}
+    </Show>
+  );
+}
+
+function RunDetail({ runId }: { runId: string }) {
+  const { client } = useSession();
+  const loaded = useLoad(() => client.call(Endpoints.getTrainingRun, { params: { runId } }), [client, runId]);
+  return (
+    <Show loaded={loaded} what="training run">
+      {(r) => (
+        <dl data-testid="run-detail">
+          <dt>training run</dt>
+          <dd>{r.runId}</dd>
+          <dt>status</dt>
+          <dd>{r.status}</dd>
+          <dt>trainer</dt>
+          <dd>{r.trainer}</dd>
+          <dt>params</dt>
+          <dd>{Object.entries(r.params).map(([k, v]) => `${k}=${String(v)}`).join(', ') || '—'}</dd>
+          <dt>metrics</dt>
+          <dd>{Object.entries(r.metrics ?? {}).map(([k, v]) => `${k}=${formatMetric(v)}`).join(', ') || '—'}</dd>
+          <dt>cost</dt>
+          <dd>{r.cost ? `${r.cost.estimated.toFixed(4)} ${r.cost.currency} (${r.cost.cpuHours.toFixed(4)} CPU h)` : '—'}</dd>
+          <dt>started / finished (UTC)</dt>
+          <dd>
+            {formatTime(r.createdAt)} / {formatTime(r.finishedAt)}
+          </dd>
+        </dl>
+      )}
+    </Show>
+  );
+}

@@ -1,0 +1,75 @@
+import { useMemo, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import type { MonitoringWindow } from '@strata/contracts/api';
+import { Endpoints } from '../api/console-endpoints';
+import { EChart } from '../components/echart';
+import { Empty, Show } from '../components/states';
+import { useLoad } from '../components/use-load';
+import { useSession } from '../components/session';
+import { monitoringView, windowVersions } from '../mapping/monitoring';
+import { driftOption, performanceOption } from './monitoring-charts';
+
+type WindowKind = 'day' | 'week' | 'month';
+
+/** A model's monitoring: per version, drift per feature over time against its threshold and ROC AUC / accuracy, alert windows marked. */
+export function MonitoringPageView() {
+  const { name = '' } = useParams();
+  const { client } = useSession();
+  const [kind, setKind] = useState<WindowKind>('day');
+  const [version, setVersion] = useState<number | undefined>();
+  const all = useLoad(() => client.call(Endpoints.windows, { params: { model: name }, query: { window: kind } }), [client, name, kind]);
+  return (
+    <section>
+      <h1>
+        <Link to="/models">Models</Link> / <Link to={`/models/${encodeURIComponent(name)}`}>{name}</Link> / monitoring
+      </h1>
+      <div className="controls">
+        <label>
+          window{' '}
+          <select value={kind} onChange={(e) => setKind(e.target.value as WindowKind)}>
+            <option value="day">day</option>
+            <option value="week">week</option>
+            <option value="month">month</option>
+          </select>
+        </label>
+      </div>
+      <Show loaded={all} what="monitoring windows">
+        {(windows) => {
+          const versions = windowVersions(windows);
+          if (versions.length === 0) return <Empty>No predictions monitored for {name} yet.</Empty>;
+          const shown = version !== undefined && versions.includes(version) ? version : versions[0]!;
+          return (
+            <>
+              <div className="controls">
+                version{' '}
+                {versions.map((v) => (
+                  <button key={v} className={v === shown ? 'active' : ''} onClick={() => setVersion(v)}>
+                    v{v}
+                  </button>
+                ))}
+              </div>
+              <VersionCharts windows={windows.filter((w) => Number(w.modelVersion) === shown)} />
+            </>
+          );
+        }}
+      </Show>
+    </section>
+  );
+}
+
+function VersionCharts({ windows }: { windows: MonitoringWindow[] }) {
+  const view = useMemo(() => monitoringView(windows), [windows]);
+  const drift = useMemo(() => driftOption(view), [view]);
+  const perf = useMemo(() => performanceOption(view), [view]);
+  return (
+    <>
+      <h2>Drift per feature</h2>
+      <p className="hint" data-testid="alert-windows">
+        {view.alerts.length ? `Alert windows (dataset drift): ${view.alerts.map((a) => a.label).join('; ')}` : 'No alert window.'}
+      </p>
+      {view.drift.length ? <EChart option={drift} testId="drift-chart" /> : <Empty>No drift computed yet (windows need enough predictions).</Empty>}
+      <h2>ROC AUC and accuracy</h2>
+      {view.performance.some((p) => p.rocAuc !== null || p.accuracy !== null) ? <EChart option={perf} height={260} testId="performance-chart" /> : <Empty>No labeled window yet.</Empty>}
+    </>
+  );
+}
