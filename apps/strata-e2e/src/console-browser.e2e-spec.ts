@@ -23,7 +23,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type RunningService, REPO_ROOT, eventually, infraEnv, startService, uniqueName, waitReady } from '@strata/shared/testing';
+import { type RunningService, REPO_ROOT, eventually, infraEnv, positionGroupsAtEnd, startService, uniqueName, waitReady } from '@strata/shared/testing';
 import { Client as PgClient } from 'pg';
 import { type Browser, type Page, chromium } from 'playwright-core';
 
@@ -167,6 +167,8 @@ if (enabled) describe('the web console in Chromium', () => {
       TRAINING_RETRAIN_ON_EVENTS: 'false',
       ...urls,
     };
+    // the new groups start at the topics' current ends, not at the start of the shared broker's history
+    await positionGroupsAtEnd(env.kafkaBrokers, [serviceEnv.INGESTION_KAFKA_GROUP_ID, serviceEnv.FEATURES_KAFKA_GROUP_ID, serviceEnv.TRAINING_KAFKA_GROUP_ID, serviceEnv.MONITORING_CONSUMER_GROUP, serviceEnv.SERVING_CONSUMER_GROUP]);
     SERVICES.forEach((name, i) => running.push(startService(name, PORT_BASE + i, { ...serviceEnv, STRATA_API_KEY_FILE: path.join(path.dirname(credentialsFile), 'credentials', `${name}.key`) })));
     // the console: no database, no Kafka, no key of its own
     running.push(startService('console', CONSOLE_PORT, { STRATA_AUTH_MODE: 'enforce', STRATA_API_KEY: undefined, STRATA_API_KEY_FILE: undefined, CONSOLE_UI_DIR: uiDir, CONSOLE_PROXY_TIMEOUT_MS: '60000', ...urls }));
