@@ -178,7 +178,19 @@ export interface EvaluateModelOutput {
   metrics: Record<string, number>;
   /** Full reports (`BinaryClassificationReport` of util-model-evaluation), incl. calibration by decile. */
   report: { eval: Record<string, unknown>; train: Record<string, unknown> };
+  /**
+   * Per-group counts of the eval slice per segment (issue #17; the registry's fairness gate reads
+   * them from `lineage.evaluation.segments`): segment → training-set column and, per group, the
+   * predictions, predicted positives at 0.5 and the confusion matrix. Absent in runs recorded before.
+   */
+  segments?: Record<string, EvaluationSegmentCounts>;
   resources: ResourceUsage;
+}
+
+/** One segment's per-group counts on the evaluation slice (`GroupCounts` of `@strata/shared/util-model-evaluation`). */
+export interface EvaluationSegmentCounts {
+  column: string;
+  groups: Array<{ group: string; predictionCount: number; predictedPositiveCount: number; tp: number; fp: number; tn: number; fn: number }>;
 }
 
 export interface RegisterModelVersionInput {
@@ -195,6 +207,12 @@ export interface RegisterModelVersionInput {
   datasetVersions: ResolvedDatasetVersion[];
   featureViews: string[];
   trainingSet: { name: string; id: string; uri: string; sha256: string };
+  /**
+   * The evaluation (issue #17): the split the eval slice started at and its per-group counts;
+   * registered as `lineage.evaluation` with the dataset versions, so the registry digests the
+   * evaluation data and its promotion policy can gate on a disparity. Absent in runs started before.
+   */
+  evaluation?: { splitTime: string; segments?: Record<string, EvaluationSegmentCounts> };
 }
 export interface RegisterModelVersionOutput {
   modelVersion: number;
