@@ -115,8 +115,10 @@ export function groupCountsOf(labels: ArrayLike<number>, scores: ArrayLike<numbe
     const positive = scores[i]! >= FAIRNESS_THRESHOLD;
     c.predictionCount++;
     if (positive) c.predictedPositiveCount++;
-    if (labels[i] === 1) positive ? c.tp++ : c.fn++;
-    else positive ? c.fp++ : c.tn++;
+    if (labels[i] === 1 && positive) c.tp++;
+    else if (labels[i] === 1) c.fn++;
+    else if (positive) c.fp++;
+    else c.tn++;
   }
   return [...by.values()];
 }
