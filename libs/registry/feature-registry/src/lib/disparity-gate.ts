@@ -22,6 +22,9 @@ export const DisparityEvidenceSchema = z.object({
   maxWidening: z.number().min(0).max(1),
   minCount: z.number().int().min(1),
   passed: z.boolean(),
+  /** Bounds of the shared gate a live config does not set (monitoring sends null). */
+  maxValue: z.number().min(0).max(1).nullable().optional(),
+  minValue: z.number().min(0).max(1).nullable().optional(),
   /** Monitoring's status of the gate (`passed`, `widened`, `insufficient_data`, …); informative, the registry re-checks. */
   status: z.string().max(64).optional(),
   reason: z.string().max(2000),
