@@ -338,7 +338,7 @@ describe('promotion policy', () => {
     const bad = await call('PUT', `/registered-models/${model}/promotion-policy`, { metric: 'accuracy', direction: 'maximize', fairness: { segment: 'sex', metric: 'demographic_parity_difference' } });
     expect([bad.status, bad.body.error]).toEqual([400, expect.stringContaining('give maxWidening, maxValue or minValue')]);
     const policy = await call('PUT', `/registered-models/${model}/promotion-policy`, { metric: 'accuracy', direction: 'maximize', autoPromote: false, fairness: { segment: 'sex', metric: 'demographic_parity_difference', maxWidening: 0.05, minCount: 30 } });
-    expect(policy.body.fairness).toEqual({ segment: 'sex', metric: 'demographic_parity_difference', maxWidening: 0.05, maxValue: null, minValue: null, minCount: 30 });
+    expect(policy.body.fairness).toEqual({ segment: 'sex', metric: 'demographic_parity_difference', maxWidening: 0.05, maxValue: null, minValue: null, minCount: 30, significantOnly: false });
     expect((await call('GET', `/registered-models/${model}/promotion-policy`)).body.fairness).toEqual(policy.body.fairness);
 
     // v2: more accurate, but SR 0.45 (Male) vs 0.15 (Female): the gap widens 0.1 → 0.3

@@ -110,6 +110,8 @@ export interface PolicyFairness {
   maxValue: number | null;
   minValue: number | null;
   minCount: number;
+  /** Count a widened / exceeded gap only when the challenger's disparity is significant (95% Wilson intervals; absent = false). */
+  significantOnly?: boolean;
 }
 
 /** The rollout a promotion policy starts for a new challenger. */

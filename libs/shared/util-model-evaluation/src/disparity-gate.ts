@@ -10,6 +10,10 @@ import type { DisparityMetric } from './fairness';
  * - `maxWidening`: refused iff widening > maxWidening + 1e-12;
  * - `maxValue` (differences) / `minValue` (the ratio): refused iff the challenger's own value is
  *   beyond it (± 1e-12);
+ * - `significantOnly`: a widened / exceeded verdict counts only when the challenger's disparity is
+ *   significant (the 95% Wilson intervals of its max and min groups do not overlap, fairness.ts);
+ *   otherwise the gate passes with status `not_significant` (an opt-in: a small evaluation set then
+ *   cannot refuse on noise);
  * - insufficient data: a value that the rule needs is null (fewer than two groups passing the
  *   minimum-count rule, see fairness.ts) ⇒ refused with status `insufficient_data` — a gate never
  *   passes without its evidence. The challenger's value is always needed; the champion's only with
@@ -30,10 +34,12 @@ export interface DisparityGateRule {
   maxValue?: number | null;
   /** `demographic_parity_ratio`: the lowest value the challenger may have (e.g. 0.8, the four-fifths rule). */
   minValue?: number | null;
+  /** Count a widened / exceeded gap only when the challenger's disparity is significant (default false). */
+  significantOnly?: boolean;
 }
 
-/** `passed`; `widened` (beyond maxWidening); `limit_exceeded` (beyond maxValue/minValue); `insufficient_data`. */
-export type DisparityGateStatus = 'passed' | 'widened' | 'limit_exceeded' | 'insufficient_data';
+/** `passed`; `widened` (beyond maxWidening); `limit_exceeded` (beyond maxValue/minValue); `not_significant` (one of those, not significant, under `significantOnly`: passes); `insufficient_data`. */
+export type DisparityGateStatus = 'passed' | 'widened' | 'limit_exceeded' | 'not_significant' | 'insufficient_data';
 
 /** The numbers and verdict of one gate (recorded in the promotion decision's evidence). */
 export interface DisparityGateVerdict {
@@ -51,6 +57,9 @@ export interface DisparityGateVerdict {
   minCount: number;
   passed: boolean;
   status: DisparityGateStatus;
+  /** Present with a `significantOnly` rule: the rule and whether the challenger's disparity was significant. */
+  significantOnly?: true;
+  challengerSignificant?: boolean | null;
   reason: string;
 }
 
@@ -63,7 +72,21 @@ export function wideningOf(metric: DisparityMetric, championValue: number, chall
  * Checks a gate on the two sides' values of `rule.metric` (null = not measurable).
  * @returns status, widening (null when a value is missing) and the failed condition in words (empty when passed)
  */
-export function checkDisparityGate(rule: DisparityGateRule, minCount: number, championValue: number | null, challengerValue: number | null): { status: DisparityGateStatus; widening: number | null; detail: string } {
+export function checkDisparityGate(
+  rule: DisparityGateRule,
+  minCount: number,
+  championValue: number | null,
+  challengerValue: number | null,
+  challengerSignificant: boolean | null = null,
+): { status: DisparityGateStatus; widening: number | null; detail: string } {
+  const failed = checkBounds(rule, minCount, championValue, challengerValue);
+  if (rule.significantOnly && challengerSignificant === false && (failed.status === 'widened' || failed.status === 'limit_exceeded')) {
+    return { status: 'not_significant', widening: failed.widening, detail: `${failed.detail}, but not significant (the challenger's extreme groups' 95% Wilson intervals overlap)` };
+  }
+  return failed;
+}
+
+function checkBounds(rule: DisparityGateRule, minCount: number, championValue: number | null, challengerValue: number | null): { status: DisparityGateStatus; widening: number | null; detail: string } {
   const widening = championValue !== null && challengerValue !== null ? wideningOf(rule.metric, championValue, challengerValue) : null;
   const needChampion = rule.maxWidening !== undefined && rule.maxWidening !== null;
   if (challengerValue === null || (needChampion && championValue === null)) {
@@ -90,14 +113,15 @@ export function disparityGateVerdict(
   rule: DisparityGateRule,
   minCount: number,
   champion: { version: number; value: number | null },
-  challenger: { version: number; value: number | null },
+  challenger: { version: number; value: number | null; significant?: boolean | null },
 ): DisparityGateVerdict {
-  const { status, widening, detail } = checkDisparityGate(rule, minCount, champion.value, challenger.value);
+  const { status, widening, detail } = checkDisparityGate(rule, minCount, champion.value, challenger.value, challenger.significant ?? null);
   const bounds: string[] = [];
   if (rule.maxWidening != null) bounds.push(widening === null ? `margin ${rule.maxWidening}` : `widening ${widening} <= margin ${rule.maxWidening}`);
   if (rule.maxValue != null) bounds.push(`<= max value ${rule.maxValue}`);
   if (rule.minValue != null) bounds.push(`>= min value ${rule.minValue}`);
   const held = status === 'passed' ? bounds.join(', ') : detail;
+  const passed = status === 'passed' || status === 'not_significant';
   return {
     segment: rule.segment,
     metric: rule.metric,
@@ -110,8 +134,9 @@ export function disparityGateVerdict(
     maxValue: rule.maxValue ?? null,
     minValue: rule.minValue ?? null,
     minCount,
-    passed: status === 'passed',
+    passed,
     status,
+    ...(rule.significantOnly ? { significantOnly: true, challengerSignificant: challenger.significant ?? null } : {}),
     reason: `${rule.metric} on '${rule.segment}': challenger v${challenger.version} ${String(challenger.value)} vs champion v${champion.version} ${String(champion.value)}, ${held} (min count ${minCount})`,
   };
 }

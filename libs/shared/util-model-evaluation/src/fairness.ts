@@ -30,7 +30,39 @@
  * positives (TPR), labeled negatives (FPR), labeled predicted positives (PPV); equalized odds
  * needs both TPR and FPR. The excluded groups are listed with their count. With fewer than two
  * eligible groups the metric is null (`insufficient_groups`).
+ *
+ * Confidence: each extreme group's rate carries its 95% **Wilson score interval** (Wilson, "Probable
+ * inference, the law of succession, and statistical inference", JASA 22(158):209–212, 1927;
+ * recommended over the Wald interval by Brown, Cai & DasGupta, "Interval Estimation for a Binomial
+ * Proportion", Statistical Science 16(2), 2001; statsmodels `proportion_confint(method='wilson')`).
+ * A disparity is `significant` when the intervals of its max and min groups do not overlap
+ * (max.low > min.high) — a conservative test of the two groups' rates differing.
  */
+
+/** z of a two-sided 95% interval (Φ⁻¹(0.975)). */
+export const Z_95 = 1.959963984540054;
+
+/** A confidence interval of a rate, both ends in [0, 1]. */
+export interface RateInterval {
+  low: number;
+  high: number;
+}
+
+/**
+ * Wilson score interval of the proportion `successes / n` (citation in the file header):
+ * centre (p̂ + z²/2n) / (1 + z²/n), half-width z/(1 + z²/n) · √(p̂(1 − p̂)/n + z²/4n²).
+ * @returns null when n = 0. @throws RangeError unless 0 ≤ successes ≤ n (integers not required)
+ */
+export function wilsonInterval(successes: number, n: number, z: number = Z_95): RateInterval | null {
+  if (!(successes >= 0 && successes <= n)) throw new RangeError(`wilsonInterval: successes ${successes} outside [0, ${n}]`);
+  if (n === 0) return null;
+  const p = successes / n;
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / denom;
+  const half = (z / denom) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
 
 /** The disparity metrics a threshold or a promotion gate can name (definitions in the file header). */
 export const DISPARITY_METRICS = [
@@ -80,6 +112,11 @@ export interface Disparity {
   eligibleGroups: string[];
   /** Groups left out by the minimum-count rule, with their denominator count. */
   excludedGroups: Array<{ group: string; count: number }>;
+  /** 95% Wilson intervals of the max / min group's rate; null with the value. */
+  maxInterval: RateInterval | null;
+  minInterval: RateInterval | null;
+  /** The max and min groups' intervals do not overlap; null when the value is null. */
+  significant: boolean | null;
   /** Configured alert threshold, or null. */
   threshold: number | null;
   /** value > threshold (differences) or value < threshold (the ratio). */
@@ -124,6 +161,12 @@ export function groupCountsOf(labels: ArrayLike<number>, scores: ArrayLike<numbe
 }
 
 type Rate = 'selectionRate' | 'truePositiveRate' | 'falsePositiveRate' | 'positivePredictiveValue';
+const NUMERATOR: Record<Rate, (g: GroupRates) => number> = {
+  selectionRate: (g) => g.predictedPositiveCount,
+  truePositiveRate: (g) => g.tp,
+  falsePositiveRate: (g) => g.fp,
+  positivePredictiveValue: (g) => g.tp,
+};
 const DENOMINATOR: Record<Rate, (g: GroupRates) => number> = {
   selectionRate: (g) => g.predictionCount,
   truePositiveRate: (g) => g.tp + g.fn,
@@ -131,19 +174,27 @@ const DENOMINATOR: Record<Rate, (g: GroupRates) => number> = {
   positivePredictiveValue: (g) => g.tp + g.fp,
 };
 
-type Spread = { eligible: GroupRates[]; excluded: Array<{ group: string; count: number }>; max: { group: string; rate: number } | null; min: { group: string; rate: number } | null };
+type Spread = {
+  eligible: GroupRates[];
+  excluded: Array<{ group: string; count: number }>;
+  max: { group: string; rate: number } | null;
+  min: { group: string; rate: number } | null;
+  maxInterval: RateInterval | null;
+  minInterval: RateInterval | null;
+};
 
 function spread(groups: GroupRates[], rate: Rate, minCount: number): Spread {
   const eligible = groups.filter((g) => DENOMINATOR[rate](g) >= minCount && g[rate] !== null);
   const excluded = groups.filter((g) => !eligible.includes(g)).map((g) => ({ group: g.group, count: DENOMINATOR[rate](g) }));
-  if (eligible.length < 2) return { eligible, excluded, max: null, min: null };
+  if (eligible.length < 2) return { eligible, excluded, max: null, min: null, maxInterval: null, minInterval: null };
   let max = eligible[0]!;
   let min = eligible[0]!;
   for (const g of eligible) {
     if ((g[rate] as number) > (max[rate] as number)) max = g;
     if ((g[rate] as number) < (min[rate] as number)) min = g;
   }
-  return { eligible, excluded, max: { group: max.group, rate: max[rate] as number }, min: { group: min.group, rate: min[rate] as number } };
+  const interval = (g: GroupRates) => wilsonInterval(NUMERATOR[rate](g), DENOMINATOR[rate](g));
+  return { eligible, excluded, max: { group: max.group, rate: max[rate] as number }, min: { group: min.group, rate: min[rate] as number }, maxInterval: interval(max), minInterval: interval(min) };
 }
 
 /** One disparity metric of `groups` under the minimum-count rule (definitions in the file header). */
@@ -156,6 +207,9 @@ export function disparity(metric: DisparityMetric, groups: GroupRates[], minCoun
     min: s.min,
     eligibleGroups: s.eligible.map((g) => g.group),
     excludedGroups: s.excluded,
+    maxInterval: value === null ? null : s.maxInterval,
+    minInterval: value === null ? null : s.minInterval,
+    significant: value === null || !s.maxInterval || !s.minInterval ? null : s.maxInterval.low > s.minInterval.high,
     threshold,
     breached: value !== null && threshold !== null && (metric === 'demographic_parity_ratio' ? value < threshold : value > threshold),
   });

@@ -58,8 +58,21 @@ describe('offline promotion: the policy disparity gate (issue #17)', () => {
   });
 
   it('validates the policy gate: a bound is required, maxValue for differences, minValue for the ratio', () => {
-    expect(PolicyFairnessBody.parse({ segment: 'sex', metric: 'demographic_parity_ratio', minValue: 0.8 })).toEqual({ segment: 'sex', metric: 'demographic_parity_ratio', maxWidening: null, maxValue: null, minValue: 0.8, minCount: 30 });
+    expect(PolicyFairnessBody.parse({ segment: 'sex', metric: 'demographic_parity_ratio', minValue: 0.8 })).toEqual({ segment: 'sex', metric: 'demographic_parity_ratio', maxWidening: null, maxValue: null, minValue: 0.8, minCount: 30, significantOnly: false });
     expect(PolicyFairnessBody.safeParse({ segment: 'sex', metric: 'demographic_parity_difference' }).error?.issues[0]?.message).toBe('give maxWidening, maxValue or minValue');
     expect(PolicyFairnessBody.safeParse({ segment: 'sex', metric: 'demographic_parity_ratio', maxValue: 0.2 }).error?.issues[0]?.message).toBe('maxValue bounds a _difference metric; for demographic_parity_ratio give minValue');
+  });
+
+  it('significantOnly: a widening on small groups whose 95% Wilson intervals overlap passes (not_significant); a significant one is refused', () => {
+    const sig = { ...policy, fairness: { ...fairness, significantOnly: true } };
+    // challenger SR 12/30 vs 6/30 (Wilson [0.246, 0.577] and [0.095, 0.373] overlap), widening 0.2 − 0.1 > 0.05
+    const small = mv(2, 0.9, seg(['Male', 30, 12, 8, 4, 14, 4], ['Female', 30, 6, 4, 2, 20, 4]));
+    const v = decidePromotion(sig, small, champion);
+    expect([v.outcome, v.evidence!.disparity.status, v.evidence!.disparity.challenger.significant, v.evidence!.disparity.challengerSignificant]).toEqual(['promoted', 'not_significant', false, false]);
+    expect(v.evidence!.disparity.challenger.maxInterval!.low).toBeCloseTo(0.2459, 4);
+    expect(v.reason).toContain(`; disparity gate passed: demographic_parity_difference on 'sex': challenger v2 ${0.4 - 0.2} vs champion v1 ${0.3 - 0.2}, widening ${0.4 - 0.2 - (0.3 - 0.2)} > margin 0.05, but not significant`);
+    // 45/100 vs 15/100: [0.355, 0.548] and [0.093, 0.233] do not overlap → still refused
+    const w = decidePromotion(sig, widened, champion);
+    expect([w.outcome, w.evidence!.disparity.status, w.evidence!.disparity.challenger.significant]).toEqual(['rejected', 'widened', true]);
   });
 });

@@ -35,6 +35,11 @@ export const PolicyFairnessBody = z
     minValue: z.number().min(0).max(1).nullable().default(null),
     /** Minimum-count rule: a group enters the metric with at least this many observations in its denominator (default 30). */
     minCount: z.number().int().min(1).max(1_000_000).default(30),
+    /**
+     * Count a widened / exceeded gap only when it is significant: the 95% Wilson score intervals of
+     * the challenger's max and min groups do not overlap (default false: every widening counts).
+     */
+    significantOnly: z.boolean().default(false),
   })
   .refine((f) => f.maxWidening !== null || f.maxValue !== null || f.minValue !== null, { message: 'give maxWidening, maxValue or minValue', path: ['maxWidening'] })
   .refine((f) => f.maxValue === null || f.metric !== 'demographic_parity_ratio', { message: 'maxValue bounds a _difference metric; for demographic_parity_ratio give minValue', path: ['maxValue'] })
@@ -58,6 +63,10 @@ export interface FairnessSide {
   min: Disparity['min'];
   eligibleGroups: string[];
   excludedGroups: Disparity['excludedGroups'];
+  /** 95% Wilson intervals of the max / min group's rate, and whether they do not overlap. */
+  maxInterval: Disparity['maxInterval'];
+  minInterval: Disparity['minInterval'];
+  significant: Disparity['significant'];
   /** Every group's counts and rates on the evaluation set (empty when the version has none for the segment). */
   groups: GroupRates[];
 }
@@ -76,7 +85,18 @@ export function evaluationGroups(v: Pick<ModelVersion, 'lineage'>, segment: stri
 function side(f: PolicyFairness, v: ModelVersion): FairnessSide {
   const groups = (evaluationGroups(v, f.segment) ?? []).map(groupRatesOf);
   const d = disparity(f.metric, groups, f.minCount);
-  return { version: v.version, value: d.value, max: d.max, min: d.min, eligibleGroups: d.eligibleGroups, excludedGroups: d.excludedGroups, groups };
+  return {
+    version: v.version,
+    value: d.value,
+    max: d.max,
+    min: d.min,
+    eligibleGroups: d.eligibleGroups,
+    excludedGroups: d.excludedGroups,
+    maxInterval: d.maxInterval,
+    minInterval: d.minInterval,
+    significant: d.significant,
+    groups,
+  };
 }
 
 /**
