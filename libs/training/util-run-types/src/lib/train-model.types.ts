@@ -1,3 +1,4 @@
+import type { EvaluationSegmentCounts } from './evaluation-segments.types';
 import type { Duration } from '@temporalio/common';
 
 /**
@@ -170,27 +171,13 @@ export interface EvaluateModelInput {
   splitTime: string;
 }
 export interface EvaluateModelOutput {
-  /**
-   * Flat metrics: `roc_auc`, `accuracy`, `log_loss`, `brier_score`, `precision`, `recall`, `f1`,
-   * `expected_calibration_error`, `eval_rows`, `eval_positive_rate`, and the same prefixed
-   * `train_` for the training slice (`roc_auc` omitted when the slice has one class).
-   */
+  /** Flat metrics of the eval slice: `roc_auc` (omitted with one class), `accuracy`, `log_loss`, `brier_score`, `precision`, `recall`,
+   * `f1`, `expected_calibration_error`, `rows`, `positive_rate`; the same prefixed `train_` for the training slice. */
   metrics: Record<string, number>;
   /** Full reports (`BinaryClassificationReport` of util-model-evaluation), incl. calibration by decile. */
   report: { eval: Record<string, unknown>; train: Record<string, unknown> };
-  /**
-   * Per-group counts of the eval slice per segment (issue #17; the registry's fairness gate reads
-   * them from `lineage.evaluation.segments`): segment → training-set column and, per group, the
-   * predictions, predicted positives at 0.5 and the confusion matrix. Absent in runs recorded before.
-   */
-  segments?: Record<string, EvaluationSegmentCounts>;
+  segments?: Record<string, EvaluationSegmentCounts>; // per-group counts of the eval slice (issue #17); absent in runs recorded before
   resources: ResourceUsage;
-}
-
-/** One segment's per-group counts on the evaluation slice (`GroupCounts` of `@strata/shared/util-model-evaluation`). */
-export interface EvaluationSegmentCounts {
-  column: string;
-  groups: Array<{ group: string; predictionCount: number; predictedPositiveCount: number; tp: number; fp: number; tn: number; fn: number }>;
 }
 
 export interface RegisterModelVersionInput {
@@ -207,11 +194,7 @@ export interface RegisterModelVersionInput {
   datasetVersions: ResolvedDatasetVersion[];
   featureViews: string[];
   trainingSet: { name: string; id: string; uri: string; sha256: string };
-  /**
-   * The evaluation (issue #17): the split the eval slice started at and its per-group counts;
-   * registered as `lineage.evaluation` with the dataset versions, so the registry digests the
-   * evaluation data and its promotion policy can gate on a disparity. Absent in runs started before.
-   */
+  /** Registered as `lineage.evaluation` with the dataset versions (digest; the policy's fairness gate, issue #17). */
   evaluation?: { splitTime: string; segments?: Record<string, EvaluationSegmentCounts> };
 }
 export interface RegisterModelVersionOutput {
