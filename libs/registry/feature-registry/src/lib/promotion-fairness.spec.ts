@@ -1,6 +1,7 @@
 import type { ModelVersion, PolicyFairness } from '@strata/registry/data-access';
 import { decidePromotion, evaluationDigestOf } from './promotion';
 import { PolicyFairnessBody } from './promotion-fairness';
+import { LineageInput } from './registry.schemas';
 
 const D = evaluationDigestOf([{ datasetName: 'adult', versionId: 'v1', contentSha256: 'a'.repeat(64) }], '2024-02-01T00:00:00.000Z');
 type Counts = [group: string, n: number, ppos: number, tp: number, fp: number, tn: number, fn: number];
@@ -74,5 +75,24 @@ describe('offline promotion: the policy disparity gate (issue #17)', () => {
     // 45/100 vs 15/100: [0.355, 0.548] and [0.093, 0.233] do not overlap → still refused
     const w = decidePromotion(sig, widened, champion);
     expect([w.outcome, w.evidence!.disparity.status, w.evidence!.disparity.challenger.significant]).toEqual(['rejected', 'widened', true]);
+  });
+});
+
+describe('lineage.evaluation as training registers it (issue #17)', () => {
+  const dv = [{ datasetName: 'adult_people', versionId: 'v-1', contentSha256: 'a'.repeat(64) }];
+  const groups = [{ group: 'Male', predictionCount: 77, predictedPositiveCount: 20, tp: 15, fp: 5, tn: 50, fn: 7 }];
+
+  it('digests the dataset versions + split and keeps the per-group counts', () => {
+    const l = LineageInput.parse({ evaluation: { datasetVersions: dv, splitTime: '2024-01-21T00:00:00.000Z', segments: { sex: { column: 'sex', groups }, workclass: { column: 'person__workclass', groups: [] } } } });
+    expect(l.evaluation).toEqual({
+      datasetVersions: dv, splitTime: '2024-01-21T00:00:00.000Z', digest: evaluationDigestOf(dv, '2024-01-21T00:00:00.000Z'),
+      segments: { sex: { column: 'sex', groups }, workclass: { column: 'person__workclass', groups: [] } },
+    });
+  });
+
+  it('refuses malformed counts, naming the field', () => {
+    const bad = LineageInput.safeParse({ evaluation: { datasetVersions: dv, segments: { sex: { groups: [{ ...groups[0], tp: -1 }] } } } });
+    expect(bad.error?.issues[0]?.path).toEqual(['evaluation', 'segments', 'sex', 'groups', 0, 'tp']);
+    expect(LineageInput.safeParse({ evaluation: { segments: { 'bad key!': { groups } } } }).success).toBe(false);
   });
 });
