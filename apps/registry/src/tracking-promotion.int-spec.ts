@@ -322,6 +322,55 @@ describe('promotion policy', () => {
     expect([better.body.promotionDecision.outcome, better.body.promotionDecision.improvement]).toEqual(['promoted', 0.125]);
     expect((await call('GET', `/registered-models/${model}`)).body.aliases).toEqual({ champion: 3, challenger: 3 });
   });
+
+  it('the fairness gate of the policy refuses a challenger that widens the demographic parity gap, and one without per-group evidence (issue #17)', async () => {
+    const model = modelName('promo-fair');
+    // per-group counts of the evaluation set, as training records them: [group, predictions, predicted positives, tp, fp, tn, fn]
+    const segs = (...gs: Array<[string, number, number, number, number, number, number]>) => ({
+      sex: { column: 'person__sex', groups: gs.map(([group, predictionCount, predictedPositiveCount, tp, fp, tn, fn]) => ({ group, predictionCount, predictedPositiveCount, tp, fp, tn, fn })) },
+    });
+    const reg = async (runId: string, accuracy: number, segments?: unknown): Promise<number> => {
+      const r = await call('POST', `/registered-models/${model}/versions`, registration(runId, { accuracy }, { ...EVAL, ...(segments ? { segments } : {}) }));
+      expect(r.status).toBe(201);
+      return r.body.version;
+    };
+    expect(await reg('f1', 0.8, segs(['Male', 200, 60, 40, 20, 100, 40], ['Female', 100, 20, 10, 10, 70, 10], ['Other', 10, 1, 1, 0, 8, 1]))).toBe(1); // SR 0.3 / 0.2 (Other < min count)
+    const bad = await call('PUT', `/registered-models/${model}/promotion-policy`, { metric: 'accuracy', direction: 'maximize', fairness: { segment: 'sex', metric: 'demographic_parity_difference' } });
+    expect([bad.status, bad.body.error]).toEqual([400, expect.stringContaining('give maxWidening, maxValue or minValue')]);
+    const policy = await call('PUT', `/registered-models/${model}/promotion-policy`, { metric: 'accuracy', direction: 'maximize', autoPromote: false, fairness: { segment: 'sex', metric: 'demographic_parity_difference', maxWidening: 0.05, minCount: 30 } });
+    expect(policy.body.fairness).toEqual({ segment: 'sex', metric: 'demographic_parity_difference', maxWidening: 0.05, maxValue: null, minValue: null, minCount: 30, significantOnly: false });
+    expect((await call('GET', `/registered-models/${model}/promotion-policy`)).body.fairness).toEqual(policy.body.fairness);
+
+    // v2: more accurate, but SR 0.45 (Male) vs 0.15 (Female): the gap widens 0.1 → 0.3
+    expect(await reg('f2', 0.9, segs(['Male', 200, 90, 60, 30, 90, 20], ['Female', 100, 15, 10, 5, 75, 10]))).toBe(2);
+    const refused = await call('POST', `/registered-models/${model}/promotion-decisions`, { challengerVersion: 2, apply: true });
+    expect(refused.status).toBe(201);
+    expect([refused.body.outcome, refused.body.applied, refused.body.challengerValue, refused.body.championValue]).toEqual(['rejected', false, 0.9, 0.8]);
+    expect(refused.body.reason).toBe(
+      `accuracy 0.9 (v2) vs 0.8 (v1), maximize: improvement ${0.9 - 0.8} >= margin 0; refused by the disparity gate: demographic_parity_difference on 'sex': challenger v2 ${0.45 - 0.15} vs champion v1 ${0.3 - 0.2}, widening ${0.45 - 0.15 - (0.3 - 0.2)} > margin 0.05 (min count 30)`,
+    );
+    const d = refused.body.evidence.disparity;
+    expect([d.status, d.passed, d.championValue, d.challengerValue, d.maxWidening, d.minCount]).toEqual(['widened', false, 0.3 - 0.2, 0.45 - 0.15, 0.05, 30]);
+    expect(d.champion.excludedGroups).toEqual([{ group: 'Other', count: 10 }]);
+    expect(d.challenger.groups.map((g: { group: string; selectionRate: number }) => [g.group, g.selectionRate])).toEqual([['Male', 0.45], ['Female', 0.15]]);
+    expect((await call('GET', `/registered-models/${model}/promotion-decisions/${refused.body.id}`)).body.evidence).toEqual(refused.body.evidence);
+    expect((await call('GET', `/registered-models/${model}/aliases/champion`)).body.version).toBe(1);
+
+    // v3: no per-group evaluation recorded → insufficient data, refused (never a silent pass)
+    expect(await reg('f3', 0.95)).toBe(3);
+    const blind = await call('POST', `/registered-models/${model}/promotion-decisions`, { challengerVersion: 3, apply: true });
+    expect([blind.body.outcome, blind.body.evidence.disparity.status]).toEqual(['rejected', 'insufficient_data']);
+    expect(blind.body.reason).toContain("insufficient data: the challenger has fewer than two groups with at least 30 observations (min count 30) (no per-group evaluation of 'sex' recorded for v3)");
+
+    // v4: same gap as the champion (SR 0.35 / 0.25) → promoted, the gate's numbers in the reason
+    expect(await reg('f4', 0.85, segs(['Male', 200, 70, 50, 20, 100, 30], ['Female', 100, 25, 15, 10, 70, 5]))).toBe(4);
+    const ok = await call('POST', `/registered-models/${model}/promotion-decisions`, { challengerVersion: 4, apply: true });
+    expect([ok.body.outcome, ok.body.applied, ok.body.evidence.disparity.status]).toEqual(['promoted', true, 'passed']);
+    expect(ok.body.reason).toContain(`; disparity gate passed: demographic_parity_difference on 'sex': challenger v4 ${0.35 - 0.25} vs champion v1 ${0.3 - 0.2}`);
+    expect((await call('GET', `/registered-models/${model}/aliases/champion`)).body.version).toBe(4);
+    const audit = (await call('GET', `/registered-models/${model}/audit`)).body.filter((a: { action: string }) => a.action === 'promotion_policy.set');
+    expect(audit[0].after.fairness).toEqual(policy.body.fairness);
+  });
 });
 
 describe('versions and models keep signature, lineage, tags and descriptions', () => {

@@ -214,6 +214,11 @@ describe('the Adult example through the strata CLI alone', () => {
     expect(models.find((m) => m.name === model)?.aliases).toEqual({ champion: 1 });
     const lineage = await json<{ lineage: { datasetVersions: Array<{ datasetName: string }>; trainingSet: unknown } }>(['models', 'lineage', model, 'champion']);
     expect(lineage.lineage.datasetVersions.map((d) => d.datasetName)).toEqual([dataset]);
+    // the evaluation data (digested) and its per-group counts, one segment per categorical input (issue #17: the promotion policy's fairness gate reads them)
+    const evaluation = (lineage.lineage as unknown as { evaluation: { digest: string; segments: Record<string, { column: string; groups: Array<{ predictionCount: number }> }> } }).evaluation;
+    expect(evaluation.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(Object.keys(evaluation.segments).sort()).toEqual(REQUEST_FIELDS.map((f) => `${f}_category`).sort());
+    for (const s of Object.values(evaluation.segments)) expect(s.groups.reduce((n, g) => n + g.predictionCount, 0)).toBe(run.metrics['rows']);
     // the registered signature: the numeric features in one FP32 input, one string input per raw category
     const registered = await json<{ signature: { inputs: Array<{ name: string; datatype: string; type: string; shape: number[] }> } }>(['models', 'show', model, '1']);
     expect(registered.signature.inputs).toEqual([

@@ -78,8 +78,28 @@ export const LiveDecisionEvidenceSchema = z.object({
   trainingDataCutoff: z.string().nullable(),
   championExcluded: z.object({ predictions: z.number(), labels: z.number() }),
   challengerExcluded: z.object({ predictions: z.number(), labels: z.number() }),
+  /** The disparity gate's numbers, when the model's segment config has a gate (issue #17). */
+  disparity: z.looseObject({}).optional(),
 });
 export type LiveDecisionEvidence = z.infer<typeof LiveDecisionEvidenceSchema>;
+
+/**
+ * The disparity gate of a decision (issue #17): the metric on each side, the widening, the bounds,
+ * `passed`, `status` (`passed` | `widened` | `limit_exceeded` | `insufficient_data`) and the reason;
+ * an offline decision adds `champion` / `challenger` with each side's groups and rates.
+ */
+export const DisparityGateEvidenceSchema = z.looseObject({
+  segment: z.string(),
+  metric: z.string(),
+  championValue: z.number().nullable(),
+  challengerValue: z.number().nullable(),
+  widening: z.number().nullable(),
+  passed: z.boolean(),
+  status: z.string().optional(),
+  reason: z.string(),
+});
+/** The evidence of an offline decision gated by the policy's `fairness`. */
+export const OfflineDecisionEvidenceSchema = z.looseObject({ disparity: DisparityGateEvidenceSchema });
 
 /** One recorded promotion decision. */
 export const PromotionDecisionSchema = z.looseObject({
@@ -96,8 +116,8 @@ export const PromotionDecisionSchema = z.looseObject({
   improvement: z.number().nullable(),
   challengerEvaluationDigest: z.string().nullable(),
   championEvaluationDigest: z.string().nullable(),
-  /** Live evidence of a `live-rollout` decision; null otherwise. */
-  evidence: LiveDecisionEvidenceSchema.nullable(),
+  /** Live evidence of a `live-rollout` decision; the disparity gate's numbers of an offline decision under a `fairness` policy; null otherwise. */
+  evidence: z.union([LiveDecisionEvidenceSchema, OfflineDecisionEvidenceSchema]).nullable(),
   outcome: z.enum(['promoted', 'rejected']),
   /** false for a dry run (`apply: false`) or a rejection. */
   applied: z.boolean(),
@@ -115,6 +135,11 @@ export const PromotionPolicySchema = z.looseObject({
   metric: z.string().min(1),
   direction: z.enum(['maximize', 'minimize']),
   rollout: z.looseObject({ mode: z.enum(['canary', 'shadow']), minLabeledPerVersion: z.number().int().min(1) }).nullable().optional(),
+  /** Offline disparity gate (issue #17), or null. */
+  fairness: z
+    .looseObject({ segment: z.string(), metric: z.string(), maxWidening: z.number().nullable(), maxValue: z.number().nullable(), minValue: z.number().nullable(), minCount: z.number().int() })
+    .nullable()
+    .optional(),
 });
 export type PromotionPolicy = z.infer<typeof PromotionPolicySchema>;
 

@@ -19,6 +19,7 @@ import { RegistryMlflowVersions1765040000000 } from './migrations/1765040000000-
 import { ModelRolloutEntity } from './entities/model-rollout.entity';
 import { RegistryRollouts1764554400000 } from './migrations/1764554400000-registry-rollouts';
 import { RegistryLoggedModels1765050000000 } from './migrations/1765050000000-registry-logged-models';
+import { RegistryPromotionFairness1765080000000 } from './migrations/1765080000000-registry-promotion-fairness';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityList = Function[];
@@ -36,7 +37,7 @@ export const REGISTRY_ENTITIES: EntityList = [
   ModelRolloutEntity,
 ];
 /** Every migration, in order (messaging tables first). */
-export const REGISTRY_MIGRATIONS: EntityList = [...(MESSAGING_MIGRATIONS as EntityList), RegistryInitial1764460800000, RegistryRollouts1764554400000, RegistryTracking1764561600000, RegistryLiveRolloutPolicy1764600000000, RegistryLiveDecisionEvidence1764700000000, RegistryMlflowVersions1765040000000, RegistryLoggedModels1765050000000];
+export const REGISTRY_MIGRATIONS: EntityList = [...(MESSAGING_MIGRATIONS as EntityList), RegistryInitial1764460800000, RegistryRollouts1764554400000, RegistryTracking1764561600000, RegistryLiveRolloutPolicy1764600000000, RegistryLiveDecisionEvidence1764700000000, RegistryMlflowVersions1765040000000, RegistryLoggedModels1765050000000, RegistryPromotionFairness1765080000000];
 
 export * from './registry.types';
 export * from './registry.store';

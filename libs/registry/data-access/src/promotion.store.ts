@@ -14,6 +14,7 @@ function toPolicy(r: Row): PromotionPolicy {
     minMargin: Number(r['min_margin']),
     autoPromote: Boolean(r['auto_promote']),
     rollout: (r['rollout'] as PromotionPolicy['rollout'] | null | undefined) ?? null,
+    fairness: (r['fairness'] as PromotionPolicy['fairness'] | null | undefined) ?? null,
     updatedBy: String(r['updated_by']),
     updatedAt: (r['updated_at'] as Date).toISOString(),
   };
@@ -50,12 +51,12 @@ export class PromotionStore {
   /** Creates or replaces the policy of a model. */
   async upsertPolicy(m: EntityManager, p: Omit<PromotionPolicy, 'updatedAt'> & { updatedAt: Date }): Promise<PromotionPolicy> {
     const rows: Row[] = await m.query(
-      `INSERT INTO ${qualified(m, 'promotion_policy')} (name, metric, direction, min_margin, auto_promote, rollout, updated_by, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
+      `INSERT INTO ${qualified(m, 'promotion_policy')} (name, metric, direction, min_margin, auto_promote, rollout, updated_by, updated_at, fairness)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb)
        ON CONFLICT (name) DO UPDATE SET metric = EXCLUDED.metric, direction = EXCLUDED.direction, min_margin = EXCLUDED.min_margin,
-         auto_promote = EXCLUDED.auto_promote, rollout = EXCLUDED.rollout, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
+         auto_promote = EXCLUDED.auto_promote, rollout = EXCLUDED.rollout, fairness = EXCLUDED.fairness, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
        RETURNING *`,
-      [p.name, p.metric, p.direction, p.minMargin, p.autoPromote, p.rollout === null ? null : JSON.stringify(p.rollout), p.updatedBy, p.updatedAt],
+      [p.name, p.metric, p.direction, p.minMargin, p.autoPromote, p.rollout === null ? null : JSON.stringify(p.rollout), p.updatedBy, p.updatedAt, p.fairness === null ? null : JSON.stringify(p.fairness)],
     );
     return toPolicy(rows[0] as Row);
   }

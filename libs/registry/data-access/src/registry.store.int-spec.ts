@@ -16,7 +16,7 @@ describe(`${RegistryStore.name} (real PostgreSQL, fresh schema)`, () => {
 
   it('runs every migration once, then round-trips a model, a version, an alias and its history', async () => {
     const applied: Array<{ name: string }> = await ds.query(`SELECT name FROM "${schema}".typeorm_migrations ORDER BY id`);
-    expect(applied.map((r) => r.name)).toEqual(['MessagingTables1732900000000', 'RegistryInitial1764460800000', 'RegistryRollouts1764554400000', 'RegistryTracking1764561600000', 'RegistryLiveRolloutPolicy1764600000000', 'RegistryLiveDecisionEvidence1764700000000', 'RegistryMlflowVersions1765040000000', 'RegistryLoggedModels1765050000000']);
+    expect(applied.map((r) => r.name)).toEqual(['MessagingTables1732900000000', 'RegistryInitial1764460800000', 'RegistryRollouts1764554400000', 'RegistryTracking1764561600000', 'RegistryLiveRolloutPolicy1764600000000', 'RegistryLiveDecisionEvidence1764700000000', 'RegistryMlflowVersions1765040000000', 'RegistryLoggedModels1765050000000', 'RegistryPromotionFairness1765080000000']);
 
     const now = new Date('2026-11-29T22:00:00.000Z');
     await ds.transaction(async (m) => {

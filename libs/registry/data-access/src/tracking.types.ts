@@ -1,3 +1,5 @@
+import type { DisparityMetric } from '@strata/shared/util-model-evaluation';
+
 /**
  * Domain objects of experiment tracking and promotion (MLflow vocabulary). Times of experiments,
  * runs and metric points are epoch milliseconds (as in MLflow); promotion times are ISO-8601 UTC.
@@ -88,8 +90,28 @@ export interface PromotionPolicy {
    * decision), and the live comparison on the rollout's traffic decides (promote or roll back).
    */
   rollout: PolicyRollout | null;
+  /** Offline disparity gate (issue #17), or null: see {@link PolicyFairness}. */
+  fairness: PolicyFairness | null;
   updatedBy: string;
   updatedAt: string;
+}
+
+/**
+ * The disparity gate of an offline promotion decision: `metric` between the groups of `segment`
+ * on each version's per-group evaluation (`lineage.evaluation.segments[segment]`, recorded by
+ * training), under the minimum-count rule `minCount`. The challenger may not widen the gap by more
+ * than `maxWidening`, nor exceed `maxValue` (`_difference` metrics) / fall below `minValue` (the
+ * ratio). Fewer than two eligible groups on a needed side refuses (insufficient data).
+ */
+export interface PolicyFairness {
+  segment: string;
+  metric: DisparityMetric;
+  maxWidening: number | null;
+  maxValue: number | null;
+  minValue: number | null;
+  minCount: number;
+  /** Count a widened / exceeded gap only when the challenger's disparity is significant (95% Wilson intervals; absent = false). */
+  significantOnly?: boolean;
 }
 
 /** The rollout a promotion policy starts for a new challenger. */

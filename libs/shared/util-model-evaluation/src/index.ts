@@ -34,3 +34,7 @@ export {
   toNumber,
 } from './model-inputs';
 export type { AssembledInput, FeatureTensorDatatype, InputBinding, InputTensorInfo } from './model-inputs';
+export { DISPARITY_METRICS, FAIRNESS_THRESHOLD, Z_95, disparity, groupCountsOf, groupRatesOf, wilsonInterval } from './fairness';
+export type { Disparity, DisparityMetric, GroupCounts, GroupRates, RateInterval } from './fairness';
+export { WIDENING_EPSILON, checkDisparityGate, disparityGateVerdict, wideningOf } from './disparity-gate';
+export type { DisparityGateRule, DisparityGateStatus, DisparityGateVerdict } from './disparity-gate';

@@ -7,3 +7,4 @@
  * and the service all import the same definitions.
  */
 export * from './lib/train-model.types';
+export * from './lib/evaluation-segments.types';

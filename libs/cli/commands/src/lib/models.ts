@@ -2,6 +2,7 @@ import type { ModelVersion, Rollout, StrataLifecycleApi } from '@strata/shared/d
 import { type Command } from 'commander';
 import { cliActor } from './cli-config';
 import { type CliContext, withCommon } from './context';
+import { promotionDecisionText, registerPolicyCommand } from './models-policy';
 import { emit, renderRecord, renderTable } from './output';
 import { oneOf, positiveInt, unitInterval } from './parse';
 
@@ -99,8 +100,9 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
   ).action(async (model: string, opts: { json?: boolean; version?: number; dryRun?: boolean }) => {
     const out = ctx.output(opts);
     const d = await ctx.api().client.decidePromotion(model, { ...(opts.version ? { challengerVersion: opts.version } : {}), apply: !opts.dryRun });
-    emit(out, d, () => renderRecord({ outcome: d.outcome, applied: d.applied, metric: d.metric, challenger: `v${d.challengerVersion} ${d.challengerValue}`, champion: `v${d.championVersion} ${d.championValue}`, improvement: d.improvement, reason: d.reason }));
+    emit(out, d, () => promotionDecisionText(d));
   });
+  registerPolicyCommand(models, ctx);
 
   withCommon(models.command('lineage <model> <version>').description('where a version comes from: dataset versions, feature views, training set, run, artifact'), ['strata models lineage adult-income champion']).action(
     async (model: string, version: string, opts: { json?: boolean }) => {

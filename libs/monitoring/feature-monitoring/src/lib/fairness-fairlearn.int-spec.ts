@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pythonFor, repoRoot } from '@strata/shared/testing';
+import { groupCountsOf, groupRatesOf } from '@strata/shared/util-model-evaluation';
 import { CounterSet } from './aggregates';
 import { disparity, segmentValueReport, type SegmentValueReport } from './fairness';
 import { DISPARITY_METRICS, SegmentConfigSchema, segmentLabelCounters, segmentPredictionCounters, splitSegments, topSegments } from './segments';
@@ -114,6 +115,23 @@ describe('segment and fairness metrics vs fairlearn on UCI Adult', () => {
   it('disparity metrics equal fairlearn (between groups) to 1e-9', () => {
     for (const seg of ['sex', 'race']) {
       const groups = [...reports.get(seg)!.values()];
+      for (const m of DISPARITY_METRICS) close(disparity(m, groups, 1).value, fl.segments[seg]![m]);
+    }
+  });
+
+  it('the offline path — per-group evaluation counts as training records them, rates and disparities as the registry promotion gate computes them — equals fairlearn to 1e-9', () => {
+    for (const seg of ['sex', 'race'] as const) {
+      const groups = groupCountsOf(rows.map((r) => r.y), rows.map((r) => r.p), rows.map((r) => r[seg])).map(groupRatesOf);
+      expect(groups.map((g) => g.group).sort()).toEqual(Object.keys(fl.segments[seg]!.groups).sort());
+      for (const g of groups) {
+        const f = fl.segments[seg]!.groups[g.group]!;
+        expect(g.predictionCount).toBe(f.count);
+        close(g.selectionRate, f.selection_rate);
+        close(g.truePositiveRate, f.tpr);
+        close(g.falsePositiveRate, f.fpr);
+        close(g.positivePredictiveValue, f.precision);
+        close((g.tp + g.tn) / g.labeledCount, f.accuracy);
+      }
       for (const m of DISPARITY_METRICS) close(disparity(m, groups, 1).value, fl.segments[seg]![m]);
     }
   });

@@ -160,7 +160,7 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     expect(decision).toEqual(expect.objectContaining({ outcome: 'rejected', challengerVersion: 2, championVersion: 1, challengerValue: 0.95, championValue: 31 / 43 }));
     const dp = 0.8 - 0.2;
     expect(decision['evidence']['disparity']).toEqual({
-      segment: 'sex', metric: 'demographic_parity_difference', championVersion: 1, challengerVersion: 2, championValue: 0, challengerValue: dp, widening: dp, maxWidening: 0.05, minCount: 10, passed: false,
+      segment: 'sex', metric: 'demographic_parity_difference', championVersion: 1, challengerVersion: 2, championValue: 0, challengerValue: dp, widening: dp, maxWidening: 0.05, maxValue: null, minValue: null, minCount: 10, passed: false, status: 'widened',
       reason: `demographic_parity_difference on 'sex': challenger v2 ${dp} vs champion v1 0, widening ${dp} > margin 0.05 (min count 10)`,
     });
     expect(decision['reason']).toContain(`; refused by the disparity gate: demographic_parity_difference on 'sex' ${dp} (v2) vs 0 (v1), widening ${dp} > margin 0.05 (min count 10)`);

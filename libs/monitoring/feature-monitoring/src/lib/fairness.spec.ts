@@ -126,7 +126,9 @@ describe('disparity metrics (hand-computed) and the minimum-count rule', () => {
     expect(v.widening).toBeCloseTo(0.3, 15);
     expect(v.reason).toBe(`demographic_parity_difference on 'sex': challenger v2 ${v.challengerValue} vs champion v1 0, widening ${v.widening} > margin 0.1 (min count 5)`);
     expect(disparityGate(gate, 5, { version: 1, groups }, { version: 2, groups: g(fair) }).passed).toBe(true);
+    // Changed deliberately (issue #17 follow-up): fewer than two eligible groups no longer passes, it refuses as insufficient data.
     const tiny = disparityGate(gate, 50, { version: 1, groups: g(fair) }, { version: 2, groups });
-    expect([tiny.passed, tiny.widening]).toEqual([true, null]);
+    expect([tiny.passed, tiny.status, tiny.widening]).toEqual([false, 'insufficient_data', null]);
+    expect(tiny.reason).toBe("demographic_parity_difference on 'sex': challenger v2 null vs champion v1 null, insufficient data: the challenger and the champion have fewer than two groups with at least 50 observations (min count 50)");
   });
 });

@@ -1,3 +1,4 @@
+import { DISPARITY_METRICS, type DisparityMetric } from '@strata/shared/util-model-evaluation';
 import { z } from 'zod';
 import { CounterSet, labelCounters, type Counter } from './aggregates';
 
@@ -23,16 +24,8 @@ export const MAX_SEGMENT_VALUE_LENGTH = 64;
 export const POSITIVE_THRESHOLD = 0.5;
 const SEP = '\u001f';
 
-/** The disparity metrics a threshold or the promotion gate can name (see fairness.ts for definitions). */
-export const DISPARITY_METRICS = [
-  'demographic_parity_difference',
-  'demographic_parity_ratio',
-  'equal_opportunity_difference',
-  'equalized_odds_difference',
-  'predictive_parity_difference',
-] as const;
-/** One of {@link DISPARITY_METRICS}. */
-export type DisparityMetric = (typeof DISPARITY_METRICS)[number];
+/** The disparity metrics a threshold or the promotion gate can name (definitions: `@strata/shared/util-model-evaluation` fairness.ts). */
+export { DISPARITY_METRICS, type DisparityMetric };
 
 const COLUMN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 

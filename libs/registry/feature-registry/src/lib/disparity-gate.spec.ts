@@ -17,11 +17,21 @@ describe('disparity gate of the live decision (issue #17)', () => {
     expect([v.challengerValue, v.improvement]).toEqual([0.9, 0.1]);
   });
 
-  it('passes within the margin (inclusive, 1e-12 tolerance) and when not measurable', () => {
-    expect(disparityGatePasses(ev(0.1, 0.15))).toEqual({ passed: true, widening: 0.15 - 0.1 });
+  it('passes within the margin (inclusive, 1e-12 tolerance)', () => {
+    expect(disparityGatePasses(ev(0.1, 0.15))).toEqual({ passed: true, widening: 0.15 - 0.1, insufficient: false });
     expect(applyDisparityGate(promoted, ev(0.1, 0.15)).outcome).toBe('promoted');
-    expect(applyDisparityGate(promoted, ev(null, 0.9)).reason).toBe("live accuracy 0.9 (v2) vs 0.8 (v1); disparity gate: demographic_parity_difference on 'sex' 0.9 (v2) vs null (v1) not measurable (min count 30)");
     expect(applyDisparityGate(promoted, undefined)).toBe(promoted);
+  });
+
+  // Changed deliberately (issue #17 follow-up): a side that is not measurable used to pass ("not measurable"); it now refuses.
+  it('refuses when either side is not measurable (fewer than two groups over the min count): insufficient data', () => {
+    expect(disparityGatePasses(ev(null, 0.9))).toEqual({ passed: false, widening: null, insufficient: true });
+    const v = applyDisparityGate(promoted, ev(null, 0.9));
+    expect(v.outcome).toBe('rejected');
+    expect(v.reason).toBe(
+      "live accuracy 0.9 (v2) vs 0.8 (v1); refused by the disparity gate: demographic_parity_difference on 'sex' 0.9 (v2) vs null (v1), not measurable: insufficient data (fewer than two groups with at least 30 observations on a side)",
+    );
+    expect(applyDisparityGate(promoted, ev(0.1, null)).outcome).toBe('rejected');
   });
 
   it('reads the ratio (disparate impact) the other way: a lower ratio is a wider gap', () => {

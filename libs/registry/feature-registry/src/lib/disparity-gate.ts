@@ -1,8 +1,6 @@
 import { z } from 'zod';
+import { checkDisparityGate, DISPARITY_METRICS } from '@strata/shared/util-model-evaluation';
 import type { PromotionVerdict } from './promotion';
-
-/** Tolerance of `widening ≤ maxWidening` (floating-point subtraction noise). */
-export const WIDENING_EPSILON = 1e-12;
 
 /**
  * The disparity gate's evidence of a live rollout decision (issue #17), sent by monitoring with
@@ -14,7 +12,7 @@ export const WIDENING_EPSILON = 1e-12;
  */
 export const DisparityEvidenceSchema = z.object({
   segment: z.string().min(1).max(64),
-  metric: z.enum(['demographic_parity_difference', 'demographic_parity_ratio', 'equal_opportunity_difference', 'equalized_odds_difference', 'predictive_parity_difference']),
+  metric: z.enum(DISPARITY_METRICS),
   championVersion: z.number().int().min(1),
   challengerVersion: z.number().int().min(1),
   championValue: z.number().finite().nullable(),
@@ -24,36 +22,42 @@ export const DisparityEvidenceSchema = z.object({
   maxWidening: z.number().min(0).max(1),
   minCount: z.number().int().min(1),
   passed: z.boolean(),
+  /** Bounds of the shared gate a live config does not set (monitoring sends null). */
+  maxValue: z.number().min(0).max(1).nullable().optional(),
+  minValue: z.number().min(0).max(1).nullable().optional(),
+  /** Monitoring's status of the gate (`passed`, `widened`, `insufficient_data`, …); informative, the registry re-checks. */
+  status: z.string().max(64).optional(),
   reason: z.string().max(2000),
 });
 /** Parsed {@link DisparityEvidenceSchema}. */
 export type DisparityEvidence = z.infer<typeof DisparityEvidenceSchema>;
 
 /**
- * The registry's own check of the gate (it does not take `passed` on trust): widening =
- * challenger − champion (differences; larger = wider gap) or champion − challenger (the ratio;
- * smaller = wider gap); refused iff both values are known and widening > maxWidening + 1e-12.
+ * The registry's own check of the gate (it does not take `passed` on trust), by the shared gate
+ * (`checkDisparityGate` of `@strata/shared/util-model-evaluation`): widening = challenger −
+ * champion (differences) or champion − challenger (the ratio); refused iff widening > maxWidening
+ * + 1e-12, or when either value is null (insufficient data: fewer than two groups passing the
+ * minimum-count rule on that side — a gate never passes without its evidence).
  */
-export function disparityGatePasses(d: DisparityEvidence): { passed: boolean; widening: number | null } {
-  if (d.championValue === null || d.challengerValue === null) return { passed: true, widening: null };
-  const widening = d.metric === 'demographic_parity_ratio' ? d.championValue - d.challengerValue : d.challengerValue - d.championValue;
-  return { passed: widening <= d.maxWidening + WIDENING_EPSILON, widening };
+export function disparityGatePasses(d: DisparityEvidence): { passed: boolean; widening: number | null; insufficient: boolean } {
+  const { status, widening } = checkDisparityGate(d, d.minCount, d.championValue, d.challengerValue);
+  return { passed: status === 'passed', widening, insufficient: status === 'insufficient_data' };
 }
 
 /**
- * Applies the disparity gate to a live verdict: a challenger whose gate fails is rejected (even
- * when the metric would promote it), the reason carrying the numbers; a passing gate adds its
- * numbers to the reason. Without evidence the verdict is unchanged.
+ * Applies the disparity gate to a live verdict: a challenger whose gate fails (or cannot be
+ * measured) is rejected, even when the metric would promote it, the reason carrying the numbers;
+ * a passing gate adds its numbers to the reason. Without evidence the verdict is unchanged.
  */
 export function applyDisparityGate(verdict: PromotionVerdict, disparity: DisparityEvidence | null | undefined): PromotionVerdict {
   if (!disparity) return verdict;
-  const { passed, widening } = disparityGatePasses(disparity);
+  const { passed, widening, insufficient } = disparityGatePasses(disparity);
   const what = `${disparity.metric} on '${disparity.segment}' ${String(disparity.challengerValue)} (v${disparity.challengerVersion}) vs ${String(disparity.championValue)} (v${disparity.championVersion})`;
-  if (passed) {
-    const note = widening === null ? `disparity gate: ${what} not measurable (min count ${disparity.minCount})` : `disparity gate passed: ${what}, widening ${widening} <= margin ${disparity.maxWidening}`;
-    return { ...verdict, reason: `${verdict.reason}; ${note}` };
-  }
-  return { ...verdict, outcome: 'rejected', reason: `${verdict.reason}; refused by the disparity gate: ${what}, widening ${String(widening)} > margin ${disparity.maxWidening} (min count ${disparity.minCount})` };
+  if (passed) return { ...verdict, reason: `${verdict.reason}; disparity gate passed: ${what}, widening ${widening} <= margin ${disparity.maxWidening}` };
+  const why = insufficient
+    ? `not measurable: insufficient data (fewer than two groups with at least ${disparity.minCount} observations on a side)`
+    : `widening ${String(widening)} > margin ${disparity.maxWidening} (min count ${disparity.minCount})`;
+  return { ...verdict, outcome: 'rejected', reason: `${verdict.reason}; refused by the disparity gate: ${what}, ${why}` };
 }
 
 /** The decision-evidence part of the gate (spread into the recorded live evidence). */

@@ -1,5 +1,6 @@
 import type { LiveEvidence, MetricValue, ModelVersion, PromotionPolicy } from '@strata/registry/data-access';
 import { createHash } from 'node:crypto';
+import { applyOfflineDisparityGate, type OfflineDisparityEvidence } from './promotion-fairness';
 
 /** Alias a retraining result is registered under; setting it triggers an automatic evaluation. */
 export const CHALLENGER_ALIAS = 'challenger';
@@ -16,6 +17,8 @@ export interface PromotionVerdict {
   improvement: number | null;
   challengerEvaluationDigest: string | null;
   championEvaluationDigest: string | null;
+  /** The offline disparity gate's numbers (policy `fairness`), when it was evaluated. */
+  evidence?: { disparity: OfflineDisparityEvidence };
 }
 
 /**
@@ -88,11 +91,19 @@ export function decideLive(
  * Decides whether `challenger` replaces `champion` under `policy` (pure function).
  * Promoted iff: a champion exists and is another version; both versions carry an evaluation
  * digest and the digests are equal (same evaluation data); both have a finite value of
- * `policy.metric`; and `improvement > 0` and `improvement >= minMargin − 1e-12`, where
- * `improvement = challenger − champion` (maximize) or `champion − challenger` (minimize).
- * Otherwise rejected, with the reason.
+ * `policy.metric`; `improvement > 0` and `improvement >= minMargin − 1e-12`, where
+ * `improvement = challenger − champion` (maximize) or `champion − challenger` (minimize); and,
+ * when the policy has `fairness`, the disparity gate passes on both versions' per-group evaluation
+ * ({@link applyOfflineDisparityGate}: numbers per side in `evidence.disparity`; insufficient data
+ * refuses). Otherwise rejected, with the reason.
  */
-export function decidePromotion(policy: Pick<PromotionPolicy, 'metric' | 'direction' | 'minMargin'>, challenger: ModelVersion, champion: ModelVersion | null): PromotionVerdict {
+export function decidePromotion(policy: Pick<PromotionPolicy, 'metric' | 'direction' | 'minMargin'> & { fairness?: PromotionPolicy['fairness'] }, challenger: ModelVersion, champion: ModelVersion | null): PromotionVerdict {
+  const verdict = decideOnMetric(policy, challenger, champion);
+  if (!policy.fairness || !champion || verdict.challengerValue === null || verdict.championValue === null || verdict.improvement === null) return verdict;
+  return applyOfflineDisparityGate(verdict, policy.fairness, challenger, champion);
+}
+
+function decideOnMetric(policy: Pick<PromotionPolicy, 'metric' | 'direction' | 'minMargin'>, challenger: ModelVersion, champion: ModelVersion | null): PromotionVerdict {
   const cd = evaluationDigest(challenger);
   const base = {
     challengerValue: challenger.metrics[policy.metric] ?? null,

@@ -256,7 +256,12 @@ export class RegisteredModelsController {
       .send(a.stream);
   }
 
-  /** `PUT /registered-models/{name}/promotion-policy` body `{metric, direction: maximize|minimize, minMargin?: 0, autoPromote?: true, actor?}` → 200 `PromotionPolicy`; audited; 404 model. */
+  /**
+   * `PUT /registered-models/{name}/promotion-policy` body `{metric, direction: maximize|minimize,
+   * minMargin?: 0, autoPromote?: true, rollout?: null, fairness?: null | {segment, metric,
+   * maxWidening?, maxValue? | minValue?, minCount?: 30}, actor?}` → 200 `PromotionPolicy`; audited;
+   * 400 bad body (e.g. a fairness gate without a bound); 404 model.
+   */
   @Put(':name/promotion-policy')
   @ZodApiBody(PromotionPolicyBody, 'Promotion policy')
   @ApiOperation({ summary: 'Set the promotion policy of a model' })
@@ -266,7 +271,7 @@ export class RegisteredModelsController {
     const b = parseWith(PromotionPolicyBody, body);
     return this.promotion.setPromotionPolicy(
       model,
-      { metric: b.metric, direction: b.direction, minMargin: b.minMargin, autoPromote: b.autoPromote, rollout: b.rollout },
+      { metric: b.metric, direction: b.direction, minMargin: b.minMargin, autoPromote: b.autoPromote, rollout: b.rollout, fairness: b.fairness },
       context(req, resolveRequestActor(securityContextOf(req)?.principal, b.actor, actorHeader)),
     );
   }

@@ -6,6 +6,7 @@ import type { MetricValue } from '@strata/registry/data-access';
 import { z } from 'zod';
 import { evaluationDigestOf } from './promotion';
 import { DisparityEvidenceSchema } from './disparity-gate';
+import { EvaluationSegmentsInput, PolicyFairnessBody } from './promotion-fairness';
 
 /** Registered model names: 1–128 chars, lowercase letters, digits, `.`, `_`, `-`, not starting with a symbol. */
 export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,127}$/;
@@ -187,6 +188,8 @@ export const LineageInput = z.looseObject({
       digest: Sha256.optional(),
       datasetVersions: z.array(DatasetVersionRef).optional(),
       splitTime: z.string().max(64).optional(),
+      /** Per-group counts on the evaluation set per segment (recorded by training; read by the policy's disparity gate). */
+      segments: EvaluationSegmentsInput.optional(),
     })
     .optional()
     .transform((e) => (e && !e.digest && e.datasetVersions?.length ? { ...e, digest: evaluationDigestOf(e.datasetVersions, e.splitTime) } : e)),
@@ -308,6 +311,11 @@ export const PromotionPolicyBody = z.object({
     })
     .nullable()
     .default(null),
+  /**
+   * Offline disparity gate (issue #17; default null = off): `{ segment, metric, maxWidening?,
+   * maxValue? | minValue?, minCount = 30 }`, checked on the versions' per-group evaluation.
+   */
+  fairness: PolicyFairnessBody.nullable().default(null),
   actor: ActorSchema.optional(),
 });
 

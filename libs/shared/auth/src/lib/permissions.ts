@@ -65,7 +65,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<HumanRole, readonly Permission[]>
 export const SERVICE_ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = Object.freeze({
   ingestion: ['datasets:read'],
   features: ['datasets:read', 'features:read'],
-  training: ['datasets:read', 'features:read', 'features:write', 'models:read', 'models:write', 'aliases:write', 'training:read'],
+  // aliases:read: the evaluate step reads the model's promotion policy (its fairness segment, issue #17)
+  training: ['datasets:read', 'features:read', 'features:write', 'models:read', 'models:write', 'aliases:read', 'aliases:write', 'training:read'],
   registry: ['models:read', 'training:read'],
   // datasets:read + features:write: batch scoring over a dataset version reads the version and builds the
   // model's training-set definition over it (POST /training-sets on features) to compute its features.

@@ -13,6 +13,7 @@ import {
   type ModelVersion,
   type MonitoringWindow,
   type PromotionDecision,
+  type PromotionPolicy,
   type StartTrainingRunResponse,
   type TrackedRun,
   type TrainingRun,
@@ -73,6 +74,7 @@ export type {
   ModelVersion,
   MonitoringWindow,
   PromotionDecision,
+  PromotionPolicy,
   StartTrainingRunResponse,
   TrackedRun,
   TrainingRun,
@@ -226,9 +228,17 @@ export class StrataClient {
     return this.api.registry.getRun({ params: { runId } });
   }
 
-  /** Sets the promotion policy of a model (`PUT /registered-models/{m}/promotion-policy`). */
-  setPromotionPolicy(model: string, policy: { metric: string; direction: 'maximize' | 'minimize'; minMargin?: number; autoPromote?: boolean }): Promise<unknown> {
+  /**
+   * Sets the promotion policy of a model (`PUT /registered-models/{m}/promotion-policy`; other
+   * fields — `rollout`, `fairness` — pass through to the registry, which validates them).
+   */
+  setPromotionPolicy(model: string, policy: { metric: string; direction: 'maximize' | 'minimize'; minMargin?: number; autoPromote?: boolean } & Record<string, unknown>): Promise<unknown> {
     return this.api.registry.setPromotionPolicy({ params: { name: model }, body: policy });
+  }
+
+  /** The promotion policy of a model (`GET /registered-models/{m}/promotion-policy`; 404 when none). */
+  getPromotionPolicy(model: string): Promise<PromotionPolicy> {
+    return this.api.registry.getPromotionPolicy({ params: { name: model } });
   }
 
   /** Evaluates (and, unless `apply: false`, applies) a promotion of the challenger (`POST /registered-models/{m}/promotion-decisions`). */

@@ -54,14 +54,14 @@ describe('built-in trainer with categorical features (real PostgreSQL, DuckDB, o
       SELECT row_number() OVER () :: BIGINT AS person_id, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_hours(row_number() OVER ()) AS event_timestamp,
              age::BIGINT AS person__age, hours_per_week::BIGINT AS person__hours_per_week,
              nullif(workclass, '?') AS person__workclass, nullif(occupation, '?') AS person__occupation, education AS applicant__education,
-             (income = '>50K') AS label
+             sex, race AS person__race, (income = '>50K') AS label
       FROM read_csv('${FIXTURE}', header = true, all_varchar = true)) TO '${file}' (FORMAT parquet)`);
     c.closeSync();
     db.closeSync();
     const bytes = await fs.readFile(file);
     trainingSet = {
       id: 'ts-adult', uri: pathToFileURL(file).href, sha256: createHash('sha256').update(bytes).digest('hex'), rowCount: 600,
-      columns: ['person_id', 'event_timestamp', 'person__age', 'person__hours_per_week', 'person__workclass', 'person__occupation', 'applicant__education', 'label'],
+      columns: ['person_id', 'event_timestamp', 'person__age', 'person__hours_per_week', 'person__workclass', 'person__occupation', 'applicant__education', 'sex', 'person__race', 'label'],
       featureRefs: ['person:workclass', 'person:age', 'applicant:education', 'person:hours_per_week', 'person:occupation'],
     };
     await dataSource.getRepository(TrainingRunEntity).insert({
@@ -70,6 +70,11 @@ describe('built-in trainer with categorical features (real PostgreSQL, DuckDB, o
     } as never);
     features = http.createServer((req, res) => {
       res.setHeader('content-type', 'application/json');
+      // the registry's promotion policy of the model (issue #17): its fairness gate names the segment 'sex' (not a model input)
+      if (req.url === '/registered-models/adult/promotion-policy') {
+        res.end(JSON.stringify({ name: 'adult', metric: 'accuracy', direction: 'maximize', minMargin: 0, autoPromote: false, rollout: null, fairness: { segment: 'sex', metric: 'demographic_parity_difference', maxWidening: 0.05, maxValue: null, minValue: null, minCount: 30 } }));
+        return;
+      }
       res.end(JSON.stringify([
         { kind: 'feature_view', name: 'person', entities: ['person_id'], features: [{ name: 'age', dtype: 'INT64' }, { name: 'workclass', dtype: 'STRING' }] },
         { kind: 'on_demand_feature_view', name: 'applicant', requestSchema: [{ name: 'education_raw', dtype: 'STRING' }], features: [{ name: 'education', dtype: 'STRING' }] },
@@ -87,7 +92,7 @@ describe('built-in trainer with categorical features (real PostgreSQL, DuckDB, o
 
   it('trains on numeric + string columns, records inputs/refs/request fields, evaluates by raw categories, profiles the categories', async () => {
     const sut = createTrainingActivities({
-      featuresUrl, registryUrl: 'http://127.0.0.1:1', ingestionUrl: 'http://127.0.0.1:1', objectStore: store, dataSource,
+      featuresUrl, registryUrl: featuresUrl, ingestionUrl: 'http://127.0.0.1:1', objectStore: store, dataSource,
       publisher: new EventPublisher({ serviceName: 'training' }), logger: silent, codeVersion: '0.1.0',
     });
     const splitTime = '2024-01-21T00:00:00Z'; // rows 1..479 train (hour < 480), 480..600 eval
@@ -127,5 +132,29 @@ describe('built-in trainer with categorical features (real PostgreSQL, DuckDB, o
     expect(evaluated.metrics['rows']).toBe(121);
     expect(Math.abs(evaluated.metrics['roc_auc']! - expected.rocAuc!)).toBeLessThan(1e-6);
     expect(evaluated.metrics['roc_auc']).toBeGreaterThan(0.8);
+
+    // Per-group evaluation (issue #17): the policy's segment 'sex' (a column that is not a model input) and every categorical input.
+    expect(Object.keys(evaluated.segments ?? {})).toEqual(['sex', 'workclass', 'education', 'occupation']);
+    expect(evaluated.segments!['occupation']!.column).toBe('person__occupation');
+    // Expected, counted here from the CSV (eval = rows 480..600 in event order) and the in-process model's probabilities.
+    const csv = (await fs.readFile(FIXTURE, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+    const sexOfEvalRows = csv.slice(479).map((f) => f[9]!);
+    const probs = predictProbaCategorical(model, evalSlice.rows, evalSlice.categoricalRows);
+    expect(Math.min(...Array.from(probs, (p) => Math.abs(p - 0.5)))).toBeGreaterThan(1e-4); // no row so close to the threshold that float32 ONNX could flip it
+    const expectedSex = new Map<string, { group: string; predictionCount: number; predictedPositiveCount: number; tp: number; fp: number; tn: number; fn: number }>();
+    sexOfEvalRows.forEach((sex, i) => {
+      const e = expectedSex.get(sex) ?? { group: sex, predictionCount: 0, predictedPositiveCount: 0, tp: 0, fp: 0, tn: 0, fn: 0 };
+      expectedSex.set(sex, e);
+      const pos = probs[i]! >= 0.5;
+      const y = evalSlice.labels[i]!;
+      e.predictionCount += 1;
+      if (pos) e.predictedPositiveCount += 1;
+      if (y === 1 && pos) e.tp += 1;
+      else if (y === 1) e.fn += 1;
+      else if (pos) e.fp += 1;
+      else e.tn += 1;
+    });
+    expect(evaluated.segments!['sex']).toEqual({ column: 'sex', groups: [...expectedSex.values()].sort((a, b) => b.predictionCount - a.predictionCount) });
+    expect(evaluated.segments!['sex']!.groups.map((g) => [g.group, g.predictionCount])).toEqual([['Male', 77], ['Female', 44]]); // python: Counter(sex of rows 480..600)
   });
 });

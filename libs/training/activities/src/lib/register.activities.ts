@@ -35,6 +35,10 @@ export function createRegisterActivities({ deps, peers }: ActivityScope) {
         workflowId: input.workflowId,
         codeVersion: deps.codeVersion ?? 'unknown',
         ...(trainingDataCutoff ? { trainingDataCutoff } : {}),
+        // evaluation data (digested by the registry) and its per-group counts (the policy's disparity gate, issue #17)
+        ...(input.evaluation
+          ? { evaluation: { datasetVersions: input.datasetVersions.map(({ datasetName, versionId, contentSha256 }) => ({ datasetName, versionId, contentSha256 })), splitTime: input.evaluation.splitTime, ...(input.evaluation.segments ? { segments: input.evaluation.segments } : {}) } }
+          : {}),
       },
       referenceProfileUri: input.referenceProfileUri,
       referenceProfileSha256: input.referenceProfileSha256,

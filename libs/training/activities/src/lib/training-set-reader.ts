@@ -24,6 +24,8 @@ export interface TrainingSlice {
   categoricalFeatures: string[];
   /** One array per row, `categoricalFeatures` order, null = missing (empty when there are none). */
   categoricalRows: Array<Array<string | null>>;
+  /** Extra columns asked by `readSlice(…, extra)` (e.g. segment columns), as text per row (null = missing). */
+  extra?: Record<string, Array<string | null>>;
 }
 
 function q(ident: string): string {
@@ -166,13 +168,18 @@ export class TrainingSetFile {
    * Reads one side of the time split: `train` = `event_timestamp < splitTime`, `eval` = the
    * rest. Rows without a label or event time are skipped. Numeric features cast to DOUBLE
    * (NULL → NaN) into `features`/`rows`; string columns (categorical features) into
-   * `categoricalFeatures`/`categoricalRows` (NULL → null), read in the same query so rows align.
+   * `categoricalFeatures`/`categoricalRows` (NULL → null), read in the same query so rows align;
+   * `extra` columns (any type) as text into `extra` (NULL → null), in the same query too.
    */
-  async readSlice(requested: ReadonlyArray<string>, splitTime: string, side: 'train' | 'eval'): Promise<TrainingSlice> {
+  async readSlice(requested: ReadonlyArray<string>, splitTime: string, side: 'train' | 'eval', extra: ReadonlyArray<string> = []): Promise<TrainingSlice> {
     const cmp = side === 'train' ? '<' : '>=';
     const features = requested.filter((f) => !this.isCategorical(f));
     const categoricalFeatures = requested.filter((f) => this.isCategorical(f));
-    const select = [...features.map((f, i) => `CAST(${q(f)} AS DOUBLE) AS f${i}`), ...categoricalFeatures.map((f, i) => `CAST(${q(f)} AS VARCHAR) AS c${i}`)].join(', ');
+    const select = [
+      ...features.map((f, i) => `CAST(${q(f)} AS DOUBLE) AS f${i}`),
+      ...categoricalFeatures.map((f, i) => `CAST(${q(f)} AS VARCHAR) AS c${i}`),
+      ...extra.map((f, i) => `CAST(${q(f)} AS VARCHAR) AS x${i}`),
+    ].join(', ');
     const reader = await this.conn.runAndReadAll(
       `SELECT ${select}, CAST(${q(LABEL_COLUMN)} AS INTEGER) AS __label FROM read_parquet(${lit(this.path)})
        WHERE ${q(LABEL_COLUMN)} IS NOT NULL AND ${q(EVENT_TIMESTAMP_COLUMN)} IS NOT NULL
@@ -198,14 +205,19 @@ export class TrainingSetFile {
         categoricalRows[i]![j] = v === null || v === undefined ? null : String(v);
       }
     }
-    const labelCol = cols[features.length + categoricalFeatures.length] ?? [];
+    const extraValues: Record<string, Array<string | null>> = {};
+    extra.forEach((f, j) => {
+      const col = cols[features.length + categoricalFeatures.length + j] ?? [];
+      extraValues[f] = Array.from({ length: n }, (_, i) => (col[i] === null || col[i] === undefined ? null : String(col[i])));
+    });
+    const labelCol = cols[features.length + categoricalFeatures.length + extra.length] ?? [];
     const labels = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const v = Number(labelCol[i]);
       if (v !== 0 && v !== 1) throw new InvalidArgumentError(`Training set '${this.path}' has label ${String(labelCol[i])}; labels must be 0/1 or boolean`);
       labels[i] = v;
     }
-    return { features: [...features], rows, labels, categoricalFeatures, categoricalRows };
+    return { features: [...features], rows, labels, categoricalFeatures, categoricalRows, ...(extra.length > 0 ? { extra: extraValues } : {}) };
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { EvaluationSegmentCounts } from './evaluation-segments.types';
 import type { Duration } from '@temporalio/common';
 
 /**
@@ -170,14 +171,12 @@ export interface EvaluateModelInput {
   splitTime: string;
 }
 export interface EvaluateModelOutput {
-  /**
-   * Flat metrics: `roc_auc`, `accuracy`, `log_loss`, `brier_score`, `precision`, `recall`, `f1`,
-   * `expected_calibration_error`, `eval_rows`, `eval_positive_rate`, and the same prefixed
-   * `train_` for the training slice (`roc_auc` omitted when the slice has one class).
-   */
+  /** Flat metrics of the eval slice: `roc_auc` (omitted with one class), `accuracy`, `log_loss`, `brier_score`, `precision`, `recall`,
+   * `f1`, `expected_calibration_error`, `rows`, `positive_rate`; the same prefixed `train_` for the training slice. */
   metrics: Record<string, number>;
   /** Full reports (`BinaryClassificationReport` of util-model-evaluation), incl. calibration by decile. */
   report: { eval: Record<string, unknown>; train: Record<string, unknown> };
+  segments?: Record<string, EvaluationSegmentCounts>; // per-group counts of the eval slice (issue #17); absent in runs recorded before
   resources: ResourceUsage;
 }
 
@@ -195,6 +194,8 @@ export interface RegisterModelVersionInput {
   datasetVersions: ResolvedDatasetVersion[];
   featureViews: string[];
   trainingSet: { name: string; id: string; uri: string; sha256: string };
+  /** Registered as `lineage.evaluation` with the dataset versions (digest; the policy's fairness gate, issue #17). */
+  evaluation?: { splitTime: string; segments?: Record<string, EvaluationSegmentCounts> };
 }
 export interface RegisterModelVersionOutput {
   modelVersion: number;

@@ -176,6 +176,8 @@ export async function trainModelWorkflow(input: TrainModelInput): Promise<TrainM
       datasetVersions,
       featureViews,
       trainingSet: { name: input.trainingSet, ...trainingSetLineage },
+      // evaluation data and per-group counts (issue #17): lineage.evaluation of the version
+      evaluation: { splitTime: trained.splitTime, ...(evaluated.segments ? { segments: evaluated.segments } : {}) },
     };
     let modelVersion: number | null = null;
     if (!v2 || input.register !== false) {

@@ -3,6 +3,7 @@ import {
   AuditOutcome,
   PromotionStore,
   RegistryStore,
+  type PolicyFairness,
   type PolicyRollout,
   type PromotionDecision,
   type PromotionPolicy,
@@ -58,6 +59,8 @@ export class PromotionService {
       direction: policy.direction,
       minMargin: policy.minMargin,
       ...verdict,
+      // the offline gate's numbers (policy `fairness`): the contract's DisparityGateEvidenceSchema shape
+      evidence: (verdict.evidence ?? null) as PromotionDecision['evidence'],
       applied,
       trigger,
       actor: ctx.actor,
@@ -93,7 +96,7 @@ export class PromotionService {
    */
   async setPromotionPolicy(
     name: string,
-    p: { metric: string; direction: 'maximize' | 'minimize'; minMargin: number; autoPromote: boolean; rollout: PolicyRollout | null },
+    p: { metric: string; direction: 'maximize' | 'minimize'; minMargin: number; autoPromote: boolean; rollout: PolicyRollout | null; fairness: PolicyFairness | null },
     ctx: RequestContext,
   ): Promise<PromotionPolicy> {
     return this.db.run(async (m) => {
@@ -104,8 +107,8 @@ export class PromotionService {
         actor: ctx.actor,
         action: 'promotion_policy.set',
         resource: name,
-        before: before ? { metric: before.metric, direction: before.direction, minMargin: before.minMargin, autoPromote: before.autoPromote, rollout: before.rollout } : null,
-        after: { metric: policy.metric, direction: policy.direction, minMargin: policy.minMargin, autoPromote: policy.autoPromote, rollout: policy.rollout },
+        before: before ? { metric: before.metric, direction: before.direction, minMargin: before.minMargin, autoPromote: before.autoPromote, rollout: before.rollout, fairness: before.fairness } : null,
+        after: { metric: policy.metric, direction: policy.direction, minMargin: policy.minMargin, autoPromote: policy.autoPromote, rollout: policy.rollout, fairness: policy.fairness },
         requestId: ctx.requestId ?? null,
         outcome: AuditOutcome.SUCCESS,
       });
