@@ -107,26 +107,61 @@ function checkLiteral(c: ColumnSpec, v: string | number | boolean): string {
   return `CAST(${qlit(v)} AS ${DUCKDB_TYPE[c.type]})`;
 }
 
-export function issuesSql(columns: readonly ColumnSpec[]): string {
-  const parts: string[] = [];
+/** One validation check of one column: rows where `where` is TRUE get an issue `rule` with `message` (SQL text expression). */
+interface ColumnCheck {
+  readonly idx: number;
+  readonly column: string;
+  readonly rule: 'not_null' | 'type' | 'min' | 'max' | 'allowed_values';
+  readonly message: string;
+  readonly where: string;
+}
+
+/**
+ * The checks of every column, over a relation with the typed column `<name>` and its raw text
+ * `__raw_<name>` (see {@link castExpr}). A predicate that is NULL (e.g. `NULL < min`) is not an issue.
+ */
+function columnChecks(columns: readonly ColumnSpec[]): ColumnCheck[] {
+  const checks: ColumnCheck[] = [];
   columns.forEach((c, idx) => {
     const col = qid(c.name);
     const raw = qid(`__raw_${c.name}`);
-    const sel = (rule: string, msg: string, where: string) =>
-      `SELECT __row AS row, ${idx} AS col_idx, ${qstr(c.name)} AS "column", ${qstr(rule)} AS rule, ${msg} AS message, ${raw} AS value FROM typed WHERE ${where}`;
+    const add = (rule: ColumnCheck['rule'], message: string, where: string) => checks.push({ idx, column: c.name, rule, message, where });
     const blank = `(${raw} IS NULL OR trim(${raw}) = '')`;
-    if (c.nullable === false) parts.push(sel('not_null', `'null value in non-nullable column'`, `${col} IS NULL AND ${blank}`));
+    if (c.nullable === false) add('not_null', `'null value in non-nullable column'`, `${col} IS NULL AND ${blank}`);
     const typeMsg =
       c.format !== undefined
         ? `'value ''' || ${raw} || ''' in column ${c.name} does not match the ${c.type} format ' || ${qstr(formatLabel(c, c.format))}`
         : `'value ''' || ${raw} || ''' is not a valid ${c.type}'`;
-    parts.push(sel('type', typeMsg, `${col} IS NULL AND NOT ${blank}`));
-    if (c.min !== undefined) parts.push(sel('min', `'value ' || ${raw} || ' < min ${String(c.min).replace(/'/g, "''")}'`, `${col} < ${checkLiteral(c, c.min)}`));
-    if (c.max !== undefined) parts.push(sel('max', `'value ' || ${raw} || ' > max ${String(c.max).replace(/'/g, "''")}'`, `${col} > ${checkLiteral(c, c.max)}`));
+    add('type', typeMsg, `${col} IS NULL AND NOT ${blank}`);
+    if (c.min !== undefined) add('min', `'value ' || ${raw} || ' < min ${String(c.min).replace(/'/g, "''")}'`, `${col} < ${checkLiteral(c, c.min)}`);
+    if (c.max !== undefined) add('max', `'value ' || ${raw} || ' > max ${String(c.max).replace(/'/g, "''")}'`, `${col} > ${checkLiteral(c, c.max)}`);
     if (c.allowedValues !== undefined) {
       const list = c.allowedValues.map((v) => checkLiteral(c, v)).join(', ');
-      parts.push(sel('allowed_values', `'value ''' || ${raw} || ''' not in allowed values'`, `${col} IS NOT NULL AND ${col} NOT IN (${list})`));
+      add('allowed_values', `'value ''' || ${raw} || ''' not in allowed values'`, `${col} IS NOT NULL AND ${col} NOT IN (${list})`);
     }
   });
-  return parts.join('\nUNION ALL\n');
+  return checks;
+}
+
+/**
+ * Issues `(row, col_idx, column, rule, message, value)` of the rows of `from` (a relation with
+ * `__row`, the typed and the `__raw_` columns): one row per failed check.
+ */
+export function issuesSql(columns: readonly ColumnSpec[], from: string): string {
+  return columnChecks(columns)
+    .map(
+      (k) =>
+        `SELECT __row AS row, ${k.idx} AS col_idx, ${qstr(k.column)} AS "column", ${qstr(k.rule)} AS rule, ${k.message} AS message, ${qid(`__raw_${k.column}`)} AS value FROM ${from} WHERE ${k.where}`,
+    )
+    .join('\nUNION ALL\n');
+}
+
+/**
+ * Boolean SQL expression, TRUE exactly for a row that fails at least one check of
+ * {@link issuesSql} (never NULL), so one streaming filter splits valid from invalid rows
+ * without a join on row numbers.
+ */
+export function invalidRowPredicate(columns: readonly ColumnSpec[]): string {
+  const checks = columnChecks(columns);
+  return checks.length === 0 ? 'false' : checks.map((k) => `coalesce(${k.where}, false)`).join(' OR ');
 }
