@@ -20,7 +20,8 @@
  * `MBps`, rows, `rssBeforeMB` (service idle, after boot), `peakRssMB` (VmHWM), `loadavg`.
  *
  *   set -a; . .stack/env; set +a
- *   node -r @swc-node/register bench/ingestion/upload-service.ts [--mb 1024] [--csv /tmp/x.csv] [--memory-limit 256MB] [--port 3401]
+ *   node -r @swc-node/register bench/ingestion/upload-service.ts [--mb 1024] [--csv /tmp/x.csv] [--memory-limit 256MB] [--threads 1] [--port 3401]
+ * (`MALLOC_ARENA_MAX` in the environment reaches the service: glibc's per-thread arenas hold freed memory).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, promises as fs, readFileSync } from 'node:fs';
@@ -39,6 +40,7 @@ const targetMB = Number(arg('mb', '1024'));
 const csvPath = arg('csv', path.join(os.tmpdir(), `strata-bench-adult-${targetMB}mb.csv`));
 const port = Number(arg('port', '3401'));
 const memoryLimit = arg('memory-limit', '');
+const threads = arg('threads', '');
 const DATASET = 'bench_adult_upload';
 const mb = (b: number) => Number((b / 1024 / 1024).toFixed(0));
 
@@ -142,6 +144,7 @@ async function main(): Promise<void> {
     TMPDIR: work,
     LOG_LEVEL: 'warn',
     ...(memoryLimit ? { INGESTION_DUCKDB_MEMORY_LIMIT: memoryLimit } : {}),
+    ...(threads ? { INGESTION_DUCKDB_THREADS: threads } : {}),
   };
   const service = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ingestion/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
   let peakSampled = 0;
@@ -175,6 +178,8 @@ async function main(): Promise<void> {
         peakRssMB: mb(after.hwm),
         peakRssSampledMB: mb(peakSampled),
         memoryLimit: memoryLimit || 'service default',
+        duckdbThreads: threads || 'service default',
+        mallocArenaMax: process.env['MALLOC_ARENA_MAX'] ?? 'glibc default',
         cpus: os.cpus().length,
         loadavgBefore: loadBefore.map((l) => Number(l.toFixed(2))),
         loadavgAfter: os.loadavg().map((l) => Number(l.toFixed(2))),
