@@ -17,7 +17,7 @@
  * from `.stack/env` (the shared stack). RSS is read from `/proc/<pid>/status` every 200 ms
  * (`VmRSS`) and `VmHWM` (the kernel's peak) after the upload. Prints one JSON line:
  * `inputMB`, `seconds` (CLI wall time of the upload, spooling + validation + Parquet + profile),
- * `MBps`, rows, `rssBeforeMB` (service idle, after boot), `peakRssMB` (VmHWM), `loadavg`.
+ * `MBps`, rows, `rssBeforeMB` (service idle, after boot), `peakRssMB` (VmHWM), `cliPeakRssMB` (the uploading CLI), `loadavg`.
  *
  *   set -a; . .stack/env; set +a
  *   node -r @swc-node/register bench/ingestion/upload-service.ts [--mb 1024] [--csv /tmp/x.csv] [--memory-limit 256MB] [--threads 1] [--port 3401]
@@ -95,17 +95,25 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
   throw new Error(`ingestion not ready at ${url} within ${timeoutMs} ms`);
 }
 
+/** Peak RSS of the last CLI run (bytes, sampled every 200 ms). */
+let cliPeakRss = 0;
+
 /** Runs the CLI with a deadline; resolves with its stdout (its progress lines on stderr are dropped). */
 function cli(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+  cliPeakRss = 0;
   const child = spawn(process.execPath, [path.join(ROOT, 'apps/cli/bin/strata.cjs'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const sampler = setInterval(() => {
+    if (child.pid !== undefined && child.exitCode === null) cliPeakRss = Math.max(cliPeakRss, (() => { try { return procStatus(child.pid).hwm; } catch { return 0; } })());
+  }, 200);
   return new Promise((resolve, reject) => {
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
+      clearInterval(sampler);
       if (code === 0) resolve(stdout);
       else reject(new Error(`strata ${args.join(' ')} failed (${code ?? signal}): ${stdout.slice(-2000)} ${stderr}`));
     });
@@ -177,6 +185,7 @@ async function main(): Promise<void> {
         rssBeforeMB: mb(before.rss),
         peakRssMB: mb(after.hwm),
         peakRssSampledMB: mb(peakSampled),
+        cliPeakRssMB: mb(cliPeakRss),
         memoryLimit: memoryLimit || 'service default',
         duckdbThreads: threads || 'service default',
         mallocArenaMax: process.env['MALLOC_ARENA_MAX'] ?? 'glibc default',
