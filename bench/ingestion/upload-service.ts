@@ -154,7 +154,11 @@ async function main(): Promise<void> {
     ...(memoryLimit ? { INGESTION_DUCKDB_MEMORY_LIMIT: memoryLimit } : {}),
     ...(threads ? { INGESTION_DUCKDB_THREADS: threads } : {}),
   };
-  const service = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ingestion/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // The service's log (JSON lines) is kept next to the CSV: `<csv>.service.log`.
+  const log = createWriteStream(`${csvPath}.service.log`);
+  const service = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ingestion/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  service.stdout?.pipe(log);
+  service.stderr?.pipe(log);
   let peakSampled = 0;
   const sampler = setInterval(() => {
     if (service.pid !== undefined && service.exitCode === null) peakSampled = Math.max(peakSampled, procStatus(service.pid).rss);
