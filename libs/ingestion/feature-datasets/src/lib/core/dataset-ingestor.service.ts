@@ -11,7 +11,7 @@ import { DUCKDB_TYPE, parseDatasetSpec, type DatasetFormat, type DatasetSpec } f
 import { DatasetInputError, DatasetSchemaMismatchError, DatasetValidationError, type ValidationIssue } from './ingestion.errors';
 import { qid, qstr } from '@strata/shared/data-access-duckdb';
 import { writeQuarantineCsv, type QuarantineFormat } from './quarantine-export';
-import { castExpr, checkFormats, inferColumns, invalidRowPredicate, issuesSql, readerSql } from './dataset-ingestor.sql';
+import { castExpr, checkFormats, inferColumns, invalidRowPredicate, issueListSql, issuesSql, readerSql } from './dataset-ingestor.sql';
 import type { DatasetIngestorDeps, DatasetVersion, IngestOptions, IngestSource, SchemaField, StoredFile } from './dataset-ingestor.types';
 
 export * from './dataset-ingestor.types';
@@ -148,11 +148,8 @@ export class DatasetIngestor {
       if (invalidRowCount > 0) {
         const qFile = path.join(work, 'quarantine.parquet');
         const rawNames = columns.map((c) => `${qid(`__raw_${c.name}`)} AS ${qid(c.name)}`).join(', ');
-        await conn.run(
-          `COPY (SELECT t.__row AS _row, i.issues AS _issues, ${rawNames} FROM invalid_rows t JOIN ` +
-            `(SELECT row, list({'column': "column", 'rule': rule, 'message': message} ORDER BY col_idx, rule) AS issues FROM issues GROUP BY row) i ON i.row = t.__row ORDER BY t.__row) ` +
-            `TO ${qstr(qFile)} (FORMAT parquet, COMPRESSION zstd)`,
-        );
+        // invalid_rows is in file order (insertion order): scanned as is, no join or sort.
+        await conn.run(`COPY (SELECT __row AS _row, ${issueListSql(columns)} AS _issues, ${rawNames} FROM invalid_rows) TO ${qstr(qFile)} (FORMAT parquet, COMPRESSION zstd)`);
         // Append mode without new rows: the version is the parent; keep its files untouched.
         const unchangedParent = options.appendTo !== undefined && !created;
         const qKey = unchangedParent ? `datasets/${spec.name}/quarantine/${(await sha256File(qFile)).slice(0, 16)}.parquet` : `${prefix}/quarantine.parquet`;

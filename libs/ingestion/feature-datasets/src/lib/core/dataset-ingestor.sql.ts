@@ -171,3 +171,15 @@ export function invalidRowPredicate(columns: readonly ColumnSpec[]): string {
   const checks = columnChecks(columns);
   return checks.length === 0 ? 'false' : checks.map((k) => `coalesce(${k.where}, false)`).join(' OR ');
 }
+
+/**
+ * Per-row SQL expression over a relation like {@link issuesSql}'s: the row's failed checks as
+ * `list<{column, rule, message}>`, ordered by column then rule name (as the issues query orders
+ * them). Computed row by row, so the quarantine needs no join, GROUP BY or sort.
+ */
+export function issueListSql(columns: readonly ColumnSpec[]): string {
+  const checks = [...columnChecks(columns)].sort((a, b) => a.idx - b.idx || a.rule.localeCompare(b.rule));
+  if (checks.length === 0) return `[]::STRUCT("column" VARCHAR, rule VARCHAR, message VARCHAR)[]`;
+  const items = checks.map((k) => `CASE WHEN coalesce(${k.where}, false) THEN {'column': ${qstr(k.column)}, 'rule': ${qstr(k.rule)}, 'message': ${k.message}} END`);
+  return `list_filter([${items.join(', ')}], x -> x IS NOT NULL)`;
+}
