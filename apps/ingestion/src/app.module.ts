@@ -30,6 +30,7 @@ export class AppModule {
           maxUploadBytes: config.INGESTION_MAX_UPLOAD_BYTES,
           progressEveryBytes: config.INGESTION_PROGRESS_EVERY_BYTES,
           duckdbMemoryLimit: config.INGESTION_DUCKDB_MEMORY_LIMIT,
+          duckdbThreads: config.INGESTION_DUCKDB_THREADS,
           objectStore: config,
           s3Sources: s3ConnectionFromConfig(config),
           stream: {

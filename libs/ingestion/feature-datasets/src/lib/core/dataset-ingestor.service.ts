@@ -1,17 +1,17 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { withLocalFiles, type ObjectStore } from '@strata/shared/data-access-object-store';
 import { profileTable } from './dataset-profile';
 import { DUCKDB_TYPE, parseDatasetSpec, type DatasetFormat, type DatasetSpec } from './dataset-spec';
 import { DatasetInputError, DatasetSchemaMismatchError, DatasetValidationError, type ValidationIssue } from './ingestion.errors';
 import { qid, qstr } from '@strata/shared/data-access-duckdb';
 import { writeQuarantineCsv, type QuarantineFormat } from './quarantine-export';
-import { castExpr, checkFormats, inferColumns, issuesSql, readerSql } from './dataset-ingestor.sql';
+import { castExpr, checkFormats, inferColumns, invalidRowPredicate, issueListSql, issuesSql, readerSql } from './dataset-ingestor.sql';
 import type { DatasetIngestorDeps, DatasetVersion, IngestOptions, IngestSource, SchemaField, StoredFile } from './dataset-ingestor.types';
 
 export * from './dataset-ingestor.types';
@@ -68,30 +68,32 @@ export class DatasetIngestor {
 
       const columns = spec.columns ?? (await inferColumns(conn, format, file, spec, label));
       const reader = readerSql(format, file, spec, columns);
-      const t = `raw_${randomUUID().replace(/-/g, '')}`;
+      let present: string[];
       try {
-        await conn.run(`CREATE TEMP TABLE ${t} AS SELECT * FROM ${reader}`);
+        present = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`)).getRowObjects().map((r) => String(r['column_name']));
       } catch (e) {
         throw new DatasetInputError(label, e);
       }
-      const present = (await conn.runAndReadAll(`DESCRIBE ${t}`)).getRowObjects().map((r) => String(r['column_name']));
       const missing = columns.map((c) => c.name).filter((n) => !present.includes(n));
       if (missing.length > 0) throw new DatasetSchemaMismatchError(label, missing, present);
 
-      // Typed view: one TRY_CAST per declared column; rowid+1 is the 1-based input row (insertion order is preserved).
+      // The input typed (one TRY_CAST per declared column) next to its raw text. It is never
+      // materialised: each pass below streams the file again through DuckDB, so memory does not
+      // grow with the input (see README § Memory).
       const rawIsText = format !== 'parquet';
       const typedCols = columns.map((c) => `${castExpr(c, rawIsText)} AS ${qid(c.name)}`).join(', ');
       const rawCols = columns.map((c) => `${qid(c.name)}::VARCHAR AS ${qid(`__raw_${c.name}`)}`).join(', ');
-      await conn.run(`CREATE TEMP TABLE typed AS SELECT rowid + 1 AS __row, ${typedCols}, ${rawCols} FROM ${t}`);
-      await conn.run(`DROP TABLE ${t}`);
-
-      await conn.run(`CREATE TEMP TABLE issues AS ${issuesSql(columns)}`);
-      const summary = (
-        await conn.runAndReadAll(
-          `SELECT (SELECT count(*) FROM typed) AS n, (SELECT count(*) FROM issues) AS issues, (SELECT count(DISTINCT row) FROM issues) AS bad`,
-        )
-      ).getRowObjects()[0]!;
-      const inputRowCount = Number(summary['n']);
+      const input = `(SELECT ${typedCols}, ${rawCols} FROM ${reader})`;
+      const invalid = invalidRowPredicate(columns);
+      // Pass 1 keeps only the invalid rows, numbered in file order: row_number() OVER () is a
+      // streaming window and insertion order is preserved, so __row is the 1-based input row.
+      try {
+        await conn.run(`CREATE TEMP TABLE invalid_rows AS SELECT * FROM (SELECT row_number() OVER () AS __row, * FROM ${input}) WHERE ${invalid}`);
+      } catch (e) {
+        throw new DatasetInputError(label, e);
+      }
+      await conn.run(`CREATE TEMP TABLE issues AS ${issuesSql(columns, 'invalid_rows')}`);
+      const summary = (await conn.runAndReadAll(`SELECT (SELECT count(*) FROM issues) AS issues, (SELECT count(*) FROM invalid_rows) AS bad`)).getRowObjects()[0]!;
       const issueCount = Number(summary['issues']);
       const invalidRowCount = Number(summary['bad']);
       const issues = (
@@ -107,7 +109,12 @@ export class DatasetIngestor {
         }));
       if (policy === 'reject' && issueCount > 0) throw new DatasetValidationError(spec.name, issues, issueCount, invalidRowCount);
 
+      // Pass 2: the valid rows, in file order, straight into the Parquet (a filter: no join, no sort).
       const names = columns.map((c) => qid(c.name)).join(', ');
+      const valid = `SELECT ${names} FROM ${input} WHERE NOT (${invalid})`;
+      const dataFile = path.join(work, 'data.parquet');
+      const parquet = `(FORMAT parquet, COMPRESSION zstd)`;
+      let newRowCount: number;
       if (options.appendTo) {
         const baseUri = options.appendTo.uri;
         const baseCols = columns.map((c) => `CAST(${qid(c.name)} AS ${DUCKDB_TYPE[c.type]}) AS ${qid(c.name)}`).join(', ');
@@ -120,13 +127,14 @@ export class DatasetIngestor {
         });
         await conn.run(
           `CREATE TEMP TABLE accepted AS SELECT ${names} FROM (SELECT 0 AS __src, rowid AS __ord, ${names} FROM base ` +
-            `UNION ALL SELECT 1, __row, ${names} FROM typed WHERE __row NOT IN (SELECT row FROM issues)) ORDER BY __src, __ord`,
+            `UNION ALL SELECT 1, row_number() OVER (), ${names} FROM (${valid})) ORDER BY __src, __ord`,
         );
+        const total = await copyRows(conn, `COPY (SELECT * FROM accepted) TO ${qstr(dataFile)} ${parquet}`);
+        newRowCount = total - Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM base`)).getRowObjects()[0]!['n']);
       } else {
-        await conn.run(`CREATE TEMP TABLE accepted AS SELECT ${names} FROM typed WHERE __row NOT IN (SELECT row FROM issues) ORDER BY __row`);
+        newRowCount = await copyRows(conn, `COPY (${valid}) TO ${qstr(dataFile)} ${parquet}`);
       }
-      const dataFile = path.join(work, 'data.parquet');
-      await conn.run(`COPY (SELECT * FROM accepted) TO ${qstr(dataFile)} (FORMAT parquet, COMPRESSION zstd)`);
+      const inputRowCount = newRowCount + invalidRowCount;
       const contentSha256 = await sha256File(dataFile);
       const versionId = contentSha256.slice(0, 16);
       const prefix = `datasets/${spec.name}/${versionId}`;
@@ -140,11 +148,8 @@ export class DatasetIngestor {
       if (invalidRowCount > 0) {
         const qFile = path.join(work, 'quarantine.parquet');
         const rawNames = columns.map((c) => `${qid(`__raw_${c.name}`)} AS ${qid(c.name)}`).join(', ');
-        await conn.run(
-          `COPY (SELECT t.__row AS _row, i.issues AS _issues, ${rawNames} FROM typed t JOIN ` +
-            `(SELECT row, list({'column': "column", 'rule': rule, 'message': message} ORDER BY col_idx, rule) AS issues FROM issues GROUP BY row) i ON i.row = t.__row ORDER BY t.__row) ` +
-            `TO ${qstr(qFile)} (FORMAT parquet, COMPRESSION zstd)`,
-        );
+        // invalid_rows is in file order (insertion order): scanned as is, no join or sort.
+        await conn.run(`COPY (SELECT __row AS _row, ${issueListSql(columns)} AS _issues, ${rawNames} FROM invalid_rows) TO ${qstr(qFile)} (FORMAT parquet, COMPRESSION zstd)`);
         // Append mode without new rows: the version is the parent; keep its files untouched.
         const unchangedParent = options.appendTo !== undefined && !created;
         const qKey = unchangedParent ? `datasets/${spec.name}/quarantine/${(await sha256File(qFile)).slice(0, 16)}.parquet` : `${prefix}/quarantine.parquet`;
@@ -153,7 +158,8 @@ export class DatasetIngestor {
       }
 
       const schema: SchemaField[] = columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable ?? true }));
-      const profile = await profileTable(conn, 'accepted', columns);
+      // Profile of the stored file (a scan of the Parquet just written, not of a table held in memory).
+      const profile = await profileTable(conn, `read_parquet(${qstr(dataFile)})`, columns);
       const validation = { policy, inputRowCount, invalidRowCount, issueCount, issues, ...(quarantine ? { quarantine } : {}) };
       const manifest = { datasetName: spec.name, versionId, contentSha256, rowCount: profile.rowCount, schema, profile, uri: put.uri, sizeBytes, validation: { ...validation, issues: issues.slice(0, 100) } };
       const manifestKey = `${prefix}/manifest.json`;
@@ -209,6 +215,8 @@ export class DatasetIngestor {
     this.db ??= DuckDBInstance.create(':memory:', {
       memory_limit: this.memoryLimit,
       temp_directory: path.join(this.tmpDir, 'strata-duckdb-spill'),
+      // Row numbers (quarantine, issues) and the Parquet's bytes (the version id) follow file order.
+      preserve_insertion_order: 'true',
       ...(this.threads ? { threads: String(this.threads) } : {}),
     });
     return this.db;
@@ -226,6 +234,12 @@ function formatFromPath(p: string): DatasetFormat | undefined {
 async function spool(source: Readable | AsyncIterable<Uint8Array>, target: string): Promise<string> {
   await pipeline(source, createWriteStream(target));
   return target;
+}
+
+/** Runs a `COPY ... TO` and returns the number of rows it wrote (DuckDB's `Count`). */
+async function copyRows(conn: DuckDBConnection, sql: string): Promise<number> {
+  const r = await conn.runAndReadAll(sql);
+  return Number(r.getRows()[0]?.[0] ?? 0);
 }
 
 async function sha256File(p: string): Promise<string> {

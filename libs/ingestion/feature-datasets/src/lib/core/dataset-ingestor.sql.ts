@@ -65,7 +65,8 @@ export function castExpr(c: ColumnSpec, rawIsText: boolean): string {
 /**
  * Typed value of a TIMESTAMP/DATE column with a declared `format` (NULL when the text does not
  * match; the caller reports it as a `type` issue).
- * - epoch_s|ms|us: exact decimal → whole microseconds since 1970-01-01T00:00:00Z.
+ * - epoch_s|ms|us: exact decimal → whole microseconds since 1970-01-01T00:00:00Z (integers in BIGINT,
+ *   others through DECIMAL(38, 9)); out of DuckDB's timestamp range → NULL.
  * - strptime without offset: the wall-clock time in `timezone` (default UTC); a local time that
  *   does not exist in that zone (DST gap) is NULL (checked by converting back).
  * - strptime with %z/%Z: the offset in the value wins.
@@ -73,7 +74,12 @@ export function castExpr(c: ColumnSpec, rawIsText: boolean): string {
 function formattedExpr(c: ColumnSpec, fmt: string, src: string): string {
   if (isEpochFormat(fmt)) {
     const usPerUnit = 1_000_000 / EPOCH_FORMATS[fmt];
-    return `try(make_timestamp(CAST(round(TRY_CAST(${src} AS DECIMAL(38, 9)) * ${usPerUnit}) AS BIGINT))::TIMESTAMPTZ)`;
+    const exact = `try(make_timestamp(CAST(round(TRY_CAST(${src} AS DECIMAL(38, 9)) * ${usPerUnit}) AS BIGINT))::TIMESTAMPTZ)`;
+    // Fast path (same result): a plain integer within ±9e18 µs is multiplied as BIGINT; the
+    // DECIMAL(38, 9) parse above costs ~10× more per row and is only needed for fractions/exponents.
+    const bound = 9_000_000_000_000_000_000n / BigInt(usPerUnit);
+    const int = `TRY_CAST(${src} AS BIGINT)`;
+    return `CASE WHEN regexp_full_match(${src}, '[+-]?[0-9]{1,19}') AND ${int} BETWEEN -${bound} AND ${bound} THEN make_timestamp(${int} * ${usPerUnit})::TIMESTAMPTZ ELSE ${exact} END`;
   }
   const parsed = `try_strptime(${src}, ${qstr(fmt)})`;
   if (c.type === 'DATE') return `CAST(${parsed} AS DATE)`;
@@ -113,31 +119,78 @@ const TIME_HINT: Partial<Record<ColumnType, string>> = {
   DATE: ` (without a declared format: YYYY-MM-DD; declare format: a strptime pattern such as ''%d/%m/%Y'' for others)`,
 };
 
-export function issuesSql(columns: readonly ColumnSpec[]): string {
-  const parts: string[] = [];
+/** One validation check of one column: rows where `where` is TRUE get an issue `rule` with `message` (SQL text expression). */
+interface ColumnCheck {
+  readonly idx: number;
+  readonly column: string;
+  readonly rule: 'not_null' | 'type' | 'min' | 'max' | 'allowed_values';
+  readonly message: string;
+  readonly where: string;
+}
+
+/**
+ * The checks of every column, over a relation with the typed column `<name>` and its raw text
+ * `__raw_<name>` (see {@link castExpr}). A predicate that is NULL (e.g. `NULL < min`) is not an issue.
+ */
+function columnChecks(columns: readonly ColumnSpec[]): ColumnCheck[] {
+  const checks: ColumnCheck[] = [];
   columns.forEach((c, idx) => {
     const col = qid(c.name);
     const raw = qid(`__raw_${c.name}`);
-    const sel = (rule: string, msg: string, where: string) =>
-      `SELECT __row AS row, ${idx} AS col_idx, ${qstr(c.name)} AS "column", ${qstr(rule)} AS rule, ${msg} AS message, ${raw} AS value FROM typed WHERE ${where}`;
+    const add = (rule: ColumnCheck['rule'], message: string, where: string) => checks.push({ idx, column: c.name, rule, message, where });
     const blank = `(${raw} IS NULL OR trim(${raw}) = '')`;
-    if (c.nullable === false) parts.push(sel('not_null', `'null value in non-nullable column'`, `${col} IS NULL AND ${blank}`));
+    if (c.nullable === false) add('not_null', `'null value in non-nullable column'`, `${col} IS NULL AND ${blank}`);
     const typeMsg =
       c.format !== undefined
         ? `'value ''' || ${raw} || ''' in column ${c.name} does not match the ${c.type} format ' || ${qstr(formatLabel(c, c.format))}`
         : `'value ''' || ${raw} || ''' is not a valid ${c.type}${TIME_HINT[c.type] ?? ''}'`;
-    parts.push(sel('type', typeMsg, `${col} IS NULL AND NOT ${blank}`));
+    add('type', typeMsg, `${col} IS NULL AND NOT ${blank}`);
     // NaN / ±inf parse as DOUBLE/FLOAT but are no measurement (and break the profile, drift and
     // training statistics): a type issue, as a non-finite min/max literal is in the spec.
     if (c.type === 'FLOAT32' || c.type === 'FLOAT64') {
-      parts.push(sel('type', `'value ''' || ${raw} || ''' is not a finite ${c.type} (NaN and infinities are refused; an empty cell is a null)'`, `${col} IS NOT NULL AND NOT isfinite(${col})`));
+      add('type', `'value ''' || ${raw} || ''' is not a finite ${c.type} (NaN and infinities are refused; an empty cell is a null)'`, `${col} IS NOT NULL AND NOT isfinite(${col})`);
     }
-    if (c.min !== undefined) parts.push(sel('min', `'value ' || ${raw} || ' < min ${String(c.min).replace(/'/g, "''")}'`, `${col} < ${checkLiteral(c, c.min)}`));
-    if (c.max !== undefined) parts.push(sel('max', `'value ' || ${raw} || ' > max ${String(c.max).replace(/'/g, "''")}'`, `${col} > ${checkLiteral(c, c.max)}`));
+    if (c.min !== undefined) add('min', `'value ' || ${raw} || ' < min ${String(c.min).replace(/'/g, "''")}'`, `${col} < ${checkLiteral(c, c.min)}`);
+    if (c.max !== undefined) add('max', `'value ' || ${raw} || ' > max ${String(c.max).replace(/'/g, "''")}'`, `${col} > ${checkLiteral(c, c.max)}`);
     if (c.allowedValues !== undefined) {
       const list = c.allowedValues.map((v) => checkLiteral(c, v)).join(', ');
-      parts.push(sel('allowed_values', `'value ''' || ${raw} || ''' not in allowed values'`, `${col} IS NOT NULL AND ${col} NOT IN (${list})`));
+      add('allowed_values', `'value ''' || ${raw} || ''' not in allowed values'`, `${col} IS NOT NULL AND ${col} NOT IN (${list})`);
     }
   });
-  return parts.join('\nUNION ALL\n');
+  return checks;
+}
+
+/**
+ * Issues `(row, col_idx, column, rule, message, value)` of the rows of `from` (a relation with
+ * `__row`, the typed and the `__raw_` columns): one row per failed check.
+ */
+export function issuesSql(columns: readonly ColumnSpec[], from: string): string {
+  return columnChecks(columns)
+    .map(
+      (k) =>
+        `SELECT __row AS row, ${k.idx} AS col_idx, ${qstr(k.column)} AS "column", ${qstr(k.rule)} AS rule, ${k.message} AS message, ${qid(`__raw_${k.column}`)} AS value FROM ${from} WHERE ${k.where}`,
+    )
+    .join('\nUNION ALL\n');
+}
+
+/**
+ * Boolean SQL expression, TRUE exactly for a row that fails at least one check of
+ * {@link issuesSql} (never NULL), so one streaming filter splits valid from invalid rows
+ * without a join on row numbers.
+ */
+export function invalidRowPredicate(columns: readonly ColumnSpec[]): string {
+  const checks = columnChecks(columns);
+  return checks.length === 0 ? 'false' : checks.map((k) => `coalesce(${k.where}, false)`).join(' OR ');
+}
+
+/**
+ * Per-row SQL expression over a relation like {@link issuesSql}'s: the row's failed checks as
+ * `list<{column, rule, message}>`, ordered by column then rule name (as the issues query orders
+ * them). Computed row by row, so the quarantine needs no join, GROUP BY or sort.
+ */
+export function issueListSql(columns: readonly ColumnSpec[]): string {
+  const checks = [...columnChecks(columns)].sort((a, b) => a.idx - b.idx || a.rule.localeCompare(b.rule));
+  if (checks.length === 0) return `[]::STRUCT("column" VARCHAR, rule VARCHAR, message VARCHAR)[]`;
+  const items = checks.map((k) => `CASE WHEN coalesce(${k.where}, false) THEN {'column': ${qstr(k.column)}, 'rule': ${qstr(k.rule)}, 'message': ${k.message}} END`);
+  return `list_filter([${items.join(', ')}], x -> x IS NOT NULL)`;
 }

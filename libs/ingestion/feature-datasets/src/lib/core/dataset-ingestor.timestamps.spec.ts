@@ -63,6 +63,22 @@ describe('DatasetIngestor: timestamp formats', () => {
     expect(v.profile.columns.find((p) => p.name === 's')).toMatchObject({ min: '1969-12-31T23:59:59.000Z', max: '2020-01-01T00:00:00.500Z', nullCount: 0 });
   });
 
+  it('gives the same instant for an epoch integer (BIGINT path) as for its decimal or exponent spelling (exact DECIMAL path)', async () => {
+    const spec: DatasetSpec = { name: 'epoch_paths', columns: [{ name: 'id', type: 'INT64' }, { name: 'ms', type: 'TIMESTAMP', format: 'epoch_ms' }] };
+    const csv = 'id,ms\n1,1700000000123\n2,1700000000123.0\n3,1.700000000123e12\n4,+1700000000123\n5,-1700000000123\n6,-1700000000123.0\n';
+    const v = await ingestor.ingest(spec, await write('paths.csv', csv));
+    expect(v.validation.invalidRowCount).toBe(0);
+    const rows = await readIso(v.uri, ['ms']);
+    expect(rows.map((r) => r['ms'])).toEqual([
+      '2023-11-14T22:13:20.123000Z',
+      '2023-11-14T22:13:20.123000Z',
+      '2023-11-14T22:13:20.123000Z',
+      '2023-11-14T22:13:20.123000Z',
+      '1916-02-18T01:46:39.877000Z',
+      '1916-02-18T01:46:39.877000Z',
+    ]);
+  });
+
   it('reads epoch numbers from NDJSON and Parquet sources too', async () => {
     const spec: DatasetSpec = { name: 'epochs2', columns: [{ name: 'id', type: 'INT64' }, { name: 't', type: 'TIMESTAMP', format: 'epoch_s' }] };
     const nd = await ingestor.ingest(spec, await write('e.ndjson', '{"id":1,"t":1577836800}\n{"id":2,"t":1583020800}\n'));

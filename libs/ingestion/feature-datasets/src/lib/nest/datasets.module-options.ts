@@ -11,6 +11,8 @@ export interface DatasetsModuleOptions {
   readonly maxUploadBytes?: number;
   /** Memory limit of the ingestor's DuckDB (default `1GB`; spills to `tmpDir` beyond it). */
   readonly duckdbMemoryLimit?: string;
+  /** DuckDB worker threads of the ingestor (default: DuckDB's, one per core); fewer threads, fewer per-thread buffers (lower peak RSS). */
+  readonly duckdbThreads?: number;
   /** Log upload progress every this many bytes (default 16 MiB). */
   readonly progressEveryBytes?: number;
   /** Which lake store (`STRATA_OBJECT_STORE=local|s3` and the S3 variables); default: local files under `dataDir`. */

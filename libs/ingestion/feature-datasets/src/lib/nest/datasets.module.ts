@@ -50,7 +50,7 @@ export class DatasetsModule implements OnModuleInit, OnApplicationShutdown {
         {
           provide: DATASET_INGESTOR,
           inject: [OBJECT_STORE],
-          useFactory: (store: ObjectStore) => new DatasetIngestor({ store, ...(options.tmpDir ? { tmpDir: options.tmpDir } : {}), ...(options.duckdbMemoryLimit ? { memoryLimit: options.duckdbMemoryLimit } : {}) }),
+          useFactory: (store: ObjectStore) => new DatasetIngestor({ store, ...(options.tmpDir ? { tmpDir: options.tmpDir } : {}), ...(options.duckdbMemoryLimit ? { memoryLimit: options.duckdbMemoryLimit } : {}), ...(options.duckdbThreads ? { threads: options.duckdbThreads } : {}) }),
         },
         DatasetsService,
       ],

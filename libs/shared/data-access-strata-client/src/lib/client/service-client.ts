@@ -1,7 +1,16 @@
 import { fillPath, type ApiEndpoint, type EndpointInput, type EndpointOutput, type StrataService } from '@strata/contracts/api';
 import { UnavailableError } from '@strata/shared/util-errors';
+import { Agent } from 'undici';
 import { serviceCredential } from '../credentials';
 import { peerError, StrataHttpError, StrataUnreachableError, unreachableError } from './errors';
+
+/**
+ * fetch's own limits (undici's `headersTimeout` and `bodyTimeout`, 300 s each) would cut a call
+ * whose deadline is longer, e.g. a 1 GB upload whose answer comes when ingestion finished. Such
+ * calls go through this agent: no undici limit, the call's `AbortSignal.timeout` is the deadline.
+ */
+const UNDICI_DEFAULT_TIMEOUT_MS = 300_000;
+let longCallAgent: Agent | undefined;
 
 /** How failures surface: `domain` (inside services/workers: `AppError`s, see {@link peerError}) or `http` (CLI, tests: {@link StrataHttpError} / {@link StrataUnreachableError}). */
 export type ErrorMode = 'domain' | 'http';
@@ -90,7 +99,15 @@ export class ServiceClient {
         : unreachableError(call, err, timeoutMs, reading);
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs), ...(options.raw?.duplex ? { duplex: options.raw.duplex } : {}) } as RequestInit);
+      const dispatcher = timeoutMs > UNDICI_DEFAULT_TIMEOUT_MS ? (longCallAgent ??= new Agent({ headersTimeout: 0, bodyTimeout: 0 })) : undefined;
+      res = await fetch(url, {
+        method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+        ...(options.raw?.duplex ? { duplex: options.raw.duplex } : {}),
+        ...(dispatcher ? { dispatcher } : {}),
+      } as RequestInit);
     } catch (err) {
       throw unreachable(err, false);
     }
