@@ -143,7 +143,9 @@ describe('training service (real PostgreSQL, Kafka, Temporal)', () => {
 
   it('runs a training run to COMPLETED, once per request id, and announces it on Kafka', async () => {
     features.current = succeedingFeatures;
-    registry.current = (_req, body) => {
+    registry.current = (req, body) => {
+      // the evaluate step reads the model's promotion policy (its fairness segment): none here
+      if (req.method === 'GET' && (req.url ?? '').endsWith('/promotion-policy')) return { status: 404, body: { error: 'no promotion policy (test)' } };
       registered.push(body);
       return { status: 201, body: { name: 'taxi-tip', version: 1 } };
     };

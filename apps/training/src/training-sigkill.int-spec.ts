@@ -73,6 +73,8 @@ describe('training worker SIGKILL mid-training (real Temporal)', () => {
     const registryUrl = await serve((req) => {
       // experiment tracking (not part of this test) is down here: best-effort, never fails the run
       if (/^\/(experiments|runs)(\/|\?|$)/.test(req.url ?? '')) return { status: 503, body: { error: 'tracking is down (test)' } };
+      // the evaluate step reads the model's promotion policy (its fairness segment): none here
+      if (req.method === 'GET' && (req.url ?? '').endsWith('/promotion-policy')) return { status: 404, body: { error: 'no promotion policy (test)' } };
       const key = String(req.headers['idempotency-key']);
       registrations.push({ key });
       if (!versionOf.has(key)) versionOf.set(key, versionOf.size + 1);
