@@ -1,6 +1,6 @@
 import type { ModelVersion, MonitoringWindow, PromotionDecision, RegisteredModel } from '@strata/contracts/api';
 
-/** Test fixtures shaped as the registry / monitoring serialise them (an income model on census rows, not taxi). */
+/** Test fixtures shaped as the registry / monitoring serialise them (an income model on census rows). */
 export function version(v: number, over: Partial<ModelVersion> = {}): ModelVersion {
   return {
     name: 'adult-income',
