@@ -9,7 +9,7 @@ import { chmodSync, promises as fs, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { eventually, infraEnv, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, infraServiceEnv, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 import { Client as Pg } from 'pg';
 
 jest.setTimeout(120_000);
@@ -40,10 +40,7 @@ beforeAll(async () => {
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-trainers-file-'));
   trainersFile = path.join(dataDir, 'trainers.json');
   service = startService('training', port, {
-    DATABASE_URL: env.databaseUrl,
-    KAFKA_BROKERS: env.kafkaBrokers.join(','),
-    TEMPORAL_ADDRESS: env.temporalAddress,
-    TEMPORAL_NAMESPACE: env.temporalNamespace,
+    ...infraServiceEnv(env),
     TRAINING_DB_SCHEMA: schema,
     TRAINING_TASK_QUEUE: taskQueue,
     TRAINING_KAFKA_GROUP_ID: uniqueName('training-trainers-file'),

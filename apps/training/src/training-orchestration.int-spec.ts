@@ -9,8 +9,6 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,31 +18,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import * as ort from 'onnxruntime-node';
 import { Client as PgClient } from 'pg';
 import { buildEnvelopeHeaders, DriftDetectedV1, PerformanceDegradedV1 } from '@strata/contracts';
-import { eventually, infraEnv, pythonFor, repoRoot, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, infraServiceEnv, pythonFor, repoRoot, startFakeJsonService, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 
 jest.setTimeout(600_000);
 
-type Reply = { status: number; body: unknown; contentType?: string };
-type Handler = (req: http.IncomingMessage, body: unknown) => Reply | Promise<Reply>;
 type Json = Record<string, unknown>;
-
-async function fakeService(handler: Handler): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    let data = '';
-    req.on('data', (c: Buffer) => (data += c.toString()));
-    req.on('end', () => {
-      void Promise.resolve(handler(req, data ? JSON.parse(data) : undefined)).then(
-        (out) => {
-          const text = out.contentType && typeof out.body === 'string' ? out.body : JSON.stringify(out.body);
-          res.writeHead(out.status, { 'content-type': out.contentType ?? 'application/json' }).end(out.status === 204 ? undefined : text);
-        },
-        (e: unknown) => res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e) })),
-      );
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
-}
 
 async function json(method: string, url: string, body?: unknown): Promise<{ status: number; body: Json }> {
   const res = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -104,7 +82,7 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
     const rows = Number(counts['n']);
     parquet = { uri: pathToFileURL(file).href, sha256: createHash('sha256').update(await fs.readFile(file)).digest('hex'), rows, trainRows: Number(counts['tr']), evalRows: rows - Number(counts['tr']) };
 
-    const features = await fakeService((req) =>
+    const features = await startFakeJsonService((req) =>
       req.method === 'POST'
         ? { status: 202, body: { id: 'ts-taxi', status: 'RUNNING' } }
         : {
@@ -127,7 +105,7 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
       STRATA_DATA_DIR: dataDir,
       STRATA_AUTH_MODE: 'off',
     });
-    const registry = await fakeService(async (req, body) => {
+    const registry = await startFakeJsonService(async (req, body) => {
       if (/^\/(experiments|runs)(\/|\?|$)/.test(req.url ?? '')) {
         // Tracking: forwarded to the real registry, status + body as it answered.
         const res = await fetch(`${realRegistry()}${req.url}`, {
@@ -156,7 +134,7 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
       }
       return { status: 405, body: { error: 'method not allowed' } };
     });
-    const ingestion = await fakeService((req) => {
+    const ingestion = await startFakeJsonService((req) => {
       if (/\/versions$/.test(req.url ?? '')) {
         return {
           status: 200,
@@ -172,10 +150,7 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
     });
     closers.push(features.close, registry.close, ingestion.close);
     service = startService('training', port, {
-      DATABASE_URL: env.databaseUrl,
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
-      TEMPORAL_ADDRESS: env.temporalAddress,
-      TEMPORAL_NAMESPACE: env.temporalNamespace,
+      ...infraServiceEnv(env),
       TRAINING_DB_SCHEMA: schema,
       TRAINING_TASK_QUEUE: taskQueue,
       TRAINING_KAFKA_GROUP_ID: uniqueName('training-orch'),

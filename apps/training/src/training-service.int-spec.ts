@@ -6,33 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client as PgClient } from 'pg';
 import { buildEnvelopeHeaders, TrainingRequestedV1 } from '@strata/contracts';
-import { eventually, infraEnv, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, infraServiceEnv, startFakeJsonService, startService, uniqueName, waitReady, type FakeJsonHandler, type RunningService } from '@strata/shared/testing';
+import { writeSyntheticTrainingSet } from './__fixtures__/synthetic-training-set';
 
 jest.setTimeout(180_000);
 
-type Handler = (req: http.IncomingMessage, body: unknown) => { status: number; body: unknown };
-
-async function fakeService(handler: { current: Handler }): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    let data = '';
-    req.on('data', (c: Buffer) => (data += c.toString()));
-    req.on('end', () => {
-      const out = handler.current(req, data ? JSON.parse(data) : undefined);
-      res.writeHead(out.status, { 'content-type': 'application/json' }).end(JSON.stringify(out.body));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
-}
+type Handler = FakeJsonHandler;
 
 async function json(method: string, url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -65,29 +49,12 @@ describe('training service (real PostgreSQL, Kafka, Temporal)', () => {
 
   beforeAll(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-training-svc-'));
-    const file = path.join(dataDir, 'training-sets', 'big_tipper', 'ts-1.parquet');
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    await c.run(`SET TimeZone='UTC'`);
-    await c.run(`COPY (
-        SELECT (i % 50)::INTEGER AS pickup_location_id,
-               TIMESTAMPTZ '2020-01-01 00:00:00+00' + to_minutes(i * 10) AS event_timestamp,
-               ((i * 7919) % 1000) / 100.0 AS trip_request__trip_distance,
-               ((i * 31) % 24)::INTEGER AS trip_request__pickup_hour,
-               (((i * 31) % 24) < 10 OR ((i * 2654435761) % 1000) < 150) AS label
-        FROM range(3000) t(i)) TO '${file}' (FORMAT parquet)`);
-    c.closeSync();
-    db.closeSync();
-    parquet = { uri: pathToFileURL(file).href, sha256: createHash('sha256').update(await fs.readFile(file)).digest('hex') };
+    parquet = await writeSyntheticTrainingSet(path.join(dataDir, 'training-sets', 'big_tipper', 'ts-1.parquet'), true);
 
-    const [f, r, i] = await Promise.all([fakeService(features), fakeService(registryWithTrackingDown), fakeService(ingestion)]);
+    const [f, r, i] = await Promise.all([startFakeJsonService(features), startFakeJsonService(registryWithTrackingDown), startFakeJsonService(ingestion)]);
     closers.push(f.close, r.close, i.close);
     service = startService('training', port, {
-      DATABASE_URL: env.databaseUrl,
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
-      TEMPORAL_ADDRESS: env.temporalAddress,
-      TEMPORAL_NAMESPACE: env.temporalNamespace,
+      ...infraServiceEnv(env),
       TRAINING_DB_SCHEMA: schema,
       TRAINING_TASK_QUEUE: uniqueName('strata-training-test'),
       TRAINING_KAFKA_GROUP_ID: uniqueName('training-test'),

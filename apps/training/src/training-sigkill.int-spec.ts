@@ -5,16 +5,12 @@
  * sleeps first so the kill lands inside the train activity); features/registry/ingestion are
  * local HTTP fakes.
  */
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Client as PgClient } from 'pg';
-import { eventually, infraEnv, pythonFor, repoRoot, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, infraServiceEnv, pythonFor, repoRoot, startFakeJsonService, startService, uniqueName, waitReady, type FakeJsonHandler, type RunningService } from '@strata/shared/testing';
+import { SYNTHETIC_FEATURE_COLUMNS, SYNTHETIC_FEATURE_REFS, SYNTHETIC_ROWS, writeSyntheticTrainingSet } from './__fixtures__/synthetic-training-set';
 
 jest.setTimeout(300_000);
 
@@ -33,41 +29,22 @@ describe('training worker SIGKILL mid-training (real Temporal)', () => {
   const portB = portA + 200;
   let dataDir: string;
   const services: RunningService[] = [];
-  const servers: http.Server[] = [];
+  const closers: Array<() => Promise<void>> = [];
   const registrations: Array<{ key: string }> = [];
   let serviceEnv: Record<string, string>;
 
   beforeAll(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-training-kill-'));
-    const file = path.join(dataDir, 'ts.parquet');
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    await c.run(`SET TimeZone='UTC'`);
-    await c.run(`COPY (
-        SELECT TIMESTAMPTZ '2020-01-01 00:00:00+00' + to_minutes(i * 10) AS event_timestamp,
-               ((i * 7919) % 1000) / 100.0 AS trip_request__trip_distance,
-               ((i * 31) % 24)::INTEGER AS trip_request__pickup_hour,
-               (((i * 31) % 24) < 10 OR ((i * 2654435761) % 1000) < 150) AS label
-        FROM range(3000) t(i)) TO '${file}' (FORMAT parquet)`);
-    c.closeSync();
-    db.closeSync();
-    const sha256 = createHash('sha256').update(await fs.readFile(file)).digest('hex');
-    const serve = async (handler: (req: http.IncomingMessage) => { status: number; body: unknown }) => {
-      const server = http.createServer((req, res) => {
-        req.resume();
-        req.on('end', () => {
-          const out = handler(req);
-          res.writeHead(out.status, { 'content-type': 'application/json' }).end(JSON.stringify(out.body));
-        });
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      servers.push(server);
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { uri, sha256 } = await writeSyntheticTrainingSet(path.join(dataDir, 'ts.parquet'), false);
+    const serve = async (handler: FakeJsonHandler) => {
+      const fake = await startFakeJsonService(handler);
+      closers.push(fake.close);
+      return fake.url;
     };
     const featuresUrl = await serve((req) =>
       req.method === 'POST'
         ? { status: 202, body: { id: 'ts-1', status: 'RUNNING' } }
-        : { status: 200, body: { id: 'ts-1', status: 'SUCCEEDED', uri: pathToFileURL(file).href, sha256, rowCount: 3000, columns: ['event_timestamp', 'trip_request__trip_distance', 'trip_request__pickup_hour', 'label'], featureRefs: ['trip_request:trip_distance', 'trip_request:pickup_hour'] } },
+        : { status: 200, body: { id: 'ts-1', status: 'SUCCEEDED', uri, sha256, rowCount: SYNTHETIC_ROWS, columns: ['event_timestamp', ...SYNTHETIC_FEATURE_COLUMNS, 'label'], featureRefs: SYNTHETIC_FEATURE_REFS } },
     );
     const versionOf = new Map<string, number>();
     const registryUrl = await serve((req) => {
@@ -82,10 +59,7 @@ describe('training worker SIGKILL mid-training (real Temporal)', () => {
     });
     const ingestionUrl = await serve(() => ({ status: 200, body: { contentSha256: 'c'.repeat(64) } }));
     serviceEnv = {
-      DATABASE_URL: env.databaseUrl,
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
-      TEMPORAL_ADDRESS: env.temporalAddress,
-      TEMPORAL_NAMESPACE: env.temporalNamespace,
+      ...infraServiceEnv(env),
       TRAINING_DB_SCHEMA: schema,
       TRAINING_TASK_QUEUE: taskQueue,
       TRAINING_KAFKA_GROUP_ID: uniqueName('training-kill'),
@@ -102,7 +76,7 @@ describe('training worker SIGKILL mid-training (real Temporal)', () => {
 
   afterAll(async () => {
     for (const s of services) await s.stop().catch(() => undefined);
-    for (const s of servers) await new Promise((r) => s.close(r));
+    for (const close of closers) await close();
     const pg = new PgClient({ connectionString: env.databaseUrl });
     await pg.connect();
     await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

@@ -18,3 +18,4 @@ export * from './lib/deadline-fetch';
 export * from './lib/migrated-schema';
 export * from './lib/nest-test-app';
 export * from './lib/blackhole';
+export * from './lib/fake-json-service';
