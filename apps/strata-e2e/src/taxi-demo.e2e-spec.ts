@@ -24,9 +24,8 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type ReplayRecord, runTaxiDemo } from '@strata/cli/domain-demo';
 import { type ModelVersion, StrataClient, operatorCredential } from '@strata/shared/data-access-strata-client';
-import { REPO_ROOT, type RunningService, infraEnv, positionGroupsAtEnd, startService, uniqueName, waitReady } from '@strata/shared/testing';
+import { REPO_ROOT, type RunningService, infraEnv, isolatedPlatform, startService, uniqueName, waitReady } from '@strata/shared/testing';
 import * as ort from 'onnxruntime-node';
-import { Client as PgClient } from 'pg';
 
 jest.setTimeout(900_000);
 
@@ -57,36 +56,13 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
   let summary: Awaited<ReturnType<typeof runTaxiDemo>>;
   let champion: ModelVersion;
 
-  // A database of its own: dataset versions are content-addressed, so a shared one would hand
-  // this run versions whose Parquet lives in an earlier run's (deleted) data dir.
-  const database = uniqueName('strata_e2e');
-  const databaseUrl = (() => {
-    const u = new URL(env.databaseUrl);
-    u.pathname = `/${database}`;
-    return u.toString();
-  })();
-  const admin = async (sql: string): Promise<void> => {
-    const pg = new PgClient({ connectionString: env.databaseUrl });
-    await pg.connect();
-    try {
-      await pg.query(sql);
-    } finally {
-      await pg.end();
-    }
-  };
-
-  const groups = {
-    INGESTION_KAFKA_GROUP_ID: `${modelName}-ingestion`,
-    FEATURES_KAFKA_GROUP_ID: `${modelName}-features`,
-    TRAINING_KAFKA_GROUP_ID: `${modelName}-training`,
-    MONITORING_CONSUMER_GROUP: `${modelName}-monitoring`,
-    SERVING_CONSUMER_GROUP: `${modelName}-serving`,
-  };
+  // a database, consumer groups and task queues of its own (isolatedPlatform says why)
+  const platform = isolatedPlatform(env, modelName);
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE "${database}"`);
+    await platform.create();
     // The explicit bootstrap `npm run up` does (tools/stack/services.sh), against this database.
-    const bootstrap = await runCli(['auth', 'service-keys', '--out', credentialsFile], { DATABASE_URL: databaseUrl });
+    const bootstrap = await runCli(['auth', 'service-keys', '--out', credentialsFile], { DATABASE_URL: platform.databaseUrl });
     expect(bootstrap.stderr).toContain('created ingestion, features, training, registry, serving, monitoring');
     expect((fs.statSync(credentialsFile).mode & 0o777).toString(8)).toBe('600');
     const operator = operatorCredential({}, credentialsFile);
@@ -105,22 +81,13 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
       // replay fills past months; a pass in the middle of one saw a partial month, and a March
       // retraining started before the closed loop's policy existed: no canary for its challenger)
       MONITORING_SETTLE_SECONDS: '20',
-      // consumer groups and task queues of its own: other runs share the broker and Temporal.
-      // A backlog an earlier run left in a shared group is not this run's (its taxi dataset
-      // versions are content-addressed like this run's, with files in a deleted data dir), and a
-      // worker left by one must not run this run's activities against its own services.
-      ...groups,
-      TRAINING_TASK_QUEUE: `${modelName}-training`,
-      SERVING_TASK_QUEUE: `${modelName}-serving-batch`,
+      ...platform.serviceEnv,
       STRATA_API_KEY: undefined,
-      DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: env.kafkaBrokers.join(','),
       TEMPORAL_ADDRESS: env.temporalAddress,
       STRATA_DATA_DIR: dataDir,
       ...urls,
     };
-    // the new groups start at the topics' current ends (a new group would read them from the start)
-    await positionGroupsAtEnd(env.kafkaBrokers, Object.values(groups));
     SERVICES.forEach((name, i) =>
       running.push(startService(name, PORT_BASE + i, { ...serviceEnv, STRATA_API_KEY_FILE: path.join(credentialsDir, 'credentials', `${name}.key`) })),
     );
@@ -158,7 +125,7 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
     await Promise.all(running.map((s) => s.stop('SIGTERM')));
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(credentialsDir, { recursive: true, force: true });
-    await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await platform.drop();
   });
 
   it('runs enforced: no credentials → 401, the operator is the recorded actor whatever the body says, services reuse their keys', async () => {
@@ -170,7 +137,7 @@ describe('npm run demo, end to end on a slice of NYC taxi trips', () => {
     const history = await client.registry.get<Array<{ actor: string; toVersion: number | null }>>(`/registered-models/${modelName}/aliases/e2e-actor-check/history`);
     expect(history.map((h) => h.actor)).toEqual([`key:${operatorKey.slice(3, 15)}`]);
     // a second `service-keys` (the next `npm run up`) reuses every key
-    const again = await runCli(['auth', 'service-keys', '--out', credentialsFile], { DATABASE_URL: databaseUrl });
+    const again = await runCli(['auth', 'service-keys', '--out', credentialsFile], { DATABASE_URL: platform.databaseUrl });
     expect(again.stderr).toContain('none created; 6 reused');
     expect(again.stdout).toBe('');
     expect(operatorCredential({}, credentialsFile).key).toBe(operatorKey);

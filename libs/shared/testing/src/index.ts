@@ -19,3 +19,4 @@ export * from './lib/migrated-schema';
 export * from './lib/nest-test-app';
 export * from './lib/blackhole';
 export * from './lib/fake-json-service';
+export * from './lib/isolated-platform';
