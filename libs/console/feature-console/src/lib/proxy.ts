@@ -9,8 +9,12 @@ import { CONSOLE_SERVICES } from './console-options';
  */
 export const FORWARDED_REQUEST_HEADERS = ['authorization', 'x-api-key', 'accept', 'content-type', 'x-request-id', 'idempotency-key', 'traceparent'] as const;
 
-/** Response headers passed back to the browser (the body is re-sent whole, so no length/encoding headers). */
-export const FORWARDED_RESPONSE_HEADERS = ['content-type', 'x-request-id', 'x-strata-artifact-sha256', 'retry-after', 'www-authenticate'] as const;
+/**
+ * Response headers passed back to the browser (the body is re-sent whole, so no length/encoding
+ * headers); `content-disposition` and `x-quarantine-row-count` let the browser save ingestion's
+ * quarantine download (CSV) under its file name.
+ */
+export const FORWARDED_RESPONSE_HEADERS = ['content-type', 'x-request-id', 'x-strata-artifact-sha256', 'retry-after', 'www-authenticate', 'content-disposition', 'x-quarantine-row-count'] as const;
 
 /** One call to proxy: `path` starts after `/api/<service>` and includes the query string. */
 export interface ProxyCall {
