@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IngestionApi, MonitoringApi, RegistryApi, TrainingApi } from '@strata/contracts/api';
+import { FeaturesApi, IngestionApi, MonitoringApi, RegistryApi, TrainingApi } from '@strata/contracts/api';
 
 /** `GET /health/ready` of a service (200 ok / 503 naming what is down). */
 export const ReadinessSchema = z.looseObject({
@@ -19,4 +19,12 @@ export const Endpoints = {
   windows: MonitoringApi.windows,
   getDatasetVersion: IngestionApi.getDatasetVersion,
   getTrainingRun: TrainingApi.getTrainingRun,
+  // data pages
+  listDatasets: IngestionApi.listDatasets,
+  listDatasetVersions: IngestionApi.listDatasetVersions,
+  listFeatureViews: FeaturesApi.listFeatureViews,
+  getWatermark: FeaturesApi.getWatermark,
+  listMaterializations: FeaturesApi.listMaterializations,
+  listEntities: FeaturesApi.listEntities,
+  listFeatureServices: FeaturesApi.listFeatureServices,
 } as const;
