@@ -16,10 +16,17 @@ export function DeadLettersSection() {
   const { client } = useSession();
   const [reload, setReload] = useState(0);
   const [open, setOpen] = useState<DeadLetterTopicRow | undefined>();
+  // The last replay's outcome outlives the reload of the lists it triggers.
+  const [notice, setNotice] = useState<string | undefined>();
   const topics = useLoad(() => client.call(platformApi('registry').deadLetterTopics, {}).then(deadLetterTopicRows), [client, reload]);
   return (
     <div data-testid="dead-letters">
       <h2>Dead letters</h2>
+      {notice && (
+        <p className="summary" data-testid="replay-result">
+          {notice}
+        </p>
+      )}
       <Show loaded={topics} what="dead-letter topics">
         {(rows) =>
           rows.length === 0 ? (
@@ -50,23 +57,26 @@ export function DeadLettersSection() {
           )
         }
       </Show>
-      {open && <TopicLetters key={`${open.topic}-${reload}`} topic={open} onReplayed={() => setReload((n) => n + 1)} />}
+      {open && <TopicLetters key={`${open.topic}-${reload}`} topic={open} onReplayed={(message) => {
+            setNotice(message);
+            setReload((n) => n + 1);
+          }} />}
     </div>
   );
 }
 
-function TopicLetters({ topic, onReplayed }: { topic: DeadLetterTopicRow; onReplayed: () => void }) {
+function TopicLetters({ topic, onReplayed }: { topic: DeadLetterTopicRow; onReplayed: (message: string) => void }) {
   const { client } = useSession();
   const api = platformApi(topic.service);
   const [pages, setPages] = useState<Record<string, number>>({});
-  const [replay, setReplay] = useState<{ busy: boolean; error?: unknown; done?: string }>({ busy: false });
+  const [replay, setReplay] = useState<{ busy: boolean; error?: unknown }>({ busy: false });
   const letters = useLoad(() => client.call(api.deadLetters, { query: { topic: topic.topic } }), [client, topic.topic]);
   const doReplay = async (offsets?: string[]) => {
     setReplay({ busy: true });
     try {
       const r = await client.call(api.replayDeadLetters, { body: { topic: topic.topic, ...(offsets ? { offsets } : {}) } });
-      setReplay({ busy: false, done: `replayed ${r.replayed} to ${topic.topic}${r.missing.length ? `; not found: ${r.missing.join(', ')}` : ''}` });
-      onReplayed();
+      setReplay({ busy: false });
+      onReplayed(`replayed ${r.replayed} record(s) of ${topic.topic}.dlq to ${topic.topic}${r.missing.length ? `; not found: ${r.missing.join(', ')}` : ''}`);
     } catch (error) {
       setReplay({ busy: false, error });
     }
@@ -80,7 +90,6 @@ function TopicLetters({ topic, onReplayed }: { topic: DeadLetterTopicRow; onRepl
         <button disabled={replay.busy} onClick={() => void doReplay()} data-testid="replay-all">
           Replay all to {topic.topic}
         </button>
-        {replay.done && <span className="hint" data-testid="replay-result">{replay.done}</span>}
       </div>
       {replay.error !== undefined && <ErrorBox error={replay.error} />}
       <Show loaded={letters} what={`dead letters of ${topic.topic}`}>

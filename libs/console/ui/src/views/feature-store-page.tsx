@@ -52,6 +52,7 @@ export function FeatureStorePageView() {
                   <tr>
                     <th>view</th>
                     <th>kind</th>
+                    <th>freshness</th>
                     <th>entities</th>
                     <th>features</th>
                     <th>source</th>
@@ -60,7 +61,6 @@ export function FeatureStorePageView() {
                     <th>age</th>
                     <th>materialized until</th>
                     <th>last materialization</th>
-                    <th>freshness</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -68,6 +68,7 @@ export function FeatureStorePageView() {
                     <tr key={v.name} data-testid={`feature-view-${v.name}`} data-freshness={v.freshness}>
                       <td>{v.name}</td>
                       <td>{v.kind}</td>
+                      <td className={`freshness-${v.freshness}`}>{v.freshness}</td>
                       <td>{v.entities}</td>
                       <td title={v.features.join('\n')}>{v.features.length}</td>
                       <td>{v.source}</td>
@@ -78,7 +79,6 @@ export function FeatureStorePageView() {
                       <td className={v.lastStatus === 'FAILED' ? 'state-degraded' : undefined} title={v.lastError ?? undefined}>
                         {v.lastMaterialization}
                       </td>
-                      <td className={`freshness-${v.freshness}`}>{v.freshness}</td>
                     </tr>
                   ))}
                 </tbody>
