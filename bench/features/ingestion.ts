@@ -18,7 +18,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DatasetIngestor, loadDatasetSpec, type DatasetSpec } from '@strata/ingestion/feature-datasets';
+import { DatasetIngestor, loadDatasetSpec, type DatasetSpec } from '@strata/ingestion/domain-datasets';
 import { LocalObjectStore, S3ObjectStore, type ObjectStore } from '@strata/shared/data-access-object-store';
 
 function arg(name: string, fallback: string): string {

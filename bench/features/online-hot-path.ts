@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { RedisOnlineStore } from '../../libs/features/feature-store/src/lib/online/redis-online-store';
+import { RedisOnlineStore } from '../../libs/features/domain-feature-store/src/lib/online/redis-online-store';
 import { createTestCredentials } from '../../libs/shared/testing/src/index';
 import { type BenchRow, type Target, arg, loadAverage, printRows, sideBySide, stackEnv, waitFor } from '../util/load';
 

@@ -13,10 +13,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { FEATURES_ENTITIES, FEATURES_MIGRATIONS } from '../../libs/features/data-access/src/index';
-import { entityKey } from '../../libs/features/feature-store/src/lib/canonical';
-import { PostgresOnlineStore } from '../../libs/features/feature-store/src/lib/online/postgres-online-store';
-import { RedisOnlineStore } from '../../libs/features/feature-store/src/lib/online/redis-online-store';
-import type { OnlineStore } from '../../libs/features/feature-store/src/lib/online/online-store';
+import { entityKey } from '../../libs/features/domain-feature-store/src/lib/canonical';
+import { PostgresOnlineStore } from '../../libs/features/domain-feature-store/src/lib/online/postgres-online-store';
+import { RedisOnlineStore } from '../../libs/features/domain-feature-store/src/lib/online/redis-online-store';
+import type { OnlineStore } from '../../libs/features/domain-feature-store/src/lib/online/online-store';
 import { REPO_ROOT, startService, uniqueName, waitReady, type RunningService } from '../../libs/shared/testing/src/index';
 
 function arg(name: string, fallback: string): string {

@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { DatasetIngestor, type DatasetSpec } from '@strata/ingestion/feature-datasets';
+import { DatasetIngestor, type DatasetSpec } from '@strata/ingestion/domain-datasets';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 
 function arg(name: string, fallback: string): string {

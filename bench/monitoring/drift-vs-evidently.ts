@@ -22,7 +22,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CounterSet, driftFromCounters, predictionCounters } from '../../libs/monitoring/feature-monitoring/src/lib/aggregates';
+import { CounterSet, driftFromCounters, predictionCounters } from '../../libs/monitoring/domain-monitoring/src/lib/aggregates';
 import { buildReferenceProfile, detectDrift, type ColumnValues, type ReferenceProfile } from '../../libs/shared/util-drift/src/index';
 
 const REF_ROWS = 100_000;

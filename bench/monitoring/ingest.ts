@@ -11,9 +11,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { MONITORING_ENTITIES, MONITORING_MIGRATIONS } from '../../libs/monitoring/data-access/src/index';
-import { AggregationService } from '../../libs/monitoring/feature-monitoring/src/lib/aggregation.service';
-import { CounterSet, driftFromCounters, performanceFromCounters } from '../../libs/monitoring/feature-monitoring/src/lib/aggregates';
-import type { ReferenceProfileService } from '../../libs/monitoring/feature-monitoring/src/lib/reference-profile.service';
+import { AggregationService } from '../../libs/monitoring/domain-monitoring/src/lib/aggregation.service';
+import { CounterSet, driftFromCounters, performanceFromCounters } from '../../libs/monitoring/domain-monitoring/src/lib/aggregates';
+import type { ReferenceProfileService } from '../../libs/monitoring/domain-monitoring/src/lib/reference-profile.service';
 import { buildReferenceProfile } from '../../libs/shared/util-drift/src/index';
 
 function databaseUrl(): string {

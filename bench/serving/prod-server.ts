@@ -13,7 +13,7 @@ import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ModelRepository } from '@strata/serving/feature-inference';
+import { ModelRepository } from '@strata/serving/domain-inference';
 import { SecurityService, bootstrapService } from '@strata/shared/nest-platform';
 // Bench-only: the deployed wiring of the serving app is what is measured.
 // eslint-disable-next-line @nx/enforce-module-boundaries

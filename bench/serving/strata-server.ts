@@ -14,7 +14,7 @@ import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import { MessagingModule } from '@strata/messaging';
 import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-access';
-import { ModelRepository, ServingModule } from '@strata/serving/feature-inference';
+import { ModelRepository, ServingModule } from '@strata/serving/domain-inference';
 import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
 
 async function main(): Promise<void> {

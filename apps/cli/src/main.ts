@@ -15,7 +15,7 @@
  */
 import path from 'node:path';
 import { cliContext, errorLine, registerLifecycleCommands } from '@strata/cli/commands';
-import { registerDemoCommand } from '@strata/cli/feature-demo';
+import { registerDemoCommand } from '@strata/cli/domain-demo';
 import { StrataClient, endpointsFromEnv, operatorCredential } from '@strata/shared/data-access-strata-client';
 import { Command } from 'commander';
 import { registerAuthCommands } from './auth-commands';

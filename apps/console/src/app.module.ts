@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { ConsoleModule } from '@strata/console/feature-console';
+import { ConsoleModule } from '@strata/console/domain-console';
 import type { ConsoleConfig } from './config';
 import { SERVICE_VERSION } from './version';
 

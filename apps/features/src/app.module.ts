@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@strata/shared/nest-platform';
 import { FEATURES_ENTITIES, FEATURES_MIGRATIONS } from '@strata/features/data-access';
-import { FeatureStoreModule } from '@strata/features/feature-store';
+import { FeatureStoreModule } from '@strata/features/domain-feature-store';
 import { MessagingModule } from '@strata/messaging';
 import type { FeaturesConfig } from './config';
 import { SERVICE_VERSION } from './version';

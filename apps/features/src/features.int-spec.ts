@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { buildEnvelopeHeaders, DatasetVersionCreatedV1 } from '@strata/contracts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test only: the fixture version is written exactly as ingestion writes it
-import { DatasetIngestor, loadDatasetSpec } from '@strata/ingestion/feature-datasets';
+import { DatasetIngestor, loadDatasetSpec } from '@strata/ingestion/domain-datasets';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { eventually, infraEnv, REPO_ROOT, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
 import { Kafka, logLevel } from 'kafkajs';

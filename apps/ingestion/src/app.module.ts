@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@strata/shared/nest-platform';
 import { INGESTION_ENTITIES, INGESTION_MIGRATIONS } from '@strata/ingestion/data-access';
-import { DatasetsModule } from '@strata/ingestion/feature-datasets';
+import { DatasetsModule } from '@strata/ingestion/domain-datasets';
 import { MessagingModule } from '@strata/messaging';
 import { s3ConnectionFromConfig } from '@strata/shared/data-access-object-store';
 import type { IngestionConfig } from './config';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { buildEnvelopeHeaders, IngestRecordsV1 } from '@strata/contracts';
-import { DatasetIngestor, loadDatasetSpec } from '@strata/ingestion/feature-datasets';
+import { DatasetIngestor, loadDatasetSpec } from '@strata/ingestion/domain-datasets';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { eventually, infraEnv, REPO_ROOT, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 import { Kafka, logLevel } from 'kafkajs';
@@ -35,7 +35,7 @@ describe('ingestion service with the lake on S3 (real S3 endpoint + Kafka + Post
   const srcBucket = 'strata-src-it';
   const prefix = `run-${randomUUID()}`;
   const port = 24970 + Math.floor(Math.random() * 25);
-  const slice = path.join(REPO_ROOT, 'libs/ingestion/feature-datasets/src/__fixtures__/taxi-2019-03-200.csv');
+  const slice = path.join(REPO_ROOT, 'libs/ingestion/domain-datasets/src/__fixtures__/taxi-2019-03-200.csv');
   const s3 = new S3Client({ endpoint: s3e.S3_ENDPOINT, region: s3e.AWS_REGION, forcePathStyle: true, credentials: { accessKeyId: s3e.AWS_ACCESS_KEY_ID, secretAccessKey: s3e.AWS_SECRET_ACCESS_KEY } });
   let svc: RunningService;
   let pg: Client;

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadDatasetSpec } from '@strata/ingestion/feature-datasets';
+import { loadDatasetSpec } from '@strata/ingestion/domain-datasets';
 import { eventually, infraEnv, REPO_ROOT, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
 import { Client } from 'pg';
 
@@ -11,7 +11,7 @@ describe('ingestion service (real Kafka + PostgreSQL)', () => {
   const schema = uniqueName('ingestion_it');
   const dataset = uniqueName('taxi_it');
   const port = Number(process.env['INGESTION_IT_PORT'] ?? 24910 + Math.floor(Math.random() * 30));
-  const slice = path.join(REPO_ROOT, 'libs/ingestion/feature-datasets/src/__fixtures__/taxi-2019-03-200.csv');
+  const slice = path.join(REPO_ROOT, 'libs/ingestion/domain-datasets/src/__fixtures__/taxi-2019-03-200.csv');
   let dataDir: string;
   let svc: RunningService;
   let pg: Client;

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@strata/messaging';
 import { MONITORING_ENTITIES, MONITORING_MIGRATIONS, MONITORING_SCHEMA } from '@strata/monitoring/data-access';
-import { MonitoringModule } from '@strata/monitoring/feature-monitoring';
+import { MonitoringModule } from '@strata/monitoring/domain-monitoring';
 import { PlatformModule } from '@strata/shared/nest-platform';
 import type { MonitoringConfig } from './config';
 import { SERVICE_VERSION } from './version';

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@strata/messaging';
 import { PlatformModule } from '@strata/shared/nest-platform';
 import { REGISTRY_ENTITIES, REGISTRY_MIGRATIONS } from '@strata/registry/data-access';
-import { RegistryModule } from '@strata/registry/feature-registry';
+import { RegistryModule } from '@strata/registry/domain-model-registry';
 import type { RegistryConfig } from './config';
 import { SERVICE_VERSION } from './version';
 

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@strata/messaging';
 import { PlatformModule } from '@strata/shared/nest-platform';
 import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-access';
-import { ServingModule } from '@strata/serving/feature-inference';
+import { ServingModule } from '@strata/serving/domain-inference';
 import type { ServingConfig } from './config';
 import { SERVICE_VERSION } from './version';
 

@@ -14,7 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
 // Test-only cross-scope imports: the ingestion dataset spec loader and the platform's own trainer.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { loadDatasetSpec } from '@strata/ingestion/feature-datasets';
+import { loadDatasetSpec } from '@strata/ingestion/domain-datasets';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';

@@ -9,7 +9,7 @@ import { Test } from '@nestjs/testing';
 import { buildEnvelopeHeaders, DatasetVersionCreatedV1 } from '@strata/contracts';
 import { MessagingModule } from '@strata/messaging';
 import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-access';
-import { ModelRepository, ServingModule } from '@strata/serving/feature-inference';
+import { ModelRepository, ServingModule } from '@strata/serving/domain-inference';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
 import { eventually, infraEnv, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';

@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InferenceFailedV1, ModelAliasChangedV1, ModelRolloutChangedV1, PredictionLoggedV1 } from '@strata/contracts';
-import { stickyPosition } from '@strata/serving/feature-inference';
+import { stickyPosition } from '@strata/serving/domain-inference';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { eventually, infraEnv, pythonFor, repoRoot, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 // Test-only cross-scope import: models trained by the platform's own trainer.

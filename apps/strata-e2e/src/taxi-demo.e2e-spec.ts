@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { type ReplayRecord, runTaxiDemo } from '@strata/cli/feature-demo';
+import { type ReplayRecord, runTaxiDemo } from '@strata/cli/domain-demo';
 import { type ModelVersion, StrataClient, operatorCredential } from '@strata/shared/data-access-strata-client';
 import { REPO_ROOT, type RunningService, infraEnv, positionGroupsAtEnd, startService, uniqueName, waitReady } from '@strata/shared/testing';
 import * as ort from 'onnxruntime-node';

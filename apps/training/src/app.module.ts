@@ -3,7 +3,7 @@ import { MessagingModule } from '@strata/messaging';
 import { PlatformModule } from '@strata/shared/nest-platform';
 import { TRAINING_ENTITIES, TRAINING_MIGRATIONS } from '@strata/training/data-access';
 import { liveCommandTrainers } from '@strata/training/activities';
-import { TrainingModule } from '@strata/training/feature-training';
+import { TrainingModule } from '@strata/training/domain-training';
 import type { TrainingConfig } from './config';
 import { SERVICE_VERSION } from './version';
 

@@ -99,7 +99,7 @@ describe('the scan itself', () => {
   });
 
   it('maps paths to services', () => {
-    expect(serviceOf('libs/serving/feature-inference/src/lib/model-alias.consumer.ts')).toBe('serving');
+    expect(serviceOf('libs/serving/domain-inference/src/lib/model-alias.consumer.ts')).toBe('serving');
     expect(serviceOf('apps/monitoring/src/main.ts')).toBe('monitoring');
     expect(serviceOf('libs/messaging/src/nest/consume-event.decorator.ts')).toBeUndefined();
   });

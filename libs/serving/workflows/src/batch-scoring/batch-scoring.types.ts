@@ -87,7 +87,7 @@ export interface BatchScoringOutput {
   rowCount: number;
 }
 
-/** Activity contract, implemented in `@strata/serving/feature-inference` (checked where the worker is created). */
+/** Activity contract, implemented in `@strata/serving/domain-inference` (checked where the worker is created). */
 export interface BatchScoringActivities {
   /** Resolves the model version and the input, verifies the artifact, maps columns, counts rows; marks the job RUNNING. Non-retryable on bad input. */
   prepareBatchScoring(input: BatchScoringInput): Promise<BatchScoringPlan>;
