@@ -6,8 +6,8 @@ import { CONSOLE_SERVICES } from './console-options';
  * the platform's `http_server_request_duration_seconds` and process metrics).
  *
  * `strata_console_proxy_request_duration_seconds{service,method,status_code}`: time from the
- * console receiving `/api/{service}/…` to the service's whole answer (or the proxy's own 502/504),
- * seconds. `service` is one of the six, or `unknown` (bounded labels); `status_code` is what the
+ * console receiving `/api/{service}/…` to the service's whole answer (a streamed file download: to
+ * its headers), or to the proxy's own 502/504, seconds. `service` is one of the six, or `unknown` (bounded labels); `status_code` is what the
  * browser got, so 502/504 count the calls a service did not answer.
  */
 export const consoleMetrics = {

@@ -8,7 +8,8 @@ import { proxyCall } from './proxy';
 /**
  * `ANY /api/{service}/{path}` → `{<SERVICE>_URL}/{path}` (query string kept): the console's
  * same-origin door to the six services. The user's own credential is forwarded (see
- * {@link proxyCall}); the console adds none. JSON bodies only (another content type → 415).
+ * {@link proxyCall}); the console adds none. JSON request bodies only (another content type → 415);
+ * file downloads (CSV, Parquet, bytes) stream back (`isStreamedContentType` in proxy.ts).
  * Errors: 404 unknown service, 502 service unreachable, 504 no answer within
  * `CONSOLE_PROXY_TIMEOUT_MS`; each body `{error, code, details: {service}}` names the service.
  * Each call is timed in `strata_console_proxy_request_duration_seconds` (see console.metrics.ts).
