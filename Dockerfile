@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image recipe for the six Strata services (ingestion, features, training, registry, serving,
-# monitoring). Build from the repository root, naming the service and its port:
+# monitoring) and the web console (APP=console, PORT=3007). Build from the repository root, naming the service and its port:
 #   docker build --build-arg APP=features --build-arg PORT=3002 -t strata/features .
 # APP: the folder under apps/ (and the name tools/build/build-app.cjs builds);
 # PORT: the port the service listens on (its <APP>_PORT default), exposed and healthchecked.
@@ -18,7 +18,14 @@ COPY tsconfig.base.json ./
 COPY tools/build tools/build
 COPY libs libs
 COPY apps/${APP} apps/${APP}
-RUN node tools/build/build-app.cjs ${APP} && npm prune --omit=dev --no-audit --no-fund
+# The console (APP=console) also builds its single-page app (libs/console/ui, Vite) into
+# dist/console/dist/console-ui, i.e. /app/dist/console-ui at run time: its CONSOLE_UI_DIR default.
+RUN node tools/build/build-app.cjs ${APP} \
+ && if [ "${APP}" = console ]; then \
+      node_modules/.bin/vite build -c libs/console/ui/vite.config.mjs --logLevel warn \
+      && mkdir -p dist/console/dist && mv dist/console-ui dist/console/dist/console-ui; \
+    fi \
+ && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:22-bookworm-slim AS runtime
 ARG APP

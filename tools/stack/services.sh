@@ -25,6 +25,25 @@ WAIT_SECONDS="${STRATA_SERVICES_WAIT_SECONDS:-180}"
 SERVICES=(ingestion:3001 features:3002 training:3003 registry:3004 serving:3005 monitoring:3006 console:3007)
 
 log() { printf 'services: %s\n' "$*" >&2; }
+
+# The console's single-page app sources: a file here newer than dist/console-ui/index.html (or no
+# build at all) means the build is stale.
+CONSOLE_UI_SOURCES=(libs/console/ui/src libs/console/ui/index.html libs/console/ui/vite.config.mjs libs/contracts/src/api)
+console_ui_stale() {
+  local built="$ROOT/dist/console-ui/index.html" src
+  [ -f "$built" ] || return 0
+  for src in "${CONSOLE_UI_SOURCES[@]}"; do
+    [ -n "$(find "$ROOT/$src" -newer "$built" -type f -print -quit 2>/dev/null)" ] && return 0
+  done
+  return 1
+}
+# Builds dist/console-ui when it is missing or older than its sources (vite build, bounded).
+build_console_ui() {
+  console_ui_stale || return 0
+  log "building the console's single-page app (dist/console-ui is missing or older than libs/console/ui)"
+  (cd "$ROOT" && timeout 300 node_modules/.bin/vite build -c libs/console/ui/vite.config.mjs --logLevel warn) \
+    || die "could not build the console's single-page app (vite build -c libs/console/ui/vite.config.mjs)"
+}
 die() { printf 'services: error: %s\n' "$*" >&2; exit 1; }
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 ready() { curl -fsS -m 5 "http://127.0.0.1:$1/health/ready" >/dev/null 2>&1; }
@@ -60,11 +79,11 @@ cmd_up() {
   local entry svc port key_file
   for entry in "${SERVICES[@]}"; do
     svc="${entry%%:*}"; port="${entry##*:}"
+    # The console reads its files from disk on every request, so a rebuild also reaches a running console.
+    if [ "$svc" = console ]; then build_console_ui; fi
     if pid_alive "$RUN/$svc.pid"; then continue; fi
     if [ "$svc" = console ]; then
       # The web console holds no key (each user signs in with theirs); it serves the built app.
-      [ -f "$ROOT/dist/console-ui/index.html" ] || (cd "$ROOT" && timeout 300 node_modules/.bin/vite build -c libs/console/ui/vite.config.mjs --logLevel warn) \
-        || die "could not build the console's single-page app (vite build -c libs/console/ui/vite.config.mjs)"
       port_open "$port" && die "port $port for console is already taken"
       (cd "$ROOT" && exec env -u STRATA_API_KEY -u STRATA_API_KEY_FILE \
         setsid nohup node --enable-source-maps -r @swc-node/register apps/console/src/main.ts >>"$RUN/console.log" 2>&1 </dev/null) &

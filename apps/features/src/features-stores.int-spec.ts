@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { buildEnvelopeHeaders, DatasetVersionCreatedV1 } from '@strata/contracts';
+import { FeaturesApi } from '@strata/contracts/api';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { eventually, infraEnv, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
 import { Kafka, logLevel } from 'kafkajs';
@@ -381,6 +382,9 @@ describe.each(stores.map((s) => [s.kind, s] as const))('features service with th
     expect((await get(s, '/feature-services')).body).toEqual([{ kind: 'feature_service', name: 'customer_v1', features: ['customer_stats:spend', 'customer_stats:orders'] }]);
     expect((await get(s, '/feature-services/customer_v1')).body).toMatchObject({ name: 'customer_v1' });
     expect((await get(s, '/feature-services/nope')).status).toBe(404);
+    // answers parse with the contracts the console reads
+    expect(FeaturesApi.listFeatureServices.response.parse((await get(s, '/feature-services')).body).map((f) => f.features.length)).toEqual([2]);
+    expect(FeaturesApi.listEntities.response.parse((await get(s, '/entities')).body).map((e) => [e.name, e.joinKey])).toEqual([['customer', 'customer_id']]);
     expect(((await get(s, '/push-sources')).body as Json[]).map((p) => p['name'])).toEqual(['customer_push']);
   });
 
@@ -418,6 +422,7 @@ describe.each(stores.map((s) => [s.kind, s] as const))('features service with th
     const wm1 = (await get(s, '/feature-views/customer_stats/watermark')).body;
     expect(wm1['materializedUntil']).toBe(inc.body['endTime']);
     expect(wm1['maxEventTime']).toBe('2024-03-05T12:00:00.000Z');
+    expect(FeaturesApi.getWatermark.response.parse(wm1).materializedUntil).toBe(inc.body['endTime']);
     const upToDate = await post(s, '/materializations', { featureView: 'customer_stats', mode: 'incremental', end: wm0['materializedUntil'] });
     expect(upToDate.body).toEqual({ featureView: 'customer_stats', status: 'UP_TO_DATE', materializedUntil: wm1['materializedUntil'] });
   });

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { DatasetProfileSchema, DatasetValidationSchema, IngestionApi } from '@strata/contracts/api';
 import { startService, uniqueName, waitReady, type RunningService, stackServiceEnv, dropSchemas } from '@strata/shared/testing';
 
 /**
@@ -62,6 +63,10 @@ describe('ingestion service: epoch timestamps and quarantine download (real Kafk
     expect(v.validation.invalidRowCount).toBe(2);
     expect(v.profile.columns.find((c) => c.name === 'pickup_ts')).toMatchObject({ min: '2020-01-01T00:00:00.000Z', max: '2024-03-10T06:30:00.000Z' });
     expect(v.profile.columns.find((c) => c.name === 'dropoff_local')).toMatchObject({ min: '2020-01-01T00:20:00.000Z', max: '2024-03-10T07:10:00.000Z' });
+    // the profile and validation report parse with the shapes the console reads (contracts)
+    expect(DatasetValidationSchema.parse(v.validation)).toMatchObject({ policy: 'quarantine', invalidRowCount: 2, quarantine: { rowCount: 2 } });
+    expect(DatasetProfileSchema.parse(v.profile).columns.find((c) => c.name === 'pickup_ts')).toMatchObject({ type: 'TIMESTAMP', count: 3, nullCount: 0 });
+    expect(IngestionApi.listDatasets.response.parse(await (await fetch(`${svc.baseUrl}/datasets`)).json()).find((d) => d.name === dataset)?.spec['name']).toBe(dataset);
 
     const dl = await fetch(`${svc.baseUrl}/datasets/${dataset}/versions/${v.versionId}/quarantine?format=csv`);
     expect(dl.status).toBe(200);

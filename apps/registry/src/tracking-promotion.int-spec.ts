@@ -6,6 +6,7 @@
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ArtifactIntegrityFailedV1, ModelAliasChangedV1 } from '@strata/contracts';
+import { RegistryApi } from '@strata/contracts/api';
 import { AppErrorFilter, DatabaseService } from '@strata/shared/nest-platform';
 import { pythonFor, uniqueName, dropSchemas } from '@strata/shared/testing';
 import { execFile } from 'node:child_process';
@@ -298,6 +299,14 @@ describe('promotion policy', () => {
 
     const history = await call('GET', `/registered-models/${model}/aliases/champion/history`);
     expect(history.body[0]).toEqual(expect.objectContaining({ fromVersion: 1, toVersion: 5, actor: 'retrainer', reason: `promotion decision ${set5.body.promotionDecision.id}: ${set5.body.promotionDecision.reason}` }));
+
+    // the four reads the console and the CLI make answer as their contracts say (RegistryApi)
+    expect(RegistryApi.listDecisions.response.parse(decisions.body).decisions.map((d) => d.challengerVersion)).toEqual([5, 5, 4, 3, 2]);
+    expect(RegistryApi.aliasHistory.response.parse(history.body).map((h) => [h.name, h.fromVersion, h.toVersion])).toEqual([[model, 1, 5], [model, null, 1]]);
+    const detail = RegistryApi.getModel.response.parse((await call('GET', `/registered-models/${model}`)).body);
+    expect([detail.latestVersion, detail.aliases, detail.latestVersions.map((v) => v.version)]).toEqual([5, { champion: 5, challenger: 5 }, [5, 4, 3, 2, 1]]);
+    const page = RegistryApi.listVersions.response.parse((await call('GET', `/registered-models/${model}/versions?limit=2`)).body);
+    expect([page.modelVersions.map((v) => v.version), typeof page.nextPageToken]).toEqual([[5, 4], 'string']);
     expect(await outboxAliasEvents(model)).toEqual([
       ['champion', null, 1, 'first version of the model'],
       ['challenger', null, 2, ''],

@@ -67,6 +67,20 @@ describe('docker-compose.yml', () => {
     expect(fs.existsSync(path.join(ROOT, `apps/${name}/src/main.ts`))).toBe(true); // what APP=<name> builds and runs
   });
 
+  it('builds the web console from the shared Dockerfile with its single-page app, on port 3007, with the six service URLs and no database or Kafka', () => {
+    const service = compose.services['console'];
+    expect(service?.build?.args).toEqual({ APP: 'console', PORT: '3007' });
+    expect(service?.ports).toEqual(['3007:3007']);
+    expect(JSON.stringify(service?.healthcheck?.test)).toContain(':3007/health/ready');
+    const env = service?.environment ?? {};
+    expect(Object.fromEntries(Object.keys(SERVICES).map((s) => [s, env[`${s.toUpperCase()}_URL`]]))).toEqual(Object.fromEntries(Object.entries(SERVICES).map(([s, port]) => [s, `http://${s}:${port}`])));
+    expect([env['CONSOLE_PORT'], env['DATABASE_URL'], env['KAFKA_BROKERS']]).toEqual(['3007', undefined, undefined]);
+    // the UI is built (vite) into dist/console/dist/console-ui = /app/dist/console-ui, the console's CONSOLE_UI_DIR default
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('vite build -c libs/console/ui/vite.config.mjs');
+    expect(dockerfile).toContain('mv dist/console-ui dist/console/dist/console-ui');
+  });
+
   it('builds every service with one multi-stage, non-root Dockerfile parametrised by APP and PORT', () => {
     const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/FROM node:\S+ AS build[\s\S]+FROM node:\S+ AS runtime/); // multi-stage

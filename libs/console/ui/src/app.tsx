@@ -7,6 +7,10 @@ import { ModelPageView } from './views/model-page';
 import { ModelsListView } from './views/models-list';
 import { MonitoringPageView } from './views/monitoring-page';
 import { PlatformPageView } from './views/platform-page';
+import { DatasetPageView } from './views/dataset-page';
+import { DatasetVersionPageView } from './views/dataset-version-page';
+import { DatasetsListView } from './views/datasets-list';
+import { FeatureStorePageView } from './views/feature-store-page';
 
 function Shell({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -17,6 +21,7 @@ function Shell({ children }: { children: ReactNode }) {
         <span className="brand">Strata</span>
         <nav>
           <NavLink to="/models">Models</NavLink>
+          <NavLink to="/data">Data</NavLink>
           <NavLink to="/platform">Platform</NavLink>
         </nav>
         <button className="logout" onClick={session.logout}>
@@ -40,6 +45,11 @@ export function App() {
           <Route path="/models/:name/versions/:version/lineage" element={<Shell><LineagePageView /></Shell>} />
           <Route path="/models/:name/monitoring" element={<Shell><MonitoringPageView /></Shell>} />
           <Route path="/platform" element={<Shell><PlatformPageView /></Shell>} />
+          <Route path="/data" element={<Navigate to="/data/datasets" replace />} />
+          <Route path="/data/datasets" element={<Shell><DatasetsListView /></Shell>} />
+          <Route path="/data/datasets/:name" element={<Shell><DatasetPageView /></Shell>} />
+          <Route path="/data/datasets/:name/versions/:versionId" element={<Shell><DatasetVersionPageView /></Shell>} />
+          <Route path="/data/features" element={<Shell><FeatureStorePageView /></Shell>} />
           <Route path="*" element={<Navigate to="/models" replace />} />
         </Routes>
       </BrowserRouter>

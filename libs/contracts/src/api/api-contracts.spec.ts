@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { fillPath, type ApiEndpoint } from './define-endpoint';
-import { FeaturesApi, IngestionApi, MonitoringApi, RegistryApi, ServingApi, TrainingApi } from './index';
+import { DatasetProfileSchema, DatasetValidationSchema, EVENT_TOPICS, FeaturesApi, IngestionApi, MonitoringApi, platformApi, RegistryApi, ServingApi, TrainingApi } from './index';
 
 const TABLES = { ingestion: IngestionApi, features: FeaturesApi, training: TrainingApi, registry: RegistryApi, serving: ServingApi, monitoring: MonitoringApi } as const;
-const ALL: Array<[string, ApiEndpoint]> = Object.values(TABLES).flatMap((t) => Object.entries(t) as Array<[string, ApiEndpoint]>);
+const ALL: Array<[string, ApiEndpoint]> = [...Object.values(TABLES), platformApi('registry')].flatMap((t) => Object.entries(t) as Array<[string, ApiEndpoint]>);
 
 describe('HTTP API contracts', () => {
   it.each(ALL)('%s: path parameters are exactly the keys of its params schema', (_name, endpoint) => {
@@ -19,6 +19,36 @@ describe('HTTP API contracts', () => {
 
   it('each table belongs to its service', () => {
     for (const [service, table] of Object.entries(TABLES)) for (const endpoint of Object.values(table)) expect(endpoint.service).toBe(service);
+  });
+
+  it('the platform endpoints are declared for the service that serves them', () => {
+    for (const service of Object.keys(TABLES) as Array<keyof typeof TABLES>) {
+      const table = platformApi(service);
+      expect(Object.values(table).map((e) => [e.service, e.method, e.path])).toEqual([
+        [service, 'GET', '/audit-log'],
+        [service, 'GET', '/dead-letters/topics'],
+        [service, 'GET', '/dead-letters'],
+        [service, 'POST', '/dead-letters/replay'],
+      ]);
+    }
+  });
+
+  it('lists every event topic with its consumers (where dead letters come from)', () => {
+    expect(EVENT_TOPICS.find((t) => t.topic === 'strata.serving.prediction-logged.v1')?.consumers).toContain('monitoring');
+    expect(new Set(EVENT_TOPICS.map((t) => t.topic)).size).toBe(EVENT_TOPICS.length);
+  });
+
+  it("a dataset version's profile and validation parse with their schemas", () => {
+    const profile = {
+      rowCount: 3,
+      columns: [
+        { name: 'age', type: 'INT64', count: 3, nullCount: 0, distinctApprox: 3, min: 19, max: 61, mean: 38.3, stddev: 21.0, quantiles: { p50: 35 }, topValues: [{ value: 19, count: 1 }] },
+        { name: 'workclass', type: 'STRING', count: 3, nullCount: 1, distinctApprox: 2, min: 'Private', max: 'State-gov', topValues: [{ value: 'Private', count: 1 }] },
+      ],
+    };
+    expect(DatasetProfileSchema.parse(profile).columns.map((c) => c.name)).toEqual(['age', 'workclass']);
+    const validation = { policy: 'quarantine', inputRowCount: 5, invalidRowCount: 2, issueCount: 2, issues: [{ row: 3, column: 'age', rule: 'type', message: "value 'x' is not a valid INT64", value: 'x' }], quarantine: { uri: 's3://lake/q.parquet', sha256: 'a'.repeat(64), sizeBytes: 900, rowCount: 2 } };
+    expect(DatasetValidationSchema.parse(validation).quarantine?.rowCount).toBe(2);
   });
 
   it('fillPath URI-encodes parameters and names a missing one', () => {

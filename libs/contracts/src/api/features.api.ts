@@ -55,6 +55,10 @@ export const FeatureViewSummarySchema = z.looseObject({
   features: z.array(z.looseObject({ name: z.string(), dtype: z.string().optional() })),
   entities: z.array(z.string()).optional(),
   requestSchema: z.array(z.looseObject({ name: z.string(), dtype: z.string() })).optional(),
+  /** Batch views: max age of a feature row, seconds (0: no limit), and the dataset the view reads. */
+  ttlSeconds: z.number().optional(),
+  source: z.looseObject({ datasetName: z.string() }).optional(),
+  description: z.string().optional(),
 });
 
 /** `POST /get-online-features` answer (Feast's shape). */
@@ -63,6 +67,26 @@ export const OnlineFeaturesResponseSchema = z.looseObject({
   results: z.array(z.looseObject({ values: z.array(z.unknown()), statuses: z.array(z.string()), event_timestamps: z.array(z.unknown()).optional() })),
 });
 export type OnlineFeaturesResponse = z.infer<typeof OnlineFeaturesResponseSchema>;
+
+/** `GET /feature-views/{name}/watermark`: how far a batch view is materialized (times ISO-8601 UTC). */
+export const WatermarkSchema = z.looseObject({
+  featureView: z.string(),
+  /** Newest event time materialized by a SUCCEEDED batch run. */
+  maxEventTime: z.string().nullable(),
+  /** End (exclusive) of the event time covered: the next incremental start. */
+  materializedUntil: z.string().nullable(),
+  materializationId: z.string(),
+  updatedAt: z.string(),
+});
+export type Watermark = z.infer<typeof WatermarkSchema>;
+
+/** `GET /entities` item. */
+export const EntitySchema = z.looseObject({ name: z.string(), joinKey: z.string(), valueType: z.string(), description: z.string().optional() });
+export type Entity = z.infer<typeof EntitySchema>;
+
+/** `GET /feature-services` item: feature references `view:feature`, in output order. */
+export const FeatureServiceSchema = z.looseObject({ name: z.string(), features: z.array(z.string()), description: z.string().optional() });
+export type FeatureService = z.infer<typeof FeatureServiceSchema>;
 
 const DatasetVersionInput = z.object({ datasetName: z.string(), versionId: z.string() });
 
@@ -79,6 +103,9 @@ export const FeaturesApi = {
     body: z.looseObject({ features: z.array(z.string()), entities: z.record(z.string(), z.array(z.unknown())), full_feature_names: z.boolean().optional(), as_of: z.string().optional(), request_data: z.record(z.string(), z.array(z.unknown())).optional() }),
     response: OnlineFeaturesResponseSchema,
   }),
+  getWatermark: defineEndpoint({ service: 'features', method: 'GET', path: '/feature-views/{name}/watermark', summary: "A batch view's watermark (404 before its first SUCCEEDED run)", params: z.object({ name: z.string() }), response: WatermarkSchema }),
+  listEntities: defineEndpoint({ service: 'features', method: 'GET', path: '/entities', summary: 'Every entity', params: NoParams, response: z.array(EntitySchema) }),
+  listFeatureServices: defineEndpoint({ service: 'features', method: 'GET', path: '/feature-services', summary: 'Every feature service', params: NoParams, response: z.array(FeatureServiceSchema) }),
   listMaterializations: defineEndpoint({ service: 'features', method: 'GET', path: '/materializations', summary: 'Materialization runs', params: NoParams, query: z.object({ featureView: z.string().optional(), datasetVersion: z.string().optional() }), response: z.array(MaterializationSchema) }),
   startTrainingSet: defineEndpoint({ service: 'features', method: 'POST', path: '/training-sets', summary: 'Starts a training set build (202)', params: NoParams, body: z.object({ trainingSet: z.string(), datasetVersions: z.array(DatasetVersionInput), outputKey: z.string().optional() }), response: TrainingSetBuildSchema }),
   getTrainingSet: defineEndpoint({ service: 'features', method: 'GET', path: '/training-sets/{id}', summary: 'One training set build', params: z.object({ id: z.string() }), response: TrainingSetBuildSchema }),

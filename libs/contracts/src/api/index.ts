@@ -19,3 +19,4 @@ export * from './training.api';
 export * from './registry.api';
 export * from './serving.api';
 export * from './monitoring.api';
+export * from './platform.api';

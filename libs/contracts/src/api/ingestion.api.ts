@@ -25,6 +25,51 @@ export const DatasetVersionSchema = z.looseObject({
 });
 export type DatasetVersion = z.infer<typeof DatasetVersionSchema>;
 
+/** A dataset (`GET /datasets` item): its spec (dataset.yaml as JSON) and times (ISO-8601 UTC). */
+export const DatasetSchema = z.looseObject({ name: z.string(), spec: z.record(z.string(), z.unknown()), createdAt: z.string(), updatedAt: z.string() });
+export type Dataset = z.infer<typeof DatasetSchema>;
+
+const JsonScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/**
+ * One column of `DatasetVersion.profile.columns` (libs/ingestion `profileTable`, DuckDB): counts,
+ * approximate distinct count (HyperLogLog), min/max (numbers; ISO-8601 UTC for TIMESTAMP), and for
+ * numeric columns mean, sample stddev and quantiles keyed `p01`…`p99` (exact up to 1 000 000 rows,
+ * else t-digest); for STRING/BOOL/INT columns the 10 most frequent values.
+ */
+export const ColumnProfileSchema = z.looseObject({
+  name: z.string(),
+  type: z.string(),
+  count: z.number(),
+  nullCount: z.number(),
+  distinctApprox: z.number(),
+  min: JsonScalar,
+  max: JsonScalar,
+  mean: z.number().nullable().optional(),
+  stddev: z.number().nullable().optional(),
+  quantiles: z.record(z.string(), z.number()).optional(),
+  topValues: z.array(z.object({ value: JsonScalar, count: z.number() })).optional(),
+});
+export type ColumnProfile = z.infer<typeof ColumnProfileSchema>;
+/** `DatasetVersion.profile`. */
+export const DatasetProfileSchema = z.looseObject({ rowCount: z.number(), columns: z.array(ColumnProfileSchema) });
+export type DatasetProfile = z.infer<typeof DatasetProfileSchema>;
+
+/**
+ * `DatasetVersion.validation`: the policy (`reject` | `quarantine`), rows read, invalid rows and
+ * issues (the first ones, by row then column), and under `quarantine` the file of rows set aside
+ * with its `rowCount` (download: `IngestionApi.downloadQuarantine`).
+ */
+export const DatasetValidationSchema = z.looseObject({
+  policy: z.string(),
+  inputRowCount: z.number(),
+  invalidRowCount: z.number(),
+  issueCount: z.number(),
+  issues: z.array(z.looseObject({ row: z.number(), column: z.string(), rule: z.string(), message: z.string(), value: z.string().nullable().optional() })),
+  quarantine: z.looseObject({ uri: z.string(), sha256: z.string(), sizeBytes: z.number(), rowCount: z.number() }).optional(),
+});
+export type DatasetValidation = z.infer<typeof DatasetValidationSchema>;
+
 const DatasetAndVersion = z.object({ name: z.string(), versionId: z.string() });
 
 /** The ingestion endpoints called by other services, the CLI and tests. */
@@ -41,5 +86,14 @@ export const IngestionApi = {
   }),
   getDatasetVersion: defineEndpoint({ service: 'ingestion', method: 'GET', path: '/datasets/{name}/versions/{versionId}', summary: 'One dataset version', params: DatasetAndVersion, response: DatasetVersionSchema }),
   listDatasetVersions: defineEndpoint({ service: 'ingestion', method: 'GET', path: '/datasets/{name}/versions', summary: "A dataset's versions, oldest first", params: z.object({ name: z.string() }), response: z.array(DatasetVersionSchema) }),
-  listDatasets: defineEndpoint({ service: 'ingestion', method: 'GET', path: '/datasets', summary: 'Every dataset', params: NoParams, response: z.array(z.looseObject({ name: z.string() })) }),
+  listDatasets: defineEndpoint({ service: 'ingestion', method: 'GET', path: '/datasets', summary: 'Every dataset, by name', params: NoParams, response: z.array(DatasetSchema) }),
+  downloadQuarantine: defineEndpoint({
+    service: 'ingestion',
+    method: 'GET',
+    path: '/datasets/{name}/versions/{versionId}/quarantine',
+    summary: 'The rows validation set aside: CSV text (default) or Parquet bytes, NOT JSON; header x-quarantine-row-count; 404 when none',
+    params: DatasetAndVersion,
+    query: z.object({ format: z.enum(['csv', 'parquet']).optional() }),
+    response: z.string(),
+  }),
 } as const;

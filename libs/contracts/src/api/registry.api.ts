@@ -130,6 +130,31 @@ export const PromotionDecisionSchema = z.looseObject({
 });
 export type PromotionDecision = z.infer<typeof PromotionDecisionSchema>;
 
+/** `GET /registered-models/{name}`: the model with its newest versions (at most 5, newest first). */
+export const RegisteredModelDetailSchema = RegisteredModelSchema.extend({ latestVersions: z.array(ModelVersionSchema) });
+export type RegisteredModelDetail = z.infer<typeof RegisteredModelDetailSchema>;
+
+/** `GET /registered-models/{name}/versions`: one page of versions, newest first (`nextPageToken` when there are more). */
+export const ModelVersionListSchema = z.object({ modelVersions: z.array(ModelVersionSchema), nextPageToken: z.string().optional() });
+export type ModelVersionList = z.infer<typeof ModelVersionListSchema>;
+
+/** `GET /registered-models/{name}/promotion-decisions`: one page of decisions, newest first. */
+export const PromotionDecisionListSchema = z.object({ decisions: z.array(PromotionDecisionSchema), nextPageToken: z.string().optional() });
+export type PromotionDecisionList = z.infer<typeof PromotionDecisionListSchema>;
+
+/** One change of an alias (`GET …/aliases/{alias}/history` item): set (`fromVersion` null), move, or delete (`toVersion` null). `changedAt` ISO-8601 UTC. */
+export const AliasChangeSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  alias: z.string(),
+  fromVersion: z.number().int().nullable(),
+  toVersion: z.number().int().nullable(),
+  actor: z.string(),
+  reason: z.string(),
+  changedAt: z.string(),
+});
+export type AliasChange = z.infer<typeof AliasChangeSchema>;
+
 /** The part of a promotion policy a live rollout decision reads (`GET …/promotion-policy`; other fields pass through). */
 export const PromotionPolicySchema = z.looseObject({
   metric: z.string().min(1),
@@ -203,6 +228,10 @@ export const LogBatchRequest = z.object({
 export const RegistryApi = {
   listModels: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models', summary: 'One page of registered models', params: NoParams, query: z.object({ search: z.string().optional(), limit: z.number().int().optional(), pageToken: z.string().optional() }), response: RegisteredModelListSchema }),
   getModelVersion: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}/versions/{version}', summary: 'One model version', params: ModelAndVersion, response: ModelVersionSchema }),
+  getModel: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}', summary: 'One registered model with its aliases and 5 newest versions (404 when unknown)', params: Model, response: RegisteredModelDetailSchema }),
+  listVersions: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}/versions', summary: "A model's versions, newest first (limit 1-1000, default 100; pageToken)", params: Model, query: z.object({ limit: z.number().int().optional(), pageToken: z.string().optional() }), response: ModelVersionListSchema }),
+  listDecisions: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}/promotion-decisions', summary: 'Promotion decisions of a model, newest first (limit, pageToken)', params: Model, query: z.object({ limit: z.number().int().optional(), pageToken: z.string().optional() }), response: PromotionDecisionListSchema }),
+  aliasHistory: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}/aliases/{alias}/history', summary: 'Changes of an alias (actor, from, to, reason, time), newest first (404 model unknown)', params: ModelAndAlias, response: z.array(AliasChangeSchema) }),
   registerModelVersion: defineEndpoint({ service: 'registry', method: 'POST', path: '/registered-models/{name}/versions', summary: 'Registers a version (Idempotency-Key: run id; 409 names the existing version)', params: Model, body: RegisterModelVersionRequest, response: ModelVersionSchema }),
   getAlias: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}/aliases/{alias}', summary: 'The version an alias points at', params: ModelAndAlias, response: ModelVersionSchema }),
   setAlias: defineEndpoint({ service: 'registry', method: 'PUT', path: '/registered-models/{name}/aliases/{alias}', summary: 'Moves an alias (audited)', params: ModelAndAlias, body: z.object({ version: z.number().int(), reason: z.string().optional(), actor: z.string().optional() }), response: Json }),

@@ -46,6 +46,16 @@ export interface ReplayResult {
   missing: string[];
 }
 
+/** A dead-letter topic holding records ({@link DeadLetterService.topics}). */
+export interface DeadLetterTopicSummary {
+  /** The original topic. */
+  topic: string;
+  /** `<topic>.dlq`. */
+  dlqTopic: string;
+  /** Records retained in the dead-letter topic (sum over partitions of high − low watermark; replayed ones stay). */
+  records: number;
+}
+
 /** Configuration of a {@link DeadLetterService}. */
 export interface DeadLetterServiceOptions {
   kafka: Kafka;
@@ -87,6 +97,29 @@ export class DeadLetterService {
     const dlq = this.dlqTopic(topic);
     const raw = await this.read(dlq, limit);
     return raw.map((r) => decode(dlq, r));
+  }
+
+  /**
+   * The dead-letter topics (`*.dlq`) that hold records, by topic name, with their record counts
+   * (from the partitions' watermarks: no record is read). Kafka cannot delete single records,
+   * so a replayed record is still counted.
+   */
+  async topics(): Promise<DeadLetterTopicSummary[]> {
+    const admin = await connectOrRelease(this.options.kafka.admin());
+    try {
+      const dlqs = (await admin.listTopics()).filter((t) => t.endsWith('.dlq')).sort();
+      const out: DeadLetterTopicSummary[] = [];
+      for (let i = 0; i < dlqs.length; i += 10) {
+        const batch = dlqs.slice(i, i + 10);
+        const counts = await Promise.all(batch.map(async (dlq) => (await admin.fetchTopicOffsets(dlq)).reduce((n, p) => n + Number(BigInt(p.high) - BigInt(p.low)), 0)));
+        batch.forEach((dlq, j) => {
+          if ((counts[j] ?? 0) > 0) out.push({ topic: dlq.replace(/\.dlq$/, ''), dlqTopic: dlq, records: counts[j] ?? 0 });
+        });
+      }
+      return out;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   /**

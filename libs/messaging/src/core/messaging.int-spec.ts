@@ -4,6 +4,7 @@
 import type { DataSource } from 'typeorm';
 import type { Kafka } from 'kafkajs';
 import { EventConsumerRunner, type EventHandler } from './consumer';
+import { DeadLetterSchema } from '@strata/contracts/api';
 import { DeadLetterService } from './dead-letters';
 import { MessagingMetrics } from './metrics';
 import { EventPublisher } from './publisher';
@@ -303,6 +304,9 @@ describe('failures and dead letters', () => {
     });
     expect(tries).toEqual([1]);
     expect(letter).toMatchObject({ errorCode: 'MODEL_NOT_FOUND', attempts: 1, eventId: ev.id });
+    // the answer of GET /dead-letters is its contract's; the topic is listed with its one record
+    expect(DeadLetterSchema.parse(letter)).toMatchObject({ originalTopic: flaky.topic, consumerGroup: group });
+    expect((await dlq.topics()).find((t) => t.topic === flaky.topic)).toEqual({ topic: flaky.topic, dlqTopic: `${flaky.topic}.dlq`, records: 1 });
     fixed = true;
     const result = await dlq.replay(flaky.topic, [letter!.offset]);
     expect(result).toMatchObject({ replayed: 1, missing: [] });

@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { DeadLetterService, type DeadLetter, type ReplayResult } from '../core/dead-letters';
+import { DeadLetterService, type DeadLetter, type DeadLetterTopicSummary, type ReplayResult } from '../core/dead-letters';
 import { MessagingError, MessagingErrorCode } from '../core/errors';
 import { RequirePermission } from '@strata/shared/auth';
 
@@ -17,7 +17,8 @@ function badRequest(err: unknown): never {
 }
 
 /**
- * HTTP access to dead letters:
+ * HTTP access to dead letters (contracts: `platformApi(service)` of `@strata/contracts/api`):
+ * - `GET /dead-letters/topics` → `[{topic, dlqTopic, records}]`: the dead-letter topics holding records;
  * - `GET /dead-letters?topic=<topic>[&limit=N]` → `DeadLetter[]` (oldest first);
  * - `POST /dead-letters/replay` body `{ topic, offsets? }` → `ReplayResult`.
  * 400 when the topic or an offset is invalid.
@@ -35,6 +36,12 @@ export class DeadLetterController {
       throw new BadRequestException({ code: MessagingErrorCode.DEAD_LETTER_REQUEST_INVALID, message: "query parameter 'limit' must be a positive integer" });
     }
     return this.deadLetters.list(topic, n).catch(badRequest);
+  }
+
+  @Get('topics')
+  @RequirePermission('dead-letters', 'read')
+  topics(): Promise<DeadLetterTopicSummary[]> {
+    return this.deadLetters.topics();
   }
 
   @Post('replay')

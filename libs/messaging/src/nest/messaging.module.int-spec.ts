@@ -98,6 +98,9 @@ it('serves /dead-letters and validates input', async () => {
   expect(list.statusCode).toBe(200);
   expect(JSON.parse(list.body)).toEqual([]);
   expect((await http.inject({ method: 'GET', url: '/dead-letters' })).statusCode).toBe(400);
+  const topics = await http.inject({ method: 'GET', url: '/dead-letters/topics' });
+  expect(topics.statusCode).toBe(200);
+  expect((JSON.parse(topics.body) as Array<{ topic: string }>).some((t) => t.topic === contract.topic)).toBe(false); // its dead-letter topic is empty
   const bad = await http.inject({ method: 'POST', url: '/dead-letters/replay', payload: { topic: contract.topic, offsets: ['x'] } });
   expect(bad.statusCode).toBe(400);
   const badTopic = await http.inject({ method: 'POST', url: '/dead-letters/replay', payload: { topic: 'no spaces allowed' } });

@@ -339,7 +339,7 @@ export async function runTaxiDemo(options: TaxiDemoOptions): Promise<DemoSummary
       // monitoring's live comparison → registry decision (promote or roll back)
       const decision = await step('live decision: promote or roll back (monitoring → registry)', async (d) => {
         const found = await poll('the live promotion decision', async () => {
-          const page = await client.registry.get<{ decisions: Array<Record<string, unknown>> }>(`/registered-models/${encodeURIComponent(options.modelName)}/promotion-decisions`);
+          const page = await client.api.registry.listDecisions({ params: { name: options.modelName } });
           return page.decisions.find((x) => x['trigger'] === 'live-rollout' && x['challengerVersion'] === challenger.version);
         }, wait, 1000);
         Object.assign(d, { outcome: found['outcome'], challengerRocAuc: found['challengerValue'], championRocAuc: found['championValue'] });

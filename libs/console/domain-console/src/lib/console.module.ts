@@ -1,12 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { createLoggerParams } from '@strata/shared/nest-platform';
+import { METRICS_REGISTRY, MetricsController, createLoggerParams, getMetricsRegistry } from '@strata/shared/nest-platform';
 import { LoggerModule } from 'nestjs-pino';
 import { CONSOLE_OPTIONS, type ConsoleOptions } from './console-options';
 import { ProxyController } from './proxy.controller';
 import { UiController } from './ui.controller';
 
 /**
- * The web console: the built single-page app and the same-origin proxy `/api/{service}/…`.
+ * The web console: the built single-page app, the same-origin proxy `/api/{service}/…` and
+ * Prometheus `/metrics`.
  * No database, no Kafka and no credential of its own: every call it forwards carries the user's.
  */
 @Module({})
@@ -15,8 +16,12 @@ export class ConsoleModule {
     return {
       module: ConsoleModule,
       imports: [LoggerModule.forRoot(createLoggerParams('console', options.version, options.logLevel))],
-      controllers: [ProxyController, UiController],
-      providers: [{ provide: CONSOLE_OPTIONS, useValue: options }],
+      // `/metrics` (Prometheus text format) is the platform's controller, as on every service.
+      controllers: [ProxyController, MetricsController, UiController],
+      providers: [
+        { provide: CONSOLE_OPTIONS, useValue: options },
+        { provide: METRICS_REGISTRY, useFactory: getMetricsRegistry },
+      ],
     };
   }
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { proxyCall } from './proxy';
+import { Readable } from 'node:stream';
+import { isStreamedContentType, proxyCall } from './proxy';
 
 /** A loopback HTTP server standing in for a service: echoes what it received. */
 function echoServer(delayMs = 0): Promise<{ url: string; close(): Promise<void> }> {
@@ -90,6 +91,72 @@ describe('console proxy', () => {
     } finally {
       await slow.close();
     }
+  });
+
+  /** A loopback ingestion that sends a CSV in chunks `gapMs` apart, then (unless `stallAfter`) ends. */
+  function csvServer(chunks: string[], gapMs: number, stallAfter?: number): Promise<{ url: string; close(): Promise<void> }> {
+    const timers = new Set<NodeJS.Timeout>();
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'x-quarantine-row-count': String(chunks.length - 1) });
+      const send = (i: number): void => {
+        if (i === stallAfter) return; // never ends: the proxy has to cut it
+        if (i === chunks.length) return void res.end();
+        res.write(chunks[i]);
+        const t = setTimeout(() => {
+          timers.delete(t);
+          send(i + 1);
+        }, gapMs);
+        timers.add(t);
+      };
+      send(0);
+    });
+    return new Promise((resolve) =>
+      server.listen(0, '127.0.0.1', () =>
+        resolve({
+          url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          close: () =>
+            new Promise<void>((r) => {
+              for (const t of timers) clearTimeout(t);
+              server.closeAllConnections();
+              server.close(() => r());
+            }),
+        }),
+      ),
+    );
+  }
+
+  const text = async (body: unknown): Promise<string> => {
+    let out = '';
+    for await (const chunk of body as Readable) out += (chunk as Buffer).toString();
+    return out;
+  };
+
+  it('streams a file download: the deadline bounds each pause, not the whole transfer', async () => {
+    const rows = ['_row,_reasons,age\n', '5,age [type]: not an INT64,forty\n', '10,age [min]: -3 < min 0,-3\n', '17,age [type]: not an INT64,?\n'];
+    const svc = await csvServer(rows, 150);
+    try {
+      // 4 chunks 150 ms apart take longer than the 400 ms deadline; no pause does
+      const answer = await proxyCall({ service: 'ingestion', method: 'GET', path: '/datasets/adult_people/versions/v1/quarantine?format=csv', headers: {} }, { ...urls('http://127.0.0.1:1'), ingestion: svc.url }, 400);
+      expect([answer.status, answer.headers['x-quarantine-row-count'], answer.body instanceof Readable]).toEqual([200, '3', true]);
+      expect(await text(answer.body)).toBe(rows.join(''));
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('cuts a download whose service stops sending, naming the service', async () => {
+    const svc = await csvServer(['_row,_reasons,age\n', '5,age [type]: not an INT64,forty\n'], 50, 1);
+    try {
+      const answer = await proxyCall({ service: 'ingestion', method: 'GET', path: '/datasets/adult_people/versions/v1/quarantine', headers: {} }, { ...urls('http://127.0.0.1:1'), ingestion: svc.url }, 300);
+      expect(answer.status).toBe(200);
+      await expect(text(answer.body)).rejects.toThrow('ingestion sent nothing for 300 ms: download cut');
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('streams CSV, Parquet and raw bytes; buffers JSON', () => {
+    expect(['text/csv; charset=utf-8', 'application/vnd.apache.parquet', 'application/octet-stream', 'application/json; charset=utf-8', 'text/plain', null].map(isStreamedContentType)).toEqual([true, true, true, false, false, false]);
   });
 
   it('refuses an unknown service with 404 listing the six', async () => {

@@ -1,17 +1,5 @@
 import { z } from 'zod';
-import { defineEndpoint, IngestionApi, ModelVersionSchema, MonitoringApi, PromotionDecisionSchema, RegisteredModelSchema, RegistryApi, TrainingApi } from '@strata/contracts/api';
-
-/** `GET /registered-models/{name}/aliases/{alias}/history` item (registry `AliasChange`). */
-export const AliasChangeSchema = z.looseObject({
-  id: z.number(),
-  alias: z.string(),
-  fromVersion: z.number().nullable(),
-  toVersion: z.number().nullable(),
-  actor: z.string(),
-  reason: z.string(),
-  changedAt: z.string(),
-});
-export type AliasChange = z.infer<typeof AliasChangeSchema>;
+import { FeaturesApi, IngestionApi, MonitoringApi, RegistryApi, TrainingApi } from '@strata/contracts/api';
 
 /** `GET /health/ready` of a service (200 ok / 503 naming what is down). */
 export const ReadinessSchema = z.looseObject({
@@ -20,26 +8,23 @@ export const ReadinessSchema = z.looseObject({
 });
 export type Readiness = z.infer<typeof ReadinessSchema>;
 
-const Model = z.object({ name: z.string() });
-const Page = z.object({ limit: z.number().int().optional(), pageToken: z.string().optional() });
-
-/**
- * The registry endpoints the console reads that `RegistryApi` does not declare yet (docs/service-apis.md,
- * "registry"); declared the same way, so they can move into `@strata/contracts/api` as they are.
- */
-export const ConsoleRegistryApi = {
-  getModel: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}', summary: 'One registered model', params: Model, response: RegisteredModelSchema }),
-  listVersions: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}/versions', summary: 'Versions, newest first', params: Model, query: Page, response: z.object({ modelVersions: z.array(ModelVersionSchema), nextPageToken: z.string().optional() }) }),
-  listDecisions: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}/promotion-decisions', summary: 'Promotion decisions, newest first', params: Model, query: Page, response: z.object({ decisions: z.array(PromotionDecisionSchema), nextPageToken: z.string().optional() }) }),
-  aliasHistory: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}/aliases/{alias}/history', summary: 'Changes of an alias, newest first', params: z.object({ name: z.string(), alias: z.string() }), response: z.array(AliasChangeSchema) }),
-} as const;
-
-/** Every endpoint the console calls, by view. */
+/** Every endpoint the console calls, by view: all declared in `@strata/contracts/api` (the tables the services and the CLI use). */
 export const Endpoints = {
   listModels: RegistryApi.listModels,
+  getModel: RegistryApi.getModel,
   getModelVersion: RegistryApi.getModelVersion,
-  ...ConsoleRegistryApi,
+  listVersions: RegistryApi.listVersions,
+  listDecisions: RegistryApi.listDecisions,
+  aliasHistory: RegistryApi.aliasHistory,
   windows: MonitoringApi.windows,
   getDatasetVersion: IngestionApi.getDatasetVersion,
   getTrainingRun: TrainingApi.getTrainingRun,
+  // data pages
+  listDatasets: IngestionApi.listDatasets,
+  listDatasetVersions: IngestionApi.listDatasetVersions,
+  listFeatureViews: FeaturesApi.listFeatureViews,
+  getWatermark: FeaturesApi.getWatermark,
+  listMaterializations: FeaturesApi.listMaterializations,
+  listEntities: FeaturesApi.listEntities,
+  listFeatureServices: FeaturesApi.listFeatureServices,
 } as const;

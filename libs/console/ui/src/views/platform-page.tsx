@@ -3,6 +3,8 @@ import { serviceHealth } from '../mapping/health';
 import { Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
+import { AuditLogSection } from './audit-log';
+import { DeadLettersSection } from './dead-letters';
 
 const SERVICES = ['ingestion', 'features', 'training', 'registry', 'serving', 'monitoring'];
 
@@ -53,6 +55,8 @@ export function PlatformPageView() {
           </>
         )}
       </Show>
+      <DeadLettersSection />
+      <AuditLogSection />
     </section>
   );
 }

@@ -79,6 +79,7 @@ export class RegisteredModelsController {
   /** `GET /registered-models/{name}` → 200 model with `aliases` (alias → version) and `latestVersions` (5 newest); 404. */
   @Get(':name')
   @ApiOperation({ summary: 'A registered model with its aliases and newest versions' })
+  @ZodApiResponse(RegistryApi.getModel.response)
   @RequirePermission('models', 'read')
   async get(@Param('name') name: string): Promise<RegisteredModelDetail> {
     return this.models.getModel(parseModelName(name));
@@ -111,6 +112,7 @@ export class RegisteredModelsController {
   /** `GET /registered-models/{name}/versions?limit=&pageToken=` → 200 `{ modelVersions (newest first), nextPageToken? }`; 404. */
   @Get(':name/versions')
   @ApiOperation({ summary: 'List versions of a model, newest first' })
+  @ZodApiResponse(RegistryApi.listVersions.response)
   @RequirePermission('models', 'read')
   async listVersions(@Param('name') name: string, @Query() query: Record<string, string | undefined>): Promise<ModelVersionList> {
     const page = await this.versions.listVersions(parseModelName(name), parsePage({ limit: query['limit'], pageToken: query['pageToken'] }));
@@ -195,6 +197,7 @@ export class RegisteredModelsController {
   /** `GET /registered-models/{name}/aliases/{alias}/history` → 200 `AliasChange[]`, newest first; 404 model missing. */
   @Get(':name/aliases/:alias/history')
   @ApiOperation({ summary: 'Changes of an alias (actor, from, to, reason, time), newest first' })
+  @ZodApiResponse(RegistryApi.aliasHistory.response)
   @RequirePermission('aliases', 'read')
   async aliasHistory(@Param('name') name: string, @Param('alias') alias: string): Promise<AliasChange[]> {
     return this.aliases.aliasHistory(parseModelName(name), parseAlias(alias));
@@ -332,6 +335,7 @@ export class RegisteredModelsController {
   /** `GET /registered-models/{name}/promotion-decisions?limit=&pageToken=` → `{decisions (newest first), nextPageToken?}`; 404. */
   @Get(':name/promotion-decisions')
   @ApiOperation({ summary: 'Promotion decisions of a model, newest first' })
+  @ZodApiResponse(RegistryApi.listDecisions.response)
   @RequirePermission('aliases', 'read')
   async decisions(@Param('name') name: string, @Query() query: Record<string, string | undefined>): Promise<{ decisions: PromotionDecision[]; nextPageToken?: string }> {
     const page = await this.promotion.listPromotionDecisions(parseModelName(name), parsePage({ limit: query['limit'], pageToken: query['pageToken'] }));

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { PromotionDecision, RegisteredModelDetail } from '@strata/contracts/api';
 import type { DatasetVersion, DatasetVersionRef, Materialization, ModelVersion, MonitoringWindow, StrataClient, TrainingRun, TrainingSetBuild } from './strata-client';
 
 /**
@@ -163,12 +164,17 @@ export class StrataLifecycleApi {
   async listModels(query: { search?: string; limit?: number } = {}): Promise<RegisteredModelSummary[]> {
     return (await this.client.registry.get<{ registeredModels: RegisteredModelSummary[] }>('/registered-models', { query })).registeredModels;
   }
-  getModel(name: string): Promise<RegisteredModelSummary & { latestVersions: ModelVersion[] }> {
-    return this.client.registry.get(`/registered-models/${enc(name)}`);
+  /** `GET /registered-models/{m}` (contract `RegistryApi.getModel`): the model with its 5 newest versions. */
+  getModel(name: string): Promise<RegisteredModelDetail> {
+    return this.client.api.registry.getModel({ params: { name } });
   }
-  /** `GET /registered-models/{m}/versions?limit=` (first page, newest first). */
+  /** `GET /registered-models/{m}/versions?limit=` (contract `RegistryApi.listVersions`; first page, newest first). */
   async listModelVersions(name: string, limit = 100): Promise<ModelVersion[]> {
-    return (await this.client.registry.get<{ modelVersions: ModelVersion[] }>(`/registered-models/${enc(name)}/versions`, { query: { limit } })).modelVersions;
+    return (await this.client.api.registry.listVersions({ params: { name }, query: { limit } })).modelVersions;
+  }
+  /** `GET /registered-models/{m}/promotion-decisions` (contract `RegistryApi.listDecisions`; first page, newest first). */
+  async listPromotionDecisions(name: string, limit = 100): Promise<PromotionDecision[]> {
+    return (await this.client.api.registry.listDecisions({ params: { name }, query: { limit } })).decisions;
   }
   getModelVersion(name: string, version: number): Promise<ModelVersion> {
     return this.client.registry.get(`/registered-models/${enc(name)}/versions/${version}`);
