@@ -126,6 +126,12 @@ export interface EventConsumerRunnerOptions {
   heartbeatInterval?: number;
   /** Partitions processed in parallel per group (default 3); each partition stays sequential. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Records of one partition handled in one PostgreSQL transaction, their inbox rows inserted
+   * with one statement (default 500). 1 = one transaction per record (slower; handlers' in-process
+   * side effects never re-run because of another record's failure).
+   */
+  maxBatchRecords?: number;
   /** Commit offsets at least every this many messages within a batch (default 100). */
   commitEvery?: number;
   /**

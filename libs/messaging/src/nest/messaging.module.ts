@@ -49,12 +49,14 @@ export interface MessagingModuleOptions {
   /** Handler retry policy (default 5 attempts, 200 ms doubling up to 10 s). */
   retry?: RetryPolicy;
   /** Outbox relay tuning. */
-  relay?: { pollIntervalMs?: number; batchSize?: number; enabled?: boolean };
+  relay?: { pollIntervalMs?: number; batchSize?: number; maxRequestBytes?: number; compression?: 'none' | 'gzip'; enabled?: boolean };
   /** Consumer tuning; `restart` = backoff between restarts of a crashed group (default 0.5 s doubling up to 15 s). */
   consumer?: {
     sessionTimeout?: number;
     heartbeatInterval?: number;
     partitionsConsumedConcurrently?: number;
+    /** Records of one partition per PostgreSQL transaction (default 500; 1 = one per record). */
+    maxBatchRecords?: number;
     restart?: Partial<ConsumerRestartPolicy>;
     enabled?: boolean;
   };
@@ -194,6 +196,8 @@ export class MessagingModule {
             serviceName: options.serviceName,
             pollIntervalMs: options.relay?.pollIntervalMs,
             batchSize: options.relay?.batchSize,
+            maxRequestBytes: options.relay?.maxRequestBytes,
+            compression: options.relay?.compression,
             metrics,
             logger: nestLogger('OutboxRelay'),
           }),
@@ -216,6 +220,7 @@ export class MessagingModule {
             sessionTimeout: options.consumer?.sessionTimeout,
             heartbeatInterval: options.consumer?.heartbeatInterval,
             partitionsConsumedConcurrently: options.consumer?.partitionsConsumedConcurrently,
+            maxBatchRecords: options.consumer?.maxBatchRecords,
             restart: options.consumer?.restart,
             metrics,
             logger: nestLogger('EventConsumer'),
