@@ -12,7 +12,7 @@
  *
  *   set -a; . .stack/env; set +a
  *   node -r @swc-node/register bench/messaging/run.ts [--events N] [--concurrency 1,10,100]
- *        [--modes per-message,batched,batched+gzip,plain] [--out bench/results/<date>-messaging.json]
+ *        [--modes per-message,batched,batched+gzip,plain] [--per-tx 1] [--out bench/results/<date>-messaging.json]
  *
  * Latency = consumer handler start (outbox) or eachMessage (plain) minus the moment the producer
  * started its publish (outbox: before its transaction; plain: before `send`). Throughput = events /
@@ -46,6 +46,8 @@ const arg = (name: string, def: string): string => {
 let EVENTS = Number(arg('--events', process.env.BENCH_EVENTS ?? '3000'));
 const CONCURRENCY = arg('--concurrency', '1,10,100').split(',').map(Number);
 type Mode = 'per-message' | 'batched' | 'batched+gzip' | 'plain';
+/** Events per producer transaction (outbox) or per `send` (plain); 1 = one event per transaction, as a service publishes. */
+const PER_TX = Math.max(1, Number(arg('--per-tx', '1')));
 const MODES = arg('--modes', 'per-message,batched,batched+gzip,plain').split(',') as Mode[];
 /** Consumer and relay settings per outbox mode. */
 const SETTINGS: Record<Exclude<Mode, 'plain'>, { maxBatchRecords: number; relayBatch: number; compression: 'none' | 'gzip' }> = {
@@ -78,8 +80,12 @@ interface Row {
   events: number;
   seconds: number;
   perSecond: number;
+  /** Publish started → handler ran, ms. */
   p50: number;
   p99: number;
+  /** Outbox only: row inserted → marked sent by the relay (`sent_at − created_at`), ms. */
+  relayP50?: number;
+  relayP99?: number;
 }
 
 function pct(sorted: number[], p: number): number {
@@ -142,19 +148,32 @@ async function outboxRun(ds: DataSource, kafka: Kafka, producers: number, mode: 
   relay.start();
   const t0 = Date.now();
   let next = 0;
+  const take = (): number => {
+    const seq = next;
+    next += PER_TX;
+    return seq;
+  };
   await Promise.all(
     Array.from({ length: producers }, async () => {
-      for (let seq = next++; seq < EVENTS; seq = next++) {
+      for (let seq = take(); seq < EVENTS; seq = take()) {
         const startedAt = Date.now();
-        await ds.transaction((m) => publisher.publish(m, contract, { key: `k${seq % 64}`, seq, startedAt, pad: PAD }));
+        const values = Array.from({ length: Math.min(PER_TX, EVENTS - seq) }, (_, i) => ({ key: `k${(seq + i) % 64}`, seq: seq + i, startedAt, pad: PAD }));
+        await ds.transaction(async (m) => {
+          if (values.length === 1) await publisher.publish(m, contract, values[0] as (typeof values)[0]);
+          else await publisher.publishMany(m, contract, values);
+        });
       }
     }),
   );
   await waitFor(() => latencies.length >= EVENTS, 300_000);
   await runner.stop();
   await relay.stop();
+  const [relayLag]: Array<{ p50: number; p99: number }> = await ds.query(
+    `SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_disc(0.99) WITHIN GROUP (ORDER BY ms) AS p99
+       FROM (SELECT EXTRACT(EPOCH FROM sent_at - created_at) * 1000 AS ms FROM "${schema}".outbox_event) lag`,
+  );
   await ds.query(`TRUNCATE "${schema}".outbox_event, "${schema}".effect`);
-  return summarize(`outbox→kafka→inbox, ${mode}`, producers, latencies, t0, tEnd);
+  return { ...summarize(`outbox→kafka→inbox, ${mode}`, producers, latencies, t0, tEnd), relayP50: Math.round(Number(relayLag?.p50)), relayP99: Math.round(Number(relayLag?.p99)) };
 }
 
 async function plainRun(kafka: Kafka, topic: string, producers: number): Promise<Row> {
@@ -176,14 +195,23 @@ async function plainRun(kafka: Kafka, topic: string, producers: number): Promise
   await producer.connect();
   const t0 = Date.now();
   let next = 0;
+  const take = (): number => {
+    const seq = next;
+    next += PER_TX;
+    return seq;
+  };
   await Promise.all(
     Array.from({ length: producers }, async () => {
-      for (let seq = next++; seq < EVENTS; seq = next++) {
+      for (let seq = take(); seq < EVENTS; seq = take()) {
         const startedAt = Date.now();
+        const n = Math.min(PER_TX, EVENTS - seq);
         await producer.send({
           topic,
           acks: -1,
-          messages: [{ key: `k${seq % 64}`, value: JSON.stringify({ key: `k${seq % 64}`, seq: base + seq, startedAt, pad: PAD }) }],
+          messages: Array.from({ length: n }, (_, i) => ({
+            key: `k${(seq + i) % 64}`,
+            value: JSON.stringify({ key: `k${(seq + i) % 64}`, seq: base + seq + i, startedAt, pad: PAD }),
+          })),
         });
       }
     }),
@@ -271,20 +299,29 @@ function loadAverage(): number[] {
 
 async function main(): Promise<void> {
   const { table: rows, load } = await runMessagingBench();
-  const header = ['mode', 'producers', 'events', 'seconds', 'events/s', 'p50 ms', 'p99 ms'];
-  const table = rows.map((r) => [r.mode, String(r.producers), String(r.events), r.seconds.toFixed(2), r.perSecond.toFixed(0), String(r.p50), String(r.p99)]);
+  const header = ['mode', 'producers', 'events', 'seconds', 'events/s', 'p50 ms', 'p99 ms', 'relay p50/p99 ms'];
+  const table = rows.map((r) => [
+    r.mode,
+    String(r.producers),
+    String(r.events),
+    r.seconds.toFixed(2),
+    r.perSecond.toFixed(0),
+    String(r.p50),
+    String(r.p99),
+    r.relayP50 === undefined ? '' : `${r.relayP50}/${r.relayP99}`,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => (t[i] as string).length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
   process.stdout.write(`\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${table.map(line).join('\n')}\n`);
   const cpu = os.cpus();
   const machine = { cores: cpu.length, model: cpu[0]?.model ?? '?', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   process.stdout.write(
-    `\n(${EVENTS} events of ~300 B per row; 3 partitions; ${machine.cores} x ${machine.model}, Node ${machine.node}; one broker and PostgreSQL on loopback; load average before ${load.before.join(' ')}, after ${load.after.join(' ')})\n`,
+    `\n(${EVENTS} events of ~300 B per row, ${PER_TX} per producer transaction; 3 partitions; ${machine.cores} x ${machine.model}, Node ${machine.node}; one broker and PostgreSQL on loopback; load average before ${load.before.join(' ')}, after ${load.after.join(' ')})\n`,
   );
   const date = new Date().toISOString();
   const out = path.resolve(arg('--out', path.join(__dirname, `../results/${date.slice(0, 10)}-messaging.json`)));
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, `${JSON.stringify({ date, machine, load, events: EVENTS, partitions: 3, rows }, null, 2)}\n`);
+  fs.writeFileSync(out, `${JSON.stringify({ date, machine, load, events: EVENTS, perTransaction: PER_TX, partitions: 3, rows }, null, 2)}\n`);
   process.stdout.write(`results: ${out}\n`);
 }
 
