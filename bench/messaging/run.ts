@@ -7,15 +7,18 @@
  *   - `batched`: the defaults (one transaction per run of up to 500 records of a partition with a
  *     bulk inbox insert; relay batches of 1000 rows);
  *   - `batched+gzip`: the same with gzip-compressed relay requests;
+ *   - `batched+bulk`: batched, with a batch handler (`registerBatch`) that writes the run's effects
+ *     with one multi-row INSERT instead of one INSERT per event;
  *   - `plain`: kafkajs alone, one `send` per event (acks all, idempotent) and `eachMessage`: no
  *     outbox, no inbox, no transaction, no exactly-once effect.
  *
  *   set -a; . .stack/env; set +a
  *   node -r @swc-node/register bench/messaging/run.ts [--events N] [--concurrency 1,10,100]
- *        [--modes per-message,batched,batched+gzip,plain] [--per-tx 1] [--out bench/results/<date>-messaging.json]
+ *        [--modes per-message,batched,batched+gzip,batched+bulk,plain] [--per-tx 1] [--out bench/results/<date>-messaging.json]
  *
- * Latency = consumer handler start (outbox) or eachMessage (plain) minus the moment the producer
- * started its publish (outbox: before its transaction; plain: before `send`). Throughput = events /
+ * Latency = the commit of the consumer's transaction holding the event's effect (outbox; a batch
+ * commits after its last handler) or eachMessage (plain) minus the moment the producer started its
+ * publish (outbox: before its transaction; plain: before `send`). Throughput = events /
  * (last consumed − first publish started). Uses a fresh schema, topics and groups per run and
  * removes them afterwards. Writes the rows, the machine and the load average to `--out`.
  */
@@ -24,7 +27,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import type { Kafka } from 'kafkajs';
 import type { BenchRow } from '../util/load';
 import { defineEvent } from '@strata/contracts';
@@ -45,15 +48,16 @@ const arg = (name: string, def: string): string => {
 };
 let EVENTS = Number(arg('--events', process.env.BENCH_EVENTS ?? '3000'));
 const CONCURRENCY = arg('--concurrency', '1,10,100').split(',').map(Number);
-type Mode = 'per-message' | 'batched' | 'batched+gzip' | 'plain';
+type Mode = 'per-message' | 'batched' | 'batched+gzip' | 'batched+bulk' | 'plain';
 /** Events per producer transaction (outbox) or per `send` (plain); 1 = one event per transaction, as a service publishes. */
 const PER_TX = Math.max(1, Number(arg('--per-tx', '1')));
-const MODES = arg('--modes', 'per-message,batched,batched+gzip,plain').split(',') as Mode[];
+const MODES = arg('--modes', 'per-message,batched,batched+gzip,batched+bulk,plain').split(',') as Mode[];
 /** Consumer and relay settings per outbox mode. */
-const SETTINGS: Record<Exclude<Mode, 'plain'>, { maxBatchRecords: number; relayBatch: number; compression: 'none' | 'gzip' }> = {
-  'per-message': { maxBatchRecords: 1, relayBatch: 200, compression: 'none' },
-  batched: { maxBatchRecords: 500, relayBatch: 1000, compression: 'none' },
-  'batched+gzip': { maxBatchRecords: 500, relayBatch: 1000, compression: 'gzip' },
+const SETTINGS: Record<Exclude<Mode, 'plain'>, { tag: string; maxBatchRecords: number; relayBatch: number; compression: 'none' | 'gzip'; bulk: boolean }> = {
+  'per-message': { tag: 'm', maxBatchRecords: 1, relayBatch: 200, compression: 'none', bulk: false },
+  batched: { tag: 'b', maxBatchRecords: 500, relayBatch: 1000, compression: 'none', bulk: false },
+  'batched+gzip': { tag: 'z', maxBatchRecords: 500, relayBatch: 1000, compression: 'gzip', bulk: false },
+  'batched+bulk': { tag: 'u', maxBatchRecords: 500, relayBatch: 1000, compression: 'none', bulk: true },
 };
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://strata:strata@127.0.0.1:5432/strata';
@@ -109,7 +113,7 @@ async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
 
 async function outboxRun(ds: DataSource, kafka: Kafka, producers: number, mode: Exclude<Mode, 'plain'>): Promise<Row> {
   const settings = SETTINGS[mode];
-  const run = `${mode === 'per-message' ? 'm' : mode === 'batched' ? 'b' : 'z'}${producers}`;
+  const run = `${settings.tag}${producers}`;
   const contract = benchContract(run);
   const admin = kafka.admin();
   await admin.connect();
@@ -139,11 +143,37 @@ async function outboxRun(ds: DataSource, kafka: Kafka, producers: number, mode: 
     maxBatchRecords: settings.maxBatchRecords,
     logger: silentLogger,
   });
-  runner.register(contract, async (v, ctx) => {
-    await ctx.manager.query(`INSERT INTO "${schema}".effect (seq) VALUES ($1)`, [v.seq]);
-    latencies.push(Date.now() - v.startedAt);
-    tEnd = Date.now();
-  });
+  // Latency ends when the effect's transaction COMMITS (a batch commits after its last handler):
+  // handlers note their event's start per transaction, a TypeORM subscriber reads them on commit.
+  const pending = new Map<QueryRunner, number[]>();
+  const note = (manager: EntityManager, startedAt: number[]): void => {
+    const qr = manager.queryRunner as QueryRunner;
+    pending.set(qr, [...(pending.get(qr) ?? []), ...startedAt]);
+  };
+  const subscriber: EntitySubscriberInterface = {
+    afterTransactionCommit: (e) => {
+      const started = pending.get(e.queryRunner);
+      if (!started) return;
+      pending.delete(e.queryRunner);
+      const now = Date.now();
+      for (const t of started) latencies.push(now - t);
+      tEnd = now;
+    },
+    afterTransactionRollback: (e) => void pending.delete(e.queryRunner),
+  };
+  ds.subscribers.push(subscriber);
+  if (settings.bulk) {
+    // One multi-row INSERT of the run's effects, in the run's transaction.
+    runner.registerBatch(contract, async (events, manager) => {
+      await manager.query(`INSERT INTO "${schema}".effect (seq) SELECT unnest($1::int[])`, [events.map((e) => e.value.seq)]);
+      note(manager, events.map((e) => e.value.startedAt));
+    });
+  } else {
+    runner.register(contract, async (v, ctx) => {
+      await ctx.manager.query(`INSERT INTO "${schema}".effect (seq) VALUES ($1)`, [v.seq]);
+      note(ctx.manager, [v.startedAt]);
+    });
+  }
   await runner.start();
   relay.start();
   const t0 = Date.now();
@@ -168,6 +198,7 @@ async function outboxRun(ds: DataSource, kafka: Kafka, producers: number, mode: 
   await waitFor(() => latencies.length >= EVENTS, 300_000);
   await runner.stop();
   await relay.stop();
+  ds.subscribers.splice(ds.subscribers.indexOf(subscriber), 1);
   const [relayLag]: Array<{ p50: number; p99: number }> = await ds.query(
     `SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_disc(0.99) WITHIN GROUP (ORDER BY ms) AS p99
        FROM (SELECT EXTRACT(EPOCH FROM sent_at - created_at) * 1000 AS ms FROM "${schema}".outbox_event) lag`,
@@ -265,7 +296,7 @@ export async function runMessagingBench(events?: number): Promise<{ table: Row[]
           groups.push(`bench-plain-${id}-${c}`);
           rows.push(await plainRun(kafka, plainTopic, c));
         } else {
-          groups.push(`bench-outbox-${id}-${mode === 'per-message' ? 'm' : mode === 'batched' ? 'b' : 'z'}${c}`);
+          groups.push(`bench-outbox-${id}-${SETTINGS[mode].tag}${c}`);
           rows.push(await outboxRun(ds, kafka, c, mode));
         }
       }

@@ -34,7 +34,8 @@ const dup = testContract('batch-dup', id, 1);
 const poison = testContract('batch-poison', id, 1);
 const nonRetry = testContract('batch-nonretry', id, 1);
 const crash = testContract('batch-crash', id, 1);
-const topics = [dup.topic, poison.topic, nonRetry.topic, crash.topic];
+const bulk = testContract('batch-bulk', id, 1);
+const topics = [dup.topic, poison.topic, nonRetry.topic, crash.topic, bulk.topic];
 
 let ds: DataSource;
 let kafka: Kafka;
@@ -221,6 +222,38 @@ it('a non-retryable failure in a batch is dead-lettered after its single attempt
     return l;
   });
   expect(letter).toMatchObject({ eventId: ids[2], errorCode: 'MODEL_NOT_FOUND', attempts: 1 });
+});
+
+it('a batch handler (registerBatch) writes a run in bulk; when it fails, each event is retried alone and only the poison is dead-lettered', async () => {
+  const group = `it-batch-bulk-${id}`;
+  const ids = await publishAndSend(bulk, Array.from({ length: 12 }, (_, n) => ({ id: `u${n}`, key: 'u', n: n === 7 ? 666 : n })));
+  // Event 0 was processed by this group before.
+  await ds.query(`INSERT INTO "${schema}".inbox_event (consumer_group, event_id, topic, partition, "offset") VALUES ($1, $2, $3, 0, 0)`, [
+    group,
+    ids[0],
+    bulk.topic,
+  ]);
+  const calls: string[][] = [];
+  await runner(group, 2)
+    .registerBatch(bulk, async (events, manager) => {
+      calls.push(events.map((e) => e.context.eventId));
+      if (events.some((e) => e.value.n === 666)) throw new Error('cannot handle 666');
+      expect(events.every((e) => e.context.manager === manager)).toBe(true);
+      await manager.query(`INSERT INTO "${schema}".effect (event_id, value) SELECT unnest($1::text[]), 'bulk'`, [events.map((e) => e.context.eventId)]);
+    })
+    .start();
+  await consumedToEnd(group, bulk.topic);
+  // One call with the 11 new events (rolled back), then each alone: the poison twice (2 attempts).
+  expect(calls[0]).toEqual(ids.slice(1));
+  expect(calls.slice(1)).toEqual([...ids.slice(1, 7).map((e) => [e]), [ids[7]], [ids[7]], ...ids.slice(8).map((e) => [e])]);
+  const effects = await effectCounts(ids);
+  expect(ids.map((e) => effects.get(e) ?? 0)).toEqual([0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1]);
+  const [letter] = await eventually(async () => {
+    const l = (await new DeadLetterService({ kafka, logger: silentLogger }).list(bulk.topic)).filter((d) => d.consumerGroup === group);
+    expect(l).toHaveLength(1);
+    return l;
+  });
+  expect(letter).toMatchObject({ eventId: ids[7], errorCode: 'HANDLER_FAILED', attempts: 2 });
 });
 
 it('a consumer killed in the middle of a batch transaction: its batch leaves no effect, the group then applies every event exactly once', async () => {

@@ -80,7 +80,8 @@ export type BatchResult =
  *    rows: an id that comes back is new to the group; one that does not was processed before, or
  *    is a second copy within this batch (a relay re-send), and its handler is skipped;
  * 2. the handlers of the new records, sequentially in offset order, with attempt 1 and the
- *    transaction's EntityManager;
+ *    transaction's EntityManager (a batch handler: once, with all of them; its failure blames no
+ *    single record);
  * 3. `SELECT 1` before COMMIT: a handler that caught a database error leaves the transaction
  *    aborted, and PostgreSQL would turn the COMMIT into a silent rollback of the whole batch;
  *    the check fails it loudly instead;
@@ -106,7 +107,14 @@ export async function runBatchTransaction(
       );
       const fresh = new Set(inserted.map((r) => r.event_id));
       let n = 0;
-      for (let i = 0; i < records.length; i++) {
+      if (reg.batchHandler) {
+        const events = records
+          .filter((rec) => fresh.delete(rec.envelope.id))
+          .map((rec) => ({ value: rec.value as EventValue<EventContract>, context: handlerContext(manager, reg, topic, partition, rec, 1, heartbeat) }));
+        if (events.length > 0) await reg.batchHandler(events, manager);
+        n = events.length;
+      }
+      for (let i = 0; i < records.length && !reg.batchHandler; i++) {
         const rec = records[i] as DecodedRecord;
         // delete: only the first copy of an id in this batch runs
         if (!fresh.delete(rec.envelope.id)) continue;

@@ -12,6 +12,7 @@ import {
   type ConsumeOptions,
   type ConsumerGroupState,
   type ConsumerGroupStatus,
+  type BatchEventHandler,
   type ConsumerRestartPolicy,
   type EventConsumerRunnerOptions,
   type EventHandler,
@@ -122,6 +123,24 @@ export class EventConsumerRunner {
    *   has a handler in that group.
    */
   register<C extends EventContract>(contract: C, handler: EventHandler<C>, options: ConsumeOptions = {}): this {
+    return this.add(contract, handler as EventHandler, undefined, options);
+  }
+
+  /**
+   * Registers a handler that gets a whole run of a partition's new events at once (in offset
+   * order, duplicates already removed by the inbox), with the run's transaction, so it can write
+   * their effects in bulk (e.g. one multi-row INSERT). It runs once per run; when it throws, the
+   * run rolls back and each of its events is handed to it alone (a one-element array) with the
+   * usual retries and dead letters. Call before {@link start}.
+   *
+   * @throws MessagingError `CONFIGURATION_INVALID` as {@link register}.
+   */
+  registerBatch<C extends EventContract>(contract: C, handler: BatchEventHandler<C>, options: ConsumeOptions = {}): this {
+    const batch = handler as BatchEventHandler;
+    return this.add(contract, (value, context) => batch([{ value, context }], context.manager), batch, options);
+  }
+
+  private add(contract: EventContract, handler: EventHandler, batchHandler: BatchEventHandler | undefined, options: ConsumeOptions): this {
     if (this.running) {
       throw new MessagingError(MessagingErrorCode.CONFIGURATION_INVALID, `cannot register '${contract.topic}': the consumer runner is already running`);
     }
@@ -137,7 +156,8 @@ export class EventConsumerRunner {
     }
     group.registrations.set(contract.topic, {
       contract,
-      handler: handler as EventHandler,
+      handler,
+      batchHandler,
       groupId,
       retry: validateRetryPolicy({ ...this.retry, ...options.retry }),
     });

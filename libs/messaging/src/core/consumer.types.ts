@@ -52,6 +52,19 @@ export interface EventContext {
  */
 export type EventHandler<C extends EventContract = EventContract> = (value: EventValue<C>, context: EventContext) => Promise<void> | void;
 
+/** One new event of a run handed to a {@link BatchEventHandler}. */
+export interface BatchEvent<C extends EventContract = EventContract> {
+  value: EventValue<C>;
+  context: EventContext;
+}
+
+/**
+ * A handler of a whole run of new events of one partition (`EventConsumerRunner.registerBatch`),
+ * in offset order, inside the run's transaction (`manager`, also each `context.manager`): write
+ * their effects with it, in bulk. Throwing fails the run (see `registerBatch`).
+ */
+export type BatchEventHandler<C extends EventContract = EventContract> = (events: ReadonlyArray<BatchEvent<C>>, manager: EntityManager) => Promise<void> | void;
+
 /** Per-registration options. */
 export interface ConsumeOptions {
   /** Consumer group; defaults to the runner's (the service name). */
