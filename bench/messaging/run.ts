@@ -14,7 +14,7 @@
  *
  *   set -a; . .stack/env; set +a
  *   node -r @swc-node/register bench/messaging/run.ts [--events N] [--concurrency 1,10,100]
- *        [--modes per-message,batched,batched+gzip,batched+bulk,plain] [--per-tx 1] [--out bench/results/<date>-messaging.json]
+ *        [--modes per-message,batched,batched+gzip,batched+bulk,plain] [--per-tx 1] [--no-notify] [--out bench/results/<date>-messaging.json]
  *
  * Latency = the commit of the consumer's transaction holding the event's effect (outbox; a batch
  * commits after its last handler) or eachMessage (plain) minus the moment the producer started its
@@ -51,6 +51,8 @@ const CONCURRENCY = arg('--concurrency', '1,10,100').split(',').map(Number);
 type Mode = 'per-message' | 'batched' | 'batched+gzip' | 'batched+bulk' | 'plain';
 /** Events per producer transaction (outbox) or per `send` (plain); 1 = one event per transaction, as a service publishes. */
 const PER_TX = Math.max(1, Number(arg('--per-tx', '1')));
+/** `--no-notify`: publishers skip `pg_notify` (the in-process relay is woken directly). */
+const NOTIFY = !args.includes('--no-notify');
 const MODES = arg('--modes', 'per-message,batched,batched+gzip,batched+bulk,plain').split(',') as Mode[];
 /** Consumer and relay settings per outbox mode. */
 const SETTINGS: Record<Exclude<Mode, 'plain'>, { tag: string; maxBatchRecords: number; relayBatch: number; compression: 'none' | 'gzip'; bulk: boolean }> = {
@@ -134,7 +136,7 @@ async function outboxRun(ds: DataSource, kafka: Kafka, producers: number, mode: 
     compression: settings.compression,
     logger: silentLogger,
   });
-  const publisher = new EventPublisher({ serviceName: 'bench', onPublished: () => relay.wake() });
+  const publisher = new EventPublisher({ serviceName: 'bench', onPublished: () => relay.wake(), notify: NOTIFY });
   const runner = new EventConsumerRunner({
     kafka,
     dataSource: ds,
@@ -347,12 +349,12 @@ async function main(): Promise<void> {
   const cpu = os.cpus();
   const machine = { cores: cpu.length, model: cpu[0]?.model ?? '?', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   process.stdout.write(
-    `\n(${EVENTS} events of ~300 B per row, ${PER_TX} per producer transaction; 3 partitions; ${machine.cores} x ${machine.model}, Node ${machine.node}; one broker and PostgreSQL on loopback; load average before ${load.before.join(' ')}, after ${load.after.join(' ')})\n`,
+    `\n(${EVENTS} events of ~300 B per row, ${PER_TX} per producer transaction${NOTIFY ? '' : ', no pg_notify'}; 3 partitions; ${machine.cores} x ${machine.model}, Node ${machine.node}; one broker and PostgreSQL on loopback; load average before ${load.before.join(' ')}, after ${load.after.join(' ')})\n`,
   );
   const date = new Date().toISOString();
   const out = path.resolve(arg('--out', path.join(__dirname, `../results/${date.slice(0, 10)}-messaging.json`)));
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, `${JSON.stringify({ date, machine, load, events: EVENTS, perTransaction: PER_TX, partitions: 3, rows }, null, 2)}\n`);
+  fs.writeFileSync(out, `${JSON.stringify({ date, machine, load, events: EVENTS, perTransaction: PER_TX, notify: NOTIFY, partitions: 3, rows }, null, 2)}\n`);
   process.stdout.write(`results: ${out}\n`);
 }
 

@@ -35,7 +35,8 @@ const poison = testContract('batch-poison', id, 1);
 const nonRetry = testContract('batch-nonretry', id, 1);
 const crash = testContract('batch-crash', id, 1);
 const bulk = testContract('batch-bulk', id, 1);
-const topics = [dup.topic, poison.topic, nonRetry.topic, crash.topic, bulk.topic];
+const quiet = testContract('batch-quiet', id, 1);
+const topics = [dup.topic, poison.topic, nonRetry.topic, crash.topic, bulk.topic, quiet.topic];
 
 let ds: DataSource;
 let kafka: Kafka;
@@ -254,6 +255,24 @@ it('a batch handler (registerBatch) writes a run in bulk; when it fails, each ev
     return l;
   });
   expect(letter).toMatchObject({ eventId: ids[7], errorCode: 'HANDLER_FAILED', attempts: 2 });
+});
+
+it('a publisher without pg_notify (notify: false): publish and publishMany rows are relayed and consumed once', async () => {
+  const group = `it-batch-quiet-${id}`;
+  const quietPublisher = new EventPublisher({ serviceName: 'it-batch', notify: false, onPublished: () => relay.wake() });
+  const ids = await ds.transaction(async (m) => [
+    (await quietPublisher.publish(m, quiet, { id: 'q0', key: 'q', n: 0 })).id,
+    ...(await quietPublisher.publishMany(m, quiet, [1, 2, 3].map((n) => ({ id: `q${n}`, key: 'q', n })))).map((e) => e.id),
+  ]);
+  await runner(group)
+    .register(quiet, async (v, ctx) => {
+      await ctx.manager.query(`INSERT INTO "${schema}".effect (event_id, value) VALUES ($1, $2)`, [ctx.eventId, String(v.n)]);
+    })
+    .start();
+  await eventually(async () => {
+    const effects = await effectCounts(ids);
+    expect(ids.map((e) => effects.get(e) ?? 0)).toEqual([1, 1, 1, 1]);
+  }, 60_000);
 });
 
 it('a consumer killed in the middle of a batch transaction: its batch leaves no effect, the group then applies every event exactly once', async () => {

@@ -48,6 +48,8 @@ export interface MessagingModuleOptions {
   instanceId?: string;
   /** Handler retry policy (default 5 attempts, 200 ms doubling up to 10 s). */
   retry?: RetryPolicy;
+  /** Publisher: `notify: false` skips `pg_notify` on publish (see `EventPublisherOptions.notify`; default true). */
+  publisher?: { notify?: boolean };
   /** Outbox relay tuning. */
   relay?: { pollIntervalMs?: number; batchSize?: number; maxRequestBytes?: number; compression?: 'none' | 'gzip'; enabled?: boolean };
   /** Consumer tuning; `restart` = backoff between restarts of a crashed group (default 0.5 s doubling up to 15 s). */
@@ -205,7 +207,7 @@ export class MessagingModule {
       {
         provide: EventPublisher,
         inject: [OutboxRelay],
-        useFactory: (relay: OutboxRelay) => new EventPublisher({ serviceName: options.serviceName, onPublished: () => relay.wake() }),
+        useFactory: (relay: OutboxRelay) => new EventPublisher({ serviceName: options.serviceName, onPublished: () => relay.wake(), notify: options.publisher?.notify }),
       },
       {
         provide: EventConsumerRunner,
