@@ -16,7 +16,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { EventConsumerRunner, type ConsumerRestartPolicy, type EventHandler } from '../core/consumer';
+import { EventConsumerRunner, type BatchEventHandler, type ConsumerRestartPolicy, type EventHandler } from '../core/consumer';
 import { DeadLetterService } from '../core/dead-letters';
 import { createKafka } from '../core/kafka';
 import type { MessagingLogger } from '../core/logger';
@@ -123,8 +123,9 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
           this.logger.warn(`@ConsumeEvent on ${wrapper.name}.${name} ignored: request-scoped providers cannot consume events`);
           continue;
         }
-        for (const { contract, options } of metas) {
-          this.runner.register(contract, (method as EventHandler).bind(instance), options);
+        for (const { contract, options, batch } of metas) {
+          if (batch) this.runner.registerBatch(contract, (method as BatchEventHandler).bind(instance), options);
+          else this.runner.register(contract, (method as EventHandler).bind(instance), options);
           this.logger.log(`${wrapper.name}.${name} consumes ${contract.topic}`);
         }
       }
