@@ -36,6 +36,7 @@ const nonRetry = testContract('batch-nonretry', id, 1);
 const crash = testContract('batch-crash', id, 1);
 const bulk = testContract('batch-bulk', id, 1);
 const quiet = testContract('batch-quiet', id, 1);
+const gz = testContract('batch-gzip', id);
 const topics = [dup.topic, poison.topic, nonRetry.topic, crash.topic, bulk.topic, quiet.topic];
 
 let ds: DataSource;
@@ -102,6 +103,7 @@ const count = (list: string[], x: string): number => list.filter((y) => y === x)
 beforeAll(async () => {
   kafka = testKafka(`it-batch-${id}`);
   await createTopics(kafka, topics, 1);
+  await createTopics(kafka, [gz.topic], 3);
   ds = await createTestDataSource(schema);
   relay = new OutboxRelay({ dataSource: ds, kafka, serviceName: 'it-batch', pollIntervalMs: 200, logger: silentLogger });
   relay.start();
@@ -112,7 +114,7 @@ afterAll(async () => {
   await relay?.stop();
   await ds?.destroy();
   await dropSchema(schema);
-  if (kafka) await deleteTopics(kafka, topics);
+  if (kafka) await deleteTopics(kafka, [...topics, gz.topic]);
 });
 
 it('duplicates within one batch (a relay re-send) and events already in the inbox take effect once', async () => {
@@ -273,6 +275,43 @@ it('a publisher without pg_notify (notify: false): publish and publishMany rows 
     const effects = await effectCounts(ids);
     expect(ids.map((e) => effects.get(e) ?? 0)).toEqual([1, 1, 1, 1]);
   }, 60_000);
+});
+
+it('a gzip relay sends 1,000 rows in one cycle (64 KiB requests); all 1,200 events are consumed once, in order per key', async () => {
+  // Its own schema, so this relay (1000 rows per cycle, 64 KiB requests, gzip) is the only one.
+  const gzSchema = `${schema}_gz`;
+  const gzDs = await createTestDataSource(gzSchema);
+  const gzRelay = new OutboxRelay({ dataSource: gzDs, kafka, serviceName: 'it-gz', pollIntervalMs: 100, maxRequestBytes: 64 * 1024, compression: 'gzip', logger: silentLogger });
+  const gzRunner = new EventConsumerRunner({ kafka, dataSource: gzDs, groupId: `it-batch-gz-${id}`, sessionTimeout: 6000, logger: silentLogger });
+  try {
+    const seen = new Map<string, number[]>();
+    await gzRunner
+      .register(gz, async (v, ctx) => {
+        seen.set(v.key, [...(seen.get(v.key) ?? []), v.n]);
+        await ctx.manager.query(`INSERT INTO "${gzSchema}".effect (event_id, value) VALUES ($1, $2)`, [ctx.eventId, String(v.n)]);
+      })
+      .start();
+    const gzPublisher = new EventPublisher({ serviceName: 'it-gz' });
+    await gzDs.transaction((m) => gzPublisher.publishMany(m, gz, Array.from({ length: 1200 }, (_, n) => ({ id: `g${n}`, key: `k${n % 7}`, n }))));
+    const sent = await gzRelay.relayOnce();
+    expect(sent).toBe(1000);
+    gzRelay.start();
+    await eventually(async () => {
+      const [r]: Array<{ n: string; d: string }> = await gzDs.query(`SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM "${gzSchema}".effect`);
+      expect([Number(r?.n), Number(r?.d)]).toEqual([1200, 1200]);
+    }, 90_000);
+    for (let k = 0; k < 7; k++) {
+      const ns = seen.get(`k${k}`) ?? [];
+      expect(ns).toEqual(Array.from({ length: 1200 }, (_, n) => n).filter((n) => n % 7 === k));
+    }
+    const [unsent]: Array<{ n: string }> = await gzDs.query(`SELECT count(*) AS n FROM "${gzSchema}".outbox_event WHERE sent_at IS NULL`);
+    expect(Number(unsent?.n)).toBe(0);
+  } finally {
+    await gzRunner.stop();
+    await gzRelay.stop();
+    await gzDs.destroy();
+    await dropSchema(gzSchema);
+  }
 });
 
 it('a consumer killed in the middle of a batch transaction: its batch leaves no effect, the group then applies every event exactly once', async () => {
