@@ -2,7 +2,7 @@
 import type { Consumer } from 'kafkajs';
 import type { EventContract } from '@strata/contracts';
 import type { RetryPolicy } from './retry-policy';
-import type { ConsumerGroupState, EventHandler } from './consumer.types';
+import type { BatchEventHandler, ConsumerGroupState, EventHandler } from './consumer.types';
 
 /** Every group state, for the one-hot state gauge. */
 export const CONSUMER_GROUP_STATES: readonly ConsumerGroupState[] = ['stopped', 'starting', 'running', 'restarting'];
@@ -10,6 +10,8 @@ export const CONSUMER_GROUP_STATES: readonly ConsumerGroupState[] = ['stopped', 
 export interface Registration {
   contract: EventContract;
   handler: EventHandler;
+  /** Set by `registerBatch`: called once per batched run (`handler` then wraps it for one event). */
+  batchHandler?: BatchEventHandler;
   groupId: string;
   retry: RetryPolicy;
 }

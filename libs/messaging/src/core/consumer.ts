@@ -1,35 +1,39 @@
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { parseEnvelopeHeaders, type EventContract, type EventEnvelope, type EventValue, type RawHeaderValue } from '@strata/contracts';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { EventContract } from '@strata/contracts';
 import { broadcastGroupId, defaultInstanceId, positionNewGroupSince } from './broadcast-group';
 import { messagingTables, type MessagingTables } from './db';
-import { errorMessage, EventValidationError, MessagingError, MessagingErrorCode } from './errors';
-import { sleep } from './kafka';
+import { errorMessage, MessagingError, MessagingErrorCode } from './errors';
 import { DeadLetterWriter } from './dead-letter-writer';
+import { PartitionProcessor } from './partition-processor';
 import { stderrLogger, type MessagingLogger } from './logger';
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryable, validateRetryPolicy, type RetryPolicy } from './retry-policy';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, validateRetryPolicy, type RetryPolicy } from './retry-policy';
 import {
   DEFAULT_CONSUMER_RESTART_POLICY,
   type ConsumeOptions,
   type ConsumerGroupState,
   type ConsumerGroupStatus,
+  type BatchEventHandler,
   type ConsumerRestartPolicy,
   type EventConsumerRunnerOptions,
   type EventHandler,
 } from './consumer.types';
-import { CONSUMER_GROUP_STATES, type Group, type Registration } from './consumer-group';
+import { CONSUMER_GROUP_STATES, type Group } from './consumer-group';
 
 export * from './consumer.types';
 
 /**
  * Runs idempotent, transactional event handlers over Kafka consumer groups.
  *
- * Per record, sequentially within a partition:
+ * Sequentially within a partition (see {@link PartitionProcessor}):
  * 1. parse the CloudEvents headers and JSON value, validate with the contract's schema; if any of
  *    that fails the record goes straight to `<topic>.dlq` (the handler is never called);
- * 2. in ONE PostgreSQL transaction: insert `(group, ce_id)` into `inbox_event` (`ON CONFLICT DO
- *    NOTHING`; when it already exists the handler is skipped) and run the handler with that
- *    transaction's EntityManager; commit;
- * 3. only then resolve the offset; offsets are committed explicitly (`autoCommit: false`) after
+ * 2. in ONE PostgreSQL transaction per run of up to `maxBatchRecords` records (default 500; 1 =
+ *    one transaction per record): insert their `(group, ce_id)` rows into `inbox_event` with one
+ *    statement (`ON CONFLICT DO NOTHING`; a record whose row exists, or a second copy of an id in
+ *    the run, is skipped) and run the handlers in offset order with that transaction's
+ *    EntityManager; commit. A handler failure rolls the run back: the records before it go
+ *    again as a batch, the failing one alone (retries, then the DLQ), the rest batched again;
+ * 3. only then resolve the offsets; offsets are committed explicitly (`autoCommit: false`) after
  *    each batch and every `commitEvery` records;
  * 4. on failure: retry in-process with exponential backoff (retryable errors) up to
  *    `retry.attempts`, then write the untouched record (key, value bytes, headers) plus `dlq_*`
@@ -53,6 +57,7 @@ export class EventConsumerRunner {
   private readonly retry: RetryPolicy;
   private readonly restartPolicy: ConsumerRestartPolicy;
   private readonly deadLetters: DeadLetterWriter;
+  private readonly processor: PartitionProcessor;
   private abort = new AbortController();
   private running = false;
   /** When this runner (≈ the process) started: new broadcast groups start from here (minus the lookback). */
@@ -63,6 +68,21 @@ export class EventConsumerRunner {
     this.logger = options.logger ?? stderrLogger;
     this.deadLetters = new DeadLetterWriter(options, this.logger, () => this.abort.signal);
     this.retry = validateRetryPolicy(options.retry ?? { ...DEFAULT_RETRY_POLICY });
+    const maxBatchRecords = options.maxBatchRecords ?? 500;
+    if (!Number.isInteger(maxBatchRecords) || maxBatchRecords < 1) {
+      throw new MessagingError(MessagingErrorCode.CONFIGURATION_INVALID, `invalid maxBatchRecords: need an integer >= 1, got ${maxBatchRecords}`);
+    }
+    this.processor = new PartitionProcessor({
+      dataSource: options.dataSource,
+      inbox: this.tables.inbox,
+      deadLetters: this.deadLetters,
+      logger: this.logger,
+      metrics: options.metrics,
+      maxBatchRecords,
+      commitEvery: options.commitEvery ?? 100,
+      aborted: () => this.abort.signal.aborted,
+      signal: () => this.abort.signal,
+    });
     this.restartPolicy = { ...DEFAULT_CONSUMER_RESTART_POLICY, ...options.restart };
     const { initialBackoffMs, maxBackoffMs, jitter = 0 } = this.restartPolicy;
     if (!(initialBackoffMs > 0) || !(maxBackoffMs >= initialBackoffMs) || !(jitter >= 0 && jitter <= 1)) {
@@ -103,6 +123,24 @@ export class EventConsumerRunner {
    *   has a handler in that group.
    */
   register<C extends EventContract>(contract: C, handler: EventHandler<C>, options: ConsumeOptions = {}): this {
+    return this.add(contract, handler as EventHandler, undefined, options);
+  }
+
+  /**
+   * Registers a handler that gets a whole run of a partition's new events at once (in offset
+   * order, duplicates already removed by the inbox), with the run's transaction, so it can write
+   * their effects in bulk (e.g. one multi-row INSERT). It runs once per run; when it throws, the
+   * run rolls back and each of its events is handed to it alone (a one-element array) with the
+   * usual retries and dead letters. Call before {@link start}.
+   *
+   * @throws MessagingError `CONFIGURATION_INVALID` as {@link register}.
+   */
+  registerBatch<C extends EventContract>(contract: C, handler: BatchEventHandler<C>, options: ConsumeOptions = {}): this {
+    const batch = handler as BatchEventHandler;
+    return this.add(contract, (value, context) => batch([{ value, context }], context.manager), batch, options);
+  }
+
+  private add(contract: EventContract, handler: EventHandler, batchHandler: BatchEventHandler | undefined, options: ConsumeOptions): this {
     if (this.running) {
       throw new MessagingError(MessagingErrorCode.CONFIGURATION_INVALID, `cannot register '${contract.topic}': the consumer runner is already running`);
     }
@@ -118,7 +156,8 @@ export class EventConsumerRunner {
     }
     group.registrations.set(contract.topic, {
       contract,
-      handler: handler as EventHandler,
+      handler,
+      batchHandler,
       groupId,
       retry: validateRetryPolicy({ ...this.retry, ...options.retry }),
     });
@@ -277,109 +316,8 @@ export class EventConsumerRunner {
     }
   }
 
-  private async eachBatch(group: Group, payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
-    const reg = group.registrations.get(batch.topic);
-    if (!reg) return;
-    const commitEvery = this.options.commitEvery ?? 100;
-    let next: string | undefined;
-    let sinceCommit = 0;
-    const commit = async (): Promise<void> => {
-      if (next === undefined || sinceCommit === 0) return;
-      await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
-      sinceCommit = 0;
-    };
-    try {
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
-        const done = await this.process(reg, batch.topic, batch.partition, message, heartbeat);
-        if (!done) break;
-        resolveOffset(message.offset);
-        next = (BigInt(message.offset) + 1n).toString();
-        if (++sinceCommit >= commitEvery) await commit();
-        await heartbeat().catch(() => undefined);
-      }
-    } finally {
-      await commit();
-    }
-  }
-
-  /** Handles one record to completion (handled, skipped, or dead-lettered). False = leave it for redelivery. */
-  private async process(
-    reg: Registration,
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
-    heartbeat: () => Promise<void>,
-  ): Promise<boolean> {
-    const labels = { topic, group: reg.groupId };
-    const ts = Number(message.timestamp);
-    if (Number.isFinite(ts)) this.options.metrics?.consumerLag.set(labels, Math.max(0, (Date.now() - ts) / 1000));
-    const headers = (message.headers ?? {}) as Readonly<Record<string, RawHeaderValue>>;
-
-    let envelope: EventEnvelope;
-    let value: unknown;
-    try {
-      envelope = parseEnvelopeHeaders(headers, reg.contract.type);
-      let json: unknown;
-      try {
-        json = JSON.parse(message.value ? message.value.toString('utf8') : '');
-      } catch (err) {
-        throw new MessagingError(MessagingErrorCode.EVENT_JSON_INVALID, `record value on topic '${topic}' is not valid JSON: ${errorMessage(err)}`);
-      }
-      const parsed = reg.contract.schema.safeParse(json);
-      if (!parsed.success) throw new EventValidationError(topic, parsed.error.issues, parsed.error);
-      value = parsed.data;
-    } catch (err) {
-      this.options.metrics?.failed.inc(labels);
-      return this.deadLetters.write(reg.groupId, topic, partition, message, err, 0, heartbeat);
-    }
-
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const outcome = await this.options.dataSource.transaction(async (manager) => {
-          const inserted: unknown[] = await manager.query(
-            `INSERT INTO ${this.tables.inbox} (consumer_group, event_id, topic, partition, "offset")
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING event_id`,
-            [reg.groupId, envelope.id, topic, partition, message.offset],
-          );
-          if (inserted.length === 0) return 'duplicate' as const;
-          await reg.handler(value as EventValue<EventContract>, {
-            manager,
-            eventId: envelope.id,
-            topic,
-            partition,
-            offset: message.offset,
-            key: message.key ? message.key.toString('utf8') : null,
-            headers,
-            envelope,
-            traceparent: envelope.traceparent,
-            groupId: reg.groupId,
-            attempt,
-            heartbeat,
-          });
-          return 'handled' as const;
-        });
-        if (outcome === 'handled') this.options.metrics?.consumed.inc(labels);
-        else this.logger.debug?.('duplicate event skipped (inbox)', { eventId: envelope.id, topic, groupId: reg.groupId });
-        return true;
-      } catch (err) {
-        this.options.metrics?.failed.inc(labels);
-        const retryable = isRetryable(err);
-        this.logger.warn(`handler failed (attempt ${attempt}/${reg.retry.attempts}${retryable ? '' : ', not retryable'}): ${errorMessage(err)}`, {
-          eventId: envelope.id,
-          topic,
-          partition,
-          offset: message.offset,
-          groupId: reg.groupId,
-        });
-        if (!retryable || attempt >= reg.retry.attempts) return this.deadLetters.write(reg.groupId, topic, partition, message, err, attempt, heartbeat);
-        if (this.abort.signal.aborted) return false;
-        await heartbeat().catch(() => undefined);
-        await sleep(backoffDelayMs(reg.retry, attempt + 1), this.abort.signal);
-        if (this.abort.signal.aborted) return false;
-        await heartbeat().catch(() => undefined);
-      }
-    }
+  private eachBatch(group: Group, payload: EachBatchPayload): Promise<void> {
+    const reg = group.registrations.get(payload.batch.topic);
+    return reg ? this.processor.eachBatch(reg, payload) : Promise.resolve();
   }
 }

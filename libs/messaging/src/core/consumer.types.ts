@@ -52,6 +52,19 @@ export interface EventContext {
  */
 export type EventHandler<C extends EventContract = EventContract> = (value: EventValue<C>, context: EventContext) => Promise<void> | void;
 
+/** One new event of a run handed to a {@link BatchEventHandler}. */
+export interface BatchEvent<C extends EventContract = EventContract> {
+  value: EventValue<C>;
+  context: EventContext;
+}
+
+/**
+ * A handler of a whole run of new events of one partition (`EventConsumerRunner.registerBatch`),
+ * in offset order, inside the run's transaction (`manager`, also each `context.manager`): write
+ * their effects with it, in bulk. Throwing fails the run (see `registerBatch`).
+ */
+export type BatchEventHandler<C extends EventContract = EventContract> = (events: ReadonlyArray<BatchEvent<C>>, manager: EntityManager) => Promise<void> | void;
+
 /** Per-registration options. */
 export interface ConsumeOptions {
   /** Consumer group; defaults to the runner's (the service name). */
@@ -126,6 +139,12 @@ export interface EventConsumerRunnerOptions {
   heartbeatInterval?: number;
   /** Partitions processed in parallel per group (default 3); each partition stays sequential. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Records of one partition handled in one PostgreSQL transaction, their inbox rows inserted
+   * with one statement (default 500). 1 = one transaction per record (slower; handlers' in-process
+   * side effects never re-run because of another record's failure).
+   */
+  maxBatchRecords?: number;
   /** Commit offsets at least every this many messages within a batch (default 100). */
   commitEvery?: number;
   /**

@@ -57,6 +57,22 @@ describe(EventPublisher.name, () => {
     expect(channel).toBe('strata_outbox_svc');
   });
 
+  it('with notify: false inserts the same row without pg_notify, and still calls onPublished', async () => {
+    const { manager, queries } = fakeManager();
+    let woken = 0;
+    const quiet = new EventPublisher({ serviceName: 'registry', notify: false, onPublished: () => woken++ });
+    const out = await quiet.publish(manager, ModelAliasChangedV1, valid);
+    expect(queries).toHaveLength(1);
+    expect(queries[0]!.sql).toContain('INSERT INTO "svc"."outbox_event"');
+    expect(queries[0]!.sql).not.toContain('pg_notify');
+    expect(queries[0]!.params.slice(0, 3)).toEqual([out.id, 'strata.registry.model-alias-changed.v1', 'churn']);
+    expect(queries[0]!.params).toHaveLength(5);
+    await quiet.publishMany(manager, ModelAliasChangedV1, [valid, { ...valid, toVersion: 4 }]);
+    expect(queries).toHaveLength(2);
+    expect(queries[1]!.sql).not.toContain('pg_notify');
+    expect(woken).toBe(2);
+  });
+
   it('rejects an invalid value with the topic and issue paths, writing nothing', async () => {
     const { manager, queries } = fakeManager();
     const bad = { ...valid, toVersion: 0, alias: 'Not An Alias' };

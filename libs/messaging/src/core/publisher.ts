@@ -56,6 +56,13 @@ export interface EventPublisherOptions {
   onPublished?: () => void;
   /** Inline payload limit in bytes (default 64 KiB). */
   maxPayloadBytes?: number;
+  /**
+   * `pg_notify` the relays on commit (default true). PostgreSQL serializes the commits of all
+   * transactions that NOTIFY (a cluster-wide lock held through the commit's WAL flush), which caps
+   * concurrent publishers. With `false` only the in-process relay is woken (`onPublished`); a
+   * relay in another process finds the rows at its next poll (`pollIntervalMs`).
+   */
+  notify?: boolean;
 }
 
 /**
@@ -95,12 +102,17 @@ export class EventPublisher {
     const row = this.prepare(contract, value, options.id ?? randomUUID(), options);
     const tables = messagingTables(manager.connection);
     // One round trip: insert, then notify listeners (delivered by PostgreSQL only on commit).
-    await manager.query(
-      `WITH ins AS (
-         INSERT INTO ${tables.outbox} (id, topic, key, headers, payload) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING id
-       ) SELECT pg_notify($6, '') FROM ins`,
-      [row.id, contract.topic, row.key, JSON.stringify(row.headers), row.payload, tables.channel],
-    );
+    const params = [row.id, contract.topic, row.key, JSON.stringify(row.headers), row.payload];
+    if (this.options.notify === false) {
+      await manager.query(`INSERT INTO ${tables.outbox} (id, topic, key, headers, payload) VALUES ($1, $2, $3, $4::jsonb, $5)`, params);
+    } else {
+      await manager.query(
+        `WITH ins AS (
+           INSERT INTO ${tables.outbox} (id, topic, key, headers, payload) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING id
+         ) SELECT pg_notify($6, '') FROM ins`,
+        [...params, tables.channel],
+      );
+    }
     this.options.onPublished?.();
     return { id: row.id, topic: contract.topic, key: row.key, traceparent: row.traceparent, size: row.payload.byteLength };
   }
@@ -125,7 +137,7 @@ export class EventPublisher {
       await manager.query(
         `WITH ins AS (
            INSERT INTO ${tables.outbox} (id, topic, key, headers, payload) VALUES ${tuples.join(', ')} RETURNING id
-         ) SELECT pg_notify($1, '') FROM (SELECT 1 FROM ins LIMIT 1) AS one`,
+         ) SELECT ${this.options.notify === false ? '$1::text' : "pg_notify($1, '')"} FROM (SELECT 1 FROM ins LIMIT 1) AS one`,
         params,
       );
     }

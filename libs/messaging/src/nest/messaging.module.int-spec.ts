@@ -7,11 +7,11 @@ import { Test } from '@nestjs/testing';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { Registry } from 'prom-client';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { EventValue } from '@strata/contracts';
-import { EventPublisher, MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, OutboxRelay, type EventContext } from '../core';
+import { EventPublisher, MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, OutboxRelay, type BatchEvent, type EventContext } from '../core';
 import { MessagingHealth } from './messaging-health';
-import { ConsumeEvent } from './consume-event.decorator';
+import { ConsumeEvent, ConsumeEventBatch } from './consume-event.decorator';
 import { MessagingModule } from './messaging.module';
 import { createTopics, deleteTopics, dropSchema, eventually, infra, testContract, testKafka, uniq } from '../testing/harness';
 
@@ -20,6 +20,7 @@ jest.setTimeout(120_000);
 const id = uniq();
 const schema = `msg_nest_${id}`;
 const contract = testContract('nest', id);
+const bulkContract = testContract('nest-bulk', id);
 type Value = EventValue<typeof contract>;
 
 @Injectable()
@@ -32,12 +33,22 @@ class PingConsumer {
   }
 }
 
+@Injectable()
+class BulkConsumer {
+  readonly calls: Array<{ ns: number[]; sameManager: boolean }> = [];
+
+  @ConsumeEventBatch(bulkContract)
+  async onMany(events: ReadonlyArray<BatchEvent<typeof bulkContract>>, manager: EntityManager): Promise<void> {
+    this.calls.push({ ns: events.map((e) => e.value.n), sameManager: events.every((e) => e.context.manager === manager) });
+  }
+}
+
 let app: NestFastifyApplication;
 const kafka = testKafka(`nest-admin-${id}`);
 const registry = new Registry();
 
 beforeAll(async () => {
-  await createTopics(kafka, [contract.topic]);
+  await createTopics(kafka, [contract.topic, bulkContract.topic]);
   // The platform creates the schema before migrations run.
   const { DataSource: DS } = await import('typeorm');
   const admin = new DS({ type: 'postgres', url: infra().databaseUrl });
@@ -64,7 +75,7 @@ beforeAll(async () => {
         registry,
       }),
     ],
-    providers: [PingConsumer],
+    providers: [PingConsumer, BulkConsumer],
   }).compile();
   app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
   await app.init();
@@ -74,7 +85,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await (app as INestApplication | undefined)?.close();
   await dropSchema(schema);
-  await deleteTopics(kafka, [contract.topic]);
+  await deleteTopics(kafka, [contract.topic, bulkContract.topic]);
 });
 
 it('discovers @ConsumeEvent, publishes through the outbox and consumes with trace context', async () => {
@@ -90,6 +101,15 @@ it('discovers @ConsumeEvent, publishes through the outbox and consumes with trac
   expect(metrics).toContain(`strata_messaging_published_total{topic="${contract.topic}"} 1`);
   expect(metrics).toContain(`strata_messaging_consumed_total{topic="${contract.topic}",group="nest-${id}"} 1`);
   expect(metrics).toContain('strata_messaging_outbox_lag_seconds');
+});
+
+it('discovers @ConsumeEventBatch: the method gets the new events of a run with the run\'s manager', async () => {
+  const publisher = app.get(EventPublisher);
+  const ds = app.get<DataSource>(getDataSourceToken());
+  await ds.transaction((m) => publisher.publishMany(m, bulkContract, [1, 2, 3].map((n) => ({ id: `b${n}`, key: 'same', n }))));
+  const consumer = app.get(BulkConsumer);
+  await eventually(() => expect(consumer.calls.flatMap((c) => c.ns)).toEqual([1, 2, 3]));
+  expect(consumer.calls.every((c) => c.sameManager)).toBe(true);
 });
 
 it('serves /dead-letters and validates input', async () => {

@@ -16,7 +16,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { EventConsumerRunner, type ConsumerRestartPolicy, type EventHandler } from '../core/consumer';
+import { EventConsumerRunner, type BatchEventHandler, type ConsumerRestartPolicy, type EventHandler } from '../core/consumer';
 import { DeadLetterService } from '../core/dead-letters';
 import { createKafka } from '../core/kafka';
 import type { MessagingLogger } from '../core/logger';
@@ -48,13 +48,17 @@ export interface MessagingModuleOptions {
   instanceId?: string;
   /** Handler retry policy (default 5 attempts, 200 ms doubling up to 10 s). */
   retry?: RetryPolicy;
+  /** Publisher: `notify: false` skips `pg_notify` on publish (see `EventPublisherOptions.notify`; default true). */
+  publisher?: { notify?: boolean };
   /** Outbox relay tuning. */
-  relay?: { pollIntervalMs?: number; batchSize?: number; enabled?: boolean };
+  relay?: { pollIntervalMs?: number; batchSize?: number; maxRequestBytes?: number; compression?: 'none' | 'gzip'; enabled?: boolean };
   /** Consumer tuning; `restart` = backoff between restarts of a crashed group (default 0.5 s doubling up to 15 s). */
   consumer?: {
     sessionTimeout?: number;
     heartbeatInterval?: number;
     partitionsConsumedConcurrently?: number;
+    /** Records of one partition per PostgreSQL transaction (default 500; 1 = one per record). */
+    maxBatchRecords?: number;
     restart?: Partial<ConsumerRestartPolicy>;
     enabled?: boolean;
   };
@@ -119,8 +123,9 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
           this.logger.warn(`@ConsumeEvent on ${wrapper.name}.${name} ignored: request-scoped providers cannot consume events`);
           continue;
         }
-        for (const { contract, options } of metas) {
-          this.runner.register(contract, (method as EventHandler).bind(instance), options);
+        for (const { contract, options, batch } of metas) {
+          if (batch) this.runner.registerBatch(contract, (method as BatchEventHandler).bind(instance), options);
+          else this.runner.register(contract, (method as EventHandler).bind(instance), options);
           this.logger.log(`${wrapper.name}.${name} consumes ${contract.topic}`);
         }
       }
@@ -194,6 +199,8 @@ export class MessagingModule {
             serviceName: options.serviceName,
             pollIntervalMs: options.relay?.pollIntervalMs,
             batchSize: options.relay?.batchSize,
+            maxRequestBytes: options.relay?.maxRequestBytes,
+            compression: options.relay?.compression,
             metrics,
             logger: nestLogger('OutboxRelay'),
           }),
@@ -201,7 +208,7 @@ export class MessagingModule {
       {
         provide: EventPublisher,
         inject: [OutboxRelay],
-        useFactory: (relay: OutboxRelay) => new EventPublisher({ serviceName: options.serviceName, onPublished: () => relay.wake() }),
+        useFactory: (relay: OutboxRelay) => new EventPublisher({ serviceName: options.serviceName, onPublished: () => relay.wake(), notify: options.publisher?.notify }),
       },
       {
         provide: EventConsumerRunner,
@@ -216,6 +223,7 @@ export class MessagingModule {
             sessionTimeout: options.consumer?.sessionTimeout,
             heartbeatInterval: options.consumer?.heartbeatInterval,
             partitionsConsumedConcurrently: options.consumer?.partitionsConsumedConcurrently,
+            maxBatchRecords: options.consumer?.maxBatchRecords,
             restart: options.consumer?.restart,
             metrics,
             logger: nestLogger('EventConsumer'),
