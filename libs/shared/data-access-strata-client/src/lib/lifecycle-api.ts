@@ -122,6 +122,10 @@ export class StrataLifecycleApi {
   getUpload(uploadId: string): Promise<UploadStatus> {
     return this.client.ingestion.get(`/uploads/${enc(uploadId)}`, { timeoutMs: 5000 });
   }
+  /** Quarantined rows of an upload whose accepted rows were an existing version's, as CSV text (`GET /datasets/{name}/quarantines/{id}?format=csv`). */
+  quarantineCsvById(name: string, quarantineId: string): Promise<string> {
+    return this.client.ingestion.get(`/datasets/${enc(name)}/quarantines/${enc(quarantineId)}`, { query: { format: 'csv' }, headers: { accept: 'text/csv' } });
+  }
   /** Quarantined rows of a version as CSV text (`GET …/quarantine?format=csv`). */
   quarantineCsv(name: string, versionId: string): Promise<string> {
     return this.client.ingestion.get(`/datasets/${enc(name)}/versions/${enc(versionId)}/quarantine`, { query: { format: 'csv' }, headers: { accept: 'text/csv' } });
