@@ -175,6 +175,13 @@ describe('what a new user saw (issue 18 trial): the CLI says what happened', () 
     const h = harness({ materialize: run });
     await h.run(['features', 'materialize', 'person_profile']);
     expect(h.stdout.join('')).toContain('up to date: no rows with event times in [2024-03-01T00:00:00.000Z, 2024-03-02T00:00:00.000Z); the online rows were already current as of 2024-03-01T00:00:00.000Z');
+    // the features service's answer when nothing is after the watermark
+    const u = harness({ materialize: { featureView: 'person_profile', status: 'UP_TO_DATE', materializedUntil: '2024-03-02T00:00:00.000Z' } });
+    await u.run(['features', 'materialize', 'person_profile']);
+    const text = u.stdout.join('');
+    expect(text).toMatch(/materialized until\s+2024-03-02T00:00:00\.000Z/);
+    expect(text).toContain('up to date: the online rows were already current as of 2024-03-02T00:00:00.000Z, nothing to add');
+    expect(text).not.toContain('online rows  ');
   });
 
   it('feedback reports how many labels monitoring accepted and how an unknown prediction id is treated', async () => {

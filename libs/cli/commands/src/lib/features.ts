@@ -42,12 +42,15 @@ export function onlineRows(answer: { metadata: { feature_names: string[] }; resu
 }
 
 /**
- * What a materialization did, in words: an incremental run with no rows means the stores were
- * already current (ingestion and `features apply` materialize automatically).
+ * What a materialization did, in words: `UP_TO_DATE` (an incremental run with nothing after the
+ * watermark) or a run with no rows means the stores were already current (ingestion and
+ * `features apply` materialize automatically).
  */
-export function materializeSummary(run: { status: string; mode?: string; rowCount: number | null; startTime: string; endTime: string }): string[] {
+export function materializeSummary(run: { status: string; mode?: string; rowCount?: number | null; startTime?: string; endTime?: string; materializedUntil?: string | null }): string[] {
+  const auto = '(ingestion and features apply materialize automatically; --mode full rewrites everything)';
+  if (run.status === 'UP_TO_DATE') return ['', `up to date: the online rows were already current as of ${run.materializedUntil ?? '?'}, nothing to add ${auto}`];
   if (run.status !== 'SUCCEEDED' || run.rowCount !== 0) return [];
-  if (run.mode === 'incremental') return ['', `up to date: no rows with event times in [${run.startTime}, ${run.endTime}); the online rows were already current as of ${run.startTime} (ingestion and features apply materialize automatically; --mode full rewrites everything)`];
+  if (run.mode === 'incremental') return ['', `up to date: no rows with event times in [${run.startTime}, ${run.endTime}); the online rows were already current as of ${run.startTime} ${auto}`];
   return ['', `no rows with event times in [${run.startTime}, ${run.endTime}): nothing written`];
 }
 
@@ -99,7 +102,10 @@ export function registerFeatureCommands(program: Command, ctx: CliContext): void
     const out = ctx.output(opts);
     out.note(`materializing ${featureView} (${opts.mode})…`);
     const run = await ctx.api().materialize({ featureView, mode: opts.mode, ...(opts.start ? { start: opts.start } : {}), ...(opts.end ? { end: opts.end } : {}) });
-    emit(out, run, () => [renderRecord({ featureView, status: run.status, mode: run.mode, rows: run.rowCount, 'online rows': run.onlineRowCount, id: run.id }), ...materializeSummary(run)].join('\n'));
+    const upToDate = (run.status as string) === 'UP_TO_DATE';
+    emit(out, run, () =>
+      [renderRecord(upToDate ? { featureView, status: run.status, 'materialized until': (run as { materializedUntil?: string }).materializedUntil } : { featureView, status: run.status, mode: run.mode, rows: run.rowCount, 'online rows': run.onlineRowCount, id: run.id }), ...materializeSummary(run)].join('\n'),
+    );
     if (run.status === 'FAILED') throw new Error(`materialization of ${featureView} failed: ${run.error ?? 'no error given'}`);
   });
 
