@@ -10,6 +10,9 @@
  *
  * Before the fix the upload went through fetch, which keeps every chunk of a streamed request
  * body (nodejs/undici#4058): the peak grew with the file (314 MB at 100 MB, 627 MB at 404 MB).
+ * After (undici `request`): 211 MB at 259 MB, at the baseline (223 MB); through the real
+ * ingestion service (upload-service.ts --mb 256) 203 MB, was 490 MB
+ * (bench/results/2026-12-07-cli-upload-memory.json).
  *
  *   node -r @swc-node/register bench/ingestion/cli-upload-memory.ts [--mb 256] [--rate 20] [--port 3410]
  */
