@@ -119,4 +119,38 @@ describe('ingestion service: epoch timestamps and quarantine download (real Kafk
     expect(bad.status).toBe(400);
     expect(bad.error).toContain('format');
   }, 60_000);
+
+  it('an upload whose rows are ALL invalid says so (accepted 0, invalid N) and its own quarantine is downloadable, also after an earlier empty version', async () => {
+    const header = 'trip_id,pickup_ts,dropoff_local,payment,fare';
+    const upload = async (body: string) => {
+      const r = await fetch(`${svc.baseUrl}/datasets/${dataset}/versions`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body });
+      return { status: r.status, v: (await r.json()) as { versionId: string; rowCount: number; created: boolean; validation: { invalidRowCount: number }; upload: { inputRowCount: number; acceptedRowCount: number; invalidRowCount: number; quarantine?: { id?: string; rowCount: number; download: string } } } };
+    };
+    // an earlier header-only upload: the empty version (0 rows, nothing invalid)
+    const empty = await upload(`${header}\n`);
+    expect([empty.v.rowCount, empty.v.upload.inputRowCount, empty.v.upload.invalidRowCount]).toEqual([0, 0, 0]);
+    // every row invalid: the accepted rows (none) are the empty version's, which already existed
+    const allBad = await upload(`${header}\n7,,,bitcoin,1\n8,1577836800,,card,-5\n`);
+    expect(allBad.status).toBe(200);
+    expect([allBad.v.versionId, allBad.v.created, allBad.v.rowCount]).toEqual([empty.v.versionId, false, 0]);
+    expect(allBad.v.validation.invalidRowCount).toBe(0); // the version's own (first) upload
+    expect(allBad.v.upload).toMatchObject({ inputRowCount: 2, acceptedRowCount: 0, invalidRowCount: 2, quarantine: { rowCount: 2 } });
+    const id = allBad.v.upload.quarantine!.id!;
+    expect(id).toMatch(/^[0-9a-f]{16}$/);
+    expect(allBad.v.upload.quarantine!.download).toBe(`/datasets/${dataset}/quarantines/${id}`);
+    const dl = await fetch(`${svc.baseUrl}${allBad.v.upload.quarantine!.download}?format=csv`);
+    expect(dl.status).toBe(200);
+    expect((await dl.text()).split('\n')).toEqual([
+      '_row,_reasons,trip_id,pickup_ts,dropoff_local,payment,fare',
+      "1,pickup_ts [not_null]: null value in non-nullable column; payment [allowed_values]: value 'bitcoin' not in allowed values,7,,,bitcoin,1",
+      '2,fare [min]: value -5 < min 0,8,1577836800,,card,-5',
+      '',
+    ]);
+    // the empty version's own record is untouched: still no quarantine
+    expect((await fetch(`${svc.baseUrl}/datasets/${dataset}/versions/${empty.v.versionId}/quarantine`)).status).toBe(404);
+    const unknown = await fetch(`${svc.baseUrl}/datasets/${dataset}/quarantines/0000000000000000`);
+    expect([unknown.status, ((await unknown.json()) as { error: string }).error]).toEqual([404, `Quarantine '0000000000000000' of dataset '${dataset}' not found`]);
+    const badId = await fetch(`${svc.baseUrl}/datasets/${dataset}/quarantines/nope`);
+    expect(badId.status).toBe(400);
+  }, 60_000);
 });

@@ -461,6 +461,27 @@ describe('native tracking API', () => {
   });
 });
 
+describe("a version's MLflow run_id is its tracked run (issue #18)", () => {
+  it('stores sourceRunId, answers it as run_id so runs/get finds the run, and refuses an unknown one with 400', async () => {
+    const model = modelName('source-run');
+    expect((await call('POST', '/experiments', { name: `source-${runTag}` })).status).toBe(201);
+    const run = await call('POST', '/runs', { experimentName: `source-${runTag}`, runName: 'trained', params: { l2: '0.01' } });
+    expect(run.status).toBe(201);
+    const tracked = run.body.runId as string;
+    const reg = await call('POST', `/registered-models/${model}/versions`, registration('train-run-1', { roc_auc: 0.8 }, EVAL, { sourceRunId: tracked }));
+    expect([reg.status, reg.body.runId, reg.body.sourceRunId]).toEqual([201, 'train-run-1', tracked]);
+    const mv = await call('GET', `/api/2.0/mlflow/model-versions/get?name=${model}&version=1`);
+    expect(mv.body.model_version.run_id).toBe(tracked);
+    const got = await call('GET', `/api/2.0/mlflow/runs/get?run_id=${mv.body.model_version.run_id}`);
+    expect([got.status, got.body.run.info.run_id, got.body.run.info.run_name]).toEqual([200, tracked, 'trained']);
+    // without sourceRunId the run_id stays the training run's id (earlier versions)
+    await call('POST', `/registered-models/${model}/versions`, registration('train-run-2', { roc_auc: 0.8 }));
+    expect((await call('GET', `/api/2.0/mlflow/model-versions/get?name=${model}&version=2`)).body.model_version.run_id).toBe('train-run-2');
+    const unknown = await call('POST', `/registered-models/${model}/versions`, registration('train-run-3', { roc_auc: 0.8 }, EVAL, { sourceRunId: 'f'.repeat(32) }));
+    expect([unknown.status, unknown.body.error]).toEqual([400, `sourceRunId '${'f'.repeat(32)}' is not a tracked run of this registry (POST /runs creates one)`]);
+  });
+});
+
 describe('closed loop: a policy rollout for each new challenger, decided on live evidence', () => {
   async function rolloutActions(model: string): Promise<Array<[string, number | null, number | null]>> {
     const rows: Array<{ payload: Buffer }> = await ds.query(`SELECT payload FROM "${schema}".outbox_event WHERE key = $1 AND topic = $2 ORDER BY seq`, [model, 'strata.registry.model-rollout-changed.v1']);

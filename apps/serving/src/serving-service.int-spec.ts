@@ -342,7 +342,11 @@ describe('official tritonclient[http] client', () => {
     expect(out.live).toBe(true);
     expect(out.ready).toBe(true);
     expect(out.model_ready).toBe(true);
-    expect(out.metadata).toEqual({ name: BATCHED, versions: ['1'], platform: 'onnxruntime_onnx', inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 3] }], outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }] });
+    expect(out.metadata).toEqual({
+      name: BATCHED, versions: ['1'], platform: 'onnxruntime_onnx', inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 3] }], outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }],
+      // the input's columns (OIP metadata `properties`): the official client takes them as they are
+      properties: { 'strata.feature_names': JSON.stringify(FEATURES), 'strata.input.input.columns': JSON.stringify(FEATURES) },
+    });
     expect(out.server.name).toBe('strata-serving');
     const rows = [[3, 1.2, 8], [0, 7.5, 23], [12, 4.4, 0]];
     expect(out.fp32).toEqual({ probability: await ort(v1, rows), shape: [3, 1], id: 'tc-1', model_version: '1' });

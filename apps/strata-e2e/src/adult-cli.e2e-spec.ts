@@ -20,6 +20,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { operatorCredential } from '@strata/shared/data-access-strata-client';
 import { type RunningService, REPO_ROOT, eventually, infraEnv, startService, uniqueName, waitReady } from '@strata/shared/testing';
 import { Client as PgClient } from 'pg';
 import { parse as parseYaml } from 'yaml';
@@ -27,7 +28,8 @@ import { parse as parseYaml } from 'yaml';
 jest.setTimeout(1_200_000);
 
 const SERVICES = ['ingestion', 'features', 'training', 'registry', 'serving', 'monitoring'] as const;
-const PORT_BASE = 6701;
+/** First of six service ports (`ADULT_CLI_E2E_PORT_BASE` moves them, e.g. when several checkouts run this spec at once). */
+const PORT_BASE = Number(process.env['ADULT_CLI_E2E_PORT_BASE'] ?? 6701);
 const EXAMPLE = path.join(REPO_ROOT, 'examples/adult');
 const FIXTURE = path.join(EXAMPLE, 'data/adult-4000.csv');
 const BIN = path.join(REPO_ROOT, 'apps/cli/bin/strata.cjs');
@@ -228,6 +230,18 @@ describe('the Adult example through the strata CLI alone', () => {
     const human = await strata(['models', 'versions', model]);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/version\s+aliases\s+roc_auc/);
+    // the version's MLflow run_id is the run's tracked run: runs/get finds it, with the run's metrics
+    const key = operatorCredential({}, credentialsFile).key!;
+    const mlflow = async (url: string): Promise<{ status: number; body: Record<string, any> }> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+      const r = await fetch(`${urls['REGISTRY_URL']}/api/2.0/mlflow/${url}`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(30_000) });
+      return { status: r.status, body: (await r.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    const mv = await mlflow(`model-versions/get?name=${encodeURIComponent(model)}&version=1`);
+    const runId = mv.body['model_version'].run_id as string;
+    expect(runId).not.toBe(run.runId); // not the training run's id
+    const tracked = await mlflow(`runs/get?run_id=${runId}`);
+    expect(tracked.status).toBe(200);
+    expect(tracked.body['run'].data.tags.find((t: { key: string }) => t.key === 'strata.training_run_id')?.value).toBe(run.runId);
   });
 
   it('batch-score over the training set, followed to its output', async () => {

@@ -22,6 +22,21 @@ export const DatasetVersionSchema = z.looseObject({
   createdAt: z.string(),
   /** True when this request created the version (HTTP 201); false when identical content already existed (HTTP 200). */
   created: z.boolean(),
+  /**
+   * What THIS upload did (answers of `POST /datasets/{name}/versions` only): rows read, accepted
+   * and set aside, and the API path of its quarantine. Differs from `validation` (the version's
+   * first upload) when the accepted rows were an existing version's.
+   */
+  upload: z
+    .object({
+      policy: z.string(),
+      inputRowCount: z.number().int(),
+      acceptedRowCount: z.number().int(),
+      invalidRowCount: z.number().int(),
+      issueCount: z.number().int(),
+      quarantine: z.object({ rowCount: z.number().int(), uri: z.string(), id: z.string().optional(), download: z.string() }).optional(),
+    })
+    .optional(),
 });
 export type DatasetVersion = z.infer<typeof DatasetVersionSchema>;
 

@@ -195,6 +195,8 @@ const Json = z.unknown();
 /** Request body of `POST /registered-models/{name}/versions` (the registry validates it strictly). */
 export const RegisterModelVersionRequest = z.looseObject({
   runId: z.string(),
+  /** The tracked run that produced the version (the MLflow API's `run_id`). */
+  sourceRunId: z.string().optional(),
   workflowId: z.string().optional(),
   artifactUri: z.string(),
   artifactSha256: z.string(),

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { StrataLifecycleApi } from '@strata/shared/data-access-strata-client';
-import { formatOf, latestVersion } from './datasets';
+import type { DatasetVersion, StrataLifecycleApi } from '@strata/shared/data-access-strata-client';
+import { formatOf, ingestSummary, latestVersion } from './datasets';
 import { readFeatureRepo } from './features';
 import { mapConcurrent, readNdjson } from './serving';
 
@@ -12,6 +12,22 @@ describe('file helpers of the commands', () => {
     expect(formatOf('x.JSONL')).toBe('ndjson');
     expect(formatOf('x.parquet')).toBe('parquet');
     expect(() => formatOf('x.xlsx')).toThrow('pass --format csv|ndjson|parquet');
+  });
+
+  it("ingest reports THIS upload's rows: an all-invalid upload says so (accepted 0, invalid N) and names its quarantine", () => {
+    const version = {
+      datasetName: 'people', versionId: 'e3b0c44298fc1c14', created: false, rowCount: 0, contentSha256: 'e'.repeat(64), validation: { invalidRowCount: 0 },
+      upload: { policy: 'quarantine', inputRowCount: 3, acceptedRowCount: 0, invalidRowCount: 3, issueCount: 4, quarantine: { rowCount: 3, uri: 'file:///q', id: '9c41d0e2a7b35f18', download: '/datasets/people/quarantines/9c41d0e2a7b35f18' } },
+    } as unknown as DatasetVersion;
+    const text = ingestSummary(version);
+    expect(text).toMatch(/rows read\s+3\n/);
+    expect(text).toMatch(/accepted\s+0\n/);
+    expect(text).toMatch(/invalid rows\s+3\n/);
+    expect(text).toContain('every row of this upload is invalid (3 set aside): nothing new was added');
+    expect(text).toContain('quarantined rows: strata datasets quarantine people --id 9c41d0e2a7b35f18');
+    const fresh = ingestSummary({ ...version, created: true, rowCount: 5, upload: { ...version.upload!, inputRowCount: 7, acceptedRowCount: 5, invalidRowCount: 2, quarantine: { rowCount: 2, uri: 'file:///q2', download: '/x' } } } as DatasetVersion);
+    expect(fresh).toContain('quarantined rows: strata datasets quarantine people e3b0c44298fc1c14');
+    expect(fresh).not.toContain('nothing new');
   });
 
   it('the newest dataset version by createdAt; none is an error naming the dataset', async () => {

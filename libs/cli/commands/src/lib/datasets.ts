@@ -18,6 +18,27 @@ export async function latestVersion(api: StrataLifecycleApi, name: string): Prom
   return newest;
 }
 
+/**
+ * What an upload did, in words: this upload's accepted and invalid rows (`upload`, not the
+ * version's first upload), whether the version is new, and how to get its quarantined rows.
+ */
+export function ingestSummary(version: DatasetVersion): string {
+  const u = version.upload;
+  const record = renderRecord({
+    dataset: version.datasetName,
+    version: version.versionId,
+    new: version.created,
+    'rows in version': version.rowCount,
+    ...(u ? { 'rows read': u.inputRowCount, accepted: u.acceptedRowCount, 'invalid rows': u.invalidRowCount } : { 'invalid rows': (version.validation as { invalidRowCount?: number })?.invalidRowCount ?? 0 }),
+    sha256: version.contentSha256,
+  });
+  const notes: string[] = [];
+  if (u && u.inputRowCount > 0 && u.acceptedRowCount === 0) notes.push(`every row of this upload is invalid (${u.invalidRowCount} set aside): nothing new was added`);
+  else if (u && !version.created) notes.push(`the accepted rows equal version ${version.versionId}'s, which already existed: nothing new was added`);
+  if (u?.quarantine) notes.push(`quarantined rows: strata datasets quarantine ${version.datasetName} ${u.quarantine.id ? `--id ${u.quarantine.id}` : version.versionId}`);
+  return notes.length ? `${record}\n\n${notes.join('\n')}` : record;
+}
+
 /** Format from a file name's extension (csv, ndjson/jsonl, parquet). */
 export function formatOf(file: string): 'csv' | 'ndjson' | 'parquet' {
   const ext = path.extname(file).toLowerCase();
@@ -76,16 +97,7 @@ export function registerDatasetCommands(program: Command, ctx: CliContext): void
     } finally {
       bar.stop();
     }
-    emit(out, version, () =>
-      renderRecord({
-        dataset: version.datasetName,
-        version: version.versionId,
-        new: version.created,
-        rows: version.rowCount,
-        'invalid rows': version.validation?.invalidRowCount ?? 0,
-        sha256: version.contentSha256,
-      }),
-    );
+    emit(out, version, () => ingestSummary(version));
   });
 
   withCommon(datasets.command('versions <dataset>').description('the versions of a dataset, newest first'), ['strata datasets versions adult_people']).action(
@@ -100,17 +112,20 @@ export function registerDatasetCommands(program: Command, ctx: CliContext): void
     datasets
       .command('quarantine <dataset> [versionId]')
       .description('the rows validation set aside (CSV: _row, _reasons, raw values); default: the newest version')
+      .option('--id <quarantineId>', "an upload's own quarantine (its answer names it when the accepted rows were an existing version's, e.g. every row invalid)")
       .option('--out <file>', 'write the CSV to this file instead of stdout'),
-    ['strata datasets quarantine adult_people', 'strata datasets quarantine adult_people 3f2a… --out bad-rows.csv'],
-  ).action(async (dataset: string, versionId: string | undefined, opts: { json?: boolean; out?: string }) => {
+    ['strata datasets quarantine adult_people', 'strata datasets quarantine adult_people 3f2a… --out bad-rows.csv', 'strata datasets quarantine adult_people --id 9c41d0e2a7b35f18'],
+  ).action(async (dataset: string, versionId: string | undefined, opts: { json?: boolean; id?: string; out?: string }) => {
     const out = ctx.output(opts);
     const api = ctx.api();
-    const version = versionId ?? (await latestVersion(api, dataset)).versionId;
-    const csv = await api.quarantineCsv(dataset, version);
+    if (opts.id && versionId) throw new Error('give a version or --id, not both');
+    const version = opts.id ? undefined : (versionId ?? (await latestVersion(api, dataset)).versionId);
+    const csv = version ? await api.quarantineCsv(dataset, version) : await api.quarantineCsvById(dataset, opts.id!);
     const rows = csv.split('\n').filter((l) => l.trim() !== '').length - 1;
+    const what = version ? `${dataset}@${version}` : `${dataset} (quarantine ${opts.id})`;
     if (opts.out) fs.writeFileSync(path.resolve(ctx.cwd, opts.out), csv);
-    if (out.json) out.line(JSON.stringify({ datasetName: dataset, versionId: version, rowCount: rows, ...(opts.out ? { out: opts.out } : { csv }) }, null, 2));
-    else if (opts.out) out.line(`${rows} quarantined rows of ${dataset}@${version} written to ${opts.out}`);
+    if (out.json) out.line(JSON.stringify({ datasetName: dataset, ...(version ? { versionId: version } : { quarantineId: opts.id }), rowCount: rows, ...(opts.out ? { out: opts.out } : { csv }) }, null, 2));
+    else if (opts.out) out.line(`${rows} quarantined rows of ${what} written to ${opts.out}`);
     else out.line(csv.trimEnd());
   });
 }

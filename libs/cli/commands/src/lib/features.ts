@@ -5,6 +5,7 @@ import { type CliContext, withCommon } from './context';
 import { latestVersion } from './datasets';
 import { emit, renderRecord, renderTable } from './output';
 import { collect, collectDatasets, entityColumns, isoInstant, oneOf } from './parse';
+import { statusWarnings } from './feature-statuses';
 import { pollUntil, progress } from './progress';
 
 /** The YAML documents of a feature repo folder (`*.yaml`, `*.yml`, by name), as `/feature-repo/*` takes them. */
@@ -40,6 +41,19 @@ export function onlineRows(answer: { metadata: { feature_names: string[] }; resu
   });
 }
 
+/**
+ * What a materialization did, in words: `UP_TO_DATE` (an incremental run with nothing after the
+ * watermark) or a run with no rows means the stores were already current (ingestion and
+ * `features apply` materialize automatically).
+ */
+export function materializeSummary(run: { status: string; mode?: string; rowCount?: number | null; startTime?: string; endTime?: string; materializedUntil?: string | null }): string[] {
+  const auto = '(ingestion and features apply materialize automatically; --mode full rewrites everything)';
+  if (run.status === 'UP_TO_DATE') return ['', `up to date: the online rows were already current as of ${run.materializedUntil ?? '?'}, nothing to add ${auto}`];
+  if (run.status !== 'SUCCEEDED' || run.rowCount !== 0) return [];
+  if (run.mode === 'incremental') return ['', `up to date: no rows with event times in [${run.startTime}, ${run.endTime}); the online rows were already current as of ${run.startTime} ${auto}`];
+  return ['', `no rows with event times in [${run.startTime}, ${run.endTime}): nothing written`];
+}
+
 export function registerFeatureCommands(program: Command, ctx: CliContext): void {
   const features = program.command('features').description('the feature repo, materialization and online features (features service)');
 
@@ -55,7 +69,11 @@ export function registerFeatureCommands(program: Command, ctx: CliContext): void
       const docs = readFeatureRepo(path.resolve(ctx.cwd, repo ?? 'feature_repo'));
       const api = ctx.api();
       const result = (verb === 'plan' ? await api.planFeatureRepo(docs, Boolean(opts.allowDeletes)) : await api.client.applyFeatureRepo(docs, Boolean(opts.allowDeletes))) as { changes?: Change[] };
-      emit(out, result, () => renderTable(result.changes ?? [], changeColumns));
+      // objects of the registry that are not in this repo (other projects') are kept, not listed (--json keeps them, marked `retained`)
+      const retained = (result.changes ?? []).filter((c) => c.retained).length;
+      emit(out, result, () =>
+        [renderTable((result.changes ?? []).filter((c) => !c.retained), changeColumns), ...(retained ? ['', `${retained} other object(s) in the registry are not in this repo: kept (--allow-deletes deletes them)`] : [])].join('\n'),
+      );
     });
   }
 
@@ -84,7 +102,10 @@ export function registerFeatureCommands(program: Command, ctx: CliContext): void
     const out = ctx.output(opts);
     out.note(`materializing ${featureView} (${opts.mode})…`);
     const run = await ctx.api().materialize({ featureView, mode: opts.mode, ...(opts.start ? { start: opts.start } : {}), ...(opts.end ? { end: opts.end } : {}) });
-    emit(out, run, () => renderRecord({ featureView, status: run.status, mode: run.mode, rows: run.rowCount, 'online rows': run.onlineRowCount, id: run.id }));
+    const upToDate = (run.status as string) === 'UP_TO_DATE';
+    emit(out, run, () =>
+      [renderRecord(upToDate ? { featureView, status: run.status, 'materialized until': (run as { materializedUntil?: string }).materializedUntil } : { featureView, status: run.status, mode: run.mode, rows: run.rowCount, 'online rows': run.onlineRowCount, id: run.id }), ...materializeSummary(run)].join('\n'),
+    );
     if (run.status === 'FAILED') throw new Error(`materialization of ${featureView} failed: ${run.error ?? 'no error given'}`);
   });
 
@@ -109,7 +130,17 @@ export function registerFeatureCommands(program: Command, ctx: CliContext): void
       ...(opts.asOf ? { as_of: opts.asOf } : {}),
     });
     const rows = onlineRows(answer);
-    emit(out, answer, () => renderTable(rows, [...answer.metadata.feature_names.map((n) => ({ header: n, get: (r: Record<string, unknown>) => r[n] })), { header: 'statuses', get: (r) => [...new Set(Object.values(r['statuses'] as Record<string, string>))].join(',') }]));
+    // the join keys (given with --entity) are echoed back PRESENT: only the features' statuses tell whether values were found
+    const keys = new Set(Object.keys(opts.entity));
+    const featureStatuses = (r: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries(r['statuses'] as Record<string, string>).filter(([n]) => !keys.has(n)));
+    const warnings = [...new Set(rows.flatMap((r) => statusWarnings(featureStatuses(r), 'no value')))];
+    for (const w of warnings) out.note(`warning: ${w}`);
+    emit(out, answer, () =>
+      renderTable(rows, [
+        ...answer.metadata.feature_names.map((n) => ({ header: n, get: (r: Record<string, unknown>) => r[n] })),
+        { header: 'feature statuses', get: (r) => [...new Set(Object.values(featureStatuses(r)))].join(',') },
+      ]),
+    );
   });
 
   const sets = program.command('training-sets').description('point-in-time training sets (features service)');
@@ -117,15 +148,22 @@ export function registerFeatureCommands(program: Command, ctx: CliContext): void
     sets
       .command('build <trainingSet>')
       .description('build a training set (point-in-time join) over dataset versions and wait for it')
-      .option('--dataset <name[@version]>', 'dataset version(s); default version: the newest (repeatable)', collectDatasets, [])
+      .option('--dataset <name[@version]>', 'dataset version(s); default version: the newest (repeatable)', collectDatasets)
       .option('--feature-service <name>', "override the definition's features with a feature service")
       .option('--timeout <s>', 'give up waiting after this many seconds', Number, 1800),
     ['strata training-sets build adult_income --dataset adult_people'],
-  ).action(async (trainingSet: string, opts: { json?: boolean; dataset: Array<{ datasetName: string; versionId?: string }>; featureService?: string; timeout: number }) => {
+  ).action(async (trainingSet: string, opts: { json?: boolean; dataset?: Array<{ datasetName: string; versionId?: string }>; featureService?: string; timeout: number }) => {
     const out = ctx.output(opts);
-    if (opts.dataset.length === 0) throw new Error('give --dataset <name[@version]>');
+    if (!opts.dataset?.length) throw new Error('give --dataset <name[@version]>');
     const api = ctx.api();
-    const refs = await Promise.all(opts.dataset.map(async (d) => ({ datasetName: d.datasetName, versionId: d.versionId ?? (await latestVersion(api, d.datasetName)).versionId })));
+    const refs = await Promise.all(
+      opts.dataset.map(async (d) => {
+        if (d.versionId) return { datasetName: d.datasetName, versionId: d.versionId };
+        const v = await latestVersion(api, d.datasetName);
+        out.note(`dataset ${d.datasetName}: the newest version ${v.versionId} (${v.rowCount} rows); give ${d.datasetName}@<version> for another`);
+        return { datasetName: d.datasetName, versionId: v.versionId };
+      }),
+    );
     const started = await api.startTrainingSet(trainingSet, refs, opts.featureService);
     const bar = progress(out, `training set ${trainingSet}`);
     const done = await pollUntil(() => api.client.getTrainingSet(started.id), (b) => b.status !== 'RUNNING', { intervalMs: ctx.pollMs, timeoutMs: opts.timeout * 1000, what: `training set ${started.id}`, onValue: (b) => bar.update(b.status === 'RUNNING' ? 0.5 : 1, b.status) }).finally(() => bar.stop());

@@ -44,4 +44,12 @@ describe('output formatting', () => {
     expect(errorLine(down)).toBe('GET http://127.0.0.1:3004/registered-models failed: connect ECONNREFUSED 127.0.0.1:3004');
     expect(errorLine(new Error('a\n  b'))).toBe('a b');
   });
+
+  it('errors listing several problems in details.issues (a feature repo with many bad references): the first line with the call, then one problem per line', () => {
+    const issues = ["repo.yaml: features[0]: 'a:x': unknown feature view 'a'", "repo.yaml: features[1]: 'b:y': unknown feature view 'b'"];
+    const http = new StrataHttpError('POST', 'http://h/feature-repo/plan', 400, { error: `feature repo: 2 problems:\n${issues.join('\n')}`, code: 'INVALID_ARGUMENT', details: { issues } });
+    expect(errorLine(http).split('\n')).toEqual(['feature repo: 2 problems: (HTTP 400 from POST /feature-repo/plan)', ...issues.map((i) => `  ${i}`)]);
+    const one = new StrataHttpError('POST', 'http://h/feature-repo/plan', 400, { error: "repo.yaml: features[0]: 'a:x': unknown feature view 'a'", code: 'INVALID_ARGUMENT', details: { issues: issues.slice(0, 1) } });
+    expect(errorLine(one)).toBe("repo.yaml: features[0]: 'a:x': unknown feature view 'a' (HTTP 400 from POST /feature-repo/plan)");
+  });
 });

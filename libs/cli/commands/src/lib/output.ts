@@ -65,13 +65,18 @@ export function emit(out: Output, data: unknown, human: () => string): void {
 
 /**
  * One line for any error: HTTP errors name the service's message and the status, unreachable
- * services name the URL; never a stack trace.
+ * services name the URL; never a stack trace. An HTTP error listing several problems
+ * (`details.issues`) gets one more line per problem.
  */
 export function errorLine(e: unknown): string {
   if (e instanceof StrataHttpError) {
-    const body = e.body as { error?: string; message?: string } | string | undefined;
+    const body = e.body as { error?: string; message?: string; details?: { issues?: unknown } } | string | undefined;
     const message = typeof body === 'string' ? body : (body?.error ?? body?.message ?? JSON.stringify(body));
-    return `${oneLine(String(message))} (HTTP ${e.status} from ${e.method} ${new URL(e.url).pathname})`;
+    const where = `(HTTP ${e.status} from ${e.method} ${new URL(e.url).pathname})`;
+    // several problems listed in details.issues (e.g. every bad reference of a feature repo): the message's first line, then one problem per line
+    const issues = typeof body === 'object' && Array.isArray(body?.details?.issues) ? body.details.issues.map(String) : [];
+    if (issues.length > 1) return `${oneLine(String(message).split('\n')[0] ?? '')} ${where}\n  ${issues.map(oneLine).join('\n  ')}`;
+    return `${oneLine(String(message))} ${where}`;
   }
   if (e instanceof StrataUnreachableError) return oneLine(e.message);
   return oneLine(e instanceof Error ? e.message : String(e));

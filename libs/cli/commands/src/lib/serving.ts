@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Prediction, StrataLifecycleApi } from '@strata/shared/data-access-strata-client';
 import { type Command } from 'commander';
 import { type CliContext, withCommon } from './context';
+import { statusSummary, statusWarnings } from './feature-statuses';
 import { latestVersion } from './datasets';
 import { cell, emit, renderRecord, renderTable } from './output';
 import { binaryLabel, collect, datasetRef, isoInstant, keyValue, positiveInt } from './parse';
@@ -56,13 +57,19 @@ async function predictFile(api: StrataLifecycleApi, model: string, file: string,
   return mapConcurrent(requests, concurrency, (r, i) => api.predict(model, r).catch((e: Error) => Promise.reject(new Error(`request ${i + 1} of ${file}: ${e.message}`))), onDone);
 }
 
+/** The prediction with `warnings` (features imputed because not PRESENT, and why) when there are any. */
+function withWarnings(p: Prediction): Prediction & { warnings?: string[] } {
+  const warnings = statusWarnings(p.featureStatuses ?? {});
+  return warnings.length ? { ...p, warnings } : p;
+}
+
 export function registerServingCommands(program: Command, ctx: CliContext): void {
   withCommon(
     program
       .command('predict <model>')
       .description("predict with the model's online path: serving reads the entity's online features, computes the on-demand views from the request fields (raw values, e.g. categories) and logs the prediction")
-      .option('--entity <key=value>', 'join key of an entity (repeatable)', keyValue, {})
-      .option('--request <field=value>', 'request field (repeatable; numbers are sent as numbers, other text as strings)', keyValue, {})
+      .option('--entity <key=value>', 'join key of an entity (repeatable)', keyValue)
+      .option('--request <field=value>', 'request field (repeatable; numbers are sent as numbers, other text as strings)', keyValue)
       .option('--event-time <time>', 'event time (ISO-8601): features are read as of it (replays)', isoInstant)
       .option('--prediction-id <id>', 'your id for the prediction (feedback joins on it)')
       .option('--file <ndjson>', 'many requests, one JSON object per line: {"entities": {...}, "request": {...}, "eventTime"?, "predictionId"?}')
@@ -71,14 +78,15 @@ export function registerServingCommands(program: Command, ctx: CliContext): void
       'strata predict adult-income --entity person_id=2401 --request sex=Female --request marital_status=Never-married --request workclass=Private',
       'strata predict adult-income --file requests.ndjson --json > predictions.json',
     ],
-  ).action(async (model: string, opts: { json?: boolean; entity: Record<string, unknown>; request: Record<string, unknown>; eventTime?: string; predictionId?: string; file?: string; concurrency: number }) => {
+  ).action(async (model: string, opts: { json?: boolean; entity?: Record<string, unknown>; request?: Record<string, unknown>; eventTime?: string; predictionId?: string; file?: string; concurrency: number }) => {
     const out = ctx.output(opts);
     const api = ctx.api();
     if (opts.file) {
       const bar = progress(out, `predict ${path.basename(opts.file)}`);
       const total = readNdjson(path.resolve(ctx.cwd, opts.file)).length;
       const predictions = await predictFile(api, model, path.resolve(ctx.cwd, opts.file), opts.concurrency, (n) => bar.update(n / total, `${n}/${total}`)).finally(() => bar.stop());
-      return emit(out, predictions, () =>
+      for (const w of statusSummary(predictions.map((p) => p.featureStatuses ?? {}))) out.note(`warning: ${w}`);
+      return emit(out, predictions.map(withWarnings), () =>
         renderTable(predictions, [
           { header: 'prediction', get: (p) => p.predictionId },
           { header: 'version', get: (p) => p.modelVersion },
@@ -86,9 +94,10 @@ export function registerServingCommands(program: Command, ctx: CliContext): void
         ]),
       );
     }
-    if (Object.keys(opts.entity).length === 0) throw new Error('give --entity <key=value> (or --file)');
-    const p = await api.predict(model, { entities: opts.entity, request: opts.request, ...(opts.eventTime ? { eventTime: opts.eventTime } : {}), ...(opts.predictionId ? { predictionId: opts.predictionId } : {}) });
-    emit(out, p, () =>
+    if (!opts.entity || Object.keys(opts.entity).length === 0) throw new Error('give --entity <key=value> (or --file)');
+    const p = await api.predict(model, { entities: opts.entity, request: opts.request ?? {}, ...(opts.eventTime ? { eventTime: opts.eventTime } : {}), ...(opts.predictionId ? { predictionId: opts.predictionId } : {}) });
+    for (const w of statusWarnings(p.featureStatuses ?? {})) out.note(`warning: ${w}`);
+    emit(out, withWarnings(p), () =>
       `${renderRecord({ prediction: p.predictionId, model: `${p.modelName} v${p.modelVersion}`, probability: p.probability })}\n\n${renderTable(Object.keys(p.features), [
         { header: 'feature', get: (k) => k },
         { header: 'value', get: (k) => p.features[k] },
@@ -150,7 +159,13 @@ export function registerServingCommands(program: Command, ctx: CliContext): void
     const api = ctx.api();
     const chunks: (typeof items)[] = [];
     for (let i = 0; i < items.length; i += 500) chunks.push(items.slice(i, i + 500));
-    for (const chunk of chunks) await api.feedback(chunk);
-    emit(out, { sent: items.length, modelName: model }, () => `${cell(items.length)} label(s) sent for ${model}`);
+    let accepted = 0;
+    for (const chunk of chunks) accepted += Number((await api.feedback(chunk) as { accepted?: number } | undefined)?.accepted ?? chunk.length);
+    // Labels arrive asynchronously (often before the prediction's log is aggregated), so monitoring
+    // stores every label and joins it on the prediction id later, like Evidently's and MLflow's
+    // label joins: an id that never matches a prediction is simply never counted as labeled.
+    emit(out, { sent: items.length, accepted, modelName: model }, () =>
+      `${cell(accepted)} label(s) accepted for ${model}: each counts once monitoring has the prediction with that id (strata monitor windows ${model}: labeledCount); an unknown id is stored but never counted`,
+    );
   });
 }

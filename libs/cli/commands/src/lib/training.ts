@@ -11,9 +11,9 @@ interface TrainOptions {
   json?: boolean;
   model: string;
   trainingSet: string;
-  dataset: Array<{ datasetName: string; versionId?: string }>;
+  dataset?: Array<{ datasetName: string; versionId?: string }>;
   trainer: string;
-  param: Record<string, unknown>;
+  param?: Record<string, unknown>;
   splitTime?: string;
   requestId?: string;
   follow: boolean;
@@ -24,22 +24,33 @@ function trainingOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--model <name>', 'registered model name')
     .requiredOption('--training-set <name>', 'training set definition (feature repo)')
-    .option('--dataset <name[@version]>', 'dataset version(s) to train on; default version: the newest (repeatable)', collectDatasets, [])
+    .option('--dataset <name[@version]>', 'dataset version(s) to train on; default version: the newest (repeatable)', collectDatasets)
     .option('--trainer <id>', 'logistic_regression or command:<name>', 'logistic_regression')
-    .option('--param <key=value>', 'trainer parameter (repeatable)', keyValue, {})
+    .option('--param <key=value>', 'trainer parameter (repeatable)', keyValue)
     .option('--split-time <time>', 'rows at or after this instant are held out for evaluation (ISO-8601)', isoInstant)
     .option('--request-id <id>', 'idempotency key: the same request twice runs once')
     .option('--no-follow', 'return once started instead of following the run')
     .option('--timeout <s>', 'give up following after this many seconds', Number, 3600);
 }
 
-async function trainingBody(api: StrataLifecycleApi, opts: TrainOptions): Promise<Record<string, unknown>> {
-  if (opts.dataset.length === 0) throw new Error('give --dataset <name[@version]>');
-  const trainDatasetVersions = await Promise.all(opts.dataset.map(async (d) => ({ datasetName: d.datasetName, versionId: d.versionId ?? (await latestVersion(api, d.datasetName)).versionId })));
+/** `name@version` of each dataset version a run trains on. */
+const versionsText = (body: { trainDatasetVersions: Array<{ datasetName: string; versionId: string }> }): string => body.trainDatasetVersions.map((d) => `${d.datasetName}@${d.versionId}`).join(', ');
+
+/** The run's body; a dataset given without a version gets its newest one, named on stderr (rows and when it was ingested). */
+async function trainingBody(api: StrataLifecycleApi, opts: TrainOptions, out: Output): Promise<{ trainDatasetVersions: Array<{ datasetName: string; versionId: string }> } & Record<string, unknown>> {
+  if (!opts.dataset?.length) throw new Error('give --dataset <name[@version]>');
+  const trainDatasetVersions = await Promise.all(
+    opts.dataset.map(async (d) => {
+      if (d.versionId) return { datasetName: d.datasetName, versionId: d.versionId };
+      const v = await latestVersion(api, d.datasetName);
+      out.note(`dataset ${d.datasetName}: the newest version ${v.versionId} (${cell(v.rowCount)} rows, ingested ${String((v as { createdAt?: string }).createdAt ?? '?')}); give ${d.datasetName}@<version> for another`);
+      return { datasetName: d.datasetName, versionId: v.versionId };
+    }),
+  );
   return {
     modelName: opts.model,
     trainer: opts.trainer,
-    params: opts.param,
+    params: opts.param ?? {},
     trainingSet: opts.trainingSet,
     trainDatasetVersions,
     evaluation: opts.splitTime ? { splitTime: opts.splitTime } : {},
@@ -88,16 +99,19 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
   ]).action(async (opts: TrainOptions) => {
     const out = ctx.output(opts);
     const api = ctx.api();
-    const started = await api.client.startTrainingRun(await trainingBody(api, opts));
+    const body = await trainingBody(api, opts, out);
+    const started = await api.client.startTrainingRun(body);
     if (!opts.follow) return emit(out, started, () => `training run ${started.runId} started (strata runs show ${started.runId})`);
     out.note(`training run ${started.runId} (workflow ${started.workflowId})`);
-    const run = await followRun(api, out, started.runId, ctx.pollMs, opts.timeout * 1000);
+    const run = await followRun(api, out, started.runId, ctx.pollMs, opts.timeout * 1000).catch((e: Error) => {
+      throw new Error(`${e.message} (trained on ${versionsText(body)})`);
+    });
     emit(out, run, () => `${renderRecord({ model: run.modelName, version: run.modelVersion, run: run.runId, artifact: run.artifactUri })}\n\nmetrics\n${renderRecord(Object.fromEntries(Object.entries(run.metrics ?? {}).filter(([, v]) => typeof v !== 'object')))}`);
   });
 
   withCommon(
     trainingOptions(program.command('search').description('hyper-parameter search (grid or random); the best trial is registered'))
-      .requiredOption('--space <param=spec>', 'dimension: name=min:max[:log][:int] (random) or name=a,b,c (repeatable)', searchDimension, {})
+      .requiredOption('--space <param=spec>', 'dimension: name=min:max[:log][:int] (random) or name=a,b,c (repeatable)', searchDimension)
       .option('--strategy <s>', 'grid | random', oneOf('grid', 'random'), 'grid')
       .option('--metric <name>', 'metric that picks the best trial', 'roc_auc')
       .option('--direction <d>', 'maximize | minimize', oneOf('maximize', 'minimize'), 'maximize')
@@ -108,7 +122,7 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
   ).action(async (opts: TrainOptions & { space: Record<string, unknown>; strategy: string; metric: string; direction: string; parallelism: number; maxTrials?: number; seed?: number }) => {
     const out = ctx.output(opts);
     const api = ctx.api();
-    const body = await trainingBody(api, opts);
+    const body = await trainingBody(api, opts, out);
     const search = { strategy: opts.strategy, space: opts.space, metric: opts.metric, direction: opts.direction, parallelism: opts.parallelism, ...(opts.maxTrials ? { maxTrials: opts.maxTrials } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}) };
     const started = await api.startSearch({ ...body, search });
     if (!opts.follow) return emit(out, started, () => `search ${started.searchId} started with ${started.trials.length} trials`);
@@ -119,7 +133,7 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
       what: `search ${started.searchId}`,
       onValue: (s) => bar.update(s.trialCount ? (s.completedTrials + s.failedTrials) / s.trialCount : 0, `${s.completedTrials}/${s.trialCount} done, ${s.failedTrials} failed, best ${opts.metric}=${cell(s.bestMetric)}`),
     }).finally(() => bar.stop());
-    if (done.status !== 'COMPLETED') throw new Error(`search ${done.searchId} ${done.status}: ${JSON.stringify(done.error)}`);
+    if (done.status !== 'COMPLETED') throw new Error(`search ${done.searchId} ${done.status}: ${JSON.stringify(done.error)} (trained on ${versionsText(body)})`);
     emit(out, done, () =>
       [
         renderTable(done.trials, [

@@ -199,6 +199,8 @@ export const LineageInput = z.looseObject({
 export const RegisterModelVersionBody = z
   .object({
     runId: Id,
+    /** The tracked run (experiment tracking) that produced the version: the MLflow API's `run_id`; must exist. */
+    sourceRunId: Id.nullish(),
     workflowId: Id.nullish(),
     artifactUri: Uri,
     artifactSha256: Sha256,

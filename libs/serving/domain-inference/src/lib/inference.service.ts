@@ -10,6 +10,7 @@ import { PredictionLogger } from './prediction-logger';
 import { checkRequest, parseUtc, recordedPredictSignature, resolvePredictSignature, type RequestValue } from './predict-signature';
 import { assemblePredictRow, predictLayout, type FeatureValue } from './predict-input';
 import { inferRowFeatures } from './infer-row-features';
+import { oipModelProperties } from './oip-model-properties';
 import { DEFAULT_ALIAS, ONNX_PLATFORM, SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 import { servingMetrics } from './serving.metrics';
 
@@ -80,15 +81,21 @@ export class InferenceService {
     }
   }
 
-  /** OIP model metadata of the addressed version (`ref`: version number, alias, or champion). @throws NotFoundError */
+  /**
+   * OIP model metadata of the addressed version (`ref`: version number, alias, or champion), with
+   * `properties` naming each input's columns in signature order (see {@link oipModelProperties}).
+   * @throws NotFoundError
+   */
   metadata(name: string, ref?: string): OipModelMetadata {
     const model = this.repository.resolve(name, ref);
+    const properties = oipModelProperties(model.info);
     return {
       name,
       versions: this.repository.loadedVersions(name).map(String),
       platform: ONNX_PLATFORM,
       inputs: model.info.inputs,
       outputs: model.info.outputs,
+      ...(properties ? { properties } : {}),
     };
   }
 

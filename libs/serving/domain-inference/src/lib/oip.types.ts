@@ -74,4 +74,6 @@ export interface OipModelMetadata {
   platform: string;
   inputs: TensorMetadata[];
   outputs: TensorMetadata[];
+  /** OIP `properties` (string values): the columns of each input (`oip-model-properties.ts`), when known. */
+  properties?: Record<string, string>;
 }

@@ -1,5 +1,6 @@
 import { mapFeatureColumns } from './batch-scoring/batch-model-io';
 import { inferRowFeatures } from './infer-row-features';
+import { oipModelProperties } from './oip-model-properties';
 import { assemblePredictRow, predictLayout } from './predict-input';
 import { recordedPredictSignature } from './predict-signature';
 
@@ -69,5 +70,18 @@ describe(inferRowFeatures.name, () => {
     ]);
     expect(inferRowFeatures(info, [inputs[0]!])).toBeUndefined(); // a tensor of the layout is missing: not logged
     expect(inferRowFeatures({ ...info, featureNames: null }, inputs)).toBeUndefined();
+  });
+});
+
+describe('OIP model metadata properties', () => {
+  it("name each input's columns in signature order; undefined when the layout is unknown", () => {
+    expect(oipModelProperties(info)).toEqual({
+      'strata.feature_names': '["person__age","applicant__log_gain","person__workclass"]',
+      'strata.input.input.columns': '["person__age","applicant__log_gain"]',
+      'strata.input.person__workclass.columns': '["person__workclass"]',
+    });
+    const matrix = { ...info, inputs: [{ name: 'input', datatype: 'FP32' as const, shape: [-1, 2] }], metadata: { 'strata.feature_names': '["a","b"]' }, featureNames: ['a', 'b'] };
+    expect(oipModelProperties(matrix)).toEqual({ 'strata.feature_names': '["a","b"]', 'strata.input.input.columns': '["a","b"]' });
+    expect(oipModelProperties({ ...matrix, metadata: {} })).toBeUndefined();
   });
 });

@@ -180,6 +180,8 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
       name: modelName, versions: ['1'], platform: 'onnxruntime_onnx',
       inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 3] }],
       outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }],
+      // the input's columns, in signature order (OIP metadata `properties`, string values)
+      properties: { 'strata.feature_names': JSON.stringify(FEATURES), 'strata.input.input.columns': JSON.stringify(FEATURES) },
     });
     expect(await (await fetch(`${base}/v2/models/${modelName}/ready`)).json()).toEqual({ name: modelName, version: '1', ready: true });
     expect(await (await fetch(`${base}/v2/health/ready`)).json()).toEqual({ ready: true });

@@ -113,15 +113,19 @@ export class StrataLifecycleApi {
   getDatasetVersion(name: string, versionId: string): Promise<DatasetVersion> {
     return this.client.ingestion.get(`/datasets/${enc(name)}/versions/${enc(versionId)}`);
   }
-  /** Streams `body` as a new version (`POST /datasets/{name}/versions`, raw body; answers once ingested). */
+  /** Streams `body` as a new version (`POST /datasets/{name}/versions`, raw body with the socket's backpressure: bounded memory; answers once ingested). */
   uploadDataset(name: string, body: Readable, query: { format: string; policy?: string; uploadId: string }): Promise<DatasetVersion> {
     const contentType = { csv: 'text/csv', ndjson: 'application/x-ndjson', parquet: 'application/vnd.apache.parquet' }[query.format] ?? 'application/octet-stream';
     return this.client.ingestion
-      .request<DatasetVersion>('POST', `/datasets/${enc(name)}/versions`, { raw: { body: body as unknown as ReadableStream, contentType, duplex: 'half' }, query, timeoutMs: 3_600_000 })
+      .request<DatasetVersion>('POST', `/datasets/${enc(name)}/versions`, { raw: { body, contentType }, query, timeoutMs: 3_600_000 })
       .then((r) => r.body);
   }
   getUpload(uploadId: string): Promise<UploadStatus> {
     return this.client.ingestion.get(`/uploads/${enc(uploadId)}`, { timeoutMs: 5000 });
+  }
+  /** Quarantined rows of an upload whose accepted rows were an existing version's, as CSV text (`GET /datasets/{name}/quarantines/{id}?format=csv`). */
+  quarantineCsvById(name: string, quarantineId: string): Promise<string> {
+    return this.client.ingestion.get(`/datasets/${enc(name)}/quarantines/${enc(quarantineId)}`, { query: { format: 'csv' }, headers: { accept: 'text/csv' } });
   }
   /** Quarantined rows of a version as CSV text (`GET …/quarantine?format=csv`). */
   quarantineCsv(name: string, versionId: string): Promise<string> {

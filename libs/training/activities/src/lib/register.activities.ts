@@ -6,7 +6,7 @@ import type { RegisterModelVersionInput, RegisterModelVersionOutput } from './ac
 import { openTrainingSet, sha256Of, type ActivityScope } from './activity-runtime';
 
 /** Activities that write to the model registry: register a version, move an alias. */
-export function createRegisterActivities({ deps, peers }: ActivityScope) {
+export function createRegisterActivities({ deps, peers, tracker }: ActivityScope) {
   const { objectStore: store, logger } = deps;
 
   /**
@@ -14,14 +14,20 @@ export function createRegisterActivities({ deps, peers }: ActivityScope) {
    * ONNX signature, metrics, params, lineage and the reference profile; header
    * `Idempotency-Key: <runId>` (and `runId` in the body) so a retried attempt gets the same
    * version back. 200/201 → the version; 409 carrying the existing version → that version.
+   * `sourceRunId` is the run's tracked run in the registry's experiment tracking (created first
+   * when the run has none yet): the MLflow API answers it as the version's `run_id`, so
+   * `runs/get?run_id=` finds the run that produced the version. Tracking is best-effort: when it
+   * is down, `sourceRunId` is left out (the MLflow `run_id` is then the training run id).
    */
   async function registerModelVersion(input: RegisterModelVersionInput): Promise<RegisterModelVersionOutput> {
     const bytes = await sha256Of(input.artifactUri, input.artifactSha256, 'Model artifact', store);
     const signature = onnxSignature(new Uint8Array(bytes));
     // the latest event time the version was trained (and evaluated) on: live rollouts compare after it
     const trainingDataCutoff = await openTrainingSet(store, input.trainingSet, (file) => file.maxEventTime());
+    const sourceRunId = await tracker.trackedRunId(input.runId);
     const registration = {
       runId: input.runId,
+      ...(sourceRunId ? { sourceRunId } : {}),
       workflowId: input.workflowId,
       artifactUri: input.artifactUri,
       artifactSha256: input.artifactSha256,

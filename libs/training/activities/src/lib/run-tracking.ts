@@ -85,6 +85,22 @@ export class RunTracker {
     }
   }
 
+  /**
+   * The id of the run's tracked run (the MLflow `run_id` of the version it registers): the stored
+   * id, else one found by tag or created now. Best-effort like {@link RunTracker.sync}: null (and
+   * a warning) when the registry or the database failed, so a run whose tracking is down still
+   * registers its version (whose MLflow `run_id` then falls back to the training run id).
+   */
+  async trackedRunId(runId: string): Promise<string | null> {
+    try {
+      const row = await this.dataSource.getRepository(TrainingRunEntity).findOneByOrFail({ runId });
+      return await this.ensureRun(row);
+    } catch (e) {
+      this.logger.warn('no tracked run for the registration; the version names the training run instead', { runId, error: e instanceof Error ? e.message : String(e) });
+      return null;
+    }
+  }
+
   /** Syncs every trial of a search whose final state is not in the tracking yet (best-effort). */
   async syncSearch(searchId: string): Promise<void> {
     try {

@@ -186,6 +186,9 @@ describe('training activities (real PostgreSQL, DuckDB, onnxruntime)', () => {
     // Recording completion updates the row and writes the event to the outbox (same transaction).
     const registryPayload = { version: 1 };
     const registry = await fakeService(() => ({ status: 201, body: { name: 'taxi-tip', ...registryPayload } }));
+    // the run's tracked run (set by RunTracker when the run started): registered as the version's sourceRunId (MLflow run_id)
+    const trackedRunId = 'c'.repeat(32);
+    await dataSource.getRepository(TrainingRunEntity).update({ runId }, { trackedRunId });
     try {
       const reg = await activities({ registryUrl: registry.url }).registerModelVersion({
         runId,
@@ -208,6 +211,7 @@ describe('training activities (real PostgreSQL, DuckDB, onnxruntime)', () => {
       expect(sent.headers['idempotency-key']).toBe(runId);
       expect(sent.body).toMatchObject({
         runId,
+        sourceRunId: trackedRunId,
         artifactSha256: out.artifactSha256,
         signature: { inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 2] }], outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }] },
         // trainingDataCutoff: the last event time of the set, 2020-01-01 + 1999 × 14 min (issue #19)

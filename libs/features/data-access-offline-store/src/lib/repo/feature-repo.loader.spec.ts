@@ -1,3 +1,4 @@
+import { FeatureRepoError } from '../offline-store.errors';
 import { parseFeatureRepoDocuments } from './feature-repo.loader';
 
 const base = `kind: Entity
@@ -68,5 +69,27 @@ featureService: svc
     );
     expect(() => parseFeatureRepoDocuments([{ file: 'r.yaml', text: base.replace('timestampField: ts\n---', 'timestampField: spend\n---') }])).toThrow("timestampField: 'spend' must have dtype TIMESTAMP (has FLOAT64)");
     expect(() => parseFeatureRepoDocuments([{ file: 'r.yaml', text: base.replace('pushSource: customer_push', 'pushSource: other') }])).toThrow("pushSource: 'other' is not a declared PushSource");
+  });
+
+  it('reports EVERY mistake, each on its own line with its place (not only the first)', () => {
+    const bad = [
+      { file: 'repo.yaml', text: `${base}---\nkind: FeatureService\nname: svc\nfeatures: [stats:nope, gone:x, stats:spend]\n` },
+      { file: 'more.yaml', text: 'kind: FeatureView\nname: v2\nentities: [customer_id]\nttlSeconds: -1\nsource: {datasetName: d}\ntimestampField: t\nfeatures: [{name: f, dtype: NOPE}]\n' },
+    ];
+    let error: FeatureRepoError | undefined;
+    try {
+      parseFeatureRepoDocuments(bad);
+    } catch (e) {
+      error = e as FeatureRepoError;
+    }
+    expect(error).toBeInstanceOf(FeatureRepoError);
+    const issues = (error!.details as { issues: string[] }).issues;
+    expect(issues).toEqual([
+      'more.yaml: ttlSeconds: Too small: expected number to be >=0',
+      expect.stringMatching(/^more\.yaml: features\[0\]\.dtype: /),
+      "repo.yaml (document 4): features[0]: 'stats:nope': view 'stats' has no feature 'nope'",
+      "repo.yaml (document 4): features[1]: 'gone:x': unknown feature view 'gone'",
+    ]);
+    expect(error!.message).toBe(`feature repo: 4 problems:\n${issues.join('\n')}`);
   });
 });

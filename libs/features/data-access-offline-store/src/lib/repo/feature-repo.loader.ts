@@ -87,7 +87,9 @@ const repoDoc = z.discriminatedUnion('kind', [entityDoc, featureViewDoc, onDeman
  * feature refs and feature-service refs must resolve to a declared feature; a training set's
  * `featureService` must be declared; a view's `pushSource` must be declared and carry the view's
  * join keys, timestamp and features with the same types (keys: any type, converted on push).
- * @throws FeatureRepoError naming the file (and document index) and field path.
+ * @throws FeatureRepoError listing EVERY problem, each naming the file (and document index) and
+ *   field path: one problem is the message; several are `feature repo: N problems:` then one per
+ *   line. `details.issues` has one line per issue.
  */
 export async function loadFeatureRepo(dir: string): Promise<FeatureRepo> {
   let names: string[];
@@ -109,17 +111,28 @@ export function parseFeatureRepoDocuments(files: ReadonlyArray<{ file: string; t
   const trainingSets: Array<TrainingSetSpec & { where: string }> = [];
   const featureServices: Array<FeatureService & { where: string }> = [];
   const pushSources: Array<PushSource & { where: string }> = [];
+  // Every problem is collected (each with its place), so one run reports them all.
+  const problems: string[] = [];
+  /** The same, one line per issue (a document's schema issues each on its own line, with the document). */
+  const issues: string[] = [];
   for (const { file, text } of files) {
     const docs = parseAllDocuments(text);
     docs.forEach((d, i) => {
       const where = docs.length > 1 ? `${file} (document ${i + 1})` : file;
-      if (d.errors.length > 0) throw new FeatureRepoError(`${where}: YAML syntax error: ${d.errors[0]!.message}`, { file });
+      if (d.errors.length > 0) {
+        const lines = d.errors.map((err) => `${where}: YAML syntax error: ${err.message.split('\n')[0]}`);
+        problems.push(...lines);
+        issues.push(...lines);
+        return;
+      }
       const js: unknown = d.toJS();
       if (js === null || js === undefined) return;
       const r = repoDoc.safeParse(js);
       if (!r.success) {
         const lines = r.error.issues.map((x) => `${formatPath(x.path)}: ${x.message}`);
-        throw new FeatureRepoError(`${where}: invalid feature repo document:\n  ${lines.join('\n  ')}`, { file, issues: lines });
+        problems.push(`${where}: invalid feature repo document:\n  ${lines.join('\n  ')}`);
+        issues.push(...lines.map((l) => `${where}: ${l}`));
+        return;
       }
       const v = r.data;
       switch (v.kind) {
@@ -154,8 +167,9 @@ export function parseFeatureRepoDocuments(files: ReadonlyArray<{ file: string; t
       }
     });
   }
-  const fail = (where: string, field: string, msg: string) => {
-    throw new FeatureRepoError(`${where}: ${field}: ${msg}`, { where, field });
+  const fail = (where: string, field: string, msg: string): void => {
+    problems.push(`${where}: ${field}: ${msg}`);
+    issues.push(`${where}: ${field}: ${msg}`);
   };
   const dup = <T extends { name: string; where: string }>(items: T[], what: string) => {
     const seen = new Map<string, string>();
@@ -225,6 +239,10 @@ export function parseFeatureRepoDocuments(files: ReadonlyArray<{ file: string; t
       fail(t.where, 'featureService', `'${t.featureService}' is not a declared FeatureService`);
   }
   for (const f of featureServices) checkRefs(f.where, f.features);
+  if (problems.length > 0) {
+    // one problem: its own message; several: a count, then each on its own line (details.issues lists them too)
+    throw new FeatureRepoError(problems.length === 1 ? problems[0]! : `feature repo: ${issues.length} problems:\n${issues.join('\n')}`, { issues });
+  }
   const strip = <T extends { where: string }>(x: T): Omit<T, 'where'> => {
     const { where: _w, ...rest } = x;
     return rest;

@@ -150,11 +150,14 @@ export class DatasetIngestor {
         const rawNames = columns.map((c) => `${qid(`__raw_${c.name}`)} AS ${qid(c.name)}`).join(', ');
         // invalid_rows is in file order (insertion order): scanned as is, no join or sort.
         await conn.run(`COPY (SELECT __row AS _row, ${issueListSql(columns)} AS _issues, ${rawNames} FROM invalid_rows) TO ${qstr(qFile)} (FORMAT parquet, COMPRESSION zstd)`);
-        // Append mode without new rows: the version is the parent; keep its files untouched.
-        const unchangedParent = options.appendTo !== undefined && !created;
-        const qKey = unchangedParent ? `datasets/${spec.name}/quarantine/${(await sha256File(qFile)).slice(0, 16)}.parquet` : `${prefix}/quarantine.parquet`;
+        // The accepted rows are an existing version's (append without new rows, or the same valid
+        // rows again, e.g. an upload whose rows are ALL invalid after an earlier empty one): keep
+        // that version's files untouched; this upload's quarantine gets its own content-addressed
+        // key (`id`: downloadable at GET /datasets/{name}/quarantines/{id}).
+        const qId = created ? undefined : (await sha256File(qFile)).slice(0, 16);
+        const qKey = qId ? quarantineKey(spec.name, qId) : `${prefix}/quarantine.parquet`;
         const q = await this.store.put(qKey, createReadStream(qFile));
-        quarantine = { uri: q.uri, sha256: q.sha256, sizeBytes: q.sizeBytes, rowCount: invalidRowCount };
+        quarantine = { uri: q.uri, sha256: q.sha256, sizeBytes: q.sizeBytes, rowCount: invalidRowCount, ...(qId ? { id: qId } : {}) };
       }
 
       const schema: SchemaField[] = columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable ?? true }));
@@ -169,6 +172,11 @@ export class DatasetIngestor {
       conn.closeSync();
       await fs.rm(work, { recursive: true, force: true });
     }
+  }
+
+  /** URI of the content-addressed quarantine `id` of dataset `name` (a 16-hex-digit id; see `ingest`). */
+  quarantineUri(name: string, id: string): string {
+    return this.store.uriFor(quarantineKey(name, id));
   }
 
   /**
@@ -246,4 +254,9 @@ async function sha256File(p: string): Promise<string> {
   const h = createHash('sha256');
   for await (const c of createReadStream(p)) h.update(c as Buffer);
   return h.digest('hex');
+}
+
+/** Lake key of an upload's quarantine whose accepted rows are an existing version's: `datasets/<name>/quarantine/<id>.parquet` (id: first 16 hex digits of its sha256). */
+function quarantineKey(name: string, id: string): string {
+  return `datasets/${name}/quarantine/${id}.parquet`;
 }

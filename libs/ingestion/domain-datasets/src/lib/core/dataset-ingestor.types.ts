@@ -68,8 +68,11 @@ export interface DatasetVersion {
     readonly issueCount: number;
     /** First `maxIssues` issues, ordered by row then column. */
     readonly issues: readonly ValidationIssue[];
-    /** Present when policy is `quarantine` and rows were set aside: `datasets/<name>/<versionId>/quarantine.parquet`. */
-    readonly quarantine?: StoredFile & { readonly rowCount: number };
+    /**
+     * Present when policy is `quarantine` and rows were set aside: `datasets/<name>/<versionId>/quarantine.parquet`,
+     * or, when the accepted rows are an existing version's (`created` false), `datasets/<name>/quarantine/<id>.parquet` with its `id`.
+     */
+    readonly quarantine?: StoredFile & { readonly rowCount: number; readonly id?: string };
   };
 }
 

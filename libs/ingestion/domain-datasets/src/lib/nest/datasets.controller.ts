@@ -102,6 +102,26 @@ export class DatasetsController {
   }
 
   /**
+   * `GET /datasets/{name}/quarantines/{quarantineId}?format=csv|parquet` (default csv): the rows
+   * set aside by an upload whose accepted rows were an existing version's (e.g. every row
+   * invalid), named by its answer's `upload.quarantine.id`; columns as for a version's
+   * quarantine. 400 bad id or `format`; 404 naming the dataset or the quarantine.
+   */
+  @Get(':name/quarantines/:quarantineId')
+  @ApiOperation({ summary: "Download an upload's quarantined rows by quarantine id (uploads whose accepted rows were an existing version's)" })
+  @ApiQuery({ name: 'format', required: false, enum: ['csv', 'parquet'] })
+  @ApiProduces(QUARANTINE_CONTENT_TYPE.csv, QUARANTINE_CONTENT_TYPE.parquet)
+  @RequirePermission('datasets', 'read')
+  async downloadQuarantineById(@Param('name') name: string, @Param('quarantineId') quarantineId: string, @Query() rawQuery: unknown, @Res() reply: FastifyReply): Promise<void> {
+    const { format } = parseWith(quarantineQuerySchema, rawQuery ?? {}, 'query string');
+    const q = await this.datasets.openQuarantineById(name, quarantineId, format);
+    await reply
+      .header('content-type', QUARANTINE_CONTENT_TYPE[format])
+      .header('content-disposition', `attachment; filename="${q.fileName.replace(/"/g, '')}"`)
+      .send(q.stream);
+  }
+
+  /**
    * `POST /datasets/{name}/versions`: either JSON `{sourceUri: "file:///abs.csv", format?, policy?}`
    * or a streamed body (`text/csv`, `application/x-ndjson`, `application/vnd.apache.parquet`,
    * `application/octet-stream` + `?format=`), with `?policy=reject|quarantine`. The stream is

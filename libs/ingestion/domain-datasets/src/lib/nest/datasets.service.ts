@@ -161,7 +161,26 @@ export class DatasetsService {
       { dataset: name, versionId: version.versionId, rows: version.rowCount, invalidRows: version.validation.invalidRowCount, sizeBytes: version.sizeBytes, ms: Date.now() - started },
       `dataset '${name}': ingested ${version.validation.inputRowCount} row(s), ${version.rowCount} accepted -> version ${version.versionId}`,
     );
-    return this.record(version);
+    const dto = await this.record(version);
+    return { ...dto, upload: uploadSummary(version, dto) };
+  }
+
+  /**
+   * Opens the content-addressed quarantine `quarantineId` of dataset `name`: the rows set aside
+   * by an upload whose accepted rows were an existing version's (its answer's
+   * `upload.quarantine.id`). Same formats as {@link openQuarantine}.
+   * @throws InvalidArgumentError (400) when the id is not 16 hex digits; NotFoundError (404) naming the dataset or the quarantine.
+   */
+  async openQuarantineById(name: string, quarantineId: string, format: QuarantineFormat): Promise<{ stream: Readable; fileName: string }> {
+    await this.findDataset(name);
+    if (!/^[0-9a-f]{16}$/.test(quarantineId)) throw new InvalidArgumentError(`quarantineId: '${quarantineId}' is not a quarantine id (16 hex digits, from an upload's upload.quarantine.id)`);
+    try {
+      const stream = await this.ingestor.openQuarantine(this.ingestor.quarantineUri(name, quarantineId), format);
+      return { stream, fileName: `${name}-quarantine-${quarantineId}.${format}` };
+    } catch (e) {
+      if (e instanceof ObjectNotFoundError) throw new NotFoundError(`Quarantine '${quarantineId}' of dataset '${name}' not found`, { cause: e });
+      throw e;
+    }
   }
 
   /**
@@ -268,6 +287,24 @@ function toVersionDto(r: DatasetVersionEntity, created: boolean): DatasetVersion
     parentVersionId: r.parentVersionId,
     createdAt: r.createdAt.toISOString(),
     created,
+  };
+}
+
+/**
+ * What THIS upload did, which the version alone cannot say when its accepted rows were an
+ * existing version's (`created` false: e.g. every row invalid after an earlier empty upload):
+ * rows read, accepted and set aside, and where its quarantine is downloaded (`download`: an API path).
+ */
+export function uploadSummary(v: DatasetVersion, dto: DatasetVersionDto): NonNullable<DatasetVersionDto['upload']> {
+  const q = v.validation.quarantine;
+  const download = !q ? undefined : q.id ? `/datasets/${v.datasetName}/quarantines/${q.id}` : `/datasets/${v.datasetName}/versions/${dto.versionId}/quarantine`;
+  return {
+    policy: v.validation.policy,
+    inputRowCount: v.validation.inputRowCount,
+    acceptedRowCount: v.validation.inputRowCount - v.validation.invalidRowCount,
+    invalidRowCount: v.validation.invalidRowCount,
+    issueCount: v.validation.issueCount,
+    ...(q ? { quarantine: { rowCount: q.rowCount, uri: q.uri, ...(q.id ? { id: q.id } : {}), download: download! } } : {}),
   };
 }
 

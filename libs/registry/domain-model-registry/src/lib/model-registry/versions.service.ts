@@ -2,8 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ModelVersionRegisteredV1 } from '@strata/contracts';
 import { EventPublisher } from '@strata/messaging';
 import { AuditOutcome, RegistryStore, type ModelVersion, type RegistrySearch } from '@strata/registry/data-access';
-import { ConflictError } from '@strata/shared/util-errors';
+import { ConflictError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { CHAMPION_ALIAS, type RegisterModelVersionInput } from '../registry.schemas';
+import { TrackingService } from '../tracking.service';
 import { versionRegisteredPayload } from '../version-facts';
 import { AliasWriter } from './alias-writer';
 import { RegistryTx, modelNotFound, versionNotFound, mergeTags, modelRef, paged, type Page, type RequestContext } from './registry-tx';
@@ -29,6 +30,7 @@ export class VersionsService {
     private readonly store: RegistryStore,
     private readonly publisher: EventPublisher,
     private readonly aliasWriter: AliasWriter,
+    private readonly tracking: TrackingService,
   ) {}
 
   /**
@@ -39,11 +41,16 @@ export class VersionsService {
    * Writes the version row, the audit entry and the `model-version-registered` event (plus, for
    * version 1, the alias row, its history and `model-alias-changed`) in one transaction.
    *
+   * `sourceRunId` (optional) names the tracked run that produced the version; the MLflow API
+   * answers it as the version's `run_id` (else `runId`).
+   *
    * @throws ConflictError (409) when the run is already registered with a different artifact sha256
-   * @throws InvalidArgumentError (400) when the event payload would break its contract
+   * @throws InvalidArgumentError (400) when the event payload would break its contract, or
+   *   `sourceRunId` is not a tracked run of this registry
    * @throws UnavailableError (503) when PostgreSQL is not reachable
    */
   async registerVersion(name: string, input: RegisterModelVersionInput, ctx: RequestContext): Promise<RegistrationResult> {
+    if (input.sourceRunId) await this.requireTrackedRun(input.sourceRunId);
     const result = await this.db.run(async (m) => {
       const now = new Date();
       await this.store.createModelIfMissing(m, name, now);
@@ -64,6 +71,7 @@ export class VersionsService {
         name,
         version,
         runId: input.runId,
+        sourceRunId: input.sourceRunId ?? null,
         workflowId: input.workflowId ?? null,
         artifactUri: input.artifactUri,
         artifactSha256: input.artifactSha256,
@@ -97,6 +105,16 @@ export class VersionsService {
     });
     if (result.created) this.logger.log(`registered model version '${modelRef(name, result.modelVersion.version)}' from run '${input.runId}'`);
     return result;
+  }
+
+  /** @throws InvalidArgumentError (400) naming `sourceRunId` when no tracked run has that id */
+  private async requireTrackedRun(sourceRunId: string): Promise<void> {
+    try {
+      await this.tracking.getRun(sourceRunId);
+    } catch (e) {
+      if (e instanceof NotFoundError) throw new InvalidArgumentError(`sourceRunId '${sourceRunId}' is not a tracked run of this registry (POST /runs creates one)`, { details: { field: 'sourceRunId' } });
+      throw e;
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { RegistryApi } from '@strata/contracts/api';
 import { AppError, NotFoundError, UnavailableError } from '@strata/shared/util-errors';
 import { StrataHttpError } from './errors';
@@ -86,6 +87,17 @@ describe('ServiceClient: one typed method per contract endpoint', () => {
     const err = await new ServiceClient({ baseUrl: base, errors: 'http', credential: undefined }).get('/nope').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StrataHttpError);
     expect(err).toMatchObject({ status: 400, body: { error: 'bad', code: 'INVALID_ARGUMENT' }, message: `GET ${base}/nope -> 400: bad` });
+  });
+
+  it('a Node Readable raw body is streamed (undici request, not fetch: bounded memory) with its content type; the answer and errors map as for fetch', async () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => `${i},row-${i}\n`);
+    const client = new ServiceClient({ baseUrl: base, errors: 'http', credential: 'k' });
+    const err = await client.request('POST', '/upload', { raw: { body: Readable.from(rows), contentType: 'text/csv' }, timeoutMs: 400_000 }).catch((e: unknown) => e);
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/upload', authorization: 'Bearer k', body: rows.join('') });
+    expect(err).toMatchObject({ status: 400, body: { error: 'bad', code: 'INVALID_ARGUMENT' } });
+    const ok = await client.request('POST', '/registered-models/adult%20income/versions/2', { raw: { body: Readable.from(['a,b\n', '1,2\n']), contentType: 'text/csv' } });
+    expect(ok).toEqual({ status: 200, body: VERSION });
+    expect(seen.at(-1)?.body).toBe('a,b\n1,2\n');
   });
 
   it("without an explicit credential, sends this process's STRATA_API_KEY as it is at each call", async () => {
