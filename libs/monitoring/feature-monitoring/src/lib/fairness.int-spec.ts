@@ -161,6 +161,7 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     const dp = 0.8 - 0.2;
     expect(decision['evidence']['disparity']).toEqual({
       segment: 'sex', metric: 'demographic_parity_difference', championVersion: 1, challengerVersion: 2, championValue: 0, challengerValue: dp, widening: dp, maxWidening: 0.05, maxValue: null, minValue: null, minCount: 10, passed: false, status: 'widened',
+      source: 'segment-config', // the policy has no fairness: the legacy segment config gate applied (and recorded as such)
       reason: `demographic_parity_difference on 'sex': challenger v2 ${dp} vs champion v1 0, widening ${dp} > margin 0.05 (min count 10)`,
     });
     expect(decision['reason']).toContain(`; refused by the disparity gate: demographic_parity_difference on 'sex' ${dp} (v2) vs 0 (v1), widening ${dp} > margin 0.05 (min count 10)`);

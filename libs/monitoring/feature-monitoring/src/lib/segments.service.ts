@@ -7,7 +7,8 @@ import { NotFoundError } from '@strata/shared/util-errors';
 import { DataSource } from 'typeorm';
 import { CounterSet, performanceFromCounters } from './aggregates';
 import { AggregationService, rolloutWindow } from './aggregation.service';
-import { disparityGate, groupRates, segmentDisparities, segmentValueReport, type Disparity, type DisparityGateVerdict, type GroupRates, type SegmentValueReport } from './fairness';
+import { disparityGate, groupRates, liveGateRule, liveSegmentMismatch, segmentDisparities, segmentValueReport, type Disparity, type DisparityGateVerdict, type GroupRates, type LiveGateSource, type SegmentValueReport } from './fairness';
+import type { FairnessGate } from '@strata/shared/util-model-evaluation';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 import { segmentMetrics } from './segments.metrics';
 import { SegmentConfigService } from './segment-config.service';
@@ -213,20 +214,29 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * The live promotion gate of a rollout (config `gate`), on the rollout's compared window
-   * `r:<rolloutId>` of each version; null when the model has no gate.
+   * The live promotion gate of a rollout, on the rollout's compared window `r:<rolloutId>` of each
+   * version. The rule is the registry policy's `fairness` (`policyGate`, the single source shared
+   * with the offline decision), else the deprecated segment config `gate` (fairness.ts
+   * `liveGateRule`); null when there is neither. A segment the config does not count (or counts in
+   * other buckets) gives an `insufficient_data` verdict naming why, so the registry refuses.
    */
-  async rolloutGate(model: string, rolloutId: string, championVersion: number, challengerVersion: number): Promise<DisparityGateVerdict | null> {
+  async rolloutGate(model: string, rolloutId: string, championVersion: number, challengerVersion: number, policyGate: FairnessGate | null = null): Promise<(DisparityGateVerdict & { source: LiveGateSource }) | null> {
     const config = await this.configs.get(model);
-    if (!config?.gate) return null;
+    const live = liveGateRule(policyGate, config);
+    if (!live) return null;
+    const mismatch = liveSegmentMismatch(live.rule, config);
+    if (mismatch) {
+      const v = disparityGate(live.rule, live.minCount, { version: championVersion, groups: [] }, { version: challengerVersion, groups: [] });
+      return { ...v, reason: `${v.reason} (${mismatch})`, source: live.source };
+    }
     const rows = await this.aggregation.read(model, rolloutWindow(rolloutId), { segments: true });
     const side = (version: number): GroupRates[] => {
       const c = new CounterSet();
       for (const r of rows) if (r.modelVersion === version && r.windowKey === rolloutWindow(rolloutId)) c.add(r.metric, r.bucket, r.n, r.s);
-      const values = topSegments(splitSegments(c.all()).get(config.gate!.segment) ?? new Map(), config.topN);
+      const values = topSegments(splitSegments(c.all()).get(live.rule.segment) ?? new Map(), config!.topN);
       return [...values].map(([v, x]) => groupRates(v, x));
     };
-    return disparityGate(config.gate, config.minCount, { version: championVersion, groups: side(championVersion) }, { version: challengerVersion, groups: side(challengerVersion) });
+    return { ...disparityGate(live.rule, live.minCount, { version: championVersion, groups: side(championVersion) }, { version: challengerVersion, groups: side(challengerVersion) }), source: live.source };
   }
 
   private table(name: string): string {
