@@ -123,7 +123,7 @@ describe('offline fairness gate: real training → real registry → promotion r
   /** train → evaluate → register, as the training workflow chains the activities; returns the version and its evaluation. */
   const COLUMNS = ['person_id', 'event_timestamp', 'person__age', 'person__hours_per_week', 'person__education_num', 'person__sex', 'person__relationship', 'person__marital_status', 'person__occupation', 'person__workclass', 'race', 'label'];
 
-  async function trainVersion(features: string[], set = file): Promise<{ version: number; recall: number; sex: GroupCounts[] }> {
+  async function trainVersion(features: string[], set = file): Promise<{ version: number; recall: number; sex: GroupCounts[]; segments: Record<string, { column: string; buckets?: number[]; groups: GroupCounts[] }> }> {
     const runId = randomUUID();
     await dataSource.getRepository(TrainingRunEntity).insert({
       runId, workflowId: `train:${model}:${runId}`, modelName: model, requestId: runId, status: 'RUNNING', trainer: 'logistic_regression',
@@ -144,7 +144,7 @@ describe('offline fairness gate: real training → real registry → promotion r
       trainingSet: { name: 'adult_income', id: trainingSet.id, uri: trainingSet.uri, sha256: trainingSet.sha256 },
       evaluation: { splitTime: out.splitTime, ...(evaluated.segments ? { segments: evaluated.segments } : {}) },
     });
-    return { version: modelVersion, recall: evaluated.metrics['recall']!, sex: evaluated.segments!['sex']!.groups };
+    return { version: modelVersion, recall: evaluated.metrics['recall']!, sex: evaluated.segments!['sex']!.groups, segments: evaluated.segments! };
   }
 
   const dpd = (groups: GroupCounts[]): number => disparity('demographic_parity_difference', groups.map(groupRatesOf), 30).value!;
@@ -194,5 +194,72 @@ describe('offline fairness gate: real training → real registry → promotion r
     expect(Math.abs(ok.body.evidence.disparity.widening - (gap3 - gap1))).toBeLessThan(1e-12);
     expect(ok.body.reason).toContain(`; disparity gate passed: demographic_parity_difference on 'sex': challenger v3 ${ok.body.evidence.disparity.challengerValue} vs champion v1 ${d.championValue}`);
     expect((await call('GET', `/registered-models/${model}/aliases/champion`)).body.version).toBe(3);
+  });
+
+  /** The evaluation rows' values of one CSV column (rows 4801..6000 of adult.data.csv), read here independently of DuckDB. */
+  async function evalColumn(index: number): Promise<string[]> {
+    const lines = (await fs.readFile(ADULT, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+    return lines.slice(4800, ROWS).map((l) => l.split(',')[index]!.trim());
+  }
+
+  it("buckets a numeric policy segment (age, edges 25/45/65) as monitoring's segment config does, and gates on the buckets", async () => {
+    const gate = { segment: 'age', metric: 'demographic_parity_difference', maxWidening: null, maxValue: 0.2, minValue: null, minCount: 30, significantOnly: false, buckets: [25, 45, 65] };
+    const policy = await call('PUT', `/registered-models/${model}/promotion-policy`, { metric: 'recall', direction: 'maximize', autoPromote: false, fairness: gate });
+    expect([policy.status, policy.body.fairness]).toEqual([200, gate]);
+    const bad = await call('PUT', `/registered-models/${model}/promotion-policy`, { metric: 'recall', direction: 'maximize', fairness: { ...gate, buckets: [45, 25] } });
+    expect([bad.status, bad.body.error]).toEqual([400, expect.stringContaining('bucket edges must be strictly ascending')]);
+
+    const v4 = await trainVersion(['age', 'hours_per_week', 'education_num', 'sex', 'occupation', 'workclass']);
+    expect(v4.version).toBe(4);
+    const age = v4.segments['age']!;
+    expect([age.column, age.buckets]).toEqual(['person__age', [25, 45, 65]]);
+    // the bucket counts, counted here from the CSV's age column
+    const expected = new Map<string, number>();
+    for (const a of await evalColumn(0)) {
+      const x = Number(a);
+      const b = x < 25 ? '<25' : x < 45 ? '[25,45)' : x < 65 ? '[45,65)' : '>=65';
+      expected.set(b, (expected.get(b) ?? 0) + 1);
+    }
+    expect(new Map(age.groups.map((g) => [g.group, g.predictionCount]))).toEqual(expected);
+    for (const g of age.groups) expect(g.tp + g.fp + g.tn + g.fn).toBe(g.predictionCount);
+    const rates = age.groups.map(groupRatesOf);
+    const dp = disparity('demographic_parity_difference', rates, 30);
+
+    // v3 (the champion) has no age evaluation; maxValue needs only the challenger's value
+    const d = await call('POST', `/registered-models/${model}/promotion-decisions`, { challengerVersion: 4, apply: false });
+    const ev = d.body.evidence.disparity;
+    expect([ev.segment, ev.championValue, ev.challengerValue, ev.maxValue]).toEqual(['age', null, dp.value, 0.2]);
+    expect(ev.challenger.groups.map((g: { group: string }) => g.group).sort()).toEqual([...expected.keys()].sort());
+    expect([ev.challenger.max.group, ev.challenger.min.group]).toEqual([dp.max!.group, dp.min!.group]);
+    expect(dp.value!).toBeGreaterThan(0.2);
+    expect([d.body.outcome, ev.status]).toEqual(['rejected', 'limit_exceeded']);
+    expect(d.body.reason).toContain(`refused by the disparity gate: demographic_parity_difference on 'age': challenger v4 ${dp.value} vs champion v3 null, challenger value ${dp.value} > max value 0.2 (min count 30)`);
+  });
+
+  it('records race (the policy segment, not a model input) next to sex: the per-group table of a real Adult run', async () => {
+    const gate = { segment: 'race', metric: 'demographic_parity_ratio', maxWidening: null, maxValue: null, minValue: 0.01, minCount: 30, significantOnly: false };
+    expect((await call('PUT', `/registered-models/${model}/promotion-policy`, { metric: 'recall', direction: 'maximize', autoPromote: false, fairness: gate })).status).toBe(200);
+    const v5 = await trainVersion(['age', 'hours_per_week', 'education_num', 'sex', 'occupation', 'workclass']);
+    const race = v5.segments['race']!;
+    const expected = new Map<string, number>();
+    for (const r of await evalColumn(8)) expected.set(r, (expected.get(r) ?? 0) + 1);
+    expect(new Map(race.groups.map((g) => [g.group, g.predictionCount]))).toEqual(expected);
+    // same features as v3 on the same data: the same model, so the same sex counts
+    expect(v5.sex).toEqual((await call('GET', `/registered-models/${model}/versions/3`)).body.lineage.evaluation.segments.sex.groups);
+    const table = Object.fromEntries(
+      (['sex', 'race'] as const).map((seg) => {
+        const rates = v5.segments[seg]!.groups.map(groupRatesOf);
+        return [seg, {
+          groups: v5.segments[seg]!.groups.map((g, i) => ({ group: g.group, count: g.predictionCount, positiveRate: rates[i]!.selectionRate, tpr: rates[i]!.truePositiveRate, fpr: rates[i]!.falsePositiveRate, accuracy: (g.tp + g.tn) / g.predictionCount })),
+          disparities: (['demographic_parity_difference', 'demographic_parity_ratio', 'equal_opportunity_difference', 'equalized_odds_difference', 'predictive_parity_difference'] as const).map((m) => {
+            const d = disparity(m, rates, 30);
+            return { metric: m, value: d.value, max: d.max, min: d.min, maxInterval: d.maxInterval, minInterval: d.minInterval, significant: d.significant, excluded: d.excludedGroups };
+          }),
+        }];
+      }),
+    );
+    expect(table['race']!.groups.reduce((n, g) => n + g.count, 0)).toBe(1200);
+    // the closing note's table: FAIRNESS_TABLE_OUT=<file> writes it
+    if (process.env['FAIRNESS_TABLE_OUT']) await fs.writeFile(process.env['FAIRNESS_TABLE_OUT'], JSON.stringify({ model, version: v5.version, evalRows: 1200, table }, null, 2));
   });
 });
