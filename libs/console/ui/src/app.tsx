@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { BrowserRouter, Navigate, NavLink, Route, Routes } from 'react-router';
 import { SessionProvider, useSession } from './components/session';
+import { FairnessPageView } from './views/fairness-page';
 import { LineagePageView } from './views/lineage-page';
 import { LoginView } from './views/login';
 import { ModelPageView } from './views/model-page';
@@ -18,6 +19,7 @@ function Shell({ children }: { children: ReactNode }) {
         <nav>
           <NavLink to="/models">Models</NavLink>
           <NavLink to="/platform">Platform</NavLink>
+          <NavLink to="/fairness">Fairness</NavLink>
         </nav>
         <button className="logout" onClick={session.logout}>
           Sign out
@@ -40,6 +42,7 @@ export function App() {
           <Route path="/models/:name/versions/:version/lineage" element={<Shell><LineagePageView /></Shell>} />
           <Route path="/models/:name/monitoring" element={<Shell><MonitoringPageView /></Shell>} />
           <Route path="/platform" element={<Shell><PlatformPageView /></Shell>} />
+          <Route path="/fairness/:name?" element={<Shell><FairnessPageView /></Shell>} />
           <Route path="*" element={<Navigate to="/models" replace />} />
         </Routes>
       </BrowserRouter>

@@ -40,6 +40,7 @@ export const Endpoints = {
   getModelVersion: RegistryApi.getModelVersion,
   ...ConsoleRegistryApi,
   windows: MonitoringApi.windows,
+  fairness: MonitoringApi.fairness,
   getDatasetVersion: IngestionApi.getDatasetVersion,
   getTrainingRun: TrainingApi.getTrainingRun,
 } as const;
