@@ -212,4 +212,65 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     expect(text).toContain(`strata_monitoring_fairness_disparity{model="${model}",version="2",segment="sex",metric="demographic_parity_difference"} ${dp}`);
     expect(text).toContain(`strata_monitoring_segment_positive_rate{model="${model}",version="2",segment="sex",value="F"} 0.8`);
   }, 240_000);
+
+  it("the live gate is the registry policy's fairness (one gate definition): a config without a gate, the policy's maxValue refuses", async () => {
+    const m2 = `${model}-policy`;
+    // monitoring counts sex (no gate here); the gate lives in the promotion policy, as the offline decision's
+    expect((await fetch(`${base}/models/${m2}/segments/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ segments: [{ name: 'sex' }], minCount: 10 }) })).status).toBe(200);
+    for (const v of [1, 2]) {
+      const created = await reg('POST', `/registered-models/${m2}/versions`, {
+        runId: `${m2}-run-${v}`, artifactUri: `file:///tmp/strata-it/${m2}/${v}/model.onnx`, artifactSha256: String(v + 2).repeat(64),
+        signature: { inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 1] }], outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }] },
+        lineage: { datasetVersions: [], featureViews: [] },
+      });
+      expect(created.status).toBe(201);
+    }
+    const fairness = { segment: 'sex', metric: 'demographic_parity_difference', maxWidening: null, maxValue: 0.3, minValue: null, minCount: 10, significantOnly: false };
+    const policy = await reg('PUT', `/registered-models/${m2}/promotion-policy`, { metric: 'accuracy', direction: 'maximize', minMargin: 0, autoPromote: false, rollout: { mode: 'canary', challengerWeight: 0.5, minLabeledPerVersion: 20 }, fairness });
+    expect([policy.status, policy.body['fairness']]).toEqual([200, fairness]);
+    expect((await reg('PUT', `/registered-models/${m2}/aliases/challenger`, { version: 2, reason: 'it' })).status).toBe(200);
+    await eventually(async () => {
+      const res = await fetch(`${base}/models/${m2}/rollouts/current/comparison`);
+      if (res.status !== 200) throw new Error(`comparison ${res.status}`);
+    }, 60_000, 200);
+    // v1: per sex 20 predictions, 10 positive, 14 right (accuracy 0.7); v2: F 16/20 positive, M 4/20, 38 right (0.95)
+    const rows: Array<{ id: string; v: number; sex: string; p: number; y: number }> = [];
+    const add = (v: number, sex: string, n: number, p: number, y: number) => {
+      for (let i = 0; i < n; i++) rows.push({ id: `${m2}-${v}-${sex}-${rows.length}`, v, sex, p, y });
+    };
+    for (const sex of ['F', 'M']) {
+      add(1, sex, 7, 0.9, 1); add(1, sex, 3, 0.9, 0); add(1, sex, 7, 0.1, 0); add(1, sex, 3, 0.1, 1);
+    }
+    add(2, 'F', 16, 0.9, 1); add(2, 'F', 4, 0.1, 0);
+    add(2, 'M', 4, 0.9, 1); add(2, 'M', 14, 0.1, 0); add(2, 'M', 2, 0.1, 1);
+    const publisher = app.get(EventPublisher);
+    const now = new Date().toISOString();
+    await dataSource.transaction(async (m) => {
+      for (const r of rows) {
+        await publisher.publish(m, PredictionLoggedV1, {
+          predictionId: r.id, modelName: m2, modelVersion: r.v, alias: 'champion', features: { x: 1, sex: r.sex },
+          outputs: { prediction: r.p >= 0.5 ? 1 : 0, probability: r.p }, latencyMs: 2, predictedAt: now, eventTime: '2020-05-10T10:00:00.000Z',
+        });
+      }
+    });
+    const aggregation = app.get(AggregationService);
+    await eventually(async () => {
+      await aggregation.catchUp();
+      const n = (await dataSource.query(`select count(*)::int as n from "${schema}"."prediction" where model_name = $1 and seq is not null`, [m2])) as Array<{ n: number }>;
+      if (n[0]!.n !== rows.length) throw new Error(`aggregated ${n[0]!.n}/${rows.length}`);
+    }, 60_000, 200);
+    const fb = rows.map((r) => ({ predictionId: r.id, modelName: m2, label: r.y, observedAt: now }));
+    expect((await fetch(`${base}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fb) })).status).toBe(202);
+    const decision = await eventually(async () => {
+      const page = await reg('GET', `/registered-models/${m2}/promotion-decisions`);
+      const d = (page.body['decisions'] as Array<Record<string, any>>).find((x) => x['trigger'] === 'live-rollout'); // eslint-disable-line @typescript-eslint/no-explicit-any
+      if (!d) throw new Error('no live decision yet');
+      return d;
+    }, 60_000, 200);
+    const dp = 0.8 - 0.2;
+    expect(decision).toEqual(expect.objectContaining({ outcome: 'rejected', challengerVersion: 2, championVersion: 1, challengerValue: 0.95, championValue: 0.7 }));
+    const ev = decision['evidence']['disparity'];
+    expect([ev.source, ev.status, ev.challengerValue, ev.championValue, ev.maxValue, ev.maxWidening, ev.minCount, ev.challengerSignificant ?? null]).toEqual(['promotion-policy', 'limit_exceeded', dp, 0, 0.3, null, 10, null]);
+    expect(decision['reason']).toContain(`; refused by the disparity gate: demographic_parity_difference on 'sex' ${dp} (v2) vs 0 (v1), max value 0.3 exceeded (${dp} > 0.3) (min count 10)`);
+  }, 240_000);
 });
