@@ -53,8 +53,12 @@ export type DisparityReport = z.infer<typeof DisparitySchema>;
 
 /** One window of `GET /models/{m}/fairness` (issue #17). */
 export const FairnessWindowSchema = z.looseObject({
-  windowStart: z.string(),
-  windowEnd: z.string(),
+  /** Calendar windows: UTC ISO-8601 [start, end); null for count windows. */
+  windowStart: z.string().nullable(),
+  windowEnd: z.string().nullable(),
+  /** Count windows (`window=count`): [start, end) of the version's prediction sequence numbers; null for calendar windows. */
+  sequenceStart: z.number().nullable().optional(),
+  sequenceEnd: z.number().nullable().optional(),
   modelVersion: z.number(),
   predictionCount: z.number(),
   labeledCount: z.number(),
@@ -97,7 +101,7 @@ export const MonitoringApi = {
     path: '/models/{model}/fairness',
     summary: 'Per-window, per-segment group rates and disparities of a model (issue #17)',
     params: z.object({ model: z.string() }),
-    query: z.object({ window: z.enum(['month', 'week', 'day']).optional(), version: z.number().int().optional() }),
+    query: z.object({ window: z.enum(['month', 'week', 'day', 'count']).optional(), version: z.number().int().optional(), size: z.number().int().optional() }),
     response: z.array(FairnessWindowSchema),
   }),
 } as const;

@@ -65,12 +65,20 @@ describe('fairness view mapping (issue #17)', () => {
   it('the latest window\'s disparities with threshold, breach, significance and the extremes\' intervals', () => {
     const [sex] = fairnessView(windows.filter((w) => w.modelVersion === 1));
     expect(sex!.latest).toEqual({
-      windowStart: '2024-05-02T00:00:00.000Z', windowEnd: '2024-05-03T00:00:00.000Z', minCount: 30,
+      window: '2024-05-02 00:00 – 2024-05-03 00:00 UTC', minCount: 30,
       disparities: [
         { metric: 'demographic_parity_difference', value: 141 / 806 - 9 / 394, threshold: 0.1, breached: true, significant: true, max: 'Male 0.175 [0.150, 0.203]', min: 'Female 0.023 [0.012, 0.043]', excluded: '' },
         { metric: 'predictive_parity_difference', value: null, threshold: null, breached: false, significant: null, max: '—', min: '—', excluded: 'Female (9)' },
       ],
     });
+  });
+
+  it('count windows (window=count): labelled and ordered by prediction sequence numbers', () => {
+    const count = (start: number, groups: FairnessGroup[]): FairnessWindow => ({ ...win('2024-05-01T00:00:00.000Z', 1, groups), windowStart: null, windowEnd: null, sequenceStart: start, sequenceEnd: start + 1000 });
+    const [sex] = fairnessView([count(1000, [group('Male', 600, 60, 0, 0, 0, 0)]), count(0, [group('Male', 700, 140, 0, 0, 0, 0)])]);
+    expect(sex!.charts[0]!.windows).toEqual(['#0–1000', '#1000–2000']);
+    expect(sex!.charts[0]!.groups[0]!.points.map((p) => p.value)).toEqual([0.2, 0.1]);
+    expect(sex!.latest!.window).toBe('predictions 1000–2000');
   });
 
   it('charts a line per group over its interval band; the legend names the groups only', () => {

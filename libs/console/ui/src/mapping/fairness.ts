@@ -29,7 +29,7 @@ export interface RatePoint {
 export interface RateChart {
   rate: FairnessRateKey;
   label: string;
-  /** Window labels (`YYYY-MM-DD`, UTC window starts), ascending. */
+  /** Window labels (`YYYY-MM-DD` UTC window starts, or `#start–end` prediction sequence numbers of count windows), ascending. */
   windows: string[];
   /** One series per group (groups by predictions over all windows, most first); a group absent in a window has a null point. */
   groups: Array<{ group: string; points: RatePoint[] }>;
@@ -53,7 +53,7 @@ export interface DisparityRow {
 export interface FairnessSegmentView {
   segment: string;
   charts: RateChart[];
-  latest: { windowStart: string; windowEnd: string; minCount: number; disparities: DisparityRow[] } | null;
+  latest: { window: string; minCount: number; disparities: DisparityRow[] } | null;
 }
 
 /** The versions present in the windows, newest first. */
@@ -80,7 +80,11 @@ export function wilson95(k: number, n: number): { low: number; high: number } {
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
-const day = (iso: string): string => iso.slice(0, 10);
+/** A window's label: its UTC start day, or `#start–end` (prediction sequence numbers) for a count window. */
+export function windowLabel(w: FairnessWindow): string {
+  return w.windowStart ? w.windowStart.slice(0, 10) : `#${w.sequenceStart ?? '?'}–${w.sequenceEnd ?? '?'}`;
+}
+const orderOf = (w: FairnessWindow): number => (w.windowStart ? Date.parse(w.windowStart) : (w.sequenceStart ?? 0));
 const r3 = (x: number): string => x.toFixed(3);
 
 function ratePoint(successes: number, n: number): RatePoint {
@@ -95,7 +99,7 @@ function extreme(e: DisparityReport['max'], ci: DisparityReport['maxInterval']):
 
 /** Windows of one version → per segment (in first-seen order) its rate charts and latest disparities. */
 export function fairnessView(windows: readonly FairnessWindow[]): FairnessSegmentView[] {
-  const sorted = [...windows].sort((a, b) => (a.windowStart < b.windowStart ? -1 : a.windowStart > b.windowStart ? 1 : 0));
+  const sorted = [...windows].sort((a, b) => orderOf(a) - orderOf(b));
   const segments: string[] = [];
   for (const w of sorted) for (const s of w.segments) if (!segments.includes(s.segment)) segments.push(s.segment);
   return segments.map((segment) => {
@@ -106,7 +110,7 @@ export function fairnessView(windows: readonly FairnessWindow[]): FairnessSegmen
     const charts = FAIRNESS_RATES.map(({ key, label, of }) => ({
       rate: key,
       label,
-      windows: sorted.map((w) => day(w.windowStart)),
+      windows: sorted.map(windowLabel),
       groups: groups.map((group) => ({
         group,
         points: per.map((s) => {
@@ -123,8 +127,7 @@ export function fairnessView(windows: readonly FairnessWindow[]): FairnessSegmen
       if (!s) continue;
       const w = sorted[i]!;
       latest = {
-        windowStart: w.windowStart,
-        windowEnd: w.windowEnd,
+        window: w.windowStart ? `${w.windowStart.slice(0, 16).replace('T', ' ')} – ${(w.windowEnd ?? '').slice(0, 16).replace('T', ' ')} UTC` : `predictions ${windowLabel(w).slice(1)}`,
         minCount: w.minCount,
         disparities: s.disparities.map((d) => ({
           metric: d.metric,

@@ -7,9 +7,9 @@ import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
 import { fairnessVersions, fairnessView, rateChartOption, type FairnessSegmentView } from '../mapping/fairness';
-import { formatMetric, formatTime } from '../mapping/format';
+import { formatMetric } from '../mapping/format';
 
-type WindowKind = 'day' | 'week' | 'month';
+type WindowKind = 'day' | 'week' | 'month' | 'count';
 
 /**
  * Fairness of a model (issue #17): per segment (monitoring's segment config), each group's positive
@@ -69,6 +69,7 @@ function ModelFairness({ name }: { name: string }) {
             <option value="day">day</option>
             <option value="week">week</option>
             <option value="month">month</option>
+            <option value="count">count (monitoring's count window size)</option>
           </select>
         </label>
       </div>
@@ -116,7 +117,7 @@ function SegmentFairness({ view }: { view: FairnessSegmentView }) {
       {view.latest ? (
         <>
           <p className="hint">
-            Latest window {formatTime(view.latest.windowStart)} – {formatTime(view.latest.windowEnd)} UTC; a group counts in a disparity with at least {view.latest.minCount} observations.
+            Latest window {view.latest.window}; a group counts in a disparity with at least {view.latest.minCount} observations.
             Significant: the 95% Wilson intervals of the max and min groups do not overlap.
           </p>
           <table data-testid={`disparities-${view.segment}`}>

@@ -196,6 +196,14 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     // labeled positives: F 16, M 6 < 10 → the TPR gap (16/16 vs 4/6) is not judged on M's 6 positives
     expect(d(1, 'equal_opportunity_difference')).toEqual(expect.objectContaining({ value: null, status: 'insufficient_groups', eligibleGroups: ['F'], excludedGroups: [{ group: 'M', count: 6 }], breached: false }));
     expect(fair.body[1]!.segments[0]!.groups.map((g) => [g.group, g.truePositiveRate])).toEqual([['F', 1], ['M', 4 / 6]]);
+    // count windows: v2's 40 predictions in windows of 20 (blocks of 10 merged), the same groups summed over them
+    const counted = await get<FairnessWindow[]>(`/models/${model}/fairness?window=count&size=20&version=2`);
+    expect(counted.body.map((w) => [w.windowKind, w.windowStart, w.sequenceStart, w.sequenceEnd, w.predictionCount])).toEqual([['count', null, 0, 20, 20], ['count', null, 20, 40, 20]]);
+    const summed = new Map<string, number>();
+    for (const w of counted.body) for (const g of w.segments[0]!.groups) summed.set(g.group, (summed.get(g.group) ?? 0) + g.predictedPositiveCount);
+    expect(Object.fromEntries(summed)).toEqual({ F: 16, M: 4 });
+    expect((await get<{ error: string }>(`/models/${model}/fairness?window=count&size=15`)).body.error).toBe("Query parameter 'size' must be a positive multiple of the count block size 10, got 15");
+    expect((await get<SegmentWindow[]>(`/models/${model}/segments?window=count&size=40&version=1`)).body.map((w) => [w.sequenceStart, w.predictionCount])).toEqual([[0, 40], [40, 3]]);
     // the breach was announced once, as performance-degraded with the metric and segment
     await get(`/models/${model}/fairness?window=month`);
     const alerts = (await dataSource.query(
