@@ -380,7 +380,9 @@ describe('the Adult example through the strata CLI alone', () => {
     expect(compared).toBeGreaterThanOrEqual(windows.length * 2);
     const human = await strata(['monitor', 'fairness', model, '--window', 'week']);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/window\s+segment\s+metric\s+value\s+threshold\s+excluded/);
+    expect(human.stdout).toMatch(/window\s+segment\s+metric\s+value\s+threshold\s+max \[95% CI\]\s+min \[95% CI\]\s+significant\s+excluded/);
+    // the sex disparity's extreme groups with their 95% Wilson intervals, and its significance
+    expect(human.stdout).toMatch(/sex\s+demographic_parity_difference\s+0\.\d{4}\*?\s+\S+\s+(Male|Female) 0\.\d{4} \[0\.\d{4}, 0\.\d{4}\]\s+(Male|Female) 0\.\d{4} \[0\.\d{4}, 0\.\d{4}\]\s+(yes|no)\s/);
     expect(human.stdout).toMatch(/\d{4}-\d{2}-\d{2} v1\s+sex\s+demographic_parity_difference\s+0\.\d{4}\s/);
     expect(human.stdout).toContain('demographic_parity_difference per week');
     const perGroup = await strata(['monitor', 'segments', model, '--window', 'week']);

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { BrowserRouter, Navigate, NavLink, Route, Routes } from 'react-router';
 import { SessionProvider, useSession } from './components/session';
+import { FairnessPageView } from './views/fairness-page';
 import { LineagePageView } from './views/lineage-page';
 import { LoginView } from './views/login';
 import { ModelPageView } from './views/model-page';
@@ -23,6 +24,7 @@ function Shell({ children }: { children: ReactNode }) {
           <NavLink to="/models">Models</NavLink>
           <NavLink to="/data">Data</NavLink>
           <NavLink to="/platform">Platform</NavLink>
+          <NavLink to="/fairness">Fairness</NavLink>
         </nav>
         <button className="logout" onClick={session.logout}>
           Sign out
@@ -50,6 +52,7 @@ export function App() {
           <Route path="/data/datasets/:name" element={<Shell><DatasetPageView /></Shell>} />
           <Route path="/data/datasets/:name/versions/:versionId" element={<Shell><DatasetVersionPageView /></Shell>} />
           <Route path="/data/features" element={<Shell><FeatureStorePageView /></Shell>} />
+          <Route path="/fairness/:name?" element={<Shell><FairnessPageView /></Shell>} />
           <Route path="*" element={<Navigate to="/models" replace />} />
         </Routes>
       </BrowserRouter>

@@ -16,6 +16,57 @@ export const MonitoringWindowSchema = z.looseObject({
 });
 export type MonitoringWindow = z.infer<typeof MonitoringWindowSchema>;
 
+/** One group (segment value) of a fairness window: counts and rates at threshold 0.5 (null without a denominator). */
+export const FairnessGroupSchema = z.looseObject({
+  group: z.string(),
+  predictionCount: z.number(),
+  predictedPositiveCount: z.number(),
+  labeledCount: z.number(),
+  tp: z.number(),
+  fp: z.number(),
+  tn: z.number(),
+  fn: z.number(),
+  selectionRate: z.number().nullable(),
+  truePositiveRate: z.number().nullable(),
+  falsePositiveRate: z.number().nullable(),
+  positivePredictiveValue: z.number().nullable(),
+});
+export type FairnessGroup = z.infer<typeof FairnessGroupSchema>;
+
+const RateInterval = z.object({ low: z.number(), high: z.number() }).nullable();
+/** One disparity metric of a segment (definitions: `@strata/shared/util-model-evaluation` fairness.ts). */
+export const DisparitySchema = z.looseObject({
+  metric: z.string(),
+  value: z.number().nullable(),
+  status: z.string(),
+  max: z.object({ group: z.string(), rate: z.number() }).nullable(),
+  min: z.object({ group: z.string(), rate: z.number() }).nullable(),
+  excludedGroups: z.array(z.object({ group: z.string(), count: z.number() })),
+  /** 95% Wilson score intervals of the max / min group's rate. */
+  maxInterval: RateInterval,
+  minInterval: RateInterval,
+  significant: z.boolean().nullable(),
+  threshold: z.number().nullable(),
+  breached: z.boolean(),
+});
+export type DisparityReport = z.infer<typeof DisparitySchema>;
+
+/** One window of `GET /models/{m}/fairness` (issue #17). */
+export const FairnessWindowSchema = z.looseObject({
+  /** Calendar windows: UTC ISO-8601 [start, end); null for count windows. */
+  windowStart: z.string().nullable(),
+  windowEnd: z.string().nullable(),
+  /** Count windows (`window=count`): [start, end) of the version's prediction sequence numbers; null for calendar windows. */
+  sequenceStart: z.number().nullable().optional(),
+  sequenceEnd: z.number().nullable().optional(),
+  modelVersion: z.number(),
+  predictionCount: z.number(),
+  labeledCount: z.number(),
+  minCount: z.number(),
+  segments: z.array(z.looseObject({ segment: z.string(), groups: z.array(FairnessGroupSchema), disparities: z.array(DisparitySchema) })),
+});
+export type FairnessWindow = z.infer<typeof FairnessWindowSchema>;
+
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** One feedback item of `POST /feedback` (the ground truth of an earlier prediction). */
@@ -43,5 +94,14 @@ export const MonitoringApi = {
     params: z.object({ model: z.string() }),
     query: z.object({ window: z.enum(['month', 'week', 'day']).optional(), version: z.number().int().optional() }),
     response: z.array(MonitoringWindowSchema),
+  }),
+  fairness: defineEndpoint({
+    service: 'monitoring',
+    method: 'GET',
+    path: '/models/{model}/fairness',
+    summary: 'Per-window, per-segment group rates and disparities of a model (issue #17)',
+    params: z.object({ model: z.string() }),
+    query: z.object({ window: z.enum(['month', 'week', 'day', 'count']).optional(), version: z.number().int().optional(), size: z.number().int().optional() }),
+    response: z.array(FairnessWindowSchema),
   }),
 } as const;

@@ -112,6 +112,8 @@ export interface PolicyFairness {
   minCount: number;
   /** Count a widened / exceeded gap only when the challenger's disparity is significant (95% Wilson intervals; absent = false). */
   significantOnly?: boolean;
+  /** Numeric segment: bucket edges (training's evaluation and monitoring's segment config use the same ones); absent = values are groups. */
+  buckets?: number[];
 }
 
 /** The rollout a promotion policy starts for a new challenger. */

@@ -38,3 +38,5 @@ export { DISPARITY_METRICS, FAIRNESS_THRESHOLD, Z_95, disparity, groupCountsOf, 
 export type { Disparity, DisparityMetric, GroupCounts, GroupRates, RateInterval } from './fairness';
 export { WIDENING_EPSILON, checkDisparityGate, disparityGateVerdict, wideningOf } from './disparity-gate';
 export type { DisparityGateRule, DisparityGateStatus, DisparityGateVerdict } from './disparity-gate';
+export { FairnessGateSchema, LiveFairnessGateSchema, SEGMENT_NAME, SegmentBucketsSchema, sameBuckets, segmentBucket } from './gate-definition';
+export type { FairnessGate, LiveFairnessGate } from './gate-definition';

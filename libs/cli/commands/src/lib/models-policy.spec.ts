@@ -59,6 +59,9 @@ describe('strata models policy / promote (fairness gate, issue 17)', () => {
     await s.run(['policy', 'adult-income', '--show']);
     expect(s.stdout.join('')).toBe(policyText(policy) + '\n');
     expect(policyText(policy)).toContain('fairness      demographic_parity_difference on sex: max widening 0.05 (min count 30)');
+    expect(policyText({ ...policy, fairness: { segment: 'age', metric: 'demographic_parity_difference', maxWidening: null, maxValue: 0.2, minValue: null, minCount: 30, significantOnly: true, buckets: [25, 45, 65] } as never })).toContain(
+      'fairness      demographic_parity_difference on age in buckets 25/45/65: max value 0.2, significant widenings only (min count 30), offline and live decisions',
+    );
     fs.writeFileSync(path.join(dir, 'bad.yaml'), 'segment: sex\n');
     expect(() => readPolicyFile('bad.yaml', dir)).toThrow("bad.yaml: a promotion policy is an object with 'metric' and 'direction', e.g. metric: accuracy, direction: maximize");
     await expect(harness().run(['policy', 'adult-income'])).rejects.toThrow('give --file <yaml|json> to set the promotion policy, or --show to print it');

@@ -36,13 +36,15 @@ export function readPolicyFile(file: string, cwd: string): { metric: string; dir
 export function policyText(p: PromotionPolicy): string {
   const f = p.fairness;
   const bounds = f ? [f.maxWidening !== null ? `max widening ${f.maxWidening}` : '', f.maxValue !== null ? `max value ${f.maxValue}` : '', f.minValue !== null ? `min value ${f.minValue}` : ''].filter(Boolean).join(', ') : '';
+  const fb = (f ?? {}) as { buckets?: number[]; significantOnly?: boolean };
   const r = p.rollout as { mode: string; challengerWeight?: number; minLabeledPerVersion: number } | null | undefined;
   return renderRecord({
     model: p['name'],
     metric: `${p.metric} (${p.direction}, min margin ${String(p['minMargin'])})`,
     'auto promote': p['autoPromote'],
     rollout: r ? `${r.mode} ${r.challengerWeight ?? ''}, ${r.minLabeledPerVersion} labels per version` : '-',
-    fairness: f ? `${f.metric} on ${f.segment}: ${bounds} (min count ${f.minCount})` : '-',
+    // one gate definition: the registry applies it to the offline decision and monitoring to the live rollout decision
+    fairness: f ? `${f.metric} on ${f.segment}${fb.buckets ? ` in buckets ${fb.buckets.join('/')}` : ''}: ${bounds}${fb.significantOnly ? ', significant widenings only' : ''} (min count ${f.minCount}), offline and live decisions` : '-',
   });
 }
 
@@ -93,7 +95,7 @@ export function registerPolicyCommand(models: Command, ctx: CliContext): void {
     models
       .command('policy <model>')
       .description("set (--file) or print (--show) a model's promotion policy: metric, direction, min margin, auto promote, rollout, fairness gate")
-      .option('--file <file>', 'the policy as YAML or JSON (metric, direction, minMargin, autoPromote, rollout, fairness: { segment, metric, maxWidening | maxValue | minValue, minCount })')
+      .option('--file <file>', 'the policy as YAML or JSON (metric, direction, minMargin, autoPromote, rollout, fairness: { segment, metric, maxWidening | maxValue | minValue, minCount, significantOnly, buckets }: the gate of the offline and the live decision)')
       .option('--show', 'print the stored policy'),
     ['strata models policy adult-income --file policy.yaml', 'strata models policy adult-income --show --json'],
   ).action(async (model: string, opts: { json?: boolean; file?: string; show?: boolean }) => {

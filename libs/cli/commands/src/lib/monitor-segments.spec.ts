@@ -30,8 +30,23 @@ describe('strata monitor segments|fairness', () => {
       },
     ];
     expect(disparityRows(windows)).toEqual([
-      { window: '2026-01-05 v1', segment: 'sex', metric: 'demographic_parity_difference', value: '0.2222*', threshold: 0.1, excluded: '-' },
-      { window: '2026-01-05 v1', segment: 'race', metric: 'equal_opportunity_difference', value: 'n/a (insufficient_groups)', threshold: 0.1, excluded: 'Other (25 < 30)' },
+      { window: '2026-01-05 v1', segment: 'sex', metric: 'demographic_parity_difference', value: '0.2222*', threshold: 0.1, max: '-', min: '-', significant: '-', excluded: '-' },
+      { window: '2026-01-05 v1', segment: 'race', metric: 'equal_opportunity_difference', value: 'n/a (insufficient_groups)', threshold: 0.1, max: '-', min: '-', significant: '-', excluded: 'Other (25 < 30)' },
+    ]);
+  });
+
+  it('shows the max and min groups with their 95% Wilson intervals and whether the disparity is significant', () => {
+    // the sex evaluation of a real Adult run (806 men, 155 predicted positive; 394 women, 13): monitoring's intervals as sent
+    const sex = {
+      ...disparity('demographic_parity_difference', 155 / 806 - 13 / 394, true),
+      max: { group: 'Male', rate: 155 / 806 }, min: { group: 'Female', rate: 13 / 394 },
+      maxInterval: { low: 0.16658428874432446, high: 0.220950154451157 }, minInterval: { low: 0.019382051538300266, high: 0.05562636741620487 }, significant: true,
+    };
+    const race = { ...disparity('demographic_parity_difference', 0.16129032258064516 - 0.038461538461538464), max: { group: 'Asian-Pac-Islander', rate: 5 / 31 }, min: { group: 'Black', rate: 4 / 104 }, maxInterval: { low: 0.0709, high: 0.3263 }, minInterval: { low: 0.0151, high: 0.0947 }, significant: false };
+    const rows = disparityRows([{ windowStart: '2026-01-05T00:00:00.000Z', modelVersion: 3, minCount: 30, segments: [{ segment: 'sex', disparities: [sex] }, { segment: 'race', disparities: [race] }] }]);
+    expect(rows.map((r) => [r['value'], r['max'], r['min'], r['significant']])).toEqual([
+      ['0.1593*', 'Male 0.1923 [0.1666, 0.2210]', 'Female 0.0330 [0.0194, 0.0556]', 'yes'],
+      ['0.1228', 'Asian-Pac-Islander 0.1613 [0.0709, 0.3263]', 'Black 0.0385 [0.0151, 0.0947]', 'no'],
     ]);
   });
 

@@ -29,7 +29,20 @@ export interface FairnessWindowView {
   minCount: number;
   segments: Array<{
     segment: string;
-    disparities: Array<{ metric: string; value: number | null; status: string; threshold: number | null; breached: boolean; excludedGroups: Array<{ group: string; count: number }> }>;
+    disparities: Array<{
+      metric: string;
+      value: number | null;
+      status: string;
+      threshold: number | null;
+      breached: boolean;
+      excludedGroups: Array<{ group: string; count: number }>;
+      /** The groups with the largest / smallest rate and the 95% Wilson intervals of their rates; `significant`: the intervals do not overlap (absent from older monitoring answers). */
+      max?: { group: string; rate: number } | null;
+      min?: { group: string; rate: number } | null;
+      maxInterval?: { low: number; high: number } | null;
+      minInterval?: { low: number; high: number } | null;
+      significant?: boolean | null;
+    }>;
   }>;
 }
 
@@ -54,7 +67,17 @@ export function segmentRows(windows: SegmentWindowView[]): Array<Record<string, 
   );
 }
 
-/** One row per window × segment × disparity metric (`*` marks a breached threshold). */
+/** `Male 0.1923 [0.1666, 0.2210]`: a group, its rate and the rate's 95% Wilson interval; `-` when absent. */
+export function groupWithInterval(g: { group: string; rate: number } | null | undefined, ci: { low: number; high: number } | null | undefined): string {
+  if (!g) return '-';
+  return `${g.group} ${g.rate.toFixed(4)}${ci ? ` [${ci.low.toFixed(4)}, ${ci.high.toFixed(4)}]` : ''}`;
+}
+
+/**
+ * One row per window × segment × disparity metric (`*` marks a breached threshold): the value, the
+ * max and min groups with their rates' 95% Wilson intervals, and `significant` (yes = the two
+ * intervals do not overlap; `-` without a value).
+ */
 export function disparityRows(windows: FairnessWindowView[]): Array<Record<string, unknown>> {
   return windows.flatMap((w) =>
     w.segments.flatMap((s) =>
@@ -64,6 +87,9 @@ export function disparityRows(windows: FairnessWindowView[]): Array<Record<strin
         metric: d.metric,
         value: d.value === null ? `n/a (${d.status})` : `${d.value.toFixed(4)}${d.breached ? '*' : ''}`,
         threshold: d.threshold,
+        max: groupWithInterval(d.max, d.maxInterval),
+        min: groupWithInterval(d.min, d.minInterval),
+        significant: d.significant === true ? 'yes' : d.significant === false ? 'no' : '-',
         excluded: d.excludedGroups.map((g) => `${g.group} (${g.count} < ${w.minCount})`).join(', ') || '-',
       })),
     ),
@@ -111,7 +137,7 @@ export function registerSegmentCommands(monitor: Command, ctx: CliContext): void
   });
 
   withCommon(
-    common(monitor.command('fairness <model>').description('disparity between the values of each segment (demographic parity, equal opportunity, ...; * = threshold breached), and a chart of one metric over time'))
+    common(monitor.command('fairness <model>').description('disparity between the values of each segment (demographic parity, equal opportunity, ...; * = threshold breached) with the max / min groups\' 95% Wilson intervals and significance, and a chart of one metric over time'))
       .option('--metric <m>', 'metric of the chart', 'demographic_parity_difference')
       .option('--no-chart', 'tables only'),
     ['strata monitor fairness adult-income', 'strata monitor fairness adult-income --metric equal_opportunity_difference --window week'],
@@ -119,7 +145,7 @@ export function registerSegmentCommands(monitor: Command, ctx: CliContext): void
     const out = ctx.output(opts);
     const windows = (await ctx.api().fairness(model, { window: opts.window, version: opts.version })) as FairnessWindowView[];
     emit(out, windows, () => {
-      const table = renderTable(disparityRows(windows), ['window', 'segment', 'metric', 'value', 'threshold', 'excluded'].map((k) => ({ header: k, get: (r: Record<string, unknown>) => r[k] as string | number | null })));
+      const table = renderTable(disparityRows(windows), ['window', 'segment', 'metric', 'value', 'threshold', 'max [95% CI]', 'min [95% CI]', 'significant', 'excluded'].map((k) => ({ header: k, get: (r: Record<string, unknown>) => r[k.split(' ')[0]!] as string | number | null })));
       const { labels, series } = disparitySeries(windows, opts.metric);
       const chart = opts.chart ? lineChart(`${opts.metric} per ${opts.window}`, labels, series) : null;
       return chart ? `${table}\n\n${chart}` : table;

@@ -17,6 +17,7 @@ export const Endpoints = {
   listDecisions: RegistryApi.listDecisions,
   aliasHistory: RegistryApi.aliasHistory,
   windows: MonitoringApi.windows,
+  fairness: MonitoringApi.fairness,
   getDatasetVersion: IngestionApi.getDatasetVersion,
   getTrainingRun: TrainingApi.getTrainingRun,
   // data pages

@@ -161,6 +161,7 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     const dp = 0.8 - 0.2;
     expect(decision['evidence']['disparity']).toEqual({
       segment: 'sex', metric: 'demographic_parity_difference', championVersion: 1, challengerVersion: 2, championValue: 0, challengerValue: dp, widening: dp, maxWidening: 0.05, maxValue: null, minValue: null, minCount: 10, passed: false, status: 'widened',
+      source: 'segment-config', // the policy has no fairness: the legacy segment config gate applied (and recorded as such)
       reason: `demographic_parity_difference on 'sex': challenger v2 ${dp} vs champion v1 0, widening ${dp} > margin 0.05 (min count 10)`,
     });
     expect(decision['reason']).toContain(`; refused by the disparity gate: demographic_parity_difference on 'sex' ${dp} (v2) vs 0 (v1), widening ${dp} > margin 0.05 (min count 10)`);
@@ -195,6 +196,14 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     // labeled positives: F 16, M 6 < 10 → the TPR gap (16/16 vs 4/6) is not judged on M's 6 positives
     expect(d(1, 'equal_opportunity_difference')).toEqual(expect.objectContaining({ value: null, status: 'insufficient_groups', eligibleGroups: ['F'], excludedGroups: [{ group: 'M', count: 6 }], breached: false }));
     expect(fair.body[1]!.segments[0]!.groups.map((g) => [g.group, g.truePositiveRate])).toEqual([['F', 1], ['M', 4 / 6]]);
+    // count windows: v2's 40 predictions in windows of 20 (blocks of 10 merged), the same groups summed over them
+    const counted = await get<FairnessWindow[]>(`/models/${model}/fairness?window=count&size=20&version=2`);
+    expect(counted.body.map((w) => [w.windowKind, w.windowStart, w.sequenceStart, w.sequenceEnd, w.predictionCount])).toEqual([['count', null, 0, 20, 20], ['count', null, 20, 40, 20]]);
+    const summed = new Map<string, number>();
+    for (const w of counted.body) for (const g of w.segments[0]!.groups) summed.set(g.group, (summed.get(g.group) ?? 0) + g.predictedPositiveCount);
+    expect(Object.fromEntries(summed)).toEqual({ F: 16, M: 4 });
+    expect((await get<{ error: string }>(`/models/${model}/fairness?window=count&size=15`)).body.error).toBe("Query parameter 'size' must be a positive multiple of the count block size 10, got 15");
+    expect((await get<SegmentWindow[]>(`/models/${model}/segments?window=count&size=40&version=1`)).body.map((w) => [w.sequenceStart, w.predictionCount])).toEqual([[0, 40], [40, 3]]);
     // the breach was announced once, as performance-degraded with the metric and segment
     await get(`/models/${model}/fairness?window=month`);
     const alerts = (await dataSource.query(
@@ -210,5 +219,66 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     const text = await register.metrics();
     expect(text).toContain(`strata_monitoring_fairness_disparity{model="${model}",version="2",segment="sex",metric="demographic_parity_difference"} ${dp}`);
     expect(text).toContain(`strata_monitoring_segment_positive_rate{model="${model}",version="2",segment="sex",value="F"} 0.8`);
+  }, 240_000);
+
+  it("the live gate is the registry policy's fairness (one gate definition): a config without a gate, the policy's maxValue refuses", async () => {
+    const m2 = `${model}-policy`;
+    // monitoring counts sex (no gate here); the gate lives in the promotion policy, as the offline decision's
+    expect((await fetch(`${base}/models/${m2}/segments/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ segments: [{ name: 'sex' }], minCount: 10 }) })).status).toBe(200);
+    for (const v of [1, 2]) {
+      const created = await reg('POST', `/registered-models/${m2}/versions`, {
+        runId: `${m2}-run-${v}`, artifactUri: `file:///tmp/strata-it/${m2}/${v}/model.onnx`, artifactSha256: String(v + 2).repeat(64),
+        signature: { inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 1] }], outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }] },
+        lineage: { datasetVersions: [], featureViews: [] },
+      });
+      expect(created.status).toBe(201);
+    }
+    const fairness = { segment: 'sex', metric: 'demographic_parity_difference', maxWidening: null, maxValue: 0.3, minValue: null, minCount: 10, significantOnly: false };
+    const policy = await reg('PUT', `/registered-models/${m2}/promotion-policy`, { metric: 'accuracy', direction: 'maximize', minMargin: 0, autoPromote: false, rollout: { mode: 'canary', challengerWeight: 0.5, minLabeledPerVersion: 20 }, fairness });
+    expect([policy.status, policy.body['fairness']]).toEqual([200, fairness]);
+    expect((await reg('PUT', `/registered-models/${m2}/aliases/challenger`, { version: 2, reason: 'it' })).status).toBe(200);
+    await eventually(async () => {
+      const res = await fetch(`${base}/models/${m2}/rollouts/current/comparison`);
+      if (res.status !== 200) throw new Error(`comparison ${res.status}`);
+    }, 60_000, 200);
+    // v1: per sex 20 predictions, 10 positive, 14 right (accuracy 0.7); v2: F 16/20 positive, M 4/20, 38 right (0.95)
+    const rows: Array<{ id: string; v: number; sex: string; p: number; y: number }> = [];
+    const add = (v: number, sex: string, n: number, p: number, y: number) => {
+      for (let i = 0; i < n; i++) rows.push({ id: `${m2}-${v}-${sex}-${rows.length}`, v, sex, p, y });
+    };
+    for (const sex of ['F', 'M']) {
+      add(1, sex, 7, 0.9, 1); add(1, sex, 3, 0.9, 0); add(1, sex, 7, 0.1, 0); add(1, sex, 3, 0.1, 1);
+    }
+    add(2, 'F', 16, 0.9, 1); add(2, 'F', 4, 0.1, 0);
+    add(2, 'M', 4, 0.9, 1); add(2, 'M', 14, 0.1, 0); add(2, 'M', 2, 0.1, 1);
+    const publisher = app.get(EventPublisher);
+    const now = new Date().toISOString();
+    await dataSource.transaction(async (m) => {
+      for (const r of rows) {
+        await publisher.publish(m, PredictionLoggedV1, {
+          predictionId: r.id, modelName: m2, modelVersion: r.v, alias: 'champion', features: { x: 1, sex: r.sex },
+          outputs: { prediction: r.p >= 0.5 ? 1 : 0, probability: r.p }, latencyMs: 2, predictedAt: now, eventTime: '2020-05-10T10:00:00.000Z',
+        });
+      }
+    });
+    const aggregation = app.get(AggregationService);
+    await eventually(async () => {
+      await aggregation.catchUp();
+      const n = (await dataSource.query(`select count(*)::int as n from "${schema}"."prediction" where model_name = $1 and seq is not null`, [m2])) as Array<{ n: number }>;
+      if (n[0]!.n !== rows.length) throw new Error(`aggregated ${n[0]!.n}/${rows.length}`);
+    }, 60_000, 200);
+    const fb = rows.map((r) => ({ predictionId: r.id, modelName: m2, label: r.y, observedAt: now }));
+    expect((await fetch(`${base}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fb) })).status).toBe(202);
+    const decision = await eventually(async () => {
+      const page = await reg('GET', `/registered-models/${m2}/promotion-decisions`);
+      const d = (page.body['decisions'] as Array<Record<string, any>>).find((x) => x['trigger'] === 'live-rollout'); // eslint-disable-line @typescript-eslint/no-explicit-any
+      if (!d) throw new Error('no live decision yet');
+      return d;
+    }, 60_000, 200);
+    const dp = 0.8 - 0.2;
+    expect(decision).toEqual(expect.objectContaining({ outcome: 'rejected', challengerVersion: 2, championVersion: 1, challengerValue: 0.95, championValue: 0.7 }));
+    const ev = decision['evidence']['disparity'];
+    expect([ev.source, ev.status, ev.challengerValue, ev.championValue, ev.maxValue, ev.maxWidening, ev.minCount, ev.challengerSignificant ?? null]).toEqual(['promotion-policy', 'limit_exceeded', dp, 0, 0.3, null, 10, null]);
+    expect(decision['reason']).toContain(`; refused by the disparity gate: demographic_parity_difference on 'sex' ${dp} (v2) vs 0 (v1), max value 0.3 exceeded (${dp} > 0.3) (min count 10)`);
   }, 240_000);
 });

@@ -1,5 +1,6 @@
 import { CounterSet } from './aggregates';
-import { disparity, disparityGate, groupRates, segmentDisparities, segmentValueReport } from './fairness';
+import { FairnessGateSchema } from '@strata/shared/util-model-evaluation';
+import { disparity, disparityGate, groupRates, liveGateRule, liveSegmentMismatch, segmentDisparities, segmentValueReport } from './fairness';
 import { MISSING_SEGMENT, OTHER_SEGMENT, SegmentConfigSchema, segmentLabelCounters, segmentPredictionCounters, segmentValue, splitSegments, topSegments } from './segments';
 
 type Row = { sex: string | null; age: number | null; p: number; y: number | null };
@@ -130,5 +131,31 @@ describe('disparity metrics (hand-computed) and the minimum-count rule', () => {
     const tiny = disparityGate(gate, 50, { version: 1, groups: g(fair) }, { version: 2, groups });
     expect([tiny.passed, tiny.status, tiny.widening]).toEqual([false, 'insufficient_data', null]);
     expect(tiny.reason).toBe("demographic_parity_difference on 'sex': challenger v2 null vs champion v1 null, insufficient data: the challenger and the champion have fewer than two groups with at least 50 observations (min count 50)");
+  });
+
+  describe('one gate definition: the promotion policy is the source, the segment config gate a legacy fallback', () => {
+    const policyGate = FairnessGateSchema.parse({ segment: 'age', metric: 'demographic_parity_difference', maxValue: 0.2, buckets: [18, 40, 65] });
+
+    it('a stored legacy gate {segment, metric, maxWidening} still parses (minCount: the config\'s)', () => {
+      const legacy = SegmentConfigSchema.parse({ segments: [{ name: 'sex' }], minCount: 12, gate: { segment: 'sex', metric: 'demographic_parity_difference', maxWidening: 0.05 } });
+      expect(legacy.gate).toEqual({ segment: 'sex', metric: 'demographic_parity_difference', maxWidening: 0.05, maxValue: null, minValue: null, significantOnly: false });
+      expect(liveGateRule(null, legacy)).toEqual({ rule: legacy.gate, minCount: 12, source: 'segment-config' });
+      // the shared validation: a bound is required, minValue only for the ratio
+      expect(SegmentConfigSchema.safeParse({ segments: [{ name: 'sex' }], gate: { segment: 'sex', metric: 'demographic_parity_difference' } }).error?.issues[0]?.message).toBe('give maxWidening, maxValue or minValue');
+      expect(SegmentConfigSchema.safeParse({ segments: [{ name: 'sex' }], gate: { segment: 'sex', metric: 'demographic_parity_difference', minValue: 0.8 } }).success).toBe(false);
+    });
+
+    it("the policy's gate wins over the config's, with its own min count", () => {
+      expect(liveGateRule(policyGate, config)).toEqual({ rule: policyGate, minCount: 30, source: 'promotion-policy' });
+      expect(liveGateRule(null, config)).toBeNull();
+    });
+
+    it('the live counters must count the segment with the same buckets, else the gate is not measurable', () => {
+      expect(liveSegmentMismatch(policyGate, config)).toBeNull();
+      expect(liveSegmentMismatch({ ...policyGate, buckets: [25, 45, 65] }, config)).toBe("segment 'age' is counted live in buckets 18/40/65, the gate's are 25/45/65");
+      expect(liveSegmentMismatch({ segment: 'race' }, config)).toBe("segment 'race' is not counted live: add it to the model's segment config (PUT /models/{m}/segments/config)");
+      const v = disparityGate(policyGate, 30, { version: 1, groups: [] }, { version: 2, groups: [] });
+      expect([v.status, v.passed]).toEqual(['insufficient_data', false]);
+    });
   });
 });

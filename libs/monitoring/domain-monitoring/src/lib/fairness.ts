@@ -1,4 +1,4 @@
-import { disparity, disparityGateVerdict, groupRatesOf, type Disparity, type DisparityGateVerdict, type GroupRates } from '@strata/shared/util-model-evaluation';
+import { disparity, disparityGateVerdict, groupRatesOf, sameBuckets, type Disparity, type DisparityGateRule, type FairnessGate, type DisparityGateVerdict, type GroupRates } from '@strata/shared/util-model-evaluation';
 import { PROBABILITY_BINS, performanceFromCounters, type CounterSet, type WindowPerformanceReport } from './aggregates';
 import { DISPARITY_METRICS, type SegmentConfig } from './segments';
 
@@ -50,17 +50,48 @@ export function segmentDisparities(groups: GroupRates[], config: Pick<SegmentCon
 }
 
 /**
- * The live promotion gate: the challenger may not widen `gate.metric` on `gate.segment` beyond
- * `gate.maxWidening` against the champion, both measured on the rollout's traffic under the
- * minimum-count rule. When either side is not measurable (fewer than two eligible groups) the gate
- * refuses with status `insufficient_data` (see the shared disparity-gate.ts).
+ * The live promotion gate: the gate's rule (the registry policy's `fairness`, or the legacy
+ * segment config `gate`) applied to `gate.metric` on `gate.segment`, both versions measured on
+ * the rollout's traffic under the minimum-count rule; the challenger's significance (95% Wilson
+ * intervals of its extreme groups) is passed for `significantOnly`. When either needed side is not
+ * measurable (fewer than two eligible groups) the gate refuses with status `insufficient_data`
+ * (see the shared disparity-gate.ts).
  */
 export function disparityGate(
-  gate: NonNullable<SegmentConfig['gate']>,
+  gate: DisparityGateRule,
   minCount: number,
   champion: { version: number; groups: GroupRates[] },
   challenger: { version: number; groups: GroupRates[] },
 ): DisparityGateVerdict {
-  const value = (groups: GroupRates[]) => disparity(gate.metric, groups, minCount).value;
-  return disparityGateVerdict(gate, minCount, { version: champion.version, value: value(champion.groups) }, { version: challenger.version, value: value(challenger.groups) });
+  const c = disparity(gate.metric, challenger.groups, minCount);
+  return disparityGateVerdict(gate, minCount, { version: champion.version, value: disparity(gate.metric, champion.groups, minCount).value }, { version: challenger.version, value: c.value, significant: c.significant });
+}
+
+/** Where the live gate's rule came from: the registry's promotion policy (the single source) or the legacy segment config `gate`. */
+export type LiveGateSource = 'promotion-policy' | 'segment-config';
+
+/**
+ * The rule of a rollout's live gate: the promotion policy's `fairness` when the model's policy
+ * has one (its own `minCount`), else the deprecated segment config `gate` (its `minCount`, or the
+ * config's); null when neither exists.
+ */
+export function liveGateRule(
+  policyGate: FairnessGate | null | undefined,
+  config: Pick<SegmentConfig, 'gate' | 'minCount'> | null,
+): { rule: DisparityGateRule & { buckets?: number[] }; minCount: number; source: LiveGateSource } | null {
+  if (policyGate) return { rule: policyGate, minCount: policyGate.minCount, source: 'promotion-policy' };
+  if (config?.gate) return { rule: config.gate, minCount: config.gate.minCount ?? config.minCount, source: 'segment-config' };
+  return null;
+}
+
+/**
+ * Why the live counters cannot measure the gate's segment, or null when they can: the segment is
+ * not a column of the model's segment config, or it is bucketed with other edges than the gate's
+ * (groups of different buckets are not comparable). The gate then refuses as insufficient data.
+ */
+export function liveSegmentMismatch(rule: { segment: string; buckets?: number[] }, config: Pick<SegmentConfig, 'segments'> | null): string | null {
+  const col = config?.segments.find((s) => s.name === rule.segment);
+  if (!col) return `segment '${rule.segment}' is not counted live: add it to the model's segment config (PUT /models/{m}/segments/config)`;
+  if (!sameBuckets(col.buckets, rule.buckets)) return `segment '${rule.segment}' is counted live in buckets ${col.buckets?.join('/') ?? '(none)'}, the gate's are ${rule.buckets?.join('/') ?? '(none)'}`;
+  return null;
 }

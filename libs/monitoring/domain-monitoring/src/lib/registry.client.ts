@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { UnavailableError } from '@strata/shared/util-errors';
 import { z } from 'zod';
 import { ModelVersionSchema, PromotionPolicySchema, RegistryApi } from '@strata/contracts/api';
+import { FairnessGateSchema, type FairnessGate } from '@strata/shared/util-model-evaluation';
 import { ServiceClient } from '@strata/shared/data-access-strata-client';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 import type { DisparityGateVerdict } from './fairness';
@@ -28,6 +29,8 @@ export interface LiveRolloutPolicy {
   metric: string;
   direction: 'maximize' | 'minimize';
   rollout: { mode: 'canary' | 'shadow'; minLabeledPerVersion: number } | null;
+  /** The fairness gate of both decisions (issue #17; `FairnessGateSchema`), or null: the live decision applies it on the rollout's traffic. */
+  fairness: FairnessGate | null;
 }
 
 /** Every 4xx status: answers the registry gives the caller to interpret (it returns them as statuses). */
@@ -71,7 +74,9 @@ export class MonitoringRegistryClient {
     if (status === 404) return null;
     const parsed = PromotionPolicySchema.safeParse(body);
     if (status !== 200 || !parsed.success) throw new UnavailableError(`Promotion policy of model '${name}': registry answered ${status} with an unexpected body`);
-    return { metric: parsed.data.metric, direction: parsed.data.direction, rollout: parsed.data.rollout ?? null };
+    const fairness = parsed.data.fairness ? FairnessGateSchema.safeParse(parsed.data.fairness) : null;
+    if (fairness && !fairness.success) throw new UnavailableError(`Promotion policy of model '${name}': its fairness gate is not valid: ${fairness.error.issues[0]?.message ?? 'unknown'}`);
+    return { metric: parsed.data.metric, direction: parsed.data.direction, rollout: parsed.data.rollout ?? null, fairness: fairness?.data ?? null };
   }
 
   /**

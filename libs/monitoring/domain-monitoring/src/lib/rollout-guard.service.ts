@@ -6,7 +6,8 @@ import { AggregationService, excludedRolloutWindow, rolloutWindow, type RolloutS
 import { MONITORING_OPTIONS, type MonitoringOptions, type RolloutGuardOptions, type RolloutMetric } from './monitoring.constants';
 import { monitoringMetrics } from './monitoring.metrics';
 import { MonitoringRegistryClient } from './registry.client';
-import type { DisparityGateVerdict } from './fairness';
+import type { DisparityGateVerdict, LiveGateSource } from './fairness';
+import type { FairnessGate } from '@strata/shared/util-model-evaluation';
 import { SegmentsService } from './segments.service';
 import { PeriodicPass } from './periodic-pass';
 
@@ -53,8 +54,8 @@ export interface RolloutComparison {
   metric: { name: RolloutMetric; higherIsBetter: boolean };
   champion: RolloutArm;
   challenger: RolloutArm;
-  /** The segment config's disparity gate on the compared rollout traffic (issue #17; what the live decision sends), null without a gate. */
-  disparityGate: DisparityGateVerdict | null;
+  /** The disparity gate on the compared rollout traffic (issue #17; what the live decision sends): the policy's `fairness`, else the legacy segment config gate (`source`); null without a gate. */
+  disparityGate: (DisparityGateVerdict & { source: LiveGateSource }) | null;
   guard: {
     enabled: boolean;
     thresholds: RolloutGuardOptions | null;
@@ -145,8 +146,8 @@ export class RolloutGuardService implements OnApplicationBootstrap, OnApplicatio
     const reason =
       `live ${policy.metric}: challenger v${String(state.challengerVersion)} ${String(c.value)} on ${c.labeled} labels, champion v${String(state.championVersion)} ${String(h.value)} on ${h.labeled} labels` +
       (cutoff ? `; after training data cutoff ${cutoff}, excluded v${String(state.challengerVersion)} ${c.excluded.predictions}/${c.excluded.labels}, v${String(state.championVersion)} ${h.excluded.predictions}/${h.excluded.labels} predictions/labels` : '');
-    // the disparity gate of the model's segment config (issue #17), on the same rollout counters; the registry refuses when it failed
-    const disparity = await this.segments.rolloutGate(state.modelName, state.rolloutId, state.championVersion as number, state.challengerVersion as number);
+    // the disparity gate (issue #17): the policy's fairness (else the legacy segment config gate), on the same rollout counters; the registry refuses when it failed
+    const disparity = await this.segments.rolloutGate(state.modelName, state.rolloutId, state.championVersion as number, state.challengerVersion as number, policy.fairness);
     if (!(await this.aggregation.claimRollback(state.modelName, state.rolloutId, `decision requested: ${reason}`.slice(0, 1024)))) return;
     try {
       const res = await this.registry.decideRollout(
@@ -234,12 +235,22 @@ export class RolloutGuardService implements OnApplicationBootstrap, OnApplicatio
       modelName: state.modelName, rolloutId: state.rolloutId, mode: state.mode, status: state.status, startedAt: state.startedAt.toISOString(),
       challengerWeight: state.challengerWeight, trainingDataCutoff: state.challengerDataCutoff?.toISOString() ?? null, metric: { name: metric, higherIsBetter: metric !== 'log_loss' },
       champion, challenger,
-      disparityGate: await this.segments.rolloutGate(state.modelName, state.rolloutId, champion.version, challenger.version),
+      disparityGate: await this.segments.rolloutGate(state.modelName, state.rolloutId, champion.version, challenger.version, await this.policyGate(state.modelName)),
       guard: {
         enabled: !!g && g.intervalMs > 0, thresholds: g, breaches: g ? breaches(champion, challenger, g) : [],
         rollbackRequestedAt: state.rollbackRequestedAt?.toISOString() ?? null, rollbackReason: state.rollbackReason,
       },
     };
+  }
+
+  /** The policy's fairness gate for the comparison view (best effort: null when the registry cannot answer; the decision itself reads the policy strictly). */
+  private async policyGate(model: string): Promise<FairnessGate | null> {
+    try {
+      return (await this.registry.getPromotionPolicy(model))?.fairness ?? null;
+    } catch (err) {
+      this.logger.warn({ model, err: (err as Error).message }, 'promotion policy not read; the comparison shows the segment config gate only');
+      return null;
+    }
   }
 
   private async check(state: RolloutState): Promise<void> {

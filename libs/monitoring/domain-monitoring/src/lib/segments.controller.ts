@@ -11,8 +11,10 @@ import { WINDOW_KINDS } from './windows';
 
 const MODEL = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a model name (1-128 letters, digits, ".", "_", "-")');
 const SegmentsQuery = z.object({
-  window: z.enum(WINDOW_KINDS).default('month'),
+  window: z.enum([...WINDOW_KINDS, 'count']).default('month'),
   version: int32({ coerce: true }).min(1).optional(),
+  /** Count windows: predictions per window (a multiple of the count block size). */
+  size: z.coerce.number().int().min(1).max(100_000_000).optional(),
 });
 
 /**
@@ -57,7 +59,8 @@ export class SegmentsController {
   }
 
   /**
-   * `GET /models/{m}/segments?window=month|week|day[&version=]` → per UTC window and version
+   * `GET /models/{m}/segments?window=month|week|day|count[&version=][&size=]` → per UTC window (or
+   * count window of `size` predictions: `windowStart`/`windowEnd` null, `sequenceStart`/`sequenceEnd`) and version
    * `[{ windowKind, windowStart, windowEnd, modelVersion, predictionCount, labeledCount,
    * segments: [{ segment, values: [{ group, predictionCount, predictedPositiveCount,
    * selectionRate, labelCoverage, labeledCount, tp, fp, tn, fn, truePositiveRate,
@@ -68,16 +71,18 @@ export class SegmentsController {
    */
   @Get('segments')
   @RequirePermission('monitoring', 'read')
-  @ApiQuery({ name: 'window', enum: WINDOW_KINDS, required: false })
+  @ApiQuery({ name: 'window', enum: [...WINDOW_KINDS, 'count'], required: false })
   @ApiQuery({ name: 'version', required: false, type: Number })
+  @ApiQuery({ name: 'size', required: false, type: Number, description: 'count windows: predictions per window' })
   @ApiOperation({ summary: 'Per-segment performance of a model per window' })
   list(@Param('model') model: string, @Query() query: Record<string, unknown>): Promise<SegmentWindow[]> {
     const q = parseWith(SegmentsQuery, query, 'query');
-    return this.segments.segments(parseWith(MODEL, model, 'model'), q.window, q.version);
+    return this.segments.segments(parseWith(MODEL, model, 'model'), q.window, q.version, q.size);
   }
 
   /**
-   * `GET /models/{m}/fairness?window=month|week|day[&version=]` → per UTC window and version
+   * `GET /models/{m}/fairness?window=month|week|day|count[&version=][&size=]` → per UTC window (or
+   * count window, as /segments) and version
    * `[{ ..., minCount, segments: [{ segment, groups: [{ group, predictionCount, selectionRate,
    * truePositiveRate, falsePositiveRate, positivePredictiveValue, tp, fp, tn, fn, ... }],
    * disparities: [{ metric, value, status, max: {group, rate}, min, eligibleGroups,
@@ -89,11 +94,12 @@ export class SegmentsController {
    */
   @Get('fairness')
   @RequirePermission('monitoring', 'read')
-  @ApiQuery({ name: 'window', enum: WINDOW_KINDS, required: false })
+  @ApiQuery({ name: 'window', enum: [...WINDOW_KINDS, 'count'], required: false })
   @ApiQuery({ name: 'version', required: false, type: Number })
+  @ApiQuery({ name: 'size', required: false, type: Number, description: 'count windows: predictions per window' })
   @ApiOperation({ summary: 'Disparity metrics between segment values of a model per window' })
   fairness(@Param('model') model: string, @Query() query: Record<string, unknown>): Promise<FairnessWindow[]> {
     const q = parseWith(SegmentsQuery, query, 'query');
-    return this.segments.fairness(parseWith(MODEL, model, 'model'), q.window, q.version);
+    return this.segments.fairness(parseWith(MODEL, model, 'model'), q.window, q.version, q.size);
   }
 }

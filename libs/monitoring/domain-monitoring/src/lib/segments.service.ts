@@ -3,11 +3,12 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { PerformanceDegradedV1 } from '@strata/contracts';
 import { EventPublisher } from '@strata/messaging';
 import { DatabaseService } from '@strata/shared/nest-platform';
-import { NotFoundError } from '@strata/shared/util-errors';
+import { InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { DataSource } from 'typeorm';
 import { CounterSet, performanceFromCounters } from './aggregates';
-import { AggregationService, rolloutWindow } from './aggregation.service';
-import { disparityGate, groupRates, segmentDisparities, segmentValueReport, type Disparity, type DisparityGateVerdict, type GroupRates, type SegmentValueReport } from './fairness';
+import { AggregationService, DEFAULT_COUNT_BLOCK, rolloutWindow } from './aggregation.service';
+import { disparityGate, groupRates, liveGateRule, liveSegmentMismatch, segmentDisparities, segmentValueReport, type Disparity, type DisparityGateVerdict, type GroupRates, type LiveGateSource, type SegmentValueReport } from './fairness';
+import type { FairnessGate } from '@strata/shared/util-model-evaluation';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 import { segmentMetrics } from './segments.metrics';
 import { SegmentConfigService } from './segment-config.service';
@@ -15,12 +16,18 @@ import { splitSegments, topSegments, type SegmentConfig } from './segments';
 import { windowOf, type WindowKind } from './windows';
 import { PeriodicPass } from './periodic-pass';
 
+/** Calendar windows, or `count`: windows of `size` consecutive predictions of a version (blocks of the count block size merged). */
+export type SegmentWindowKind = WindowKind | 'count';
+
 /** Window header shared by the segment and fairness reports. */
 interface WindowHeader {
-  windowKind: WindowKind;
-  /** UTC, ISO-8601: [windowStart, windowEnd). */
-  windowStart: string;
-  windowEnd: string;
+  windowKind: SegmentWindowKind;
+  /** UTC, ISO-8601: [windowStart, windowEnd); null for count windows. */
+  windowStart: string | null;
+  windowEnd: string | null;
+  /** Count windows: [sequenceStart, sequenceEnd) of the version's prediction sequence numbers; null for calendar windows. */
+  sequenceStart: number | null;
+  sequenceEnd: number | null;
   modelVersion: number;
   /** Predictions / labeled predictions of the whole window (all segment values). */
   predictionCount: number;
@@ -84,15 +91,35 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
     return c;
   }
 
-  private async grouped(model: string, kind: WindowKind, version: number | undefined): Promise<Grouped[]> {
+  /**
+   * The segment counters of `model` per window and version: calendar windows merge day counters,
+   * count windows merge the blocks (`b:<n>`, `countBlockSize` predictions each) into windows of
+   * `size` predictions (default `countWindowSize`, else 1000).
+   * @throws InvalidArgumentError when a count window size is not a positive multiple of the block size
+   */
+  private async grouped(model: string, kind: SegmentWindowKind, version: number | undefined, size?: number): Promise<Grouped[]> {
     this.database.getDataSource();
+    const block = this.options.countBlockSize ?? DEFAULT_COUNT_BLOCK;
+    const n = size ?? this.options.countWindowSize ?? 1000;
+    if (kind === 'count' && (!Number.isInteger(n) || n <= 0 || n % block !== 0)) {
+      throw new InvalidArgumentError(`Query parameter 'size' must be a positive multiple of the count block size ${block}, got ${n}`);
+    }
     await this.aggregation.catchUp();
     const groups = new Map<string, Grouped>();
-    for (const r of await this.aggregation.read(model, 'd:', { version, segments: true })) {
-      const w = windowOf(kind, new Date(`${r.windowKey.slice(2)}T00:00:00.000Z`));
-      const key = `${r.modelVersion}|${w.start.getTime()}`;
+    for (const r of await this.aggregation.read(model, kind === 'count' ? 'b:' : 'd:', { version, segments: true })) {
+      let start: number;
+      let end: number;
+      if (kind === 'count') {
+        start = Math.floor((Number(r.windowKey.slice(2)) * block) / n) * n;
+        end = start + n;
+      } else {
+        const w = windowOf(kind, new Date(`${r.windowKey.slice(2)}T00:00:00.000Z`));
+        start = w.start.getTime();
+        end = w.end.getTime();
+      }
+      const key = `${r.modelVersion}|${start}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { version: r.modelVersion, start: w.start.getTime(), end: w.end.getTime(), all: new CounterSet(), bySegment: new Map() }));
+      if (!g) groups.set(key, (g = { version: r.modelVersion, start, end, all: new CounterSet(), bySegment: new Map() }));
       g.all.add(r.metric, r.bucket, r.n, r.s);
     }
     const out = [...groups.values()].sort((a, b) => a.start - b.start || a.version - b.version);
@@ -100,10 +127,17 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
     return out;
   }
 
-  private header(kind: WindowKind, g: Grouped): WindowHeader {
+  private header(kind: SegmentWindowKind, g: Grouped): WindowHeader {
+    const time = kind !== 'count';
     return {
-      windowKind: kind, windowStart: new Date(g.start).toISOString(), windowEnd: new Date(g.end).toISOString(), modelVersion: g.version,
-      predictionCount: g.all.n('pred'), labeledCount: performanceFromCounters(g.all).labeledCount,
+      windowKind: kind,
+      windowStart: time ? new Date(g.start).toISOString() : null,
+      windowEnd: time ? new Date(g.end).toISOString() : null,
+      sequenceStart: time ? null : g.start,
+      sequenceEnd: time ? null : g.end,
+      modelVersion: g.version,
+      predictionCount: g.all.n('pred'),
+      labeledCount: performanceFromCounters(g.all).labeledCount,
     };
   }
 
@@ -118,9 +152,9 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
    * calibration) — the same counters and definitions as the overall window.
    * @throws NotFoundError when the model has no segment config
    */
-  async segments(model: string, kind: WindowKind, version?: number): Promise<SegmentWindow[]> {
+  async segments(model: string, kind: SegmentWindowKind, version?: number, size?: number): Promise<SegmentWindow[]> {
     const config = await this.config(model);
-    return (await this.grouped(model, kind, version)).map((g) => ({
+    return (await this.grouped(model, kind, version, size)).map((g) => ({
       ...this.header(kind, g),
       segments: SegmentsService.values(config, g).map(({ segment, values }) => ({ segment, values: [...values].map(([v, c]) => segmentValueReport(v, c)) })),
     }));
@@ -133,9 +167,9 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
    * metric), and the gauges show the latest closed window.
    * @throws NotFoundError when the model has no segment config
    */
-  async fairness(model: string, kind: WindowKind, version?: number): Promise<FairnessWindow[]> {
+  async fairness(model: string, kind: SegmentWindowKind, version?: number, size?: number): Promise<FairnessWindow[]> {
     const config = await this.config(model);
-    const reports = (await this.grouped(model, kind, version)).map((g) => ({
+    const reports = (await this.grouped(model, kind, version, size)).map((g) => ({
       ...this.header(kind, g),
       minCount: config.minCount,
       segments: SegmentsService.values(config, g).map(({ segment, values }) => {
@@ -145,7 +179,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
     }));
     if (kind === this.options.evaluationWindow) {
       const now = Date.now();
-      for (const r of reports) if (Date.parse(r.windowEnd) <= now) await this.alert(model, r);
+      for (const r of reports) if (Date.parse(r.windowEnd!) <= now) await this.alert(model, r);
       const segmentReports = version === undefined ? await this.segments(model, kind) : [];
       this.updateGauges(model, reports, segmentReports, now);
     }
@@ -163,7 +197,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
           const claimed = (await m.query(
             `INSERT INTO ${table} (model_name, model_version, window_kind, window_start, segment, metric, value, alerted_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, now()) ON CONFLICT DO NOTHING RETURNING 1`,
-            [model, r.modelVersion, r.windowKind, new Date(r.windowStart), s.segment, d.metric, d.value],
+            [model, r.modelVersion, r.windowKind, new Date(r.windowStart!), s.segment, d.metric, d.value],
           )) as unknown[];
           if (claimed.length === 0) return;
           const ratio = d.metric === 'demographic_parity_ratio';
@@ -172,7 +206,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
             detectionId: randomUUID(), modelName: model, modelVersion: r.modelVersion, metric: `${d.metric}:${s.segment}`.slice(0, 64),
             direction: ratio ? 'higher-is-better' : 'lower-is-better', value: d.value as number, baseline: ratio ? 1 : 0, threshold: d.threshold as number,
             sampleSize: eligible.reduce((t, g) => t + (LABEL_METRICS.has(d.metric) ? g.labeledCount : g.predictionCount), 0),
-            windowStart: r.windowStart, windowEnd: r.windowEnd, detectedAt: new Date().toISOString(),
+            windowStart: r.windowStart!, windowEnd: r.windowEnd!, detectedAt: new Date().toISOString(),
           });
           this.logger.warn({ model, version: r.modelVersion, windowStart: r.windowStart, segment: s.segment, metric: d.metric, value: d.value, threshold: d.threshold, max: d.max, min: d.min }, 'disparity threshold breached');
         });
@@ -183,7 +217,7 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
   private updateGauges(model: string, fairness: FairnessWindow[], segments: SegmentWindow[], now: number): void {
     const latest = <T extends WindowHeader>(list: T[]): Map<number, T> => {
       const m = new Map<number, T>();
-      for (const r of list) if (Date.parse(r.windowEnd) <= now) m.set(r.modelVersion, r); // sorted by start
+      for (const r of list) if (Date.parse(r.windowEnd!) <= now) m.set(r.modelVersion, r); // sorted by start (time windows only)
       return m;
     };
     for (const [v, r] of latest(fairness)) {
@@ -213,20 +247,29 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * The live promotion gate of a rollout (config `gate`), on the rollout's compared window
-   * `r:<rolloutId>` of each version; null when the model has no gate.
+   * The live promotion gate of a rollout, on the rollout's compared window `r:<rolloutId>` of each
+   * version. The rule is the registry policy's `fairness` (`policyGate`, the single source shared
+   * with the offline decision), else the deprecated segment config `gate` (fairness.ts
+   * `liveGateRule`); null when there is neither. A segment the config does not count (or counts in
+   * other buckets) gives an `insufficient_data` verdict naming why, so the registry refuses.
    */
-  async rolloutGate(model: string, rolloutId: string, championVersion: number, challengerVersion: number): Promise<DisparityGateVerdict | null> {
+  async rolloutGate(model: string, rolloutId: string, championVersion: number, challengerVersion: number, policyGate: FairnessGate | null = null): Promise<(DisparityGateVerdict & { source: LiveGateSource }) | null> {
     const config = await this.configs.get(model);
-    if (!config?.gate) return null;
+    const live = liveGateRule(policyGate, config);
+    if (!live) return null;
+    const mismatch = liveSegmentMismatch(live.rule, config);
+    if (mismatch) {
+      const v = disparityGate(live.rule, live.minCount, { version: championVersion, groups: [] }, { version: challengerVersion, groups: [] });
+      return { ...v, reason: `${v.reason} (${mismatch})`, source: live.source };
+    }
     const rows = await this.aggregation.read(model, rolloutWindow(rolloutId), { segments: true });
     const side = (version: number): GroupRates[] => {
       const c = new CounterSet();
       for (const r of rows) if (r.modelVersion === version && r.windowKey === rolloutWindow(rolloutId)) c.add(r.metric, r.bucket, r.n, r.s);
-      const values = topSegments(splitSegments(c.all()).get(config.gate!.segment) ?? new Map(), config.topN);
+      const values = topSegments(splitSegments(c.all()).get(live.rule.segment) ?? new Map(), config!.topN);
       return [...values].map(([v, x]) => groupRates(v, x));
     };
-    return disparityGate(config.gate, config.minCount, { version: championVersion, groups: side(championVersion) }, { version: challengerVersion, groups: side(challengerVersion) });
+    return { ...disparityGate(live.rule, live.minCount, { version: championVersion, groups: side(championVersion) }, { version: challengerVersion, groups: side(challengerVersion) }), source: live.source };
   }
 
   private table(name: string): string {

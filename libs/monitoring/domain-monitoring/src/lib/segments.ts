@@ -1,4 +1,4 @@
-import { DISPARITY_METRICS, type DisparityMetric } from '@strata/shared/util-model-evaluation';
+import { DISPARITY_METRICS, LiveFairnessGateSchema, SegmentBucketsSchema, segmentBucket, type DisparityMetric } from '@strata/shared/util-model-evaluation';
 import { z } from 'zod';
 import { CounterSet, labelCounters, type Counter } from './aggregates';
 
@@ -41,9 +41,11 @@ export const SegmentColumnSchema = z.object({
   field: z.string().min(1).max(128).optional(),
   /**
    * Numeric bucketing: ascending edges e₀ < … < e_k; value x → `<e₀` when x < e₀, `[eᵢ,eᵢ₊₁)`,
-   * `>=e_k` when x ≥ e_k. Without edges a number is its own segment value (`String(x)`).
+   * `>=e_k` when x ≥ e_k (`segmentBucket` of `@strata/shared/util-model-evaluation`: training's
+   * per-group evaluation buckets a numeric segment with the same function and the promotion
+   * policy's `fairness.buckets`). Without edges a number is its own segment value (`String(x)`).
    */
-  buckets: z.array(z.number().finite()).min(1).max(50).refine((e) => e.every((x, i) => i === 0 || x > e[i - 1]!), 'bucket edges must be strictly ascending').optional(),
+  buckets: SegmentBucketsSchema.optional(),
   /**
    * Write-time cardinality bound: when given, a value outside this list (after bucketing) is
    * counted as `__other__` (`__missing__` stays itself). Without it every distinct value is stored
@@ -72,14 +74,14 @@ export const SegmentConfigSchema = z.object({
   /** Alert thresholds per disparity metric and segment (every segment uses the same ones). */
   thresholds: DisparityThresholdsSchema.default({}),
   /**
-   * Promotion gate of the live rollout decision: the challenger's `metric` on `segment` may not
-   * exceed the champion's by more than `maxWidening` (for `demographic_parity_ratio`: may not
-   * fall below it by more); both measured on the rollout's traffic. Null = no gate.
+   * DEPRECATED place of the live promotion gate (kept so existing configs work): the gate of both
+   * the offline and the live decision is the registry's promotion policy `fairness` (one
+   * definition, `FairnessGateSchema` of `@strata/shared/util-model-evaluation`). This one applies
+   * only when the model's policy has no `fairness`. Same fields (`segment`, `metric`,
+   * `maxWidening` / `maxValue` / `minValue`, `significantOnly`, `minCount` — default: the
+   * config's — and `buckets`); a stored `{segment, metric, maxWidening}` parses unchanged. Null = none.
    */
-  gate: z
-    .object({ segment: z.string().regex(COLUMN), metric: z.enum(DISPARITY_METRICS), maxWidening: z.number().min(0).max(1) })
-    .nullable()
-    .default(null),
+  gate: LiveFairnessGateSchema.nullable().default(null),
 });
 /** A parsed segment config. */
 export type SegmentConfig = z.infer<typeof SegmentConfigSchema>;
@@ -93,12 +95,7 @@ export function segmentValue(col: SegmentColumn, features: Record<string, number
 function rawSegmentValue(col: SegmentColumn, features: Record<string, number | string | null>): string {
   const v = features[col.field ?? col.name];
   if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return MISSING_SEGMENT;
-  if (typeof v === 'number' && col.buckets) {
-    const e = col.buckets;
-    if (v < e[0]!) return `<${e[0]}`;
-    for (let i = 0; i < e.length - 1; i++) if (v < e[i + 1]!) return `[${e[i]},${e[i + 1]})`;
-    return `>=${e[e.length - 1]}`;
-  }
+  if (typeof v === 'number' && col.buckets) return segmentBucket(col.buckets, v);
   return String(v).replaceAll(SEP, ' ').slice(0, MAX_SEGMENT_VALUE_LENGTH);
 }
 

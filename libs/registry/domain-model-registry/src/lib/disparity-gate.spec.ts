@@ -38,4 +38,35 @@ describe('disparity gate of the live decision (issue #17)', () => {
     expect(disparityGatePasses(ev(0.9, 0.8, 'demographic_parity_ratio')).passed).toBe(false);
     expect(disparityGatePasses(ev(0.8, 0.9, 'demographic_parity_ratio')).passed).toBe(true);
   });
+
+  describe('with the promotion policy `fairness` as the rule (one gate definition for both decisions)', () => {
+    const policy = { segment: 'sex', metric: 'demographic_parity_difference' as const, maxWidening: null, maxValue: 0.2, minValue: null, minCount: 50, significantOnly: false };
+
+    it("applies the policy's bounds and min count, not the evidence's", () => {
+      // the evidence says margin 0.05 (a legacy config); the policy bounds the value at 0.2 instead
+      const within = applyDisparityGate(promoted, ev(0.1, 0.19), policy);
+      expect(within.outcome).toBe('promoted');
+      expect(within.reason).toBe("live accuracy 0.9 (v2) vs 0.8 (v1); disparity gate passed: demographic_parity_difference on 'sex' 0.19 (v2) vs 0.1 (v1), max value 0.2");
+      const beyond = applyDisparityGate(promoted, ev(0.1, 0.25), policy);
+      expect(beyond.outcome).toBe('rejected');
+      expect(beyond.reason).toBe("live accuracy 0.9 (v2) vs 0.8 (v1); refused by the disparity gate: demographic_parity_difference on 'sex' 0.25 (v2) vs 0.1 (v1), max value 0.2 exceeded (0.25 > 0.2) (min count 50)");
+      expect(disparityGatePasses({ ...ev(0.1, 0.25), maxWidening: null }, policy)).toEqual({ passed: false, widening: 0.25 - 0.1, insufficient: false });
+    });
+
+    it('refuses when monitoring sent no evidence, or evidence of another segment / metric', () => {
+      const none = applyDisparityGate(promoted, undefined, policy);
+      expect([none.outcome, none.reason]).toEqual([
+        'rejected',
+        "live accuracy 0.9 (v2) vs 0.8 (v1); refused by the disparity gate: the policy's demographic_parity_difference on 'sex' is not measured on the rollout: monitoring sent no evidence (is the segment in the model's segment config?)",
+      ]);
+      expect(applyDisparityGate(promoted, ev(0.1, 0.1, 'equal_opportunity_difference'), policy).outcome).toBe('rejected');
+    });
+
+    it('significantOnly: a bound exceeded without significance passes, noted', () => {
+      const v = applyDisparityGate(promoted, { ...ev(0.1, 0.25), challengerSignificant: false }, { ...policy, significantOnly: true });
+      expect(v.outcome).toBe('promoted');
+      expect(v.reason).toContain('(beyond a bound but not significant: 95% Wilson intervals overlap)');
+      expect(applyDisparityGate(promoted, { ...ev(0.1, 0.25), challengerSignificant: true }, { ...policy, significantOnly: true }).outcome).toBe('rejected');
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import type { ModelVersion, PolicyFairness } from '@strata/registry/data-access';
 import {
-  DISPARITY_METRICS,
+  FairnessGateSchema,
+  sameBuckets,
   disparity,
   disparityGateVerdict,
   groupRatesOf,
@@ -21,29 +22,12 @@ import { z } from 'zod';
 
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
-/** `fairness` of `PUT /registered-models/{name}/promotion-policy` (null = no gate). */
-export const PolicyFairnessBody = z
-  .object({
-    /** Segment (column of the evaluation set) whose groups are compared, e.g. `sex`. */
-    segment: z.string().regex(SEGMENT, 'must be 1-64 letters, digits, "_", ".", "-"'),
-    metric: z.enum(DISPARITY_METRICS),
-    /** How much wider the challenger's gap may be than the champion's (metric units, ≥ 0). */
-    maxWidening: z.number().min(0).max(1).nullable().default(null),
-    /** `_difference` metrics: highest value the challenger may have. */
-    maxValue: z.number().min(0).max(1).nullable().default(null),
-    /** `demographic_parity_ratio`: lowest value the challenger may have (e.g. 0.8, the four-fifths rule). */
-    minValue: z.number().min(0).max(1).nullable().default(null),
-    /** Minimum-count rule: a group enters the metric with at least this many observations in its denominator (default 30). */
-    minCount: z.number().int().min(1).max(1_000_000).default(30),
-    /**
-     * Count a widened / exceeded gap only when it is significant: the 95% Wilson score intervals of
-     * the challenger's max and min groups do not overlap (default false: every widening counts).
-     */
-    significantOnly: z.boolean().default(false),
-  })
-  .refine((f) => f.maxWidening !== null || f.maxValue !== null || f.minValue !== null, { message: 'give maxWidening, maxValue or minValue', path: ['maxWidening'] })
-  .refine((f) => f.maxValue === null || f.metric !== 'demographic_parity_ratio', { message: 'maxValue bounds a _difference metric; for demographic_parity_ratio give minValue', path: ['maxValue'] })
-  .refine((f) => f.minValue === null || f.metric === 'demographic_parity_ratio', { message: 'minValue bounds demographic_parity_ratio; for a _difference metric give maxValue', path: ['minValue'] });
+/**
+ * `fairness` of `PUT /registered-models/{name}/promotion-policy` (null = no gate): the shared gate
+ * definition (`FairnessGateSchema` of `@strata/shared/util-model-evaluation`, gate-definition.ts),
+ * the single source of both the offline and the live rollout decision's gate.
+ */
+export const PolicyFairnessBody = FairnessGateSchema;
 
 const count = z.number().int().min(0);
 /** One group's counts on the evaluation set (predictions, predicted positives at 0.5, confusion matrix). */
@@ -53,7 +37,7 @@ export const GroupCountsBody = z.object({ group: z.string().min(1).max(64), pred
  * `lineage.evaluation.segments` of a registration: per segment, the groups' counts on the
  * evaluation set (≤ 16 segments, ≤ 51 groups each: the top 50 plus `__other__`).
  */
-export const EvaluationSegmentsInput = z.record(z.string().regex(SEGMENT), z.object({ column: z.string().min(1).max(256).optional(), groups: z.array(GroupCountsBody).max(51) })).refine((s) => Object.keys(s).length <= 16, 'at most 16 segments');
+export const EvaluationSegmentsInput = z.record(z.string().regex(SEGMENT), z.object({ column: z.string().min(1).max(256).optional(), buckets: z.array(z.number().finite()).min(1).max(50).optional(), groups: z.array(GroupCountsBody).max(51) })).refine((s) => Object.keys(s).length <= 16, 'at most 16 segments');
 
 /** One side of the offline gate, as recorded in the decision's evidence. */
 export interface FairnessSide {
@@ -74,16 +58,21 @@ export interface FairnessSide {
 /** The offline gate's evidence: the shared verdict plus both sides' numbers. */
 export type OfflineDisparityEvidence = DisparityGateVerdict & { champion: FairnessSide; challenger: FairnessSide };
 
-/** The recorded per-group counts of `segment` in a version's evaluation, or null when training recorded none. */
-export function evaluationGroups(v: Pick<ModelVersion, 'lineage'>, segment: string): GroupCounts[] | null {
+/**
+ * The recorded per-group counts of `segment` in a version's evaluation, or null when training
+ * recorded none — or recorded them with other bucket edges than `buckets` (the gate's; groups of
+ * different buckets are not comparable).
+ */
+export function evaluationGroups(v: Pick<ModelVersion, 'lineage'>, segment: string, buckets?: readonly number[]): GroupCounts[] | null {
   const segs = (v.lineage['evaluation'] as { segments?: unknown } | undefined)?.segments;
   const parsed = EvaluationSegmentsInput.safeParse(segs ?? {});
-  const groups = parsed.success ? parsed.data[segment]?.groups : undefined;
-  return groups ?? null;
+  const seg = parsed.success ? parsed.data[segment] : undefined;
+  if (!seg || !sameBuckets(seg.buckets, buckets)) return null;
+  return seg.groups;
 }
 
 function side(f: PolicyFairness, v: ModelVersion): FairnessSide {
-  const groups = (evaluationGroups(v, f.segment) ?? []).map(groupRatesOf);
+  const groups = (evaluationGroups(v, f.segment, f.buckets) ?? []).map(groupRatesOf);
   const d = disparity(f.metric, groups, f.minCount);
   return {
     version: v.version,
@@ -112,7 +101,7 @@ export function applyOfflineDisparityGate<V extends { outcome: 'promoted' | 'rej
   const h = side(fairness, champion);
   const gate = disparityGateVerdict(fairness, fairness.minCount, h, c);
   const missing = [c, h].filter((s) => s.groups.length === 0).map((s) => `v${s.version}`);
-  const note = missing.length > 0 ? ` (no per-group evaluation of '${fairness.segment}' recorded for ${missing.join(', ')})` : '';
+  const note = missing.length > 0 ? ` (no per-group evaluation of '${fairness.segment}'${fairness.buckets ? ` in buckets ${fairness.buckets.join('/')}` : ''} recorded for ${missing.join(', ')})` : '';
   const evidence: { disparity: OfflineDisparityEvidence } = { disparity: { ...gate, reason: `${gate.reason}${note}`, champion: h, challenger: c } };
   if (gate.passed) return { ...verdict, evidence, reason: `${verdict.reason}; disparity gate passed: ${gate.reason}` };
   return { ...verdict, evidence, outcome: 'rejected', reason: `${verdict.reason}; refused by the disparity gate: ${gate.reason}${note}` };

@@ -30,14 +30,18 @@ export function createEvaluateActivities({ deps, peers }: ActivityScope) {
   const { objectStore: store, logger } = deps;
 
   /**
-   * The promotion policy's `fairness.segment` of the model (issue #17), or null (no model, no
-   * policy, no gate). Best effort: when the registry cannot answer, the run goes on without it
-   * (logged) — a gate then refuses the version for lack of per-group evaluation, never passes it.
+   * The promotion policy's `fairness.segment` of the model and its numeric `buckets` (issue #17),
+   * or null (no model, no policy, no gate). Best effort: when the registry cannot answer, the run
+   * goes on without it (logged) — a gate then refuses the version for lack of per-group
+   * evaluation, never passes it.
    */
-  async function policySegment(modelName: string): Promise<string | null> {
+  async function policySegment(modelName: string): Promise<{ segment: string; buckets: number[] | null } | null> {
     try {
       const policy = await peers.registry.getPromotionPolicy({ params: { name: modelName } });
-      return policy.fairness?.segment ?? null;
+      const f = policy.fairness as { segment: string; buckets?: unknown } | null | undefined;
+      if (!f) return null;
+      const buckets = Array.isArray(f.buckets) && f.buckets.length > 0 && f.buckets.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (f.buckets as number[]) : null;
+      return { segment: f.segment, buckets };
     } catch (e) {
       if ((e as { code?: string }).code !== 'NOT_FOUND') logger.warn('promotion policy not read; evaluating without its fairness segment', { modelName, error: e instanceof Error ? e.message : String(e) });
       return null;
@@ -60,8 +64,10 @@ export function createEvaluateActivities({ deps, peers }: ActivityScope) {
     const wanted = await policySegment(input.modelName);
     try {
       return await openTrainingSet(store, input.trainingSet, async (file) => {
-        const policyColumn = wanted === null ? null : segmentColumnOf(file.columns.map((c) => c.name), wanted);
-        if (wanted !== null && policyColumn === null) logger.warn('the promotion policy segment is not a column of the training set', { runId: input.runId, segment: wanted });
+        const policyColumn = wanted === null ? null : segmentColumnOf(file.columns.map((c) => c.name), wanted.segment);
+        if (wanted !== null && policyColumn === null) logger.warn('the promotion policy segment is not a column of the training set', { runId: input.runId, segment: wanted.segment });
+        // a numeric policy segment with buckets: bucketed as monitoring's segment config does (evaluation-segments.ts)
+        const buckets = new Map<string, number[]>(policyColumn !== null && wanted?.buckets && !file.isCategorical(policyColumn) ? [[policyColumn, wanted.buckets]] : []);
         const extra = policyColumn !== null && !(input.featureNames.includes(policyColumn) && file.isCategorical(policyColumn)) ? [policyColumn] : [];
         const evalSlice = await file.readSlice(input.featureNames, input.splitTime, 'eval', extra);
         if (evalSlice.rows.length === 0) throw new InvalidArgumentError(`Training set '${input.trainingSet.id}' has no rows at or after the split ${input.splitTime} to evaluate on`);
@@ -72,7 +78,7 @@ export function createEvaluateActivities({ deps, peers }: ActivityScope) {
         const segmentValues = new Map<string, ReadonlyArray<string | null>>();
         if (policyColumn !== null) segmentValues.set(policyColumn, evalSlice.extra?.[policyColumn] ?? evalSlice.categoricalRows.map((r) => r[evalSlice.categoricalFeatures.indexOf(policyColumn)] ?? null));
         evalSlice.categoricalFeatures.forEach((f, j) => segmentValues.set(f, evalSlice.categoricalRows.map((r) => r[j] ?? null)));
-        const segments = evaluationSegments(segmentValues, evalSlice.labels, evalScores);
+        const segments = evaluationSegments(segmentValues, evalSlice.labels, evalScores, buckets);
         const trainSlice = await file.readSlice(input.featureNames, input.splitTime, 'train');
         heartbeat({ phase: 'evaluate', slice: 'train', rows: trainSlice.rows.length }, meter);
         const trainReport = evaluateBinaryClassifier(trainSlice.labels, await scoreSlice(session, signature, trainSlice, input.featureNames));

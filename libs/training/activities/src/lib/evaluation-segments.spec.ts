@@ -1,4 +1,4 @@
-import { evaluationSegments, MAX_EVALUATION_GROUPS, segmentColumnOf, segmentGroups, segmentKeyOf } from './evaluation-segments';
+import { bucketValues, evaluationSegments, MAX_EVALUATION_GROUPS, segmentColumnOf, segmentGroups, segmentKeyOf } from './evaluation-segments';
 
 describe('per-group evaluation of the held-out slice (issue #17)', () => {
   it('keys a segment by its name without the feature view prefix and finds its column', () => {
@@ -29,5 +29,21 @@ describe('per-group evaluation of the held-out slice (issue #17)', () => {
     const out = evaluationSegments(new Map([['sex', ['a', 'b']], ['person__sex', ['a', 'a']], ['bad key!', ['x', 'y']]]), [0, 1], [0.1, 0.9]);
     expect(Object.keys(out)).toEqual(['sex']);
     expect(out['sex']!.column).toBe('sex');
+  });
+
+  it('buckets a numeric segment with the policy edges (monitoring\'s segmentBucket) and records the edges', () => {
+    expect(bucketValues(['17', '25', '44.5', '45', '64', '65', null, '90'], [25, 45, 65])).toEqual(['<25', '[25,45)', '[25,45)', '[45,65)', '[45,65)', '>=65', null, '>=65']);
+    const out = evaluationSegments(new Map([['person__age', ['20', '30', '50', '70', '30']], ['sex', ['F', 'M', 'M', 'F', 'F']]]), [0, 1, 1, 0, 0], [0.1, 0.9, 0.6, 0.2, 0.7], new Map([['person__age', [25, 45, 65]]]));
+    expect(out['age']).toEqual({
+      column: 'person__age',
+      buckets: [25, 45, 65],
+      groups: [
+        { group: '[25,45)', predictionCount: 2, predictedPositiveCount: 2, tp: 1, fp: 1, tn: 0, fn: 0 },
+        { group: '<25', predictionCount: 1, predictedPositiveCount: 0, tp: 0, fp: 0, tn: 1, fn: 0 },
+        { group: '>=65', predictionCount: 1, predictedPositiveCount: 0, tp: 0, fp: 0, tn: 1, fn: 0 },
+        { group: '[45,65)', predictionCount: 1, predictedPositiveCount: 1, tp: 1, fp: 0, tn: 0, fn: 0 },
+      ],
+    });
+    expect(out['sex']!.buckets).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { groupCountsOf, type GroupCounts } from '@strata/shared/util-model-evaluation';
+import { groupCountsOf, segmentBucket, type GroupCounts } from '@strata/shared/util-model-evaluation';
 
 /**
  * Per-group evaluation (issue #17): the held-out slice's counts per segment value — predictions,
@@ -11,6 +11,12 @@ import { groupCountsOf, type GroupCounts } from '@strata/shared/util-model-evalu
  * feature view prefix (`person__sex` → `sex`). Cardinality is bounded as monitoring's segments:
  * the {@link MAX_EVALUATION_GROUPS} values with most rows are kept, the rest are merged into
  * `__other__`; a null value is `__missing__`.
+ *
+ * Numeric segments: when the policy's `fairness.buckets` are given, the policy segment's values are
+ * bucketed with them by the same function as monitoring's segment config (`segmentBucket` of
+ * `@strata/shared/util-model-evaluation`: `<e₀`, `[eᵢ,eᵢ₊₁)`, `>=e_k`) and the edges are recorded with
+ * the groups (`buckets`), so the registry only compares groups of the same edges. Without edges a
+ * number is its own group (its text).
  */
 
 /** Groups kept per segment (the rest merged into `__other__`). */
@@ -40,7 +46,21 @@ export function segmentColumnOf(columns: readonly string[], segment: string): st
 /** One segment's per-group counts of the evaluation slice. */
 export interface EvaluationSegment {
   column: string;
+  /** Bucket edges of a numeric segment (absent: values are the groups). */
+  buckets?: number[];
   groups: GroupCounts[];
+}
+
+/**
+ * A numeric column's values (as text, null = missing) in buckets of `edges` (`segmentBucket`);
+ * a value that is not a finite number stays missing / its text.
+ */
+export function bucketValues(values: ReadonlyArray<string | null>, edges: readonly number[]): Array<string | null> {
+  return values.map((v) => {
+    if (v === null || v.trim() === '') return null;
+    const x = Number(v);
+    return Number.isFinite(x) ? segmentBucket(edges, x) : v;
+  });
 }
 
 /** Per-group counts of one segment column (values as text, null = missing), top groups kept, others merged. */
@@ -63,15 +83,21 @@ export function segmentGroups(values: ReadonlyArray<string | null>, labels: Arra
 
 /**
  * The per-group evaluation of every segment: `columns` maps a column to its values per row of
- * the slice. Columns whose key is not a valid segment name are skipped; at most
+ * the slice; `buckets` maps a numeric column to its bucket edges. Columns whose key is not a valid segment name are skipped; at most
  * {@link MAX_EVALUATION_SEGMENTS}, in the given order.
  */
-export function evaluationSegments(columns: ReadonlyMap<string, ReadonlyArray<string | null>>, labels: ArrayLike<number>, scores: ArrayLike<number>): Record<string, EvaluationSegment> {
+export function evaluationSegments(
+  columns: ReadonlyMap<string, ReadonlyArray<string | null>>,
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  buckets: ReadonlyMap<string, readonly number[]> = new Map(),
+): Record<string, EvaluationSegment> {
   const out: Record<string, EvaluationSegment> = {};
   for (const [column, values] of columns) {
     const key = segmentKeyOf(column);
     if (!SEGMENT.test(key) || out[key] || Object.keys(out).length >= MAX_EVALUATION_SEGMENTS) continue;
-    out[key] = { column, groups: segmentGroups(values, labels, scores) };
+    const edges = buckets.get(column);
+    out[key] = edges ? { column, buckets: [...edges], groups: segmentGroups(bucketValues(values, edges), labels, scores) } : { column, groups: segmentGroups(values, labels, scores) };
   }
   return out;
 }

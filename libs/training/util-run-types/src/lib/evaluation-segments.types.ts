@@ -6,5 +6,7 @@
  */
 export interface EvaluationSegmentCounts {
   column: string;
+  /** Bucket edges of a numeric segment (the policy's `fairness.buckets`; groups `<e0`, `[ei,ei+1)`, `>=ek`); absent: values are the groups. */
+  buckets?: number[];
   groups: Array<{ group: string; predictionCount: number; predictedPositiveCount: number; tp: number; fp: number; tn: number; fn: number }>;
 }

@@ -47,7 +47,7 @@ export class LiveRolloutService {
           { details: { required: need } },
         );
       }
-      const verdict = applyDisparityGate(decideLive(policy, need, evidence, active.championVersion, active.challengerVersion), evidence.disparity); // disparity gate: issue #17
+      const verdict = applyDisparityGate(decideLive(policy, need, evidence, active.championVersion, active.challengerVersion), evidence.disparity, policy.fairness); // disparity gate: issue #17 (the policy's fairness is the rule)
       const now = new Date();
       const decision = await this.promotions.insertDecision(m, {
         name,
