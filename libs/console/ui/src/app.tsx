@@ -7,6 +7,7 @@ import { ModelPageView } from './views/model-page';
 import { ModelsListView } from './views/models-list';
 import { MonitoringPageView } from './views/monitoring-page';
 import { PlatformPageView } from './views/platform-page';
+import { RolloutPageView, RolloutsPageView } from './views/rollouts-page';
 
 function Shell({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -39,6 +40,8 @@ export function App() {
           <Route path="/models/:name" element={<Shell><ModelPageView /></Shell>} />
           <Route path="/models/:name/versions/:version/lineage" element={<Shell><LineagePageView /></Shell>} />
           <Route path="/models/:name/monitoring" element={<Shell><MonitoringPageView /></Shell>} />
+          <Route path="/models/:name/rollouts" element={<Shell><RolloutsPageView /></Shell>} />
+          <Route path="/models/:name/rollouts/:rolloutId" element={<Shell><RolloutPageView /></Shell>} />
           <Route path="/platform" element={<Shell><PlatformPageView /></Shell>} />
           <Route path="*" element={<Navigate to="/models" replace />} />
         </Routes>

@@ -33,7 +33,8 @@ export function ModelPageView() {
             <>
               <p className="summary" data-testid="model-summary">
                 champion {model.aliases['champion'] ? `v${model.aliases['champion']}` : '—'} · challenger {model.aliases['challenger'] ? `v${model.aliases['challenger']}` : '—'} · {model.latestVersion} version(s) ·{' '}
-                <Link to={`/models/${encodeURIComponent(name)}/monitoring`}>monitoring</Link>
+                <Link to={`/models/${encodeURIComponent(name)}/monitoring`}>monitoring</Link> ·{' '}
+                <Link to={`/models/${encodeURIComponent(name)}/rollouts`}>rollouts</Link>
               </p>
               <h2>Versions</h2>
               {versions.length === 0 ? (
