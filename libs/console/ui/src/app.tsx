@@ -8,6 +8,9 @@ import { ModelsListView } from './views/models-list';
 import { MonitoringPageView } from './views/monitoring-page';
 import { PlatformPageView } from './views/platform-page';
 import { RolloutPageView, RolloutsPageView } from './views/rollouts-page';
+import { RunPageView } from './views/run-page';
+import { RunsListView } from './views/runs-list';
+import { SearchPageView } from './views/search-page';
 
 function Shell({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -42,6 +45,9 @@ export function App() {
           <Route path="/models/:name/monitoring" element={<Shell><MonitoringPageView /></Shell>} />
           <Route path="/models/:name/rollouts" element={<Shell><RolloutsPageView /></Shell>} />
           <Route path="/models/:name/rollouts/:rolloutId" element={<Shell><RolloutPageView /></Shell>} />
+          <Route path="/models/:name/runs" element={<Shell><RunsListView /></Shell>} />
+          <Route path="/runs/:runId" element={<Shell><RunPageView /></Shell>} />
+          <Route path="/searches/:searchId" element={<Shell><SearchPageView /></Shell>} />
           <Route path="/platform" element={<Shell><PlatformPageView /></Shell>} />
           <Route path="*" element={<Navigate to="/models" replace />} />
         </Routes>

@@ -164,7 +164,11 @@ function RunDetail({ runId }: { runId: string }) {
       {(r) => (
         <dl data-testid="run-detail">
           <dt>training run</dt>
-          <dd>{r.runId}</dd>
+          <dd>
+            <Link to={`/runs/${encodeURIComponent(r.runId)}`} data-testid="open-run">
+              {r.runId}
+            </Link>
+          </dd>
           <dt>status</dt>
           <dd>{r.status}</dd>
           <dt>trainer</dt>

@@ -34,7 +34,8 @@ export function ModelPageView() {
               <p className="summary" data-testid="model-summary">
                 champion {model.aliases['champion'] ? `v${model.aliases['champion']}` : '—'} · challenger {model.aliases['challenger'] ? `v${model.aliases['challenger']}` : '—'} · {model.latestVersion} version(s) ·{' '}
                 <Link to={`/models/${encodeURIComponent(name)}/monitoring`}>monitoring</Link> ·{' '}
-                <Link to={`/models/${encodeURIComponent(name)}/rollouts`}>rollouts</Link>
+                <Link to={`/models/${encodeURIComponent(name)}/rollouts`}>rollouts</Link> ·{' '}
+                <Link to={`/models/${encodeURIComponent(name)}/runs`}>runs</Link>
               </p>
               <h2>Versions</h2>
               {versions.length === 0 ? (
