@@ -106,6 +106,8 @@ export type LineageZoom = 'fit' | number;
 
 /** The zoom steps of the − / + buttons. */
 export const ZOOM_STEPS = [0.5, 0.75, 1, 1.25, 1.5] as const;
+const MIN_ZOOM = 0.5;
+const MAX_ZOOM = 1.5;
 
 /**
  * The scale that shows the whole `graph` (px) inside `view` (px): min(1, view.w / graph.w,
@@ -118,6 +120,6 @@ export function fitScale(graph: { width: number; height: number }, view: { width
 
 /** The next zoom step from the current scale, in `direction` (+1 in, −1 out); stays at the ends. */
 export function stepZoom(current: number, direction: 1 | -1): number {
-  if (direction > 0) return ZOOM_STEPS.find((s) => s > current + 1e-9) ?? ZOOM_STEPS[ZOOM_STEPS.length - 1]!;
-  return [...ZOOM_STEPS].reverse().find((s) => s < current - 1e-9) ?? ZOOM_STEPS[0]!;
+  if (direction > 0) return ZOOM_STEPS.find((s) => s > current + 1e-9) ?? MAX_ZOOM;
+  return [...ZOOM_STEPS].reverse().find((s) => s < current - 1e-9) ?? MIN_ZOOM;
 }

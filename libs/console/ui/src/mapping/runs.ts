@@ -74,14 +74,10 @@ export function trialParams(trials: readonly TrainingRun[]): string[] {
 
 /** Trials (in trial order) → rows; `metric` is the search's metric on each trial, `best` marks the search's best run. */
 export function trialRows(search: TrainingSearch): TrialRow[] {
-  return (search.trials ?? []).map((t, i) => ({
-    trial: i + 1,
-    runId: t.runId,
-    status: t.status,
-    params: { ...t.params },
-    metric: typeof t.metrics?.[search.metric] === 'number' ? t.metrics[search.metric]! : null,
-    best: t.runId === search.bestRunId,
-  }));
+  return (search.trials ?? []).map((t, i) => {
+    const metric = t.metrics?.[search.metric];
+    return { trial: i + 1, runId: t.runId, status: t.status, params: { ...t.params }, metric: typeof metric === 'number' ? metric : null, best: t.runId === search.bestRunId };
+  });
 }
 
 /** A sort of the trials table: by `trial`, `status`, `metric` or `param:<name>`. */
