@@ -279,8 +279,9 @@ describe('the web console in Chromium', () => {
     await page.locator('[data-testid=node-run]').click();
     await page.locator('[data-testid=open-run]').click();
     await page.locator('[data-testid=run-params]').waitFor();
-    expect(await page.locator('[data-testid=run-params] tr', { hasText: 'l2' }).locator('td').textContent()).toBe('0.1');
-    expect(await page.locator('[data-testid=run-metrics] tr', { hasText: 'roc_auc' }).count()).toBe(1);
+    const row = (table: string, key: string) => page.locator(`[data-testid=${table}] tr`, { has: page.locator(`th:text-is("${key}")`) }).locator('td');
+    expect(await row('run-params', 'l2').textContent()).toBe('0.1');
+    expect(await row('run-metrics', 'roc_auc').count()).toBe(1);
     // the run is mirrored into the registry's tracking when it ends (best effort, asynchronous)
     await eventually(async () => {
       await page.reload();
