@@ -112,7 +112,7 @@ function RunSeries({ run }: { run: TrainingRun }) {
     const tracked = await trackedRunOf(client, run);
     if (!tracked) return undefined;
     const keys = seriesKeys(tracked.latestMetrics).slice(0, MAX_SERIES);
-    const histories = await Promise.all(keys.map((key) => client.call(RunEndpoints.metricHistory, { params: { runId: tracked.runId, key }, query: { limit: 10000 } })));
+    const histories = await Promise.all(keys.map((key) => client.call(RunEndpoints.metricHistory, { params: { runId: tracked.runId, key }, query: { limit: 1000 } })));
     return keys.map((key, i) => metricSeries(key, histories[i] ?? []));
   }, [client, run.runId]);
   const option = useMemo(() => (loaded.state === 'ok' && loaded.data ? seriesOption(loaded.data) : undefined), [loaded]);
