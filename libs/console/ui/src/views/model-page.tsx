@@ -75,7 +75,8 @@ export function ModelPageView() {
                         <td>{v.servable ? v.status : `${v.status} (not servable)`}</td>
                         <td>{v.createdAt}</td>
                         <td>
-                          <Link to={`/models/${encodeURIComponent(name)}/versions/${v.version}/lineage`}>lineage</Link>
+                          <Link to={`/models/${encodeURIComponent(name)}/versions/${v.version}/lineage`}>lineage</Link> ·{' '}
+                          <Link to={`/runs/${encodeURIComponent(v.runId)}`}>run</Link>
                         </td>
                       </tr>
                     ))}
