@@ -395,6 +395,29 @@ describe('the web console in Chromium', () => {
     champion = challenger;
   });
 
+  it('a grid search: its trials in a sortable table and the metric against l2', async () => {
+    const search = await json<{ searchId: string; status: string; bestRunId: string; bestMetric: number; trials: Array<{ runId: string; params: { l2: number }; metrics?: Record<string, number> }> }>([
+      'search', '--model', model, '--training-set', 'adult_income', '--dataset', dataset, '--split-time', SPLIT, '--space', 'l2=0.01,1',
+    ]);
+    expect(search.status).toBe('COMPLETED');
+    expect(search.trials).toHaveLength(2);
+    await page.goto(`${consoleUrl}/models/${model}/runs`);
+    await page.locator('[data-testid=searches-table] tbody a').first().click();
+    const table = page.locator('[data-testid=trials-table]');
+    await table.waitFor();
+    await page.locator('[data-testid=trials-chart] svg').waitFor();
+    // best first by default: the first row is the search's best trial with its metric
+    const first = table.locator('tbody tr').first();
+    expect(await first.locator('td').first().textContent()).toContain('★');
+    expect(await first.locator('td').last().textContent()).toBe(search.bestMetric.toFixed(4));
+    // sorted by l2 ascending: 0.01 then 1
+    await page.click('[data-testid="sort-param:l2"]');
+    expect(await table.locator('tbody tr td:nth-child(3)').allTextContents()).toEqual(['0.01', '1']);
+    await page.click('[data-testid="sort-param:l2"]');
+    expect(await table.locator('tbody tr td:nth-child(3)').allTextContents()).toEqual(['1', '0.01']);
+    await shot('06d-search');
+  });
+
   it('on a narrow window (420 px) no page scrolls sideways', async () => {
     const narrow = await browser!.newPage({ viewport: { width: 420, height: 800 } });
     try {
