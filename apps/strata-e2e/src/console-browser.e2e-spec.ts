@@ -13,7 +13,11 @@
  * In the browser: log in with the operator key → Models → the model page shows v1, v2 and the
  * decision with the registry's numbers → lineage of v2, click the dataset version node → its
  * content sha256 equals the ingested version's → monitoring shows the drift chart with the drift
- * days marked → Platform shows six services up; serving stopped → it is named as unreachable.
+ * days marked → a canary rollout (started with the CLI, live traffic and labels through serving
+ * and monitoring) shows the live comparison with monitoring's numbers; a viewer sees no buttons,
+ * the operator (ml-engineer) presses Promote and the registry's champion moves, audited as the
+ * operator → at 420 px no page scrolls sideways → Platform shows six services up; serving
+ * stopped → it is named as unreachable.
  * Screenshots of each page: $STRATA_TEST_RESULTS_DIR/console/*.png (default .run/test-results).
  *
  * Bounded: every CLI call has a timeout, every browser wait has a timeout, every wait on the
@@ -23,7 +27,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type RunningService, REPO_ROOT, eventually, infraEnv, positionGroupsAtEnd, startService, uniqueName, waitReady } from '@strata/shared/testing';
+import { type RunningService, REPO_ROOT, createTestCredentials, eventually, infraEnv, positionGroupsAtEnd, startService, uniqueName, waitReady } from '@strata/shared/testing';
 import { Client as PgClient } from 'pg';
 import { type Browser, type Page, chromium } from 'playwright-core';
 
@@ -31,8 +35,9 @@ jest.setTimeout(1_800_000);
 
 
 const SERVICES = ['ingestion', 'features', 'training', 'registry', 'serving', 'monitoring'] as const;
-const PORT_BASE = 3101;
-const CONSOLE_PORT = 3107;
+/** The six services listen on PORT_BASE..+5 and the console on +6 (`CONSOLE_E2E_PORT_BASE`, default 3101: two runs on one machine need two bases). */
+const PORT_BASE = Number(process.env['CONSOLE_E2E_PORT_BASE'] ?? 3101);
+const CONSOLE_PORT = PORT_BASE + 6;
 const EXAMPLE = path.join(REPO_ROOT, 'examples/adult');
 const FIXTURE = path.join(EXAMPLE, 'data/adult-4000.csv');
 const BIN = path.join(REPO_ROOT, 'apps/cli/bin/strata.cjs');
@@ -116,10 +121,10 @@ describe('the web console in Chromium', () => {
     return JSON.parse(r.stdout) as T;
   };
   /** A call through the console's proxy with the operator's key, as the browser makes it. */
-  const viaConsole = async (method: string, p: string, body?: unknown): Promise<{ status: number; body: unknown }> => {
+  const viaConsole = async (method: string, p: string, body?: unknown, key: string = operatorKey): Promise<{ status: number; body: unknown }> => {
     const res = await fetch(`${consoleUrl}${p}`, {
       method,
-      headers: { authorization: `Bearer ${operatorKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(20_000),
     });
@@ -264,7 +269,26 @@ describe('the web console in Chromium', () => {
     const detail = page.locator('[data-testid=dataset-version-detail]');
     await detail.waitFor();
     expect(await detail.locator('.digest').textContent()).toBe(datasetSha);
+    // the whole graph fits the 1280 px window: the model version node (the last rank) is not cut off
+    const mv = (await page.locator('[data-testid=node-model-version]').boundingBox())!;
+    expect(mv.x + mv.width).toBeLessThanOrEqual(1280);
     await shot('04-lineage');
+  });
+
+  it('the training run of v2 shows its params, metrics and loss per iteration', async () => {
+    await page.locator('[data-testid=node-run]').click();
+    await page.locator('[data-testid=open-run]').click();
+    await page.locator('[data-testid=run-params]').waitFor();
+    const row = (table: string, key: string) => page.locator(`[data-testid=${table}] tr`, { has: page.locator(`th:text-is("${key}")`) }).locator('td');
+    expect(await row('run-params', 'l2').textContent()).toBe('0.1');
+    expect(await row('run-metrics', 'roc_auc').count()).toBe(1);
+    // the run is mirrored into the registry's tracking when it ends (best effort, asynchronous)
+    await eventually(async () => {
+      await page.reload();
+      await page.locator('[data-testid=series-chart] svg').waitFor({ timeout: 10_000 });
+    }, 120_000, 2_000);
+    expect(await page.locator('[data-testid=series-chart] svg text', { hasText: 'train_loss' }).count()).toBeGreaterThanOrEqual(1);
+    await shot('04b-run');
   });
 
   it('monitoring shows drift per feature over time with the drift days marked, and ROC AUC over time', async () => {
@@ -281,6 +305,150 @@ describe('the web console in Chromium', () => {
     // one legend entry per monitored feature, with its method
     expect(await page.locator('[data-testid=drift-chart] svg text', { hasText: '(psi)' }).count()).toBeGreaterThanOrEqual(5);
     await shot('05-monitoring');
+  });
+
+  it('a canary rollout: the live comparison, no buttons for a viewer, Promote by the operator moves the champion (audited as the operator)', async () => {
+    const challenger = champion === 2 ? 1 : 2;
+    const started = await json<{ rolloutId: string; status: string }>(['rollout', 'start', model, '--version', String(challenger), '--weight', '0.5', '--reason', 'console e2e canary']);
+    expect(started.status).toBe('active');
+    // serving applies the route (model-rollout-changed) before traffic is sent
+    await eventually(async () => {
+      const route = await viaConsole('GET', `/api/serving/models/${model}/rollout`);
+      if (!JSON.stringify(route.body).includes(started.rolloutId)) throw new Error(`serving has not applied rollout ${started.rolloutId}: ${JSON.stringify(route.body)}`);
+    }, 120_000, 1_000);
+    // 60 requests (below the guard's 100-request verdict) and their labels. Live traffic has no
+    // replayed event time: the comparison counts labels only on predictions after the challenger's
+    // training data cutoff, which the February 2024 rows are not (they are in its training set).
+    const traffic = replay.slice(0, 60);
+    const liveBody = (r: Row): Record<string, unknown> => {
+      const { eventTime: _replayed, ...live } = predictBody(r);
+      return live;
+    };
+    fs.writeFileSync(path.join(project, 'rollout-requests.ndjson'), traffic.map((r) => JSON.stringify(liveBody(r))).join('\n') + '\n');
+    const predictions = await json<Array<{ predictionId: string }>>(['predict', model, '--file', 'rollout-requests.ndjson', '--concurrency', '4']);
+    expect(predictions).toHaveLength(traffic.length);
+    fs.writeFileSync(path.join(project, 'rollout-labels.ndjson'), predictions.map((p, i) => JSON.stringify({ predictionId: p.predictionId, label: traffic[i]!['income'] === '>50K' ? 1 : 0, observedAt: new Date().toISOString() })).join('\n') + '\n');
+    expect((await json<{ sent: number }>(['feedback', model, '--file', 'rollout-labels.ndjson'])).sent).toBe(traffic.length);
+    type Arm = { version: number; requestCount: number; labeledCount: number; metricValue: number | null };
+    let live: { rolloutId: string; champion: Arm; challenger: Arm } | undefined;
+    await eventually(async () => {
+      const c = await viaConsole('GET', `/api/monitoring/models/${model}/rollouts/current/comparison`);
+      const body = c.body as typeof live;
+      const requests = (body?.champion.requestCount ?? 0) + (body?.challenger.requestCount ?? 0);
+      const labeled = (body?.champion.labeledCount ?? 0) + (body?.challenger.labeledCount ?? 0);
+      if (c.status !== 200 || requests !== traffic.length || labeled !== traffic.length) throw new Error(`comparison ${c.status}: ${requests} requests, ${labeled} labels of ${traffic.length}`);
+      live = body;
+    }, 300_000, 3_000);
+    expect(live!.rolloutId).toBe(started.rolloutId);
+    expect(live!.challenger.version).toBe(challenger);
+
+    // a viewer sees the comparison but no Promote / Roll back
+    const keys = await createTestCredentials(databaseUrl, ['viewer', 'admin'] as const);
+    const viewerPage = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      viewerPage.setDefaultTimeout(WAIT_MS);
+      await viewerPage.goto(`${consoleUrl}/login`);
+      await viewerPage.fill('#api-key', keys.viewer);
+      await viewerPage.click('button[type=submit]');
+      await viewerPage.waitForURL('**/models');
+      await viewerPage.goto(`${consoleUrl}/models/${model}/rollouts/${started.rolloutId}`);
+      await viewerPage.locator('[data-testid=live-comparison]').waitFor();
+      await viewerPage.locator('[data-testid=rollout-readonly]').waitFor();
+      expect(await viewerPage.locator('[data-testid=promote]').count()).toBe(0);
+      expect(await viewerPage.locator('[data-testid=rollback]').count()).toBe(0);
+      await viewerPage.screenshot({ path: path.join(shots, '06b-rollout-viewer.png'), fullPage: true, timeout: WAIT_MS });
+    } finally {
+      await viewerPage.close();
+    }
+
+    // the operator: the rollouts list → the active rollout → the live comparison with monitoring's numbers
+    await page.goto(`${consoleUrl}/models/${model}`);
+    await page.locator('[data-testid=model-summary] a', { hasText: 'rollouts' }).click();
+    await page.locator(`[data-testid=rollout-${started.rolloutId}] a`).click();
+    const table = page.locator('[data-testid=live-comparison]');
+    await table.waitFor();
+    const line = async (measure: string): Promise<string[]> => table.locator('tr', { has: page.locator(`th:text-is("${measure}")`) }).locator('td').allTextContents();
+    expect((await line('version')).slice(0, 2)).toEqual([`v${champion}`, `v${challenger}`]);
+    expect((await line('traffic')).slice(0, 2)).toEqual(['50%', '50%']);
+    expect((await line('requests')).slice(0, 2)).toEqual([String(live!.champion.requestCount), String(live!.challenger.requestCount)]);
+    expect((await line('labeled predictions')).slice(0, 2)).toEqual([String(live!.champion.labeledCount), String(live!.challenger.labeledCount)]);
+    expect((await line('roc_auc (higher is better)')).slice(0, 2)).toEqual([live!.champion, live!.challenger].map((a) => (a.metricValue === null ? '—' : a.metricValue.toFixed(3))));
+    expect(await page.locator('[data-testid=guard-status]').textContent()).toContain('Guard:');
+    await shot('06-rollout');
+
+    await page.fill('[data-testid=rollout-actions] input', 'console e2e: live comparison reviewed');
+    await page.click('[data-testid=promote]');
+    await page.locator('[data-testid=action-result]').waitFor();
+    expect(await page.locator('[data-testid=action-result]').textContent()).toContain(`v${challenger} is now the champion`);
+    await page.locator('[data-testid=rollout-status]', { hasText: 'promoted' }).waitFor();
+    await shot('06c-rollout-promoted');
+    // the registry's state changed, by the operator's own principal
+    const who = (await viaConsole('GET', '/api/registry/auth/whoami')).body as { id: string; permissions: string[] };
+    expect(who.permissions).toContain('rollouts:write');
+    const registered = (await viaConsole('GET', `/api/registry/registered-models/${model}`)).body as { aliases: Record<string, number> };
+    expect(registered.aliases['champion']).toBe(challenger);
+    const rollouts = (await viaConsole('GET', `/api/registry/models/${model}/rollouts`)).body as Array<{ rolloutId: string; status: string; endedBy: string | null; endReason: string | null }>;
+    expect(rollouts.find((r) => r.rolloutId === started.rolloutId)).toMatchObject({ status: 'promoted', endedBy: who.id, endReason: 'console e2e: live comparison reviewed' });
+    // audited as the operator (the console forwards the user's own key and holds none)
+    const audit = (await viaConsole('GET', `/api/registry/audit-log?actor=${encodeURIComponent(who.id)}&action=rollouts:write`, undefined, keys.admin)).body as { records: Array<{ route: string; outcome: string; status: number }> };
+    expect(audit.records.filter((r) => r.route === 'POST /models/:name/rollouts/current/promote').map((r) => [r.outcome, r.status])).toEqual([['success', 200]]);
+    champion = challenger;
+  });
+
+  it('a grid search: its trials in a sortable table and the metric against l2', async () => {
+    const search = await json<{ searchId: string; status: string; bestRunId: string; bestMetric: number; trials: Array<{ runId: string; params: { l2: number }; metrics?: Record<string, number> }> }>([
+      'search', '--model', model, '--training-set', 'adult_income', '--dataset', dataset, '--split-time', SPLIT, '--space', 'l2=0.01,1',
+    ]);
+    expect(search.status).toBe('COMPLETED');
+    expect(search.trials).toHaveLength(2);
+    await page.goto(`${consoleUrl}/models/${model}/runs`);
+    await page.locator('[data-testid=searches-table] tbody a').first().click();
+    const table = page.locator('[data-testid=trials-table]');
+    await table.waitFor();
+    await page.locator('[data-testid=trials-chart] svg').waitFor();
+    // best first by default: the first row is the search's best trial with its metric
+    const first = table.locator('tbody tr').first();
+    expect(await first.locator('td').first().textContent()).toContain('★');
+    expect(await first.locator('td').last().textContent()).toBe(search.bestMetric.toFixed(4));
+    // sorted by l2 ascending: 0.01 then 1
+    await page.click('[data-testid="sort-param:l2"]');
+    expect(await table.locator('tbody tr td:nth-child(3)').allTextContents()).toEqual(['0.01', '1']);
+    await page.click('[data-testid="sort-param:l2"]');
+    expect(await table.locator('tbody tr td:nth-child(3)').allTextContents()).toEqual(['1', '0.01']);
+    await shot('06d-search');
+  });
+
+  it('on a narrow window (420 px) no page scrolls sideways', async () => {
+    const narrow = await browser!.newPage({ viewport: { width: 420, height: 800 } });
+    try {
+      narrow.setDefaultTimeout(WAIT_MS);
+      await narrow.goto(`${consoleUrl}/login`);
+      await narrow.fill('#api-key', operatorKey);
+      await narrow.click('button[type=submit]');
+      await narrow.waitForURL('**/models');
+      const pages: Array<[string, string]> = [
+        ['models', '[data-testid=models-table]'],
+        [`models/${model}`, '[data-testid=versions-table]'],
+        [`models/${model}/versions/2/lineage`, '[data-testid=lineage-graph]'],
+        [`models/${model}/monitoring`, '[data-testid=drift-chart] svg'],
+        [`models/${model}/rollouts`, '[data-testid=rollouts-table]'],
+        [`models/${model}/runs`, '[data-testid=runs-table]'],
+      ];
+      const overflow: string[] = [];
+      for (const [p, ready] of pages) {
+        await narrow.goto(`${consoleUrl}/${p}`);
+        await narrow.locator(ready).waitFor({ timeout: 90_000 });
+        // evaluated in the page (a string: this file is compiled without the DOM types)
+        const [scroll, inner] = await narrow.evaluate<number[]>('[document.documentElement.scrollWidth, window.innerWidth]');
+        if (scroll! > inner!) overflow.push(`${p}: ${scroll} > ${inner}`);
+      }
+      await narrow.goto(`${consoleUrl}/models/${model}`);
+      await narrow.locator('[data-testid=versions-table]').waitFor();
+      await narrow.screenshot({ path: path.join(shots, '08-narrow-model.png'), fullPage: true, timeout: WAIT_MS });
+      expect(overflow).toEqual([]);
+    } finally {
+      await narrow.close();
+    }
   });
 
   it('platform health shows the six services up, and names serving once it is down', async () => {

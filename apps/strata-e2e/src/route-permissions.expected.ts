@@ -28,6 +28,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, readonly RoutePermission
     r('GET', '/auth/keys', 'keys', 'read'),
     r('POST', '/auth/keys', 'keys', 'write'),
     r('DELETE', '/auth/keys/:keyId', 'keys', 'write'),
+    r('GET', '/auth/whoami', 'models', 'read'),
     r('GET', '/dead-letters', 'dead-letters', 'read'),
     r('GET', '/dead-letters/topics', 'dead-letters', 'read'),
     r('POST', '/dead-letters/replay', 'dead-letters', 'write'),

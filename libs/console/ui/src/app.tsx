@@ -12,6 +12,10 @@ import { DatasetPageView } from './views/dataset-page';
 import { DatasetVersionPageView } from './views/dataset-version-page';
 import { DatasetsListView } from './views/datasets-list';
 import { FeatureStorePageView } from './views/feature-store-page';
+import { RolloutPageView, RolloutsPageView } from './views/rollouts-page';
+import { RunPageView } from './views/run-page';
+import { RunsListView } from './views/runs-list';
+import { SearchPageView } from './views/search-page';
 
 function Shell({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -46,6 +50,11 @@ export function App() {
           <Route path="/models/:name" element={<Shell><ModelPageView /></Shell>} />
           <Route path="/models/:name/versions/:version/lineage" element={<Shell><LineagePageView /></Shell>} />
           <Route path="/models/:name/monitoring" element={<Shell><MonitoringPageView /></Shell>} />
+          <Route path="/models/:name/rollouts" element={<Shell><RolloutsPageView /></Shell>} />
+          <Route path="/models/:name/rollouts/:rolloutId" element={<Shell><RolloutPageView /></Shell>} />
+          <Route path="/models/:name/runs" element={<Shell><RunsListView /></Shell>} />
+          <Route path="/runs/:runId" element={<Shell><RunPageView /></Shell>} />
+          <Route path="/searches/:searchId" element={<Shell><SearchPageView /></Shell>} />
           <Route path="/platform" element={<Shell><PlatformPageView /></Shell>} />
           <Route path="/data" element={<Navigate to="/data/datasets" replace />} />
           <Route path="/data/datasets" element={<Shell><DatasetsListView /></Shell>} />

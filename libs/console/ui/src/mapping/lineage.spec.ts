@@ -1,4 +1,4 @@
-import { layoutLineage, lineageGraph } from './lineage';
+import { fitScale, layoutLineage, lineageGraph, stepZoom } from './lineage';
 import { version } from './fixtures';
 
 describe('lineage graph mapping', () => {
@@ -50,5 +50,29 @@ describe('lineage graph mapping', () => {
     expect(placed.width).toBeGreaterThanOrEqual(5 * 190 + 4 * 70);
     expect(placed.edges).toHaveLength(4);
     expect(placed.edges.every((e) => e.points.length >= 2)).toBe(true);
+  });
+});
+
+describe('lineage zoom', () => {
+  it('fits the graph into the viewport without enlarging it, and bounds the scale from below', () => {
+    expect(fitScale({ width: 1462, height: 200 }, { width: 1240, height: 500 })).toBeCloseTo(1240 / 1462, 6);
+    expect(fitScale({ width: 1462, height: 900 }, { width: 1240, height: 450 })).toBe(0.5);
+    expect(fitScale({ width: 600, height: 200 }, { width: 1240, height: 500 })).toBe(1);
+    expect(fitScale({ width: 1462, height: 200 }, { width: 380, height: 500 })).toBe(0.3);
+    expect(fitScale({ width: 0, height: 0 }, { width: 1240, height: 500 })).toBe(1);
+  });
+
+  it('steps the zoom through fixed steps from any scale', () => {
+    expect(stepZoom(0.85, 1)).toBe(1);
+    expect(stepZoom(0.85, -1)).toBe(0.75);
+    expect(stepZoom(1, 1)).toBe(1.25);
+    expect(stepZoom(1.5, 1)).toBe(1.5);
+    expect(stepZoom(0.5, -1)).toBe(0.5);
+  });
+
+  it('a five-stage graph is wider than 1280 px at 100%, which is why the page fits it by default', () => {
+    const placed = layoutLineage(lineageGraph(version(2)));
+    expect(placed.width).toBeGreaterThan(1240);
+    expect(fitScale(placed, { width: 1240, height: 480 })).toBeLessThan(1);
   });
 });

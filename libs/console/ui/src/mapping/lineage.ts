@@ -100,3 +100,26 @@ export function layoutLineage(graph: LineageGraph, nodeWidth = 230, nodeHeight =
   const info = g.graph() as { width?: number; height?: number };
   return { nodes, edges, width: info.width ?? 0, height: info.height ?? 0 };
 }
+
+/** Zoom of the lineage graph: `fit` scales it into the viewport (never above 100%), a number is a fixed scale (the view scrolls to pan). */
+export type LineageZoom = 'fit' | number;
+
+/** The zoom steps of the − / + buttons. */
+export const ZOOM_STEPS = [0.5, 0.75, 1, 1.25, 1.5] as const;
+const MIN_ZOOM = 0.5;
+const MAX_ZOOM = 1.5;
+
+/**
+ * The scale that shows the whole `graph` (px) inside `view` (px): min(1, view.w / graph.w,
+ * view.h / graph.h), and never below `min` (then the view scrolls). 1 for an empty graph.
+ */
+export function fitScale(graph: { width: number; height: number }, view: { width: number; height: number }, min = 0.3): number {
+  if (graph.width <= 0 || graph.height <= 0 || view.width <= 0 || view.height <= 0) return 1;
+  return Math.max(min, Math.min(1, view.width / graph.width, view.height / graph.height));
+}
+
+/** The next zoom step from the current scale, in `direction` (+1 in, −1 out); stays at the ends. */
+export function stepZoom(current: number, direction: 1 | -1): number {
+  if (direction > 0) return ZOOM_STEPS.find((s) => s > current + 1e-9) ?? MAX_ZOOM;
+  return [...ZOOM_STEPS].reverse().find((s) => s < current - 1e-9) ?? MIN_ZOOM;
+}

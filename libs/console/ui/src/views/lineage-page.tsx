@@ -1,9 +1,9 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { ModelVersion } from '@strata/contracts/api';
 import { Endpoints } from '../api/console-endpoints';
 import { formatMetric, formatTime, shortDigest } from '../mapping/format';
-import { layoutLineage, lineageGraph, type LineageNode } from '../mapping/lineage';
+import { fitScale, layoutLineage, lineageGraph, stepZoom, type LineageNode, type LineageZoom } from '../mapping/lineage';
 import { Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
@@ -40,10 +40,41 @@ function LineageGraphView({ version }: { version: ModelVersion }) {
   const placed = useMemo(() => layoutLineage(lineageGraph(version)), [version]);
   const [selected, setSelected] = useState<LineageNode | undefined>();
   const byId = new Map(placed.nodes.map((n) => [n.id, n]));
+  const [zoom, setZoom] = useState<LineageZoom>('fit');
+  const box = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState({ width: 0, height: 0 });
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    // the graph may take the container's width and 60% of the window's height
+    const measure = () => setView({ width: el.clientWidth, height: Math.max(240, window.innerHeight * 0.6) });
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  const fitted = fitScale(placed, view);
+  const scale = zoom === 'fit' ? fitted : zoom;
   return (
     <div className="lineage">
-      <div className="graph-scroll">
-        <svg width={placed.width} height={placed.height} data-testid="lineage-graph" role="img" aria-label="lineage graph">
+      <div className="controls" data-testid="zoom-controls">
+        <button onClick={() => setZoom(stepZoom(scale, -1))} aria-label="zoom out">
+          −
+        </button>
+        <span data-testid="zoom-level">{Math.round(scale * 100)}%</span>
+        <button onClick={() => setZoom(stepZoom(scale, 1))} aria-label="zoom in">
+          +
+        </button>
+        <button className={zoom === 'fit' ? 'active' : ''} onClick={() => setZoom('fit')}>
+          Fit
+        </button>
+        <button className={zoom === 1 ? 'active' : ''} onClick={() => setZoom(1)}>
+          100%
+        </button>
+        {scale > fitted ? <span className="hint">scroll to pan</span> : null}
+      </div>
+      <div className="graph-scroll" ref={box}>
+        <svg width={placed.width * scale} height={placed.height * scale} viewBox={`0 0 ${placed.width} ${placed.height}`} data-testid="lineage-graph" role="img" aria-label="lineage graph">
           <defs>
             <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
               <path d="M 0 0 L 10 5 L 0 10 z" fill="#64748b" />
@@ -164,7 +195,11 @@ function RunDetail({ runId }: { runId: string }) {
       {(r) => (
         <dl data-testid="run-detail">
           <dt>training run</dt>
-          <dd>{r.runId}</dd>
+          <dd>
+            <Link to={`/runs/${encodeURIComponent(r.runId)}`} data-testid="open-run">
+              {r.runId}
+            </Link>
+          </dd>
           <dt>status</dt>
           <dd>{r.status}</dd>
           <dt>trainer</dt>

@@ -33,7 +33,9 @@ export function ModelPageView() {
             <>
               <p className="summary" data-testid="model-summary">
                 champion {model.aliases['champion'] ? `v${model.aliases['champion']}` : '—'} · challenger {model.aliases['challenger'] ? `v${model.aliases['challenger']}` : '—'} · {model.latestVersion} version(s) ·{' '}
-                <Link to={`/models/${encodeURIComponent(name)}/monitoring`}>monitoring</Link>
+                <Link to={`/models/${encodeURIComponent(name)}/monitoring`}>monitoring</Link> ·{' '}
+                <Link to={`/models/${encodeURIComponent(name)}/rollouts`}>rollouts</Link> ·{' '}
+                <Link to={`/models/${encodeURIComponent(name)}/runs`}>runs</Link>
               </p>
               <h2>Versions</h2>
               {versions.length === 0 ? (
@@ -73,7 +75,8 @@ export function ModelPageView() {
                         <td>{v.servable ? v.status : `${v.status} (not servable)`}</td>
                         <td>{v.createdAt}</td>
                         <td>
-                          <Link to={`/models/${encodeURIComponent(name)}/versions/${v.version}/lineage`}>lineage</Link>
+                          <Link to={`/models/${encodeURIComponent(name)}/versions/${v.version}/lineage`}>lineage</Link> ·{' '}
+                          <Link to={`/runs/${encodeURIComponent(v.runId)}`}>run</Link>
                         </td>
                       </tr>
                     ))}

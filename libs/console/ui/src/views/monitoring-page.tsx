@@ -8,6 +8,7 @@ import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
 import { monitoringView, windowVersions } from '../mapping/monitoring';
 import { driftOption, performanceOption } from './monitoring-charts';
+import { OpsCharts } from './monitoring-ops-charts';
 
 type WindowKind = 'day' | 'week' | 'month';
 
@@ -70,6 +71,7 @@ function VersionCharts({ windows }: { windows: MonitoringWindow[] }) {
       {view.drift.length ? <EChart option={drift} testId="drift-chart" /> : <Empty>No drift computed yet (windows need enough predictions).</Empty>}
       <h2>ROC AUC and accuracy</h2>
       {view.performance.some((p) => p.rocAuc !== null || p.accuracy !== null) ? <EChart option={perf} height={260} testId="performance-chart" /> : <Empty>No labeled window yet.</Empty>}
+      <OpsCharts windows={windows} alerts={view.alerts} />
     </>
   );
 }

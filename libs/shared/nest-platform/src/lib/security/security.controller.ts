@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type ApiKeyRecord, type AuditQuery, type CreatedApiKey, assertSafeName, RequirePermission } from '@strata/shared/auth';
+import { type ApiKeyRecord, type AuditQuery, type CreatedApiKey, type Permission, assertSafeName, permissionsOf, RequirePermission } from '@strata/shared/auth';
 import { queryAuditLog } from '@strata/shared/data-access-auth';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -55,6 +55,23 @@ export class SecurityController {
       expiresAt: new Date(Date.now() + input.expiresInDays * 86_400_000),
       createdBy: actor,
     });
+  }
+
+  /**
+   * `GET /auth/whoami` → `{id, name, via, roles, projects, authEnforced, permissions}`: the caller's
+   * principal and the permissions its roles grant (the platform matrix, `resource:action`), so a
+   * front end can show only the actions the user may take. Under `STRATA_AUTH_MODE=off`
+   * `authEnforced` is false and `permissions` null (every action is allowed). Requires
+   * `models:read` (every human role but `inference` has it). Never returns a secret.
+   */
+  @Get('auth/whoami')
+  @ApiOperation({ summary: 'The caller and the permissions its roles grant' })
+  @RequirePermission('models', 'read')
+  whoami(@Req() request: FastifyRequest): { id: string; name: string; via: string; roles: string[]; projects: string[] | null; authEnforced: boolean; permissions: Permission[] | null } {
+    const p = securityContextOf(request)?.principal ?? { id: 'anonymous', name: 'anonymous', via: 'anonymous' as const, roles: [], projects: null };
+    const authEnforced = this.security.config.mode !== 'off';
+    const permissions = authEnforced ? [...new Set(p.roles.flatMap((r) => permissionsOf(r)))].sort() : null;
+    return { id: p.id, name: p.name, via: p.via, roles: p.roles, projects: p.projects, authEnforced, permissions };
   }
 
   /** `GET /auth/keys` → `{keys: ApiKeyRecord[]}` newest first (never the secrets). */

@@ -1,0 +1,97 @@
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { Endpoints } from '../api/console-endpoints';
+import { RolloutEndpoints } from '../api/rollout-endpoints';
+import { ConsoleApiError } from '../api/console-client';
+import { rolloutRows } from '../mapping/rollouts';
+import { Empty, Show } from '../components/states';
+import { useLoad } from '../components/use-load';
+import { useSession } from '../components/session';
+import { RolloutDetail, type ActionResult } from './rollout-detail';
+
+/** A model's rollouts, newest first; the active one is opened at `/models/{name}/rollouts/{id}`. */
+export function RolloutsPageView() {
+  const { name = '' } = useParams();
+  const { client } = useSession();
+  const loaded = useLoad(() => client.call(RolloutEndpoints.listRollouts, { params: { name } }), [client, name]);
+  return (
+    <section>
+      <h1>
+        <Link to="/models">Models</Link> / <Link to={`/models/${encodeURIComponent(name)}`}>{name}</Link> / rollouts
+      </h1>
+      <Show loaded={loaded} what={`rollouts of ${name}`}>
+        {(rollouts) =>
+          rollouts.length === 0 ? (
+            <Empty>No rollout of {name} yet (start one with `strata rollouts start`).</Empty>
+          ) : (
+            <table data-testid="rollouts-table">
+              <thead>
+                <tr>
+                  <th>started (UTC)</th>
+                  <th>status</th>
+                  <th>mode</th>
+                  <th>versions</th>
+                  <th>split</th>
+                  <th>started by</th>
+                  <th>ended</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rolloutRows(rollouts).map((r) => (
+                  <tr key={r.rolloutId} data-testid={`rollout-${r.rolloutId}`}>
+                    <td>
+                      <Link to={`/models/${encodeURIComponent(name)}/rollouts/${encodeURIComponent(r.rolloutId)}`}>{r.startedAt}</Link>
+                    </td>
+                    <td className={`rollout-${r.status}`}>{r.status}</td>
+                    <td>{r.mode}</td>
+                    <td>{r.versions}</td>
+                    <td>{r.split}</td>
+                    <td>{r.startedBy}</td>
+                    <td>{r.ended}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Show>
+    </section>
+  );
+}
+
+/** One rollout: its record, the live comparison while active, its live decisions, promote / roll back for a role that may. */
+export function RolloutPageView() {
+  const { name = '', rolloutId = '' } = useParams();
+  const { client } = useSession();
+  const [tick, setTick] = useState(0);
+  // the last action's answer, kept here so it stays on screen while the page reloads
+  const [result, setResult] = useState<ActionResult | undefined>();
+  const loaded = useLoad(async () => {
+    const [rollouts, decisions, who] = await Promise.all([
+      client.call(RolloutEndpoints.listRollouts, { params: { name } }),
+      client.call(Endpoints.listDecisions, { params: { name }, query: { limit: 100 } }),
+      client.call(RolloutEndpoints.whoami, {}).catch((e: unknown) => {
+        // an older service without /auth/whoami: no buttons rather than no page
+        if (e instanceof ConsoleApiError && e.status === 404) return undefined;
+        throw e;
+      }),
+    ]);
+    const rollout = rollouts.find((r) => r.rolloutId === rolloutId);
+    if (!rollout) throw new ConsoleApiError('registry', 404, `model ${name} has no rollout ${rolloutId}`);
+    return { rollout, decisions: decisions.decisions, who };
+  }, [client, name, rolloutId, tick]);
+  return (
+    <section>
+      <h1>
+        <Link to="/models">Models</Link> / <Link to={`/models/${encodeURIComponent(name)}`}>{name}</Link> / <Link to={`/models/${encodeURIComponent(name)}/rollouts`}>rollouts</Link> / {rolloutId.slice(0, 8)}
+      </h1>
+      <Show loaded={loaded} what={`rollout ${rolloutId}`}>
+        {(d) => <RolloutDetail rollout={d.rollout} decisions={d.decisions} who={d.who} result={result} onResult={(r) => {
+          setResult(r);
+          if (r.ok) setTick((t) => t + 1);
+        }} />}
+      </Show>
+    </section>
+  );
+}
+
