@@ -33,6 +33,8 @@ const Measure = z.object({
   /** Median single-row `session.run` wall time in onnxruntime-node, ms. */
   p50RowLatencyMs: z.number(),
   p90RowLatencyMs: z.number(),
+  /** Median over batches of 256 rows of batch time / 256, ms per row (null: fewer rows). */
+  p50BatchedRowLatencyMs: z.number().nullable(),
 });
 
 /** The outcome of a finished optimization (SUCCEEDED). */

@@ -13,7 +13,14 @@ export interface ModelMeasure extends QualityOnEvaluation {
   p50RowLatencyMs: number;
   /** 90th percentile of the same, milliseconds. */
   p90RowLatencyMs: number;
+  /** Median over batches of {@link BATCH_ROWS} rows of (batch `session.run` wall time / rows), milliseconds per row; null when the evaluation set has fewer rows. */
+  p50BatchedRowLatencyMs: number | null;
 }
+
+/** Rows per batch of the batched latency. */
+export const BATCH_ROWS = 256;
+/** Batches timed per model at most. */
+const MAX_BATCHES = 40;
 
 /** Result of {@link measureSideBySide}. */
 export interface SideBySide {
@@ -39,13 +46,14 @@ export interface SideBySideOptions {
 
 const SESSION = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const };
 
-function rowFeeds(layout: readonly InputBinding[], slice: TrainingSlice, row: number): Record<string, ort.Tensor> {
+/** Feeds of rows `[start, start + rows)` of the slice for a model of this input layout. */
+function rowFeeds(layout: readonly InputBinding[], slice: TrainingSlice, start: number, rows = 1): Record<string, ort.Tensor> {
   const numeric = new Map(slice.features.map((f, j) => [f, j]));
   const categorical = new Map(slice.categoricalFeatures.map((f, j) => [f, j]));
   const feeds: Record<string, ort.Tensor> = {};
-  const tensors = assembleModelInputs(layout, 1, (_i, f) => {
+  const tensors = assembleModelInputs(layout, rows, (i, f) => {
     const j = numeric.get(f);
-    return j !== undefined ? slice.rows[row]![j] : slice.categoricalRows[row]![categorical.get(f)!];
+    return j !== undefined ? slice.rows[start + i]![j] : slice.categoricalRows[start + i]![categorical.get(f)!];
   });
   for (const t of tensors) {
     feeds[t.name] = t.datatype === 'BYTES' ? new ort.Tensor('string', t.data as string[], t.shape) : new ort.Tensor(t.datatype === 'FP64' ? 'float64' : 'float32', t.data as Float32Array, t.shape);
@@ -60,7 +68,8 @@ function rowFeeds(layout: readonly InputBinding[], slice: TrainingSlice, row: nu
  *   `evaluateBinaryClassifier` accuracy (threshold 0.5) and ROC AUC;
  * - latency: the first `latencyRows` rows, one row per `session.run`, the two models interleaved
  *   row by row (parent first on even rows, child first on odd rows, so neither always runs on a warmer
- *   cache), after `warmupRows` untimed runs each; p50/p90 of `process.hrtime` around each run, ms.
+ *   cache), after `warmupRows` untimed runs each; p50/p90 of `process.hrtime` around each run, ms;
+ *   then up to 40 batches of 256 rows, interleaved the same way: p50 of batch time / 256 (ms per row).
  *
  * @param features the model's raw features (the evaluation set's columns it takes)
  * @throws InvalidArgumentError when the slice is empty or a model cannot be loaded or fed
@@ -88,23 +97,30 @@ export async function measureSideBySide(parentBytes: Uint8Array, childBytes: Uin
     }
     const latencyRows = Math.min(n, options.latencyRows ?? 2000);
     const warmup = Math.min(n, options.warmupRows ?? 100);
-    const feeds = sessions.map((_, i) => {
-      const layout = modelInputLayout(signatures[i]!.inputs, withNames(signatures[i]!.metadata, features), 'Model');
-      return Array.from({ length: Math.max(latencyRows, warmup) }, (_r, row) => rowFeeds(layout, slice, row));
-    });
+    const layouts = sessions.map((_, i) => modelInputLayout(signatures[i]!.inputs, withNames(signatures[i]!.metadata, features), 'Model'));
+    const feeds = layouts.map((layout) => Array.from({ length: Math.max(latencyRows, warmup) }, (_r, row) => rowFeeds(layout, slice, row)));
     progress(0.7, `timing ${latencyRows} single-row runs per model`);
     for (let r = 0; r < warmup; r++) for (const [i, s] of sessions.entries()) await s.run(feeds[i]![r]!);
     const times = [new Float64Array(latencyRows), new Float64Array(latencyRows)];
-    for (let r = 0; r < latencyRows; r++) {
-      const order = r % 2 === 0 ? [0, 1] : [1, 0];
-      for (const i of order) {
-        const t0 = process.hrtime.bigint();
-        await sessions[i]!.run(feeds[i]![r]!);
-        times[i]![r] = Number(process.hrtime.bigint() - t0) / 1e6;
-      }
-    }
+    const timed = async (i: number, f: Record<string, ort.Tensor>): Promise<number> => {
+      const t0 = process.hrtime.bigint();
+      await sessions[i]!.run(f);
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    for (let r = 0; r < latencyRows; r++) for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) times[i]![r] = await timed(i, feeds[i]![r]!);
+    const batches = Math.min(MAX_BATCHES, Math.floor(n / BATCH_ROWS));
+    progress(0.85, `timing ${batches} batches of ${BATCH_ROWS} rows per model`);
+    const batchFeeds = layouts.map((layout) => Array.from({ length: batches }, (_b, b) => rowFeeds(layout, slice, b * BATCH_ROWS, BATCH_ROWS)));
+    const batchTimes = [new Float64Array(batches), new Float64Array(batches)];
+    for (let b = 0; b < batches; b++) for (const i of b % 2 === 0 ? [0, 1] : [1, 0]) batchTimes[i]![b] = (await timed(i, batchFeeds[i]![b]!)) / BATCH_ROWS;
     progress(1, 'measured');
-    const measure = (i: number): ModelMeasure => ({ ...quality[i]!, sizeBytes: models[i]!.byteLength, p50RowLatencyMs: percentile(times[i]!, 50), p90RowLatencyMs: percentile(times[i]!, 90) });
+    const measure = (i: number): ModelMeasure => ({
+      ...quality[i]!,
+      sizeBytes: models[i]!.byteLength,
+      p50RowLatencyMs: percentile(times[i]!, 50),
+      p90RowLatencyMs: percentile(times[i]!, 90),
+      p50BatchedRowLatencyMs: batches === 0 ? null : percentile(batchTimes[i]!, 50),
+    });
     return { parent: measure(0), child: measure(1), evalRows: n, latencyRows, session: { ...SESSION } };
   } finally {
     for (const s of sessions) await s.release();
