@@ -35,7 +35,7 @@ async function json(method: string, url: string, body?: unknown): Promise<{ stat
   return { status: res.status, body: (await res.json()) as Json };
 }
 
-const ADULT = '/work/shared/datasets/uci-adult';
+const ADULT = path.resolve(repoRoot, '../shared/datasets/uci-adult');
 const FEATURES = ['age', 'fnlwgt', 'education_num', 'capital_gain', 'capital_loss', 'hours_per_week'];
 const COLUMNS = ['age', 'workclass', 'fnlwgt', 'education', 'education_num', 'marital_status', 'occupation', 'relationship', 'race', 'sex', 'capital_gain', 'capital_loss', 'hours_per_week', 'native_country', 'income'];
 const SPLIT = '2021-01-01T00:00:00.000Z';
