@@ -78,6 +78,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, readonly RoutePermission
     r('GET', '/training-searches', 'training', 'read'),
     r('POST', '/training-searches', 'training', 'write'),
     r('GET', '/training-searches/:searchId', 'training', 'read'),
+    r('POST', '/model-optimizations', 'training', 'write'),
+    r('GET', '/model-optimizations/:id', 'training', 'read'),
   ],
   registry: [
     r('GET', '/api/2.0/mlflow/model-versions/get', 'models', 'read'),

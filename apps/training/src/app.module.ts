@@ -1,9 +1,11 @@
+import path from 'node:path';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { MessagingModule } from '@strata/messaging';
 import { PlatformModule } from '@strata/shared/nest-platform';
 import { TRAINING_ENTITIES, TRAINING_MIGRATIONS } from '@strata/training/data-access';
 import { liveCommandTrainers } from '@strata/training/activities';
 import { TrainingModule } from '@strata/training/domain-training';
+import { ModelOptimizationModule } from '@strata/training/domain-model-optimization';
 import type { TrainingConfig } from './config';
 import { SERVICE_VERSION } from './version';
 
@@ -42,6 +44,16 @@ export class AppModule {
           retrainCooldownSeconds: config.TRAINING_RETRAIN_COOLDOWN_SECONDS,
           retrainOnEvents: config.TRAINING_RETRAIN_ON_EVENTS,
           runTimeouts: { heartbeatTimeout: `${config.TRAINING_HEARTBEAT_TIMEOUT_SECONDS} seconds`, initialRetryInterval: `${config.TRAINING_RETRY_INITIAL_SECONDS} seconds` },
+        }),
+        // issue 15: derived optimized versions (ONNX Runtime INT8 / graph), measured on the parent's evaluation set
+        ModelOptimizationModule.forRoot({
+          registryUrl: config.REGISTRY_URL,
+          dataDir: config.STRATA_DATA_DIR,
+          python: config.TRAINING_OPTIMIZER_PYTHON,
+          script: path.resolve(config.TRAINING_OPTIMIZER_SCRIPT),
+          toolTimeoutMs: config.TRAINING_OPTIMIZE_TOOL_TIMEOUT_SECONDS * 1000,
+          defaultMaxAccuracyDrop: config.TRAINING_OPTIMIZE_MAX_ACCURACY_DROP,
+          maxQueued: 8,
         }),
       ],
     };

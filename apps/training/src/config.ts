@@ -58,6 +58,17 @@ export const trainingEnvSchema = platformEnvSchema.extend({
   TRAINING_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** First retry delay of failed activities, seconds. */
   TRAINING_RETRY_INITIAL_SECONDS: z.coerce.number().min(0.1).max(600).default(2),
+  /**
+   * Model optimization (POST /model-optimizations): a python with tools/python/model-optimize.requirements.txt
+   * (`bash tools/python/ensure-venv.sh model-optimize` prints it). Unset: the endpoint answers 503.
+   */
+  TRAINING_OPTIMIZER_PYTHON: z.string().min(1).optional(),
+  /** The optimizer tool script (relative paths resolve against the working directory, the repository root by default). */
+  TRAINING_OPTIMIZER_SCRIPT: z.string().min(1).default('tools/model-optimization/optimize_onnx.py'),
+  /** Deadline of the optimizer tool per job, seconds (killed past it; the job FAILS with 503). */
+  TRAINING_OPTIMIZE_TOOL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** Default largest accuracy drop (absolute fraction) of an optimized child on its parent's evaluation set. */
+  TRAINING_OPTIMIZE_MAX_ACCURACY_DROP: z.coerce.number().min(0).max(1).default(0.01),
   TRAINING_WORKER_ENABLED: z
     .enum(['true', 'false', '1', '0'])
     .default('true')

@@ -13,9 +13,13 @@ params:
   estimator      "logistic" (default: SimpleImputer(mean) -> StandardScaler -> LogisticRegression)
                  | "gradient_boosting" (SimpleImputer(mean) -> GradientBoostingClassifier, a tree ensemble
                    exported as ai.onnx.ml.TreeEnsembleClassifier)
+                 | "mlp" (SimpleImputer(mean) -> StandardScaler -> MLPClassifier, exported as MatMul/Add/Relu: the kind of
+                   model INT8 quantization shrinks, see the model optimization step)
   C              inverse L2 strength of the logistic regression (default 1.0)
   max_iter       logistic regression iterations (default 200)
   n_estimators   trees of the gradient boosting (default 100), max_depth (3), learning_rate (0.1)
+  hidden         hidden layer sizes of the MLP, comma-separated (default "256,128"); max_iter (default 200) its epochs;
+                 scale (default true): false feeds the raw features to the MLP (no StandardScaler)
   fail           if true, exit 3 after writing to stderr (used by tests of the failure path)
   sleep_seconds  sleep before training, printing a line per second (used by cancellation tests)
 """
@@ -35,6 +39,7 @@ from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -72,8 +77,13 @@ def main() -> int:
             random_state=0,
         )
         pipe = Pipeline([("impute", SimpleImputer(strategy="mean", keep_empty_features=True)), ("clf", clf)])
+    elif estimator == "mlp":
+        hidden = tuple(int(h) for h in str(params.get("hidden", "256,128")).split(",") if h.strip())
+        clf = MLPClassifier(hidden_layer_sizes=hidden, max_iter=int(params.get("max_iter", 200)), random_state=0)
+        scaler = [("scale", StandardScaler())] if params.get("scale", True) not in (False, "false", 0) else []
+        pipe = Pipeline([("impute", SimpleImputer(strategy="mean", keep_empty_features=True)), *scaler, ("clf", clf)])
     else:
-        print(f"unknown estimator '{estimator}' (expected logistic or gradient_boosting)", file=sys.stderr)
+        print(f"unknown estimator '{estimator}' (expected logistic, gradient_boosting or mlp)", file=sys.stderr)
         return 2
     pipe.fit(x, y)
     proba = pipe.predict_proba(x)[:, 1]

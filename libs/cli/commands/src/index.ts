@@ -16,6 +16,7 @@ export * from './lib/features';
 export * from './lib/init';
 export * from './lib/init-infer';
 export * from './lib/models';
+export * from './lib/models-optimize';
 export * from './lib/monitor';
 export * from './lib/output';
 export * from './lib/parse';

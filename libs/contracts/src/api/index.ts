@@ -16,6 +16,7 @@ export * from './define-endpoint';
 export * from './ingestion.api';
 export * from './features.api';
 export * from './training.api';
+export * from './model-optimization.api';
 export * from './registry.api';
 export * from './serving.api';
 export * from './monitoring.api';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEndpoint, NoParams } from './define-endpoint';
+import { ModelOptimizationApi } from './model-optimization.api';
 
 /** Training HTTP API (docs/service-apis.md, "training"). */
 
@@ -67,4 +68,5 @@ export type TrainingRun = z.infer<typeof TrainingRunSchema>;
 export const TrainingApi = {
   startTrainingRun: defineEndpoint({ service: 'training', method: 'POST', path: '/training-runs', summary: 'Starts a training run (idempotent per requestId)', params: NoParams, body: z.record(z.string(), z.unknown()), response: StartTrainingRunResponseSchema }),
   getTrainingRun: defineEndpoint({ service: 'training', method: 'GET', path: '/training-runs/{runId}', summary: 'One training run', params: z.object({ runId: z.string() }), response: TrainingRunSchema }),
+  ...ModelOptimizationApi,
 } as const;

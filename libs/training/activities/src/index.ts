@@ -19,6 +19,7 @@ export { mapErrors, nonRetryable, toApplicationFailure } from './lib/activity-er
 export { LogisticRegressionParamsSchema, parseLogisticRegressionParams } from './lib/trainer-params';
 export { EVENT_TIMESTAMP_COLUMN, LABEL_COLUMN, selectFeatureColumns, TrainingSetFile } from './lib/training-set-reader';
 export type { TrainingSlice } from './lib/training-set-reader';
+export { scoreSlice } from './lib/mixed-features';
 export { ResourceMeter } from './lib/resource-meter';
 export type * from './lib/activity.types';
 export { TRAINERS } from './lib/activity.types';

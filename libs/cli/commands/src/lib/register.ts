@@ -4,6 +4,7 @@ import { registerDatasetCommands } from './datasets';
 import { registerFeatureCommands } from './features';
 import { registerInitCommand } from './init';
 import { registerModelCommands } from './models';
+import { registerModelOptimizeCommand } from './models-optimize';
 import { registerMonitorCommands } from './monitor';
 import { registerServingCommands } from './serving';
 import { registerTrainingCommands } from './training';
@@ -15,6 +16,7 @@ export function registerLifecycleCommands(program: Command, ctx: CliContext): vo
   registerFeatureCommands(program, ctx);
   registerTrainingCommands(program, ctx);
   registerModelCommands(program, ctx);
+  registerModelOptimizeCommand(program.commands.find((c) => c.name() === 'models')!, ctx); // issue 15
   registerServingCommands(program, ctx);
   registerMonitorCommands(program, ctx);
 }
