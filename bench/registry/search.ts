@@ -36,7 +36,7 @@ function pct(sorted: number[], p: number): number {
  * Starts the registry app on 127.0.0.1:`port` in a throwaway schema and bulk-loads `models` ×
  * `versions`; `close` stops it and drops the schema. Exported for bench/registry/search-vs-mlflow.ts.
  */
-export async function startLoadedRegistry(models: number, versions: number, port: number): Promise<{ base: string; loadS: number; close: () => Promise<void> }> {
+export async function startLoadedRegistry(models: number, versions: number, port: number): Promise<{ base: string; schema: string; loadS: number; close: () => Promise<void> }> {
   const MODELS = models;
   const VERSIONS = versions;
   const PORT = port;
@@ -80,7 +80,7 @@ export async function startLoadedRegistry(models: number, versions: number, port
       [VERSIONS, MODELS],
     );
     await ds.query(`ANALYZE ${s}.registered_model; ANALYZE ${s}.model_version; ANALYZE ${s}.model_alias`);
-    return { base: `http://127.0.0.1:${PORT}`, loadS: (Date.now() - t0) / 1000, close };
+    return { base: `http://127.0.0.1:${PORT}`, schema, loadS: (Date.now() - t0) / 1000, close };
   } catch (e) {
     await close();
     throw e;
