@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { RedisOnlineStore } from '../../libs/features/domain-feature-store/src/lib/online/redis-online-store';
 import { createTestCredentials } from '../../libs/shared/testing/src/index';
+import { type FeastServer, startFeastServer, workerPid } from './feast-server';
 import { type BenchRow, type Target, arg, loadAverage, printRows, sideBySide, stackEnv, waitFor } from '../util/load';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -26,7 +27,7 @@ const SECONDS = Number(arg('seconds', '5'));
 const ROUNDS = Number(arg('rounds', '3'));
 const CONNECTIONS = Number(arg('connections', '16'));
 const ENTITIES = Number(arg('entities', '10000'));
-const PORT = Number(arg('port', '3205'));
+const PORT_ARG = Number(arg('port', '3205'));
 const JSON_OUT = arg('json', '');
 const PROF = arg('cpu-prof', '');
 const BASELINE = arg('baseline', '') ? path.resolve(arg('baseline', '')) : '';
@@ -57,13 +58,20 @@ features:
 ${fields}
 `;
 
-export async function runOnlineHotPath(): Promise<{ rows: BenchRow[]; load: { before: number[]; after: number[] } }> {
+/**
+ * `opts.port`: the hello-world's port (features on + 1..3; default --port); `opts.nestRoute` false
+ * skips the Nest-route target; `opts.feastPort`: also Feast's Python feature server on that port,
+ * same Redis, same rows (bench/features/feast-server.ts), as one more target.
+ */
+export async function runOnlineHotPath(opts: { port?: number; nestRoute?: boolean; feastPort?: number } = {}): Promise<{ rows: BenchRow[]; load: { before: number[]; after: number[] } }> {
+  const PORT = opts.port ?? PORT_ARG;
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...stackEnv(ROOT) };
   for (const k of ['DATABASE_URL', 'KAFKA_BROKERS', 'REDIS_URL']) if (!env[k]) throw new Error(`${k} is not set (the stack with redis)`);
   const children: ChildProcess[] = [];
   const schemas: string[] = [];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-online-hot-'));
   const before = loadAverage();
+  let feast: FeastServer | undefined;
   try {
     const creds = await createTestCredentials(env['DATABASE_URL']!, ['data-scientist', 'service:serving'] as const);
     const hello = spawn(process.execPath, ['-e', `const f=require('fastify')();f.post('/hello',async()=>({hello:'world'}));f.listen({port:${PORT},host:'127.0.0.1'})`], { cwd: ROOT, stdio: 'ignore' });
@@ -98,25 +106,36 @@ export async function runOnlineHotPath(): Promise<{ rows: BenchRow[]; load: { be
     };
     const servers = [];
     if (BASELINE) servers.push(await start('baseline', PORT + 3, false, BASELINE));
-    servers.push(await start('nest route', PORT + 1, false, ROOT), await start('fast route', PORT + 2, true, ROOT));
+    if (opts.nestRoute !== false) servers.push(await start('nest route', PORT + 1, false, ROOT));
+    servers.push(await start('fast route', PORT + 2, true, ROOT));
+    if (opts.feastPort) feast = await startFeastServer(opts.feastPort, env['REDIS_URL']!, ENTITIES);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${PORT}/hello`, { method: 'POST' }).catch(() => undefined))?.ok, 30_000, 'fastify hello-world');
 
     // One entity × 10 features (serving's call per prediction), as of a fixed instant: every value PRESENT.
     const body = JSON.stringify({ features: FEATURES.map((f) => `hot_stats:${f}`), entities: { customer_id: [Math.floor(ENTITIES / 2)] }, as_of: '2024-03-02T00:00:00Z' });
+    // Feast's request has no as_of (its online read has none; its view has no TTL, so every value is PRESENT).
+    const feastBody = JSON.stringify({ features: FEATURES.map((f) => `hot_stats:${f}`), entities: { customer_id: [Math.floor(ENTITIES / 2)] } });
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${creds['service:serving']}` };
     for (const s of servers) {
       const res = await fetch(`${s.base}/get-online-features`, { method: 'POST', headers, body });
       const json = (await res.json()) as { results?: Array<{ statuses: string[] }> };
       if (res.status !== 200 || json.results?.length !== 11 || json.results.some((r) => r.statuses[0] !== 'PRESENT')) throw new Error(`${s.label}: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
     }
+    if (feast) {
+      const res = await fetch(`${feast.url}/get-online-features`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: feastBody });
+      const json = (await res.json()) as { results?: Array<{ statuses: string[]; values: unknown[] }> };
+      if (res.status !== 200 || json.results?.length !== 11 || json.results.some((r) => r.statuses[0] !== 'PRESENT')) throw new Error(`feast: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
+    }
     const targets: Target[] = [{ name: 'fastify hello-world', url: `http://127.0.0.1:${PORT}/hello`, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', ...(hello.pid ? { pid: hello.pid } : {}) }];
     for (const s of servers) targets.push({ name: `online 1x10, ${s.label}`, url: `${s.base}/get-online-features`, method: 'POST', headers, body, ...(s.child.pid ? { pid: s.child.pid } : {}) });
+    if (feast) targets.push({ name: 'Feast 0.67 feature server (1 worker)', url: `${feast.url}/get-online-features`, method: 'POST', headers: { 'content-type': 'application/json' }, body: feastBody, ...(feast.child.pid ? { pid: workerPid(feast.child.pid) } : {}) });
     const rows = await sideBySide(targets, { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS });
     const floor = rows[0]!.reqPerSec;
     for (const row of rows) row.vsFloor = row.reqPerSec / floor;
     return { rows, load: { before, after: loadAverage() } };
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await feast?.stop().catch(() => undefined);
     await new Promise((res) => setTimeout(res, 2000));
     const client = new Client({ connectionString: env['DATABASE_URL'] });
     await client.connect();

@@ -14,9 +14,9 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDBOfflineStore, type FeatureView } from '../../libs/features/data-access-offline-store/src/index';
+import { DuckDBOfflineStore } from '../../libs/features/data-access-offline-store/src/index';
 import { LocalObjectStore } from '../../libs/shared/data-access-object-store/src/index';
+import { PIT_SHARES, generatePitData, pitViews } from './pit-data';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,44 +33,10 @@ async function main(): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-bench-pit-'));
   const store = new LocalObjectStore(dir);
   const offline = new DuckDBOfflineStore({ store, tmpDir: dir });
-  const shares = [0.4, 0.3, 0.3];
-  const views: FeatureView[] = shares.map((_, v) => ({
-    kind: 'feature_view',
-    name: `view_${v}`,
-    entities: ['customer_id'],
-    ttlSeconds: 7 * 86400,
-    source: { datasetName: 'bench' },
-    timestampField: 'event_timestamp',
-    features: [0, 1, 2].map((f) => ({ name: `v${v}_f${f}`, dtype: f === 2 ? ('INT64' as const) : ('FLOAT64' as const) })),
-  }));
-  const t0 = Date.now();
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  await conn.run(`SET TimeZone = 'UTC'`);
-  const uris: string[] = [];
-  for (const [v, share] of shares.entries()) {
-    const n = Math.round(featureRows * share);
-    await fs.mkdir(path.join(dir, 'features', `view_${v}`), { recursive: true });
-    const file = path.join(dir, 'features', `view_${v}`, 'bench.parquet');
-    await conn.run(
-      `COPY (SELECT (hash(i, ${v}) % ${entities})::BIGINT AS customer_id,
-                    TIMESTAMPTZ '2024-03-01 00:00:00+00' + to_microseconds((hash(i, ${v}, 7) % 2592000000000)::BIGINT) AS event_timestamp,
-                    CASE WHEN (hash(i, ${v}, 9) % 1000) < ${Math.round(lateShare * 1000)} THEN event_timestamp + INTERVAL 2 HOUR ELSE event_timestamp END AS created_timestamp,
-                    (hash(i, 1) % 10000) / 100.0 AS v${v}_f0, (hash(i, 2) % 1000) / 7.0 AS v${v}_f1, (hash(i, 3) % 100)::BIGINT AS v${v}_f2
-             FROM range(${n}) r(i) ORDER BY customer_id, event_timestamp) TO '${file}' (FORMAT parquet, COMPRESSION zstd)`,
-    );
-    uris.push(store.uriFor(`features/view_${v}/bench.parquet`));
-  }
-  const entityFile = path.join(dir, 'entities.parquet');
-  await conn.run(
-    `COPY (SELECT (hash(i, 'e') % ${entities})::BIGINT AS customer_id,
-                  TIMESTAMPTZ '2024-03-08 00:00:00+00' + to_microseconds((hash(i, 'e', 1) % 1987200000000)::BIGINT) AS event_timestamp,
-                  (hash(i, 'l') % 2 = 0) AS label
-           FROM range(${entityRows}) r(i)) TO '${entityFile}' (FORMAT parquet)`,
-  );
-  conn.closeSync();
-  db.closeSync();
-  const genMs = Date.now() - t0;
+  const shares = PIT_SHARES;
+  const views = pitViews();
+  const { viewKeys, genMs } = await generatePitData(dir, { entityRows, featureRows, entities, lateShare });
+  const uris = viewKeys.map((k) => store.uriFor(k));
   const refs = views.flatMap((v) => v.features.map((f) => `${v.name}:${f.name}`));
   const t1 = Date.now();
   const res = await offline.getHistoricalFeatures({ uri: store.uriFor('entities.parquet') }, refs, views.map((view, i) => ({ view, uris: [uris[i]!] })), {

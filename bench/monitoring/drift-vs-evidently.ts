@@ -146,13 +146,11 @@ print(json.dumps({"ms": run_s * 1000, "genMs": load_s * 1000, "peakMiB": round(r
                   "detail": f"evidently {evidently.__version__}: drifted columns {drifted}/50 (its defaults: wasserstein / jensenshannon at this size)"}))
 `;
 
-function main(): void {
-  const phaseIdx = process.argv.indexOf('--phase');
-  const rows = Number(arg('rows', '1000000'));
-  if (phaseIdx >= 0) {
-    child(process.argv[phaseIdx + 1] as string, arg('dir', ''), rows);
-    return;
-  }
+/** One contender's result: drift time, data generation/load time (ms), its process's peak RSS. */
+export interface DriftResult { name: string; ms: number; genMs: number; peakMiB: number; detail: string }
+
+/** Runs every contender on a window of `rows` rows (each in its own process); prints the table, returns the results. */
+export function runDriftVsEvidently(rows: number, skipEvidently = false): DriftResult[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-drift-'));
   try {
     console.log(`node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, window ${rows} rows × 50 features (45 numeric, 5 categorical), reference ${REF_ROWS} rows`);
@@ -162,7 +160,6 @@ function main(): void {
     const json = JSON.stringify(profile);
     fs.writeFileSync(path.join(dir, 'profile.json'), json);
     console.log(`reference profile built in ${(performance.now() - t).toFixed(0)} ms, ${(json.length / 1024).toFixed(0)} KiB JSON (stored; monitoring never rereads the reference rows)`);
-    const skipEvidently = process.argv.includes('--skip-evidently');
     if (!skipEvidently) {
       t = performance.now();
       const write = (prefix: string, c: { num: Float64Array[]; cat: Int16Array[] }) => {
@@ -177,7 +174,7 @@ function main(): void {
       write('cur', columnsOf(rows, 2, 0.3));
       console.log(`data files for Evidently written in ${(performance.now() - t).toFixed(0)} ms`);
     }
-    const results: Array<{ name: string; ms: number; genMs: number; peakMiB: number; detail: string }> = [];
+    const results: DriftResult[] = [];
     for (const phase of ['batch-psi', 'batch-auto', 'incremental']) {
       const out = execFileSync(process.execPath, [...process.execArgv, '-r', '@swc-node/register', __filename, '--phase', phase, '--dir', dir, '--rows', String(rows)], {
         encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=8192' },
@@ -196,9 +193,15 @@ function main(): void {
     for (const r of results) {
       console.log(`${pad(r.name, 26)} │ ${pad(`${(r.ms / 1000).toFixed(2)} s`, 11)} │ ${pad(`${(r.genMs / 1000).toFixed(2)} s`, 13)} │ ${pad(`${r.peakMiB} MiB`, 9)} │ ${r.detail}`);
     }
+    return results;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main();
+if (require.main === module) {
+  const phaseIdx = process.argv.indexOf('--phase');
+  const rows = Number(arg('rows', '1000000'));
+  if (phaseIdx >= 0) child(process.argv[phaseIdx + 1] as string, arg('dir', ''), rows);
+  else runDriftVsEvidently(rows, process.argv.includes('--skip-evidently'));
+}

@@ -28,13 +28,19 @@ const MODELS = Number(arg('models', '10000'));
 const VERSIONS = Number(arg('versions', '100'));
 const ITERATIONS = Number(arg('iterations', '300'));
 const PORT = 26950;
-const schema = `registry_bench_${Date.now().toString(36)}`;
-
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
-async function main(): Promise<void> {
+/**
+ * Starts the registry app on 127.0.0.1:`port` in a throwaway schema and bulk-loads `models` ×
+ * `versions`; `close` stops it and drops the schema. Exported for bench/registry/search-vs-mlflow.ts.
+ */
+export async function startLoadedRegistry(models: number, versions: number, port: number): Promise<{ base: string; schema: string; loadS: number; close: () => Promise<void> }> {
+  const MODELS = models;
+  const VERSIONS = versions;
+  const PORT = port;
+  const schema = `registry_bench_${Date.now().toString(36)}`;
   const config = loadRegistryConfig({ ...process.env, REGISTRY_DB_SCHEMA: schema, LOG_LEVEL: 'warn' });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forConfig(config)] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: ['error'] });
@@ -43,6 +49,13 @@ async function main(): Promise<void> {
   await app.get(DatabaseService).whenReady();
   const ds = app.get(DataSource);
   const s = `"${schema}"`;
+  const close = async (): Promise<void> => {
+    await app.close();
+    const admin = new DataSource({ type: 'postgres', url: config.DATABASE_URL });
+    await admin.initialize();
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.destroy();
+  };
   try {
     const t0 = Date.now();
     await ds.query(
@@ -67,8 +80,16 @@ async function main(): Promise<void> {
       [VERSIONS, MODELS],
     );
     await ds.query(`ANALYZE ${s}.registered_model; ANALYZE ${s}.model_version; ANALYZE ${s}.model_alias`);
-    const loadS = (Date.now() - t0) / 1000;
+    return { base: `http://127.0.0.1:${PORT}`, schema, loadS: (Date.now() - t0) / 1000, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
 
+async function main(): Promise<void> {
+  const { base, loadS, close } = await startLoadedRegistry(MODELS, VERSIONS, PORT);
+  try {
     const mid = String(Math.floor(MODELS / 2)).padStart(5, '0');
     const cases: Array<[string, string]> = [
       ['GET /registered-models?search=<substring>&limit=100', `/registered-models?search=${encodeURIComponent(`del-${mid.slice(0, 3)}`)}&limit=100`],
@@ -83,17 +104,17 @@ async function main(): Promise<void> {
     ];
     const rows: string[] = [];
     for (const [label, url] of cases) {
-      const first = await fetch(`http://127.0.0.1:${PORT}${url}`);
+      const first = await fetch(`${base}${url}`);
       const body = (await first.json()) as Record<string, unknown>;
       if (first.status !== 200) throw new Error(`${label}: ${first.status} ${JSON.stringify(body)}`);
       const n = Array.isArray(body['registeredModels'] ?? body['modelVersions'] ?? body['registered_models'] ?? body['model_versions'])
         ? ((body['registeredModels'] ?? body['modelVersions'] ?? body['registered_models'] ?? body['model_versions']) as unknown[]).length
         : 1;
-      for (let i = 0; i < 20; i++) await (await fetch(`http://127.0.0.1:${PORT}${url}`)).arrayBuffer();
+      for (let i = 0; i < 20; i++) await (await fetch(`${base}${url}`)).arrayBuffer();
       const times: number[] = [];
       for (let i = 0; i < ITERATIONS; i++) {
         const t = process.hrtime.bigint();
-        await (await fetch(`http://127.0.0.1:${PORT}${url}`)).arrayBuffer();
+        await (await fetch(`${base}${url}`)).arrayBuffer();
         times.push(Number(process.hrtime.bigint() - t) / 1e6);
       }
       times.sort((a, b) => a - b);
@@ -105,15 +126,13 @@ async function main(): Promise<void> {
     console.log(`${'─'.repeat(62)}─┼───────┼─────────┼─────────┼────────`);
     for (const r of rows) console.log(r);
   } finally {
-    await app.close();
-    const admin = new DataSource({ type: 'postgres', url: config.DATABASE_URL });
-    await admin.initialize();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.destroy();
+    await close();
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -30,13 +30,14 @@ import { Client } from 'pg';
 // Bench-only: the platform's own trainer produces the model.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
+import { startMlserver } from './mlserver';
 import { type BenchRow, type Target, arg, loadAverage, printRows, sideBySide, stackEnv, waitFor } from '../util/load';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SECONDS = Number(arg('seconds', '5'));
 const CONNECTIONS = Number(arg('connections', '16'));
 const ROUNDS = Number(arg('rounds', '3'));
-const PORT = Number(arg('port', '3201'));
+const PORT_ARG = Number(arg('port', '3201'));
 const PROF = arg('cpu-prof', '');
 const JSON_OUT = arg('json', '');
 const BASELINE = arg('baseline', '') ? path.resolve(arg('baseline', '')) : '';
@@ -52,7 +53,13 @@ function rng(seed: number): () => number {
   };
 }
 
-export async function runServingHotPath(): Promise<{ rows: BenchRow[]; load: { before: number[]; after: number[] } }> {
+/**
+ * `opts.port`: the hello-world's port (serving on + 1..3; default --port); `opts.nestRoute` false
+ * skips the Nest-route targets; `opts.mlserverPort`: also MLServer serving the same model
+ * (bench/serving/mlserver.ts) on that port (+1, +2 for its gRPC and metrics), one more target.
+ */
+export async function runServingHotPath(opts: { port?: number; nestRoute?: boolean; mlserverPort?: number } = {}): Promise<{ rows: BenchRow[]; load: { before: number[]; after: number[] } }> {
+  const PORT = opts.port ?? PORT_ARG;
   const env = { ...process.env, ...stackEnv(ROOT) };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-hot-'));
   const children: ChildProcess[] = [];
@@ -94,7 +101,10 @@ export async function runServingHotPath(): Promise<{ rows: BenchRow[]; load: { b
       fs.copyFileSync(path.join(ROOT, 'bench/serving/prod-server.ts'), path.join(BASELINE, 'bench/serving/prod-server.ts'));
       servers.push(['baseline', await startServing(PORT + 3, false, BASELINE)]);
     }
-    servers.push(['nest route', await startServing(PORT + 1, false)], ['fast route', await startServing(PORT + 2, true)]);
+    if (opts.nestRoute !== false) servers.push(['nest route', await startServing(PORT + 1, false)]);
+    servers.push(['fast route', await startServing(PORT + 2, true)]);
+    const ml = opts.mlserverPort ? await startMlserver(dir, 'bench-lr', model, opts.mlserverPort) : undefined;
+    if (ml) children.push(ml.child);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${PORT}/hello`, { method: 'POST' }).catch(() => undefined))?.ok, 30_000, 'fastify hello-world');
 
     const plain = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, features.length], data: sample }] });
@@ -113,6 +123,12 @@ export async function runServingHotPath(): Promise<{ rows: BenchRow[]; load: { b
       const pid = s.child.pid ? { pid: s.child.pid } : {};
       targets.push({ name: `infer, ${label}`, url: s.url, method: 'POST', headers, body: plain, ...pid });
       targets.push({ name: `infer monitored (Kafka log), ${label}`, url: s.url, method: 'POST', headers, body: monitored, ...pid });
+    }
+    if (ml) {
+      const mlBody = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, features.length], data: sample }], outputs: [{ name: 'predict_proba' }] });
+      const check = await fetch(ml.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: mlBody });
+      if (check.status !== 200) throw new Error(`mlserver answered ${check.status}: ${await check.text()}`);
+      targets.push({ name: 'MLServer 1.7.1 + sklearn (no auth, no log)', url: ml.url, method: 'POST', headers: { 'content-type': 'application/json' }, body: mlBody, ...(ml.child.pid ? { pid: ml.child.pid } : {}) });
     }
     const logsBefore = servers.map(([, s]) => s.logLines());
     const result = await sideBySide(targets, { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS });

@@ -106,6 +106,32 @@ export function categoryBucket(f: CategoricalFeatureProfile, v: string): string 
   return v !== OTHER_CATEGORY && f.categories.includes(v) ? v : OTHER_CATEGORY;
 }
 
+/**
+ * The counter keys of one profile feature, built once (a profile is immutable once loaded): the
+ * metric names and the bucket strings of its PSI bins and grid positions. Building them per value
+ * (template strings, `String(k)`) was the largest cost of {@link predictionCounters} after the
+ * counter update itself (bench/monitoring/drift-vs-evidently.ts, CPU profile): a fresh string is
+ * hashed again at every Map lookup, a cached one is not.
+ */
+interface FeatureKeys { nul: string; psi: string; g: string; cat: string; psiBucket: string[]; eBucket: string[]; iBucket: string[] }
+const keysCache = new WeakMap<object, FeatureKeys>();
+
+function featureKeys(f: NumericFeatureProfile | CategoricalFeatureProfile): FeatureKeys {
+  let k = keysCache.get(f);
+  if (!k) {
+    k = { nul: `null:${f.name}`, psi: `psi:${f.name}`, g: `g:${f.name}`, cat: `cat:${f.name}`, psiBucket: [], eBucket: [], iBucket: [] };
+    keysCache.set(f, k);
+  }
+  return k;
+}
+
+/** {@link gridPosition} with the bucket strings cached per feature (same result). */
+function cachedGridPosition(k: FeatureKeys, g: Float64Array, x: number): string {
+  const below = countBelow(g, x, true);
+  if (below < g.length && g[below] === x) return (k.eBucket[below] ??= `e${below}`);
+  return (k.iBucket[below] ??= `i${below - 1}`);
+}
+
 /** Counters of one logged prediction (see {@link Counter} for the list). */
 export function predictionCounters(
   out: CounterSet,
@@ -121,19 +147,21 @@ export function predictionCounters(
   }
   for (const f of profile.features) {
     const v = features[f.name] ?? null;
+    const k = featureKeys(f);
     if (f.kind === 'numeric') {
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        out.add(`null:${f.name}`, '', 1);
+        out.add(k.nul, '', 1);
         continue;
       }
-      out.add(`psi:${f.name}`, String(psiBin(f, v)), 1);
-      out.add(`g:${f.name}`, gridPosition(referenceGrid(f), v), 1, v);
+      const bin = psiBin(f, v);
+      out.add(k.psi, (k.psiBucket[bin] ??= String(bin)), 1);
+      out.add(k.g, cachedGridPosition(k, referenceGrid(f), v), 1, v);
     } else {
       if (v === null) {
-        out.add(`null:${f.name}`, '', 1);
+        out.add(k.nul, '', 1);
         continue;
       }
-      out.add(`cat:${f.name}`, categoryBucket(f, String(v)), 1);
+      out.add(k.cat, categoryBucket(f, String(v)), 1);
     }
   }
   return out;
