@@ -137,3 +137,39 @@ async function main(): Promise<void> {
         raw: r.table,
       };
     }],
+  ];
+  const only = arg('only', '').split(',').filter(Boolean);
+  const date = new Date().toISOString();
+  const out = path.resolve(arg('out', path.join(__dirname, `results/${date.slice(0, 10)}-all.json`)));
+  const results: Record<string, SuiteResult | { error: string; load: SuiteResult['load'] }> = {};
+  const t0 = Date.now();
+  for (const [name, run] of suites) {
+    if (only.length && !only.includes(name)) continue;
+    process.stdout.write(`\n== ${name} (load ${loadAverage().join(' ')})\n`);
+    const before = loadAverage();
+    try {
+      const r = await run();
+      results[name] = r;
+      for (const c of r.charts) if (c.bars.length) renderBarChart(path.join(ROOT, 'docs/bench', `${name}-${c.name}.png`), c.title, c.unit, c.bars, c.lowerIsBetter);
+      process.stdout.write(`\n${markdownTable(r)}\n${r.goals.map((g) => `- ${g.met ? 'met' : 'NOT met'}: ${g.goal}: ${g.measured}`).join('\n')}\n`);
+      if (name === 'serving' || name === 'online') printRows(r.raw as BenchRow[], r.load, name);
+    } catch (err) {
+      results[name] = { error: String((err as Error).stack ?? err), load: { before, after: loadAverage() } };
+      process.stdout.write(`${name} failed: ${(err as Error).message}\n`);
+    }
+  }
+  const cpu = os.cpus();
+  const machine = { cores: cpu.length, model: cpu[0]?.model ?? '?', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify({ date, scale: large ? 'large' : 'small', seconds: Date.now() - t0 > 0 ? Math.round((Date.now() - t0) / 1000) : 0, machine, suites: results }, null, 2));
+  const md = [`Run ${date} (${large ? 'large' : 'small'} scale, ${Math.round((Date.now() - t0) / 1000)} s), ${machine.cores} × ${machine.model}, ${machine.memGiB} GiB, Node ${machine.node}.`];
+  for (const [name, r] of Object.entries(results)) {
+    if ('error' in r) { md.push(`\n### ${name}\n\nfailed: ${r.error.split('\n')[0]}`); continue; }
+    md.push(`\n### ${r.title}\n\nLoad average (1/5/15 min) before ${r.load.before.join(' ')}, after ${r.load.after.join(' ')}. ${r.how}\n\n${markdownTable(r)}\n\n${r.goals.map((g) => `- ${g.met ? '**met**' : '**not met**'}: ${g.goal}: ${g.measured}`).join('\n')}\n\n${r.charts.map((c) => `![${c.title}](bench/${name}-${c.name}.png)`).join('\n')}`);
+  }
+  fs.writeFileSync(path.join(ROOT, 'docs/benchmarks-latest.md'), `${md.join('\n')}\n`);
+  process.stdout.write(`\nresults: ${out}\ntables: docs/benchmarks-latest.md\n`);
+  process.exit(Object.values(results).some((s) => 'error' in s) ? 1 : 0);
+}
+
+void main();
