@@ -41,6 +41,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, readonly RoutePermission
     r('POST', '/datasets/:name/versions', 'datasets', 'write'),
     r('GET', '/datasets/:name/versions/:versionId', 'datasets', 'read'),
     r('GET', '/datasets/:name/versions/:versionId/quarantine', 'datasets', 'read'),
+    r('GET', '/datasets/:name/quarantines/:quarantineId', 'datasets', 'read'),
     r('GET', '/uploads', 'datasets', 'read'),
     r('GET', '/uploads/:id', 'datasets', 'read'),
   ],
