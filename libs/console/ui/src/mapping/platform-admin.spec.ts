@@ -1,5 +1,6 @@
 import type { AuditLogRecord, DeadLetterRecord } from '@strata/contracts/api';
-import { auditQuery, auditRows, deadLetterGroups, deadLetterServiceFor, deadLetterTopicRows, NO_AUDIT_FILTERS } from './platform-admin';
+import type { WhoAmI } from '../api/rollout-endpoints';
+import { auditQuery, auditRows, deadLetterGroups, deadLetterServiceFor, deadLetterTopicRows, mayReplayDeadLetters, NO_AUDIT_FILTERS } from './platform-admin';
 
 function letter(offset: string, over: Partial<DeadLetterRecord> = {}): DeadLetterRecord {
   return {
@@ -77,5 +78,17 @@ describe('platform page mapping: dead letters and audit log', () => {
       { seq: 902, at: '2024-03-02 11:30', service: 'registry', actor: 'key:k1', action: 'aliases:write', request: 'PUT /registered-models/adult-income/aliases/champion', outcome: 'success', status: 200, detail: '{"name":"adult-income","alias":"champion","version":2}' },
       { seq: 901, at: '2024-03-02 11:30', service: 'registry', actor: 'key:k2', action: 'aliases:write', request: 'PUT /registered-models/adult-income/aliases/champion', outcome: 'refused', status: 403, detail: 'role viewer lacks aliases:write' },
     ]);
+  });
+});
+
+describe('mayReplayDeadLetters', () => {
+  const who = (permissions: string[] | null): WhoAmI => ({ id: 'k1', name: 'someone', via: 'api-key', roles: [], projects: [], authEnforced: permissions !== null, permissions });
+  it('shows Replay to a role with dead-letters:write, or to everyone when auth is off', () => {
+    expect(mayReplayDeadLetters(who(['models:read', 'dead-letters:read', 'dead-letters:write']))).toBe(true);
+    expect(mayReplayDeadLetters(who(null))).toBe(true);
+  });
+  it('hides it from a role that may only read dead letters, and when whoami did not answer', () => {
+    expect(mayReplayDeadLetters(who(['models:read', 'dead-letters:read']))).toBe(false);
+    expect(mayReplayDeadLetters(undefined)).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { EVENT_TOPICS, type AuditLogRecord, type DeadLetterRecord, type DeadLetterTopic, type StrataService } from '@strata/contracts/api';
+import type { WhoAmI } from '../api/rollout-endpoints';
 import { formatTime } from './format';
 
 const SERVICES: readonly StrataService[] = ['ingestion', 'features', 'training', 'registry', 'serving', 'monitoring'];
@@ -147,4 +148,13 @@ export function auditRows(records: readonly AuditLogRecord[]): AuditRow[] {
     status: r.status,
     detail: r.reason ?? (r.after ? JSON.stringify(r.after) : '—'),
   }));
+}
+
+/**
+ * Whether the signed-in user may replay dead letters (`dead-letters:write`, from `GET /auth/whoami`;
+ * every action when auth is off). Unknown (no whoami answer) hides the buttons; the service decides anyway.
+ */
+export function mayReplayDeadLetters(who: WhoAmI | undefined): boolean {
+  if (!who) return false;
+  return who.permissions === null || who.permissions.includes('dead-letters:write');
 }

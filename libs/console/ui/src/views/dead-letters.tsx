@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { platformApi } from '@strata/contracts/api';
-import { deadLetterGroups, deadLetterTopicRows, type DeadLetterTopicRow } from '../mapping/platform-admin';
+import { ConsoleApiError } from '../api/console-client';
+import { RolloutEndpoints } from '../api/rollout-endpoints';
+import { deadLetterGroups, deadLetterTopicRows, mayReplayDeadLetters, type DeadLetterTopicRow } from '../mapping/platform-admin';
 import { pageOf } from '../mapping/paging';
 import { Pager } from '../components/pager';
 import { Empty, ErrorBox, Show } from '../components/states';
@@ -10,7 +12,8 @@ import { useSession } from '../components/session';
 /**
  * Dead letters: the dead-letter topics holding records; a topic opens its records grouped by
  * consumer group. Replay (one record, or all of the topic) goes through the console with the
- * user's own credential: a role without `dead-letters:write` is refused by the service (403, shown).
+ * user's own credential; its buttons are shown only to a role with `dead-letters:write` (from
+ * `GET /auth/whoami`), and the service still decides (a 403 is shown).
  */
 export function DeadLettersSection() {
   const { client } = useSession();
@@ -19,6 +22,16 @@ export function DeadLettersSection() {
   // The last replay's outcome outlives the reload of the lists it triggers.
   const [notice, setNotice] = useState<string | undefined>();
   const topics = useLoad(() => client.call(platformApi('registry').deadLetterTopics, {}).then(deadLetterTopicRows), [client, reload]);
+  const who = useLoad(
+    () =>
+      client.call(RolloutEndpoints.whoami, {}).catch((e: unknown) => {
+        // a service without /auth/whoami: no replay buttons rather than no page
+        if (e instanceof ConsoleApiError && e.status === 404) return undefined;
+        throw e;
+      }),
+    [client],
+  );
+  const canReplay = who.state === 'ok' && mayReplayDeadLetters(who.data);
   return (
     <div data-testid="dead-letters">
       <h2>Dead letters</h2>
@@ -57,7 +70,7 @@ export function DeadLettersSection() {
           )
         }
       </Show>
-      {open && <TopicLetters key={`${open.topic}-${reload}`} topic={open} onReplayed={(message) => {
+      {open && <TopicLetters key={`${open.topic}-${reload}`} topic={open} canReplay={canReplay} onReplayed={(message) => {
             setNotice(message);
             setReload((n) => n + 1);
           }} />}
@@ -65,7 +78,7 @@ export function DeadLettersSection() {
   );
 }
 
-function TopicLetters({ topic, onReplayed }: { topic: DeadLetterTopicRow; onReplayed: (message: string) => void }) {
+function TopicLetters({ topic, canReplay, onReplayed }: { topic: DeadLetterTopicRow; canReplay: boolean; onReplayed: (message: string) => void }) {
   const { client } = useSession();
   const api = platformApi(topic.service);
   const [pages, setPages] = useState<Record<string, number>>({});
@@ -86,11 +99,17 @@ function TopicLetters({ topic, onReplayed }: { topic: DeadLetterTopicRow; onRepl
       <h3>
         {topic.topic} <span className="hint">(through {topic.service})</span>
       </h3>
-      <div className="controls">
-        <button disabled={replay.busy} onClick={() => void doReplay()} data-testid="replay-all">
-          Replay all to {topic.topic}
-        </button>
-      </div>
+      {canReplay ? (
+        <div className="controls">
+          <button disabled={replay.busy} onClick={() => void doReplay()} data-testid="replay-all">
+            Replay all to {topic.topic}
+          </button>
+        </div>
+      ) : (
+        <p className="hint" data-testid="replay-not-allowed">
+          Replaying needs the dead-letters:write permission (an operator or admin role).
+        </p>
+      )}
       {replay.error !== undefined && <ErrorBox error={replay.error} />}
       <Show loaded={letters} what={`dead letters of ${topic.topic}`}>
         {(list) =>
@@ -131,9 +150,11 @@ function TopicLetters({ topic, onReplayed }: { topic: DeadLetterTopicRow; onRepl
                             <td>{r.original}</td>
                             <td>{r.ref}</td>
                             <td>
-                              <button disabled={replay.busy} onClick={() => void doReplay([r.ref])}>
-                                Replay
-                              </button>
+                              {canReplay && (
+                                <button disabled={replay.busy} onClick={() => void doReplay([r.ref])}>
+                                  Replay
+                                </button>
+                              )}
                             </td>
                           </tr>
                         ))}
