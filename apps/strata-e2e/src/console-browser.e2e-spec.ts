@@ -186,6 +186,7 @@ describe('the web console in Chromium', () => {
   });
 
   let datasetSha: string;
+  let datasetVersionId: string;
   let decision: { outcome: string; challengerValue: number; championValue: number; improvement: number | null; reason: string };
   let champion: number;
 
@@ -200,6 +201,7 @@ describe('the web console in Chromium', () => {
     const version = await json<{ versionId: string; contentSha256: string; rowCount: number }>(['datasets', 'ingest', dataset, FIXTURE]);
     expect(version.rowCount).toBe(accepted.length);
     datasetSha = version.contentSha256;
+    datasetVersionId = version.versionId;
     await json(['features', 'apply']);
     expect((await json<{ status: string }>(['features', 'materialize', 'person_profile', '--mode', 'full'])).status).toBe('SUCCEEDED');
     const v1 = await json<{ status: string; modelVersion: number }>(['train', '--model', model, '--training-set', 'adult_income', '--dataset', dataset, '--split-time', SPLIT]);
@@ -305,6 +307,41 @@ describe('the web console in Chromium', () => {
     // one legend entry per monitored feature, with its method
     expect(await page.locator('[data-testid=drift-chart] svg text', { hasText: '(psi)' }).count()).toBeGreaterThanOrEqual(5);
     await shot('05-monitoring');
+  });
+
+  it('the data pages: the dataset version with its profile and quarantined rows (downloaded as CSV), and the feature view\'s freshness', async () => {
+    const quarantined = rows.length - accepted.length;
+    expect(quarantined).toBeGreaterThan(0);
+    await page.goto(`${consoleUrl}/data/datasets`);
+    await page.locator('[data-testid=datasets-table]').getByRole('link', { name: dataset, exact: true }).click();
+    const version = page.locator(`[data-testid="dataset-version-${datasetVersionId}"]`);
+    await version.waitFor();
+    // the versions table: the content sha256 as ingested (shortened to 12 hex digits), the quarantined count
+    expect(await version.locator('td').nth(4).textContent()).toBe(`${datasetSha.slice(0, 12)}…`);
+    expect(Number(await version.locator('td').nth(6).textContent())).toBe(quarantined);
+    await version.getByRole('link', { name: datasetVersionId }).click();
+    await page.locator('[data-testid=profile-table]').waitFor();
+    expect(await page.locator('[data-testid=dataset-version-facts]').textContent()).toContain(datasetSha);
+    // the profile has one row per column of the dataset spec (the fixture's header)
+    expect(await page.locator('[data-testid=profile-table] tbody tr').count()).toBe(Object.keys(rows[0]!).length);
+    expect(Number(await page.locator('[data-testid=quarantined-rows]').textContent())).toBe(quarantined);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: WAIT_MS }), page.click('[data-testid=quarantine-download]')]);
+    const saved = path.join(work, 'quarantine.csv');
+    await download.saveAs(saved);
+    const csv = fs.readFileSync(saved, 'utf8').trim().split('\n');
+    // ingestion's quarantine CSV: a header (_row, _reasons, the uploaded columns), then one line per
+    // quarantined row, each failing on workclass (the fixture's rows with workclass '?')
+    expect(csv[0]).toMatch(/^_row,_reasons,person_id,/);
+    expect(csv).toHaveLength(quarantined + 1);
+    expect(csv.slice(1).filter((l) => l.includes('workclass [')).length).toBe(quarantined);
+    await shot('08-dataset-version');
+    await page.goto(`${consoleUrl}/data/features`);
+    const view = page.locator('[data-testid=feature-view-person_profile]');
+    await view.waitFor();
+    // materialized by the seeding step: a watermark (the newest event time, in 2024), so never 'never'
+    expect(['fresh', 'stale']).toContain(await view.getAttribute('data-freshness'));
+    expect(await view.locator('td').nth(7).textContent()).toMatch(/^2024-/);
+    await shot('09-feature-store');
   });
 
   it('a canary rollout: the live comparison, no buttons for a viewer, Promote by the operator moves the champion (audited as the operator)', async () => {
