@@ -55,6 +55,27 @@ ensure_credentials() {
     || die "could not create or check the service keys (strata auth service-keys; DATABASE_URL=${DATABASE_URL%%@*}@...)"
 }
 
+# The consumer groups of the services about to start (not running yet) that have never committed
+# on the platform's topics start at the topics' current end: a first start on a broker that tests
+# or another checkout used does not consume their events (they name other data dirs and databases).
+start_new_groups_at_end() {
+  local groups=() entry svc
+  for entry in "${SERVICES[@]}"; do
+    svc="${entry%%:*}"
+    pid_alive "$RUN/$svc.pid" && continue
+    case "$svc" in
+      ingestion) groups+=("${INGESTION_KAFKA_GROUP_ID:-ingestion}") ;;
+      features) groups+=("${FEATURES_KAFKA_GROUP_ID:-features}") ;;
+      training) groups+=("${TRAINING_KAFKA_GROUP_ID:-training}") ;;
+      serving) groups+=("${SERVING_CONSUMER_GROUP:-serving}") ;;
+      monitoring) groups+=("${MONITORING_CONSUMER_GROUP:-monitoring}") ;;
+    esac
+  done
+  [ "${#groups[@]}" -eq 0 ] && return 0
+  (cd "$ROOT" && timeout 200 node -r @swc-node/register tools/stack/start-new-groups-at-end.ts "${groups[@]}" >/dev/null) \
+    || die "could not position the new consumer groups (${groups[*]}) at the topics' end (tools/stack/start-new-groups-at-end.ts)"
+}
+
 cmd_up() {
   local t0; t0="$(date +%s%3N)"
   bash "$ROOT/tools/stack/stack.sh" up >/dev/null
@@ -76,6 +97,7 @@ cmd_up() {
   export MONITORING_SETTLE_SECONDS="${MONITORING_SETTLE_SECONDS:-20}"
   mkdir -p "$RUN"
   ensure_credentials
+  start_new_groups_at_end
   local entry svc port key_file
   for entry in "${SERVICES[@]}"; do
     svc="${entry%%:*}"; port="${entry##*:}"

@@ -1,4 +1,5 @@
 export * from './broadcast-group';
+export * from './new-groups';
 export * from './consumer';
 export * from './db';
 export * from './dead-letters';

@@ -1,4 +1,3 @@
-import { ALL_EVENTS } from '@strata/contracts';
 import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 
 /**
@@ -27,20 +26,9 @@ export async function startGroupAtEnd(brokers: string[], groupId: string, topics
  * run's events nor consume a backlog that earlier runs left in the default groups.
  */
 export async function positionGroupsAtEnd(brokers: string[], groupIds: string[]): Promise<void> {
-  const kafka = new Kafka({ clientId: 'test-groups-setup', brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  let existing: Set<string>;
-  try {
-    existing = new Set(await admin.listTopics());
-  } finally {
-    await admin.disconnect();
-  }
-  const topics = ALL_EVENTS.map((c) => c.topic).filter((t) => existing.has(t));
   // loaded here, not with the harness: most tests never need the messaging lib
-  const { positionNewGroupSince } = await import('@strata/messaging');
-  const now = Date.now();
-  for (const g of groupIds) await positionNewGroupSince(kafka, g, topics, now);
+  const { startNewGroupsAtEnd } = await import('@strata/messaging');
+  await startNewGroupsAtEnd(brokers, groupIds);
 }
 
 /** One member of a consumer group and the partitions it holds, per topic. */
