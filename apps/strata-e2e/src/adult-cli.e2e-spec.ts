@@ -21,8 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { operatorCredential } from '@strata/shared/data-access-strata-client';
-import { type RunningService, REPO_ROOT, eventually, infraEnv, startService, uniqueName, waitReady } from '@strata/shared/testing';
-import { Client as PgClient } from 'pg';
+import { type RunningService, REPO_ROOT, eventually, infraEnv, isolatedPlatform, startService, uniqueName, waitReady } from '@strata/shared/testing';
 import { parse as parseYaml } from 'yaml';
 
 jest.setTimeout(1_200_000);
@@ -62,23 +61,11 @@ describe('the Adult example through the strata CLI alone', () => {
   const model = tag.replace(/_/g, '-').replace(/^cli/, 'adult-income');
   // a dataset name of its own: other runs announce versions of `adult_people` on the shared topics
   const dataset = tag.replace(/^cli/, 'adult_people');
-  const database = uniqueName('strata_cli_e2e');
-  const databaseUrl = (() => {
-    const u = new URL(env.databaseUrl);
-    u.pathname = `/${database}`;
-    return u.toString();
-  })();
+  // a database, consumer groups (positioned at the topics' ends) and task queues of its own on the shared stack
+  const platform = isolatedPlatform(env, tag);
+  const databaseUrl = platform.databaseUrl;
   const running: RunningService[] = [];
 
-  const admin = async (sql: string): Promise<void> => {
-    const pg = new PgClient({ connectionString: env.databaseUrl });
-    await pg.connect();
-    try {
-      await pg.query(sql);
-    } finally {
-      await pg.end();
-    }
-  };
 
   /** Runs the installed bin in the project folder; never throws (exit code is returned). */
   const strata = (args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> =>
@@ -100,24 +87,16 @@ describe('the Adult example through the strata CLI alone', () => {
   };
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE "${database}"`);
+    await platform.create();
     const keys = await strata(['auth', 'service-keys', '--out', credentialsFile], { cwd: REPO_ROOT, env: { DATABASE_URL: databaseUrl } });
     expect(keys.code).toBe(0);
     const serviceEnv = {
       STRATA_AUTH_MODE: 'enforce',
       STRATA_API_KEY: undefined,
-      DATABASE_URL: databaseUrl,
+      ...platform.serviceEnv,
       KAFKA_BROKERS: env.kafkaBrokers.join(','),
       TEMPORAL_ADDRESS: env.temporalAddress,
       STRATA_DATA_DIR: dataDir,
-      // groups and task queues of its own: other runs share the broker and Temporal
-      INGESTION_KAFKA_GROUP_ID: `${tag}-ingestion`,
-      FEATURES_KAFKA_GROUP_ID: `${tag}-features`,
-      TRAINING_KAFKA_GROUP_ID: `${tag}-training`,
-      MONITORING_CONSUMER_GROUP: `${tag}-monitoring`,
-      SERVING_CONSUMER_GROUP: `${tag}-serving`,
-      TRAINING_TASK_QUEUE: `${tag}-training`,
-      SERVING_TASK_QUEUE: `${tag}-serving-batch`,
       // ~85 predictions per day of the replay: drift is computed per day window
       MONITORING_MIN_PREDICTIONS: '30',
       ...urls,
@@ -130,7 +109,7 @@ describe('the Adult example through the strata CLI alone', () => {
     await Promise.all(running.map((s) => s.stop('SIGTERM')));
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(work, { recursive: true, force: true });
-    await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await platform.drop();
   });
 
   let trainingSetUri: string;

@@ -27,8 +27,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type RunningService, REPO_ROOT, createTestCredentials, eventually, infraEnv, positionGroupsAtEnd, startService, uniqueName, waitReady } from '@strata/shared/testing';
-import { Client as PgClient } from 'pg';
+import { type RunningService, REPO_ROOT, createTestCredentials, eventually, infraEnv, isolatedPlatform, startService, uniqueName, waitReady } from '@strata/shared/testing';
 import { type Browser, type Page, chromium } from 'playwright-core';
 
 jest.setTimeout(1_800_000);
@@ -84,26 +83,13 @@ describe('the web console in Chromium', () => {
   const consoleUrl = `http://127.0.0.1:${CONSOLE_PORT}`;
   const model = tag.replace(/_/g, '-').replace(/^console/, 'adult-console');
   const dataset = tag.replace(/^console/, 'adult_people');
-  const database = uniqueName('strata_console_e2e');
-  const databaseUrl = (() => {
-    const u = new URL(env.databaseUrl);
-    u.pathname = `/${database}`;
-    return u.toString();
-  })();
+  // a database, consumer groups (positioned at the topics' ends) and task queues of its own on the shared stack
+  const platform = isolatedPlatform(env, tag);
+  const databaseUrl = platform.databaseUrl;
   const running: RunningService[] = [];
   let browser: Browser | undefined;
   let page: Page;
   let operatorKey: string;
-
-  const admin = async (sql: string): Promise<void> => {
-    const pg = new PgClient({ connectionString: env.databaseUrl });
-    await pg.connect();
-    try {
-      await pg.query(sql);
-    } finally {
-      await pg.end();
-    }
-  };
 
   /** Runs the strata bin in the project folder; never throws (exit code is returned). */
   const strata = (args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> =>
@@ -141,32 +127,23 @@ describe('the web console in Chromium', () => {
     // a fresh build of the single-page app for this run (the console serves CONSOLE_UI_DIR)
     execFileSync(path.join(REPO_ROOT, 'node_modules/.bin/vite'), ['build', '-c', 'libs/console/ui/vite.config.mjs', '--outDir', uiDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: REPO_ROOT, timeout: 300_000, stdio: 'inherit' });
     fs.mkdirSync(shots, { recursive: true });
-    await admin(`CREATE DATABASE "${database}"`);
+    await platform.create();
     const keys = await strata(['auth', 'service-keys', '--out', credentialsFile], { cwd: REPO_ROOT, env: { DATABASE_URL: databaseUrl } });
     expect(keys.code).toBe(0);
     operatorKey = /^STRATA_API_KEY=(.+)$/m.exec(fs.readFileSync(credentialsFile, 'utf8'))![1]!.trim();
     const serviceEnv = {
       STRATA_AUTH_MODE: 'enforce',
       STRATA_API_KEY: undefined,
-      DATABASE_URL: databaseUrl,
+      ...platform.serviceEnv,
       KAFKA_BROKERS: env.kafkaBrokers.join(','),
       TEMPORAL_ADDRESS: env.temporalAddress,
       STRATA_DATA_DIR: dataDir,
-      INGESTION_KAFKA_GROUP_ID: `${tag}-ingestion`,
-      FEATURES_KAFKA_GROUP_ID: `${tag}-features`,
-      TRAINING_KAFKA_GROUP_ID: `${tag}-training`,
-      MONITORING_CONSUMER_GROUP: `${tag}-monitoring`,
-      SERVING_CONSUMER_GROUP: `${tag}-serving`,
-      TRAINING_TASK_QUEUE: `${tag}-training`,
-      SERVING_TASK_QUEUE: `${tag}-serving-batch`,
       // ~90 predictions per day of the replay: drift is computed per day window
       MONITORING_MIN_PREDICTIONS: '30',
       // v2 is trained by this test, not by the closed loop reacting to the drift it provokes
       TRAINING_RETRAIN_ON_EVENTS: 'false',
       ...urls,
     };
-    // the new groups start at the topics' current ends, not at the start of the shared broker's history
-    await positionGroupsAtEnd(env.kafkaBrokers, [serviceEnv.INGESTION_KAFKA_GROUP_ID, serviceEnv.FEATURES_KAFKA_GROUP_ID, serviceEnv.TRAINING_KAFKA_GROUP_ID, serviceEnv.MONITORING_CONSUMER_GROUP, serviceEnv.SERVING_CONSUMER_GROUP]);
     SERVICES.forEach((name, i) => running.push(startService(name, PORT_BASE + i, { ...serviceEnv, STRATA_API_KEY_FILE: path.join(path.dirname(credentialsFile), 'credentials', `${name}.key`) })));
     // the console: no database, no Kafka, no key of its own
     running.push(startService('console', CONSOLE_PORT, { STRATA_AUTH_MODE: 'enforce', STRATA_API_KEY: undefined, STRATA_API_KEY_FILE: undefined, CONSOLE_UI_DIR: uiDir, CONSOLE_PROXY_TIMEOUT_MS: '60000', ...urls }));
@@ -182,7 +159,7 @@ describe('the web console in Chromium', () => {
     await Promise.all(running.map((s) => s.stop('SIGTERM')));
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(work, { recursive: true, force: true });
-    await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await platform.drop();
   });
 
   let datasetSha: string;
