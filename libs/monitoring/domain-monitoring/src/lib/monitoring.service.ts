@@ -4,7 +4,6 @@ import { DriftDetectedV1, FeedbackReceivedV1, PerformanceDegradedV1, type Predic
 import { EventPublisher } from '@strata/messaging';
 import { FeedbackEntity, PredictionEntity, WindowReportEntity } from '@strata/monitoring/data-access';
 import { DatabaseService } from '@strata/shared/nest-platform';
-import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { DataSource, type EntityManager } from 'typeorm';
 import { rocAucAlertThreshold } from './performance-threshold';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
@@ -12,7 +11,7 @@ import { monitoringMetrics } from './monitoring.metrics';
 import { ReferenceProfileService, type StoredProfile } from './reference-profile.service';
 import { CounterSet, driftFromCounters, healthFromCounters, performanceFromCounters, type WindowFeatureDrift, type ServiceHealth, type WindowPerformanceReport } from './aggregates';
 import { AggregationService, DEFAULT_COUNT_BLOCK, type CounterRow } from './aggregation.service';
-import { windowOf, type WindowKind } from './windows';
+import { checkCountWindowSize, reportWindowOfKey, type WindowKind } from './windows';
 import { PeriodicPass } from './periodic-pass';
 
 /** One feedback label as accepted by `POST /feedback`. */
@@ -190,23 +189,11 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
     const groups = new Map<string, { version: number; start: number; end: number; counters: CounterSet }>();
     const block = this.options.countBlockSize ?? DEFAULT_COUNT_BLOCK;
     const size = query.size ?? this.options.countWindowSize ?? 1000;
-    if (kind === 'count' && (!Number.isInteger(size) || size <= 0 || size % block !== 0)) {
-      throw new InvalidArgumentError(`Query parameter 'size' must be a positive multiple of the count block size ${block}, got ${size}`);
-    }
+    if (kind === 'count') checkCountWindowSize(size, block);
     await this.aggregation.catchUp();
     const rows: CounterRow[] = await this.aggregation.read(model, kind === 'count' ? 'b:' : 'd:', { version: query.version, alias });
     for (const r of rows) {
-      let start: number;
-      let end: number;
-      if (kind === 'count') {
-        const index = Math.floor((Number(r.windowKey.slice(2)) * block) / size);
-        start = index * size;
-        end = start + size;
-      } else {
-        const w = windowOf(kind, new Date(`${r.windowKey.slice(2)}T00:00:00.000Z`));
-        start = w.start.getTime();
-        end = w.end.getTime();
-      }
+      const { start, end } = reportWindowOfKey(kind, r.windowKey, block, size);
       const key = `${r.modelVersion}|${start}`;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { version: r.modelVersion, start, end, counters: new CounterSet() }));
@@ -260,11 +247,11 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
     const groups = new Map<string, { version: number; alias: string; start: number; end: number; c: CounterSet }>();
     for (const r of rows) {
       if (r.metric !== 'pred' && r.metric !== 'fail' && r.metric !== 'lat') continue;
-      const w = windowOf(kind, new Date(`${r.windowKey.slice(2)}T00:00:00.000Z`));
+      const { start, end } = reportWindowOfKey(kind, r.windowKey, 1, 1);
       const alias = r.alias === '' ? 'none' : r.alias;
-      const key = `${r.modelVersion}|${alias}|${w.start.getTime()}`;
+      const key = `${r.modelVersion}|${alias}|${start}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { version: r.modelVersion, alias, start: w.start.getTime(), end: w.end.getTime(), c: new CounterSet() }));
+      if (!g) groups.set(key, (g = { version: r.modelVersion, alias, start, end, c: new CounterSet() }));
       g.c.add(r.metric, r.bucket, r.n, r.s);
     }
     return [...groups.values()]

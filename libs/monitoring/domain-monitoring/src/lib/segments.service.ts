@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { PerformanceDegradedV1 } from '@strata/contracts';
 import { EventPublisher } from '@strata/messaging';
 import { DatabaseService } from '@strata/shared/nest-platform';
-import { InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
+import { NotFoundError } from '@strata/shared/util-errors';
 import { DataSource } from 'typeorm';
 import { CounterSet, performanceFromCounters } from './aggregates';
 import { AggregationService, DEFAULT_COUNT_BLOCK, rolloutWindow } from './aggregation.service';
@@ -13,7 +13,7 @@ import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constan
 import { segmentMetrics } from './segments.metrics';
 import { SegmentConfigService } from './segment-config.service';
 import { splitSegments, topSegments, type SegmentConfig } from './segments';
-import { windowOf, type WindowKind } from './windows';
+import { checkCountWindowSize, reportWindowOfKey, type WindowKind } from './windows';
 import { PeriodicPass } from './periodic-pass';
 
 /** Calendar windows, or `count`: windows of `size` consecutive predictions of a version (blocks of the count block size merged). */
@@ -101,22 +101,11 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
     this.database.getDataSource();
     const block = this.options.countBlockSize ?? DEFAULT_COUNT_BLOCK;
     const n = size ?? this.options.countWindowSize ?? 1000;
-    if (kind === 'count' && (!Number.isInteger(n) || n <= 0 || n % block !== 0)) {
-      throw new InvalidArgumentError(`Query parameter 'size' must be a positive multiple of the count block size ${block}, got ${n}`);
-    }
+    if (kind === 'count') checkCountWindowSize(n, block);
     await this.aggregation.catchUp();
     const groups = new Map<string, Grouped>();
     for (const r of await this.aggregation.read(model, kind === 'count' ? 'b:' : 'd:', { version, segments: true })) {
-      let start: number;
-      let end: number;
-      if (kind === 'count') {
-        start = Math.floor((Number(r.windowKey.slice(2)) * block) / n) * n;
-        end = start + n;
-      } else {
-        const w = windowOf(kind, new Date(`${r.windowKey.slice(2)}T00:00:00.000Z`));
-        start = w.start.getTime();
-        end = w.end.getTime();
-      }
+      const { start, end } = reportWindowOfKey(kind, r.windowKey, block, n);
       const key = `${r.modelVersion}|${start}`;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { version: r.modelVersion, start, end, all: new CounterSet(), bySegment: new Map() }));

@@ -1,5 +1,5 @@
 import type { NumericFeatureProfile, ReferenceProfile } from '@strata/shared/util-drift';
-import { computeWindowReports, featurePsi, windowOf, type WindowPrediction } from './windows';
+import { checkCountWindowSize, computeWindowReports, featurePsi, reportWindowOfKey, windowOf, type WindowPrediction } from './windows';
 
 const x: NumericFeatureProfile = {
   name: 'x', kind: 'numeric', count: 4, nullCount: 0, nullShare: 0, mean: 1.5, std: 1, min: 0, max: 3,
@@ -100,5 +100,25 @@ describe('computeWindowReports', () => {
       ['2020-01-06T00:00:00.000Z', '2020-01-07T00:00:00.000Z', false],
       ['2020-01-07T00:00:00.000Z', '2020-01-08T00:00:00.000Z', false],
     ]);
+  });
+});
+
+describe('reportWindowOfKey / checkCountWindowSize', () => {
+  it('maps a count block to the count window holding it (blocks of 100, windows of 1000 predictions)', () => {
+    expect(reportWindowOfKey('count', 'b:0', 100, 1000)).toEqual({ start: 0, end: 1000 });
+    expect(reportWindowOfKey('count', 'b:9', 100, 1000)).toEqual({ start: 0, end: 1000 });
+    expect(reportWindowOfKey('count', 'b:10', 100, 1000)).toEqual({ start: 1000, end: 2000 });
+    expect(reportWindowOfKey('count', 'b:25', 100, 500)).toEqual({ start: 2500, end: 3000 });
+  });
+  it('maps a UTC day to its calendar window (ISO week from Monday, month from the 1st)', () => {
+    expect(reportWindowOfKey('day', 'd:2020-04-15', 100, 1000)).toEqual({ start: Date.parse('2020-04-15T00:00:00Z'), end: Date.parse('2020-04-16T00:00:00Z') });
+    expect(reportWindowOfKey('week', 'd:2020-04-15', 100, 1000)).toEqual({ start: Date.parse('2020-04-13T00:00:00Z'), end: Date.parse('2020-04-20T00:00:00Z') });
+    expect(reportWindowOfKey('month', 'd:2020-04-15', 100, 1000)).toEqual({ start: Date.parse('2020-04-01T00:00:00Z'), end: Date.parse('2020-05-01T00:00:00Z') });
+  });
+  it('accepts only positive multiples of the block size, naming the parameter', () => {
+    expect(() => checkCountWindowSize(1000, 100)).not.toThrow();
+    for (const bad of [0, -100, 150, 99.5]) {
+      expect(() => checkCountWindowSize(bad, 100)).toThrow(`Query parameter 'size' must be a positive multiple of the count block size 100, got ${bad}`);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { categoricalCounts, DEFAULT_EPSILON, numericPsi, psi, type FeatureProfile, type ReferenceProfile } from '@strata/shared/util-drift';
 import { accuracy, logLoss, rocAuc } from '@strata/shared/util-model-evaluation';
+import { InvalidArgumentError } from '@strata/shared/util-errors';
 
 /** Calendar window kinds (UTC). `week` is the ISO week, Monday 00:00 to the next Monday. */
 export const WINDOW_KINDS = ['month', 'week', 'day'] as const;
@@ -83,6 +84,32 @@ export function windowOf(kind: WindowKind, t: Date): { start: Date; end: Date } 
   if (kind === 'day') return { start: new Date(Date.UTC(y, m, d)), end: new Date(Date.UTC(y, m, d + 1)) };
   const offset = (t.getUTCDay() + 6) % 7; // days since Monday
   return { start: new Date(Date.UTC(y, m, d - offset)), end: new Date(Date.UTC(y, m, d - offset + 7)) };
+}
+
+/**
+ * Checks a count window size: a positive multiple of the count block size (count windows merge
+ * whole blocks of `block` predictions).
+ * @throws InvalidArgumentError naming the query parameter `size` otherwise
+ */
+export function checkCountWindowSize(size: number, block: number): void {
+  if (!Number.isInteger(size) || size <= 0 || size % block !== 0) {
+    throw new InvalidArgumentError(`Query parameter 'size' must be a positive multiple of the count block size ${block}, got ${size}`);
+  }
+}
+
+/**
+ * The report window (epoch ms, end exclusive) that an aggregate counter row belongs to, from its
+ * window key: `b:<index>` (count block `index` of `block` predictions) → the count window of
+ * `size` predictions holding it, `[⌊index·block/size⌋·size, +size)` in prediction sequence numbers;
+ * `d:<YYYY-MM-DD>` (a UTC day) → the calendar window of kind `kind` holding that day ({@link windowOf}).
+ */
+export function reportWindowOfKey(kind: WindowKind | 'count', windowKey: string, block: number, size: number): { start: number; end: number } {
+  if (kind === 'count') {
+    const start = Math.floor((Number(windowKey.slice(2)) * block) / size) * size;
+    return { start, end: start + size };
+  }
+  const w = windowOf(kind, new Date(`${windowKey.slice(2)}T00:00:00.000Z`));
+  return { start: w.start.getTime(), end: w.end.getTime() };
 }
 
 /**
