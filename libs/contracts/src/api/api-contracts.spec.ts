@@ -29,6 +29,7 @@ describe('HTTP API contracts', () => {
         [service, 'GET', '/dead-letters/topics'],
         [service, 'GET', '/dead-letters'],
         [service, 'POST', '/dead-letters/replay'],
+        [service, 'GET', '/auth/whoami'],
       ]);
     }
   });

@@ -1,4 +1,4 @@
-import type { Rollout, RolloutArm, RolloutComparison } from '../api/rollout-endpoints';
+import type { Rollout, RolloutArm, RolloutComparison } from '@strata/contracts/api';
 import { decision } from './fixtures';
 import { canManageRollouts, comparisonLines, guardStatus, millis, percent, rolloutDecisions, rolloutRows, thresholdList, trafficSplit } from './rollouts';
 

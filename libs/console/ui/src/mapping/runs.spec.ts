@@ -1,5 +1,4 @@
-import type { TrainingRun } from '@strata/contracts/api';
-import type { TrainingSearch } from '../api/run-endpoints';
+import type { TrainingRun, TrainingSearch } from '@strata/contracts/api';
 import { defaultTrialSort, keyValues, metricSeries, metricVsParam, runFacts, seriesKeys, sortTrials, trialParams, trialRows } from './runs';
 
 function run(id: string, params: TrainingRun['params'], metrics: Record<string, number> | undefined, over: Partial<TrainingRun> = {}): TrainingRun {

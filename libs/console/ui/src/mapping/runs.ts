@@ -1,5 +1,4 @@
-import type { TrainingRun } from '@strata/contracts/api';
-import type { MetricPoint, TrainingSearch } from '../api/run-endpoints';
+import type { MetricPoint, TrainingRun, TrainingSearch } from '@strata/contracts/api';
 import { formatTime } from './format';
 
 /** A metric's points, by step (non-finite values, logged as strings, are left out). */

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { platformApi } from '@strata/contracts/api';
 import { ConsoleApiError } from '../api/console-client';
-import { RolloutEndpoints } from '../api/rollout-endpoints';
+import { Endpoints } from '../api/console-endpoints';
 import { deadLetterGroups, deadLetterTopicRows, mayReplayDeadLetters, type DeadLetterTopicRow } from '../mapping/platform-admin';
 import { pageOf } from '../mapping/paging';
 import { Pager } from '../components/pager';
@@ -24,7 +24,7 @@ export function DeadLettersSection() {
   const topics = useLoad(() => client.call(platformApi('registry').deadLetterTopics, {}).then(deadLetterTopicRows), [client, reload]);
   const who = useLoad(
     () =>
-      client.call(RolloutEndpoints.whoami, {}).catch((e: unknown) => {
+      client.call(Endpoints.whoami, {}).catch((e: unknown) => {
         // a service without /auth/whoami: no replay buttons rather than no page
         if (e instanceof ConsoleApiError && e.status === 404) return undefined;
         throw e;

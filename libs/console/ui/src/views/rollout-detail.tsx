@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { PromotionDecision } from '@strata/contracts/api';
-import { RolloutEndpoints, type Rollout, type RolloutComparison, type WhoAmI } from '../api/rollout-endpoints';
+import type { PromotionDecision, Rollout, RolloutComparison, WhoAmI } from '@strata/contracts/api';
+import { Endpoints } from '../api/console-endpoints';
 import { ConsoleApiError } from '../api/console-client';
 import { formatTime } from '../mapping/format';
 import { canManageRollouts, comparisonLines, guardStatus, percent, rolloutDecisions, thresholdList } from '../mapping/rollouts';
@@ -101,7 +101,7 @@ function RolloutActions({ rollout, who, onResult }: { rollout: Rollout; who: Who
     setBusy(true);
     const why = reason.trim() || (action === 'promote' ? `promoted from the console` : `rolled back from the console`);
     try {
-      const endpoint = action === 'promote' ? RolloutEndpoints.promote : RolloutEndpoints.rollback;
+      const endpoint = action === 'promote' ? Endpoints.promoteRollout : Endpoints.rollbackRollout;
       const updated = await client.call(endpoint, { params: { name: rollout.modelName }, body: { reason: why } });
       onResult({ ok: true, action, rollout: updated });
     } catch (error) {
@@ -126,7 +126,7 @@ function RolloutActions({ rollout, who, onResult }: { rollout: Rollout; who: Who
 /** The live comparison of the model's active rollout (monitoring), read again every few seconds. */
 function LiveComparison({ model }: { model: string }) {
   const { client } = useSession();
-  const { loaded, updatedAt } = usePoll(() => client.call(RolloutEndpoints.comparison, { params: { model } }), [client, model], LIVE_REFRESH_MS);
+  const { loaded, updatedAt } = usePoll(() => client.call(Endpoints.rolloutComparison, { params: { model } }), [client, model], LIVE_REFRESH_MS);
   return (
     <>
       <h2>Live comparison</h2>

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Endpoints } from '../api/console-endpoints';
-import { RolloutEndpoints } from '../api/rollout-endpoints';
 import { ConsoleApiError } from '../api/console-client';
 import { rolloutRows } from '../mapping/rollouts';
 import { Empty, Show } from '../components/states';
@@ -13,7 +12,7 @@ import { RolloutDetail, type ActionResult } from './rollout-detail';
 export function RolloutsPageView() {
   const { name = '' } = useParams();
   const { client } = useSession();
-  const loaded = useLoad(() => client.call(RolloutEndpoints.listRollouts, { params: { name } }), [client, name]);
+  const loaded = useLoad(() => client.call(Endpoints.listRollouts, { params: { name } }), [client, name]);
   return (
     <section>
       <h1>
@@ -68,9 +67,9 @@ export function RolloutPageView() {
   const [result, setResult] = useState<ActionResult | undefined>();
   const loaded = useLoad(async () => {
     const [rollouts, decisions, who] = await Promise.all([
-      client.call(RolloutEndpoints.listRollouts, { params: { name } }),
+      client.call(Endpoints.listRollouts, { params: { name } }),
       client.call(Endpoints.listDecisions, { params: { name }, query: { limit: 100 } }),
-      client.call(RolloutEndpoints.whoami, {}).catch((e: unknown) => {
+      client.call(Endpoints.whoami, {}).catch((e: unknown) => {
         // an older service without /auth/whoami: no buttons rather than no page
         if (e instanceof ConsoleApiError && e.status === 404) return undefined;
         throw e;

@@ -2,7 +2,6 @@ import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import { RegistryApi, type TrackedRun, type TrainingRun } from '@strata/contracts/api';
 import { Endpoints } from '../api/console-endpoints';
-import { RunEndpoints } from '../api/run-endpoints';
 import { ConsoleApiError } from '../api/console-client';
 import { EChart } from '../components/echart';
 import { Empty, ErrorBox, Show } from '../components/states';
@@ -112,7 +111,7 @@ function RunSeries({ run }: { run: TrainingRun }) {
     const tracked = await trackedRunOf(client, run);
     if (!tracked) return undefined;
     const keys = seriesKeys(tracked.latestMetrics).slice(0, MAX_SERIES);
-    const histories = await Promise.all(keys.map((key) => client.call(RunEndpoints.metricHistory, { params: { runId: tracked.runId, key }, query: { limit: 1000 } })));
+    const histories = await Promise.all(keys.map((key) => client.call(Endpoints.metricHistory, { params: { runId: tracked.runId, key }, query: { limit: 1000 } })));
     return keys.map((key, i) => metricSeries(key, histories[i] ?? []));
   }, [client, run.runId]);
   const option = useMemo(() => (loaded.state === 'ok' && loaded.data ? seriesOption(loaded.data) : undefined), [loaded]);
@@ -136,7 +135,7 @@ function RunSeries({ run }: { run: TrainingRun }) {
 
 function RunLog({ runId }: { runId: string }) {
   const { client } = useSession();
-  const loaded = useLoad(() => client.call(RunEndpoints.runLogs, { params: { runId } }), [client, runId]);
+  const loaded = useLoad(() => client.call(Endpoints.trainingRunLogs, { params: { runId } }), [client, runId]);
   return (
     <>
       <h2>Log</h2>

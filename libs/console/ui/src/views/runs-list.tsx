@@ -1,5 +1,5 @@
 import { Link, useParams } from 'react-router';
-import { RunEndpoints } from '../api/run-endpoints';
+import { Endpoints } from '../api/console-endpoints';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
@@ -13,7 +13,7 @@ export function RunsListView() {
   const { name = '' } = useParams();
   const { client } = useSession();
   const loaded = useLoad(async () => {
-    const [runs, searches] = await Promise.all([client.call(RunEndpoints.listTrainingRuns, { query: { modelName: name, limit: LIMIT } }), client.call(RunEndpoints.listSearches, { query: { modelName: name, limit: LIMIT } })]);
+    const [runs, searches] = await Promise.all([client.call(Endpoints.listTrainingRuns, { query: { modelName: name, limit: LIMIT } }), client.call(Endpoints.listTrainingSearches, { query: { modelName: name, limit: LIMIT } })]);
     return { runs, searches };
   }, [client, name]);
   return (

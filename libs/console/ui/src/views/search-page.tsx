@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { RunEndpoints, type TrainingSearch } from '../api/run-endpoints';
+import type { TrainingSearch } from '@strata/contracts/api';
+import { Endpoints } from '../api/console-endpoints';
 import { EChart } from '../components/echart';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
@@ -13,7 +14,7 @@ import { metricVsParamOption } from './run-charts';
 export function SearchPageView() {
   const { searchId = '' } = useParams();
   const { client } = useSession();
-  const loaded = useLoad(() => client.call(RunEndpoints.getSearch, { params: { searchId } }), [client, searchId]);
+  const loaded = useLoad(() => client.call(Endpoints.getTrainingSearch, { params: { searchId } }), [client, searchId]);
   return (
     <section>
       <Show loaded={loaded} what={`search ${searchId}`}>
