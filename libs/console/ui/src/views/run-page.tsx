@@ -3,11 +3,13 @@ import { Link, useParams } from 'react-router';
 import { RegistryApi, type TrackedRun, type TrainingRun } from '@strata/contracts/api';
 import { Endpoints } from '../api/console-endpoints';
 import { ConsoleApiError } from '../api/console-client';
+import { DataTable, type Column } from '../components/data-table';
 import { EChart } from '../components/echart';
+import { ModelHeading } from '../components/model-heading';
 import { Empty, ErrorBox, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
-import { keyValues, metricSeries, runFacts, seriesKeys, type MetricSeries } from '../mapping/runs';
+import { keyValues, metricSeries, runFacts, seriesKeys, type KeyValue, type MetricSeries } from '../mapping/runs';
 import { seriesOption } from './run-charts';
 
 /** Tag the training service puts on the registry's tracked run of a training run. */
@@ -25,9 +27,9 @@ export function RunPageView() {
       <Show loaded={loaded} what={`training run ${runId}`}>
         {(run) => (
           <>
-            <h1>
-              <Link to="/models">Models</Link> / <Link to={`/models/${encodeURIComponent(run.modelName)}`}>{run.modelName}</Link> / <Link to={`/models/${encodeURIComponent(run.modelName)}/runs`}>runs</Link> / {run.runId.slice(0, 8)}
-            </h1>
+            <ModelHeading name={run.modelName}>
+              <Link to={`/models/${encodeURIComponent(run.modelName)}/runs`}>runs</Link> / {run.runId.slice(0, 8)}
+            </ModelHeading>
             <RunBody run={run} />
           </>
         )}
@@ -81,19 +83,14 @@ function RunBody({ run }: { run: TrainingRun }) {
   );
 }
 
-function KeyValueTable({ rows, testId }: { rows: Array<{ key: string; value: string }>; testId: string }) {
-  return (
-    <table data-testid={testId}>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.key}>
-            <th scope="row">{r.key}</th>
-            <td className="num">{r.value}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+/** A key/value table (params, metrics): each row headed by its key (`<th scope="row">`), no header row. */
+const KEY_VALUE_COLUMNS: ReadonlyArray<Column<KeyValue>> = [
+  { cell: (r) => r.key, rowHeader: true },
+  { cell: (r) => r.value, className: 'num' },
+];
+
+function KeyValueTable({ rows, testId }: { rows: KeyValue[]; testId: string }) {
+  return <DataTable testId={testId} columns={KEY_VALUE_COLUMNS} rows={rows} rowKey={(r) => r.key} head={false} />;
 }
 
 /** The tracked run of a training run in the registry (experiment = model name, tag = training run id), or undefined. */
