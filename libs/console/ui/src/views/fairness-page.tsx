@@ -5,13 +5,12 @@ import { Endpoints } from '../api/console-endpoints';
 import { DataTable, type Column } from '../components/data-table';
 import { EChart } from '../components/echart';
 import { ModelHeading } from '../components/model-heading';
-import { VersionButtons, WindowSelect } from '../components/window-controls';
+import { VersionedWindows, WindowSelect } from '../components/window-controls';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
 import { fairnessVersions, fairnessView, rateChartOption, type DisparityRow, type FairnessSegmentView } from '../mapping/fairness';
 import { formatMetric } from '../mapping/format';
-import { shownVersion } from '../mapping/version-choice';
 
 type WindowKind = 'day' | 'week' | 'month' | 'count';
 const WINDOW_KINDS: ReadonlyArray<readonly [WindowKind, string]> = [
@@ -72,17 +71,11 @@ function ModelFairness({ name }: { name: string }) {
       <ModelHeading name={name}>fairness</ModelHeading>
       <WindowSelect value={kind} options={WINDOW_KINDS} onChange={setKind} />
       <Show loaded={all} what="fairness windows">
-        {(windows) => {
-          const versions = fairnessVersions(windows);
-          const shown = shownVersion(versions, version);
-          if (shown === undefined) return <Empty>No segment windows for {name} yet (set a segment config: strata monitor segments-config).</Empty>;
-          return (
-            <>
-              <VersionButtons versions={versions} shown={shown} onChoose={setVersion} />
-              <VersionFairness windows={windows.filter((w) => Number(w.modelVersion) === shown)} />
-            </>
-          );
-        }}
+        {(windows) => (
+          <VersionedWindows windows={windows} versions={fairnessVersions(windows)} chosen={version} onChoose={setVersion} empty={<Empty>No segment windows for {name} yet (set a segment config: strata monitor segments-config).</Empty>}>
+            {(ofVersion) => <VersionFairness windows={ofVersion} />}
+          </VersionedWindows>
+        )}
       </Show>
     </section>
   );

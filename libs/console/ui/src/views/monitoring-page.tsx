@@ -4,12 +4,11 @@ import type { MonitoringWindow } from '@strata/contracts/api';
 import { Endpoints } from '../api/console-endpoints';
 import { EChart } from '../components/echart';
 import { ModelHeading } from '../components/model-heading';
-import { VersionButtons, WindowSelect } from '../components/window-controls';
+import { VersionedWindows, WindowSelect } from '../components/window-controls';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
 import { monitoringView, windowVersions } from '../mapping/monitoring';
-import { shownVersion } from '../mapping/version-choice';
 import { driftOption, performanceOption } from './monitoring-charts';
 import { OpsCharts } from './monitoring-ops-charts';
 
@@ -32,17 +31,11 @@ export function MonitoringPageView() {
       <ModelHeading name={name}>monitoring</ModelHeading>
       <WindowSelect value={kind} options={WINDOW_KINDS} onChange={setKind} />
       <Show loaded={all} what="monitoring windows">
-        {(windows) => {
-          const versions = windowVersions(windows);
-          const shown = shownVersion(versions, version);
-          if (shown === undefined) return <Empty>No predictions monitored for {name} yet.</Empty>;
-          return (
-            <>
-              <VersionButtons versions={versions} shown={shown} onChoose={setVersion} />
-              <VersionCharts windows={windows.filter((w) => Number(w.modelVersion) === shown)} />
-            </>
-          );
-        }}
+        {(windows) => (
+          <VersionedWindows windows={windows} versions={windowVersions(windows)} chosen={version} onChoose={setVersion} empty={<Empty>No predictions monitored for {name} yet.</Empty>}>
+            {(ofVersion) => <VersionCharts windows={ofVersion} />}
+          </VersionedWindows>
+        )}
       </Show>
     </section>
   );
