@@ -52,6 +52,8 @@ function rollout(id: string, over: Partial<Rollout> = {}): Rollout {
     challengerVersion: 2,
     challengerWeight: 0.25,
     stickyKey: null,
+    // the serving route the registry sends (the mapping does not read it)
+    route: null,
     actor: 'key:ml1',
     reason: 'canary of v2',
     startedAt: '2024-03-03T08:00:00.000Z',
