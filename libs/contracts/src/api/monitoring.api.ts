@@ -82,7 +82,7 @@ const ServiceHealthShape = {
 export const HealthRowSchema = z.looseObject({
   windowStart: z.string(),
   windowEnd: z.string(),
-  modelVersion: z.union([z.number(), z.string()]),
+  modelVersion: z.number().int(),
   /** Alias the requests were routed through; `none` = addressed by version. */
   alias: z.string(),
   /** predictionCount + errorCount. */
