@@ -38,6 +38,8 @@ export const Endpoints = {
   trainingRunLogs: TrainingApi.trainingRunLogs,
   listTrainingSearches: TrainingApi.listTrainingSearches,
   getTrainingSearch: TrainingApi.getTrainingSearch,
+  searchExperiments: RegistryApi.searchExperiments,
+  searchTrackedRuns: RegistryApi.searchRuns,
   metricHistory: RegistryApi.metricHistory,
   // the caller's permissions (any service answers; the registry is asked)
   whoami: platformApi('registry').whoami,

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
-import { RegistryApi, type TrackedRun, type TrainingRun } from '@strata/contracts/api';
+import type { TrackedRun, TrainingRun } from '@strata/contracts/api';
 import { Endpoints } from '../api/console-endpoints';
 import { ConsoleApiError } from '../api/console-client';
 import { DataTable, type Column } from '../components/data-table';
@@ -95,10 +95,10 @@ function KeyValueTable({ rows, testId }: { rows: KeyValue[]; testId: string }) {
 
 /** The tracked run of a training run in the registry (experiment = model name, tag = training run id), or undefined. */
 async function trackedRunOf(client: ReturnType<typeof useSession>['client'], run: TrainingRun): Promise<TrackedRun | undefined> {
-  const found = await client.call(RegistryApi.searchExperiments, { query: { filter: `name = '${run.modelName.replace(/'/g, "\\'")}'` } });
+  const found = await client.call(Endpoints.searchExperiments, { query: { filter: `name = '${run.modelName.replace(/'/g, "\\'")}'` } });
   const exp = found.experiments.find((e) => e.name === run.modelName);
   if (!exp) return undefined;
-  const runs = await client.call(RegistryApi.searchRuns, { body: { experimentIds: [exp.experimentId], filter: `tags.\`${TRAINING_RUN_TAG}\` = '${run.runId}'` } });
+  const runs = await client.call(Endpoints.searchTrackedRuns, { body: { experimentIds: [exp.experimentId], filter: `tags.\`${TRAINING_RUN_TAG}\` = '${run.runId}'` } });
   return runs.runs[0] as TrackedRun | undefined;
 }
 
