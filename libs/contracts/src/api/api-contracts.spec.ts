@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { fillPath, type ApiEndpoint } from './define-endpoint';
 import { DatasetProfileSchema, DatasetValidationSchema, EVENT_TOPICS, FeaturesApi, IngestionApi, MonitoringApi, platformApi, RegistryApi, ServingApi, TrainingApi } from './index';
 
+const AT = '2026-12-07T10:00:00.000Z';
+
 const TABLES = { ingestion: IngestionApi, features: FeaturesApi, training: TrainingApi, registry: RegistryApi, serving: ServingApi, monitoring: MonitoringApi } as const;
 const ALL: Array<[string, ApiEndpoint]> = [...Object.values(TABLES), platformApi('registry')].flatMap((t) => Object.entries(t) as Array<[string, ApiEndpoint]>);
 
@@ -29,6 +31,7 @@ describe('HTTP API contracts', () => {
         [service, 'GET', '/dead-letters/topics'],
         [service, 'GET', '/dead-letters'],
         [service, 'POST', '/dead-letters/replay'],
+        [service, 'GET', '/auth/whoami'],
       ]);
     }
   });
@@ -49,6 +52,25 @@ describe('HTTP API contracts', () => {
     expect(DatasetProfileSchema.parse(profile).columns.map((c) => c.name)).toEqual(['age', 'workclass']);
     const validation = { policy: 'quarantine', inputRowCount: 5, invalidRowCount: 2, issueCount: 2, issues: [{ row: 3, column: 'age', rule: 'type', message: "value 'x' is not a valid INT64", value: 'x' }], quarantine: { uri: 's3://lake/q.parquet', sha256: 'a'.repeat(64), sizeBytes: 900, rowCount: 2 } };
     expect(DatasetValidationSchema.parse(validation).quarantine?.rowCount).toBe(2);
+  });
+
+  it('a rollout, its live comparison and the caller of whoami parse as the registry, monitoring and every service send them', () => {
+    const rollout = {
+      rolloutId: 'r-1', modelName: 'adult-income', status: 'active', mode: 'canary', championVersion: 1, challengerVersion: 2, challengerWeight: 0.1, stickyKey: null,
+      route: { alias: 'champion' }, actor: 'key:ml', reason: 'canary', startedAt: AT, updatedAt: AT, endedBy: null, endReason: null, endedAt: null,
+    };
+    expect(RegistryApi.listRollouts.response.parse([rollout])[0]?.challengerWeight).toBe(0.1);
+    expect(RegistryApi.promoteRollout.response.safeParse({ ...rollout, status: 'paused' }).success).toBe(false);
+    const latency = { p50: 0.004, p95: 0.01, p99: 0.02, relativeAccuracy: 0.01 };
+    const arm = (role: string, version: number) => ({ role, version, requestCount: 120, predictionCount: 118, errorCount: 2, errorRate: 2 / 120, latencySeconds: latency, labeledCount: 50, unlabeledCount: 68, metricValue: 0.9, excluded: { predictionCount: 0, labeledCount: 0 }, byAlias: [] });
+    const comparison = {
+      modelName: 'adult-income', rolloutId: 'r-1', mode: 'canary', status: 'active', startedAt: AT, challengerWeight: 0.1, trainingDataCutoff: null, metric: { name: 'roc_auc', higherIsBetter: true },
+      champion: arm('champion', 1), challenger: arm('challenger', 2), disparityGate: null,
+      guard: { enabled: true, thresholds: { intervalMs: 5000, minRequests: 100, maxErrorRate: 0.05, maxErrorRateRatio: 0, maxP99Seconds: 1, maxP99Ratio: 0, metric: 'roc_auc' }, breaches: [], rollbackRequestedAt: null, rollbackReason: null },
+    };
+    expect(MonitoringApi.rolloutComparison.response.parse(comparison).challenger.latencySeconds.p99).toBe(0.02);
+    const who = { id: 'anonymous', name: 'anonymous', via: 'anonymous', roles: [], projects: null, authEnforced: false, permissions: null };
+    expect(platformApi('monitoring').whoami.response.parse(who).permissions).toBeNull();
   });
 
   it('fillPath URI-encodes parameters and names a missing one', () => {

@@ -67,6 +67,87 @@ export const FairnessWindowSchema = z.looseObject({
 });
 export type FairnessWindow = z.infer<typeof FairnessWindowSchema>;
 
+/** Latency percentiles of `PredictionLoggedV1.latencyMs`, in seconds (DDSketch, relative error `relativeAccuracy`); null without predictions. */
+export const LatencySecondsSchema = z.looseObject({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable(), relativeAccuracy: z.number() });
+
+/** Serving health counters: predictions, failed predictions (`InferenceFailedV1` rows), errorRate = errors / (predictions + errors) (null when both 0). */
+const ServiceHealthShape = {
+  predictionCount: z.number(),
+  errorCount: z.number(),
+  errorRate: z.number().nullable(),
+  latencySeconds: LatencySecondsSchema,
+};
+
+/** `GET /models/{m}/health` item: serving health per window, version and alias. Windows ISO-8601 UTC [start, end). */
+export const HealthRowSchema = z.looseObject({
+  windowStart: z.string(),
+  windowEnd: z.string(),
+  modelVersion: z.number().int(),
+  /** Alias the requests were routed through; `none` = addressed by version. */
+  alias: z.string(),
+  /** predictionCount + errorCount. */
+  requestCount: z.number(),
+  ...ServiceHealthShape,
+});
+export type HealthRow = z.infer<typeof HealthRowSchema>;
+
+/** One side (champion or challenger) of the live comparison of a rollout, since it started. */
+export const RolloutArmSchema = z.looseObject({
+  role: z.enum(['champion', 'challenger']),
+  version: z.number().int(),
+  /** predictionCount + errorCount. */
+  requestCount: z.number(),
+  ...ServiceHealthShape,
+  /** Labeled predictions the comparison counts (event time after the challenger's training data cutoff). */
+  labeledCount: z.number(),
+  /** Compared predictions without a label yet. */
+  unlabeledCount: z.number(),
+  /** The declared metric on the compared labeled traffic (null without labels, or ROC AUC with one class). */
+  metricValue: z.number().nullable(),
+  /** Rollout predictions at or before the training data cutoff, left out of the comparison (and how many are labeled). */
+  excluded: z.looseObject({ predictionCount: z.number(), labeledCount: z.number() }).optional(),
+});
+export type RolloutArm = z.infer<typeof RolloutArmSchema>;
+
+/** Thresholds of the rollout guard (rates in [0, 1], latency in seconds, ratios × the champion's with 0 = check off; interval ms). */
+export const GuardThresholdsSchema = z.looseObject({
+  intervalMs: z.number(),
+  minRequests: z.number(),
+  maxErrorRate: z.number(),
+  maxErrorRateRatio: z.number(),
+  maxP99Seconds: z.number(),
+  maxP99Ratio: z.number(),
+  /** `roc_auc` | `accuracy` | `log_loss` | `f1` | `precision` | `recall`. */
+  metric: z.string(),
+});
+export type GuardThresholds = z.infer<typeof GuardThresholdsSchema>;
+
+/** `GET /models/{m}/rollouts/current/comparison`: champion vs challenger of the active rollout on live traffic (404 when none). */
+export const RolloutComparisonSchema = z.looseObject({
+  modelName: z.string(),
+  rolloutId: z.string(),
+  mode: z.enum(['canary', 'shadow']).nullable(),
+  status: z.string(),
+  startedAt: z.string(),
+  challengerWeight: z.number().nullable(),
+  /** The challenger's training data cutoff (ISO-8601; latest event time of its training set), null when unknown. */
+  trainingDataCutoff: z.string().nullable(),
+  metric: z.looseObject({ name: z.string(), higherIsBetter: z.boolean() }),
+  champion: RolloutArmSchema,
+  challenger: RolloutArmSchema,
+  /** The disparity gate on the compared traffic (issue #17); null without a gate. */
+  disparityGate: z.looseObject({ segment: z.string(), metric: z.string(), passed: z.boolean(), reason: z.string() }).nullable().optional(),
+  guard: z.looseObject({
+    enabled: z.boolean(),
+    thresholds: GuardThresholdsSchema.nullable(),
+    /** Breaches found now (empty below minRequests or within thresholds). */
+    breaches: z.array(z.string()),
+    rollbackRequestedAt: z.string().nullable(),
+    rollbackReason: z.string().nullable(),
+  }),
+});
+export type RolloutComparison = z.infer<typeof RolloutComparisonSchema>;
+
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** One feedback item of `POST /feedback` (the ground truth of an earlier prediction). */
@@ -83,7 +164,7 @@ export const FeedbackList = z.array(FeedbackItem).min(1).max(10_000);
 /** Body of `POST /feedback`: one item or a list (1..10 000). */
 export const FeedbackBody = z.union([FeedbackItem, FeedbackList]);
 
-/** The monitoring endpoints called by the CLI and tests. */
+/** The monitoring endpoints called by the CLI, the console and tests. */
 export const MonitoringApi = {
   sendFeedback: defineEndpoint({ service: 'monitoring', method: 'POST', path: '/feedback', summary: 'Ground-truth labels of predictions', params: NoParams, body: FeedbackBody, response: z.object({ accepted: z.number().int().min(0) }) }),
   windows: defineEndpoint({
@@ -104,4 +185,14 @@ export const MonitoringApi = {
     query: z.object({ window: z.enum(['month', 'week', 'day', 'count']).optional(), version: z.number().int().optional(), size: z.number().int().optional() }),
     response: z.array(FairnessWindowSchema),
   }),
+  health: defineEndpoint({
+    service: 'monitoring',
+    method: 'GET',
+    path: '/models/{model}/health',
+    summary: 'Latency percentiles and error rate per window, version and alias',
+    params: z.object({ model: z.string() }),
+    query: z.object({ window: z.enum(['day', 'week', 'month']).optional(), version: z.number().int().optional() }),
+    response: z.array(HealthRowSchema),
+  }),
+  rolloutComparison: defineEndpoint({ service: 'monitoring', method: 'GET', path: '/models/{model}/rollouts/current/comparison', summary: 'Champion vs challenger of the active rollout on live traffic (404 none)', params: z.object({ model: z.string() }), response: RolloutComparisonSchema }),
 } as const;

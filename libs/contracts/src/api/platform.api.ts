@@ -4,6 +4,7 @@ import { defineEndpoint, NoParams, type StrataService } from './define-endpoint'
 
 /**
  * Platform endpoints every service serves (docs/service-apis.md, "platform (every service)"; docs/security.md):
+ * the caller's identity and permissions,
  * the audit log (one shared store: any service answers for all of them) and dead letters (the
  * shared Kafka: any service with messaging lists and replays any topic's `<topic>.dlq`).
  */
@@ -83,6 +84,23 @@ export type DeadLetterReplayResult = z.infer<typeof ReplayResultSchema>;
 export const DeadLetterTopicSchema = z.object({ topic: z.string(), dlqTopic: z.string(), records: z.number().int() });
 export type DeadLetterTopic = z.infer<typeof DeadLetterTopicSchema>;
 
+/**
+ * `GET /auth/whoami` (every service; `models:read`): the caller's principal and the permissions
+ * (`resource:action`) its roles grant. `projects` null: every project. With auth off
+ * (`STRATA_AUTH_MODE=off`) `authEnforced` is false and `permissions` null: every action is allowed.
+ */
+export const WhoAmISchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  /** How the caller authenticated: `api-key`, `oidc`, `anonymous`, … */
+  via: z.string(),
+  roles: z.array(z.string()),
+  projects: z.array(z.string()).nullable(),
+  authEnforced: z.boolean(),
+  permissions: z.array(z.string()).nullable(),
+});
+export type WhoAmI = z.infer<typeof WhoAmISchema>;
+
 /** The platform endpoints as served by `service` (each service serves the same ones). */
 export function platformApi<S extends StrataService>(service: S) {
   return {
@@ -90,6 +108,7 @@ export function platformApi<S extends StrataService>(service: S) {
     deadLetterTopics: defineEndpoint({ service, method: 'GET', path: '/dead-letters/topics', summary: 'Dead-letter topics holding records, with their record counts', params: NoParams, response: z.array(DeadLetterTopicSchema) }),
     deadLetters: defineEndpoint({ service, method: 'GET', path: '/dead-letters', summary: "Records of a topic's dead-letter topic, oldest first (limit default 1000)", params: NoParams, query: z.object({ topic: z.string(), limit: z.number().int().optional() }), response: z.array(DeadLetterSchema) }),
     replayDeadLetters: defineEndpoint({ service, method: 'POST', path: '/dead-letters/replay', summary: 'Re-publishes dead letters to their original topic (dead-letters:write)', params: NoParams, body: z.object({ topic: z.string(), offsets: z.array(z.union([z.string(), z.number().int()])).optional() }), response: ReplayResultSchema }),
+    whoami: defineEndpoint({ service, method: 'GET', path: '/auth/whoami', summary: 'The caller and the permissions its roles grant (models:read)', params: NoParams, response: WhoAmISchema }),
   } as const;
 }
 

@@ -187,10 +187,47 @@ export type TrackedRun = z.infer<typeof TrackedRunSchema>;
 /** `GET /models/{name}/rollouts/current`: the active rollout (its `route` is the event contract's). */
 export const CurrentRolloutSchema = z.looseObject({ rolloutId: z.string().min(1), route: z.unknown() });
 
+/** Status of a rollout: `active` until promoted, rolled back or ended. */
+export const RolloutStatusSchema = z.enum(['active', 'rolled-back', 'promoted', 'ended']);
+
+/**
+ * A rollout of the registry (`GET /models/{name}/rollouts` item; answer of `…/rollouts/current/promote`
+ * and `/rollback`). Times ISO-8601 UTC; `endedBy` / `endReason` / `endedAt` null while active.
+ */
+export const RolloutSchema = z.looseObject({
+  rolloutId: z.string(),
+  modelName: z.string(),
+  status: RolloutStatusSchema,
+  mode: z.enum(['canary', 'shadow']),
+  championVersion: z.number().int(),
+  challengerVersion: z.number().int(),
+  /** Canary share of the challenger in [0, 1] (shadow: mirrored, answers not served). */
+  challengerWeight: z.number(),
+  /** Request parameter / header whose value pins a caller to one version (null: none). */
+  stickyKey: z.string().nullable(),
+  /** The serving route (the event contract's `route`) while active; null once ended. */
+  route: z.unknown(),
+  /** Who started it. */
+  actor: z.string(),
+  reason: z.string(),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  endedBy: z.string().nullable(),
+  endReason: z.string().nullable(),
+  endedAt: z.string().nullable(),
+});
+export type Rollout = z.infer<typeof RolloutSchema>;
+
+/** One logged point of a tracked run's metric (`GET /runs/{runId}/metrics/{key}/history` item); `timestamp` epoch ms. */
+export const MetricPointSchema = z.looseObject({ key: z.string(), value: MetricValueSchema, timestamp: z.number(), step: z.number() });
+export type MetricPoint = z.infer<typeof MetricPointSchema>;
+
 const Model = z.object({ name: z.string() });
 const ModelAndVersion = z.object({ name: z.string(), version: z.number().int() });
 const ModelAndAlias = z.object({ name: z.string(), alias: z.string() });
 const Json = z.unknown();
+/** Body of `POST /models/{name}/rollouts/current/promote` and `/rollback` (the reason is audited). */
+const RolloutActionBody = z.object({ reason: z.string() });
 
 /** Request body of `POST /registered-models/{name}/versions` (the registry validates it strictly). */
 export const RegisterModelVersionRequest = z.looseObject({
@@ -242,7 +279,9 @@ export const RegistryApi = {
   decidePromotion: defineEndpoint({ service: 'registry', method: 'POST', path: '/registered-models/{name}/promotion-decisions', summary: 'Evaluates (and applies) a promotion', params: Model, body: z.object({ challengerVersion: z.number().int().optional(), apply: z.boolean().optional(), actor: z.string().optional() }), response: PromotionDecisionSchema }),
   decideLiveRollout: defineEndpoint({ service: 'registry', method: 'POST', path: '/registered-models/{name}/rollouts/current/decision', summary: 'Live decision of the active rollout (201 decided; 409 not decidable; 404 none)', params: Model, body: z.looseObject({ rolloutId: z.string() }), response: Json }),
   getCurrentRollout: defineEndpoint({ service: 'registry', method: 'GET', path: '/models/{name}/rollouts/current', summary: 'The active rollout (404 when none)', params: Model, response: CurrentRolloutSchema }),
-  rollbackRollout: defineEndpoint({ service: 'registry', method: 'POST', path: '/models/{name}/rollouts/current/rollback', summary: 'Rolls the active rollout back (404 none; 409 changed meanwhile)', params: Model, body: z.object({ reason: z.string() }), response: Json }),
+  listRollouts: defineEndpoint({ service: 'registry', method: 'GET', path: '/models/{name}/rollouts', summary: 'Every rollout of a model, newest first', params: Model, response: z.array(RolloutSchema) }),
+  promoteRollout: defineEndpoint({ service: 'registry', method: 'POST', path: '/models/{name}/rollouts/current/promote', summary: 'Promotes the challenger (champion alias moved) and ends the active rollout (404 none; 409 changed meanwhile)', params: Model, body: RolloutActionBody, response: RolloutSchema }),
+  rollbackRollout: defineEndpoint({ service: 'registry', method: 'POST', path: '/models/{name}/rollouts/current/rollback', summary: 'Rolls the active rollout back: status rolled-back, route null (404 none; 409 changed meanwhile)', params: Model, body: RolloutActionBody, response: RolloutSchema }),
   createExperiment: defineEndpoint({ service: 'registry', method: 'POST', path: '/experiments', summary: 'Creates an experiment (409 when the name exists)', params: NoParams, body: z.object({ name: z.string(), tags: z.record(z.string(), z.string()).optional() }), response: z.looseObject({ experimentId: z.string(), name: z.string() }) }),
   searchExperiments: defineEndpoint({ service: 'registry', method: 'GET', path: '/experiments', summary: 'Experiments matching a filter', params: NoParams, query: z.object({ filter: z.string().optional() }), response: z.looseObject({ experiments: z.array(z.looseObject({ experimentId: z.string(), name: z.string() })) }) }),
   createRun: defineEndpoint({ service: 'registry', method: 'POST', path: '/runs', summary: 'Starts a tracked run', params: NoParams, body: TrackedRunCreateRequest, response: TrackedRunSchema }),
@@ -251,6 +290,7 @@ export const RegistryApi = {
   updateRun: defineEndpoint({ service: 'registry', method: 'PATCH', path: '/runs/{runId}', summary: 'Sets status / end time (epoch ms) of a tracked run', params: z.object({ runId: z.string() }), body: z.object({ status: z.enum(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']).optional(), endTime: z.number().nullable().optional(), runName: z.string().optional() }), response: TrackedRunSchema }),
   logRunBatch: defineEndpoint({ service: 'registry', method: 'POST', path: '/runs/{runId}/log-batch', summary: 'Logs metrics, params and tags atomically', params: z.object({ runId: z.string() }), body: LogBatchRequest, response: TrackedRunSchema }),
   recordRunArtifact: defineEndpoint({ service: 'registry', method: 'POST', path: '/runs/{runId}/artifacts', summary: 'Records an artifact of a run', params: z.object({ runId: z.string() }), body: z.object({ path: z.string(), uri: z.string(), sha256: z.string().nullable().optional(), sizeBytes: z.number().nullable().optional() }), response: Json }),
+  metricHistory: defineEndpoint({ service: 'registry', method: 'GET', path: '/runs/{runId}/metrics/{key}/history', summary: 'Every point of a tracked metric, by step then timestamp (limit 1..1000, default 1000; 404 run unknown)', params: z.object({ runId: z.string(), key: z.string() }), query: z.object({ limit: z.number().int().optional() }), response: z.array(MetricPointSchema) }),
   getRunLog: defineEndpoint({ service: 'registry', method: 'GET', path: '/runs/{runId}/log', summary: "The run's log text", params: z.object({ runId: z.string() }), response: z.unknown() }),
   appendRunLog: defineEndpoint({ service: 'registry', method: 'POST', path: '/runs/{runId}/log', summary: "Appends text to the run's log", params: z.object({ runId: z.string() }), body: z.object({ text: z.string() }), response: Json }),
 } as const;

@@ -64,9 +64,54 @@ export const TrainingRunSchema = z.looseObject({
 });
 export type TrainingRun = z.infer<typeof TrainingRunSchema>;
 
-/** The training endpoints called by the CLI and tests (the request body is validated by the service's own schema). */
+/**
+ * A hyperparameter search (`GET /training-searches/{searchId}`; items of `GET /training-searches`).
+ * Times ISO-8601 UTC; `trials` only on the one-search read.
+ */
+export const TrainingSearchSchema = z.looseObject({
+  searchId: z.string(),
+  workflowId: z.string(),
+  modelName: z.string(),
+  requestId: z.string(),
+  status: z.string(),
+  /** `grid` | `random`. */
+  strategy: z.string(),
+  /** The metric trials are ranked by (a key of each trial's `metrics`). */
+  metric: z.string(),
+  /** `maximize` | `minimize`. */
+  direction: z.string(),
+  parallelism: z.number(),
+  trialCount: z.number(),
+  completedTrials: z.number().nullable(),
+  failedTrials: z.number().nullable(),
+  bestRunId: z.string().nullable(),
+  bestMetric: z.number().nullable(),
+  modelVersion: z.number().nullable(),
+  error: z.looseObject({ code: z.string(), message: z.string() }).nullable(),
+  spec: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  /** Every trial as a training run, in trial order. */
+  trials: z.array(TrainingRunSchema).optional(),
+});
+export type TrainingSearch = z.infer<typeof TrainingSearchSchema>;
+
+/** `GET /training-runs/{runId}/logs`: the captured log chunks (trainer stdout/stderr and system lines), oldest first, and their concatenation. */
+export const TrainingRunLogsSchema = z.looseObject({
+  runId: z.string(),
+  status: z.string(),
+  chunks: z.array(z.looseObject({ attempt: z.number().int(), stream: z.string(), text: z.string(), createdAt: z.string() })),
+  text: z.string(),
+});
+export type TrainingRunLogs = z.infer<typeof TrainingRunLogsSchema>;
+
+/** The training endpoints called by the CLI, the console and tests (the request body is validated by the service's own schema). */
 export const TrainingApi = {
   startTrainingRun: defineEndpoint({ service: 'training', method: 'POST', path: '/training-runs', summary: 'Starts a training run (idempotent per requestId)', params: NoParams, body: z.record(z.string(), z.unknown()), response: StartTrainingRunResponseSchema }),
   getTrainingRun: defineEndpoint({ service: 'training', method: 'GET', path: '/training-runs/{runId}', summary: 'One training run', params: z.object({ runId: z.string() }), response: TrainingRunSchema }),
+  listTrainingRuns: defineEndpoint({ service: 'training', method: 'GET', path: '/training-runs', summary: 'Training runs, newest first (limit default 50, max 500)', params: NoParams, query: z.object({ modelName: z.string().optional(), searchId: z.string().optional(), limit: z.number().int().optional() }), response: z.array(TrainingRunSchema) }),
+  trainingRunLogs: defineEndpoint({ service: 'training', method: 'GET', path: '/training-runs/{runId}/logs', summary: "A run's captured log, oldest first (attempt: one attempt only; 404 unknown run)", params: z.object({ runId: z.string() }), query: z.object({ attempt: z.number().int().optional() }), response: TrainingRunLogsSchema }),
+  listTrainingSearches: defineEndpoint({ service: 'training', method: 'GET', path: '/training-searches', summary: 'Hyperparameter searches, newest first, without trials (limit default 50)', params: NoParams, query: z.object({ modelName: z.string().optional(), limit: z.number().int().optional() }), response: z.array(TrainingSearchSchema) }),
+  getTrainingSearch: defineEndpoint({ service: 'training', method: 'GET', path: '/training-searches/{searchId}', summary: 'A search with its trials (404 unknown)', params: z.object({ searchId: z.string() }), response: TrainingSearchSchema }),
   ...ModelOptimizationApi,
 } as const;

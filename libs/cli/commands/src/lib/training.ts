@@ -131,12 +131,12 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
       intervalMs: ctx.pollMs,
       timeoutMs: opts.timeout * 1000,
       what: `search ${started.searchId}`,
-      onValue: (s) => bar.update(s.trialCount ? (s.completedTrials + s.failedTrials) / s.trialCount : 0, `${s.completedTrials}/${s.trialCount} done, ${s.failedTrials} failed, best ${opts.metric}=${cell(s.bestMetric)}`),
+      onValue: (s) => bar.update(s.trialCount ? ((s.completedTrials ?? 0) + (s.failedTrials ?? 0)) / s.trialCount : 0, `${s.completedTrials ?? 0}/${s.trialCount} done, ${s.failedTrials ?? 0} failed, best ${opts.metric}=${cell(s.bestMetric)}`),
     }).finally(() => bar.stop());
     if (done.status !== 'COMPLETED') throw new Error(`search ${done.searchId} ${done.status}: ${JSON.stringify(done.error)} (trained on ${versionsText(body)})`);
     emit(out, done, () =>
       [
-        renderTable(done.trials, [
+        renderTable(done.trials ?? [], [
           { header: 'trial run', get: (r) => r.runId },
           { header: 'status', get: (r) => r.status },
           { header: 'params', get: (r) => (r as { params?: unknown }).params },

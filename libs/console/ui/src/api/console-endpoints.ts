@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FeaturesApi, IngestionApi, MonitoringApi, RegistryApi, TrainingApi } from '@strata/contracts/api';
+import { FeaturesApi, IngestionApi, MonitoringApi, platformApi, RegistryApi, TrainingApi } from '@strata/contracts/api';
 
 /** `GET /health/ready` of a service (200 ok / 503 naming what is down). */
 export const ReadinessSchema = z.looseObject({
@@ -28,4 +28,19 @@ export const Endpoints = {
   listMaterializations: FeaturesApi.listMaterializations,
   listEntities: FeaturesApi.listEntities,
   listFeatureServices: FeaturesApi.listFeatureServices,
+  // rollouts
+  listRollouts: RegistryApi.listRollouts,
+  promoteRollout: RegistryApi.promoteRollout,
+  rollbackRollout: RegistryApi.rollbackRollout,
+  rolloutComparison: MonitoringApi.rolloutComparison,
+  // runs and searches
+  listTrainingRuns: TrainingApi.listTrainingRuns,
+  trainingRunLogs: TrainingApi.trainingRunLogs,
+  listTrainingSearches: TrainingApi.listTrainingSearches,
+  getTrainingSearch: TrainingApi.getTrainingSearch,
+  searchExperiments: RegistryApi.searchExperiments,
+  searchTrackedRuns: RegistryApi.searchRuns,
+  metricHistory: RegistryApi.metricHistory,
+  // the caller's permissions (any service answers; the registry is asked)
+  whoami: platformApi('registry').whoami,
 } as const;

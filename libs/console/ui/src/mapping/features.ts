@@ -101,8 +101,16 @@ export function formatDuration(ms: number): string {
     .join(' ');
 }
 
+/** One entity: its join key and value type; description `—` when empty. */
+export interface EntityRow {
+  name: string;
+  joinKey: string;
+  valueType: string;
+  description: string;
+}
+
 /** Entities (`GET /entities`) → rows by name. */
-export function entityRows(entities: readonly Entity[]): Array<{ name: string; joinKey: string; valueType: string; description: string }> {
+export function entityRows(entities: readonly Entity[]): EntityRow[] {
   return [...entities].sort((a, b) => a.name.localeCompare(b.name)).map((e) => ({ name: e.name, joinKey: e.joinKey, valueType: e.valueType, description: e.description || '—' }));
 }
 

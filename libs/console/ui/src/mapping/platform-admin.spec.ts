@@ -1,5 +1,4 @@
-import type { AuditLogRecord, DeadLetterRecord } from '@strata/contracts/api';
-import type { WhoAmI } from '../api/rollout-endpoints';
+import type { AuditLogRecord, DeadLetterRecord, WhoAmI } from '@strata/contracts/api';
 import { auditQuery, auditRows, deadLetterGroups, deadLetterServiceFor, deadLetterTopicRows, mayReplayDeadLetters, NO_AUDIT_FILTERS } from './platform-admin';
 
 function letter(offset: string, over: Partial<DeadLetterRecord> = {}): DeadLetterRecord {

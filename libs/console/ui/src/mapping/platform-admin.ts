@@ -1,5 +1,4 @@
-import { EVENT_TOPICS, type AuditLogRecord, type DeadLetterRecord, type DeadLetterTopic, type StrataService } from '@strata/contracts/api';
-import type { WhoAmI } from '../api/rollout-endpoints';
+import { EVENT_TOPICS, type AuditLogRecord, type DeadLetterRecord, type DeadLetterTopic, type StrataService, type WhoAmI } from '@strata/contracts/api';
 import { formatTime } from './format';
 
 const SERVICES: readonly StrataService[] = ['ingestion', 'features', 'training', 'registry', 'serving', 'monitoring'];

@@ -1,4 +1,4 @@
-import type { Rollout, RolloutArm, RolloutComparison } from '../api/rollout-endpoints';
+import type { Rollout, RolloutArm, RolloutComparison } from '@strata/contracts/api';
 import { decision } from './fixtures';
 import { canManageRollouts, comparisonLines, guardStatus, millis, percent, rolloutDecisions, rolloutRows, thresholdList, trafficSplit } from './rollouts';
 
@@ -52,6 +52,8 @@ function rollout(id: string, over: Partial<Rollout> = {}): Rollout {
     challengerVersion: 2,
     challengerWeight: 0.25,
     stickyKey: null,
+    // the serving route the registry sends (the mapping does not read it)
+    route: null,
     actor: 'key:ml1',
     reason: 'canary of v2',
     startedAt: '2024-03-03T08:00:00.000Z',

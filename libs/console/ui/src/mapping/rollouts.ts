@@ -1,5 +1,4 @@
-import type { PromotionDecision } from '@strata/contracts/api';
-import type { GuardThresholds, Rollout, RolloutArm, RolloutComparison, WhoAmI } from '../api/rollout-endpoints';
+import type { GuardThresholds, PromotionDecision, Rollout, RolloutArm, RolloutComparison, WhoAmI } from '@strata/contracts/api';
 import { formatTime } from './format';
 import { decisionRows, type DecisionRow } from './models';
 

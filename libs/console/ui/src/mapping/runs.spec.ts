@@ -1,6 +1,5 @@
-import type { TrainingRun } from '@strata/contracts/api';
-import type { TrainingSearch } from '../api/run-endpoints';
-import { defaultTrialSort, keyValues, metricSeries, metricVsParam, runFacts, seriesKeys, sortTrials, trialParams, trialRows } from './runs';
+import type { TrainingRun, TrainingSearch } from '@strata/contracts/api';
+import { defaultTrialSort, keyValues, metricSeries, metricVsParam, nextTrialSort, runFacts, seriesKeys, sortTrials, trialParams, trialRows } from './runs';
 
 function run(id: string, params: TrainingRun['params'], metrics: Record<string, number> | undefined, over: Partial<TrainingRun> = {}): TrainingRun {
   return {
@@ -102,6 +101,14 @@ describe('runs and searches view mapping', () => {
     expect(sortTrials(rows, { by: 'param:solver', descending: true }).map((r) => r.trial)).toEqual([1, 2, 3, 4]);
     expect(sortTrials(rows, { by: 'trial', descending: true }).map((r) => r.trial)).toEqual([4, 3, 2, 1]);
     expect(defaultTrialSort({ direction: 'minimize' })).toEqual({ by: 'metric', descending: false });
+  });
+
+  it("a click on a trials header flips its column, starts the metric best-first and any other column ascending", () => {
+    const maximize = { direction: 'maximize' };
+    expect(nextTrialSort({ by: 'metric', descending: true }, 'metric', maximize)).toEqual({ by: 'metric', descending: false });
+    expect(nextTrialSort({ by: 'metric', descending: true }, 'param:l2', maximize)).toEqual({ by: 'param:l2', descending: false });
+    expect(nextTrialSort({ by: 'param:l2', descending: false }, 'metric', maximize)).toEqual({ by: 'metric', descending: true });
+    expect(nextTrialSort({ by: 'trial', descending: false }, 'metric', { direction: 'minimize' })).toEqual({ by: 'metric', descending: false });
   });
 
   it('charts metric vs a numeric param as values and a categorical one as categories, trials without a metric left out', () => {

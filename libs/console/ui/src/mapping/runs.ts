@@ -1,6 +1,6 @@
-import type { TrainingRun } from '@strata/contracts/api';
-import type { MetricPoint, TrainingSearch } from '../api/run-endpoints';
+import type { MetricPoint, TrainingRun, TrainingSearch } from '@strata/contracts/api';
 import { formatTime } from './format';
+import { nextSort, type TableSort } from './table';
 
 /** A metric's points, by step (non-finite values, logged as strings, are left out). */
 export interface MetricSeries {
@@ -28,15 +28,21 @@ export function seriesKeys(latestMetrics: Record<string, { step: number }>): str
     .sort();
 }
 
+/** One `key = value` line for display. */
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
 /** A `key = value` list for display, sorted by key (numbers with 4 significant decimals at most). */
-export function keyValues(record: Record<string, unknown> | undefined): Array<{ key: string; value: string }> {
+export function keyValues(record: Record<string, unknown> | undefined): KeyValue[] {
   return Object.entries(record ?? {})
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, v]) => ({ key, value: typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Number(v.toFixed(4)))) : typeof v === 'string' ? v : JSON.stringify(v) }));
 }
 
 /** A run's resources and cost as one line each (`—` when unknown). */
-export function runFacts(run: TrainingRun): Array<{ key: string; value: string }> {
+export function runFacts(run: TrainingRun): KeyValue[] {
   const r = run.resources;
   const secs = (ms: number | null) => (ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`);
   return [
@@ -81,10 +87,7 @@ export function trialRows(search: TrainingSearch): TrialRow[] {
 }
 
 /** A sort of the trials table: by `trial`, `status`, `metric` or `param:<name>`. */
-export interface TrialSort {
-  by: string;
-  descending: boolean;
-}
+export type TrialSort = TableSort;
 
 function sortValue(row: TrialRow, by: string): number | string | undefined {
   if (by === 'trial') return row.trial;
@@ -108,6 +111,11 @@ export function sortTrials(rows: readonly TrialRow[], sort: TrialSort): TrialRow
 /** The default sort: best metric first (descending when maximizing). */
 export function defaultTrialSort(search: Pick<TrainingSearch, 'direction'>): TrialSort {
   return { by: 'metric', descending: search.direction !== 'minimize' };
+}
+
+/** The sort after a click on column `by`: the same column flips; the metric starts best-first, any other column ascending. */
+export function nextTrialSort(sort: TrialSort, by: string, search: Pick<TrainingSearch, 'direction'>): TrialSort {
+  return nextSort(sort, by, (column) => column === 'metric' && search.direction !== 'minimize');
 }
 
 /**

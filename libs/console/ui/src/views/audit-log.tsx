@@ -1,13 +1,26 @@
 import { useState, type FormEvent } from 'react';
 import { platformApi, type AuditLogPage } from '@strata/contracts/api';
 import { ConsoleApiError } from '../api/console-client';
-import { auditQuery, auditRows, NO_AUDIT_FILTERS, type AuditFilters } from '../mapping/platform-admin';
+import { auditQuery, auditRows, NO_AUDIT_FILTERS, type AuditFilters, type AuditRow } from '../mapping/platform-admin';
+import { DataTable, type Column } from '../components/data-table';
 import { Empty, ErrorBox, Loading } from '../components/states';
 import { useSession } from '../components/session';
 
 const PAGE = 50;
 const OUTCOMES = ['', 'success', 'failure', 'refused'];
 const SERVICES = ['', 'ingestion', 'features', 'training', 'registry', 'serving', 'monitoring'];
+
+/** One audited call: who did what to which resource, its outcome and HTTP status, and why (or what it changed). */
+const AUDIT_COLUMNS: ReadonlyArray<Column<AuditRow>> = [
+  { header: 'time (UTC)', cell: (r) => r.at },
+  { header: 'service', cell: (r) => r.service },
+  { header: 'actor', cell: (r) => r.actor },
+  { header: 'action', cell: (r) => r.action },
+  { header: 'request', cell: (r) => r.request, className: 'wrap' },
+  { header: 'outcome', cell: (r) => r.outcome, className: (r) => `outcome-${r.outcome}` },
+  { header: 'status', cell: (r) => r.status, className: 'num' },
+  { header: 'detail', cell: (r) => r.detail, className: 'wrap' },
+];
 
 /**
  * Audit-log search (admins: `audit:read`): actor, action (`resource:action`), resource path prefix,
@@ -41,6 +54,19 @@ export function AuditLogSection() {
       <input value={form[key]} placeholder={placeholder} onChange={(e) => setForm({ ...form, [key]: e.target.value })} />
     </label>
   );
+  // A filter among fixed values; '' (shown as `any`) does not filter.
+  const choice = (key: 'service' | 'outcome', values: readonly string[]) => (
+    <label>
+      {key}
+      <select value={form[key]} onChange={(e) => setForm({ ...form, [key]: e.target.value })}>
+        {values.map((s) => (
+          <option key={s} value={s}>
+            {s || 'any'}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
   return (
     <div data-testid="audit-log">
       <h2>Audit log</h2>
@@ -48,26 +74,8 @@ export function AuditLogSection() {
         {field('actor', 'actor', 'key:… or user')}
         {field('action', 'action', 'aliases:write')}
         {field('resource', 'resource starts with', '/registered-models/…')}
-        <label>
-          service
-          <select value={form.service} onChange={(e) => setForm({ ...form, service: e.target.value })}>
-            {SERVICES.map((s) => (
-              <option key={s} value={s}>
-                {s || 'any'}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          outcome
-          <select value={form.outcome} onChange={(e) => setForm({ ...form, outcome: e.target.value })}>
-            {OUTCOMES.map((s) => (
-              <option key={s} value={s}>
-                {s || 'any'}
-              </option>
-            ))}
-          </select>
-        </label>
+        {choice('service', SERVICES)}
+        {choice('outcome', OUTCOMES)}
         <label>
           since (UTC)
           <input type="datetime-local" value={form.since} onChange={(e) => setForm({ ...form, since: e.target.value })} />
@@ -90,34 +98,7 @@ export function AuditLogSection() {
           {result.page.records.length === 0 ? (
             <Empty>No audit records match.</Empty>
           ) : (
-            <table data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th>time (UTC)</th>
-                  <th>service</th>
-                  <th>actor</th>
-                  <th>action</th>
-                  <th>request</th>
-                  <th>outcome</th>
-                  <th>status</th>
-                  <th>detail</th>
-                </tr>
-              </thead>
-              <tbody>
-                {auditRows(result.page.records).map((r) => (
-                  <tr key={r.seq}>
-                    <td>{r.at}</td>
-                    <td>{r.service}</td>
-                    <td>{r.actor}</td>
-                    <td>{r.action}</td>
-                    <td className="wrap">{r.request}</td>
-                    <td className={`outcome-${r.outcome}`}>{r.outcome}</td>
-                    <td className="num">{r.status}</td>
-                    <td className="wrap">{r.detail}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable testId="audit-table" columns={AUDIT_COLUMNS} rows={auditRows(result.page.records)} rowKey={(r) => r.seq} />
           )}
           <div className="pager">
             <button disabled={search.befores.length < 2} onClick={() => void run(search.filters, search.befores.slice(0, -1))}>

@@ -1,13 +1,28 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Endpoints } from '../api/console-endpoints';
-import { datasetVersionRows } from '../mapping/datasets';
+import { datasetVersionRows, type DatasetVersionRow } from '../mapping/datasets';
+import { DataTable, type Column } from '../components/data-table';
 import { pageOf } from '../mapping/paging';
 import { Pager } from '../components/pager';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
 import { DataNav } from './data-nav';
+
+/** A version of dataset `name`: its id opens it. */
+function versionColumns(name: string): Array<Column<DatasetVersionRow>> {
+  return [
+    { header: 'version', cell: (v) => <Link to={`/data/datasets/${encodeURIComponent(name)}/versions/${encodeURIComponent(v.versionId)}`}>{v.versionId}</Link> },
+    { header: 'created (UTC)', cell: (v) => v.createdAt },
+    { header: 'rows', cell: (v) => v.rows, className: 'num' },
+    { header: 'size', cell: (v) => v.size, className: 'num' },
+    { header: 'content sha256', cell: (v) => v.sha256, className: 'digest' },
+    { header: 'policy', cell: (v) => v.policy },
+    { header: 'quarantined rows', cell: (v) => v.quarantined, className: 'num' },
+    { header: 'extends', cell: (v) => v.parent ?? '—' },
+  ];
+}
 
 /** A dataset's versions (newest first, 50 per page): rows, size, digest, policy, quarantined rows. */
 export function DatasetPageView() {
@@ -28,36 +43,7 @@ export function DatasetPageView() {
           return (
             <>
               <p className="summary">{versions.length} versions</p>
-              <table data-testid="dataset-versions-table">
-                <thead>
-                  <tr>
-                    <th>version</th>
-                    <th>created (UTC)</th>
-                    <th>rows</th>
-                    <th>size</th>
-                    <th>content sha256</th>
-                    <th>policy</th>
-                    <th>quarantined rows</th>
-                    <th>extends</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.items.map((v) => (
-                    <tr key={v.versionId} data-testid={`dataset-version-${v.versionId}`}>
-                      <td>
-                        <Link to={`/data/datasets/${encodeURIComponent(name)}/versions/${encodeURIComponent(v.versionId)}`}>{v.versionId}</Link>
-                      </td>
-                      <td>{v.createdAt}</td>
-                      <td className="num">{v.rows}</td>
-                      <td className="num">{v.size}</td>
-                      <td className="digest">{v.sha256}</td>
-                      <td>{v.policy}</td>
-                      <td className="num">{v.quarantined}</td>
-                      <td>{v.parent ?? '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable testId="dataset-versions-table" columns={versionColumns(name)} rows={shown.items} rowKey={(v) => v.versionId} rowTestId={(v) => `dataset-version-${v.versionId}`} />
               <Pager page={shown} onPage={setPage} />
             </>
           );

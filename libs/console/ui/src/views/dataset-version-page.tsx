@@ -1,12 +1,27 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Endpoints } from '../api/console-endpoints';
-import { formatBytes, profileRows, quarantineDownloadPath, validationReport, type ValidationReport } from '../mapping/datasets';
+import { formatBytes, profileRows, quarantineDownloadPath, validationReport, type ProfileRow, type ValidationReport } from '../mapping/datasets';
+import { DataTable, type Column } from '../components/data-table';
 import { formatTime } from '../mapping/format';
 import { Empty, ErrorBox, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
 import { DataNav } from './data-nav';
+
+/** One column of the profile: type, nulls, distinct count, numeric summary and most frequent values. */
+const PROFILE_COLUMNS: ReadonlyArray<Column<ProfileRow>> = [
+  { header: 'column', cell: (c) => c.name },
+  { header: 'type', cell: (c) => c.type },
+  { header: 'nulls', cell: (c) => c.nulls, className: 'num' },
+  { header: 'distinct', cell: (c) => c.distinct, className: 'num' },
+  { header: 'min', cell: (c) => c.min, className: 'num' },
+  { header: 'max', cell: (c) => c.max, className: 'num' },
+  { header: 'mean', cell: (c) => c.mean, className: 'num' },
+  { header: 'stddev', cell: (c) => c.stddev, className: 'num' },
+  { header: 'median', cell: (c) => c.median, className: 'num' },
+  { header: 'most frequent', cell: (c) => c.top, className: 'wrap' },
+];
 
 /** One dataset version: identity, the column profile, the validation report and the quarantine download. */
 export function DatasetVersionPageView() {
@@ -43,38 +58,7 @@ export function DatasetVersionPageView() {
               {profile.length === 0 ? (
                 <Empty>This version has no column profile.</Empty>
               ) : (
-                <table data-testid="profile-table">
-                  <thead>
-                    <tr>
-                      <th>column</th>
-                      <th>type</th>
-                      <th>nulls</th>
-                      <th>distinct</th>
-                      <th>min</th>
-                      <th>max</th>
-                      <th>mean</th>
-                      <th>stddev</th>
-                      <th>median</th>
-                      <th>most frequent</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {profile.map((c) => (
-                      <tr key={c.name}>
-                        <td>{c.name}</td>
-                        <td>{c.type}</td>
-                        <td className="num">{c.nulls}</td>
-                        <td className="num">{c.distinct}</td>
-                        <td className="num">{c.min}</td>
-                        <td className="num">{c.max}</td>
-                        <td className="num">{c.mean}</td>
-                        <td className="num">{c.stddev}</td>
-                        <td className="num">{c.median}</td>
-                        <td className="wrap">{c.top}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <DataTable testId="profile-table" columns={PROFILE_COLUMNS} rows={profile} rowKey={(c) => c.name} />
               )}
             </>
           );

@@ -1,13 +1,22 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { Endpoints } from '../api/console-endpoints';
-import { datasetRows } from '../mapping/datasets';
+import { datasetRows, type DatasetRow } from '../mapping/datasets';
+import { DataTable, type Column } from '../components/data-table';
 import { pageOf } from '../mapping/paging';
 import { Pager } from '../components/pager';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
 import { DataNav } from './data-nav';
+
+/** A dataset: its name opens its versions. */
+const DATASET_COLUMNS: ReadonlyArray<Column<DatasetRow>> = [
+  { header: 'dataset', cell: (d) => <Link to={`/data/datasets/${encodeURIComponent(d.name)}`}>{d.name}</Link> },
+  { header: 'columns', cell: (d) => d.columns, className: 'num' },
+  { header: 'description', cell: (d) => d.description },
+  { header: 'updated (UTC)', cell: (d) => d.updatedAt },
+];
 
 /** Datasets (50 per page) by name, each opening its versions. */
 export function DatasetsListView() {
@@ -24,28 +33,7 @@ export function DatasetsListView() {
           const shown = pageOf(datasetRows(datasets), page);
           return (
             <>
-              <table data-testid="datasets-table">
-                <thead>
-                  <tr>
-                    <th>dataset</th>
-                    <th>columns</th>
-                    <th>description</th>
-                    <th>updated (UTC)</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.items.map((d) => (
-                    <tr key={d.name}>
-                      <td>
-                        <Link to={`/data/datasets/${encodeURIComponent(d.name)}`}>{d.name}</Link>
-                      </td>
-                      <td className="num">{d.columns}</td>
-                      <td>{d.description}</td>
-                      <td>{d.updatedAt}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable testId="datasets-table" columns={DATASET_COLUMNS} rows={shown.items} rowKey={(d) => d.name} />
               <Pager page={shown} onPage={setPage} />
             </>
           );

@@ -1,13 +1,33 @@
 import { useState } from 'react';
 import { platformApi } from '@strata/contracts/api';
 import { ConsoleApiError } from '../api/console-client';
-import { RolloutEndpoints } from '../api/rollout-endpoints';
-import { deadLetterGroups, deadLetterTopicRows, mayReplayDeadLetters, type DeadLetterTopicRow } from '../mapping/platform-admin';
+import { Endpoints } from '../api/console-endpoints';
+import { deadLetterGroups, deadLetterTopicRows, mayReplayDeadLetters, type DeadLetterRow, type DeadLetterTopicRow } from '../mapping/platform-admin';
+import { DataTable, type Column } from '../components/data-table';
 import { pageOf } from '../mapping/paging';
 import { Pager } from '../components/pager';
 import { Empty, ErrorBox, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
+
+/** A dead-letter topic: its records and the services consuming the original topic (then a Show button). */
+const TOPIC_COLUMNS: ReadonlyArray<Column<DeadLetterTopicRow>> = [
+  { header: 'topic', cell: (t) => t.topic },
+  { header: 'records', cell: (t) => t.records, className: 'num' },
+  { header: 'consumers', cell: (t) => t.consumers },
+];
+
+/** A dead letter: when and why its consumer gave up, the original record and the ref Replay sends (then a Replay button). */
+const LETTER_COLUMNS: ReadonlyArray<Column<DeadLetterRow>> = [
+  { header: 'failed (UTC)', cell: (r) => r.failedAt },
+  { header: 'code', cell: (r) => r.errorCode },
+  { header: 'error', cell: (r) => r.error, className: 'wrap' },
+  { header: 'attempts', cell: (r) => r.attempts, className: 'num' },
+  { header: 'event id', cell: (r) => r.eventId },
+  { header: 'key', cell: (r) => r.key },
+  { header: 'original record', cell: (r) => r.original },
+  { header: 'dlq ref', cell: (r) => r.ref },
+];
 
 /**
  * Dead letters: the dead-letter topics holding records; a topic opens its records grouped by
@@ -24,7 +44,7 @@ export function DeadLettersSection() {
   const topics = useLoad(() => client.call(platformApi('registry').deadLetterTopics, {}).then(deadLetterTopicRows), [client, reload]);
   const who = useLoad(
     () =>
-      client.call(RolloutEndpoints.whoami, {}).catch((e: unknown) => {
+      client.call(Endpoints.whoami, {}).catch((e: unknown) => {
         // a service without /auth/whoami: no replay buttons rather than no page
         if (e instanceof ConsoleApiError && e.status === 404) return undefined;
         throw e;
@@ -45,28 +65,13 @@ export function DeadLettersSection() {
           rows.length === 0 ? (
             <Empty>No dead letters: every consumer handled every event.</Empty>
           ) : (
-            <table data-testid="dead-letter-topics">
-              <thead>
-                <tr>
-                  <th>topic</th>
-                  <th>records</th>
-                  <th>consumers</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((t) => (
-                  <tr key={t.topic} className={open?.topic === t.topic ? 'selected' : undefined}>
-                    <td>{t.topic}</td>
-                    <td className="num">{t.records}</td>
-                    <td>{t.consumers}</td>
-                    <td>
-                      <button onClick={() => setOpen(t)}>Show</button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              testId="dead-letter-topics"
+              columns={[...TOPIC_COLUMNS, { cell: (t) => <button onClick={() => setOpen(t)}>Show</button> }]}
+              rows={rows}
+              rowKey={(t) => t.topic}
+              rowClassName={(t) => (open?.topic === t.topic ? 'selected' : undefined)}
+            />
           )
         }
       </Show>
@@ -124,42 +129,22 @@ function TopicLetters({ topic, canReplay, onReplayed }: { topic: DeadLetterTopic
                     <h4>
                       consumer group {g.consumerGroup} ({g.rows.length})
                     </h4>
-                    <table data-testid={`dead-letters-${g.consumerGroup}`}>
-                      <thead>
-                        <tr>
-                          <th>failed (UTC)</th>
-                          <th>code</th>
-                          <th>error</th>
-                          <th>attempts</th>
-                          <th>event id</th>
-                          <th>key</th>
-                          <th>original record</th>
-                          <th>dlq ref</th>
-                          <th />
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {shown.items.map((r) => (
-                          <tr key={r.ref}>
-                            <td>{r.failedAt}</td>
-                            <td>{r.errorCode}</td>
-                            <td className="wrap">{r.error}</td>
-                            <td className="num">{r.attempts}</td>
-                            <td>{r.eventId}</td>
-                            <td>{r.key}</td>
-                            <td>{r.original}</td>
-                            <td>{r.ref}</td>
-                            <td>
-                              {canReplay && (
-                                <button disabled={replay.busy} onClick={() => void doReplay([r.ref])}>
-                                  Replay
-                                </button>
-                              )}
-                            </td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
+                    <DataTable
+                      testId={`dead-letters-${g.consumerGroup}`}
+                      columns={[
+                        ...LETTER_COLUMNS,
+                        {
+                          cell: (r) =>
+                            canReplay && (
+                              <button disabled={replay.busy} onClick={() => void doReplay([r.ref])}>
+                                Replay
+                              </button>
+                            ),
+                        },
+                      ]}
+                      rows={shown.items}
+                      rowKey={(r) => r.ref}
+                    />
                     <Pager page={shown} onPage={(p) => setPages({ ...pages, [g.consumerGroup]: p })} />
                   </div>
                 );

@@ -1,15 +1,24 @@
 import { useMemo, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import type { FairnessWindow } from '@strata/contracts/api';
 import { Endpoints } from '../api/console-endpoints';
+import { DataTable, type Column } from '../components/data-table';
 import { EChart } from '../components/echart';
+import { ModelHeading } from '../components/model-heading';
+import { VersionedWindows, WindowSelect } from '../components/window-controls';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
-import { fairnessVersions, fairnessView, rateChartOption, type FairnessSegmentView } from '../mapping/fairness';
+import { fairnessVersions, fairnessView, rateChartOption, type DisparityRow, type FairnessSegmentView } from '../mapping/fairness';
 import { formatMetric } from '../mapping/format';
 
 type WindowKind = 'day' | 'week' | 'month' | 'count';
+const WINDOW_KINDS: ReadonlyArray<readonly [WindowKind, string]> = [
+  ['day', 'day'],
+  ['week', 'week'],
+  ['month', 'month'],
+  ['count', "count (monitoring's count window size)"],
+];
 
 /**
  * Fairness of a model (issue #17): per segment (monitoring's segment config), each group's positive
@@ -59,39 +68,14 @@ function ModelFairness({ name }: { name: string }) {
   const all = useLoad(() => client.call(Endpoints.fairness, { params: { model: name }, query: { window: kind } }), [client, name, kind]);
   return (
     <section>
-      <h1>
-        <Link to="/models">Models</Link> / <Link to={`/models/${encodeURIComponent(name)}`}>{name}</Link> / fairness
-      </h1>
-      <div className="controls">
-        <label>
-          window{' '}
-          <select value={kind} onChange={(e) => setKind(e.target.value as WindowKind)}>
-            <option value="day">day</option>
-            <option value="week">week</option>
-            <option value="month">month</option>
-            <option value="count">count (monitoring's count window size)</option>
-          </select>
-        </label>
-      </div>
+      <ModelHeading name={name}>fairness</ModelHeading>
+      <WindowSelect value={kind} options={WINDOW_KINDS} onChange={setKind} />
       <Show loaded={all} what="fairness windows">
-        {(windows) => {
-          const versions = fairnessVersions(windows);
-          if (versions.length === 0) return <Empty>No segment windows for {name} yet (set a segment config: strata monitor segments-config).</Empty>;
-          const shown = version !== undefined && versions.includes(version) ? version : versions[0]!;
-          return (
-            <>
-              <div className="controls">
-                version{' '}
-                {versions.map((v) => (
-                  <button key={v} className={v === shown ? 'active' : ''} onClick={() => setVersion(v)}>
-                    v{v}
-                  </button>
-                ))}
-              </div>
-              <VersionFairness windows={windows.filter((w) => Number(w.modelVersion) === shown)} />
-            </>
-          );
-        }}
+        {(windows) => (
+          <VersionedWindows windows={windows} versions={fairnessVersions(windows)} chosen={version} onChoose={setVersion} empty={<Empty>No segment windows for {name} yet (set a segment config: strata monitor segments-config).</Empty>}>
+            {(ofVersion) => <VersionFairness windows={ofVersion} />}
+          </VersionedWindows>
+        )}
       </Show>
     </section>
   );
@@ -109,6 +93,18 @@ function VersionFairness({ windows }: { windows: FairnessWindow[] }) {
   );
 }
 
+/** The latest window's disparities of a segment against their thresholds. */
+const DISPARITY_COLUMNS: ReadonlyArray<Column<DisparityRow>> = [
+  { header: 'disparity', cell: (d) => d.metric },
+  { header: 'value', cell: (d) => formatMetric(d.value) },
+  { header: 'threshold', cell: (d) => formatMetric(d.threshold) },
+  { header: 'breached', cell: (d) => (d.breached ? 'yes' : 'no') },
+  { header: 'significant', cell: (d) => (d.significant === null ? '—' : d.significant ? 'yes' : 'no') },
+  { header: 'max group [95% CI]', cell: (d) => d.max },
+  { header: 'min group [95% CI]', cell: (d) => d.min },
+  { header: 'left out (min count)', cell: (d) => d.excluded || '—' },
+];
+
 function SegmentFairness({ view }: { view: FairnessSegmentView }) {
   const options = useMemo(() => view.charts.map(rateChartOption), [view]);
   return (
@@ -120,34 +116,7 @@ function SegmentFairness({ view }: { view: FairnessSegmentView }) {
             Latest window {view.latest.window}; a group counts in a disparity with at least {view.latest.minCount} observations.
             Significant: the 95% Wilson intervals of the max and min groups do not overlap.
           </p>
-          <table data-testid={`disparities-${view.segment}`}>
-            <thead>
-              <tr>
-                <th>disparity</th>
-                <th>value</th>
-                <th>threshold</th>
-                <th>breached</th>
-                <th>significant</th>
-                <th>max group [95% CI]</th>
-                <th>min group [95% CI]</th>
-                <th>left out (min count)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.latest.disparities.map((d) => (
-                <tr key={d.metric} className={d.breached ? 'bad' : ''}>
-                  <td>{d.metric}</td>
-                  <td>{formatMetric(d.value)}</td>
-                  <td>{formatMetric(d.threshold)}</td>
-                  <td>{d.breached ? 'yes' : 'no'}</td>
-                  <td>{d.significant === null ? '—' : d.significant ? 'yes' : 'no'}</td>
-                  <td>{d.max}</td>
-                  <td>{d.min}</td>
-                  <td>{d.excluded || '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable testId={`disparities-${view.segment}`} columns={DISPARITY_COLUMNS} rows={view.latest.disparities} rowKey={(d) => d.metric} rowClassName={(d) => (d.breached ? 'bad' : '')} />
         </>
       ) : null}
       {view.charts.map((c, i) => (

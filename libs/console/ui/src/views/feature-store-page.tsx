@@ -2,13 +2,44 @@ import { useState } from 'react';
 import type { Watermark } from '@strata/contracts/api';
 import { ConsoleApiError } from '../api/console-client';
 import { Endpoints } from '../api/console-endpoints';
-import { entityRows, featureServiceRows, featureViewRows } from '../mapping/features';
+import { entityRows, featureServiceRows, featureViewRows, type EntityRow, type FeatureServiceRow, type FeatureViewRow } from '../mapping/features';
+import { DataTable, type Column } from '../components/data-table';
 import { pageOf } from '../mapping/paging';
 import { Pager } from '../components/pager';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
 import { DataNav } from './data-nav';
+
+/** A feature view with its freshness; the features in the tooltip of their count, the last run's error in its own. */
+const VIEW_COLUMNS: ReadonlyArray<Column<FeatureViewRow>> = [
+  { header: 'view', cell: (v) => v.name },
+  { header: 'kind', cell: (v) => v.kind },
+  { header: 'freshness', cell: (v) => v.freshness, className: (v) => `freshness-${v.freshness}` },
+  { header: 'entities', cell: (v) => v.entities },
+  { header: 'features', cell: (v) => v.features.length, title: (v) => v.features.join('\n') },
+  { header: 'source', cell: (v) => v.source },
+  { header: 'TTL', cell: (v) => v.ttl },
+  { header: 'watermark (UTC)', cell: (v) => v.watermark },
+  { header: 'age', cell: (v) => v.watermarkAge },
+  { header: 'materialized until', cell: (v) => v.materializedUntil },
+  { header: 'last materialization', cell: (v) => v.lastMaterialization, className: (v) => (v.lastStatus === 'FAILED' ? 'state-degraded' : undefined), title: (v) => v.lastError ?? undefined },
+];
+
+const ENTITY_COLUMNS: ReadonlyArray<Column<EntityRow>> = [
+  { header: 'entity', cell: (e) => e.name },
+  { header: 'join key', cell: (e) => e.joinKey },
+  { header: 'type', cell: (e) => e.valueType },
+  { header: 'description', cell: (e) => e.description },
+];
+
+/** A feature service: its features, grouped by the view they come from. */
+const SERVICE_COLUMNS: ReadonlyArray<Column<FeatureServiceRow>> = [
+  { header: 'service', cell: (s) => s.name },
+  { header: 'features', cell: (s) => s.featureCount, className: 'num' },
+  { header: 'by view', cell: (s) => s.byView.join('; '), className: 'wrap' },
+  { header: 'description', cell: (s) => s.description },
+];
 
 /**
  * The feature store: feature views (50 per page) with their freshness (watermark, its age, the last
@@ -47,42 +78,7 @@ export function FeatureStorePageView() {
           const shown = pageOf(rows, page);
           return (
             <>
-              <table data-testid="feature-views-table">
-                <thead>
-                  <tr>
-                    <th>view</th>
-                    <th>kind</th>
-                    <th>freshness</th>
-                    <th>entities</th>
-                    <th>features</th>
-                    <th>source</th>
-                    <th>TTL</th>
-                    <th>watermark (UTC)</th>
-                    <th>age</th>
-                    <th>materialized until</th>
-                    <th>last materialization</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.items.map((v) => (
-                    <tr key={v.name} data-testid={`feature-view-${v.name}`} data-freshness={v.freshness}>
-                      <td>{v.name}</td>
-                      <td>{v.kind}</td>
-                      <td className={`freshness-${v.freshness}`}>{v.freshness}</td>
-                      <td>{v.entities}</td>
-                      <td title={v.features.join('\n')}>{v.features.length}</td>
-                      <td>{v.source}</td>
-                      <td>{v.ttl}</td>
-                      <td>{v.watermark}</td>
-                      <td>{v.watermarkAge}</td>
-                      <td>{v.materializedUntil}</td>
-                      <td className={v.lastStatus === 'FAILED' ? 'state-degraded' : undefined} title={v.lastError ?? undefined}>
-                        {v.lastMaterialization}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable testId="feature-views-table" columns={VIEW_COLUMNS} rows={shown.items} rowKey={(v) => v.name} rowTestId={(v) => `feature-view-${v.name}`} rowData={(v) => ({ 'data-freshness': v.freshness })} />
               <Pager page={shown} onPage={setPage} />
             </>
           );
@@ -94,26 +90,7 @@ export function FeatureStorePageView() {
           list.length === 0 ? (
             <Empty>No entities.</Empty>
           ) : (
-            <table data-testid="entities-table">
-              <thead>
-                <tr>
-                  <th>entity</th>
-                  <th>join key</th>
-                  <th>type</th>
-                  <th>description</th>
-                </tr>
-              </thead>
-              <tbody>
-                {entityRows(list).map((e) => (
-                  <tr key={e.name}>
-                    <td>{e.name}</td>
-                    <td>{e.joinKey}</td>
-                    <td>{e.valueType}</td>
-                    <td>{e.description}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable testId="entities-table" columns={ENTITY_COLUMNS} rows={entityRows(list)} rowKey={(e) => e.name} />
           )
         }
       </Show>
@@ -123,26 +100,7 @@ export function FeatureStorePageView() {
           list.length === 0 ? (
             <Empty>No feature services.</Empty>
           ) : (
-            <table data-testid="feature-services-table">
-              <thead>
-                <tr>
-                  <th>service</th>
-                  <th>features</th>
-                  <th>by view</th>
-                  <th>description</th>
-                </tr>
-              </thead>
-              <tbody>
-                {featureServiceRows(list).map((s) => (
-                  <tr key={s.name}>
-                    <td>{s.name}</td>
-                    <td className="num">{s.featureCount}</td>
-                    <td className="wrap">{s.byView.join('; ')}</td>
-                    <td>{s.description}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable testId="feature-services-table" columns={SERVICE_COLUMNS} rows={featureServiceRows(list)} rowKey={(s) => s.name} />
           )
         }
       </Show>

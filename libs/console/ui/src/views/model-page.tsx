@@ -1,12 +1,66 @@
 import { Link, useParams } from 'react-router';
 import { Endpoints } from '../api/console-endpoints';
 import { formatTime } from '../mapping/format';
-import { decisionRows, metricColumns, versionRows } from '../mapping/models';
+import type { AliasChange } from '@strata/contracts/api';
+import { decisionRows, metricColumns, versionRows, type DecisionRow, type VersionRow } from '../mapping/models';
+import { DataTable, type Column } from '../components/data-table';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
+import { DecisionColumns } from './decision-columns';
 
 const HISTORY_ALIASES = ['champion', 'challenger'];
+
+/** A model's promotion decisions: every column, with `(not applied)` on dry runs and rejections. */
+const DECISION_COLUMNS: ReadonlyArray<Column<DecisionRow>> = [
+  DecisionColumns.decidedAt,
+  DecisionColumns.outcomeApplied,
+  DecisionColumns.versions,
+  DecisionColumns.metric,
+  DecisionColumns.challengerValue,
+  DecisionColumns.championValue,
+  DecisionColumns.improvement,
+  DecisionColumns.basis,
+  DecisionColumns.reason,
+  DecisionColumns.by,
+];
+
+/** Moves of the champion / challenger aliases, newest first. */
+const ALIAS_HISTORY_COLUMNS: ReadonlyArray<Column<AliasChange>> = [
+  { header: 'when (UTC)', cell: (h) => formatTime(h.changedAt) },
+  { header: 'alias', cell: (h) => h.alias },
+  { header: 'from → to', cell: (h) => `${h.fromVersion === null ? '—' : `v${h.fromVersion}`} → ${h.toVersion === null ? 'removed' : `v${h.toVersion}`}` },
+  { header: 'who', cell: (h) => h.actor },
+  { header: 'why', cell: (h) => h.reason },
+];
+
+/** A model's versions: aliases, the metric columns (`metrics`, in order), trainer, status and the lineage / run links. */
+function versionColumns(name: string, metrics: readonly string[]): Array<Column<VersionRow>> {
+  return [
+    { header: 'version', cell: (v) => `v${v.version}` },
+    {
+      header: 'aliases',
+      cell: (v) =>
+        v.aliases.map((a) => (
+          <span key={a} className={`alias alias-${a}`}>
+            {a}
+          </span>
+        )),
+    },
+    ...metrics.map((c): Column<VersionRow> => ({ header: c, cell: (v) => v.metrics[c], className: 'num' })),
+    { header: 'trainer', cell: (v) => v.trainer },
+    { header: 'status', cell: (v) => (v.servable ? v.status : `${v.status} (not servable)`) },
+    { header: 'created (UTC)', cell: (v) => v.createdAt },
+    {
+      cell: (v) => (
+        <>
+          <Link to={`/models/${encodeURIComponent(name)}/versions/${v.version}/lineage`}>lineage</Link> ·{' '}
+          <Link to={`/runs/${encodeURIComponent(v.runId)}`}>run</Link>
+        </>
+      ),
+    },
+  ];
+}
 
 /** A model: versions with metrics and aliases, alias history, promotion decisions with their numbers. */
 export function ModelPageView() {
@@ -41,116 +95,19 @@ export function ModelPageView() {
               {versions.length === 0 ? (
                 <Empty>No versions registered.</Empty>
               ) : (
-                <table data-testid="versions-table">
-                  <thead>
-                    <tr>
-                      <th>version</th>
-                      <th>aliases</th>
-                      {columns.map((c) => (
-                        <th key={c}>{c}</th>
-                      ))}
-                      <th>trainer</th>
-                      <th>status</th>
-                      <th>created (UTC)</th>
-                      <th />
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {versionRows(versions, columns).map((v) => (
-                      <tr key={v.version} data-testid={`version-${v.version}`}>
-                        <td>v{v.version}</td>
-                        <td>
-                          {v.aliases.map((a) => (
-                            <span key={a} className={`alias alias-${a}`}>
-                              {a}
-                            </span>
-                          ))}
-                        </td>
-                        {columns.map((c) => (
-                          <td key={c} className="num">
-                            {v.metrics[c]}
-                          </td>
-                        ))}
-                        <td>{v.trainer}</td>
-                        <td>{v.servable ? v.status : `${v.status} (not servable)`}</td>
-                        <td>{v.createdAt}</td>
-                        <td>
-                          <Link to={`/models/${encodeURIComponent(name)}/versions/${v.version}/lineage`}>lineage</Link> ·{' '}
-                          <Link to={`/runs/${encodeURIComponent(v.runId)}`}>run</Link>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <DataTable testId="versions-table" columns={versionColumns(name, columns)} rows={versionRows(versions, columns)} rowKey={(v) => v.version} rowTestId={(v) => `version-${v.version}`} />
               )}
               <h2>Promotion decisions</h2>
               {decisions.length === 0 ? (
                 <Empty>No promotion decision yet.</Empty>
               ) : (
-                <table data-testid="decisions-table">
-                  <thead>
-                    <tr>
-                      <th>decided (UTC)</th>
-                      <th>outcome</th>
-                      <th>versions</th>
-                      <th>metric</th>
-                      <th>challenger</th>
-                      <th>champion</th>
-                      <th>improvement</th>
-                      <th>basis</th>
-                      <th>reason</th>
-                      <th>by</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {decisionRows(decisions).map((d) => (
-                      <tr key={d.id}>
-                        <td>{d.decidedAt}</td>
-                        <td className={`outcome-${d.outcome}`}>
-                          {d.outcome}
-                          {d.applied ? '' : ' (not applied)'}
-                        </td>
-                        <td>{d.versions}</td>
-                        <td>{d.metric}</td>
-                        <td className="num">{d.challengerValue}</td>
-                        <td className="num">{d.championValue}</td>
-                        <td className="num">{d.improvement}</td>
-                        <td>{d.basis}</td>
-                        <td>{d.reason}</td>
-                        <td>{d.by}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <DataTable testId="decisions-table" columns={DECISION_COLUMNS} rows={decisionRows(decisions)} rowKey={(d) => d.id} />
               )}
               <h2>Alias history</h2>
               {history.length === 0 ? (
                 <Empty>No champion or challenger alias has moved yet.</Empty>
               ) : (
-                <table data-testid="alias-history">
-                  <thead>
-                    <tr>
-                      <th>when (UTC)</th>
-                      <th>alias</th>
-                      <th>from → to</th>
-                      <th>who</th>
-                      <th>why</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {history.map((h) => (
-                      <tr key={`${h.alias}-${h.id}`}>
-                        <td>{formatTime(h.changedAt)}</td>
-                        <td>{h.alias}</td>
-                        <td>
-                          {h.fromVersion === null ? '—' : `v${h.fromVersion}`} → {h.toVersion === null ? 'removed' : `v${h.toVersion}`}
-                        </td>
-                        <td>{h.actor}</td>
-                        <td>{h.reason}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <DataTable testId="alias-history" columns={ALIAS_HISTORY_COLUMNS} rows={history} rowKey={(h) => `${h.alias}-${h.id}`} />
               )}
             </>
           );

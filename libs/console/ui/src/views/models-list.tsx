@@ -1,12 +1,23 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { Endpoints } from '../api/console-endpoints';
-import { modelRows } from '../mapping/models';
+import { modelRows, type ModelRow } from '../mapping/models';
+import { DataTable, type Column } from '../components/data-table';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
 
 const PAGE = 50;
+
+/** A registered model with its champion and challenger (`—`: alias not set). */
+const MODEL_COLUMNS: ReadonlyArray<Column<ModelRow>> = [
+  { header: 'model', cell: (m) => <Link to={`/models/${encodeURIComponent(m.name)}`}>{m.name}</Link> },
+  { header: 'latest', cell: (m) => `v${m.latestVersion}` },
+  { header: 'champion', cell: (m) => (m.champion === null ? '—' : `v${m.champion}`) },
+  { header: 'challenger', cell: (m) => (m.challenger === null ? '—' : `v${m.challenger}`) },
+  { header: 'other aliases', cell: (m) => m.otherAliases.join(', ') || '—' },
+  { header: 'updated (UTC)', cell: (m) => m.updatedAt },
+];
 
 /** Registered models (one page of 50 at a time) with their champion and challenger. */
 export function ModelsListView() {
@@ -23,32 +34,7 @@ export function ModelsListView() {
             <Empty>No registered models yet. Train one (`strata train …`) and it appears here.</Empty>
           ) : (
             <>
-              <table data-testid="models-table">
-                <thead>
-                  <tr>
-                    <th>model</th>
-                    <th>latest</th>
-                    <th>champion</th>
-                    <th>challenger</th>
-                    <th>other aliases</th>
-                    <th>updated (UTC)</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {modelRows(page.registeredModels).map((m) => (
-                    <tr key={m.name}>
-                      <td>
-                        <Link to={`/models/${encodeURIComponent(m.name)}`}>{m.name}</Link>
-                      </td>
-                      <td>v{m.latestVersion}</td>
-                      <td>{m.champion === null ? '—' : `v${m.champion}`}</td>
-                      <td>{m.challenger === null ? '—' : `v${m.challenger}`}</td>
-                      <td>{m.otherAliases.join(', ') || '—'}</td>
-                      <td>{m.updatedAt}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable testId="models-table" columns={MODEL_COLUMNS} rows={modelRows(page.registeredModels)} rowKey={(m) => m.name} />
               <div className="pager">
                 <button disabled={tokens.length < 2} onClick={() => setTokens(tokens.slice(0, -1))}>
                   ← previous

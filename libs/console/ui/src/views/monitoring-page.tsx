@@ -1,8 +1,10 @@
 import { useMemo, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { useParams } from 'react-router';
 import type { MonitoringWindow } from '@strata/contracts/api';
 import { Endpoints } from '../api/console-endpoints';
 import { EChart } from '../components/echart';
+import { ModelHeading } from '../components/model-heading';
+import { VersionedWindows, WindowSelect } from '../components/window-controls';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
@@ -11,6 +13,11 @@ import { driftOption, performanceOption } from './monitoring-charts';
 import { OpsCharts } from './monitoring-ops-charts';
 
 type WindowKind = 'day' | 'week' | 'month';
+const WINDOW_KINDS: ReadonlyArray<readonly [WindowKind, string]> = [
+  ['day', 'day'],
+  ['week', 'week'],
+  ['month', 'month'],
+];
 
 /** A model's monitoring: per version, drift per feature over time against its threshold and ROC AUC / accuracy, alert windows marked. */
 export function MonitoringPageView() {
@@ -21,38 +28,14 @@ export function MonitoringPageView() {
   const all = useLoad(() => client.call(Endpoints.windows, { params: { model: name }, query: { window: kind } }), [client, name, kind]);
   return (
     <section>
-      <h1>
-        <Link to="/models">Models</Link> / <Link to={`/models/${encodeURIComponent(name)}`}>{name}</Link> / monitoring
-      </h1>
-      <div className="controls">
-        <label>
-          window{' '}
-          <select value={kind} onChange={(e) => setKind(e.target.value as WindowKind)}>
-            <option value="day">day</option>
-            <option value="week">week</option>
-            <option value="month">month</option>
-          </select>
-        </label>
-      </div>
+      <ModelHeading name={name}>monitoring</ModelHeading>
+      <WindowSelect value={kind} options={WINDOW_KINDS} onChange={setKind} />
       <Show loaded={all} what="monitoring windows">
-        {(windows) => {
-          const versions = windowVersions(windows);
-          if (versions.length === 0) return <Empty>No predictions monitored for {name} yet.</Empty>;
-          const shown = version !== undefined && versions.includes(version) ? version : versions[0]!;
-          return (
-            <>
-              <div className="controls">
-                version{' '}
-                {versions.map((v) => (
-                  <button key={v} className={v === shown ? 'active' : ''} onClick={() => setVersion(v)}>
-                    v{v}
-                  </button>
-                ))}
-              </div>
-              <VersionCharts windows={windows.filter((w) => Number(w.modelVersion) === shown)} />
-            </>
-          );
-        }}
+        {(windows) => (
+          <VersionedWindows windows={windows} versions={windowVersions(windows)} chosen={version} onChoose={setVersion} empty={<Empty>No predictions monitored for {name} yet.</Empty>}>
+            {(ofVersion) => <VersionCharts windows={ofVersion} />}
+          </VersionedWindows>
+        )}
       </Show>
     </section>
   );

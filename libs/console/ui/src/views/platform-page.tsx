@@ -1,5 +1,6 @@
 import { ConsoleApiError } from '../api/console-client';
-import { serviceHealth } from '../mapping/health';
+import { serviceHealth, type ServiceHealth } from '../mapping/health';
+import { DataTable, type Column } from '../components/data-table';
 import { Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
@@ -7,6 +8,14 @@ import { AuditLogSection } from './audit-log';
 import { DeadLettersSection } from './dead-letters';
 
 const SERVICES = ['ingestion', 'features', 'training', 'registry', 'serving', 'monitoring'];
+
+/** A service's readiness: the problems of a service that is not up; the checks that are up (listed in the tooltip). */
+const HEALTH_COLUMNS: ReadonlyArray<Column<ServiceHealth>> = [
+  { header: 'service', cell: (r) => r.service },
+  { header: 'state', cell: (r) => r.state, className: (r) => `state-${r.state}` },
+  { header: 'problems', cell: (r) => r.problems.join('; ') || '—' },
+  { header: 'checks', cell: (r) => (r.upChecks.length ? `${r.upChecks.length} up` : '—'), title: (r) => r.upChecks.join('\n') },
+];
 
 /** Each service's readiness through the console; a service that is down says which and why. */
 export function PlatformPageView() {
@@ -32,26 +41,7 @@ export function PlatformPageView() {
           <p className="summary" data-testid="health-summary">
             {rows.filter((r) => r.state === 'up').length} of {rows.length} services ready
           </p>
-          <table data-testid="health-table">
-            <thead>
-              <tr>
-                <th>service</th>
-                <th>state</th>
-                <th>problems</th>
-                <th>checks</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.service} data-testid={`health-${r.service}`} data-state={r.state}>
-                  <td>{r.service}</td>
-                  <td className={`state-${r.state}`}>{r.state}</td>
-                  <td>{r.problems.join('; ') || '—'}</td>
-                  <td title={r.upChecks.join('\n')}>{r.upChecks.length ? `${r.upChecks.length} up` : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable testId="health-table" columns={HEALTH_COLUMNS} rows={rows} rowKey={(r) => r.service} rowTestId={(r) => `health-${r.service}`} rowData={(r) => ({ 'data-state': r.state })} />
           </>
         )}
       </Show>

@@ -1,18 +1,42 @@
 import { useState } from 'react';
-import type { PromotionDecision } from '@strata/contracts/api';
-import { RolloutEndpoints, type Rollout, type RolloutComparison, type WhoAmI } from '../api/rollout-endpoints';
+import type { PromotionDecision, Rollout, RolloutComparison, WhoAmI } from '@strata/contracts/api';
+import { Endpoints } from '../api/console-endpoints';
 import { ConsoleApiError } from '../api/console-client';
 import { formatTime } from '../mapping/format';
-import { canManageRollouts, comparisonLines, guardStatus, percent, rolloutDecisions, thresholdList } from '../mapping/rollouts';
+import type { DecisionRow } from '../mapping/models';
+import { canManageRollouts, comparisonLines, guardStatus, percent, rolloutDecisions, thresholdList, type ComparisonLine } from '../mapping/rollouts';
+import { DataTable, type Column } from '../components/data-table';
 import { Empty, ErrorBox, Show } from '../components/states';
 import { usePoll } from '../components/use-poll';
 import { useSession } from '../components/session';
+import { DecisionColumns } from './decision-columns';
 
 /** The answer of a promote / roll back: the rollout as the registry left it, or the error (naming the service). */
 export type ActionResult = { ok: true; action: 'promote' | 'rollback'; rollout: Rollout } | { ok: false; action: 'promote' | 'rollback'; error: unknown };
 
 /** How often the live comparison of an active rollout is read again, ms. */
 const LIVE_REFRESH_MS = 5000;
+
+/** The live decisions of a rollout (the basis of a live decision is its labels). */
+const DECISION_COLUMNS: ReadonlyArray<Column<DecisionRow>> = [
+  DecisionColumns.decidedAt,
+  DecisionColumns.outcome,
+  DecisionColumns.metric,
+  DecisionColumns.challengerValue,
+  DecisionColumns.championValue,
+  DecisionColumns.improvement,
+  DecisionColumns.labels,
+  DecisionColumns.reason,
+  DecisionColumns.by,
+];
+
+/** A measure per side, headed by its name, with the guard's limit on the challenger. */
+const COMPARISON_COLUMNS: ReadonlyArray<Column<ComparisonLine>> = [
+  { cell: (l) => l.measure, rowHeader: true },
+  { header: 'champion', cell: (l) => l.champion, className: 'num' },
+  { header: 'challenger', cell: (l) => l.challenger, className: 'num' },
+  { header: 'guard limit (challenger)', cell: (l) => l.limit },
+];
 
 export function RolloutDetail({ rollout, decisions, who, result, onResult }: { rollout: Rollout; decisions: PromotionDecision[]; who: WhoAmI | undefined; result: ActionResult | undefined; onResult: (r: ActionResult) => void }) {
   const decided = rolloutDecisions(decisions, rollout.rolloutId);
@@ -40,36 +64,7 @@ export function RolloutDetail({ rollout, decisions, who, result, onResult }: { r
       {decided.length === 0 ? (
         <Empty>No live promotion decision recorded for this rollout{rollout.status === 'active' ? ' yet' : ''}.</Empty>
       ) : (
-        <table data-testid="rollout-decisions">
-          <thead>
-            <tr>
-              <th>decided (UTC)</th>
-              <th>outcome</th>
-              <th>metric</th>
-              <th>challenger</th>
-              <th>champion</th>
-              <th>improvement</th>
-              <th>labels</th>
-              <th>reason</th>
-              <th>by</th>
-            </tr>
-          </thead>
-          <tbody>
-            {decided.map((d) => (
-              <tr key={d.id}>
-                <td>{d.decidedAt}</td>
-                <td className={`outcome-${d.outcome}`}>{d.outcome}</td>
-                <td>{d.metric}</td>
-                <td className="num">{d.challengerValue}</td>
-                <td className="num">{d.championValue}</td>
-                <td className="num">{d.improvement}</td>
-                <td>{d.basis}</td>
-                <td>{d.reason}</td>
-                <td>{d.by}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable testId="rollout-decisions" columns={DECISION_COLUMNS} rows={decided} rowKey={(d) => d.id} />
       )}
     </>
   );
@@ -101,7 +96,7 @@ function RolloutActions({ rollout, who, onResult }: { rollout: Rollout; who: Who
     setBusy(true);
     const why = reason.trim() || (action === 'promote' ? `promoted from the console` : `rolled back from the console`);
     try {
-      const endpoint = action === 'promote' ? RolloutEndpoints.promote : RolloutEndpoints.rollback;
+      const endpoint = action === 'promote' ? Endpoints.promoteRollout : Endpoints.rollbackRollout;
       const updated = await client.call(endpoint, { params: { name: rollout.modelName }, body: { reason: why } });
       onResult({ ok: true, action, rollout: updated });
     } catch (error) {
@@ -126,7 +121,7 @@ function RolloutActions({ rollout, who, onResult }: { rollout: Rollout; who: Who
 /** The live comparison of the model's active rollout (monitoring), read again every few seconds. */
 function LiveComparison({ model }: { model: string }) {
   const { client } = useSession();
-  const { loaded, updatedAt } = usePoll(() => client.call(RolloutEndpoints.comparison, { params: { model } }), [client, model], LIVE_REFRESH_MS);
+  const { loaded, updatedAt } = usePoll(() => client.call(Endpoints.rolloutComparison, { params: { model } }), [client, model], LIVE_REFRESH_MS);
   return (
     <>
       <h2>Live comparison</h2>
@@ -146,26 +141,7 @@ function ComparisonTable({ comparison, updatedAt }: { comparison: RolloutCompari
         Since {formatTime(comparison.startedAt)} on live traffic{comparison.trainingDataCutoff ? `; labels after the challenger's training data cutoff ${formatTime(comparison.trainingDataCutoff)}` : ''}
         {updatedAt ? ` · read ${new Date(updatedAt).toISOString().slice(11, 19)} UTC` : ''}
       </p>
-      <table data-testid="live-comparison">
-        <thead>
-          <tr>
-            <th />
-            <th>champion</th>
-            <th>challenger</th>
-            <th>guard limit (challenger)</th>
-          </tr>
-        </thead>
-        <tbody>
-          {comparisonLines(comparison).map((l) => (
-            <tr key={l.measure}>
-              <th scope="row">{l.measure}</th>
-              <td className="num">{l.champion}</td>
-              <td className="num">{l.challenger}</td>
-              <td>{l.limit}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable testId="live-comparison" columns={COMPARISON_COLUMNS} rows={comparisonLines(comparison)} rowKey={(l) => l.measure} />
       <p className={`guard guard-${guard.state}`} data-testid="guard-status">
         Guard: {guard.text}
       </p>

@@ -1,57 +1,42 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Endpoints } from '../api/console-endpoints';
-import { RolloutEndpoints } from '../api/rollout-endpoints';
 import { ConsoleApiError } from '../api/console-client';
-import { rolloutRows } from '../mapping/rollouts';
+import { rolloutRows, type RolloutRow } from '../mapping/rollouts';
+import { DataTable, type Column } from '../components/data-table';
+import { ModelHeading } from '../components/model-heading';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
 import { RolloutDetail, type ActionResult } from './rollout-detail';
 
+/** A rollout of model `name`: its start time opens it. */
+function rolloutColumns(name: string): Array<Column<RolloutRow>> {
+  return [
+    { header: 'started (UTC)', cell: (r) => <Link to={`/models/${encodeURIComponent(name)}/rollouts/${encodeURIComponent(r.rolloutId)}`}>{r.startedAt}</Link> },
+    { header: 'status', cell: (r) => r.status, className: (r) => `rollout-${r.status}` },
+    { header: 'mode', cell: (r) => r.mode },
+    { header: 'versions', cell: (r) => r.versions },
+    { header: 'split', cell: (r) => r.split },
+    { header: 'started by', cell: (r) => r.startedBy },
+    { header: 'ended', cell: (r) => r.ended },
+  ];
+}
+
 /** A model's rollouts, newest first; the active one is opened at `/models/{name}/rollouts/{id}`. */
 export function RolloutsPageView() {
   const { name = '' } = useParams();
   const { client } = useSession();
-  const loaded = useLoad(() => client.call(RolloutEndpoints.listRollouts, { params: { name } }), [client, name]);
+  const loaded = useLoad(() => client.call(Endpoints.listRollouts, { params: { name } }), [client, name]);
   return (
     <section>
-      <h1>
-        <Link to="/models">Models</Link> / <Link to={`/models/${encodeURIComponent(name)}`}>{name}</Link> / rollouts
-      </h1>
+      <ModelHeading name={name}>rollouts</ModelHeading>
       <Show loaded={loaded} what={`rollouts of ${name}`}>
         {(rollouts) =>
           rollouts.length === 0 ? (
             <Empty>No rollout of {name} yet (start one with `strata rollouts start`).</Empty>
           ) : (
-            <table data-testid="rollouts-table">
-              <thead>
-                <tr>
-                  <th>started (UTC)</th>
-                  <th>status</th>
-                  <th>mode</th>
-                  <th>versions</th>
-                  <th>split</th>
-                  <th>started by</th>
-                  <th>ended</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rolloutRows(rollouts).map((r) => (
-                  <tr key={r.rolloutId} data-testid={`rollout-${r.rolloutId}`}>
-                    <td>
-                      <Link to={`/models/${encodeURIComponent(name)}/rollouts/${encodeURIComponent(r.rolloutId)}`}>{r.startedAt}</Link>
-                    </td>
-                    <td className={`rollout-${r.status}`}>{r.status}</td>
-                    <td>{r.mode}</td>
-                    <td>{r.versions}</td>
-                    <td>{r.split}</td>
-                    <td>{r.startedBy}</td>
-                    <td>{r.ended}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable testId="rollouts-table" columns={rolloutColumns(name)} rows={rolloutRows(rollouts)} rowKey={(r) => r.rolloutId} rowTestId={(r) => `rollout-${r.rolloutId}`} />
           )
         }
       </Show>
@@ -68,9 +53,9 @@ export function RolloutPageView() {
   const [result, setResult] = useState<ActionResult | undefined>();
   const loaded = useLoad(async () => {
     const [rollouts, decisions, who] = await Promise.all([
-      client.call(RolloutEndpoints.listRollouts, { params: { name } }),
+      client.call(Endpoints.listRollouts, { params: { name } }),
       client.call(Endpoints.listDecisions, { params: { name }, query: { limit: 100 } }),
-      client.call(RolloutEndpoints.whoami, {}).catch((e: unknown) => {
+      client.call(Endpoints.whoami, {}).catch((e: unknown) => {
         // an older service without /auth/whoami: no buttons rather than no page
         if (e instanceof ConsoleApiError && e.status === 404) return undefined;
         throw e;
@@ -82,9 +67,9 @@ export function RolloutPageView() {
   }, [client, name, rolloutId, tick]);
   return (
     <section>
-      <h1>
-        <Link to="/models">Models</Link> / <Link to={`/models/${encodeURIComponent(name)}`}>{name}</Link> / <Link to={`/models/${encodeURIComponent(name)}/rollouts`}>rollouts</Link> / {rolloutId.slice(0, 8)}
-      </h1>
+      <ModelHeading name={name}>
+        <Link to={`/models/${encodeURIComponent(name)}/rollouts`}>rollouts</Link> / {rolloutId.slice(0, 8)}
+      </ModelHeading>
       <Show loaded={loaded} what={`rollout ${rolloutId}`}>
         {(d) => <RolloutDetail rollout={d.rollout} decisions={d.decisions} who={d.who} result={result} onResult={(r) => {
           setResult(r);

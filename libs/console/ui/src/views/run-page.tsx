@@ -1,14 +1,15 @@
 import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
-import { RegistryApi, type TrackedRun, type TrainingRun } from '@strata/contracts/api';
+import type { TrackedRun, TrainingRun } from '@strata/contracts/api';
 import { Endpoints } from '../api/console-endpoints';
-import { RunEndpoints } from '../api/run-endpoints';
 import { ConsoleApiError } from '../api/console-client';
+import { DataTable, type Column } from '../components/data-table';
 import { EChart } from '../components/echart';
+import { ModelHeading } from '../components/model-heading';
 import { Empty, ErrorBox, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
-import { keyValues, metricSeries, runFacts, seriesKeys, type MetricSeries } from '../mapping/runs';
+import { keyValues, metricSeries, runFacts, seriesKeys, type KeyValue, type MetricSeries } from '../mapping/runs';
 import { seriesOption } from './run-charts';
 
 /** Tag the training service puts on the registry's tracked run of a training run. */
@@ -26,9 +27,9 @@ export function RunPageView() {
       <Show loaded={loaded} what={`training run ${runId}`}>
         {(run) => (
           <>
-            <h1>
-              <Link to="/models">Models</Link> / <Link to={`/models/${encodeURIComponent(run.modelName)}`}>{run.modelName}</Link> / <Link to={`/models/${encodeURIComponent(run.modelName)}/runs`}>runs</Link> / {run.runId.slice(0, 8)}
-            </h1>
+            <ModelHeading name={run.modelName}>
+              <Link to={`/models/${encodeURIComponent(run.modelName)}/runs`}>runs</Link> / {run.runId.slice(0, 8)}
+            </ModelHeading>
             <RunBody run={run} />
           </>
         )}
@@ -82,27 +83,22 @@ function RunBody({ run }: { run: TrainingRun }) {
   );
 }
 
-function KeyValueTable({ rows, testId }: { rows: Array<{ key: string; value: string }>; testId: string }) {
-  return (
-    <table data-testid={testId}>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.key}>
-            <th scope="row">{r.key}</th>
-            <td className="num">{r.value}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+/** A key/value table (params, metrics): each row headed by its key (`<th scope="row">`), no header row. */
+const KEY_VALUE_COLUMNS: ReadonlyArray<Column<KeyValue>> = [
+  { cell: (r) => r.key, rowHeader: true },
+  { cell: (r) => r.value, className: 'num' },
+];
+
+function KeyValueTable({ rows, testId }: { rows: KeyValue[]; testId: string }) {
+  return <DataTable testId={testId} columns={KEY_VALUE_COLUMNS} rows={rows} rowKey={(r) => r.key} head={false} />;
 }
 
 /** The tracked run of a training run in the registry (experiment = model name, tag = training run id), or undefined. */
 async function trackedRunOf(client: ReturnType<typeof useSession>['client'], run: TrainingRun): Promise<TrackedRun | undefined> {
-  const found = await client.call(RegistryApi.searchExperiments, { query: { filter: `name = '${run.modelName.replace(/'/g, "\\'")}'` } });
+  const found = await client.call(Endpoints.searchExperiments, { query: { filter: `name = '${run.modelName.replace(/'/g, "\\'")}'` } });
   const exp = found.experiments.find((e) => e.name === run.modelName);
   if (!exp) return undefined;
-  const runs = await client.call(RegistryApi.searchRuns, { body: { experimentIds: [exp.experimentId], filter: `tags.\`${TRAINING_RUN_TAG}\` = '${run.runId}'` } });
+  const runs = await client.call(Endpoints.searchTrackedRuns, { body: { experimentIds: [exp.experimentId], filter: `tags.\`${TRAINING_RUN_TAG}\` = '${run.runId}'` } });
   return runs.runs[0] as TrackedRun | undefined;
 }
 
@@ -112,7 +108,7 @@ function RunSeries({ run }: { run: TrainingRun }) {
     const tracked = await trackedRunOf(client, run);
     if (!tracked) return undefined;
     const keys = seriesKeys(tracked.latestMetrics).slice(0, MAX_SERIES);
-    const histories = await Promise.all(keys.map((key) => client.call(RunEndpoints.metricHistory, { params: { runId: tracked.runId, key }, query: { limit: 1000 } })));
+    const histories = await Promise.all(keys.map((key) => client.call(Endpoints.metricHistory, { params: { runId: tracked.runId, key }, query: { limit: 1000 } })));
     return keys.map((key, i) => metricSeries(key, histories[i] ?? []));
   }, [client, run.runId]);
   const option = useMemo(() => (loaded.state === 'ok' && loaded.data ? seriesOption(loaded.data) : undefined), [loaded]);
@@ -136,7 +132,7 @@ function RunSeries({ run }: { run: TrainingRun }) {
 
 function RunLog({ runId }: { runId: string }) {
   const { client } = useSession();
-  const loaded = useLoad(() => client.call(RunEndpoints.runLogs, { params: { runId } }), [client, runId]);
+  const loaded = useLoad(() => client.call(Endpoints.trainingRunLogs, { params: { runId } }), [client, runId]);
   return (
     <>
       <h2>Log</h2>

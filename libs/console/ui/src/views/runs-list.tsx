@@ -1,5 +1,8 @@
 import { Link, useParams } from 'react-router';
-import { RunEndpoints } from '../api/run-endpoints';
+import type { TrainingRun, TrainingSearch } from '@strata/contracts/api';
+import { Endpoints } from '../api/console-endpoints';
+import { DataTable, type Column } from '../components/data-table';
+import { ModelHeading } from '../components/model-heading';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
@@ -8,19 +11,39 @@ import { formatMetric, formatTime } from '../mapping/format';
 /** How many runs / searches the page lists (newest first). */
 const LIMIT = 50;
 
+/** A hyperparameter search: its time opens it; trials done of all; the best metric and the version it registered. */
+const SEARCH_COLUMNS: ReadonlyArray<Column<TrainingSearch>> = [
+  { header: 'started (UTC)', cell: (s) => <Link to={`/searches/${encodeURIComponent(s.searchId)}`}>{formatTime(s.createdAt)}</Link> },
+  { header: 'status', cell: (s) => s.status },
+  { header: 'strategy', cell: (s) => s.strategy },
+  { header: 'metric', cell: (s) => `${s.metric} (${s.direction})` },
+  { header: 'trials', cell: (s) => `${s.completedTrials ?? 0}/${s.trialCount}`, className: 'num' },
+  { header: 'best', cell: (s) => formatMetric(s.bestMetric, 4), className: 'num' },
+  { header: 'version', cell: (s) => (s.modelVersion === null ? '—' : `v${s.modelVersion}`) },
+];
+
+/** A training run: its time opens it; the search it is a trial of, if any. */
+const RUN_COLUMNS: ReadonlyArray<Column<TrainingRun>> = [
+  { header: 'started (UTC)', cell: (r) => <Link to={`/runs/${encodeURIComponent(r.runId)}`}>{formatTime(r.createdAt)}</Link> },
+  { header: 'status', cell: (r) => r.status },
+  { header: 'trainer', cell: (r) => r.trainer },
+  { header: 'reason', cell: (r) => r.reason },
+  { header: 'roc_auc', cell: (r) => formatMetric(r.metrics?.['roc_auc']), className: 'num' },
+  { header: 'version', cell: (r) => (r.modelVersion === undefined ? '—' : `v${r.modelVersion}`) },
+  { header: 'search', cell: (r) => (r.parentSearchId ? <Link to={`/searches/${encodeURIComponent(r.parentSearchId)}`}>{r.parentSearchId.slice(0, 8)}</Link> : '—') },
+];
+
 /** A model's training runs and hyperparameter searches, newest first. */
 export function RunsListView() {
   const { name = '' } = useParams();
   const { client } = useSession();
   const loaded = useLoad(async () => {
-    const [runs, searches] = await Promise.all([client.call(RunEndpoints.listTrainingRuns, { query: { modelName: name, limit: LIMIT } }), client.call(RunEndpoints.listSearches, { query: { modelName: name, limit: LIMIT } })]);
+    const [runs, searches] = await Promise.all([client.call(Endpoints.listTrainingRuns, { query: { modelName: name, limit: LIMIT } }), client.call(Endpoints.listTrainingSearches, { query: { modelName: name, limit: LIMIT } })]);
     return { runs, searches };
   }, [client, name]);
   return (
     <section>
-      <h1>
-        <Link to="/models">Models</Link> / <Link to={`/models/${encodeURIComponent(name)}`}>{name}</Link> / runs
-      </h1>
+      <ModelHeading name={name}>runs</ModelHeading>
       <Show loaded={loaded} what={`runs of ${name}`}>
         {({ runs, searches }) => (
           <>
@@ -28,71 +51,13 @@ export function RunsListView() {
             {searches.length === 0 ? (
               <Empty>No search for {name}.</Empty>
             ) : (
-              <table data-testid="searches-table">
-                <thead>
-                  <tr>
-                    <th>started (UTC)</th>
-                    <th>status</th>
-                    <th>strategy</th>
-                    <th>metric</th>
-                    <th>trials</th>
-                    <th>best</th>
-                    <th>version</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {searches.map((s) => (
-                    <tr key={s.searchId}>
-                      <td>
-                        <Link to={`/searches/${encodeURIComponent(s.searchId)}`}>{formatTime(s.createdAt)}</Link>
-                      </td>
-                      <td>{s.status}</td>
-                      <td>{s.strategy}</td>
-                      <td>
-                        {s.metric} ({s.direction})
-                      </td>
-                      <td className="num">
-                        {s.completedTrials ?? 0}/{s.trialCount}
-                      </td>
-                      <td className="num">{formatMetric(s.bestMetric, 4)}</td>
-                      <td>{s.modelVersion === null ? '—' : `v${s.modelVersion}`}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable testId="searches-table" columns={SEARCH_COLUMNS} rows={searches} rowKey={(s) => s.searchId} />
             )}
             <h2>Training runs</h2>
             {runs.length === 0 ? (
               <Empty>No training run for {name}.</Empty>
             ) : (
-              <table data-testid="runs-table">
-                <thead>
-                  <tr>
-                    <th>started (UTC)</th>
-                    <th>status</th>
-                    <th>trainer</th>
-                    <th>reason</th>
-                    <th>roc_auc</th>
-                    <th>version</th>
-                    <th>search</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {runs.map((r) => (
-                    <tr key={r.runId} data-testid={`run-${r.runId}`}>
-                      <td>
-                        <Link to={`/runs/${encodeURIComponent(r.runId)}`}>{formatTime(r.createdAt)}</Link>
-                      </td>
-                      <td>{r.status}</td>
-                      <td>{r.trainer}</td>
-                      <td>{r.reason}</td>
-                      <td className="num">{formatMetric(r.metrics?.['roc_auc'])}</td>
-                      <td>{r.modelVersion === undefined ? '—' : `v${r.modelVersion}`}</td>
-                      <td>{r.parentSearchId ? <Link to={`/searches/${encodeURIComponent(r.parentSearchId)}`}>{r.parentSearchId.slice(0, 8)}</Link> : '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable testId="runs-table" columns={RUN_COLUMNS} rows={runs} rowKey={(r) => r.runId} rowTestId={(r) => `run-${r.runId}`} />
             )}
           </>
         )}

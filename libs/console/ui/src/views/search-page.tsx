@@ -1,27 +1,31 @@
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { RunEndpoints, type TrainingSearch } from '../api/run-endpoints';
+import type { TrainingSearch } from '@strata/contracts/api';
+import { Endpoints } from '../api/console-endpoints';
+import { DataTable, type Column, type ColumnSort } from '../components/data-table';
 import { EChart } from '../components/echart';
+import { ModelHeading } from '../components/model-heading';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
 import { formatTime } from '../mapping/format';
-import { defaultTrialSort, sortTrials, trialParams, trialRows, type TrialSort } from '../mapping/runs';
+import { defaultTrialSort, nextTrialSort, sortTrials, trialParams, trialRows, type TrialRow, type TrialSort } from '../mapping/runs';
+import { sortOrder } from '../mapping/table';
 import { metricVsParamOption } from './run-charts';
 
 /** A hyperparameter search: its trials in a sortable table and the metric against a chosen param. */
 export function SearchPageView() {
   const { searchId = '' } = useParams();
   const { client } = useSession();
-  const loaded = useLoad(() => client.call(RunEndpoints.getSearch, { params: { searchId } }), [client, searchId]);
+  const loaded = useLoad(() => client.call(Endpoints.getTrainingSearch, { params: { searchId } }), [client, searchId]);
   return (
     <section>
       <Show loaded={loaded} what={`search ${searchId}`}>
         {(s) => (
           <>
-            <h1>
-              <Link to="/models">Models</Link> / <Link to={`/models/${encodeURIComponent(s.modelName)}`}>{s.modelName}</Link> / <Link to={`/models/${encodeURIComponent(s.modelName)}/runs`}>runs</Link> / search {s.searchId.slice(0, 8)}
-            </h1>
+            <ModelHeading name={s.modelName}>
+              <Link to={`/models/${encodeURIComponent(s.modelName)}/runs`}>runs</Link> / search {s.searchId.slice(0, 8)}
+            </ModelHeading>
             <SearchBody search={s} />
           </>
         )}
@@ -39,14 +43,22 @@ function SearchBody({ search }: { search: TrainingSearch }) {
   const shownParam = param && params.includes(param) ? param : params[0];
   const option = useMemo(() => (shownParam ? metricVsParamOption(rows, shownParam, search.metric) : undefined), [rows, shownParam, search.metric]);
   const sorted = sortTrials(rows, sort);
-  const header = (by: string, label: string) => (
-    <th aria-sort={sort.by === by ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
-      <button className="sort" onClick={() => setSort({ by, descending: sort.by === by ? !sort.descending : by === 'metric' && search.direction !== 'minimize' })} data-testid={`sort-${by}`}>
-        {label}
-        {sort.by === by ? (sort.descending ? ' ▼' : ' ▲') : ''}
-      </button>
-    </th>
-  );
+  const sortBy = (by: string): ColumnSort => ({ order: sortOrder(sort, by), onSort: () => setSort(nextTrialSort(sort, by, search)), testId: `sort-${by}` });
+  const columns: Array<Column<TrialRow>> = [
+    {
+      header: '#',
+      sort: sortBy('trial'),
+      cell: (r) => (
+        <>
+          <Link to={`/runs/${encodeURIComponent(r.runId)}`}>{r.trial}</Link>
+          {r.best ? ' ★' : ''}
+        </>
+      ),
+    },
+    { header: 'status', sort: sortBy('status'), cell: (r) => r.status },
+    ...params.map((p): Column<TrialRow> => ({ header: p, sort: sortBy(`param:${p}`), cell: (r) => (r.params[p] === undefined ? '—' : String(r.params[p])), className: 'num' })),
+    { header: search.metric, sort: sortBy('metric'), cell: (r) => (r.metric === null ? '—' : r.metric.toFixed(4)), className: 'num' },
+  ];
   return (
     <>
       <p className="summary" data-testid="search-summary">
@@ -71,33 +83,7 @@ function SearchBody({ search }: { search: TrainingSearch }) {
           </h2>
           {option && rows.some((r) => r.metric !== null) ? <EChart option={option} height={280} testId="trials-chart" /> : <Empty>No trial has a {search.metric} yet.</Empty>}
           <h2>Trials</h2>
-          <table data-testid="trials-table">
-            <thead>
-              <tr>
-                {header('trial', '#')}
-                {header('status', 'status')}
-                {params.map((p) => header(`param:${p}`, p))}
-                {header('metric', search.metric)}
-              </tr>
-            </thead>
-            <tbody>
-              {sorted.map((r) => (
-                <tr key={r.runId} className={r.best ? 'best' : ''} data-testid={`trial-${r.trial}`}>
-                  <td>
-                    <Link to={`/runs/${encodeURIComponent(r.runId)}`}>{r.trial}</Link>
-                    {r.best ? ' ★' : ''}
-                  </td>
-                  <td>{r.status}</td>
-                  {params.map((p) => (
-                    <td key={p} className="num">
-                      {r.params[p] === undefined ? '—' : String(r.params[p])}
-                    </td>
-                  ))}
-                  <td className="num">{r.metric === null ? '—' : r.metric.toFixed(4)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable testId="trials-table" columns={columns} rows={sorted} rowKey={(r) => r.runId} rowTestId={(r) => `trial-${r.trial}`} rowClassName={(r) => (r.best ? 'best' : '')} />
         </>
       )}
     </>

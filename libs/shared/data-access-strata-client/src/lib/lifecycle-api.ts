@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { PromotionDecision, RegisteredModelDetail } from '@strata/contracts/api';
+import type { PromotionDecision, RegisteredModelDetail, TrainingRunLogs, TrainingSearch } from '@strata/contracts/api';
 import type { DatasetVersion, DatasetVersionRef, Materialization, ModelVersion, MonitoringWindow, StrataClient, TrainingRun, TrainingSetBuild } from './strata-client';
 
 /**
@@ -150,17 +150,20 @@ export class StrataLifecycleApi {
   }
 
   // training
+  /** `GET /training-runs?modelName=&limit=` (contract `TrainingApi.listTrainingRuns`): newest first. */
   listTrainingRuns(query: { modelName?: string; limit?: number }): Promise<TrainingRun[]> {
-    return this.client.training.get('/training-runs', { query });
+    return this.client.api.training.listTrainingRuns({ query });
   }
-  trainingRunLogs(runId: string, attempt?: number): Promise<{ runId: string; status: string; text: string }> {
-    return this.client.training.get(`/training-runs/${enc(runId)}/logs`, { query: { attempt } });
+  /** `GET /training-runs/{id}/logs?attempt=` (contract `TrainingApi.trainingRunLogs`): the captured chunks, oldest first, and their text. */
+  trainingRunLogs(runId: string, attempt?: number): Promise<TrainingRunLogs> {
+    return this.client.api.training.trainingRunLogs({ params: { runId }, query: { attempt } });
   }
   startSearch(body: Record<string, unknown>): Promise<{ searchId: string; trials: Array<{ runId: string; params: Record<string, unknown> }> }> {
     return this.client.training.post('/training-searches', body);
   }
-  getSearch(searchId: string): Promise<{ searchId: string; status: string; trialCount: number; completedTrials: number; failedTrials: number; bestRunId: string | null; bestMetric: number | null; modelVersion: number | null; metric: string; error: unknown; trials: TrainingRun[] }> {
-    return this.client.training.get(`/training-searches/${enc(searchId)}`);
+  /** `GET /training-searches/{id}` (contract `TrainingApi.getTrainingSearch`): the search with its trials. */
+  getSearch(searchId: string): Promise<TrainingSearch> {
+    return this.client.api.training.getTrainingSearch({ params: { searchId } });
   }
 
   // registry
