@@ -127,6 +127,15 @@ describe(`${RegistryStore.name} (real PostgreSQL, fresh schema)`, () => {
       aliases: [], createdBy: 'training', createdAt: '2026-12-01T10:00:04.000Z', updatedAt: '2026-12-01T10:00:04.000Z',
     });
     expect(await sut.latestPerStage(ds.manager, [])).toEqual([]);
+    // More names than one query takes (LATEST_PER_STAGE_NAMES_PER_QUERY = 100): the same rows, grouped by model, by stage within a model.
+    const missing = Array.from({ length: 120 }, (_, i) => `no-such-model-${i}`);
+    expect((await sut.latestPerStage(ds.manager, ['stg-b', ...missing, 'stg-a'])).map((v) => [v.name, v.currentStage, v.version])).toEqual([
+      ['stg-b', 'None', 1],
+      ['stg-a', 'Archived', 1],
+      ['stg-a', 'None', 7],
+      ['stg-a', 'Production', 6],
+      ['stg-a', 'Staging', 5],
+    ]);
 
     // model-versions/search: MLflow's run id (given, else the training run), default order, aliases in the same query.
     const byRun = await sut.searchVersions(ds.manager, { runId: [{ op: '=', value: 'mlflow-run-x' }], limit: 10, offset: 0 });
