@@ -20,6 +20,7 @@ import { ModelRolloutEntity } from './entities/model-rollout.entity';
 import { RegistryRollouts1764554400000 } from './migrations/1764554400000-registry-rollouts';
 import { RegistryLoggedModels1765050000000 } from './migrations/1765050000000-registry-logged-models';
 import { RegistryPromotionFairness1765080000000 } from './migrations/1765080000000-registry-promotion-fairness';
+import { RegistrySearchIndexes1765200000000 } from './migrations/1765200000000-registry-search-indexes';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityList = Function[];
@@ -37,7 +38,7 @@ export const REGISTRY_ENTITIES: EntityList = [
   ModelRolloutEntity,
 ];
 /** Every migration, in order (messaging tables first). */
-export const REGISTRY_MIGRATIONS: EntityList = [...(MESSAGING_MIGRATIONS as EntityList), RegistryInitial1764460800000, RegistryRollouts1764554400000, RegistryTracking1764561600000, RegistryLiveRolloutPolicy1764600000000, RegistryLiveDecisionEvidence1764700000000, RegistryMlflowVersions1765040000000, RegistryLoggedModels1765050000000, RegistryPromotionFairness1765080000000];
+export const REGISTRY_MIGRATIONS: EntityList = [...(MESSAGING_MIGRATIONS as EntityList), RegistryInitial1764460800000, RegistryRollouts1764554400000, RegistryTracking1764561600000, RegistryLiveRolloutPolicy1764600000000, RegistryLiveDecisionEvidence1764700000000, RegistryMlflowVersions1765040000000, RegistryLoggedModels1765050000000, RegistryPromotionFairness1765080000000, RegistrySearchIndexes1765200000000];
 
 export * from './registry.types';
 export * from './registry.store';

@@ -16,7 +16,7 @@ describe(`${RegistryStore.name} (real PostgreSQL, fresh schema)`, () => {
 
   it('runs every migration once, then round-trips a model, a version, an alias and its history', async () => {
     const applied: Array<{ name: string }> = await ds.query(`SELECT name FROM "${schema}".typeorm_migrations ORDER BY id`);
-    expect(applied.map((r) => r.name)).toEqual(['MessagingTables1732900000000', 'RegistryInitial1764460800000', 'RegistryRollouts1764554400000', 'RegistryTracking1764561600000', 'RegistryLiveRolloutPolicy1764600000000', 'RegistryLiveDecisionEvidence1764700000000', 'RegistryMlflowVersions1765040000000', 'RegistryLoggedModels1765050000000', 'RegistryPromotionFairness1765080000000']);
+    expect(applied.map((r) => r.name)).toEqual(['MessagingTables1732900000000', 'RegistryInitial1764460800000', 'RegistryRollouts1764554400000', 'RegistryTracking1764561600000', 'RegistryLiveRolloutPolicy1764600000000', 'RegistryLiveDecisionEvidence1764700000000', 'RegistryMlflowVersions1765040000000', 'RegistryLoggedModels1765050000000', 'RegistryPromotionFairness1765080000000', 'RegistrySearchIndexes1765200000000']);
 
     const now = new Date('2026-11-29T22:00:00.000Z');
     await ds.transaction(async (m) => {
@@ -85,5 +85,66 @@ describe(`${RegistryStore.name} (real PostgreSQL, fresh schema)`, () => {
     await expect(ds.query(`UPDATE "${schema}".audit_log SET actor = 'mallory'`)).rejects.toThrow(/audit_log is append-only: UPDATE refused/);
     await expect(ds.query(`DELETE FROM "${schema}".audit_log`)).rejects.toThrow(/audit_log is append-only: DELETE refused/);
     expect((await sut.auditOf(ds.manager, 'taxi-tip')).map((a) => a.actor)).toEqual(['training']);
+  });
+  it("answers MLflow's latest_versions (newest version per model and stage) and model-versions/search with index lookups, same rows as DISTINCT ON", async () => {
+    const t0 = Date.parse('2026-12-01T10:00:00.000Z');
+    // model 'stg-a': 7 versions across stages (3 and 6 Production, 5 Staging, 1 Archived, the rest None); 'stg-b': one None; 'stg-c': no versions.
+    const stages: Record<string, string[]> = { 'stg-a': ['Archived', 'None', 'Production', 'None', 'Staging', 'Production', 'None'], 'stg-b': ['None'], 'stg-c': [] };
+    await ds.transaction(async (m) => {
+      for (const [name, list] of Object.entries(stages)) {
+        await sut.createModelIfMissing(m, name, new Date(t0));
+        for (const [i, stage] of list.entries()) {
+          await sut.insertVersion(m, {
+            name, version: i + 1, runId: `${name}-run-${i + 1}`, workflowId: null, artifactUri: `file:///tmp/${name}/${i + 1}.onnx`, artifactSha256: SHA,
+            signature: { inputs: [] }, metrics: { auc: 0.5 }, params: {}, lineage: {}, referenceProfileUri: null, referenceProfileSha256: null,
+            description: i === 1 ? 'second' : null, tags: { n: String(i + 1) }, createdBy: 'training', createdAt: new Date(t0 + i * 1000),
+            currentStage: stage, ...(i === 4 ? { source: 's3://bucket/given', sourceRunId: 'mlflow-run-x' } : {}),
+          });
+        }
+        await sut.setLatestVersion(m, name, list.length, new Date(t0));
+      }
+      await sut.upsertAlias(m, { name: 'stg-a', alias: 'zeta', version: 6, updatedBy: 'x', updatedAt: new Date(t0) });
+      await sut.upsertAlias(m, { name: 'stg-a', alias: 'champion', version: 6, updatedBy: 'x', updatedAt: new Date(t0) });
+      await sut.upsertAlias(m, { name: 'stg-a', alias: 'old', version: 1, updatedBy: 'x', updatedAt: new Date(t0) });
+    });
+
+    const latest = await sut.latestPerStage(ds.manager, ['stg-c', 'stg-b', 'stg-a', 'stg-a']);
+    expect(latest.map((v) => [v.name, v.currentStage, v.version, v.aliases])).toEqual([
+      ['stg-a', 'Archived', 1, ['old']],
+      ['stg-a', 'None', 7, []],
+      ['stg-a', 'Production', 6, ['champion', 'zeta']],
+      ['stg-a', 'Staging', 5, []],
+      ['stg-b', 'None', 1, []],
+    ]);
+    // The query it replaced, as the reference: same versions in the same order.
+    const reference: Array<{ name: string; version: number }> = await ds.query(
+      `SELECT DISTINCT ON (name, current_stage) name, version FROM "${schema}".model_version WHERE name IN ('stg-a', 'stg-b', 'stg-c') ORDER BY name, current_stage, version DESC`,
+    );
+    expect(latest.map((v) => [v.name, v.version])).toEqual(reference.map((r) => [r.name, r.version]));
+    expect(latest[3]).toEqual({
+      name: 'stg-a', version: 5, runId: 'stg-a-run-5', artifactUri: 'file:///tmp/stg-a/5.onnx', servable: true, notServableReason: null,
+      source: 's3://bucket/given', sourceRunId: 'mlflow-run-x', currentStage: 'Staging', status: 'READY', description: null, tags: { n: '5' },
+      aliases: [], createdBy: 'training', createdAt: '2026-12-01T10:00:04.000Z', updatedAt: '2026-12-01T10:00:04.000Z',
+    });
+    expect(await sut.latestPerStage(ds.manager, [])).toEqual([]);
+    // More names than one query takes (LATEST_PER_STAGE_NAMES_PER_QUERY = 100): the same rows, grouped by model, by stage within a model.
+    const missing = Array.from({ length: 120 }, (_, i) => `no-such-model-${i}`);
+    expect((await sut.latestPerStage(ds.manager, ['stg-b', ...missing, 'stg-a'])).map((v) => [v.name, v.currentStage, v.version])).toEqual([
+      ['stg-b', 'None', 1],
+      ['stg-a', 'Archived', 1],
+      ['stg-a', 'None', 7],
+      ['stg-a', 'Production', 6],
+      ['stg-a', 'Staging', 5],
+    ]);
+
+    // model-versions/search: MLflow's run id (given, else the training run), default order, aliases in the same query.
+    const byRun = await sut.searchVersions(ds.manager, { runId: [{ op: '=', value: 'mlflow-run-x' }], limit: 10, offset: 0 });
+    expect(byRun.map((v) => [v.name, v.version])).toEqual([['stg-a', 5]]);
+    expect((await sut.searchVersions(ds.manager, { runId: [{ op: '=', value: 'stg-a-run-6' }], limit: 10, offset: 0 })).map((v) => [v.version, v.aliases])).toEqual([[6, ['champion', 'zeta']]]);
+    const byName = await sut.searchVersions(ds.manager, { name: [{ op: '=', value: 'stg-a' }], limit: 3, offset: 1 });
+    expect(byName.map((v) => v.version)).toEqual([6, 5, 4]); // last update DESC, name, version DESC; page 2..4
+    expect(byName[0]).toEqual(expect.objectContaining({ aliases: ['champion', 'zeta'], description: null, tags: { n: '6' }, updatedAt: '2026-12-01T10:00:05.000Z' }));
+    const indexes: Array<{ indexname: string }> = await ds.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE ANY (ARRAY['%stage_version%', '%mlflow_run_id%', '%name_c_idx']) ORDER BY 1`, [schema]);
+    expect(indexes.map((i) => i.indexname)).toEqual(['model_version_mlflow_run_id_idx', 'model_version_name_stage_version_idx', 'registered_model_name_c_idx']);
   });
 });

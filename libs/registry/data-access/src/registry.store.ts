@@ -8,8 +8,9 @@ import { ModelVersionEntity } from './entities/model-version.entity';
 import { RegisteredModelEntity } from './entities/registered-model.entity';
 import { toAliasChange, toAuditRecord, toModelAlias, toModelVersion, toRegisteredModel } from './mappers/registry.mapper';
 import { applyOrder, applySearch } from './registry-search.sql';
+import { LATEST_PER_STAGE_NAMES_PER_QUERY, aliasesOfVersions, latestPerStageSql, summaryColumns, versionKey, toModelVersionSummary, type ModelVersionSummaryRow } from './model-version-summary.sql';
 import { qualified } from './tracking.store';
-import type { AliasChange, AuditEntry, AuditRecord, ModelAlias, ModelVersion, NewModelVersion, RegisteredModel, RegistryOrder, RegistrySearch } from './registry.types';
+import type { AliasChange, AuditEntry, AuditRecord, ModelAlias, ModelVersion, ModelVersionSummary, NewModelVersion, RegisteredModel, RegistryOrder, RegistrySearch } from './registry.types';
 
 /** Page request: `limit` rows after skipping `offset`. */
 export interface PageRequest {
@@ -131,20 +132,20 @@ export class RegistryStore {
     return rows.map((r) => toModelVersion(r, aliases.filter((a) => a.version === r.version).map((a) => a.alias)));
   }
 
-  /** The newest version of each MLflow stage of each model in `names` (MLflow `latest_versions`), by name then stage. */
-  async latestPerStage(m: EntityManager, names: string[]): Promise<ModelVersion[]> {
-    if (!names.length) return [];
-    const rows = await m
-      .getRepository(ModelVersionEntity)
-      .createQueryBuilder('v')
-      .distinctOn(['v.name', 'v.current_stage'])
-      .where('v.name IN (:...names)', { names })
-      .orderBy('v.name', 'ASC')
-      .addOrderBy('v.current_stage', 'ASC')
-      .addOrderBy('v.version', 'DESC')
-      .getMany();
-    const aliases = await m.getRepository(ModelAliasEntity).createQueryBuilder('a').where('a.name IN (:...names)', { names }).getMany();
-    return rows.map((r) => toModelVersion(r, aliases.filter((a) => a.name === r.name && a.version === r.version).map((a) => a.alias)));
+  /**
+   * The newest version of each MLflow stage of each model in `names` (MLflow `latest_versions`), with
+   * the fields MLflow's JSON carries: grouped by model, by stage within a model; models by name within
+   * each run of {@link LATEST_PER_STAGE_NAMES_PER_QUERY} names ({@link latestPerStageSql}: index
+   * probes per (model, stage)). Duplicate names count once.
+   */
+  async latestPerStage(m: EntityManager, names: string[]): Promise<ModelVersionSummary[]> {
+    const unique = [...new Set(names)];
+    const out: ModelVersionSummary[] = [];
+    for (let i = 0; i < unique.length; i += LATEST_PER_STAGE_NAMES_PER_QUERY) {
+      const rows = (await m.query(latestPerStageSql(m), [unique.slice(i, i + LATEST_PER_STAGE_NAMES_PER_QUERY)])) as ModelVersionSummaryRow[];
+      for (const r of rows) out.push(toModelVersionSummary(r));
+    }
+    return out;
   }
 
   /** Deletes a version row. @returns whether a row was deleted. */
@@ -209,26 +210,22 @@ export class RegistryStore {
   }
 
   /**
-   * Versions across models matching every condition of `q` (MLflow `model-versions/search`):
-   * `runId` matches MLflow's run id (the one given to `model-versions/create`, else the training
-   * run), `source` MLflow's source (given, else the artifact URI). Default order (MLflow's):
-   * last update DESC, name ASC, version DESC.
+   * Versions across models matching every condition of `q` (MLflow `model-versions/search`), with the
+   * fields MLflow's JSON carries and their aliases (a second query): `runId` matches MLflow's run id (the
+   * one given to `model-versions/create`, else the training run), `source` MLflow's source (given,
+   * else the artifact URI). Default order (MLflow's): last update DESC, name ASC, version DESC.
    */
-  async searchVersions(m: EntityManager, q: RegistrySearch & { limit: number; offset: number }): Promise<ModelVersion[]> {
-    const qb = m.getRepository(ModelVersionEntity).createQueryBuilder('v');
+  async searchVersions(m: EntityManager, q: RegistrySearch & { limit: number; offset: number }): Promise<ModelVersionSummary[]> {
+    const qb = m.getRepository(ModelVersionEntity).createQueryBuilder('v').select([]);
+    for (const [expression, alias] of summaryColumns()) qb.addSelect(expression, alias);
     applySearch(qb, 'v', q, { runId: 'COALESCE(v.source_run_id, v.run_id)', source: 'COALESCE(v.source, v.artifact_uri)' });
     const order: RegistryOrder[] = [...(q.orderBy ?? [])];
     if (!order.length) order.push({ field: 'last_updated_timestamp', desc: true });
     for (const o of [{ field: 'name', desc: false }, { field: 'version', desc: true }] as RegistryOrder[]) if (!order.some((x) => x.field === o.field)) order.push(o);
     applyOrder(qb, order, { name: 'v.name COLLATE "C"', version: 'v.version', creation_timestamp: 'v.created_at', last_updated_timestamp: 'COALESCE(v.updated_at, v.created_at)' });
-    const rows = await qb.offset(q.offset).limit(q.limit).getMany();
-    if (rows.length === 0) return [];
-    const aliases = await m
-      .getRepository(ModelAliasEntity)
-      .createQueryBuilder('a')
-      .where('a.name IN (:...names)', { names: [...new Set(rows.map((r) => r.name))] })
-      .getMany();
-    return rows.map((r) => toModelVersion(r, aliases.filter((a) => a.name === r.name && a.version === r.version).map((a) => a.alias)));
+    const rows = await qb.offset(q.offset).limit(q.limit).getRawMany<ModelVersionSummaryRow>();
+    const aliases = await aliasesOfVersions(m, [...new Set(rows.map((r) => r.name))]);
+    return rows.map((r) => toModelVersionSummary(r, aliases.get(versionKey(r.name, Number(r.version)))));
   }
 
   /** Models matching every condition of `q` (MLflow `registered-models/search`), by `q.orderBy` (default name ASC). */

@@ -7,6 +7,18 @@
 import type { MetricValue, ModelVersionStatus } from '@strata/contracts/api';
 export type { MetricValue, ModelVersion, RegisteredModel } from '@strata/contracts/api';
 export type { ModelVersionStatus } from '@strata/contracts/api';
+import type { ModelVersion } from '@strata/contracts/api';
+
+/**
+ * The fields of a {@link ModelVersion} that MLflow's `ModelVersion` JSON carries: everything but the
+ * wide jsonb columns (signature, metrics, params, lineage) and the artifact/profile digests. What the
+ * MLflow search paths read (`latest_versions`, `model-versions/search`), so that PostgreSQL neither
+ * reads nor sends those columns.
+ */
+export type ModelVersionSummary = Pick<
+  ModelVersion,
+  'name' | 'version' | 'runId' | 'artifactUri' | 'servable' | 'notServableReason' | 'source' | 'sourceRunId' | 'currentStage' | 'status' | 'description' | 'tags' | 'aliases' | 'createdBy' | 'createdAt' | 'updatedAt'
+>;
 
 /** An alias and the version it points at. */
 export interface ModelAlias {

@@ -1,4 +1,4 @@
-import type { Experiment, ModelVersion, RegisteredModel, Run } from '@strata/registry/data-access';
+import type { Experiment, ModelVersionSummary, RegisteredModel, Run } from '@strata/registry/data-access';
 
 /** MLflow `ModelVersion` JSON (REST API 2.0). */
 export interface MlflowModelVersion {
@@ -34,7 +34,8 @@ export interface MlflowRegisteredModel {
 
 export const tagList = (tags: Record<string, string>): Array<{ key: string; value: string }> => Object.entries(tags).map(([key, value]) => ({ key, value }));
 
-export function toMlflowVersion(v: ModelVersion): MlflowModelVersion {
+/** A version (or its {@link ModelVersionSummary}, all MLflow's JSON needs) → MLflow `ModelVersion`. */
+export function toMlflowVersion(v: ModelVersionSummary): MlflowModelVersion {
   return {
     name: v.name,
     version: String(v.version),
@@ -52,7 +53,7 @@ export function toMlflowVersion(v: ModelVersion): MlflowModelVersion {
   };
 }
 
-export function toMlflowModel(m: RegisteredModel, latest?: ModelVersion[]): MlflowRegisteredModel {
+export function toMlflowModel(m: RegisteredModel, latest?: ModelVersionSummary[]): MlflowRegisteredModel {
   return {
     name: m.name,
     creation_timestamp: Date.parse(m.createdAt),

@@ -2,6 +2,7 @@ import { Controller, Delete, Get, HttpCode, Patch, Post, Req, UseFilters } from 
 import { RequirePermission } from '@strata/shared/auth';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import type { ModelVersionSummary } from '@strata/registry/data-access';
 import { AliasesService, MLFLOW_STAGES, MlflowVersionsService, ModelsService } from '../model-registry';
 import { parseAlias } from '../registry.schemas';
 import { MlflowErrorFilter } from './mlflow-errors';
@@ -27,8 +28,13 @@ export class MlflowModelsController {
   ) {}
 
   private async withLatest(models: Array<Parameters<typeof toMlflowModel>[0]>): Promise<MlflowRegisteredModel[]> {
-    const latest = await this.mlflow.latestPerStage(models.map((m) => m.name));
-    return models.map((m) => toMlflowModel(m, latest.filter((v) => v.name === m.name)));
+    const byModel = new Map<string, ModelVersionSummary[]>();
+    for (const v of await this.mlflow.latestPerStage(models.map((m) => m.name))) {
+      const list = byModel.get(v.name);
+      if (list) list.push(v);
+      else byModel.set(v.name, [v]);
+    }
+    return models.map((m) => toMlflowModel(m, byModel.get(m.name) ?? []));
   }
 
   /** `POST registered-models/create {name, tags?, description?}` → `{registered_model}`; RESOURCE_ALREADY_EXISTS (400). */

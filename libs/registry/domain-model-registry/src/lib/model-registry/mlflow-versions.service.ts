@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ModelVersionRegisteredV1 } from '@strata/contracts';
 import { EventPublisher } from '@strata/messaging';
-import { AuditOutcome, RegistryStore, type MetricValue, type ModelVersion } from '@strata/registry/data-access';
+import { AuditOutcome, RegistryStore, type MetricValue, type ModelVersion, type ModelVersionSummary } from '@strata/registry/data-access';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import type { EntityManager } from 'typeorm';
 import type { RegisterModelVersionInput } from '../registry.schemas';
@@ -179,7 +179,7 @@ export class MlflowVersionsService {
   }
 
   /** Newest version per stage (MLflow `latest_versions` / `get-latest-versions`) of each model in `names`. */
-  async latestPerStage(names: string[]): Promise<ModelVersion[]> {
+  async latestPerStage(names: string[]): Promise<ModelVersionSummary[]> {
     return this.store.latestPerStage(this.db.reader, names);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ModelVersionRegisteredV1 } from '@strata/contracts';
 import { EventPublisher } from '@strata/messaging';
-import { AuditOutcome, RegistryStore, type ModelVersion, type RegistrySearch } from '@strata/registry/data-access';
+import { AuditOutcome, RegistryStore, type ModelVersion, type ModelVersionSummary, type RegistrySearch } from '@strata/registry/data-access';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { CHAMPION_ALIAS, type RegisterModelVersionInput } from '../registry.schemas';
 import { TrackingService } from '../tracking.service';
@@ -178,7 +178,7 @@ export class VersionsService {
   }
 
   /** Versions across models (MLflow `model-versions/search`): conditions, `orderBy`, a page. */
-  async searchVersions(q: RegistrySearch, page: { limit: number; offset: number }): Promise<Page<ModelVersion>> {
+  async searchVersions(q: RegistrySearch, page: { limit: number; offset: number }): Promise<Page<ModelVersionSummary>> {
     return paged(await this.store.searchVersions(this.db.reader, { ...q, limit: page.limit + 1, offset: page.offset }), page);
   }
 
