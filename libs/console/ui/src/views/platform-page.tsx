@@ -1,9 +1,10 @@
 import { ConsoleApiError } from '../api/console-client';
-import { serviceHealth } from '../mapping/health';
+import { consumerGroupsOf, serviceHealth } from '../mapping/health';
 import { Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
 import { AuditLogSection } from './audit-log';
+import { ConsumerGroupsSection } from './consumer-groups';
 import { DeadLettersSection } from './dead-letters';
 
 const SERVICES = ['ingestion', 'features', 'training', 'registry', 'serving', 'monitoring'];
@@ -16,8 +17,8 @@ export function PlatformPageView() {
       Promise.all(
         SERVICES.map((s) =>
           client.probe(s, '/health/ready').then(
-            (r) => serviceHealth(s, r.status, r.body),
-            (err: unknown) => serviceHealth(s, err instanceof ConsoleApiError ? err.status : 0, { error: err instanceof Error ? err.message : String(err) }),
+            (r) => ({ ...serviceHealth(s, r.status, r.body), groups: consumerGroupsOf(s, r.body) }),
+            (err: unknown) => ({ ...serviceHealth(s, err instanceof ConsoleApiError ? err.status : 0, { error: err instanceof Error ? err.message : String(err) }), groups: [] }),
           ),
         ),
       ),
@@ -52,6 +53,7 @@ export function PlatformPageView() {
               ))}
             </tbody>
           </table>
+          <ConsumerGroupsSection services={rows} />
           </>
         )}
       </Show>
