@@ -88,4 +88,15 @@ describe('HTTP API contracts', () => {
     const { artifactSha256: _omitted, ...withoutDigest } = version;
     expect(RegistryApi.getModelVersion.response.safeParse(withoutDigest).success).toBe(false);
   });
+  it("serving's batch scoring job list parses a job as the service serialises it; an unknown status does not", () => {
+    const job = {
+      jobId: '0b7c1f7e-3a52-4c1e-9a34-5f1d1c2e9a10', workflowId: 'batch-score:adult-income:req-1', requestId: 'req-1', status: 'SUCCEEDED', modelName: 'adult-income', alias: null, modelVersion: 2,
+      datasetName: 'adult_people', versionId: '7f1c2d3e-0000-4000-8000-000000000001', inputUri: null, inputSha256: 'b'.repeat(64), outputColumns: null, progress: { rowsDone: 32561, rowsTotal: 32561 },
+      outputUri: 's3://strata/batch-scoring/0b7c1f7e/output.parquet', outputSha256: 'c'.repeat(64), rowCount: 32561, errorCode: null, error: null,
+      createdAt: '2026-12-07T10:00:00.000Z', updatedAt: '2026-12-07T10:01:00.000Z', finishedAt: '2026-12-07T10:01:00.000Z',
+    };
+    expect(ServingApi.listBatchScoringJobs.path).toBe('/batch-scoring-jobs');
+    expect(ServingApi.listBatchScoringJobs.response.parse([job])[0]!.rowCount).toBe(32561);
+    expect(ServingApi.listBatchScoringJobs.response.safeParse([{ ...job, status: 'DONE' }]).success).toBe(false);
+  });
 });

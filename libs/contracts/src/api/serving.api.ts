@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEndpoint } from './define-endpoint';
+import { defineEndpoint, NoParams } from './define-endpoint';
 
 /** Serving HTTP API (docs/service-apis.md, "serving"): Open Inference Protocol v2 + predict. */
 
@@ -32,9 +32,55 @@ export type InferResponse = z.infer<typeof InferResponseSchema>;
 
 const Model = z.object({ model: z.string() });
 
+/** A batch scoring job's status (serving `BatchScoringJobStatus`). */
+export const BatchScoringJobStatusSchema = z.enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+/**
+ * A batch scoring job as serving's `GET /batch-scoring-jobs[/{jobId}]` serialise it
+ * (`BatchScoringJobResponse`, libs/serving/domain-inference batch-scoring): input is a dataset
+ * version (`datasetName` + `versionId`) or a Parquet `inputUri`; output a Parquet `outputUri`
+ * with its sha256 and `rowCount`; times ISO-8601 UTC.
+ */
+export const BatchScoringJobSchema = z.looseObject({
+  jobId: z.string(),
+  workflowId: z.string(),
+  requestId: z.string(),
+  status: BatchScoringJobStatusSchema,
+  modelName: z.string(),
+  alias: z.string().nullable(),
+  /** Requested version, or the one the alias resolved to (null until prepared). */
+  modelVersion: z.number().int().nullable(),
+  datasetName: z.string().nullable(),
+  versionId: z.string().nullable(),
+  inputUri: z.string().nullable(),
+  inputSha256: z.string().nullable(),
+  outputColumns: z.array(z.string()).nullable(),
+  /** Rows scored (whole chunks) and input rows (null until prepared). */
+  progress: z.looseObject({ rowsDone: z.number().int(), rowsTotal: z.number().int().nullable() }),
+  outputUri: z.string().nullable(),
+  outputSha256: z.string().nullable(),
+  rowCount: z.number().int().nullable(),
+  /** Failure code (e.g. `INVALID_ARGUMENT`) and message; null unless FAILED. */
+  errorCode: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type BatchScoringJob = z.infer<typeof BatchScoringJobSchema>;
+
 /** The serving endpoints called by the CLI and tests. */
 export const ServingApi = {
   infer: defineEndpoint({ service: 'serving', method: 'POST', path: '/v2/models/{model}/infer', summary: 'OIP v2 inference on the champion', params: Model, body: InferRequestSchema, response: InferResponseSchema }),
   inferVersion: defineEndpoint({ service: 'serving', method: 'POST', path: '/v2/models/{model}/versions/{version}/infer', summary: 'OIP v2 inference on one version', params: z.object({ model: z.string(), version: z.string() }), body: InferRequestSchema, response: InferResponseSchema }),
   predict: defineEndpoint({ service: 'serving', method: 'POST', path: '/models/{model}/predict', summary: 'Predict from entity keys and request values', params: Model, body: z.record(z.string(), z.unknown()), response: z.record(z.string(), z.unknown()) }),
+  listBatchScoringJobs: defineEndpoint({
+    service: 'serving',
+    method: 'GET',
+    path: '/batch-scoring-jobs',
+    summary: 'Batch scoring jobs, newest first (?modelName= filters by model; limit 1..500, default 50; 400 otherwise)',
+    params: NoParams,
+    query: z.object({ modelName: z.string().optional(), limit: z.number().int().min(1).max(500).optional() }),
+    response: z.array(BatchScoringJobSchema),
+  }),
 } as const;

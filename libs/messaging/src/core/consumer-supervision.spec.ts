@@ -32,7 +32,10 @@ class FakeConsumer extends EventEmitter {
   async subscribe(): Promise<void> {
     await Promise.resolve();
   }
-  async run(): Promise<void> {
+  /** The `eachBatch` the runner gave to `run` (to hand it a batch). */
+  eachBatch?: (payload: unknown) => Promise<void>;
+  async run(options?: { eachBatch?: (payload: unknown) => Promise<void> }): Promise<void> {
+    this.eachBatch = options?.eachBatch;
     this.running = true;
     this.emit(EVENTS.GROUP_JOIN, { payload: { groupId: this.options.groupId } });
   }
@@ -169,5 +172,29 @@ describe('EventConsumerRunner supervision', () => {
   it('reports no group checks when the service runs no consumers', () => {
     const { runner } = setup();
     expect(new MessagingHealth({} as Kafka, 100, runner, false).consumerGroupChecks()).toEqual([]);
+  });
+  it("reports the group's offset lag of the last batch in its status and readiness details (no broker call), counted again after it rejoined", async () => {
+    const { runner, consumers, health } = setup();
+    await runner.start();
+    expect(runner.groupStatuses()[0]?.lag).toBeUndefined();
+    // a batch of 3 records from offset 40 with the partition's end at 100; stopping before any is handled
+    const message = (offset: string) => ({ offset, key: null, value: Buffer.from('{}'), timestamp: String(Date.now()), headers: {} });
+    await consumers[0]?.eachBatch?.({
+      batch: { topic: runner.subscriptions()[0]?.topics[0], partition: 2, highWatermark: '100', messages: [message('40'), message('41'), message('42')] },
+      resolveOffset: () => undefined,
+      heartbeat: async () => undefined,
+      isRunning: () => false,
+      isStale: () => false,
+      commitOffsetsIfNecessary: async () => undefined,
+    });
+    expect(runner.groupStatuses()[0]?.lag).toMatchObject({ records: 60, partitions: 1 });
+    const check = health.consumerGroupChecks()[0];
+    await expect(check?.check()).resolves.toBeUndefined();
+    expect(check?.details()).toMatchObject({ groupId: 'serving', state: 'running', lag: { records: 60, partitions: 1 } });
+
+    consumers[0]?.crash(new Error('Failed to find group coordinator'));
+    await until(() => runner.groupStatuses()[0]?.state === 'running');
+    expect(runner.groupStatuses()[0]?.lag).toBeUndefined();
+    await runner.stop();
   });
 });

@@ -5,6 +5,7 @@ import { messagingTables, type MessagingTables } from './db';
 import { errorMessage, MessagingError, MessagingErrorCode } from './errors';
 import { DeadLetterWriter } from './dead-letter-writer';
 import { PartitionProcessor } from './partition-processor';
+import { OffsetLagTracker } from './offset-lag';
 import { stderrLogger, type MessagingLogger } from './logger';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, validateRetryPolicy, type RetryPolicy } from './retry-policy';
 import {
@@ -58,6 +59,7 @@ export class EventConsumerRunner {
   private readonly restartPolicy: ConsumerRestartPolicy;
   private readonly deadLetters: DeadLetterWriter;
   private readonly processor: PartitionProcessor;
+  private readonly lag = new OffsetLagTracker();
   private abort = new AbortController();
   private running = false;
   /** When this runner (≈ the process) started: new broadcast groups start from here (minus the lookback). */
@@ -82,6 +84,7 @@ export class EventConsumerRunner {
       commitEvery: options.commitEvery ?? 100,
       aborted: () => this.abort.signal.aborted,
       signal: () => this.abort.signal,
+      lag: this.lag,
     });
     this.restartPolicy = { ...DEFAULT_CONSUMER_RESTART_POLICY, ...options.restart };
     const { initialBackoffMs, maxBackoffMs, jitter = 0 } = this.restartPolicy;
@@ -113,6 +116,7 @@ export class EventConsumerRunner {
       restarts: g.restarts,
       ...(g.lastError !== undefined ? { lastError: g.lastError, lastErrorAt: new Date(g.lastErrorAt ?? g.since).toISOString() } : {}),
       ...(g.state === 'restarting' && g.nextRestartAt !== undefined ? { nextRestartAt: new Date(g.nextRestartAt).toISOString() } : {}),
+      ...(this.lag.of(g.groupId) ? { lag: this.lag.of(g.groupId) } : {}),
     }));
   }
 
@@ -293,6 +297,8 @@ export class EventConsumerRunner {
         this.logger.log(`consumer group joined again after ${group.restarts} restart(s)`, { groupId: group.groupId });
       }
       group.failures = 0;
+      // the assignment may have changed: lag is counted again from the next batches
+      this.lag.reset(group.groupId);
       this.setState(group, 'running');
     });
     consumer.on(consumer.events.CRASH, (e) => this.crashed(group, consumer, e.payload.error, 'crashed'));

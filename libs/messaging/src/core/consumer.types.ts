@@ -5,6 +5,7 @@ import type { EventContract, EventEnvelope, EventValue, RawHeaderValue } from '@
 import type { MessagingLogger } from './logger';
 import type { MessagingMetrics } from './metrics';
 import type { RetryPolicy } from './retry-policy';
+import type { ConsumerGroupLag } from './offset-lag';
 
 /** Header names added to a record written to a dead-letter topic. */
 export const DLQ_HEADERS = {
@@ -106,6 +107,8 @@ export interface ConsumerGroupStatus {
   lastErrorAt?: string;
   /** When `restarting`: ISO time of the next restart attempt, if one is scheduled. */
   nextRestartAt?: string;
+  /** Offset lag as of the last batches this process fetched (no broker call); absent before the first batch since it joined. */
+  lag?: ConsumerGroupLag;
 }
 
 /** Backoff between restarts of a crashed consumer group (exponential, ±20 % jitter, unlimited attempts). */

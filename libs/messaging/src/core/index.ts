@@ -6,6 +6,7 @@ export * from './dead-letters';
 export * from './entities';
 export * from './errors';
 export * from './kafka';
+export * from './offset-lag';
 export * from './logger';
 export * from './metrics';
 export * from './migrations';

@@ -13,6 +13,7 @@ import { sleep } from './kafka';
 import type { MessagingLogger } from './logger';
 import type { MessagingMetrics } from './metrics';
 import { backoffDelayMs, isRetryable } from './retry-policy';
+import type { OffsetLagTracker } from './offset-lag';
 
 /** What a {@link PartitionProcessor} needs from its runner. */
 export interface PartitionProcessorOptions {
@@ -30,6 +31,8 @@ export interface PartitionProcessorOptions {
   aborted: () => boolean;
   /** Aborts backoff sleeps when the runner stops. */
   signal: () => AbortSignal;
+  /** Receives each batch's offset lag (highWatermark − next offset to process), for health details. */
+  lag?: OffsetLagTracker;
 }
 
 /**
@@ -96,6 +99,8 @@ export class PartitionProcessor {
       }
     } finally {
       await commit();
+      // nothing processed: the group will read this batch's first offset next
+      this.options.lag?.observe(reg.groupId, topic, partition, batch.highWatermark, next ?? messages[0]?.offset);
     }
   }
 

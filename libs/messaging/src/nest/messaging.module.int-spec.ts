@@ -140,5 +140,7 @@ it('reports its consumer group for /health/ready: running once joined', async ()
   const [check] = health.consumerGroupChecks();
   expect(check?.name).toBe(`consumer-group:nest-${id}`);
   await expect(check?.check()).resolves.toBeUndefined();
+  // the ping and bulk topics' partitions fetched by the tests above, every record processed (highWatermark − next offset = 0)
+  expect(check?.details()['lag']).toMatchObject({ records: 0, partitions: 2 });
   expect(await registry.metrics()).toContain(`strata_messaging_consumer_group_state{group="nest-${id}",state="running"} 1`);
 });

@@ -1,8 +1,27 @@
-import type { ModelVersion } from '@strata/contracts/api';
+import type { BatchScoringJob, Materialization, ModelVersion, Rollout } from '@strata/contracts/api';
 import { Graph, layout } from '@dagrejs/dagre';
 import { shortDigest } from './format';
 
-export type LineageKind = 'dataset-version' | 'feature-view' | 'training-set' | 'run' | 'model-version';
+export type LineageKind = 'dataset-version' | 'feature-view' | 'materialization' | 'training-set' | 'run' | 'model-version' | 'rollout' | 'batch-scoring';
+
+/**
+ * The fields of a registry rollout (`RegistryApi.listRollouts`, `GET /models/{name}/rollouts`) the
+ * lineage reads; `challengerWeight` is the canary share of the challenger in [0, 1].
+ */
+export type LineageRollout = Pick<Rollout, 'rolloutId' | 'modelName' | 'status' | 'mode' | 'championVersion' | 'challengerVersion' | 'challengerWeight' | 'startedAt' | 'endedAt'>;
+
+/** What the lineage page loads besides the version: features' materializations, registry's rollouts, serving's batch scoring jobs. */
+export interface LineageExtras {
+  /** Materializations of the version's feature views (any; those over none of its dataset versions are dropped). */
+  materializations?: Materialization[];
+  /** Rollouts of the model (any; those in which the version is neither champion nor challenger are dropped). */
+  rollouts?: LineageRollout[];
+  /** Batch scoring jobs of the model (any; those of another version are dropped). */
+  batchJobs?: BatchScoringJob[];
+}
+
+/** At most this many materializations per feature view, and batch scoring jobs, are drawn (the newest). */
+export const LINEAGE_MAX_PER_KIND = 5;
 
 /** One node of a version's lineage graph; `ref` says what clicking it opens. */
 export interface LineageNode {
@@ -16,7 +35,10 @@ export interface LineageNode {
     | { kind: 'feature-view'; name: string }
     | { kind: 'training-set'; name: string; uri: string | null; sha256: string | null }
     | { kind: 'run'; runId: string; workflowId: string | null }
-    | { kind: 'model-version'; name: string; version: number };
+    | { kind: 'model-version'; name: string; version: number }
+    | { kind: 'materialization'; materialization: Materialization }
+    | { kind: 'rollout'; modelName: string; rolloutId: string; role: 'champion' | 'challenger' }
+    | { kind: 'batch-scoring'; job: BatchScoringJob };
 }
 
 export interface LineageGraph {
@@ -33,8 +55,14 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? 
  * `trainingSet` (a name, or `{id|name, uri, sha256}`), `workflowId`) → the graph
  * dataset versions → feature views → training set → training run → model version.
  * A missing stage is skipped (its inputs feed the next present stage).
+ *
+ * With `extras`: each feature view's materializations over the version's dataset versions
+ * (`mat:<id>`, fed by the view and those dataset versions; newest {@link LINEAGE_MAX_PER_KIND}
+ * per view), and downstream of the version its rollouts as champion or challenger
+ * (`ro:<rolloutId>`, label `<mode> rollout`, detail `<status> · <split>`) and its batch scoring
+ * jobs (`bs:<jobId>`, detail `<status> · <rows> rows`; newest {@link LINEAGE_MAX_PER_KIND}).
  */
-export function lineageGraph(v: ModelVersion): LineageGraph {
+export function lineageGraph(v: ModelVersion, extras: LineageExtras = {}): LineageGraph {
   const l = v.lineage as Record<string, unknown>;
   const nodes: LineageNode[] = [];
   const edges: Array<{ from: string; to: string }> = [];
@@ -73,7 +101,59 @@ export function lineageGraph(v: ModelVersion): LineageGraph {
   // dataset versions → feature views → training set → run → model version (skipping empty stages)
   const stages = [dsIds, fvIds, tsIds, [runId], [mvId]].filter((s) => s.length > 0);
   for (let i = 1; i < stages.length; i++) for (const from of stages[i - 1]!) for (const to of stages[i]!) edges.push({ from, to });
+  addMaterializations(nodes, edges, fvIds, dsIds, extras.materializations ?? []);
+  addDownstream(nodes, edges, v, mvId, extras);
   return { nodes, edges };
+}
+
+const byNewest = <T>(rows: T[], at: (r: T) => string): T[] => [...rows].sort((a, b) => at(b).localeCompare(at(a)));
+
+/** Materialization nodes: fed by their feature view and by each of the lineage's dataset versions they read. */
+function addMaterializations(nodes: LineageNode[], edges: LineageGraph['edges'], fvIds: string[], dsIds: string[], materializations: Materialization[]): void {
+  for (const fvId of fvIds) {
+    const view = fvId.slice('fv:'.length);
+    const over = (m: Materialization) => m.datasetVersions.map((d) => `ds:${d.datasetName}@${d.versionId}`).filter((id) => dsIds.includes(id));
+    const mine = byNewest(materializations.filter((m) => m.featureView === view && over(m).length > 0), (m) => m.startedAt).slice(0, LINEAGE_MAX_PER_KIND);
+    for (const m of mine) {
+      const id = `mat:${m.id}`;
+      if (nodes.some((n) => n.id === id)) continue;
+      const rows = m.rowCount === null ? '' : ` · ${m.rowCount} rows`;
+      nodes.push({ id, kind: 'materialization', label: `${view} ${m.mode}`, detail: `${m.status}${rows}`, ref: { kind: 'materialization', materialization: m } });
+      for (const ds of over(m)) edges.push({ from: ds, to: id });
+      edges.push({ from: fvId, to: id });
+    }
+  }
+}
+
+/** `champion 90% / challenger 10%` for a canary, `shadow (challenger mirrored)` for a shadow rollout. */
+export function rolloutSplit(r: Pick<LineageRollout, 'mode' | 'challengerWeight' | 'championVersion' | 'challengerVersion'>): string {
+  if (r.mode === 'shadow') return `shadow: v${r.challengerVersion} mirrored`;
+  const challenger = Math.round(r.challengerWeight * 1000) / 10;
+  return `v${r.championVersion} ${Math.round((100 - challenger) * 10) / 10}% / v${r.challengerVersion} ${challenger}%`;
+}
+
+/** Rollout and batch scoring nodes, fed by the model version. */
+function addDownstream(nodes: LineageNode[], edges: LineageGraph['edges'], v: ModelVersion, mvId: string, extras: LineageExtras): void {
+  const rollouts = byNewest(
+    (extras.rollouts ?? []).filter((r) => r.modelName === v.name && (r.championVersion === v.version || r.challengerVersion === v.version)),
+    (r) => r.startedAt,
+  );
+  for (const r of rollouts) {
+    const role = r.challengerVersion === v.version ? 'challenger' : 'champion';
+    const id = `ro:${r.rolloutId}`;
+    nodes.push({ id, kind: 'rollout', label: `${r.mode} rollout (${role})`, detail: `${r.status} · ${rolloutSplit(r)}`, ref: { kind: 'rollout', modelName: r.modelName, rolloutId: r.rolloutId, role } });
+    edges.push({ from: mvId, to: id });
+  }
+  const jobs = byNewest(
+    (extras.batchJobs ?? []).filter((j) => j.modelName === v.name && j.modelVersion === v.version),
+    (j) => j.createdAt,
+  ).slice(0, LINEAGE_MAX_PER_KIND);
+  for (const j of jobs) {
+    const id = `bs:${j.jobId}`;
+    const rows = j.rowCount ?? j.progress.rowsDone;
+    nodes.push({ id, kind: 'batch-scoring', label: `batch scoring ${j.jobId.slice(0, 8)}`, detail: `${j.status} · ${rows} rows`, ref: { kind: 'batch-scoring', job: j } });
+    edges.push({ from: mvId, to: id });
+  }
 }
 
 /** A laid-out node: centre `x`, `y` and size, in px. */

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import type { ModelVersion } from '@strata/contracts/api';
 import { Endpoints } from '../api/console-endpoints';
 import { formatMetric, formatTime, shortDigest } from '../mapping/format';
@@ -7,6 +7,8 @@ import { fitScale, layoutLineage, lineageGraph, stepZoom, type LineageNode, type
 import { Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
+import { loadLineageExtras } from './lineage-extras';
+import { BatchScoringDetail, MaterializationDetail, RolloutLink } from './lineage-node-details';
 
 /** `text` cut to `max` characters with an ellipsis (the full text is the node's tooltip). */
 const fit = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -17,9 +19,16 @@ const KIND_LABEL: Record<LineageNode['kind'], string> = {
   'training-set': 'training set',
   run: 'training run',
   'model-version': 'model version',
+  materialization: 'materialization',
+  rollout: 'rollout',
+  'batch-scoring': 'batch scoring',
 };
 
-/** Where a version comes from, as a graph (dataset versions → training set → run → version); a click opens a node. */
+/**
+ * Where a version comes from and where it went, as a graph (dataset versions → feature views and
+ * their materializations → training set → run → version → rollouts and batch scoring jobs); a
+ * click opens a node (a rollout opens its page).
+ */
 export function LineagePageView() {
   const { name = '', version = '' } = useParams();
   const { client } = useSession();
@@ -37,7 +46,13 @@ export function LineagePageView() {
 }
 
 function LineageGraphView({ version }: { version: ModelVersion }) {
-  const placed = useMemo(() => layoutLineage(lineageGraph(version)), [version]);
+  const { client } = useSession();
+  const navigate = useNavigate();
+  // the version's own lineage shows at once; materializations, rollouts and batch jobs join when loaded
+  const extras = useLoad(() => loadLineageExtras(client, version, lineageGraph(version).nodes.flatMap((n) => (n.ref.kind === 'feature-view' ? [n.ref.name] : []))), [client, version]);
+  const loadedExtras = extras.state === 'ok' ? extras.data : undefined;
+  const placed = useMemo(() => layoutLineage(lineageGraph(version, loadedExtras?.extras)), [version, loadedExtras]);
+  const open = (n: LineageNode) => (n.ref.kind === 'rollout' ? navigate(`/models/${encodeURIComponent(n.ref.modelName)}/rollouts/${encodeURIComponent(n.ref.rolloutId)}`) : setSelected(n));
   const [selected, setSelected] = useState<LineageNode | undefined>();
   const byId = new Map(placed.nodes.map((n) => [n.id, n]));
   const [zoom, setZoom] = useState<LineageZoom>('fit');
@@ -72,6 +87,12 @@ function LineageGraphView({ version }: { version: ModelVersion }) {
           100%
         </button>
         {scale > fitted ? <span className="hint">scroll to pan</span> : null}
+        {extras.state === 'loading' ? <span className="hint">loading materializations, rollouts and batch scoring jobs…</span> : null}
+        {loadedExtras?.failures.length ? (
+          <span className="hint" data-testid="lineage-partial" title={loadedExtras.failures.join('\n')}>
+            not shown: {loadedExtras.failures.map((f) => f.split(':')[0]).join(', ')}
+          </span>
+        ) : null}
       </div>
       <div className="graph-scroll" ref={box}>
         <svg width={placed.width * scale} height={placed.height * scale} viewBox={`0 0 ${placed.width} ${placed.height}`} data-testid="lineage-graph" role="img" aria-label="lineage graph">
@@ -91,10 +112,11 @@ function LineageGraphView({ version }: { version: ModelVersion }) {
               key={n.id}
               className={`node node-${n.kind}${selected?.id === n.id ? ' selected' : ''}`}
               transform={`translate(${n.x - n.width / 2},${n.y - n.height / 2})`}
-              onClick={() => setSelected(n)}
+              onClick={() => open(n)}
               data-testid={`node-${n.kind}`}
+              data-node-id={n.id}
               tabIndex={0}
-              onKeyDown={(e) => e.key === 'Enter' && setSelected(n)}
+              onKeyDown={(e) => e.key === 'Enter' && open(n)}
             >
               <title>{`${KIND_LABEL[n.kind]} ${n.label} (${n.detail})`}</title>
               <rect width={n.width} height={n.height} rx={8} />
@@ -140,6 +162,12 @@ function NodeDetail({ node, version }: { node: LineageNode; version: ModelVersio
           <dd>{ref.name}</dd>
         </dl>
       );
+    case 'materialization':
+      return <MaterializationDetail m={ref.materialization} />;
+    case 'batch-scoring':
+      return <BatchScoringDetail job={ref.job} />;
+    case 'rollout':
+      return <RolloutLink modelName={ref.modelName} rolloutId={ref.rolloutId} role={ref.role} />;
     case 'model-version':
       return (
         <dl data-testid="model-version-detail">

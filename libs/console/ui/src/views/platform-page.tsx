@@ -1,10 +1,11 @@
 import { ConsoleApiError } from '../api/console-client';
-import { serviceHealth, type ServiceHealth } from '../mapping/health';
+import { consumerGroupsOf, serviceHealth, type ServiceHealth } from '../mapping/health';
 import { DataTable, type Column } from '../components/data-table';
 import { Show } from '../components/states';
 import { useLoad } from '../components/use-load';
 import { useSession } from '../components/session';
 import { AuditLogSection } from './audit-log';
+import { ConsumerGroupsSection } from './consumer-groups';
 import { DeadLettersSection } from './dead-letters';
 
 const SERVICES = ['ingestion', 'features', 'training', 'registry', 'serving', 'monitoring'];
@@ -25,8 +26,8 @@ export function PlatformPageView() {
       Promise.all(
         SERVICES.map((s) =>
           client.probe(s, '/health/ready').then(
-            (r) => serviceHealth(s, r.status, r.body),
-            (err: unknown) => serviceHealth(s, err instanceof ConsoleApiError ? err.status : 0, { error: err instanceof Error ? err.message : String(err) }),
+            (r) => ({ ...serviceHealth(s, r.status, r.body), groups: consumerGroupsOf(s, r.body) }),
+            (err: unknown) => ({ ...serviceHealth(s, err instanceof ConsoleApiError ? err.status : 0, { error: err instanceof Error ? err.message : String(err) }), groups: [] }),
           ),
         ),
       ),
@@ -42,6 +43,7 @@ export function PlatformPageView() {
             {rows.filter((r) => r.state === 'up').length} of {rows.length} services ready
           </p>
           <DataTable testId="health-table" columns={HEALTH_COLUMNS} rows={rows} rowKey={(r) => r.service} rowTestId={(r) => `health-${r.service}`} rowData={(r) => ({ 'data-state': r.state })} />
+          <ConsumerGroupsSection services={rows} />
           </>
         )}
       </Show>

@@ -10,7 +10,9 @@ import { Public } from '@strata/shared/auth';
  * Result of `/health/ready`: every check with `up` or the reason it is down. Checks: `postgres`,
  * `kafka` (broker metadata round-trip), `consumer-group:<groupId>` per consumer group (up only
  * while the group is joined; `details` = `{ groupId, state, topics, since, restarts, lastError?,
- * lastErrorAt?, nextRestartAt? }`), `temporal` for training.
+ * lastErrorAt?, nextRestartAt?, lag? }`, `lag` = `{ records, partitions, at }` the offset lag as of
+ * the last batches this process fetched, no broker call; informative only: it never makes the
+ * check down), `temporal` for training.
  */
 export interface ReadinessReport {
   status: 'ok' | 'unavailable';
