@@ -164,6 +164,8 @@ describe('the web console in Chromium', () => {
 
   let datasetSha: string;
   let datasetVersionId: string;
+  /** The canary rollout the rollout step starts and promotes (its challenger becomes the champion). */
+  let rollout: { rolloutId: string; championBefore: number; challenger: number };
   let decision: { outcome: string; challengerValue: number; championValue: number; improvement: number | null; reason: string };
   let champion: number;
 
@@ -244,6 +246,8 @@ describe('the web console in Chromium', () => {
     expect(await page.locator('[data-testid=node-dataset-version]').count()).toBe(1);
     expect(await page.locator('[data-testid=node-run]').count()).toBe(1);
     expect(await page.locator('[data-testid=node-model-version]').count()).toBe(1);
+    // the seeding's full materialization of person_profile over the ingested version (loaded after the graph)
+    await page.locator('[data-testid=node-materialization]').first().waitFor();
     await page.locator('[data-testid=node-dataset-version]').click();
     const detail = page.locator('[data-testid=dataset-version-detail]');
     await detail.waitFor();
@@ -324,6 +328,7 @@ describe('the web console in Chromium', () => {
   it('a canary rollout: the live comparison, no buttons for a viewer, Promote by the operator moves the champion (audited as the operator)', async () => {
     const challenger = champion === 2 ? 1 : 2;
     const started = await json<{ rolloutId: string; status: string }>(['rollout', 'start', model, '--version', String(challenger), '--weight', '0.5', '--reason', 'console e2e canary']);
+    rollout = { rolloutId: started.rolloutId, championBefore: champion, challenger };
     expect(started.status).toBe('active');
     // serving applies the route (model-rollout-changed) before traffic is sent
     await eventually(async () => {
@@ -409,6 +414,29 @@ describe('the web console in Chromium', () => {
     champion = challenger;
   });
 
+  it("the promoted version's lineage reaches its rollout (opening the rollout page) and a batch scoring job over the dataset", async () => {
+    const job = await json<{ jobId: string; status: string; rowCount: number; outputUri: string; modelVersion: number }>(['batch-score', model, '--dataset', dataset, '--version', String(rollout.challenger)]);
+    expect(job).toMatchObject({ status: 'SUCCEEDED', modelVersion: rollout.challenger });
+    expect(job.rowCount).toBe(accepted.length);
+    await page.goto(`${consoleUrl}/models/${model}/versions/${rollout.challenger}/lineage`);
+    await page.locator('[data-testid=lineage-graph]').waitFor();
+    const rolloutNode = page.locator(`[data-node-id="ro:${rollout.rolloutId}"]`);
+    await rolloutNode.waitFor();
+    expect(await rolloutNode.locator('title').textContent()).toContain(`canary rollout (challenger) (promoted · v${rollout.championBefore} 50% / v${rollout.challenger} 50%)`);
+    const jobNode = page.locator(`[data-node-id="bs:${job.jobId}"]`);
+    await jobNode.waitFor();
+    expect(await jobNode.locator('title').textContent()).toContain(`SUCCEEDED · ${job.rowCount} rows`);
+    await jobNode.click();
+    await page.locator('[data-testid=batch-scoring-detail]').waitFor();
+    expect(await page.locator('[data-testid=batch-scoring-status]').textContent()).toBe('SUCCEEDED');
+    expect(await page.locator('[data-testid=batch-scoring-rows]').textContent()).toBe(String(job.rowCount));
+    expect(await page.locator('[data-testid=batch-scoring-output]').textContent()).toBe(job.outputUri);
+    await shot('04c-lineage-downstream');
+    await rolloutNode.click();
+    await page.waitForURL(`**/models/${model}/rollouts/${rollout.rolloutId}`, { timeout: WAIT_MS });
+    await page.locator('[data-testid=rollout-status]', { hasText: 'promoted' }).waitFor();
+  });
+
   it('a grid search: its trials in a sortable table and the metric against l2', async () => {
     const search = await json<{ searchId: string; status: string; bestRunId: string; bestMetric: number; trials: Array<{ runId: string; params: { l2: number }; metrics?: Record<string, number> }> }>([
       'search', '--model', model, '--training-set', 'adult_income', '--dataset', dataset, '--split-time', SPLIT, '--space', 'l2=0.01,1',
@@ -469,6 +497,15 @@ describe('the web console in Chromium', () => {
     await page.goto(`${consoleUrl}/platform`);
     await page.locator('[data-testid=health-table]').waitFor();
     for (const s of SERVICES) expect(await page.locator(`[data-testid=health-${s}]`).getAttribute('data-state')).toBe('up');
+    // every consumer group of every service, joined, from the services' readiness answers
+    await page.locator('[data-testid=consumer-groups-table]').waitFor();
+    expect(await page.locator('[data-testid=consumer-groups-summary]').textContent()).toMatch(/^(\d+) of \1 consumer groups joined$/);
+    for (const s of ['ingestion', 'features', 'training', 'monitoring']) {
+      expect(await page.locator(`[data-testid="group-${s}-${tag}-${s}"]`).getAttribute('data-state')).toBe('joined');
+    }
+    // serving's consumers are broadcast groups of the process: <group>.<instance id>
+    expect(await page.locator(`[data-testid^="group-serving-${tag}-serving."]`).first().getAttribute('data-state')).toBe('joined');
+    expect(await page.locator(`[data-testid="group-monitoring-${tag}-monitoring"] [data-testid=group-lag]`).textContent()).toMatch(/^\d+$/);
     await shot('06-platform');
     await running.find((s) => s.name === 'serving')!.stop('SIGTERM');
     await page.reload();
@@ -477,6 +514,9 @@ describe('the web console in Chromium', () => {
     expect(await serving.getAttribute('data-state')).toBe('unreachable');
     expect(await serving.locator('td').nth(2).textContent()).toContain(`serving is unreachable at http://127.0.0.1:${PORT_BASE + 4}`);
     expect(await page.locator('[data-testid=health-registry]').getAttribute('data-state')).toBe('up');
+    const servingGroups = page.locator('[data-testid=groups-serving]');
+    expect(await servingGroups.getAttribute('data-state')).toBe('unknown');
+    expect(await servingGroups.textContent()).toContain('the service did not answer');
     await shot('07-platform-serving-down');
   });
 });
