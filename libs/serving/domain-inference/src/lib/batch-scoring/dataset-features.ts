@@ -1,6 +1,6 @@
-import { ServiceClient } from '@strata/shared/data-access-strata-client';
+import { FeaturesApi, RegistryApi } from '@strata/contracts/api';
+import { ServiceClient, serviceApi } from '@strata/shared/data-access-strata-client';
 import { InvalidArgumentError, UnavailableError } from '@strata/shared/util-errors';
-import { z } from 'zod';
 
 /**
  * Batch scoring over a dataset version computes the model's features the way its training set
@@ -9,11 +9,6 @@ import { z } from 'zod';
  * point-in-time join, TTLs and on-demand views as training (`POST /training-sets`), and the
  * predictions are made on that output. One definition of each feature, no train/score skew.
  */
-
-const VersionLineageBody = z
-  .object({ lineage: z.object({ trainingSet: z.union([z.string().min(1), z.object({ name: z.string().min(1) }).passthrough()]).optional() }).passthrough().nullish() })
-  .passthrough();
-const BuildBody = z.object({ id: z.string().min(1), status: z.string(), uri: z.string().nullish(), error: z.unknown().optional() }).passthrough();
 
 /** Endpoints and deadlines of {@link buildModelFeatures}. */
 export interface DatasetFeaturesDeps {
@@ -29,11 +24,12 @@ export interface DatasetFeaturesDeps {
  * @throws NotFoundError / UnavailableError from the registry call.
  */
 export async function trainingSetDefinitionOf(deps: DatasetFeaturesDeps, modelName: string, version: number): Promise<string | undefined> {
-  const registry = new ServiceClient({ baseUrl: deps.registryUrl, service: 'registry', timeoutMs: deps.httpTimeoutMs });
-  const { body } = await registry.request('GET', `/registered-models/${encodeURIComponent(modelName)}/versions/${version}`, { what: `Model version '${modelName}@${version}'` });
-  const parsed = VersionLineageBody.safeParse(body);
-  const ts = parsed.success ? parsed.data.lineage?.trainingSet : undefined;
-  return typeof ts === 'string' ? ts : ts?.name;
+  const registry = serviceApi(new ServiceClient({ baseUrl: deps.registryUrl, service: 'registry', timeoutMs: deps.httpTimeoutMs }), RegistryApi);
+  const v = await registry.getModelVersion({ params: { name: modelName, version } }, { what: `Model version '${modelName}@${version}'` });
+  const ts: unknown = v.lineage['trainingSet'];
+  if (typeof ts === 'string') return ts || undefined;
+  const name = ts && typeof ts === 'object' ? (ts as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && name ? name : undefined;
 }
 
 /**
@@ -50,35 +46,23 @@ export async function buildModelFeatures(
   deps: DatasetFeaturesDeps,
   request: { definition: string; datasetName: string; versionId: string; deadlineMs: number; pollMs?: number; resumeBuildId?: string; onBuild?: (id: string) => void },
 ): Promise<{ buildId: string; uri: string }> {
-  const features = new ServiceClient({ baseUrl: deps.featuresUrl, service: 'features', timeoutMs: deps.httpTimeoutMs });
+  const features = serviceApi(new ServiceClient({ baseUrl: deps.featuresUrl, service: 'features', timeoutMs: deps.httpTimeoutMs }), FeaturesApi);
   const what = `Features of dataset version '${request.datasetName}@${request.versionId}' (training set '${request.definition}')`;
   let id = request.resumeBuildId;
   if (!id) {
-    const started = BuildBody.safeParse(
-      (
-        await features.request('POST', '/training-sets', {
-          body: { trainingSet: request.definition, datasetVersions: [{ datasetName: request.datasetName, versionId: request.versionId }] },
-          what,
-        })
-      ).body,
-    );
-    if (!started.success) throw new UnavailableError(`${what}: unexpected answer of POST /training-sets`);
-    id = started.data.id;
+    const started = await features.startTrainingSet({ body: { trainingSet: request.definition, datasetVersions: [{ datasetName: request.datasetName, versionId: request.versionId }] } }, { what, validate: true });
+    id = started.id;
   }
   request.onBuild?.(id);
   const until = Date.now() + request.deadlineMs;
   for (;;) {
-    const got = BuildBody.safeParse((await features.request('GET', `/training-sets/${encodeURIComponent(id)}`, { what })).body);
-    if (!got.success) throw new UnavailableError(`${what}: unexpected answer of GET /training-sets/${id}`);
-    if (got.data.status === 'SUCCEEDED') {
-      if (!got.data.uri) throw new UnavailableError(`${what}: build ${id} succeeded without a uri`);
-      return { buildId: id, uri: got.data.uri };
+    const got = await features.getTrainingSet({ params: { id } }, { what, validate: true });
+    if (got.status === 'SUCCEEDED') {
+      if (!got.uri) throw new UnavailableError(`${what}: build ${id} succeeded without a uri`);
+      return { buildId: id, uri: got.uri };
     }
-    if (got.data.status === 'FAILED') {
-      const error = typeof got.data.error === 'string' ? got.data.error : JSON.stringify(got.data.error ?? 'unknown error');
-      throw new InvalidArgumentError(`${what}: build ${id} failed: ${error}`);
-    }
-    if (Date.now() >= until) throw new UnavailableError(`${what}: build ${id} still ${got.data.status} after ${request.deadlineMs} ms`);
+    if (got.status === 'FAILED') throw new InvalidArgumentError(`${what}: build ${id} failed: ${got.error ?? 'unknown error'}`);
+    if (Date.now() >= until) throw new UnavailableError(`${what}: build ${id} still ${got.status} after ${request.deadlineMs} ms`);
     await new Promise((r) => setTimeout(r, request.pollMs ?? 500));
   }
 }
