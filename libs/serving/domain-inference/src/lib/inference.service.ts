@@ -131,13 +131,7 @@ export class InferenceService {
   async infer(name: string, ref: string | undefined, request: OipInferenceRequest, headers: RequestHeaders = {}): Promise<OipInferenceResponse> {
     const started = process.hrtime.bigint();
     const routing = this.routeRequest(name, ref, (key) => request.parameters?.[key], headers);
-    let model: LoadedModel;
-    try {
-      model = this.repository.acquire(name, routing.ref);
-    } catch (err) {
-      servingMetrics.requests.inc({ model: '_unknown', version: '', outcome: outcomeOf(err) });
-      throw err;
-    }
+    const model = this.acquireServed(name, routing.ref);
     const labels = { model: name, version: String(model.version) };
     let rows = 1;
     try {
@@ -192,6 +186,21 @@ export class InferenceService {
     }
     const challenger = (position ?? Math.random()) < route.challengerWeight;
     return challenger ? { ref: String(route.challengerVersion), alias: 'challenger' } : { ref: String(route.championVersion), alias: DEFAULT_ALIAS };
+  }
+
+  /**
+   * The loaded version `ref` of `name` (undefined: the repository's default) for a served request
+   * (the caller releases it). A request no loaded model answers counts in `requests` as model
+   * `_unknown` with its outcome.
+   * @throws NotFoundError (or what the repository throws) when it is not loaded.
+   */
+  private acquireServed(name: string, ref: string | undefined): LoadedModel {
+    try {
+      return this.repository.acquire(name, ref);
+    } catch (err) {
+      servingMetrics.requests.inc({ model: '_unknown', version: '', outcome: outcomeOf(err) });
+      throw err;
+    }
   }
 
   /** Runs a shadow copy on the challenger off the request path; its rows are logged as `<prediction_id>:shadow`, alias `challenger`. */
@@ -318,13 +327,7 @@ export class InferenceService {
   async predict(name: string, ref: string | undefined, body: PredictRequest, headers: RequestHeaders = {}): Promise<PredictResponse> {
     const started = process.hrtime.bigint();
     const routing = this.routeRequest(name, ref, (key) => body.entities[key], headers);
-    let model: LoadedModel;
-    try {
-      model = this.repository.acquire(name, routing.ref);
-    } catch (err) {
-      servingMetrics.requests.inc({ model: '_unknown', version: '', outcome: outcomeOf(err) });
-      throw err;
-    }
+    const model = this.acquireServed(name, routing.ref);
     const labels = { model: name, version: String(model.version) };
     try {
       const predictionId = body.predictionId ?? randomUUID();
