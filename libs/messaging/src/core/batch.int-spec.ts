@@ -11,16 +11,7 @@ import { EventConsumerRunner } from './consumer';
 import { DeadLetterService } from './dead-letters';
 import { EventPublisher } from './publisher';
 import { OutboxRelay } from './relay';
-import {
-  createTestDataSource,
-  createTopics,
-  dropSchema,
-  eventually,
-  silentLogger,
-  testContract,
-  testKafka,
-  uniq,
-} from '../testing/harness';
+import { createTestDataSource, createTopics, dropSchema, eventually, silentLogger, testContract, testKafka, uniq } from '../testing/harness';
 import { spawnTestChild } from '../testing/child-process';
 import { startTestRelay, tearDownSpec, testRunner } from '../testing/spec-stack';
 

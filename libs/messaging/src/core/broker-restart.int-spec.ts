@@ -15,7 +15,7 @@ import { type EventConsumerRunner } from './consumer';
 import { EventPublisher } from './publisher';
 import { type OutboxRelay } from './relay';
 import { createTestDataSource, createTopics, eventually, testContract, uniq } from '../testing/harness';
-import { countRows, registerEffectWriter, startTestRelay, tearDownSpec, testRunner } from '../testing/spec-stack';
+import { countRows, expectAllRelayedAndApplied, registerEffectWriter, startTestRelay, tearDownSpec, testRunner } from '../testing/spec-stack';
 import { createKafka } from './kafka';
 import { privateKafka } from '../testing/private-kafka';
 
@@ -105,14 +105,7 @@ it('kills the Kafka broker mid-stream and restarts it: nothing lost, nothing twi
   publishing = false;
   await publishLoop;
 
-  await eventually(
-    async () => {
-      expect(await count(`SELECT count(*) AS n FROM "${schema}".outbox_event WHERE sent_at IS NULL`)).toBe(0);
-      expect(await count(`SELECT count(DISTINCT event_id) AS n FROM "${schema}".effect`)).toBe(n);
-    },
-    180_000,
-    500,
-  );
+  await expectAllRelayedAndApplied(ds, schema, n, 180_000, 500);
   expect(await count(`SELECT count(*) AS n FROM "${schema}".effect`)).toBe(n);
   expect(await count(`SELECT count(*) AS n FROM "${schema}".state`)).toBe(n);
   const missing = await count(

@@ -23,7 +23,7 @@ import { EventPublisher } from './publisher';
 import { type OutboxRelay } from './relay';
 import { MessagingHealth } from '../nest/messaging-health';
 import { createTestDataSource, createTopics, eventually, testContract, uniq } from '../testing/harness';
-import { countRows, registerEffectWriter, startTestRelay, tearDownSpec, testRunner } from '../testing/spec-stack';
+import { countRows, expectAllRelayedAndApplied, registerEffectWriter, startTestRelay, tearDownSpec, testRunner } from '../testing/spec-stack';
 import { privateKafka, type PrivateKafka } from '../testing/private-kafka';
 
 jest.setTimeout(200_000);
@@ -153,14 +153,7 @@ it('a consumer group that crashed for good during a broker outage restarts itsel
   publishing = false;
   await publishLoop;
 
-  await eventually(
-    async () => {
-      expect(await count(`SELECT count(*) AS n FROM "${schema}".outbox_event WHERE sent_at IS NULL`)).toBe(0);
-      expect(await count(`SELECT count(DISTINCT event_id) AS n FROM "${schema}".effect`)).toBe(n);
-    },
-    60_000,
-    200,
-  );
+  await expectAllRelayedAndApplied(defined(ds, 'ds'), schema, n, 60_000, 200);
   await eventually(async () => expect((await readiness(health)).status).toBe(200), 30_000, 300);
   sampling = false;
   await sampler;

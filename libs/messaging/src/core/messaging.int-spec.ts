@@ -12,15 +12,7 @@ import { type OutboxRelay } from './relay';
 import { PayloadTooLargeError } from './errors';
 import { MessagingRetention } from './retention';
 import { Registry } from 'prom-client';
-import {
-  createTestDataSource,
-  createTopics,
-  eventually,
-  silentLogger,
-  testContract,
-  testKafka,
-  uniq,
-} from '../testing/harness';
+import { createTestDataSource, createTopics, eventually, silentLogger, testContract, testKafka, uniq } from '../testing/harness';
 import { startTestRelay, tearDownSpec, testRunner } from '../testing/spec-stack';
 
 jest.setTimeout(120_000);

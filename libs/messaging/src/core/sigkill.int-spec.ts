@@ -7,15 +7,7 @@ import type { DataSource } from 'typeorm';
 import type { Kafka } from 'kafkajs';
 import { type EventConsumerRunner } from './consumer';
 import { OutboxRelay } from './relay';
-import {
-  createTestDataSource,
-  createTopics,
-  eventually,
-  silentLogger,
-  testContract,
-  testKafka,
-  uniq,
-} from '../testing/harness';
+import { createTestDataSource, createTopics, eventually, silentLogger, testContract, testKafka, uniq } from '../testing/harness';
 import { spawnTestChild } from '../testing/child-process';
 import { registerEffectWriter, tearDownSpec, testRunner } from '../testing/spec-stack';
 

@@ -10,7 +10,7 @@ import { EventConsumerRunner } from '../core/consumer';
 import type { EventConsumerRunnerOptions } from '../core/consumer.types';
 import type { MessagingMetrics } from '../core/metrics';
 import { OutboxRelay } from '../core/relay';
-import { deleteTopics, dropSchema, silentLogger } from './harness';
+import { deleteTopics, dropSchema, eventually, silentLogger } from './harness';
 
 /**
  * A consumer runner for a spec: `attempts` tries per event with a 20–100 ms backoff, a 6 s
@@ -73,4 +73,20 @@ export async function tearDownSpec(r: SpecResources): Promise<void> {
 export async function countRows(dataSource: DataSource, sql: string, params: unknown[] = []): Promise<number> {
   const [row]: Array<{ n: string }> = await dataSource.query(sql, params);
   return Number(row?.n);
+}
+
+/**
+ * Waits (polling every `intervalMs`, at most `timeoutMs`) until the relay has sent every outbox
+ * row of `schema` and exactly `n` distinct events have an effect row; the expectations of the
+ * last poll fail the test on timeout.
+ */
+export async function expectAllRelayedAndApplied(dataSource: DataSource, schema: string, n: number, timeoutMs: number, intervalMs: number): Promise<void> {
+  await eventually(
+    async () => {
+      expect(await countRows(dataSource, `SELECT count(*) AS n FROM "${schema}".outbox_event WHERE sent_at IS NULL`)).toBe(0);
+      expect(await countRows(dataSource, `SELECT count(DISTINCT event_id) AS n FROM "${schema}".effect`)).toBe(n);
+    },
+    timeoutMs,
+    intervalMs,
+  );
 }
