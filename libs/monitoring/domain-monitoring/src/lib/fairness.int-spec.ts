@@ -4,9 +4,8 @@ import * as path from 'node:path';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { FeedbackReceivedV1, InferenceFailedV1, ModelRolloutChangedV1, PerformanceDegradedV1, PredictionLoggedV1 } from '@strata/contracts';
-import { EventPublisher, MessagingModule } from '@strata/messaging';
-import { MONITORING_ENTITIES, MONITORING_MIGRATIONS } from '@strata/monitoring/data-access';
-import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
+import { EventPublisher } from '@strata/messaging';
+import { AppErrorFilter } from '@strata/shared/nest-platform';
 import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService, dropSchemas, listenTestApp } from '@strata/shared/testing';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -14,6 +13,7 @@ import { AggregationService } from './aggregation.service';
 import { RolloutGuardService } from './rollout-guard.service';
 import type { FairnessWindow, SegmentWindow } from './segments.service';
 import { MonitoringModule } from './monitoring.module';
+import { monitoringPlatformImports } from '../testing/monitoring-platform';
 
 /**
  * Segment and fairness monitoring end to end on real PostgreSQL + Kafka with the REAL registry
@@ -86,8 +86,7 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     await startGroupAtEnd(env.kafkaBrokers, schema, [PredictionLoggedV1.topic, FeedbackReceivedV1.topic, InferenceFailedV1.topic, ModelRolloutChangedV1.topic]);
     const moduleRef = await Test.createTestingModule({
       imports: [
-        PlatformModule.forService({ identity: { name: 'monitoring', version: 'test' }, logLevel: 'warn', database: { url: env.databaseUrl, schema, entities: MONITORING_ENTITIES, migrations: MONITORING_MIGRATIONS } }),
-        MessagingModule.forRoot({ serviceName: 'monitoring', brokers: env.kafkaBrokers, groupId: schema, deadLetterController: false, relay: { pollIntervalMs: 100 } }),
+        ...monitoringPlatformImports(schema),
         MonitoringModule.forRoot({
           registryUrl, dataDir, psiThreshold: 0.1, driftShare: 0.5, psiEpsilon: 1e-4, minPredictions: 10, minLabeled: 10, minLabeledShare: 1, minRocAuc: 0.6, maxRocAucDrop: 0.05,
           evaluationWindow: 'month', evaluationIntervalMs: 0, httpTimeoutMs: 5000, countBlockSize: 10, countWindowSize: 20,
