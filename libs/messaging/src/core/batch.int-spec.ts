@@ -5,26 +5,15 @@
  * Each test publishes everything first and starts its consumer afterwards, so the records reach
  * it in one fetch (one batch).
  */
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Kafka } from 'kafkajs';
 import { EventConsumerRunner } from './consumer';
 import { DeadLetterService } from './dead-letters';
 import { EventPublisher } from './publisher';
 import { OutboxRelay } from './relay';
-import {
-  createTestDataSource,
-  createTopics,
-  deleteTopics,
-  dropSchema,
-  eventually,
-  REPO_ROOT,
-  silentLogger,
-  testContract,
-  testKafka,
-  uniq,
-} from '../testing/harness';
+import { createTestDataSource, createTopics, dropSchema, eventually, silentLogger, testContract, testKafka, uniq } from '../testing/harness';
+import { spawnTestChild } from '../testing/child-process';
+import { startTestRelay, tearDownSpec, testRunner } from '../testing/spec-stack';
 
 jest.setTimeout(180_000);
 
@@ -46,14 +35,7 @@ const publisher = new EventPublisher({ serviceName: 'it-batch', onPublished: () 
 const runners: EventConsumerRunner[] = [];
 
 function runner(groupId: string, attempts = 3): EventConsumerRunner {
-  const r = new EventConsumerRunner({
-    kafka,
-    dataSource: ds,
-    groupId,
-    retry: { attempts, initialBackoffMs: 20, maxBackoffMs: 100 },
-    sessionTimeout: 6000,
-    logger: silentLogger,
-  });
+  const r = testRunner(kafka, ds, groupId, attempts);
   runners.push(r);
   return r;
 }
@@ -105,17 +87,10 @@ beforeAll(async () => {
   await createTopics(kafka, topics, 1);
   await createTopics(kafka, [gz.topic], 3);
   ds = await createTestDataSource(schema);
-  relay = new OutboxRelay({ dataSource: ds, kafka, serviceName: 'it-batch', pollIntervalMs: 200, logger: silentLogger });
-  relay.start();
+  relay = startTestRelay(ds, kafka, 'it-batch', 200);
 });
 
-afterAll(async () => {
-  for (const r of runners) await r.stop();
-  await relay?.stop();
-  await ds?.destroy();
-  await dropSchema(schema);
-  if (kafka) await deleteTopics(kafka, [...topics, gz.topic]);
-});
+afterAll(() => tearDownSpec({ runners, relay, dataSource: ds, schema, kafka, topics: [...topics, gz.topic] }));
 
 it('duplicates within one batch (a relay re-send) and events already in the inbox take effect once', async () => {
   const group = `it-batch-dup-${id}`;
@@ -319,11 +294,7 @@ it('a consumer killed in the middle of a batch transaction: its batch leaves no 
   const ids = await publishAndSend(crash, Array.from({ length: 100 }, (_, n) => ({ id: `c${n}`, key: 'c', n })));
   // Batches of 10: 0-9, 10-19, 20-29 commit, the handler of n=35 kills the process.
   const handledInCrashedTx = await new Promise<number>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', '@swc-node/register', path.join(__dirname, '../testing/batch-consumer-child.ts'), schema, id, group, '10', '35'],
-      { cwd: REPO_ROOT, env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawnTestChild('batch-consumer-child.ts', [schema, id, group, '10', '35']);
     let out = '';
     let err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);

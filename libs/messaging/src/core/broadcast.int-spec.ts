@@ -8,8 +8,9 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { EventConsumerRunner } from './consumer';
 import { EventPublisher } from './publisher';
-import { OutboxRelay } from './relay';
-import { createTestDataSource, createTopics, deleteTopics, dropSchema, eventually, silentLogger, testContract, testKafka, uniq } from '../testing/harness';
+import { type OutboxRelay } from './relay';
+import { createTestDataSource, createTopics, eventually, silentLogger, testContract, testKafka, uniq } from '../testing/harness';
+import { startTestRelay, tearDownSpec } from '../testing/spec-stack';
 
 jest.setTimeout(120_000);
 
@@ -51,17 +52,10 @@ beforeAll(async () => {
   kafka = testKafka(`it-bc-${id}`);
   await createTopics(kafka, [model.topic, work.topic]);
   ds = await createTestDataSource(schema);
-  relay = new OutboxRelay({ dataSource: ds, kafka, serviceName: 'it', pollIntervalMs: 100, logger: silentLogger });
-  relay.start();
+  relay = startTestRelay(ds, kafka, 'it', 100);
 });
 
-afterAll(async () => {
-  for (const r of runners) await r.stop();
-  await relay?.stop();
-  await ds?.destroy();
-  await dropSchema(schema);
-  if (kafka) await deleteTopics(kafka, [model.topic, work.topic]);
-});
+afterAll(() => tearDownSpec({ runners, relay, dataSource: ds, schema, kafka, topics: [model.topic, work.topic] }));
 
 it('every replica handles every broadcast event (from its start on), work events once in total; a restarted instance resumes', async () => {
   // published before any replica exists: a new instance does not replay it

@@ -11,19 +11,11 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Kafka } from 'kafkajs';
-import { EventConsumerRunner } from './consumer';
+import { type EventConsumerRunner } from './consumer';
 import { EventPublisher } from './publisher';
-import { OutboxRelay } from './relay';
-import {
-  createTestDataSource,
-  createTopics,
-  deleteTopics,
-  dropSchema,
-  eventually,
-  silentLogger,
-  testContract,
-  uniq,
-} from '../testing/harness';
+import { type OutboxRelay } from './relay';
+import { createTestDataSource, createTopics, eventually, testContract, uniq } from '../testing/harness';
+import { countRows, expectAllRelayedAndApplied, registerEffectWriter, startTestRelay, tearDownSpec, testRunner } from '../testing/spec-stack';
 import { createKafka } from './kafka';
 import { privateKafka } from '../testing/private-kafka';
 
@@ -57,38 +49,20 @@ beforeAll(async () => {
   await createTopics(kafka, [contract.topic]);
   ds = await createTestDataSource(schema);
   await ds.query(`CREATE TABLE "${schema}".state (event_id text PRIMARY KEY)`);
-  relay = new OutboxRelay({ dataSource: ds, kafka, serviceName: 'restart', pollIntervalMs: 100, logger: silentLogger });
-  relay.start();
-  runner = new EventConsumerRunner({
-    kafka,
-    dataSource: ds,
-    groupId: `restart-${id}`,
-    retry: { attempts: 3, initialBackoffMs: 20, maxBackoffMs: 100 },
-    sessionTimeout: 6000,
-    logger: silentLogger,
-  });
-  runner.register(contract, async (_v, ctx) => {
-    await ctx.manager.query(`INSERT INTO "${schema}".effect (event_id, value) VALUES ($1, 'x')`, [ctx.eventId]);
-  });
+  relay = startTestRelay(ds, kafka, 'restart', 100);
+  runner = registerEffectWriter(testRunner(kafka, ds, `restart-${id}`), contract, schema);
   await runner.start();
 });
 
 afterAll(async () => {
   try {
-    await runner?.stop();
-    await relay?.stop();
-    await ds?.destroy();
-    await dropSchema(schema);
-    if (kafka) await deleteTopics(kafka, [contract.topic]);
+    await tearDownSpec({ runners: [runner], relay, dataSource: ds, schema, kafka, topics: [contract.topic] });
   } finally {
     await broker.destroy();
   }
 }, 180_000);
 
-async function count(sql: string): Promise<number> {
-  const [row]: Array<{ n: string }> = await ds.query(sql);
-  return Number(row?.n);
-}
+const count = (sql: string): Promise<number> => countRows(ds, sql);
 
 it('kills the Kafka broker mid-stream and restarts it: nothing lost, nothing twice, consumption resumes', async () => {
   const publisher = new EventPublisher({ serviceName: 'restart', onPublished: () => relay?.wake() });
@@ -131,14 +105,7 @@ it('kills the Kafka broker mid-stream and restarts it: nothing lost, nothing twi
   publishing = false;
   await publishLoop;
 
-  await eventually(
-    async () => {
-      expect(await count(`SELECT count(*) AS n FROM "${schema}".outbox_event WHERE sent_at IS NULL`)).toBe(0);
-      expect(await count(`SELECT count(DISTINCT event_id) AS n FROM "${schema}".effect`)).toBe(n);
-    },
-    180_000,
-    500,
-  );
+  await expectAllRelayedAndApplied(ds, schema, n, 180_000, 500);
   expect(await count(`SELECT count(*) AS n FROM "${schema}".effect`)).toBe(n);
   expect(await count(`SELECT count(*) AS n FROM "${schema}".state`)).toBe(n);
   const missing = await count(

@@ -16,13 +16,14 @@
 import type { DataSource } from 'typeorm';
 import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
-import { EventConsumerRunner } from './consumer';
+import { type EventConsumerRunner } from './consumer';
 import { createKafka } from './kafka';
 import { MessagingMetrics } from './metrics';
 import { EventPublisher } from './publisher';
-import { OutboxRelay } from './relay';
+import { type OutboxRelay } from './relay';
 import { MessagingHealth } from '../nest/messaging-health';
-import { createTestDataSource, createTopics, dropSchema, eventually, silentLogger, testContract, uniq } from '../testing/harness';
+import { createTestDataSource, createTopics, eventually, testContract, uniq } from '../testing/harness';
+import { countRows, expectAllRelayedAndApplied, registerEffectWriter, startTestRelay, tearDownSpec, testRunner } from '../testing/spec-stack';
 import { privateKafka, type PrivateKafka } from '../testing/private-kafka';
 
 jest.setTimeout(200_000);
@@ -56,41 +57,26 @@ beforeAll(async () => {
   kafka = createKafka({ brokers: broker.brokers, clientId: `recover-${id}`, logger: undefined, retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 1000 } });
   await createTopics(kafka, [contract.topic]);
   ds = await createTestDataSource(schema);
-  relay = new OutboxRelay({ dataSource: ds, kafka, serviceName: 'recover', pollIntervalMs: 100, metrics, logger: silentLogger });
-  relay.start();
-  runner = new EventConsumerRunner({
-    kafka,
-    dataSource: ds,
-    groupId: group,
-    retry: { attempts: 3, initialBackoffMs: 20, maxBackoffMs: 100 },
-    sessionTimeout: 6000,
+  relay = startTestRelay(ds, kafka, 'recover', 100, metrics);
+  runner = testRunner(kafka, ds, group, 3, {
     // the consumer gives up after ~2 s of failing broker calls (default: about a minute)
     kafkaRetry: { retries: 3, initialRetryTime: 200, maxRetryTime: 1000 },
     restart: { initialBackoffMs: 500, maxBackoffMs: 4000 },
     metrics,
-    logger: silentLogger,
   });
-  runner.register(contract, async (_v, ctx) => {
-    await ctx.manager.query(`INSERT INTO "${schema}".effect (event_id, value) VALUES ($1, 'x')`, [ctx.eventId]);
-  });
+  registerEffectWriter(runner, contract, schema);
   await runner.start();
 }, 200_000);
 
 afterAll(async () => {
   try {
-    await runner?.stop();
-    await relay?.stop();
-    await ds?.destroy();
-    await dropSchema(schema);
+    await tearDownSpec({ runners: [runner], relay, dataSource: ds, schema });
   } finally {
     await broker.destroy();
   }
 }, 120_000);
 
-async function count(sql: string, params: unknown[] = []): Promise<number> {
-  const [row]: Array<{ n: string }> = await defined(ds, 'ds').query(sql, params);
-  return Number(row?.n);
-}
+const count = (sql: string, params: unknown[] = []): Promise<number> => countRows(defined(ds, 'ds'), sql, params);
 
 /** `/health/ready` as the platform computes it from MessagingHealth: the Kafka check and one check per group. */
 async function readiness(health: MessagingHealth): Promise<{ status: 200 | 503; errors: string[] }> {
@@ -167,14 +153,7 @@ it('a consumer group that crashed for good during a broker outage restarts itsel
   publishing = false;
   await publishLoop;
 
-  await eventually(
-    async () => {
-      expect(await count(`SELECT count(*) AS n FROM "${schema}".outbox_event WHERE sent_at IS NULL`)).toBe(0);
-      expect(await count(`SELECT count(DISTINCT event_id) AS n FROM "${schema}".effect`)).toBe(n);
-    },
-    60_000,
-    200,
-  );
+  await expectAllRelayedAndApplied(defined(ds, 'ds'), schema, n, 60_000, 200);
   await eventually(async () => expect((await readiness(health)).status).toBe(200), 30_000, 300);
   sampling = false;
   await sampler;

@@ -8,21 +8,12 @@ import { DeadLetterSchema } from '@strata/contracts/api';
 import { DeadLetterService } from './dead-letters';
 import { MessagingMetrics } from './metrics';
 import { EventPublisher } from './publisher';
-import { OutboxRelay } from './relay';
+import { type OutboxRelay } from './relay';
 import { PayloadTooLargeError } from './errors';
 import { MessagingRetention } from './retention';
 import { Registry } from 'prom-client';
-import {
-  createTestDataSource,
-  createTopics,
-  deleteTopics,
-  dropSchema,
-  eventually,
-  silentLogger,
-  testContract,
-  testKafka,
-  uniq,
-} from '../testing/harness';
+import { createTestDataSource, createTopics, eventually, silentLogger, testContract, testKafka, uniq } from '../testing/harness';
+import { startTestRelay, tearDownSpec, testRunner } from '../testing/spec-stack';
 
 jest.setTimeout(120_000);
 
@@ -45,15 +36,7 @@ const publisher = new EventPublisher({ serviceName: 'it', onPublished: () => rel
 const runners: EventConsumerRunner[] = [];
 
 function runner(groupId: string, attempts = 3): EventConsumerRunner {
-  const r = new EventConsumerRunner({
-    kafka,
-    dataSource: ds,
-    groupId,
-    retry: { attempts, initialBackoffMs: 20, maxBackoffMs: 100 },
-    sessionTimeout: 6000,
-    metrics,
-    logger: silentLogger,
-  });
+  const r = testRunner(kafka, ds, groupId, attempts, { metrics });
   runners.push(r);
   return r;
 }
@@ -87,17 +70,10 @@ beforeAll(async () => {
   kafka = testKafka(`it-${id}`);
   await createTopics(kafka, topics);
   ds = await createTestDataSource(schema);
-  relay = new OutboxRelay({ dataSource: ds, kafka, serviceName: 'it', pollIntervalMs: 200, metrics, logger: silentLogger });
-  relay.start();
+  relay = startTestRelay(ds, kafka, 'it', 200, metrics);
 });
 
-afterAll(async () => {
-  for (const r of runners) await r.stop();
-  await relay?.stop();
-  await ds?.destroy();
-  await dropSchema(schema);
-  if (kafka) await deleteTopics(kafka, topics);
-});
+afterAll(() => tearDownSpec({ runners, relay, dataSource: ds, schema, kafka, topics }));
 
 describe('outbox → relay → consumer with inbox', () => {
   const group = `it-main-${id}`;

@@ -3,24 +3,13 @@
  * while its own relay is mid-flight); another relay publishes what was committed and the consumer
  * applies every committed event exactly once. Real Kafka and PostgreSQL.
  */
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Kafka } from 'kafkajs';
-import { EventConsumerRunner } from './consumer';
+import { type EventConsumerRunner } from './consumer';
 import { OutboxRelay } from './relay';
-import {
-  createTestDataSource,
-  createTopics,
-  deleteTopics,
-  dropSchema,
-  eventually,
-  REPO_ROOT,
-  silentLogger,
-  testContract,
-  testKafka,
-  uniq,
-} from '../testing/harness';
+import { createTestDataSource, createTopics, eventually, silentLogger, testContract, testKafka, uniq } from '../testing/harness';
+import { spawnTestChild } from '../testing/child-process';
+import { registerEffectWriter, tearDownSpec, testRunner } from '../testing/spec-stack';
 
 jest.setTimeout(300_000);
 
@@ -35,11 +24,7 @@ let runner: EventConsumerRunner | undefined;
 /** Runs the child until it has committed `minCommits` events (and, for 'relay', a random extra delay), then SIGKILLs it. */
 function runChildAndKill(mode: 'commit-only' | 'relay', tag: string, minCommits: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, '../testing/sigkill-child.ts'), schema, id, mode, tag], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnTestChild('sigkill-child.ts', [schema, id, mode, tag]);
     const committed: string[] = [];
     let stderr = '';
     let killScheduled = false;
@@ -70,27 +55,11 @@ beforeAll(async () => {
   await createTopics(kafka, [contract.topic]);
   ds = await createTestDataSource(schema);
   await ds.query(`CREATE TABLE "${schema}".state (event_id text PRIMARY KEY)`);
-  runner = new EventConsumerRunner({
-    kafka,
-    dataSource: ds,
-    groupId: `kill-${id}`,
-    retry: { attempts: 3, initialBackoffMs: 20, maxBackoffMs: 100 },
-    sessionTimeout: 6000,
-    logger: silentLogger,
-  });
-  runner.register(contract, async (_v, ctx) => {
-    await ctx.manager.query(`INSERT INTO "${schema}".effect (event_id, value) VALUES ($1, 'x')`, [ctx.eventId]);
-  });
+  runner = registerEffectWriter(testRunner(kafka, ds, `kill-${id}`), contract, schema);
   await runner.start();
 });
 
-afterAll(async () => {
-  await runner?.stop();
-  await relay?.stop();
-  await ds?.destroy();
-  await dropSchema(schema);
-  if (kafka) await deleteTopics(kafka, [contract.topic]);
-});
+afterAll(() => tearDownSpec({ runners: [runner], relay, dataSource: ds, schema, kafka, topics: [contract.topic] }));
 
 it('SIGKILL before or during relaying loses nothing and duplicates nothing (12 rounds)', async () => {
   const rounds = 12;

@@ -20,3 +20,4 @@ export * from './lib/nest-test-app';
 export * from './lib/blackhole';
 export * from './lib/fake-json-service';
 export * from './lib/isolated-platform';
+export * from './lib/temporal-test-env';

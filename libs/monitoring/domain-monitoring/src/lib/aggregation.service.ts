@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DatabaseService } from '@strata/shared/nest-platform';
 import type { InferenceFailedV1, ModelRolloutChangedV1 } from '@strata/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -7,7 +7,7 @@ import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constan
 import { ReferenceProfileService } from './reference-profile.service';
 import { SegmentConfigService } from './segment-config.service';
 import { segmentLabelCounters, segmentPredictionCounters } from './segments';
-import { PeriodicPass } from './periodic-pass';
+import { BackgroundPassService } from './background-pass.service';
 
 /** Default number of predictions per count block (count windows are unions of whole blocks). */
 export const DEFAULT_COUNT_BLOCK = 100;
@@ -69,24 +69,19 @@ export interface CounterRow extends Counter {
  * changes are applied per event in the inbox transaction.
  */
 @Injectable()
-export class AggregationService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Aggregation');
-  private readonly pass = new PeriodicPass(() => (this.database ? this.database.whenReady() : Promise.resolve()).then(() => this.catchUp()), this.logger, 'aggregation pass failed');
-
+export class AggregationService extends BackgroundPassService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly profiles: ReferenceProfileService,
     @Inject(MONITORING_OPTIONS) private readonly options: MonitoringOptions,
     private readonly database?: DatabaseService,
     private readonly segmentConfigs?: SegmentConfigService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.pass.start(this.options.aggregationIntervalMs ?? 1000);
+  ) {
+    super('Aggregation', 'aggregation pass failed', () => options.aggregationIntervalMs ?? 1000);
   }
 
-  onApplicationShutdown(): void {
-    this.pass.stop();
+  protected runPass(): Promise<unknown> {
+    return (this.database ? this.database.whenReady() : Promise.resolve()).then(() => this.catchUp());
   }
 
   private t(name: string): string {

@@ -4,9 +4,8 @@ import * as path from 'node:path';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { FeedbackReceivedV1, InferenceFailedV1, ModelRolloutChangedV1, PerformanceDegradedV1, PredictionLoggedV1 } from '@strata/contracts';
-import { EventPublisher, MessagingModule } from '@strata/messaging';
-import { MONITORING_ENTITIES, MONITORING_MIGRATIONS } from '@strata/monitoring/data-access';
-import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
+import { EventPublisher } from '@strata/messaging';
+import { AppErrorFilter } from '@strata/shared/nest-platform';
 import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService, dropSchemas, listenTestApp } from '@strata/shared/testing';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -14,6 +13,7 @@ import { AggregationService } from './aggregation.service';
 import { RolloutGuardService } from './rollout-guard.service';
 import type { FairnessWindow, SegmentWindow } from './segments.service';
 import { MonitoringModule } from './monitoring.module';
+import { monitoringPlatformImports } from '../testing/monitoring-platform';
 
 /**
  * Segment and fairness monitoring end to end on real PostgreSQL + Kafka with the REAL registry
@@ -44,6 +44,38 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     const res = await fetch(`${base}${url}`);
     return { status: res.status, body: (await res.json()) as T };
   };
+  type LoggedRow = { id: string; v: number; sex: string; age?: number; p: number; y: number };
+  /** Publishes one champion prediction of `modelName` per row (features x = 1, sex, age when given) and waits until all are aggregated. */
+  const publishAggregated = async (modelName: string, rows: LoggedRow[], now: string): Promise<void> => {
+    const publisher = app.get(EventPublisher);
+    await dataSource.transaction(async (m) => {
+      for (const r of rows) {
+        await publisher.publish(m, PredictionLoggedV1, {
+          predictionId: r.id, modelName, modelVersion: r.v, alias: 'champion', features: { x: 1, sex: r.sex, ...(r.age !== undefined ? { age: r.age } : {}) },
+          outputs: { prediction: r.p >= 0.5 ? 1 : 0, probability: r.p }, latencyMs: 2, predictedAt: now, eventTime: '2020-05-10T10:00:00.000Z',
+        });
+      }
+    });
+    const aggregation = app.get(AggregationService);
+    await eventually(async () => {
+      await aggregation.catchUp();
+      const n = (await dataSource.query(`select count(*)::int as n from "${schema}"."prediction" where model_name = $1 and seq is not null`, [modelName])) as Array<{ n: number }>;
+      if (n[0]!.n !== rows.length) throw new Error(`aggregated ${n[0]!.n}/${rows.length}`);
+    }, 60_000, 200);
+  };
+  /** Posts the rows' labels (accepted: 202). */
+  const postLabels = async (modelName: string, rows: LoggedRow[], now: string): Promise<void> => {
+    const fb = rows.map((r) => ({ predictionId: r.id, modelName, label: r.y, observedAt: now }));
+    expect((await fetch(`${base}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fb) })).status).toBe(202);
+  };
+  /** The registry's first decision of `modelName` triggered by the live rollout, once there is one. */
+  const liveDecision = (modelName: string) =>
+    eventually(async () => {
+      const page = await reg('GET', `/registered-models/${modelName}/promotion-decisions`);
+      const d = (page.body['decisions'] as Array<Record<string, any>>).find((x) => x['trigger'] === 'live-rollout'); // eslint-disable-line @typescript-eslint/no-explicit-any
+      if (!d) throw new Error('no live decision yet');
+      return d;
+    }, 60_000, 200);
 
   beforeAll(async () => {
     const env = infraEnv();
@@ -54,8 +86,7 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     await startGroupAtEnd(env.kafkaBrokers, schema, [PredictionLoggedV1.topic, FeedbackReceivedV1.topic, InferenceFailedV1.topic, ModelRolloutChangedV1.topic]);
     const moduleRef = await Test.createTestingModule({
       imports: [
-        PlatformModule.forService({ identity: { name: 'monitoring', version: 'test' }, logLevel: 'warn', database: { url: env.databaseUrl, schema, entities: MONITORING_ENTITIES, migrations: MONITORING_MIGRATIONS } }),
-        MessagingModule.forRoot({ serviceName: 'monitoring', brokers: env.kafkaBrokers, groupId: schema, deadLetterController: false, relay: { pollIntervalMs: 100 } }),
+        ...monitoringPlatformImports(schema),
         MonitoringModule.forRoot({
           registryUrl, dataDir, psiThreshold: 0.1, driftShare: 0.5, psiEpsilon: 1e-4, minPredictions: 10, minLabeled: 10, minLabeledShare: 1, minRocAuc: 0.6, maxRocAucDrop: 0.05,
           evaluationWindow: 'month', evaluationIntervalMs: 0, httpTimeoutMs: 5000, countBlockSize: 10, countWindowSize: 20,
@@ -127,35 +158,15 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     add(1, 'C', 3, 0.9, 1);
     add(2, 'F', 16, 0.9, 1); add(2, 'F', 4, 0.1, 0);
     add(2, 'M', 4, 0.9, 1); add(2, 'M', 14, 0.1, 0); add(2, 'M', 2, 0.1, 1);
-    const publisher = app.get(EventPublisher);
     const now = new Date().toISOString();
-    await dataSource.transaction(async (m) => {
-      for (const r of rows) {
-        await publisher.publish(m, PredictionLoggedV1, {
-          predictionId: r.id, modelName: model, modelVersion: r.v, alias: 'champion', features: { x: 1, sex: r.sex, age: r.age },
-          outputs: { prediction: r.p >= 0.5 ? 1 : 0, probability: r.p }, latencyMs: 2, predictedAt: now, eventTime: '2020-05-10T10:00:00.000Z',
-        });
-      }
-    });
-    const aggregation = app.get(AggregationService);
-    await eventually(async () => {
-      await aggregation.catchUp();
-      const n = (await dataSource.query(`select count(*)::int as n from "${schema}"."prediction" where model_name = $1 and seq is not null`, [model])) as Array<{ n: number }>;
-      if (n[0]!.n !== rows.length) throw new Error(`aggregated ${n[0]!.n}/${rows.length}`);
-    }, 60_000, 200);
+    await publishAggregated(model, rows, now);
     // before labels: coverage 0, selection rates already known
     const early = await get<SegmentWindow[]>(`/models/${model}/segments?window=month&version=2`);
     expect(early.body[0]!.segments[0]!.values.map((x) => [x.group, x.predictionCount, x.selectionRate, x.labelCoverage])).toEqual([['F', 20, 0.8, 0], ['M', 20, 0.2, 0]]);
 
-    const fb = rows.map((r) => ({ predictionId: r.id, modelName: model, label: r.y, observedAt: now }));
-    expect((await fetch(`${base}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fb) })).status).toBe(202);
+    await postLabels(model, rows, now);
 
-    const decision = await eventually(async () => {
-      const page = await reg('GET', `/registered-models/${model}/promotion-decisions`);
-      const d = (page.body['decisions'] as Array<Record<string, any>>).find((x) => x['trigger'] === 'live-rollout'); // eslint-disable-line @typescript-eslint/no-explicit-any
-      if (!d) throw new Error('no live decision yet');
-      return d;
-    }, 60_000, 200);
+    const decision = await liveDecision(model);
     // accuracy alone would promote (0.95 vs 31/43); the gate refuses: DP difference 0.8 − 0.2 vs 0.5 − 0.5, C left out
     expect(decision).toEqual(expect.objectContaining({ outcome: 'rejected', challengerVersion: 2, championVersion: 1, challengerValue: 0.95, championValue: 31 / 43 }));
     const dp = 0.8 - 0.2;
@@ -168,7 +179,7 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     expect((await reg('GET', `/models/${model}/rollouts`)).body[0]).toEqual(expect.objectContaining({ rolloutId, status: 'rolled-back' }));
     // the comparison shows the same gate verdict on the same counters
     const ended = await eventually(async () => {
-      const st = await aggregation.rollout(model);
+      const st = await app.get(AggregationService).rollout(model);
       if (st?.status !== 'rolled-back') throw new Error(`monitoring's rollout status ${st?.status}`);
       return st;
     }, 30_000, 200);
@@ -251,30 +262,10 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     }
     add(2, 'F', 16, 0.9, 1); add(2, 'F', 4, 0.1, 0);
     add(2, 'M', 4, 0.9, 1); add(2, 'M', 14, 0.1, 0); add(2, 'M', 2, 0.1, 1);
-    const publisher = app.get(EventPublisher);
     const now = new Date().toISOString();
-    await dataSource.transaction(async (m) => {
-      for (const r of rows) {
-        await publisher.publish(m, PredictionLoggedV1, {
-          predictionId: r.id, modelName: m2, modelVersion: r.v, alias: 'champion', features: { x: 1, sex: r.sex },
-          outputs: { prediction: r.p >= 0.5 ? 1 : 0, probability: r.p }, latencyMs: 2, predictedAt: now, eventTime: '2020-05-10T10:00:00.000Z',
-        });
-      }
-    });
-    const aggregation = app.get(AggregationService);
-    await eventually(async () => {
-      await aggregation.catchUp();
-      const n = (await dataSource.query(`select count(*)::int as n from "${schema}"."prediction" where model_name = $1 and seq is not null`, [m2])) as Array<{ n: number }>;
-      if (n[0]!.n !== rows.length) throw new Error(`aggregated ${n[0]!.n}/${rows.length}`);
-    }, 60_000, 200);
-    const fb = rows.map((r) => ({ predictionId: r.id, modelName: m2, label: r.y, observedAt: now }));
-    expect((await fetch(`${base}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fb) })).status).toBe(202);
-    const decision = await eventually(async () => {
-      const page = await reg('GET', `/registered-models/${m2}/promotion-decisions`);
-      const d = (page.body['decisions'] as Array<Record<string, any>>).find((x) => x['trigger'] === 'live-rollout'); // eslint-disable-line @typescript-eslint/no-explicit-any
-      if (!d) throw new Error('no live decision yet');
-      return d;
-    }, 60_000, 200);
+    await publishAggregated(m2, rows, now);
+    await postLabels(m2, rows, now);
+    const decision = await liveDecision(m2);
     const dp = 0.8 - 0.2;
     expect(decision).toEqual(expect.objectContaining({ outcome: 'rejected', challengerVersion: 2, championVersion: 1, challengerValue: 0.95, championValue: 0.7 }));
     const ev = decision['evidence']['disparity'];

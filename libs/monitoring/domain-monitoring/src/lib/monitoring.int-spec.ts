@@ -7,17 +7,17 @@ import * as path from 'node:path';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { FeedbackReceivedV1, InferenceFailedV1, ModelRolloutChangedV1, PredictionLoggedV1 } from '@strata/contracts';
-import { EventPublisher, MessagingModule } from '@strata/messaging';
-import { MONITORING_ENTITIES, MONITORING_MIGRATIONS } from '@strata/monitoring/data-access';
+import { EventPublisher } from '@strata/messaging';
 import { buildReferenceProfile, type NumericFeatureProfile, type ReferenceProfile } from '@strata/shared/util-drift';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
+import { AppErrorFilter } from '@strata/shared/nest-platform';
 import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService, mulberry32 as rng, dropSchemas, listenTestApp } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 import { MonitoringModule } from './monitoring.module';
 import { AggregationService } from './aggregation.service';
 import { RolloutGuardService, type RolloutComparison } from './rollout-guard.service';
+import { monitoringPlatformImports } from '../testing/monitoring-platform';
 
 /**
  * PSI written from the definition, independently of util-drift: range bins (issue #19) — values
@@ -130,12 +130,7 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     await startGroupAtEnd(env.kafkaBrokers, schema, [PredictionLoggedV1.topic, FeedbackReceivedV1.topic, InferenceFailedV1.topic, ModelRolloutChangedV1.topic]);
     const moduleRef = await Test.createTestingModule({
       imports: [
-        PlatformModule.forService({
-          identity: { name: 'monitoring', version: 'test' },
-          logLevel: 'warn',
-          database: { url: env.databaseUrl, schema, entities: MONITORING_ENTITIES, migrations: MONITORING_MIGRATIONS },
-        }),
-        MessagingModule.forRoot({ serviceName: 'monitoring', brokers: env.kafkaBrokers, groupId: schema, deadLetterController: false, relay: { pollIntervalMs: 100 } }),
+        ...monitoringPlatformImports(schema),
         MonitoringModule.forRoot({
           registryUrl: `http://127.0.0.1:${(registry.address() as AddressInfo).port}`, dataDir,
           psiThreshold: 0.1, driftShare: 0.5, psiEpsilon: 1e-4, minPredictions: 10, minLabeled: 10, minLabeledShare: 1, minRocAuc: 0.6, maxRocAucDrop: 0.05,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DriftDetectedV1, FeedbackReceivedV1, PerformanceDegradedV1, type PredictionLoggedV1 } from '@strata/contracts';
 import { EventPublisher } from '@strata/messaging';
 import { FeedbackEntity, PredictionEntity, WindowReportEntity } from '@strata/monitoring/data-access';
@@ -12,7 +12,7 @@ import { ReferenceProfileService, type StoredProfile } from './reference-profile
 import { CounterSet, driftFromCounters, healthFromCounters, performanceFromCounters, type WindowFeatureDrift, type ServiceHealth, type WindowPerformanceReport } from './aggregates';
 import { AggregationService, DEFAULT_COUNT_BLOCK, type CounterRow } from './aggregation.service';
 import { checkCountWindowSize, reportWindowOfKey, type WindowKind } from './windows';
-import { PeriodicPass } from './periodic-pass';
+import { BackgroundPassService } from './background-pass.service';
 
 /** One feedback label as accepted by `POST /feedback`. */
 export interface FeedbackInput {
@@ -90,10 +90,7 @@ const ROC_AUC_BASELINE_KEYS = ['roc_auc', 'rocAuc', 'test_roc_auc', 'eval_roc_au
  * recomputes the `MONITORING_WINDOW` reports of every model periodically.
  */
 @Injectable()
-export class MonitoringService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Monitoring');
-  private readonly pass = new PeriodicPass(() => this.evaluateAll(), this.logger, 'background evaluation failed');
-
+export class MonitoringService extends BackgroundPassService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly database: DatabaseService,
@@ -101,14 +98,12 @@ export class MonitoringService implements OnApplicationBootstrap, OnApplicationS
     private readonly profiles: ReferenceProfileService,
     private readonly aggregation: AggregationService,
     @Inject(MONITORING_OPTIONS) private readonly options: MonitoringOptions,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.pass.start(this.options.evaluationIntervalMs);
+  ) {
+    super('Monitoring', 'background evaluation failed', () => options.evaluationIntervalMs);
   }
 
-  onApplicationShutdown(): void {
-    this.pass.stop();
+  protected runPass(): Promise<unknown> {
+    return this.evaluateAll();
   }
 
   /** Inserts a logged prediction; a prediction id seen before changes nothing. */

@@ -14,17 +14,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { ModelVersionRegisteredV1 } from '@strata/contracts';
-import { EventPublisher, MessagingModule } from '@strata/messaging';
-import { MONITORING_ENTITIES, MONITORING_MIGRATIONS, ReferenceProfileEntity } from '@strata/monitoring/data-access';
+import { EventPublisher } from '@strata/messaging';
+import { ReferenceProfileEntity } from '@strata/monitoring/data-access';
 import { buildReferenceProfile } from '@strata/shared/util-drift';
 import { LocalObjectStore, OBJECT_STORE } from '@strata/shared/data-access-object-store';
-import { PlatformModule } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, uniqueName, dropSchemas } from '@strata/shared/testing';
+import { eventually, uniqueName, dropSchemas } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
 import { ModelFactsConsumer } from './model-facts.consumer';
 import { MONITORING_OPTIONS } from './monitoring.constants';
 import { ReferenceProfileService } from './reference-profile.service';
 import { MonitoringRegistryClient } from './registry.client';
+import { monitoringPlatformImports } from '../testing/monitoring-platform';
 
 jest.setTimeout(120_000);
 
@@ -82,15 +82,9 @@ describe('monitoring reads reference profiles from the registry events (real Pos
       res.end('{"message":"not found"}');
     });
     await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r));
-    const env = infraEnv();
     moduleRef = await Test.createTestingModule({
       imports: [
-        PlatformModule.forService({
-          identity: { name: 'monitoring', version: 'test' },
-          logLevel: 'warn',
-          database: { url: env.databaseUrl, schema, entities: MONITORING_ENTITIES, migrations: MONITORING_MIGRATIONS },
-        }),
-        MessagingModule.forRoot({ serviceName: 'monitoring', brokers: env.kafkaBrokers, groupId: schema, deadLetterController: false, relay: { pollIntervalMs: 100 } }),
+        ...monitoringPlatformImports(schema),
       ],
       // the pieces under test, as MonitoringModule wires them (without its work consumers)
       providers: [

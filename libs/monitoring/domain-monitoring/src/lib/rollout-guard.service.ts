@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { NotFoundError } from '@strata/shared/util-errors';
 import { CounterSet, healthFromCounters, performanceFromCounters, type ServiceHealth } from './aggregates';
@@ -9,7 +9,7 @@ import { MonitoringRegistryClient } from './registry.client';
 import type { DisparityGateVerdict, LiveGateSource } from './fairness';
 import type { FairnessGate } from '@strata/shared/util-model-evaluation';
 import { SegmentsService } from './segments.service';
-import { PeriodicPass } from './periodic-pass';
+import { BackgroundPassService } from './background-pass.service';
 
 /** Live statistics of one side (champion or challenger) of a rollout, since it started. */
 export interface RolloutArm extends ServiceHealth {
@@ -90,24 +90,19 @@ export const ROLLOUT_EVALUATOR_ACTOR = 'monitoring:rollout-evaluator';
  * - `maxP99Ratio > 0`, h.predictions ≥ minRequests and `c.p99 > maxP99Ratio × h.p99`.
  */
 @Injectable()
-export class RolloutGuardService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('RolloutGuard');
-  private readonly pass = new PeriodicPass(() => this.checkAll(), this.logger, 'rollout guard pass failed');
-
+export class RolloutGuardService extends BackgroundPassService {
   constructor(
     private readonly aggregation: AggregationService,
     private readonly registry: MonitoringRegistryClient,
     private readonly database: DatabaseService,
     @Inject(MONITORING_OPTIONS) private readonly options: MonitoringOptions,
     private readonly segments: SegmentsService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.pass.start(this.options.rolloutGuard?.intervalMs ?? 0);
+  ) {
+    super('RolloutGuard', 'rollout guard pass failed', () => options.rolloutGuard?.intervalMs ?? 0);
   }
 
-  onApplicationShutdown(): void {
-    this.pass.stop();
+  protected runPass(): Promise<unknown> {
+    return this.checkAll();
   }
 
 /**

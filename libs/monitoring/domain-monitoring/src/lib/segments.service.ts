@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { PerformanceDegradedV1 } from '@strata/contracts';
 import { EventPublisher } from '@strata/messaging';
 import { DatabaseService } from '@strata/shared/nest-platform';
@@ -14,7 +14,7 @@ import { segmentMetrics } from './segments.metrics';
 import { SegmentConfigService } from './segment-config.service';
 import { splitSegments, topSegments, type SegmentConfig } from './segments';
 import { checkCountWindowSize, reportWindowOfKey, type WindowKind } from './windows';
-import { PeriodicPass } from './periodic-pass';
+import { BackgroundPassService } from './background-pass.service';
 
 /** Calendar windows, or `count`: windows of `size` consecutive predictions of a version (blocks of the count block size merged). */
 export type SegmentWindowKind = WindowKind | 'count';
@@ -63,10 +63,7 @@ const LABEL_METRICS = new Set(['equal_opportunity_difference', 'equalized_odds_d
  * degradation), bounded gauges, and the live promotion gate on a rollout's counters.
  */
 @Injectable()
-export class SegmentsService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Segments');
-  private readonly pass = new PeriodicPass(() => this.evaluateAll(), this.logger, 'segment evaluation failed');
-
+export class SegmentsService extends BackgroundPassService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly database: DatabaseService,
@@ -74,14 +71,12 @@ export class SegmentsService implements OnApplicationBootstrap, OnApplicationShu
     private readonly aggregation: AggregationService,
     private readonly configs: SegmentConfigService,
     @Inject(MONITORING_OPTIONS) private readonly options: MonitoringOptions,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.pass.start(this.options.evaluationIntervalMs);
+  ) {
+    super('Segments', 'segment evaluation failed', () => options.evaluationIntervalMs);
   }
 
-  onApplicationShutdown(): void {
-    this.pass.stop();
+  protected runPass(): Promise<unknown> {
+    return this.evaluateAll();
   }
 
   /** @throws NotFoundError when the model has no segment config */

@@ -1,15 +1,6 @@
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { parseWith } from '@strata/shared/nest-platform';
-import {
-  RegisterModelVersionBody,
-  normalizeMetricValue,
-  parseAlias,
-  parseModelName,
-  parsePage,
-  parseVersion,
-  resolveActor,
-  resolveRequestActor,
-} from './registry.schemas';
+import { RegisterModelVersionBody, normalizeMetricValue, parseAlias, parseModelName, parsePage, parseVersion, resolveActor, resolveRequestActor } from './registry.schemas';
 
 const SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 

@@ -10,20 +10,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { MessagingModule } from '@strata/messaging';
-import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-access';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadAuthConfig } from '@strata/shared/auth';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { AppErrorFilter, PlatformModule, SecurityService } from '@strata/shared/nest-platform';
-import { dropSchemas, infraEnv, uniqueName } from '@strata/shared/testing';
+import { SecurityService } from '@strata/shared/nest-platform';
+import { dropSchemas, uniqueName } from '@strata/shared/testing';
 // Test-only cross-scope import: a model trained by the platform's own trainer.
-// eslint-disable-next-line @nx/enforce-module-boundaries
+ 
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
 import { DataSource } from 'typeorm';
 import { ModelRepository } from './model-repository';
-import { ServingModule } from './serving.module';
+import { startServingTestApp } from '../testing/serving-test-app';
 
 jest.setTimeout(120_000);
 
@@ -42,24 +39,11 @@ describe('OIP infer: the Fastify fast route answers as the Nest route (auth enfo
     const rows = Array.from({ length: 100 }, (_, i) => [(i * 7) % 13, ((i * 37) % 100) / 10, (i * 5) % 24]);
     const onnx = exportLogisticRegressionToOnnx(trainLogisticRegression({ features: ['a', 'b', 'c'], rows, labels: rows.map((r, i) => (r[1]! + (i % 3) > 5 ? 1 : 0)) }), { modelVersion: 1 });
     const put = await new LocalObjectStore(dataDir).put(`models/${modelName}/1/model.onnx`, Buffer.from(onnx));
-    const env = infraEnv();
     const auth = { ...loadAuthConfig({}), mode: 'enforce' as const, rateLimit: { writePerMinute: 600, inferPerMinute: INFER_BUDGET } };
     for (const [i, fast] of [true, false].entries()) {
-      const moduleRef = await Test.createTestingModule({
-        imports: [
-          PlatformModule.forService({ identity: { name: 'serving', version: 'test' }, logLevel: 'warn', auth, database: { url: env.databaseUrl, schema: schemas[i]!, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS } }),
-          MessagingModule.forRoot({ serviceName: 'serving', brokers: env.kafkaBrokers, groupId: schemas[i]!, relay: { enabled: false }, consumer: { enabled: false }, deadLetterController: false }),
-          ServingModule.forRoot({
-            registryUrl: 'http://127.0.0.1:9', featuresUrl: 'http://127.0.0.1:9', ortThreads: 1, ortInterOpThreads: 1, dataDir,
-            predictionLogCapacity: 100, predictionLogBatchSize: 10, httpTimeoutMs: 2000, loadOnStart: false, fastInferRoute: fast,
-          }),
-        ],
-      }).compile();
-      const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
-      app.useGlobalFilters(new AppErrorFilter());
-      await app.listen(0, '127.0.0.1');
+      const { app, base } = await startServingTestApp({ schema: schemas[i]!, dataDir, auth, serving: { fastInferRoute: fast } });
       apps.push(app);
-      bases.push((await app.getUrl()).replace('[::1]', '127.0.0.1'));
+      bases.push(base);
       await app.get(ModelRepository).load({ name: modelName, version: 1, artifactUri: put.uri, artifactSha256: put.sha256 });
     }
     const security = apps[0]!.get(SecurityService);

@@ -131,13 +131,7 @@ export class InferenceService {
   async infer(name: string, ref: string | undefined, request: OipInferenceRequest, headers: RequestHeaders = {}): Promise<OipInferenceResponse> {
     const started = process.hrtime.bigint();
     const routing = this.routeRequest(name, ref, (key) => request.parameters?.[key], headers);
-    let model: LoadedModel;
-    try {
-      model = this.repository.acquire(name, routing.ref);
-    } catch (err) {
-      servingMetrics.requests.inc({ model: '_unknown', version: '', outcome: outcomeOf(err) });
-      throw err;
-    }
+    const model = this.acquireServed(name, routing.ref);
     const labels = { model: name, version: String(model.version) };
     let rows = 1;
     try {
@@ -194,8 +188,41 @@ export class InferenceService {
     return challenger ? { ref: String(route.challengerVersion), alias: 'challenger' } : { ref: String(route.championVersion), alias: DEFAULT_ALIAS };
   }
 
+  /**
+   * The loaded version `ref` of `name` (undefined: the repository's default) for a served request
+   * (the caller releases it). A request no loaded model answers counts in `requests` as model
+   * `_unknown` with its outcome.
+   * @throws NotFoundError (or what the repository throws) when it is not loaded.
+   */
+  private acquireServed(name: string, ref: string | undefined): LoadedModel {
+    try {
+      return this.repository.acquire(name, ref);
+    } catch (err) {
+      servingMetrics.requests.inc({ model: '_unknown', version: '', outcome: outcomeOf(err) });
+      throw err;
+    }
+  }
+
   /** Runs a shadow copy on the challenger off the request path; its rows are logged as `<prediction_id>:shadow`, alias `challenger`. */
   private shadowInfer(name: string, route: ServingRoute, request: OipInferenceRequest, predictionId: string | undefined, eventTime: string | undefined): void {
+    this.runShadow(name, route, request.id, async (model, countRows) => {
+      const { inputs, outputNames } = validateInferenceRequest(request, model.info);
+      countRows(Math.max(1, inputs[0]?.shape[0] ?? 1));
+      const monitored = predictionId !== undefined && inferRowFeatures(model.info, inputs) !== undefined;
+      const runOutputs = monitored && !outputNames.includes('probability') && model.info.outputs.some((o) => o.name === 'probability') ? [...outputNames, 'probability'] : outputNames;
+      const { outputs, seconds } = await model.run(inputs, runOutputs);
+      if (monitored) await this.logInferRows(model, 'challenger', predictionId, SHADOW_SUFFIX, eventTime, inputs, outputs, seconds, request.id, false);
+    });
+  }
+
+  /**
+   * Runs `work` on the challenger version of `route` off the request path (next tick), for a
+   * shadow copy of a request. Counts `shadowRequests` by outcome (`not_loaded` when the challenger
+   * is not loaded: `work` does not run), reports a server-side failure like a served one
+   * ({@link reportFailure}, alias `challenger`, the row count `work` gave through `countRows`,
+   * else 1, and `requestId`), observes the duration under alias `shadow` and releases the model.
+   */
+  private runShadow(name: string, route: ServingRoute, requestId: string | undefined, work: (model: LoadedModel, countRows: (rows: number) => void) => Promise<unknown>): void {
     setImmediate(() => {
       let model: LoadedModel;
       try {
@@ -208,16 +235,11 @@ export class InferenceService {
       let rows = 1;
       void (async () => {
         try {
-          const { inputs, outputNames } = validateInferenceRequest(request, model.info);
-          rows = Math.max(1, inputs[0]?.shape[0] ?? 1);
-          const monitored = predictionId !== undefined && inferRowFeatures(model.info, inputs) !== undefined;
-          const runOutputs = monitored && !outputNames.includes('probability') && model.info.outputs.some((o) => o.name === 'probability') ? [...outputNames, 'probability'] : outputNames;
-          const { outputs, seconds } = await model.run(inputs, runOutputs);
-          if (monitored) await this.logInferRows(model, 'challenger', predictionId, SHADOW_SUFFIX, eventTime, inputs, outputs, seconds, request.id, false);
+          await work(model, (n) => (rows = n));
           servingMetrics.shadowRequests.inc({ model: name, outcome: 'success' });
         } catch (err) {
           servingMetrics.shadowRequests.inc({ model: name, outcome: outcomeOf(err) });
-          this.reportFailure(model, 'challenger', err, rows, started, request.id);
+          this.reportFailure(model, 'challenger', err, rows, started, requestId);
         } finally {
           servingMetrics.requestDuration.observe({ model: name, version: String(model.version), alias: 'shadow' }, Number(process.hrtime.bigint() - started) / 1e9);
           model.release();
@@ -305,13 +327,7 @@ export class InferenceService {
   async predict(name: string, ref: string | undefined, body: PredictRequest, headers: RequestHeaders = {}): Promise<PredictResponse> {
     const started = process.hrtime.bigint();
     const routing = this.routeRequest(name, ref, (key) => body.entities[key], headers);
-    let model: LoadedModel;
-    try {
-      model = this.repository.acquire(name, routing.ref);
-    } catch (err) {
-      servingMetrics.requests.inc({ model: '_unknown', version: '', outcome: outcomeOf(err) });
-      throw err;
-    }
+    const model = this.acquireServed(name, routing.ref);
     const labels = { model: name, version: String(model.version) };
     try {
       const predictionId = body.predictionId ?? randomUUID();
@@ -330,26 +346,7 @@ export class InferenceService {
   }
 
   private shadowPredict(name: string, route: ServingRoute, body: PredictRequest): void {
-    setImmediate(() => {
-      let model: LoadedModel;
-      try {
-        model = this.repository.acquire(name, String(route.challengerVersion));
-      } catch {
-        servingMetrics.shadowRequests.inc({ model: name, outcome: 'not_loaded' });
-        return;
-      }
-      const started = process.hrtime.bigint();
-      this.predictWith(model, 'challenger', body, false)
-        .then(() => servingMetrics.shadowRequests.inc({ model: name, outcome: 'success' }))
-        .catch((err: unknown) => {
-          servingMetrics.shadowRequests.inc({ model: name, outcome: outcomeOf(err) });
-          this.reportFailure(model, 'challenger', err, 1, started, body.predictionId);
-        })
-        .finally(() => {
-          servingMetrics.requestDuration.observe({ model: name, version: String(model.version), alias: 'shadow' }, Number(process.hrtime.bigint() - started) / 1e9);
-          model.release();
-        });
-    });
+    this.runShadow(name, route, body.predictionId, (model) => this.predictWith(model, 'challenger', body, false));
   }
 
   private async predictWith(model: LoadedModel, alias: string | null, body: PredictRequest, durable = true): Promise<PredictResponse> {

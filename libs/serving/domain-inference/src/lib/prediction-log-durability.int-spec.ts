@@ -3,18 +3,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { MessagingModule } from '@strata/messaging';
-import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-access';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, uniqueName, dropSchemas, listenTestApp } from '@strata/shared/testing';
+import { eventually, uniqueName, dropSchemas } from '@strata/shared/testing';
 // Test-only cross-scope import: a model trained by the platform's own trainer (as serving.int-spec).
-// eslint-disable-next-line @nx/enforce-module-boundaries
+ 
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
 import { DataSource } from 'typeorm';
 import { ModelRepository } from './model-repository';
-import { ServingModule } from './serving.module';
+import { startServingTestApp } from '../testing/serving-test-app';
 
 jest.setTimeout(120_000);
 
@@ -43,24 +39,12 @@ describe('prediction log durability (durable mode) on real PostgreSQL', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    const env = infraEnv();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        PlatformModule.forService({
-          identity: { name: 'serving', version: 'test' },
-          logLevel: 'warn',
-          database: { url: env.databaseUrl, schema, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS },
-        }),
-        MessagingModule.forRoot({ serviceName: 'serving', brokers: env.kafkaBrokers, groupId: schema, relay: { enabled: false }, consumer: { enabled: false }, deadLetterController: false }),
-        ServingModule.forRoot({
-          registryUrl: 'http://127.0.0.1:9', featuresUrl: 'http://127.0.0.1:9', ortThreads: 1, ortInterOpThreads: 1, dataDir,
-          // a large batch so concurrent requests really share one transaction (group commit)
-          predictionLogCapacity: 1000, predictionLogBatchSize: 500, httpTimeoutMs: 2000, loadOnStart: false,
-          predictionLogDurability: 'durable', predictionLogTimeoutMs: 1500,
-        }),
-      ],
-    }).compile();
-    ({ app, base } = await listenTestApp(moduleRef, [new AppErrorFilter()]));
+    ({ app, base } = await startServingTestApp({
+      schema,
+      dataDir,
+      // a large batch so concurrent requests really share one transaction (group commit)
+      serving: { predictionLogCapacity: 1000, predictionLogBatchSize: 500, predictionLogDurability: 'durable', predictionLogTimeoutMs: 1500 },
+    }));
     dataSource = app.get(DataSource);
     await eventually(async () => {
       if (!dataSource.isInitialized) throw new Error('db not ready');

@@ -12,21 +12,18 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ModelAliasChangedV1 } from '@strata/contracts';
-import { EventPublisher, MessagingModule } from '@strata/messaging';
-import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-access';
+import { EventPublisher } from '@strata/messaging';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
 import { eventually, infraEnv, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 // Test-only cross-scope import: models trained by the platform's own trainer.
-// eslint-disable-next-line @nx/enforce-module-boundaries
+ 
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { DataSource } from 'typeorm';
 import { ModelRepository } from './model-repository';
-import { ServingModule } from './serving.module';
+import { startServingTestApp } from '../testing/serving-test-app';
 
 jest.setTimeout(240_000);
 
@@ -112,25 +109,13 @@ describe('serving applies registry alias changes from the event facts (real regi
       }, () => res.writeHead(502).end());
     });
     await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        PlatformModule.forService({
-          identity: { name: 'serving', version: 'test' },
-          logLevel: 'warn',
-          database: { url: env.databaseUrl, schema: servingSchema, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS },
-        }),
-        // consumers on (the alias consumer is a broadcast group positioned at this process's start), relay on
-        MessagingModule.forRoot({ serviceName: 'serving', brokers: env.kafkaBrokers, groupId: servingSchema, deadLetterController: false }),
-        ServingModule.forRoot({
-          registryUrl: `http://127.0.0.1:${(gate.address() as AddressInfo).port}`, featuresUrl: 'http://127.0.0.1:9', ortThreads: 1, ortInterOpThreads: 1, dataDir,
-          predictionLogCapacity: 100, predictionLogBatchSize: 10, httpTimeoutMs: 2000, loadOnStart: false,
-        }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
-    app.useGlobalFilters(new AppErrorFilter());
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app, base } = await startServingTestApp({
+      schema: servingSchema,
+      dataDir,
+      // consumers on (the alias consumer is a broadcast group positioned at this process's start), relay on
+      messaging: { relay: { enabled: true }, consumer: { enabled: true } },
+      serving: { registryUrl: `http://127.0.0.1:${(gate.address() as AddressInfo).port}` },
+    }));
     repository = app.get(ModelRepository);
     dataSource = app.get(DataSource);
     admin = new DataSource({ type: 'postgres', url: env.databaseUrl });

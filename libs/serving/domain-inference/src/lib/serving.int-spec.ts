@@ -5,22 +5,18 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { MessagingModule } from '@strata/messaging';
-import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-access';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, uniqueName, dropSchemas } from '@strata/shared/testing';
+import { eventually, uniqueName, dropSchemas } from '@strata/shared/testing';
 import { IntegrityError } from '@strata/shared/util-errors';
 // Test-only cross-scope import: the brief asks to serve a model trained by the platform's own
 // trainer; production serving code never imports training (module boundaries).
-// eslint-disable-next-line @nx/enforce-module-boundaries
+ 
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { DataSource } from 'typeorm';
 import { ModelRepository, type ModelVersionDescriptor } from './model-repository';
-import { ServingModule } from './serving.module';
+import { startServingTestApp } from '../testing/serving-test-app';
 
 // 2,000 HTTP requests on a shared 2-core machine can exceed jest's 5 s default.
 jest.setTimeout(120_000);
@@ -109,25 +105,7 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
     await new Promise<void>((r) => featuresServer.listen(0, '127.0.0.1', r));
     const featuresUrl = `http://127.0.0.1:${(featuresServer.address() as AddressInfo).port}`;
 
-    const env = infraEnv();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        PlatformModule.forService({
-          identity: { name: 'serving', version: 'test' },
-          logLevel: 'warn',
-          database: { url: env.databaseUrl, schema, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS },
-        }),
-        MessagingModule.forRoot({ serviceName: 'serving', brokers: env.kafkaBrokers, groupId: schema, relay: { enabled: false }, consumer: { enabled: false }, deadLetterController: false }),
-        ServingModule.forRoot({
-          registryUrl: 'http://127.0.0.1:9', featuresUrl, ortThreads: 1, ortInterOpThreads: 1, dataDir,
-          predictionLogCapacity: 100, predictionLogBatchSize: 10, httpTimeoutMs: 2000, loadOnStart: false,
-        }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
-    app.useGlobalFilters(new AppErrorFilter());
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
+    ({ app, base } = await startServingTestApp({ schema, dataDir, serving: { featuresUrl } }));
     base = base.replace('[::1]', '127.0.0.1');
     repository = app.get(ModelRepository);
     dataSource = app.get(DataSource);

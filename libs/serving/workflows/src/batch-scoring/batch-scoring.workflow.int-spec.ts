@@ -9,26 +9,15 @@
  */
 import path from 'node:path';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { eventually, infraEnv, uniqueName } from '@strata/shared/testing';
+import { Worker } from '@temporalio/worker';
+import { eventually, uniqueName, useTemporalTestEnv } from '@strata/shared/testing';
 import type { BatchScoringActivities, BatchScoringPlan } from './batch-scoring.types';
 import { batchScoringWorkflow } from './batch-scoring.workflow';
 
 jest.setTimeout(120_000);
 
 describe('batchScoringWorkflow cancellation (real Temporal, scripted activities)', () => {
-  const env = infraEnv();
-  let testEnv: TestWorkflowEnvironment;
-  let workflowBundle: WorkflowBundleWithSourceMap;
-
-  beforeAll(async () => {
-    testEnv = await TestWorkflowEnvironment.createFromExistingServer({ address: env.temporalAddress, namespace: env.temporalNamespace });
-    workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '../workflows.ts') });
-  });
-  afterAll(async () => {
-    await testEnv?.teardown();
-  });
+  const temporal = useTemporalTestEnv(path.join(__dirname, '../workflows.ts'));
 
   it('runs the cleanup only after the chunk in flight has stopped: no part is staged after it', async () => {
     const taskQueue = uniqueName('serving-cancel-order');
@@ -71,9 +60,9 @@ describe('batchScoringWorkflow cancellation (real Temporal, scripted activities)
         events.push('cleanup');
       },
     };
-    const worker = await Worker.create({ connection: testEnv.nativeConnection, namespace: env.temporalNamespace, taskQueue, workflowBundle, activities: acts });
+    const worker = await Worker.create({ connection: temporal.env.nativeConnection, namespace: temporal.namespace, taskQueue, workflowBundle: temporal.workflowBundle, activities: acts });
     await worker.runUntil(async () => {
-      const handle = await testEnv.client.workflow.start(batchScoringWorkflow, {
+      const handle = await temporal.env.client.workflow.start(batchScoringWorkflow, {
         taskQueue,
         workflowId: `batch-score:m:${jobId}`,
         args: [{ jobId, modelName: 'm', model: { version: 1 }, inputUri: plan.inputUri, chunkRows: 10, timeouts: { initialRetryInterval: '1 second', maximumAttempts: 1 } }],

@@ -7,9 +7,8 @@ import path from 'node:path';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { eventually, infraEnv, uniqueName } from '@strata/shared/testing';
+import { Worker } from '@temporalio/worker';
+import { eventually, uniqueName, useTemporalTestEnv } from '@strata/shared/testing';
 import { progressQuery } from './train-model.messages';
 import type { TrainingActivities, TrainModelInput } from './train-model.types';
 import { trainModelWorkflow } from './train-model.workflow';
@@ -73,22 +72,12 @@ function anInput(overrides: Partial<TrainModelInput> = {}): TrainModelInput {
 }
 
 describe('trainModelWorkflow (real Temporal dev server, mocked activities)', () => {
-  const env = infraEnv();
-  let testEnv: TestWorkflowEnvironment;
-  let workflowBundle: WorkflowBundleWithSourceMap;
-
-  beforeAll(async () => {
-    testEnv = await TestWorkflowEnvironment.createFromExistingServer({ address: env.temporalAddress, namespace: env.temporalNamespace });
-    workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '../workflows.ts') });
-  });
-  afterAll(async () => {
-    await testEnv?.teardown();
-  });
+  const temporal = useTemporalTestEnv(path.join(__dirname, '../workflows.ts'));
 
   async function withWorker<T>(acts: TrainingActivities, fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = uniqueName('training-wf-test');
-    const worker = await Worker.create({ connection: testEnv.nativeConnection, namespace: env.temporalNamespace, taskQueue, workflowBundle, activities: acts });
-    return worker.runUntil(fn(testEnv.client, taskQueue));
+    const worker = await Worker.create({ connection: temporal.env.nativeConnection, namespace: temporal.namespace, taskQueue, workflowBundle: temporal.workflowBundle, activities: acts });
+    return worker.runUntil(fn(temporal.env.client, taskQueue));
   }
 
   it('runs every step in order and returns the registered version', async () => {
@@ -155,7 +144,7 @@ describe('trainModelWorkflow (real Temporal dev server, mocked activities)', () 
       await handle.result();
       return handle.fetchHistory();
     });
-    await expect(Worker.runReplayHistory({ workflowBundle }, history, workflowId)).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: temporal.workflowBundle }, history, workflowId)).resolves.toBeUndefined();
   });
 
   it('answers the progress query while training, and reports completion', async () => {

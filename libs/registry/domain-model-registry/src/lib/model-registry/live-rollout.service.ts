@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { AuditOutcome, PromotionStore, RegistryStore, type LiveEvidence, type PromotionDecision } from '@strata/registry/data-access';
+import { PromotionStore, RegistryStore, type LiveEvidence, type PromotionDecision } from '@strata/registry/data-access';
 import { ConflictError, NotFoundError } from '@strata/shared/util-errors';
 import { decideLive } from '../promotion';
 import { applyDisparityGate, disparityDecisionEvidence, type DisparityEvidence } from '../disparity-gate';
 import type { Rollout } from '../rollouts/rollouts.service';
 import { RolloutsService } from '../rollouts/rollouts.service';
-import { RegistryTx, modelRef, type RequestContext } from './registry-tx';
+import { auditPromotionDecision } from './promotion-audit';
+import { RegistryTx, type RequestContext } from './registry-tx';
 
 /**
  * Closed-loop decision of a live rollout: monitoring's labeled evidence per version decides
@@ -72,15 +73,8 @@ export class LiveRolloutService {
         requestId: ctx.requestId ?? null,
         decidedAt: now,
       });
-      await this.store.appendAudit(m, {
-        actor: ctx.actor,
-        action: 'promotion.decide',
-        resource: modelRef(name, active.challengerVersion),
-        before: { champion: active.championVersion, rolloutId: active.rolloutId },
-        after: { decisionId: decision.id, outcome: verdict.outcome, applied: apply, reason: verdict.reason },
-        requestId: ctx.requestId ?? null,
-        outcome: verdict.outcome === 'promoted' ? AuditOutcome.SUCCESS : AuditOutcome.REFUSED,
-      });
+      const before = { champion: active.championVersion, rolloutId: active.rolloutId };
+      await auditPromotionDecision(this.store, m, name, active.challengerVersion, before, { decisionId: decision.id, outcome: verdict.outcome, applied: apply, reason: verdict.reason }, ctx);
       let rollout = active;
       if (apply) {
         const reason = `promotion decision ${decision.id}: ${verdict.reason}`;

@@ -9,6 +9,7 @@ import { versionRegisteredPayload } from '../version-facts';
 import { AliasWriter } from './alias-writer';
 import { isAnnounceable } from './event-names';
 import { RegistryTx, modelRef, versionNotFound, type RequestContext } from './registry-tx';
+import { recordVersionRegistration } from './version-registration';
 
 /** MLflow's model version stages (deprecated in MLflow 2.9, still used by 2.x clients). */
 export const MLFLOW_STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
@@ -92,15 +93,12 @@ export class MlflowVersionsService {
         createdBy: ctx.actor,
         createdAt: now,
       });
-      await this.store.setLatestVersion(m, name, version, now);
-      await this.store.appendAudit(m, {
-        actor: ctx.actor,
-        action: 'model_version.register',
-        resource: modelRef(name, version),
-        before: null,
-        after: { source: input.source, runId: input.runId, servable: s !== null, notServableReason: mv.notServableReason, artifactSha256: mv.artifactSha256 },
-        requestId: ctx.requestId ?? null,
-        outcome: AuditOutcome.SUCCESS,
+      await recordVersionRegistration(this.store, m, name, version, now, ctx, {
+        source: input.source,
+        runId: input.runId,
+        servable: s !== null,
+        notServableReason: mv.notServableReason,
+        artifactSha256: mv.artifactSha256,
       });
       if (s && isAnnounceable(name)) {
         // the same payload (and version facts) as a native registration; an MLflow version has no Strata lineage

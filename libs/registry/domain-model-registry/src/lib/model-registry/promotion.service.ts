@@ -13,7 +13,8 @@ import type { EntityManager } from 'typeorm';
 import { CHALLENGER_ALIAS, decidePromotion } from '../promotion';
 import { CHAMPION_ALIAS } from '../registry.schemas';
 import { AliasWriter } from './alias-writer';
-import { RegistryTx, versionNotFound, modelRef, paged, type Page, type RequestContext } from './registry-tx';
+import { auditPromotionDecision } from './promotion-audit';
+import { RegistryTx, versionNotFound, paged, type Page, type RequestContext } from './registry-tx';
 
 /**
  * Offline promotion: the policy of a model, challenger-vs-champion decisions (recorded with their
@@ -67,15 +68,8 @@ export class PromotionService {
       requestId: ctx.requestId ?? null,
       decidedAt: now,
     });
-    await this.store.appendAudit(m, {
-      actor: ctx.actor,
-      action: 'promotion.decide',
-      resource: modelRef(name, challengerVersion),
-      before: champion ? { champion: champion.version } : null,
-      after: { decisionId: decision.id, outcome: verdict.outcome, applied, reason: verdict.reason },
-      requestId: ctx.requestId ?? null,
-      outcome: verdict.outcome === 'promoted' ? AuditOutcome.SUCCESS : AuditOutcome.REFUSED,
-    });
+    const before = champion ? { champion: champion.version } : null;
+    await auditPromotionDecision(this.store, m, name, challengerVersion, before, { decisionId: decision.id, outcome: verdict.outcome, applied, reason: verdict.reason }, ctx);
     if (applied) {
       await this.aliasWriter.change(m, {
         name,

@@ -8,6 +8,7 @@ import { TrackingService } from '../tracking.service';
 import { versionRegisteredPayload } from '../version-facts';
 import { AliasWriter } from './alias-writer';
 import { RegistryTx, modelNotFound, versionNotFound, mergeTags, modelRef, paged, type Page, type RequestContext } from './registry-tx';
+import { recordVersionRegistration } from './version-registration';
 
 /** Result of {@link VersionsService.registerVersion}. */
 export interface RegistrationResult {
@@ -86,16 +87,7 @@ export class VersionsService {
         createdBy: ctx.actor,
         createdAt: now,
       });
-      await this.store.setLatestVersion(m, name, version, now);
-      await this.store.appendAudit(m, {
-        actor: ctx.actor,
-        action: 'model_version.register',
-        resource: modelRef(name, version),
-        before: null,
-        after: { runId: mv.runId, artifactUri: mv.artifactUri, artifactSha256: mv.artifactSha256 },
-        requestId: ctx.requestId ?? null,
-        outcome: AuditOutcome.SUCCESS,
-      });
+      await recordVersionRegistration(this.store, m, name, version, now, ctx, { runId: mv.runId, artifactUri: mv.artifactUri, artifactSha256: mv.artifactSha256 });
       await this.publisher.publish(m, ModelVersionRegisteredV1, versionRegisteredPayload(mv, input, ctx.actor, now)); // carries the version's facts (version-facts.ts)
       if (version === 1) {
         await this.aliasWriter.change(m, { name, alias: CHAMPION_ALIAS, fromVersion: null, toVersion: 1, reason: 'first version of the model', ctx, now });
