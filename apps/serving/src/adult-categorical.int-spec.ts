@@ -4,14 +4,13 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { buildEnvelopeHeaders, DatasetVersionCreatedV1, ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
+import { ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { createTestCredentials, eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { announceDatasetVersions, createTestCredentials, eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 // Test-only cross-scope import: the model is trained with the platform's own trainer on the
 // training set the features service built; production serving code never imports training.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { exportCategoricalLogisticRegressionToOnnx, onnxSignature, trainCategoricalLogisticRegression } from '@strata/training/util-trainers';
-import { Kafka, logLevel } from 'kafkajs';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { Client } from 'pg';
 
@@ -147,18 +146,12 @@ beforeAll(async () => {
   const applied = await call(url('features', '/feature-repo/apply'), 'POST', { documents: [{ file: 'adult.yaml', content: repo }] });
   expect(applied.status).toBe(200);
 
-  const kafka = new Kafka({ brokers: infra.kafkaBrokers, clientId: dataset, logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
-  await producer.connect();
-  const event: DatasetVersionCreatedV1 = {
-    datasetName: dataset, versionId, contentSha256: put.sha256, uri: put.uri, format: 'parquet', rowCount: ROWS, sizeBytes: 1,
-    schema: [{ name: 'person_id', type: 'int64', nullable: false }], parentVersionId: null, createdAt: new Date().toISOString(),
-  };
-  await producer.send({
-    topic: DatasetVersionCreatedV1.topic,
-    messages: [{ key: dataset, value: JSON.stringify(DatasetVersionCreatedV1.schema.parse(event)), headers: buildEnvelopeHeaders({ id: randomUUID(), source: '/strata/adult-cat-it', type: DatasetVersionCreatedV1.type, subject: dataset }) }],
-  });
-  await producer.disconnect();
+  await announceDatasetVersions(infra.kafkaBrokers, '/strata/adult-cat-it', [
+    {
+      datasetName: dataset, versionId, contentSha256: put.sha256, uri: put.uri, format: 'parquet', rowCount: ROWS, sizeBytes: 1,
+      schema: [{ name: 'person_id', type: 'int64', nullable: false }], parentVersionId: null, createdAt: new Date().toISOString(),
+    },
+  ]);
   await eventually(async () => {
     const r = await call(url('features', '/materializations?featureView=person_profile'));
     if (!(r.body as Json[]).some((m) => m['status'] === 'SUCCEEDED')) throw new Error(`no SUCCEEDED materialization yet: ${JSON.stringify(r.body)}`);

@@ -5,8 +5,7 @@
  * within TEMPORAL_RPC_TIMEOUT_MS, leave no RUNNING run behind, and work again when Temporal
  * answers. Every request has its own deadline, so a hang fails the test instead of hanging it.
  */
-import { Client as PgClient } from 'pg';
-import { eventually, infraEnv, jsonWithDeadline, startFaultProxy, startService, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
+import { dropSchemas, eventually, infraEnv, jsonWithDeadline, startFaultProxy, startService, stopOrKill, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
 
 jest.setTimeout(120_000);
 
@@ -43,14 +42,9 @@ describe('training service with an unreachable Temporal (real PostgreSQL, Kafka;
   });
 
   afterAll(async () => {
-    const killer = setTimeout(() => service?.process.kill('SIGKILL'), 20_000);
-    await service?.stop();
-    clearTimeout(killer);
+    await stopOrKill(service);
     await proxy?.close();
-    const pg = new PgClient({ connectionString: env.databaseUrl });
-    await pg.connect();
-    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pg.end();
+    await dropSchemas(schema);
   }, 60_000);
 
   const runRequest = (requestId: string) => ({

@@ -20,3 +20,5 @@ export * from './lib/nest-test-app';
 export * from './lib/blackhole';
 export * from './lib/fake-json-service';
 export * from './lib/isolated-platform';
+export * from './lib/dataset-announcer';
+export * from './lib/pg-query';
