@@ -6,6 +6,7 @@
  * answers. Every request has its own deadline, so a hang fails the test instead of hanging it.
  */
 import { dropSchemas, eventually, infraEnv, jsonWithDeadline, startFaultProxy, startService, stopOrKill, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
+import { logisticRegressionRunRequest } from './__fixtures__/training-run-request';
 
 jest.setTimeout(120_000);
 
@@ -47,15 +48,7 @@ describe('training service with an unreachable Temporal (real PostgreSQL, Kafka;
     await dropSchemas(schema);
   }, 60_000);
 
-  const runRequest = (requestId: string) => ({
-    modelName: model,
-    trainer: 'logistic_regression',
-    params: { l2: 0.001 },
-    trainingSet: 'big_tipper',
-    trainDatasetVersions: [{ datasetName: 'nyc_taxi_trips', versionId: 'v1' }],
-    evaluation: { splitTime: '2020-01-17T00:00:00Z' },
-    requestId,
-  });
+  const runRequest = (requestId: string) => logisticRegressionRunRequest(model, requestId);
 
   it.each([
     ['black-holed (accepts, never answers)', 'blackhole' as const, /did not answer start of workflow .* within 1500 ms/],
