@@ -7,6 +7,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { announceDatasetVersions, createTestCredentials, eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { adultFeatureRepoYaml } from './__fixtures__/adult-feature-repo';
 // Test-only cross-scope import: the model is trained with the platform's own trainer on the
 // training set the features service built; production serving code never imports training.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -39,47 +40,23 @@ const schemas = { features: uniqueName('features_adult_cat'), registry: uniqueNa
 const servingGroup = uniqueName('serving-adult-cat');
 const modelName = uniqueName('adult-cat').replace(/_/g, '-');
 
-const repo = `kind: Entity
-name: person
-joinKey: person_id
-valueType: INT64
----
-kind: FeatureView
-name: person_profile
-entities: [person_id]
-ttlSeconds: 31536000
-source: { datasetName: ${dataset} }
-timestampField: event_timestamp
-features:
-  - { name: age, dtype: INT64 }
-  - { name: hours_per_week, dtype: INT64 }
-  - { name: workclass, dtype: STRING }
-  - { name: occupation, dtype: STRING }
----
-kind: OnDemandFeatureView
-name: applicant_request
-requestSchema:
-  - { name: education, dtype: STRING }
-  - { name: capital_gain, dtype: FLOAT64 }
-features:
-  - { name: education_group, dtype: STRING, expression: "CASE WHEN education IN ('Bachelors', 'Masters', 'Doctorate') THEN 'degree' WHEN education = 'HS-grad' THEN 'high-school' ELSE 'other' END" }
-  - { name: log_capital_gain, dtype: FLOAT64, expression: "ln(1 + capital_gain)" }
----
-kind: TrainingSet
-name: ${definition}
-source: { datasetName: ${dataset} }
-eventTimestampColumn: event_timestamp
-label: label
-fullFeatureNames: true
-entitySql: SELECT person_id, event_timestamp, education, capital_gain, label FROM source ORDER BY person_id
-features:
-  - person_profile:age
-  - person_profile:hours_per_week
-  - applicant_request:log_capital_gain
-  - person_profile:workclass
-  - person_profile:occupation
-  - applicant_request:education_group
-`;
+const repo = adultFeatureRepoYaml({
+  dataset,
+  trainingSet: definition,
+  moreProfileFeatures: ['{ name: workclass, dtype: STRING }', '{ name: occupation, dtype: STRING }'],
+  requestFeatures: [
+    `{ name: education_group, dtype: STRING, expression: "CASE WHEN education IN ('Bachelors', 'Masters', 'Doctorate') THEN 'degree' WHEN education = 'HS-grad' THEN 'high-school' ELSE 'other' END" }`,
+    '{ name: log_capital_gain, dtype: FLOAT64, expression: "ln(1 + capital_gain)" }',
+  ],
+  trainingFeatures: [
+    'person_profile:age',
+    'person_profile:hours_per_week',
+    'applicant_request:log_capital_gain',
+    'person_profile:workclass',
+    'person_profile:occupation',
+    'applicant_request:education_group',
+  ],
+});
 const NUMERIC = ['person_profile__age', 'person_profile__hours_per_week', 'applicant_request__log_capital_gain'];
 const CATEGORICAL = ['person_profile__workclass', 'person_profile__occupation', 'applicant_request__education_group'];
 const COLUMNS = [...NUMERIC, ...CATEGORICAL];

@@ -12,6 +12,7 @@ import { ModelRepository, ServingModule } from '@strata/serving/domain-inference
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
 import { announceDatasetVersions, eventually, infraEnv, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { adultFeatureRepoYaml } from './__fixtures__/adult-feature-repo';
 // Test-only cross-scope import: the model is trained with the platform's own trainer on the
 // training set the features service built; production serving code never imports training.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -38,45 +39,17 @@ const featuresSchema = uniqueName('features_adult_it');
 const servingSchema = uniqueName('serving_adult_it');
 const modelName = uniqueName('adult-income').replace(/_/g, '-');
 
-const repo = `kind: Entity
-name: person
-joinKey: person_id
-valueType: INT64
----
-kind: FeatureView
-name: person_profile
-entities: [person_id]
-ttlSeconds: 31536000
-source: { datasetName: ${dataset} }
-timestampField: event_timestamp
-features:
-  - { name: age, dtype: INT64 }
-  - { name: hours_per_week, dtype: INT64 }
----
-kind: OnDemandFeatureView
-name: applicant_request
-requestSchema:
-  - { name: education, dtype: STRING }
-  - { name: capital_gain, dtype: FLOAT64 }
-features:
-  - { name: has_degree, dtype: INT32, expression: "CASE WHEN education IN ('Bachelors', 'Masters', 'Doctorate') THEN 1 ELSE 0 END" }
-  - { name: education_len, dtype: INT32, expression: "length(education)" }
-  - { name: log_capital_gain, dtype: FLOAT64, expression: "ln(1 + capital_gain)" }
----
-kind: TrainingSet
-name: ${dataset}_income
-source: { datasetName: ${dataset} }
-eventTimestampColumn: event_timestamp
-label: label
-fullFeatureNames: true
-entitySql: SELECT person_id, event_timestamp, education, capital_gain, label FROM source ORDER BY person_id
-features:
-  - person_profile:age
-  - person_profile:hours_per_week
-  - applicant_request:has_degree
-  - applicant_request:education_len
-  - applicant_request:log_capital_gain
-`;
+const repo = adultFeatureRepoYaml({
+  dataset,
+  trainingSet: `${dataset}_income`,
+  moreProfileFeatures: [],
+  requestFeatures: [
+    `{ name: has_degree, dtype: INT32, expression: "CASE WHEN education IN ('Bachelors', 'Masters', 'Doctorate') THEN 1 ELSE 0 END" }`,
+    '{ name: education_len, dtype: INT32, expression: "length(education)" }',
+    '{ name: log_capital_gain, dtype: FLOAT64, expression: "ln(1 + capital_gain)" }',
+  ],
+  trainingFeatures: ['person_profile:age', 'person_profile:hours_per_week', 'applicant_request:has_degree', 'applicant_request:education_len', 'applicant_request:log_capital_gain'],
+});
 const REFS = ['person_profile:age', 'person_profile:hours_per_week', 'applicant_request:has_degree', 'applicant_request:education_len', 'applicant_request:log_capital_gain'];
 const COLUMNS = REFS.map((r) => r.replace(':', '__'));
 
