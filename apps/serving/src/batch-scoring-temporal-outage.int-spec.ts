@@ -7,7 +7,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
-import { dropSchemas, eventually, infraEnv, jsonWithDeadline, startFaultProxy, startGroupAtEnd, startService, stopOrKill, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
+import { dropSchemas, eventually, infraEnv, infraServiceEnv, jsonWithDeadline, startFaultProxy, startGroupAtEnd, startService, stopOrKill, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
 
 jest.setTimeout(120_000);
 
@@ -30,10 +30,8 @@ describe('serving batch scoring with an unreachable Temporal', () => {
     await startGroupAtEnd(env.kafkaBrokers, group, [ModelAliasChangedV1.topic, ModelRolloutChangedV1.topic]);
     proxy = await startFaultProxy(env.temporalAddress);
     service = startService('serving', port, {
-      DATABASE_URL: env.databaseUrl,
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
+      ...infraServiceEnv(env),
       TEMPORAL_ADDRESS: proxy.address,
-      TEMPORAL_NAMESPACE: env.temporalNamespace,
       TEMPORAL_RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS),
       SERVING_WORKER_ENABLED: 'false',
       SERVING_DB_SCHEMA: schema,

@@ -5,7 +5,7 @@
  * within TEMPORAL_RPC_TIMEOUT_MS, leave no RUNNING run behind, and work again when Temporal
  * answers. Every request has its own deadline, so a hang fails the test instead of hanging it.
  */
-import { dropSchemas, eventually, infraEnv, jsonWithDeadline, startFaultProxy, startService, stopOrKill, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
+import { dropSchemas, eventually, infraEnv, infraServiceEnv, jsonWithDeadline, startFaultProxy, startService, stopOrKill, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
 import { logisticRegressionRunRequest } from './__fixtures__/training-run-request';
 
 jest.setTimeout(120_000);
@@ -25,10 +25,8 @@ describe('training service with an unreachable Temporal (real PostgreSQL, Kafka;
   beforeAll(async () => {
     proxy = await startFaultProxy(env.temporalAddress);
     service = startService('training', port, {
-      DATABASE_URL: env.databaseUrl,
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
+      ...infraServiceEnv(env),
       TEMPORAL_ADDRESS: proxy.address,
-      TEMPORAL_NAMESPACE: env.temporalNamespace,
       TEMPORAL_RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS),
       TRAINING_WORKER_ENABLED: 'false',
       TRAINING_DB_SCHEMA: schema,
