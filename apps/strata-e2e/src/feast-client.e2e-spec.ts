@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { dropSchemas, type RunningService, infraEnv, pythonFor, startService, uniqueName, waitReady } from '@strata/shared/testing';
+import { type RunningService, infraEnv, pythonFor, startService, uniqueName, waitReady } from '@strata/shared/testing';
+import { Client } from 'pg';
 import { type PytestResult, outputAbout, runPytest } from './python-clients/pytest';
 
 jest.setTimeout(420_000);
@@ -33,7 +34,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await svc?.stop();
-  await dropSchemas(schema);
+  const pg = new Client({ connectionString: env.databaseUrl });
+  await pg.connect();
+  await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pg.end();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -12,7 +12,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createObjectStore } from '@strata/shared/data-access-object-store';
-import { dropSchemas, type RunningService, infraEnv, pythonFor, startService, uniqueName, waitReady } from '@strata/shared/testing';
+import { type RunningService, infraEnv, pythonFor, startService, uniqueName, waitReady } from '@strata/shared/testing';
+import { Client } from 'pg';
 import { type PytestResult, outputAbout, runPytest } from './python-clients/pytest';
 
 jest.setTimeout(480_000);
@@ -55,7 +56,10 @@ afterAll(async () => {
   await svc?.stop();
   const store = await bucket();
   for (const o of await store.list('')) await store.delete(o.key);
-  await dropSchemas(schema);
+  const pg = new Client({ connectionString: env.databaseUrl });
+  await pg.connect();
+  await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pg.end();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
