@@ -7,10 +7,8 @@
  *   node -r @swc-node/register bench/profile-summary.ts <file.cpuprofile> [--top 25]
  */
 import * as fs from 'node:fs';
+import { layerOf, type Profile } from './util/cpu-profile';
 
-interface CallFrame { functionName: string; url: string; lineNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
-interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
 
 /** Layer rules, first match wins (by source URL, then by function name for V8's pseudo-frames). */
 const LAYERS: Array<[string, RegExp]> = [
@@ -32,12 +30,6 @@ const LAYERS: Array<[string, RegExp]> = [
   ['redis', /@redis|redis/],
 ];
 
-function layerOf(frame: CallFrame): string | undefined {
-  const key = frame.url || (frame.functionName.startsWith('(') ? frame.functionName : '');
-  if (!key) return undefined;
-  for (const [name, re] of LAYERS) if (re.test(key)) return name;
-  return 'other JS';
-}
 
 function main(): void {
   const file = process.argv[2];
@@ -55,7 +47,7 @@ function main(): void {
     let cur: number | undefined = id;
     let layer: string | undefined;
     while (cur !== undefined && layer === undefined) {
-      layer = layerOf(byId.get(cur)!.callFrame);
+      layer = layerOf(byId.get(cur)!.callFrame, LAYERS);
       cur = parent.get(cur);
     }
     const out = layer ?? 'program/other';

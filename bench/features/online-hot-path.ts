@@ -20,7 +20,7 @@ import { Client } from 'pg';
 import { RedisOnlineStore } from '../../libs/features/domain-feature-store/src/lib/online/redis-online-store';
 import { createTestCredentials } from '../../libs/shared/testing/src/index';
 import { type FeastServer, startFeastServer, workerPid } from './feast-server';
-import { type BenchRow, type Target, arg, loadAverage, printRows, sideBySide, stackEnv, waitFor } from '../util/load';
+import { type BenchRow, type Target, arg, loadAverage, sideBySide, stackEnv, runHotPathScript, waitFor } from '../util/load';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SECONDS = Number(arg('seconds', '5'));
@@ -152,15 +152,5 @@ export async function runOnlineHotPath(opts: { port?: number; nestRoute?: boolea
 }
 
 if (require.main === module) {
-  void runOnlineHotPath().then(
-    (res) => {
-      printRows(res.rows, res.load, `autocannon ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds x ${SECONDS} s closed loop (median), then open loop at half of the max`);
-      if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify({ date: new Date().toISOString(), ...res }, null, 2));
-      process.exit(0);
-    },
-    (err: unknown) => {
-      process.stderr.write(`${String((err as Error).stack ?? err)}\n`);
-      process.exit(1);
-    },
-  );
+  runHotPathScript(runOnlineHotPath, `autocannon ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds x ${SECONDS} s closed loop (median), then open loop at half of the max`, JSON_OUT);
 }

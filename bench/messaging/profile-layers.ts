@@ -6,10 +6,8 @@
  *   node -r @swc-node/register bench/messaging/profile-layers.ts <file.cpuprofile>
  */
 import * as fs from 'node:fs';
+import { layerOf, type Profile, type ProfileNode } from '../util/cpu-profile';
 
-interface CallFrame { functionName: string; url: string }
-interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
-interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
 
 const NODE = 'node net / streams / timers';
 
@@ -30,12 +28,6 @@ const LAYERS: Array<[string, RegExp]> = [
   [NODE, /^node:|internal\//],
 ];
 
-function layerOf(frame: CallFrame): string | undefined {
-  const key = frame.url || (frame.functionName.startsWith('(') ? frame.functionName : '');
-  if (!key) return undefined;
-  for (const [name, re] of LAYERS) if (re.test(key)) return name;
-  return 'other JS';
-}
 
 function main(): void {
   const file = process.argv[2];
@@ -52,7 +44,7 @@ function main(): void {
     let layer: string | undefined;
     let weak: string | undefined;
     for (let cur: number | undefined = id; cur !== undefined && !layer; cur = parent.get(cur)) {
-      const l = layerOf((byId.get(cur) as ProfileNode).callFrame);
+      const l = layerOf((byId.get(cur) as ProfileNode).callFrame, LAYERS);
       if (l === NODE) weak ??= l;
       else layer = l;
     }

@@ -31,7 +31,7 @@ import { Client } from 'pg';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
 import { startMlserver } from './mlserver';
-import { type BenchRow, type Target, arg, loadAverage, printRows, sideBySide, stackEnv, waitFor } from '../util/load';
+import { type BenchRow, type Target, arg, loadAverage, sideBySide, stackEnv, runHotPathScript, waitFor } from '../util/load';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SECONDS = Number(arg('seconds', '5'));
@@ -162,15 +162,5 @@ export async function runServingHotPath(opts: { port?: number; nestRoute?: boole
 }
 
 if (require.main === module) {
-  void runServingHotPath().then(
-    (res) => {
-      printRows(res.rows, res.load, `autocannon ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds x ${SECONDS} s closed loop (median), then open loop at half of the max`);
-      if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify({ date: new Date().toISOString(), ...res }, null, 2));
-      process.exit(0);
-    },
-    (err: unknown) => {
-      process.stderr.write(`${String((err as Error).stack ?? err)}\n`);
-      process.exit(1);
-    },
-  );
+  runHotPathScript(runServingHotPath, `autocannon ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds x ${SECONDS} s closed loop (median), then open loop at half of the max`, JSON_OUT);
 }

@@ -115,3 +115,22 @@ export function printRows(rows: BenchRow[], load: { before: number[]; after: num
   const fmt = (l: string[]): string => l.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ');
   process.stdout.write(`${fmt(head)}\n${widths.map((w) => '-'.repeat(w)).join('-+-')}\n${lines.map(fmt).join('\n')}\n`);
 }
+
+/**
+ * Runs a hot-path benchmark as a script: prints its rows ({@link printRows}, `how` saying how it
+ * was loaded), writes `{ date, ...result }` as JSON to `jsonOut` when it is not empty, and exits
+ * 0; on an error prints its stack to stderr and exits 1.
+ */
+export function runHotPathScript<R extends { rows: BenchRow[]; load: { before: number[]; after: number[] } }>(run: () => Promise<R>, how: string, jsonOut: string): void {
+  void run().then(
+    (res) => {
+      printRows(res.rows, res.load, how);
+      if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), ...res }, null, 2));
+      process.exit(0);
+    },
+    (err: unknown) => {
+      process.stderr.write(`${String((err as Error).stack ?? err)}\n`);
+      process.exit(1);
+    },
+  );
+}

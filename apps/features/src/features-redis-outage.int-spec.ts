@@ -3,11 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { buildEnvelopeHeaders, DatasetVersionCreatedV1 } from '@strata/contracts';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { eventually, infraEnv, jsonWithDeadline, redisUrl, startFaultProxy, startService, uniqueName, waitReady, type FaultProxy, type RunningService, stackServiceEnv } from '@strata/shared/testing';
-import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
+import { announceDatasetVersions, eventually, infraEnv, jsonWithDeadline, queryPostgres, redisUrl, startFaultProxy, startService, stopOrKill, uniqueName, waitReady, type FaultProxy, type RunningService, stackServiceEnv } from '@strata/shared/testing';
 import { createClient } from 'redis';
 
 /**
@@ -57,15 +54,7 @@ let dataDir: string;
 /** One HTTP call to the service with a deadline (ANSWER_DEADLINE_MS); resolves with the status, body and how long the answer took. */
 const call = (method: string, p: string, body?: unknown) => jsonWithDeadline<Json & Json[]>(method, `${svc.baseUrl}${p}`, body, ANSWER_DEADLINE_MS);
 
-async function pgQuery<T extends Json>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const pg = new Client({ connectionString: infra.databaseUrl });
-  await pg.connect();
-  try {
-    return (await pg.query(sql, params)).rows as T[];
-  } finally {
-    await pg.end();
-  }
-}
+const pgQuery = <T extends Json>(sql: string, params: unknown[] = []): Promise<T[]> => queryPostgres<T>(infra.databaseUrl, sql, params);
 const events = async () => Number((await pgQuery<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".outbox_event WHERE topic = $1`, [MATERIALIZED]))[0]!.n);
 const runs = async () => (await call('GET', '/materializations?featureView=customer_stats')).body;
 const readOnline = () => call('POST', '/get-online-features', { features: ['customer_stats:spend'], entities: { customer_id: [1, 2] } });
@@ -94,26 +83,20 @@ beforeAll(async () => {
   await waitReady(svc);
   expect((await call('POST', '/feature-repo/apply', { documents: repo })).status).toBe(200);
 
-  const kafka = new Kafka({ brokers: infra.kafkaBrokers, clientId: dataset, logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
-  await producer.connect();
-  const value: DatasetVersionCreatedV1 = {
-    datasetName: dataset,
-    versionId: `v0-${randomUUID().slice(0, 8)}`,
-    contentSha256: put.sha256,
-    uri: put.uri,
-    format: 'parquet',
-    rowCount: 2,
-    sizeBytes: 1,
-    schema: [{ name: 'customer_id', type: 'int64', nullable: false }],
-    parentVersionId: null,
-    createdAt: new Date(Date.UTC(2024, 2, 6)).toISOString(),
-  };
-  await producer.send({
-    topic: DatasetVersionCreatedV1.topic,
-    messages: [{ key: dataset, value: JSON.stringify(DatasetVersionCreatedV1.schema.parse(value)), headers: buildEnvelopeHeaders({ id: randomUUID(), source: '/strata/features-it', type: DatasetVersionCreatedV1.type, subject: dataset }) }],
-  });
-  await producer.disconnect();
+  await announceDatasetVersions(infra.kafkaBrokers, '/strata/features-it', [
+    {
+      datasetName: dataset,
+      versionId: `v0-${randomUUID().slice(0, 8)}`,
+      contentSha256: put.sha256,
+      uri: put.uri,
+      format: 'parquet',
+      rowCount: 2,
+      sizeBytes: 1,
+      schema: [{ name: 'customer_id', type: 'int64', nullable: false }],
+      parentVersionId: null,
+      createdAt: new Date(Date.UTC(2024, 2, 6)).toISOString(),
+    },
+  ]);
   await eventually(async () => {
     if (!(await runs()).some((m) => m['status'] === 'SUCCEEDED')) throw new Error('no SUCCEEDED materialization yet');
   }, 90_000);
@@ -121,9 +104,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // A service stuck on a hung Redis may not stop on SIGTERM: SIGKILL after 20 s.
-  const killer = setTimeout(() => svc?.process.kill('SIGKILL'), 20_000);
-  await svc?.stop();
-  clearTimeout(killer);
+  await stopOrKill(svc);
   await proxy?.close();
   await pgQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   const r = createClient({ url: redisUrl() });

@@ -4,12 +4,9 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { buildEnvelopeHeaders, DatasetVersionCreatedV1 } from '@strata/contracts';
 import { FeaturesApi } from '@strata/contracts/api';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { eventually, infraEnv, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
-import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
+import { announceDatasetVersions, eventually, infraEnv, queryPostgres, redisUrl, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
 import { createClient } from 'redis';
 
 /**
@@ -19,12 +16,6 @@ import { createClient } from 'redis';
  * push (validation, nothing written on bad input), feature services, bad input, and
  * materialization by window / incremental with watermark semantics and failures.
  */
-function redisUrl(): string {
-  const url = process.env['REDIS_URL'];
-  if (!url) throw new Error(`REDIS_URL is not set: the Redis online-store tests need a real Redis (run 'bash tools/stack/stack.sh up --with redis' and use .stack/env)`);
-  return url;
-}
-
 const infra = infraEnv();
 const dataset = uniqueName('customers_it');
 const MATERIALIZED = 'strata.features.features-materialized.v1';
@@ -113,15 +104,7 @@ const rawPost = (s: Store, p: string, body: string) =>
   });
 const get = (s: Store, p: string) => call(s, 'GET', p);
 
-async function pgQuery<T extends Json>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const pg = new Client({ connectionString: infra.databaseUrl });
-  await pg.connect();
-  try {
-    return (await pg.query(sql, params)).rows as T[];
-  } finally {
-    await pg.end();
-  }
-}
+const pgQuery = <T extends Json>(sql: string, params: unknown[] = []): Promise<T[]> => queryPostgres<T>(infra.databaseUrl, sql, params);
 const materializedEvents = async (s: Store) => Number((await pgQuery<{ n: string }>(`SELECT count(*) AS n FROM "${s.schema}".outbox_event WHERE topic = $1`, [MATERIALIZED]))[0]!.n);
 
 beforeAll(async () => {
@@ -168,11 +151,10 @@ beforeAll(async () => {
     expect((again.body['changes'] as Json[]).every((c) => c['action'] === 'unchanged')).toBe(true);
   }
 
-  const kafka = new Kafka({ brokers: infra.kafkaBrokers, clientId: dataset, logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
-  await producer.connect();
-  for (const [i, v] of versions.entries()) {
-    const value: DatasetVersionCreatedV1 = {
+  await announceDatasetVersions(
+    infra.kafkaBrokers,
+    '/strata/features-it',
+    versions.map((v, i) => ({
       datasetName: dataset,
       versionId: v.versionId,
       contentSha256: v.sha,
@@ -183,13 +165,8 @@ beforeAll(async () => {
       schema: [{ name: 'customer_id', type: 'int64', nullable: false }],
       parentVersionId: i === 0 ? null : versions[0]!.versionId,
       createdAt: new Date(Date.UTC(2024, 2, 6 + i)).toISOString(),
-    };
-    await producer.send({
-      topic: DatasetVersionCreatedV1.topic,
-      messages: [{ key: dataset, value: JSON.stringify(DatasetVersionCreatedV1.schema.parse(value)), headers: buildEnvelopeHeaders({ id: randomUUID(), source: '/strata/features-it', type: DatasetVersionCreatedV1.type, subject: dataset }) }],
-    });
-  }
-  await producer.disconnect();
+    })),
+  );
   for (const s of stores)
     await eventually(async () => {
       const r = await get(s, `/materializations?featureView=customer_stats&datasetVersion=${dataset}@${versions[1]!.versionId}`);

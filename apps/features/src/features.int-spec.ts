@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { buildEnvelopeHeaders, DatasetVersionCreatedV1 } from '@strata/contracts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test only: the fixture version is written exactly as ingestion writes it
 import { DatasetIngestor, loadDatasetSpec } from '@strata/ingestion/domain-datasets';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { eventually, infraEnv, REPO_ROOT, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { announceDatasetVersions, dropSchemas, eventually, infraEnv, REPO_ROOT, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
 import { Client } from 'pg';
 
 /**
@@ -62,40 +59,25 @@ describe('features service (real Kafka + PostgreSQL)', () => {
     const again = await post('/feature-repo/apply', { documents });
     expect((again.body['changes'] as Array<{ action: string }>).every((c) => c.action === 'unchanged')).toBe(true);
 
-    const kafka = new Kafka({ brokers: infra.kafkaBrokers, clientId: schema, logLevel: logLevel.NOTHING });
-    const producer = kafka.producer();
-    await producer.connect();
-    const value: DatasetVersionCreatedV1 = {
-      datasetName: dataset,
-      versionId,
-      contentSha256: v.contentSha256,
-      uri: v.uri,
-      format: 'parquet',
-      rowCount: v.rowCount,
-      sizeBytes: v.sizeBytes,
-      schema: [{ name: 'pickup_location_id', type: 'int64', nullable: false }],
-      parentVersionId: null,
-      createdAt: new Date().toISOString(),
-    };
-    await producer.send({
-      topic: DatasetVersionCreatedV1.topic,
-      messages: [
-        {
-          key: dataset,
-          value: JSON.stringify(DatasetVersionCreatedV1.schema.parse(value)),
-          headers: buildEnvelopeHeaders({ id: randomUUID(), source: '/strata/ingestion-it', type: DatasetVersionCreatedV1.type, subject: dataset }),
-        },
-      ],
-    });
-    await producer.disconnect();
+    await announceDatasetVersions(infra.kafkaBrokers, '/strata/ingestion-it', [
+      {
+        datasetName: dataset,
+        versionId,
+        contentSha256: v.contentSha256,
+        uri: v.uri,
+        format: 'parquet',
+        rowCount: v.rowCount,
+        sizeBytes: v.sizeBytes,
+        schema: [{ name: 'pickup_location_id', type: 'int64', nullable: false }],
+        parentVersionId: null,
+        createdAt: new Date().toISOString(),
+      },
+    ]);
   }, 120_000);
 
   afterAll(async () => {
     await svc?.stop();
-    const pg = new Client({ connectionString: infra.databaseUrl });
-    await pg.connect();
-    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pg.end();
+    await dropSchemas(schema);
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 

@@ -8,8 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type RunningService, infraEnv, startService, uniqueName, waitReady } from '@strata/shared/testing';
-import { Client } from 'pg';
+import { dropSchemas, type RunningService, infraEnv, startService, uniqueName, waitReady } from '@strata/shared/testing';
 
 jest.setTimeout(120_000);
 
@@ -27,10 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await svc?.stop();
-  const pg = new Client({ connectionString: env.databaseUrl });
-  await pg.connect();
-  await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await pg.end();
+  await dropSchemas(schema);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -7,8 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type RunningService, authHeaders, createTestCredentials, infraEnv, startService, uniqueName, waitReady } from '@strata/shared/testing';
-import { Client } from 'pg';
+import { dropSchemas, type RunningService, authHeaders, createTestCredentials, infraEnv, startService, uniqueName, waitReady } from '@strata/shared/testing';
 
 jest.setTimeout(180_000);
 
@@ -35,10 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await svc?.stop();
-  const pg = new Client({ connectionString: env.databaseUrl });
-  await pg.connect();
-  await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await pg.end();
+  await dropSchemas(schema);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

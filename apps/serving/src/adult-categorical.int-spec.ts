@@ -4,14 +4,14 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { buildEnvelopeHeaders, DatasetVersionCreatedV1, ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
+import { ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { createTestCredentials, eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { announceDatasetVersions, createTestCredentials, eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { adultFeatureRepoYaml } from './__fixtures__/adult-feature-repo';
 // Test-only cross-scope import: the model is trained with the platform's own trainer on the
 // training set the features service built; production serving code never imports training.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { exportCategoricalLogisticRegressionToOnnx, onnxSignature, trainCategoricalLogisticRegression } from '@strata/training/util-trainers';
-import { Kafka, logLevel } from 'kafkajs';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { Client } from 'pg';
 
@@ -40,47 +40,23 @@ const schemas = { features: uniqueName('features_adult_cat'), registry: uniqueNa
 const servingGroup = uniqueName('serving-adult-cat');
 const modelName = uniqueName('adult-cat').replace(/_/g, '-');
 
-const repo = `kind: Entity
-name: person
-joinKey: person_id
-valueType: INT64
----
-kind: FeatureView
-name: person_profile
-entities: [person_id]
-ttlSeconds: 31536000
-source: { datasetName: ${dataset} }
-timestampField: event_timestamp
-features:
-  - { name: age, dtype: INT64 }
-  - { name: hours_per_week, dtype: INT64 }
-  - { name: workclass, dtype: STRING }
-  - { name: occupation, dtype: STRING }
----
-kind: OnDemandFeatureView
-name: applicant_request
-requestSchema:
-  - { name: education, dtype: STRING }
-  - { name: capital_gain, dtype: FLOAT64 }
-features:
-  - { name: education_group, dtype: STRING, expression: "CASE WHEN education IN ('Bachelors', 'Masters', 'Doctorate') THEN 'degree' WHEN education = 'HS-grad' THEN 'high-school' ELSE 'other' END" }
-  - { name: log_capital_gain, dtype: FLOAT64, expression: "ln(1 + capital_gain)" }
----
-kind: TrainingSet
-name: ${definition}
-source: { datasetName: ${dataset} }
-eventTimestampColumn: event_timestamp
-label: label
-fullFeatureNames: true
-entitySql: SELECT person_id, event_timestamp, education, capital_gain, label FROM source ORDER BY person_id
-features:
-  - person_profile:age
-  - person_profile:hours_per_week
-  - applicant_request:log_capital_gain
-  - person_profile:workclass
-  - person_profile:occupation
-  - applicant_request:education_group
-`;
+const repo = adultFeatureRepoYaml({
+  dataset,
+  trainingSet: definition,
+  moreProfileFeatures: ['{ name: workclass, dtype: STRING }', '{ name: occupation, dtype: STRING }'],
+  requestFeatures: [
+    `{ name: education_group, dtype: STRING, expression: "CASE WHEN education IN ('Bachelors', 'Masters', 'Doctorate') THEN 'degree' WHEN education = 'HS-grad' THEN 'high-school' ELSE 'other' END" }`,
+    '{ name: log_capital_gain, dtype: FLOAT64, expression: "ln(1 + capital_gain)" }',
+  ],
+  trainingFeatures: [
+    'person_profile:age',
+    'person_profile:hours_per_week',
+    'applicant_request:log_capital_gain',
+    'person_profile:workclass',
+    'person_profile:occupation',
+    'applicant_request:education_group',
+  ],
+});
 const NUMERIC = ['person_profile__age', 'person_profile__hours_per_week', 'applicant_request__log_capital_gain'];
 const CATEGORICAL = ['person_profile__workclass', 'person_profile__occupation', 'applicant_request__education_group'];
 const COLUMNS = [...NUMERIC, ...CATEGORICAL];
@@ -147,18 +123,12 @@ beforeAll(async () => {
   const applied = await call(url('features', '/feature-repo/apply'), 'POST', { documents: [{ file: 'adult.yaml', content: repo }] });
   expect(applied.status).toBe(200);
 
-  const kafka = new Kafka({ brokers: infra.kafkaBrokers, clientId: dataset, logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
-  await producer.connect();
-  const event: DatasetVersionCreatedV1 = {
-    datasetName: dataset, versionId, contentSha256: put.sha256, uri: put.uri, format: 'parquet', rowCount: ROWS, sizeBytes: 1,
-    schema: [{ name: 'person_id', type: 'int64', nullable: false }], parentVersionId: null, createdAt: new Date().toISOString(),
-  };
-  await producer.send({
-    topic: DatasetVersionCreatedV1.topic,
-    messages: [{ key: dataset, value: JSON.stringify(DatasetVersionCreatedV1.schema.parse(event)), headers: buildEnvelopeHeaders({ id: randomUUID(), source: '/strata/adult-cat-it', type: DatasetVersionCreatedV1.type, subject: dataset }) }],
-  });
-  await producer.disconnect();
+  await announceDatasetVersions(infra.kafkaBrokers, '/strata/adult-cat-it', [
+    {
+      datasetName: dataset, versionId, contentSha256: put.sha256, uri: put.uri, format: 'parquet', rowCount: ROWS, sizeBytes: 1,
+      schema: [{ name: 'person_id', type: 'int64', nullable: false }], parentVersionId: null, createdAt: new Date().toISOString(),
+    },
+  ]);
   await eventually(async () => {
     const r = await call(url('features', '/materializations?featureView=person_profile'));
     if (!(r.body as Json[]).some((m) => m['status'] === 'SUCCEEDED')) throw new Error(`no SUCCEEDED materialization yet: ${JSON.stringify(r.body)}`);

@@ -5,10 +5,9 @@
  * Temporal answers again the same request is accepted. Real PostgreSQL, Kafka and Temporal; the
  * worker is off (the job is never run). Every request has its own deadline, so a hang fails the test.
  */
-import { Client as PgClient } from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import { ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
-import { eventually, infraEnv, jsonWithDeadline, startFaultProxy, startGroupAtEnd, startService, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
+import { dropSchemas, eventually, infraEnv, infraServiceEnv, jsonWithDeadline, startFaultProxy, startGroupAtEnd, startService, stopOrKill, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
 
 jest.setTimeout(120_000);
 
@@ -31,10 +30,8 @@ describe('serving batch scoring with an unreachable Temporal', () => {
     await startGroupAtEnd(env.kafkaBrokers, group, [ModelAliasChangedV1.topic, ModelRolloutChangedV1.topic]);
     proxy = await startFaultProxy(env.temporalAddress);
     service = startService('serving', port, {
-      DATABASE_URL: env.databaseUrl,
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
+      ...infraServiceEnv(env),
       TEMPORAL_ADDRESS: proxy.address,
-      TEMPORAL_NAMESPACE: env.temporalNamespace,
       TEMPORAL_RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS),
       SERVING_WORKER_ENABLED: 'false',
       SERVING_DB_SCHEMA: schema,
@@ -48,9 +45,7 @@ describe('serving batch scoring with an unreachable Temporal', () => {
   });
 
   afterAll(async () => {
-    const killer = setTimeout(() => service?.process.kill('SIGKILL'), 20_000);
-    await service?.stop();
-    clearTimeout(killer);
+    await stopOrKill(service);
     await proxy?.close();
     if (started) {
       // The accepted job's workflow has no worker: terminate it.
@@ -58,10 +53,7 @@ describe('serving batch scoring with an unreachable Temporal', () => {
       await new Client({ connection, namespace: env.temporalNamespace }).workflow.getHandle(started).terminate('test cleanup').catch(() => undefined);
       await connection.close();
     }
-    const pg = new PgClient({ connectionString: env.databaseUrl });
-    await pg.connect();
-    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pg.end();
+    await dropSchemas(schema);
   }, 60_000);
 
   it('black-holed Temporal: POST /batch-scoring-jobs answers 503 naming Temporal in bounded time, records no job; then the same request is accepted', async () => {

@@ -6,18 +6,17 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { buildEnvelopeHeaders, DatasetVersionCreatedV1 } from '@strata/contracts';
 import { MessagingModule } from '@strata/messaging';
 import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-access';
 import { ModelRepository, ServingModule } from '@strata/serving/domain-inference';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { announceDatasetVersions, eventually, infraEnv, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { adultFeatureRepoYaml } from './__fixtures__/adult-feature-repo';
 // Test-only cross-scope import: the model is trained with the platform's own trainer on the
 // training set the features service built; production serving code never imports training.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
-import { Kafka, logLevel } from 'kafkajs';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { DataSource } from 'typeorm';
 
@@ -40,45 +39,17 @@ const featuresSchema = uniqueName('features_adult_it');
 const servingSchema = uniqueName('serving_adult_it');
 const modelName = uniqueName('adult-income').replace(/_/g, '-');
 
-const repo = `kind: Entity
-name: person
-joinKey: person_id
-valueType: INT64
----
-kind: FeatureView
-name: person_profile
-entities: [person_id]
-ttlSeconds: 31536000
-source: { datasetName: ${dataset} }
-timestampField: event_timestamp
-features:
-  - { name: age, dtype: INT64 }
-  - { name: hours_per_week, dtype: INT64 }
----
-kind: OnDemandFeatureView
-name: applicant_request
-requestSchema:
-  - { name: education, dtype: STRING }
-  - { name: capital_gain, dtype: FLOAT64 }
-features:
-  - { name: has_degree, dtype: INT32, expression: "CASE WHEN education IN ('Bachelors', 'Masters', 'Doctorate') THEN 1 ELSE 0 END" }
-  - { name: education_len, dtype: INT32, expression: "length(education)" }
-  - { name: log_capital_gain, dtype: FLOAT64, expression: "ln(1 + capital_gain)" }
----
-kind: TrainingSet
-name: ${dataset}_income
-source: { datasetName: ${dataset} }
-eventTimestampColumn: event_timestamp
-label: label
-fullFeatureNames: true
-entitySql: SELECT person_id, event_timestamp, education, capital_gain, label FROM source ORDER BY person_id
-features:
-  - person_profile:age
-  - person_profile:hours_per_week
-  - applicant_request:has_degree
-  - applicant_request:education_len
-  - applicant_request:log_capital_gain
-`;
+const repo = adultFeatureRepoYaml({
+  dataset,
+  trainingSet: `${dataset}_income`,
+  moreProfileFeatures: [],
+  requestFeatures: [
+    `{ name: has_degree, dtype: INT32, expression: "CASE WHEN education IN ('Bachelors', 'Masters', 'Doctorate') THEN 1 ELSE 0 END" }`,
+    '{ name: education_len, dtype: INT32, expression: "length(education)" }',
+    '{ name: log_capital_gain, dtype: FLOAT64, expression: "ln(1 + capital_gain)" }',
+  ],
+  trainingFeatures: ['person_profile:age', 'person_profile:hours_per_week', 'applicant_request:has_degree', 'applicant_request:education_len', 'applicant_request:log_capital_gain'],
+});
 const REFS = ['person_profile:age', 'person_profile:hours_per_week', 'applicant_request:has_degree', 'applicant_request:education_len', 'applicant_request:log_capital_gain'];
 const COLUMNS = REFS.map((r) => r.replace(':', '__'));
 
@@ -126,18 +97,12 @@ beforeAll(async () => {
   const applied = await call(`${features.baseUrl}/feature-repo/apply`, 'POST', { documents: [{ file: 'adult.yaml', content: repo }] });
   expect(applied.status).toBe(200);
 
-  const kafka = new Kafka({ brokers: infra.kafkaBrokers, clientId: dataset, logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
-  await producer.connect();
-  const event: DatasetVersionCreatedV1 = {
-    datasetName: dataset, versionId, contentSha256: put.sha256, uri: put.uri, format: 'parquet', rowCount: 40, sizeBytes: 1,
-    schema: [{ name: 'person_id', type: 'int64', nullable: false }], parentVersionId: null, createdAt: new Date().toISOString(),
-  };
-  await producer.send({
-    topic: DatasetVersionCreatedV1.topic,
-    messages: [{ key: dataset, value: JSON.stringify(DatasetVersionCreatedV1.schema.parse(event)), headers: buildEnvelopeHeaders({ id: randomUUID(), source: '/strata/serving-it', type: DatasetVersionCreatedV1.type, subject: dataset }) }],
-  });
-  await producer.disconnect();
+  await announceDatasetVersions(infra.kafkaBrokers, '/strata/serving-it', [
+    {
+      datasetName: dataset, versionId, contentSha256: put.sha256, uri: put.uri, format: 'parquet', rowCount: 40, sizeBytes: 1,
+      schema: [{ name: 'person_id', type: 'int64', nullable: false }], parentVersionId: null, createdAt: new Date().toISOString(),
+    },
+  ]);
   await eventually(async () => {
     const r = await fetch(`${features.baseUrl}/materializations?featureView=person_profile`);
     const list = (await r.json()) as Json[];

@@ -16,9 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { Client as PgClient } from 'pg';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { infraEnv, pythonFor, repoRoot, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { dropSchemas, infraEnv, pythonFor, repoRoot, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 import { onnxSignature } from '@strata/training/util-trainers';
 
 jest.setTimeout(600_000);
@@ -138,10 +137,7 @@ describe('model optimization (real training service + registry + ONNX Runtime to
   afterAll(async () => {
     await training?.stop();
     await registry?.stop();
-    const pg = new PgClient({ connectionString: env.databaseUrl });
-    await pg.connect();
-    for (const s of [trainingSchema, registrySchema]) await pg.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    await pg.end();
+    await dropSchemas(trainingSchema, registrySchema);
     if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   });
 

@@ -16,9 +16,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { Client, Connection } from '@temporalio/client';
 import { Kafka, logLevel } from 'kafkajs';
 import * as ort from 'onnxruntime-node';
-import { Client as PgClient } from 'pg';
 import { buildEnvelopeHeaders, DriftDetectedV1, PerformanceDegradedV1 } from '@strata/contracts';
-import { eventually, infraEnv, infraServiceEnv, pythonFor, repoRoot, startFakeJsonService, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { dropSchemas, eventually, infraEnv, infraServiceEnv, pythonFor, repoRoot, startFakeJsonService, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 
 jest.setTimeout(600_000);
 
@@ -171,11 +170,7 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
     await service?.stop();
     await registryService?.stop();
     for (const close of closers) await close();
-    const pg = new PgClient({ connectionString: env.databaseUrl });
-    await pg.connect();
-    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pg.query(`DROP SCHEMA IF EXISTS "${registrySchema}" CASCADE`);
-    await pg.end();
+    await dropSchemas(schema, registrySchema);
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 

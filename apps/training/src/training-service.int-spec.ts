@@ -9,9 +9,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client as PgClient } from 'pg';
 import { buildEnvelopeHeaders, TrainingRequestedV1 } from '@strata/contracts';
-import { eventually, infraEnv, infraServiceEnv, startFakeJsonService, startService, uniqueName, waitReady, type FakeJsonHandler, type RunningService } from '@strata/shared/testing';
+import { dropSchemas, eventually, infraEnv, infraServiceEnv, startFakeJsonService, startService, uniqueName, waitReady, type FakeJsonHandler, type RunningService } from '@strata/shared/testing';
+import { logisticRegressionRunRequest } from './__fixtures__/training-run-request';
 import { writeSyntheticTrainingSet } from './__fixtures__/synthetic-training-set';
 
 jest.setTimeout(180_000);
@@ -69,10 +69,7 @@ describe('training service (real PostgreSQL, Kafka, Temporal)', () => {
   afterAll(async () => {
     await service?.stop();
     for (const close of closers) await close();
-    const pg = new PgClient({ connectionString: env.databaseUrl });
-    await pg.connect();
-    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pg.end();
+    await dropSchemas(schema);
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 
@@ -92,15 +89,7 @@ describe('training service (real PostgreSQL, Kafka, Temporal)', () => {
             featureRefs: ['trip_request:trip_distance', 'trip_request:pickup_hour'],
           },
         };
-  const request = (requestId: string) => ({
-    modelName: 'taxi-tip',
-    trainer: 'logistic_regression',
-    params: { l2: 0.001 },
-    trainingSet: 'big_tipper',
-    trainDatasetVersions: [{ datasetName: 'nyc_taxi_trips', versionId: 'v1' }],
-    evaluation: { splitTime: '2020-01-17T00:00:00Z' },
-    requestId,
-  });
+  const request = (requestId: string) => logisticRegressionRunRequest('taxi-tip', requestId);
 
   it('reports temporal in /health/ready', async () => {
     const ready = await json('GET', `${base()}/health/ready`);

@@ -8,8 +8,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client as PgClient } from 'pg';
-import { eventually, infraEnv, infraServiceEnv, pythonFor, repoRoot, startFakeJsonService, startService, uniqueName, waitReady, type FakeJsonHandler, type RunningService } from '@strata/shared/testing';
+import { dropSchemas, eventually, infraEnv, infraServiceEnv, pythonFor, repoRoot, startFakeJsonService, startService, uniqueName, waitReady, type FakeJsonHandler, type RunningService } from '@strata/shared/testing';
 import { SYNTHETIC_FEATURE_COLUMNS, SYNTHETIC_FEATURE_REFS, SYNTHETIC_ROWS, writeSyntheticTrainingSet } from './__fixtures__/synthetic-training-set';
 
 jest.setTimeout(300_000);
@@ -77,10 +76,7 @@ describe('training worker SIGKILL mid-training (real Temporal)', () => {
   afterAll(async () => {
     for (const s of services) await s.stop().catch(() => undefined);
     for (const close of closers) await close();
-    const pg = new PgClient({ connectionString: env.databaseUrl });
-    await pg.connect();
-    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pg.end();
+    await dropSchemas(schema);
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 

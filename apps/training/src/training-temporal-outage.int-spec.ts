@@ -5,8 +5,8 @@
  * within TEMPORAL_RPC_TIMEOUT_MS, leave no RUNNING run behind, and work again when Temporal
  * answers. Every request has its own deadline, so a hang fails the test instead of hanging it.
  */
-import { Client as PgClient } from 'pg';
-import { eventually, infraEnv, jsonWithDeadline, startFaultProxy, startService, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
+import { dropSchemas, eventually, infraEnv, infraServiceEnv, jsonWithDeadline, startFaultProxy, startService, stopOrKill, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
+import { logisticRegressionRunRequest } from './__fixtures__/training-run-request';
 
 jest.setTimeout(120_000);
 
@@ -25,10 +25,8 @@ describe('training service with an unreachable Temporal (real PostgreSQL, Kafka;
   beforeAll(async () => {
     proxy = await startFaultProxy(env.temporalAddress);
     service = startService('training', port, {
-      DATABASE_URL: env.databaseUrl,
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
+      ...infraServiceEnv(env),
       TEMPORAL_ADDRESS: proxy.address,
-      TEMPORAL_NAMESPACE: env.temporalNamespace,
       TEMPORAL_RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS),
       TRAINING_WORKER_ENABLED: 'false',
       TRAINING_DB_SCHEMA: schema,
@@ -43,25 +41,12 @@ describe('training service with an unreachable Temporal (real PostgreSQL, Kafka;
   });
 
   afterAll(async () => {
-    const killer = setTimeout(() => service?.process.kill('SIGKILL'), 20_000);
-    await service?.stop();
-    clearTimeout(killer);
+    await stopOrKill(service);
     await proxy?.close();
-    const pg = new PgClient({ connectionString: env.databaseUrl });
-    await pg.connect();
-    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pg.end();
+    await dropSchemas(schema);
   }, 60_000);
 
-  const runRequest = (requestId: string) => ({
-    modelName: model,
-    trainer: 'logistic_regression',
-    params: { l2: 0.001 },
-    trainingSet: 'big_tipper',
-    trainDatasetVersions: [{ datasetName: 'nyc_taxi_trips', versionId: 'v1' }],
-    evaluation: { splitTime: '2020-01-17T00:00:00Z' },
-    requestId,
-  });
+  const runRequest = (requestId: string) => logisticRegressionRunRequest(model, requestId);
 
   it.each([
     ['black-holed (accepts, never answers)', 'blackhole' as const, /did not answer start of workflow .* within 1500 ms/],

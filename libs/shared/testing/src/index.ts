@@ -21,3 +21,5 @@ export * from './lib/blackhole';
 export * from './lib/fake-json-service';
 export * from './lib/isolated-platform';
 export * from './lib/temporal-test-env';
+export * from './lib/dataset-announcer';
+export * from './lib/pg-query';

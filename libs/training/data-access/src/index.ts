@@ -19,6 +19,7 @@ export { TrainingOrchestration1733100000000 } from './migrations/1733100000000-t
 export { TrainingRunTracking1733200000000 } from './migrations/1733200000000-training-run-tracking';
 export { RetrainingTriggerEntity, TrainingRunLogEntity, TrainingSearchEntity } from './entities/training-extra.entities';
 export { toTrainingRun } from './mappers/training-run.mapper';
+export { insertPendingTrainingRun, type PendingTrainingRun } from './queries/insert-pending-training-run';
 export type { TrainingRun } from './mappers/training-run.mapper';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

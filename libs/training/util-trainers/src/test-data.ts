@@ -1,19 +1,10 @@
+import { mulberry32 } from '@strata/shared/util-random';
+
 /**
  * Seeded synthetic "taxi tip" data for tests and benchmarks (not exported from the lib).
  * Ten numeric features shaped like the demo's: trip distance, fare, passengers, hour, weekday
  * and per-zone trailing aggregates, some missing (null) as for zones without history.
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const TAXI_FEATURES = [
   'trip_distance',
   'fare_amount',

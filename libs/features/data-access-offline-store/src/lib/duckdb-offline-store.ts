@@ -69,24 +69,10 @@ export class DuckDBOfflineStore {
         if (paths.length === 0) throw new FeatureViewError(view.name, 'materialize needs at least one source URI');
         await this.createSource(conn, view.name, paths);
         const body = await this.featureRowsSql(conn, view);
-        const tmp = path.join(work, 'features.parquet');
         const where = `${EVENT_TIMESTAMP} >= ${tsLit(options.start)} AND ${EVENT_TIMESTAMP} < ${tsLit(options.end)}`;
         const order = [...view.entities.map(qid), EVENT_TIMESTAMP, CREATED_TIMESTAMP].join(', ');
         await run(conn, `CREATE TEMP TABLE mat AS SELECT * FROM (${body}) WHERE ${where} ORDER BY ${order}`, `Feature view '${view.name}': materialize`);
-        await conn.run(`COPY mat TO ${qstr(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
-        const stats = (await conn.runAndReadAll(`SELECT count(*) AS n, min(${EVENT_TIMESTAMP}) AS mn, max(${EVENT_TIMESTAMP}) AS mx FROM mat`)).getRowObjects()[0]!;
-        const put = await this.store.put(key, createReadStream(tmp));
-        return {
-          view: view.name,
-          materializationId: id,
-          key,
-          uri: put.uri,
-          sha256: put.sha256,
-          sizeBytes: put.sizeBytes,
-          rowCount: Number(stats['n']),
-          minEventTime: toJsonScalar(stats['mn'] ?? null) as string | null,
-          maxEventTime: toJsonScalar(stats['mx'] ?? null) as string | null,
-        };
+        return this.storeFeatureFile(conn, work, view.name, id, key);
       }),
     );
   }
@@ -120,22 +106,31 @@ export class DuckDBOfflineStore {
         `CREATE TEMP TABLE mat AS SELECT ${cols.map(([n]) => qid(n)).join(', ')} FROM read_json(${qstr(file)}, format = 'newline_delimited', columns = {${spec}}) ORDER BY ${order}`,
         `Feature view '${view.name}': writing pushed rows`,
       );
-      const tmp = path.join(work, 'features.parquet');
-      await conn.run(`COPY mat TO ${qstr(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
-      const stats = (await conn.runAndReadAll(`SELECT count(*) AS n, min(${EVENT_TIMESTAMP}) AS mn, max(${EVENT_TIMESTAMP}) AS mx FROM mat`)).getRowObjects()[0]!;
-      const put = await this.store.put(key, createReadStream(tmp));
-      return {
-        view: view.name,
-        materializationId: options.materializationId,
-        key,
-        uri: put.uri,
-        sha256: put.sha256,
-        sizeBytes: put.sizeBytes,
-        rowCount: Number(stats['n']),
-        minEventTime: toJsonScalar(stats['mn'] ?? null) as string | null,
-        maxEventTime: toJsonScalar(stats['mx'] ?? null) as string | null,
-      };
+      return this.storeFeatureFile(conn, work, view.name, options.materializationId, key);
     });
+  }
+
+  /**
+   * Writes the connection's temp table `mat` (feature rows in the standard layout) as a zstd
+   * Parquet file under `work`, puts it in the store at `key`, and describes it: row count and
+   * event-time range (ISO-8601, null when empty) of the rows, the stored object's URI, SHA-256, size.
+   */
+  private async storeFeatureFile(conn: DuckDBConnection, work: string, viewName: string, materializationId: string, key: string): Promise<MaterializationResult> {
+    const tmp = path.join(work, 'features.parquet');
+    await conn.run(`COPY mat TO ${qstr(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+    const stats = (await conn.runAndReadAll(`SELECT count(*) AS n, min(${EVENT_TIMESTAMP}) AS mn, max(${EVENT_TIMESTAMP}) AS mx FROM mat`)).getRowObjects()[0]!;
+    const put = await this.store.put(key, createReadStream(tmp));
+    return {
+      view: viewName,
+      materializationId,
+      key,
+      uri: put.uri,
+      sha256: put.sha256,
+      sizeBytes: put.sizeBytes,
+      rowCount: Number(stats['n']),
+      minEventTime: toJsonScalar(stats['mn'] ?? null) as string | null,
+      maxEventTime: toJsonScalar(stats['mx'] ?? null) as string | null,
+    };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { DUCKDB_LOGICAL_TYPE, LogicalType } from '@strata/shared/data-access-duckdb';
 import { FeatureReferenceError } from './offline-store.errors';
 
 /**
@@ -5,29 +6,18 @@ import { FeatureReferenceError } from './offline-store.errors';
  * returns from YAML and what {@link DuckDBOfflineStore} consumes.
  */
 
-/** Value types of entity keys and features, with their DuckDB/Parquet storage type in {@link DUCKDB_VALUE_TYPE}. */
-export const ValueType = {
-  INT32: 'INT32',
-  INT64: 'INT64',
-  FLOAT32: 'FLOAT32',
-  FLOAT64: 'FLOAT64',
-  STRING: 'STRING',
-  BOOL: 'BOOL',
-  TIMESTAMP: 'TIMESTAMP',
-} as const;
+/**
+ * Value types of entity keys and features: the shared logical types but DATE, with their
+ * DuckDB/Parquet storage type in {@link DUCKDB_VALUE_TYPE}.
+ */
+const { DATE: _date, ...valueTypes } = LogicalType;
+export const ValueType = valueTypes;
 /** Union of {@link ValueType} values. */
 export type ValueType = (typeof ValueType)[keyof typeof ValueType];
 
 /** DuckDB type of each {@link ValueType} (TIMESTAMP is stored as TIMESTAMPTZ, UTC). */
-export const DUCKDB_VALUE_TYPE: Readonly<Record<ValueType, string>> = {
-  INT32: 'INTEGER',
-  INT64: 'BIGINT',
-  FLOAT32: 'FLOAT',
-  FLOAT64: 'DOUBLE',
-  STRING: 'VARCHAR',
-  BOOL: 'BOOLEAN',
-  TIMESTAMP: 'TIMESTAMPTZ',
-};
+const { DATE: _dateStorage, ...valueStorageTypes } = DUCKDB_LOGICAL_TYPE;
+export const DUCKDB_VALUE_TYPE: Readonly<Record<ValueType, string>> = valueStorageTypes;
 
 /** An entity: the thing features describe, identified by its join key column. */
 export interface Entity {

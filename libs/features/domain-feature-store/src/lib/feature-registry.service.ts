@@ -32,17 +32,6 @@ export interface RepoChange {
   retained?: boolean;
 }
 
-/** Result of plan / apply: the definitions in the documents and the changes. */
-export interface RepoPlan {
-  entities: Entity[];
-  featureViews: FeatureView[];
-  onDemandFeatureViews: OnDemandFeatureView[];
-  trainingSets: TrainingSetSpec[];
-  featureServices: FeatureService[];
-  pushSources: PushSource[];
-  changes: RepoChange[];
-}
-
 /** The registry as loaded from PostgreSQL. */
 export interface Registry {
   entities: Entity[];
@@ -51,6 +40,11 @@ export interface Registry {
   trainingSets: TrainingSetSpec[];
   featureServices: FeatureService[];
   pushSources: PushSource[];
+}
+
+/** Result of plan / apply: the definitions in the documents (as in a {@link Registry}) and the changes. */
+export interface RepoPlan extends Registry {
+  changes: RepoChange[];
 }
 
 /** Max age (ms) of the registry cached for online reads and pushes ({@link FeatureRegistryService.loadCached}). */

@@ -1,4 +1,4 @@
-import { type Blackhole, refusedPort, startBlackhole } from '@strata/shared/testing';
+import { startUnreachablePeers, type UnreachablePeers } from '@strata/shared/testing';
 import { ObjectStoreError } from './object-store.errors';
 import { s3ConnectionFromConfig, objectStoreEnvShape } from './object-store-config';
 import { S3ObjectStore } from './s3-object-store';
@@ -10,13 +10,9 @@ import { z } from 'zod';
  * error naming S3, the object and the timeout; against a closed port it fails at once.
  */
 describe('S3ObjectStore deadlines (black-holed and refused endpoint)', () => {
-  let blackhole: Blackhole;
-  let closedPort: number;
-  beforeAll(async () => {
-    blackhole = await startBlackhole();
-    closedPort = await refusedPort();
-  });
-  afterAll(() => blackhole.close());
+  let peers: UnreachablePeers;
+  beforeAll(async () => (peers = await startUnreachablePeers()));
+  afterAll(() => peers.close());
   const store = (port: number) =>
     new S3ObjectStore({
       endpoint: `http://127.0.0.1:${port}`,
@@ -32,7 +28,7 @@ describe('S3ObjectStore deadlines (black-holed and refused endpoint)', () => {
     ['put', (s: S3ObjectStore) => s.put('a/b.bin', Buffer.from('hello'))],
     ['stat', (s: S3ObjectStore) => s.stat('a/b.bin')],
   ])('%s on a hung S3 fails within 2 attempts × 500 ms, naming S3, the object and the timeout', async (_op, op) => {
-    const s = store(blackhole.port);
+    const s = store(peers.blackhole.port);
     const t0 = Date.now();
     let timer: NodeJS.Timeout | undefined;
     const err = await Promise.race([op(s).then(() => new Error('answered?')), new Promise<Error>((r) => (timer = setTimeout(() => r(new Error('still waiting after 10 s')), 10_000)))]).catch(
@@ -48,7 +44,7 @@ describe('S3ObjectStore deadlines (black-holed and refused endpoint)', () => {
   }, 15_000);
 
   it('a refused endpoint fails at once', async () => {
-    const s = store(closedPort);
+    const s = store(peers.closedPort);
     const t0 = Date.now();
     const err = await s.getBuffer('a/b.bin').catch((e: unknown) => e);
     s.client.destroy();

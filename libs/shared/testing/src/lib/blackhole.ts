@@ -32,3 +32,19 @@ export async function refusedPort(): Promise<number> {
   await new Promise<void>((r) => probe.close(() => r()));
   return port;
 }
+
+/** The two unreachable peers of a deadline spec: a hung one and a refused port. */
+export interface UnreachablePeers {
+  blackhole: Blackhole;
+  /** See {@link refusedPort}. */
+  closedPort: number;
+  /** Closes the blackhole. */
+  close(): Promise<void>;
+}
+
+/** Starts a {@link Blackhole} and picks a {@link refusedPort}, for specs that check calls fail on their deadline either way. */
+export async function startUnreachablePeers(): Promise<UnreachablePeers> {
+  const blackhole = await startBlackhole();
+  const closedPort = await refusedPort();
+  return { blackhole, closedPort, close: () => blackhole.close() };
+}

@@ -1,15 +1,5 @@
 /**
- * mulberry32 (Tommy Ettinger's 32-bit generator, public domain): a small seeded PRNG giving
- * uniform numbers in [0, 1), so a test's random data is the same on every run and a failure
- * reproduces. Reference: `mulberry32(1)()` = 0.6270739405881613. Tests only (not for security).
+ * mulberry32, the seeded PRNG of `@strata/shared/util-random`, for a test's random data: the same
+ * on every run, so a failure reproduces. Reference: `mulberry32(1)()` = 0.6270739405881613.
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '@strata/shared/util-random';

@@ -80,3 +80,17 @@ export function stackServiceEnv(name: string, schema: string, dataDir: string): 
   const prefix = name.toUpperCase();
   return { DATABASE_URL: infra.databaseUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(','), [`${prefix}_DB_SCHEMA`]: schema, [`${prefix}_KAFKA_GROUP_ID`]: schema, STRATA_DATA_DIR: dataDir };
 }
+
+/**
+ * Stops a service that may be stuck (e.g. on a black-holed dependency): SIGTERM, then SIGKILL if
+ * it has not exited after `killAfterMs` milliseconds. Resolves once the process ended; a missing
+ * service (a failed `beforeAll`) is a no-op.
+ */
+export async function stopOrKill(service: RunningService | undefined, killAfterMs = 20_000): Promise<void> {
+  const killer = setTimeout(() => service?.process.kill('SIGKILL'), killAfterMs);
+  try {
+    await service?.stop();
+  } finally {
+    clearTimeout(killer);
+  }
+}

@@ -1,5 +1,5 @@
 import { NotFoundError } from '@strata/shared/util-errors';
-import { RetrainingTriggerEntity, TrainingRunEntity, TrainingRunStatus } from '@strata/training/data-access';
+import { insertPendingTrainingRun, RetrainingTriggerEntity, TrainingRunEntity, TrainingRunStatus } from '@strata/training/data-access';
 import { nonRetryable } from './activity-errors';
 import type { RetrainingSource, TrainModelInput, TriggerRetrainingInput, TriggerRetrainingOutput } from './activity.types';
 import { trainingRunId, type ActivityScope } from './activity-runtime';
@@ -34,26 +34,18 @@ export function createRetrainingActivities({ deps, peers, tracker }: ActivitySco
     const requestId = `retrain-${input.triggerId}`;
     const runId = trainingRunId(input.modelName, requestId);
     const workflowId = `train:${input.modelName}:${requestId}`;
-    await runs
-      .createQueryBuilder()
-      .insert()
-      .into(TrainingRunEntity)
-      .values({
-        runId,
-        workflowId,
-        modelName: input.modelName,
-        requestId,
-        status: TrainingRunStatus.RUNNING,
-        step: 'pending',
-        trainer: last.trainer,
-        trainingSet: last.trainingSet,
-        reason: input.source,
-        params: last.params,
-        evaluation: {},
-        datasetVersions,
-      } as never)
-      .orIgnore()
-      .execute();
+    await insertPendingTrainingRun(runs.manager, {
+      runId,
+      workflowId,
+      modelName: input.modelName,
+      requestId,
+      trainer: last.trainer,
+      trainingSet: last.trainingSet,
+      reason: input.source,
+      params: last.params,
+      evaluation: {},
+      datasetVersions,
+    });
     await deps.dataSource.getRepository(RetrainingTriggerEntity).update({ triggerId: input.triggerId }, { runId });
     logger.log('retraining prepared', { triggerId: input.triggerId, modelName: input.modelName, runId, datasetVersions });
     return {

@@ -1,20 +1,12 @@
 import { InvalidArgumentError } from '@strata/shared/util-errors';
+import { mulberry32 } from '@strata/shared/util-random';
 import type { SearchDimension } from './training-runs.dto';
 
 /** A trial's sampled values. */
 export type TrialParams = Record<string, number | string | boolean>;
 
-/** mulberry32: a small seeded PRNG (uniform in [0, 1)); the same seed gives the same trials. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (`@strata/shared/util-random`): a small seeded PRNG (uniform in [0, 1)); the same seed gives the same trials. */
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /**
  * Trials of a search space, in order.

@@ -6,7 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { ConflictError, InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/shared/util-errors';
 import { trainingRunId as runIdOf } from '@strata/training/activities';
-import { toTrainingRun, TrainingRunEntity, TrainingRunLogEntity, TrainingRunStatus, type TrainingRun } from '@strata/training/data-access';
+import { insertPendingTrainingRun, toTrainingRun, TrainingRunEntity, TrainingRunLogEntity, TrainingRunStatus, type TrainingRun } from '@strata/training/data-access';
 import {
   progressQuery,
   TRAINING_TASK_QUEUE,
@@ -64,29 +64,19 @@ export class TrainingRunsService {
     const requestId = request.requestId ?? randomUUID();
     const runId = trainingRunId(request.modelName, requestId);
     const workflowId = trainModelWorkflowId(request.modelName, requestId);
-    const inserted = await em
-      .createQueryBuilder()
-      .insert()
-      .into(TrainingRunEntity)
-      .values({
-        runId,
-        workflowId,
-        modelName: request.modelName,
-        requestId,
-        status: TrainingRunStatus.RUNNING,
-        step: 'pending',
-        trainer: request.trainer,
-        trainingSet: request.trainingSet,
-        reason: request.reason,
-        params: request.params as Record<string, number | string | boolean>,
-        evaluation: request.evaluation,
-        datasetVersions: request.trainDatasetVersions,
-        triggeredBy: triggeredBy ?? null,
-      } as never)
-      .orIgnore()
-      .execute();
-    // ON CONFLICT DO NOTHING returns no row when the request already had one.
-    const created = Array.isArray(inserted.raw) && inserted.raw.length > 0;
+    const created = await insertPendingTrainingRun(em, {
+      runId,
+      workflowId,
+      modelName: request.modelName,
+      requestId,
+      trainer: request.trainer,
+      trainingSet: request.trainingSet,
+      reason: request.reason,
+      params: request.params as Record<string, number | string | boolean>,
+      evaluation: request.evaluation,
+      datasetVersions: request.trainDatasetVersions,
+      triggeredBy: triggeredBy ?? null,
+    });
     const row = await em.getRepository(TrainingRunEntity).findOneByOrFail({ runId });
     if (row.status !== TrainingRunStatus.RUNNING) return { runId, workflowId, requestId, status: row.status, alreadyExists: true };
 

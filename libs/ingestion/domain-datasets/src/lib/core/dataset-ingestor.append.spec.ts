@@ -1,32 +1,25 @@
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { InMemoryObjectStore } from '@strata/shared/data-access-object-store';
-import { DatasetIngestor } from './dataset-ingestor.service';
+import { createIngestorSandbox, type IngestorSandbox } from '../testing/ingestor-sandbox';
+import type { DatasetIngestor } from './dataset-ingestor.service';
 import type { DatasetSpec } from './dataset-spec';
 
 const spec: DatasetSpec = { name: 'ev', columns: [{ name: 'id', type: 'INT64', nullable: false }, { name: 'tag', type: 'STRING' }] };
 
 /** Append mode (streaming micro-batches): parent rows then new rows; quarantine; unchanged parent. */
 describe('DatasetIngestor append mode', () => {
+  let sandbox: IngestorSandbox<InMemoryObjectStore>;
   let dir: string;
   let store: InMemoryObjectStore;
   let ingestor: DatasetIngestor;
   beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-append-spec-'));
-    store = new InMemoryObjectStore('lake');
-    ingestor = new DatasetIngestor({ store, tmpDir: dir });
+    sandbox = await createIngestorSandbox('strata-append-spec-', () => new InMemoryObjectStore('lake'));
+    ({ dir, store, ingestor } = sandbox);
   });
-  afterEach(async () => {
-    await ingestor.close();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
-  const nd = async (name: string, rows: unknown[]) => {
-    const p = path.join(dir, name);
-    await fs.writeFile(p, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    return p;
-  };
+  afterEach(() => sandbox.dispose());
+  const nd = (name: string, rows: unknown[]) => sandbox.write(name, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const read = async (uri: string) => {
     const p = path.join(dir, `read-${Math.random()}.parquet`);
     await fs.writeFile(p, await store.getBuffer(store.resolve(uri)));

@@ -1,9 +1,8 @@
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { InMemoryObjectStore, LocalObjectStore } from '@strata/shared/data-access-object-store';
+import { createIngestorSandbox, type IngestorSandbox } from '../testing/ingestor-sandbox';
 import { DatasetIngestor } from './dataset-ingestor.service';
 import { loadDatasetSpec, type DatasetSpec } from './dataset-spec';
 import { DatasetSchemaMismatchError, DatasetSpecError, DatasetValidationError } from './ingestion.errors';
@@ -24,24 +23,17 @@ const GOOD = 'id,score,kind,ts\n1,10.5,a,2024-03-01 10:00:00\n2,,b,2024-03-01T11
 const BAD = 'id,score,kind,ts\n1,10.5,a,2024-03-01 10:00:00\n,abc,c,notatime\n3,101,a,2024-03-01 10:00:00\n4,1,b,2024-03-01 10:00:00\n';
 
 describe('DatasetIngestor', () => {
+  let sandbox: IngestorSandbox<LocalObjectStore>;
   let dir: string;
   let ingestor: DatasetIngestor;
   let store: LocalObjectStore;
   beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-ingest-spec-'));
-    store = new LocalObjectStore(path.join(dir, 'lake'));
-    ingestor = new DatasetIngestor({ store, tmpDir: dir });
+    sandbox = await createIngestorSandbox('strata-ingest-spec-', (d) => new LocalObjectStore(path.join(d, 'lake')));
+    ({ dir, ingestor, store } = sandbox);
   });
-  afterEach(async () => {
-    await ingestor.close();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => sandbox.dispose());
 
-  const write = async (name: string, text: string) => {
-    const p = path.join(dir, name);
-    await fs.writeFile(p, text);
-    return p;
-  };
+  const write = (name: string, text: string) => sandbox.write(name, text);
 
   it('ingests a CSV with a declared schema, normalizing timestamps to UTC', async () => {
     const v = await ingestor.ingest(spec, await write('p.csv', GOOD));

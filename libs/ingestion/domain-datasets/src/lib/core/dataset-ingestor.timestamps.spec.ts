@@ -1,32 +1,24 @@
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { DatasetIngestor } from './dataset-ingestor.service';
+import { createIngestorSandbox, type IngestorSandbox } from '../testing/ingestor-sandbox';
+import type { DatasetIngestor } from './dataset-ingestor.service';
 import { parseDatasetSpec, type DatasetSpec } from './dataset-spec';
 import { DatasetSpecError, DatasetValidationError } from './ingestion.errors';
 
 /** TIMESTAMP/DATE columns declared with an epoch or strptime `format` (+ `timezone`). */
 describe('DatasetIngestor: timestamp formats', () => {
+  let sandbox: IngestorSandbox<LocalObjectStore>;
   let dir: string;
   let store: LocalObjectStore;
   let ingestor: DatasetIngestor;
   beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-ingest-ts-'));
-    store = new LocalObjectStore(path.join(dir, 'lake'));
-    ingestor = new DatasetIngestor({ store, tmpDir: dir });
+    sandbox = await createIngestorSandbox('strata-ingest-ts-', (d) => new LocalObjectStore(path.join(d, 'lake')));
+    ({ dir, store, ingestor } = sandbox);
   });
-  afterEach(async () => {
-    await ingestor.close();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => sandbox.dispose());
 
-  const write = async (name: string, text: string) => {
-    const p = path.join(dir, name);
-    await fs.writeFile(p, text);
-    return p;
-  };
+  const write = (name: string, text: string) => sandbox.write(name, text);
   /** Rows of a stored Parquet with every TIMESTAMPTZ rendered as ISO-8601 UTC (microseconds). */
   const readIso = async (uri: string, cols: string[]): Promise<Record<string, unknown>[]> => {
     const db = await DuckDBInstance.create(':memory:');

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { DUCKDB_LOGICAL_TYPE, LogicalType } from '@strata/shared/data-access-duckdb';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DatasetSpecError } from './ingestion.errors';
@@ -11,30 +12,12 @@ import { DatasetSpecError } from './ingestion.errors';
  * may declare a source `format` (epoch units or strptime) and, for naive formatted times, a
  * `timezone`: see {@link ColumnSpec.format}.
  */
-export const ColumnType = {
-  INT32: 'INT32',
-  INT64: 'INT64',
-  FLOAT32: 'FLOAT32',
-  FLOAT64: 'FLOAT64',
-  STRING: 'STRING',
-  BOOL: 'BOOL',
-  DATE: 'DATE',
-  TIMESTAMP: 'TIMESTAMP',
-} as const;
+export const ColumnType = LogicalType;
 /** Union of {@link ColumnType} values. */
-export type ColumnType = (typeof ColumnType)[keyof typeof ColumnType];
+export type ColumnType = LogicalType;
 
 /** DuckDB SQL type used to store each {@link ColumnType}. */
-export const DUCKDB_TYPE: Readonly<Record<ColumnType, string>> = {
-  INT32: 'INTEGER',
-  INT64: 'BIGINT',
-  FLOAT32: 'FLOAT',
-  FLOAT64: 'DOUBLE',
-  STRING: 'VARCHAR',
-  BOOL: 'BOOLEAN',
-  DATE: 'DATE',
-  TIMESTAMP: 'TIMESTAMPTZ',
-};
+export const DUCKDB_TYPE: Readonly<Record<ColumnType, string>> = DUCKDB_LOGICAL_TYPE;
 
 /** Input formats DuckDB reads directly. */
 export type DatasetFormat = 'csv' | 'ndjson' | 'parquet';

@@ -1,4 +1,4 @@
-import { type Blackhole, refusedPort, startBlackhole } from '@strata/shared/testing';
+import { startUnreachablePeers, type UnreachablePeers } from '@strata/shared/testing';
 import { StrataUnreachableError } from './errors';
 import { ServiceClient } from './service-client';
 import { UnavailableError } from '@strata/shared/util-errors';
@@ -9,14 +9,10 @@ import { UnavailableError } from '@strata/shared/util-errors';
  * and the cause, never an endless wait.
  */
 describe('service-to-service HTTP calls have a deadline', () => {
-  let blackhole: Blackhole;
-  let closedPort: number;
-  beforeAll(async () => {
-    blackhole = await startBlackhole();
-    closedPort = await refusedPort();
-  });
-  afterAll(() => blackhole.close());
-  const hung = () => `http://127.0.0.1:${blackhole.port}`;
+  let peers: UnreachablePeers;
+  beforeAll(async () => (peers = await startUnreachablePeers()));
+  afterAll(() => peers.close());
+  const hung = () => `http://127.0.0.1:${peers.blackhole.port}`;
 
   const inService = (baseUrl: string) => new ServiceClient({ baseUrl, service: 'registry', credential: undefined });
 
@@ -26,8 +22,8 @@ describe('service-to-service HTTP calls have a deadline', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(err).toBeInstanceOf(UnavailableError);
     expect((err as Error).message).toBe(`Model version m@1: GET ${hung()}/registered-models/m/versions/1 failed: no answer within 300 ms`);
-    const refused = await inService(`http://127.0.0.1:${closedPort}`).request('GET', '/x', { timeoutMs: 300, what: 'X' }).catch((e: unknown) => e);
-    expect((refused as Error).message).toMatch(new RegExp(`X: GET http://127.0.0.1:${closedPort}/x failed: .*ECONNREFUSED`));
+    const refused = await inService(`http://127.0.0.1:${peers.closedPort}`).request('GET', '/x', { timeoutMs: 300, what: 'X' }).catch((e: unknown) => e);
+    expect((refused as Error).message).toMatch(new RegExp(`X: GET http://127.0.0.1:${peers.closedPort}/x failed: .*ECONNREFUSED`));
   });
 
   it('StrataClient side (CLI, e2e): StrataUnreachableError naming the URL and the deadline', async () => {

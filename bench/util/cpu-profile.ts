@@ -1,0 +1,22 @@
+/**
+ * The parts of a V8 `.cpuprofile` (`node --cpu-prof`) the profile scripts read, and the layer
+ * rule they share for charging a frame to a named layer of the stack.
+ */
+
+/** Where a profile node's code is: function name, source URL (empty for builtins), 0-based line. */
+export interface CallFrame { functionName: string; url: string; lineNumber: number }
+export interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
+/** Nodes, the node id of each sample and the µs since the previous sample. */
+export interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+
+/**
+ * The first layer of `layers` whose pattern matches the frame's source URL, or (for V8's
+ * pseudo-frames such as `(idle)`, `(garbage collector)`) its function name; `'other JS'` when no
+ * rule matches; `undefined` for a frame with neither (a builtin: charge it to an ancestor).
+ */
+export function layerOf(frame: CallFrame, layers: ReadonlyArray<readonly [string, RegExp]>): string | undefined {
+  const key = frame.url || (frame.functionName.startsWith('(') ? frame.functionName : '');
+  if (!key) return undefined;
+  for (const [name, re] of layers) if (re.test(key)) return name;
+  return 'other JS';
+}
