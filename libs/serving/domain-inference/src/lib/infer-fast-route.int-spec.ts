@@ -17,6 +17,7 @@ import { SecurityService } from '@strata/shared/nest-platform';
 import { dropSchemas, uniqueName } from '@strata/shared/testing';
 // Test-only cross-scope import: a model trained by the platform's own trainer.
  
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a real ONNX model for the test, trained by training's trainer
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
 import { DataSource } from 'typeorm';
 import { ModelRepository } from './model-repository';

@@ -7,6 +7,7 @@ import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { eventually, uniqueName, dropSchemas } from '@strata/shared/testing';
 // Test-only cross-scope import: a model trained by the platform's own trainer (as serving.int-spec).
  
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a real ONNX model for the test, trained by training's trainer
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
 import { DataSource } from 'typeorm';
 import { ModelRepository } from './model-repository';

@@ -12,6 +12,7 @@ import { IntegrityError } from '@strata/shared/util-errors';
 // Test-only cross-scope import: the brief asks to serve a model trained by the platform's own
 // trainer; production serving code never imports training (module boundaries).
  
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a real ONNX model for the test, trained by training's trainer
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { DataSource } from 'typeorm';
