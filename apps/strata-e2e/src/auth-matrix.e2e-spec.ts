@@ -101,6 +101,7 @@ const PARAM_VALUES: Record<string, string> = {
   alias: 'champion',
   version: '1',
   versionId: 'v-authz-1',
+  quarantineId: '0123456789abcdef',
   keyId: 'nokey0000000',
   id: `id-${tag}`,
   runId: `run-${tag}`,
