@@ -1,3 +1,4 @@
+import type { CalibrationBin } from '@strata/shared/util-model-evaluation';
 import type { MonitoringWindow } from '@strata/contracts/api';
 
 /**
@@ -13,15 +14,8 @@ export type OpsWindow = MonitoringWindow & {
   performance: (NonNullable<MonitoringWindow['performance']> & { calibration?: CalibrationBin[] }) | null;
 };
 
-/** One calibration bin of a window: predicted probability in [lower, upper), its count, mean prediction and observed positive rate. */
-export interface CalibrationBin {
-  bin: number;
-  lower: number;
-  upper: number;
-  count: number;
-  meanPredicted: number | null;
-  observedRate: number | null;
-}
+/** One calibration bin of a window as monitoring computes it (`calibrationByDecile` in util-model-evaluation). */
+export type { CalibrationBin };
 
 /** Serving health per window: latency p50/p99 in milliseconds, error rate, label coverage. */
 export interface OpsPoint {
