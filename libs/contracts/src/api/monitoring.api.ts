@@ -3,6 +3,21 @@ import { defineEndpoint, NoParams } from './define-endpoint';
 
 /** Monitoring HTTP API (docs/service-apis.md, "monitoring"). */
 
+/**
+ * One calibration bin of a window: predicted probability in [lower, upper) (the last bin includes 1),
+ * its row count, mean prediction and observed positive rate (null for an empty bin). Computed by
+ * `calibrationByDecile` in `@strata/shared/util-model-evaluation`.
+ */
+export const CalibrationBinSchema = z.looseObject({
+  bin: z.number(),
+  lower: z.number(),
+  upper: z.number(),
+  count: z.number(),
+  meanPredicted: z.number().nullable(),
+  observedRate: z.number().nullable(),
+});
+export type CalibrationBin = z.infer<typeof CalibrationBinSchema>;
+
 /** One report window of a model (the fields clients read; the service sends more, which pass through). */
 export const MonitoringWindowSchema = z.looseObject({
   windowStart: z.string().nullable(),
@@ -12,7 +27,14 @@ export const MonitoringWindowSchema = z.looseObject({
   labeledCount: z.number(),
   drift: z.array(z.looseObject({ feature: z.string(), method: z.string(), score: z.number().nullable(), threshold: z.number(), drifted: z.boolean() })),
   datasetDrift: z.boolean(),
-  performance: z.looseObject({ rocAuc: z.number().nullable(), accuracy: z.number().nullable(), logLoss: z.number().nullable() }).nullable(),
+  performance: z
+    .looseObject({
+      rocAuc: z.number().nullable(),
+      accuracy: z.number().nullable(),
+      logLoss: z.number().nullable(),
+      calibration: z.array(CalibrationBinSchema).optional(),
+    })
+    .nullable(),
 });
 export type MonitoringWindow = z.infer<typeof MonitoringWindowSchema>;
 

@@ -1,5 +1,4 @@
-import type { CalibrationBin } from '@strata/shared/util-model-evaluation';
-import type { MonitoringWindow } from '@strata/contracts/api';
+import type { CalibrationBin, MonitoringWindow } from '@strata/contracts/api';
 
 /**
  * The fields of a monitoring window (`GET /models/{m}/windows`, monitoring controller doc) that
@@ -11,10 +10,9 @@ export type OpsWindow = MonitoringWindow & {
   /** errors / (predictions + errors); null without requests. */
   errorRate?: number | null;
   latencySeconds?: { p50: number | null; p95: number | null; p99: number | null; relativeAccuracy?: number };
-  performance: (NonNullable<MonitoringWindow['performance']> & { calibration?: CalibrationBin[] }) | null;
 };
 
-/** One calibration bin of a window as monitoring computes it (`calibrationByDecile` in util-model-evaluation). */
+/** One calibration bin of a window (the contract's `CalibrationBinSchema`). */
 export type { CalibrationBin };
 
 /** Serving health per window: latency p50/p99 in milliseconds, error rate, label coverage. */
