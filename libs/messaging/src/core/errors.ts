@@ -3,6 +3,8 @@
  * the consumer's retry policy and by callers) and `details`.
  */
 
+import { CodedError, describeIssues } from '@strata/shared/util-errors';
+
 /** Machine codes of messaging errors. */
 export const MessagingErrorCode = {
   /** A value did not match its contract's schema (publish or consume). */
@@ -26,25 +28,9 @@ export const MessagingErrorCode = {
 export type MessagingErrorCode = (typeof MessagingErrorCode)[keyof typeof MessagingErrorCode];
 
 /** Base class of every error this lib throws on purpose. */
-export class MessagingError extends Error {
-  /** Machine code, see {@link MessagingErrorCode}. */
-  readonly code: MessagingErrorCode;
-  /** Whether retrying the same operation may succeed. */
-  readonly retryable: boolean;
+export class MessagingError extends CodedError<MessagingErrorCode> {
   /** Structured context (topic, size, issues, …). */
-  readonly details: Readonly<Record<string, unknown>>;
-
-  constructor(
-    code: MessagingErrorCode,
-    message: string,
-    options: { retryable?: boolean; details?: Record<string, unknown>; cause?: unknown } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-    this.details = options.details ?? {};
-  }
+  declare readonly details: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -54,7 +40,7 @@ export class MessagingError extends Error {
  */
 export class EventValidationError extends MessagingError {
   constructor(topic: string, issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, cause?: unknown) {
-    const list = issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`);
+    const list = describeIssues(issues);
     super(MessagingErrorCode.EVENT_SCHEMA_INVALID, `invalid event for topic '${topic}': ${list.join('; ')}`, {
       details: { topic, issues: list },
       cause,

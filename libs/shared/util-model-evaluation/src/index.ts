@@ -28,6 +28,7 @@ export {
   FEATURE_NAMES_KEY,
   INPUTS_METADATA_KEY,
   layoutFeatures,
+  metadataStringArray,
   MISSING_CATEGORY,
   modelInputLayout,
   toCategory,

@@ -1,4 +1,4 @@
-import { assembleModelInputs, modelInputLayout } from './model-inputs';
+import { assembleModelInputs, metadataStringArray, modelInputLayout } from './model-inputs';
 
 describe(modelInputLayout.name, () => {
   it('reads strata.inputs, a single [N, F] matrix, or one input per feature', () => {
@@ -42,5 +42,17 @@ describe(assembleModelInputs.name, () => {
     );
     expect(num).toEqual({ name: 'input', datatype: 'FP32', shape: [2, 2], data: Float32Array.from([39, NaN, 50, 1]) });
     expect(cat).toEqual({ name: 'workclass', datatype: 'BYTES', shape: [2, 1], data: ['State-gov', ''] });
+  });
+});
+
+describe(metadataStringArray.name, () => {
+  it('reads a JSON array of strings, undefined when the key is absent', () => {
+    expect(metadataStringArray({ 'strata.feature_names': '["a","b"]' }, 'strata.feature_names')).toEqual(['a', 'b']);
+    expect(metadataStringArray({}, 'strata.feature_names')).toBeUndefined();
+  });
+
+  it('refuses anything else, naming where, the key and the value', () => {
+    expect(() => metadataStringArray({ k: '[1,2]' }, 'k', "Model 'm' version 3")).toThrow("Model 'm' version 3: ONNX metadata 'k' must be a JSON array of strings, got [1,2]");
+    expect(() => metadataStringArray({ k: 'not json' }, 'k')).toThrow(/^ONNX metadata 'k' must be a JSON array of strings, got not json$/);
   });
 });

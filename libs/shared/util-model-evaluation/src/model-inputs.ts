@@ -41,8 +41,14 @@ export interface AssembledInput {
 
 const FEATURE_TYPES = new Set(['FP32', 'FP64', 'BYTES']);
 
-function parseFeatureNames(metadata: Readonly<Record<string, string>>): string[] | undefined {
-  const raw = metadata[FEATURE_NAMES_KEY];
+/**
+ * The JSON array of strings an ONNX metadata entry holds (e.g. `strata.feature_names`), or
+ * undefined when `metadata` has no `key`.
+ * @param where prefixes the error message (e.g. `Model 'm' version 3`), when given.
+ * @throws InvalidArgumentError `[<where>: ]ONNX metadata '<key>' must be a JSON array of strings, got <the first 200 characters>`
+ */
+export function metadataStringArray(metadata: Readonly<Record<string, string>>, key: string, where?: string): string[] | undefined {
+  const raw = metadata[key];
   if (raw === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(raw);
@@ -50,7 +56,7 @@ function parseFeatureNames(metadata: Readonly<Record<string, string>>): string[]
   } catch {
     // reported below
   }
-  throw new InvalidArgumentError(`ONNX metadata '${FEATURE_NAMES_KEY}' must be a JSON array of strings`);
+  throw new InvalidArgumentError(`${where === undefined ? '' : `${where}: `}ONNX metadata '${key}' must be a JSON array of strings, got ${raw.slice(0, 200)}`);
 }
 
 /**
@@ -105,7 +111,7 @@ export function modelInputLayout(inputs: readonly InputTensorInfo[], metadata: R
     if (new Set(all).size !== all.length) throw new InvalidArgumentError(`${what}: '${INPUTS_METADATA_KEY}' lists a feature twice`);
     return bindings;
   }
-  const names = parseFeatureNames(metadata);
+  const names = metadataStringArray(metadata, FEATURE_NAMES_KEY);
   if (!names || names.length === 0) throw new InvalidArgumentError(`${what} has no '${FEATURE_NAMES_KEY}' metadata: the order of its features is unknown`);
   const [only] = inputs;
   if (inputs.length === 1 && only && (only.datatype === 'FP32' || only.datatype === 'FP64') && only.shape.length === 2) {

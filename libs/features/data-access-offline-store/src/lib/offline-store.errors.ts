@@ -1,3 +1,5 @@
+import { CodedError } from '@strata/shared/util-errors';
+
 /** Machine codes of {@link OfflineStoreError} (`as const` enum). */
 export const OfflineStoreErrorCode = {
   FEATURE_REFERENCE_INVALID: 'FEATURE_REFERENCE_INVALID',
@@ -10,18 +12,7 @@ export const OfflineStoreErrorCode = {
 export type OfflineStoreErrorCode = (typeof OfflineStoreErrorCode)[keyof typeof OfflineStoreErrorCode];
 
 /** Base class of offline-store errors; `retryable` is false unless stated. */
-export class OfflineStoreError extends Error {
-  readonly code: OfflineStoreErrorCode;
-  readonly retryable: boolean;
-  readonly details: Record<string, unknown>;
-  constructor(code: OfflineStoreErrorCode, message: string, opts: { details?: Record<string, unknown>; cause?: unknown; retryable?: boolean } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = opts.retryable ?? false;
-    this.details = opts.details ?? {};
-  }
-}
+export class OfflineStoreError extends CodedError<OfflineStoreErrorCode> {}
 
 /** Thrown when a feature reference is malformed or names an unknown view or feature, or two refs map to one output column. */
 export class FeatureReferenceError extends OfflineStoreError {

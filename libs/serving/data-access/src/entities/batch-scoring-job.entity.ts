@@ -1,3 +1,4 @@
+import { CreatedAtColumn, ErrorCodeColumn, FinishedAtColumn, JobStatusColumn, ModelNameColumn, NullableBigintColumn, ObjectUriColumn, RequestIdColumn, Sha256Column, UpdatedAtColumn, WorkflowIdColumn } from '@strata/shared/data-access-entity-columns';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** Lifecycle of a batch scoring job. */
@@ -21,13 +22,13 @@ export class BatchScoringJobEntity {
   @PrimaryColumn({ name: 'job_id', type: 'uuid' })
   jobId!: string;
 
-  @Column({ name: 'workflow_id', type: 'varchar', length: 512, unique: true })
+  @WorkflowIdColumn({ unique: true })
   workflowId!: string;
 
-  @Column({ name: 'request_id', type: 'varchar', length: 256 })
+  @RequestIdColumn()
   requestId!: string;
 
-  @Column({ name: 'model_name', type: 'varchar', length: 128 })
+  @ModelNameColumn()
   modelName!: string;
 
   /** Requested alias (null when a version was requested). */
@@ -45,46 +46,46 @@ export class BatchScoringJobEntity {
   versionId!: string | null;
 
   /** Requested input URI, or the dataset version's Parquet URI once prepared. */
-  @Column({ name: 'input_uri', type: 'text', nullable: true })
+  @ObjectUriColumn('input_uri')
   inputUri!: string | null;
 
-  @Column({ name: 'input_sha256', type: 'varchar', length: 64, nullable: true })
+  @Sha256Column('input_sha256')
   inputSha256!: string | null;
 
   /** Requested pass-through columns (null = default). */
   @Column({ name: 'output_columns', type: 'jsonb', nullable: true })
   outputColumns!: string[] | null;
 
-  @Column({ type: 'varchar', length: 16 })
+  @JobStatusColumn()
   status!: BatchScoringJobStatus;
 
   @Column({ name: 'rows_done', type: 'bigint', default: 0, transformer: { to: (v: number) => v, from: (v: string | null) => (v === null ? 0 : Number(v)) } })
   rowsDone!: number;
 
-  @Column({ name: 'rows_total', type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  @NullableBigintColumn('rows_total')
   rowsTotal!: number | null;
 
-  @Column({ name: 'output_uri', type: 'text', nullable: true })
+  @ObjectUriColumn('output_uri')
   outputUri!: string | null;
 
-  @Column({ name: 'output_sha256', type: 'varchar', length: 64, nullable: true })
+  @Sha256Column('output_sha256')
   outputSha256!: string | null;
 
-  @Column({ name: 'row_count', type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  @NullableBigintColumn('row_count')
   rowCount!: number | null;
 
-  @Column({ name: 'error_code', type: 'varchar', length: 64, nullable: true })
+  @ErrorCodeColumn(64)
   errorCode!: string | null;
 
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  @CreatedAtColumn()
   createdAt!: Date;
 
-  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  @UpdatedAtColumn()
   updatedAt!: Date;
 
-  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  @FinishedAtColumn()
   finishedAt!: Date | null;
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@strata/shared/util-errors';
+import { FEATURE_NAMES_KEY, metadataStringArray } from '@strata/shared/util-model-evaluation';
 import { onnx } from 'onnx-proto';
 import type { OipDatatype, TensorMetadata } from './oip.types';
 
@@ -52,20 +53,7 @@ export function readOnnxModelInfo(bytes: Uint8Array): OnnxModelInfo {
   const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
   const metadata: Record<string, string> = {};
   for (const e of model.metadataProps ?? []) metadata[e.key ?? ''] = e.value ?? '';
-  let featureNames: string[] | null = null;
-  const raw = metadata['strata.feature_names'];
-  if (raw !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      parsed = undefined;
-    }
-    if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) {
-      throw new InvalidArgumentError(`ONNX metadata 'strata.feature_names' must be a JSON array of strings, got ${raw.slice(0, 200)}`);
-    }
-    featureNames = parsed as string[];
-  }
+  const featureNames = metadataStringArray(metadata, FEATURE_NAMES_KEY) ?? null;
   return {
     inputs: (graph.input ?? []).filter((i) => !initializers.has(i.name ?? '')).map(tensorMetadata),
     outputs: (graph.output ?? []).map(tensorMetadata),

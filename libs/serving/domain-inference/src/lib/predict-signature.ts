@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@strata/shared/util-errors';
+import { metadataStringArray } from '@strata/shared/util-model-evaluation';
 
 /** ONNX metadata key of the feature references, one `view:feature` per input column (written at training). */
 export const FEATURE_REFS_METADATA_KEY = 'strata.feature_refs';
@@ -49,8 +50,8 @@ export function recordedPredictSignature(model: { name: string; version: number;
   const raw = model.metadata[REQUEST_FIELDS_METADATA_KEY];
   if (raw === undefined || model.metadata[FEATURE_REFS_METADATA_KEY] === undefined) return undefined;
   const where = `Model '${model.name}' v${model.version}`;
-  const names = parseStringArray(model.metadata[FEATURE_NAMES_METADATA_KEY], FEATURE_NAMES_METADATA_KEY, where) ?? [];
-  const refs = parseStringArray(model.metadata[FEATURE_REFS_METADATA_KEY], FEATURE_REFS_METADATA_KEY, where) ?? [];
+  const names = metadataStringArray(model.metadata, FEATURE_NAMES_METADATA_KEY, where) ?? [];
+  const refs = metadataStringArray(model.metadata, FEATURE_REFS_METADATA_KEY, where) ?? [];
   if (names.length === 0 || refs.length !== names.length || !refs.every((r) => /^[^:]+:[^:]+$/.test(r))) {
     throw new InvalidArgumentError(`${where}: '${FEATURE_REFS_METADATA_KEY}' must hold one 'view:feature' per feature name (${names.length})`);
   }
@@ -82,9 +83,9 @@ export function recordedPredictSignature(model: { name: string; version: number;
  */
 export function resolvePredictSignature(model: { name: string; version: number; metadata: Record<string, string> }, views: readonly FeatureViewInfo[]): PredictSignature {
   const where = `Model '${model.name}' v${model.version}`;
-  const names = parseStringArray(model.metadata[FEATURE_NAMES_METADATA_KEY], FEATURE_NAMES_METADATA_KEY, where);
+  const names = metadataStringArray(model.metadata, FEATURE_NAMES_METADATA_KEY, where);
   if (!names || names.length === 0) throw new InvalidArgumentError(`${where} has no '${FEATURE_NAMES_METADATA_KEY}' metadata: use /v2/models/${model.name}/infer`);
-  const recorded = parseStringArray(model.metadata[FEATURE_REFS_METADATA_KEY], FEATURE_REFS_METADATA_KEY, where);
+  const recorded = metadataStringArray(model.metadata, FEATURE_REFS_METADATA_KEY, where);
   if (recorded && recorded.length !== names.length) {
     throw new InvalidArgumentError(`${where}: '${FEATURE_REFS_METADATA_KEY}' has ${recorded.length} references for ${names.length} feature names`);
   }
@@ -123,18 +124,6 @@ export function resolvePredictSignature(model: { name: string; version: number; 
     }
   }
   return { columns, requestFields, source: recorded ? 'recorded' : 'resolved' };
-}
-
-function parseStringArray(raw: string | undefined, key: string, where: string): string[] | undefined {
-  if (raw === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = undefined;
-  }
-  if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw new InvalidArgumentError(`${where}: ONNX metadata '${key}' must be a JSON array of strings`);
-  return parsed as string[];
 }
 
 /** A JSON scalar of a request. */

@@ -11,23 +11,14 @@ export async function insertAuditRecord(db: SqlExecutor, rec: AuditRecord): Prom
   );
 }
 
-interface Row {
+/** A row of `audit_log`: the record's single-word fields as they are, the others in snake_case. */
+type Row = Pick<AuditRecord, 'service' | 'actor' | 'roles' | 'action' | 'route' | 'resource' | 'outcome' | 'status' | 'reason' | 'before' | 'after'> & {
+  /** bigserial, as node-postgres returns it. */
   seq: string;
   audit_id: string;
   recorded_at: Date;
-  service: string;
-  actor: string;
-  roles: string[];
-  action: string;
-  route: string;
-  resource: string;
-  outcome: AuditRecord['outcome'];
-  status: number;
-  reason: string | null;
   request_id: string | null;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-}
+};
 
 /**
  * Newest-first page of audit records matching `q`, with `nextBefore` for the next page.

@@ -19,17 +19,16 @@ export async function* iterateBody(body: ObjectBody): AsyncIterable<Buffer> {
 }
 
 /**
- * A pass-through stream that hashes and counts bytes and, at the end, fails with
- * {@link ObjectIntegrityError} if size or sha256 differ from what is expected. @internal
+ * A pass-through stream that sha256-hashes and counts the bytes of object `key` going through it;
+ * subclasses decide at the end (`_flush`) what the digest and count must be. @internal
  */
-export class VerifyingStream extends Transform {
-  private readonly hash: Hash = createHash('sha256');
-  private bytes = 0;
+export abstract class HashingStream extends Transform {
+  protected readonly hash: Hash = createHash('sha256');
+  /** Bytes passed through so far. */
+  bytes = 0;
 
-  constructor(
-    private readonly key: string,
-    private readonly expected: GetOptions & { sizeAtOpen?: number },
-  ) {
+  /** @param key the object's key, named in integrity errors. */
+  constructor(protected readonly key: string) {
     super();
   }
 
@@ -37,6 +36,19 @@ export class VerifyingStream extends Transform {
     this.hash.update(chunk);
     this.bytes += chunk.length;
     cb(null, chunk);
+  }
+}
+
+/**
+ * A pass-through stream that hashes and counts bytes and, at the end, fails with
+ * {@link ObjectIntegrityError} if size or sha256 differ from what is expected. @internal
+ */
+export class VerifyingStream extends HashingStream {
+  constructor(
+    key: string,
+    private readonly expected: GetOptions & { sizeAtOpen?: number },
+  ) {
+    super(key);
   }
 
   override _flush(cb: TransformCallback): void {

@@ -4,6 +4,8 @@
  * them once; messages name the key or URI involved.
  */
 
+import { CodedError } from '@strata/shared/util-errors';
+
 /** Machine codes of {@link ObjectStoreError} subclasses (`as const` enum). */
 export const ObjectStoreErrorCode = {
   OBJECT_NOT_FOUND: 'OBJECT_NOT_FOUND',
@@ -15,27 +17,8 @@ export const ObjectStoreErrorCode = {
 /** Union of the {@link ObjectStoreErrorCode} values. */
 export type ObjectStoreErrorCode = (typeof ObjectStoreErrorCode)[keyof typeof ObjectStoreErrorCode];
 
-/** Base class of every error thrown by an {@link ObjectStore} implementation. */
-export class ObjectStoreError extends Error {
-  /** Stable machine code. */
-  readonly code: ObjectStoreErrorCode;
-  /** True when retrying the same call may succeed (I/O hiccups), false for bad input or corrupt data. */
-  readonly retryable: boolean;
-  /** Structured context (key, uri, expected/actual digests...). */
-  readonly details: Record<string, unknown>;
-
-  constructor(
-    code: ObjectStoreErrorCode,
-    message: string,
-    opts: { retryable?: boolean; details?: Record<string, unknown>; cause?: unknown } = {},
-  ) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = opts.retryable ?? false;
-    this.details = opts.details ?? {};
-  }
-}
+/** Base class of every error thrown by an {@link ObjectStore} implementation; `details` names the key, URI, expected/actual digests. */
+export class ObjectStoreError extends CodedError<ObjectStoreErrorCode> {}
 
 /** Thrown when a key (or the key a URI resolves to) does not exist in the store. */
 export class ObjectNotFoundError extends ObjectStoreError {

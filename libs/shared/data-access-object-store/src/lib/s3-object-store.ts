@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable, type TransformCallback } from 'node:stream';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { assertValidKey } from './object-key';
-import { iterateBody, readAll, VerifyingStream } from './hashing';
+import { HashingStream, iterateBody, readAll, VerifyingStream } from './hashing';
 import type { GetOptions, ObjectBody, ObjectStat, ObjectStore, PutOptions, PutResult } from './object-store';
 import { ForeignUriError, ObjectIntegrityError, ObjectNotFoundError, ObjectStoreError, ObjectStoreErrorCode } from './object-store.errors';
 
@@ -290,23 +290,15 @@ export class S3ObjectStore implements ObjectStore {
 }
 
 /** Counts bytes and hashes them; fails at the end of the stream when `expectedSha256` does not match. */
-class HashCounter extends Transform {
-  private readonly hash = createHash('sha256');
-  bytes = 0;
+class HashCounter extends HashingStream {
   sha256: string | undefined;
   failure: ObjectStoreError | undefined;
 
   constructor(
-    private readonly key: string,
+    key: string,
     private readonly expectedSha256: string | undefined,
   ) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    cb(null, chunk);
+    super(key);
   }
 
   override _flush(cb: TransformCallback): void {

@@ -1,4 +1,6 @@
+import { CreatedAtColumn, JobStatusColumn, WorkflowIdColumn } from '@strata/shared/data-access-entity-columns';
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { ModelWorkflowRecordColumns, ModelWorkflowRequestColumns } from './model-workflow-request.columns';
 
 /** One captured chunk of an external trainer's stdout/stderr (table `training_run_log`). */
 @Entity({ name: 'training_run_log' })
@@ -20,27 +22,17 @@ export class TrainingRunLogEntity {
   @Column({ type: 'text' })
   chunk!: string;
 
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  @CreatedAtColumn()
   createdAt!: Date;
 }
 
-/** A hyperparameter search (table `training_search`); its trials are `training_run` rows with `parent_search_id`. */
+/** A hyperparameter search (table `training_search`, workflow id `search:<modelName>:<requestId>`); its trials are `training_run` rows with `parent_search_id`. */
 @Entity({ name: 'training_search' })
-export class TrainingSearchEntity {
+export class TrainingSearchEntity extends ModelWorkflowRequestColumns {
   @PrimaryColumn({ name: 'search_id', type: 'uuid' })
   searchId!: string;
 
-  /** `search:<modelName>:<requestId>` */
-  @Column({ name: 'workflow_id', type: 'varchar', length: 512 })
-  workflowId!: string;
-
-  @Column({ name: 'model_name', type: 'varchar', length: 128 })
-  modelName!: string;
-
-  @Column({ name: 'request_id', type: 'varchar', length: 256 })
-  requestId!: string;
-
-  @Column({ type: 'varchar', length: 16 })
+  @JobStatusColumn()
   status!: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
   @Column({ type: 'varchar', length: 16 })
@@ -74,31 +66,13 @@ export class TrainingSearchEntity {
 
   @Column({ name: 'best_metric', type: 'double precision', nullable: true })
   bestMetric!: number | null;
-
-  @Column({ name: 'model_version', type: 'integer', nullable: true })
-  modelVersion!: number | null;
-
-  @Column({ name: 'error_code', type: 'varchar', length: 128, nullable: true })
-  errorCode!: string | null;
-
-  @Column({ name: 'error_message', type: 'text', nullable: true })
-  errorMessage!: string | null;
-
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
-  createdAt!: Date;
-
-  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
-  finishedAt!: Date | null;
 }
 
 /** Why a retraining of a model was started or skipped (table `retraining_trigger`). */
 @Entity({ name: 'retraining_trigger' })
-export class RetrainingTriggerEntity {
+export class RetrainingTriggerEntity extends ModelWorkflowRecordColumns {
   @PrimaryColumn({ name: 'trigger_id', type: 'uuid' })
   triggerId!: string;
-
-  @Column({ name: 'model_name', type: 'varchar', length: 128 })
-  modelName!: string;
 
   /** What asked: a drift-detected / performance-degraded event, the schedule, or a manual call. */
   @Column({ type: 'varchar', length: 16 })
@@ -120,25 +94,14 @@ export class RetrainingTriggerEntity {
   @Column({ type: 'varchar', length: 20 })
   decision!: 'STARTED' | 'SKIPPED_COOLDOWN' | 'SKIPPED_RUNNING' | 'SKIPPED_NO_RUN' | 'SKIPPED_STALE' | 'DISABLED';
 
-  @Column({ name: 'workflow_id', type: 'varchar', length: 512, nullable: true })
+  @WorkflowIdColumn({ nullable: true })
   workflowId!: string | null;
 
   @Column({ name: 'run_id', type: 'uuid', nullable: true })
   runId!: string | null;
 
   /** Outcome of a started retraining (null while running or when skipped). */
-  @Column({ type: 'varchar', length: 16, nullable: true })
+  @JobStatusColumn({ nullable: true })
   status!: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | null;
 
-  @Column({ name: 'model_version', type: 'integer', nullable: true })
-  modelVersion!: number | null;
-
-  @Column({ name: 'error_message', type: 'text', nullable: true })
-  errorMessage!: string | null;
-
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
-  createdAt!: Date;
-
-  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
-  finishedAt!: Date | null;
 }

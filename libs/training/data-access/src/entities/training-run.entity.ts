@@ -1,4 +1,6 @@
+import { JobStatusColumn, NullableBigintColumn, ObjectUriColumn, Sha256Column, UpdatedAtColumn } from '@strata/shared/data-access-entity-columns';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { ModelWorkflowRequestColumns } from './model-workflow-request.columns';
 
 /** Lifecycle of a training run: as stored in `training_run.status` and returned by the API. */
 export const TrainingRunStatus = {
@@ -19,28 +21,19 @@ export interface StoredDatasetVersion {
 /**
  * One training run (one Temporal workflow execution): table `training_run` in the training
  * schema. Created by `POST /training-runs` or a `training-requested` event before the workflow
- * starts; updated by the workflow's record activities (completed / failed / cancelled).
+ * starts; updated by the workflow's record activities (completed / failed / cancelled). Its
+ * workflow id is `train:<modelName>:<requestId>`.
  * `(model_name, request_id)` is unique: the same request never creates a second run.
  */
 @Entity('training_run')
 @Index('training_run_model_request_uq', ['modelName', 'requestId'], { unique: true })
 @Index('training_run_workflow_id_uq', ['workflowId'], { unique: true })
-export class TrainingRunEntity {
+export class TrainingRunEntity extends ModelWorkflowRequestColumns {
   /** Run id (UUID, derived from modelName + requestId). */
   @PrimaryColumn({ name: 'run_id', type: 'uuid' })
   runId!: string;
 
-  /** Temporal workflow id: `train:<modelName>:<requestId>`. */
-  @Column({ name: 'workflow_id', type: 'varchar', length: 512 })
-  workflowId!: string;
-
-  @Column({ name: 'model_name', type: 'varchar', length: 128 })
-  modelName!: string;
-
-  @Column({ name: 'request_id', type: 'varchar', length: 256 })
-  requestId!: string;
-
-  @Column({ type: 'varchar', length: 16 })
+  @JobStatusColumn()
   status!: TrainingRunStatus;
 
   /** Last known workflow step (`resolve-inputs`, `build-training-set`, `train`, …). */
@@ -74,10 +67,10 @@ export class TrainingRunEntity {
   @Column({ name: 'feature_views', type: 'jsonb', nullable: true })
   featureViews!: string[] | null;
 
-  @Column({ name: 'training_set_uri', type: 'text', nullable: true })
+  @ObjectUriColumn('training_set_uri')
   trainingSetUri!: string | null;
 
-  @Column({ name: 'training_set_sha256', type: 'varchar', length: 64, nullable: true })
+  @Sha256Column('training_set_sha256')
   trainingSetSha256!: string | null;
 
   /** Flat evaluation metrics (finite numbers), e.g. `{ roc_auc, accuracy, log_loss, … }`. */
@@ -88,28 +81,17 @@ export class TrainingRunEntity {
   @Column({ name: 'evaluation_report', type: 'jsonb', nullable: true })
   evaluationReport!: Record<string, unknown> | null;
 
-  @Column({ name: 'artifact_uri', type: 'text', nullable: true })
+  @ObjectUriColumn('artifact_uri')
   artifactUri!: string | null;
 
-  @Column({ name: 'artifact_sha256', type: 'varchar', length: 64, nullable: true })
+  @Sha256Column('artifact_sha256')
   artifactSha256!: string | null;
 
-  @Column({ name: 'reference_profile_uri', type: 'text', nullable: true })
+  @ObjectUriColumn('reference_profile_uri')
   referenceProfileUri!: string | null;
 
-  @Column({ name: 'reference_profile_sha256', type: 'varchar', length: 64, nullable: true })
+  @Sha256Column('reference_profile_sha256')
   referenceProfileSha256!: string | null;
-
-  /** Registry version number once registered. */
-  @Column({ name: 'model_version', type: 'integer', nullable: true })
-  modelVersion!: number | null;
-
-  /** Machine error code of a failed run (an `ErrorCode`, or the failure type). */
-  @Column({ name: 'error_code', type: 'varchar', length: 128, nullable: true })
-  errorCode!: string | null;
-
-  @Column({ name: 'error_message', type: 'text', nullable: true })
-  errorMessage!: string | null;
 
   /** Wall-clock time spent in activities (ms). */
   @Column({ name: 'wall_time_ms', type: 'integer', nullable: true })
@@ -120,7 +102,7 @@ export class TrainingRunEntity {
   cpuSeconds!: number | null;
 
   /** Highest resident set size sampled during the activities, bytes. */
-  @Column({ name: 'peak_rss_bytes', type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  @NullableBigintColumn('peak_rss_bytes')
   peakRssBytes!: number | null;
 
   /** Mean GPU utilization (%) sampled with nvidia-smi during the train activity; null without a GPU. */
@@ -147,13 +129,6 @@ export class TrainingRunEntity {
   @Column({ name: 'triggered_by', type: 'varchar', length: 256, nullable: true })
   triggeredBy!: string | null;
 
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
-  createdAt!: Date;
-
-  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  @UpdatedAtColumn()
   updatedAt!: Date;
-
-  /** When the run reached COMPLETED, FAILED or CANCELLED. */
-  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
-  finishedAt!: Date | null;
 }

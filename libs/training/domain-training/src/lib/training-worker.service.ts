@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import { EventPublisher } from '@strata/messaging';
 import { OBJECT_STORE, type ObjectStore } from '@strata/shared/data-access-object-store';
 import { DatabaseService } from '@strata/shared/nest-platform';
+import { stopSupervisedWorker, superviseWorker, type SupervisedWorkerHandles } from '@strata/shared/util-temporal';
 import { createTrainingActivities, type ActivityLogger } from '@strata/training/activities';
 import { TRAINING_TASK_QUEUE, type RetrainingActivities, type SearchActivities, type TrainingActivities } from '@strata/training/workflows';
 import { RetrainingService } from './retraining.service';
@@ -37,8 +37,7 @@ function activityLogger(logger: Logger): ActivityLogger {
 @Injectable()
 export class TrainingWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('TrainingWorker');
-  private worker: Worker | undefined;
-  private connection: NativeConnection | undefined;
+  private readonly handles: SupervisedWorkerHandles = {};
   private running: Promise<void> | undefined;
   private stopped = false;
 
@@ -75,52 +74,34 @@ export class TrainingWorkerService implements OnApplicationBootstrap, BeforeAppl
       commandTrainers: this.options.commandTrainers,
       triggerRetraining: (input) => this.retraining.trigger(input),
     });
-    for (let attempt = 1; !this.stopped; attempt++) {
-      try {
-        this.connection = await NativeConnection.connect({ address: this.options.temporalAddress });
-        const worker = await Worker.create({
-          connection: this.connection,
-          namespace: this.options.temporalNamespace,
-          taskQueue,
-          workflowsPath: trainingWorkflowsPath(),
-          activities: { ...activities },
-          shutdownGraceTime: '10 seconds',
-          // Heartbeats reach the server at least every 2 s, so a cancellation reaches a running
-          // trainer (and kills an external trainer's process) within ~2 s, not 80% of the heartbeat timeout.
-          maxHeartbeatThrottleInterval: '2 seconds',
-        });
-        if (this.stopped) {
-          await this.connection.close();
-          return;
-        }
-        this.worker = worker;
-        this.logger.log({ taskQueue, namespace: this.options.temporalNamespace }, 'Temporal worker started');
-        await worker.run();
-        this.logger.log({ taskQueue }, 'Temporal worker stopped');
-        return;
-      } catch (e) {
-        this.worker = undefined;
-        await this.connection?.close().catch(() => undefined);
-        this.connection = undefined;
-        if (this.stopped) return;
-        this.logger.error({ attempt, err: e instanceof Error ? e.message : String(e) }, 'Temporal worker failed, restarting');
-        await new Promise((r) => setTimeout(r, this.options.retryDelayMs ?? 2000));
-      }
-    }
+    await superviseWorker(this.handles, {
+      address: this.options.temporalAddress,
+      namespace: this.options.temporalNamespace,
+      worker: {
+        taskQueue,
+        workflowsPath: trainingWorkflowsPath(),
+        activities: { ...activities },
+        shutdownGraceTime: '10 seconds',
+        // Heartbeats reach the server at least every 2 s, so a cancellation reaches a running
+        // trainer (and kills an external trainer's process) within ~2 s, not 80% of the heartbeat timeout.
+        maxHeartbeatThrottleInterval: '2 seconds',
+      },
+      isStopped: () => this.stopped,
+      delay: () => new Promise((r) => setTimeout(r, this.options.retryDelayMs ?? 2000)),
+      onStarted: () => this.logger.log({ taskQueue, namespace: this.options.temporalNamespace }, 'Temporal worker started'),
+      onStopped: () => this.logger.log({ taskQueue }, 'Temporal worker stopped'),
+      onFailed: (attempt, err) => this.logger.error({ attempt, err }, 'Temporal worker failed, restarting'),
+    });
   }
 
   /** Worker state (`RUNNING`, `STOPPED`, …) or `NOT_STARTED`. */
   state(): string {
-    return this.worker?.getState() ?? 'NOT_STARTED';
+    return this.handles.worker?.getState() ?? 'NOT_STARTED';
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.worker && this.worker.getState() === 'RUNNING') {
-      this.worker.shutdown();
-      // Resolves once running activities finished or were cancelled (bounded by shutdownGraceTime).
-      await this.running?.catch(() => undefined);
-    }
-    await this.connection?.close().catch(() => undefined);
+    // Waits until running activities finished or were cancelled (bounded by shutdownGraceTime).
+    await stopSupervisedWorker(this.handles, this.running);
   }
 }

@@ -1,3 +1,5 @@
+import { CodedError } from '@strata/shared/util-errors';
+
 /** Machine codes of {@link DatasetIngestionError} (`as const` enum). */
 export const DatasetErrorCode = {
   DATASET_SPEC_INVALID: 'DATASET_SPEC_INVALID',
@@ -9,18 +11,7 @@ export const DatasetErrorCode = {
 export type DatasetErrorCode = (typeof DatasetErrorCode)[keyof typeof DatasetErrorCode];
 
 /** Base class of ingestion errors; `code` is stable, `retryable` is false for all bad-input errors. */
-export class DatasetIngestionError extends Error {
-  readonly code: DatasetErrorCode;
-  readonly retryable: boolean;
-  readonly details: Record<string, unknown>;
-  constructor(code: DatasetErrorCode, message: string, opts: { details?: Record<string, unknown>; cause?: unknown; retryable?: boolean } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = opts.retryable ?? false;
-    this.details = opts.details ?? {};
-  }
-}
+export class DatasetIngestionError extends CodedError<DatasetErrorCode> {}
 
 /** Thrown when a dataset spec (YAML or object) is malformed; the message names the file and field. */
 export class DatasetSpecError extends DatasetIngestionError {

@@ -1,13 +1,12 @@
 import path from 'node:path';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import type { BatchScoringActivities } from '@strata/serving/workflows';
 import { OBJECT_STORE, type ObjectStore } from '@strata/shared/data-access-object-store';
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { UnavailableError } from '@strata/shared/util-errors';
-import { DEFAULT_TEMPORAL_RPC_TIMEOUT_MS, withTemporalDeadline } from '@strata/shared/util-temporal';
+import { DEFAULT_TEMPORAL_RPC_TIMEOUT_MS, stopSupervisedWorker, superviseWorker, withTemporalDeadline, type SupervisedWorkerHandles } from '@strata/shared/util-temporal';
 import { RegistryClient } from '../registry.client';
 import { SERVING_OPTIONS, type ServingOptions } from '../serving.constants';
 import { createBatchScoringActivities } from './batch-scoring.activities';
@@ -33,8 +32,7 @@ export class BatchScoringTemporalService implements OnApplicationBootstrap, Befo
   private readonly logger = new Logger('BatchScoringTemporal');
   private client: Client | undefined;
   private connection: Connection | undefined;
-  private workerConnection: NativeConnection | undefined;
-  private worker: Worker | undefined;
+  private readonly workerHandles: SupervisedWorkerHandles = {};
   private workerRun: Promise<void> | undefined;
   private lastError = 'not connected yet';
   private stopped = false;
@@ -72,7 +70,7 @@ export class BatchScoringTemporalService implements OnApplicationBootstrap, Befo
 
   /** Worker state (`RUNNING`, …) or `NOT_STARTED`. */
   workerState(): string {
-    return this.worker?.getState() ?? 'NOT_STARTED';
+    return this.workerHandles.worker?.getState() ?? 'NOT_STARTED';
   }
 
   private delay(): Promise<void> {
@@ -117,51 +115,33 @@ export class BatchScoringTemporalService implements OnApplicationBootstrap, Befo
     this.closeActivities = () => created.close();
     // Compile-time check that the activities implement the workflow's contract.
     const activities: BatchScoringActivities = created;
-    for (let attempt = 1; !this.stopped; attempt++) {
-      try {
-        this.workerConnection = await NativeConnection.connect({ address: this.options.temporalAddress });
-        const worker = await Worker.create({
-          connection: this.workerConnection,
-          namespace: this.options.temporalNamespace,
-          taskQueue: this.options.taskQueue,
-          workflowsPath: servingWorkflowsPath(),
-          activities: {
-            prepareBatchScoring: activities.prepareBatchScoring,
-            scoreChunk: activities.scoreChunk,
-            finalizeBatchScoring: activities.finalizeBatchScoring,
-            recordBatchScoringFailed: activities.recordBatchScoringFailed,
-            recordBatchScoringCancelled: activities.recordBatchScoringCancelled,
-          },
-          maxConcurrentActivityTaskExecutions: 2,
-          shutdownGraceTime: '10 seconds',
-        });
-        if (this.stopped) {
-          await this.workerConnection.close();
-          return;
-        }
-        this.worker = worker;
-        this.logger.log({ taskQueue: this.options.taskQueue }, 'batch scoring worker started');
-        await worker.run();
-        this.logger.log({ taskQueue: this.options.taskQueue }, 'batch scoring worker stopped');
-        return;
-      } catch (e) {
-        this.worker = undefined;
-        await this.workerConnection?.close().catch(() => undefined);
-        this.workerConnection = undefined;
-        if (this.stopped) return;
-        this.logger.error({ attempt, err: e instanceof Error ? e.message : String(e) }, 'batch scoring worker failed, restarting');
-        await this.delay();
-      }
-    }
+    await superviseWorker(this.workerHandles, {
+      address: this.options.temporalAddress,
+      namespace: this.options.temporalNamespace,
+      worker: {
+        taskQueue: this.options.taskQueue,
+        workflowsPath: servingWorkflowsPath(),
+        activities: {
+          prepareBatchScoring: activities.prepareBatchScoring,
+          scoreChunk: activities.scoreChunk,
+          finalizeBatchScoring: activities.finalizeBatchScoring,
+          recordBatchScoringFailed: activities.recordBatchScoringFailed,
+          recordBatchScoringCancelled: activities.recordBatchScoringCancelled,
+        },
+        maxConcurrentActivityTaskExecutions: 2,
+        shutdownGraceTime: '10 seconds',
+      },
+      isStopped: () => this.stopped,
+      delay: () => this.delay(),
+      onStarted: () => this.logger.log({ taskQueue: this.options.taskQueue }, 'batch scoring worker started'),
+      onStopped: () => this.logger.log({ taskQueue: this.options.taskQueue }, 'batch scoring worker stopped'),
+      onFailed: (attempt, err) => this.logger.error({ attempt, err }, 'batch scoring worker failed, restarting'),
+    });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.worker && this.worker.getState() === 'RUNNING') {
-      this.worker.shutdown();
-      await this.workerRun?.catch(() => undefined);
-    }
-    await this.workerConnection?.close().catch(() => undefined);
+    await stopSupervisedWorker(this.workerHandles, this.workerRun);
     await this.closeActivities?.().catch(() => undefined);
     await this.connection?.close().catch(() => undefined);
   }
