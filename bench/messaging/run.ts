@@ -29,7 +29,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import type { Kafka } from 'kafkajs';
-import type { BenchRow } from '../util/load';
+import { type BenchRow, arg, loadAverage } from '../util/load';
 import { defineEvent } from '@strata/contracts';
 import {
   createKafka,
@@ -41,19 +41,14 @@ import {
   silentLogger,
 } from '@strata/messaging';
 
-const args = process.argv.slice(2);
-const arg = (name: string, def: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? (args[i + 1] as string) : def;
-};
-let EVENTS = Number(arg('--events', process.env.BENCH_EVENTS ?? '3000'));
-const CONCURRENCY = arg('--concurrency', '1,10,100').split(',').map(Number);
+let EVENTS = Number(arg('events', process.env.BENCH_EVENTS ?? '3000'));
+const CONCURRENCY = arg('concurrency', '1,10,100').split(',').map(Number);
 type Mode = 'per-message' | 'batched' | 'batched+gzip' | 'batched+bulk' | 'plain';
 /** Events per producer transaction (outbox) or per `send` (plain); 1 = one event per transaction, as a service publishes. */
-const PER_TX = Math.max(1, Number(arg('--per-tx', '1')));
+const PER_TX = Math.max(1, Number(arg('per-tx', '1')));
 /** `--no-notify`: publishers skip `pg_notify` (the in-process relay is woken directly). */
-const NOTIFY = !args.includes('--no-notify');
-const MODES = arg('--modes', 'per-message,batched,batched+gzip,batched+bulk,plain').split(',') as Mode[];
+const NOTIFY = !process.argv.includes('--no-notify');
+const MODES = arg('modes', 'per-message,batched,batched+gzip,batched+bulk,plain').split(',') as Mode[];
 /** Consumer and relay settings per outbox mode. */
 const SETTINGS: Record<Exclude<Mode, 'plain'>, { tag: string; maxBatchRecords: number; relayBatch: number; compression: 'none' | 'gzip'; bulk: boolean }> = {
   'per-message': { tag: 'm', maxBatchRecords: 1, relayBatch: 200, compression: 'none', bulk: false },
@@ -111,6 +106,25 @@ async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
     if (Date.now() > deadline) throw new Error('benchmark timed out waiting for consumers');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * `producers` concurrent producers share the events 0 … EVENTS − 1 in chunks of PER_TX: each
+ * takes the next chunk and awaits `send(seq, n, startedAt)` (first event number, chunk size,
+ * Date.now() ms when the chunk was taken) until none is left. Resolves when every chunk was sent.
+ */
+async function produceAll(producers: number, send: (seq: number, n: number, startedAt: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const take = (): number => {
+    const seq = next;
+    next += PER_TX;
+    return seq;
+  };
+  await Promise.all(
+    Array.from({ length: producers }, async () => {
+      for (let seq = take(); seq < EVENTS; seq = take()) await send(seq, Math.min(PER_TX, EVENTS - seq), Date.now());
+    }),
+  );
 }
 
 async function outboxRun(ds: DataSource, kafka: Kafka, producers: number, mode: Exclude<Mode, 'plain'>): Promise<Row> {
@@ -179,24 +193,13 @@ async function outboxRun(ds: DataSource, kafka: Kafka, producers: number, mode: 
   await runner.start();
   relay.start();
   const t0 = Date.now();
-  let next = 0;
-  const take = (): number => {
-    const seq = next;
-    next += PER_TX;
-    return seq;
-  };
-  await Promise.all(
-    Array.from({ length: producers }, async () => {
-      for (let seq = take(); seq < EVENTS; seq = take()) {
-        const startedAt = Date.now();
-        const values = Array.from({ length: Math.min(PER_TX, EVENTS - seq) }, (_, i) => ({ key: `k${(seq + i) % 64}`, seq: seq + i, startedAt, pad: PAD }));
-        await ds.transaction(async (m) => {
-          if (values.length === 1) await publisher.publish(m, contract, values[0] as (typeof values)[0]);
-          else await publisher.publishMany(m, contract, values);
-        });
-      }
-    }),
-  );
+  await produceAll(producers, async (seq, n, startedAt) => {
+    const values = Array.from({ length: n }, (_, i) => ({ key: `k${(seq + i) % 64}`, seq: seq + i, startedAt, pad: PAD }));
+    await ds.transaction(async (m) => {
+      if (values.length === 1) await publisher.publish(m, contract, values[0] as (typeof values)[0]);
+      else await publisher.publishMany(m, contract, values);
+    });
+  });
   await waitFor(() => latencies.length >= EVENTS, 300_000);
   await runner.stop();
   await relay.stop();
@@ -227,28 +230,16 @@ async function plainRun(kafka: Kafka, topic: string, producers: number): Promise
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const t0 = Date.now();
-  let next = 0;
-  const take = (): number => {
-    const seq = next;
-    next += PER_TX;
-    return seq;
-  };
-  await Promise.all(
-    Array.from({ length: producers }, async () => {
-      for (let seq = take(); seq < EVENTS; seq = take()) {
-        const startedAt = Date.now();
-        const n = Math.min(PER_TX, EVENTS - seq);
-        await producer.send({
-          topic,
-          acks: -1,
-          messages: Array.from({ length: n }, (_, i) => ({
-            key: `k${(seq + i) % 64}`,
-            value: JSON.stringify({ key: `k${(seq + i) % 64}`, seq: base + seq + i, startedAt, pad: PAD }),
-          })),
-        });
-      }
-    }),
-  );
+  await produceAll(producers, async (seq, n, startedAt) => {
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: Array.from({ length: n }, (_, i) => ({
+        key: `k${(seq + i) % 64}`,
+        value: JSON.stringify({ key: `k${(seq + i) % 64}`, seq: base + seq + i, startedAt, pad: PAD }),
+      })),
+    });
+  });
   await waitFor(() => latencies.length >= EVENTS, 300_000);
   await producer.disconnect();
   await consumer.disconnect();
@@ -326,10 +317,6 @@ export async function runMessagingBench(events?: number): Promise<{ table: Row[]
   return { table: rows, rows: benchRows, load };
 }
 
-function loadAverage(): number[] {
-  return os.loadavg().map((l) => Math.round(l * 100) / 100);
-}
-
 async function main(): Promise<void> {
   const { table: rows, load } = await runMessagingBench();
   const header = ['mode', 'producers', 'events', 'seconds', 'events/s', 'p50 ms', 'p99 ms', 'relay p50/p99 ms'];
@@ -352,7 +339,7 @@ async function main(): Promise<void> {
     `\n(${EVENTS} events of ~300 B per row, ${PER_TX} per producer transaction${NOTIFY ? '' : ', no pg_notify'}; 3 partitions; ${machine.cores} x ${machine.model}, Node ${machine.node}; one broker and PostgreSQL on loopback; load average before ${load.before.join(' ')}, after ${load.after.join(' ')})\n`,
   );
   const date = new Date().toISOString();
-  const out = path.resolve(arg('--out', path.join(__dirname, `../results/${date.slice(0, 10)}-messaging.json`)));
+  const out = path.resolve(arg('out', path.join(__dirname, `../results/${date.slice(0, 10)}-messaging.json`)));
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify({ date, machine, load, events: EVENTS, perTransaction: PER_TX, notify: NOTIFY, partitions: 3, rows }, null, 2)}\n`);
   process.stdout.write(`results: ${out}\n`);

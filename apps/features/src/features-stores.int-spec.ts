@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { FeaturesApi } from '@strata/contracts/api';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { announceDatasetVersions, eventually, infraEnv, queryPostgres, redisUrl, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
+import { announceDatasetVersions, customerFeatureRepoYaml, eventually, infraEnv, queryPostgres, redisUrl, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
 import { createClient } from 'redis';
 
 /**
@@ -23,31 +23,7 @@ const MATERIALIZED = 'strata.features.features-materialized.v1';
 const repoDocs = [
   {
     file: 'customers.yaml',
-    content: `kind: Entity
-name: customer
-joinKey: customer_id
-valueType: INT64
----
-kind: PushSource
-name: customer_push
-schema:
-  - { name: customer_id, dtype: INT64 }
-  - { name: event_timestamp, dtype: TIMESTAMP }
-  - { name: spend, dtype: FLOAT64 }
-  - { name: orders, dtype: INT64 }
-timestampField: event_timestamp
----
-kind: FeatureView
-name: customer_stats
-entities: [customer_id]
-ttlSeconds: 3600
-source: { datasetName: ${dataset} }
-timestampField: event_timestamp
-pushSource: customer_push
-features:
-  - { name: spend, dtype: FLOAT64 }
-  - { name: orders, dtype: INT64 }
----
+    content: `${customerFeatureRepoYaml({ prefix: 'customer', datasetName: dataset, ttlSeconds: 3600, features: [{ name: 'spend', dtype: 'FLOAT64' }, { name: 'orders', dtype: 'INT64' }] })}---
 kind: FeatureService
 name: customer_v1
 features: [customer_stats:spend, customer_stats:orders]

@@ -23,3 +23,4 @@ export * from './lib/isolated-platform';
 export * from './lib/temporal-test-env';
 export * from './lib/dataset-announcer';
 export * from './lib/pg-query';
+export * from './lib/customer-feature-repo';
