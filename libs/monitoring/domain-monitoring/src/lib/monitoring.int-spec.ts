@@ -11,7 +11,7 @@ import { EventPublisher } from '@strata/messaging';
 import { buildReferenceProfile, type NumericFeatureProfile, type ReferenceProfile } from '@strata/shared/util-drift';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { AppErrorFilter } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService, mulberry32 as rng, dropSchemas, listenTestApp } from '@strata/shared/testing';
+import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService, mulberry32 as rng, dropSchemas, listenTestApp, waitForTable } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 import { MonitoringModule } from './monitoring.module';
@@ -141,10 +141,7 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     }).compile();
     ({ app, base } = await listenTestApp(moduleRef, [new AppErrorFilter()]));
     dataSource = app.get(DataSource);
-    await eventually(async () => {
-      if (!dataSource.isInitialized) throw new Error('db not ready');
-      await dataSource.query(`select 1 from "${schema}"."prediction" limit 1`);
-    }, 30_000);
+    await waitForTable(dataSource, schema, 'prediction');
   }, 120_000);
 
   afterAll(async () => {
