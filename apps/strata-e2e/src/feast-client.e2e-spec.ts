@@ -8,8 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type RunningService, infraEnv, pythonFor, startService, uniqueName, waitReady } from '@strata/shared/testing';
-import { Client } from 'pg';
+import { type RunningService, infraEnv, pythonFor, startService, stopServiceAndClean, uniqueName, waitReady } from '@strata/shared/testing';
 import { type PytestResult, outputAbout, runPytest } from './python-clients/pytest';
 
 jest.setTimeout(420_000);
@@ -32,14 +31,7 @@ beforeAll(async () => {
   await waitReady(svc);
 }, 120_000);
 
-afterAll(async () => {
-  await svc?.stop();
-  const pg = new Client({ connectionString: env.databaseUrl });
-  await pg.connect();
-  await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await pg.end();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopServiceAndClean(svc, [schema], [dataDir]));
 
 /** The pytest tests of the Feast module, each reported as its own case below. */
 const TESTS = [
