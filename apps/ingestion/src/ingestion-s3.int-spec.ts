@@ -6,7 +6,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { buildEnvelopeHeaders, IngestRecordsV1 } from '@strata/contracts';
 import { DatasetIngestor, loadDatasetSpec } from '@strata/ingestion/domain-datasets';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { eventually, infraEnv, REPO_ROOT, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, REPO_ROOT, startGroupAtEnd, startService, stopServiceAndClean, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { exampleTaxiDatasetSpec, putDatasetSpec } from './__fixtures__/ingestion-service';
@@ -78,11 +78,9 @@ describe('ingestion service with the lake on S3 (real S3 endpoint + Kafka + Post
   }, 120_000);
 
   afterAll(async () => {
-    await svc?.stop();
-    await pg?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await pg?.end();
     s3.destroy();
-    await fs.rm(tmp, { recursive: true, force: true });
+    await stopServiceAndClean(svc, [schema], [tmp]);
   });
 
   it('an upload is written to the S3 lake: the object has the recorded sha256 and size; nothing on local disk', async () => {

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { eventually, infraEnv, REPO_ROOT, uniqueName, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, REPO_ROOT, stopServiceAndClean, uniqueName, type RunningService } from '@strata/shared/testing';
 import { Client } from 'pg';
 import { exampleTaxiDatasetSpec, putDatasetSpec, startLocalIngestion } from './__fixtures__/ingestion-service';
 
@@ -26,16 +26,14 @@ describe('ingestion service (real Kafka + PostgreSQL)', () => {
   beforeAll(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-ingestion-it-'));
     svc = await startLocalIngestion(port, schema, dataDir, { LOG_LEVEL: 'info' });
+    expect(await putDatasetSpec(svc.baseUrl, dataset, await exampleTaxiDatasetSpec())).toBe(200);
     pg = new Client({ connectionString: infra.databaseUrl });
     await pg.connect();
-    expect(await putDatasetSpec(svc.baseUrl, dataset, await exampleTaxiDatasetSpec())).toBe(200);
   }, 120_000);
 
   afterAll(async () => {
-    await svc?.stop();
-    await pg?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await pg?.end();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await stopServiceAndClean(svc, [schema], [dataDir]);
   });
 
   it('uploading the same CSV twice gives one version (201 then 200) and one event', async () => {
