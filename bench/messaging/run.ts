@@ -27,7 +27,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
+import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 import type { Kafka } from 'kafkajs';
 import { type BenchRow, arg, loadAverage } from '../util/load';
 import { defineEvent } from '@strata/contracts';
@@ -35,11 +35,10 @@ import {
   createKafka,
   EventConsumerRunner,
   EventPublisher,
-  MESSAGING_ENTITIES,
-  MESSAGING_MIGRATIONS,
   OutboxRelay,
   silentLogger,
 } from '@strata/messaging';
+import { createTestDataSource, dropSchema } from '../../libs/messaging/src/testing/harness';
 
 let EVENTS = Number(arg('events', process.env.BENCH_EVENTS ?? '3000'));
 const CONCURRENCY = arg('concurrency', '1,10,100').split(',').map(Number);
@@ -57,7 +56,6 @@ const SETTINGS: Record<Exclude<Mode, 'plain'>, { tag: string; maxBatchRecords: n
   'batched+bulk': { tag: 'u', maxBatchRecords: 500, relayBatch: 1000, compression: 'none', bulk: true },
 };
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://strata:strata@127.0.0.1:5432/strata';
 const id = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const schema = `bench_msg_${id}`;
 
@@ -181,12 +179,12 @@ async function outboxRun(ds: DataSource, kafka: Kafka, producers: number, mode: 
   if (settings.bulk) {
     // One multi-row INSERT of the run's effects, in the run's transaction.
     runner.registerBatch(contract, async (events, manager) => {
-      await manager.query(`INSERT INTO "${schema}".effect (seq) SELECT unnest($1::int[])`, [events.map((e) => e.value.seq)]);
+      await manager.query(`INSERT INTO "${schema}".bench_effect (seq) SELECT unnest($1::int[])`, [events.map((e) => e.value.seq)]);
       note(manager, events.map((e) => e.value.startedAt));
     });
   } else {
     runner.register(contract, async (v, ctx) => {
-      await ctx.manager.query(`INSERT INTO "${schema}".effect (seq) VALUES ($1)`, [v.seq]);
+      await ctx.manager.query(`INSERT INTO "${schema}".bench_effect (seq) VALUES ($1)`, [v.seq]);
       note(ctx.manager, [v.startedAt]);
     });
   }
@@ -208,7 +206,7 @@ async function outboxRun(ds: DataSource, kafka: Kafka, producers: number, mode: 
     `SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_disc(0.99) WITHIN GROUP (ORDER BY ms) AS p99
        FROM (SELECT EXTRACT(EPOCH FROM sent_at - created_at) * 1000 AS ms FROM "${schema}".outbox_event) lag`,
   );
-  await ds.query(`TRUNCATE "${schema}".outbox_event, "${schema}".effect`);
+  await ds.query(`TRUNCATE "${schema}".outbox_event, "${schema}".bench_effect`);
   return { ...summarize(`outbox→kafka→inbox, ${mode}`, producers, latencies, t0, tEnd), relayP50: Math.round(Number(relayLag?.p50)), relayP99: Math.round(Number(relayLag?.p99)) };
 }
 
@@ -263,21 +261,9 @@ export async function runMessagingBench(events?: number): Promise<{ table: Row[]
     waitForLeaders: true,
     topics: [{ topic: plainTopic, numPartitions: 3, replicationFactor: 1 }],
   });
-  const setup = new DataSource({ type: 'postgres', url: DATABASE_URL });
-  await setup.initialize();
-  await setup.query(`CREATE SCHEMA "${schema}"`);
-  await setup.destroy();
-  const ds = new DataSource({
-    type: 'postgres',
-    url: DATABASE_URL,
-    schema,
-    entities: [...MESSAGING_ENTITIES],
-    migrations: [...MESSAGING_MIGRATIONS],
-    extra: { max: 40 },
-  });
-  await ds.initialize();
-  await ds.runMigrations();
-  await ds.query(`CREATE TABLE "${schema}".effect (seq int NOT NULL)`);
+  // The messaging tables migrated in a fresh schema (as the lib's own int specs get them).
+  const ds = await createTestDataSource(schema, 40);
+  await ds.query(`CREATE TABLE "${schema}".bench_effect (seq int NOT NULL)`);
 
   const rows: Row[] = [];
   const groups: string[] = [];
@@ -296,10 +282,7 @@ export async function runMessagingBench(events?: number): Promise<{ table: Row[]
     }
   } finally {
     await ds.destroy();
-    const drop = new DataSource({ type: 'postgres', url: DATABASE_URL });
-    await drop.initialize();
-    await drop.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await drop.destroy();
+    await dropSchema(schema);
     await admin.deleteTopics({ topics: [...benchTopics, plainTopic] }).catch(() => undefined);
     await admin.deleteGroups(groups).catch(() => undefined);
     await admin.disconnect();
