@@ -15,6 +15,10 @@ export const arg = (name: string, def: string): string => {
 export function stackEnv(root: string): Record<string, string> {
   const env: Record<string, string> = {};
   const file = path.join(root, '.stack/env');
-  if (fs.existsSync(file)) for (const line of fs.readFileSync(file, 'utf8').split('\n')) { const m = /^([A-Z_0-9]+)=(.*)$/.exec(line); if (m) env[m[1]!] = m[2]!; }
+  if (!fs.existsSync(file)) return env;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([A-Z_0-9]+)=(.*)$/.exec(line);
+    if (m) env[m[1] as string] = m[2] as string;
+  }
   return env;
 }

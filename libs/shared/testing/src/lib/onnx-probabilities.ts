@@ -9,8 +9,10 @@ export async function onnxProbabilities(model: Uint8Array, rows: number[][]): Pr
   const { InferenceSession, Tensor } = await import('onnxruntime-node');
   const session = await InferenceSession.create(model);
   try {
-    const out = await session.run({ input: new Tensor('float32', Float32Array.from(rows.flat()), [rows.length, rows[0]!.length]) });
-    return Array.from(out['probability']!.data as Float32Array);
+    const out = await session.run({ input: new Tensor('float32', Float32Array.from(rows.flat()), [rows.length, rows[0]?.length ?? 0]) });
+    const probability = out['probability'];
+    if (!probability) throw new Error("the model has no output 'probability'");
+    return Array.from(probability.data as Float32Array);
   } finally {
     await session.release();
   }
