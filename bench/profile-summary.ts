@@ -6,8 +6,7 @@
  * the share of busy (non-idle) time per layer and the top self-time functions.
  *   node -r @swc-node/register bench/profile-summary.ts <file.cpuprofile> [--top 25]
  */
-import * as fs from 'node:fs';
-import { layerOf, type Profile } from './util/cpu-profile';
+import { layerOf, memoizedByNode, readProfileTree } from './util/cpu-profile';
 
 
 /** Layer rules, first match wins (by source URL, then by function name for V8's pseudo-frames). */
@@ -36,24 +35,16 @@ function main(): void {
   if (!file) throw new Error('usage: profile-summary.ts <file.cpuprofile> [--top N]');
   const topIdx = process.argv.indexOf('--top');
   const TOP = topIdx > 0 ? Number(process.argv[topIdx + 1]) : 25;
-  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const layerCache = new Map<number, string>();
-  const resolve = (id: number): string => {
-    const cached = layerCache.get(id);
-    if (cached) return cached;
+  const { profile, byId, parent } = readProfileTree(file);
+  const resolve = memoizedByNode((id) => {
     let cur: number | undefined = id;
     let layer: string | undefined;
     while (cur !== undefined && layer === undefined) {
       layer = layerOf(byId.get(cur)!.callFrame, LAYERS);
       cur = parent.get(cur);
     }
-    const out = layer ?? 'program/other';
-    layerCache.set(id, out);
-    return out;
-  };
+    return layer ?? 'program/other';
+  });
   const perLayer = new Map<string, number>();
   const perFn = new Map<string, number>();
   let total = 0;

@@ -20,11 +20,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DatasetIngestor, loadDatasetSpec, type DatasetSpec } from '@strata/ingestion/domain-datasets';
 import { LocalObjectStore, S3ObjectStore, type ObjectStore } from '@strata/shared/data-access-object-store';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
+import { arg } from '../util/cli';
 
 const REPO = path.resolve(__dirname, '../..');
 const rows = Number(arg('rows', '1000000'));

@@ -18,45 +18,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { RedisOnlineStore } from '../../libs/features/domain-feature-store/src/lib/online/redis-online-store';
-import { createTestCredentials } from '../../libs/shared/testing/src/index';
+import { createTestCredentials, customerFeatureRepoYaml, numberedCustomerFeatures } from '../../libs/shared/testing/src/index';
 import { type FeastServer, startFeastServer, workerPid } from './feast-server';
-import { type BenchRow, type Target, arg, loadAverage, sideBySide, stackEnv, runHotPathScript, waitFor } from '../util/load';
+import { type BenchRow, type Target, arg, hotPathArgs, hotPathHow, loadAverage, sideBySide, stackEnv, runHotPathScript, waitFor } from '../util/load';
 
 const ROOT = path.resolve(__dirname, '../..');
-const SECONDS = Number(arg('seconds', '5'));
-const ROUNDS = Number(arg('rounds', '3'));
-const CONNECTIONS = Number(arg('connections', '16'));
+const ARGS = hotPathArgs(3205);
+const { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, cpuProf: PROF, baseline: BASELINE } = ARGS;
 const ENTITIES = Number(arg('entities', '10000'));
-const PORT_ARG = Number(arg('port', '3205'));
-const JSON_OUT = arg('json', '');
-const PROF = arg('cpu-prof', '');
-const BASELINE = arg('baseline', '') ? path.resolve(arg('baseline', '')) : '';
 
-const FEATURES = Array.from({ length: 10 }, (_, i) => `f${i}`);
-const fields = FEATURES.map((f, i) => `  - { name: ${f}, dtype: ${i % 3 === 0 ? 'INT64' : 'FLOAT64'} }`).join('\n');
-const REPO = `kind: Entity
-name: customer
-joinKey: customer_id
-valueType: INT64
----
-kind: PushSource
-name: hot_push
-schema:
-  - { name: customer_id, dtype: INT64 }
-  - { name: event_timestamp, dtype: TIMESTAMP }
-${fields}
-timestampField: event_timestamp
----
-kind: FeatureView
-name: hot_stats
-entities: [customer_id]
-ttlSeconds: 2592000
-source: { datasetName: hot_none }
-timestampField: event_timestamp
-pushSource: hot_push
-features:
-${fields}
-`;
+const FEATURE_DEFS = numberedCustomerFeatures(10);
+const FEATURES = FEATURE_DEFS.map((f) => f.name);
+const REPO = customerFeatureRepoYaml({ prefix: 'hot', datasetName: 'hot_none', ttlSeconds: 2592000, features: FEATURE_DEFS });
 
 /**
  * `opts.port`: the hello-world's port (features on + 1..3; default --port); `opts.nestRoute` false
@@ -64,7 +37,7 @@ ${fields}
  * same Redis, same rows (bench/features/feast-server.ts), as one more target.
  */
 export async function runOnlineHotPath(opts: { port?: number; nestRoute?: boolean; feastPort?: number } = {}): Promise<{ rows: BenchRow[]; load: { before: number[]; after: number[] } }> {
-  const PORT = opts.port ?? PORT_ARG;
+  const PORT = opts.port ?? ARGS.port;
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...stackEnv(ROOT) };
   for (const k of ['DATABASE_URL', 'KAFKA_BROKERS', 'REDIS_URL']) if (!env[k]) throw new Error(`${k} is not set (the stack with redis)`);
   const children: ChildProcess[] = [];
@@ -152,5 +125,5 @@ export async function runOnlineHotPath(opts: { port?: number; nestRoute?: boolea
 }
 
 if (require.main === module) {
-  runHotPathScript(runOnlineHotPath, `autocannon ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds x ${SECONDS} s closed loop (median), then open loop at half of the max`, JSON_OUT);
+  runHotPathScript(runOnlineHotPath, hotPathHow(ARGS), ARGS.jsonOut);
 }

@@ -8,7 +8,6 @@
  *
  *   node -r @swc-node/register bench/features/online.ts [--entities 100000] [--requests 2000] [--seconds 5] [--concurrency 16]
  */
-import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -17,48 +16,21 @@ import { entityKey } from '../../libs/features/domain-feature-store/src/lib/cano
 import { PostgresOnlineStore } from '../../libs/features/domain-feature-store/src/lib/online/postgres-online-store';
 import { RedisOnlineStore } from '../../libs/features/domain-feature-store/src/lib/online/redis-online-store';
 import type { OnlineStore } from '../../libs/features/domain-feature-store/src/lib/online/online-store';
-import { REPO_ROOT, startService, uniqueName, waitReady, type RunningService } from '../../libs/shared/testing/src/index';
+import { REPO_ROOT, customerFeatureRepoYaml, numberedCustomerFeatures, startService, uniqueName, waitReady, type RunningService } from '../../libs/shared/testing/src/index';
+import { arg, stackEnv } from '../util/cli';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
 const N_ENTITIES = Number(arg('entities', '100000'));
 const REQUESTS = Number(arg('requests', '2000'));
 const SECONDS = Number(arg('seconds', '5'));
 const CONCURRENCY = Number(arg('concurrency', '16'));
 
-const env: Record<string, string> = { ...(process.env as Record<string, string>) };
-for (const line of readFileSync(path.join(REPO_ROOT, '.stack/env'), 'utf8').split('\n')) {
-  const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-  if (m && !env[m[1]!]) env[m[1]!] = m[2]!;
-}
+// The process's own environment wins over .stack/env.
+const env: Record<string, string> = { ...stackEnv(REPO_ROOT), ...(process.env as Record<string, string>) };
 for (const k of ['DATABASE_URL', 'KAFKA_BROKERS', 'REDIS_URL']) if (!env[k]) throw new Error(`${k} is not set (start the stack with redis: bash tools/stack/stack.sh up --with redis)`);
 
-const FEATURES = Array.from({ length: 10 }, (_, i) => `f${i}`);
-const repo = `kind: Entity
-name: customer
-joinKey: customer_id
-valueType: INT64
----
-kind: PushSource
-name: bench_push
-schema:
-  - { name: customer_id, dtype: INT64 }
-  - { name: event_timestamp, dtype: TIMESTAMP }
-${FEATURES.map((f, i) => `  - { name: ${f}, dtype: ${i % 3 === 0 ? 'INT64' : 'FLOAT64'} }`).join('\n')}
-timestampField: event_timestamp
----
-kind: FeatureView
-name: bench_stats
-entities: [customer_id]
-ttlSeconds: 2592000
-source: { datasetName: bench_none }
-timestampField: event_timestamp
-pushSource: bench_push
-features:
-${FEATURES.map((f, i) => `  - { name: ${f}, dtype: ${i % 3 === 0 ? 'INT64' : 'FLOAT64'} }`).join('\n')}
-`;
+const FEATURE_DEFS = numberedCustomerFeatures(10);
+const FEATURES = FEATURE_DEFS.map((f) => f.name);
+const repo = customerFeatureRepoYaml({ prefix: 'bench', datasetName: 'bench_none', ttlSeconds: 2592000, features: FEATURE_DEFS });
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -17,11 +17,8 @@ import * as path from 'node:path';
 import { DuckDBOfflineStore } from '../../libs/features/data-access-offline-store/src/index';
 import { LocalObjectStore } from '../../libs/shared/data-access-object-store/src/index';
 import { PIT_SHARES, generatePitData, pitViews } from './pit-data';
+import { arg } from '../util/cli';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
 const entityRows = Number(arg('entity-rows', '1000000'));
 const featureRows = Number(arg('feature-rows', '10000000'));
 const entities = Number(arg('entities', '100000'));

@@ -19,11 +19,8 @@ import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { DatasetIngestor, type DatasetSpec } from '@strata/ingestion/domain-datasets';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
+import { arg } from '../util/cli';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
 const targetBytes = Number(arg('mb', '1024')) * 1024 * 1024;
 const memoryLimit = arg('memory-limit', '');
 

@@ -30,12 +30,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { arg } from '../util/cli';
 
 const ROOT = path.resolve(__dirname, '../..');
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
 const targetMB = Number(arg('mb', '1024'));
 const csvPath = arg('csv', path.join(os.tmpdir(), `strata-bench-adult-${targetMB}mb.csv`));
 const port = Number(arg('port', '3401'));

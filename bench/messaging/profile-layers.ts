@@ -5,8 +5,7 @@
  * of busy time.
  *   node -r @swc-node/register bench/messaging/profile-layers.ts <file.cpuprofile>
  */
-import * as fs from 'node:fs';
-import { layerOf, type Profile, type ProfileNode } from '../util/cpu-profile';
+import { layerOf, memoizedByNode, readProfileTree, type ProfileNode } from '../util/cpu-profile';
 
 
 const NODE = 'node net / streams / timers';
@@ -32,14 +31,8 @@ const LAYERS: Array<[string, RegExp]> = [
 function main(): void {
   const file = process.argv[2];
   if (!file) throw new Error('usage: profile-layers.ts <file.cpuprofile>');
-  const p = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const layerCache = new Map<number, string>();
-  const resolve = (id: number): string => {
-    const cached = layerCache.get(id);
-    if (cached) return cached;
+  const { profile: p, byId, parent } = readProfileTree(file);
+  const resolve = memoizedByNode((id) => {
     // Node's own frames (socket writes, streams) are charged to the library that called them, if any.
     let layer: string | undefined;
     let weak: string | undefined;
@@ -48,10 +41,8 @@ function main(): void {
       if (l === NODE) weak ??= l;
       else layer = l;
     }
-    layer = layer ?? weak ?? 'other';
-    layerCache.set(id, layer);
-    return layer;
-  };
+    return layer ?? weak ?? 'other';
+  });
   const totals = new Map<string, number>();
   p.samples.forEach((id, i) => totals.set(resolve(id), (totals.get(resolve(id)) ?? 0) + (p.timeDeltas[i] ?? 0)));
   const skip = new Set(['idle', 'startup (module loading, swc)']);

@@ -27,33 +27,27 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
+import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 import type { Kafka } from 'kafkajs';
-import type { BenchRow } from '../util/load';
+import { type BenchRow, arg, loadAverage } from '../util/load';
 import { defineEvent } from '@strata/contracts';
 import {
   createKafka,
   EventConsumerRunner,
   EventPublisher,
-  MESSAGING_ENTITIES,
-  MESSAGING_MIGRATIONS,
   OutboxRelay,
   silentLogger,
 } from '@strata/messaging';
+import { createTestDataSource, dropSchema } from '../../libs/messaging/src/testing/harness';
 
-const args = process.argv.slice(2);
-const arg = (name: string, def: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? (args[i + 1] as string) : def;
-};
-let EVENTS = Number(arg('--events', process.env.BENCH_EVENTS ?? '3000'));
-const CONCURRENCY = arg('--concurrency', '1,10,100').split(',').map(Number);
+let EVENTS = Number(arg('events', process.env.BENCH_EVENTS ?? '3000'));
+const CONCURRENCY = arg('concurrency', '1,10,100').split(',').map(Number);
 type Mode = 'per-message' | 'batched' | 'batched+gzip' | 'batched+bulk' | 'plain';
 /** Events per producer transaction (outbox) or per `send` (plain); 1 = one event per transaction, as a service publishes. */
-const PER_TX = Math.max(1, Number(arg('--per-tx', '1')));
+const PER_TX = Math.max(1, Number(arg('per-tx', '1')));
 /** `--no-notify`: publishers skip `pg_notify` (the in-process relay is woken directly). */
-const NOTIFY = !args.includes('--no-notify');
-const MODES = arg('--modes', 'per-message,batched,batched+gzip,batched+bulk,plain').split(',') as Mode[];
+const NOTIFY = !process.argv.includes('--no-notify');
+const MODES = arg('modes', 'per-message,batched,batched+gzip,batched+bulk,plain').split(',') as Mode[];
 /** Consumer and relay settings per outbox mode. */
 const SETTINGS: Record<Exclude<Mode, 'plain'>, { tag: string; maxBatchRecords: number; relayBatch: number; compression: 'none' | 'gzip'; bulk: boolean }> = {
   'per-message': { tag: 'm', maxBatchRecords: 1, relayBatch: 200, compression: 'none', bulk: false },
@@ -62,7 +56,6 @@ const SETTINGS: Record<Exclude<Mode, 'plain'>, { tag: string; maxBatchRecords: n
   'batched+bulk': { tag: 'u', maxBatchRecords: 500, relayBatch: 1000, compression: 'none', bulk: true },
 };
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://strata:strata@127.0.0.1:5432/strata';
 const id = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const schema = `bench_msg_${id}`;
 
@@ -111,6 +104,25 @@ async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
     if (Date.now() > deadline) throw new Error('benchmark timed out waiting for consumers');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * `producers` concurrent producers share the events 0 … EVENTS − 1 in chunks of PER_TX: each
+ * takes the next chunk and awaits `send(seq, n, startedAt)` (first event number, chunk size,
+ * Date.now() ms when the chunk was taken) until none is left. Resolves when every chunk was sent.
+ */
+async function produceAll(producers: number, send: (seq: number, n: number, startedAt: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const take = (): number => {
+    const seq = next;
+    next += PER_TX;
+    return seq;
+  };
+  await Promise.all(
+    Array.from({ length: producers }, async () => {
+      for (let seq = take(); seq < EVENTS; seq = take()) await send(seq, Math.min(PER_TX, EVENTS - seq), Date.now());
+    }),
+  );
 }
 
 async function outboxRun(ds: DataSource, kafka: Kafka, producers: number, mode: Exclude<Mode, 'plain'>): Promise<Row> {
@@ -167,36 +179,25 @@ async function outboxRun(ds: DataSource, kafka: Kafka, producers: number, mode: 
   if (settings.bulk) {
     // One multi-row INSERT of the run's effects, in the run's transaction.
     runner.registerBatch(contract, async (events, manager) => {
-      await manager.query(`INSERT INTO "${schema}".effect (seq) SELECT unnest($1::int[])`, [events.map((e) => e.value.seq)]);
+      await manager.query(`INSERT INTO "${schema}".bench_effect (seq) SELECT unnest($1::int[])`, [events.map((e) => e.value.seq)]);
       note(manager, events.map((e) => e.value.startedAt));
     });
   } else {
     runner.register(contract, async (v, ctx) => {
-      await ctx.manager.query(`INSERT INTO "${schema}".effect (seq) VALUES ($1)`, [v.seq]);
+      await ctx.manager.query(`INSERT INTO "${schema}".bench_effect (seq) VALUES ($1)`, [v.seq]);
       note(ctx.manager, [v.startedAt]);
     });
   }
   await runner.start();
   relay.start();
   const t0 = Date.now();
-  let next = 0;
-  const take = (): number => {
-    const seq = next;
-    next += PER_TX;
-    return seq;
-  };
-  await Promise.all(
-    Array.from({ length: producers }, async () => {
-      for (let seq = take(); seq < EVENTS; seq = take()) {
-        const startedAt = Date.now();
-        const values = Array.from({ length: Math.min(PER_TX, EVENTS - seq) }, (_, i) => ({ key: `k${(seq + i) % 64}`, seq: seq + i, startedAt, pad: PAD }));
-        await ds.transaction(async (m) => {
-          if (values.length === 1) await publisher.publish(m, contract, values[0] as (typeof values)[0]);
-          else await publisher.publishMany(m, contract, values);
-        });
-      }
-    }),
-  );
+  await produceAll(producers, async (seq, n, startedAt) => {
+    const values = Array.from({ length: n }, (_, i) => ({ key: `k${(seq + i) % 64}`, seq: seq + i, startedAt, pad: PAD }));
+    await ds.transaction(async (m) => {
+      if (values.length === 1) await publisher.publish(m, contract, values[0] as (typeof values)[0]);
+      else await publisher.publishMany(m, contract, values);
+    });
+  });
   await waitFor(() => latencies.length >= EVENTS, 300_000);
   await runner.stop();
   await relay.stop();
@@ -205,7 +206,7 @@ async function outboxRun(ds: DataSource, kafka: Kafka, producers: number, mode: 
     `SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_disc(0.99) WITHIN GROUP (ORDER BY ms) AS p99
        FROM (SELECT EXTRACT(EPOCH FROM sent_at - created_at) * 1000 AS ms FROM "${schema}".outbox_event) lag`,
   );
-  await ds.query(`TRUNCATE "${schema}".outbox_event, "${schema}".effect`);
+  await ds.query(`TRUNCATE "${schema}".outbox_event, "${schema}".bench_effect`);
   return { ...summarize(`outbox→kafka→inbox, ${mode}`, producers, latencies, t0, tEnd), relayP50: Math.round(Number(relayLag?.p50)), relayP99: Math.round(Number(relayLag?.p99)) };
 }
 
@@ -227,28 +228,16 @@ async function plainRun(kafka: Kafka, topic: string, producers: number): Promise
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const t0 = Date.now();
-  let next = 0;
-  const take = (): number => {
-    const seq = next;
-    next += PER_TX;
-    return seq;
-  };
-  await Promise.all(
-    Array.from({ length: producers }, async () => {
-      for (let seq = take(); seq < EVENTS; seq = take()) {
-        const startedAt = Date.now();
-        const n = Math.min(PER_TX, EVENTS - seq);
-        await producer.send({
-          topic,
-          acks: -1,
-          messages: Array.from({ length: n }, (_, i) => ({
-            key: `k${(seq + i) % 64}`,
-            value: JSON.stringify({ key: `k${(seq + i) % 64}`, seq: base + seq + i, startedAt, pad: PAD }),
-          })),
-        });
-      }
-    }),
-  );
+  await produceAll(producers, async (seq, n, startedAt) => {
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: Array.from({ length: n }, (_, i) => ({
+        key: `k${(seq + i) % 64}`,
+        value: JSON.stringify({ key: `k${(seq + i) % 64}`, seq: base + seq + i, startedAt, pad: PAD }),
+      })),
+    });
+  });
   await waitFor(() => latencies.length >= EVENTS, 300_000);
   await producer.disconnect();
   await consumer.disconnect();
@@ -272,21 +261,9 @@ export async function runMessagingBench(events?: number): Promise<{ table: Row[]
     waitForLeaders: true,
     topics: [{ topic: plainTopic, numPartitions: 3, replicationFactor: 1 }],
   });
-  const setup = new DataSource({ type: 'postgres', url: DATABASE_URL });
-  await setup.initialize();
-  await setup.query(`CREATE SCHEMA "${schema}"`);
-  await setup.destroy();
-  const ds = new DataSource({
-    type: 'postgres',
-    url: DATABASE_URL,
-    schema,
-    entities: [...MESSAGING_ENTITIES],
-    migrations: [...MESSAGING_MIGRATIONS],
-    extra: { max: 40 },
-  });
-  await ds.initialize();
-  await ds.runMigrations();
-  await ds.query(`CREATE TABLE "${schema}".effect (seq int NOT NULL)`);
+  // The messaging tables migrated in a fresh schema (as the lib's own int specs get them).
+  const ds = await createTestDataSource(schema, 40);
+  await ds.query(`CREATE TABLE "${schema}".bench_effect (seq int NOT NULL)`);
 
   const rows: Row[] = [];
   const groups: string[] = [];
@@ -305,10 +282,7 @@ export async function runMessagingBench(events?: number): Promise<{ table: Row[]
     }
   } finally {
     await ds.destroy();
-    const drop = new DataSource({ type: 'postgres', url: DATABASE_URL });
-    await drop.initialize();
-    await drop.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await drop.destroy();
+    await dropSchema(schema);
     await admin.deleteTopics({ topics: [...benchTopics, plainTopic] }).catch(() => undefined);
     await admin.deleteGroups(groups).catch(() => undefined);
     await admin.disconnect();
@@ -324,10 +298,6 @@ export async function runMessagingBench(events?: number): Promise<{ table: Row[]
     errors: EVENTS - r.events,
   }));
   return { table: rows, rows: benchRows, load };
-}
-
-function loadAverage(): number[] {
-  return os.loadavg().map((l) => Math.round(l * 100) / 100);
 }
 
 async function main(): Promise<void> {
@@ -352,7 +322,7 @@ async function main(): Promise<void> {
     `\n(${EVENTS} events of ~300 B per row, ${PER_TX} per producer transaction${NOTIFY ? '' : ', no pg_notify'}; 3 partitions; ${machine.cores} x ${machine.model}, Node ${machine.node}; one broker and PostgreSQL on loopback; load average before ${load.before.join(' ')}, after ${load.after.join(' ')})\n`,
   );
   const date = new Date().toISOString();
-  const out = path.resolve(arg('--out', path.join(__dirname, `../results/${date.slice(0, 10)}-messaging.json`)));
+  const out = path.resolve(arg('out', path.join(__dirname, `../results/${date.slice(0, 10)}-messaging.json`)));
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify({ date, machine, load, events: EVENTS, perTransaction: PER_TX, notify: NOTIFY, partitions: 3, rows }, null, 2)}\n`);
   process.stdout.write(`results: ${out}\n`);

@@ -15,17 +15,13 @@
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { buildReferenceProfile, detectDrift } from '../../libs/shared/util-drift/src/index';
+import { arg } from '../util/cli';
 
 const FEATURES = [
   'trips_1h', 'trips_24h', 'mean_fare_24h', 'card_share_7d', 'mean_tip_rate_7d',
   'trip_distance', 'fare_amount', 'passenger_count', 'pickup_hour', 'pickup_weekday',
 ];
 const INGESTED = ['2019-03', '2019-04', '2020-01', '2020-03', '2020-04'];
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
 
 async function main(): Promise<void> {
   const dir = path.resolve(arg('datasets', path.join(__dirname, '../../../shared/datasets/nyc-taxi-yellow-samples')));

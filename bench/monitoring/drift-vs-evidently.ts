@@ -24,16 +24,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CounterSet, driftFromCounters, predictionCounters } from '../../libs/monitoring/domain-monitoring/src/lib/aggregates';
 import { buildReferenceProfile, detectDrift, type ColumnValues, type ReferenceProfile } from '../../libs/shared/util-drift/src/index';
+import { arg } from '../util/cli';
 
 const REF_ROWS = 100_000;
 const NUM = 45;
 const CAT = 5;
 const ZONES = Array.from({ length: 60 }, (_, i) => `zone_${i}`);
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
 
 /** Row-major generator: numeric values (NaN = missing) and category codes (−1 = missing) per row. */
 function* rowsOf(n: number, seed: number, shift: number): Generator<{ num: Float64Array; cat: Int16Array }> {

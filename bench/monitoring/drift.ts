@@ -14,11 +14,8 @@ import {
   type DriftMethod,
   type ReferenceProfile,
 } from '../../libs/shared/util-drift/src/index';
+import { arg } from '../util/cli';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
 const ZONES = Array.from({ length: 60 }, (_, i) => `zone_${i}`);
 
 function makeColumns(n: number, seed: number, shift: number): Record<string, ColumnValues> {

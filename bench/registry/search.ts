@@ -18,11 +18,7 @@ import * as os from 'node:os';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../apps/registry/src/app.module';
 import { loadRegistryConfig } from '../../apps/registry/src/config';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
+import { arg } from '../util/cli';
 
 const MODELS = Number(arg('models', '10000'));
 const VERSIONS = Number(arg('versions', '100'));

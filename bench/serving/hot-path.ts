@@ -30,28 +30,13 @@ import { Client } from 'pg';
 // Bench-only: the platform's own trainer produces the model.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
+import { mulberry32 } from '@strata/shared/util-random';
 import { startMlserver } from './mlserver';
-import { type BenchRow, type Target, arg, loadAverage, sideBySide, stackEnv, runHotPathScript, waitFor } from '../util/load';
+import { type BenchRow, type Target, hotPathArgs, hotPathHow, loadAverage, sideBySide, stackEnv, runHotPathScript, waitFor } from '../util/load';
 
 const ROOT = path.resolve(__dirname, '../..');
-const SECONDS = Number(arg('seconds', '5'));
-const CONNECTIONS = Number(arg('connections', '16'));
-const ROUNDS = Number(arg('rounds', '3'));
-const PORT_ARG = Number(arg('port', '3201'));
-const PROF = arg('cpu-prof', '');
-const JSON_OUT = arg('json', '');
-const BASELINE = arg('baseline', '') ? path.resolve(arg('baseline', '')) : '';
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run trains the same model. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const ARGS = hotPathArgs(3201);
+const { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, cpuProf: PROF, baseline: BASELINE } = ARGS;
 
 /**
  * `opts.port`: the hello-world's port (serving on + 1..3; default --port); `opts.nestRoute` false
@@ -59,14 +44,15 @@ function rng(seed: number): () => number {
  * (bench/serving/mlserver.ts) on that port (+1, +2 for its gRPC and metrics), one more target.
  */
 export async function runServingHotPath(opts: { port?: number; nestRoute?: boolean; mlserverPort?: number } = {}): Promise<{ rows: BenchRow[]; load: { before: number[]; after: number[] } }> {
-  const PORT = opts.port ?? PORT_ARG;
+  const PORT = opts.port ?? ARGS.port;
   const env = { ...process.env, ...stackEnv(ROOT) };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-hot-'));
   const children: ChildProcess[] = [];
   const before = loadAverage();
   try {
     const features = Array.from({ length: 10 }, (_, i) => `x${i}`);
-    const r = rng(42);
+    // Deterministic pseudo-random numbers, so every run trains the same model.
+    const r = mulberry32(42);
     const rows = Array.from({ length: 2000 }, () => features.map(() => r() * 10));
     const labels = rows.map((x) => (x[0]! + x[1]! - x[2]! + r() * 2 > 10 ? 1 : 0));
     const model = trainLogisticRegression({ features, rows, labels });
@@ -162,5 +148,5 @@ export async function runServingHotPath(opts: { port?: number; nestRoute?: boole
 }
 
 if (require.main === module) {
-  runHotPathScript(runServingHotPath, `autocannon ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds x ${SECONDS} s closed loop (median), then open loop at half of the max`, JSON_OUT);
+  runHotPathScript(runServingHotPath, hotPathHow(ARGS), ARGS.jsonOut);
 }

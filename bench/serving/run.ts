@@ -11,7 +11,7 @@
  *   node -r @swc-node/register bench/serving/run.ts [--seconds 10] [--connections 16] [--training-set file.parquet]
  * Needs the stack (.stack/env: PostgreSQL for the serving schema) and the demo's training sets.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -22,21 +22,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
 import autocannon from 'autocannon';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { arg, stackEnv } from '../util/cli';
+import { startMlserver } from './mlserver';
 
 const ROOT = path.resolve(__dirname, '../..');
-const arg = (name: string, def: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? (process.argv[i + 1] as string) : def;
-};
 const SECONDS = Number(arg('seconds', '10'));
 const CONNECTIONS = Number(arg('connections', '16'));
-
-function stackEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  const file = path.join(ROOT, '.stack/env');
-  if (fs.existsSync(file)) for (const line of fs.readFileSync(file, 'utf8').split('\n')) { const m = line.match(/^([A-Z_0-9]+)=(.*)$/); if (m) env[m[1]!] = m[2]!; }
-  return env;
-}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
@@ -62,7 +53,7 @@ async function cannon(target: string, url: string, body: string | undefined, not
 }
 
 async function main(): Promise<void> {
-  const env = { ...process.env, ...stackEnv() };
+  const env = { ...process.env, ...stackEnv(ROOT) };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-serving-'));
   const children: ChildProcess[] = [];
   try {
@@ -105,30 +96,10 @@ async function main(): Promise<void> {
     let mlserver: ChildProcess | undefined;
     let mlPort = 0;
     try {
-      const py = execFileSync('bash', [path.join(ROOT, 'tools/python/ensure-venv.sh'), 'bench-serving'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop() as string;
-      const modelDir = path.join(dir, 'mlserver', 'taxi-tip');
-      fs.mkdirSync(modelDir, { recursive: true });
-      fs.writeFileSync(path.join(dir, 'lr.json'), JSON.stringify({ impute: lr1.imputeValues, means: lr1.means, scales: lr1.scales, coef: lr1.coefficients, intercept: lr1.intercept }));
-      execFileSync(py, ['-c', [
-        'import json,sys,joblib,numpy as np',
-        'from sklearn.pipeline import Pipeline',
-        'from sklearn.impute import SimpleImputer',
-        'from sklearn.preprocessing import StandardScaler',
-        'from sklearn.linear_model import LogisticRegression',
-        `p=json.load(open(${JSON.stringify(path.join(dir, 'lr.json'))}))`,
-        'imp=SimpleImputer(strategy="mean").fit(np.array([p["impute"]]))',
-        'sc=StandardScaler(); sc.mean_=np.array(p["means"]); sc.scale_=np.array(p["scales"]); sc.var_=sc.scale_**2; sc.n_features_in_=len(p["means"]); sc.n_samples_seen_=1',
-        'lr=LogisticRegression(); lr.coef_=np.array([p["coef"]]); lr.intercept_=np.array([p["intercept"]]); lr.classes_=np.array([0,1]); lr.n_features_in_=len(p["coef"])',
-        `joblib.dump(Pipeline([("impute",imp),("scale",sc),("lr",lr)]), ${JSON.stringify(path.join(modelDir, 'model.joblib'))})`,
-      ].join('\n')], { stdio: 'inherit' });
-      fs.writeFileSync(path.join(modelDir, 'model-settings.json'), JSON.stringify({ name: 'taxi-tip', implementation: 'mlserver_sklearn.SKLearnModel', parameters: { uri: './model.joblib', version: 'v1' } }));
       mlPort = await freePort();
-      fs.writeFileSync(path.join(dir, 'mlserver', 'settings.json'), JSON.stringify({ http_port: mlPort, grpc_port: await freePort(), metrics_port: await freePort(), parallel_workers: 0, debug: false }));
-      mlserver = spawn(path.join(path.dirname(py), 'mlserver'), ['start', path.join(dir, 'mlserver')], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-      let mlErr = '';
-      mlserver.stderr?.on('data', (d: Buffer) => (mlErr = (mlErr + d.toString()).slice(-4000)));
+      const started = await startMlserver(dir, 'taxi-tip', lr1, mlPort);
+      mlserver = started.child;
       children.push(mlserver);
-      try { await waitUntil200(`http://127.0.0.1:${mlPort}/v2/models/taxi-tip/ready`, 180_000, mlserver); } catch (err) { throw new Error(`${(err as Error).message}\n${mlErr}`); }
       const check = (await (await fetch(`http://127.0.0.1:${mlPort}/v2/models/taxi-tip/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, cols.length], data: sample }], outputs: [{ name: 'predict_proba' }] }) })).json()) as { outputs: Array<{ data: number[] }> };
       process.stdout.write(`mlserver-sklearn p(sample) = ${Number(check.outputs[0]!.data[1]).toFixed(6)} (onnxruntime ${direct.toFixed(6)})\n`);
       mlserverRow = { error: '' };

@@ -10,11 +10,7 @@ import {
   trainLogisticRegression,
 } from '../../libs/training/util-trainers/src/index';
 import { syntheticTaxi } from '../../libs/training/util-trainers/src/test-data';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
+import { arg } from '../util/cli';
 
 const sizes = arg('rows', '30000,300000').split(',').map(Number);
 const repeat = Number(arg('repeat', '3'));

@@ -1,6 +1,6 @@
 /**
  * Shared helpers of the HTTP hot-path benchmarks: autocannon closed loop (max throughput) then
- * open loop at half of that rate (latency at half load), the stack's env, load average.
+ * open loop at half of that rate (latency at half load), load average; re-exports the CLI helpers of ./cli.
  */
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -23,19 +23,44 @@ export interface BenchRow {
   cpuUsPerReq?: number;
 }
 
-/** `--name value` from argv, or `def`. */
-export const arg = (name: string, def: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : def;
-};
+import { arg } from './cli';
 
-/** .stack/env as a record (missing file → {}). */
-export function stackEnv(root: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  const file = path.join(root, '.stack/env');
-  if (fs.existsSync(file)) for (const line of fs.readFileSync(file, 'utf8').split('\n')) { const m = /^([A-Z_0-9]+)=(.*)$/.exec(line); if (m) env[m[1]!] = m[2]!; }
-  return env;
+export { arg, stackEnv } from './cli';
+
+/** The options of a hot-path script (bench/serving/hot-path.ts, bench/features/online-hot-path.ts). */
+export interface HotPathArgs {
+  /** `--seconds` (default 5): seconds per closed-loop round and per open-loop run. */
+  seconds: number;
+  /** `--rounds` (default 3): interleaved closed-loop rounds. */
+  rounds: number;
+  /** `--connections` (default 16): autocannon connections. */
+  connections: number;
+  /** `--port` (default `defaultPort`): the hello-world's port; the script's servers use the next ones. */
+  port: number;
+  /** `--json` (default ''): where to write the result as JSON ('' = nowhere). */
+  jsonOut: string;
+  /** `--cpu-prof` (default ''): directory for the servers' `node --cpu-prof` profiles ('' = no profiling). */
+  cpuProf: string;
+  /** `--baseline` as an absolute path (default ''): another checkout to serve from as well. */
+  baseline: string;
 }
+
+/** Reads {@link HotPathArgs} from argv. */
+export function hotPathArgs(defaultPort: number): HotPathArgs {
+  const baseline = arg('baseline', '');
+  return {
+    seconds: Number(arg('seconds', '5')),
+    rounds: Number(arg('rounds', '3')),
+    connections: Number(arg('connections', '16')),
+    port: Number(arg('port', String(defaultPort))),
+    jsonOut: arg('json', ''),
+    cpuProf: arg('cpu-prof', ''),
+    baseline: baseline ? path.resolve(baseline) : '',
+  };
+}
+
+/** How a hot-path script loads its targets, for {@link runHotPathScript}'s `how`. */
+export const hotPathHow = (a: HotPathArgs): string => `autocannon ${a.connections} connections, ${a.rounds} interleaved rounds x ${a.seconds} s closed loop (median), then open loop at half of the max`;
 
 /** 1/5/15-minute load averages, 2 decimals. */
 export const loadAverage = (): number[] => os.loadavg().map((l) => Math.round(l * 100) / 100);

@@ -78,9 +78,6 @@ down() {
   log "down"
 }
 
-case "${1:-}" in
-  up) up ;;
-  env) print_env ;;
-  down) down ;;
-  *) echo "usage: $0 up|env|down" >&2; exit 2 ;;
-esac
+# shellcheck source=tools/security/up-env-down.sh
+. "$ROOT/tools/security/up-env-down.sh"
+up_env_down_main "$@"

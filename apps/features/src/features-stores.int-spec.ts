@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { FeaturesApi } from '@strata/contracts/api';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { announceDatasetVersions, eventually, infraEnv, queryPostgres, redisUrl, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
+import { announceDatasetVersions, customerFeatureRepoYaml, eventually, infraEnv, queryPostgres, redisUrl, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
 import { createClient } from 'redis';
 
 /**
@@ -23,31 +23,7 @@ const MATERIALIZED = 'strata.features.features-materialized.v1';
 const repoDocs = [
   {
     file: 'customers.yaml',
-    content: `kind: Entity
-name: customer
-joinKey: customer_id
-valueType: INT64
----
-kind: PushSource
-name: customer_push
-schema:
-  - { name: customer_id, dtype: INT64 }
-  - { name: event_timestamp, dtype: TIMESTAMP }
-  - { name: spend, dtype: FLOAT64 }
-  - { name: orders, dtype: INT64 }
-timestampField: event_timestamp
----
-kind: FeatureView
-name: customer_stats
-entities: [customer_id]
-ttlSeconds: 3600
-source: { datasetName: ${dataset} }
-timestampField: event_timestamp
-pushSource: customer_push
-features:
-  - { name: spend, dtype: FLOAT64 }
-  - { name: orders, dtype: INT64 }
----
+    content: `${customerFeatureRepoYaml({ prefix: 'customer', datasetName: dataset, ttlSeconds: 3600, features: [{ name: 'spend', dtype: 'FLOAT64' }, { name: 'orders', dtype: 'INT64' }] })}---
 kind: FeatureService
 name: customer_v1
 features: [customer_stats:spend, customer_stats:orders]
@@ -78,6 +54,8 @@ const call = async (s: Store, method: string, p: string, body?: unknown): Promis
   return { status: res.status, body: (await res.json()) as Json & Json[] };
 };
 const post = (s: Store, p: string, body: unknown) => call(s, 'POST', p, body);
+/** `POST /push` of `df` (columns customer_id, event_timestamp, spend, orders) to push source customer_push, into `to`. */
+const pushCustomers = (s: Store, df: Record<string, unknown[]>, to: string) => post(s, '/push', { push_source_name: 'customer_push', df, to });
 /**
  * POST with node:http for an over-limit body. The server answers 413 from the Content-Length
  * header alone and closes the connection; if the client is still writing the body then, the peer's
@@ -207,11 +185,7 @@ describe.each(stores.map((s) => [s.kind, s] as const))('features service with th
   });
 
   it('online TTL statuses agree with the offline point-in-time answer at the same instants (value at 10:00Z, TTL 1h)', async () => {
-    const pushed = await post(s, '/push', {
-      push_source_name: 'customer_push',
-      df: { customer_id: [101], event_timestamp: ['2024-03-01T10:00:00Z'], spend: [12.5], orders: [3] },
-      to: 'online_and_offline',
-    });
+    const pushed = await pushCustomers(s, { customer_id: [101], event_timestamp: ['2024-03-01T10:00:00Z'], spend: [12.5], orders: [3] }, 'online_and_offline');
     expect(pushed.status).toBe(200);
     expect(pushed.body).toMatchObject({ pushSource: 'customer_push', rows: 1, to: 'online_and_offline', featureViews: [{ name: 'customer_stats', onlineRowCount: 1 }] });
     const instants = ['2024-03-01T10:59:59Z', '2024-03-01T11:00:00Z', '2024-03-01T11:30:00Z'];
@@ -241,11 +215,7 @@ describe.each(stores.map((s) => [s.kind, s] as const))('features service with th
   });
 
   it('point in time: a value is PRESENT at as_of = its event time, OUTSIDE_AS_OF (null, never the value) 1 ms before; the offline join agrees', async () => {
-    const pushed = await post(s, '/push', {
-      push_source_name: 'customer_push',
-      df: { customer_id: [202], event_timestamp: ['2024-03-07T10:00:00.000Z'], spend: [41.5], orders: [6] },
-      to: 'online_and_offline',
-    });
+    const pushed = await pushCustomers(s, { customer_id: [202], event_timestamp: ['2024-03-07T10:00:00.000Z'], spend: [41.5], orders: [6] }, 'online_and_offline');
     expect(pushed.status).toBe(200);
     const at = async (as_of: string) => {
       const r = await post(s, '/get-online-features', { features: ['customer_stats:spend', 'customer_stats:orders'], entities: { customer_id: [202] }, as_of, full_feature_names: true });
@@ -297,8 +267,7 @@ describe.each(stores.map((s) => [s.kind, s] as const))('features service with th
   });
 
   it('push: only newer rows replace online values; online-only and offline-only pushes stay in their store', async () => {
-    const push = (ts: string, spend: number, to: string) =>
-      post(s, '/push', { push_source_name: 'customer_push', df: { customer_id: [202], event_timestamp: [ts], spend: [spend], orders: [1] }, to });
+    const push = (ts: string, spend: number, to: string) => pushCustomers(s, { customer_id: [202], event_timestamp: [ts], spend: [spend], orders: [1] }, to);
     expect((await push('2024-04-01T10:00:00Z', 1, 'online')).body).toMatchObject({ featureViews: [{ name: 'customer_stats', onlineRowCount: 1 }] });
     expect((await push('2024-04-01T09:00:00Z', 2, 'online')).body).toMatchObject({ featureViews: [{ name: 'customer_stats', onlineRowCount: 0 }] });
     const off = await push('2024-04-01T11:00:00Z', 3, 'offline');

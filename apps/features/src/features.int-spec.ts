@@ -5,7 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test only: the fixture version is written exactly as ingestion writes it
 import { DatasetIngestor, loadDatasetSpec } from '@strata/ingestion/domain-datasets';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { announceDatasetVersions, dropSchemas, eventually, infraEnv, REPO_ROOT, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
+import { announceDatasetVersions, eventually, infraEnv, REPO_ROOT, startService, uniqueName, waitReady, type RunningService, stackServiceEnv, stopServiceAndClean } from '@strata/shared/testing';
 import { Client } from 'pg';
 
 /**
@@ -75,11 +75,7 @@ describe('features service (real Kafka + PostgreSQL)', () => {
     ]);
   }, 120_000);
 
-  afterAll(async () => {
-    await svc?.stop();
-    await dropSchemas(schema);
-    await fs.rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stopServiceAndClean(svc, [schema], [dataDir]));
 
   it('materializes on dataset-version-created, serves the latest row online, announces it', async () => {
     const mats = await eventually(async () => {

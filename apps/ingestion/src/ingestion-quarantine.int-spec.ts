@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DatasetProfileSchema, DatasetValidationSchema, IngestionApi } from '@strata/contracts/api';
-import { startService, uniqueName, waitReady, type RunningService, stackServiceEnv, dropSchemas } from '@strata/shared/testing';
+import { uniqueName, type RunningService, stopServiceAndClean } from '@strata/shared/testing';
+import { putDatasetSpec, startLocalIngestion } from './__fixtures__/ingestion-service';
 
 /**
  * Ingestion service against the real PostgreSQL + Kafka: a dataset whose event time is Unix
@@ -39,21 +40,11 @@ describe('ingestion service: epoch timestamps and quarantine download (real Kafk
 
   beforeAll(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-ingestion-q-it-'));
-    svc = startService('ingestion', port, {
-      ...stackServiceEnv('ingestion', schema, dataDir),
-      STRATA_OBJECT_STORE: 'local',
-      INGESTION_STREAM_ENABLED: 'false',
-    });
-    await waitReady(svc);
-    const put = await fetch(`${svc.baseUrl}/datasets/${dataset}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
-    expect(put.status).toBe(200);
+    svc = await startLocalIngestion(port, schema, dataDir);
+    expect(await putDatasetSpec(svc.baseUrl, dataset, spec)).toBe(200);
   }, 120_000);
 
-  afterAll(async () => {
-    await svc?.stop();
-    await dropSchemas(schema);
-    await fs.rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stopServiceAndClean(svc, [schema], [dataDir]));
 
   it('ingests epoch seconds and local times, and serves exactly the quarantined rows with their numbers and reasons', async () => {
     const res = await fetch(`${svc.baseUrl}/datasets/${dataset}/versions`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });

@@ -6,9 +6,10 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { buildEnvelopeHeaders, IngestRecordsV1 } from '@strata/contracts';
 import { DatasetIngestor, loadDatasetSpec } from '@strata/ingestion/domain-datasets';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { eventually, infraEnv, REPO_ROOT, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, REPO_ROOT, startGroupAtEnd, startService, stopServiceAndClean, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { exampleTaxiDatasetSpec, putDatasetSpec } from './__fixtures__/ingestion-service';
 
 /** S3 endpoint from the environment (`tools/stack/stack.sh up --with s3` writes it to .stack/env); missing → the test FAILS. */
 function s3Env(): Record<'S3_ENDPOINT' | 'AWS_REGION' | 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY', string> {
@@ -73,16 +74,13 @@ describe('ingestion service with the lake on S3 (real S3 endpoint + Kafka + Post
     await waitReady(svc);
     pg = new Client({ connectionString: infra.databaseUrl });
     await pg.connect();
-    const spec = { ...(await loadDatasetSpec(path.join(REPO_ROOT, 'examples/taxi/dataset.yaml'))), name: undefined };
-    expect((await fetch(`${svc.baseUrl}/datasets/${dataset}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) })).status).toBe(200);
+    expect(await putDatasetSpec(svc.baseUrl, dataset, await exampleTaxiDatasetSpec())).toBe(200);
   }, 120_000);
 
   afterAll(async () => {
-    await svc?.stop();
-    await pg?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await pg?.end();
     s3.destroy();
-    await fs.rm(tmp, { recursive: true, force: true });
+    await stopServiceAndClean(svc, [schema], [tmp]);
   });
 
   it('an upload is written to the S3 lake: the object has the recorded sha256 and size; nothing on local disk', async () => {

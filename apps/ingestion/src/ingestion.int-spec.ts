@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadDatasetSpec } from '@strata/ingestion/domain-datasets';
-import { eventually, infraEnv, REPO_ROOT, startService, uniqueName, waitReady, type RunningService, stackServiceEnv } from '@strata/shared/testing';
+import { eventually, infraEnv, REPO_ROOT, stopServiceAndClean, uniqueName, type RunningService } from '@strata/shared/testing';
 import { Client } from 'pg';
+import { exampleTaxiDatasetSpec, putDatasetSpec, startLocalIngestion } from './__fixtures__/ingestion-service';
 
 /** Ingestion service against the real PostgreSQL + Kafka: streamed uploads, idempotency, reject policy, outbox. */
 describe('ingestion service (real Kafka + PostgreSQL)', () => {
@@ -25,25 +25,15 @@ describe('ingestion service (real Kafka + PostgreSQL)', () => {
 
   beforeAll(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-ingestion-it-'));
-    svc = startService('ingestion', port, {
-      ...stackServiceEnv('ingestion', schema, dataDir),
-      STRATA_OBJECT_STORE: 'local',
-      INGESTION_STREAM_ENABLED: 'false',
-      LOG_LEVEL: 'info',
-    });
-    await waitReady(svc);
+    svc = await startLocalIngestion(port, schema, dataDir, { LOG_LEVEL: 'info' });
+    expect(await putDatasetSpec(svc.baseUrl, dataset, await exampleTaxiDatasetSpec())).toBe(200);
     pg = new Client({ connectionString: infra.databaseUrl });
     await pg.connect();
-    const spec = { ...(await loadDatasetSpec(path.join(REPO_ROOT, 'examples/taxi/dataset.yaml'))), name: undefined };
-    const put = await fetch(`${svc.baseUrl}/datasets/${dataset}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
-    expect(put.status).toBe(200);
   }, 120_000);
 
   afterAll(async () => {
-    await svc?.stop();
-    await pg?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await pg?.end();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await stopServiceAndClean(svc, [schema], [dataDir]);
   });
 
   it('uploading the same CSV twice gives one version (201 then 200) and one event', async () => {

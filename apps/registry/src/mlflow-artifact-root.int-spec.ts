@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dropSchemas, type RunningService, infraEnv, startService, uniqueName, waitReady } from '@strata/shared/testing';
+import { type RunningService, infraEnv, startService, uniqueName, waitReady, stopServiceAndClean } from '@strata/shared/testing';
 
 jest.setTimeout(120_000);
 
@@ -24,11 +24,7 @@ beforeAll(async () => {
   await waitReady(svc);
 }, 90_000);
 
-afterAll(async () => {
-  await svc?.stop();
-  await dropSchemas(schema);
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopServiceAndClean(svc, [schema], [dataDir]));
 
 async function post(p: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`${svc!.baseUrl}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { dropSchemas, type RunningService, authHeaders, createTestCredentials, infraEnv, startService, uniqueName, waitReady } from '@strata/shared/testing';
+import { type RunningService, authHeaders, createTestCredentials, infraEnv, startService, uniqueName, waitReady, stopServiceAndClean } from '@strata/shared/testing';
 
 jest.setTimeout(180_000);
 
@@ -32,11 +32,7 @@ beforeAll(async () => {
   await waitReady(svc);
 }, 120_000);
 
-afterAll(async () => {
-  await svc?.stop();
-  await dropSchemas(schema);
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopServiceAndClean(svc, [schema], [dataDir]));
 
 async function call(method: string, p: string, key: string | undefined, body?: string, contentType = 'application/octet-stream'): Promise<{ status: number; text: string }> {
   const res = await fetch(`${svc!.baseUrl}${p}`, {

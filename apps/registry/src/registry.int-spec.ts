@@ -4,10 +4,10 @@
  * events checked in the outbox table and on the topic (throwaway kafkajs consumer).
  */
 import { Test } from '@nestjs/testing';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ModelAliasChangedV1, ModelVersionRegisteredV1 } from '@strata/contracts';
 import { AppErrorFilter, DatabaseService } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, uniqueName, dropSchemas } from '@strata/shared/testing';
+import { dropSchemas, eventually, infraEnv, initInjectedTestApp, uniqueName } from '@strata/shared/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
@@ -61,11 +61,7 @@ async function outboxOf(model: string): Promise<Array<{ topic: string; value: an
 beforeAll(async () => {
   const config = loadRegistryConfig({ ...process.env, REGISTRY_DB_SCHEMA: schema, LOG_LEVEL: 'warn' });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forConfig(config)] }).compile();
-  app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
-  app.useGlobalFilters(new AppErrorFilter());
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  await app.get(DatabaseService).whenReady();
+  app = await initInjectedTestApp(moduleRef, [new AppErrorFilter()], (a) => a.get(DatabaseService).whenReady());
   ds = app.get(DataSource);
 });
 

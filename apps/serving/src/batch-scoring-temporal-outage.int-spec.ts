@@ -7,7 +7,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
-import { dropSchemas, eventually, infraEnv, infraServiceEnv, jsonWithDeadline, startFaultProxy, startGroupAtEnd, startService, stopOrKill, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
+import { dropSchemas, eventually, infraEnv, jsonWithDeadline, startGroupAtEnd, uniqueName, useServiceBehindTemporalProxy } from '@strata/shared/testing';
 
 jest.setTimeout(120_000);
 
@@ -22,31 +22,20 @@ describe('serving batch scoring with an unreachable Temporal', () => {
   const port = 26000 + Math.floor(Math.random() * 900);
   const base = `http://127.0.0.1:${port}`;
   const model = uniqueName('outage-model').replace(/_/g, '-');
-  let proxy: FaultProxy;
-  let service: RunningService;
   let started: string | undefined;
 
-  beforeAll(async () => {
-    await startGroupAtEnd(env.kafkaBrokers, group, [ModelAliasChangedV1.topic, ModelRolloutChangedV1.topic]);
-    proxy = await startFaultProxy(env.temporalAddress);
-    service = startService('serving', port, {
-      ...infraServiceEnv(env),
-      TEMPORAL_ADDRESS: proxy.address,
-      TEMPORAL_RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS),
-      SERVING_WORKER_ENABLED: 'false',
-      SERVING_DB_SCHEMA: schema,
-      SERVING_CONSUMER_GROUP: group,
-      SERVING_TASK_QUEUE: taskQueue,
-      // Never called: the job never runs.
-      REGISTRY_URL: 'http://127.0.0.1:9',
-      INGESTION_URL: 'http://127.0.0.1:9',
-    });
-    await waitReady(service);
+  beforeAll(() => startGroupAtEnd(env.kafkaBrokers, group, [ModelAliasChangedV1.topic, ModelRolloutChangedV1.topic]));
+  const outage = useServiceBehindTemporalProxy('serving', port, RPC_TIMEOUT_MS, {
+    SERVING_WORKER_ENABLED: 'false',
+    SERVING_DB_SCHEMA: schema,
+    SERVING_CONSUMER_GROUP: group,
+    SERVING_TASK_QUEUE: taskQueue,
+    // Never called: the job never runs.
+    REGISTRY_URL: 'http://127.0.0.1:9',
+    INGESTION_URL: 'http://127.0.0.1:9',
   });
 
   afterAll(async () => {
-    await stopOrKill(service);
-    await proxy?.close();
     if (started) {
       // The accepted job's workflow has no worker: terminate it.
       const connection = await Connection.connect({ address: env.temporalAddress });
@@ -58,7 +47,7 @@ describe('serving batch scoring with an unreachable Temporal', () => {
 
   it('black-holed Temporal: POST /batch-scoring-jobs answers 503 naming Temporal in bounded time, records no job; then the same request is accepted', async () => {
     const request = { modelName: model, version: 1, inputUri: 'file:///nowhere/input.parquet', requestId: uniqueName('req') };
-    await proxy.setMode('blackhole');
+    await outage.proxy.setMode('blackhole');
     try {
       const r = await json('POST', `${base}/batch-scoring-jobs`, request);
       console.log(`Temporal blackhole: POST /batch-scoring-jobs answered ${r.status} in ${r.ms} ms: ${String(r.body['error'])}`);
@@ -67,7 +56,7 @@ describe('serving batch scoring with an unreachable Temporal', () => {
       expect(r.ms).toBeLessThan(RPC_TIMEOUT_MS * 2 + 5000);
       expect((await json('GET', `${base}/batch-scoring-jobs?modelName=${model}`)).body).toEqual([]);
     } finally {
-      await proxy.setMode('pass');
+      await outage.proxy.setMode('pass');
     }
     const ok = await eventually(async () => {
       const a = await json('POST', `${base}/batch-scoring-jobs`, request);

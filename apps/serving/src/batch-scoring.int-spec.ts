@@ -18,8 +18,7 @@ import { loadDatasetSpec } from '@strata/ingestion/domain-datasets';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { eventually, infraEnv, repoRoot, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { eventually, infraEnv, onnxProbabilities, repoRoot, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 
 jest.setTimeout(300_000);
 
@@ -75,12 +74,7 @@ async function duck(sql: string): Promise<Array<Record<string, unknown>>> {
 const local = (uri: string): string => new URL(uri).pathname;
 
 /** P(class 1) of each row by onnxruntime directly (float32, as the model's input). */
-async function ort(rows: number[][]): Promise<number[]> {
-  const session = await InferenceSession.create(modelBytes);
-  const out = await session.run({ input: new Tensor('float32', Float32Array.from(rows.flat()), [rows.length, rows[0]!.length]) });
-  await session.release();
-  return Array.from(out['probability']!.data as Float32Array);
-}
+const ort = (rows: number[][]): Promise<number[]> => onnxProbabilities(modelBytes, rows);
 
 async function waitJob(jobId: string, statuses: string[] = ['SUCCEEDED', 'FAILED', 'CANCELLED']): Promise<Json> {
   return eventually(async () => {

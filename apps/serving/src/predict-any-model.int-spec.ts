@@ -11,7 +11,7 @@ import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-acces
 import { ModelRepository, ServingModule } from '@strata/serving/domain-inference';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { AppErrorFilter, PlatformModule } from '@strata/shared/nest-platform';
-import { announceDatasetVersions, eventually, infraEnv, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { announceDatasetVersions, eventually, infraEnv, startService, uniqueName, waitReady, type RunningService, waitForTable } from '@strata/shared/testing';
 import { adultFeatureRepoYaml } from './__fixtures__/adult-feature-repo';
 // Test-only cross-scope import: the model is trained with the platform's own trainer on the
 // training set the features service built; production serving code never imports training.
@@ -128,10 +128,7 @@ beforeAll(async () => {
   await app.listen(0, '127.0.0.1');
   base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const ds = app.get(DataSource);
-  await eventually(async () => {
-    if (!ds.isInitialized) throw new Error('db not ready');
-    await ds.query(`select 1 from "${servingSchema}"."outbox_event" limit 1`);
-  }, 30_000);
+  await waitForTable(ds, servingSchema, 'outbox_event');
 });
 
 afterAll(async () => {

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { InferenceFailedV1, ModelAliasChangedV1, ModelRolloutChangedV1, PredictionLoggedV1 } from '@strata/contracts';
 import { stickyPosition } from '@strata/serving/domain-inference';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { eventually, infraEnv, pythonFor, repoRoot, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
+import { eventually, infraEnv, onnxProbabilities, pythonFor, repoRoot, startGroupAtEnd, startService, twoVariantTrainingRows, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 // Test-only cross-scope import: models trained by the platform's own trainer.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
@@ -36,15 +36,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-serving-svc-'));
 const store = new LocalObjectStore(dataDir);
 
 function trainingData(variant: 1 | 2): { features: string[]; rows: number[][]; labels: number[] } {
-  const rows: number[][] = [];
-  const labels: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    const distance = ((i * 37) % 100) / 10;
-    const hour = (i * 5) % 24;
-    rows.push([(i * 7) % 13, distance, hour]);
-    labels.push(variant === 1 ? (distance + (i % 3) > 5 ? 1 : 0) : (hour + (i % 4) > 12 ? 1 : 0));
-  }
-  return { features: FEATURES, rows, labels };
+  return { features: FEATURES, ...twoVariantTrainingRows(variant) };
 }
 const v1 = exportLogisticRegressionToOnnx(trainLogisticRegression(trainingData(1)), { modelVersion: 1 });
 const v2 = exportLogisticRegressionToOnnx(trainLogisticRegression(trainingData(2)), { modelVersion: 2 });
@@ -74,13 +66,7 @@ const multi = onnxModel({
   output: [valueInfo('doubled', T.INT64, ['n', 2]), valueInfo('same_words', T.STRING, ['k'])],
 });
 
-async function ort(bytes: Uint8Array, rows: number[][]): Promise<number[]> {
-  const session = await InferenceSession.create(bytes);
-  const out = await session.run({ input: new Tensor('float32', Float32Array.from(rows.flat()), [rows.length, rows[0]!.length]) });
-  const data = Array.from(out['probability']!.data as Float32Array);
-  await session.release();
-  return data;
-}
+const ort = onnxProbabilities;
 
 let registry: RunningService;
 let serving: RunningService;

@@ -8,13 +8,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type RunningService, infraEnv, pythonFor, startService, uniqueName, waitReady } from '@strata/shared/testing';
-import { Client } from 'pg';
+import { type RunningService, pythonFor, stackServiceEnv, startService, stopServiceAndClean, uniqueName, waitReady } from '@strata/shared/testing';
 import { type PytestResult, outputAbout, runPytest } from './python-clients/pytest';
 
 jest.setTimeout(420_000);
 
-const env = infraEnv();
 const schema = uniqueName('feat_feast');
 const port = 13_500 + Math.floor(Math.random() * 400);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-feast-client-'));
@@ -22,24 +20,11 @@ let svc: RunningService | undefined;
 let result: PytestResult;
 
 beforeAll(async () => {
-  svc = startService('features', port, {
-    DATABASE_URL: env.databaseUrl,
-    KAFKA_BROKERS: env.kafkaBrokers.join(','),
-    FEATURES_DB_SCHEMA: schema,
-    FEATURES_KAFKA_GROUP_ID: schema,
-    STRATA_DATA_DIR: dataDir,
-  });
+  svc = startService('features', port, stackServiceEnv('features', schema, dataDir));
   await waitReady(svc);
 }, 120_000);
 
-afterAll(async () => {
-  await svc?.stop();
-  const pg = new Client({ connectionString: env.databaseUrl });
-  await pg.connect();
-  await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await pg.end();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopServiceAndClean(svc, [schema], [dataDir]));
 
 /** The pytest tests of the Feast module, each reported as its own case below. */
 const TESTS = [

@@ -12,8 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createObjectStore } from '@strata/shared/data-access-object-store';
-import { type RunningService, infraEnv, pythonFor, startService, uniqueName, waitReady } from '@strata/shared/testing';
-import { Client } from 'pg';
+import { type RunningService, dropSchemas, infraEnv, pythonFor, startService, uniqueName, waitReady } from '@strata/shared/testing';
 import { type PytestResult, outputAbout, runPytest } from './python-clients/pytest';
 
 jest.setTimeout(480_000);
@@ -56,10 +55,7 @@ afterAll(async () => {
   await svc?.stop();
   const store = await bucket();
   for (const o of await store.list('')) await store.delete(o.key);
-  const pg = new Client({ connectionString: env.databaseUrl });
-  await pg.connect();
-  await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await pg.end();
+  await dropSchemas(schema);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

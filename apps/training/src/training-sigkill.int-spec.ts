@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dropSchemas, eventually, infraEnv, infraServiceEnv, pythonFor, repoRoot, startFakeJsonService, startService, uniqueName, waitReady, type FakeJsonHandler, type RunningService } from '@strata/shared/testing';
+import { logisticRegressionRunRequest } from './__fixtures__/training-run-request';
 import { SYNTHETIC_FEATURE_COLUMNS, SYNTHETIC_FEATURE_REFS, SYNTHETIC_ROWS, writeSyntheticTrainingSet } from './__fixtures__/synthetic-training-set';
 
 jest.setTimeout(300_000);
@@ -84,15 +85,7 @@ describe('training worker SIGKILL mid-training (real Temporal)', () => {
     const a = startService('training', portA, serviceEnv);
     services.push(a);
     await waitReady(a);
-    const started = await json('POST', `http://127.0.0.1:${portA}/training-runs`, {
-      modelName: 'taxi-kill',
-      trainer: 'command:sklearn-logistic',
-      params: { sleep_seconds: 4 },
-      trainingSet: 'big_tipper',
-      trainDatasetVersions: [{ datasetName: 'nyc_taxi_trips', versionId: 'v1' }],
-      evaluation: { splitTime: '2020-01-17T00:00:00Z' },
-      requestId: uniqueName('kill'),
-    });
+    const started = await json('POST', `http://127.0.0.1:${portA}/training-runs`, logisticRegressionRunRequest('taxi-kill', uniqueName('kill'), { trainer: 'command:sklearn-logistic', params: { sleep_seconds: 4 } }));
     expect(started.status).toBe(202);
     const runId = String(started.body['runId']);
     const logsUrl = (port: number) => `http://127.0.0.1:${port}/training-runs/${runId}/logs`;

@@ -5,7 +5,7 @@
  * within TEMPORAL_RPC_TIMEOUT_MS, leave no RUNNING run behind, and work again when Temporal
  * answers. Every request has its own deadline, so a hang fails the test instead of hanging it.
  */
-import { dropSchemas, eventually, infraEnv, infraServiceEnv, jsonWithDeadline, startFaultProxy, startService, stopOrKill, uniqueName, waitReady, type FaultProxy, type RunningService } from '@strata/shared/testing';
+import { dropSchemas, eventually, jsonWithDeadline, uniqueName, useServiceBehindTemporalProxy } from '@strata/shared/testing';
 import { logisticRegressionRunRequest } from './__fixtures__/training-run-request';
 
 jest.setTimeout(120_000);
@@ -14,37 +14,22 @@ const RPC_TIMEOUT_MS = 1500;
 const json = (method: string, url: string, body?: unknown) => jsonWithDeadline(method, url, body);
 
 describe('training service with an unreachable Temporal (real PostgreSQL, Kafka; Temporal behind a fault proxy)', () => {
-  const env = infraEnv();
   const schema = uniqueName('training_temporal_outage');
   const port = 25000 + Math.floor(Math.random() * 900);
   const base = `http://127.0.0.1:${port}`;
   const model = uniqueName('outage-model').replace(/_/g, '-');
-  let proxy: FaultProxy;
-  let service: RunningService;
-
-  beforeAll(async () => {
-    proxy = await startFaultProxy(env.temporalAddress);
-    service = startService('training', port, {
-      ...infraServiceEnv(env),
-      TEMPORAL_ADDRESS: proxy.address,
-      TEMPORAL_RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS),
-      TRAINING_WORKER_ENABLED: 'false',
-      TRAINING_DB_SCHEMA: schema,
-      TRAINING_TASK_QUEUE: uniqueName('strata-training-outage'),
-      TRAINING_KAFKA_GROUP_ID: uniqueName('training-outage'),
-      // Nothing is called on these: the runs never start.
-      FEATURES_URL: 'http://127.0.0.1:9',
-      REGISTRY_URL: 'http://127.0.0.1:9',
-      INGESTION_URL: 'http://127.0.0.1:9',
-    });
-    await waitReady(service);
+  const outage = useServiceBehindTemporalProxy('training', port, RPC_TIMEOUT_MS, {
+    TRAINING_WORKER_ENABLED: 'false',
+    TRAINING_DB_SCHEMA: schema,
+    TRAINING_TASK_QUEUE: uniqueName('strata-training-outage'),
+    TRAINING_KAFKA_GROUP_ID: uniqueName('training-outage'),
+    // Nothing is called on these: the runs never start.
+    FEATURES_URL: 'http://127.0.0.1:9',
+    REGISTRY_URL: 'http://127.0.0.1:9',
+    INGESTION_URL: 'http://127.0.0.1:9',
   });
 
-  afterAll(async () => {
-    await stopOrKill(service);
-    await proxy?.close();
-    await dropSchemas(schema);
-  }, 60_000);
+  afterAll(() => dropSchemas(schema), 60_000);
 
   const runRequest = (requestId: string) => logisticRegressionRunRequest(model, requestId);
 
@@ -53,7 +38,7 @@ describe('training service with an unreachable Temporal (real PostgreSQL, Kafka;
     ['refused', 'refuse' as const, /Temporal at 127\.0\.0\.1:\d+ (did not answer|is unavailable)/],
   ])('Temporal %s: POST /training-runs and PUT /retraining/{m}/schedule answer 503 naming Temporal in bounded time; no run is left RUNNING; then it recovers', async (_name, mode, cause) => {
     const requestId = uniqueName('req');
-    await proxy.setMode(mode);
+    await outage.proxy.setMode(mode);
     try {
       const started = await json('POST', `${base}/training-runs`, runRequest(requestId));
       console.log(`Temporal ${mode}: POST /training-runs answered ${started.status} in ${started.ms} ms: ${String(started.body['error'])}`);
@@ -71,7 +56,7 @@ describe('training service with an unreachable Temporal (real PostgreSQL, Kafka;
       expect(String(schedule.body['error'])).toMatch(/Temporal at 127\.0\.0\.1:\d+/);
       expect(schedule.ms).toBeLessThan(RPC_TIMEOUT_MS * 2 + 5000);
     } finally {
-      await proxy.setMode('pass');
+      await outage.proxy.setMode('pass');
     }
     // Temporal answers again: a describe reaches it (404: no schedule), without a restart.
     const t0 = Date.now();

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '@strata/shared/testing';
+import { REPO_ROOT, twoVariantTrainingRows } from '@strata/shared/testing';
 // The models are trained by the platform's own trainer (an e2e project may import any scope).
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
 import { parse as parseYaml } from 'yaml';
@@ -57,16 +57,7 @@ export function featureRepoDocuments(dataset: string): Array<{ file: string; con
 
 /** ONNX bytes of a model whose label depends on distance (variant 1) or on the hour (variant 2). */
 export function modelBytes(variant: 1 | 2): Uint8Array {
-  const rows: number[][] = [];
-  const labels: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    const trips = (i * 7) % 13;
-    const distance = ((i * 37) % 100) / 10;
-    const hour = (i * 5) % 24;
-    rows.push([trips, distance, hour]);
-    labels.push(variant === 1 ? (distance + (i % 3) > 5 ? 1 : 0) : (hour + (i % 4) > 12 ? 1 : 0));
-  }
-  return exportLogisticRegressionToOnnx(trainLogisticRegression({ features: MODEL_FEATURES, rows, labels }), { modelVersion: variant });
+  return exportLogisticRegressionToOnnx(trainLogisticRegression({ features: MODEL_FEATURES, ...twoVariantTrainingRows(variant) }), { modelVersion: variant });
 }
 
 /** Writes `bytes` under `<dataDir>/models/<model>/<tag>/model.onnx`; returns its file URI and sha256. */

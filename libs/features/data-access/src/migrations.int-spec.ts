@@ -1,16 +1,12 @@
-import { migratedSchema } from '@strata/shared/testing';
-import type { DataSource } from 'typeorm';
+import { useMigratedSchema } from '@strata/shared/testing';
 import { FEATURES_ENTITIES, FEATURES_MIGRATIONS, JobStatus, MaterializationEntity, OnlineFeatureEntity, RegistryObjectEntity, tableName } from './index';
 
 describe('features migrations (real PostgreSQL)', () => {
-  const db = migratedSchema('features_mig', FEATURES_ENTITIES, FEATURES_MIGRATIONS);
-  let ds: DataSource;
-  beforeAll(async () => (ds = await db.open()));
-  afterAll(() => db.drop());
+  const db = useMigratedSchema('features_mig', FEATURES_ENTITIES, FEATURES_MIGRATIONS);
 
   it('round-trips registry objects and materializations', async () => {
-    await ds.getRepository(RegistryObjectEntity).insert({ kind: 'feature_view', name: 'v', definition: { name: 'v', ttlSeconds: 60 }, contentHash: 'b'.repeat(64) } as never);
-    expect(await ds.getRepository(RegistryObjectEntity).findOneByOrFail({ kind: 'feature_view', name: 'v' })).toMatchObject({ definition: { name: 'v', ttlSeconds: 60 } });
+    await db.ds.getRepository(RegistryObjectEntity).insert({ kind: 'feature_view', name: 'v', definition: { name: 'v', ttlSeconds: 60 }, contentHash: 'b'.repeat(64) } as never);
+    expect(await db.ds.getRepository(RegistryObjectEntity).findOneByOrFail({ kind: 'feature_view', name: 'v' })).toMatchObject({ definition: { name: 'v', ttlSeconds: 60 } });
     const m = {
       id: '20260101T000000Z-abcdef01',
       featureView: 'v',
@@ -29,14 +25,14 @@ describe('features migrations (real PostgreSQL)', () => {
       startedAt: new Date(),
       completedAt: new Date(),
     };
-    await ds.getRepository(MaterializationEntity).insert(m);
-    expect(await ds.getRepository(MaterializationEntity).findOneByOrFail({ id: m.id })).toMatchObject({ rowCount: 10, onlineRowCount: 2, status: 'SUCCEEDED', datasetVersions: m.datasetVersions });
+    await db.ds.getRepository(MaterializationEntity).insert(m);
+    expect(await db.ds.getRepository(MaterializationEntity).findOneByOrFail({ id: m.id })).toMatchObject({ rowCount: 10, onlineRowCount: 2, status: 'SUCCEEDED', datasetVersions: m.datasetVersions });
   });
 
   it('online_feature: one row per (view, entity key)', async () => {
-    const t = tableName(ds.manager, OnlineFeatureEntity);
-    await ds.query(`INSERT INTO ${t} VALUES ('v', '{"k":1}', '{"f":1}', '2026-01-01Z', '2026-01-01Z')`);
-    await expect(ds.query(`INSERT INTO ${t} VALUES ('v', '{"k":1}', '{"f":2}', '2026-01-02Z', '2026-01-02Z')`)).rejects.toThrow(/duplicate key/);
-    expect(await ds.getRepository(OnlineFeatureEntity).findOneByOrFail({ featureView: 'v', entityKey: '{"k":1}' })).toMatchObject({ features: { f: 1 } });
+    const t = tableName(db.ds.manager, OnlineFeatureEntity);
+    await db.ds.query(`INSERT INTO ${t} VALUES ('v', '{"k":1}', '{"f":1}', '2026-01-01Z', '2026-01-01Z')`);
+    await expect(db.ds.query(`INSERT INTO ${t} VALUES ('v', '{"k":1}', '{"f":2}', '2026-01-02Z', '2026-01-02Z')`)).rejects.toThrow(/duplicate key/);
+    expect(await db.ds.getRepository(OnlineFeatureEntity).findOneByOrFail({ featureView: 'v', entityKey: '{"k":1}' })).toMatchObject({ features: { f: 1 } });
   });
 });

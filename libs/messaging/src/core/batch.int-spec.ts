@@ -8,7 +8,7 @@
 import type { DataSource } from 'typeorm';
 import type { Kafka } from 'kafkajs';
 import { EventConsumerRunner } from './consumer';
-import { DeadLetterService } from './dead-letters';
+import { type DeadLetter, DeadLetterService } from './dead-letters';
 import { EventPublisher } from './publisher';
 import { OutboxRelay } from './relay';
 import { createTestDataSource, createTopics, dropSchema, eventually, silentLogger, testContract, testKafka, uniq } from '../testing/harness';
@@ -81,6 +81,14 @@ async function consumedToEnd(group: string, topic: string): Promise<void> {
 }
 
 const count = (list: string[], x: string): number => list.filter((y) => y === x).length;
+/** The dead letters of `topic` written by consumer group `group`, once there are exactly `expected` of them (polled). */
+function deadLettersOf(topic: string, group: string, expected: number): Promise<DeadLetter[]> {
+  return eventually(async () => {
+    const l = (await new DeadLetterService({ kafka, logger: silentLogger }).list(topic)).filter((d) => d.consumerGroup === group);
+    expect(l).toHaveLength(expected);
+    return l;
+  });
+}
 
 beforeAll(async () => {
   kafka = testKafka(`it-batch-${id}`);
@@ -166,11 +174,7 @@ it('a poison record and an undecodable record in a batch go to the DLQ; every ot
   const [inbox]: Array<{ n: string }> = await ds.query(`SELECT count(*) AS n FROM "${schema}".inbox_event WHERE consumer_group = $1`, [group]);
   expect(Number(inbox?.n)).toBe(11);
 
-  const letters = await eventually(async () => {
-    const l = (await new DeadLetterService({ kafka, logger: silentLogger }).list(poison.topic)).filter((d) => d.consumerGroup === group);
-    expect(l).toHaveLength(2);
-    return l;
-  });
+  const letters = await deadLettersOf(poison.topic, group, 2);
   expect(letters.map((l) => [l.eventId, l.errorCode, l.attempts])).toEqual([
     [bad, 'HANDLER_FAILED', 3],
     [`raw-${id}`, 'EVENT_JSON_INVALID', 0],
@@ -194,11 +198,7 @@ it('a non-retryable failure in a batch is dead-lettered after its single attempt
   expect(tries).toEqual([1]);
   const effects = await effectCounts(ids);
   expect(ids.map((e) => effects.get(e) ?? 0)).toEqual([1, 1, 0, 1, 1, 1]);
-  const [letter] = await eventually(async () => {
-    const l = (await new DeadLetterService({ kafka, logger: silentLogger }).list(nonRetry.topic)).filter((d) => d.consumerGroup === group);
-    expect(l).toHaveLength(1);
-    return l;
-  });
+  const [letter] = await deadLettersOf(nonRetry.topic, group, 1);
   expect(letter).toMatchObject({ eventId: ids[2], errorCode: 'MODEL_NOT_FOUND', attempts: 1 });
 });
 
@@ -226,11 +226,7 @@ it('a batch handler (registerBatch) writes a run in bulk; when it fails, each ev
   expect(calls.slice(1)).toEqual([...ids.slice(1, 7).map((e) => [e]), [ids[7]], [ids[7]], ...ids.slice(8).map((e) => [e])]);
   const effects = await effectCounts(ids);
   expect(ids.map((e) => effects.get(e) ?? 0)).toEqual([0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1]);
-  const [letter] = await eventually(async () => {
-    const l = (await new DeadLetterService({ kafka, logger: silentLogger }).list(bulk.topic)).filter((d) => d.consumerGroup === group);
-    expect(l).toHaveLength(1);
-    return l;
-  });
+  const [letter] = await deadLettersOf(bulk.topic, group, 1);
   expect(letter).toMatchObject({ eventId: ids[7], errorCode: 'HANDLER_FAILED', attempts: 2 });
 });
 

@@ -23,3 +23,8 @@ export * from './lib/isolated-platform';
 export * from './lib/temporal-test-env';
 export * from './lib/dataset-announcer';
 export * from './lib/pg-query';
+export * from './lib/customer-feature-repo';
+export * from './lib/table-ready';
+export * from './lib/onnx-probabilities';
+export * from './lib/two-variant-training-rows';
+export * from './lib/service-behind-temporal-proxy';

@@ -1,7 +1,5 @@
 import type { StrataClient, StrataLifecycleApi } from '@strata/shared/data-access-strata-client';
-import { Command } from 'commander';
-import type { CliContext } from './context';
-import { processOutput } from './output';
+import { cliHarness } from '../testing/cli-harness';
 import { registerLifecycleCommands } from './register';
 
 /** A program wired to an in-memory API double that records every call. */
@@ -14,15 +12,7 @@ function harness(answers: Record<string, unknown>) {
   };
   const client = new Proxy({}, { get: (_t, p) => record(`client.${String(p)}`) }) as unknown as StrataClient;
   const api = new Proxy({ client } as Record<string, unknown>, { get: (t, p) => (p === 'client' ? t['client'] : record(String(p))) }) as unknown as StrataLifecycleApi;
-  const ctx: CliContext = { api: () => api, output: (o) => ({ ...processOutput(Boolean(o.json)), interactive: false }), cwd: process.cwd(), pollMs: 1 };
-  const program = new Command().name('strata').exitOverride();
-  registerLifecycleCommands(program, ctx);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  jest.spyOn(process.stdout, 'write').mockImplementation((s) => (stdout.push(String(s)), true));
-  jest.spyOn(process.stderr, 'write').mockImplementation((s) => (stderr.push(String(s)), true));
-  const run = (argv: string[]) => program.parseAsync(['node', 'strata', ...argv]);
-  return { calls, stdout, stderr, run, program };
+  return { calls, ...cliHarness(api, registerLifecycleCommands) };
 }
 
 afterEach(() => jest.restoreAllMocks());

@@ -2,11 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { PromotionDecision, PromotionPolicy, StrataLifecycleApi } from '@strata/shared/data-access-strata-client';
-import { Command } from 'commander';
-import type { CliContext } from './context';
+import { cliHarness } from '../testing/cli-harness';
 import { registerModelCommands } from './models';
 import { policyText, promotionDecisionText, readPolicyFile } from './models-policy';
-import { processOutput } from './output';
 
 const policy: PromotionPolicy = {
   name: 'adult-income', metric: 'accuracy', direction: 'maximize', minMargin: 0, autoPromote: false, rollout: null,
@@ -40,13 +38,7 @@ describe('strata models policy / promote (fairness gate, issue 17)', () => {
       decidePromotion: (...args: unknown[]) => (calls.push({ method: 'decidePromotion', args }), Promise.resolve(decision)),
     };
     const api = { client } as unknown as StrataLifecycleApi;
-    const ctx: CliContext = { api: () => api, output: (o) => ({ ...processOutput(Boolean(o.json)), interactive: false }), cwd: dir, pollMs: 1 };
-    const program = new Command().name('strata').exitOverride();
-    registerModelCommands(program, ctx);
-    const stdout: string[] = [];
-    jest.spyOn(process.stdout, 'write').mockImplementation((s) => (stdout.push(String(s)), true));
-    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    return { calls, stdout, run: (argv: string[]) => program.parseAsync(['node', 'strata', 'models', ...argv]) };
+    return { calls, ...cliHarness(api, registerModelCommands, { cwd: dir, prefix: ['models'] }) };
   }
 
   it('--file PUTs the YAML policy as is; --show GETs and prints the gate', async () => {

@@ -2,10 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SegmentConfigView, StrataLifecycleApi } from '@strata/shared/data-access-strata-client';
-import { Command } from 'commander';
-import type { CliContext } from './context';
+import { cliHarness } from '../testing/cli-harness';
 import { readSegmentConfigFile, registerSegmentConfigCommand, segmentConfigText } from './monitor-segments-config';
-import { processOutput } from './output';
 
 const stored: SegmentConfigView = {
   modelName: 'adult-income',
@@ -29,13 +27,7 @@ describe('strata monitor segments-config', () => {
       putSegmentConfig: (...args: unknown[]) => (calls.push({ method: 'putSegmentConfig', args }), Promise.resolve(stored)),
       segmentConfig: (...args: unknown[]) => (calls.push({ method: 'segmentConfig', args }), Promise.resolve(stored)),
     } as unknown as StrataLifecycleApi;
-    const ctx: CliContext = { api: () => api, output: (o) => ({ ...processOutput(Boolean(o.json)), interactive: false }), cwd: dir, pollMs: 1 };
-    const program = new Command().name('strata').exitOverride();
-    registerSegmentConfigCommand(program.command('monitor'), ctx);
-    const stdout: string[] = [];
-    jest.spyOn(process.stdout, 'write').mockImplementation((s) => (stdout.push(String(s)), true));
-    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    return { calls, stdout, run: (argv: string[]) => program.parseAsync(['node', 'strata', 'monitor', ...argv]) };
+    return { calls, ...cliHarness(api, (program, ctx) => registerSegmentConfigCommand(program.command('monitor'), ctx), { cwd: dir, prefix: ['monitor'] }) };
   }
 
   it('--file PUTs the YAML document as is (relative to the working directory) and prints the stored config', async () => {

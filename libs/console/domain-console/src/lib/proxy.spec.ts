@@ -3,6 +3,23 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { isStreamedContentType, proxyCall } from './proxy';
 
+/** Starts `server` on a free loopback port; `close` clears its pending `timers`, cuts open connections and stops it. */
+function listenLoopback(server: http.Server, timers: Set<NodeJS.Timeout>): Promise<{ url: string; close(): Promise<void> }> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () =>
+          new Promise<void>((r) => {
+            for (const t of timers) clearTimeout(t);
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      }),
+    ),
+  );
+}
+
 /** A loopback HTTP server standing in for a service: echoes what it received. */
 function echoServer(delayMs = 0): Promise<{ url: string; close(): Promise<void> }> {
   const timers = new Set<NodeJS.Timeout>();
@@ -18,19 +35,7 @@ function echoServer(delayMs = 0): Promise<{ url: string; close(): Promise<void> 
       timers.add(timer);
     });
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: () =>
-          new Promise<void>((r) => {
-            for (const t of timers) clearTimeout(t);
-            server.closeAllConnections();
-            server.close(() => r());
-          }),
-      }),
-    ),
-  );
+  return listenLoopback(server, timers);
 }
 
 /** A port nothing listens on (bound then closed). */
@@ -110,19 +115,7 @@ describe('console proxy', () => {
       };
       send(0);
     });
-    return new Promise((resolve) =>
-      server.listen(0, '127.0.0.1', () =>
-        resolve({
-          url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-          close: () =>
-            new Promise<void>((r) => {
-              for (const t of timers) clearTimeout(t);
-              server.closeAllConnections();
-              server.close(() => r());
-            }),
-        }),
-      ),
-    );
+    return listenLoopback(server, timers);
   }
 
   const text = async (body: unknown): Promise<string> => {

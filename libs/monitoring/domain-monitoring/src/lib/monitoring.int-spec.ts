@@ -11,7 +11,7 @@ import { EventPublisher } from '@strata/messaging';
 import { buildReferenceProfile, type NumericFeatureProfile, type ReferenceProfile } from '@strata/shared/util-drift';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { AppErrorFilter } from '@strata/shared/nest-platform';
-import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService, mulberry32 as rng, dropSchemas, listenTestApp } from '@strata/shared/testing';
+import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService, mulberry32 as rng, dropSchemas, listenTestApp, waitForTable } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 import { MonitoringModule } from './monitoring.module';
@@ -75,6 +75,28 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
   const registrySchema = uniqueName('monitoring_it_reg');
   const registryPort = 28000 + Math.floor(Math.random() * 900);
   const realRegistry = `http://127.0.0.1:${registryPort}`;
+  /** A JSON call to the real registry as actor `test`: its status and parsed body. */
+  const reg = async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(`${realRegistry}${url}`, { method, headers: { 'content-type': 'application/json', 'x-strata-actor': 'test' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  /**
+   * Registers versions 1 and 2 of `model` in the real registry (placeholder artifacts, one FP32
+   * input), `lineage(v)` added to version v's lineage; each must answer 201 with its number.
+   */
+  const registerVersions1And2 = async (model: string, lineage: (v: number) => Record<string, unknown> = () => ({})): Promise<void> => {
+    for (const v of [1, 2]) {
+      const created = await reg('POST', `/registered-models/${model}/versions`, {
+        runId: `${model}-run-${v}`,
+        artifactUri: `file:///tmp/strata-it/${model}/${v}/model.onnx`,
+        artifactSha256: String(v).repeat(64),
+        signature: { inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 1] }], outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }] },
+        lineage: { datasetVersions: [], featureViews: [], ...lineage(v) },
+      });
+      expect([created.status, created.body['version']]).toEqual([201, v]);
+    }
+  };
   let registryService: RunningService | undefined;
 
   // training slice: a ~ U(0, 10), b ~ U(0, 1)
@@ -141,10 +163,7 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     }).compile();
     ({ app, base } = await listenTestApp(moduleRef, [new AppErrorFilter()]));
     dataSource = app.get(DataSource);
-    await eventually(async () => {
-      if (!dataSource.isInitialized) throw new Error('db not ready');
-      await dataSource.query(`select 1 from "${schema}"."prediction" limit 1`);
-    }, 30_000);
+    await waitForTable(dataSource, schema, 'prediction');
   }, 120_000);
 
   afterAll(async () => {
@@ -257,21 +276,7 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
   it('rolls a failing canary back once, with the numbers, and compares champion and challenger on live traffic', async () => {
     const publisher = app.get(EventPublisher);
     // A real rollout in the real registry: versions 1 (champion) and 2 (challenger), canary 30%.
-    const reg = async (method: string, url: string, body?: unknown, actor = 'test') => {
-      const res = await fetch(`${realRegistry}${url}`, { method, headers: { 'content-type': 'application/json', 'x-strata-actor': actor }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-    };
-    for (const v of [1, 2]) {
-      const created = await reg('POST', `/registered-models/${canaryModel}/versions`, {
-        runId: `${canaryModel}-run-${v}`,
-        artifactUri: `file:///tmp/strata-it/${canaryModel}/${v}/model.onnx`,
-        artifactSha256: String(v).repeat(64),
-        signature: { inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 1] }], outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }] },
-        lineage: { datasetVersions: [], featureViews: [] },
-      });
-      expect([created.status, created.body['version']]).toEqual([201, v]);
-    }
+    await registerVersions1And2(canaryModel);
     expect((await reg('PUT', `/registered-models/${canaryModel}/aliases/champion`, { version: 1, reason: 'it' })).status).toBe(200);
     expect((await reg('PUT', `/registered-models/${canaryModel}/aliases/challenger`, { version: 2, reason: 'it' })).status).toBe(200);
     const started = await reg('POST', `/models/${canaryModel}/rollouts`, { mode: 'canary', challengerWeight: 0.3, reason: 'canary' });
@@ -385,22 +390,8 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
     const publisher = app.get(EventPublisher);
     const loopModel = uniqueName('cutoff').replace(/_/g, '-');
     const cutoff = '2020-04-15T23:59:00.000Z';
-    const reg = async (method: string, url: string, body?: unknown) => {
-      const res = await fetch(`${realRegistry}${url}`, { method, headers: { 'content-type': 'application/json', 'x-strata-actor': 'test' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-    };
     // v1 (champion) and v2 (challenger, trained on data up to April 15 23:59 — its lineage says so)
-    for (const v of [1, 2]) {
-      const created = await reg('POST', `/registered-models/${loopModel}/versions`, {
-        runId: `${loopModel}-run-${v}`,
-        artifactUri: `file:///tmp/strata-it/${loopModel}/${v}/model.onnx`,
-        artifactSha256: String(v).repeat(64),
-        signature: { inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 1] }], outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }] },
-        lineage: { datasetVersions: [], featureViews: [], ...(v === 2 ? { trainingDataCutoff: '2020-04-16T01:59:00+02:00' } : {}) },
-      });
-      expect([created.status, created.body['version']]).toEqual([201, v]);
-    }
+    await registerVersions1And2(loopModel, (v) => (v === 2 ? { trainingDataCutoff: '2020-04-16T01:59:00+02:00' } : {}));
     expect((await reg('GET', `/registered-models/${loopModel}/versions/2`)).body['lineage']).toEqual(expect.objectContaining({ trainingDataCutoff: cutoff }));
     expect((await reg('PUT', `/registered-models/${loopModel}/aliases/champion`, { version: 1, reason: 'it' })).status).toBe(200);
     // closed loop: the policy's canary starts when the challenger alias is set; decided on 25 labels per version

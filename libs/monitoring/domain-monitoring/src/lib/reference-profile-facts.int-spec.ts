@@ -18,7 +18,7 @@ import { EventPublisher } from '@strata/messaging';
 import { ReferenceProfileEntity } from '@strata/monitoring/data-access';
 import { buildReferenceProfile } from '@strata/shared/util-drift';
 import { LocalObjectStore, OBJECT_STORE } from '@strata/shared/data-access-object-store';
-import { eventually, uniqueName, dropSchemas } from '@strata/shared/testing';
+import { eventually, uniqueName, dropSchemas, waitForTable } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
 import { ModelFactsConsumer } from './model-facts.consumer';
 import { MONITORING_OPTIONS } from './monitoring.constants';
@@ -97,10 +97,7 @@ describe('monitoring reads reference profiles from the registry events (real Pos
     }).compile();
     await moduleRef.init();
     dataSource = moduleRef.get(DataSource);
-    await eventually(async () => {
-      if (!dataSource.isInitialized) throw new Error('db not ready');
-      await dataSource.query(`select 1 from "${schema}"."reference_profile" limit 1`);
-    }, 30_000);
+    await waitForTable(dataSource, schema, 'reference_profile');
   });
 
   afterAll(async () => {

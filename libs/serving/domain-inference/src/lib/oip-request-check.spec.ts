@@ -1,16 +1,6 @@
+import { mulberry32 } from '@strata/shared/testing';
 import { isInferenceRequest, parseInferenceRequest } from './oip-request-check';
 import { OipInferenceRequest } from './oip.types';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('parseInferenceRequest: the hand-written OIP request check accepts exactly what the zod schema accepts', () => {
   const valid = (): Record<string, unknown> => ({
@@ -34,7 +24,7 @@ describe('parseInferenceRequest: the hand-written OIP request check accepts exac
   });
 
   it('agrees with OipInferenceRequest.safeParse on 3000 random mutations of a valid body', () => {
-    const rnd = rng(15);
+    const rnd = mulberry32(15);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
     const junk = [null, undefined, '', 'x', 0, -1, 1.5, 2 ** 53, true, [], {}, [1], ['a'], [[1, 2]], [null], { a: 1 }, NaN, Infinity];
     const mutations: Array<(b: Record<string, unknown>) => void> = [

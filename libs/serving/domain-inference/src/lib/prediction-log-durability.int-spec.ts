@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { eventually, uniqueName, dropSchemas } from '@strata/shared/testing';
+import { eventually, uniqueName, dropSchemas, waitForTable } from '@strata/shared/testing';
 // Test-only cross-scope import: a model trained by the platform's own trainer (as serving.int-spec).
  
 // eslint-disable-next-line @nx/enforce-module-boundaries -- a real ONNX model for the test, trained by training's trainer
@@ -47,10 +47,7 @@ describe('prediction log durability (durable mode) on real PostgreSQL', () => {
       serving: { predictionLogCapacity: 1000, predictionLogBatchSize: 500, predictionLogDurability: 'durable', predictionLogTimeoutMs: 1500 },
     }));
     dataSource = app.get(DataSource);
-    await eventually(async () => {
-      if (!dataSource.isInitialized) throw new Error('db not ready');
-      await dataSource.query(`select 1 from "${schema}"."outbox_event" limit 1`);
-    }, 30_000);
+    await waitForTable(dataSource, schema, 'outbox_event');
     const put = await store.put(`models/${modelName}/1/model.onnx`, Buffer.from(onnx));
     await app.get(ModelRepository).load({ name: modelName, version: 1, artifactUri: put.uri, artifactSha256: put.sha256 });
   });

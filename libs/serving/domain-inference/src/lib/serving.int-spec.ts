@@ -7,14 +7,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { eventually, uniqueName, dropSchemas } from '@strata/shared/testing';
+import { dropSchemas, eventually, mulberry32, onnxProbabilities, twoVariantTrainingRows, uniqueName, waitForTable } from '@strata/shared/testing';
 import { IntegrityError } from '@strata/shared/util-errors';
 // Test-only cross-scope import: the brief asks to serve a model trained by the platform's own
 // trainer; production serving code never imports training (module boundaries).
  
 // eslint-disable-next-line @nx/enforce-module-boundaries -- a real ONNX model for the test, trained by training's trainer
 import { exportLogisticRegressionToOnnx, trainLogisticRegression } from '@strata/training/util-trainers';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { DataSource } from 'typeorm';
 import { ModelRepository, type ModelVersionDescriptor } from './model-repository';
 import { startServingTestApp } from '../testing/serving-test-app';
@@ -26,24 +25,7 @@ const FEATURES = ['zone_trip_stats__trips_1h', 'trip_request__trip_distance', 'p
 
 /** Deterministic tiny training set: label depends on distance (v1) or on hour (v2). */
 function trainingData(variant: 1 | 2): { features: string[]; rows: number[][]; labels: number[] } {
-  const rows: number[][] = [];
-  const labels: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    const trips = (i * 7) % 13;
-    const distance = ((i * 37) % 100) / 10;
-    const hour = (i * 5) % 24;
-    rows.push([trips, distance, hour]);
-    labels.push(variant === 1 ? (distance + (i % 3) > 5 ? 1 : 0) : (hour + (i % 4) > 12 ? 1 : 0));
-  }
-  return { features: FEATURES, rows, labels };
-}
-
-async function ortProbabilities(bytes: Uint8Array, rows: number[][]): Promise<number[]> {
-  const session = await InferenceSession.create(bytes);
-  const out = await session.run({ input: new Tensor('float32', Float32Array.from(rows.flat()), [rows.length, rows[0]!.length]) });
-  const data = Array.from(out['probability']!.data as Float32Array);
-  await session.release();
-  return data;
+  return { features: FEATURES, ...twoVariantTrainingRows(variant) };
 }
 
 describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () => {
@@ -110,10 +92,7 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
     base = base.replace('[::1]', '127.0.0.1');
     repository = app.get(ModelRepository);
     dataSource = app.get(DataSource);
-    await eventually(async () => {
-      if (!dataSource.isInitialized) throw new Error('db not ready');
-      await dataSource.query(`select 1 from "${schema}"."outbox_event" limit 1`);
-    }, 30_000);
+    await waitForTable(dataSource, schema, 'outbox_event');
   });
 
   afterAll(async () => {
@@ -166,7 +145,7 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
     expect(await (await fetch(`${base}/v2/health/ready`)).json()).toEqual({ ready: true });
 
     const rows = [[3, 1.2, 8], [0, 7.5, 23], [12, 4.4, 0]];
-    const expected = await ortProbabilities(v1, rows);
+    const expected = await onnxProbabilities(v1, rows);
     const res = await post(`/v2/models/${modelName}/infer`, {
       id: 'req-1', parameters: { trace: 'abc' },
       inputs: [{ name: 'input', datatype: 'FP32', shape: [3, 3], data: rows }],
@@ -201,7 +180,7 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
       request: { trip_distance: 2.5, fare_amount: 11, passenger_count: 1, pickup_datetime: '2020-01-06T23:30:00Z' },
     });
     expect(res.status).toBe(200);
-    const [expected] = await ortProbabilities(v1, [[9, 2.5, 23]]);
+    const [expected] = await onnxProbabilities(v1, [[9, 2.5, 23]]);
     expect(await res.json()).toEqual({
       predictionId: 'pred-known-zone', modelName, modelVersion: 1, probability: expected,
       features: { zone_trip_stats__trips_1h: 9, trip_request__trip_distance: 2.5, pickup_hour: 23 },
@@ -219,7 +198,7 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
       predictionId: 'pred-unknown-zone', entities: { pickup_location_id: 999 },
       request: { trip_distance: 2.5, fare_amount: null, passenger_count: null, pickup_datetime: '2020-01-06T23:30:00Z' },
     })).json()) as { probability: number; features: Record<string, unknown>; featureStatuses: Record<string, string> };
-    const [imputed] = await ortProbabilities(v1, [[NaN, 2.5, 23]]);
+    const [imputed] = await onnxProbabilities(v1, [[NaN, 2.5, 23]]);
     expect(missing.probability).toBe(imputed);
     expect(missing.features['zone_trip_stats__trips_1h']).toBeNull();
     expect(missing.featureStatuses['zone_trip_stats__trips_1h']).toBe('NOT_FOUND');
@@ -261,8 +240,8 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
 
   it('hot-swaps the champion under load: every request succeeds on exactly one version', async () => {
     const rows = [[5, 6.1, 14]];
-    const [p1] = await ortProbabilities(v1, rows);
-    const [p2] = await ortProbabilities(v2, rows);
+    const [p1] = await onnxProbabilities(v1, rows);
+    const [p2] = await onnxProbabilities(v2, rows);
     expect(p1).not.toBe(p2);
     const body = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: rows }] };
     const requests = Array.from({ length: 150 }, (_, i) =>
@@ -287,13 +266,7 @@ describe('serving (ModelRepository + OIP v2 + predict) on real PostgreSQL', () =
   it('fuzz: 2,000 generated malformed requests are all answered 4xx, never 5xx, and none is logged as a prediction', async () => {
     await repository.load(d1);
     // deterministic generator (mulberry32) so a failure reproduces
-    let seed = 20261129;
-    const rnd = (): number => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const rnd = mulberry32(20261129);
     const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     // values that are not an FP32 element (numbers and "NaN"/"Infinity" strings are valid)
     const junk = [null, true, 'x', '', 'NaN ', {}, [], [[]], { a: 1 }, 'Infinity1', '1', [1, [2]]] as const;

@@ -44,3 +44,33 @@ export function migratedSchema(prefix: string, entities: DataSourceOptions['enti
     },
   };
 }
+
+/** What {@link useMigratedSchema} gives the tests of a spec (`ds` valid once its beforeAll ran). */
+export interface MigratedSchemaFixture {
+  /** The schema name: `uniqueName(prefix)`. */
+  readonly schema: string;
+  /** The DataSource on the migrated schema; throws before the beforeAll hook has run. */
+  readonly ds: DataSource;
+}
+
+/**
+ * Registers the jest hooks of a spec on a {@link migratedSchema}: beforeAll creates and migrates
+ * it, afterAll drops it. Call it inside the `describe` (or at the top of the file) it serves.
+ *
+ * @returns the schema name and an accessor of the DataSource to read inside tests.
+ */
+export function useMigratedSchema(prefix: string, entities: DataSourceOptions['entities'], migrations: DataSourceOptions['migrations']): MigratedSchemaFixture {
+  const db = migratedSchema(prefix, entities, migrations);
+  let ds: DataSource | undefined;
+  beforeAll(async () => {
+    ds = await db.open();
+  });
+  afterAll(() => db.drop());
+  return {
+    schema: db.schema,
+    get ds() {
+      if (!ds) throw new Error(`schema ${db.schema} is not migrated yet (useMigratedSchema's beforeAll has not run)`);
+      return ds;
+    },
+  };
+}

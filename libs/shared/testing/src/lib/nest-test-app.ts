@@ -16,6 +16,27 @@ export async function listenTestApp(moduleRef: TestingModule, filters: Exception
   return { app, base: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
 }
 
+/**
+ * Initializes a compiled NestJS testing module as a Fastify app that does NOT listen (tests call
+ * it with `app.getHttpAdapter().getInstance().inject(…)`), with the given global exception
+ * filters, once Fastify's plugins are loaded and `whenReady(app)` resolved (e.g.
+ * `(a) => a.get(DatabaseService).whenReady()`: boot migrations done). Resolves with the app;
+ * on a failure closes it and rejects with the error.
+ */
+export async function initInjectedTestApp(moduleRef: TestingModule, filters: ExceptionFilter[], whenReady: (app: NestFastifyApplication) => Promise<void>): Promise<NestFastifyApplication> {
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+  app.useGlobalFilters(...filters);
+  try {
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    await whenReady(app);
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    throw e;
+  }
+  return app;
+}
+
 /** Drops the given PostgreSQL schemas (`IF EXISTS … CASCADE`) on the test stack's database (`infraEnv().databaseUrl`). */
 export async function dropSchemas(...schemas: string[]): Promise<void> {
   const pg = new Client({ connectionString: infraEnv().databaseUrl });

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import fs from 'node:fs';
 import { eventually } from './eventually';
 import { infraEnv } from './infra-env';
+import { dropSchemas } from './nest-test-app';
 
 /** Repository root (tests spawn services from source, as `npm run up` does). */
 export const REPO_ROOT = path.resolve(__dirname, '../../../../..');
@@ -93,4 +95,15 @@ export async function stopOrKill(service: RunningService | undefined, killAfterM
   } finally {
     clearTimeout(killer);
   }
+}
+
+/**
+ * The afterAll of a spec that started one service on its own schema(s) and data directory:
+ * stops `service` (a missing one, from a failed `beforeAll`, is skipped), then drops `schemas`
+ * (`IF EXISTS … CASCADE`) and removes `dirs` recursively (undefined or missing ones skipped).
+ */
+export async function stopServiceAndClean(service: RunningService | undefined, schemas: string[], dirs: Array<string | undefined>): Promise<void> {
+  await service?.stop();
+  await dropSchemas(...schemas);
+  for (const dir of dirs) if (dir) await fs.promises.rm(dir, { recursive: true, force: true });
 }

@@ -6,14 +6,11 @@
  * local object store, DuckDB and onnxruntime; the features service is a small local HTTP server
  * answering `GET /feature-views` per docs/service-apis.md.
  */
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { DataSource } from 'typeorm';
 import { EventPublisher } from '@strata/messaging';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
@@ -24,6 +21,7 @@ import { onnxSignature, predictProbaCategorical, trainCategoricalLogisticRegress
 import type { TrainingSetRef } from './activity.types';
 import { createTrainingActivities } from './training.activities';
 import { TrainingSetFile } from './training-set-reader';
+import { writeTrainingSetParquet } from '../testing/training-set-file';
 
 jest.setTimeout(120_000);
 
@@ -45,22 +43,14 @@ describe('built-in trainer with categorical features (real PostgreSQL, DuckDB, o
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'strata-training-cat-'));
     store = new LocalObjectStore(root);
     // The training set as the features service writes it: full feature names, an hourly event time, '?' = missing.
-    const file = path.join(root, 'training-sets', 'adult.parquet');
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    await c.run(`SET TimeZone='UTC'`);
-    await c.run(`COPY (
+    const written = await writeTrainingSetParquet(root, 'adult.parquet', `
       SELECT row_number() OVER () :: BIGINT AS person_id, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_hours(row_number() OVER ()) AS event_timestamp,
              age::BIGINT AS person__age, hours_per_week::BIGINT AS person__hours_per_week,
              nullif(workclass, '?') AS person__workclass, nullif(occupation, '?') AS person__occupation, education AS applicant__education,
              sex, race AS person__race, (income = '>50K') AS label
-      FROM read_csv('${FIXTURE}', header = true, all_varchar = true)) TO '${file}' (FORMAT parquet)`);
-    c.closeSync();
-    db.closeSync();
-    const bytes = await fs.readFile(file);
+      FROM read_csv('${FIXTURE}', header = true, all_varchar = true)`);
     trainingSet = {
-      id: 'ts-adult', uri: pathToFileURL(file).href, sha256: createHash('sha256').update(bytes).digest('hex'), rowCount: 600,
+      id: 'ts-adult', uri: written.uri, sha256: written.sha256, rowCount: 600,
       columns: ['person_id', 'event_timestamp', 'person__age', 'person__hours_per_week', 'person__workclass', 'person__occupation', 'applicant__education', 'sex', 'person__race', 'label'],
       featureRefs: ['person:workclass', 'person:age', 'applicant:education', 'person:hours_per_week', 'person:occupation'],
     };

@@ -12,7 +12,6 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { ApplicationFailure } from '@temporalio/common';
 import * as ort from 'onnxruntime-node';
 import type { DataSource } from 'typeorm';
@@ -24,6 +23,7 @@ import { onnxSignature, predictProba, trainLogisticRegression } from '@strata/tr
 import { createTrainingActivities } from './training.activities';
 import type { TrainingSetRef } from './activity.types';
 import { TrainingSetFile } from './training-set-reader';
+import { writeTrainingSetParquet } from '../testing/training-set-file';
 
 jest.setTimeout(120_000);
 
@@ -62,13 +62,7 @@ describe('training activities (real PostgreSQL, DuckDB, onnxruntime)', () => {
 
     // Synthetic training set: 2000 rows over 20 days, label depends on two features (+ noise),
     // one feature with missing values, full feature names as the features service writes them.
-    const file = path.join(root, 'training-sets', 'ts-1.parquet');
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    await c.run(`SET TimeZone='UTC'`);
-    await c.run(`
-      COPY (
+    const written = await writeTrainingSetParquet(root, 'ts-1.parquet', `
         SELECT
           (i % 50)::INTEGER AS pickup_location_id,
           TIMESTAMPTZ '2020-01-01 00:00:00+00' + to_minutes(i * 14) AS event_timestamp,
@@ -76,15 +70,11 @@ describe('training activities (real PostgreSQL, DuckDB, onnxruntime)', () => {
           CASE WHEN i % 17 = 0 THEN NULL ELSE ((i * 104729) % 997) / 10.0 END AS zone_trip_stats__trips_1h,
           ((i * 31) % 24)::INTEGER AS trip_request__pickup_hour,
           ((((i * 7919) % 1000) / 100.0) * 0.6 - ((i * 31) % 24) * 0.2 + ((i * 2654435761) % 1000) / 250.0 - 0.5 > 0) AS label
-        FROM range(2000) t(i)
-      ) TO '${file}' (FORMAT parquet)`);
-    c.closeSync();
-    db.closeSync();
-    const bytes = await fs.readFile(file);
+        FROM range(2000) t(i)`);
     trainingSet = {
       id: 'ts-1',
-      uri: pathToFileURL(file).href,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
+      uri: written.uri,
+      sha256: written.sha256,
       rowCount: 2000,
       columns: ['pickup_location_id', 'event_timestamp', 'trip_distance', 'zone_trip_stats__trips_1h', 'trip_request__pickup_hour', 'label'],
       featureRefs: ['trip_request:trip_distance', 'zone_trip_stats:trips_1h', 'trip_request:pickup_hour'],

@@ -1,23 +1,19 @@
-import type { DataSource } from 'typeorm';
-import { migratedSchema } from '@strata/shared/testing';
+import { useMigratedSchema } from '@strata/shared/testing';
 import { TRAINING_ENTITIES, TRAINING_MIGRATIONS, TrainingRunEntity, toTrainingRun } from '../index';
 
 jest.setTimeout(60_000);
 
 describe('training migrations (real PostgreSQL)', () => {
-  const db = migratedSchema('training_t', TRAINING_ENTITIES, TRAINING_MIGRATIONS);
+  const db = useMigratedSchema('training_t', TRAINING_ENTITIES, TRAINING_MIGRATIONS);
   const schema = db.schema;
-  let dataSource: DataSource;
-  beforeAll(async () => (dataSource = await db.open()));
-  afterAll(() => db.drop());
 
   it('creates training_run, its log, searches, retraining triggers, outbox_event and inbox_event', async () => {
-    const tables = await dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
+    const tables = await db.ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
     expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['inbox_event', 'outbox_event', 'retraining_trigger', 'training_run', 'training_run_log', 'training_search', 'typeorm_migrations']);
   });
 
   it('round-trips a run and enforces one run per (model, request)', async () => {
-    const repo = dataSource.getRepository(TrainingRunEntity);
+    const repo = db.ds.getRepository(TrainingRunEntity);
     await repo.insert({
       runId: '0b0e5a8e-4a43-4f0e-9d52-3a0c4d1e2f10',
       workflowId: 'train:taxi-tip:req-1',
@@ -58,7 +54,7 @@ describe('training migrations (real PostgreSQL)', () => {
   });
 
   it('tracking columns (1733200000000): null by default, round-trip, and the migration reverts', async () => {
-    const repo = dataSource.getRepository(TrainingRunEntity);
+    const repo = db.ds.getRepository(TrainingRunEntity);
     const runId = '0b0e5a8e-4a43-4f0e-9d52-3a0c4d1e2f10';
     expect(await repo.findOneByOrFail({ runId })).toMatchObject({ trackedRunId: null, trackingSyncedAt: null, trainerProgress: null, triggeredBy: null });
     await repo.update({ runId }, { trackedRunId: 'f'.repeat(32), trackingSyncedAt: new Date('2026-01-02T03:04:05.678Z'), trainerProgress: { train_loss: [[1, 0.69, 1700000000000]] }, triggeredBy: 'key:alice' });
@@ -68,9 +64,9 @@ describe('training migrations (real PostgreSQL)', () => {
       trainerProgress: { train_loss: [[1, 0.69, 1700000000000]] },
       triggeredBy: 'key:alice',
     });
-    await dataSource.undoLastMigration({ transaction: 'each' });
-    const cols = await dataSource.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'training_run' AND column_name IN ('tracked_run_id', 'tracking_synced_at', 'trainer_progress', 'triggered_by')`, [schema]);
+    await db.ds.undoLastMigration({ transaction: 'each' });
+    const cols = await db.ds.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'training_run' AND column_name IN ('tracked_run_id', 'tracking_synced_at', 'trainer_progress', 'triggered_by')`, [schema]);
     expect(cols).toEqual([]);
-    await dataSource.runMigrations({ transaction: 'each' });
+    await db.ds.runMigrations({ transaction: 'each' });
   });
 });

@@ -2,27 +2,18 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { InMemoryObjectStore } from '@strata/shared/data-access-object-store';
-import { createIngestorSandbox, type IngestorSandbox } from '../testing/ingestor-sandbox';
-import type { DatasetIngestor } from './dataset-ingestor.service';
+import { useIngestorSandbox } from '../testing/ingestor-sandbox';
 import type { DatasetSpec } from './dataset-spec';
 
 const spec: DatasetSpec = { name: 'ev', columns: [{ name: 'id', type: 'INT64', nullable: false }, { name: 'tag', type: 'STRING' }] };
 
 /** Append mode (streaming micro-batches): parent rows then new rows; quarantine; unchanged parent. */
 describe('DatasetIngestor append mode', () => {
-  let sandbox: IngestorSandbox<InMemoryObjectStore>;
-  let dir: string;
-  let store: InMemoryObjectStore;
-  let ingestor: DatasetIngestor;
-  beforeEach(async () => {
-    sandbox = await createIngestorSandbox('strata-append-spec-', () => new InMemoryObjectStore('lake'));
-    ({ dir, store, ingestor } = sandbox);
-  });
-  afterEach(() => sandbox.dispose());
+  const sandbox = useIngestorSandbox('strata-append-spec-', () => new InMemoryObjectStore('lake'));
   const nd = (name: string, rows: unknown[]) => sandbox.write(name, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const read = async (uri: string) => {
-    const p = path.join(dir, `read-${Math.random()}.parquet`);
-    await fs.writeFile(p, await store.getBuffer(store.resolve(uri)));
+    const p = path.join(sandbox.dir, `read-${Math.random()}.parquet`);
+    await fs.writeFile(p, await sandbox.store.getBuffer(sandbox.store.resolve(uri)));
     const db = await DuckDBInstance.create(':memory:');
     const c = await db.connect();
     const rows = (await c.runAndReadAll(`SELECT id::INT AS id, tag FROM read_parquet('${p}')`)).getRowObjects();
@@ -32,8 +23,8 @@ describe('DatasetIngestor append mode', () => {
   };
 
   it('writes parent rows then accepted new rows; validation counts only the new input; profile covers all', async () => {
-    const parent = await ingestor.ingest(spec, await nd('a.ndjson', [{ id: 1, tag: 'a' }, { id: 2, tag: 'b' }]));
-    const child = await ingestor.ingest(spec, await nd('b.ndjson', [{ id: 3, tag: 'c' }, { id: 'x', tag: 'bad' }, { id: 4, tag: null }]), {
+    const parent = await sandbox.ingestor.ingest(spec, await nd('a.ndjson', [{ id: 1, tag: 'a' }, { id: 2, tag: 'b' }]));
+    const child = await sandbox.ingestor.ingest(spec, await nd('b.ndjson', [{ id: 3, tag: 'c' }, { id: 'x', tag: 'bad' }, { id: 4, tag: null }]), {
       policy: 'quarantine',
       appendTo: { uri: parent.uri },
     });
@@ -48,7 +39,7 @@ describe('DatasetIngestor append mode', () => {
     expect(child.profile.columns[0]).toMatchObject({ min: 1, max: 4, mean: 2.5, nullCount: 0, count: 4 });
     expect(child.profile.columns[1]).toMatchObject({ nullCount: 1, min: 'a', max: 'c' });
     expect(child.validation).toMatchObject({ inputRowCount: 3, invalidRowCount: 1, issueCount: 1 });
-    expect(child.validation.quarantine?.uri).toBe(store.uriFor(`datasets/ev/${child.versionId}/quarantine.parquet`));
+    expect(child.validation.quarantine?.uri).toBe(sandbox.store.uriFor(`datasets/ev/${child.versionId}/quarantine.parquet`));
     expect(await read(child.uri)).toEqual([
       { id: 1, tag: 'a' },
       { id: 2, tag: 'b' },
@@ -56,18 +47,18 @@ describe('DatasetIngestor append mode', () => {
       { id: 4, tag: null },
     ]);
     // Deterministic: the same parent + batch is the same version.
-    const again = await ingestor.ingest(spec, await nd('b2.ndjson', [{ id: 3, tag: 'c' }, { id: 'x', tag: 'bad' }, { id: 4, tag: null }]), { policy: 'quarantine', appendTo: { uri: parent.uri } });
+    const again = await sandbox.ingestor.ingest(spec, await nd('b2.ndjson', [{ id: 3, tag: 'c' }, { id: 'x', tag: 'bad' }, { id: 4, tag: null }]), { policy: 'quarantine', appendTo: { uri: parent.uri } });
     expect(again.versionId).toBe(child.versionId);
   });
 
   it('a batch with no valid row gives the parent itself; the parent manifest is untouched and rejects go aside', async () => {
-    const parent = await ingestor.ingest(spec, await nd('a.ndjson', [{ id: 1, tag: 'a' }]));
-    const manifestBefore = await store.getBuffer(store.resolve(parent.manifestUri));
-    const v = await ingestor.ingest(spec, await nd('bad.ndjson', [{ id: 'nope', tag: 'z' }]), { policy: 'quarantine', appendTo: { uri: parent.uri } });
+    const parent = await sandbox.ingestor.ingest(spec, await nd('a.ndjson', [{ id: 1, tag: 'a' }]));
+    const manifestBefore = await sandbox.store.getBuffer(sandbox.store.resolve(parent.manifestUri));
+    const v = await sandbox.ingestor.ingest(spec, await nd('bad.ndjson', [{ id: 'nope', tag: 'z' }]), { policy: 'quarantine', appendTo: { uri: parent.uri } });
     expect(v.versionId).toBe(parent.versionId);
     expect(v.created).toBe(false);
-    expect((await store.getBuffer(store.resolve(parent.manifestUri))).equals(manifestBefore)).toBe(true);
-    expect(await store.stat(`datasets/ev/${parent.versionId}/quarantine.parquet`)).toBeUndefined();
+    expect((await sandbox.store.getBuffer(sandbox.store.resolve(parent.manifestUri))).equals(manifestBefore)).toBe(true);
+    expect(await sandbox.store.stat(`datasets/ev/${parent.versionId}/quarantine.parquet`)).toBeUndefined();
     expect(v.validation.quarantine?.uri).toMatch(/^memory:\/\/lake\/datasets\/ev\/quarantine\/[0-9a-f]{16}\.parquet$/);
   });
 });

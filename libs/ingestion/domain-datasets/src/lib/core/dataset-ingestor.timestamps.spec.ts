@@ -1,24 +1,15 @@
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
-import { createIngestorSandbox, type IngestorSandbox } from '../testing/ingestor-sandbox';
-import type { DatasetIngestor } from './dataset-ingestor.service';
+import { useIngestorSandbox } from '../testing/ingestor-sandbox';
 import { parseDatasetSpec, type DatasetSpec } from './dataset-spec';
 import { DatasetSpecError, DatasetValidationError } from './ingestion.errors';
 
 /** TIMESTAMP/DATE columns declared with an epoch or strptime `format` (+ `timezone`). */
 describe('DatasetIngestor: timestamp formats', () => {
-  let sandbox: IngestorSandbox<LocalObjectStore>;
-  let dir: string;
-  let store: LocalObjectStore;
-  let ingestor: DatasetIngestor;
-  beforeEach(async () => {
-    sandbox = await createIngestorSandbox('strata-ingest-ts-', (d) => new LocalObjectStore(path.join(d, 'lake')));
-    ({ dir, store, ingestor } = sandbox);
-  });
-  afterEach(() => sandbox.dispose());
+  const sandbox = useIngestorSandbox('strata-ingest-ts-', (d) => new LocalObjectStore(path.join(d, 'lake')));
 
-  const write = (name: string, text: string) => sandbox.write(name, text);
+  const write = sandbox.write;
   /** Rows of a stored Parquet with every TIMESTAMPTZ rendered as ISO-8601 UTC (microseconds). */
   const readIso = async (uri: string, cols: string[]): Promise<Record<string, unknown>[]> => {
     const db = await DuckDBInstance.create(':memory:');
@@ -26,7 +17,7 @@ describe('DatasetIngestor: timestamp formats', () => {
     try {
       await c.run(`SET TimeZone = 'UTC'`);
       const sel = cols.map((n) => `strftime(${n}, '%Y-%m-%dT%H:%M:%S.%fZ') AS ${n}`).join(', ');
-      return (await c.runAndReadAll(`SELECT id, ${sel} FROM '${store.pathFor(store.resolve(uri))}' ORDER BY id`)).getRowObjectsJson();
+      return (await c.runAndReadAll(`SELECT id, ${sel} FROM '${sandbox.store.pathFor(sandbox.store.resolve(uri))}' ORDER BY id`)).getRowObjectsJson();
     } finally {
       c.closeSync();
       db.closeSync();
@@ -44,7 +35,7 @@ describe('DatasetIngestor: timestamp formats', () => {
       ],
     };
     const csv = 'id,s,ms,us\n' + '1,1577836800,1577836800000,1577836800000000\n' + '2,1577836800.5,1577836800123,1577836800123456\n' + '3,-1, 0 ,\n';
-    const v = await ingestor.ingest(spec, await write('e.csv', csv));
+    const v = await sandbox.ingestor.ingest(spec, await write('e.csv', csv));
     expect(v.rowCount).toBe(3);
     expect(v.schema.map((s) => s.type)).toEqual(['INT64', 'TIMESTAMP', 'TIMESTAMP', 'TIMESTAMP']);
     expect(await readIso(v.uri, ['s', 'ms', 'us'])).toEqual([
@@ -58,7 +49,7 @@ describe('DatasetIngestor: timestamp formats', () => {
   it('gives the same instant for an epoch integer (BIGINT path) as for its decimal or exponent spelling (exact DECIMAL path)', async () => {
     const spec: DatasetSpec = { name: 'epoch_paths', columns: [{ name: 'id', type: 'INT64' }, { name: 'ms', type: 'TIMESTAMP', format: 'epoch_ms' }] };
     const csv = 'id,ms\n1,1700000000123\n2,1700000000123.0\n3,1.700000000123e12\n4,+1700000000123\n5,-1700000000123\n6,-1700000000123.0\n';
-    const v = await ingestor.ingest(spec, await write('paths.csv', csv));
+    const v = await sandbox.ingestor.ingest(spec, await write('paths.csv', csv));
     expect(v.validation.invalidRowCount).toBe(0);
     const rows = await readIso(v.uri, ['ms']);
     expect(rows.map((r) => r['ms'])).toEqual([
@@ -73,19 +64,19 @@ describe('DatasetIngestor: timestamp formats', () => {
 
   it('reads epoch numbers from NDJSON and Parquet sources too', async () => {
     const spec: DatasetSpec = { name: 'epochs2', columns: [{ name: 'id', type: 'INT64' }, { name: 't', type: 'TIMESTAMP', format: 'epoch_s' }] };
-    const nd = await ingestor.ingest(spec, await write('e.ndjson', '{"id":1,"t":1577836800}\n{"id":2,"t":1583020800}\n'));
+    const nd = await sandbox.ingestor.ingest(spec, await write('e.ndjson', '{"id":1,"t":1577836800}\n{"id":2,"t":1583020800}\n'));
     expect(await readIso(nd.uri, ['t'])).toEqual([
       { id: '1', t: '2020-01-01T00:00:00.000000Z' },
       { id: '2', t: '2020-03-01T00:00:00.000000Z' },
     ]);
     // A Parquet with a BIGINT epoch column (as written by pandas/Spark exports).
-    const pq = path.join(dir, 'e.parquet');
+    const pq = path.join(sandbox.dir, 'e.parquet');
     const db = await DuckDBInstance.create(':memory:');
     const c = await db.connect();
     await c.run(`COPY (SELECT 1::BIGINT AS id, 1577836800::BIGINT AS t UNION ALL SELECT 2, 1583020800) TO '${pq}' (FORMAT parquet)`);
     c.closeSync();
     db.closeSync();
-    const p = await ingestor.ingest(spec, pq);
+    const p = await sandbox.ingestor.ingest(spec, pq);
     expect(p.versionId).toBe(nd.versionId);
   });
 
@@ -106,7 +97,7 @@ describe('DatasetIngestor: timestamp formats', () => {
       '4,03/11/2024 02:30,31/12/2024', // EST after fall-back
       '5,15/07/2024 12:00,',
     ].join('\n');
-    const v = await ingestor.ingest(spec, await write('l.csv', csv + '\n'));
+    const v = await sandbox.ingestor.ingest(spec, await write('l.csv', csv + '\n'));
     expect(v.rowCount).toBe(5);
     expect(await readIso(v.uri, ['t'])).toEqual([
       { id: '1', t: '2024-03-10T06:59:00.000000Z' },
@@ -127,7 +118,7 @@ describe('DatasetIngestor: timestamp formats', () => {
         { name: 'b', type: 'TIMESTAMP', format: '%Y-%m-%d %H:%M %z' },
       ],
     };
-    const v = await ingestor.ingest(spec, await write('u.csv', 'id,a,b\n1,20200101 000000,2020-01-01 02:00 +0200\n'));
+    const v = await sandbox.ingestor.ingest(spec, await write('u.csv', 'id,a,b\n1,20200101 000000,2020-01-01 02:00 +0200\n'));
     expect(await readIso(v.uri, ['a', 'b'])).toEqual([{ id: '1', a: '2020-01-01T00:00:00.000000Z', b: '2020-01-01T00:00:00.000000Z' }]);
   });
 
@@ -149,7 +140,7 @@ describe('DatasetIngestor: timestamp formats', () => {
       '4,1577836800000,10/03/2024 02:30', // does not exist in New York (spring-forward gap)
       '5,99999999999999999999,31/02/2024 10:00', // out of range epoch; 31 February
     ].join('\n');
-    const v = await ingestor.ingest(spec, await write('b.csv', csv + '\n'));
+    const v = await sandbox.ingestor.ingest(spec, await write('b.csv', csv + '\n'));
     expect(v.rowCount).toBe(1);
     expect(v.validation).toMatchObject({ inputRowCount: 5, invalidRowCount: 4, issueCount: 5 });
     expect(v.validation.issues.map((i) => [i.row, i.column, i.rule, i.value, i.message])).toEqual([
@@ -159,7 +150,7 @@ describe('DatasetIngestor: timestamp formats', () => {
       [5, 'e', 'type', '99999999999999999999', expect.stringContaining('epoch_ms')],
       [5, 'l', 'type', '31/02/2024 10:00', expect.stringContaining('%d/%m/%Y %H:%M')],
     ]);
-    await expect(ingestor.ingest({ ...spec, policy: 'reject' }, await write('b2.csv', csv + '\n'))).rejects.toThrow(DatasetValidationError);
+    await expect(sandbox.ingestor.ingest({ ...spec, policy: 'reject' }, await write('b2.csv', csv + '\n'))).rejects.toThrow(DatasetValidationError);
   });
 
   it('rejects misplaced or unknown format/timezone declarations, naming the field', () => {
@@ -175,7 +166,7 @@ describe('DatasetIngestor: timestamp formats', () => {
 
   it('names the column when DuckDB rejects a strptime format', async () => {
     const spec: DatasetSpec = { name: 'x', columns: [{ name: 'a', type: 'TIMESTAMP', format: '%Q-%Y' }] };
-    const err = await ingestor.ingest(spec, await write('x.csv', 'a\n2020\n')).catch((e: unknown) => e);
+    const err = await sandbox.ingestor.ingest(spec, await write('x.csv', 'a\n2020\n')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetSpecError);
     expect((err as Error).message).toMatch(/columns\[0\]\.format: '%Q-%Y' is not a valid strptime format/);
   });

@@ -39,3 +39,38 @@ export async function createIngestorSandbox<S extends ObjectStore>(prefix: strin
     },
   };
 }
+
+/**
+ * Registers the jest hooks of an ingestor spec: beforeEach creates a fresh
+ * {@link createIngestorSandbox}(`prefix`, `makeStore`), afterEach disposes it. Call it inside
+ * the `describe` it serves.
+ *
+ * @returns the current test's sandbox: its fields are accessors that throw outside a test.
+ */
+export function useIngestorSandbox<S extends ObjectStore>(prefix: string, makeStore: (dir: string) => S): IngestorSandbox<S> {
+  let current: IngestorSandbox<S> | undefined;
+  beforeEach(async () => {
+    current = await createIngestorSandbox(prefix, makeStore);
+  });
+  afterEach(async () => {
+    await current?.dispose();
+    current = undefined;
+  });
+  const sandbox = (): IngestorSandbox<S> => {
+    if (!current) throw new Error('no ingestor sandbox outside a test (useIngestorSandbox creates one per test)');
+    return current;
+  };
+  return {
+    get dir() {
+      return sandbox().dir;
+    },
+    get store() {
+      return sandbox().store;
+    },
+    get ingestor() {
+      return sandbox().ingestor;
+    },
+    write: (name, text) => sandbox().write(name, text),
+    dispose: () => sandbox().dispose(),
+  };
+}

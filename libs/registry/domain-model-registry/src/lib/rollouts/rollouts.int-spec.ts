@@ -2,13 +2,13 @@
  * Rollout endpoints on the real PostgreSQL (fresh schema) with the production wiring
  * (PlatformModule + MessagingModule + RegistryModule): audited records and outbox events.
  */
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
 import { MessagingModule } from '@strata/messaging';
 import { REGISTRY_ENTITIES, REGISTRY_MIGRATIONS } from '@strata/registry/data-access';
 import { AppErrorFilter, DatabaseService, PlatformModule } from '@strata/shared/nest-platform';
-import { infraEnv, uniqueName, dropSchemas } from '@strata/shared/testing';
+import { dropSchemas, infraEnv, initInjectedTestApp, uniqueName } from '@strata/shared/testing';
 import { DataSource } from 'typeorm';
 import { RegistryModule } from '../registry.module';
 
@@ -59,11 +59,7 @@ beforeAll(async () => {
       RegistryModule,
     ],
   }).compile();
-  app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
-  app.useGlobalFilters(new AppErrorFilter());
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  await app.get(DatabaseService).whenReady();
+  app = await initInjectedTestApp(moduleRef, [new AppErrorFilter()], (a) => a.get(DatabaseService).whenReady());
   ds = app.get(DataSource);
 });
 
