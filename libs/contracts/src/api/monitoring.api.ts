@@ -193,9 +193,9 @@ export const MonitoringApi = {
     service: 'monitoring',
     method: 'GET',
     path: '/models/{model}/windows',
-    summary: 'Per-window drift and performance of a model',
+    summary: 'Per-window drift and performance of a model (count windows: size predictions per window, a multiple of the block size)',
     params: z.object({ model: z.string() }),
-    query: z.object({ window: z.enum(['month', 'week', 'day']).optional(), version: z.number().int().optional() }),
+    query: z.object({ window: z.enum(['month', 'week', 'day', 'count']).optional(), version: z.number().int().optional(), alias: z.string().optional(), size: z.number().int().optional() }),
     response: z.array(MonitoringWindowSchema),
   }),
   fairness: defineEndpoint({

@@ -14,6 +14,7 @@ import {
   type MonitoringWindow,
   type PromotionDecision,
   type PromotionPolicy,
+  type RepoPlan,
   type StartTrainingRunResponse,
   type TrackedRun,
   type TrainingRun,
@@ -157,7 +158,8 @@ export class StrataClient {
     return this.api.ingestion.registerDatasetVersion({ params: { name }, body: { sourceUri, format, policy } }, { timeoutMs: 300_000 });
   }
 
-  applyFeatureRepo(documents: Array<{ file: string; content: string }>, allowDeletes = false): Promise<{ changes?: unknown[] }> {
+  /** `POST /feature-repo/apply` (contract `FeaturesApi.applyFeatureRepo`): the definitions applied and one change per object. */
+  applyFeatureRepo(documents: Array<{ file: string; content: string }>, allowDeletes = false): Promise<RepoPlan> {
     return this.api.features.applyFeatureRepo({ body: { documents, allowDeletes } });
   }
 
