@@ -186,6 +186,24 @@ export const FeedbackList = z.array(FeedbackItem).min(1).max(10_000);
 /** Body of `POST /feedback`: one item or a list (1..10 000). */
 export const FeedbackBody = z.union([FeedbackItem, FeedbackList]);
 
+/**
+ * A model's stored segment / fairness config (`GET|PUT /models/{m}/segments/config`; the PUT body is
+ * validated by monitoring's `SegmentConfigSchema`): segment columns (numeric `buckets` edges or the
+ * `values` kept), values reported per segment (`topN`), the minimum-count rule, alert thresholds per
+ * disparity metric, the legacy live promotion gate (null: none), who stored it and when (ISO-8601 UTC).
+ */
+export const SegmentConfigViewSchema = z.looseObject({
+  modelName: z.string(),
+  segments: z.array(z.looseObject({ name: z.string(), field: z.string().optional(), buckets: z.array(z.number()).optional(), values: z.array(z.string()).optional() })),
+  topN: z.number().int(),
+  minCount: z.number().int(),
+  thresholds: z.record(z.string(), z.number()),
+  gate: z.looseObject({ segment: z.string(), metric: z.string(), maxWidening: z.number().nullable(), maxValue: z.number().nullable().optional(), minValue: z.number().nullable().optional() }).nullable(),
+  updatedBy: z.string(),
+  updatedAt: z.string(),
+});
+export type SegmentConfigView = z.infer<typeof SegmentConfigViewSchema>;
+
 /** The monitoring endpoints called by the CLI, the console and tests. */
 export const MonitoringApi = {
   sendFeedback: defineEndpoint({ service: 'monitoring', method: 'POST', path: '/feedback', summary: 'Ground-truth labels of predictions', params: NoParams, body: FeedbackBody, response: z.object({ accepted: z.number().int().min(0) }) }),
@@ -215,6 +233,16 @@ export const MonitoringApi = {
     params: z.object({ model: z.string() }),
     query: z.object({ window: z.enum(['day', 'week', 'month']).optional(), version: z.number().int().optional() }),
     response: z.array(HealthRowSchema),
+  }),
+  getSegmentConfig: defineEndpoint({ service: 'monitoring', method: 'GET', path: '/models/{model}/segments/config', summary: "A model's segment / fairness config (404 none)", params: z.object({ model: z.string() }), response: SegmentConfigViewSchema }),
+  putSegmentConfig: defineEndpoint({
+    service: 'monitoring',
+    method: 'PUT',
+    path: '/models/{model}/segments/config',
+    summary: "Sets a model's segment / fairness config: applies to predictions and labels aggregated from then on (400 names the bad field)",
+    params: z.object({ model: z.string() }),
+    body: z.unknown(),
+    response: SegmentConfigViewSchema,
   }),
   rolloutComparison: defineEndpoint({ service: 'monitoring', method: 'GET', path: '/models/{model}/rollouts/current/comparison', summary: 'Champion vs challenger of the active rollout on live traffic (404 none)', params: z.object({ model: z.string() }), response: RolloutComparisonSchema }),
 } as const;

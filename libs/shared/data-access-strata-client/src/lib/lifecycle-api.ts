@@ -3,6 +3,8 @@ import type {
   BatchScoringJob,
   Dataset,
   EndpointInput,
+  FairnessWindow,
+  FeedbackItemInput,
   FeaturesApi,
   FeatureViewSummary,
   HealthRow,
@@ -15,6 +17,8 @@ import type {
   RegisteredModelDetail,
   RepoPlan,
   Rollout,
+  RolloutComparison,
+  SegmentConfigView,
   StartBatchScoringResponse,
   StartTrainingSearchResponse,
   TrainingRunLogs,
@@ -31,20 +35,21 @@ import type { DatasetVersion, DatasetVersionRef, ModelVersion, MonitoringWindow,
  */
 
 // Response types are declared once, in the API contracts (inferred from their zod schemas).
-export type { BatchScoringJob, HealthRow, MaterializeResponse, Prediction, RegisteredModel, RepoPlan, Rollout, StartBatchScoringResponse, StartTrainingSearchResponse, UploadStatus } from '@strata/contracts/api';
-
-/** A model's segment / fairness config as monitoring stores it (`/models/{m}/segments/config`, docs/service-apis.md). */
-export interface SegmentConfigView {
-  modelName: string;
-  segments: Array<{ name: string; field?: string; buckets?: number[]; values?: string[] }>;
-  topN: number;
-  minCount: number;
-  thresholds: Record<string, number>;
-  gate: { segment: string; metric: string; maxWidening: number } | null;
-  updatedBy: string;
-  /** ISO-8601 UTC */
-  updatedAt: string;
-}
+export type {
+  BatchScoringJob,
+  FairnessWindow,
+  HealthRow,
+  MaterializeResponse,
+  Prediction,
+  RegisteredModel,
+  RepoPlan,
+  Rollout,
+  RolloutComparison,
+  SegmentConfigView,
+  StartBatchScoringResponse,
+  StartTrainingSearchResponse,
+  UploadStatus,
+} from '@strata/contracts/api';
 
 const enc = encodeURIComponent;
 
@@ -186,9 +191,9 @@ export class StrataLifecycleApi {
   segments(model: string, query: { window?: string; version?: number }): Promise<unknown[]> {
     return this.client.monitoring.get(`/models/${enc(model)}/segments`, { query });
   }
-  /** `GET /models/{m}/fairness?window=&version=`: per window, per segment: group rates and disparity metrics (monitoring's `FairnessWindow[]`). */
-  fairness(model: string, query: { window?: string; version?: number }): Promise<unknown[]> {
-    return this.client.monitoring.get(`/models/${enc(model)}/fairness`, { query });
+  /** `GET /models/{m}/fairness?window=&version=&size=` (contract `MonitoringApi.fairness`): per window, per segment: group rates and disparity metrics. */
+  fairness(model: string, query: EndpointInput<typeof MonitoringApi.fairness>['query']): Promise<FairnessWindow[]> {
+    return this.client.api.monitoring.fairness({ params: { model }, query });
   }
   /**
    * `PUT /models/{m}/segments/config` body `{ segments: [{ name, field?, buckets?, values? }] (1..8), topN?, minCount?,
@@ -196,16 +201,18 @@ export class StrataLifecycleApi {
    * Applies to predictions and labels aggregated from then on.
    */
   putSegmentConfig(model: string, config: unknown): Promise<SegmentConfigView> {
-    return this.client.monitoring.put(`/models/${enc(model)}/segments/config`, config);
+    return this.client.api.monitoring.putSegmentConfig({ params: { model }, body: config });
   }
-  /** `GET /models/{m}/segments/config` → the stored config; 404 when the model has none. */
+  /** `GET /models/{m}/segments/config` (contract `MonitoringApi.getSegmentConfig`) → the stored config; 404 when the model has none. */
   segmentConfig(model: string): Promise<SegmentConfigView> {
-    return this.client.monitoring.get(`/models/${enc(model)}/segments/config`);
+    return this.client.api.monitoring.getSegmentConfig({ params: { model } });
   }
-  rolloutComparison(model: string): Promise<Record<string, unknown>> {
-    return this.client.monitoring.get(`/models/${enc(model)}/rollouts/current/comparison`);
+  /** `GET /models/{m}/rollouts/current/comparison` (contract `MonitoringApi.rolloutComparison`): champion vs challenger on live traffic; 404 without an active rollout. */
+  rolloutComparison(model: string): Promise<RolloutComparison> {
+    return this.client.api.monitoring.rolloutComparison({ params: { model } });
   }
-  feedback(items: Array<{ predictionId: string; modelName: string; label: number; observedAt: string }>): Promise<unknown> {
-    return this.client.monitoring.post('/feedback', items);
+  /** `POST /feedback` (contract `MonitoringApi.sendFeedback`): ground-truth labels (0 or 1; 400 names any other) → `{ accepted }`. */
+  feedback(items: Array<{ predictionId: string; modelName: string; label: number; observedAt: string }>): Promise<{ accepted: number }> {
+    return this.client.api.monitoring.sendFeedback({ body: items as FeedbackItemInput[] });
   }
 }
