@@ -14,6 +14,7 @@ import {
   type MonitoringWindow,
   type PromotionDecision,
   type PromotionPolicy,
+  type ReadinessReport,
   type RepoPlan,
   type StartTrainingRunResponse,
   type TrackedRun,
@@ -54,11 +55,6 @@ export function endpointsFromEnv(env: Record<string, string | undefined>): Strat
   };
 }
 
-export interface ReadinessReport {
-  status: 'ok' | 'unavailable';
-  service: string;
-  checks: Record<string, { status: 'up' | 'down'; error?: string; latencyMs: number }>;
-}
 
 export interface DatasetVersionRef {
   datasetName: string;
@@ -76,6 +72,7 @@ export type {
   MonitoringWindow,
   PromotionDecision,
   PromotionPolicy,
+  ReadinessReport,
   StartTrainingRunResponse,
   TrackedRun,
   TrainingRun,
@@ -250,10 +247,6 @@ export class StrataClient {
 
   infer(model: string, request: InferRequest, version?: string): Promise<InferResponse> {
     return version ? this.api.serving.inferVersion({ params: { model, version }, body: request }) : this.api.serving.infer({ params: { model }, body: request });
-  }
-
-  predictTrip(model: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    return this.api.serving.predict({ params: { model }, body });
   }
 
   sendFeedback(items: Array<{ predictionId: string; modelName: string; label: number; observedAt: string }>): Promise<unknown> {
