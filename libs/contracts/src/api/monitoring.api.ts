@@ -89,6 +89,41 @@ export const FairnessWindowSchema = z.looseObject({
 });
 export type FairnessWindow = z.infer<typeof FairnessWindowSchema>;
 
+/**
+ * One segment value of a `GET /models/{m}/segments` window: the group's counts and rates at 0.5,
+ * its label coverage (labeled / predictions, null without predictions) and its performance
+ * (as the overall window's: ROC AUC, accuracy, precision/recall/F1, log loss, Brier, calibration).
+ */
+export const SegmentValueSchema = FairnessGroupSchema.extend({
+  labelCoverage: z.number().nullable(),
+  performance: z.looseObject({
+    rocAuc: z.number().nullable(),
+    accuracy: z.number().nullable(),
+    precision: z.number().nullable(),
+    recall: z.number().nullable(),
+    f1: z.number().nullable(),
+    logLoss: z.number().nullable(),
+    calibration: z.array(CalibrationBinSchema),
+  }),
+});
+export type SegmentValue = z.infer<typeof SegmentValueSchema>;
+
+/** One window of `GET /models/{m}/segments` (issue #17): per segment, its values (top N, the rest as `__other__`). */
+export const SegmentWindowSchema = z.looseObject({
+  windowKind: z.string(),
+  /** Calendar windows: UTC ISO-8601 [start, end); null for count windows. */
+  windowStart: z.string().nullable(),
+  windowEnd: z.string().nullable(),
+  /** Count windows: [start, end) of the version's prediction sequence numbers; null for calendar windows. */
+  sequenceStart: z.number().nullable(),
+  sequenceEnd: z.number().nullable(),
+  modelVersion: z.number(),
+  predictionCount: z.number(),
+  labeledCount: z.number(),
+  segments: z.array(z.looseObject({ segment: z.string(), values: z.array(SegmentValueSchema) })),
+});
+export type SegmentWindow = z.infer<typeof SegmentWindowSchema>;
+
 /** Latency percentiles of `PredictionLoggedV1.latencyMs`, in seconds (DDSketch, relative error `relativeAccuracy`); null without predictions. */
 export const LatencySecondsSchema = z.looseObject({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable(), relativeAccuracy: z.number() });
 
@@ -215,6 +250,15 @@ export const MonitoringApi = {
     params: z.object({ model: z.string() }),
     query: z.object({ window: z.enum(['month', 'week', 'day', 'count']).optional(), version: z.number().int().optional(), alias: z.string().optional(), size: z.number().int().optional() }),
     response: z.array(MonitoringWindowSchema),
+  }),
+  segments: defineEndpoint({
+    service: 'monitoring',
+    method: 'GET',
+    path: '/models/{model}/segments',
+    summary: 'Per-window, per-segment performance of a model (issue #17; 404 without a segment config)',
+    params: z.object({ model: z.string() }),
+    query: z.object({ window: z.enum(['month', 'week', 'day', 'count']).optional(), version: z.number().int().optional(), size: z.number().int().optional() }),
+    response: z.array(SegmentWindowSchema),
   }),
   fairness: defineEndpoint({
     service: 'monitoring',

@@ -194,6 +194,8 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     // /segments: exact per-value numbers (month of May 2020), values by prediction count, age bucketed
     const seg = await get<SegmentWindow[]>(`/models/${model}/segments?window=month`);
     expect(seg.status).toBe(200);
+    // the windows are the contract's SegmentWindow (what the typed client's segments types)
+    expect(MonitoringApi.segments.response.parse(seg.body)).toHaveLength(2);
     expect(seg.body.map((w) => [w.windowStart, w.modelVersion, w.predictionCount, w.labeledCount])).toEqual([['2020-05-01T00:00:00.000Z', 1, 43, 43], ['2020-05-01T00:00:00.000Z', 2, 40, 40]]);
     const v1 = seg.body[0]!.segments;
     expect(v1.map((s) => s.segment)).toEqual(['sex', 'age']);

@@ -78,6 +78,7 @@ export class SegmentsController {
   @ApiQuery({ name: 'version', required: false, type: Number })
   @ApiQuery({ name: 'size', required: false, type: Number, description: 'count windows: predictions per window' })
   @ApiOperation({ summary: 'Per-segment performance of a model per window' })
+  @ZodApiResponse(MonitoringApi.segments.response)
   list(@Param('model') model: string, @Query() query: Record<string, unknown>): Promise<SegmentWindow[]> {
     const q = parseWith(SegmentsQuery, query, 'query');
     return this.segments.segments(parseWith(MODEL, model, 'model'), q.window, q.version, q.size);
@@ -101,6 +102,7 @@ export class SegmentsController {
   @ApiQuery({ name: 'version', required: false, type: Number })
   @ApiQuery({ name: 'size', required: false, type: Number, description: 'count windows: predictions per window' })
   @ApiOperation({ summary: 'Disparity metrics between segment values of a model per window' })
+  @ZodApiResponse(MonitoringApi.fairness.response)
   fairness(@Param('model') model: string, @Query() query: Record<string, unknown>): Promise<FairnessWindow[]> {
     const q = parseWith(SegmentsQuery, query, 'query');
     return this.segments.fairness(parseWith(MODEL, model, 'model'), q.window, q.version, q.size);

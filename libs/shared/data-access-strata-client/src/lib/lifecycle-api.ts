@@ -19,6 +19,7 @@ import type {
   Rollout,
   RolloutComparison,
   SegmentConfigView,
+  SegmentWindow,
   StartBatchScoringResponse,
   StartTrainingSearchResponse,
   TrainingRunLogs,
@@ -46,6 +47,7 @@ export type {
   Rollout,
   RolloutComparison,
   SegmentConfigView,
+  SegmentWindow,
   StartBatchScoringResponse,
   StartTrainingSearchResponse,
   UploadStatus,
@@ -187,9 +189,9 @@ export class StrataLifecycleApi {
   health(model: string, query: { window?: 'day' | 'week' | 'month'; version?: number }): Promise<HealthRow[]> {
     return this.client.api.monitoring.health({ params: { model }, query });
   }
-  /** `GET /models/{m}/segments?window=&version=`: per window, per segment value: rates and performance (monitoring's `SegmentWindow[]`). */
-  segments(model: string, query: { window?: string; version?: number }): Promise<unknown[]> {
-    return this.client.monitoring.get(`/models/${enc(model)}/segments`, { query });
+  /** `GET /models/{m}/segments?window=&version=&size=` (contract `MonitoringApi.segments`): per window, per segment value: rates and performance. */
+  segments(model: string, query: EndpointInput<typeof MonitoringApi.segments>['query']): Promise<SegmentWindow[]> {
+    return this.client.api.monitoring.segments({ params: { model }, query });
   }
   /** `GET /models/{m}/fairness?window=&version=&size=` (contract `MonitoringApi.fairness`): per window, per segment: group rates and disparity metrics. */
   fairness(model: string, query: EndpointInput<typeof MonitoringApi.fairness>['query']): Promise<FairnessWindow[]> {
