@@ -1,8 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule } from '@strata/shared/nest-platform';
+import { serviceAppModule } from '@strata/shared/nest-platform';
 import { INGESTION_ENTITIES, INGESTION_MIGRATIONS } from '@strata/ingestion/data-access';
 import { DatasetsModule } from '@strata/ingestion/domain-datasets';
-import { MessagingModule } from '@strata/messaging';
 import { s3ConnectionFromConfig } from '@strata/shared/data-access-object-store';
 import type { IngestionConfig } from './config';
 import { SERVICE_VERSION } from './version';
@@ -11,20 +10,20 @@ import { SERVICE_VERSION } from './version';
 @Module({})
 export class AppModule {
   static forConfig(config: IngestionConfig): DynamicModule {
-    return {
+    const stream = {
+      enabled: config.INGESTION_STREAM_ENABLED,
+      flushRecords: config.INGESTION_STREAM_FLUSH_RECORDS,
+      flushIntervalMs: config.INGESTION_STREAM_FLUSH_INTERVAL_MS,
+      pollIntervalMs: config.INGESTION_STREAM_POLL_MS,
+      maxRecordsPerVersion: config.INGESTION_STREAM_MAX_RECORDS_PER_VERSION,
+    };
+    return serviceAppModule({
       module: AppModule,
+      identity: { name: 'ingestion', version: SERVICE_VERSION },
+      env: config,
+      database: { schema: config.INGESTION_DB_SCHEMA, entities: INGESTION_ENTITIES, migrations: INGESTION_MIGRATIONS },
+      messaging: { groupId: config.INGESTION_KAFKA_GROUP_ID, consumer: { enabled: config.INGESTION_STREAM_ENABLED } },
       imports: [
-        PlatformModule.forService({
-          identity: { name: 'ingestion', version: SERVICE_VERSION },
-          logLevel: config.LOG_LEVEL,
-          database: { url: config.DATABASE_URL, schema: config.INGESTION_DB_SCHEMA, entities: INGESTION_ENTITIES, migrations: INGESTION_MIGRATIONS, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS },
-        }),
-        MessagingModule.forRoot({
-          serviceName: 'ingestion',
-          groupId: config.INGESTION_KAFKA_GROUP_ID,
-          brokers: config.KAFKA_BROKERS,
-          consumer: { enabled: config.INGESTION_STREAM_ENABLED },
-        }),
         DatasetsModule.forRoot({
           dataDir: config.STRATA_DATA_DIR,
           maxUploadBytes: config.INGESTION_MAX_UPLOAD_BYTES,
@@ -33,15 +32,9 @@ export class AppModule {
           duckdbThreads: config.INGESTION_DUCKDB_THREADS,
           objectStore: config,
           s3Sources: s3ConnectionFromConfig(config),
-          stream: {
-            enabled: config.INGESTION_STREAM_ENABLED,
-            flushRecords: config.INGESTION_STREAM_FLUSH_RECORDS,
-            flushIntervalMs: config.INGESTION_STREAM_FLUSH_INTERVAL_MS,
-            pollIntervalMs: config.INGESTION_STREAM_POLL_MS,
-            maxRecordsPerVersion: config.INGESTION_STREAM_MAX_RECORDS_PER_VERSION,
-          },
+          stream,
         }),
       ],
-    };
+    });
   }
 }

@@ -1,8 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule } from '@strata/messaging';
 import { MONITORING_ENTITIES, MONITORING_MIGRATIONS, MONITORING_SCHEMA } from '@strata/monitoring/data-access';
 import { MonitoringModule } from '@strata/monitoring/domain-monitoring';
-import { PlatformModule } from '@strata/shared/nest-platform';
+import { serviceAppModule } from '@strata/shared/nest-platform';
 import type { MonitoringConfig } from './config';
 import { SERVICE_VERSION } from './version';
 
@@ -10,15 +9,13 @@ import { SERVICE_VERSION } from './version';
 @Module({})
 export class AppModule {
   static forConfig(config: MonitoringConfig): DynamicModule {
-    return {
+    return serviceAppModule({
       module: AppModule,
+      identity: { name: 'monitoring', version: SERVICE_VERSION },
+      env: config,
+      database: { schema: MONITORING_SCHEMA, entities: MONITORING_ENTITIES, migrations: MONITORING_MIGRATIONS },
+      messaging: { groupId: config.MONITORING_CONSUMER_GROUP },
       imports: [
-        PlatformModule.forService({
-          identity: { name: 'monitoring', version: SERVICE_VERSION },
-          logLevel: config.LOG_LEVEL,
-          database: { url: config.DATABASE_URL, schema: MONITORING_SCHEMA, entities: MONITORING_ENTITIES, migrations: MONITORING_MIGRATIONS, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS },
-        }),
-        MessagingModule.forRoot({ serviceName: 'monitoring', brokers: config.KAFKA_BROKERS, groupId: config.MONITORING_CONSUMER_GROUP }),
         MonitoringModule.forRoot({
           registryUrl: config.REGISTRY_URL,
           dataDir: config.STRATA_DATA_DIR,
@@ -50,6 +47,6 @@ export class AppModule {
           },
         }),
       ],
-    };
+    });
   }
 }

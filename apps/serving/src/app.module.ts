@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule } from '@strata/messaging';
-import { PlatformModule } from '@strata/shared/nest-platform';
+import { serviceAppModule } from '@strata/shared/nest-platform';
 import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-access';
 import { ServingModule } from '@strata/serving/domain-inference';
 import type { ServingConfig } from './config';
@@ -10,15 +9,13 @@ import { SERVICE_VERSION } from './version';
 @Module({})
 export class AppModule {
   static forConfig(config: ServingConfig): DynamicModule {
-    return {
+    return serviceAppModule({
       module: AppModule,
+      identity: { name: 'serving', version: SERVICE_VERSION },
+      env: config,
+      database: { schema: config.SERVING_DB_SCHEMA, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS },
+      messaging: { groupId: config.SERVING_CONSUMER_GROUP, instanceId: config.SERVING_INSTANCE_ID },
       imports: [
-        PlatformModule.forService({
-          identity: { name: 'serving', version: SERVICE_VERSION },
-          logLevel: config.LOG_LEVEL,
-          database: { url: config.DATABASE_URL, schema: config.SERVING_DB_SCHEMA, entities: SERVING_ENTITIES, migrations: SERVING_MIGRATIONS, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS },
-        }),
-        MessagingModule.forRoot({ serviceName: 'serving', brokers: config.KAFKA_BROKERS, groupId: config.SERVING_CONSUMER_GROUP, instanceId: config.SERVING_INSTANCE_ID }),
         ServingModule.forRoot({
           registryUrl: config.REGISTRY_URL,
           featuresUrl: config.FEATURES_URL,
@@ -48,6 +45,6 @@ export class AppModule {
           },
         }),
       ],
-    };
+    });
   }
 }

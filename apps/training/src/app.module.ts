@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { MessagingModule } from '@strata/messaging';
-import { PlatformModule } from '@strata/shared/nest-platform';
+import { serviceAppModule } from '@strata/shared/nest-platform';
 import { TRAINING_ENTITIES, TRAINING_MIGRATIONS } from '@strata/training/data-access';
 import { liveCommandTrainers } from '@strata/training/activities';
 import { TrainingModule } from '@strata/training/domain-training';
@@ -9,19 +8,17 @@ import { ModelOptimizationModule } from '@strata/training/domain-model-optimizat
 import type { TrainingConfig } from './config';
 import { SERVICE_VERSION } from './version';
 
-/** Wires the training service: platform (logs, health, metrics, PostgreSQL), messaging, and the training feature. */
+/** Wires the training service: platform (logs, health, metrics, PostgreSQL), messaging, training runs, searches and retraining (Temporal), and model optimization. */
 @Module({})
 export class AppModule {
   static forConfig(config: TrainingConfig): DynamicModule {
-    return {
+    return serviceAppModule({
       module: AppModule,
+      identity: { name: 'training', version: SERVICE_VERSION },
+      env: config,
+      database: { schema: config.TRAINING_DB_SCHEMA, entities: TRAINING_ENTITIES, migrations: TRAINING_MIGRATIONS },
+      messaging: { groupId: config.TRAINING_KAFKA_GROUP_ID },
       imports: [
-        PlatformModule.forService({
-          identity: { name: 'training', version: SERVICE_VERSION },
-          logLevel: config.LOG_LEVEL,
-          database: { url: config.DATABASE_URL, schema: config.TRAINING_DB_SCHEMA, entities: TRAINING_ENTITIES, migrations: TRAINING_MIGRATIONS, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS },
-        }),
-        MessagingModule.forRoot({ serviceName: 'training', brokers: config.KAFKA_BROKERS, groupId: config.TRAINING_KAFKA_GROUP_ID }),
         TrainingModule.forRoot({
           temporalAddress: config.TEMPORAL_ADDRESS,
           temporalNamespace: config.TEMPORAL_NAMESPACE,
@@ -56,6 +53,6 @@ export class AppModule {
           maxQueued: 8,
         }),
       ],
-    };
+    });
   }
 }

@@ -68,6 +68,8 @@ describe('fixtures', () => {
     it('parses its fixture and derives a non-empty key', () => {
       const value = c.schema.parse(fixture(topic));
       expect(c.key(value)).toMatch(/.+/);
+      // A key declared as one field (`keyField`) is that field's value, and docs name that field.
+      if (/^\w+$/.test(c.keyDescription)) expect(c.key(value)).toBe((value as Record<string, unknown>)[c.keyDescription]);
     });
 
     it('rejects the fixture with its first field removed', () => {

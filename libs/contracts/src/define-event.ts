@@ -32,20 +32,36 @@ export interface EventContract<TSchema extends z.ZodType = z.ZodType, TDomain ex
 /** The payload type of a contract. */
 export type EventValue<C extends EventContract> = z.infer<C['schema']>;
 
-export interface DefineEventOptions<TSchema extends z.ZodType, TDomain extends string> {
+/** The names of the string-valued fields of a payload (the candidates for a partition key). */
+export type StringFieldOf<T> = { [K in keyof T]-?: T[K] extends string ? K : never }[keyof T] & string;
+
+interface DefineEventCommon<TSchema extends z.ZodType, TDomain extends string> {
   domain: TDomain;
   /** kebab-case event name, e.g. `model-version-registered`. */
   event: string;
   version: number;
   description: string;
   schema: TSchema;
-  key: (value: z.infer<TSchema>) => string;
-  /** What the key is, in words or as a field path (`modelName`). Defaults to `'(derived)'`. */
-  keyDescription?: string;
   partitions?: number;
   producers: readonly string[];
   consumers: readonly string[];
 }
+
+/**
+ * Options of {@link defineEvent}. The partition key is either one string field of the payload
+ * (`keyField: 'modelName'`: the key and its description can never disagree) or, for a derived
+ * key, a function with its description in words.
+ */
+export type DefineEventOptions<TSchema extends z.ZodType, TDomain extends string> = DefineEventCommon<TSchema, TDomain> &
+  (
+    | { keyField: StringFieldOf<z.infer<TSchema>>; key?: never; keyDescription?: never }
+    | {
+        keyField?: never;
+        key: (value: z.infer<TSchema>) => string;
+        /** What the key is, in words. Defaults to `'(derived)'`. */
+        keyDescription?: string;
+      }
+  );
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
@@ -73,10 +89,19 @@ export function defineEvent<TSchema extends z.ZodType, TDomain extends string>(
     version: options.version,
     description: options.description,
     schema: options.schema,
-    key: options.key,
-    keyDescription: options.keyDescription ?? '(derived)',
+    ...keyOf(options),
     partitions: options.partitions ?? 3,
     producers: options.producers,
     consumers: options.consumers,
   });
+}
+
+function keyOf<TSchema extends z.ZodType>(
+  options: DefineEventOptions<TSchema, string>,
+): { key: (value: z.infer<TSchema>) => string; keyDescription: string } {
+  if (options.keyField !== undefined) {
+    const field = options.keyField;
+    return { key: (value) => (value as Record<string, string>)[field] as string, keyDescription: field };
+  }
+  return { key: options.key as (value: z.infer<TSchema>) => string, keyDescription: options.keyDescription ?? '(derived)' };
 }

@@ -9,10 +9,12 @@
  *   await bootstrapService(AppModule.forConfig(config), { name: 'registry', port: config.REGISTRY_PORT, ... });
  * });
  * ```
- * and its AppModule imports `PlatformModule.forService({ identity, logLevel, database })`.
+ * and its `AppModule.forConfig(config)` returns `serviceAppModule({ module, identity, env, database, messaging, imports })`
+ * (platform + messaging + the service's domain modules).
  */
 export * from './lib/platform.constants';
 export * from './lib/platform.module';
+export * from './lib/service-app-module';
 export * from './lib/bootstrap';
 export * from './lib/run-service';
 export * from './lib/health/readiness-check';

@@ -6,8 +6,7 @@ import { DataTable, type Column } from '../components/data-table';
 import { pageOf } from '../mapping/paging';
 import { Pager } from '../components/pager';
 import { Empty, Show } from '../components/states';
-import { useLoad } from '../components/use-load';
-import { useSession } from '../components/session';
+import { useEndpoint } from '../components/use-endpoint';
 import { DataNav } from './data-nav';
 
 /** A version of dataset `name`: its id opens it. */
@@ -27,9 +26,8 @@ function versionColumns(name: string): Array<Column<DatasetVersionRow>> {
 /** A dataset's versions (newest first, 50 per page): rows, size, digest, policy, quarantined rows. */
 export function DatasetPageView() {
   const { name = '' } = useParams();
-  const { client } = useSession();
   const [page, setPage] = useState(0);
-  const loaded = useLoad(() => client.call(Endpoints.listDatasetVersions, { params: { name } }), [client, name]);
+  const loaded = useEndpoint(Endpoints.listDatasetVersions, { params: { name } });
   return (
     <section>
       <DataNav />

@@ -5,7 +5,7 @@ import { formatBytes, profileRows, quarantineDownloadPath, validationReport, typ
 import { DataTable, type Column } from '../components/data-table';
 import { formatTime } from '../mapping/format';
 import { Empty, ErrorBox, Show } from '../components/states';
-import { useLoad } from '../components/use-load';
+import { useEndpoint } from '../components/use-endpoint';
 import { useSession } from '../components/session';
 import { DataNav } from './data-nav';
 
@@ -26,8 +26,7 @@ const PROFILE_COLUMNS: ReadonlyArray<Column<ProfileRow>> = [
 /** One dataset version: identity, the column profile, the validation report and the quarantine download. */
 export function DatasetVersionPageView() {
   const { name = '', versionId = '' } = useParams();
-  const { client } = useSession();
-  const loaded = useLoad(() => client.call(Endpoints.getDatasetVersion, { params: { name, versionId } }), [client, name, versionId]);
+  const loaded = useEndpoint(Endpoints.getDatasetVersion, { params: { name, versionId } });
   return (
     <section>
       <DataNav />

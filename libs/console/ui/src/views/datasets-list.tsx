@@ -6,8 +6,7 @@ import { DataTable, type Column } from '../components/data-table';
 import { pageOf } from '../mapping/paging';
 import { Pager } from '../components/pager';
 import { Empty, Show } from '../components/states';
-import { useLoad } from '../components/use-load';
-import { useSession } from '../components/session';
+import { useEndpoint } from '../components/use-endpoint';
 import { DataNav } from './data-nav';
 
 /** A dataset: its name opens its versions. */
@@ -20,9 +19,8 @@ const DATASET_COLUMNS: ReadonlyArray<Column<DatasetRow>> = [
 
 /** Datasets (50 per page) by name, each opening its versions. */
 export function DatasetsListView() {
-  const { client } = useSession();
   const [page, setPage] = useState(0);
-  const loaded = useLoad(() => client.call(Endpoints.listDatasets, {}), [client]);
+  const loaded = useEndpoint(Endpoints.listDatasets, {});
   return (
     <section>
       <DataNav />

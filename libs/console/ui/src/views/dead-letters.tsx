@@ -8,6 +8,7 @@ import { pageOf } from '../mapping/paging';
 import { Pager } from '../components/pager';
 import { Empty, ErrorBox, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
+import { useEndpoint } from '../components/use-endpoint';
 import { useSession } from '../components/session';
 
 /** A dead-letter topic: its records and the services consuming the original topic (then a Show button). */
@@ -88,7 +89,7 @@ function TopicLetters({ topic, canReplay, onReplayed }: { topic: DeadLetterTopic
   const api = platformApi(topic.service);
   const [pages, setPages] = useState<Record<string, number>>({});
   const [replay, setReplay] = useState<{ busy: boolean; error?: unknown }>({ busy: false });
-  const letters = useLoad(() => client.call(api.deadLetters, { query: { topic: topic.topic } }), [client, topic.topic]);
+  const letters = useEndpoint(api.deadLetters, { query: { topic: topic.topic } });
   const doReplay = async (offsets?: string[]) => {
     setReplay({ busy: true });
     try {

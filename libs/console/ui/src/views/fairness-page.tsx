@@ -7,8 +7,7 @@ import { EChart } from '../components/echart';
 import { ModelHeading } from '../components/model-heading';
 import { VersionedWindows, WindowSelect } from '../components/window-controls';
 import { Empty, Show } from '../components/states';
-import { useLoad } from '../components/use-load';
-import { useSession } from '../components/session';
+import { useEndpoint } from '../components/use-endpoint';
 import { fairnessVersions, fairnessView, rateChartOption, type DisparityRow, type FairnessSegmentView } from '../mapping/fairness';
 import { formatMetric } from '../mapping/format';
 
@@ -32,9 +31,8 @@ export function FairnessPageView() {
 }
 
 function ModelPicker() {
-  const { client } = useSession();
   const navigate = useNavigate();
-  const models = useLoad(() => client.call(Endpoints.listModels, { query: { limit: 200 } }), [client]);
+  const models = useEndpoint(Endpoints.listModels, { query: { limit: 200 } });
   return (
     <section>
       <h1>Fairness</h1>
@@ -62,10 +60,9 @@ function ModelPicker() {
 }
 
 function ModelFairness({ name }: { name: string }) {
-  const { client } = useSession();
   const [kind, setKind] = useState<WindowKind>('day');
   const [version, setVersion] = useState<number | undefined>();
-  const all = useLoad(() => client.call(Endpoints.fairness, { params: { model: name }, query: { window: kind } }), [client, name, kind]);
+  const all = useEndpoint(Endpoints.fairness, { params: { model: name }, query: { window: kind } });
   return (
     <section>
       <ModelHeading name={name}>fairness</ModelHeading>

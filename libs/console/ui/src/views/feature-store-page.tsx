@@ -8,6 +8,7 @@ import { pageOf } from '../mapping/paging';
 import { Pager } from '../components/pager';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
+import { useEndpoint } from '../components/use-endpoint';
 import { useSession } from '../components/session';
 import { DataNav } from './data-nav';
 
@@ -65,8 +66,8 @@ export function FeatureStorePageView() {
     );
     return featureViewRows(list, new Map(marks), runs, Date.now());
   }, [client]);
-  const entities = useLoad(() => client.call(Endpoints.listEntities, {}), [client]);
-  const services = useLoad(() => client.call(Endpoints.listFeatureServices, {}), [client]);
+  const entities = useEndpoint(Endpoints.listEntities, {});
+  const services = useEndpoint(Endpoints.listFeatureServices, {});
   return (
     <section>
       <DataNav />

@@ -6,6 +6,7 @@ import { formatMetric, formatTime, shortDigest } from '../mapping/format';
 import { fitScale, layoutLineage, lineageGraph, stepZoom, type LineageNode, type LineageZoom } from '../mapping/lineage';
 import { Show } from '../components/states';
 import { useLoad } from '../components/use-load';
+import { useEndpoint } from '../components/use-endpoint';
 import { useSession } from '../components/session';
 import { loadLineageExtras } from './lineage-extras';
 import { BatchScoringDetail, MaterializationDetail, RolloutLink } from './lineage-node-details';
@@ -31,8 +32,7 @@ const KIND_LABEL: Record<LineageNode['kind'], string> = {
  */
 export function LineagePageView() {
   const { name = '', version = '' } = useParams();
-  const { client } = useSession();
-  const loaded = useLoad(() => client.call(Endpoints.getModelVersion, { params: { name, version: Number(version) } }), [client, name, version]);
+  const loaded = useEndpoint(Endpoints.getModelVersion, { params: { name, version: Number(version) } });
   return (
     <section>
       <h1>
@@ -191,8 +191,7 @@ function NodeDetail({ node, version }: { node: LineageNode; version: ModelVersio
 }
 
 function DatasetVersionDetail({ datasetName, versionId }: { datasetName: string; versionId: string }) {
-  const { client } = useSession();
-  const loaded = useLoad(() => client.call(Endpoints.getDatasetVersion, { params: { name: datasetName, versionId } }), [client, datasetName, versionId]);
+  const loaded = useEndpoint(Endpoints.getDatasetVersion, { params: { name: datasetName, versionId } });
   return (
     <Show loaded={loaded} what="dataset version">
       {(d) => (
@@ -216,8 +215,7 @@ function DatasetVersionDetail({ datasetName, versionId }: { datasetName: string;
 }
 
 function RunDetail({ runId }: { runId: string }) {
-  const { client } = useSession();
-  const loaded = useLoad(() => client.call(Endpoints.getTrainingRun, { params: { runId } }), [client, runId]);
+  const loaded = useEndpoint(Endpoints.getTrainingRun, { params: { runId } });
   return (
     <Show loaded={loaded} what="training run">
       {(r) => (

@@ -4,8 +4,7 @@ import { Endpoints } from '../api/console-endpoints';
 import { modelRows, type ModelRow } from '../mapping/models';
 import { DataTable, type Column } from '../components/data-table';
 import { Empty, Show } from '../components/states';
-import { useLoad } from '../components/use-load';
-import { useSession } from '../components/session';
+import { useEndpoint } from '../components/use-endpoint';
 
 const PAGE = 50;
 
@@ -21,10 +20,9 @@ const MODEL_COLUMNS: ReadonlyArray<Column<ModelRow>> = [
 
 /** Registered models (one page of 50 at a time) with their champion and challenger. */
 export function ModelsListView() {
-  const { client } = useSession();
   const [tokens, setTokens] = useState<Array<string | undefined>>([undefined]);
   const pageToken = tokens[tokens.length - 1];
-  const loaded = useLoad(() => client.call(Endpoints.listModels, { query: { limit: PAGE, ...(pageToken ? { pageToken } : {}) } }), [client, pageToken]);
+  const loaded = useEndpoint(Endpoints.listModels, { query: { limit: PAGE, ...(pageToken ? { pageToken } : {}) } });
   return (
     <section>
       <h1>Models</h1>

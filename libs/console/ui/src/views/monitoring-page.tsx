@@ -6,8 +6,7 @@ import { EChart } from '../components/echart';
 import { ModelHeading } from '../components/model-heading';
 import { VersionedWindows, WindowSelect } from '../components/window-controls';
 import { Empty, Show } from '../components/states';
-import { useLoad } from '../components/use-load';
-import { useSession } from '../components/session';
+import { useEndpoint } from '../components/use-endpoint';
 import { monitoringView, windowVersions } from '../mapping/monitoring';
 import { driftOption, performanceOption } from './monitoring-charts';
 import { OpsCharts } from './monitoring-ops-charts';
@@ -22,10 +21,9 @@ const WINDOW_KINDS: ReadonlyArray<readonly [WindowKind, string]> = [
 /** A model's monitoring: per version, drift per feature over time against its threshold and ROC AUC / accuracy, alert windows marked. */
 export function MonitoringPageView() {
   const { name = '' } = useParams();
-  const { client } = useSession();
   const [kind, setKind] = useState<WindowKind>('day');
   const [version, setVersion] = useState<number | undefined>();
-  const all = useLoad(() => client.call(Endpoints.windows, { params: { model: name }, query: { window: kind } }), [client, name, kind]);
+  const all = useEndpoint(Endpoints.windows, { params: { model: name }, query: { window: kind } });
   return (
     <section>
       <ModelHeading name={name}>monitoring</ModelHeading>

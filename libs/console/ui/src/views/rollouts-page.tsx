@@ -7,6 +7,7 @@ import { DataTable, type Column } from '../components/data-table';
 import { ModelHeading } from '../components/model-heading';
 import { Empty, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
+import { useEndpoint } from '../components/use-endpoint';
 import { useSession } from '../components/session';
 import { RolloutDetail, type ActionResult } from './rollout-detail';
 
@@ -26,8 +27,7 @@ function rolloutColumns(name: string): Array<Column<RolloutRow>> {
 /** A model's rollouts, newest first; the active one is opened at `/models/{name}/rollouts/{id}`. */
 export function RolloutsPageView() {
   const { name = '' } = useParams();
-  const { client } = useSession();
-  const loaded = useLoad(() => client.call(Endpoints.listRollouts, { params: { name } }), [client, name]);
+  const loaded = useEndpoint(Endpoints.listRollouts, { params: { name } });
   return (
     <section>
       <ModelHeading name={name}>rollouts</ModelHeading>

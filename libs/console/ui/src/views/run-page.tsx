@@ -8,6 +8,7 @@ import { EChart } from '../components/echart';
 import { ModelHeading } from '../components/model-heading';
 import { Empty, ErrorBox, Show } from '../components/states';
 import { useLoad } from '../components/use-load';
+import { useEndpoint } from '../components/use-endpoint';
 import { useSession } from '../components/session';
 import { keyValues, metricSeries, runFacts, seriesKeys, type KeyValue, type MetricSeries } from '../mapping/runs';
 import { seriesOption } from './run-charts';
@@ -20,8 +21,7 @@ const MAX_SERIES = 8;
 /** A training run: facts, params, metrics, metric series (loss per iteration) from its tracked run, and its log. */
 export function RunPageView() {
   const { runId = '' } = useParams();
-  const { client } = useSession();
-  const loaded = useLoad(() => client.call(Endpoints.getTrainingRun, { params: { runId } }), [client, runId]);
+  const loaded = useEndpoint(Endpoints.getTrainingRun, { params: { runId } });
   return (
     <section>
       <Show loaded={loaded} what={`training run ${runId}`}>
@@ -131,8 +131,7 @@ function RunSeries({ run }: { run: TrainingRun }) {
 }
 
 function RunLog({ runId }: { runId: string }) {
-  const { client } = useSession();
-  const loaded = useLoad(() => client.call(Endpoints.trainingRunLogs, { params: { runId } }), [client, runId]);
+  const loaded = useEndpoint(Endpoints.trainingRunLogs, { params: { runId } });
   return (
     <>
       <h2>Log</h2>

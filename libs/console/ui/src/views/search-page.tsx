@@ -6,8 +6,7 @@ import { DataTable, type Column, type ColumnSort } from '../components/data-tabl
 import { EChart } from '../components/echart';
 import { ModelHeading } from '../components/model-heading';
 import { Empty, Show } from '../components/states';
-import { useLoad } from '../components/use-load';
-import { useSession } from '../components/session';
+import { useEndpoint } from '../components/use-endpoint';
 import { formatTime } from '../mapping/format';
 import { defaultTrialSort, nextTrialSort, sortTrials, trialParams, trialRows, type TrialRow, type TrialSort } from '../mapping/runs';
 import { sortOrder } from '../mapping/table';
@@ -16,8 +15,7 @@ import { metricVsParamOption } from './run-charts';
 /** A hyperparameter search: its trials in a sortable table and the metric against a chosen param. */
 export function SearchPageView() {
   const { searchId = '' } = useParams();
-  const { client } = useSession();
-  const loaded = useLoad(() => client.call(Endpoints.getTrainingSearch, { params: { searchId } }), [client, searchId]);
+  const loaded = useEndpoint(Endpoints.getTrainingSearch, { params: { searchId } });
   return (
     <section>
       <Show loaded={loaded} what={`search ${searchId}`}>

@@ -35,8 +35,7 @@ export const FeaturesMaterializedV1 = defineEvent({
       completedAt: Timestamp,
     })
     .refine((v) => Date.parse(v.startTime) <= Date.parse(v.endTime), { message: 'startTime must not be after endTime', path: ['endTime'] }),
-  key: (v) => v.featureView,
-  keyDescription: 'featureView',
+  keyField: 'featureView',
   producers: ['features'],
   consumers: ['external (schedulers, lineage tools)'],
 });

@@ -29,8 +29,7 @@ export const DatasetVersionCreatedV1 = defineEvent({
     parentVersionId: Id.nullable(),
     createdAt: Timestamp,
   }),
-  key: (v) => v.datasetName,
-  keyDescription: 'datasetName',
+  keyField: 'datasetName',
   producers: ['ingestion'],
   consumers: ['features'],
 });

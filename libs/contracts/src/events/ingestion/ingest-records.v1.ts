@@ -27,8 +27,7 @@ export const IngestRecordsV1 = defineEvent({
     records: z.array(z.record(z.string().min(1), Cell)).min(1).max(10_000),
     sentAt: Timestamp,
   }),
-  key: (v) => v.datasetName,
-  keyDescription: 'datasetName',
+  keyField: 'datasetName',
   producers: ['external', 'ingestion'],
   consumers: ['ingestion'],
 });

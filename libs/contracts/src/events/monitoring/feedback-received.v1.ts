@@ -22,8 +22,7 @@ export const FeedbackReceivedV1 = defineEvent({
     /** Where the label came from, e.g. `api`, `batch-import`. */
     source: z.string().min(1).max(64).optional(),
   }),
-  key: (v) => v.modelName,
-  keyDescription: 'modelName',
+  keyField: 'modelName',
   producers: ['external', 'monitoring'],
   consumers: ['monitoring'],
 });

@@ -33,8 +33,7 @@ export const PerformanceDegradedV1 = defineEvent({
       detectedAt: Timestamp,
     })
     .refine((v) => Date.parse(v.windowStart) <= Date.parse(v.windowEnd), { message: 'windowStart must not be after windowEnd', path: ['windowEnd'] }),
-  key: (v) => v.modelName,
-  keyDescription: 'modelName',
+  keyField: 'modelName',
   producers: ['monitoring'],
   consumers: ['training'],
 });

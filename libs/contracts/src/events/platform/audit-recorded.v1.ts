@@ -43,8 +43,7 @@ export const AuditRecordedV1 = defineEvent({
     after: z.record(z.string(), z.unknown()).nullable(),
     recordedAt: Timestamp,
   }),
-  key: (v) => v.service,
-  keyDescription: 'service',
+  keyField: 'service',
   producers: ['ingestion', 'features', 'training', 'registry', 'serving', 'monitoring'],
   consumers: ['external (SIEM, compliance archive)'],
 });

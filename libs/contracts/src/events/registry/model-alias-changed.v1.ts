@@ -46,8 +46,7 @@ export const ModelAliasChangedV1 = defineEvent({
       message: 'toVersionFacts must describe toVersion (and is absent when toVersion is null)',
       path: ['toVersionFacts', 'version'],
     }),
-  key: (v) => v.modelName,
-  keyDescription: 'modelName',
+  keyField: 'modelName',
   producers: ['registry'],
   consumers: ['serving', 'monitoring'],
 });

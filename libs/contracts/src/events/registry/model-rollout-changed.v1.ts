@@ -70,8 +70,7 @@ export const ModelRolloutChangedV1 = defineEvent({
       (v) => v.routeVersionFacts === undefined || (v.route !== null && v.routeVersionFacts.every((f) => f.version === v.route?.championVersion || f.version === v.route?.challengerVersion)),
       { message: 'routeVersionFacts must describe versions of route (and is absent when route is null)', path: ['routeVersionFacts'] },
     ),
-  key: (v) => v.modelName,
-  keyDescription: 'modelName',
+  keyField: 'modelName',
   producers: ['registry'],
   consumers: ['serving', 'monitoring'],
 });

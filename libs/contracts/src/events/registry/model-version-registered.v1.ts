@@ -52,8 +52,7 @@ export const ModelVersionRegisteredV1 = defineEvent({
     /** sha256 of the reference profile file; null exactly when `referenceProfileUri` is null. */
     referenceProfileSha256: Sha256.nullable().optional().describe('sha256 of the reference profile file; null exactly when referenceProfileUri is null'),
   }),
-  key: (v) => v.modelName,
-  keyDescription: 'modelName',
+  keyField: 'modelName',
   producers: ['registry'],
   consumers: ['monitoring'],
 });

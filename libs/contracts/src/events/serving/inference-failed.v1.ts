@@ -38,8 +38,7 @@ export const InferenceFailedV1 = defineEvent({
     latencyMs: z.number().min(0),
     failedAt: Timestamp,
   }),
-  key: (v) => v.modelName,
-  keyDescription: 'modelName',
+  keyField: 'modelName',
   producers: ['serving'],
   consumers: ['monitoring'],
 });

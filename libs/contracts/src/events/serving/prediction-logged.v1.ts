@@ -42,8 +42,7 @@ export const PredictionLoggedV1 = defineEvent({
     /** Business event time of the scored row, when it differs from `predictedAt`. */
     eventTime: Timestamp.optional(),
   }),
-  key: (v) => v.modelName,
-  keyDescription: 'modelName',
+  keyField: 'modelName',
   producers: ['serving'],
   consumers: ['monitoring'],
 });

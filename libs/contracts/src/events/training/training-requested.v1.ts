@@ -33,8 +33,7 @@ export const TrainingRequestedV1 = defineEvent({
     requestedBy: z.string().min(1).max(256),
     requestedAt: Timestamp,
   }),
-  key: (v) => v.modelName,
-  keyDescription: 'modelName',
+  keyField: 'modelName',
   producers: ['cli', 'monitoring', 'training'],
   consumers: ['training'],
 });

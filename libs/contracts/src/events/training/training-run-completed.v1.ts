@@ -45,8 +45,7 @@ export const TrainingRunCompletedV1 = defineEvent({
     startedAt: Timestamp,
     completedAt: Timestamp,
   }),
-  key: (v) => v.modelName,
-  keyDescription: 'modelName',
+  keyField: 'modelName',
   producers: ['training'],
   consumers: ['external (notifications, experiment trackers)'],
 });

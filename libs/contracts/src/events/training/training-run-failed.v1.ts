@@ -30,8 +30,7 @@ export const TrainingRunFailedV1 = defineEvent({
     startedAt: Timestamp,
     failedAt: Timestamp,
   }),
-  key: (v) => v.modelName,
-  keyDescription: 'modelName',
+  keyField: 'modelName',
   producers: ['training'],
   consumers: ['external (alerting, notifications)'],
 });

@@ -19,6 +19,8 @@ export const platformEnvSchema = z.object({
   /** PostgreSQL `statement_timeout` of the service's sessions, ms (default 120000; 0 = none); the client gives up 5 s later. */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(120_000),
 });
+/** The parsed shared environment ({@link platformEnvSchema}). */
+export type PlatformEnv = z.infer<typeof platformEnvSchema>;
 
 /**
  * HTTPS options from `STRATA_HTTP_TLS_CERT_FILE` + `STRATA_HTTP_TLS_KEY_FILE` (PEM; optional
