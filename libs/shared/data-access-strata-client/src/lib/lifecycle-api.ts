@@ -28,13 +28,6 @@ import type {
 } from '@strata/contracts/api';
 import type { DatasetVersion, DatasetVersionRef, ModelVersion, MonitoringWindow, StrataClient, TrainingRun, TrainingSetBuild } from './strata-client';
 
-/**
- * The lifecycle endpoints the `strata` CLI needs beyond {@link StrataClient}'s own methods
- * (docs/service-apis.md is the contract of every path here). Built on the client's public
- * per-service {@link HttpJsonClient}s, so it sends the same credential and throws the same
- * `StrataHttpError` / `StrataUnreachableError`.
- */
-
 // Response types are declared once, in the API contracts (inferred from their zod schemas).
 export type {
   BatchScoringJob,
@@ -55,6 +48,13 @@ export type {
 
 const enc = encodeURIComponent;
 
+/**
+ * The lifecycle endpoints the `strata` CLI needs beyond {@link StrataClient}'s own methods. Each
+ * method calls its contract endpoint (`client.api.<service>.<endpoint>`, `@strata/contracts/api`),
+ * so request and response types are declared once there; only raw-body / CSV endpoints (dataset
+ * upload, quarantine CSV) use the per-service `ServiceClient`s directly. Same credential,
+ * same `StrataHttpError` / `StrataUnreachableError` as the client.
+ */
 export class StrataLifecycleApi {
   constructor(readonly client: StrataClient) {}
 
