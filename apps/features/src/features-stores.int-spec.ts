@@ -127,6 +127,9 @@ beforeAll(async () => {
     expect((await post(s, '/feature-repo/apply', { documents: repoDocs })).status).toBe(200);
     const again = await post(s, '/feature-repo/apply', { documents: repoDocs });
     expect((again.body['changes'] as Json[]).every((c) => c['action'] === 'unchanged')).toBe(true);
+    // plan and apply answer the contract's RepoPlan (what the typed client's planFeatureRepo / applyFeatureRepo type)
+    expect(FeaturesApi.planFeatureRepo.response.parse(planned.body).featureViews.map((v) => v.name)).toEqual(['customer_stats']);
+    expect(FeaturesApi.applyFeatureRepo.response.parse(again.body).changes).toHaveLength(4);
   }
 
   await announceDatasetVersions(
@@ -371,6 +374,9 @@ describe.each(stores.map((s) => [s.kind, s] as const))('features service with th
     expect(FeaturesApi.getWatermark.response.parse(wm1).materializedUntil).toBe(inc.body['endTime']);
     const upToDate = await post(s, '/materializations', { featureView: 'customer_stats', mode: 'incremental', end: wm0['materializedUntil'] });
     expect(upToDate.body).toEqual({ featureView: 'customer_stats', status: 'UP_TO_DATE', materializedUntil: wm1['materializedUntil'] });
+    // both answers of POST /materializations parse with the contract (a run, or UP_TO_DATE)
+    expect(FeaturesApi.materialize.response.parse(inc.body).status).toBe('SUCCEEDED');
+    expect(FeaturesApi.materialize.response.parse(upToDate.body).status).toBe('UP_TO_DATE');
   });
 
   it('a run whose online write fails is FAILED, leaves the watermark where it was and emits no event; the next run recovers', async () => {

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { IngestionApi } from '@strata/contracts/api';
 import { eventually, infraEnv, REPO_ROOT, stopServiceAndClean, uniqueName, type RunningService } from '@strata/shared/testing';
 import { Client } from 'pg';
 import { exampleTaxiDatasetSpec, putDatasetSpec, startLocalIngestion } from './__fixtures__/ingestion-service';
@@ -125,6 +126,9 @@ describe('ingestion service (real Kafka + PostgreSQL)', () => {
     const done = (await (await fetch(`${svc.baseUrl}/uploads/${uploadId}`)).json()) as Record<string, unknown>;
     expect(done).toMatchObject({ state: 'done', bytesReceived: first.length + rest.length, rowsReceived: 200, rowsAccepted: 200, rowsInvalid: 0, versionId: v.versionId, error: null });
     expect(typeof done['finishedAt']).toBe('string');
+    // a running and a finished upload parse with the contract (what the typed client's getUpload types)
+    expect(IngestionApi.getUpload.response.parse(running).state).toBe('receiving');
+    expect(IngestionApi.getUpload.response.parse(done).versionId).toBe(v.versionId);
     // Progress is also logged with bytes and rows at the end of the upload.
     expect(svc.output()).toContain(`upload ${uploadId} received: ${first.length + rest.length} bytes, 200 row(s)`);
     expect((await fetch(`${svc.baseUrl}/uploads/${uploadId}-missing`)).status).toBe(404);

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Client, Connection } from '@temporalio/client';
 import { ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
+import { ServingApi } from '@strata/contracts/api';
 // Test-only cross-scope imports: the ingestion dataset spec loader and the platform's own trainer.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { loadDatasetSpec } from '@strata/ingestion/domain-datasets';
@@ -171,9 +172,12 @@ describe('batch scoring', () => {
     const again = await send('POST', `${S}/batch-scoring-jobs`, body);
     expect(again.status).toBe(202);
     expect(again.body).toMatchObject({ jobId: started.body.jobId, alreadyExists: true });
+    // the answers are the contract's (what the typed client's startBatchScoring / getBatchScoring type)
+    expect(ServingApi.startBatchScoring.response.parse(again.body).jobId).toBe(started.body.jobId);
 
     const job = await waitJob(started.body.jobId);
     expect(job).toMatchObject({ status: 'SUCCEEDED', modelVersion: 1, alias: 'champion', inputUri: dataset.uri, rowCount: dataset.rowCount, error: null, progress: { rowsDone: dataset.rowCount, rowsTotal: dataset.rowCount } });
+    expect(ServingApi.getBatchScoringJob.response.parse(job).rowCount).toBe(dataset.rowCount);
     const progress = await temporal.workflow.getHandle(started.body.workflowId).query<Json>('progress');
     expect(progress).toEqual({ phase: 'succeeded', rowsDone: dataset.rowCount, rowsTotal: dataset.rowCount, chunksDone: Math.ceil(dataset.rowCount / 1000), chunkCount: Math.ceil(dataset.rowCount / 1000) });
 

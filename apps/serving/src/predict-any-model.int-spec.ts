@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { ServingApi } from '@strata/contracts/api';
 import { MessagingModule } from '@strata/messaging';
 import { SERVING_ENTITIES, SERVING_MIGRATIONS } from '@strata/serving/data-access';
 import { ModelRepository, ServingModule } from '@strata/serving/domain-inference';
@@ -187,6 +188,8 @@ it('a model over a STRING request field: the training set row, /predict for the 
     expect(res.body['featureStatuses']).toEqual(Object.fromEntries(COLUMNS.map((c) => [c, 'PRESENT'])));
     const out = await session.run({ input: new Tensor('float32', Float32Array.from(COLUMNS.map((c) => Number(r[c]))), [1, COLUMNS.length]) });
     expect(res.body['probability']).toBe(Number((out['probability']!.data as Float32Array)[0]));
+    // the answer is the contract's Prediction (what the typed client's predict types)
+    expect(ServingApi.predict.response.parse(res.body).predictionId).toBe(`adult-${String(r['person_id'])}`);
   }
 
   // 4. A replay 1 ms before the row's event time never reads it (OUTSIDE_AS_OF → NaN); request features stay.

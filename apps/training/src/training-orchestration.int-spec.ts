@@ -17,6 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Kafka, logLevel } from 'kafkajs';
 import * as ort from 'onnxruntime-node';
 import { buildEnvelopeHeaders, DriftDetectedV1, PerformanceDegradedV1 } from '@strata/contracts';
+import { TrainingApi } from '@strata/contracts/api';
 import { dropSchemas, eventually, infraEnv, infraServiceEnv, pythonFor, repoRoot, startFakeJsonService, startService, uniqueName, waitReady, type RunningService } from '@strata/shared/testing';
 
 jest.setTimeout(600_000);
@@ -385,12 +386,15 @@ describe('training orchestration (real PostgreSQL, Kafka, Temporal; sklearn exte
     });
     expect(started.status).toBe(202);
     expect(started.body['trials']).toHaveLength(4);
+    // the answer is the contract's (what the typed client's startTrainingSearch types and validates)
+    expect(TrainingApi.startTrainingSearch.response.parse(started.body)).toMatchObject({ requestId, status: 'RUNNING', alreadyExists: false });
     const searchId = String(started.body['searchId']);
     const search = await eventually(async () => {
       const r = await json('GET', `${base()}/training-searches/${searchId}`);
       expect(r.body['status']).toBe('COMPLETED');
       return r.body;
     }, 300_000, 500);
+    expect(TrainingApi.getTrainingSearch.response.parse(search).trials).toHaveLength(4);
     const trials = search['trials'] as Json[];
     expect(trials.map((t) => [t['params'], t['status'], t['parentSearchId']])).toEqual([
       [{ C: 0.001, fail: false }, 'COMPLETED', searchId],

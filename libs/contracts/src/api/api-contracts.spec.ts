@@ -73,6 +73,22 @@ describe('HTTP API contracts', () => {
     expect(platformApi('monitoring').whoami.response.parse(who).permissions).toBeNull();
   });
 
+  it('a search start, a prediction, an upload and a materialization answer parse as training, serving, ingestion and features send them', () => {
+    const started = { searchId: 's-1', workflowId: 'search:m:r', requestId: 'r', status: 'RUNNING', alreadyExists: false, trials: [{ runId: 'run-0', params: { l2: 0.1, solver: 'lbfgs' } }] };
+    expect(TrainingApi.startTrainingSearch.response.parse(started).trials[0]!.params['l2']).toBe(0.1);
+    expect(TrainingApi.startTrainingSearch.response.safeParse({ ...started, trials: [{ runId: 'run-0', params: { l2: [0.1] } }] }).success).toBe(false);
+    const prediction = { predictionId: 'p-1', modelName: 'm', modelVersion: 2, probability: 0.25, features: { age: 39, sex: 'Male', hours: null }, featureStatuses: { age: 'PRESENT', sex: 'PRESENT', hours: 'NOT_FOUND' } };
+    expect(ServingApi.predict.response.parse(prediction).features['hours']).toBeNull();
+    expect(ServingApi.predict.response.safeParse({ ...prediction, probability: null }).success).toBe(false);
+    const upload = {
+      id: 'u-1', datasetName: 'people', format: 'csv', state: 'done', bytesReceived: 1200, rowsReceived: 20, totalBytes: null, percent: null,
+      startedAt: AT, updatedAt: AT, finishedAt: AT, versionId: 'v-1', rowsAccepted: 19, rowsInvalid: 1, error: null,
+    };
+    expect(IngestionApi.getUpload.response.parse(upload).rowsInvalid).toBe(1);
+    expect(IngestionApi.getUpload.response.safeParse({ ...upload, state: 'paused' }).success).toBe(false);
+    expect(FeaturesApi.materialize.response.parse({ featureView: 'person_profile', status: 'UP_TO_DATE', materializedUntil: AT }).status).toBe('UP_TO_DATE');
+  });
+
   it('fillPath URI-encodes parameters and names a missing one', () => {
     expect(fillPath('/registered-models/{name}/aliases/{alias}', { name: 'a b', alias: 'champion' })).toBe('/registered-models/a%20b/aliases/champion');
     expect(() => fillPath('/runs/{runId}', {})).toThrow("path parameter 'runId' of /runs/{runId} is missing");

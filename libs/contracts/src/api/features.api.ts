@@ -61,6 +61,8 @@ export const FeatureViewSummarySchema = z.looseObject({
   description: z.string().optional(),
 });
 
+export type FeatureViewSummary = z.infer<typeof FeatureViewSummarySchema>;
+
 /** `POST /get-online-features` answer (Feast's shape). */
 export const OnlineFeaturesResponseSchema = z.looseObject({
   metadata: z.looseObject({ feature_names: z.array(z.string()) }),
@@ -90,9 +92,46 @@ export type FeatureService = z.infer<typeof FeatureServiceSchema>;
 
 const DatasetVersionInput = z.object({ datasetName: z.string(), versionId: z.string() });
 
+/** What apply did (or plan would do) to one registry object; `retained`: absent from the documents but kept (no `allowDeletes`). */
+export const RepoChangeSchema = z.looseObject({
+  kind: z.string(),
+  name: z.string(),
+  action: z.enum(['create', 'update', 'delete', 'unchanged']),
+  retained: z.boolean().optional(),
+});
+export type RepoChange = z.infer<typeof RepoChangeSchema>;
+
+const Named = z.looseObject({ name: z.string() });
+
+/**
+ * Answer of `POST /feature-repo/plan` and `/feature-repo/apply`: the definitions parsed from the
+ * documents (as the registry stores them) and one change per object of the registry.
+ */
+export const RepoPlanSchema = z.looseObject({
+  entities: z.array(EntitySchema),
+  featureViews: z.array(Named),
+  onDemandFeatureViews: z.array(Named),
+  trainingSets: z.array(Named),
+  featureServices: z.array(FeatureServiceSchema),
+  pushSources: z.array(Named),
+  changes: z.array(RepoChangeSchema),
+});
+export type RepoPlan = z.infer<typeof RepoPlanSchema>;
+
+const FeatureRepoBody = z.object({ documents: z.array(z.object({ file: z.string(), content: z.string() })), allowDeletes: z.boolean().optional() });
+
+/** Answer of `POST /materializations` when an incremental run has nothing to do (no run is recorded). */
+export const MaterializationUpToDateSchema = z.looseObject({ featureView: z.string(), status: z.literal('UP_TO_DATE'), materializedUntil: z.string().nullable() });
+export type MaterializationUpToDate = z.infer<typeof MaterializationUpToDateSchema>;
+
+/** Answer of `POST /materializations`: the run (SUCCEEDED or FAILED), or UP_TO_DATE. */
+export const MaterializeResponseSchema = z.union([MaterializationSchema, MaterializationUpToDateSchema]);
+export type MaterializeResponse = z.infer<typeof MaterializeResponseSchema>;
+
 /** The features endpoints called by other services, the CLI and tests. */
 export const FeaturesApi = {
-  applyFeatureRepo: defineEndpoint({ service: 'features', method: 'POST', path: '/feature-repo/apply', summary: 'Applies feature repo documents', params: NoParams, body: z.object({ documents: z.array(z.object({ file: z.string(), content: z.string() })), allowDeletes: z.boolean().optional() }), response: z.looseObject({ changes: z.array(z.unknown()).optional() }) }),
+  planFeatureRepo: defineEndpoint({ service: 'features', method: 'POST', path: '/feature-repo/plan', summary: 'What applying feature repo documents would change (writes nothing; 400 names file, document and field)', params: NoParams, body: FeatureRepoBody, response: RepoPlanSchema }),
+  applyFeatureRepo: defineEndpoint({ service: 'features', method: 'POST', path: '/feature-repo/apply', summary: 'Applies feature repo documents (idempotent; deletes only with allowDeletes)', params: NoParams, body: FeatureRepoBody, response: RepoPlanSchema }),
   listFeatureViews: defineEndpoint({ service: 'features', method: 'GET', path: '/feature-views', summary: 'Every feature view', params: NoParams, response: z.array(FeatureViewSummarySchema) }),
   getOnlineFeatures: defineEndpoint({
     service: 'features',
@@ -100,13 +139,22 @@ export const FeaturesApi = {
     path: '/get-online-features',
     summary: 'Online feature values of entities (Feast-compatible)',
     params: NoParams,
-    body: z.looseObject({ features: z.array(z.string()), entities: z.record(z.string(), z.array(z.unknown())), full_feature_names: z.boolean().optional(), as_of: z.string().optional(), request_data: z.record(z.string(), z.array(z.unknown())).optional() }),
+    body: z.looseObject({ features: z.array(z.string()).optional(), feature_service: z.string().optional(), entities: z.record(z.string(), z.array(z.unknown())), full_feature_names: z.boolean().optional(), as_of: z.string().optional(), request_data: z.record(z.string(), z.array(z.unknown())).optional() }),
     response: OnlineFeaturesResponseSchema,
   }),
   getWatermark: defineEndpoint({ service: 'features', method: 'GET', path: '/feature-views/{name}/watermark', summary: "A batch view's watermark (404 before its first SUCCEEDED run)", params: z.object({ name: z.string() }), response: WatermarkSchema }),
   listEntities: defineEndpoint({ service: 'features', method: 'GET', path: '/entities', summary: 'Every entity', params: NoParams, response: z.array(EntitySchema) }),
   listFeatureServices: defineEndpoint({ service: 'features', method: 'GET', path: '/feature-services', summary: 'Every feature service', params: NoParams, response: z.array(FeatureServiceSchema) }),
+  materialize: defineEndpoint({
+    service: 'features',
+    method: 'POST',
+    path: '/materializations',
+    summary: 'Materializes a batch feature view: full, a time range [start, end), or incrementally from its watermark (default)',
+    params: NoParams,
+    body: z.object({ featureView: z.string(), mode: z.enum(['full', 'range', 'incremental']).optional(), start: z.string().optional(), end: z.string().optional() }),
+    response: MaterializeResponseSchema,
+  }),
   listMaterializations: defineEndpoint({ service: 'features', method: 'GET', path: '/materializations', summary: 'Materialization runs', params: NoParams, query: z.object({ featureView: z.string().optional(), datasetVersion: z.string().optional() }), response: z.array(MaterializationSchema) }),
-  startTrainingSet: defineEndpoint({ service: 'features', method: 'POST', path: '/training-sets', summary: 'Starts a training set build (202)', params: NoParams, body: z.object({ trainingSet: z.string(), datasetVersions: z.array(DatasetVersionInput), outputKey: z.string().optional() }), response: TrainingSetBuildSchema }),
+  startTrainingSet: defineEndpoint({ service: 'features', method: 'POST', path: '/training-sets', summary: 'Starts a training set build (202)', params: NoParams, body: z.object({ trainingSet: z.string(), datasetVersions: z.array(DatasetVersionInput), featureService: z.string().optional(), outputKey: z.string().optional() }), response: TrainingSetBuildSchema }),
   getTrainingSet: defineEndpoint({ service: 'features', method: 'GET', path: '/training-sets/{id}', summary: 'One training set build', params: z.object({ id: z.string() }), response: TrainingSetBuildSchema }),
 } as const;

@@ -87,6 +87,34 @@ export type DatasetValidation = z.infer<typeof DatasetValidationSchema>;
 
 const DatasetAndVersion = z.object({ name: z.string(), versionId: z.string() });
 
+/**
+ * Progress of one streamed upload (`GET /uploads/{id}`; items of `GET /uploads`), per replica.
+ * - `bytesReceived`: bytes read from the request so far (exact).
+ * - `rowsReceived`: data rows seen so far while receiving (CSV: line breaks minus the header);
+ *   null for Parquet; once `done`, the exact number of input rows.
+ * - `totalBytes`: the request's `Content-Length` (null for chunked uploads); `percent` =
+ *   bytesReceived / totalBytes × 100 (1 decimal), null without a total.
+ * - `versionId`, `rowsAccepted`, `rowsInvalid` set when done; `error` when failed. Times ISO-8601 UTC.
+ */
+export const UploadStatusSchema = z.looseObject({
+  id: z.string(),
+  datasetName: z.string(),
+  format: z.enum(['csv', 'ndjson', 'parquet']).nullable(),
+  state: z.enum(['receiving', 'ingesting', 'done', 'failed']),
+  bytesReceived: z.number(),
+  rowsReceived: z.number().nullable(),
+  totalBytes: z.number().nullable(),
+  percent: z.number().nullable(),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  versionId: z.string().nullable(),
+  rowsAccepted: z.number().nullable(),
+  rowsInvalid: z.number().nullable(),
+  error: z.string().nullable(),
+});
+export type UploadStatus = z.infer<typeof UploadStatusSchema>;
+
 /** The ingestion endpoints called by other services, the CLI and tests. */
 export const IngestionApi = {
   putDataset: defineEndpoint({ service: 'ingestion', method: 'PUT', path: '/datasets/{name}', summary: 'Creates or updates a dataset spec', params: z.object({ name: z.string() }), body: z.unknown(), response: z.unknown() }),
@@ -102,6 +130,8 @@ export const IngestionApi = {
   getDatasetVersion: defineEndpoint({ service: 'ingestion', method: 'GET', path: '/datasets/{name}/versions/{versionId}', summary: 'One dataset version', params: DatasetAndVersion, response: DatasetVersionSchema }),
   listDatasetVersions: defineEndpoint({ service: 'ingestion', method: 'GET', path: '/datasets/{name}/versions', summary: "A dataset's versions, oldest first", params: z.object({ name: z.string() }), response: z.array(DatasetVersionSchema) }),
   listDatasets: defineEndpoint({ service: 'ingestion', method: 'GET', path: '/datasets', summary: 'Every dataset, by name', params: NoParams, response: z.array(DatasetSchema) }),
+  listUploads: defineEndpoint({ service: 'ingestion', method: 'GET', path: '/uploads', summary: 'Streamed uploads of this replica: running (oldest first), then the last finished (newest first)', params: NoParams, response: z.array(UploadStatusSchema) }),
+  getUpload: defineEndpoint({ service: 'ingestion', method: 'GET', path: '/uploads/{id}', summary: 'Progress of one streamed upload of this replica (404 unknown)', params: z.object({ id: z.string() }), response: UploadStatusSchema }),
   downloadQuarantine: defineEndpoint({
     service: 'ingestion',
     method: 'GET',

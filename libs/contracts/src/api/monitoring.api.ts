@@ -89,6 +89,41 @@ export const FairnessWindowSchema = z.looseObject({
 });
 export type FairnessWindow = z.infer<typeof FairnessWindowSchema>;
 
+/**
+ * One segment value of a `GET /models/{m}/segments` window: the group's counts and rates at 0.5,
+ * its label coverage (labeled / predictions, null without predictions) and its performance
+ * (as the overall window's: ROC AUC, accuracy, precision/recall/F1, log loss, Brier, calibration).
+ */
+export const SegmentValueSchema = FairnessGroupSchema.extend({
+  labelCoverage: z.number().nullable(),
+  performance: z.looseObject({
+    rocAuc: z.number().nullable(),
+    accuracy: z.number().nullable(),
+    precision: z.number().nullable(),
+    recall: z.number().nullable(),
+    f1: z.number().nullable(),
+    logLoss: z.number().nullable(),
+    calibration: z.array(CalibrationBinSchema),
+  }),
+});
+export type SegmentValue = z.infer<typeof SegmentValueSchema>;
+
+/** One window of `GET /models/{m}/segments` (issue #17): per segment, its values (top N, the rest as `__other__`). */
+export const SegmentWindowSchema = z.looseObject({
+  windowKind: z.string(),
+  /** Calendar windows: UTC ISO-8601 [start, end); null for count windows. */
+  windowStart: z.string().nullable(),
+  windowEnd: z.string().nullable(),
+  /** Count windows: [start, end) of the version's prediction sequence numbers; null for calendar windows. */
+  sequenceStart: z.number().nullable(),
+  sequenceEnd: z.number().nullable(),
+  modelVersion: z.number(),
+  predictionCount: z.number(),
+  labeledCount: z.number(),
+  segments: z.array(z.looseObject({ segment: z.string(), values: z.array(SegmentValueSchema) })),
+});
+export type SegmentWindow = z.infer<typeof SegmentWindowSchema>;
+
 /** Latency percentiles of `PredictionLoggedV1.latencyMs`, in seconds (DDSketch, relative error `relativeAccuracy`); null without predictions. */
 export const LatencySecondsSchema = z.looseObject({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable(), relativeAccuracy: z.number() });
 
@@ -186,6 +221,24 @@ export const FeedbackList = z.array(FeedbackItem).min(1).max(10_000);
 /** Body of `POST /feedback`: one item or a list (1..10 000). */
 export const FeedbackBody = z.union([FeedbackItem, FeedbackList]);
 
+/**
+ * A model's stored segment / fairness config (`GET|PUT /models/{m}/segments/config`; the PUT body is
+ * validated by monitoring's `SegmentConfigSchema`): segment columns (numeric `buckets` edges or the
+ * `values` kept), values reported per segment (`topN`), the minimum-count rule, alert thresholds per
+ * disparity metric, the legacy live promotion gate (null: none), who stored it and when (ISO-8601 UTC).
+ */
+export const SegmentConfigViewSchema = z.looseObject({
+  modelName: z.string(),
+  segments: z.array(z.looseObject({ name: z.string(), field: z.string().optional(), buckets: z.array(z.number()).optional(), values: z.array(z.string()).optional() })),
+  topN: z.number().int(),
+  minCount: z.number().int(),
+  thresholds: z.record(z.string(), z.number()),
+  gate: z.looseObject({ segment: z.string(), metric: z.string(), maxWidening: z.number().nullable(), maxValue: z.number().nullable().optional(), minValue: z.number().nullable().optional() }).nullable(),
+  updatedBy: z.string(),
+  updatedAt: z.string(),
+});
+export type SegmentConfigView = z.infer<typeof SegmentConfigViewSchema>;
+
 /** The monitoring endpoints called by the CLI, the console and tests. */
 export const MonitoringApi = {
   sendFeedback: defineEndpoint({ service: 'monitoring', method: 'POST', path: '/feedback', summary: 'Ground-truth labels of predictions', params: NoParams, body: FeedbackBody, response: z.object({ accepted: z.number().int().min(0) }) }),
@@ -193,10 +246,19 @@ export const MonitoringApi = {
     service: 'monitoring',
     method: 'GET',
     path: '/models/{model}/windows',
-    summary: 'Per-window drift and performance of a model',
+    summary: 'Per-window drift and performance of a model (count windows: size predictions per window, a multiple of the block size)',
     params: z.object({ model: z.string() }),
-    query: z.object({ window: z.enum(['month', 'week', 'day']).optional(), version: z.number().int().optional() }),
+    query: z.object({ window: z.enum(['month', 'week', 'day', 'count']).optional(), version: z.number().int().optional(), alias: z.string().optional(), size: z.number().int().optional() }),
     response: z.array(MonitoringWindowSchema),
+  }),
+  segments: defineEndpoint({
+    service: 'monitoring',
+    method: 'GET',
+    path: '/models/{model}/segments',
+    summary: 'Per-window, per-segment performance of a model (issue #17; 404 without a segment config)',
+    params: z.object({ model: z.string() }),
+    query: z.object({ window: z.enum(['month', 'week', 'day', 'count']).optional(), version: z.number().int().optional(), size: z.number().int().optional() }),
+    response: z.array(SegmentWindowSchema),
   }),
   fairness: defineEndpoint({
     service: 'monitoring',
@@ -215,6 +277,16 @@ export const MonitoringApi = {
     params: z.object({ model: z.string() }),
     query: z.object({ window: z.enum(['day', 'week', 'month']).optional(), version: z.number().int().optional() }),
     response: z.array(HealthRowSchema),
+  }),
+  getSegmentConfig: defineEndpoint({ service: 'monitoring', method: 'GET', path: '/models/{model}/segments/config', summary: "A model's segment / fairness config (404 none)", params: z.object({ model: z.string() }), response: SegmentConfigViewSchema }),
+  putSegmentConfig: defineEndpoint({
+    service: 'monitoring',
+    method: 'PUT',
+    path: '/models/{model}/segments/config',
+    summary: "Sets a model's segment / fairness config: applies to predictions and labels aggregated from then on (400 names the bad field)",
+    params: z.object({ model: z.string() }),
+    body: z.unknown(),
+    response: SegmentConfigViewSchema,
   }),
   rolloutComparison: defineEndpoint({ service: 'monitoring', method: 'GET', path: '/models/{model}/rollouts/current/comparison', summary: 'Champion vs challenger of the active rollout on live traffic (404 none)', params: z.object({ model: z.string() }), response: RolloutComparisonSchema }),
 } as const;

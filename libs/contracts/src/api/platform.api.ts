@@ -101,6 +101,21 @@ export const WhoAmISchema = z.looseObject({
 });
 export type WhoAmI = z.infer<typeof WhoAmISchema>;
 
+/**
+ * Answer of `GET /health/ready` of every service (200 `ok`, 503 `unavailable`): every check with
+ * `up` or the reason it is down, and how long it took. Checks: `postgres`, `kafka` (broker metadata
+ * round-trip), `consumer-group:<groupId>` per consumer group (up only while the group is joined;
+ * `details` = `{ groupId, state, topics, since, restarts, lastError?, lastErrorAt?, nextRestartAt?,
+ * lag? }`, `lag` = `{ records, partitions, at }` the offset lag as of the last batches this process
+ * fetched, no broker call; informative only: it never makes the check down), `temporal` for training.
+ */
+export const ReadinessReportSchema = z.looseObject({
+  status: z.enum(['ok', 'unavailable']),
+  service: z.string(),
+  checks: z.record(z.string(), z.looseObject({ status: z.enum(['up', 'down']), error: z.string().optional(), latencyMs: z.number(), details: z.record(z.string(), z.unknown()).optional() })),
+});
+export type ReadinessReport = z.infer<typeof ReadinessReportSchema>;
+
 /** The platform endpoints as served by `service` (each service serves the same ones). */
 export function platformApi<S extends StrataService>(service: S) {
   return {

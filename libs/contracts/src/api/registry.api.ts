@@ -184,15 +184,13 @@ export const TrackedRunSchema = z.looseObject({
 });
 export type TrackedRun = z.infer<typeof TrackedRunSchema>;
 
-/** `GET /models/{name}/rollouts/current`: the active rollout (its `route` is the event contract's). */
-export const CurrentRolloutSchema = z.looseObject({ rolloutId: z.string().min(1), route: z.unknown() });
-
 /** Status of a rollout: `active` until promoted, rolled back or ended. */
 export const RolloutStatusSchema = z.enum(['active', 'rolled-back', 'promoted', 'ended']);
 
 /**
- * A rollout of the registry (`GET /models/{name}/rollouts` item; answer of `…/rollouts/current/promote`
- * and `/rollback`). Times ISO-8601 UTC; `endedBy` / `endReason` / `endedAt` null while active.
+ * A rollout of the registry (`GET /models/{name}/rollouts` item; answer of `POST /models/{name}/rollouts`,
+ * `GET …/rollouts/current`, `…/current/promote` and `/rollback`). Times ISO-8601 UTC; `endedBy` /
+ * `endReason` / `endedAt` null while active.
  */
 export const RolloutSchema = z.looseObject({
   rolloutId: z.string(),
@@ -226,6 +224,16 @@ const Model = z.object({ name: z.string() });
 const ModelAndVersion = z.object({ name: z.string(), version: z.number().int() });
 const ModelAndAlias = z.object({ name: z.string(), alias: z.string() });
 const Json = z.unknown();
+/** Body of `POST /models/{name}/rollouts` (the registry validates it strictly: versions ≤ 2147483647, stickyKey 1-128 of `A-Za-z0-9_.-`). */
+export const StartRolloutRequest = z.object({
+  mode: z.enum(['canary', 'shadow']),
+  /** Default: the version behind alias `challenger`. */
+  challengerVersion: z.number().int().min(1).optional(),
+  /** Canary share of the challenger in [0, 1] (default 0.1); not for shadow. */
+  challengerWeight: z.number().min(0).max(1).optional(),
+  stickyKey: z.string().optional(),
+  reason: z.string().optional(),
+});
 /** Body of `POST /models/{name}/rollouts/current/promote` and `/rollback` (the reason is audited). */
 const RolloutActionBody = z.object({ reason: z.string() });
 
@@ -278,7 +286,8 @@ export const RegistryApi = {
   setPromotionPolicy: defineEndpoint({ service: 'registry', method: 'PUT', path: '/registered-models/{name}/promotion-policy', summary: 'Sets the promotion policy', params: Model, body: z.looseObject({ metric: z.string(), direction: z.enum(['maximize', 'minimize']), minMargin: z.number().optional(), autoPromote: z.boolean().optional() }), response: Json }),
   decidePromotion: defineEndpoint({ service: 'registry', method: 'POST', path: '/registered-models/{name}/promotion-decisions', summary: 'Evaluates (and applies) a promotion', params: Model, body: z.object({ challengerVersion: z.number().int().optional(), apply: z.boolean().optional(), actor: z.string().optional() }), response: PromotionDecisionSchema }),
   decideLiveRollout: defineEndpoint({ service: 'registry', method: 'POST', path: '/registered-models/{name}/rollouts/current/decision', summary: 'Live decision of the active rollout (201 decided; 409 not decidable; 404 none)', params: Model, body: z.looseObject({ rolloutId: z.string() }), response: Json }),
-  getCurrentRollout: defineEndpoint({ service: 'registry', method: 'GET', path: '/models/{name}/rollouts/current', summary: 'The active rollout (404 when none)', params: Model, response: CurrentRolloutSchema }),
+  startRollout: defineEndpoint({ service: 'registry', method: 'POST', path: '/models/{name}/rollouts', summary: 'Starts a canary or shadow rollout (201; 409 when one is active or no champion; 404 unknown model / challenger)', params: Model, body: StartRolloutRequest, response: RolloutSchema }),
+  getCurrentRollout: defineEndpoint({ service: 'registry', method: 'GET', path: '/models/{name}/rollouts/current', summary: 'The active rollout (404 when none)', params: Model, response: RolloutSchema }),
   listRollouts: defineEndpoint({ service: 'registry', method: 'GET', path: '/models/{name}/rollouts', summary: 'Every rollout of a model, newest first', params: Model, response: z.array(RolloutSchema) }),
   promoteRollout: defineEndpoint({ service: 'registry', method: 'POST', path: '/models/{name}/rollouts/current/promote', summary: 'Promotes the challenger (champion alias moved) and ends the active rollout (404 none; 409 changed meanwhile)', params: Model, body: RolloutActionBody, response: RolloutSchema }),
   rollbackRollout: defineEndpoint({ service: 'registry', method: 'POST', path: '/models/{name}/rollouts/current/rollback', summary: 'Rolls the active rollout back: status rolled-back, route null (404 none; 409 changed meanwhile)', params: Model, body: RolloutActionBody, response: RolloutSchema }),

@@ -69,11 +69,58 @@ export const BatchScoringJobSchema = z.looseObject({
 });
 export type BatchScoringJob = z.infer<typeof BatchScoringJobSchema>;
 
+/** `POST /batch-scoring-jobs` answer (202): the job (new, or the existing one when this modelName + requestId was already submitted). */
+export const StartBatchScoringResponseSchema = z.looseObject({
+  jobId: z.string(),
+  /** `batch-score:<modelName>:<requestId>` */
+  workflowId: z.string(),
+  requestId: z.string(),
+  status: BatchScoringJobStatusSchema,
+  /** True when this modelName + requestId was already submitted (the existing job is returned). */
+  alreadyExists: z.boolean(),
+});
+export type StartBatchScoringResponse = z.infer<typeof StartBatchScoringResponseSchema>;
+
+/**
+ * Answer of `POST /models/{model}/predict`: P(y = 1) (`probability`, from the model's `probability`
+ * output, or its first output), the model input features by the model's feature names (numbers;
+ * categories as strings; null = missing, fed as NaN / `""`) and each feature's status from the
+ * features service (`PRESENT`, `NOT_FOUND`, `OUTSIDE_MAX_AGE`, `OUTSIDE_AS_OF`).
+ */
+export const PredictionSchema = z.looseObject({
+  predictionId: z.string(),
+  modelName: z.string(),
+  modelVersion: z.number().int(),
+  probability: z.number(),
+  features: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
+  featureStatuses: z.record(z.string(), z.string()),
+});
+export type Prediction = z.infer<typeof PredictionSchema>;
+
 /** The serving endpoints called by the CLI and tests. */
 export const ServingApi = {
   infer: defineEndpoint({ service: 'serving', method: 'POST', path: '/v2/models/{model}/infer', summary: 'OIP v2 inference on the champion', params: Model, body: InferRequestSchema, response: InferResponseSchema }),
   inferVersion: defineEndpoint({ service: 'serving', method: 'POST', path: '/v2/models/{model}/versions/{version}/infer', summary: 'OIP v2 inference on one version', params: z.object({ model: z.string(), version: z.string() }), body: InferRequestSchema, response: InferResponseSchema }),
-  predict: defineEndpoint({ service: 'serving', method: 'POST', path: '/models/{model}/predict', summary: 'Predict from entity keys and request values', params: Model, body: z.record(z.string(), z.unknown()), response: z.record(z.string(), z.unknown()) }),
+  predict: defineEndpoint({
+    service: 'serving',
+    method: 'POST',
+    path: '/models/{model}/predict',
+    summary: 'Predict from entity keys and request values (?version= a version or alias instead of the routed champion)',
+    params: Model,
+    query: z.object({ version: z.string().optional() }),
+    body: z.record(z.string(), z.unknown()),
+    response: PredictionSchema,
+  }),
+  startBatchScoring: defineEndpoint({
+    service: 'serving',
+    method: 'POST',
+    path: '/batch-scoring-jobs',
+    summary: 'Starts a batch scoring job over a dataset version or Parquet (202; idempotent per modelName + requestId; 400 names every bad field; 503 Temporal down)',
+    params: NoParams,
+    body: z.record(z.string(), z.unknown()),
+    response: StartBatchScoringResponseSchema,
+  }),
+  getBatchScoringJob: defineEndpoint({ service: 'serving', method: 'GET', path: '/batch-scoring-jobs/{jobId}', summary: 'One batch scoring job (400 non-UUID; 404 unknown)', params: z.object({ jobId: z.string() }), response: BatchScoringJobSchema }),
   listBatchScoringJobs: defineEndpoint({
     service: 'serving',
     method: 'GET',

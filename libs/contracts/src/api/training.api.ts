@@ -96,6 +96,21 @@ export const TrainingSearchSchema = z.looseObject({
 });
 export type TrainingSearch = z.infer<typeof TrainingSearchSchema>;
 
+/**
+ * Answer of `POST /training-searches` (202): the search id, its workflow `search:<modelName>:<requestId>`,
+ * `status` (`RUNNING`, or the stored status when this request id had already finished), `alreadyExists`
+ * (this request id had already been submitted) and one `{ runId, params }` per trial, in trial order.
+ */
+export const StartTrainingSearchResponseSchema = z.looseObject({
+  searchId: z.string(),
+  workflowId: z.string(),
+  requestId: z.string(),
+  status: z.string(),
+  alreadyExists: z.boolean(),
+  trials: z.array(z.looseObject({ runId: z.string(), params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])) })),
+});
+export type StartTrainingSearchResponse = z.infer<typeof StartTrainingSearchResponseSchema>;
+
 /** `GET /training-runs/{runId}/logs`: the captured log chunks (trainer stdout/stderr and system lines), oldest first, and their concatenation. */
 export const TrainingRunLogsSchema = z.looseObject({
   runId: z.string(),
@@ -111,6 +126,7 @@ export const TrainingApi = {
   getTrainingRun: defineEndpoint({ service: 'training', method: 'GET', path: '/training-runs/{runId}', summary: 'One training run', params: z.object({ runId: z.string() }), response: TrainingRunSchema }),
   listTrainingRuns: defineEndpoint({ service: 'training', method: 'GET', path: '/training-runs', summary: 'Training runs, newest first (limit default 50, max 500)', params: NoParams, query: z.object({ modelName: z.string().optional(), searchId: z.string().optional(), limit: z.number().int().optional() }), response: z.array(TrainingRunSchema) }),
   trainingRunLogs: defineEndpoint({ service: 'training', method: 'GET', path: '/training-runs/{runId}/logs', summary: "A run's captured log, oldest first (attempt: one attempt only; 404 unknown run)", params: z.object({ runId: z.string() }), query: z.object({ attempt: z.number().int().optional() }), response: TrainingRunLogsSchema }),
+  startTrainingSearch: defineEndpoint({ service: 'training', method: 'POST', path: '/training-searches', summary: 'Starts a hyperparameter search: one training run per trial (202; idempotent per requestId; 400 names the bad field)', params: NoParams, body: z.record(z.string(), z.unknown()), response: StartTrainingSearchResponseSchema }),
   listTrainingSearches: defineEndpoint({ service: 'training', method: 'GET', path: '/training-searches', summary: 'Hyperparameter searches, newest first, without trials (limit default 50)', params: NoParams, query: z.object({ modelName: z.string().optional(), limit: z.number().int().optional() }), response: z.array(TrainingSearchSchema) }),
   getTrainingSearch: defineEndpoint({ service: 'training', method: 'GET', path: '/training-searches/{searchId}', summary: 'A search with its trials (404 unknown)', params: z.object({ searchId: z.string() }), response: TrainingSearchSchema }),
   ...ModelOptimizationApi,

@@ -5,56 +5,16 @@ import { DLQ_HEADERS } from './consumer';
 import { MessagingError, MessagingErrorCode } from './errors';
 import { connectOrRelease } from './kafka';
 import { stderrLogger, type MessagingLogger } from './logger';
+import type { DeadLetterRecord as DeadLetter, DeadLetterReplayResult as ReplayResult, DeadLetterTopic as DeadLetterTopicSummary } from '@strata/contracts/api';
 
-/** One record of a dead-letter topic, decoded for humans and tools. */
-export interface DeadLetter {
-  /** The dead-letter topic (`<topic>.dlq`). */
-  dlqTopic: string;
-  partition: number;
-  /** Offset in the dead-letter topic (int64 as string); use it to replay this record. */
-  offset: string;
-  key: string | null;
-  /** `ce_id` of the event, if present. */
-  eventId: string | null;
-  originalTopic: string;
-  originalPartition: number | null;
-  originalOffset: string | null;
-  /** `dlq_error`: the last error message. */
-  error: string | null;
-  /** `dlq_error_code`: machine code (e.g. `EVENT_SCHEMA_INVALID`, `HANDLER_FAILED`). */
-  errorCode: string | null;
-  /** `dlq_attempts`: handler attempts made (0 when rejected before the handler). */
-  attempts: number | null;
-  /** `dlq_failed_at` (ISO-8601). */
-  failedAt: string | null;
-  consumerGroup: string | null;
-  /** Every header, decoded as UTF-8. */
-  headers: Record<string, string>;
-  /** The value decoded as UTF-8 (the original bytes are replayed, not this string). */
-  value: string | null;
-  /** Value size in bytes. */
-  size: number;
-}
-
-/** Result of {@link DeadLetterService.replay}. */
-export interface ReplayResult {
-  /** Records re-published to their original topic. */
-  replayed: number;
-  /** `partition:offset` of each replayed dead-letter record. */
-  offsets: string[];
-  /** Requested offsets that were not found in the dead-letter topic. */
-  missing: string[];
-}
-
-/** A dead-letter topic holding records ({@link DeadLetterService.topics}). */
-export interface DeadLetterTopicSummary {
-  /** The original topic. */
-  topic: string;
-  /** `<topic>.dlq`. */
-  dlqTopic: string;
-  /** Records retained in the dead-letter topic (sum over partitions of high − low watermark; replayed ones stay). */
-  records: number;
-}
+/**
+ * One record of a dead-letter topic decoded for humans and tools (offsets int64 strings; `dlq_*`
+ * headers as `error`, `errorCode`, `attempts`, `failedAt`; the value as UTF-8, the original bytes
+ * are what replay re-publishes), the result of {@link DeadLetterService.replay}, and a dead-letter
+ * topic holding records ({@link DeadLetterService.topics}; `records` = sum over partitions of
+ * high − low watermark, replayed ones stay): declared once, in the API contracts.
+ */
+export type { DeadLetter, DeadLetterTopicSummary, ReplayResult };
 
 /** Configuration of a {@link DeadLetterService}. */
 export interface DeadLetterServiceOptions {

@@ -29,17 +29,8 @@ export interface ModelAlias {
   updatedAt: string;
 }
 
-/** One change of an alias: set (`fromVersion` null), move, or delete (`toVersion` null). */
-export interface AliasChange {
-  id: number;
-  name: string;
-  alias: string;
-  fromVersion: number | null;
-  toVersion: number | null;
-  actor: string;
-  reason: string;
-  changedAt: string;
-}
+/** One change of an alias: set (`fromVersion` null), move, or delete (`toVersion` null): declared once, in the API contracts. */
+export type { AliasChange } from '@strata/contracts/api';
 
 /** Outcome of an audited action. */
 export const AuditOutcome = { SUCCESS: 'success', NOOP: 'noop', REFUSED: 'refused' } as const;

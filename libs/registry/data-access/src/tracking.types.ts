@@ -4,7 +4,7 @@ import type { DisparityMetric } from '@strata/shared/util-model-evaluation';
  * Domain objects of experiment tracking and promotion (MLflow vocabulary). Times of experiments,
  * runs and metric points are epoch milliseconds (as in MLflow); promotion times are ISO-8601 UTC.
  */
-import type { MetricValue } from './registry.types';
+import type { MetricPoint } from '@strata/contracts/api';
 
 /** Lifecycle of an experiment or a run (MLflow `lifecycle_stage`). */
 export type LifecycleStage = 'active' | 'deleted';
@@ -29,14 +29,8 @@ export interface Experiment {
   lastUpdateTime: number;
 }
 
-/** One logged point of a metric series. */
-export interface MetricPoint {
-  key: string;
-  value: MetricValue;
-  /** epoch ms */
-  timestamp: number;
-  step: number;
-}
+/** One logged point of a metric series (`timestamp` epoch ms): declared once, in the API contracts. */
+export type { MetricPoint } from '@strata/contracts/api';
 
 /** A file recorded as an artifact of a run. */
 export interface RunArtifact {

@@ -98,7 +98,7 @@ export function registerFeatureCommands(program: Command, ctx: CliContext): void
       .option('--start <time>', 'range start (ISO-8601)', isoInstant)
       .option('--end <time>', 'end (ISO-8601; default now)', isoInstant),
     ['strata features materialize person_profile --mode full'],
-  ).action(async (featureView: string, opts: { json?: boolean; mode: string; start?: string; end?: string }) => {
+  ).action(async (featureView: string, opts: { json?: boolean; mode: 'incremental' | 'full' | 'range'; start?: string; end?: string }) => {
     const out = ctx.output(opts);
     out.note(`materializing ${featureView} (${opts.mode})…`);
     const run = await ctx.api().materialize({ featureView, mode: opts.mode, ...(opts.start ? { start: opts.start } : {}), ...(opts.end ? { end: opts.end } : {}) });

@@ -115,7 +115,7 @@ export function disparitySeries(windows: FairnessWindowView[], metric: string): 
 
 interface SegmentOpts {
   json?: boolean;
-  window: string;
+  window: 'month' | 'week' | 'day';
   version?: number;
   chart: boolean;
 }

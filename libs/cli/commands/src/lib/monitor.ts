@@ -1,4 +1,4 @@
-import type { HealthWindow, MonitoringWindow } from '@strata/shared/data-access-strata-client';
+import type { HealthRow, MonitoringWindow } from '@strata/shared/data-access-strata-client';
 import { type Command } from 'commander';
 import { lineChart, type Series } from './chart';
 import { type CliContext, withCommon } from './context';
@@ -59,7 +59,7 @@ export function driftTable(windows: Window[]): string {
 
 interface MonitorOpts {
   json?: boolean;
-  window: string;
+  window: 'month' | 'week' | 'day';
   version?: number;
   chart: boolean;
 }
@@ -116,12 +116,12 @@ export function registerMonitorCommands(program: Command, ctx: CliContext): void
       .option('--window <w>', 'day | week | month', oneOf('day', 'week', 'month'), 'day')
       .option('--version <n>', 'only this model version', positiveInt),
     ['strata monitor health adult-income'],
-  ).action(async (model: string, opts: { json?: boolean; window: string; version?: number }) => {
+  ).action(async (model: string, opts: { json?: boolean; window: 'day' | 'week' | 'month'; version?: number }) => {
     const out = ctx.output(opts);
     const rows = await ctx.api().health(model, { window: opts.window, version: opts.version });
     const ms = (s: number | null | undefined): number | null => (typeof s === 'number' ? Math.round(s * 1e4) / 10 : null);
     emit(out, rows, () =>
-      renderTable<HealthWindow>(rows, [
+      renderTable<HealthRow>(rows, [
         { header: 'window', get: (h) => day(h.windowStart) },
         { header: 'version', get: (h) => h.modelVersion },
         { header: 'alias', get: (h) => h.alias },

@@ -13,6 +13,7 @@ import { FeatureViewWatermarkEntity, RegistryObjectEntity, RegistryObjectKind, t
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { NotFoundError } from '@strata/shared/util-errors';
 import type { EntityManager } from 'typeorm';
+import type { RepoChange as ContractRepoChange } from '@strata/contracts/api';
 import { contentHash } from './canonical';
 import { toAppError } from './errors';
 import { ONLINE_STORE, type OnlineStore } from './online/online-store';
@@ -23,14 +24,8 @@ export interface RepoDocument {
   readonly content: string;
 }
 
-/** What apply did (or plan would do) to one object. */
-export interface RepoChange {
-  kind: RegistryObjectKind;
-  name: string;
-  action: 'create' | 'update' | 'delete' | 'unchanged';
-  /** True for an object absent from the documents but kept because `allowDeletes` is false. */
-  retained?: boolean;
-}
+/** What apply did (or plan would do) to one object (the contract's `RepoChange`, whose `kind` is a registry object kind here). */
+export type RepoChange = ContractRepoChange & { kind: RegistryObjectKind };
 
 /** The registry as loaded from PostgreSQL. */
 export interface Registry {

@@ -3,7 +3,7 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Entity, FeatureService, FeatureView, OnDemandFeatureView, PushSource } from '@strata/features/data-access-offline-store';
 import { MaterializationMode } from '@strata/features/data-access';
 import { InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
-import { FeaturesApi } from '@strata/contracts/api';
+import { FeaturesApi, type MaterializationUpToDate as UpToDateDto, type Watermark as WatermarkDto } from '@strata/contracts/api';
 import { ZodApiBody, ZodApiResponse, parseWith } from '@strata/shared/nest-platform';
 import { z } from 'zod';
 import { FeatureRegistryService, type RepoPlan } from './feature-registry.service';
@@ -37,23 +37,8 @@ export const materializeSchema = z
   })
   .strict();
 
-/** Result of `POST /materializations` when an incremental run has nothing to do. */
-export interface UpToDateDto {
-  featureView: string;
-  status: 'UP_TO_DATE';
-  materializedUntil: string | null;
-}
-
-/** A view's watermark (`GET /feature-views/{name}/watermark`). */
-export interface WatermarkDto {
-  featureView: string;
-  /** Newest event time materialized by a SUCCEEDED batch run. */
-  maxEventTime: string | null;
-  /** End (exclusive) of the event time covered by SUCCEEDED batch runs: the next incremental start. */
-  materializedUntil: string | null;
-  materializationId: string;
-  updatedAt: string;
-}
+/** Result of `POST /materializations` when an incremental run has nothing to do, and a view's watermark (`GET /feature-views/{name}/watermark`): declared once, in the API contracts. */
+export type { UpToDateDto, WatermarkDto };
 
 /**
  * Feature repo (plan/apply) and registry reads. Errors: 400 invalid documents (message names
@@ -71,6 +56,7 @@ export class FeatureRepoController {
   @Post('feature-repo/plan')
   @HttpCode(200)
   @ApiOperation({ summary: 'Show what apply would change' })
+  @ZodApiResponse(FeaturesApi.planFeatureRepo.response)
   @ZodApiBody(featureRepoBodySchema)
   @RequirePermission('features', 'read')
   plan(@Body() body: unknown): Promise<RepoPlan> {
@@ -86,6 +72,7 @@ export class FeatureRepoController {
   @Post('feature-repo/apply')
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply feature repo documents (idempotent)' })
+  @ZodApiResponse(FeaturesApi.applyFeatureRepo.response)
   @ZodApiBody(featureRepoBodySchema)
   @RequirePermission('features', 'write')
   async apply(@Body() body: unknown): Promise<RepoPlan> {
@@ -112,6 +99,7 @@ export class FeatureRepoController {
 
   /** `GET /feature-views/{name}/watermark` → {@link WatermarkDto}; 404 before the view's first SUCCEEDED batch run. */
   @Get('feature-views/:name/watermark')
+  @ZodApiResponse(FeaturesApi.getWatermark.response)
   @RequirePermission('features', 'read')
   async watermark(@Param('name') name: string): Promise<WatermarkDto> {
     const w = await this.materializations.watermark(name);
@@ -159,6 +147,7 @@ export class FeatureRepoController {
   @Post('materializations')
   @HttpCode(200)
   @ApiOperation({ summary: 'Materialize a feature view: full, a time range, or incrementally from its watermark' })
+  @ZodApiResponse(FeaturesApi.materialize.response)
   @ZodApiBody(materializeSchema)
   @RequirePermission('features', 'write')
   async materialize(@Body() body: unknown): Promise<MaterializationDto | UpToDateDto> {

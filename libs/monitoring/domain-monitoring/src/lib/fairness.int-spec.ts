@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { FeedbackReceivedV1, InferenceFailedV1, ModelRolloutChangedV1, PerformanceDegradedV1, PredictionLoggedV1 } from '@strata/contracts';
+import { MonitoringApi } from '@strata/contracts/api';
 import { EventPublisher } from '@strata/messaging';
 import { AppErrorFilter } from '@strata/shared/nest-platform';
 import { eventually, infraEnv, startGroupAtEnd, startService, uniqueName, waitReady, type RunningService, dropSchemas, listenTestApp } from '@strata/shared/testing';
@@ -122,7 +123,11 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
       body: JSON.stringify({ segments: [{ name: 'sex' }, { name: 'age', buckets: [40] }], minCount: 10, thresholds: { demographic_parity_difference: 0.2 }, gate: { segment: 'sex', metric: 'demographic_parity_difference', maxWidening: 0.05 } }),
     });
     expect(put.status).toBe(200);
-    expect(await put.json()).toEqual(expect.objectContaining({ modelName: model, topN: 10, minCount: 10, updatedBy: 'it' }));
+    const stored = await put.json();
+    expect(stored).toEqual(expect.objectContaining({ modelName: model, topN: 10, minCount: 10, updatedBy: 'it' }));
+    // the stored config is the contract's SegmentConfigView (PUT and GET, what the typed client's putSegmentConfig / segmentConfig type)
+    expect(MonitoringApi.putSegmentConfig.response.parse(stored).gate).toEqual(expect.objectContaining({ segment: 'sex', maxWidening: 0.05 }));
+    expect(MonitoringApi.getSegmentConfig.response.parse((await get(`/models/${model}/segments/config`)).body)).toEqual(stored);
 
     // registry: v1 champion, v2 challenger under a live canary policy (accuracy, 20 labels per version)
     for (const v of [1, 2]) {
@@ -189,6 +194,8 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     // /segments: exact per-value numbers (month of May 2020), values by prediction count, age bucketed
     const seg = await get<SegmentWindow[]>(`/models/${model}/segments?window=month`);
     expect(seg.status).toBe(200);
+    // the windows are the contract's SegmentWindow (what the typed client's segments types)
+    expect(MonitoringApi.segments.response.parse(seg.body)).toHaveLength(2);
     expect(seg.body.map((w) => [w.windowStart, w.modelVersion, w.predictionCount, w.labeledCount])).toEqual([['2020-05-01T00:00:00.000Z', 1, 43, 43], ['2020-05-01T00:00:00.000Z', 2, 40, 40]]);
     const v1 = seg.body[0]!.segments;
     expect(v1.map((s) => s.segment)).toEqual(['sex', 'age']);
@@ -207,6 +214,7 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     // labeled positives: F 16, M 6 < 10 → the TPR gap (16/16 vs 4/6) is not judged on M's 6 positives
     expect(d(1, 'equal_opportunity_difference')).toEqual(expect.objectContaining({ value: null, status: 'insufficient_groups', eligibleGroups: ['F'], excludedGroups: [{ group: 'M', count: 6 }], breached: false }));
     expect(fair.body[1]!.segments[0]!.groups.map((g) => [g.group, g.truePositiveRate])).toEqual([['F', 1], ['M', 4 / 6]]);
+    expect(MonitoringApi.fairness.response.parse(fair.body)).toHaveLength(fair.body.length);
     // count windows: v2's 40 predictions in windows of 20 (blocks of 10 merged), the same groups summed over them
     const counted = await get<FairnessWindow[]>(`/models/${model}/fairness?window=count&size=20&version=2`);
     expect(counted.body.map((w) => [w.windowKind, w.windowStart, w.sequenceStart, w.sequenceEnd, w.predictionCount])).toEqual([['count', null, 0, 20, 20], ['count', null, 20, 40, 20]]);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DriftDetectedV1, FeedbackReceivedV1, PerformanceDegradedV1, type PredictionLoggedV1 } from '@strata/contracts';
+import type { HealthRow } from '@strata/contracts/api';
 import { EventPublisher } from '@strata/messaging';
 import { FeedbackEntity, PredictionEntity, WindowReportEntity } from '@strata/monitoring/data-access';
 import { DatabaseService } from '@strata/shared/nest-platform';
@@ -68,15 +69,8 @@ export interface WindowQuery {
   size?: number;
 }
 
-/** One row of `GET /models/{m}/health`. */
-export interface HealthRow extends ServiceHealth {
-  windowStart: string;
-  windowEnd: string;
-  modelVersion: number;
-  /** Alias the requests were routed through; `none` = addressed by version. */
-  alias: string;
-  requestCount: number;
-}
+/** One row of `GET /models/{m}/health` (serving health per window, version and alias): declared once, in the API contracts. */
+export type { HealthRow };
 
 /** Alias filter value selecting requests that addressed a version directly (no alias). */
 export const NO_ALIAS = '_none';

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Headers, Param, Put, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '@strata/shared/auth';
-import { int32, parseWith, securityContextOf, ZodApiBody } from '@strata/shared/nest-platform';
+import { MonitoringApi } from '@strata/contracts/api';
+import { int32, parseWith, securityContextOf, ZodApiBody, ZodApiResponse } from '@strata/shared/nest-platform';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SegmentConfigService, type StoredSegmentConfig } from './segment-config.service';
@@ -40,6 +41,7 @@ export class SegmentsController {
   @RequirePermission('monitoring', 'write')
   @ZodApiBody(SegmentConfigSchema, 'Segment columns, top N, minimum count, disparity thresholds and the live promotion gate')
   @ApiOperation({ summary: "Set a model's segment / fairness monitoring config" })
+  @ZodApiResponse(MonitoringApi.putSegmentConfig.response)
   async putConfig(@Param('model') model: string, @Body() body: unknown, @Headers('x-strata-actor') actor: string | undefined, @Req() req: FastifyRequest): Promise<StoredSegmentConfig> {
     const name = parseWith(MODEL, model, 'model');
     const config = parseWith(
@@ -53,6 +55,7 @@ export class SegmentsController {
   @Get('segments/config')
   @RequirePermission('monitoring', 'read')
   @ApiOperation({ summary: "A model's segment / fairness monitoring config" })
+  @ZodApiResponse(MonitoringApi.getSegmentConfig.response)
   async getConfig(@Param('model') model: string): Promise<StoredSegmentConfig> {
     await this.segments.config(parseWith(MODEL, model, 'model'));
     return (await this.configs.get(model)) as StoredSegmentConfig;
@@ -75,6 +78,7 @@ export class SegmentsController {
   @ApiQuery({ name: 'version', required: false, type: Number })
   @ApiQuery({ name: 'size', required: false, type: Number, description: 'count windows: predictions per window' })
   @ApiOperation({ summary: 'Per-segment performance of a model per window' })
+  @ZodApiResponse(MonitoringApi.segments.response)
   list(@Param('model') model: string, @Query() query: Record<string, unknown>): Promise<SegmentWindow[]> {
     const q = parseWith(SegmentsQuery, query, 'query');
     return this.segments.segments(parseWith(MODEL, model, 'model'), q.window, q.version, q.size);
@@ -98,6 +102,7 @@ export class SegmentsController {
   @ApiQuery({ name: 'version', required: false, type: Number })
   @ApiQuery({ name: 'size', required: false, type: Number, description: 'count windows: predictions per window' })
   @ApiOperation({ summary: 'Disparity metrics between segment values of a model per window' })
+  @ZodApiResponse(MonitoringApi.fairness.response)
   fairness(@Param('model') model: string, @Query() query: Record<string, unknown>): Promise<FairnessWindow[]> {
     const q = parseWith(SegmentsQuery, query, 'query');
     return this.segments.fairness(parseWith(MODEL, model, 'model'), q.window, q.version, q.size);

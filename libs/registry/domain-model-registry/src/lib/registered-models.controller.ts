@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, P
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AliasChange, AuditRecord, ModelAlias, ModelVersion, PromotionDecision, PromotionPolicy, RegisteredModel } from '@strata/registry/data-access';
 import { ArtifactsService } from './artifacts.service';
-import { RegistryApi } from '@strata/contracts/api';
+import { RegistryApi, type ModelVersionList, type RegisteredModelList } from '@strata/contracts/api';
 import { ZodApiBody, ZodApiResponse, parseWith, securityContextOf } from '@strata/shared/nest-platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -28,17 +28,8 @@ const ACTOR_HEADER = 'x-strata-actor';
 /** Optional body of alias deletion. */
 const DeleteAliasBody = z.object({ reason: z.string().max(1024).optional(), actor: z.string().optional() }).optional();
 
-/** `GET /registered-models` answer. */
-export interface RegisteredModelList {
-  registeredModels: RegisteredModel[];
-  nextPageToken?: string;
-}
-
-/** `GET /registered-models/{name}/versions` answer. */
-export interface ModelVersionList {
-  modelVersions: ModelVersion[];
-  nextPageToken?: string;
-}
+/** `GET /registered-models` and `GET /registered-models/{name}/versions` answers: declared once, in the API contracts. */
+export type { ModelVersionList, RegisteredModelList };
 
 function context(req: FastifyRequest, actor: string): RequestContext {
   return { actor, requestId: String(req.id) };

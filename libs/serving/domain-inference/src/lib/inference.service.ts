@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { aliasLabel, outcomeOf, statusOf, stickyPosition } from './inference-outcome';
-import { FeaturesClient, type FeatureStatus } from './features.client';
+import type { Prediction } from '@strata/contracts/api';
+import { FeaturesClient } from './features.client';
 import { ModelRepository, type LoadedModel, type ServingRoute } from './model-repository';
 import { validateInferenceRequest, type ValidatedTensor } from './oip-validation';
 import type { OipInferenceRequest, OipInferenceResponse, OipModelMetadata } from './oip.types';
 import { PredictionLogger } from './prediction-logger';
 import { checkRequest, parseUtc, recordedPredictSignature, resolvePredictSignature, type RequestValue } from './predict-signature';
-import { assemblePredictRow, predictLayout, type FeatureValue } from './predict-input';
+import { assemblePredictRow, predictLayout } from './predict-input';
 import { inferRowFeatures } from './infer-row-features';
 import { oipModelProperties } from './oip-model-properties';
 import { DEFAULT_ALIAS, ONNX_PLATFORM, SERVING_OPTIONS, type ServingOptions } from './serving.constants';
@@ -30,18 +31,8 @@ export interface PredictRequest {
   request?: Record<string, RequestValue>;
 }
 
-/** Response of `POST /models/{m}/predict`. */
-export interface PredictResponse {
-  predictionId: string;
-  modelName: string;
-  modelVersion: number;
-  /** P(y = 1) from the model's `probability` output (first output if none is named so). */
-  probability: number;
-  /** Model input features by the model's feature names: numbers, categories (strings) for string inputs; null = missing (fed as NaN / `""`). */
-  features: Record<string, FeatureValue>;
-  /** `PRESENT`, `NOT_FOUND`, `OUTSIDE_MAX_AGE`, `OUTSIDE_AS_OF` per feature (from the features service). */
-  featureStatuses: Record<string, FeatureStatus>;
-}
+/** Response of `POST /models/{m}/predict`: declared once, in the API contracts. */
+export type PredictResponse = Prediction;
 
 /** HTTP headers of a request (lower-case names), for sticky routing. */
 export type RequestHeaders = Record<string, string | string[] | undefined>;

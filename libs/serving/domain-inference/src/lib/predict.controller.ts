@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
+import { ServingApi } from '@strata/contracts/api';
+import { parseWith, ZodApiBody, ZodApiResponse } from '@strata/shared/nest-platform';
 import { z } from 'zod';
 import { InferenceService, type PredictResponse, type RequestHeaders } from './inference.service';
 import { ModelRepository, type ModelVersionStatus, type ServingRoute } from './model-repository';
@@ -46,6 +47,7 @@ export class PredictController {
   @Post(':model/predict')
   @HttpCode(200)
   @ZodApiBody(PredictBody, 'Entity and request fields to score')
+  @ZodApiResponse(ServingApi.predict.response)
   @ApiOperation({
     summary: 'Score one entity with any model (online + on-demand features as of eventTime) and log the prediction',
     description:

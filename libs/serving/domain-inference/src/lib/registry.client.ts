@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IntegrityError, UnavailableError } from '@strata/shared/util-errors';
 import { ModelRolloutChangedV1 } from '@strata/contracts';
-import { CurrentRolloutSchema, ModelVersionSchema, RegistryApi } from '@strata/contracts/api';
+import { ModelVersionSchema, RegistryApi, RolloutSchema } from '@strata/contracts/api';
 import { ServiceClient, serviceApi, type ServiceApi } from '@strata/shared/data-access-strata-client';
 import type { ModelVersionDescriptor } from './model-repository';
 import { SERVING_OPTIONS, type ServingOptions } from './serving.constants';
@@ -10,7 +10,7 @@ import { SERVING_OPTIONS, type ServingOptions } from './serving.constants';
 const VersionDescriptorBody = ModelVersionSchema.pick({ version: true, artifactUri: true, artifactSha256: true }).extend({ name: ModelVersionSchema.shape.name.min(1).optional() });
 
 /** The current rollout with its `route` as `ModelRolloutChangedV1` carries it. */
-const RolloutBody = CurrentRolloutSchema.extend({ route: ModelRolloutChangedV1.schema.shape.route });
+const RolloutBody = RolloutSchema.pick({ rolloutId: true }).extend({ route: ModelRolloutChangedV1.schema.shape.route });
 /** The `route` of an active rollout (as in `ModelRolloutChangedV1`). */
 export type RolloutRouteBody = NonNullable<ModelRolloutChangedV1['route']>;
 

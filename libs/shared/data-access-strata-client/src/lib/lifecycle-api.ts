@@ -1,117 +1,75 @@
 import type { Readable } from 'node:stream';
-import type { PromotionDecision, RegisteredModelDetail, TrainingRunLogs, TrainingSearch } from '@strata/contracts/api';
-import type { DatasetVersion, DatasetVersionRef, Materialization, ModelVersion, MonitoringWindow, StrataClient, TrainingRun, TrainingSetBuild } from './strata-client';
+import type {
+  BatchScoringJob,
+  Dataset,
+  EndpointInput,
+  FairnessWindow,
+  FeedbackItemInput,
+  FeaturesApi,
+  FeatureViewSummary,
+  HealthRow,
+  MaterializeResponse,
+  MonitoringApi,
+  OnlineFeaturesResponse,
+  Prediction,
+  PromotionDecision,
+  RegisteredModel,
+  RegisteredModelDetail,
+  RepoPlan,
+  Rollout,
+  RolloutComparison,
+  SegmentConfigView,
+  SegmentWindow,
+  StartBatchScoringResponse,
+  StartTrainingSearchResponse,
+  TrainingRunLogs,
+  TrainingSearch,
+  UploadStatus,
+} from '@strata/contracts/api';
+import type { DatasetVersion, DatasetVersionRef, ModelVersion, MonitoringWindow, StrataClient, TrainingRun, TrainingSetBuild } from './strata-client';
 
-/**
- * The lifecycle endpoints the `strata` CLI needs beyond {@link StrataClient}'s own methods
- * (docs/service-apis.md is the contract of every path here). Built on the client's public
- * per-service {@link HttpJsonClient}s, so it sends the same credential and throws the same
- * `StrataHttpError` / `StrataUnreachableError`.
- */
-
-/** `GET /uploads/{id}` of ingestion (streamed upload progress). */
-export interface UploadStatus {
-  id: string;
-  state: 'receiving' | 'ingesting' | 'done' | 'failed';
-  bytesReceived: number;
-  rowsReceived: number | null;
-  percent: number | null;
-  versionId: string | null;
-  rowsAccepted: number | null;
-  rowsInvalid: number | null;
-  error: string | null;
-}
-
-/** A registered model (`GET /registered-models`): `aliases` maps alias → version. */
-export interface RegisteredModelSummary {
-  name: string;
-  description: string | null;
-  latestVersion: number;
-  aliases: Record<string, number>;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A rollout as the registry returns it (`/models/{m}/rollouts`). */
-export interface Rollout {
-  rolloutId: string;
-  modelName: string;
-  status: string;
-  mode: 'canary' | 'shadow';
-  championVersion: number;
-  challengerVersion: number;
-  challengerWeight: number;
-  stickyKey: string | null;
-  actor: string;
-  reason: string;
-  startedAt: string;
-  endedAt: string | null;
-  endReason: string | null;
-}
-
-/** A batch scoring job of serving (`/batch-scoring-jobs`). */
-export interface BatchScoringJob {
-  jobId: string;
-  status: 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-  modelName: string;
-  modelVersion: number | null;
-  progress: { rowsDone: number; rowsTotal: number | null } | null;
-  outputUri: string | null;
-  rowCount: number | null;
-  errorCode: string | null;
-  error: string | null;
-}
-
-/** One row of `GET /models/{m}/health` (monitoring), latency in seconds. */
-export interface HealthWindow {
-  windowStart: string;
-  windowEnd: string;
-  modelVersion: number | string;
-  alias: string;
-  requestCount: number;
-  predictionCount: number;
-  errorCount: number;
-  errorRate: number | null;
-  latencySeconds: { p50: number | null; p95: number | null; p99: number | null };
-}
-
-/** Answer of `POST /models/{m}/predict` (serving). */
-export interface Prediction {
-  predictionId: string;
-  modelName: string;
-  modelVersion: number;
-  probability: number;
-  features: Record<string, unknown>;
-  featureStatuses: Record<string, string>;
-}
-
-/** A model's segment / fairness config as monitoring stores it (`/models/{m}/segments/config`, docs/service-apis.md). */
-export interface SegmentConfigView {
-  modelName: string;
-  segments: Array<{ name: string; field?: string; buckets?: number[]; values?: string[] }>;
-  topN: number;
-  minCount: number;
-  thresholds: Record<string, number>;
-  gate: { segment: string; metric: string; maxWidening: number } | null;
-  updatedBy: string;
-  /** ISO-8601 UTC */
-  updatedAt: string;
-}
+// Response types are declared once, in the API contracts (inferred from their zod schemas).
+export type {
+  BatchScoringJob,
+  FairnessWindow,
+  HealthRow,
+  MaterializeResponse,
+  Prediction,
+  RegisteredModel,
+  RepoPlan,
+  Rollout,
+  RolloutComparison,
+  SegmentConfigView,
+  SegmentWindow,
+  StartBatchScoringResponse,
+  StartTrainingSearchResponse,
+  UploadStatus,
+} from '@strata/contracts/api';
 
 const enc = encodeURIComponent;
 
+/**
+ * The lifecycle endpoints the `strata` CLI needs beyond {@link StrataClient}'s own methods. Each
+ * method calls its contract endpoint (`client.api.<service>.<endpoint>`, `@strata/contracts/api`),
+ * so request and response types are declared once there; only raw-body / CSV endpoints (dataset
+ * upload, quarantine CSV) use the per-service `ServiceClient`s directly. Same credential,
+ * same `StrataHttpError` / `StrataUnreachableError` as the client.
+ */
 export class StrataLifecycleApi {
   constructor(readonly client: StrataClient) {}
 
   // ingestion
-  listDatasets(): Promise<Array<Record<string, unknown>>> {
-    return this.client.ingestion.get('/datasets');
+  /** `GET /datasets` (contract `IngestionApi.listDatasets`): every dataset, by name. */
+  listDatasets(): Promise<Dataset[]> {
+    return this.client.api.ingestion.listDatasets({});
   }
+  /** `GET /datasets/{name}/versions` (contract `IngestionApi.listDatasetVersions`): oldest first. */
   listDatasetVersions(name: string): Promise<DatasetVersion[]> {
-    return this.client.ingestion.get(`/datasets/${enc(name)}/versions`);
+    return this.client.api.ingestion.listDatasetVersions({ params: { name } });
   }
+  /** `GET /datasets/{name}/versions/{id}` (contract `IngestionApi.getDatasetVersion`). */
   getDatasetVersion(name: string, versionId: string): Promise<DatasetVersion> {
-    return this.client.ingestion.get(`/datasets/${enc(name)}/versions/${enc(versionId)}`);
+    return this.client.api.ingestion.getDatasetVersion({ params: { name, versionId } });
   }
   /** Streams `body` as a new version (`POST /datasets/{name}/versions`, raw body with the socket's backpressure: bounded memory; answers once ingested). */
   uploadDataset(name: string, body: Readable, query: { format: string; policy?: string; uploadId: string }): Promise<DatasetVersion> {
@@ -120,8 +78,9 @@ export class StrataLifecycleApi {
       .request<DatasetVersion>('POST', `/datasets/${enc(name)}/versions`, { raw: { body, contentType }, query, timeoutMs: 3_600_000 })
       .then((r) => r.body);
   }
+  /** `GET /uploads/{id}` (contract `IngestionApi.getUpload`): progress of a streamed upload (5 s deadline). */
   getUpload(uploadId: string): Promise<UploadStatus> {
-    return this.client.ingestion.get(`/uploads/${enc(uploadId)}`, { timeoutMs: 5000 });
+    return this.client.api.ingestion.getUpload({ params: { id: uploadId } }, { timeoutMs: 5000 });
   }
   /** Quarantined rows of an upload whose accepted rows were an existing version's, as CSV text (`GET /datasets/{name}/quarantines/{id}?format=csv`). */
   quarantineCsvById(name: string, quarantineId: string): Promise<string> {
@@ -133,20 +92,25 @@ export class StrataLifecycleApi {
   }
 
   // features
-  planFeatureRepo(documents: Array<{ file: string; content: string }>, allowDeletes = false): Promise<{ changes?: Array<{ kind: string; name: string; action: string }> }> {
-    return this.client.features.post('/feature-repo/plan', { documents, allowDeletes });
+  /** `POST /feature-repo/plan` (contract `FeaturesApi.planFeatureRepo`): the definitions and what apply would change (writes nothing). */
+  planFeatureRepo(documents: Array<{ file: string; content: string }>, allowDeletes = false): Promise<RepoPlan> {
+    return this.client.api.features.planFeatureRepo({ body: { documents, allowDeletes } });
   }
-  materialize(body: { featureView: string; mode?: string; start?: string; end?: string }): Promise<Materialization & { mode?: string }> {
-    return this.client.features.post('/materializations', body, { timeoutMs: 1_800_000 });
+  /** `POST /materializations` (contract `FeaturesApi.materialize`; 30 min deadline): the run, or `UP_TO_DATE`. */
+  materialize(body: EndpointInput<typeof FeaturesApi.materialize>['body']): Promise<MaterializeResponse> {
+    return this.client.api.features.materialize({ body }, { timeoutMs: 1_800_000 });
   }
-  listFeatureViews(): Promise<Array<Record<string, unknown>>> {
-    return this.client.features.get('/feature-views');
+  /** `GET /feature-views` (contract `FeaturesApi.listFeatureViews`): batch and on-demand views. */
+  listFeatureViews(): Promise<FeatureViewSummary[]> {
+    return this.client.api.features.listFeatureViews({});
   }
-  getOnlineFeatures(body: Record<string, unknown>): Promise<{ metadata: { feature_names: string[] }; results: Array<{ values: unknown[]; statuses: string[]; event_timestamps: string[] }> }> {
-    return this.client.features.post('/get-online-features', body);
+  /** `POST /get-online-features` (contract `FeaturesApi.getOnlineFeatures`, Feast's shape). */
+  getOnlineFeatures(body: EndpointInput<typeof FeaturesApi.getOnlineFeatures>['body']): Promise<OnlineFeaturesResponse> {
+    return this.client.api.features.getOnlineFeatures({ body });
   }
+  /** `POST /training-sets` (contract `FeaturesApi.startTrainingSet`): the build, RUNNING (202). */
   startTrainingSet(trainingSet: string, datasetVersions: DatasetVersionRef[], featureService?: string): Promise<TrainingSetBuild> {
-    return this.client.features.post('/training-sets', { trainingSet, datasetVersions, ...(featureService ? { featureService } : {}) });
+    return this.client.api.features.startTrainingSet({ body: { trainingSet, datasetVersions, ...(featureService ? { featureService } : {}) } });
   }
 
   // training
@@ -158,8 +122,9 @@ export class StrataLifecycleApi {
   trainingRunLogs(runId: string, attempt?: number): Promise<TrainingRunLogs> {
     return this.client.api.training.trainingRunLogs({ params: { runId }, query: { attempt } });
   }
-  startSearch(body: Record<string, unknown>): Promise<{ searchId: string; trials: Array<{ runId: string; params: Record<string, unknown> }> }> {
-    return this.client.training.post('/training-searches', body);
+  /** `POST /training-searches` (contract `TrainingApi.startTrainingSearch`): the search id and one `{ runId, params }` per trial. */
+  startSearch(body: Record<string, unknown>): Promise<StartTrainingSearchResponse> {
+    return this.client.api.training.startTrainingSearch({ body });
   }
   /** `GET /training-searches/{id}` (contract `TrainingApi.getTrainingSearch`): the search with its trials. */
   getSearch(searchId: string): Promise<TrainingSearch> {
@@ -168,8 +133,8 @@ export class StrataLifecycleApi {
 
   // registry
   /** `GET /registered-models?search=&limit=` (first page; name substring search). */
-  async listModels(query: { search?: string; limit?: number } = {}): Promise<RegisteredModelSummary[]> {
-    return (await this.client.registry.get<{ registeredModels: RegisteredModelSummary[] }>('/registered-models', { query })).registeredModels;
+  async listModels(query: { search?: string; limit?: number } = {}): Promise<RegisteredModel[]> {
+    return (await this.client.api.registry.listModels({ query })).registeredModels;
   }
   /** `GET /registered-models/{m}` (contract `RegistryApi.getModel`): the model with its 5 newest versions. */
   getModel(name: string): Promise<RegisteredModelDetail> {
@@ -183,44 +148,54 @@ export class StrataLifecycleApi {
   async listPromotionDecisions(name: string, limit = 100): Promise<PromotionDecision[]> {
     return (await this.client.api.registry.listDecisions({ params: { name }, query: { limit } })).decisions;
   }
+  /** `GET /registered-models/{m}/versions/{v}` (contract `RegistryApi.getModelVersion`). */
   getModelVersion(name: string, version: number): Promise<ModelVersion> {
-    return this.client.registry.get(`/registered-models/${enc(name)}/versions/${version}`);
+    return this.client.api.registry.getModelVersion({ params: { name, version } });
   }
+  /** `POST /models/{m}/rollouts` (contract `RegistryApi.startRollout`): the started rollout (409 when one is active). */
   startRollout(model: string, body: { mode: 'canary' | 'shadow'; challengerVersion?: number; challengerWeight?: number; stickyKey?: string; reason?: string }): Promise<Rollout> {
-    return this.client.registry.post(`/models/${enc(model)}/rollouts`, body);
+    return this.client.api.registry.startRollout({ params: { name: model }, body });
   }
+  /** `GET /models/{m}/rollouts/current` (contract `RegistryApi.getCurrentRollout`; 404 when none). */
   currentRollout(model: string): Promise<Rollout> {
-    return this.client.registry.get(`/models/${enc(model)}/rollouts/current`);
+    return this.client.api.registry.getCurrentRollout({ params: { name: model } });
   }
+  /** `POST /models/{m}/rollouts/current/promote|rollback` (contract `RegistryApi.promoteRollout` / `rollbackRollout`): the ended rollout. */
   endRollout(model: string, how: 'promote' | 'rollback', reason: string): Promise<Rollout> {
-    return this.client.registry.post(`/models/${enc(model)}/rollouts/current/${how}`, { reason });
+    const input = { params: { name: model }, body: { reason } };
+    return how === 'promote' ? this.client.api.registry.promoteRollout(input) : this.client.api.registry.rollbackRollout(input);
   }
 
   // serving
+  /** `POST /models/{m}/predict` (contract `ServingApi.predict`): probability, features and their statuses. */
   predict(model: string, body: { entities: Record<string, unknown>; request?: Record<string, unknown>; eventTime?: string; predictionId?: string }): Promise<Prediction> {
-    return this.client.serving.post(`/models/${enc(model)}/predict`, body);
+    return this.client.api.serving.predict({ params: { model }, body });
   }
-  startBatchScoring(body: Record<string, unknown>): Promise<{ jobId: string }> {
-    return this.client.serving.post('/batch-scoring-jobs', body);
+  /** `POST /batch-scoring-jobs` (contract `ServingApi.startBatchScoring`): the job id and workflow (202). */
+  startBatchScoring(body: Record<string, unknown>): Promise<StartBatchScoringResponse> {
+    return this.client.api.serving.startBatchScoring({ body });
   }
+  /** `GET /batch-scoring-jobs/{id}` (contract `ServingApi.getBatchScoringJob`). */
   getBatchScoring(jobId: string): Promise<BatchScoringJob> {
-    return this.client.serving.get(`/batch-scoring-jobs/${enc(jobId)}`);
+    return this.client.api.serving.getBatchScoringJob({ params: { jobId } });
   }
 
   // monitoring
-  windows(model: string, query: { window?: string; version?: number; size?: number }): Promise<MonitoringWindow[]> {
-    return this.client.monitoring.get(`/models/${enc(model)}/windows`, { query });
+  /** `GET /models/{m}/windows?window=&version=&alias=&size=` (contract `MonitoringApi.windows`): drift and performance per window. */
+  windows(model: string, query: EndpointInput<typeof MonitoringApi.windows>['query']): Promise<MonitoringWindow[]> {
+    return this.client.api.monitoring.windows({ params: { model }, query });
   }
-  health(model: string, query: { window?: string; version?: number }): Promise<HealthWindow[]> {
-    return this.client.monitoring.get(`/models/${enc(model)}/health`, { query });
+  /** `GET /models/{m}/health?window=&version=` (contract `MonitoringApi.health`): per window, version and alias; latency in seconds. */
+  health(model: string, query: { window?: 'day' | 'week' | 'month'; version?: number }): Promise<HealthRow[]> {
+    return this.client.api.monitoring.health({ params: { model }, query });
   }
-  /** `GET /models/{m}/segments?window=&version=`: per window, per segment value: rates and performance (monitoring's `SegmentWindow[]`). */
-  segments(model: string, query: { window?: string; version?: number }): Promise<unknown[]> {
-    return this.client.monitoring.get(`/models/${enc(model)}/segments`, { query });
+  /** `GET /models/{m}/segments?window=&version=&size=` (contract `MonitoringApi.segments`): per window, per segment value: rates and performance. */
+  segments(model: string, query: EndpointInput<typeof MonitoringApi.segments>['query']): Promise<SegmentWindow[]> {
+    return this.client.api.monitoring.segments({ params: { model }, query });
   }
-  /** `GET /models/{m}/fairness?window=&version=`: per window, per segment: group rates and disparity metrics (monitoring's `FairnessWindow[]`). */
-  fairness(model: string, query: { window?: string; version?: number }): Promise<unknown[]> {
-    return this.client.monitoring.get(`/models/${enc(model)}/fairness`, { query });
+  /** `GET /models/{m}/fairness?window=&version=&size=` (contract `MonitoringApi.fairness`): per window, per segment: group rates and disparity metrics. */
+  fairness(model: string, query: EndpointInput<typeof MonitoringApi.fairness>['query']): Promise<FairnessWindow[]> {
+    return this.client.api.monitoring.fairness({ params: { model }, query });
   }
   /**
    * `PUT /models/{m}/segments/config` body `{ segments: [{ name, field?, buckets?, values? }] (1..8), topN?, minCount?,
@@ -228,16 +203,18 @@ export class StrataLifecycleApi {
    * Applies to predictions and labels aggregated from then on.
    */
   putSegmentConfig(model: string, config: unknown): Promise<SegmentConfigView> {
-    return this.client.monitoring.put(`/models/${enc(model)}/segments/config`, config);
+    return this.client.api.monitoring.putSegmentConfig({ params: { model }, body: config });
   }
-  /** `GET /models/{m}/segments/config` → the stored config; 404 when the model has none. */
+  /** `GET /models/{m}/segments/config` (contract `MonitoringApi.getSegmentConfig`) → the stored config; 404 when the model has none. */
   segmentConfig(model: string): Promise<SegmentConfigView> {
-    return this.client.monitoring.get(`/models/${enc(model)}/segments/config`);
+    return this.client.api.monitoring.getSegmentConfig({ params: { model } });
   }
-  rolloutComparison(model: string): Promise<Record<string, unknown>> {
-    return this.client.monitoring.get(`/models/${enc(model)}/rollouts/current/comparison`);
+  /** `GET /models/{m}/rollouts/current/comparison` (contract `MonitoringApi.rolloutComparison`): champion vs challenger on live traffic; 404 without an active rollout. */
+  rolloutComparison(model: string): Promise<RolloutComparison> {
+    return this.client.api.monitoring.rolloutComparison({ params: { model } });
   }
-  feedback(items: Array<{ predictionId: string; modelName: string; label: number; observedAt: string }>): Promise<unknown> {
-    return this.client.monitoring.post('/feedback', items);
+  /** `POST /feedback` (contract `MonitoringApi.sendFeedback`): ground-truth labels (0 or 1; 400 names any other) → `{ accepted }`. */
+  feedback(items: Array<{ predictionId: string; modelName: string; label: number; observedAt: string }>): Promise<{ accepted: number }> {
+    return this.client.api.monitoring.sendFeedback({ body: items as FeedbackItemInput[] });
   }
 }

@@ -14,6 +14,8 @@ import {
   type MonitoringWindow,
   type PromotionDecision,
   type PromotionPolicy,
+  type ReadinessReport,
+  type RepoPlan,
   type StartTrainingRunResponse,
   type TrackedRun,
   type TrainingRun,
@@ -53,11 +55,6 @@ export function endpointsFromEnv(env: Record<string, string | undefined>): Strat
   };
 }
 
-export interface ReadinessReport {
-  status: 'ok' | 'unavailable';
-  service: string;
-  checks: Record<string, { status: 'up' | 'down'; error?: string; latencyMs: number }>;
-}
 
 export interface DatasetVersionRef {
   datasetName: string;
@@ -75,6 +72,7 @@ export type {
   MonitoringWindow,
   PromotionDecision,
   PromotionPolicy,
+  ReadinessReport,
   StartTrainingRunResponse,
   TrackedRun,
   TrainingRun,
@@ -157,7 +155,8 @@ export class StrataClient {
     return this.api.ingestion.registerDatasetVersion({ params: { name }, body: { sourceUri, format, policy } }, { timeoutMs: 300_000 });
   }
 
-  applyFeatureRepo(documents: Array<{ file: string; content: string }>, allowDeletes = false): Promise<{ changes?: unknown[] }> {
+  /** `POST /feature-repo/apply` (contract `FeaturesApi.applyFeatureRepo`): the definitions applied and one change per object. */
+  applyFeatureRepo(documents: Array<{ file: string; content: string }>, allowDeletes = false): Promise<RepoPlan> {
     return this.api.features.applyFeatureRepo({ body: { documents, allowDeletes } });
   }
 
@@ -248,10 +247,6 @@ export class StrataClient {
 
   infer(model: string, request: InferRequest, version?: string): Promise<InferResponse> {
     return version ? this.api.serving.inferVersion({ params: { model, version }, body: request }) : this.api.serving.infer({ params: { model }, body: request });
-  }
-
-  predictTrip(model: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    return this.api.serving.predict({ params: { model }, body });
   }
 
   sendFeedback(items: Array<{ predictionId: string; modelName: string; label: number; observedAt: string }>): Promise<unknown> {

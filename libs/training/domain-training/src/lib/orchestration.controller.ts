@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
 import { actorOrUndefined } from './training-runs.controller';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
+import { TrainingApi } from '@strata/contracts/api';
+import { parseWith, ZodApiBody, ZodApiResponse } from '@strata/shared/nest-platform';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { RetrainingService, type RetrainingScheduleResponse, type RetrainingTriggerResponse } from './retraining.service';
 import { ManualRetrainingBody, RetrainingScheduleBody, StartSearchBody } from './training-runs.dto';
@@ -16,7 +17,8 @@ function modelNameOf(v: string): string {
 
 /**
  * Hyperparameter searches (docs/service-apis.md, training):
- * - `POST /training-searches` body {@link StartSearchBody} → 202 `{ searchId, workflowId, requestId, status, alreadyExists, trials: [{runId, params}] }`;
+ * - `POST /training-searches` body {@link StartSearchBody} → 202 `StartTrainingSearchResponse` (contract `TrainingApi.startTrainingSearch`:
+ *   `{ searchId, workflowId, requestId, status, alreadyExists, trials: [{runId, params}] }`);
  *   400 naming the bad field (space, trainer, a trial's params); 503 when PostgreSQL/Temporal is down.
  * - `GET /training-searches?modelName=&limit=` → newest first (without trials).
  * - `GET /training-searches/{searchId}` → {@link TrainingSearchResponse} with every trial run; 400 non-UUID; 404 unknown.
@@ -30,6 +32,7 @@ export class TrainingSearchesController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Start a hyperparameter search (grid/random; trials as child workflows; best trial registered)' })
   @ZodApiBody(StartSearchBody)
+  @ZodApiResponse(TrainingApi.startTrainingSearch.response, 202)
   @RequirePermission('training', 'write')
   start(@Body() body: unknown, @Headers('x-strata-actor') actor?: string): ReturnType<TrainingSearchesService['start']> {
     return this.searches.start(parseWith(StartSearchBody, body, 'request body'), actorOrUndefined(actor));
@@ -37,6 +40,7 @@ export class TrainingSearchesController {
 
   @Get()
   @ApiOperation({ summary: 'List searches, newest first (?modelName=&limit=)' })
+  @ZodApiResponse(TrainingApi.listTrainingSearches.response)
   @RequirePermission('training', 'read')
   list(@Query('modelName') modelName?: string, @Query('limit') limit?: string): ReturnType<TrainingSearchesService['list']> {
     return this.searches.list(modelName || undefined, limit ? Number(limit) || 50 : 50);
@@ -44,6 +48,7 @@ export class TrainingSearchesController {
 
   @Get(':searchId')
   @ApiOperation({ summary: 'A search with its trials (each a training run with params, status, metrics)' })
+  @ZodApiResponse(TrainingApi.getTrainingSearch.response)
   @RequirePermission('training', 'read')
   get(@Param('searchId') searchId: string): Promise<TrainingSearchResponse> {
     return this.searches.get(searchId);

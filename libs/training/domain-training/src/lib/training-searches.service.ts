@@ -16,34 +16,13 @@ import {
 } from '@strata/training/workflows';
 import { generateTrials } from './search-space';
 import { TemporalClientService } from './temporal-client.service';
+import type { StartTrainingSearchResponse, TrainingSearch } from '@strata/contracts/api';
 import type { StartSearchBody, TrainingRunResponse } from './training-runs.dto';
 import { TrainingRunsService } from './training-runs.service';
 import { TRAINING_OPTIONS, type TrainingModuleOptions } from './training.constants';
 
-/** Answer of `GET /training-searches/{searchId}`. */
-export interface TrainingSearchResponse {
-  searchId: string;
-  workflowId: string;
-  modelName: string;
-  requestId: string;
-  status: string;
-  strategy: string;
-  metric: string;
-  direction: string;
-  parallelism: number;
-  trialCount: number;
-  completedTrials: number | null;
-  failedTrials: number | null;
-  bestRunId: string | null;
-  bestMetric: number | null;
-  modelVersion: number | null;
-  error: { code: string; message: string } | null;
-  spec: Record<string, unknown>;
-  createdAt: string;
-  finishedAt: string | null;
-  /** Every trial as a training run (params, status, metrics), in trial order. */
-  trials: TrainingRunResponse[];
-}
+/** Answer of `GET /training-searches/{searchId}` (every trial as a training run, in trial order): declared once, in the API contracts. */
+export type TrainingSearchResponse = TrainingSearch & { trials: TrainingRunResponse[] };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -69,7 +48,7 @@ export class TrainingSearchesService {
    * @throws InvalidArgumentError (400) for a bad space, trainer or trial params; UnavailableError
    *   (503) when PostgreSQL/Temporal is down (nothing is left written).
    */
-  async start(body: StartSearchBody, triggeredBy?: string): Promise<{ searchId: string; workflowId: string; requestId: string; status: string; alreadyExists: boolean; trials: Array<{ runId: string; params: Record<string, number | string | boolean> }> }> {
+  async start(body: StartSearchBody, triggeredBy?: string): Promise<StartTrainingSearchResponse> {
     this.runs.checkTrainer(body.trainer);
     const { search, ...base } = body;
     const combos = generateTrials(search.space, search.strategy, search.maxTrials, search.seed ?? 0);
@@ -185,7 +164,7 @@ export class TrainingSearchesService {
   }
 
   /** Newest searches first, optionally of one model (trials omitted; max 500). */
-  async list(modelName: string | undefined, limit = 50): Promise<Array<Omit<TrainingSearchResponse, 'trials'>>> {
+  async list(modelName: string | undefined, limit = 50): Promise<TrainingSearch[]> {
     const rows = await this.database.getDataSource().getRepository(TrainingSearchEntity).find({ where: modelName ? { modelName } : {}, order: { createdAt: 'DESC' }, take: Math.min(Math.max(limit, 1), 500) });
     return rows.map((r) => {
       const { trials: _trials, ...rest } = toSearchResponse(r, []);

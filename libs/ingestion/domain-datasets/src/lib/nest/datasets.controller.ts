@@ -207,6 +207,7 @@ export class UploadsController {
   /** `GET /uploads` → running uploads (oldest first), then the last finished ones (most recent first). */
   @Get()
   @ApiOperation({ summary: 'List streamed uploads of this replica (running and recently finished)' })
+  @ZodApiResponse(IngestionApi.listUploads.response)
   @RequirePermission('datasets', 'read')
   list(): UploadStatus[] {
     return this.uploads.list();
@@ -215,6 +216,7 @@ export class UploadsController {
   /** `GET /uploads/{id}` → `UploadStatus`; 404 when unknown. */
   @Get(':id')
   @ApiOperation({ summary: 'Progress of one streamed upload (bytes and rows received, state, resulting version)' })
+  @ZodApiResponse(IngestionApi.getUpload.response)
   @RequirePermission('datasets', 'read')
   get(@Param('id') id: string): UploadStatus {
     return this.uploads.get(id);

@@ -1,40 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError } from '@strata/shared/util-errors';
+import type { UploadStatus } from '@strata/contracts/api';
 import type { DatasetFormat } from '../core/dataset-spec';
 import type { UploadProgress } from './upload-progress';
 
-/** Phase of a streamed upload. */
-export type UploadState = 'receiving' | 'ingesting' | 'done' | 'failed';
+/** Progress of one streamed upload, as served by `GET /uploads/{id}`: declared once, in the API contracts (`UploadStatusSchema`). */
+export type { UploadStatus };
 
-/**
- * Progress of one streamed upload, as served by `GET /uploads/{id}`.
- * - `bytesReceived`: bytes read from the request so far (exact).
- * - `rowsReceived`: data rows seen so far while receiving: line breaks, minus the header line
- *   for CSV (a quoted field spanning lines counts once per line break); null for Parquet
- *   (rows are only known once read). Once `done`, it is the exact number of input rows.
- * - `totalBytes`: the request's `Content-Length` when sent (null for chunked uploads);
- *   `percent` = bytesReceived / totalBytes × 100 (1 decimal), null without a total.
- */
-export interface UploadStatus {
-  id: string;
-  datasetName: string;
-  format: DatasetFormat | null;
-  state: UploadState;
-  bytesReceived: number;
-  rowsReceived: number | null;
-  totalBytes: number | null;
-  percent: number | null;
-  /** ISO-8601 times. */
-  startedAt: string;
-  updatedAt: string;
-  finishedAt: string | null;
-  /** Set when done: the version and its accepted / invalid row counts. */
-  versionId: string | null;
-  rowsAccepted: number | null;
-  rowsInvalid: number | null;
-  /** Set when failed: the error message. */
-  error: string | null;
-}
+/** Phase of a streamed upload. */
+export type UploadState = UploadStatus['state'];
 
 interface Entry {
   status: UploadStatus;

@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { AuditOutcome, RegistryStore, type AuditRecord, type ModelVersion, type RegisteredModel, type RegistrySearch } from '@strata/registry/data-access';
+import type { RegisteredModelDetail } from '@strata/contracts/api';
+import { AuditOutcome, RegistryStore, type AuditRecord, type RegisteredModel, type RegistrySearch } from '@strata/registry/data-access';
 import { ConflictError } from '@strata/shared/util-errors';
 import { RegistryTx, modelNotFound, mergeTags, paged, type Page, type RequestContext } from './registry-tx';
 
-/** A registered model with its newest versions (`GET /registered-models/{name}`). */
-export interface RegisteredModelDetail extends RegisteredModel {
-  /** Up to {@link LATEST_VERSIONS_SHOWN} newest versions, newest first. */
-  latestVersions: ModelVersion[];
-}
+/** A registered model with its newest versions (`GET /registered-models/{name}`): declared once, in the API contracts. */
+export type { RegisteredModelDetail };
 
 /** How many newest versions `GET /registered-models/{name}` embeds. */
 export const LATEST_VERSIONS_SHOWN = 5;

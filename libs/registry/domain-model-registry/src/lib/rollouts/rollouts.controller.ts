@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseWith, ZodApiBody, int32 } from '@strata/shared/nest-platform';
+import { RegistryApi, RolloutSchema } from '@strata/contracts/api';
+import { parseWith, ZodApiBody, ZodApiResponse, int32 } from '@strata/shared/nest-platform';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseModelName, resolveActor } from '../registry.schemas';
@@ -49,6 +50,7 @@ export class RolloutsController {
    */
   @Post()
   @ZodApiBody(StartRolloutBody, 'Rollout to start')
+  @ZodApiResponse(RegistryApi.startRollout.response, 201)
   @ApiOperation({ summary: 'Start a canary or shadow rollout (409 when one is active)' })
   @RequirePermission('rollouts', 'write')
   start(@Param('name') name: string, @Body() body: unknown, @Headers('x-strata-actor') actor: string | undefined, @Req() req: FastifyRequest): Promise<Rollout> {
@@ -59,6 +61,7 @@ export class RolloutsController {
   /** `GET /models/{name}/rollouts` → every rollout of the model, newest first. */
   @Get()
   @ApiOperation({ summary: 'Rollout history of a model (newest first)' })
+  @ZodApiResponse(RegistryApi.listRollouts.response)
   @RequirePermission('rollouts', 'read')
   history(@Param('name') name: string): Promise<Rollout[]> {
     return this.rollouts.history(parseModelName(name));
@@ -67,6 +70,7 @@ export class RolloutsController {
   /** `GET /models/{name}/rollouts/current` → the active rollout; 404 when none. */
   @Get('current')
   @ApiOperation({ summary: 'The active rollout (404 when none)' })
+  @ZodApiResponse(RegistryApi.getCurrentRollout.response)
   @RequirePermission('rollouts', 'read')
   current(@Param('name') name: string): Promise<Rollout> {
     return this.rollouts.current(parseModelName(name));
@@ -76,6 +80,7 @@ export class RolloutsController {
   @Patch('current')
   @ZodApiBody(UpdateRolloutBody, 'New challenger weight')
   @ApiOperation({ summary: 'Change the challenger weight of the active canary' })
+  @ZodApiResponse(RolloutSchema)
   @RequirePermission('rollouts', 'write')
   update(@Param('name') name: string, @Body() body: unknown, @Headers('x-strata-actor') actor: string | undefined, @Req() req: FastifyRequest): Promise<Rollout> {
     const input = parseWith(UpdateRolloutBody, body ?? {}, 'request body');
@@ -87,6 +92,7 @@ export class RolloutsController {
   @HttpCode(200)
   @ZodApiBody(EndRolloutBody, 'Why')
   @ApiOperation({ summary: 'Roll the active rollout back: all traffic to the champion' })
+  @ZodApiResponse(RegistryApi.rollbackRollout.response)
   @RequirePermission('rollouts', 'write')
   rollback(@Param('name') name: string, @Body() body: unknown, @Headers('x-strata-actor') actor: string | undefined, @Req() req: FastifyRequest): Promise<Rollout> {
     const input = parseWith(EndRolloutBody, body ?? {}, 'request body');
@@ -98,6 +104,7 @@ export class RolloutsController {
   @HttpCode(200)
   @ZodApiBody(EndRolloutBody, 'Why')
   @ApiOperation({ summary: 'Promote the challenger to champion and end the rollout' })
+  @ZodApiResponse(RegistryApi.promoteRollout.response)
   @RequirePermission('rollouts', 'write')
   promote(@Param('name') name: string, @Body() body: unknown, @Headers('x-strata-actor') actor: string | undefined, @Req() req: FastifyRequest): Promise<Rollout> {
     const input = parseWith(EndRolloutBody, body ?? {}, 'request body');

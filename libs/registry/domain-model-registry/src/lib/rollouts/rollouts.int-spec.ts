@@ -5,6 +5,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
+import { RegistryApi } from '@strata/contracts/api';
 import { MessagingModule } from '@strata/messaging';
 import { REGISTRY_ENTITIES, REGISTRY_MIGRATIONS } from '@strata/registry/data-access';
 import { AppErrorFilter, DatabaseService, PlatformModule } from '@strata/shared/nest-platform';
@@ -81,6 +82,9 @@ describe('rollouts', () => {
       route: { mode: 'canary', championVersion: 1, challengerVersion: 2, challengerWeight: 0.25, stickyKey: 'user_id' },
     }));
     const id = started.body.rolloutId as string;
+    // the answers are the contract's (what the typed client's startRollout / currentRollout / endRollout type)
+    expect(RegistryApi.startRollout.response.parse(started.body).rolloutId).toBe(id);
+    expect(RegistryApi.getCurrentRollout.response.parse((await call('GET', `/models/${name}/rollouts/current`)).body).rolloutId).toBe(id);
 
     const again = await call('POST', `/models/${name}/rollouts`, { mode: 'shadow' });
     expect(again.status).toBe(409);
@@ -96,6 +100,7 @@ describe('rollouts', () => {
 
     const rolledBack = await call('POST', `/models/${name}/rollouts/current/rollback`, { reason: 'error rate 7% > 2%' }, 'monitoring:auto-rollback');
     expect(rolledBack.status).toBe(200);
+    expect(RegistryApi.rollbackRollout.response.parse(rolledBack.body).status).toBe('rolled-back');
     expect(rolledBack.body).toEqual(expect.objectContaining({ rolloutId: id, status: 'rolled-back', route: null, endedBy: 'monitoring:auto-rollback', endReason: 'error rate 7% > 2%' }));
     expect((await call('GET', `/models/${name}/rollouts/current`)).status).toBe(404);
     expect((await call('POST', `/models/${name}/rollouts/current/rollback`, { reason: 'twice' })).status).toBe(404);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ModelAliasChangedV1, ModelRolloutChangedV1 } from '@strata/contracts';
+import type { Rollout } from '@strata/contracts/api';
 import { EventPublisher, MessagingError } from '@strata/messaging';
 import { AuditOutcome, ModelRolloutEntity, RegistryStore } from '@strata/registry/data-access';
 import { DatabaseService } from '@strata/shared/nest-platform';
@@ -17,34 +18,16 @@ export interface RolloutRequestContext {
 /** Routing of a model while a rollout is active (the `route` of `ModelRolloutChangedV1`). */
 export type RolloutRoute = NonNullable<ModelRolloutChangedV1['route']>;
 
-/** Life cycle of a rollout. */
-export type RolloutStatus = 'active' | 'rolled-back' | 'promoted' | 'ended';
+/** Life cycle of a rollout (the contract's `RolloutStatusSchema`). */
+export type RolloutStatus = Rollout['status'];
 
 /**
- * A rollout as the HTTP API returns it.
+ * A rollout as the HTTP API returns it: declared once, in the API contracts (`RolloutSchema`).
  * `route` is the routing in force: the configured route while `active`, null once ended (all
  * traffic to the champion). `mode`, versions, `challengerWeight` and `stickyKey` always show
  * what the rollout was configured with.
  */
-export interface Rollout {
-  rolloutId: string;
-  modelName: string;
-  status: RolloutStatus;
-  mode: 'canary' | 'shadow';
-  championVersion: number;
-  challengerVersion: number;
-  challengerWeight: number;
-  stickyKey: string | null;
-  route: RolloutRoute | null;
-  /** Who started it. */
-  actor: string;
-  reason: string;
-  startedAt: string;
-  updatedAt: string;
-  endedBy: string | null;
-  endReason: string | null;
-  endedAt: string | null;
-}
+export type { Rollout };
 
 /** Input of {@link RolloutsService.start} (validated body of `POST /models/{name}/rollouts`). */
 export interface StartRolloutInput {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseWith, ZodApiBody } from '@strata/shared/nest-platform';
+import { ServingApi } from '@strata/contracts/api';
+import { parseWith, ZodApiBody, ZodApiResponse } from '@strata/shared/nest-platform';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { BatchScoringService, StartBatchScoringBody, type BatchScoringJobResponse, type StartBatchScoringResponse } from './batch-scoring.service';
 import { RequirePermission } from '@strata/shared/auth';
@@ -24,6 +25,7 @@ export class BatchScoringController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Score a dataset version / Parquet with a model version or alias into Parquet (workflow batch-score:<model>:<requestId>)' })
   @ZodApiBody(StartBatchScoringBody)
+  @ZodApiResponse(ServingApi.startBatchScoring.response, 202)
   @RequirePermission('serving', 'write')
   start(@Body() body: unknown): Promise<StartBatchScoringResponse> {
     return this.jobs.start(parseWith(StartBatchScoringBody, body, 'request body'));
@@ -31,6 +33,7 @@ export class BatchScoringController {
 
   @Get()
   @ApiOperation({ summary: 'List batch scoring jobs, newest first (?modelName=&limit=, default 50, max 500)' })
+  @ZodApiResponse(ServingApi.listBatchScoringJobs.response)
   @RequirePermission('serving', 'read')
   list(@Query('modelName') modelName?: string, @Query('limit') limit?: string): Promise<BatchScoringJobResponse[]> {
     const n = limit === undefined ? 50 : Number(limit);
@@ -40,6 +43,7 @@ export class BatchScoringController {
 
   @Get(':jobId')
   @ApiOperation({ summary: 'A batch scoring job: status, progress {rowsDone, rowsTotal}, outputUri, outputSha256, rowCount, error' })
+  @ZodApiResponse(ServingApi.getBatchScoringJob.response)
   @RequirePermission('serving', 'read')
   get(@Param('jobId') jobId: string): Promise<BatchScoringJobResponse> {
     return this.jobs.get(jobId);

@@ -4,6 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@te
 import { DataSource } from 'typeorm';
 import { int32 } from '@strata/shared/nest-platform';
 import { z } from 'zod';
+import type { BatchScoringJob as BatchScoringJobResponse, StartBatchScoringResponse } from '@strata/contracts/api';
 import { BatchScoringJobEntity, BatchScoringJobStatus } from '@strata/serving/data-access';
 import { batchScoringWorkflow, batchScoringWorkflowId, type BatchScoringInput } from '@strata/serving/workflows';
 import { ConflictError, InvalidArgumentError, NotFoundError, UnavailableError } from '@strata/shared/util-errors';
@@ -45,43 +46,8 @@ export const StartBatchScoringBody = z
 /** Parsed {@link StartBatchScoringBody}. */
 export type StartBatchScoringBody = z.infer<typeof StartBatchScoringBody>;
 
-/** `POST /batch-scoring-jobs` answer (202). */
-export interface StartBatchScoringResponse {
-  jobId: string;
-  workflowId: string;
-  requestId: string;
-  status: BatchScoringJobStatus;
-  /** True when this modelName + requestId was already submitted (the existing job is returned). */
-  alreadyExists: boolean;
-}
-
-/** A batch scoring job as returned by `GET /batch-scoring-jobs[/{id}]`. */
-export interface BatchScoringJobResponse {
-  jobId: string;
-  workflowId: string;
-  requestId: string;
-  status: BatchScoringJobStatus;
-  modelName: string;
-  alias: string | null;
-  /** Requested version, or the one the alias resolved to (null until prepared). */
-  modelVersion: number | null;
-  datasetName: string | null;
-  versionId: string | null;
-  inputUri: string | null;
-  inputSha256: string | null;
-  outputColumns: string[] | null;
-  /** Rows scored (whole chunks) and input rows (null until prepared). */
-  progress: { rowsDone: number; rowsTotal: number | null };
-  outputUri: string | null;
-  outputSha256: string | null;
-  rowCount: number | null;
-  /** Failure: code (e.g. `INVALID_ARGUMENT`, `NOT_FOUND`) and message naming what is wrong. */
-  errorCode: string | null;
-  error: string | null;
-  createdAt: string;
-  updatedAt: string;
-  finishedAt: string | null;
-}
+/** `POST /batch-scoring-jobs` answer (202) and a job as `GET /batch-scoring-jobs[/{id}]` return it: declared once, in the API contracts. */
+export type { BatchScoringJobResponse, StartBatchScoringResponse };
 
 function toResponse(e: BatchScoringJobEntity): BatchScoringJobResponse {
   return {

@@ -1,24 +1,14 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import type { ReadinessReport } from '@strata/contracts/api';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '../platform.constants';
 import { type ReadinessCheck, withTimeout } from './readiness-check';
 import { ReadinessRegistry } from './readiness.registry';
 import { Public } from '@strata/shared/auth';
 
-/**
- * Result of `/health/ready`: every check with `up` or the reason it is down. Checks: `postgres`,
- * `kafka` (broker metadata round-trip), `consumer-group:<groupId>` per consumer group (up only
- * while the group is joined; `details` = `{ groupId, state, topics, since, restarts, lastError?,
- * lastErrorAt?, nextRestartAt?, lag? }`, `lag` = `{ records, partitions, at }` the offset lag as of
- * the last batches this process fetched, no broker call; informative only: it never makes the
- * check down), `temporal` for training.
- */
-export interface ReadinessReport {
-  status: 'ok' | 'unavailable';
-  service: string;
-  checks: Record<string, { status: 'up' | 'down'; error?: string; latencyMs: number; details?: Record<string, unknown> }>;
-}
+/** Result of `/health/ready`: declared once, in the API contracts (`ReadinessReportSchema`). */
+export type { ReadinessReport };
 
 /**
  * `GET /health/live`: 200 while the process runs (liveness; never checks dependencies).
