@@ -55,14 +55,33 @@ export const FairnessGroupSchema = z.looseObject({
 });
 export type FairnessGroup = z.infer<typeof FairnessGroupSchema>;
 
+/**
+ * The disparity metrics a threshold or a promotion gate can name (definitions:
+ * `@strata/shared/util-model-evaluation` fairness.ts, which re-exports this list).
+ */
+export const DISPARITY_METRICS = [
+  'demographic_parity_difference',
+  'demographic_parity_ratio',
+  'equal_opportunity_difference',
+  'equalized_odds_difference',
+  'predictive_parity_difference',
+] as const;
+/** One of {@link DISPARITY_METRICS}. */
+export const DisparityMetricSchema = z.enum(DISPARITY_METRICS);
+
 const RateInterval = z.object({ low: z.number(), high: z.number() }).nullable();
 /** One disparity metric of a segment (definitions: `@strata/shared/util-model-evaluation` fairness.ts). */
 export const DisparitySchema = z.looseObject({
-  metric: z.string(),
+  metric: DisparityMetricSchema,
+  /** Null when fewer than two groups are eligible (or the ratio's max selection rate is 0). */
   value: z.number().nullable(),
-  status: z.string(),
+  status: z.enum(['ok', 'insufficient_groups']),
+  /** Group with the largest / smallest rate (for equalized odds: of the rate that gave the value). */
   max: z.object({ group: z.string(), rate: z.number() }).nullable(),
   min: z.object({ group: z.string(), rate: z.number() }).nullable(),
+  /** Groups that passed the minimum-count rule. */
+  eligibleGroups: z.array(z.string()),
+  /** Groups left out by the minimum-count rule, with their denominator count. */
   excludedGroups: z.array(z.object({ group: z.string(), count: z.number() })),
   /** 95% Wilson score intervals of the max / min group's rate. */
   maxInterval: RateInterval,
@@ -73,17 +92,29 @@ export const DisparitySchema = z.looseObject({
 });
 export type DisparityReport = z.infer<typeof DisparitySchema>;
 
-/** One window of `GET /models/{m}/fairness` (issue #17). */
-export const FairnessWindowSchema = z.looseObject({
+/** Kind of a segment / fairness window: a calendar window, or `count` (windows of `size` consecutive predictions of a version). */
+export const SegmentWindowKindSchema = z.enum(['month', 'week', 'day', 'count']);
+export type SegmentWindowKind = z.infer<typeof SegmentWindowKindSchema>;
+
+/** The header every segment and fairness window starts with. */
+const SegmentWindowHeaderShape = {
+  windowKind: SegmentWindowKindSchema,
   /** Calendar windows: UTC ISO-8601 [start, end); null for count windows. */
   windowStart: z.string().nullable(),
   windowEnd: z.string().nullable(),
   /** Count windows (`window=count`): [start, end) of the version's prediction sequence numbers; null for calendar windows. */
-  sequenceStart: z.number().nullable().optional(),
-  sequenceEnd: z.number().nullable().optional(),
+  sequenceStart: z.number().nullable(),
+  sequenceEnd: z.number().nullable(),
   modelVersion: z.number(),
+  /** Predictions / labeled predictions of the whole window (all segment values). */
   predictionCount: z.number(),
   labeledCount: z.number(),
+};
+
+/** One window of `GET /models/{m}/fairness` (issue #17): per segment, its groups' rates and every disparity metric. */
+export const FairnessWindowSchema = z.looseObject({
+  ...SegmentWindowHeaderShape,
+  /** The minimum-count rule of the model's segment config. */
   minCount: z.number(),
   segments: z.array(z.looseObject({ segment: z.string(), groups: z.array(FairnessGroupSchema), disparities: z.array(DisparitySchema) })),
 });
@@ -97,12 +128,18 @@ export type FairnessWindow = z.infer<typeof FairnessWindowSchema>;
 export const SegmentValueSchema = FairnessGroupSchema.extend({
   labelCoverage: z.number().nullable(),
   performance: z.looseObject({
+    /** ROC AUC over the probability bins (ties within a bin count ½); null with one class or no labels. */
     rocAuc: z.number().nullable(),
+    /** Upper bound of |rocAuc − exact ROC AUC| (0 when no two rows of different labels share a bin). */
+    rocAucMaxError: z.number().nullable(),
     accuracy: z.number().nullable(),
     precision: z.number().nullable(),
     recall: z.number().nullable(),
     f1: z.number().nullable(),
     logLoss: z.number().nullable(),
+    brierScore: z.number().nullable(),
+    /** Labeled positives. */
+    positives: z.number(),
     calibration: z.array(CalibrationBinSchema),
   }),
 });
@@ -110,16 +147,7 @@ export type SegmentValue = z.infer<typeof SegmentValueSchema>;
 
 /** One window of `GET /models/{m}/segments` (issue #17): per segment, its values (top N, the rest as `__other__`). */
 export const SegmentWindowSchema = z.looseObject({
-  windowKind: z.string(),
-  /** Calendar windows: UTC ISO-8601 [start, end); null for count windows. */
-  windowStart: z.string().nullable(),
-  windowEnd: z.string().nullable(),
-  /** Count windows: [start, end) of the version's prediction sequence numbers; null for calendar windows. */
-  sequenceStart: z.number().nullable(),
-  sequenceEnd: z.number().nullable(),
-  modelVersion: z.number(),
-  predictionCount: z.number(),
-  labeledCount: z.number(),
+  ...SegmentWindowHeaderShape,
   segments: z.array(z.looseObject({ segment: z.string(), values: z.array(SegmentValueSchema) })),
 });
 export type SegmentWindow = z.infer<typeof SegmentWindowSchema>;
@@ -161,10 +189,30 @@ export const RolloutArmSchema = z.looseObject({
   unlabeledCount: z.number(),
   /** The declared metric on the compared labeled traffic (null without labels, or ROC AUC with one class). */
   metricValue: z.number().nullable(),
-  /** Rollout predictions at or before the training data cutoff, left out of the comparison (and how many are labeled). */
-  excluded: z.looseObject({ predictionCount: z.number(), labeledCount: z.number() }).optional(),
+  /**
+   * Rollout predictions at or before the challenger's training data cutoff, left out of the
+   * comparison (and how many are labeled). Requests, errors and latency above cover all rollout traffic.
+   */
+  excluded: z.looseObject({ predictionCount: z.number(), labeledCount: z.number() }),
+  /** The same numbers per alias the requests were routed through (`none` = by version), sorted by alias. */
+  byAlias: z.array(
+    z.looseObject({
+      alias: z.string(),
+      requestCount: z.number(),
+      predictionCount: z.number(),
+      errorCount: z.number(),
+      errorRate: z.number().nullable(),
+      latencySeconds: LatencySecondsSchema,
+      labeledCount: z.number(),
+      metricValue: z.number().nullable(),
+    }),
+  ),
 });
 export type RolloutArm = z.infer<typeof RolloutArmSchema>;
+
+/** Metrics the rollout comparison can declare (`MONITORING_ROLLOUT_METRIC`). */
+export const ROLLOUT_METRICS = ['roc_auc', 'accuracy', 'log_loss', 'f1', 'precision', 'recall'] as const;
+export const RolloutMetricSchema = z.enum(ROLLOUT_METRICS);
 
 /** Thresholds of the rollout guard (rates in [0, 1], latency in seconds, ratios × the champion's with 0 = check off; interval ms). */
 export const GuardThresholdsSchema = z.looseObject({
@@ -174,10 +222,42 @@ export const GuardThresholdsSchema = z.looseObject({
   maxErrorRateRatio: z.number(),
   maxP99Seconds: z.number(),
   maxP99Ratio: z.number(),
-  /** `roc_auc` | `accuracy` | `log_loss` | `f1` | `precision` | `recall`. */
-  metric: z.string(),
+  /** Metric compared on labeled traffic. */
+  metric: RolloutMetricSchema,
+  /** X-Strata-Actor of the rollback call, when configured (default `monitoring:auto-rollback`). */
+  actor: z.string().optional(),
 });
 export type GuardThresholds = z.infer<typeof GuardThresholdsSchema>;
+
+/**
+ * The verdict of a disparity gate (issue #17; `@strata/shared/util-model-evaluation` disparity-gate.ts):
+ * each side's value of `metric` on `segment`, the widening (null when a value is missing), the
+ * rule's bounds and minimum count, `passed`, `status` and the reason in words. A `significantOnly`
+ * rule adds `significantOnly: true` and whether the challenger's disparity was significant.
+ */
+export const DisparityGateVerdictSchema = z.looseObject({
+  segment: z.string(),
+  metric: DisparityMetricSchema,
+  championVersion: z.number(),
+  challengerVersion: z.number(),
+  championValue: z.number().nullable(),
+  challengerValue: z.number().nullable(),
+  widening: z.number().nullable(),
+  maxWidening: z.number().nullable(),
+  maxValue: z.number().nullable(),
+  minValue: z.number().nullable(),
+  minCount: z.number(),
+  passed: z.boolean(),
+  status: z.enum(['passed', 'widened', 'limit_exceeded', 'not_significant', 'insufficient_data']),
+  significantOnly: z.literal(true).optional(),
+  challengerSignificant: z.boolean().nullable().optional(),
+  reason: z.string(),
+});
+export type DisparityGateVerdictView = z.infer<typeof DisparityGateVerdictSchema>;
+
+/** The live disparity gate of a rollout: the verdict and where its rule came from (the promotion policy, or the legacy segment config gate). */
+export const LiveDisparityGateSchema = DisparityGateVerdictSchema.extend({ source: z.enum(['promotion-policy', 'segment-config']) });
+export type LiveDisparityGate = z.infer<typeof LiveDisparityGateSchema>;
 
 /** `GET /models/{m}/rollouts/current/comparison`: champion vs challenger of the active rollout on live traffic (404 when none). */
 export const RolloutComparisonSchema = z.looseObject({
@@ -189,11 +269,14 @@ export const RolloutComparisonSchema = z.looseObject({
   challengerWeight: z.number().nullable(),
   /** The challenger's training data cutoff (ISO-8601; latest event time of its training set), null when unknown. */
   trainingDataCutoff: z.string().nullable(),
-  metric: z.looseObject({ name: z.string(), higherIsBetter: z.boolean() }),
+  metric: z.looseObject({ name: RolloutMetricSchema, higherIsBetter: z.boolean() }),
   champion: RolloutArmSchema,
   challenger: RolloutArmSchema,
-  /** The disparity gate on the compared traffic (issue #17); null without a gate. */
-  disparityGate: z.looseObject({ segment: z.string(), metric: z.string(), passed: z.boolean(), reason: z.string() }).nullable().optional(),
+  /**
+   * The disparity gate on the compared traffic (issue #17; what the live decision sends): the
+   * policy's `fairness`, else the legacy segment config gate (`source`); null without a gate.
+   */
+  disparityGate: LiveDisparityGateSchema.nullable(),
   guard: z.looseObject({
     enabled: z.boolean(),
     thresholds: GuardThresholdsSchema.nullable(),
@@ -232,8 +315,21 @@ export const SegmentConfigViewSchema = z.looseObject({
   segments: z.array(z.looseObject({ name: z.string(), field: z.string().optional(), buckets: z.array(z.number()).optional(), values: z.array(z.string()).optional() })),
   topN: z.number().int(),
   minCount: z.number().int(),
-  thresholds: z.record(z.string(), z.number()),
-  gate: z.looseObject({ segment: z.string(), metric: z.string(), maxWidening: z.number().nullable(), maxValue: z.number().nullable().optional(), minValue: z.number().nullable().optional() }).nullable(),
+  /** Alert threshold per disparity metric (a `_difference` above it / the `_ratio` below it breaches). */
+  thresholds: z.partialRecord(DisparityMetricSchema, z.number()),
+  /** Bounds as the promotion policy's `fairness`; `minCount` absent = the config's own; `buckets` = numeric segment edges. */
+  gate: z
+    .looseObject({
+      segment: z.string(),
+      metric: DisparityMetricSchema,
+      maxWidening: z.number().nullable(),
+      maxValue: z.number().nullable(),
+      minValue: z.number().nullable(),
+      significantOnly: z.boolean(),
+      minCount: z.number().int().optional(),
+      buckets: z.array(z.number()).optional(),
+    })
+    .nullable(),
   updatedBy: z.string(),
   updatedAt: z.string(),
 });

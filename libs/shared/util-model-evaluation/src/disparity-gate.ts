@@ -41,8 +41,8 @@ export interface DisparityGateRule {
 /** `passed`; `widened` (beyond maxWidening); `limit_exceeded` (beyond maxValue/minValue); `not_significant` (one of those, not significant, under `significantOnly`: passes); `insufficient_data`. */
 export type DisparityGateStatus = 'passed' | 'widened' | 'limit_exceeded' | 'not_significant' | 'insufficient_data';
 
-/** The numbers and verdict of one gate (recorded in the promotion decision's evidence). */
-export interface DisparityGateVerdict {
+/** The numbers and verdict of one gate (recorded in the promotion decision's evidence; a type alias, so it fits the API contract's open `DisparityGateVerdictSchema`). */
+export type DisparityGateVerdict = {
   segment: string;
   metric: DisparityMetric;
   championVersion: number;
@@ -61,7 +61,7 @@ export interface DisparityGateVerdict {
   significantOnly?: true;
   challengerSignificant?: boolean | null;
   reason: string;
-}
+};
 
 /** challenger − champion (differences) or champion − challenger (the ratio). */
 export function wideningOf(metric: DisparityMetric, championValue: number, challengerValue: number): number {

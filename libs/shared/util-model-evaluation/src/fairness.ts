@@ -38,6 +38,7 @@
  * A disparity is `significant` when the intervals of its max and min groups do not overlap
  * (max.low > min.high) — a conservative test of the two groups' rates differing.
  */
+import { DISPARITY_METRICS } from '@strata/contracts/api';
 
 /** z of a two-sided 95% interval (Φ⁻¹(0.975)). */
 export const Z_95 = 1.959963984540054;
@@ -64,22 +65,22 @@ export function wilsonInterval(successes: number, n: number, z: number = Z_95): 
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
-/** The disparity metrics a threshold or a promotion gate can name (definitions in the file header). */
-export const DISPARITY_METRICS = [
-  'demographic_parity_difference',
-  'demographic_parity_ratio',
-  'equal_opportunity_difference',
-  'equalized_odds_difference',
-  'predictive_parity_difference',
-] as const;
+/**
+ * The disparity metrics a threshold or a promotion gate can name (definitions in the file header):
+ * declared once, in the HTTP API contracts (the fairness and segment config responses name them).
+ */
+export { DISPARITY_METRICS };
 /** One of {@link DISPARITY_METRICS}. */
 export type DisparityMetric = (typeof DISPARITY_METRICS)[number];
 
 /** Decision threshold of a predicted positive. */
 export const FAIRNESS_THRESHOLD = 0.5;
 
+// GroupCounts, GroupRates and Disparity are type aliases (not interfaces) so that they are assignable
+// to the HTTP API contracts' open objects (`FairnessGroupSchema`, `DisparitySchema`), which document them on the wire.
+
 /** Counts of one group: predictions, predicted positives and the confusion matrix of the labeled ones (at 0.5). */
-export interface GroupCounts {
+export type GroupCounts = {
   group: string;
   predictionCount: number;
   predictedPositiveCount: number;
@@ -87,10 +88,10 @@ export interface GroupCounts {
   fp: number;
   tn: number;
   fn: number;
-}
+};
 
 /** Confusion counts and rates of one group. */
-export interface GroupRates extends GroupCounts {
+export type GroupRates = GroupCounts & {
   /** SR: predicted positives / predictions; null without predictions. */
   selectionRate: number | null;
   /** Labeled (0/1 with a probability) predictions: tp + fp + tn + fn. */
@@ -98,10 +99,10 @@ export interface GroupRates extends GroupCounts {
   truePositiveRate: number | null;
   falsePositiveRate: number | null;
   positivePredictiveValue: number | null;
-}
+};
 
 /** One disparity metric over the groups of a segment. */
-export interface Disparity {
+export type Disparity = {
   metric: DisparityMetric;
   /** The metric's value over the eligible groups; null when fewer than two are eligible (or the ratio's max SR is 0). */
   value: number | null;
@@ -121,7 +122,7 @@ export interface Disparity {
   threshold: number | null;
   /** value > threshold (differences) or value < threshold (the ratio). */
   breached: boolean;
-}
+};
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 

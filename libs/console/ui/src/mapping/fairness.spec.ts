@@ -1,4 +1,4 @@
-import type { FairnessGroup, FairnessWindow } from '@strata/contracts/api';
+import type { DisparityReport, FairnessGroup, FairnessWindow } from '@strata/contracts/api';
 import { fairnessVersions, fairnessView, rateChartOption } from './fairness';
 
 /** A group's counts (rates derived here, as monitoring sends them). */
@@ -12,17 +12,17 @@ function group(name: string, predictions: number, positives: number, tp: number,
 
 function win(start: string, version: number, groups: FairnessGroup[], disparities: FairnessWindow['segments'][number]['disparities'] = []): FairnessWindow {
   const end = new Date(Date.parse(start) + 86_400_000).toISOString();
-  return { windowStart: start, windowEnd: end, modelVersion: version, predictionCount: groups.reduce((n, g) => n + g.predictionCount, 0), labeledCount: 0, minCount: 30, segments: [{ segment: 'sex', groups, disparities }] };
+  return { windowKind: 'day', windowStart: start, windowEnd: end, sequenceStart: null, sequenceEnd: null, modelVersion: version, predictionCount: groups.reduce((n, g) => n + g.predictionCount, 0), labeledCount: 0, minCount: 30, segments: [{ segment: 'sex', groups, disparities }] };
 }
 
 describe('fairness view mapping (issue #17)', () => {
   // census rows scored by a model: day 2 holds the counts of a real Adult evaluation (806 men, 394 women)
-  const dp = {
+  const dp: DisparityReport = {
     metric: 'demographic_parity_difference', value: 141 / 806 - 9 / 394, status: 'ok', max: { group: 'Male', rate: 141 / 806 }, min: { group: 'Female', rate: 9 / 394 },
-    excludedGroups: [], maxInterval: { low: 0.1502687304427763, high: 0.2026910442234178 }, minInterval: { low: 0.012063206156066876, high: 0.042836700167014456 },
+    eligibleGroups: ['Male', 'Female'], excludedGroups: [], maxInterval: { low: 0.1502687304427763, high: 0.2026910442234178 }, minInterval: { low: 0.012063206156066876, high: 0.042836700167014456 },
     significant: true, threshold: 0.1, breached: true,
   };
-  const ppd = { metric: 'predictive_parity_difference', value: null, status: 'insufficient_groups', max: null, min: null, excludedGroups: [{ group: 'Female', count: 9 }], maxInterval: null, minInterval: null, significant: null, threshold: null, breached: false };
+  const ppd: DisparityReport = { metric: 'predictive_parity_difference', value: null, status: 'insufficient_groups', max: null, min: null, eligibleGroups: ['Male'], excludedGroups: [{ group: 'Female', count: 9 }], maxInterval: null, minInterval: null, significant: null, threshold: null, breached: false };
   const windows = [
     win('2024-05-02T00:00:00.000Z', 1, [group('Male', 806, 141, 92, 49, 511, 154), group('Female', 394, 9, 5, 4, 342, 43)], [dp, ppd]),
     win('2024-05-01T00:00:00.000Z', 1, [group('Female', 40, 4, 2, 2, 30, 6), group('Male', 60, 0, 0, 0, 50, 10)]),
@@ -74,7 +74,7 @@ describe('fairness view mapping (issue #17)', () => {
   });
 
   it('count windows (window=count): labelled and ordered by prediction sequence numbers', () => {
-    const count = (start: number, groups: FairnessGroup[]): FairnessWindow => ({ ...win('2024-05-01T00:00:00.000Z', 1, groups), windowStart: null, windowEnd: null, sequenceStart: start, sequenceEnd: start + 1000 });
+    const count = (start: number, groups: FairnessGroup[]): FairnessWindow => ({ ...win('2024-05-01T00:00:00.000Z', 1, groups), windowKind: 'count', windowStart: null, windowEnd: null, sequenceStart: start, sequenceEnd: start + 1000 });
     const [sex] = fairnessView([count(1000, [group('Male', 600, 60, 0, 0, 0, 0)]), count(0, [group('Male', 700, 140, 0, 0, 0, 0)])]);
     expect(sex!.charts[0]!.windows).toEqual(['#0–1000', '#1000–2000']);
     expect(sex!.charts[0]!.groups[0]!.points.map((p) => p.value)).toEqual([0.2, 0.1]);

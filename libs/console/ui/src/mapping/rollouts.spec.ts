@@ -14,6 +14,8 @@ function arm(role: 'champion' | 'challenger', over: Partial<RolloutArm> = {}): R
     labeledCount: 640,
     unlabeledCount: 251,
     metricValue: 0.8734,
+    excluded: { predictionCount: 0, labeledCount: 0 },
+    byAlias: [],
     ...over,
   };
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pythonFor, repoRoot } from '@strata/shared/testing';
 import { groupCountsOf, groupRatesOf } from '@strata/shared/util-model-evaluation';
 import { CounterSet } from './aggregates';
-import { disparity, segmentValueReport, type SegmentValueReport } from './fairness';
+import { disparity, segmentValueReport, type SegmentValue } from './fairness';
 import { DISPARITY_METRICS, SegmentConfigSchema, segmentLabelCounters, segmentPredictionCounters, splitSegments, topSegments } from './segments';
 
 /**
@@ -46,7 +46,7 @@ describe('segment and fairness metrics vs fairlearn on UCI Adult', () => {
   const rows = adultRows();
   const config = SegmentConfigSchema.parse({ segments: [{ name: 'sex' }, { name: 'race' }], topN: 10, minCount: 1 });
   let fl: FairlearnOut;
-  const reports = new Map<string, Map<string, SegmentValueReport>>();
+  const reports = new Map<string, Map<string, SegmentValue>>();
 
   beforeAll(() => {
     // Strata: counters per prediction and label, in two halves merged (the mergeable state)

@@ -190,6 +190,8 @@ describe('segment and fairness monitoring on real PostgreSQL + Kafka + registry'
     }, 30_000, 200);
     const cmp = await app.get(RolloutGuardService)['compare'](ended);
     expect(cmp.disparityGate).toEqual(decision['evidence']['disparity']);
+    // the comparison is the contract's RolloutComparison, its gate a LiveDisparityGate (issue 16)
+    expect(MonitoringApi.rolloutComparison.response.parse(cmp).disparityGate?.source).toBe('segment-config');
 
     // /segments: exact per-value numbers (month of May 2020), values by prediction count, age bucketed
     const seg = await get<SegmentWindow[]>(`/models/${model}/segments?window=month`);

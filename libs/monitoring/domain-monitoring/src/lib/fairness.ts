@@ -1,5 +1,6 @@
 import { disparity, disparityGateVerdict, groupRatesOf, sameBuckets, type Disparity, type DisparityGateRule, type FairnessGate, type DisparityGateVerdict, type GroupRates } from '@strata/shared/util-model-evaluation';
-import { PROBABILITY_BINS, performanceFromCounters, type CounterSet, type WindowPerformanceReport } from './aggregates';
+import type { SegmentValue } from '@strata/contracts/api';
+import { PROBABILITY_BINS, performanceFromCounters, type CounterSet } from './aggregates';
 import { DISPARITY_METRICS, type SegmentConfig } from './segments';
 
 /**
@@ -12,13 +13,8 @@ import { DISPARITY_METRICS, type SegmentConfig } from './segments';
 
 export { disparity, type Disparity, type DisparityGateVerdict, type GroupRates };
 
-/** Per-segment-value report of `GET /models/{m}/segments`. */
-export interface SegmentValueReport extends GroupRates {
-  /** Predictions with any feedback label / predictions (delayed labels); null without predictions. */
-  labelCoverage: number | null;
-  /** ROC AUC, accuracy, precision/recall/F1, log loss, Brier, calibration (as the overall window). */
-  performance: WindowPerformanceReport;
-}
+/** Per-segment-value report of `GET /models/{m}/segments`: the API contract's `SegmentValue` (declared there only). */
+export type { SegmentValue };
 
 /** Confusion counts at 0.5 from a group's counters. */
 export function groupRates(group: string, c: CounterSet): GroupRates {
@@ -38,8 +34,11 @@ export function groupRates(group: string, c: CounterSet): GroupRates {
   return groupRatesOf({ group, predictionCount: c.n('pred'), predictedPositiveCount: c.n('ppos'), tp, fp, tn, fn });
 }
 
-/** The report of one segment value: rates, label coverage and the full performance block. */
-export function segmentValueReport(group: string, c: CounterSet): SegmentValueReport {
+/**
+ * The report of one segment value: rates, label coverage (predictions with any feedback label /
+ * predictions; null without predictions) and the full performance block (as the overall window).
+ */
+export function segmentValueReport(group: string, c: CounterSet): SegmentValue {
   const r = groupRates(group, c);
   return { ...r, labelCoverage: r.predictionCount > 0 ? c.n('lbl') / r.predictionCount : null, performance: performanceFromCounters(c).performance };
 }

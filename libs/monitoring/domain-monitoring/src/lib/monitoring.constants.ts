@@ -1,4 +1,5 @@
 import type { DriftMethod } from '@strata/shared/util-drift';
+import { ROLLOUT_METRICS } from '@strata/contracts/api';
 import type { WindowKind } from './windows';
 
 /** DI token of {@link MonitoringOptions}. */
@@ -72,8 +73,8 @@ export interface MonitoringOptions {
   rolloutGuard?: RolloutGuardOptions;
 }
 
-/** Thresholds of the rollout guard; a ratio of 0 disables that relative check. */
-export interface RolloutGuardOptions {
+/** Thresholds of the rollout guard; a ratio of 0 disables that relative check (sent as the comparison's `guard.thresholds`, the contract's `GuardThresholds`). */
+export type RolloutGuardOptions = {
   /** Evaluation period, ms (`MONITORING_ROLLOUT_GUARD_INTERVAL_MS`, default 5000; 0 disables the guard). */
   intervalMs: number;
   /** Challenger requests (predictions + failures) since the rollout started before any verdict (`MONITORING_ROLLOUT_MIN_REQUESTS`, default 100). */
@@ -90,9 +91,9 @@ export interface RolloutGuardOptions {
   metric: RolloutMetric;
   /** X-Strata-Actor of the rollback call (default `monitoring:auto-rollback`). */
   actor?: string;
-}
+};
 
-/** Metrics the rollout comparison can declare. */
-export const ROLLOUT_METRICS = ['roc_auc', 'accuracy', 'log_loss', 'f1', 'precision', 'recall'] as const;
+/** Metrics the rollout comparison can declare (declared once, in the API contract: the comparison names them). */
+export { ROLLOUT_METRICS };
 /** One of {@link ROLLOUT_METRICS}. */
 export type RolloutMetric = (typeof ROLLOUT_METRICS)[number];

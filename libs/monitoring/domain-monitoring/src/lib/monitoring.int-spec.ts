@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { FeedbackReceivedV1, InferenceFailedV1, ModelRolloutChangedV1, PredictionLoggedV1 } from '@strata/contracts';
+import { MonitoringApi } from '@strata/contracts/api';
 import { EventPublisher } from '@strata/messaging';
 import { buildReferenceProfile, type NumericFeatureProfile, type ReferenceProfile } from '@strata/shared/util-drift';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
@@ -306,6 +307,8 @@ describe('monitoring on real PostgreSQL + Kafka', () => {
       const cmp = (await (await fetch(`${base}/models/${canaryModel}/rollouts/current/comparison`)).json()) as RolloutComparison;
       if (cmp.champion.predictionCount !== 30 || cmp.challenger.predictionCount !== 25) throw new Error(`not yet ${JSON.stringify([cmp.champion.predictionCount, cmp.challenger.predictionCount])}`);
       expect(cmp.guard.breaches).toEqual([]);
+      // the answer is the contract's RolloutComparison: each arm with its per-alias numbers, no disparity gate (issue 16)
+      expect(MonitoringApi.rolloutComparison.response.parse(cmp).disparityGate).toBeNull();
     }, 60_000, 200);
     await app.get(RolloutGuardService).checkAll();
     expect(rollbacks).toHaveLength(0);

@@ -1,70 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { RolloutArm, RolloutComparison } from '@strata/contracts/api';
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { NotFoundError } from '@strata/shared/util-errors';
-import { CounterSet, healthFromCounters, performanceFromCounters, type ServiceHealth } from './aggregates';
+import { CounterSet, healthFromCounters, performanceFromCounters } from './aggregates';
 import { AggregationService, excludedRolloutWindow, rolloutWindow, type RolloutState } from './aggregation.service';
 import { MONITORING_OPTIONS, type MonitoringOptions, type RolloutGuardOptions, type RolloutMetric } from './monitoring.constants';
 import { monitoringMetrics } from './monitoring.metrics';
 import { MonitoringRegistryClient } from './registry.client';
-import type { DisparityGateVerdict, LiveGateSource } from './fairness';
 import type { FairnessGate } from '@strata/shared/util-model-evaluation';
 import { SegmentsService } from './segments.service';
 import { BackgroundPassService } from './background-pass.service';
 
-/** Live statistics of one side (champion or challenger) of a rollout, since it started. */
-export interface RolloutArm extends ServiceHealth {
-  role: 'champion' | 'challenger';
-  version: number;
-  /** predictionCount + errorCount. */
-  requestCount: number;
-  /**
-   * Predictions with a 0/1 label and a probability that the live comparison counts: event time
-   * after the challenger's training data cutoff (all of them when the cutoff is unknown).
-   */
-  labeledCount: number;
-  /** Predictions without any label yet (compared predictions). */
-  unlabeledCount: number;
-  /** The declared metric on the compared labeled traffic (null without labels, or ROC AUC with one class). */
-  metricValue: number | null;
-  /**
-   * Rollout predictions of this version left out of the live comparison because their event time
-   * is at or before the challenger's training data cutoff, and how many of them are labeled.
-   * (Requests, errors and latency above cover all rollout traffic: the guard judges serving health.)
-   */
-  excluded: { predictionCount: number; labeledCount: number };
-  /** The same numbers per alias the requests were routed through (`none` = by version). */
-  byAlias: Array<{ alias: string; requestCount: number; predictionCount: number; errorCount: number; errorRate: number | null; latencySeconds: ServiceHealth['latencySeconds']; labeledCount: number; metricValue: number | null }>;
-}
-
-/** `GET /models/{m}/rollouts/current/comparison`. */
-export interface RolloutComparison {
-  modelName: string;
-  rolloutId: string;
-  mode: 'canary' | 'shadow' | null;
-  status: string;
-  startedAt: string;
-  challengerWeight: number | null;
-  /**
-   * The challenger's training data cutoff (ISO; the latest event time in its training set, from
-   * its registry lineage via model-rollout-changed): labeled metrics compare both versions only on
-   * predictions with a later event time. Null when unknown (nothing excluded).
-   */
-  trainingDataCutoff: string | null;
-  /** The declared comparison metric (`MONITORING_ROLLOUT_METRIC`) and whether higher is better. */
-  metric: { name: RolloutMetric; higherIsBetter: boolean };
-  champion: RolloutArm;
-  challenger: RolloutArm;
-  /** The disparity gate on the compared rollout traffic (issue #17; what the live decision sends): the policy's `fairness`, else the legacy segment config gate (`source`); null without a gate. */
-  disparityGate: (DisparityGateVerdict & { source: LiveGateSource }) | null;
-  guard: {
-    enabled: boolean;
-    thresholds: RolloutGuardOptions | null;
-    /** Breaches found now (empty below minRequests or within thresholds). */
-    breaches: string[];
-    rollbackRequestedAt: string | null;
-    rollbackReason: string | null;
-  };
-}
+/**
+ * The live comparison of a rollout (`GET /models/{m}/rollouts/current/comparison`) and each of its
+ * sides are the API contract's `RolloutComparison` / `RolloutArm` (`@strata/contracts/api`),
+ * declared there only. An arm's labels and metric count only predictions after the challenger's
+ * training data cutoff (its registry lineage, via model-rollout-changed; all of them when unknown);
+ * requests, errors and latency cover all rollout traffic (the guard judges serving health).
+ */
+export type { RolloutArm, RolloutComparison };
 
 const METRIC_KEYS: Record<RolloutMetric, 'rocAuc' | 'accuracy' | 'logLoss' | 'f1' | 'precision' | 'recall'> = {
   roc_auc: 'rocAuc', accuracy: 'accuracy', log_loss: 'logLoss', f1: 'f1', precision: 'precision', recall: 'recall',

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { SegmentConfigView } from '@strata/contracts/api';
 import { SegmentConfigSchema, type SegmentConfig } from './segments';
 
-/** A model's stored segment config. */
-export interface StoredSegmentConfig extends SegmentConfig {
-  modelName: string;
-  updatedBy: string;
-  /** ISO-8601 UTC. */
-  updatedAt: string;
-}
+/**
+ * A model's stored segment config as `GET|PUT /models/{m}/segments/config` answer it (the parsed
+ * config, its model, who stored it and when, ISO-8601 UTC): the API contract's `SegmentConfigView`.
+ */
+export type StoredSegmentConfig = SegmentConfigView;
 
 /**
  * The segment / fairness part of each model's monitoring config (table `segment_config`).

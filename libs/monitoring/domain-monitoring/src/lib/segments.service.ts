@@ -1,49 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PerformanceDegradedV1 } from '@strata/contracts';
+import type { FairnessWindow, SegmentWindow, SegmentWindowKind } from '@strata/contracts/api';
 import { EventPublisher } from '@strata/messaging';
 import { DatabaseService } from '@strata/shared/nest-platform';
 import { NotFoundError } from '@strata/shared/util-errors';
 import { DataSource } from 'typeorm';
 import { CounterSet, performanceFromCounters } from './aggregates';
 import { AggregationService, DEFAULT_COUNT_BLOCK, rolloutWindow } from './aggregation.service';
-import { disparityGate, groupRates, liveGateRule, liveSegmentMismatch, segmentDisparities, segmentValueReport, type Disparity, type DisparityGateVerdict, type GroupRates, type LiveGateSource, type SegmentValueReport } from './fairness';
+import { disparityGate, groupRates, liveGateRule, liveSegmentMismatch, segmentDisparities, segmentValueReport, type DisparityGateVerdict, type GroupRates, type LiveGateSource } from './fairness';
 import type { FairnessGate } from '@strata/shared/util-model-evaluation';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.constants';
 import { segmentMetrics } from './segments.metrics';
 import { SegmentConfigService } from './segment-config.service';
 import { splitSegments, topSegments, type SegmentConfig } from './segments';
-import { checkCountWindowSize, reportWindowOfKey, type WindowKind } from './windows';
+import { checkCountWindowSize, reportWindowOfKey } from './windows';
 import { BackgroundPassService } from './background-pass.service';
 
-/** Calendar windows, or `count`: windows of `size` consecutive predictions of a version (blocks of the count block size merged). */
-export type SegmentWindowKind = WindowKind | 'count';
+/**
+ * Calendar windows, or `count`: windows of `size` consecutive predictions of a version (blocks of
+ * the count block size merged). The windows of `GET /models/{m}/segments` and `/fairness` are the
+ * API contract's `SegmentWindow` / `FairnessWindow` (`@strata/contracts/api`), declared there only.
+ */
+export type { FairnessWindow, SegmentWindow, SegmentWindowKind };
 
-/** Window header shared by the segment and fairness reports. */
-interface WindowHeader {
-  windowKind: SegmentWindowKind;
-  /** UTC, ISO-8601: [windowStart, windowEnd); null for count windows. */
-  windowStart: string | null;
-  windowEnd: string | null;
-  /** Count windows: [sequenceStart, sequenceEnd) of the version's prediction sequence numbers; null for calendar windows. */
-  sequenceStart: number | null;
-  sequenceEnd: number | null;
-  modelVersion: number;
-  /** Predictions / labeled predictions of the whole window (all segment values). */
-  predictionCount: number;
-  labeledCount: number;
-}
-
-/** One window of `GET /models/{m}/segments`. */
-export interface SegmentWindow extends WindowHeader {
-  segments: Array<{ segment: string; values: SegmentValueReport[] }>;
-}
-
-/** One window of `GET /models/{m}/fairness`. */
-export interface FairnessWindow extends WindowHeader {
-  minCount: number;
-  segments: Array<{ segment: string; groups: GroupRates[]; disparities: Disparity[] }>;
-}
+/** Internal: the header fields shared by a segment and a fairness window (built once per window). */
+type WindowHeader = Pick<SegmentWindow, 'windowKind' | 'windowStart' | 'windowEnd' | 'sequenceStart' | 'sequenceEnd' | 'modelVersion' | 'predictionCount' | 'labeledCount'>;
 
 interface Grouped {
   version: number;

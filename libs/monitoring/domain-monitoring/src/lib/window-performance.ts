@@ -2,8 +2,8 @@
 import { type CounterSet } from './counter-set';
 import { PROBABILITY_BINS } from './counter-keys';
 
-/** Performance of a window from its label counters. */
-export interface WindowPerformanceReport {
+/** Performance of a window from its label counters (a type alias, so it fits the API contract's open `SegmentValue.performance`). */
+export type WindowPerformanceReport = {
   /** ROC AUC over the probability bins (ties within a bin count ½), null with one class or no labels. */
   rocAuc: number | null;
   /** Upper bound of |rocAuc − exact ROC AUC|: ½·Σ_k pos_k·neg_k/(P·N) (0 when no two rows of different labels share a bin). */
@@ -19,7 +19,7 @@ export interface WindowPerformanceReport {
   positives: number;
   /** 10 equal-width bins of [0, 1] (bin = min(⌊10p⌋, 9)): count, mean predicted, observed rate (null when empty). */
   calibration: Array<{ bin: number; lower: number; upper: number; count: number; meanPredicted: number | null; observedRate: number | null }>;
-}
+};
 
 /** Performance (classification) from `pb`, `ll`, `br` counters. */
 export function performanceFromCounters(c: CounterSet): { labeledCount: number; performance: WindowPerformanceReport } {
