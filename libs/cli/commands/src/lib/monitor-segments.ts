@@ -1,3 +1,4 @@
+import type { FairnessWindow, SegmentWindow } from '@strata/contracts/api';
 import { type Command } from 'commander';
 import { lineChart, type Series } from './chart';
 import { type CliContext, withCommon } from './context';
@@ -12,56 +13,28 @@ import { oneOf, positiveInt } from './parse';
  * docs/service-apis.md (segments and fairness).
  */
 
-/** The parts of a `GET /models/{m}/segments` window the CLI shows. */
-export interface SegmentWindowView {
-  windowStart: string;
-  modelVersion: number;
-  segments: Array<{
-    segment: string;
-    values: Array<{ group: string; predictionCount: number; selectionRate: number | null; labelCoverage: number | null; performance: { rocAuc?: number | null; accuracy?: number | null; f1?: number | null } | null }>;
-  }>;
-}
-
-/** The parts of a `GET /models/{m}/fairness` window the CLI shows. */
-export interface FairnessWindowView {
-  windowStart: string;
-  modelVersion: number;
-  minCount: number;
-  segments: Array<{
-    segment: string;
-    disparities: Array<{
-      metric: string;
-      value: number | null;
-      status: string;
-      threshold: number | null;
-      breached: boolean;
-      excludedGroups: Array<{ group: string; count: number }>;
-      /** The groups with the largest / smallest rate and the 95% Wilson intervals of their rates; `significant`: the intervals do not overlap (absent from older monitoring answers). */
-      max?: { group: string; rate: number } | null;
-      min?: { group: string; rate: number } | null;
-      maxInterval?: { low: number; high: number } | null;
-      minInterval?: { low: number; high: number } | null;
-      significant?: boolean | null;
-    }>;
-  }>;
-}
-
-const day = (iso: string): string => iso.slice(0, 10);
+/**
+ * The windows shown are the API contract's `SegmentWindow` / `FairnessWindow` (`@strata/contracts/api`,
+ * what the client's `segments` / `fairness` return); labelled by their UTC start day (a count
+ * window, which the CLI does not request, by its sequence range).
+ */
+const windowLabel = (w: Pick<SegmentWindow, 'windowStart' | 'sequenceStart' | 'sequenceEnd' | 'modelVersion'>): string =>
+  w.windowStart !== null ? w.windowStart.slice(0, 10) : `#${String(w.sequenceStart)}-${String(w.sequenceEnd)}`;
 
 /** One row per window × segment × value. */
-export function segmentRows(windows: SegmentWindowView[]): Array<Record<string, unknown>> {
+export function segmentRows(windows: SegmentWindow[]): Array<Record<string, unknown>> {
   return windows.flatMap((w) =>
     w.segments.flatMap((s) =>
       s.values.map((v) => ({
-        window: `${day(w.windowStart)} v${w.modelVersion}`,
+        window: `${windowLabel(w)} v${w.modelVersion}`,
         segment: s.segment,
         value: v.group,
         preds: v.predictionCount,
         positiveRate: v.selectionRate,
         labelCoverage: v.labelCoverage,
-        rocAuc: v.performance?.rocAuc ?? null,
-        accuracy: v.performance?.accuracy ?? null,
-        f1: v.performance?.f1 ?? null,
+        rocAuc: v.performance.rocAuc,
+        accuracy: v.performance.accuracy,
+        f1: v.performance.f1,
       })),
     ),
   );
@@ -78,11 +51,11 @@ export function groupWithInterval(g: { group: string; rate: number } | null | un
  * max and min groups with their rates' 95% Wilson intervals, and `significant` (yes = the two
  * intervals do not overlap; `-` without a value).
  */
-export function disparityRows(windows: FairnessWindowView[]): Array<Record<string, unknown>> {
+export function disparityRows(windows: FairnessWindow[]): Array<Record<string, unknown>> {
   return windows.flatMap((w) =>
     w.segments.flatMap((s) =>
       s.disparities.map((d) => ({
-        window: `${day(w.windowStart)} v${w.modelVersion}`,
+        window: `${windowLabel(w)} v${w.modelVersion}`,
         segment: s.segment,
         metric: d.metric,
         value: d.value === null ? `n/a (${d.status})` : `${d.value.toFixed(4)}${d.breached ? '*' : ''}`,
@@ -96,15 +69,15 @@ export function disparityRows(windows: FairnessWindowView[]): Array<Record<strin
   );
 }
 
-/** One series per segment of `metric` over the window starts (mean over versions of a day). */
-export function disparitySeries(windows: FairnessWindowView[], metric: string): { labels: string[]; series: Series[] } {
-  const labels = [...new Set(windows.map((w) => day(w.windowStart)))].sort();
+/** One series per segment of `metric` over the window starts (mean over versions of a day; `metric` one of the contract's DISPARITY_METRICS). */
+export function disparitySeries(windows: FairnessWindow[], metric: string): { labels: string[]; series: Series[] } {
+  const labels = [...new Set(windows.map(windowLabel))].sort();
   const segments = [...new Set(windows.flatMap((w) => w.segments.map((s) => s.segment)))];
   const series = segments.map((segment) => ({
     name: segment,
     values: labels.map((l) => {
       const values = windows
-        .filter((w) => day(w.windowStart) === l)
+        .filter((w) => windowLabel(w) === l)
         .flatMap((w) => w.segments.filter((s) => s.segment === segment).flatMap((s) => s.disparities.filter((d) => d.metric === metric).map((d) => d.value)))
         .filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
       return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
@@ -130,7 +103,7 @@ export function registerSegmentCommands(monitor: Command, ctx: CliContext): void
     'strata monitor segments adult-income --window week',
   ]).action(async (model: string, opts: SegmentOpts) => {
     const out = ctx.output(opts);
-    const windows = (await ctx.api().segments(model, { window: opts.window, version: opts.version })) as SegmentWindowView[];
+    const windows = await ctx.api().segments(model, { window: opts.window, version: opts.version });
     emit(out, windows, () =>
       renderTable(segmentRows(windows), ['window', 'segment', 'value', 'preds', 'positiveRate', 'labelCoverage', 'rocAuc', 'accuracy', 'f1'].map((k) => ({ header: k, get: (r: Record<string, unknown>) => r[k] as string | number | null }))),
     );
@@ -143,7 +116,7 @@ export function registerSegmentCommands(monitor: Command, ctx: CliContext): void
     ['strata monitor fairness adult-income', 'strata monitor fairness adult-income --metric equal_opportunity_difference --window week'],
   ).action(async (model: string, opts: SegmentOpts & { metric: string }) => {
     const out = ctx.output(opts);
-    const windows = (await ctx.api().fairness(model, { window: opts.window, version: opts.version })) as FairnessWindowView[];
+    const windows = await ctx.api().fairness(model, { window: opts.window, version: opts.version });
     emit(out, windows, () => {
       const table = renderTable(disparityRows(windows), ['window', 'segment', 'metric', 'value', 'threshold', 'max [95% CI]', 'min [95% CI]', 'significant', 'excluded'].map((k) => ({ header: k, get: (r: Record<string, unknown>) => r[k.split(' ')[0]!] as string | number | null })));
       const { labels, series } = disparitySeries(windows, opts.metric);
