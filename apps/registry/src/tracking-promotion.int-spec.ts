@@ -349,6 +349,8 @@ describe('promotion policy', () => {
     const policy = await call('PUT', `/registered-models/${model}/promotion-policy`, { metric: 'accuracy', direction: 'maximize', autoPromote: false, fairness: { segment: 'sex', metric: 'demographic_parity_difference', maxWidening: 0.05, minCount: 30 } });
     expect(policy.body.fairness).toEqual({ segment: 'sex', metric: 'demographic_parity_difference', maxWidening: 0.05, maxValue: null, minValue: null, minCount: 30, significantOnly: false });
     expect((await call('GET', `/registered-models/${model}/promotion-policy`)).body.fairness).toEqual(policy.body.fairness);
+    // the stored policy is the contract's PromotionPolicy (its fairness a PolicyFairness) (issue 16)
+    expect(RegistryApi.getPromotionPolicy.response.parse(policy.body).fairness?.metric).toBe('demographic_parity_difference');
 
     // v2: more accurate, but SR 0.45 (Male) vs 0.15 (Female): the gap widens 0.1 → 0.3
     expect(await reg('f2', 0.9, segs(['Male', 200, 90, 60, 30, 90, 20], ['Female', 100, 15, 10, 5, 75, 10]))).toBe(2);
@@ -503,6 +505,7 @@ describe('closed loop: a policy rollout for each new challenger, decided on live
     });
     expect(policy.status).toBe(200);
     expect(policy.body.rollout).toEqual({ mode: 'canary', challengerWeight: 0.5, stickyKey: null, minLabeledPerVersion: 100 });
+    expect(RegistryApi.setPromotionPolicy.response.parse(policy.body).rollout?.stickyKey).toBeNull();
 
     // The challenger alias starts the canary in the same transaction (no offline decision).
     const set = await call('PUT', `/registered-models/${m}/aliases/challenger`, { version: 2, reason: 'retrained on drift' }, { 'x-strata-actor': 'training:retrain' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEndpoint, NoParams } from './define-endpoint';
+import { DisparityMetricSchema } from './monitoring.api';
 
 /**
  * Registry HTTP API (docs/service-apis.md, "registry"): the bodies other services, the CLI and
@@ -155,16 +156,58 @@ export const AliasChangeSchema = z.object({
 });
 export type AliasChange = z.infer<typeof AliasChangeSchema>;
 
-/** The part of a promotion policy a live rollout decision reads (`GET …/promotion-policy`; other fields pass through). */
+/**
+ * The disparity gate of an offline promotion decision (issue #17; validated on write by
+ * `FairnessGateSchema` of `@strata/shared/util-model-evaluation`): `metric` between the groups of
+ * `segment` on each version's per-group evaluation (`lineage.evaluation.segments[segment]`,
+ * recorded by training), under the minimum-count rule `minCount`. The challenger may not widen the
+ * gap by more than `maxWidening`, nor exceed `maxValue` (`_difference` metrics) / fall below
+ * `minValue` (the ratio). Fewer than two eligible groups on a needed side refuses (insufficient data).
+ */
+export const PolicyFairnessSchema = z.looseObject({
+  segment: z.string(),
+  metric: DisparityMetricSchema,
+  maxWidening: z.number().nullable(),
+  maxValue: z.number().nullable(),
+  minValue: z.number().nullable(),
+  minCount: z.number().int(),
+  /** Count a widened / exceeded gap only when the challenger's disparity is significant (95% Wilson intervals; absent = false). */
+  significantOnly: z.boolean().optional(),
+  /** Numeric segment: bucket edges (training's evaluation and monitoring's segment config use the same ones); absent = values are groups. */
+  buckets: z.array(z.number()).optional(),
+});
+export type PolicyFairness = z.infer<typeof PolicyFairnessSchema>;
+
+/** The rollout a promotion policy starts for a new challenger (closed loop). */
+export const PolicyRolloutSchema = z.looseObject({
+  mode: z.enum(['canary', 'shadow']),
+  /** Challenger share in canary mode, in [0, 1]. */
+  challengerWeight: z.number(),
+  /** Request parameter that pins a caller to one version, or null. */
+  stickyKey: z.string().nullable(),
+  /** Labeled predictions each version needs on the rollout's traffic before a live decision. */
+  minLabeledPerVersion: z.number().int().min(1),
+});
+export type PolicyRollout = z.infer<typeof PolicyRolloutSchema>;
+
+/** Promotion policy of a model (`GET|PUT /registered-models/{name}/promotion-policy`); `updatedAt` ISO-8601 UTC. */
 export const PromotionPolicySchema = z.looseObject({
+  name: z.string(),
   metric: z.string().min(1),
   direction: z.enum(['maximize', 'minimize']),
-  rollout: z.looseObject({ mode: z.enum(['canary', 'shadow']), minLabeledPerVersion: z.number().int().min(1) }).nullable().optional(),
+  /** Minimum improvement (in metric units, ≥ 0) for a challenger to replace the champion. */
+  minMargin: z.number(),
+  /** Evaluate automatically when the `challenger` alias is set. */
+  autoPromote: z.boolean(),
+  /**
+   * Closed loop: when set, a new `challenger` starts this rollout (instead of the offline
+   * decision), and the live comparison on the rollout's traffic decides (promote or roll back).
+   */
+  rollout: PolicyRolloutSchema.nullable(),
   /** Offline disparity gate (issue #17), or null. */
-  fairness: z
-    .looseObject({ segment: z.string(), metric: z.string(), maxWidening: z.number().nullable(), maxValue: z.number().nullable(), minValue: z.number().nullable(), minCount: z.number().int() })
-    .nullable()
-    .optional(),
+  fairness: PolicyFairnessSchema.nullable(),
+  updatedBy: z.string(),
+  updatedAt: z.string(),
 });
 export type PromotionPolicy = z.infer<typeof PromotionPolicySchema>;
 
@@ -283,7 +326,7 @@ export const RegistryApi = {
   getAlias: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}/aliases/{alias}', summary: 'The version an alias points at', params: ModelAndAlias, response: ModelVersionSchema }),
   setAlias: defineEndpoint({ service: 'registry', method: 'PUT', path: '/registered-models/{name}/aliases/{alias}', summary: 'Moves an alias (audited)', params: ModelAndAlias, body: z.object({ version: z.number().int(), reason: z.string().optional(), actor: z.string().optional() }), response: Json }),
   getPromotionPolicy: defineEndpoint({ service: 'registry', method: 'GET', path: '/registered-models/{name}/promotion-policy', summary: 'The promotion policy of a model (404 when none)', params: Model, response: PromotionPolicySchema }),
-  setPromotionPolicy: defineEndpoint({ service: 'registry', method: 'PUT', path: '/registered-models/{name}/promotion-policy', summary: 'Sets the promotion policy', params: Model, body: z.looseObject({ metric: z.string(), direction: z.enum(['maximize', 'minimize']), minMargin: z.number().optional(), autoPromote: z.boolean().optional() }), response: Json }),
+  setPromotionPolicy: defineEndpoint({ service: 'registry', method: 'PUT', path: '/registered-models/{name}/promotion-policy', summary: 'Sets the promotion policy', params: Model, body: z.looseObject({ metric: z.string(), direction: z.enum(['maximize', 'minimize']), minMargin: z.number().optional(), autoPromote: z.boolean().optional() }), response: PromotionPolicySchema }),
   decidePromotion: defineEndpoint({ service: 'registry', method: 'POST', path: '/registered-models/{name}/promotion-decisions', summary: 'Evaluates (and applies) a promotion', params: Model, body: z.object({ challengerVersion: z.number().int().optional(), apply: z.boolean().optional(), actor: z.string().optional() }), response: PromotionDecisionSchema }),
   decideLiveRollout: defineEndpoint({ service: 'registry', method: 'POST', path: '/registered-models/{name}/rollouts/current/decision', summary: 'Live decision of the active rollout (201 decided; 409 not decidable; 404 none)', params: Model, body: z.looseObject({ rolloutId: z.string() }), response: Json }),
   startRollout: defineEndpoint({ service: 'registry', method: 'POST', path: '/models/{name}/rollouts', summary: 'Starts a canary or shadow rollout (201; 409 when one is active or no champion; 404 unknown model / challenger)', params: Model, body: StartRolloutRequest, response: RolloutSchema }),

@@ -1,5 +1,3 @@
-import type { DisparityMetric } from '@strata/shared/util-model-evaluation';
-
 /**
  * Domain objects of experiment tracking and promotion (MLflow vocabulary). Times of experiments,
  * runs and metric points are epoch milliseconds (as in MLflow); promotion times are ISO-8601 UTC.
@@ -70,56 +68,11 @@ export interface DatasetInput {
   tags: Array<{ key: string; value: string }>;
 }
 
-/** Promotion policy of a model. */
-export interface PromotionPolicy {
-  name: string;
-  metric: string;
-  direction: 'maximize' | 'minimize';
-  /** Minimum improvement (in metric units, ≥ 0) for a challenger to replace the champion. */
-  minMargin: number;
-  /** Evaluate automatically when the `challenger` alias is set. */
-  autoPromote: boolean;
-  /**
-   * Closed loop: when set, a new `challenger` starts this rollout (instead of the offline
-   * decision), and the live comparison on the rollout's traffic decides (promote or roll back).
-   */
-  rollout: PolicyRollout | null;
-  /** Offline disparity gate (issue #17), or null: see {@link PolicyFairness}. */
-  fairness: PolicyFairness | null;
-  updatedBy: string;
-  updatedAt: string;
-}
-
 /**
- * The disparity gate of an offline promotion decision: `metric` between the groups of `segment`
- * on each version's per-group evaluation (`lineage.evaluation.segments[segment]`, recorded by
- * training), under the minimum-count rule `minCount`. The challenger may not widen the gap by more
- * than `maxWidening`, nor exceed `maxValue` (`_difference` metrics) / fall below `minValue` (the
- * ratio). Fewer than two eligible groups on a needed side refuses (insufficient data).
+ * Promotion policy of a model, its offline disparity gate and the rollout it starts: declared once,
+ * in the API contracts (what `GET|PUT …/promotion-policy` answer).
  */
-export interface PolicyFairness {
-  segment: string;
-  metric: DisparityMetric;
-  maxWidening: number | null;
-  maxValue: number | null;
-  minValue: number | null;
-  minCount: number;
-  /** Count a widened / exceeded gap only when the challenger's disparity is significant (95% Wilson intervals; absent = false). */
-  significantOnly?: boolean;
-  /** Numeric segment: bucket edges (training's evaluation and monitoring's segment config use the same ones); absent = values are groups. */
-  buckets?: number[];
-}
-
-/** The rollout a promotion policy starts for a new challenger. */
-export interface PolicyRollout {
-  mode: 'canary' | 'shadow';
-  /** Challenger share in canary mode, in [0, 1]. */
-  challengerWeight: number;
-  /** Request parameter that pins a caller to one version, or null. */
-  stickyKey: string | null;
-  /** Labeled predictions each version needs on the rollout's traffic before a live decision. */
-  minLabeledPerVersion: number;
-}
+export type { PolicyFairness, PolicyRollout, PromotionPolicy } from '@strata/contracts/api';
 
 /** Live evidence of a rollout decision: the policy's metric on each version's labeled rollout traffic. */
 export interface LiveEvidence {

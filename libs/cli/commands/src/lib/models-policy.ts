@@ -102,7 +102,7 @@ export function registerPolicyCommand(models: Command, ctx: CliContext): void {
     if (Boolean(opts.file) === Boolean(opts.show)) throw new Error('give --file <yaml|json> to set the promotion policy, or --show to print it');
     const out = ctx.output(opts);
     const api = ctx.api().client;
-    const stored = opts.file ? ((await api.setPromotionPolicy(model, readPolicyFile(opts.file, ctx.cwd))) as PromotionPolicy) : await api.getPromotionPolicy(model);
+    const stored = opts.file ? await api.setPromotionPolicy(model, readPolicyFile(opts.file, ctx.cwd)) : await api.getPromotionPolicy(model);
     emit(out, stored, () => policyText(stored));
   });
 }

@@ -229,9 +229,9 @@ export class StrataClient {
 
   /**
    * Sets the promotion policy of a model (`PUT /registered-models/{m}/promotion-policy`; other
-   * fields — `rollout`, `fairness` — pass through to the registry, which validates them).
+   * fields — `rollout`, `fairness` — pass through to the registry, which validates them) → the stored policy.
    */
-  setPromotionPolicy(model: string, policy: { metric: string; direction: 'maximize' | 'minimize'; minMargin?: number; autoPromote?: boolean } & Record<string, unknown>): Promise<unknown> {
+  setPromotionPolicy(model: string, policy: { metric: string; direction: 'maximize' | 'minimize'; minMargin?: number; autoPromote?: boolean } & Record<string, unknown>): Promise<PromotionPolicy> {
     return this.api.registry.setPromotionPolicy({ params: { name: model }, body: policy });
   }
 
