@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALL_EVENTS } from '../all-events';
+import { AuditRecordedV1 } from '../events/platform/audit-recorded.v1';
 import { defineEndpoint, NoParams, type StrataService } from './define-endpoint';
 
 /**
@@ -9,27 +10,11 @@ import { defineEndpoint, NoParams, type StrataService } from './define-endpoint'
  * shared Kafka: any service with messaging lists and replays any topic's `<topic>.dlq`).
  */
 
-/** One audit-log record, newest first (`seq` orders them; `recordedAt` ISO-8601 UTC). */
-export const AuditRecordSchema = z.looseObject({
-  seq: z.number().int(),
-  auditId: z.string(),
-  recordedAt: z.string(),
-  service: z.string(),
-  actor: z.string(),
-  roles: z.array(z.string()),
-  /** `resource:action` permission of the route, e.g. `aliases:write`. */
-  action: z.string(),
-  /** `METHOD /route/:pattern`. */
-  route: z.string(),
-  /** The concrete path, e.g. `/registered-models/adult-income/aliases/champion`. */
-  resource: z.string(),
-  outcome: z.enum(['success', 'failure', 'refused']),
-  status: z.number().int(),
-  reason: z.string().nullable(),
-  requestId: z.string().nullable(),
-  before: z.record(z.string(), z.unknown()).nullable(),
-  after: z.record(z.string(), z.unknown()).nullable(),
-});
+/**
+ * One audit-log record, newest first: the row as appended — exactly the `strata.platform.audit-recorded.v1`
+ * payload (`AuditRecordedV1`, field docs there; `recordedAt` ISO-8601 UTC) — and its `seq`, which orders them.
+ */
+export const AuditRecordSchema = z.looseObject({ seq: z.number().int(), ...AuditRecordedV1.schema.shape });
 export type AuditLogRecord = z.infer<typeof AuditRecordSchema>;
 
 /** `GET /audit-log`: one page, newest first; `nextBefore` is the `before` of the next (older) page. */

@@ -1,22 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditRecordedV1 } from '@strata/contracts';
 
-/** One audit record (row of `audit.audit_log`; payload of `strata.platform.audit-recorded.v1`). */
-export interface AuditRecord {
-  auditId: string;
-  service: string;
-  actor: string;
-  roles: string[];
-  action: string;
-  route: string;
-  resource: string;
-  outcome: 'success' | 'failure' | 'refused';
-  status: number;
-  reason: string | null;
-  requestId: string | null;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  recordedAt: string;
-}
+/**
+ * One audit record (row of `audit.audit_log`): the `strata.platform.audit-recorded.v1` payload,
+ * declared once in that event contract (the audit-log API's `AuditLogRecord` is it plus `seq`).
+ */
+export type AuditRecord = AuditRecordedV1;
 
 /** Filters of `queryAuditLog` (@strata/shared/data-access-auth; all optional; AND-ed). */
 export interface AuditQuery {

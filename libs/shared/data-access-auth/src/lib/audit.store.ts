@@ -1,3 +1,4 @@
+import type { AuditLogPage } from '@strata/contracts/api';
 import { type AuditQuery, type AuditRecord } from '@strata/shared/auth';
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { AUDIT_SCHEMA, rowsOf, type SqlExecutor } from './sql';
@@ -21,10 +22,10 @@ type Row = Pick<AuditRecord, 'service' | 'actor' | 'roles' | 'action' | 'route' 
 };
 
 /**
- * Newest-first page of audit records matching `q`, with `nextBefore` for the next page.
+ * Newest-first page of audit records matching `q`, with `nextBefore` for the next page (`GET /audit-log`'s contract `AuditLogPage`).
  * @throws InvalidArgumentError on a bad limit, outcome or timestamp
  */
-export async function queryAuditLog(db: SqlExecutor, q: AuditQuery): Promise<{ records: Array<AuditRecord & { seq: number }>; nextBefore?: number }> {
+export async function queryAuditLog(db: SqlExecutor, q: AuditQuery): Promise<AuditLogPage> {
   const limit = q.limit ?? 100;
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new InvalidArgumentError('limit must be an integer 1..500', { details: { field: 'limit' } });
   if (q.outcome && !['success', 'failure', 'refused'].includes(q.outcome)) throw new InvalidArgumentError('outcome must be success, failure or refused', { details: { field: 'outcome' } });
