@@ -3,30 +3,66 @@ import { defineEndpoint, NoParams } from './define-endpoint';
 
 /** Serving HTTP API (docs/service-apis.md, "serving"): Open Inference Protocol v2 + predict. */
 
-/** An Open Inference Protocol v2 tensor. */
-export const InferTensorSchema = z.looseObject({
-  name: z.string(),
-  datatype: z.string(),
-  shape: z.array(z.number().int()),
-  data: z.array(z.unknown()),
-  parameters: z.record(z.string(), z.unknown()).optional(),
-});
-export type InferTensor = z.infer<typeof InferTensorSchema>;
+/**
+ * Tensor datatypes of the Open Inference Protocol v2 (KServe/Triton "Tensor Data Types").
+ * `BYTES` elements travel as JSON strings.
+ */
+export const OIP_DATATYPES = [
+  'BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES',
+] as const;
+/** One OIP v2 tensor datatype. */
+export type OipDatatype = (typeof OIP_DATATYPES)[number];
 
-export const InferRequestSchema = z.looseObject({
+/** JSON parameters object (OIP `$parameters`): string/number/boolean values. */
+export const InferParametersSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+/** A nested or flat array of tensor elements (`$tensor_data`). */
+export type TensorData = Array<number | string | boolean | TensorData>;
+/** Schema of {@link TensorData}. */
+export const TensorDataSchema: z.ZodType<TensorData> = z.lazy(() => z.array(z.union([z.number(), z.string(), z.boolean(), TensorDataSchema])));
+
+/** `$request_input`: a named tensor; `datatype` one of {@link OIP_DATATYPES} (serving names an unsupported one), dims ≥ 0. */
+export const InferRequestInputSchema = z.object({
+  name: z.string().min(1),
+  shape: z.array(z.number().int().min(0)),
+  datatype: z.string().min(1),
+  parameters: InferParametersSchema.optional(),
+  data: TensorDataSchema,
+});
+export type InferRequestInput = z.infer<typeof InferRequestInputSchema>;
+
+/** `$request_output`: an output the caller asks for. */
+export const InferRequestOutputSchema = z.object({
+  name: z.string().min(1),
+  parameters: InferParametersSchema.optional(),
+});
+
+/** `$inference_request` (`POST /v2/models/{m}[/versions/{v}]/infer` body; serving validates it with this schema). */
+export const InferRequestSchema = z.object({
   id: z.string().optional(),
-  inputs: z.array(InferTensorSchema),
-  outputs: z.array(z.object({ name: z.string() })).optional(),
-  parameters: z.record(z.string(), z.unknown()).optional(),
+  parameters: InferParametersSchema.optional(),
+  inputs: z.array(InferRequestInputSchema).min(1),
+  outputs: z.array(InferRequestOutputSchema).optional(),
 });
 export type InferRequest = z.infer<typeof InferRequestSchema>;
 
+/** `$response_output`: `data` flattened in row-major order. */
+export const InferResponseOutputSchema = z.looseObject({
+  name: z.string(),
+  shape: z.array(z.number().int()),
+  datatype: z.string(),
+  parameters: InferParametersSchema.optional(),
+  data: z.array(z.union([z.number(), z.string(), z.boolean()])),
+});
+export type InferResponseOutput = z.infer<typeof InferResponseOutputSchema>;
+
+/** `$inference_response`. */
 export const InferResponseSchema = z.looseObject({
-  id: z.string().optional(),
   model_name: z.string(),
   model_version: z.string().optional(),
-  outputs: z.array(InferTensorSchema),
-  parameters: z.record(z.string(), z.unknown()).optional(),
+  id: z.string().optional(),
+  parameters: InferParametersSchema.optional(),
+  outputs: z.array(InferResponseOutputSchema),
 });
 export type InferResponse = z.infer<typeof InferResponseSchema>;
 

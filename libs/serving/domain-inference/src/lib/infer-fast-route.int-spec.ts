@@ -11,7 +11,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuditLogPageSchema, ServingApi } from '@strata/contracts/api';
 import { loadAuthConfig } from '@strata/shared/auth';
+import { queryAuditLog } from '@strata/shared/data-access-auth';
 import { LocalObjectStore } from '@strata/shared/data-access-object-store';
 import { SecurityService } from '@strata/shared/nest-platform';
 import { dropSchemas, uniqueName } from '@strata/shared/testing';
@@ -97,6 +99,9 @@ describe('OIP infer: the Fastify fast route answers as the Nest route (auth enfo
     }
     const [ok] = await both(`${m}/infer`, keys.inference, JSON.stringify(valid));
     expect(ok!.body).toEqual({ model_name: modelName, model_version: '1', id: 'r1', parameters: { note: 'x' }, outputs: [{ name: 'probability', datatype: 'FP32', shape: [2, 1], data: [expect.closeTo(0.0003047, 5), expect.closeTo(0.9397262, 5)] }] });
+    // the request is the contract's InferRequest, the answer its InferResponse (issue 16)
+    expect(ServingApi.infer.body.parse(valid).inputs).toHaveLength(valid.inputs.length);
+    expect(ServingApi.infer.response.parse(ok!.body).outputs[0]!.data).toHaveLength(2);
   });
 
   it('refuses a key revoked through the service at once, audits refusals with their request id, and rate-limits per key past the budget', async () => {
@@ -111,6 +116,9 @@ describe('OIP infer: the Fastify fast route answers as the Nest route (auth enfo
     const ds = apps[0]!.get(DataSource);
     const audited = (await ds.query('SELECT outcome, status, route FROM audit.audit_log WHERE request_id = $1 AND resource = $2', [fast!.requestId, m])) as Array<Record<string, unknown>>;
     expect(audited).toEqual([{ outcome: 'refused', status: 401, route: 'POST /v2/models/:model/infer' }]);
+    // the audit log answers the contract's records: the audit-recorded.v1 payload plus seq (issue 16)
+    const page = AuditLogPageSchema.parse(await queryAuditLog(ds, { requestId: fast!.requestId as string, resourcePrefix: m }));
+    expect(page.records.map((r) => [r.outcome, r.status, r.resource])).toEqual([['refused', 401, m]]);
     for (const [i, base] of bases.entries()) {
       const statuses: number[] = [];
       for (let n = 0; n < INFER_BUDGET + 5; n++) {
