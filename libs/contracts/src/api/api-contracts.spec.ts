@@ -115,4 +115,30 @@ describe('HTTP API contracts', () => {
     expect(ServingApi.listBatchScoringJobs.response.parse([job])[0]!.rowCount).toBe(32561);
     expect(ServingApi.listBatchScoringJobs.response.safeParse([{ ...job, status: 'DONE' }]).success).toBe(false);
   });
+
+  it('a fairness window, a segment config, a promotion policy and an OIP request parse as monitoring, the registry and serving send or take them; an unknown metric, kind or empty input list does not (issue 16)', () => {
+    const disparity = {
+      metric: 'demographic_parity_difference', value: 0.6, status: 'ok', max: { group: 'F', rate: 0.8 }, min: { group: 'M', rate: 0.2 }, eligibleGroups: ['F', 'M'], excludedGroups: [{ group: 'C', count: 3 }],
+      maxInterval: { low: 0.58, high: 0.92 }, minInterval: { low: 0.08, high: 0.42 }, significant: true, threshold: 0.2, breached: true,
+    };
+    const group = { group: 'F', predictionCount: 20, predictedPositiveCount: 16, labeledCount: 20, tp: 16, fp: 0, tn: 4, fn: 0, selectionRate: 0.8, truePositiveRate: 1, falsePositiveRate: 0, positivePredictiveValue: 1 };
+    const window = { windowKind: 'count', windowStart: null, windowEnd: null, sequenceStart: 0, sequenceEnd: 20, modelVersion: 2, predictionCount: 20, labeledCount: 20, minCount: 10, segments: [{ segment: 'sex', groups: [group], disparities: [disparity] }] };
+    expect(MonitoringApi.fairness.response.parse([window])[0]!.segments[0]!.disparities[0]!.eligibleGroups).toEqual(['F', 'M']);
+    expect(MonitoringApi.fairness.response.safeParse([{ ...window, windowKind: 'hour' }]).success).toBe(false);
+    expect(MonitoringApi.fairness.response.safeParse([{ ...window, segments: [{ segment: 'sex', groups: [group], disparities: [{ ...disparity, metric: 'parity' }] }] }]).success).toBe(false);
+    const gate = { segment: 'sex', metric: 'demographic_parity_difference', maxWidening: 0.05, maxValue: null, minValue: null, significantOnly: false };
+    const config = { modelName: 'adult-income', segments: [{ name: 'sex' }, { name: 'age', buckets: [40] }], topN: 10, minCount: 10, thresholds: { demographic_parity_difference: 0.2 }, gate, updatedBy: 'ops', updatedAt: AT };
+    expect(MonitoringApi.getSegmentConfig.response.parse(config).gate?.maxWidening).toBe(0.05);
+    expect(MonitoringApi.getSegmentConfig.response.safeParse({ ...config, thresholds: { parity: 0.2 } }).success).toBe(false);
+    const policy = {
+      name: 'adult-income', metric: 'accuracy', direction: 'maximize', minMargin: 0, autoPromote: false, rollout: { mode: 'canary', challengerWeight: 0.5, stickyKey: null, minLabeledPerVersion: 20 },
+      fairness: { ...gate, minCount: 30 }, updatedBy: 'ops', updatedAt: AT,
+    };
+    expect(RegistryApi.getPromotionPolicy.response.parse(policy).fairness?.minCount).toBe(30);
+    expect(RegistryApi.getPromotionPolicy.response.safeParse({ ...policy, fairness: { ...policy.fairness, metric: 'parity' } }).success).toBe(false);
+    const request = { id: 'r1', inputs: [{ name: 'input', datatype: 'FP32', shape: [2, 3], data: [[1, 2.5, 3], [4, 5, 6]] }], outputs: [{ name: 'probability' }] };
+    expect(ServingApi.infer.body.parse(request).inputs[0]!.shape).toEqual([2, 3]);
+    expect(ServingApi.infer.body.safeParse({ ...request, inputs: [] }).success).toBe(false);
+    expect(ServingApi.infer.response.parse({ model_name: 'm', model_version: '1', outputs: [{ name: 'probability', datatype: 'FP32', shape: [2, 1], data: [0.1, 0.9] }] }).outputs[0]!.data).toEqual([0.1, 0.9]);
+  });
 });
