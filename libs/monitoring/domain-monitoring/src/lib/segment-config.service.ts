@@ -3,11 +3,6 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { SegmentConfigView } from '@strata/contracts/api';
 import { SegmentConfigSchema, type SegmentConfig } from './segments';
 
-/**
- * A model's stored segment config as `GET|PUT /models/{m}/segments/config` answer it (the parsed
- * config, its model, who stored it and when, ISO-8601 UTC): the API contract's `SegmentConfigView`.
- */
-export type StoredSegmentConfig = SegmentConfigView;
 
 /**
  * The segment / fairness part of each model's monitoring config (table `segment_config`).
@@ -25,16 +20,20 @@ export class SegmentConfigService {
     return schema ? `"${schema}"."segment_config"` : `"segment_config"`;
   }
 
-  /** The model's config, or null (no segments). Stored JSON is re-validated (defaults applied). */
-  async get(model: string, manager: EntityManager = this.dataSource.manager): Promise<StoredSegmentConfig | null> {
+  /**
+   * The model's config with its name, who stored it and when (ISO-8601 UTC) — the answer of
+   * `GET /models/{m}/segments/config`, the API contract's `SegmentConfigView` — or null (no
+   * segments). Stored JSON is re-validated (defaults applied).
+   */
+  async get(model: string, manager: EntityManager = this.dataSource.manager): Promise<SegmentConfigView | null> {
     const rows = (await manager.query(`SELECT config, updated_by, updated_at FROM ${this.t()} WHERE model_name = $1`, [model])) as Array<{ config: unknown; updated_by: string; updated_at: Date }>;
     const r = rows[0];
     if (!r) return null;
     return { modelName: model, ...SegmentConfigSchema.parse(r.config), updatedBy: r.updated_by, updatedAt: r.updated_at.toISOString() };
   }
 
-  /** Creates or replaces the model's config. */
-  async put(model: string, config: SegmentConfig, actor: string): Promise<StoredSegmentConfig> {
+  /** Creates or replaces the model's config; the answer of `PUT /models/{m}/segments/config` (contract `SegmentConfigView`). */
+  async put(model: string, config: SegmentConfig, actor: string): Promise<SegmentConfigView> {
     const now = new Date();
     await this.dataSource.query(
       `INSERT INTO ${this.t()} (model_name, config, updated_by, updated_at) VALUES ($1, $2::jsonb, $3, $4)

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Headers, Param, Put, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '@strata/shared/auth';
-import { MonitoringApi } from '@strata/contracts/api';
+import { MonitoringApi, type SegmentConfigView } from '@strata/contracts/api';
 import { int32, parseWith, securityContextOf, ZodApiBody, ZodApiResponse } from '@strata/shared/nest-platform';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { SegmentConfigService, type StoredSegmentConfig } from './segment-config.service';
+import { SegmentConfigService } from './segment-config.service';
 import { SegmentConfigSchema } from './segments';
 import { SegmentsService, type FairnessWindow, type SegmentWindow } from './segments.service';
 import { WINDOW_KINDS } from './windows';
@@ -42,7 +42,7 @@ export class SegmentsController {
   @ZodApiBody(SegmentConfigSchema, 'Segment columns, top N, minimum count, disparity thresholds and the live promotion gate')
   @ApiOperation({ summary: "Set a model's segment / fairness monitoring config" })
   @ZodApiResponse(MonitoringApi.putSegmentConfig.response)
-  async putConfig(@Param('model') model: string, @Body() body: unknown, @Headers('x-strata-actor') actor: string | undefined, @Req() req: FastifyRequest): Promise<StoredSegmentConfig> {
+  async putConfig(@Param('model') model: string, @Body() body: unknown, @Headers('x-strata-actor') actor: string | undefined, @Req() req: FastifyRequest): Promise<SegmentConfigView> {
     const name = parseWith(MODEL, model, 'model');
     const config = parseWith(
       SegmentConfigSchema.refine((c) => !c.gate || c.segments.some((s) => s.name === c.gate!.segment), { message: 'gate.segment must be one of the configured segments', path: ['gate', 'segment'] }),
@@ -56,9 +56,9 @@ export class SegmentsController {
   @RequirePermission('monitoring', 'read')
   @ApiOperation({ summary: "A model's segment / fairness monitoring config" })
   @ZodApiResponse(MonitoringApi.getSegmentConfig.response)
-  async getConfig(@Param('model') model: string): Promise<StoredSegmentConfig> {
+  async getConfig(@Param('model') model: string): Promise<SegmentConfigView> {
     await this.segments.config(parseWith(MODEL, model, 'model'));
-    return (await this.configs.get(model)) as StoredSegmentConfig;
+    return (await this.configs.get(model)) as SegmentConfigView;
   }
 
   /**

@@ -3,7 +3,8 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ZodApiBody } from '@strata/shared/nest-platform';
 import { UnavailableError } from '@strata/shared/util-errors';
 import { InferenceService, type RequestHeaders } from './inference.service';
-import { OipInferenceRequest, type OipInferenceResponse, type OipModelMetadata } from './oip.types';
+import { InferRequestSchema, type InferResponse } from '@strata/contracts/api';
+import type { OipModelMetadata } from './oip.types';
 import { parseInferenceRequest } from './oip-request-check';
 import { RequirePermission, Public } from '@strata/shared/auth';
 
@@ -92,20 +93,20 @@ export class InferenceController {
    */
   @Post('models/:model/infer')
   @HttpCode(200)
-  @ZodApiBody(OipInferenceRequest, 'OIP v2 inference request')
+  @ZodApiBody(InferRequestSchema, 'OIP v2 inference request')
   @ApiOperation({ summary: 'Inference (OIP v2) on the champion' })
   @RequirePermission('inference', 'execute')
-  infer(@Param('model') model: string, @Body() body: unknown, @Headers() headers: RequestHeaders): Promise<OipInferenceResponse> {
+  infer(@Param('model') model: string, @Body() body: unknown, @Headers() headers: RequestHeaders): Promise<InferResponse> {
     return this.inference.infer(model, undefined, parseInferenceRequest(body), headers);
   }
 
   /** `POST /v2/models/{m}/versions/{v}/infer` (see infer). */
   @Post('models/:model/versions/:version/infer')
   @HttpCode(200)
-  @ZodApiBody(OipInferenceRequest, 'OIP v2 inference request')
+  @ZodApiBody(InferRequestSchema, 'OIP v2 inference request')
   @ApiOperation({ summary: 'Inference (OIP v2) on a version or alias' })
   @RequirePermission('inference', 'execute')
-  inferVersion(@Param('model') model: string, @Param('version') version: string, @Body() body: unknown): Promise<OipInferenceResponse> {
+  inferVersion(@Param('model') model: string, @Param('version') version: string, @Body() body: unknown): Promise<InferResponse> {
     return this.inference.infer(model, version, parseInferenceRequest(body));
   }
 

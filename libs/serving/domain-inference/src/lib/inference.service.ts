@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError, InvalidArgumentError, NotFoundError } from '@strata/shared/util-errors';
 import { aliasLabel, outcomeOf, statusOf, stickyPosition } from './inference-outcome';
-import type { Prediction } from '@strata/contracts/api';
+import type { InferRequest, InferResponse, Prediction } from '@strata/contracts/api';
 import { FeaturesClient } from './features.client';
 import { ModelRepository, type LoadedModel, type ServingRoute } from './model-repository';
 import { validateInferenceRequest, type ValidatedTensor } from './oip-validation';
-import type { OipInferenceRequest, OipInferenceResponse, OipModelMetadata } from './oip.types';
+import type { OipModelMetadata } from './oip.types';
 import { PredictionLogger } from './prediction-logger';
 import { checkRequest, parseUtc, recordedPredictSignature, resolvePredictSignature, type RequestValue } from './predict-signature';
 import { assemblePredictRow, predictLayout } from './predict-input';
@@ -119,7 +119,7 @@ export class InferenceService {
    * nothing is logged.
    * @throws NotFoundError (404), InvalidArgumentError (400)
    */
-  async infer(name: string, ref: string | undefined, request: OipInferenceRequest, headers: RequestHeaders = {}): Promise<OipInferenceResponse> {
+  async infer(name: string, ref: string | undefined, request: InferRequest, headers: RequestHeaders = {}): Promise<InferResponse> {
     const started = process.hrtime.bigint();
     const routing = this.routeRequest(name, ref, (key) => request.parameters?.[key], headers);
     const model = this.acquireServed(name, routing.ref);
@@ -195,7 +195,7 @@ export class InferenceService {
   }
 
   /** Runs a shadow copy on the challenger off the request path; its rows are logged as `<prediction_id>:shadow`, alias `challenger`. */
-  private shadowInfer(name: string, route: ServingRoute, request: OipInferenceRequest, predictionId: string | undefined, eventTime: string | undefined): void {
+  private shadowInfer(name: string, route: ServingRoute, request: InferRequest, predictionId: string | undefined, eventTime: string | undefined): void {
     this.runShadow(name, route, request.id, async (model, countRows) => {
       const { inputs, outputNames } = validateInferenceRequest(request, model.info);
       countRows(Math.max(1, inputs[0]?.shape[0] ?? 1));

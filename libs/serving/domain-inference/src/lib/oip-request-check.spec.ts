@@ -1,6 +1,6 @@
 import { mulberry32 } from '@strata/shared/testing';
 import { isInferenceRequest, parseInferenceRequest } from './oip-request-check';
-import { OipInferenceRequest } from './oip.types';
+import { InferRequestSchema } from '@strata/contracts/api';
 
 describe('parseInferenceRequest: the hand-written OIP request check accepts exactly what the zod schema accepts', () => {
   const valid = (): Record<string, unknown> => ({
@@ -23,7 +23,7 @@ describe('parseInferenceRequest: the hand-written OIP request check accepts exac
     }
   });
 
-  it('agrees with OipInferenceRequest.safeParse on 3000 random mutations of a valid body', () => {
+  it('agrees with InferRequestSchema.safeParse on 3000 random mutations of a valid body', () => {
     const rnd = mulberry32(15);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
     const junk = [null, undefined, '', 'x', 0, -1, 1.5, 2 ** 53, true, [], {}, [1], ['a'], [[1, 2]], [null], { a: 1 }, NaN, Infinity];
@@ -51,7 +51,7 @@ describe('parseInferenceRequest: the hand-written OIP request check accepts exac
       const n = 1 + Math.floor(rnd() * 2);
       for (let k = 0; k < n; k++) pick(mutations)(b);
       const body: unknown = rnd() < 0.03 ? pick(junk) : b;
-      const zod = OipInferenceRequest.safeParse(body).success;
+      const zod = InferRequestSchema.safeParse(body).success;
       expect({ i, body, fast: isInferenceRequest(body) }).toEqual({ i, body, fast: zod });
       if (zod) accepted++;
     }

@@ -1,17 +1,17 @@
 import { parseWith } from '@strata/shared/nest-platform';
-import { OipInferenceRequest } from './oip.types';
+import { InferRequestSchema, type InferRequest } from '@strata/contracts/api';
 
 /**
  * Parses an OIP v2 `$inference_request` body: one hand-written pass that accepts exactly what the
- * zod schema {@link OipInferenceRequest} accepts (written once, no per-element schema dispatch;
+ * zod schema {@link InferRequestSchema} accepts (written once, no per-element schema dispatch;
  * a `[1000, 10]` tensor is 10,000 elements), and the zod parse only for a body it does not accept,
  * so a rejected body gets the zod schema's 400 naming the field (`inputs.0.shape.1: ...`).
  * An accepted body is returned as is (unknown keys kept; nothing downstream reads them).
  * @throws InvalidArgumentError (400) `Invalid inference request: <issues>`
  */
-export function parseInferenceRequest(body: unknown): OipInferenceRequest {
+export function parseInferenceRequest(body: unknown): InferRequest {
   if (isInferenceRequest(body)) return body;
-  return parseWith(OipInferenceRequest, body, 'inference request');
+  return parseWith(InferRequestSchema, body, 'inference request');
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -42,8 +42,8 @@ function isShape(v: unknown): boolean {
   return true;
 }
 
-/** Whether `v` is a valid `$inference_request` by the rules of {@link OipInferenceRequest}. */
-export function isInferenceRequest(v: unknown): v is OipInferenceRequest {
+/** Whether `v` is a valid `$inference_request` by the rules of {@link InferRequestSchema}. */
+export function isInferenceRequest(v: unknown): v is InferRequest {
   if (!isObject(v)) return false;
   if (v['id'] !== undefined && typeof v['id'] !== 'string') return false;
   if (!isParameters(v['parameters'])) return false;

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@strata/shared/util-errors';
 import { elementCount, flattenTensorData, toTensorBuffer, validateInferenceRequest } from './oip-validation';
-import { OipInferenceRequest, type TensorMetadata } from './oip.types';
+import { InferRequestSchema } from '@strata/contracts/api';
+import { type TensorMetadata } from './oip.types';
 
 const model = {
   inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 3] }] as TensorMetadata[],
@@ -65,7 +66,7 @@ describe('validateInferenceRequest', () => {
     ['unknown requested output', { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }], outputs: [{ name: 'logits' }] }, /Unknown output 'logits'/],
   ];
   it.each(bad)('rejects %s with a 400 naming the tensor', (_what, body, message) => {
-    expectInvalid(() => validateInferenceRequest(OipInferenceRequest.parse(body), model), message);
+    expectInvalid(() => validateInferenceRequest(InferRequestSchema.parse(body), model), message);
   });
 
   it('rejects a request missing a model input', () => {
@@ -74,9 +75,9 @@ describe('validateInferenceRequest', () => {
   });
 
   it('rejects malformed bodies at the schema (negative dims, missing inputs)', () => {
-    expect(OipInferenceRequest.safeParse({ inputs: [] }).success).toBe(false);
-    expect(OipInferenceRequest.safeParse({ inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 3], data: [] }] }).success).toBe(false);
-    expect(OipInferenceRequest.safeParse({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1], data: [null] }] }).success).toBe(false);
+    expect(InferRequestSchema.safeParse({ inputs: [] }).success).toBe(false);
+    expect(InferRequestSchema.safeParse({ inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 3], data: [] }] }).success).toBe(false);
+    expect(InferRequestSchema.safeParse({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1], data: [null] }] }).success).toBe(false);
   });
 });
 

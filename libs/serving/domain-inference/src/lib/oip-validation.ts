@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@strata/shared/util-errors';
-import { OIP_DATATYPES, type OipDatatype, type OipInferenceRequest, type TensorData, type TensorMetadata } from './oip.types';
+import type { InferRequest } from '@strata/contracts/api';
+import { OIP_DATATYPES, type OipDatatype, type TensorData, type TensorMetadata } from './oip.types';
 
 /** Typed element buffer of one validated tensor, ready for onnxruntime. */
 export type TensorBuffer = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array | Uint32Array | BigUint64Array | string[];
@@ -132,7 +133,7 @@ export function toTensorBuffer(name: string, datatype: OipDatatype, values: Read
  * - requested `outputs` exist (default: all model outputs), without repetition.
  */
 export function validateInferenceRequest(
-  request: OipInferenceRequest,
+  request: InferRequest,
   model: { inputs: readonly TensorMetadata[]; outputs: readonly TensorMetadata[] },
 ): { inputs: ValidatedTensor[]; outputNames: string[] } {
   const byName = new Map(model.inputs.map((i) => [i.name, i]));

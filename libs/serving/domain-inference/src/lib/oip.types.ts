@@ -2,26 +2,12 @@
  * Open Inference Protocol v2 types of serving. The inference request and response — what
  * `POST /v2/models/{m}[/versions/{v}]/infer` takes and answers — are declared once, in the API
  * contracts (`@strata/contracts/api`, serving.api.ts): serving validates a request with the
- * contract's `InferRequestSchema` and answers an `InferResponse`. Only the model metadata answer
- * (`GET /v2/models/{m}`) is declared here.
+ * contract's `InferRequestSchema` and answers an `InferResponse`; the tensor datatypes are the
+ * contract's too (re-exported). Only the model metadata answer (`GET /v2/models/{m}`) is declared here.
  */
-import {
-  InferRequestSchema,
-  OIP_DATATYPES,
-  type InferRequest,
-  type InferResponse,
-  type OipDatatype,
-  type TensorData,
-} from '@strata/contracts/api';
+import { OIP_DATATYPES, type OipDatatype, type TensorData } from '@strata/contracts/api';
 
 export { OIP_DATATYPES, type OipDatatype, type TensorData };
-
-/** `$inference_request` (POST /v2/models/{m}[/versions/{v}]/infer body): the contract's `InferRequestSchema`. */
-export const OipInferenceRequest = InferRequestSchema;
-/** Parsed inference request. */
-export type OipInferenceRequest = InferRequest;
-/** `$inference_response`. */
-export type OipInferenceResponse = InferResponse;
 
 /** Input/output metadata of a model (`GET /v2/models/{m}` → `inputs[]`, `outputs[]`); -1 = dynamic dim. */
 export interface TensorMetadata {
