@@ -141,4 +141,17 @@ describe('ingestion service (real Kafka + PostgreSQL)', () => {
     expect(((await bad.json()) as { error: string }).error).toContain('sourceUri');
     expect((await upload('a,b\n1,2\n', '', 'text/plain')).status).toBe(415);
   });
+
+  it('a NUL character inside a value is accepted (201), and the stored profile quotes it as U+FFFD (jsonb cannot hold U+0000)', async () => {
+    const nulDataset = uniqueName('nul_it');
+    expect(await putDatasetSpec(svc.baseUrl, nulDataset, { format: 'ndjson' })).toBe(200);
+    const ndjson = '{"sourceUri": "s3://wl/a\\u0000b", "n": 1}\n';
+    const res = await fetch(`${svc.baseUrl}/datasets/${nulDataset}/versions?format=ndjson&policy=reject`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: ndjson });
+    expect(res.status).toBe(201);
+    const version = (await res.json()) as { versionId: string; rowCount: number; profile: { columns: Array<{ name: string; min?: unknown }> } };
+    expect(version.rowCount).toBe(1);
+    expect(version.profile.columns.find((c) => c.name === 'sourceUri')?.min).toBe('s3://wl/a\uFFFDb');
+    const stored = await pg.query(`SELECT profile FROM "${schema}".dataset_version WHERE dataset_name = $1`, [nulDataset]);
+    expect((stored.rows[0].profile as { columns: Array<{ name: string; min?: unknown }> }).columns.find((c) => c.name === 'sourceUri')?.min).toBe('s3://wl/a\uFFFDb');
+  }, 60_000);
 });

@@ -16,6 +16,7 @@ import { DatasetIngestionError, DatasetSchemaMismatchError, DatasetSpecError, Da
 import { DATASET_INGESTOR, S3_SOURCE_READER } from './datasets.constants';
 import type { S3SourceReader } from './s3-source-reader';
 import type { DatasetDto, DatasetVersionDto } from './datasets.dto';
+import { hasNul, withoutNul } from './postgres-text';
 
 /** Where the bytes of a new version come from. */
 export type VersionSource =
@@ -190,6 +191,10 @@ export class DatasetsService {
    */
   async record(v: DatasetVersion, options: { parentVersionId?: string | null; manager?: EntityManager } = {}): Promise<DatasetVersionDto> {
     const parentVersionId = options.parentVersionId ?? null;
+    const nulColumn = v.schema.findIndex((c) => hasNul(c.name));
+    if (nulColumn >= 0) {
+      throw new InvalidArgumentError(`dataset '${v.datasetName}': column ${nulColumn + 1} of the uploaded data has a name with a NUL character (U+0000), which no column name may hold`, { details: { column: nulColumn } });
+    }
     const work = async (manager: EntityManager): Promise<DatasetVersionDto> => {
       const repo = manager.getRepository(DatasetVersionEntity);
       const inserted = await repo
@@ -204,8 +209,9 @@ export class DatasetsService {
           rowCount: v.rowCount,
           sizeBytes: v.sizeBytes,
           schema: v.schema as unknown[],
-          profile: v.profile as unknown as Record<string, unknown>,
-          validation: v.validation as unknown as Record<string, unknown>,
+          // Data values quoted in the profile and the validation report may hold U+0000, which jsonb cannot.
+          profile: withoutNul(v.profile) as unknown as Record<string, unknown>,
+          validation: withoutNul(v.validation) as unknown as Record<string, unknown>,
           parentVersionId,
         } as never)
         .orIgnore()
